@@ -1,0 +1,82 @@
+/**
+ * The detection engine's public surface. The engine is pure: it does no I/O and
+ * reads time only from the injected Clock, so the live monitor, the backtest and
+ * unit tests run the same code. Everything it needs from the outside world is
+ * handed in (enriched events, restored history); everything it produces is
+ * handed back (alerts, activity rows) for the sinks to store.
+ */
+import type { Alert } from '../model/alert.js';
+import type { EnrichedEvent } from '../model/enriched.js';
+
+/** An alert revision the sinks must store; `notify` says whether webhooks get it. */
+export interface AlertUpdate {
+  readonly alert: Alert;
+  /** true for an opening alert and for an escalation; false for a merged follow-up. */
+  readonly notify: boolean;
+}
+
+/**
+ * One closed bucket of an actor's activity, stored in ClickHouse so baselines
+ * survive restarts and are shared by instances. Produced by the engine when
+ * event time passes the end of the bucket (plus the lateness allowance).
+ */
+export interface ActorActivityRow {
+  readonly actor_id: string;
+  readonly role: string;
+  readonly department: string;
+  /** `hour` or `day` (UTC-aligned buckets). */
+  readonly granularity: 'hour' | 'day';
+  /** Epoch ms of the bucket start. */
+  readonly bucket_start: number;
+  /** Local hour (0-23) and ISO weekday (1-7) of the bucket start in the actor's time zone. */
+  readonly local_hour: number;
+  readonly local_weekday: number;
+  readonly events: number;
+  /** Distinct customers touched (read/search/export) within the bucket. */
+  readonly distinct_records: number;
+  /** Highest distinct-customer count of any 5-minute window inside the bucket. */
+  readonly peak_5m_distinct: number;
+  readonly denied: number;
+  /** What the actor used in the bucket; first-seen detection compares against these. */
+  readonly resource_types: readonly string[];
+  readonly channels: readonly string[];
+  readonly zones: readonly string[];
+}
+
+/** What the engine needs from history at start (loaded from ClickHouse by the pipeline). */
+export interface EngineHistory {
+  /** Closed activity buckets, oldest first (a configurable look-back, e.g. 28 days). */
+  readonly activity: readonly ActorActivityRow[];
+  /** The latest revision of alerts that may still be open. */
+  readonly openAlerts: readonly Alert[];
+  /**
+   * Recent events (within the longest window plus the lateness allowance), oldest
+   * first, to rebuild sliding windows after a restart. Windows must treat a
+   * replayed event (same event_id or same record refs) idempotently.
+   */
+  readonly recentEvents: readonly EnrichedEvent[];
+}
+
+export interface EngineOutput {
+  readonly alerts: readonly AlertUpdate[];
+  readonly activity: readonly ActorActivityRow[];
+}
+
+export interface EngineStats {
+  readonly actors: number;
+  readonly openAlerts: number;
+  /** Approximate bytes held by window state; bounded by configuration. */
+  readonly approxStateBytes: number;
+  /** Events older than the lateness allowance, counted but not added to windows. */
+  readonly lateDropped: number;
+}
+
+export interface DetectionEngine {
+  /** Evaluate events in the order given (per actor, Kafka keeps them ordered). */
+  evaluate(events: readonly EnrichedEvent[]): EngineOutput;
+  /** Advance processing time with no new events: closes buckets and idle alerts. */
+  tick(): EngineOutput;
+  /** Seed baselines, open alerts and windows after a restart. Call before evaluate. */
+  restore(history: EngineHistory): void;
+  stats(): EngineStats;
+}

@@ -1,0 +1,60 @@
+/**
+ * The alert: one fixed contract shared by the ClickHouse `alerts` table and the
+ * webhook payload. Time fields are epoch milliseconds in memory; sinks render them.
+ */
+
+/** Ordered: a sink filters with one comparison (SEVERITIES.indexOf). */
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const RULE_KINDS = ['policy', 'rate'] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
+export const BASELINE_SOURCES = ['own', 'peers', 'role', 'static'] as const;
+export type BaselineSource = (typeof BASELINE_SOURCES)[number];
+
+export interface Alert {
+  /**
+   * Deterministic: derived only from the rule id, the actor and the event(s) that
+   * opened the alert, so a redelivered batch reproduces the same id.
+   */
+  readonly alert_id: string;
+  /** 1 when opened; +1 each time follow-ups are merged into it or it escalates. */
+  readonly revision: number;
+  readonly rule_id: string;
+  readonly rule_version: string;
+  readonly rule_kind: RuleKind;
+  readonly severity: Severity;
+  /** Escalation tier, 1 when opened; rises when volume crosses the next tier. */
+  readonly tier: number;
+  readonly actor_id: string;
+  readonly actor_role: string;
+  readonly actor_department: string;
+  readonly employment_status: string;
+  /** The window the verdict is about (event time). */
+  readonly window_start: number;
+  readonly window_end: number;
+  /** Human label of the window, e.g. `5m`, `1h`, `24h`, or `request` for a single event. */
+  readonly window_label: string;
+  /** The measured value: distinct customers in the window, or records in the request. */
+  readonly observed: number;
+  /** The value it was compared against, when there was one. */
+  readonly baseline: number | null;
+  readonly baseline_source: BaselineSource | null;
+  /** How far above normal (e.g. robust z-score or ratio); null for pure policy alerts. */
+  readonly score: number | null;
+  readonly first_event_ts: number;
+  readonly last_event_ts: number;
+  /** Triggering events merged into this alert so far. */
+  readonly event_count: number;
+  /** Follow-ups merged without a notification of their own (nothing is dropped silently). */
+  readonly suppressed_count: number;
+  /** A sample (bounded) of triggering event ids. */
+  readonly event_ids: readonly string[];
+  /** One sentence an analyst reads in two seconds. */
+  readonly summary: string;
+  /** Structured evidence: baselines with their figures, policy findings, context. */
+  readonly explanation: Readonly<Record<string, unknown>>;
+  /** A ready-to-run ClickHouse query that lists the underlying events. */
+  readonly query: string;
+}
