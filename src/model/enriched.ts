@@ -13,7 +13,9 @@ export interface ActorProfile {
   readonly known: boolean;
   readonly role: string;
   readonly department: string;
-  readonly employment_status: EmploymentStatus;
+  /** `unknown` only for actors missing from the directory. */
+  readonly employment_status: EmploymentStatus | 'unknown';
+  /** Unknown actors are treated as `human`: an unlisted account is more suspicious used by hand. */
   readonly kind: ActorKind;
   /** IANA time zone used for business hours, e.g. `Europe/Berlin`. */
   readonly timezone: string;

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Provision and start the services custos needs: a Kafka broker and ClickHouse.
+#
+#   scripts/services.sh up       start them (idempotent), then print their endpoints
+#   scripts/services.sh down     stop what this script started natively
+#   scripts/services.sh status   say what answers
+#
+# Order of preference, the same as the test harness (test/support/services.ts):
+#   1. endpoints given in CUSTOS_KAFKA_BROKERS and CUSTOS_CLICKHOUSE_URL: used as they are;
+#   2. a Docker engine: `docker compose up -d kafka clickhouse` (docker-compose.yml);
+#   3. neither: native services, installed by this script —
+#      Kafka: the Apache Kafka broker jars resolved from Maven Central (scripts/kafka/pom.xml)
+#             into .cache/, run in KRaft mode as a single node;
+#      ClickHouse: Debian's clickhouse-server package, data under .cache/clickhouse.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="$ROOT/.cache"
+KAFKA_PORT="${CUSTOS_NATIVE_KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${CUSTOS_NATIVE_KAFKA_CONTROLLER_PORT:-9093}"
+CH_HTTP_PORT="${CUSTOS_NATIVE_CLICKHOUSE_PORT:-8123}"
+CH_TCP_PORT="${CUSTOS_NATIVE_CLICKHOUSE_TCP_PORT:-9000}"
+KAFKA_HEAP="${CUSTOS_NATIVE_KAFKA_HEAP:-384m}"
+
+log() { echo "[services] $*" >&2; }
+die() { echo "[services] error: $*" >&2; exit 1; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+ch_ping() { curl -sf --max-time 2 "$1/ping" >/dev/null 2>&1; }
+
+wait_for() { # description seconds command...
+  local what="$1" seconds="$2"; shift 2
+  for ((i = 0; i < seconds * 2; i++)); do
+    if "$@"; then return 0; fi
+    sleep 0.5
+  done
+  die "$what did not come up within ${seconds}s"
+}
+
+docker_engine() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
+
+# ---------------------------------------------------------------- Kafka (native)
+kafka_jars() {
+  local libs="$CACHE/kafka-libs"
+  if [[ -f "$libs/.complete" ]]; then return; fi
+  command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch the Kafka broker from Maven Central"
+  command -v java >/dev/null || die "Java 17+ is needed to run the Kafka broker"
+  log "resolving the Kafka broker from Maven Central (once; cached in .cache/kafka-libs)"
+  rm -rf "$libs"
+  mvn -q -B -f "$ROOT/scripts/kafka/pom.xml" -Dmaven.repo.local="$CACHE/m2" \
+    dependency:copy-dependencies -DoutputDirectory="$libs" >&2
+  touch "$libs/.complete"
+}
+
+kafka_up() {
+  if port_open "$KAFKA_PORT"; then log "kafka already answers on 127.0.0.1:$KAFKA_PORT"; return; fi
+  kafka_jars
+  local dir="$CACHE/kafka" cp="$CACHE/kafka-libs/*"
+  mkdir -p "$dir"
+  cat >"$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$dir/data
+num.partitions=3
+# One node: internal topics must not ask for more replicas than exist,
+# or consumer groups never find a coordinator.
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+log.retention.hours=168
+PROPS
+  if [[ ! -f "$dir/data/meta.properties" ]]; then
+    log "formatting Kafka storage (KRaft)"
+    local cluster_id
+    cluster_id="$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
+    java -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" 2>&1 | grep -v SLF4J >&2
+  fi
+  log "starting Kafka on 127.0.0.1:$KAFKA_PORT"
+  setsid nohup java -Xms128m "-Xmx$KAFKA_HEAP" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    -cp "$cp" kafka.Kafka "$dir/server.properties" >"$dir/broker.log" 2>&1 </dev/null &
+  echo $! >"$dir/pid"
+  wait_for "Kafka" 120 port_open "$KAFKA_PORT"
+}
+
+# ---------------------------------------------------------- ClickHouse (native)
+clickhouse_up() {
+  local url="http://127.0.0.1:$CH_HTTP_PORT"
+  if ch_ping "$url"; then log "clickhouse already answers on $url"; return; fi
+  if ! command -v clickhouse-server >/dev/null; then
+    log "installing Debian's clickhouse-server package"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq clickhouse-server clickhouse-client >&2
+  fi
+  local dir="$CACHE/clickhouse"
+  mkdir -p "$dir/tmp"
+  log "starting ClickHouse on $url"
+  setsid nohup clickhouse-server --config-file=/etc/clickhouse-server/config.xml -- \
+    --path="$dir/" --tmp_path="$dir/tmp/" --logger.log="$dir/server.log" --logger.errorlog="$dir/server.err" \
+    --http_port="$CH_HTTP_PORT" --tcp_port="$CH_TCP_PORT" >"$dir/stdout.log" 2>&1 </dev/null &
+  echo $! >"$dir/pid"
+  wait_for "ClickHouse" 60 ch_ping "$url"
+}
+
+stop_pidfile() {
+  local f="$1"
+  [[ -f "$f" ]] || return 0
+  local pid; pid="$(cat "$f")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+print_env() {
+  echo "CUSTOS_KAFKA_BROKERS=$1"
+  echo "CUSTOS_CLICKHOUSE_URL=$2"
+}
+
+cmd="${1:-up}"
+case "$cmd" in
+  up)
+    if [[ -n "${CUSTOS_KAFKA_BROKERS:-}" && -n "${CUSTOS_CLICKHOUSE_URL:-}" ]]; then
+      log "using the endpoints given in the environment"
+      print_env "$CUSTOS_KAFKA_BROKERS" "$CUSTOS_CLICKHOUSE_URL"
+    elif docker_engine; then
+      log "Docker engine found: docker compose up -d kafka clickhouse"
+      docker compose -f "$ROOT/docker-compose.yml" up -d --wait kafka clickhouse >&2
+      print_env "127.0.0.1:9092" "http://127.0.0.1:8123"
+    else
+      kafka_up
+      clickhouse_up
+      print_env "127.0.0.1:$KAFKA_PORT" "http://127.0.0.1:$CH_HTTP_PORT"
+    fi
+    ;;
+  down)
+    stop_pidfile "$CACHE/kafka/pid"
+    stop_pidfile "$CACHE/clickhouse/pid"
+    log "stopped native services"
+    ;;
+  status)
+    if port_open "$KAFKA_PORT"; then echo "kafka: up on 127.0.0.1:$KAFKA_PORT"; else echo "kafka: down"; fi
+    if ch_ping "http://127.0.0.1:$CH_HTTP_PORT"; then echo "clickhouse: up on http://127.0.0.1:$CH_HTTP_PORT"; else echo "clickhouse: down"; fi
+    ;;
+  *) die "unknown command '$cmd' (use up, down or status)" ;;
+esac

@@ -1,0 +1,46 @@
+/**
+ * Field sensitivity classes (rules/enrichment/fields.yaml): each accessed field
+ * maps to a class; fields not listed get `default_class`.
+ */
+import { z } from 'zod';
+
+const name = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case');
+
+export const fieldsFileSchema = z
+  .object({
+    /** Every class, least to most sensitive. */
+    classes: z.array(name).min(1),
+    /** Class of a field that is not listed: err on the side of sensitive. */
+    default_class: name,
+    fields: z.record(z.string().min(1), name),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    const known = new Set(f.classes);
+    if (!known.has(f.default_class)) {
+      ctx.addIssue({ code: 'custom', path: ['default_class'], message: `"${f.default_class}" is not in classes` });
+    }
+    for (const [field, cls] of Object.entries(f.fields)) {
+      if (!known.has(cls)) ctx.addIssue({ code: 'custom', path: ['fields', field], message: `"${cls}" is not in classes` });
+    }
+  });
+
+export class FieldClasses {
+  private readonly byField: ReadonlyMap<string, string>;
+  private readonly defaultClass: string;
+  readonly classes: readonly string[];
+
+  constructor(file: z.infer<typeof fieldsFileSchema>) {
+    this.byField = new Map(Object.entries(file.fields));
+    this.defaultClass = file.default_class;
+    this.classes = file.classes;
+  }
+
+  /** Distinct classes of the given fields, in the file's sensitivity order. */
+  classesOf(fields: readonly string[]): string[] {
+    if (fields.length === 0) return [];
+    const seen = new Set<string>();
+    for (const field of fields) seen.add(this.byField.get(field) ?? this.defaultClass);
+    return this.classes.filter((c) => seen.has(c));
+  }
+}

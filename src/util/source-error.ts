@@ -1,0 +1,20 @@
+/** A problem in a user-supplied file, located precisely enough to fix it. */
+export interface SourceProblem {
+  readonly file: string;
+  /** 1-based line, when known. */
+  readonly line: number | null;
+  readonly reason: string;
+}
+
+/** Thrown when a rules, list or enrichment file cannot be used; lists every problem found. */
+export class InvalidSourceError extends Error {
+  readonly code = 'CUSTOS_INVALID_SOURCE';
+  constructor(readonly problems: readonly SourceProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'InvalidSourceError';
+  }
+}
+
+export function formatProblem(p: SourceProblem): string {
+  return `${p.file}${p.line === null ? '' : `:${p.line}`}: ${p.reason}`;
+}

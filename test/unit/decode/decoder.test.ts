@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { createDecoder } from '../../../src/decode/decoder.js';
+import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
+
+const KEY = 'k'.repeat(32);
+const decode = createDecoder({ pseudonymKey: KEY, maxMessageBytes: 2048 });
+const valid = {
+  event_id: 'e-1',
+  ts: '2026-03-02T09:15:02.123+01:00',
+  actor_id: 'alice',
+  action: 'read',
+  resource_type: 'customer',
+  record_ids: ['c-1', 'c-2', 'c-2'],
+  fields: ['email'],
+  channel: 'support_console',
+  ticket_id: 'T-9',
+};
+const bytes = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v), 'utf8');
+const rejectionOf = (v: unknown) => {
+  const r = decode(bytes(v));
+  if (r.ok) throw new Error('expected a rejection');
+  return r.rejection;
+};
+
+describe('decode: valid events', () => {
+  it('decodes, pseudonymises distinct record ids and fills defaults', () => {
+    const r = decode(bytes(valid));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const p = createPseudonymizer(KEY);
+    expect(r.event.record_refs).toEqual([p('c-1'), p('c-2')]);
+    expect(r.event.record_count).toBe(2);
+    expect(r.event.ts).toBe(Date.UTC(2026, 2, 2, 8, 15, 2, 123));
+    expect(r.event.outcome).toBe('success');
+    expect(r.event.source_ip).toBeNull();
+    expect(JSON.stringify(r.event)).not.toContain('c-1');
+  });
+
+  it('accepts epoch milliseconds and count-only events', () => {
+    const { record_ids: _ids, ...rest } = valid;
+    const r = decode(bytes({ ...rest, ts: 1_772_438_102_123, record_count: 40 }));
+    expect(r.ok && r.event.ts).toBe(1_772_438_102_123);
+    expect(r.ok && r.event.record_count).toBe(40);
+    expect(r.ok && r.event.record_refs).toEqual([]);
+  });
+
+  it('keeps record_count above the listed ids when the list is truncated', () => {
+    const r = decode(bytes({ ...valid, record_count: 5000 }));
+    expect(r.ok && r.event.record_count).toBe(5000);
+  });
+
+  it('drops unknown fields (data minimisation)', () => {
+    const r = decode(bytes({ ...valid, customer_email: 'x@example.com' }));
+    expect(r.ok).toBe(true);
+    expect(JSON.stringify(r)).not.toContain('x@example.com');
+  });
+});
+
+describe('decode: every bad-input case gets a clear reason and never throws', () => {
+  it.each([
+    ['empty value', null, 'empty'],
+    ['over the size limit', 'x'.repeat(3000), 'too_large'],
+    ['malformed JSON', '{"event_id": ', 'malformed_json'],
+    ['a JSON array', '[1,2]', 'not_an_object'],
+    ['a missing required field', { ...valid, actor_id: undefined }, 'missing_field'],
+    ['a wrong type', { ...valid, record_ids: 'c-1' }, 'wrong_type'],
+    ['an unknown action', { ...valid, action: 'steal' }, 'invalid_value'],
+    ['an invalid timestamp (no offset)', { ...valid, ts: '2026-03-02T09:15:02' }, 'invalid_timestamp'],
+    ['an impossible date', { ...valid, ts: '2026-02-30T09:15:02Z' }, 'invalid_timestamp'],
+    ['a fractional epoch', { ...valid, ts: 1.5 }, 'invalid_timestamp'],
+    ['a negative count', { ...valid, record_count: -1 }, 'invalid_value'],
+    ['no record_ids and no record_count', { ...valid, record_ids: undefined }, 'missing_field'],
+  ])('%s', (_name, input, reason) => {
+    const r = input === null ? decode(null) : decode(bytes(input));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.rejection.reason).toBe(reason);
+  });
+
+  it('refuses bytes that are not UTF-8', () => {
+    const r = decode(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]));
+    expect(!r.ok && r.rejection.reason).toBe('not_utf8');
+  });
+
+  it('names the field but never echoes its value', () => {
+    const rejection = rejectionOf({ ...valid, record_count: 'c-secret-42' });
+    expect(rejection.detail).toContain('record_count');
+    expect(rejection.detail).not.toContain('c-secret-42');
+    expect(rejection.event_id).toBe('e-1');
+    expect(rejection.actor_id).toBe('alice');
+  });
+});
