@@ -124,9 +124,11 @@ stop_pidfile() {
   rm -f "$f"
 }
 
-print_env() {
+print_env() { # brokers url [username password]
   echo "CUSTOS_KAFKA_BROKERS=$1"
   echo "CUSTOS_CLICKHOUSE_URL=$2"
+  echo "CUSTOS_CLICKHOUSE_USERNAME=${3:-default}"
+  echo "CUSTOS_CLICKHOUSE_PASSWORD=${4:-}"
 }
 
 cmd="${1:-up}"
@@ -134,11 +136,11 @@ case "$cmd" in
   up)
     if [[ -n "${CUSTOS_KAFKA_BROKERS:-}" && -n "${CUSTOS_CLICKHOUSE_URL:-}" ]]; then
       log "using the endpoints given in the environment"
-      print_env "$CUSTOS_KAFKA_BROKERS" "$CUSTOS_CLICKHOUSE_URL"
+      print_env "$CUSTOS_KAFKA_BROKERS" "$CUSTOS_CLICKHOUSE_URL" "${CUSTOS_CLICKHOUSE_USERNAME:-default}" "${CUSTOS_CLICKHOUSE_PASSWORD:-}"
     elif docker_engine; then
       log "Docker engine found: docker compose up -d kafka clickhouse"
       docker compose -f "$ROOT/docker-compose.yml" up -d --wait kafka clickhouse >&2
-      print_env "127.0.0.1:9092" "http://127.0.0.1:8123"
+      print_env "127.0.0.1:9092" "http://127.0.0.1:8123" custos "${CLICKHOUSE_PASSWORD:-custos}"
     else
       kafka_up
       clickhouse_up

@@ -17,6 +17,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     kafkaBrokers: string;
     clickhouseUrl: string;
+    clickhouseUsername: string;
+    clickhousePassword: string;
     serviceMode: 'env' | 'testcontainers' | 'native';
   }
 }
@@ -36,6 +38,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (envKafka && envClickhouse) {
     project.provide('kafkaBrokers', envKafka);
     project.provide('clickhouseUrl', envClickhouse);
+    project.provide('clickhouseUsername', process.env.CUSTOS_TEST_CLICKHOUSE_USERNAME ?? 'default');
+    project.provide('clickhousePassword', process.env.CUSTOS_TEST_CLICKHOUSE_PASSWORD ?? '');
     project.provide('serviceMode', 'env');
     return async () => {};
   }
@@ -49,6 +53,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ]);
     project.provide('kafkaBrokers', `${kafka.getHost()}:${kafka.getMappedPort(9093)}`);
     project.provide('clickhouseUrl', clickhouse.getHttpUrl());
+    project.provide('clickhouseUsername', clickhouse.getUsername());
+    project.provide('clickhousePassword', clickhouse.getPassword());
     project.provide('serviceMode', 'testcontainers');
     return async () => {
       await Promise.all([kafka.stop(), clickhouse.stop()]);
@@ -66,7 +72,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     stdout
       .trim()
       .split('\n')
-      .map((line) => line.split('=', 2) as [string, string]),
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as [string, string]),
   );
   const kafkaBrokers = endpoints.CUSTOS_KAFKA_BROKERS;
   const clickhouseUrl = endpoints.CUSTOS_CLICKHOUSE_URL;
@@ -75,6 +82,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide('kafkaBrokers', kafkaBrokers);
   project.provide('clickhouseUrl', clickhouseUrl);
+  project.provide('clickhouseUsername', endpoints.CUSTOS_CLICKHOUSE_USERNAME || 'default');
+  project.provide('clickhousePassword', endpoints.CUSTOS_CLICKHOUSE_PASSWORD ?? '');
   project.provide('serviceMode', 'native');
   return async () => {};
 }

@@ -1,0 +1,108 @@
+/**
+ * Loads, validates and freezes the configuration. A bad value stops the start
+ * with an error naming the setting (its environment variable and file path) and
+ * what is wrong; secret values are never echoed.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { SETTINGS, type SettingKey, type Settings } from './settings.js';
+
+export class ConfigError extends Error {
+  readonly code = 'CUSTOS_CONFIG';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigSources {
+  readonly env: NodeJS.ProcessEnv;
+  /** YAML file whose nested keys mirror the setting keys (kafka: { brokers: ... }). */
+  readonly file?: string | undefined;
+}
+
+export function loadConfig(sources: ConfigSources): Settings {
+  const problems: string[] = [];
+  const fileValues = sources.file ? readConfigFile(sources.file, problems) : {};
+  const out: Record<string, unknown> = {};
+
+  for (const [key, spec] of Object.entries(SETTINGS) as [SettingKey, (typeof SETTINGS)[SettingKey]][]) {
+    const fromEnv = sources.env[spec.env];
+    const fromFile = lookup(fileValues, key);
+    const origin = fromEnv !== undefined && fromEnv !== '' ? `${spec.env}` : fromFile !== undefined ? `${key} (in ${sources.file})` : null;
+    const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile !== undefined ? fromFile : 'default' in spec ? spec.default : undefined;
+    if (raw === undefined) {
+      problems.push(`${spec.env} is required: ${spec.description}`);
+      continue;
+    }
+    const parsed = spec.schema.safeParse(raw);
+    if (!parsed.success) {
+      const reason = parsed.error.issues.map((i) => i.message).join('; ');
+      const shown = 'secret' in spec && spec.secret ? '' : ` (got ${JSON.stringify(raw)})`;
+      problems.push(`${origin ?? spec.env}: ${reason}${shown}`);
+      continue;
+    }
+    out[key] = parsed.data;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(out) as Settings;
+}
+
+function readConfigFile(file: string, problems: string[]): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    problems.push(`CUSTOS_CONFIG_FILE ${file}: ${(err as Error).message.split('\n')[0]}`);
+    return {};
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    problems.push(`CUSTOS_CONFIG_FILE ${file}: must be a mapping of settings`);
+    return {};
+  }
+  const known = new Set(Object.keys(SETTINGS));
+  for (const path of leafPaths(doc as Record<string, unknown>)) {
+    if (!known.has(path)) problems.push(`${file}: unknown setting "${path}"`);
+  }
+  return doc as Record<string, unknown>;
+}
+
+function lookup(tree: Record<string, unknown>, dotted: string): unknown {
+  let node: unknown = tree;
+  for (const part of dotted.split('.')) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node === null ? undefined : node;
+}
+
+/** Dotted paths of the file's values; arrays are values (webhook.urls), not branches. */
+function leafPaths(tree: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([k, v]) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) && !(prefix + k in SETTINGS)
+      ? leafPaths(v as Record<string, unknown>, `${prefix}${k}.`)
+      : [`${prefix}${k}`],
+  );
+}
+
+/** A copy fit for logging: secrets replaced by a marker saying only whether they are set. */
+export function redactedConfig(config: Settings): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    const spec = SETTINGS[key as SettingKey];
+    if ('secret' in spec && spec.secret) out[key] = value === '' ? '(unset)' : '(set)';
+    else if (key === 'webhook.urls') out[key] = (value as string[]).map(originOf);
+    else out[key] = value;
+  }
+  return out;
+}
+
+/** Webhook URLs can carry tokens in path or query: only the origin is ever logged. */
+export function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(invalid url)';
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Every setting custos reads: one table, so the loader, the error messages, the
+ * README's configuration table and the docker-compose test agree by construction.
+ *
+ * Each setting comes from its environment variable, else from the optional YAML
+ * config file (CUSTOS_CONFIG_FILE) at its dotted path, else its default.
+ */
+import { z } from 'zod';
+
+const list = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''));
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export interface SettingSpec<S extends z.ZodType = z.ZodType> {
+  readonly env: string;
+  readonly schema: S;
+  /** undefined: required. */
+  readonly default?: z.input<S>;
+  readonly secret?: boolean;
+  readonly description: string;
+}
+
+const setting = <S extends z.ZodType>(spec: SettingSpec<S>): SettingSpec<S> => spec;
+
+export const SETTINGS = {
+  'kafka.brokers': setting({ env: 'CUSTOS_KAFKA_BROKERS', schema: list.pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1)), description: 'Kafka bootstrap brokers, comma-separated host:port.' }),
+  'kafka.topic': setting({ env: 'CUSTOS_KAFKA_TOPIC', schema: z.string().min(1), default: 'access-events', description: 'Topic of data-access events (contract v1).' }),
+  'kafka.dead_letter_topic': setting({ env: 'CUSTOS_KAFKA_DEAD_LETTER_TOPIC', schema: z.string().min(1), default: 'access-events.dead-letter', description: 'Where refused messages go, original bytes plus reason headers.' }),
+  'kafka.group_id': setting({ env: 'CUSTOS_KAFKA_GROUP_ID', schema: z.string().min(1), default: 'custos', description: 'Consumer group; instances sharing it split the partitions.' }),
+  'kafka.client_id': setting({ env: 'CUSTOS_KAFKA_CLIENT_ID', schema: z.string().min(1), default: 'custos', description: 'Kafka client id (broker logs and quotas).' }),
+  'kafka.from_beginning': setting({ env: 'CUSTOS_KAFKA_FROM_BEGINNING', schema: bool, default: true, description: 'A new consumer group starts at the earliest offset (nothing is skipped).' }),
+  'kafka.ssl': setting({ env: 'CUSTOS_KAFKA_SSL', schema: bool, default: false, description: 'Connect to Kafka with TLS.' }),
+  'kafka.sasl_mechanism': setting({ env: 'CUSTOS_KAFKA_SASL_MECHANISM', schema: z.enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512']), default: 'none', description: 'SASL mechanism, or none.' }),
+  'kafka.sasl_username': setting({ env: 'CUSTOS_KAFKA_SASL_USERNAME', schema: z.string(), default: '', description: 'SASL user name.' }),
+  'kafka.sasl_password': setting({ env: 'CUSTOS_KAFKA_SASL_PASSWORD', schema: z.string(), default: '', secret: true, description: 'SASL password (secret; never logged).' }),
+  'clickhouse.url': setting({ env: 'CUSTOS_CLICKHOUSE_URL', schema: httpUrl, description: 'ClickHouse HTTP endpoint, e.g. http://127.0.0.1:8123.' }),
+  'clickhouse.username': setting({ env: 'CUSTOS_CLICKHOUSE_USERNAME', schema: z.string().min(1), default: 'default', description: 'ClickHouse user.' }),
+  'clickhouse.password': setting({ env: 'CUSTOS_CLICKHOUSE_PASSWORD', schema: z.string(), default: '', secret: true, description: 'ClickHouse password (secret; never logged).' }),
+  'clickhouse.database': setting({ env: 'CUSTOS_CLICKHOUSE_DATABASE', schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a plain identifier'), default: 'custos', description: 'Database holding custos tables (created if missing).' }),
+  'clickhouse.retention_days': setting({ env: 'CUSTOS_CLICKHOUSE_RETENTION_DAYS', schema: int(0), default: 400, description: 'TTL of access_events on servers that support TTL; 0 keeps rows forever.' }),
+  'pseudonym_key': setting({ env: 'CUSTOS_PSEUDONYM_KEY', schema: z.string().min(32, 'must be at least 32 characters'), secret: true, description: 'HMAC key for customer-record pseudonyms (secret; never stored, logged or sent).' }),
+  'max_message_bytes': setting({ env: 'CUSTOS_MAX_MESSAGE_BYTES', schema: int(1, 64 * 1024 * 1024), default: 1_048_576, description: 'Messages larger than this are dead-lettered as too_large.' }),
+  'rules_dir': setting({ env: 'CUSTOS_RULES_DIR', schema: z.string().min(1), default: 'rules', description: 'Folder of rules, lists, exceptions and their test cases.' }),
+  'enrichment.directory_file': setting({ env: 'CUSTOS_DIRECTORY_FILE', schema: z.string().min(1), default: 'rules/enrichment/actors.csv', description: 'Actor directory CSV (see README).' }),
+  'enrichment.zones_file': setting({ env: 'CUSTOS_ZONES_FILE', schema: z.string().min(1), default: 'rules/enrichment/zones.yaml', description: 'Network zones (CIDR lists).' }),
+  'enrichment.fields_file': setting({ env: 'CUSTOS_FIELDS_FILE', schema: z.string().min(1), default: 'rules/enrichment/fields.yaml', description: 'Field sensitivity classes.' }),
+  'enrichment.calendar_file': setting({ env: 'CUSTOS_CALENDAR_FILE', schema: z.string().min(1), default: 'rules/enrichment/calendar.yaml', description: 'Business hours.' }),
+  'enrichment.default_timezone': setting({ env: 'CUSTOS_DEFAULT_TIMEZONE', schema: z.string().min(1), default: 'UTC', description: 'Time zone of unknown actors and of directory rows without one.' }),
+  'reload_interval_ms': setting({ env: 'CUSTOS_RELOAD_INTERVAL_MS', schema: int(0), default: 10_000, description: 'How often rule and enrichment files are checked for changes (0: only on SIGHUP).' }),
+  'webhook.urls': setting({ env: 'CUSTOS_WEBHOOK_URLS', schema: list.pipe(z.array(httpUrl)), default: [], description: 'Alert webhook endpoints, comma-separated; empty stores alerts only.' }),
+  'webhook.secret': setting({ env: 'CUSTOS_WEBHOOK_SECRET', schema: z.string().regex(/^(whsec_[A-Za-z0-9+/=]{16,})?$/, 'must be whsec_ followed by base64 (Standard Webhooks)'), default: '', secret: true, description: 'Signing secret (Standard Webhooks, whsec_...); empty sends unsigned.' }),
+  'webhook.timeout_ms': setting({ env: 'CUSTOS_WEBHOOK_TIMEOUT_MS', schema: int(100, 120_000), default: 10_000, description: 'Timeout of one delivery attempt.' }),
+  'webhook.max_age_ms': setting({ env: 'CUSTOS_WEBHOOK_MAX_AGE_MS', schema: int(1000), default: 86_400_000, description: 'Retry a failing delivery for this long, then record gave_up.' }),
+  'history.lookback_days': setting({ env: 'CUSTOS_HISTORY_LOOKBACK_DAYS', schema: int(1, 366), default: 28, description: 'Days of activity history loaded for baselines at start.' }),
+  'history.max_recent_events': setting({ env: 'CUSTOS_HISTORY_MAX_RECENT_EVENTS', schema: int(0), default: 2_000_000, description: 'Cap on events reloaded at start to rebuild sliding windows.' }),
+  'log.level': setting({ env: 'CUSTOS_LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'pino log level.' }),
+  'metrics.port': setting({ env: 'CUSTOS_METRICS_PORT', schema: int(0, 65535), default: 9464, description: 'Port of /metrics (Prometheus) and /healthz; 0 disables.' }),
+  'metrics.host': setting({ env: 'CUSTOS_METRICS_HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'Address /metrics binds to (0.0.0.0 in containers).' }),
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+export type Settings = { readonly [K in SettingKey]: z.output<(typeof SETTINGS)[K]['schema']> };

@@ -1,0 +1,45 @@
+/**
+ * Prometheus metrics with bounded labels (reason codes, rule ids, severities,
+ * table names; never actor or record ids).
+ */
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly messagesConsumed = new Counter({ name: 'custos_messages_consumed_total', help: 'Kafka messages handled.', registers: [this.registry] });
+  readonly eventsStored = new Counter({ name: 'custos_events_stored_total', help: 'Valid events stored in ClickHouse.', registers: [this.registry] });
+  readonly eventsRejected = new Counter({ name: 'custos_events_rejected_total', help: 'Messages refused, by reason.', labelNames: ['reason'], registers: [this.registry] });
+  readonly alerts = new Counter({ name: 'custos_alert_updates_total', help: 'Alert revisions stored, by rule, severity and whether they notify.', labelNames: ['rule_id', 'severity', 'notify'], registers: [this.registry] });
+  readonly batchSeconds = new Histogram({ name: 'custos_batch_seconds', help: 'Time from batch received to offsets committed.', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
+  readonly sinkFailures = new Counter({ name: 'custos_sink_failures_total', help: 'Failed attempts to store a batch (retried; offsets not committed).', labelNames: ['stage'], registers: [this.registry] });
+  readonly reloads = new Counter({ name: 'custos_reloads_total', help: 'Rule/enrichment reloads, by outcome.', labelNames: ['outcome'], registers: [this.registry] });
+  readonly engineActors = new Gauge({ name: 'custos_engine_actors', help: 'Actors with window state.', registers: [this.registry] });
+  readonly engineStateBytes = new Gauge({ name: 'custos_engine_state_bytes', help: 'Approximate bytes of window state.', registers: [this.registry] });
+  readonly lateDropped = new Gauge({ name: 'custos_engine_late_dropped', help: 'Events beyond the lateness allowance (stored, not windowed).', registers: [this.registry] });
+
+  constructor(withDefaults = true) {
+    if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'custos_' });
+  }
+
+  /** Serves /metrics and /healthz. `healthy` reports whether the consumer is running. */
+  serve(host: string, port: number, healthy: () => boolean): Promise<Server> {
+    const server = createServer((req, res) => {
+      if (req.url === '/metrics') {
+        this.registry
+          .metrics()
+          .then((body) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(body))
+          .catch(() => res.writeHead(500).end());
+      } else if (req.url === '/healthz') {
+        const ok = healthy();
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'not running\n');
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve(server));
+    });
+  }
+}

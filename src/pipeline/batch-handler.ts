@@ -1,0 +1,87 @@
+/**
+ * Runs one Kafka batch through the pipeline: process (decode → enrich →
+ * evaluate, no I/O), then the sinks in order — dead letters, then ClickHouse —
+ * then hands notifying alerts to webhook delivery. Returns `stored` only when
+ * every sink accepted the batch; the source commits offsets on that alone.
+ *
+ * A failing sink is retried here with the *same* processed output (the engine
+ * is not asked to evaluate the events twice), with capped exponential backoff,
+ * heartbeating so the group keeps the partition. The partition waits rather
+ * than skip data; it gives up only when the consumer stops or loses the
+ * partition, and then the batch is redelivered.
+ */
+import type { Logger } from '../observability/log.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { BatchControl, BatchHandler } from '../source/kafka-source.js';
+import type { BatchProcessor } from './batch-processor.js';
+import type { AlertNotifier, BatchStore, DeadLetterSink } from './sinks.js';
+import type { BatchOutput } from './types.js';
+
+export interface BatchHandlerDeps {
+  readonly processor: BatchProcessor;
+  readonly deadLetters: DeadLetterSink;
+  readonly store: BatchStore;
+  readonly notifier: AlertNotifier;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Backoff bounds for sink retries. */
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const initial = deps.retryInitialMs ?? 250;
+  const max = deps.retryMaxMs ?? 30_000;
+
+  /** Retries `attempt` until it succeeds; false if the consumer gave the batch up meanwhile. */
+  async function untilStored(stage: string, control: BatchControl, attempt: () => Promise<void>): Promise<boolean> {
+    for (let failures = 0; ; failures++) {
+      try {
+        await attempt();
+        return true;
+      } catch (err) {
+        deps.metrics.sinkFailures.inc({ stage });
+        const retryable = (err as { retryable?: boolean }).retryable !== false;
+        const delay = Math.min(max, initial * 2 ** Math.min(failures, 16));
+        const log = retryable ? deps.logger.warn.bind(deps.logger) : deps.logger.error.bind(deps.logger);
+        log({ stage, err: describe(err), failures: failures + 1, retryInMs: delay }, 'sink failed; retrying the batch, offsets held');
+        if (control.shouldAbandon()) return false;
+        await sleep(delay);
+        if (control.shouldAbandon()) return false;
+        await control.heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  return async (batch, control) => {
+    const started = process.hrtime.bigint();
+    const output: BatchOutput = deps.processor.process(batch.topic, batch.partition, batch.messages);
+
+    if (output.deadLetters.length > 0) {
+      if (!(await untilStored('dead_letter', control, () => deps.deadLetters.send(output.deadLetters)))) return 'abandoned';
+    }
+    if (!(await untilStored('clickhouse', control, () => deps.store.writeBatch(output)))) return 'abandoned';
+    // Stored first, then notified: the outbox in ClickHouse is what makes
+    // delivery survive a crash from here on.
+    const notifying = output.alerts.filter((u) => u.notify);
+    if (notifying.length > 0) deps.notifier.enqueue(notifying);
+
+    deps.metrics.messagesConsumed.inc(batch.messages.length);
+    deps.metrics.eventsStored.inc(output.events.length);
+    for (const r of output.rejected) deps.metrics.eventsRejected.inc({ reason: r.reason });
+    for (const u of output.alerts) deps.metrics.alerts.inc({ rule_id: u.alert.rule_id, severity: u.alert.severity, notify: String(u.notify) });
+    deps.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    return 'stored';
+  };
+}
+
+/** Error summary for logs: message and code only (no row data, no request bodies). */
+function describe(err: unknown): { message: string; code?: string } {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { message: err.message.slice(0, 500), ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { message: String(err).slice(0, 500) };
+}

@@ -1,0 +1,76 @@
+/**
+ * decode → enrich → evaluate for one Kafka batch. Synchronous and free of I/O:
+ * it turns messages into a BatchOutput that the sinks store before the offsets
+ * commit. Bad input never throws out of here; it becomes a dead letter.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { Decoder } from '../decode/decoder.js';
+import type { AlertUpdate, DetectionEngine } from '../engine/api.js';
+import type { Enricher } from '../enrich/enricher.js';
+import type { EnrichedEvent } from '../model/enriched.js';
+import type { RejectedRecord } from '../model/rejection.js';
+import { toDeadLetter } from './dead-letter.js';
+import type { BatchOutput, DeadLetter, InboundMessage, StoredEvent } from './types.js';
+
+export interface BatchProcessorDeps {
+  readonly decode: Decoder;
+  /** Read at every batch, so a reloaded directory applies from the next batch on. */
+  readonly enricher: () => Enricher;
+  readonly engine: DetectionEngine;
+  readonly clock: Clock;
+}
+
+export class BatchProcessor {
+  constructor(private readonly deps: BatchProcessorDeps) {}
+
+  process(topic: string, partition: number, messages: readonly InboundMessage[]): BatchOutput {
+    const enrich = this.deps.enricher();
+    const receivedAt = this.deps.clock.now();
+    const events: StoredEvent[] = [];
+    const enriched: EnrichedEvent[] = [];
+    const rejected: RejectedRecord[] = [];
+    const deadLetters: DeadLetter[] = [];
+
+    for (const message of messages) {
+      const decoded = this.deps.decode(message.value);
+      if (decoded.ok) {
+        const event = enrich(decoded.event);
+        enriched.push(event);
+        events.push({ event, position: { topic, partition, offset: message.offset } });
+      } else {
+        const record: RejectedRecord = {
+          ...decoded.rejection,
+          topic,
+          partition,
+          offset: message.offset,
+          size_bytes: message.value?.length ?? 0,
+          payload_sha256: createHash('sha256').update(message.value ?? Buffer.alloc(0)).digest('hex'),
+          received_at: receivedAt,
+        };
+        rejected.push(record);
+        deadLetters.push(toDeadLetter(message, record));
+      }
+    }
+    const verdict = enriched.length > 0 ? this.deps.engine.evaluate(enriched) : { alerts: [], activity: [] };
+    return { events, rejected, deadLetters, alerts: latestPerAlert(verdict.alerts), activity: verdict.activity };
+  }
+}
+
+/**
+ * One batch may open an alert and merge follow-ups into it: only the latest
+ * revision needs storing, but if any revision in the batch was to notify, the
+ * stored one must notify too, or the opening notification would be lost.
+ */
+export function latestPerAlert(updates: readonly AlertUpdate[]): AlertUpdate[] {
+  const byId = new Map<string, AlertUpdate>();
+  for (const update of updates) {
+    const previous = byId.get(update.alert.alert_id);
+    if (previous === undefined || update.alert.revision >= previous.alert.revision) {
+      byId.set(update.alert.alert_id, { alert: update.alert, notify: update.notify || (previous?.notify ?? false) });
+    } else if (update.notify && !previous.notify) {
+      byId.set(update.alert.alert_id, { alert: previous.alert, notify: true });
+    }
+  }
+  return [...byId.values()];
+}

@@ -1,0 +1,97 @@
+/**
+ * The Kafka source: a consumer group reading the events topic in batches.
+ *
+ * This is the one place offsets are resolved and committed, and only after the
+ * batch handler reports that every sink accepted the batch (at-least-once).
+ * The handler never throws for bad input (that would make kafkajs retry the
+ * same offset forever); it may report `abandoned` when the consumer is stopping
+ * or the partition was revoked mid-batch, and then nothing is committed and the
+ * batch is redelivered, to this or another instance.
+ */
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from '../observability/log.js';
+import type { InboundMessage } from '../pipeline/types.js';
+
+export interface SourceBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly InboundMessage[];
+}
+
+export interface BatchControl {
+  /** Keep the group membership alive during long retries. */
+  heartbeat(): Promise<void>;
+  /** true when the consumer is stopping or lost the partition: give up, commit nothing. */
+  shouldAbandon(): boolean;
+}
+
+export type BatchHandler = (batch: SourceBatch, control: BatchControl) => Promise<'stored' | 'abandoned'>;
+
+export interface KafkaSourceOptions {
+  readonly topic: string;
+  readonly groupId: string;
+  readonly fromBeginning: boolean;
+  /** Partitions processed concurrently; sink I/O of one overlaps the CPU work of another. */
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+export class KafkaSource {
+  private consumer: Consumer | null = null;
+  private running = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: KafkaSourceOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async start(handler: BatchHandler, onFatal: (err: Error) => void): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      // Larger fetches make larger batches: one ClickHouse insert per table per batch.
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
+      maxWaitTimeInMs: 500,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      if (restart) {
+        this.logger.warn({ err: error }, 'consumer crashed; kafkajs restarts it');
+      } else {
+        this.running = false;
+        onFatal(error);
+      }
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning });
+    this.running = true;
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
+        const last = batch.messages[batch.messages.length - 1];
+        if (last === undefined) return;
+        const outcome = await handler(
+          { topic: batch.topic, partition: batch.partition, messages: batch.messages },
+          { heartbeat, shouldAbandon: () => !isRunning() || isStale() },
+        );
+        if (outcome === 'stored') {
+          resolveOffset(last.offset);
+          await commitOffsetsIfNecessary();
+        }
+      },
+    });
+  }
+
+  /** Stops fetching, waits for the batch in flight (and its commit), leaves the group. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.consumer) await this.consumer.disconnect();
+    this.consumer = null;
+  }
+}

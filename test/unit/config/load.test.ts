@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactedConfig } from '../../../src/config/load.js';
+
+const minimal = {
+  CUSTOS_KAFKA_BROKERS: '127.0.0.1:9092',
+  CUSTOS_CLICKHOUSE_URL: 'http://127.0.0.1:8123',
+  CUSTOS_PSEUDONYM_KEY: 'p'.repeat(40),
+};
+const problemsOf = (fn: () => unknown): string[] => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('config', () => {
+  it('applies defaults and parses lists and numbers', () => {
+    const c = loadConfig({ env: { ...minimal, CUSTOS_WEBHOOK_URLS: 'http://a.test/x, https://b.test/y', CUSTOS_MAX_MESSAGE_BYTES: '2048' } });
+    expect(c['kafka.topic']).toBe('access-events');
+    expect(c['webhook.urls']).toEqual(['http://a.test/x', 'https://b.test/y']);
+    expect(c.max_message_bytes).toBe(2048);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('names every missing required key', () => {
+    const problems = problemsOf(() => loadConfig({ env: {} }));
+    expect(problems.map((p) => p.split(' ')[0])).toEqual(['CUSTOS_KAFKA_BROKERS', 'CUSTOS_CLICKHOUSE_URL', 'CUSTOS_PSEUDONYM_KEY']);
+  });
+
+  it('names the key and the bad value, but never echoes a secret', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ env: { ...minimal, CUSTOS_MAX_MESSAGE_BYTES: 'lots', CUSTOS_PSEUDONYM_KEY: 'short-secret', CUSTOS_KAFKA_BROKERS: 'nohost' } }),
+    );
+    expect(problems).toHaveLength(3);
+    expect(problems.find((p) => p.startsWith('CUSTOS_MAX_MESSAGE_BYTES'))).toContain('"lots"');
+    expect(problems.find((p) => p.startsWith('CUSTOS_KAFKA_BROKERS'))).toContain('host:port');
+    const key = problems.find((p) => p.startsWith('CUSTOS_PSEUDONYM_KEY')) ?? '';
+    expect(key).toContain('at least 32');
+    expect(key).not.toContain('short-secret');
+  });
+
+  it('reads a YAML file, lets the environment override it, refuses unknown keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'custos-config-'));
+    const file = join(dir, 'custos.yaml');
+    writeFileSync(file, 'kafka:\n  topic: from-file\n  group_id: g-file\nwebhook:\n  urls: [http://hook.test/a]\n');
+    const c = loadConfig({ env: { ...minimal, CUSTOS_KAFKA_GROUP_ID: 'g-env' }, file });
+    expect(c['kafka.topic']).toBe('from-file');
+    expect(c['kafka.group_id']).toBe('g-env');
+    expect(c['webhook.urls']).toEqual(['http://hook.test/a']);
+    writeFileSync(file, 'kafka:\n  topik: typo\n');
+    expect(problemsOf(() => loadConfig({ env: minimal, file }))).toEqual([`${file}: unknown setting "kafka.topik"`]);
+  });
+
+  it('redacts secrets and webhook paths for logging', () => {
+    const c = loadConfig({ env: { ...minimal, CUSTOS_WEBHOOK_URLS: 'https://hooks.test/T0/secret-token?sig=1', CUSTOS_WEBHOOK_SECRET: 'whsec_' + 'A'.repeat(32) } });
+    const shown = JSON.stringify(redactedConfig(c));
+    expect(shown).not.toContain('p'.repeat(40));
+    expect(shown).not.toContain('secret-token');
+    expect(shown).not.toContain('A'.repeat(32));
+    expect(shown).toContain('https://hooks.test');
+  });
+});
