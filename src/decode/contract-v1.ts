@@ -12,8 +12,12 @@ const MAX_ID = 256;
 const MAX_LABEL = 64;
 const MAX_FREE_TEXT = 1024;
 const MAX_FIELDS = 256;
-/** Epoch milliseconds of 9999-12-31: anything larger is not a timestamp. */
-const MAX_EPOCH_MS = 253_402_300_799_999;
+/**
+ * ClickHouse DateTime is unsigned 32-bit seconds: 1970-01-01 to 2106-02-07.
+ * A timestamp outside it could not be stored, and would block the partition
+ * at the sink; it is refused here as invalid_timestamp instead.
+ */
+export const MAX_EPOCH_MS = 4_294_967_295_000;
 
 const id = z.string().min(1).max(MAX_ID);
 const label = z.string().min(1).max(MAX_LABEL);
@@ -24,7 +28,12 @@ export const rfc3339WithOffset = z.iso.datetime({ offset: true, local: false });
 export const eventV1Schema = z
   .object({
     event_id: id,
-    ts: z.union([rfc3339WithOffset, z.number().int().min(0).max(MAX_EPOCH_MS)]),
+    ts: z
+      .union([rfc3339WithOffset, z.number().int()])
+      .refine((v) => {
+        const ms = typeof v === 'number' ? v : Date.parse(v);
+        return ms >= 0 && ms <= MAX_EPOCH_MS;
+      }),
     actor_id: id,
     action: z.enum(ACTIONS),
     resource_type: label,

@@ -16,6 +16,7 @@ import type { BatchControl, BatchHandler } from '../source/kafka-source.js';
 import type { BatchProcessor } from './batch-processor.js';
 import type { AlertNotifier, BatchStore, DeadLetterSink } from './sinks.js';
 import type { BatchOutput } from './types.js';
+import type { StoredNotification } from '../sinks/webhook/outbox.js';
 
 export interface BatchHandlerDeps {
   readonly processor: BatchProcessor;
@@ -62,11 +63,14 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     if (output.deadLetters.length > 0) {
       if (!(await untilStored('dead_letter', control, () => deps.deadLetters.send(output.deadLetters)))) return 'abandoned';
     }
-    if (!(await untilStored('clickhouse', control, () => deps.store.writeBatch(output)))) return 'abandoned';
+    let notifications: readonly StoredNotification[] = [];
+    const stored = await untilStored('clickhouse', control, async () => {
+      notifications = (await deps.store.writeBatch(output)).notifications;
+    });
+    if (!stored) return 'abandoned';
     // Stored first, then notified: the outbox in ClickHouse is what makes
     // delivery survive a crash from here on.
-    const notifying = output.alerts.filter((u) => u.notify);
-    if (notifying.length > 0) deps.notifier.enqueue(notifying);
+    if (notifications.length > 0) deps.notifier.enqueue(notifications);
 
     deps.metrics.messagesConsumed.inc(batch.messages.length);
     deps.metrics.eventsStored.inc(output.events.length);

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Decoder } from '../decode/decoder.js';
-import type { AlertUpdate, DetectionEngine } from '../engine/api.js';
+import type { DetectionEngine } from '../engine/api.js';
 import type { Enricher } from '../enrich/enricher.js';
 import type { EnrichedEvent } from '../model/enriched.js';
 import type { RejectedRecord } from '../model/rejection.js';
@@ -53,24 +53,6 @@ export class BatchProcessor {
       }
     }
     const verdict = enriched.length > 0 ? this.deps.engine.evaluate(enriched) : { alerts: [], activity: [] };
-    return { events, rejected, deadLetters, alerts: latestPerAlert(verdict.alerts), activity: verdict.activity };
+    return { events, rejected, deadLetters, alerts: verdict.alerts, activity: verdict.activity };
   }
-}
-
-/**
- * One batch may open an alert and merge follow-ups into it: only the latest
- * revision needs storing, but if any revision in the batch was to notify, the
- * stored one must notify too, or the opening notification would be lost.
- */
-export function latestPerAlert(updates: readonly AlertUpdate[]): AlertUpdate[] {
-  const byId = new Map<string, AlertUpdate>();
-  for (const update of updates) {
-    const previous = byId.get(update.alert.alert_id);
-    if (previous === undefined || update.alert.revision >= previous.alert.revision) {
-      byId.set(update.alert.alert_id, { alert: update.alert, notify: update.notify || (previous?.notify ?? false) });
-    } else if (update.notify && !previous.notify) {
-      byId.set(update.alert.alert_id, { alert: previous.alert, notify: true });
-    }
-  }
-  return [...byId.values()];
 }

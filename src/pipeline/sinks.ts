@@ -1,10 +1,13 @@
 /** What the pipeline needs from its sinks; the ClickHouse, Kafka and webhook sinks implement these. */
-import type { AlertUpdate } from '../engine/api.js';
+import type { StoredNotification } from '../sinks/webhook/outbox.js';
 import type { BatchOutput, DeadLetter } from './types.js';
 
-/** Stores events, rejections, alerts and activity; resolves only when all are stored. */
+/**
+ * Stores events, rejections, alerts and activity; resolves only when all are
+ * stored, with the notifying alert revisions that are now durable.
+ */
 export interface BatchStore {
-  writeBatch(output: BatchOutput): Promise<void>;
+  writeBatch(output: Omit<BatchOutput, 'deadLetters'>): Promise<{ readonly notifications: readonly StoredNotification[] }>;
 }
 
 /** Produces refused messages to the dead-letter topic; resolves when the broker acknowledged them. */
@@ -14,5 +17,5 @@ export interface DeadLetterSink {
 
 /** Hands stored, notifying alert revisions to webhook delivery (asynchronous, outbox-backed). */
 export interface AlertNotifier {
-  enqueue(updates: readonly AlertUpdate[]): void;
+  enqueue(notifications: readonly StoredNotification[]): void;
 }

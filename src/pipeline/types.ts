@@ -32,7 +32,7 @@ export interface BatchOutput {
   readonly events: readonly StoredEvent[];
   readonly rejected: readonly RejectedRecord[];
   readonly deadLetters: readonly DeadLetter[];
-  /** At most one update per alert_id: the latest revision, notifying if any revision did. */
+  /** Alert revisions in the order the engine produced them (the store picks which to keep). */
   readonly alerts: readonly AlertUpdate[];
   readonly activity: readonly ActorActivityRow[];
 }

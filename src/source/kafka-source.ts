@@ -49,7 +49,9 @@ export class KafkaSource {
     return this.running;
   }
 
+  /** Connects, subscribes and starts consuming; safe to call again after it threw (start-up retries). */
   async start(handler: BatchHandler, onFatal: (err: Error) => void): Promise<void> {
+    if (this.consumer) await this.consumer.disconnect().catch(() => undefined);
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       // Larger fetches make larger batches: one ClickHouse insert per table per batch.

@@ -85,5 +85,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('clickhouseUsername', endpoints.CUSTOS_CLICKHOUSE_USERNAME || 'default');
   project.provide('clickhousePassword', endpoints.CUSTOS_CLICKHOUSE_PASSWORD ?? '');
   project.provide('serviceMode', 'native');
-  return async () => {};
+  // On a developer machine the services stay up for the next run; in CI they
+  // are stopped so that the job leaves nothing behind.
+  return async () => {
+    if (process.env.CI) await run('bash', ['scripts/services.sh', 'down'], { timeout: 120_000 }).catch(() => undefined);
+  };
 }

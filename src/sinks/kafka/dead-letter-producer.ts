@@ -1,5 +1,5 @@
 /** Dead-letter sink: produces refused messages, original bytes and reason headers, to Kafka. */
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { DeadLetterSink } from '../../pipeline/sinks.js';
 import type { DeadLetter } from '../../pipeline/types.js';
 
@@ -11,7 +11,12 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
     private readonly topic: string,
   ) {
     // Idempotent producer: broker-side dedupe of retried sends within a session.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   connect(): Promise<void> {

@@ -68,6 +68,8 @@ describe('decode: every bad-input case gets a clear reason and never throws', ()
     ['an invalid timestamp (no offset)', { ...valid, ts: '2026-03-02T09:15:02' }, 'invalid_timestamp'],
     ['an impossible date', { ...valid, ts: '2026-02-30T09:15:02Z' }, 'invalid_timestamp'],
     ['a fractional epoch', { ...valid, ts: 1.5 }, 'invalid_timestamp'],
+    ['a time before 1970', { ...valid, ts: '1969-12-31T23:59:59Z' }, 'invalid_timestamp'],
+    ['a time after 2106 (not storable)', { ...valid, ts: 4_294_967_296_000 }, 'invalid_timestamp'],
     ['a negative count', { ...valid, record_count: -1 }, 'invalid_value'],
     ['no record_ids and no record_count', { ...valid, record_ids: undefined }, 'missing_field'],
   ])('%s', (_name, input, reason) => {

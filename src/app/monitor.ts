@@ -1,0 +1,256 @@
+/**
+ * The composition root of the live monitor: builds every stage from the
+ * validated configuration, restores engine history, wires
+ * Kafka source → decode → enrich → evaluate → sinks (ClickHouse, dead letters,
+ * webhooks), and stops them in order.
+ */
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import type { Settings } from '../config/settings.js';
+import { createDecoder } from '../decode/decoder.js';
+import { createEngine, loadRuleSet, tryLoadRuleSet, type DetectionEngine } from '../engine/index.js';
+import { createEnricher, type Enricher } from '../enrich/enricher.js';
+import { loadEnrichmentTables, type EnrichmentFiles } from '../enrich/tables.js';
+import type { Logger } from '../observability/log.js';
+import { Metrics } from '../observability/metrics.js';
+import { createBatchHandler } from '../pipeline/batch-handler.js';
+import { BatchProcessor } from '../pipeline/batch-processor.js';
+import { ClickHouseStore } from '../sinks/clickhouse/index.js';
+import { KafkaDeadLetterSink } from '../sinks/kafka/dead-letter-producer.js';
+import { WebhookDispatcher, endpointsFromUrls } from '../sinks/webhook/index.js';
+import { createKafka } from '../source/kafka-client.js';
+import { KafkaSource } from '../source/kafka-source.js';
+import { InvalidSourceError } from '../util/source-error.js';
+import { Reloader } from './reloader.js';
+import { startTicker, type Ticker } from './ticker.js';
+import { retryStartup } from './startup-retry.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export interface MonitorDeps {
+  readonly config: Settings;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  readonly clock?: Clock;
+  /** How often processing time is advanced without events (closing buckets and idle alerts). */
+  readonly tickIntervalMs?: number;
+}
+
+export class Monitor {
+  private stopping: Promise<void> | null = null;
+  private fatal: ((err: Error) => void) | null = null;
+  /** Settles when the monitor stops: resolves after stop(), rejects on a fatal consumer error. */
+  readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
+
+  private constructor(
+    private readonly logger: Logger,
+    readonly metrics: Metrics,
+    readonly engine: DetectionEngine,
+    private readonly source: KafkaSource,
+    private readonly deadLetters: KafkaDeadLetterSink,
+    readonly store: ClickHouseStore,
+    readonly dispatcher: WebhookDispatcher,
+    readonly reloader: Reloader,
+    private readonly ticker: Ticker,
+  ) {
+    this.finished = new Promise<void>((resolve, reject) => {
+      this.resolveFinished = resolve;
+      this.fatal = reject;
+    });
+    // A fatal error is reported through `finished`; avoid an unhandled rejection if nobody awaits it.
+    this.finished.catch(() => undefined);
+  }
+
+  get running(): boolean {
+    return this.source.isRunning;
+  }
+
+  static async start(deps: MonitorDeps): Promise<Monitor> {
+    // What started so far, closed in reverse order if a later step fails.
+    const cleanup: (() => Promise<unknown>)[] = [];
+    try {
+      return await Monitor.startWith(deps, cleanup);
+    } catch (err) {
+      for (const close of cleanup.reverse()) await close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private static async startWith(deps: MonitorDeps, cleanup: (() => Promise<unknown>)[]): Promise<Monitor> {
+    const { config, logger } = deps;
+    const clock = deps.clock ?? systemClock;
+    const metrics = deps.metrics ?? new Metrics();
+
+    // Rules and enrichment first: a bad file stops the start before any connection.
+    const rulesDir = config.rules_dir;
+    const enrichmentFiles: EnrichmentFiles = {
+      directoryFile: config['enrichment.directory_file'],
+      zonesFile: config['enrichment.zones_file'],
+      fieldsFile: config['enrichment.fields_file'],
+      calendarFile: config['enrichment.calendar_file'],
+      defaultTimezone: config['enrichment.default_timezone'],
+    };
+    const ruleSet = loadRuleSet(rulesDir);
+    let enricher: Enricher = createEnricher(loadEnrichmentTables(enrichmentFiles));
+    const engine = createEngine({ rules: ruleSet, clock, database: config['clickhouse.database'] });
+
+    const store = await retryStartup('clickhouse', logger, () =>
+      ClickHouseStore.open({
+        url: config['clickhouse.url'],
+        username: config['clickhouse.username'],
+        password: config['clickhouse.password'],
+        database: config['clickhouse.database'],
+        retentionDays: config['clickhouse.retention_days'],
+      }),
+    );
+    cleanup.push(() => store.close());
+    logger.info({ database: store.database, schema: store.schema }, 'clickhouse ready');
+
+    const historyWindowMs = engineHistoryWindowMs(engine);
+    const history = await store.loadHistory({
+      now: clock.now(),
+      activityLookbackMs: config['history.lookback_days'] * DAY,
+      recentWindowMs: historyWindowMs,
+      openAlertMaxAgeMs: historyWindowMs,
+      maxRecentEvents: config['history.max_recent_events'],
+    });
+    engine.restore(history);
+    logger.info(
+      {
+        activityRows: history.activity.length,
+        openAlerts: history.openAlerts.length,
+        recentEvents: history.recentEvents.length,
+        recentEventsCapped: history.recentEventsCapped,
+      },
+      'engine history restored',
+    );
+    if (history.recentEventsCapped) {
+      logger.warn({ cap: config['history.max_recent_events'] }, 'recent events over the cap: windows restored partially');
+    }
+
+    const kafka = createKafka(
+      {
+        brokers: config['kafka.brokers'],
+        clientId: config['kafka.client_id'],
+        ssl: config['kafka.ssl'],
+        saslMechanism: config['kafka.sasl_mechanism'],
+        saslUsername: config['kafka.sasl_username'],
+        saslPassword: config['kafka.sasl_password'],
+      },
+      logger,
+    );
+    const deadLetters = new KafkaDeadLetterSink(kafka, config['kafka.dead_letter_topic']);
+    await retryStartup('kafka', logger, () => deadLetters.connect());
+    cleanup.push(() => deadLetters.disconnect());
+
+    const dispatcher = new WebhookDispatcher({
+      endpoints: endpointsFromUrls(config['webhook.urls'], config['webhook.secret'] === '' ? null : config['webhook.secret']),
+      outbox: store.deliveryOutbox(),
+      logger: logger.child({ component: 'webhook' }),
+      requestTimeoutMs: config['webhook.timeout_ms'],
+      retry: { maxAgeMs: config['webhook.max_age_ms'] },
+    });
+    await dispatcher.start();
+    cleanup.push(() => dispatcher.stop());
+    if (config['webhook.urls'].length === 0) logger.warn('no webhook URLs configured: alerts are stored in ClickHouse only');
+
+    const processor = new BatchProcessor({
+      decode: createDecoder({ pseudonymKey: config.pseudonym_key, maxMessageBytes: config.max_message_bytes }),
+      enricher: () => enricher,
+      engine,
+      clock,
+    });
+    const handler = createBatchHandler({
+      processor,
+      deadLetters,
+      store,
+      notifier: dispatcher,
+      metrics,
+      logger: logger.child({ component: 'pipeline' }),
+    });
+
+    const reloader = new Reloader(
+      [
+        {
+          name: 'rules',
+          paths: [rulesDir],
+          reload: () => {
+            const result = tryLoadRuleSet(rulesDir);
+            if (!result.ok) throw new InvalidSourceError(result.problems);
+            engine.replaceRules(result.ruleSet);
+          },
+        },
+        {
+          name: 'enrichment',
+          paths: [
+            enrichmentFiles.directoryFile,
+            enrichmentFiles.zonesFile,
+            enrichmentFiles.fieldsFile,
+            enrichmentFiles.calendarFile,
+          ],
+          reload: () => {
+            enricher = createEnricher(loadEnrichmentTables(enrichmentFiles));
+          },
+        },
+      ],
+      logger.child({ component: 'reload' }),
+      metrics,
+    );
+    reloader.start(config.reload_interval_ms);
+    cleanup.push(async () => reloader.stop());
+
+    const ticker = startTicker({
+      engine,
+      store,
+      notifier: dispatcher,
+      metrics,
+      logger: logger.child({ component: 'ticker' }),
+      intervalMs: deps.tickIntervalMs ?? 15_000,
+    });
+    cleanup.push(() => ticker.stop());
+
+    const source = new KafkaSource(
+      kafka,
+      {
+        topic: config['kafka.topic'],
+        groupId: config['kafka.group_id'],
+        fromBeginning: config['kafka.from_beginning'],
+      },
+      logger.child({ component: 'source' }),
+    );
+    const monitor = new Monitor(logger, metrics, engine, source, deadLetters, store, dispatcher, reloader, ticker);
+    cleanup.push(() => source.stop());
+    await retryStartup('kafka consumer', logger, () => source.start(handler, (err) => monitor.onFatal(err)));
+    logger.info({ topic: config['kafka.topic'], groupId: config['kafka.group_id'] }, 'consuming');
+    return monitor;
+  }
+
+  private onFatal(err: Error): void {
+    this.logger.fatal({ err: { message: err.message, name: err.name } }, 'consumer failed and will not restart');
+    void this.stop().finally(() => this.fatal?.(err));
+  }
+
+  /**
+   * Graceful stop: stop fetching and finish the batch in flight (its offsets
+   * commit), flush what the engine closed, deliver or park webhooks, close.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.reloader.stop();
+      await this.source.stop();
+      await this.ticker.stop();
+      await this.dispatcher.stop();
+      await this.deadLetters.disconnect().catch(() => undefined);
+      await this.store.close();
+      this.resolveFinished();
+    })();
+    return this.stopping;
+  }
+}
+
+/** TEMPORARY until the engine exposes its longest window plus lateness. */
+function engineHistoryWindowMs(engine: DetectionEngine): number {
+  return (engine as { historyWindowMs?: () => number }).historyWindowMs?.() ?? 25 * HOUR;
+}

@@ -1,0 +1,71 @@
+/**
+ * Advances the engine in processing time when no events arrive, so idle
+ * hourly buckets close (baseline history) and quiet alerts close. What a tick
+ * produces is stored like a batch, retried until stored; it carries no Kafka
+ * offsets, and anything a crash loses here the engine regenerates after its
+ * restore (buckets are rebuilt from the recent events reloaded at start).
+ */
+import type { DetectionEngine, EngineOutput } from '../engine/api.js';
+import type { Logger } from '../observability/log.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { AlertNotifier, BatchStore } from '../pipeline/sinks.js';
+
+export interface TickerDeps {
+  readonly engine: DetectionEngine;
+  readonly store: BatchStore;
+  readonly notifier: AlertNotifier;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly intervalMs: number;
+}
+
+export interface Ticker {
+  /** Runs a last tick and waits until its output is stored (or gives up after a few tries). */
+  stop(): Promise<void>;
+}
+
+export function startTicker(deps: TickerDeps): Ticker {
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const store = async (output: EngineOutput, attempts: number): Promise<void> => {
+    if (output.alerts.length === 0 && output.activity.length === 0) return;
+    for (let i = 1; ; i++) {
+      try {
+        const { notifications } = await deps.store.writeBatch({ events: [], rejected: [], alerts: output.alerts, activity: output.activity });
+        if (notifications.length > 0) deps.notifier.enqueue(notifications);
+        return;
+      } catch (err) {
+        deps.metrics.sinkFailures.inc({ stage: 'tick' });
+        deps.logger.warn({ err: { message: (err as Error).message }, attempt: i }, 'storing tick output failed');
+        if (i >= attempts) return;
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** i)));
+      }
+    }
+  };
+
+  const tick = (attempts: number) => {
+    running = running.then(() => {
+      const output = deps.engine.tick();
+      const stats = deps.engine.stats();
+      deps.metrics.engineActors.set(stats.actors);
+      deps.metrics.engineStateBytes.set(stats.approxStateBytes);
+      deps.metrics.lateDropped.set(stats.lateDropped);
+      return store(output, attempts);
+    });
+  };
+
+  const timer = setInterval(() => {
+    if (!stopped) tick(5);
+  }, deps.intervalMs);
+  timer.unref();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      tick(3);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * `custos run`: the long-running monitor. Exit codes: 0 after a graceful stop
+ * (SIGTERM/SIGINT), 78 for a configuration or rules error (nothing started),
+ * 1 for a fatal runtime error (the orchestrator restarts it; nothing is lost,
+ * offsets were committed only for stored batches).
+ */
+import { Monitor } from '../app/monitor.js';
+import { createLogger } from '../observability/log.js';
+import { Metrics } from '../observability/metrics.js';
+import { loadSettings, reportStartupError } from './settings.js';
+
+export async function runCommand(options: { config?: string }): Promise<number> {
+  const config = loadSettings(options.config);
+  if (config === null) return 78;
+  const logger = createLogger(config['log.level']);
+  const metrics = new Metrics();
+
+  // Signals are handled from the first moment: a SIGTERM that arrives while
+  // the consumer is still joining its group stops it as soon as it has started.
+  let monitor: Monitor | null = null;
+  let stopRequested: string | null = null;
+  const stop = (signal: string) => {
+    if (stopRequested) return;
+    stopRequested = signal;
+    logger.info({ signal }, 'stopping: finishing the batch in flight');
+    void monitor?.stop();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => monitor?.reloader.reloadAll());
+
+  try {
+    monitor = await Monitor.start({ config, logger, metrics });
+  } catch (err) {
+    return reportStartupError(err, logger);
+  }
+  if (stopRequested) void monitor.stop();
+
+  const running = monitor;
+  const server = config['metrics.port'] > 0 ? await metrics.serve(config['metrics.host'], config['metrics.port'], () => running.running) : null;
+  try {
+    await running.finished;
+    logger.info('stopped');
+    return 0;
+  } catch {
+    return 1;
+  } finally {
+    server?.close();
+  }
+}
