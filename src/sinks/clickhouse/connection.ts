@@ -1,0 +1,99 @@
+/**
+ * The three ways the sinks talk to ClickHouse (DDL, insert pre-serialized
+ * JSONEachRow, stream a JSONEachRow result), each wrapping failures in
+ * ClickHouseSinkError and tagging requests with a query id the error quotes.
+ *
+ * The client is created without a default database: every statement names
+ * `db.table` explicitly, so the same client can create the database first.
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { qualifiedTable } from './escape.js';
+import { wrapClickHouseError, type ClickHouseOperation } from './errors.js';
+
+export interface ClickHouseConnectionOptions {
+  /** HTTP endpoint, e.g. `http://127.0.0.1:8123`. */
+  readonly url: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** Per request; a batch insert of thousands of rows takes well under a second. */
+  readonly requestTimeoutMs?: number;
+}
+
+export function createClickHouseClient(options: ClickHouseConnectionOptions): ClickHouseClient {
+  return createClient({
+    url: options.url,
+    username: options.username ?? 'default',
+    password: options.password ?? '',
+    request_timeout: options.requestTimeoutMs ?? 30_000,
+    // Inserts of four tables run at once, plus the webhook outbox and its
+    // delivery-state writes: keep a few sockets warm.
+    max_open_connections: 8,
+    application: 'custos',
+    // The client's own logger prints the server's error text to stderr, and on
+    // a parse error that text quotes row data. Failures reach the caller as
+    // ClickHouseSinkError instead, which the caller logs.
+    log: { level: ClickHouseLogLevel.OFF },
+  });
+}
+
+/** DDL or any statement without a result. */
+export async function runStatement(client: ClickHouseClient, sql: string, table: string | null, operation: ClickHouseOperation = 'ddl'): Promise<void> {
+  const queryId = randomUUID();
+  try {
+    await client.command({ query: sql, query_id: queryId });
+  } catch (err) {
+    throw wrapClickHouseError(err, operation, table, queryId);
+  }
+}
+
+/**
+ * Insert a body of JSONEachRow lines (each ending in `\n`) in one request.
+ *
+ * Why not `client.insert`: serialization happens before any I/O (batch.ts),
+ * where each value is checked and a bad row fails with a precise, data-free
+ * error; the finished text is then the request body as is.
+ */
+export async function insertJsonLines(client: ClickHouseClient, database: string, table: string, body: string): Promise<void> {
+  if (body.length === 0) return;
+  const queryId = randomUUID();
+  try {
+    const result = await client.exec({
+      query: `INSERT INTO ${qualifiedTable(database, table)} FORMAT JSONEachRow`,
+      values: Readable.from([Buffer.from(body, 'utf8')], { objectMode: false }),
+      query_id: queryId,
+      // Lets a newer custos write a column an older schema does not have yet
+      // during a rolling upgrade, instead of failing the batch.
+      clickhouse_settings: { input_format_skip_unknown_fields: 1 },
+    });
+    // The response body of an INSERT is empty; reading it releases the socket.
+    for await (const _ of result.stream) void _;
+  } catch (err) {
+    throw wrapClickHouseError(err, 'insert', table, queryId);
+  }
+}
+
+/**
+ * Run a SELECT and hand each row (JSONEachRow, parsed) to `onRow` as it
+ * streams in, so large result sets (history at start) never sit in memory as
+ * text. `sql` must not contain a FORMAT clause.
+ */
+export async function streamRows<T>(client: ClickHouseClient, sql: string, table: string | null, onRow: (row: T) => void): Promise<void> {
+  const queryId = randomUUID();
+  try {
+    const result = await client.query({ query: sql, format: 'JSONEachRow', query_id: queryId });
+    for await (const rows of result.stream<T>()) {
+      for (const row of rows) onRow(row.json());
+    }
+  } catch (err) {
+    throw wrapClickHouseError(err, 'query', table, queryId);
+  }
+}
+
+/** A SELECT whose result is small enough to collect. */
+export async function selectRows<T>(client: ClickHouseClient, sql: string, table: string | null): Promise<T[]> {
+  const rows: T[] = [];
+  await streamRows<T>(client, sql, table, (row) => rows.push(row));
+  return rows;
+}

@@ -1,0 +1,76 @@
+/**
+ * Creates the custos database objects if missing. Idempotent and safe for two
+ * instances starting at once: every statement is IF NOT EXISTS, and the
+ * "already exists" answer a lost race can still produce on old servers is
+ * treated as success.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import { insertJsonLines, runStatement, selectRows } from './connection.js';
+import { SCHEMA_VERSION, TABLES, schemaStatements } from './ddl.js';
+import { ClickHouseSinkError, isAlreadyExists, wrapClickHouseError } from './errors.js';
+import { qualifiedTable, quoteString } from './escape.js';
+import { featuresOf, queryServerVersion, type ServerFeatures, type ServerVersion } from './server-version.js';
+
+export interface EnsureSchemaOptions {
+  readonly database: string;
+  /** TTL (days) of access_events and rejected_events on servers with TTL; 0 keeps rows forever. */
+  readonly retentionDays: number;
+  /** Override detection (tests of the common subset on a current server). */
+  readonly features?: ServerFeatures;
+}
+
+export interface SchemaInfo {
+  readonly server: ServerVersion;
+  readonly features: ServerFeatures;
+  readonly schemaVersion: number;
+}
+
+export async function ensureSchema(client: ClickHouseClient, options: EnsureSchemaOptions): Promise<SchemaInfo> {
+  let server: ServerVersion;
+  try {
+    server = await queryServerVersion(client);
+  } catch (err) {
+    throw wrapClickHouseError(err, 'version', null);
+  }
+  const features = options.features ?? featuresOf(server);
+  const statements = schemaStatements({ database: options.database, features, retentionDays: options.retentionDays });
+
+  const [createDatabase, ...rest] = statements;
+  if (createDatabase) await runIdempotent(client, createDatabase, null);
+  const existing = await existingSchemaVersion(client, options.database);
+  if (existing > SCHEMA_VERSION) {
+    throw new ClickHouseSinkError('ddl', TABLES.schemaVersion, {
+      retryable: false,
+      serverCode: null,
+      reason: `database ${options.database} has schema version ${existing}, newer than this custos (${SCHEMA_VERSION}); upgrade custos`,
+    });
+  }
+  for (const statement of rest) await runIdempotent(client, statement, null);
+
+  if (existing < SCHEMA_VERSION) {
+    const row = JSON.stringify({ version: SCHEMA_VERSION, applied_at: Math.floor(Date.now() / 1000), server_version: server.text });
+    await insertJsonLines(client, options.database, TABLES.schemaVersion, row + '\n');
+  }
+  return { server, features, schemaVersion: SCHEMA_VERSION };
+}
+
+async function runIdempotent(client: ClickHouseClient, sql: string, table: string | null): Promise<void> {
+  try {
+    await runStatement(client, sql, table, 'ddl');
+  } catch (err) {
+    if (isAlreadyExists(err)) return;
+    throw err;
+  }
+}
+
+/** 0 when the version table does not exist yet (a fresh database). */
+async function existingSchemaVersion(client: ClickHouseClient, database: string): Promise<number> {
+  const exists = await selectRows<{ n: number | string }>(
+    client,
+    `SELECT count() AS n FROM system.tables WHERE database = ${quoteString(database)} AND name = ${quoteString(TABLES.schemaVersion)}`,
+    'system.tables',
+  );
+  if (Number(exists[0]?.n ?? 0) === 0) return 0;
+  const rows = await selectRows<{ v: number | string }>(client, `SELECT max(version) AS v FROM ${qualifiedTable(database, TABLES.schemaVersion)}`, TABLES.schemaVersion);
+  return Number(rows[0]?.v ?? 0);
+}

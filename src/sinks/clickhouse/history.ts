@@ -1,0 +1,121 @@
+/**
+ * Reads what the engine needs at start: closed activity buckets, open alerts
+ * and recent events, each deduplicated (rows that were stored twice and not
+ * merged yet count once) and bounded above by `now`, so a backtest that
+ * restores at a past instant sees only what existed then.
+ *
+ * Times reach SQL only through sqlInteger/sqlEpochSeconds (validated numbers).
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { ActorActivityRow, EngineHistory } from '../../engine/api.js';
+import type { Alert } from '../../model/alert.js';
+import type { EnrichedEvent } from '../../model/enriched.js';
+import { streamRows } from './connection.js';
+import { TABLES } from './ddl.js';
+import { qualifiedTable, sqlEpochSeconds, sqlInteger } from './escape.js';
+import { ACCESS_EVENT_READ_COLUMNS, accessEventFromRow, type AccessEventRow } from './rows/access-event-row.js';
+import { ACTIVITY_READ_COLUMNS, activityFromRow, type ActivityRow } from './rows/activity-row.js';
+import { ALERT_READ_COLUMNS, alertFromRow, type AlertRow } from './rows/alert-row.js';
+
+export interface HistoryQuery {
+  /** Epoch ms: the engine's "now" (wall clock live, the replay clock in a backtest). */
+  readonly now: number;
+  /** Activity buckets starting within this long before now. */
+  readonly activityLookbackMs: number;
+  /** Events within this long before now (longest window plus the lateness allowance). */
+  readonly recentWindowMs: number;
+  /** Alerts whose last event is within this long before now may still be open. */
+  readonly openAlertMaxAgeMs: number;
+  /** At most this many recent events (the newest are kept). */
+  readonly maxRecentEvents: number;
+}
+
+export interface LoadedHistory extends EngineHistory {
+  /** True when more than maxRecentEvents events were in the window: the oldest were left out. */
+  readonly recentEventsCapped: boolean;
+  /** Stored rows skipped because a value was outside the model (e.g. an unknown action); normally 0. */
+  readonly skippedRows: number;
+}
+
+function windowStart(now: number, lengthMs: number): number {
+  sqlInteger(lengthMs);
+  return Math.max(0, now - Math.max(0, lengthMs));
+}
+
+export async function loadHistory(client: ClickHouseClient, database: string, q: HistoryQuery): Promise<LoadedHistory> {
+  sqlEpochSeconds(q.now);
+  sqlInteger(q.maxRecentEvents);
+  const counters = { skipped: 0 };
+  const [activity, openAlerts, recent] = await Promise.all([
+    loadActivity(client, database, q.now, windowStart(q.now, q.activityLookbackMs), counters),
+    loadOpenAlerts(client, database, q.now, windowStart(q.now, q.openAlertMaxAgeMs), counters),
+    loadRecentEvents(client, database, q.now, windowStart(q.now, q.recentWindowMs), Math.max(0, q.maxRecentEvents), counters),
+  ]);
+  return { activity, openAlerts, recentEvents: recent.events, recentEventsCapped: recent.capped, skippedRows: counters.skipped };
+}
+
+async function loadActivity(client: ClickHouseClient, database: string, now: number, from: number, counters: { skipped: number }): Promise<ActorActivityRow[]> {
+  const table = TABLES.actorActivity;
+  // The same bucket stored twice (a re-emission after a restart) counts once: the latest stored wins.
+  const sql =
+    `SELECT ${ACTIVITY_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
+    `WHERE bucket_start >= toDateTime(${sqlEpochSeconds(from)}) AND bucket_start_ms >= ${sqlInteger(from)} AND bucket_start_ms <= ${sqlInteger(now)}\n` +
+    `ORDER BY bucket_start_ms, actor_id, granularity, stored_at DESC\n` +
+    `LIMIT 1 BY actor_id, granularity, bucket_start_ms`;
+  const rows: ActorActivityRow[] = [];
+  await streamRows<ActivityRow>(client, sql, table, (r) => {
+    const row = activityFromRow(r);
+    if (row) rows.push(row);
+    else counters.skipped++;
+  });
+  return rows;
+}
+
+async function loadOpenAlerts(client: ClickHouseClient, database: string, now: number, from: number, counters: { skipped: number }): Promise<Alert[]> {
+  const table = TABLES.alerts;
+  // Latest revision per alert. Filtering on last_event_ts before picking the
+  // latest is sound because last_event_ts never decreases across revisions.
+  // An alert whose latest revision closed it is not open any more.
+  const sql =
+    `SELECT ${ALERT_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
+    `WHERE last_event_ts_ms >= ${sqlInteger(from)} AND last_event_ts_ms <= ${sqlInteger(now)}\n` +
+    `ORDER BY alert_id, revision DESC\n` +
+    `LIMIT 1 BY alert_id`;
+  const alerts: Alert[] = [];
+  await streamRows<AlertRow>(client, sql, table, (r) => {
+    const alert = alertFromRow(r);
+    if (!alert) counters.skipped++;
+    else if (alert.status !== 'closed') alerts.push(alert);
+  });
+  return alerts;
+}
+
+async function loadRecentEvents(
+  client: ClickHouseClient,
+  database: string,
+  now: number,
+  from: number,
+  max: number,
+  counters: { skipped: number },
+): Promise<{ events: EnrichedEvent[]; capped: boolean }> {
+  if (max === 0) return { events: [], capped: false };
+  const table = TABLES.accessEvents;
+  // Newest first so the cap drops the oldest; one row per event_id (the
+  // latest ingestion); one extra row tells whether the cap was hit.
+  const sql =
+    `SELECT ${ACCESS_EVENT_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
+    `WHERE ts >= toDateTime(${sqlEpochSeconds(from)}) AND ts_ms >= ${sqlInteger(from)} AND ts_ms <= ${sqlInteger(now)}\n` +
+    `ORDER BY ts_ms DESC, event_id, ingested_at DESC\n` +
+    `LIMIT 1 BY event_id\n` +
+    `LIMIT ${sqlInteger(max + 1)}`;
+  const newestFirst: EnrichedEvent[] = [];
+  let seen = 0;
+  await streamRows<AccessEventRow>(client, sql, table, (r) => {
+    seen++;
+    if (seen > max) return;
+    const event = accessEventFromRow(r);
+    if (event) newestFirst.push(event);
+    else counters.skipped++;
+  });
+  return { events: newestFirst.reverse(), capped: seen > max };
+}

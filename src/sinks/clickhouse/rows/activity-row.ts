@@ -1,0 +1,68 @@
+/** ActorActivityRow <-> `actor_activity` row: baselines that survive restarts. */
+import type { ActorActivityRow } from '../../../engine/api.js';
+import { epochMs, epochSeconds, toNumber, uint } from './json-values.js';
+
+export function activityLine(a: ActorActivityRow, storedAt: number): string {
+  return (
+    JSON.stringify({
+      actor_id: a.actor_id,
+      role: a.role,
+      department: a.department,
+      granularity: a.granularity,
+      bucket_start: epochSeconds(a.bucket_start, 'bucket_start'),
+      bucket_start_ms: epochMs(a.bucket_start, 'bucket_start'),
+      local_hour: uint(a.local_hour, 'local_hour'),
+      local_weekday: uint(a.local_weekday, 'local_weekday'),
+      events: uint(a.events, 'events'),
+      distinct_records: uint(a.distinct_records, 'distinct_records'),
+      peak_5m_distinct: uint(a.peak_5m_distinct, 'peak_5m_distinct'),
+      denied: uint(a.denied, 'denied'),
+      resource_types: a.resource_types,
+      channels: a.channels,
+      zones: a.zones,
+      stored_at: storedAt,
+    }) + '\n'
+  );
+}
+
+export const ACTIVITY_READ_COLUMNS = [
+  'actor_id', 'role', 'department', 'granularity', 'bucket_start_ms', 'local_hour', 'local_weekday',
+  'events', 'distinct_records', 'peak_5m_distinct', 'denied', 'resource_types', 'channels', 'zones',
+].join(', ');
+
+export interface ActivityRow {
+  readonly actor_id: string;
+  readonly role: string;
+  readonly department: string;
+  readonly granularity: string;
+  readonly bucket_start_ms: number | string;
+  readonly local_hour: number | string;
+  readonly local_weekday: number | string;
+  readonly events: number | string;
+  readonly distinct_records: number | string;
+  readonly peak_5m_distinct: number | string;
+  readonly denied: number | string;
+  readonly resource_types: string[];
+  readonly channels: string[];
+  readonly zones: string[];
+}
+
+export function activityFromRow(r: ActivityRow): ActorActivityRow | null {
+  if (r.granularity !== 'hour' && r.granularity !== 'day') return null;
+  return {
+    actor_id: r.actor_id,
+    role: r.role,
+    department: r.department,
+    granularity: r.granularity,
+    bucket_start: toNumber(r.bucket_start_ms),
+    local_hour: toNumber(r.local_hour),
+    local_weekday: toNumber(r.local_weekday),
+    events: toNumber(r.events),
+    distinct_records: toNumber(r.distinct_records),
+    peak_5m_distinct: toNumber(r.peak_5m_distinct),
+    denied: toNumber(r.denied),
+    resource_types: r.resource_types,
+    channels: r.channels,
+    zones: r.zones,
+  };
+}

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION, TABLES } from '../../../src/sinks/clickhouse/ddl.js';
+import { ensureSchema } from '../../../src/sinks/clickhouse/ensure-schema.js';
+import { ClickHouseSinkError } from '../../../src/sinks/clickhouse/errors.js';
+import { COMMON_SUBSET } from '../../../src/sinks/clickhouse/server-version.js';
+import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';
+
+describe('ensureSchema against a real server', () => {
+  let db: TestDatabase;
+  beforeAll(() => {
+    db = testDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('two instances creating the schema at once both succeed, and a third run changes nothing', async () => {
+    const options = { database: db.database, retentionDays: 30 };
+    const [a, b] = await Promise.all([ensureSchema(db.client, options), ensureSchema(db.client, options)]);
+    expect(a.schemaVersion).toBe(SCHEMA_VERSION);
+    expect(b.features).toEqual(a.features);
+    await ensureSchema(db.client, options);
+
+    const tables = await db.rows<{ name: string; engine: string }>(`SELECT name, engine FROM system.tables WHERE database = '${db.database}' ORDER BY name`);
+    expect(Object.fromEntries(tables.map((t) => [t.name, t.engine]))).toEqual({
+      [TABLES.accessEvents]: 'ReplacingMergeTree',
+      [TABLES.accessEventsDedup]: 'View',
+      [TABLES.actorActivity]: 'ReplacingMergeTree',
+      [TABLES.alertDeliveries]: 'ReplacingMergeTree',
+      [TABLES.alertNotifications]: 'ReplacingMergeTree',
+      [TABLES.alertNotificationsMv]: 'MaterializedView',
+      [TABLES.alerts]: 'ReplacingMergeTree',
+      [TABLES.alertsLatest]: 'View',
+      [TABLES.rejectedEvents]: 'ReplacingMergeTree',
+      [TABLES.schemaVersion]: 'ReplacingMergeTree',
+    });
+    const versions = await db.rows<{ version: number }>(`SELECT version FROM ${db.database}.schema_version FINAL`);
+    expect(versions.map((v) => Number(v.version))).toEqual([SCHEMA_VERSION]);
+  });
+
+  it('column types follow the detected features (LowCardinality only where supported)', async () => {
+    const info = await ensureSchema(db.client, { database: db.database, retentionDays: 30 });
+    const [action] = await db.rows<{ type: string }>(`SELECT type FROM system.columns WHERE database = '${db.database}' AND table = 'access_events' AND name = 'action'`);
+    const [ts] = await db.rows<{ type: string }>(`SELECT type FROM system.columns WHERE database = '${db.database}' AND table = 'access_events' AND name = 'ts'`);
+    expect(action?.type).toBe(info.features.lowCardinality ? 'LowCardinality(String)' : 'String');
+    expect(ts?.type).toBe("DateTime('UTC')");
+    if (info.server.major === 18) expect(info.features).toEqual(COMMON_SUBSET);
+  });
+
+  it('the common subset is valid on this server too (what 18.16 gets)', async () => {
+    const other = testDatabase();
+    try {
+      const info = await ensureSchema(other.client, { database: other.database, retentionDays: 30, features: COMMON_SUBSET });
+      expect(info.features).toEqual(COMMON_SUBSET);
+    } finally {
+      await other.drop();
+    }
+  });
+
+  it('refuses a database whose schema is newer than this custos', async () => {
+    await db.client.command({ query: `INSERT INTO ${db.database}.schema_version VALUES (${SCHEMA_VERSION + 1}, now(), 'test')` });
+    const error = await ensureSchema(db.client, { database: db.database, retentionDays: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClickHouseSinkError);
+    expect((error as ClickHouseSinkError).retryable).toBe(false);
+    expect((error as Error).message).toContain('newer');
+  });
+});

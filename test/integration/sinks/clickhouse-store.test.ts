@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/clock.js';
+import { ClickHouseSinkError } from '../../../src/sinks/clickhouse/errors.js';
+import { ClickHouseStore } from '../../../src/sinks/clickhouse/store.js';
+import { activity, alert, event, position, rejected, T0 } from '../../unit/sinks/fixtures.js';
+import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';
+
+const HOUR = 3_600_000;
+const NO_BATCH = { events: [], alerts: [], rejected: [], activity: [] };
+
+describe('ClickHouseStore against a real server', () => {
+  let db: TestDatabase;
+  let store: ClickHouseStore;
+  const clock = new ManualClock(T0 + 60_000);
+
+  beforeAll(async () => {
+    db = testDatabase();
+    store = await ClickHouseStore.open({ ...db.connection, database: db.database, retentionDays: 30, clock });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+
+  it('stores times exactly: DateTime(UTC) seconds and epoch ms, whatever the server time zone', async () => {
+    const e = event({ event_id: 'time-1', ts: Date.UTC(2024, 0, 31, 23, 59, 59, 999) });
+    await store.writeBatch({ ...NO_BATCH, events: [{ event: e, position: position('1') }] });
+    const [row] = await db.rows<{ ts: string; unix: number | string; ts_ms: string; month: number | string }>(
+      `SELECT ts, toUnixTimestamp(ts) AS unix, ts_ms, toYYYYMM(ts) AS month FROM ${db.database}.access_events WHERE event_id = 'time-1'`,
+    );
+    expect(row?.ts).toBe('2024-01-31 23:59:59');
+    expect(Number(row?.unix)).toBe(Math.floor(e.ts / 1000));
+    expect(Number(row?.ts_ms)).toBe(e.ts);
+    expect(Number(row?.month)).toBe(202401);
+  });
+
+  it('stores a Kafka offset beyond 2^53 with every digit', async () => {
+    await store.writeBatch({ ...NO_BATCH, events: [{ event: event({ event_id: 'big-offset', ts: T0 - 100 * 24 * HOUR }), position: position('18446744073709551615') }] });
+    const [row] = await db.rows<{ o: string }>(`SELECT toString(source_offset) AS o FROM ${db.database}.access_events WHERE event_id = 'big-offset'`);
+    expect(row?.o).toBe('18446744073709551615');
+  });
+
+  it('round-trips events, deduplicates redeliveries and keeps the newest when capped', async () => {
+    const base = T0 - 10 * 60_000;
+    const events = Array.from({ length: 5 }, (_, i) => ({
+      event: event({ event_id: `rt-${i}`, ts: base + i * 1000, actor_id: 'emp-rt', channel: i % 2 ? null : 'api', record_refs: [`ref-${i}`] }),
+      position: position(String(1000 + i), { partition: 2 }),
+    }));
+    await store.writeBatch({ ...NO_BATCH, events });
+    await store.writeBatch({ ...NO_BATCH, events: events.slice(0, 3) }); // a redelivered batch
+
+    const q = { now: T0, recentWindowMs: HOUR, activityLookbackMs: HOUR, openAlertMaxAgeMs: HOUR };
+    const all = await store.loadHistory({ ...q, maxRecentEvents: 1000 });
+    const mine = all.recentEvents.filter((e) => e.actor_id === 'emp-rt');
+    expect(mine.map((e) => e.event_id)).toEqual(['rt-0', 'rt-1', 'rt-2', 'rt-3', 'rt-4']);
+    expect(mine[1]).toEqual(events[1]?.event);
+    expect(all.recentEventsCapped).toBe(false);
+
+    const capped = await store.loadHistory({ ...q, maxRecentEvents: 2 });
+    expect(capped.recentEvents.map((e) => e.event_id)).toEqual(['rt-3', 'rt-4']);
+    expect(capped.recentEventsCapped).toBe(true);
+
+    // A restore "in the past" (backtest) sees nothing after its now.
+    const earlier = await store.loadHistory({ ...q, now: base + 1500, maxRecentEvents: 1000 });
+    expect(earlier.recentEvents.map((e) => e.event_id)).toEqual(['rt-0', 'rt-1']);
+  });
+
+  it('keeps the latest alert revision for history and every notify revision for the outbox', async () => {
+    const r1 = alert({ alert_id: 'al-h', revision: 1, last_event_ts: T0 - 5000 });
+    const r2 = alert({ alert_id: 'al-h', revision: 2, severity: 'critical', tier: 2, last_event_ts: T0 - 3000 });
+    const r3 = alert({ alert_id: 'al-h', revision: 3, severity: 'critical', tier: 2, last_event_ts: T0 - 1000, event_count: 40 });
+    const old = alert({ alert_id: 'al-old', last_event_ts: T0 - 5 * HOUR, first_event_ts: T0 - 6 * HOUR });
+    const result = await store.writeBatch({
+      ...NO_BATCH,
+      alerts: [{ alert: r1, notify: true }, { alert: old, notify: true }, { alert: r2, notify: true }, { alert: r3, notify: false }],
+    });
+    expect(result.rows.alerts).toBe(4);
+    expect(result.notifications.map((n) => `${n.alert.alert_id}.${n.alert.revision}`).sort()).toEqual(['al-h.1', 'al-h.2', 'al-old.1']);
+
+    const history = await store.loadHistory({ now: T0, recentWindowMs: 0, activityLookbackMs: 0, openAlertMaxAgeMs: HOUR, maxRecentEvents: 0 });
+    expect(history.openAlerts).toEqual([r3]);
+
+    // Once its latest revision closes it, the alert is no longer restored.
+    await store.writeBatch({ ...NO_BATCH, alerts: [{ alert: { ...r3, revision: 4, status: 'closed' }, notify: false }] });
+    const afterClose = await store.loadHistory({ now: T0, recentWindowMs: 0, activityLookbackMs: 0, openAlertMaxAgeMs: HOUR, maxRecentEvents: 0 });
+    expect(afterClose.openAlerts).toEqual([]);
+
+    const outbox = await store.deliveryOutbox().findUndelivered({ endpointId: 'ep', sinceMs: 0, severities: ['high', 'critical'], limit: 100 });
+    expect(outbox.map((n) => `${n.alert.alert_id}.${n.alert.revision}`).sort()).toEqual(['al-h.1', 'al-h.2', 'al-old.1']);
+    expect(outbox.find((n) => n.alert.revision === 2)?.alert).toEqual(r2);
+    expect(outbox[0]?.storedAtMs).toBe(clock.now());
+  });
+
+  it('stores activity (deduplicated, oldest first) and rejected records without payload', async () => {
+    const h1 = activity({ actor_id: 'emp-act', bucket_start: T0 - 2 * HOUR });
+    const h2 = activity({ actor_id: 'emp-act', bucket_start: T0 - HOUR, events: 5 });
+    await store.writeBatch({ ...NO_BATCH, activity: [h2, h1], rejected: [rejected()] });
+    clock.advance(1000);
+    await store.writeBatch({ ...NO_BATCH, activity: [{ ...h2, events: 6 }], rejected: [rejected()] });
+
+    const history = await store.loadHistory({ now: T0, recentWindowMs: 0, activityLookbackMs: 3 * HOUR, openAlertMaxAgeMs: 0, maxRecentEvents: 0 });
+    const mine = history.activity.filter((a) => a.actor_id === 'emp-act');
+    expect(mine).toEqual([h1, { ...h2, events: 6 }]);
+
+    const rows = await db.rows<Record<string, unknown>>(`SELECT * FROM ${db.database}.rejected_events FINAL`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ reason: 'missing_field', source_offset: '77', payload_sha256: 'a'.repeat(64), event_id: 'evt-bad', actor_id: null });
+  });
+
+  it('the dedup views hide duplicates analysts would otherwise count twice', async () => {
+    const e = { event: event({ event_id: 'dup-view', actor_id: 'emp-view' }), position: position('5') };
+    await store.writeBatch({ ...NO_BATCH, events: [e] });
+    await store.writeBatch({ ...NO_BATCH, events: [e] });
+    const raw = await db.rows<{ n: string }>(`SELECT count() AS n FROM ${db.database}.access_events WHERE actor_id = 'emp-view'`);
+    const dedup = await db.rows<{ n: string }>(`SELECT count() AS n FROM ${db.database}.access_events_dedup WHERE actor_id = 'emp-view'`);
+    expect(Number(raw[0]?.n)).toBe(2);
+    expect(Number(dedup[0]?.n)).toBe(1);
+  });
+
+  it('a schema error is typed, names the table, is not retryable and carries no row data', async () => {
+    await db.client.command({ query: `RENAME TABLE ${db.database}.rejected_events TO ${db.database}.rejected_events_moved` });
+    try {
+      const error = await store.writeBatch({ ...NO_BATCH, rejected: [rejected({ detail: 'SECRET-ROW-DATA' })] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ClickHouseSinkError);
+      const sinkError = error as ClickHouseSinkError;
+      expect(sinkError.retryable).toBe(false);
+      expect(sinkError.table).toBe('rejected_events');
+      expect(sinkError.serverCode).toBe(60);
+      expect(sinkError.message).not.toContain('SECRET-ROW-DATA');
+    } finally {
+      await db.client.command({ query: `RENAME TABLE ${db.database}.rejected_events_moved TO ${db.database}.rejected_events` });
+    }
+  });
+
+  it('an unreachable server is a retryable error', async () => {
+    const error = await ClickHouseStore.open({ url: 'http://127.0.0.1:1', database: 'custos_unreachable', retentionDays: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClickHouseSinkError);
+    expect((error as ClickHouseSinkError).retryable).toBe(true);
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * Webhook delivery end to end: alerts stored by the ClickHouse sink, the
+ * dispatcher working off the real outbox, a real HTTP receiver.
+ */
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ClickHouseStore } from '../../../src/sinks/clickhouse/store.js';
+import { WebhookDispatcher, type WebhookDispatcherOptions } from '../../../src/sinks/webhook/dispatcher.js';
+import { endpointIdFromUrl } from '../../../src/sinks/webhook/endpoint.js';
+import type { Alert } from '../../../src/model/alert.js';
+import { alert } from '../../unit/sinks/fixtures.js';
+import { captureLog, waitFor } from '../../unit/sinks/webhook/helpers.js';
+import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';
+import { startReceiver, type Receiver } from './webhook-receiver.js';
+
+const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const NO_BATCH = { events: [], rejected: [], activity: [] };
+
+interface DeliveryRow {
+  status: string;
+  attempts: number | string;
+  last_http_status: number | null;
+  last_error: string;
+  endpoint_origin: string;
+}
+
+describe('webhook delivery against ClickHouse and a real receiver', () => {
+  let db: TestDatabase;
+  let store: ClickHouseStore;
+  let receiver: Receiver;
+  const dispatchers: WebhookDispatcher[] = [];
+
+  beforeAll(async () => {
+    db = testDatabase();
+    store = await ClickHouseStore.open({ ...db.connection, database: db.database, retentionDays: 0 });
+    receiver = await startReceiver();
+  });
+  afterEach(async () => {
+    await Promise.all(dispatchers.splice(0).map((d) => d.stop()));
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await store?.close();
+    await db?.drop();
+  });
+
+  function dispatcher(path: string, extra: Partial<WebhookDispatcherOptions> = {}): { d: WebhookDispatcher; url: string; log: ReturnType<typeof captureLog> } {
+    const url = `${receiver.origin}${path}`;
+    const log = captureLog();
+    const d = new WebhookDispatcher({
+      endpoints: [{ url, secret: SECRET }],
+      outbox: store.deliveryOutbox(),
+      logger: log.logger,
+      retry: { initialDelayMs: 50, maxDelayMs: 200 },
+      stateFlushIntervalMs: 20,
+      outboxScanIntervalMs: 60_000,
+      ...extra,
+    });
+    dispatchers.push(d);
+    return { d, url, log };
+  }
+
+  async function storeAlert(a: Alert, notify = true) {
+    return store.writeBatch({ ...NO_BATCH, alerts: [{ alert: a, notify }] });
+  }
+
+  async function deliveryState(alertId: string, url: string, revision = 1): Promise<DeliveryRow | undefined> {
+    const rows = await db.rows<DeliveryRow>(
+      `SELECT status, attempts, last_http_status, last_error, endpoint_origin FROM ${db.database}.alert_deliveries FINAL ` +
+        `WHERE alert_id = '${alertId}' AND revision = ${revision} AND endpoint_id = '${endpointIdFromUrl(url)}'`,
+    );
+    return rows[0];
+  }
+
+  it('delivers a new alert once, signed, with the alert id as webhook-id', async () => {
+    const { d, url } = dispatcher('/hooks/once?token=sekrit-token');
+    await d.start();
+    const a = alert({ alert_id: 'it-once', first_event_ts: Date.now() - 60_000 });
+    const stored = await storeAlert(a);
+    d.enqueue(stored.notifications);
+
+    await waitFor(async () => (await deliveryState('it-once', url))?.status === 'delivered', 10_000, 'delivered row');
+    const requests = receiver.forWebhookId('it-once');
+    expect(requests).toHaveLength(1);
+    const request = requests[0]!;
+    expect(request.path).toBe('/hooks/once?token=sekrit-token');
+    expect(request.headers['webhook-id']).toBe('it-once');
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(request.headers['user-agent']).toMatch(/^custos\/\d+\.\d+\.\d+/);
+    const verified = new Webhook(SECRET).verify(request.body, request.headers as Record<string, string>) as { type: string; data: { alert_id: string; first_event_ts: string } };
+    expect(verified.type).toBe('custos.alert.opened');
+    expect(verified.data.alert_id).toBe('it-once');
+    expect(verified.data.first_event_ts).toBe(new Date(a.first_event_ts).toISOString());
+    expect(await deliveryState('it-once', url)).toMatchObject({ status: 'delivered', last_http_status: 200, endpoint_origin: receiver.origin });
+
+    // A later scan finds nothing owed: still exactly one request.
+    await d.scanOutbox();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(receiver.forWebhookId('it-once')).toHaveLength(1);
+  });
+
+  it('retries a 500 and delivers on the next attempt with the same webhook-id and body', async () => {
+    receiver.script = (path, n, id) => (path === '/hooks/flaky' && id === 'it-flaky.r2' && n === 0 ? 500 : 200);
+    const { d, url, log } = dispatcher('/hooks/flaky');
+    await d.start();
+    const stored = await storeAlert(alert({ alert_id: 'it-flaky', revision: 2, tier: 2, severity: 'critical' }));
+    d.enqueue(stored.notifications);
+
+    await waitFor(async () => (await deliveryState('it-flaky', url, 2))?.status === 'delivered', 10_000, 'delivered after retry');
+    const requests = receiver.forWebhookId('it-flaky');
+    expect(requests).toHaveLength(2);
+    expect(requests.map((r) => r.headers['webhook-id'])).toEqual(['it-flaky.r2', 'it-flaky.r2']);
+    expect(requests[1]?.body).toBe(requests[0]?.body);
+    expect(JSON.parse(requests[0]!.body).type).toBe('custos.alert.escalated');
+    const state = await deliveryState('it-flaky', url, 2);
+    expect(Number(state?.attempts)).toBe(2);
+    const warn = log.lines.find((l) => l.msg === 'webhook delivery failed; will retry');
+    expect(warn).toMatchObject({ alert_id: 'it-flaky', http_status: 500, endpoint: receiver.origin });
+  });
+
+  it('records gave_up for a permanent 400, without retrying, and logs the origin only', async () => {
+    receiver.script = (path) => (path.startsWith('/hooks/refuse') ? 400 : 200);
+    const { d, url, log } = dispatcher('/hooks/refuse/path-token?key=query-token');
+    await d.start();
+    const stored = await storeAlert(alert({ alert_id: 'it-refused' }));
+    d.enqueue(stored.notifications);
+
+    await waitFor(async () => (await deliveryState('it-refused', url))?.status === 'gave_up', 10_000, 'gave_up row');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.forWebhookId('it-refused')).toHaveLength(1);
+    expect(await deliveryState('it-refused', url)).toMatchObject({ status: 'gave_up', last_http_status: 400, last_error: 'http 400' });
+    const text = log.text();
+    expect(text).toContain(receiver.origin);
+    expect(text).not.toContain('path-token');
+    expect(text).not.toContain('query-token');
+    expect(text).not.toContain(SECRET.slice(6));
+    expect(text).not.toContain(stored.notifications[0]!.alert.summary);
+  });
+
+  it('after a crash, a new dispatcher delivers a stored notify revision that has no delivery row', async () => {
+    receiver.script = () => 200;
+    // The "crashed" process stored the alert (offsets committed) but never delivered it.
+    await storeAlert(alert({ alert_id: 'it-crash' }));
+    await storeAlert(alert({ alert_id: 'it-crash-followup', revision: 3 }), false); // not a notification: never sent
+
+    const { d, url } = dispatcher('/hooks/after-restart');
+    await d.start(); // the start-up outbox scan
+    await waitFor(async () => (await deliveryState('it-crash', url))?.status === 'delivered', 10_000, 'redelivery after restart');
+    expect(receiver.forWebhookId('it-crash')).toHaveLength(1);
+    expect(receiver.forWebhookId('it-crash-followup')).toHaveLength(0);
+
+    // And a second restart does not send it again.
+    await d.stop();
+    const { d: again } = dispatcher('/hooks/after-restart');
+    await again.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.forWebhookId('it-crash')).toHaveLength(1);
+  });
+});

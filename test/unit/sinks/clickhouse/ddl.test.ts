@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { schemaStatements } from '../../../../src/sinks/clickhouse/ddl.js';
+import { COMMON_SUBSET } from '../../../../src/sinks/clickhouse/server-version.js';
+
+const MODERN = { lowCardinality: true, ttl: true };
+const find = (statements: string[], fragment: string): string => {
+  const found = statements.find((s) => s.includes(fragment));
+  if (!found) throw new Error(`no statement with ${fragment}`);
+  return found;
+};
+
+describe('schema DDL', () => {
+  it('the common subset uses nothing 18.16 refuses', () => {
+    const text = schemaStatements({ database: 'custos', features: COMMON_SUBSET, retentionDays: 400 }).join('\n');
+    for (const unsupported of ['LowCardinality', 'DateTime64', 'IPv4', 'IPv6', 'Map(', 'CODEC', 'TTL', 'INDEX', '{']) {
+      expect(text).not.toContain(unsupported);
+    }
+  });
+
+  it('every statement is idempotent', () => {
+    for (const statement of schemaStatements({ database: 'custos', features: MODERN, retentionDays: 1 })) {
+      expect(statement).toMatch(/^CREATE (DATABASE|TABLE|MATERIALIZED VIEW|VIEW) IF NOT EXISTS /);
+    }
+  });
+
+  it('a modern server gets LowCardinality and a TTL on the raw-event tables only', () => {
+    const statements = schemaStatements({ database: 'custos', features: MODERN, retentionDays: 400 });
+    const events = find(statements, '`access_events`\n(');
+    expect(events).toContain('action LowCardinality(String)');
+    expect(events).toContain('channel LowCardinality(Nullable(String))');
+    expect(events).toContain('actor_id String');
+    expect(events).toContain('TTL ts + toIntervalDay(400)');
+    expect(find(statements, '`rejected_events`\n(')).toContain('TTL received_at + toIntervalDay(400)');
+    expect(find(statements, '`alerts`\n(')).not.toContain('TTL');
+    expect(find(statements, '`actor_activity`\n(')).not.toContain('TTL');
+  });
+
+  it('retention 0 means no TTL even where supported', () => {
+    expect(schemaStatements({ database: 'custos', features: MODERN, retentionDays: 0 }).join('\n')).not.toContain('TTL');
+  });
+
+  it('engines and keys deduplicate what they should', () => {
+    const statements = schemaStatements({ database: 'db1', features: COMMON_SUBSET, retentionDays: 0 });
+    const events = find(statements, '`access_events`\n(');
+    expect(events).toContain('ENGINE = ReplacingMergeTree(ingested_at)');
+    expect(events).toContain('PARTITION BY toYYYYMM(ts)');
+    expect(events).toContain('ORDER BY (actor_id, ts, event_id)');
+    expect(events).toContain("ts DateTime('UTC')");
+    const alerts = find(statements, '`alerts`\n(');
+    expect(alerts).toContain('ENGINE = ReplacingMergeTree(revision)');
+    expect(alerts).toContain('PARTITION BY toYYYYMM(first_event_ts)');
+    expect(alerts).toMatch(/ORDER BY alert_id$/m);
+    expect(find(statements, '`alert_deliveries`\n(')).toContain('ORDER BY (alert_id, revision, endpoint_id)');
+    expect(find(statements, '`rejected_events`\n(')).toContain('ORDER BY (source_topic, source_partition, source_offset)');
+    expect(find(statements, '`actor_activity`\n(')).toContain('ORDER BY (actor_id, granularity, bucket_start)');
+    expect(find(statements, 'MATERIALIZED VIEW')).toMatch(/TO `db1`\.`alert_notifications`[\s\S]*WHERE notify = 1$/);
+    expect(find(statements, '`access_events_dedup`')).toContain('FROM `db1`.`access_events` FINAL');
+  });
+
+  it('tables come before the views that read them', () => {
+    const statements = schemaStatements({ database: 'custos', features: COMMON_SUBSET, retentionDays: 0 });
+    const index = (fragment: string) => statements.findIndex((s) => s.includes(fragment));
+    expect(index('CREATE DATABASE')).toBe(0);
+    expect(index('`alerts`\n(')).toBeLessThan(index('MATERIALIZED VIEW'));
+    expect(index('`alert_notifications`\n(')).toBeLessThan(index('MATERIALIZED VIEW'));
+  });
+
+  it('refuses a database name that is not a plain identifier', () => {
+    expect(() => schemaStatements({ database: 'custos; DROP DATABASE x', features: COMMON_SUBSET, retentionDays: 0 })).toThrow(RangeError);
+  });
+});
