@@ -17,6 +17,7 @@ import { createBatchHandler } from '../pipeline/batch-handler.js';
 import { BatchProcessor } from '../pipeline/batch-processor.js';
 import { ClickHouseStore } from '../sinks/clickhouse/index.js';
 import { KafkaDeadLetterSink } from '../sinks/kafka/dead-letter-producer.js';
+import { ensureTopic } from '../sinks/kafka/ensure-topic.js';
 import { WebhookDispatcher, endpointsFromUrls } from '../sinks/webhook/index.js';
 import { createKafka } from '../source/kafka-client.js';
 import { KafkaSource } from '../source/kafka-source.js';
@@ -141,6 +142,7 @@ export class Monitor {
       },
       logger,
     );
+    await retryStartup('kafka', logger, () => ensureTopic(kafka, config['kafka.dead_letter_topic'], logger));
     const deadLetters = new KafkaDeadLetterSink(kafka, config['kafka.dead_letter_topic']);
     await retryStartup('kafka', logger, () => deadLetters.connect());
     cleanup.push(() => deadLetters.disconnect());
