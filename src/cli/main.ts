@@ -25,6 +25,23 @@ program
   .argument('<customer-id...>')
   .action((ids: string[]) => exitWith(pseudonymCommand(ids)));
 
+const bench = program.command('bench').description('Benchmarks that print figures (never asserted in tests).');
+bench
+  .command('throughput')
+  .description('Drain a preloaded topic with a bare kafkajs consumer and with custos; print events/s, CPU µs/event, peak RSS.')
+  .option('--events <n>', 'simulated events to preload', (v) => Number(v), 300_000)
+  .option('--actors <n>', 'simulated actors', (v) => Number(v), 300)
+  .option('--partitions <n>', 'partitions of the benchmark topic', (v) => Number(v), 3)
+  .option('--rounds <n>', 'runs of each side, alternating', (v) => Number(v), 2)
+  .action(async (opts: { events: number; actors: number; partitions: number; rounds: number }) => {
+    const { runThroughputBenchmark } = await import('../bench/throughput/main.js');
+    await runThroughputBenchmark({
+      ...opts,
+      brokers: process.env.CUSTOS_KAFKA_BROKERS ?? '127.0.0.1:9092',
+      clickhouseUrl: process.env.CUSTOS_CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
+    });
+  });
+
 await program.parseAsync(process.argv);
 // A finished command exits even if a library left a timer or socket behind.
 process.exit(process.exitCode ?? 0);

@@ -4,11 +4,10 @@
  * handler makes kafkajs retry the same offset forever and blocks the partition.
  */
 import { isUtf8 } from 'node:buffer';
-import type { z } from 'zod';
 import type { AccessEvent } from '../model/event.js';
 import type { Rejection, RejectReason } from '../model/rejection.js';
 import { createPseudonymizer } from '../privacy/pseudonym.js';
-import { eventV1Schema, type EventV1 } from './contract-v1.js';
+import { MAX_EPOCH_MS, validateEventV1, type ErrorObject, type EventV1 } from './contract-v1.js';
 
 export interface DecoderOptions {
   /** HMAC key for record-id pseudonyms (>= 32 bytes). */
@@ -46,21 +45,22 @@ export function createDecoder(options: DecoderOptions): Decoder {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       return reject('not_an_object', 'message value is JSON but not an object');
     }
-    const ids = identityOf(parsed as Record<string, unknown>);
-    const result = eventV1Schema.safeParse(parsed);
-    if (!result.success) {
-      const { reason, detail } = describeIssue(result.error.issues[0], parsed as Record<string, unknown>);
-      return reject(reason, detail, ids);
+    if (!validateEventV1(parsed)) {
+      const { reason, detail } = describeErrors(validateEventV1.errors ?? []);
+      return reject(reason, detail, identityOf(parsed as Record<string, unknown>));
     }
-    const raw = result.data;
-    if (raw.record_ids === undefined && raw.record_count === undefined) {
-      return reject('missing_field', 'record_count is required when record_ids is absent', ids);
+    const ts = typeof parsed.ts === 'number' ? parsed.ts : Date.parse(parsed.ts);
+    if (!(ts >= 0 && ts <= MAX_EPOCH_MS)) {
+      return reject('invalid_timestamp', TS_RULE, identityOf(parsed as unknown as Record<string, unknown>));
     }
-    return { ok: true, event: toAccessEvent(raw, pseudonymize) };
+    return { ok: true, event: toAccessEvent(parsed, ts, pseudonymize) };
   };
 }
 
-function toAccessEvent(raw: EventV1, pseudonymize: (id: string) => string): AccessEvent {
+const TS_RULE = 'ts must be an RFC 3339 timestamp with offset or integer epoch milliseconds, between 1970 and 2106';
+
+/** Copies the known fields only: unknown keys never go past decode (data minimisation). */
+function toAccessEvent(raw: EventV1, ts: number, pseudonymize: (id: string) => string): AccessEvent {
   let refs: string[] = [];
   if (raw.record_ids !== undefined && raw.record_ids.length > 0) {
     const distinct = new Set<string>();
@@ -69,7 +69,7 @@ function toAccessEvent(raw: EventV1, pseudonymize: (id: string) => string): Acce
   }
   return {
     event_id: raw.event_id,
-    ts: typeof raw.ts === 'number' ? raw.ts : Date.parse(raw.ts),
+    ts,
     actor_id: raw.actor_id,
     action: raw.action,
     resource_type: raw.resource_type,
@@ -105,38 +105,28 @@ function reject(
 }
 
 /**
- * Maps the first zod issue to a stable reason and a detail that names the field
- * but never echoes its value (values may be customer ids).
+ * Maps Ajv's errors (it stops at the first failing keyword) to a stable reason
+ * and a detail that names the field but never echoes its value (values may be
+ * customer ids).
  */
-function describeIssue(
-  issue: z.core.$ZodIssue | undefined,
-  parsed: Record<string, unknown>,
-): { reason: RejectReason; detail: string } {
-  if (issue === undefined) return { reason: 'invalid_value', detail: 'event does not match contract v1' };
-  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
-  const top = String(issue.path[0] ?? '');
-  if (top !== '' && !(top in parsed)) {
-    return { reason: 'missing_field', detail: `${field} is required` };
+function describeErrors(errors: readonly ErrorObject[]): { reason: RejectReason; detail: string } {
+  const first = errors[0];
+  if (first === undefined) return { reason: 'invalid_value', detail: 'event does not match contract v1' };
+  if (errors.some((e) => e.instancePath === '/ts' || e.instancePath.startsWith('/ts/'))) {
+    return { reason: 'invalid_timestamp', detail: TS_RULE };
   }
-  if (top === 'ts') {
-    return {
-      reason: 'invalid_timestamp',
-      detail: 'ts must be an RFC 3339 timestamp with offset or integer epoch milliseconds',
-    };
-  }
-  switch (issue.code) {
-    case 'invalid_type':
-      return { reason: 'wrong_type', detail: `${field} must be ${issue.expected}` };
-    case 'invalid_value':
-      return {
-        reason: 'invalid_value',
-        detail: `${field} must be one of ${issue.values.map((v) => String(v)).join(', ')}`,
-      };
-    case 'too_small':
-      return { reason: 'invalid_value', detail: `${field} is below the minimum of ${String(issue.minimum)}` };
-    case 'too_big':
-      return { reason: 'invalid_value', detail: `${field} is above the maximum of ${String(issue.maximum)}` };
+  const field = first.instancePath === '' ? '(root)' : first.instancePath.slice(1).replace(/\//g, '.');
+  switch (first.keyword) {
+    case 'required':
+      return { reason: 'missing_field', detail: `${String(first.params.missingProperty)} is required` };
+    case 'anyOf':
+      // The only root-level anyOf: one of record_ids / record_count.
+      return { reason: 'missing_field', detail: 'record_count is required when record_ids is absent' };
+    case 'type':
+      return { reason: 'wrong_type', detail: `${field} must be ${String(first.params.type).replace(',', ' or ')}` };
+    case 'enum':
+      return { reason: 'invalid_value', detail: `${field} must be one of ${(first.params.allowedValues as unknown[]).join(', ')}` };
     default:
-      return { reason: 'invalid_value', detail: `${field}: ${issue.message}` };
+      return { reason: 'invalid_value', detail: `${field} ${first.message ?? 'is invalid'}` };
   }
 }

@@ -18,8 +18,23 @@ export function createEnricher(tables: EnrichmentTables): Enricher {
   return (event) => {
     const actor = tables.directory.get(event.actor_id) ?? unknownActor(event.actor_id, tables.defaultTimezone);
     const local = localTime.read(event.ts, actor.timezone);
+    // Properties listed one by one rather than spread: V8 builds this shape
+    // many times faster, and it runs for every event.
     return {
-      ...event,
+      event_id: event.event_id,
+      ts: event.ts,
+      actor_id: event.actor_id,
+      action: event.action,
+      resource_type: event.resource_type,
+      record_refs: event.record_refs,
+      record_count: event.record_count,
+      fields: event.fields,
+      outcome: event.outcome,
+      channel: event.channel,
+      source_ip: event.source_ip,
+      session_id: event.session_id,
+      user_agent: event.user_agent,
+      ticket_id: event.ticket_id,
       actor,
       network: { zone: tables.zones.zoneOf(event.source_ip) },
       local_time: {
