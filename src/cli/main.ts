@@ -25,6 +25,24 @@ program
   .argument('<customer-id...>')
   .action((ids: string[]) => exitWith(pseudonymCommand(ids)));
 
+program
+  .command('demo')
+  .description('Run the main job end to end on local Kafka and ClickHouse with simulated traffic (see README).')
+  .option('--seed <n>', 'simulation seed', (v) => Number(v), 42)
+  .action(async (opts: { seed: number }) => {
+    const { runDemo } = await import('../demo/run-demo.js');
+    exitWith(
+      await runDemo({
+        seed: opts.seed,
+        brokers: process.env.CUSTOS_KAFKA_BROKERS ?? '127.0.0.1:9092',
+        clickhouseUrl: process.env.CUSTOS_CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
+        clickhouseUsername: process.env.CUSTOS_CLICKHOUSE_USERNAME ?? 'default',
+        clickhousePassword: process.env.CUSTOS_CLICKHOUSE_PASSWORD ?? '',
+        workDir: '.cache/demo',
+      }),
+    );
+  });
+
 const bench = program.command('bench').description('Benchmarks that print figures (never asserted in tests).');
 bench
   .command('throughput')
