@@ -7,6 +7,7 @@
  */
 import type { Alert } from '../model/alert.js';
 import type { EnrichedEvent } from '../model/enriched.js';
+import type { RuleSet } from './rules/rule-set.js';
 
 /** An alert revision the sinks must store; `notify` says whether webhooks get it. */
 export interface AlertUpdate {
@@ -36,6 +37,16 @@ export interface ActorActivityRow {
   readonly distinct_records: number;
   /** Highest distinct-customer count of any 5-minute window inside the bucket. */
   readonly peak_5m_distinct: number;
+  /**
+   * Highest distinct-customer count of the sliding 1-hour window at any event
+   * inside the bucket (added by the engine; optional for rows stored without
+   * it, which then fall back to distinct_records). A burst straddling a clock
+   * hour is split across two buckets' distinct_records, but not here: this is
+   * what a sliding 1h window must be compared with.
+   */
+  readonly peak_1h_distinct?: number;
+  /** Likewise for the sliding 24-hour window (meaningful on `day` rows); falls back to distinct_records. */
+  readonly peak_24h_distinct?: number;
   readonly denied: number;
   /** What the actor used in the bucket; first-seen detection compares against these. */
   readonly resource_types: readonly string[];
@@ -69,6 +80,8 @@ export interface EngineStats {
   readonly approxStateBytes: number;
   /** Events older than the lateness allowance, counted but not added to windows. */
   readonly lateDropped: number;
+  /** Rule firings silenced by an exception (added by the engine; optional for other implementations). */
+  readonly exceptionsApplied?: number;
 }
 
 export interface DetectionEngine {
@@ -79,4 +92,9 @@ export interface DetectionEngine {
   /** Seed baselines, open alerts and windows after a restart. Call before evaluate. */
   restore(history: EngineHistory): void;
   stats(): EngineStats;
+  /**
+   * Swap the rule set (hot reload) without losing window state, baselines or
+   * open alerts: state is keyed by actor and window horizon, not by rule object.
+   */
+  replaceRules(ruleSet: RuleSet): void;
 }

@@ -57,4 +57,10 @@ export interface Alert {
   readonly explanation: Readonly<Record<string, unknown>>;
   /** A ready-to-run ClickHouse query that lists the underlying events. */
   readonly query: string;
+  /**
+   * Added by the engine (optional for older rows): `closed` on the last revision,
+   * emitted once the rule's quiet period passed without a triggering event.
+   * A restarted engine does not restore closed alerts.
+   */
+  readonly status?: 'open' | 'closed';
 }

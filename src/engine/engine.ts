@@ -1,0 +1,612 @@
+/**
+ * The detection engine: policy and rate rules over enriched events, with
+ * explained, merged, deterministic alerts.
+ *
+ * Pure: no I/O, no wall clock, no randomness. Event time comes from `ts`; the
+ * injected Clock is read only by tick() (processing time: closing buckets and
+ * alerts of idle actors). Everything else depends only on the sequence of
+ * events per actor, which Kafka preserves, so a backtest at full speed gives
+ * the alerts live arrival gave.
+ *
+ * Per event (the hot path): one actor lookup, one event-id hash, O(refs)
+ * window updates, and one closure call per rule; limits are cached per actor
+ * and only recomputed when history or rules change.
+ */
+import type { Alert } from '../model/alert.js';
+import type { ActorProfile, EnrichedEvent } from '../model/enriched.js';
+import type { Clock } from '../clock.js';
+import type {
+  ActorActivityRow,
+  AlertUpdate,
+  DetectionEngine,
+  EngineHistory,
+  EngineOutput,
+  EngineStats,
+} from './api.js';
+import { alertIdFor } from './alerts/alert-id.js';
+import { OpenAlert, type WindowFigure } from './alerts/open-alert.js';
+import { renderAlert, type PolicyContextEntry } from './alerts/render.js';
+import { BANDS, bandAt, type Metric } from './baseline/bands.js';
+import { ActivityHistory } from './baseline/history.js';
+import { decideLimit, type BaselineStats, type LimitDecision } from './baseline/limits.js';
+import { EMPTY_STATS } from './baseline/robust.js';
+import { EngineConfigError } from './errors.js';
+import type { DerivedFacts, EvalInput } from './rules/fields.js';
+import type { PolicyFinding, PolicyRule, RateRule, RateWindow, Rule, RuleSet } from './rules/rule-set.js';
+import { SEVERITIES } from '../model/alert.js';
+import type { ActivityBucket } from './state/activity.js';
+import { ActorState } from './state/actor-state.js';
+import { EventCountWindow } from './state/event-count-window.js';
+import { refKey } from './state/keys.js';
+import { SKETCHED } from './state/distinct-window.js';
+
+/** The contract's `peak_5m_distinct` is always tracked, whatever the rules. */
+const PEAK_HORIZON_MS = 5 * 60_000;
+/** ... and the sliding hour's peak, for `peak_1h_distinct`. */
+const HOUR_HORIZON_MS = 3_600_000;
+/** Windows always remember a day, so day buckets learn "first touch today" from them. */
+const DAY_HORIZON_MS = 86_400_000;
+const MAX_SEVERITY = SEVERITIES.length - 1;
+
+export interface EngineOptions {
+  readonly rules: RuleSet;
+  readonly clock: Clock;
+  /** ClickHouse database named in alert queries (a plain identifier). Default `custos`. */
+  readonly database?: string;
+  /** Exact distinct refs kept per actor window/bucket before switching to HyperLogLog. Default 10,000. */
+  readonly maxExactDistinctPerActor?: number;
+  /** Event ids remembered per actor for idempotence. Default 20,000. */
+  readonly maxEventIdsPerActor?: number;
+}
+
+export function createEngine(options: EngineOptions): DetectionEngine {
+  return new Engine(options);
+}
+
+export class Engine implements DetectionEngine {
+  private rules!: RuleSet;
+  private generation = 0;
+  private readonly clock: Clock;
+  private readonly database: string;
+  private readonly caps: { distinct: number; eventIds: number };
+  private readonly actors = new Map<string, ActorState>();
+  private readonly history: ActivityHistory;
+  private horizons: number[] = [];
+  private peakIndex = 0;
+  private hourIndex = 0;
+  private dayIndex = 0;
+  /** Per window slot: index of its horizon in the actors' DistinctWindow (distinct measure). */
+  private horizonIndexBySlot: number[] = [];
+  /** Per window slot: key of its event counter (events measure). */
+  private counterKeyBySlot: string[] = [];
+  private eventRules: RateRule[] = [];
+  private retentionMs = 0;
+
+  private readonly facts: DerivedFacts = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false };
+  private readonly input: EvalInput;
+  private readonly dirty = new Set<OpenAlert>();
+  private rowsOut: ActorActivityRow[] = [];
+  private openAlertCount = 0;
+  private lateDropped = 0;
+  private exceptionsApplied = 0;
+  private restoring = false;
+
+  constructor(options: EngineOptions) {
+    this.clock = options.clock;
+    this.database = options.database ?? 'custos';
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(this.database)) {
+      throw new EngineConfigError(`database must be a plain identifier, got ${JSON.stringify(this.database)}`);
+    }
+    this.caps = {
+      distinct: positiveInt(options.maxExactDistinctPerActor ?? 10_000, 'maxExactDistinctPerActor'),
+      eventIds: positiveInt(options.maxEventIdsPerActor ?? 20_000, 'maxEventIdsPerActor'),
+    };
+    const s = options.rules.settings;
+    this.history = new ActivityHistory(s.activity_lookback, s.business_hours);
+    // A placeholder event: the input object is reused for every event (no allocation).
+    this.input = { e: undefined as unknown as EnrichedEvent, f: this.facts };
+    this.replaceRules(options.rules);
+  }
+
+  // ---- public surface ----------------------------------------------------------
+
+  evaluate(events: readonly EnrichedEvent[]): EngineOutput {
+    for (const e of events) this.evaluateOne(e);
+    return this.flush();
+  }
+
+  tick(): EngineOutput {
+    const now = this.clock.now();
+    const lateness = this.rules.settings.lateness;
+    for (const [id, st] of this.actors) {
+      // Processing time stands in for event time of an actor that went quiet.
+      const closed = st.activity.closeUpTo(now - lateness);
+      if (closed.length > 0) {
+        this.emitBuckets(st, closed);
+        const lastEnd = Math.max(...closed.map((b) => b.end));
+        if (lastEnd > st.activity.closedBefore) st.activity.closedBefore = lastEnd;
+      }
+      if (st.alerts.size > 0) {
+        for (const a of [...st.alerts.values()]) {
+          if (a.lastTs + this.quietOf(a) + lateness <= now) this.closeAlert(st, a);
+        }
+      }
+      if (st.alerts.size === 0 && st.activity.isEmpty && now - st.watermark > this.retentionMs) this.actors.delete(id);
+    }
+    return this.flush();
+  }
+
+  restore(history: EngineHistory): void {
+    for (const row of history.activity) this.history.add(row);
+    const now = this.clock.now();
+    for (const stored of history.openAlerts) {
+      if (stored.status === 'closed') continue;
+      const st = this.stateForId(stored.actor_id, profileOf(stored));
+      const existing = st.alerts.get(stored.rule_id);
+      if (existing !== undefined && existing.revision >= stored.revision) continue;
+      const a = OpenAlert.fromAlert(stored);
+      // Long quiet already (by the clock): it closed while we were down.
+      if (now > 0 && a.lastTs + this.quietOf(a) + this.rules.settings.lateness <= now) continue;
+      if (existing === undefined) this.openAlertCount++;
+      st.alerts.set(stored.rule_id, a);
+    }
+    // Rebuild windows and buckets from stored events, without running rules:
+    // their alerts are the openAlerts above. Event ids are remembered, so the
+    // same events redelivered by Kafka next are not counted again.
+    this.restoring = true;
+    try {
+      for (const e of history.recentEvents) this.evaluateOne(e);
+    } finally {
+      this.restoring = false;
+    }
+  }
+
+  stats(): EngineStats {
+    let bytes = 0;
+    for (const st of this.actors.values()) bytes += st.approxBytes;
+    return {
+      actors: this.actors.size,
+      openAlerts: this.openAlertCount,
+      approxStateBytes: bytes,
+      lateDropped: this.lateDropped,
+      exceptionsApplied: this.exceptionsApplied,
+    };
+  }
+
+  replaceRules(ruleSet: RuleSet): void {
+    this.rules = ruleSet;
+    this.generation++;
+    const s = ruleSet.settings;
+    this.horizons = [...new Set([...ruleSet.distinctHorizons, PEAK_HORIZON_MS, HOUR_HORIZON_MS, DAY_HORIZON_MS])].sort((a, b) => a - b);
+    this.peakIndex = this.horizons.indexOf(PEAK_HORIZON_MS);
+    this.hourIndex = this.horizons.indexOf(HOUR_HORIZON_MS);
+    this.dayIndex = this.horizons.indexOf(DAY_HORIZON_MS);
+    this.horizonIndexBySlot = new Array<number>(ruleSet.windowSlots).fill(-1);
+    this.counterKeyBySlot = new Array<string>(ruleSet.windowSlots).fill('');
+    let longest = Math.max(...this.horizons);
+    for (const r of ruleSet.rateRules) {
+      for (const w of r.windows) {
+        longest = Math.max(longest, w.horizonMs);
+        if (r.measure === 'distinct_customers') this.horizonIndexBySlot[w.slot] = this.horizons.indexOf(w.horizonMs);
+        else this.counterKeyBySlot[w.slot] = `${r.id}\u0000${w.horizonMs}`;
+      }
+    }
+    this.eventRules = ruleSet.rateRules.filter((r) => r.measure === 'events');
+    this.retentionMs = longest + s.lateness;
+    this.history.configure(s.activity_lookback, s.business_hours);
+    for (const st of this.actors.values()) {
+      st.window.setHorizons(this.horizons);
+      st.limitCache = [];
+    }
+  }
+
+  // ---- the per-event path ------------------------------------------------------
+
+  private evaluateOne(e: EnrichedEvent): void {
+    const st = this.stateFor(e);
+    const settings = this.rules.settings;
+    const late = e.ts < st.watermark - settings.lateness;
+    const duplicate = st.seen.has(e.event_id);
+    if (late) this.lateDropped++;
+    else if (e.ts > st.watermark) this.advance(st, e.ts);
+
+    this.input.e = e;
+    this.deriveFacts(st, e);
+    if (!late && !duplicate) {
+      st.seen.add(e.event_id, e.ts);
+      this.accumulate(st, e);
+    }
+    if (this.restoring) return;
+
+    // Policy rules judge each event on its own, so they apply to late events too.
+    const factor = this.rules.statusFactors.get(e.actor.employment_status) ?? 1;
+    for (const r of this.rules.policyRules) {
+      if (r.scope !== null && !r.scope(this.input)) continue;
+      let finding: PolicyFinding | null;
+      if (r.check !== null) {
+        finding = r.check(this.input, factor);
+        if (finding === null) continue;
+      } else finding = { reason: r.title, observed: e.record_count, limit: null };
+      if (this.excepted(r, e)) continue;
+      this.firePolicy(st, r, e, duplicate, finding);
+    }
+    for (const r of this.rules.rateRules) {
+      if (r.scope !== null && !r.scope(this.input)) continue;
+      this.judgeRate(st, r, e, duplicate, factor);
+    }
+  }
+
+  private stateFor(e: EnrichedEvent): ActorState {
+    const st = this.stateForId(e.actor_id, e.actor);
+    if (st.profile !== e.actor) {
+      const p = st.profile;
+      if (p.role !== e.actor.role || p.department !== e.actor.department) {
+        st.peerGroup = this.history.peerGroup(e.actor.role, e.actor.department);
+        st.roleGroup = this.history.roleGroup(e.actor.role);
+        st.limitCache = [];
+      }
+      st.profile = e.actor;
+    }
+    return st;
+  }
+
+  private stateForId(actorId: string, profile: ActorProfile): ActorState {
+    let st = this.actors.get(actorId);
+    if (st === undefined) {
+      st = new ActorState(
+        actorId,
+        profile,
+        this.history.peerGroup(profile.role, profile.department),
+        this.history.roleGroup(profile.role),
+        this.horizons,
+        this.caps,
+      );
+      st.history = this.history.actor(actorId);
+      this.actors.set(actorId, st);
+    }
+    return st;
+  }
+
+  /** Event time moves forward for this actor: expire windows, close buckets and quiet alerts. */
+  private advance(st: ActorState, ts: number): void {
+    st.watermark = ts;
+    st.window.advance(ts);
+    st.seen.expire(ts - this.retentionMs);
+    const lateness = this.rules.settings.lateness;
+    if (st.activity.nextEnd <= ts - lateness) this.emitBuckets(st, st.activity.closeUpTo(ts - lateness));
+    if (st.alerts.size > 0) {
+      for (const a of [...st.alerts.values()]) {
+        if (a.lastTs + this.quietOf(a) < ts) this.closeAlert(st, a);
+      }
+    }
+  }
+
+  private deriveFacts(st: ActorState, e: EnrichedEvent): void {
+    const f = this.facts;
+    if (st.history === undefined) st.history = this.history.actor(st.actorId);
+    const h = st.history;
+    if (h === undefined || h.hourly.length < this.rules.settings.first_seen_min_buckets) {
+      f.first_seen_resource_type = false;
+      f.first_seen_channel = false;
+      f.first_seen_zone = false;
+      return;
+    }
+    f.first_seen_resource_type = !h.seen.resource_types.has(e.resource_type);
+    f.first_seen_channel = e.channel !== null && !h.seen.channels.has(e.channel);
+    f.first_seen_zone = !h.seen.zones.has(e.network.zone);
+  }
+
+  /** Adds a new (not late, not replayed) event to windows, buckets and event counters. */
+  private accumulate(st: ActorState, e: EnrichedEvent): void {
+    st.activity.locate(e.ts);
+    const hour = st.activity.hour;
+    const day = st.activity.day;
+    if (this.rules.settings.counted(this.input)) {
+      const refs = e.record_refs;
+      for (let i = 0; i < refs.length; i++) {
+        const k = refKey(refs[i] as string);
+        const prev = st.window.addRef(k, e.ts);
+        if (hour === null || day === null) continue;
+        if (prev === SKETCHED) {
+          hour.distinct.addSketched(k);
+          day.distinct.addSketched(k);
+        } else {
+          // First touch since the bucket started: a new distinct customer for it.
+          if (prev < hour.startSec) hour.distinct.addNew();
+          if (prev < day.startSec) day.distinct.addNew();
+        }
+      }
+      // Count-only customers: once per event id (the caller checked it is new).
+      const remainder = e.record_count - refs.length;
+      if (remainder > 0) {
+        st.window.addAnonymous(remainder, e.ts);
+        hour?.distinct.addAnonymous(remainder);
+        day?.distinct.addAnonymous(remainder);
+      }
+    }
+    if (hour !== null && day !== null) {
+      const peak5m = st.window.count(this.peakIndex);
+      const peak1h = st.window.count(this.hourIndex);
+      const peak24h = st.window.count(this.dayIndex);
+      hour.record(e, peak5m, peak1h, peak24h);
+      day.record(e, peak5m, peak1h, peak24h);
+    }
+    for (const r of this.eventRules) {
+      if (r.count === null || !r.count(this.input)) continue;
+      for (const w of r.windows) {
+        const key = this.counterKeyBySlot[w.slot] as string;
+        let c = st.counters.get(key);
+        if (c === undefined) {
+          c = new EventCountWindow(w.horizonMs);
+          st.counters.set(key, c);
+        }
+        c.add(e.ts);
+      }
+    }
+  }
+
+  private judgeRate(st: ActorState, r: RateRule, e: EnrichedEvent, duplicate: boolean, factor: number): void {
+    let figures: WindowFigure[] | null = null;
+    let best = -1;
+    let bestRatio = 0;
+    for (let i = 0; i < r.windows.length; i++) {
+      const w = r.windows[i] as RateWindow;
+      const observed = this.observe(st, r, w);
+      // Cheap pre-check: the limit is never below the (factored) floor.
+      if (observed <= w.floor * factor) continue;
+      const d = this.limitFor(st, w, e, factor);
+      if (observed <= d.limit) continue;
+      const ratio = observed / Math.max(d.limit, 1e-9);
+      if (ratio > bestRatio) {
+        bestRatio = ratio;
+        best = i;
+      }
+      figures ??= [];
+    }
+    if (figures === null) return;
+    if (this.excepted(r, e)) return;
+    // Explain every window of the rule, exceeded or not.
+    for (const w of r.windows) {
+      figures.push({ label: w.label, horizonMs: w.horizonMs, observed: this.observe(st, r, w), decision: this.limitFor(st, w, e, factor) });
+    }
+    this.fireRate(st, r, e, duplicate, figures, best, bestRatio);
+  }
+
+  private observe(st: ActorState, r: RateRule, w: RateWindow): number {
+    if (r.measure === 'distinct_customers') return st.window.count(this.horizonIndexBySlot[w.slot] as number);
+    const c = st.counters.get(this.counterKeyBySlot[w.slot] as string);
+    return c === undefined ? 0 : c.count(st.watermark);
+  }
+
+  private limitFor(st: ActorState, w: RateWindow, e: EnrichedEvent, factor: number): LimitDecision {
+    let bandIdx = 0;
+    let band = null;
+    // Fetched as three locals (no allocation on the hot path); cached objects are compared by identity.
+    let own = EMPTY_STATS;
+    let peers = EMPTY_STATS;
+    let role = EMPTY_STATS;
+    const baseline = w.limit.type === 'baseline';
+    if (w.limit.type === 'baseline') {
+      const metric = w.limit.baseline.metric as Metric;
+      band = bandAt(metric, e.local_time.hour, e.local_time.weekday, this.rules.settings.business_hours);
+      bandIdx = BANDS.indexOf(band);
+      own = this.history.own(st.actorId, metric, band);
+      peers = this.history.groupStats(st.peerGroup, metric, band);
+      role = this.history.groupStats(st.roleGroup, metric, band);
+    }
+    const slot = w.slot * BANDS.length + bandIdx;
+    const roleLimits = this.rules.roles.get(e.actor.role)?.limits;
+    const c = st.limitCache[slot];
+    if (
+      c !== undefined &&
+      c.generation === this.generation &&
+      c.factor === factor &&
+      c.roleLimits === roleLimits &&
+      (!baseline || (c.stats !== null && c.stats.own === own && c.stats.peers === peers && c.stats.role === role))
+    ) {
+      return c.decision;
+    }
+    const stats: BaselineStats | null = baseline ? { own, peers, role } : null;
+    const decision = decideLimit(w, { stats: stats ?? { own, peers, role }, band, roleLimits, statusFactor: factor });
+    st.limitCache[slot] = { generation: this.generation, stats, roleLimits, factor, decision };
+    return decision;
+  }
+
+  private excepted(r: Rule, e: EnrichedEvent): boolean {
+    const list = this.rules.exceptionsByRule.get(r.id);
+    if (list === undefined) return false;
+    for (const x of list) {
+      // Expiry is judged on event time, so a backtest of last month honours last month's exceptions.
+      if (e.ts >= x.expiresAt) continue;
+      if (x.actors !== null && !x.actors.has(e.actor_id)) continue;
+      if (x.roles !== null && !x.roles.has(e.actor.role)) continue;
+      if (x.scope !== null && !x.scope(this.input)) continue;
+      this.exceptionsApplied++;
+      return true;
+    }
+    return false;
+  }
+
+  // ---- alert lifecycle ---------------------------------------------------------
+
+  /**
+   * The open alert of (rule, actor) for this trigger, or a new one. Returns null
+   * for a replayed event (same event_id) that the open alert already holds.
+   */
+  private alertFor(st: ActorState, r: Rule, e: EnrichedEvent, duplicate: boolean, windowLabel: string): { a: OpenAlert; opened: boolean } | null {
+    const a = st.alerts.get(r.id);
+    if (a !== undefined) {
+      if (duplicate && a.lastTs >= e.ts) return null;
+      a.ruleVersion = r.version;
+      return { a, opened: false };
+    }
+    const id = alertIdFor(r.id, e.actor_id, e.event_id);
+    const created = new OpenAlert(id, r.id, r.version, r.kind, e.actor_id, e.actor, r.severity, e.ts, windowLabel);
+    st.alerts.set(r.id, created);
+    this.openAlertCount++;
+    return { a: created, opened: true };
+  }
+
+  private firePolicy(st: ActorState, r: PolicyRule, e: EnrichedEvent, duplicate: boolean, finding: PolicyFinding): void {
+    const got = this.alertFor(st, r, e, duplicate, 'request');
+    if (got === null) return;
+    const { a, opened } = got;
+    const before = { tier: a.tier, severity: a.severity };
+    a.recordEvent(e, this.facts, this.rules.settings.event_id_sample);
+    a.addFinding(finding.reason);
+    if (r.checkType === 'record_limit') {
+      a.observed = Math.max(a.observed, finding.observed);
+      a.limit = finding.limit;
+      a.baseline = finding.limit;
+      a.baselineSource = 'role';
+      a.score = finding.limit !== null && finding.limit > 0 ? round2(a.observed / finding.limit) : null;
+    } else {
+      a.observed = a.totalRecords;
+    }
+    let tier = 1;
+    for (const t of r.escalateRecords) if (a.totalRecords >= t) tier++;
+    if (tier > a.tier) a.tier = tier;
+    this.applySeverity(a, r, 0);
+    this.settle(a, opened, before);
+  }
+
+  private fireRate(
+    st: ActorState,
+    r: RateRule,
+    e: EnrichedEvent,
+    duplicate: boolean,
+    figures: WindowFigure[],
+    best: number,
+    ratio: number,
+  ): void {
+    const lead = figures[best] as WindowFigure;
+    const got = this.alertFor(st, r, e, duplicate, lead.label);
+    if (got === null) return;
+    const { a, opened } = got;
+    const before = { tier: a.tier, severity: a.severity };
+    a.recordEvent(e, this.facts, this.rules.settings.event_id_sample);
+    if (opened) a.windowStart = e.ts - lead.horizonMs;
+    for (const f of figures) if (f.observed > f.decision.limit && f.horizonMs > a.holdMs) a.holdMs = f.horizonMs;
+    // The alert shows its peak: the moment the highest ratio was seen.
+    if (opened || ratio >= a.peakRatio) {
+      a.peakRatio = ratio;
+      a.windows = figures;
+      a.windowLabel = lead.label;
+      a.observed = lead.observed;
+      a.limit = lead.decision.limit;
+      a.baseline = lead.decision.usual ?? lead.decision.limit;
+      a.baselineSource = lead.decision.source;
+      a.score = round2(lead.observed / Math.max(lead.decision.usual ?? lead.decision.limit, 1));
+      const start = e.ts - lead.horizonMs;
+      if (start < a.windowStart) a.windowStart = start;
+    }
+    let tier = 1;
+    for (const t of r.tiers) if (a.peakRatio >= t) tier++;
+    if (tier > a.tier) a.tier = tier;
+    this.applySeverity(a, r, r.tierRaisesSeverity ? a.tier - 1 : 0);
+    this.settle(a, opened, before);
+  }
+
+  /** Severity = rule severity + matched raises (each once) + tier steps; never decreases. */
+  private applySeverity(a: OpenAlert, r: Rule, tierSteps: number): void {
+    for (const raise of r.raises) {
+      if (!a.raises.has(raise.reason) && raise.when(this.input)) a.raises.set(raise.reason, raise.by);
+    }
+    let sev = r.severity + tierSteps;
+    for (const by of a.raises.values()) sev += by;
+    sev = Math.min(MAX_SEVERITY, sev);
+    if (sev > a.severity) a.severity = sev;
+  }
+
+  private settle(a: OpenAlert, opened: boolean, before: { tier: number; severity: number }): void {
+    if (!opened) {
+      a.revision++;
+      if (a.tier > before.tier || a.severity > before.severity) a.notifyPending = true;
+      else a.suppressed++;
+    }
+    this.dirty.add(a);
+  }
+
+  private closeAlert(st: ActorState, a: OpenAlert): void {
+    st.alerts.delete(a.ruleId);
+    this.openAlertCount--;
+    a.closed = true;
+    a.revision++;
+    this.dirty.add(a);
+  }
+
+  /** Quiet period closing an alert: the rule's, and for a rate alert at least the longest window that fired. */
+  private quietOf(a: OpenAlert): number {
+    const quiet = this.rules.rulesById.get(a.ruleId)?.quietMs ?? this.rules.settings.quiet;
+    return Math.max(quiet, a.holdMs);
+  }
+
+  // ---- output ----------------------------------------------------------------
+
+  private emitBuckets(st: ActorState, closed: readonly ActivityBucket[]): void {
+    for (const b of closed) {
+      const row = b.toRow(st.profile);
+      // A bucket already stored before a restart (rebuilt from recent events) is not emitted again.
+      if (!this.history.add(row)) continue;
+      this.rowsOut.push(row);
+    }
+    if (st.history === undefined) st.history = this.history.actor(st.actorId);
+  }
+
+  /** One update per alert touched since the last output (coalesced per batch). */
+  private flush(): EngineOutput {
+    const alerts: AlertUpdate[] = [];
+    for (const a of this.dirty) {
+      const st = this.actors.get(a.actorId);
+      alerts.push({ alert: this.render(a, st), notify: a.notifyPending });
+      a.notifyPending = false;
+    }
+    this.dirty.clear();
+    const activity = this.rowsOut;
+    this.rowsOut = [];
+    return { alerts, activity };
+  }
+
+  private render(a: OpenAlert, st: ActorState | undefined): Alert {
+    const policyContext: PolicyContextEntry[] = [];
+    if (a.kind === 'rate' && st !== undefined) {
+      for (const o of st.alerts.values()) {
+        if (o.kind !== 'policy') continue;
+        policyContext.push({
+          rule_id: o.ruleId,
+          alert_id: o.alertId,
+          title: this.rules.rulesById.get(o.ruleId)?.title ?? o.ruleId,
+          severity: SEVERITIES[o.severity] ?? 'info',
+        });
+      }
+    }
+    return renderAlert(a, {
+      database: this.database,
+      rule: this.rules.rulesById.get(a.ruleId),
+      policyContext,
+      eventIdSample: this.rules.settings.event_id_sample,
+    });
+  }
+}
+
+function profileOf(a: Alert): ActorProfile {
+  return {
+    actor_id: a.actor_id,
+    known: a.actor_role !== 'unknown',
+    role: a.actor_role,
+    department: a.actor_department,
+    employment_status: (a.employment_status as ActorProfile['employment_status']) ?? 'unknown',
+    kind: 'human',
+    timezone: 'UTC',
+    allowed_zones: [],
+  };
+}
+
+function positiveInt(n: number, name: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new EngineConfigError(`${name} must be a positive integer, got ${n}`);
+  return n;
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,19 @@
+/** The detection engine's public surface (named exports only). */
+export type {
+  ActorActivityRow,
+  AlertUpdate,
+  DetectionEngine,
+  EngineHistory,
+  EngineOutput,
+  EngineStats,
+} from './api.js';
+export { createEngine, type EngineOptions } from './engine.js';
+export { EngineConfigError, RuleSetInvalidError, formatRuleProblem, type RuleProblem } from './errors.js';
+export { loadRuleSet, tryLoadRuleSet, compileRuleSources, type RuleLoadOptions, type RuleSource } from './rules/loader.js';
+export type { RuleSetResult } from './rules/compile.js';
+export type { RuleSet, Rule, PolicyRule, RateRule, RuleTestCase } from './rules/rule-set.js';
+export { FIELDS, type DerivedFacts, type EvalInput } from './rules/fields.js';
+export { runRuleTests, type RuleTestOptions, type RuleTestResult, type RuleTestAlert } from './testing/run-rule-tests.js';
+export { createCaseEnricher, type CaseEnricherOptions, type ToEnriched } from './testing/case-enricher.js';
+export type { CaseEvent, CaseActor, CaseContext } from './testing/case-events.js';
+export { alertIdFor } from './alerts/alert-id.js';

@@ -1,0 +1,139 @@
+/**
+ * The compiled rule set: what the engine runs. Built once by the loader from
+ * rule files; immutable afterwards. Predicates are closures; lists are
+ * resolved; durations are milliseconds; severities are indexes into SEVERITIES.
+ */
+import type { RuleProblem } from '../errors.js';
+import type { Predicate } from './predicate.js';
+import type { BaselineSpec, CaseActorSpec, SettingsSpec, TestCaseSpec } from './schema.js';
+import type { EvalInput } from './fields.js';
+
+export interface SeverityRaise {
+  readonly when: Predicate;
+  readonly by: number;
+  readonly reason: string;
+}
+
+/** What a policy check found on one event. */
+export interface PolicyFinding {
+  /** Short phrase for the summary, e.g. "export of customer not granted to support_agent". */
+  readonly reason: string;
+  /** The measured value (records in the request for a record limit). */
+  readonly observed: number;
+  /** The limit it broke, when there is one. */
+  readonly limit: number | null;
+}
+
+/** A generic need-to-know check driven by the role table; returns null when the event passes. */
+export type PolicyCheck = (i: EvalInput, statusFactor: number) => PolicyFinding | null;
+
+interface RuleCommon {
+  readonly id: string;
+  readonly version: string;
+  readonly title: string;
+  readonly description: string;
+  readonly tuning: string;
+  readonly file: string;
+  /** Index into SEVERITIES. */
+  readonly severity: number;
+  readonly scope: Predicate | null;
+  readonly raises: readonly SeverityRaise[];
+  readonly quietMs: number;
+}
+
+export interface PolicyRule extends RuleCommon {
+  readonly kind: 'policy';
+  readonly check: PolicyCheck | null;
+  readonly checkType: 'grant' | 'zone' | 'record_limit' | null;
+  readonly escalateRecords: readonly number[];
+}
+
+export type WindowLimit =
+  | { readonly type: 'baseline'; readonly baseline: BaselineSpec }
+  | { readonly type: 'budget'; readonly roleLimit: string; readonly fallback: number }
+  | { readonly type: 'static'; readonly value: number };
+
+export interface RateWindow {
+  readonly horizonMs: number;
+  /** `5m`, `1h`, `24h`. */
+  readonly label: string;
+  readonly floor: number;
+  readonly limit: WindowLimit;
+  /** Dense index over all windows of the rule set: the per-actor limit cache slot. */
+  readonly slot: number;
+}
+
+export interface RateRule extends RuleCommon {
+  readonly kind: 'rate';
+  readonly measure: 'distinct_customers' | 'events';
+  /** For measure `events`: which events count. */
+  readonly count: Predicate | null;
+  readonly windows: readonly RateWindow[];
+  readonly tiers: readonly number[];
+  readonly tierRaisesSeverity: boolean;
+}
+
+export type Rule = PolicyRule | RateRule;
+
+export interface RoleGrant {
+  readonly actions: ReadonlySet<string>;
+  readonly resourceTypes: ReadonlySet<string>;
+  readonly channels: ReadonlySet<string> | null;
+  readonly fieldClasses: ReadonlySet<string> | null;
+}
+
+export interface RolePolicy {
+  readonly name: string;
+  readonly zones: ReadonlySet<string> | null;
+  readonly limits: ReadonlyMap<string, number>;
+  readonly grants: readonly RoleGrant[];
+}
+
+export interface ExceptionEntry {
+  readonly id: string;
+  readonly file: string;
+  readonly rules: ReadonlySet<string>;
+  readonly actors: ReadonlySet<string> | null;
+  readonly roles: ReadonlySet<string> | null;
+  readonly scope: Predicate | null;
+  readonly owner: string;
+  readonly reason: string;
+  /** Exclusive end (epoch ms, compared with event time). */
+  readonly expiresAt: number;
+}
+
+export interface EngineSettings extends Omit<SettingsSpec, 'counted'> {
+  /** Which events' customers count in distinct windows. */
+  readonly counted: Predicate;
+}
+
+export interface RuleTestCase {
+  readonly file: string;
+  /** 1-based line of the case, when known. */
+  readonly line: number | null;
+  /** Rule ids declared in the same file (their unexpected alerts fail the case). */
+  readonly fileRuleIds: readonly string[];
+  readonly fileActors: Readonly<Record<string, CaseActorSpec>>;
+  readonly spec: TestCaseSpec;
+}
+
+export interface RuleSet {
+  readonly settings: EngineSettings;
+  readonly policyRules: readonly PolicyRule[];
+  readonly rateRules: readonly RateRule[];
+  readonly rulesById: ReadonlyMap<string, Rule>;
+  readonly roles: ReadonlyMap<string, RolePolicy>;
+  readonly statusFactors: ReadonlyMap<string, number>;
+  readonly exceptions: readonly ExceptionEntry[];
+  readonly exceptionsByRule: ReadonlyMap<string, readonly ExceptionEntry[]>;
+  readonly lists: ReadonlyMap<string, readonly string[]>;
+  /** Horizons (ms, ascending) of all distinct-customer windows. */
+  readonly distinctHorizons: readonly number[];
+  /** Number of window slots (RateWindow.slot is below this). */
+  readonly windowSlots: number;
+  readonly tests: readonly RuleTestCase[];
+  /** Not fatal: e.g. an exception that has expired. */
+  readonly warnings: readonly RuleProblem[];
+  /** Files read, relative to the rules folder. */
+  readonly files: readonly string[];
+}

@@ -1,0 +1,54 @@
+/**
+ * Everything the engine holds for one actor. Keyed by actor id; the windows
+ * inside are keyed by horizon (distinct customers) or by rule id + horizon
+ * (event counts), never by rule object, so a rule reload keeps them.
+ */
+import type { ActorProfile } from '../../model/enriched.js';
+import type { ActorHistory, HistoryGroup } from '../baseline/history.js';
+import type { BaselineStats, LimitDecision } from '../baseline/limits.js';
+import type { OpenAlert } from '../alerts/open-alert.js';
+import { ActivityTracker } from './activity.js';
+import { DistinctWindow } from './distinct-window.js';
+import type { EventCountWindow } from './event-count-window.js';
+import { SeenEvents } from './seen-events.js';
+
+export interface CachedLimit {
+  readonly generation: number;
+  /** The statistics objects the decision was made with: history returns new ones only when figures change. */
+  readonly stats: BaselineStats | null;
+  readonly roleLimits: ReadonlyMap<string, number> | undefined;
+  readonly factor: number;
+  readonly decision: LimitDecision;
+}
+
+export class ActorState {
+  watermark = -Infinity;
+  readonly window: DistinctWindow;
+  readonly seen: SeenEvents;
+  readonly activity: ActivityTracker;
+  readonly counters = new Map<string, EventCountWindow>();
+  /** Open alerts of this actor, by rule id. */
+  readonly alerts = new Map<string, OpenAlert>();
+  limitCache: (CachedLimit | undefined)[] = [];
+  history: ActorHistory | undefined;
+
+  constructor(
+    readonly actorId: string,
+    public profile: ActorProfile,
+    public peerGroup: HistoryGroup,
+    public roleGroup: HistoryGroup,
+    horizons: readonly number[],
+    caps: { readonly distinct: number; readonly eventIds: number },
+  ) {
+    this.window = new DistinctWindow(horizons, caps.distinct);
+    this.seen = new SeenEvents(caps.eventIds);
+    this.activity = new ActivityTracker();
+  }
+
+  get approxBytes(): number {
+    let n = 400 + this.window.approxBytes + this.seen.approxBytes + this.activity.approxBytes;
+    for (const c of this.counters.values()) n += c.approxBytes;
+    n += this.alerts.size * 2_000 + this.limitCache.length * 8;
+    return n;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Number of matching events in a sliding event-time window (e.g. denied
+ * outcomes in 10m). Timestamps are kept sorted (late events are inserted in
+ * place) and capped: past the cap the count saturates, far above any sane limit.
+ */
+export class EventCountWindow {
+  private times: number[] = [];
+  private head = 0;
+  constructor(
+    readonly horizonMs: number,
+    private readonly cap = 10_000,
+  ) {}
+
+  add(ts: number): void {
+    const t = this.times;
+    if (t.length === 0 || (t[t.length - 1] as number) <= ts) t.push(ts);
+    else {
+      let lo = this.head;
+      let hi = t.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((t[mid] as number) <= ts) lo = mid + 1;
+        else hi = mid;
+      }
+      t.splice(lo, 0, ts);
+    }
+    if (t.length - this.head > this.cap) this.head++;
+  }
+
+  /** Events with ts in [now - horizon, now]. */
+  count(now: number): number {
+    const cutoff = now - this.horizonMs;
+    while (this.head < this.times.length && (this.times[this.head] as number) < cutoff) this.head++;
+    if (this.head > 256 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+    return this.times.length - this.head;
+  }
+
+  get isEmpty(): boolean {
+    return this.head >= this.times.length;
+  }
+
+  get approxBytes(): number {
+    return 64 + (this.times.length - this.head) * 8;
+  }
+}

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { DistinctWindow, NONE, SKETCHED } from '../../../src/engine/state/distinct-window.js';
+import { Hll, SlidingHll } from '../../../src/engine/state/hll.js';
+import { IntMap, MISSING } from '../../../src/engine/state/int-map.js';
+import { refKey } from '../../../src/engine/state/keys.js';
+import { ref } from './support/enrich.js';
+
+const M5 = 300_000;
+const H1 = 3_600_000;
+const D1 = 86_400_000;
+const T0 = Date.parse('2025-03-04T10:00:00Z');
+
+/** Deterministic PRNG for property tests. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Brute force: distinct keys whose latest touch (in whole seconds) is within [now - h, now]. */
+function model(touches: [number, number][], nowMs: number, h: number): number {
+  const last = new Map<number, number>();
+  for (const [k, t] of touches) last.set(k, Math.max(last.get(k) ?? -Infinity, Math.floor(t / 1000)));
+  const cutoff = Math.floor(nowMs / 1000) - h / 1000;
+  let n = 0;
+  for (const t of last.values()) if (t >= cutoff) n++;
+  return n;
+}
+
+describe('DistinctWindow', () => {
+  it('counts distinct refs per horizon, not touches', () => {
+    const w = new DistinctWindow([M5, H1, D1], 10_000);
+    const a = refKey(ref('a'));
+    const b = refKey(ref('b'));
+    w.advance(T0);
+    w.addRef(a, T0);
+    w.addRef(a, T0);
+    w.addRef(b, T0);
+    expect([w.count(0), w.count(1), w.count(2)]).toEqual([2, 2, 2]);
+    w.advance(T0 + 10 * 60_000); // 10 minutes later: gone from 5m only
+    expect([w.count(0), w.count(1), w.count(2)]).toEqual([0, 2, 2]);
+    w.addRef(a, T0 + 10 * 60_000); // a comes back into 5m, still one in 1h
+    expect([w.count(0), w.count(1), w.count(2)]).toEqual([1, 2, 2]);
+    w.advance(T0 + 2 * H1);
+    expect([w.count(0), w.count(1), w.count(2)]).toEqual([0, 0, 2]);
+    w.advance(T0 + D1 + 11 * 60_000);
+    expect([w.count(0), w.count(1), w.count(2)]).toEqual([0, 0, 0]);
+  });
+
+  it('addRef tells the previous latest touch (what buckets use for "first since")', () => {
+    const w = new DistinctWindow([M5, D1], 10_000);
+    const a = refKey(ref('a'));
+    w.advance(T0);
+    expect(w.addRef(a, T0)).toBe(NONE);
+    w.advance(T0 + 60_000);
+    expect(w.addRef(a, T0 + 60_000)).toBe(Math.floor(T0 / 1000) - 1_600_000_000);
+  });
+
+  it('counts count-only customers as exact sums that expire', () => {
+    const w = new DistinctWindow([M5, H1], 10_000);
+    w.advance(T0);
+    w.addAnonymous(40, T0);
+    w.addRef(refKey(ref('a')), T0);
+    expect(w.count(0)).toBe(41);
+    w.advance(T0 + 6 * 60_000);
+    w.addAnonymous(5, T0 + 6 * 60_000);
+    expect([w.count(0), w.count(1)]).toEqual([5, 46]);
+  });
+
+  it('inserts late touches in time order: counted where they belong, expired on time', () => {
+    const w = new DistinctWindow([M5, H1], 10_000);
+    const a = refKey(ref('a'));
+    const b = refKey(ref('b'));
+    w.advance(T0 + 10 * 60_000);
+    w.addRef(a, T0 + 10 * 60_000);
+    w.addRef(b, T0); // 10 minutes late: outside 5m, inside 1h
+    expect([w.count(0), w.count(1)]).toEqual([1, 2]);
+    w.advance(T0 + H1 + 1_000); // b's hour is over, a's is not
+    expect([w.count(0), w.count(1)]).toEqual([0, 1]);
+  });
+
+  it('matches a brute-force model on random in-order and late streams (several horizons)', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const rnd = prng(seed);
+      const horizons = [60_000, M5, H1];
+      const w = new DistinctWindow(horizons, 10_000);
+      const touches: [number, number][] = [];
+      let now = T0;
+      for (let i = 0; i < 3_000; i++) {
+        now += Math.floor(rnd() * 20_000);
+        w.advance(now);
+        // Mostly in order; sometimes up to 2 minutes late.
+        const ts = rnd() < 0.1 ? now - Math.floor(rnd() * 120_000) : now;
+        const k = Math.floor(rnd() * 400);
+        w.addRef(k, ts);
+        touches.push([k, ts]);
+        if (i % 50 === 0) {
+          horizons.forEach((h, idx) => expect(w.count(idx), `seed ${seed} step ${i} horizon ${h}`).toBe(model(touches, now, h)));
+        }
+      }
+    }
+  });
+
+  it('switches to a sliding HyperLogLog beyond the cap, within its error, and expires it', () => {
+    const w = new DistinctWindow([M5, H1], 1_000);
+    w.advance(T0);
+    for (let i = 0; i < 20_000; i++) w.addRef(refKey(ref(`s-${i}`)), T0 + Math.floor(i / 10) * 1_000);
+    w.advance(T0 + 2_000_000);
+    expect(w.isExact).toBe(false);
+    expect(w.addRef(refKey(ref('late-one')), T0 + 2_000_000)).toBe(SKETCHED);
+    // 1h holds all 20,001; 5m holds the last 300 s = 3,000 refs (+1). p = 10: ~3.3 % standard error.
+    expect(Math.abs(w.count(1) - 20_001) / 20_001).toBeLessThan(0.1);
+    expect(Math.abs(w.count(0) - 3_001) / 3_001).toBeLessThan(0.1);
+    w.advance(T0 + 2_000_000 + 2 * H1);
+    expect(w.count(1)).toBe(0);
+    expect(w.isExact).toBe(true);
+  });
+
+  it('setHorizons rebuilds counts from the log (rule reload keeps what was observed)', () => {
+    const w = new DistinctWindow([M5, H1], 10_000);
+    w.advance(T0);
+    for (let i = 0; i < 10; i++) w.addRef(refKey(ref(`x${i}`)), T0 - i * 60_000);
+    expect([w.count(0), w.count(1)]).toEqual([6, 10]);
+    w.setHorizons([120_000, M5, H1]);
+    expect([w.count(0), w.count(1), w.count(2)]).toEqual([3, 6, 10]);
+  });
+});
+
+describe('sketches', () => {
+  it('Hll (p=12) estimates within 5 % at 50k and exactly-ish at small counts', () => {
+    const h = new Hll(12);
+    for (let i = 0; i < 50_000; i++) h.add(refKey(ref(`h-${i}`)));
+    expect(Math.abs(h.estimate() - 50_000) / 50_000).toBeLessThan(0.05);
+    const small = new Hll(12);
+    for (let i = 0; i < 100; i++) small.add(refKey(ref(`s-${i}`)));
+    expect(Math.abs(small.estimate() - 100)).toBeLessThanOrEqual(3);
+  });
+
+  it('SlidingHll answers any window ending now', () => {
+    const s = new SlidingHll(10);
+    for (let i = 0; i < 30_000; i++) s.add(refKey(ref(`w-${i}`)), i); // ts = i
+    for (const [since, want] of [[0, 30_000], [20_000, 10_000], [29_000, 1_000]] as const) {
+      expect(Math.abs(s.estimate(since) - want) / want).toBeLessThan(0.1);
+    }
+    expect(s.prune(30_000)).toBe(true);
+  });
+});
+
+describe('IntMap', () => {
+  it('behaves like a Map under random set/delete', () => {
+    const rnd = prng(7);
+    const m = new IntMap();
+    const ref = new Map<number, number>();
+    for (let i = 0; i < 50_000; i++) {
+      const k = Math.floor(rnd() * 2_000) * 1_048_573 % 0x3fffffff; // clustered low bits to stress probing
+      const op = rnd();
+      if (op < 0.5) {
+        m.set(k, i);
+        ref.set(k, i);
+      } else if (op < 0.8) {
+        expect(m.delete(k)).toBe(ref.delete(k));
+      } else {
+        expect(m.get(k)).toBe(ref.get(k) ?? MISSING);
+      }
+    }
+    expect(m.size).toBe(ref.size);
+    const seen = new Map<number, number>();
+    m.forEach((k, v) => seen.set(k, v));
+    expect(seen).toEqual(ref);
+  });
+});

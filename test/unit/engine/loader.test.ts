@@ -1,0 +1,185 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadRuleSet, RuleSetInvalidError, tryLoadRuleSet } from '../../../src/engine/index.js';
+import { NOW, problems, rules } from './support/rules.js';
+
+const POLICY = `
+rules:
+  - id: p.one
+    version: 1
+    kind: policy
+    title: one
+    severity: low
+    when: { field: action, eq: export }
+`;
+
+describe('rule loader: errors carry file, line and reason', () => {
+  it('reports an unknown top-level key on its own line', () => {
+    expect(problems(`lists: {a: [x]}\nrulez: []\n`)).toEqual(['t1.yaml:2: unknown key `rulez`']);
+  });
+
+  it('reports an unknown key inside a rule on its line', () => {
+    const text = POLICY.replace('    severity: low\n', '    severity: low\n    severty: high\n');
+    expect(problems(text)).toEqual(['t1.yaml:8: rules.0: unknown key `severty`']);
+  });
+
+  it('reports a bad enum value at the value', () => {
+    const out = problems(POLICY.replace('severity: low', 'severity: huge'));
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^t1\.yaml:7: rules\.0\.severity: /);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const out = problems('lists:\n  a: [x]\n  b: [y\n');
+    expect(out[0]).toMatch(/^t1\.yaml:[34]: YAML syntax/);
+  });
+
+  it('lists every problem, not just the first', () => {
+    const text = `
+rules:
+  - id: p.a
+    version: 1
+    kind: policy
+    title: a
+    severity: low
+    when: { field: acton, eq: export }
+  - id: p.b
+    version: 1
+    kind: policy
+    title: b
+    severity: low
+    when: { field: record_count, gt: many }
+`;
+    const out = problems(text);
+    expect(out).toHaveLength(2);
+    expect(out[0]).toMatch(/^t1\.yaml:8: unknown field `acton`/);
+    expect(out[1]).toBe('t1.yaml:14: `gt` takes a number');
+  });
+
+  it('refuses duplicate rule ids across files, naming the first file', () => {
+    expect(problems(POLICY, POLICY)).toEqual(['t2.yaml:3: rule id `p.one` is already used in t1.yaml']);
+  });
+
+  it('refuses references to unknown lists, conditions and rules', () => {
+    const text = `
+rules:
+  - id: p.x
+    version: 1
+    kind: policy
+    title: x
+    severity: low
+    when:
+      all:
+        - { field: channel, in: { list: nope } }
+        - { condition: missing }
+exceptions:
+  - { id: e1, rules: [p.y], actors: [a], owner: o, reason: r, expires: 2030-01-01 }
+`;
+    expect(problems(text)).toEqual([
+      't1.yaml:10: unknown list `nope`',
+      't1.yaml:11: unknown condition `missing`',
+      't1.yaml:13: exception refers to unknown rule `p.y`',
+    ]);
+  });
+
+  it('refuses a condition cycle', () => {
+    const text = `
+conditions:
+  a: { when: { condition: b } }
+  b: { when: { condition: a } }
+`;
+    expect(problems(text)).toEqual(['t1.yaml:4: condition `a` refers to itself (cycle)']);
+  });
+
+  it('refuses an exception that names neither actors nor roles', () => {
+    const text = POLICY + `exceptions:\n  - { id: e1, rules: [p.one], owner: o, reason: r, expires: 2030-01-01 }\n`;
+    expect(problems(text)[0]).toMatch(/^t1\.yaml:10: exceptions\.0: an exception names actors and\/or roles/);
+  });
+
+  it('refuses a rate window with two limits', () => {
+    const text = `
+rules:
+  - id: r.x
+    version: 1
+    kind: rate
+    title: x
+    severity: low
+    measure: distinct_customers
+    windows:
+      - { window: 5m, limit: 10, budget: { role_limit: daily, default: 5 } }
+`;
+    expect(problems(text)).toEqual(['t1.yaml:10: rules.0.windows.0: a window has exactly one of baseline, budget, limit']);
+  });
+
+  it('refuses an events measure without `count`', () => {
+    const text = `
+rules:
+  - id: r.x
+    version: 1
+    kind: rate
+    title: x
+    severity: low
+    measure: events
+    windows: [{ window: 5m, limit: 3 }]
+`;
+    expect(problems(text)).toEqual(['t1.yaml:8: measure `events` needs `count`: the predicate selecting counted events']);
+  });
+
+  it('warns (does not fail) about an expired exception, with its line', () => {
+    const rs = rules(POLICY + `exceptions:\n  - { id: old, rules: [p.one], actors: [a], owner: jane, reason: r, expires: 2025-06-30 }\n`);
+    expect(rs.warnings).toEqual([{ file: 't1.yaml', line: 10, reason: 'exception `old` (owner jane) has expired and no longer applies' }]);
+  });
+});
+
+describe('rule loader: folders', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'custos-rules-'));
+  mkdirSync(join(dir, 'policy'));
+  mkdirSync(join(dir, 'enrichment'));
+  writeFileSync(join(dir, 'policy', 'a.yaml'), POLICY);
+  // Enrichment files have another schema and must be skipped.
+  writeFileSync(join(dir, 'enrichment', 'zones.yaml'), 'zones: [{name: office, cidrs: [10.0.0.0/8]}]\n');
+
+  it('loads *.yaml below the folder, skipping enrichment/', () => {
+    const rs = loadRuleSet(dir, { now: NOW });
+    expect([...rs.rulesById.keys()]).toEqual(['p.one']);
+    expect(rs.files).toEqual([join(dir, 'policy', 'a.yaml')]);
+  });
+
+  it('throws a typed error listing problems; tryLoad returns them instead', () => {
+    const bad = mkdtempSync(join(tmpdir(), 'custos-bad-'));
+    writeFileSync(join(bad, 'x.yaml'), 'rules: 3\n');
+    expect(() => loadRuleSet(bad)).toThrow(RuleSetInvalidError);
+    try {
+      loadRuleSet(bad);
+    } catch (err) {
+      expect((err as RuleSetInvalidError).code).toBe('CUSTOS_RULES_INVALID');
+      expect((err as RuleSetInvalidError).problems[0]?.file).toBe(join(bad, 'x.yaml'));
+      expect((err as RuleSetInvalidError).problems[0]?.line).toBe(1);
+    }
+    const r = tryLoadRuleSet(bad);
+    expect(r.ok).toBe(false);
+  });
+
+  it('loads the shipped rules', () => {
+    const rs = loadRuleSet('rules', { now: NOW });
+    expect(rs.policyRules.length).toBeGreaterThanOrEqual(7);
+    expect(rs.rateRules.map((r) => r.id).sort()).toEqual([
+      'rate.budget.daily-distinct-customers',
+      'rate.bulk.distinct-customers',
+      'rate.denied.burst',
+    ]);
+    expect([...rs.roles.keys()].sort()).toEqual([
+      'data_analyst',
+      'engineer',
+      'finance_clerk',
+      'marketing_analyst',
+      'security_analyst',
+      'service_api',
+      'service_batch',
+      'support_agent',
+      'support_lead',
+    ]);
+  });
+});

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/clock.js';
+import { compileRuleSources, createEngine, type AlertUpdate } from '../../../src/engine/index.js';
+import { ev, ref, T0 } from './support/enrich.js';
+import { hourlyRows } from './support/history.js';
+import { BASELINE_RULES, ENGINE_RULES, NOW, rules } from './support/rules.js';
+
+const refs = (p: string, n: number) => Array.from({ length: n }, (_, i) => ref(`${p}-${i}`));
+const only = (ups: readonly AlertUpdate[], rule: string) => ups.filter((u) => u.alert.rule_id === rule);
+
+describe('hot reload', () => {
+  it('keeps window state: counts seen under the old rules decide under the new ones', () => {
+    const e = createEngine({ rules: rules(ENGINE_RULES), clock: new ManualClock(T0) });
+    expect(only(e.evaluate([ev({ record_refs: refs('a', 80) })]).alerts, 'r.static')).toEqual([]);
+    // New version: 5m limit lowered to 50, plus a new 2m window.
+    const v2 = rules(
+      ENGINE_RULES.replace('version: 1\n    kind: rate\n    title: many customers', 'version: 2\n    kind: rate\n    title: many customers')
+        .replace('{ window: 5m, limit: 100 }', '{ window: 5m, limit: 50 }\n      - { window: 2m, limit: 1000 }'),
+    );
+    e.replaceRules(v2);
+    const up = only(e.evaluate([ev({ record_refs: refs('b', 1), ts: T0 + 1_000 })]).alerts, 'r.static')[0];
+    expect(up?.alert.observed).toBe(81);
+    expect(up?.alert.rule_version).toBe('2');
+    expect((up?.alert.explanation.windows as { window: string; observed: number }[]).map((w) => [w.window, w.observed])).toEqual([
+      ['5m', 81],
+      ['2m', 81], // the new horizon is rebuilt from the log
+      ['1h', 81],
+    ]);
+  });
+
+  it('keeps open alerts: a follow-up after the reload merges into the same alert', () => {
+    const e = createEngine({ rules: rules(ENGINE_RULES), clock: new ManualClock(T0) });
+    const open = only(e.evaluate([ev({ action: 'export', record_count: 1 })]).alerts, 'p.export')[0];
+    e.replaceRules(rules(ENGINE_RULES));
+    const merged = only(e.evaluate([ev({ action: 'export', record_count: 1, ts: T0 + 1_000 })]).alerts, 'p.export')[0];
+    expect(merged?.alert.alert_id).toBe(open?.alert.alert_id);
+    expect(merged?.alert.revision).toBe(2);
+  });
+
+  it('refuses an invalid change without throwing (the caller keeps the last good set)', () => {
+    const r = compileRuleSources([{ file: 'bad.yaml', text: ENGINE_RULES.replace('severity: low', 'severity: loud') }], { now: NOW });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems[0]?.reason).toMatch(/severity/);
+  });
+});
+
+describe('explained alerts', () => {
+  const RS = rules(BASELINE_RULES);
+  const scrape = () => {
+    const e = createEngine({ rules: RS, clock: new ManualClock(T0), database: 'audit' });
+    e.restore({
+      activity: [
+        ...hourlyRows('alice', { days: 3, peak5m: 50, before: T0 }),
+        ...['p1', 'p2', 'p3'].flatMap((p) => hourlyRows(p, { days: 3, peak5m: 40, before: T0 })),
+      ],
+      openAlerts: [],
+      recentEvents: [],
+    });
+    let last: AlertUpdate | undefined;
+    // 4,812 distinct customers in 5 minutes, off hours, on notice, exported with financial fields.
+    for (let i = 0; i < 49; i++) {
+      const n = i === 48 ? 12 : 100;
+      const out = e.evaluate([
+        ev({
+          event_id: `x-${i}`,
+          action: 'export',
+          record_refs: refs(`s${i}`, n),
+          ts: T0 + i * 5_000,
+          business_hours: false,
+          actor: { employment_status: 'notice' },
+          fields: ['iban'],
+          field_classes: ['financial'],
+        }),
+      ]).alerts;
+      last = only(out, 'r.base')[0] ?? last;
+    }
+    return last?.alert;
+  };
+
+  it('writes a one-sentence summary with the figures an analyst needs', () => {
+    const a = scrape();
+    expect(a?.summary).toBe(
+      'support_agent alice exported 4,812 distinct customers in 5m, 96× their usual 50 (peers: 40); outside business hours; status notice',
+    );
+    expect(a?.severity).toBe('critical');
+    expect(a?.tier).toBe(3);
+    expect(a?.baseline_source).toBe('own');
+    expect(a?.baseline).toBe(50);
+    expect(a?.score).toBe(96.24);
+  });
+
+  it('explains with windows, baselines at each step, context and raises', () => {
+    const x = scrape()?.explanation as Record<string, any>;
+    expect(x.windows[0]).toMatchObject({
+      window: '5m',
+      observed: 4812,
+      limit: 62.5, // max(50 + 6 x 12.5, floor 100) = 125, x 0.5 for the notice period
+      baseline_source: 'own',
+      usual: 50,
+      band: 'business',
+      status_factor: 0.5,
+      own: { samples: 24, actors: 1, median: 50, used: true },
+      peers: { samples: 96, actors: 4, used: true },
+    });
+    expect(x.context).toMatchObject({ outside_business_hours: true, employment_status: 'notice', field_classes: ['financial'], actions: { export: 4812 } });
+    expect(x.severity_raises).toEqual([{ reason: 'outside business hours', by: 1 }]);
+    expect(x.tiers).toEqual([2, 10]);
+  });
+
+  it('never puts a record ref in the summary or explanation; samples event ids; builds an escaped query', () => {
+    const a = scrape();
+    const text = `${a?.summary} ${JSON.stringify(a?.explanation)}`;
+    for (let i = 0; i < 49; i++) expect(text).not.toContain(ref(`s${i}-0`));
+    expect(text).not.toMatch(/[0-9a-f]{32}/);
+    expect(a?.event_ids).toEqual(['x-0', 'x-1', 'x-2', 'x-3', 'x-4', 'x-5', 'x-6', 'x-7', 'x-8', 'x-9', 'x-10', 'x-11', 'x-12', 'x-13', 'x-14', 'x-15', 'x-16', 'x-17', 'x-18', 'x-19']);
+    expect(a?.query).toBe(
+      `SELECT event_id, ts, ts_ms, actor_id, action, resource_type, record_count, record_refs, fields, outcome, channel, source_ip, session_id, ticket_id FROM \`audit\`.\`access_events\` FINAL WHERE actor_id = 'alice' AND ts_ms >= ${a!.window_start} AND ts_ms <= ${T0 + 48 * 5_000} ORDER BY ts_ms, event_id`,
+    );
+    // Opened by the first event (100 > 62.5): its 5-minute window starts 5 minutes before it.
+    expect(a!.window_start).toBe(T0 - 300_000);
+  });
+
+  it('escapes hostile actor ids in the query, and lists a small policy alert by event id', () => {
+    const e = createEngine({ rules: rules(ENGINE_RULES), clock: new ManualClock(T0) });
+    const a = only(e.evaluate([ev({ actor_id: "o'brien\\x", action: 'export', record_count: 1, event_id: "e'1" })]).alerts, 'p.export')[0]?.alert;
+    expect(a?.query).toContain("actor_id = 'o\\'brien\\\\x'");
+    expect(a?.query).toContain("event_id IN ('e\\'1')");
+    expect(a?.summary).toBe("support_agent o'brien\\x: export of customers (1 record)");
+  });
+
+  it('refuses a database name that is not an identifier', () => {
+    expect(() => createEngine({ rules: rules(ENGINE_RULES), clock: new ManualClock(0), database: 'x; DROP' })).toThrow(/plain identifier/);
+  });
+});
+
+describe('exceptions', () => {
+  const EXC = `
+exceptions:
+  - { id: by-actor, rules: [p.export], actors: [alice], owner: o, reason: r, expires: 2025-03-31 }
+  - { id: by-role, rules: [p.export], roles: [support_lead], when: { field: record_count, lte: 10 }, owner: o, reason: r, expires: "2025-03-10T00:00:00Z" }
+`;
+  const RS = rules(ENGINE_RULES, EXC);
+  const exportBy = (actor: string, role: string, ts: number, n = 1) =>
+    ev({ actor_id: actor, actor: { role }, action: 'export', record_count: n, record_refs: [], ts });
+
+  it('silence a rule for the named actor until the end of the expiry day (event time)', () => {
+    const e = createEngine({ rules: RS, clock: new ManualClock(0) });
+    expect(only(e.evaluate([exportBy('alice', 'support_agent', Date.parse('2025-03-31T23:59:00Z'))]).alerts, 'p.export')).toEqual([]);
+    expect(only(e.evaluate([exportBy('alice', 'support_agent', Date.parse('2025-04-01T00:00:00Z'))]).alerts, 'p.export')).toHaveLength(1);
+    expect(e.stats().exceptionsApplied).toBe(1);
+  });
+
+  it('are scoped by role and predicate', () => {
+    const e = createEngine({ rules: RS, clock: new ManualClock(0) });
+    expect(only(e.evaluate([exportBy('lee', 'support_lead', T0, 5)]).alerts, 'p.export')).toEqual([]);
+    expect(only(e.evaluate([exportBy('lee', 'support_lead', T0 + 1_000, 50)]).alerts, 'p.export')).toHaveLength(1);
+    expect(only(e.evaluate([exportBy('bob', 'support_agent', T0)]).alerts, 'p.export')).toHaveLength(1);
+    // Expired at 2025-03-10T00:00Z.
+    expect(only(e.evaluate([exportBy('kim', 'support_lead', Date.parse('2025-03-10T00:00:00Z'), 5)]).alerts, 'p.export')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,25 @@
+/**
+ * Every test case shipped in rules/ must pass: a rule change that breaks a
+ * case fails CI. Cases run through a stand-in for decode + enrich (the CLI's
+ * `custos rules test` runs them through the real one).
+ */
+import { describe, expect, it } from 'vitest';
+import { loadRuleSet, runRuleTests } from '../../../src/engine/index.js';
+import { shippedCaseEnricher } from './support/enrich.js';
+
+const ruleSet = loadRuleSet('rules');
+const results = runRuleTests(ruleSet, { toEnriched: shippedCaseEnricher() });
+
+describe('shipped rules', () => {
+  it('load without warnings and carry test cases', () => {
+    expect(ruleSet.warnings).toEqual([]);
+    expect(results.length).toBeGreaterThanOrEqual(30);
+  });
+
+  for (const r of results) {
+    it(`${r.file}: ${r.name}`, () => {
+      expect(r.diff, `alerts: ${JSON.stringify(r.alerts, null, 1)}`).toEqual([]);
+      expect(r.passed).toBe(true);
+    });
+  }
+});

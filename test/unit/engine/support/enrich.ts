@@ -1,0 +1,98 @@
+/**
+ * Test helpers: a case enricher with the field-class table of the shipped
+ * enrichment file, and a builder of EnrichedEvents for direct engine tests.
+ */
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { ActorProfile, EnrichedEvent } from '../../../../src/model/enriched.js';
+import { createCaseEnricher, type ToEnriched } from '../../../../src/engine/index.js';
+
+export const FIELD_CLASSES: Record<string, string> = {
+  customer_id: 'public',
+  order_id: 'public',
+  order_status: 'public',
+  order_total: 'public',
+  country: 'public',
+  name: 'identity',
+  birth_date: 'identity',
+  email: 'contact',
+  phone: 'contact',
+  address: 'contact',
+  card_last4: 'financial',
+  iban: 'financial',
+};
+
+/** The shipped enrichment table when present (so rule cases see production classes), else the table above. */
+export function shippedCaseEnricher(): ToEnriched {
+  let table = FIELD_CLASSES;
+  let defaultClass = 'identity';
+  try {
+    const doc = parse(readFileSync('rules/enrichment/fields.yaml', 'utf8')) as { fields?: Record<string, string>; default_class?: string };
+    if (doc.fields) table = doc.fields;
+    if (doc.default_class) defaultClass = doc.default_class;
+  } catch {
+    // fall back to the built-in table
+  }
+  return createCaseEnricher({ fieldClasses: table, defaultClass });
+}
+
+export function ref(id: string): string {
+  return createHmac('sha256', 'unit-test-key').update(id).digest('hex').slice(0, 32);
+}
+
+export const T0 = Date.parse('2025-03-04T10:00:00Z'); // a Tuesday, 11:00 in Berlin
+
+export function profile(over: Partial<ActorProfile> = {}): ActorProfile {
+  return {
+    actor_id: 'alice',
+    known: true,
+    role: 'support_agent',
+    department: 'customer_care',
+    employment_status: 'active',
+    kind: 'human',
+    timezone: 'Europe/Berlin',
+    allowed_zones: [],
+    ...over,
+  };
+}
+
+let seq = 0;
+export interface EventInit extends Partial<Omit<EnrichedEvent, 'actor' | 'network' | 'local_time'>> {
+  actor?: Partial<ActorProfile>;
+  zone?: string;
+  business_hours?: boolean;
+  hour?: number;
+  weekday?: number;
+  /** Generate this many fresh refs. */
+  n?: number;
+}
+
+/** An EnrichedEvent with sensible defaults (a support read at T0, business hours, office). */
+export function ev(init: EventInit = {}): EnrichedEvent {
+  const { actor, zone, business_hours, hour, weekday, n, ...rest } = init;
+  const p = profile({ ...(actor ?? {}), actor_id: init.actor_id ?? actor?.actor_id ?? 'alice' });
+  seq++;
+  const refs = rest.record_refs ?? (n !== undefined ? Array.from({ length: n }, (_, i) => ref(`gen-${seq}-${i}`)) : [ref(`r-${seq}`)]);
+  return {
+    event_id: `ev-${seq}`,
+    ts: T0,
+    actor_id: p.actor_id,
+    action: 'read',
+    resource_type: 'customer',
+    record_count: rest.record_count ?? refs.length,
+    fields: ['name'],
+    outcome: 'success',
+    channel: 'support_console',
+    source_ip: null,
+    session_id: null,
+    user_agent: null,
+    ticket_id: 'T-1',
+    field_classes: ['identity'],
+    ...rest,
+    record_refs: refs,
+    actor: p,
+    network: { zone: zone ?? 'office' },
+    local_time: { hour: hour ?? 11, weekday: weekday ?? 2, business_hours: business_hours ?? true },
+  };
+}
