@@ -109,7 +109,7 @@ export class Monitor {
     cleanup.push(() => store.close());
     logger.info({ database: store.database, schema: store.schema }, 'clickhouse ready');
 
-    const historyWindowMs = engineHistoryWindowMs(engine);
+    const historyWindowMs = engine.historyWindowMs();
     const history = await store.loadHistory({
       now: clock.now(),
       activityLookbackMs: config['history.lookback_days'] * DAY,
@@ -252,7 +252,3 @@ export class Monitor {
   }
 }
 
-/** TEMPORARY until the engine exposes its longest window plus lateness. */
-function engineHistoryWindowMs(engine: DetectionEngine): number {
-  return (engine as { historyWindowMs?: () => number }).historyWindowMs?.() ?? 25 * HOUR;
-}

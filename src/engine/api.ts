@@ -97,4 +97,9 @@ export interface DetectionEngine {
    * open alerts: state is keyed by actor and window horizon, not by rule object.
    */
   replaceRules(ruleSet: RuleSet): void;
+  /**
+   * How far back restore() needs events and open alerts: the longest window the
+   * rules use plus the lateness allowance (at least a day: windows keep a day).
+   */
+  historyWindowMs(): number;
 }

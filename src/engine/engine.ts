@@ -173,6 +173,11 @@ export class Engine implements DetectionEngine {
     };
   }
 
+  historyWindowMs(): number {
+    // Activity buckets include a day bucket whatever the rules' windows are.
+    return Math.max(this.retentionMs, 24 * 3_600_000 + this.rules.settings.lateness);
+  }
+
   replaceRules(ruleSet: RuleSet): void {
     this.rules = ruleSet;
     this.generation++;

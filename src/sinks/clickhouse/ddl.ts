@@ -154,6 +154,9 @@ export const ACTIVITY_COLUMNS: readonly Column[] = [
   ['events', 'UInt32'],
   ['distinct_records', 'UInt32'],
   ['peak_5m_distinct', 'UInt32'],
+  // Peaks of the sliding 1h / 24h windows within the bucket (null where the engine did not compute one).
+  ['peak_1h_distinct', 'Nullable(UInt32)'],
+  ['peak_24h_distinct', 'Nullable(UInt32)'],
   ['denied', 'UInt32'],
   ['resource_types', 'Array(String)'],
   ['channels', 'Array(String)'],

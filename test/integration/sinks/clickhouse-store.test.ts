@@ -93,14 +93,18 @@ describe('ClickHouseStore against a real server', () => {
 
   it('stores activity (deduplicated, oldest first) and rejected records without payload', async () => {
     const h1 = activity({ actor_id: 'emp-act', bucket_start: T0 - 2 * HOUR });
-    const h2 = activity({ actor_id: 'emp-act', bucket_start: T0 - HOUR, events: 5 });
-    await store.writeBatch({ ...NO_BATCH, activity: [h2, h1], rejected: [rejected()] });
+    const h2 = activity({ actor_id: 'emp-act', bucket_start: T0 - HOUR, events: 5, peak_1h_distinct: 90 });
+    const d1 = activity({ actor_id: 'emp-act', granularity: 'day', bucket_start: T0 - 2 * HOUR, peak_1h_distinct: 95, peak_24h_distinct: 400 });
+    await store.writeBatch({ ...NO_BATCH, activity: [h2, h1, d1], rejected: [rejected()] });
     clock.advance(1000);
     await store.writeBatch({ ...NO_BATCH, activity: [{ ...h2, events: 6 }], rejected: [rejected()] });
 
     const history = await store.loadHistory({ now: T0, recentWindowMs: 0, activityLookbackMs: 3 * HOUR, openAlertMaxAgeMs: 0, maxRecentEvents: 0 });
     const mine = history.activity.filter((a) => a.actor_id === 'emp-act');
-    expect(mine).toEqual([h1, { ...h2, events: 6 }]);
+    // Peaks round-trip; a row without them reads back without them.
+    expect(mine.map((a) => a.bucket_start)).toEqual([T0 - 2 * HOUR, T0 - 2 * HOUR, T0 - HOUR]);
+    expect(mine).toHaveLength(3);
+    expect(mine).toEqual(expect.arrayContaining([h1, d1, { ...h2, events: 6 }]));
 
     const rows = await db.rows<Record<string, unknown>>(`SELECT * FROM ${db.database}.rejected_events FINAL`);
     expect(rows).toHaveLength(1);

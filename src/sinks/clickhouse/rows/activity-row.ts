@@ -16,6 +16,8 @@ export function activityLine(a: ActorActivityRow, storedAt: number): string {
       events: uint(a.events, 'events'),
       distinct_records: uint(a.distinct_records, 'distinct_records'),
       peak_5m_distinct: uint(a.peak_5m_distinct, 'peak_5m_distinct'),
+      peak_1h_distinct: a.peak_1h_distinct === undefined ? null : uint(a.peak_1h_distinct, 'peak_1h_distinct'),
+      peak_24h_distinct: a.peak_24h_distinct === undefined ? null : uint(a.peak_24h_distinct, 'peak_24h_distinct'),
       denied: uint(a.denied, 'denied'),
       resource_types: a.resource_types,
       channels: a.channels,
@@ -27,7 +29,7 @@ export function activityLine(a: ActorActivityRow, storedAt: number): string {
 
 export const ACTIVITY_READ_COLUMNS = [
   'actor_id', 'role', 'department', 'granularity', 'bucket_start_ms', 'local_hour', 'local_weekday',
-  'events', 'distinct_records', 'peak_5m_distinct', 'denied', 'resource_types', 'channels', 'zones',
+  'events', 'distinct_records', 'peak_5m_distinct', 'peak_1h_distinct', 'peak_24h_distinct', 'denied', 'resource_types', 'channels', 'zones',
 ].join(', ');
 
 export interface ActivityRow {
@@ -41,6 +43,8 @@ export interface ActivityRow {
   readonly events: number | string;
   readonly distinct_records: number | string;
   readonly peak_5m_distinct: number | string;
+  readonly peak_1h_distinct: number | string | null;
+  readonly peak_24h_distinct: number | string | null;
   readonly denied: number | string;
   readonly resource_types: string[];
   readonly channels: string[];
@@ -60,6 +64,8 @@ export function activityFromRow(r: ActivityRow): ActorActivityRow | null {
     events: toNumber(r.events),
     distinct_records: toNumber(r.distinct_records),
     peak_5m_distinct: toNumber(r.peak_5m_distinct),
+    ...(r.peak_1h_distinct === null ? {} : { peak_1h_distinct: toNumber(r.peak_1h_distinct) }),
+    ...(r.peak_24h_distinct === null ? {} : { peak_24h_distinct: toNumber(r.peak_24h_distinct) }),
     denied: toNumber(r.denied),
     resource_types: r.resource_types,
     channels: r.channels,
