@@ -43,6 +43,35 @@ program
     );
   });
 
+const rulesOptions = (cmd: Command) =>
+  cmd
+    .option('--dir <dir>', 'rules folder', process.env.CUSTOS_RULES_DIR ?? 'rules')
+    .option('--zones <file>', 'network zones file', process.env.CUSTOS_ZONES_FILE ?? 'rules/enrichment/zones.yaml')
+    .option('--fields <file>', 'field classes file', process.env.CUSTOS_FIELDS_FILE ?? 'rules/enrichment/fields.yaml')
+    .option('--calendar <file>', 'business hours file', process.env.CUSTOS_CALENDAR_FILE ?? 'rules/enrichment/calendar.yaml');
+type RulesCliOptions = { dir: string; zones: string; fields: string; calendar: string; filter?: string };
+const toRulesOptions = (o: RulesCliOptions) => ({
+  dir: o.dir,
+  zonesFile: o.zones,
+  fieldsFile: o.fields,
+  calendarFile: o.calendar,
+  ...(o.filter ? { filter: o.filter } : {}),
+});
+
+const rules = program.command('rules').description('Validate rules and run the test cases they carry.');
+rulesOptions(rules.command('check').description('Validate the rules folder: every problem with file, line and reason.')).action(
+  async (o: RulesCliOptions) => {
+    const { rulesCheckCommand } = await import('./rules.js');
+    exitWith(rulesCheckCommand(toRulesOptions(o)));
+  },
+);
+rulesOptions(rules.command('test').description('Run every rule test case through the real decode, enrich and engine.'))
+  .option('--filter <text>', 'only cases whose name contains this')
+  .action(async (o: RulesCliOptions) => {
+    const { rulesTestCommand } = await import('./rules.js');
+    exitWith(rulesTestCommand(toRulesOptions(o)));
+  });
+
 const bench = program.command('bench').description('Benchmarks that print figures (never asserted in tests).');
 bench
   .command('throughput')

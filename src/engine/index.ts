@@ -13,7 +13,6 @@ export { loadRuleSet, tryLoadRuleSet, compileRuleSources, type RuleLoadOptions, 
 export type { RuleSetResult } from './rules/compile.js';
 export type { RuleSet, Rule, PolicyRule, RateRule, RuleTestCase } from './rules/rule-set.js';
 export { FIELDS, type DerivedFacts, type EvalInput } from './rules/fields.js';
-export { runRuleTests, type RuleTestOptions, type RuleTestResult, type RuleTestAlert } from './testing/run-rule-tests.js';
-export { createCaseEnricher, type CaseEnricherOptions, type ToEnriched } from './testing/case-enricher.js';
+export { runRuleTests, type RuleTestOptions, type RuleTestResult, type RuleTestAlert, type ToEnriched } from './testing/run-rule-tests.js';
 export type { CaseEvent, CaseActor, CaseContext } from './testing/case-events.js';
 export { alertIdFor } from './alerts/alert-id.js';

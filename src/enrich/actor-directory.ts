@@ -13,7 +13,7 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { ACTOR_KINDS, EMPLOYMENT_STATUSES, type ActorProfile } from '../model/enriched.js';
 import { InvalidSourceError, type SourceProblem } from '../util/source-error.js';
-import { LocalTimeResolver } from './local-time.js';
+import { LocalTimeResolver } from '../time/local-time.js';
 
 export const DIRECTORY_COLUMNS = [
   'actor_id',

@@ -1,6 +1,6 @@
 /** Business hours, read from rules/enrichment/calendar.yaml, judged in each actor's own time zone. */
 import { z } from 'zod';
-import type { LocalClockReading } from './local-time.js';
+import type { LocalClockReading } from '../time/local-time.js';
 
 const hhmm = z
   .string()

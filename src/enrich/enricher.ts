@@ -8,7 +8,7 @@ import type { EnrichedEvent } from '../model/enriched.js';
 import type { AccessEvent } from '../model/event.js';
 import { unknownActor } from './actor-directory.js';
 import { isBusinessTime } from './business-hours.js';
-import { LocalTimeResolver } from './local-time.js';
+import { LocalTimeResolver } from '../time/local-time.js';
 import type { EnrichmentTables } from './tables.js';
 
 export type Enricher = (event: AccessEvent) => EnrichedEvent;

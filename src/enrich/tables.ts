@@ -8,16 +8,19 @@ import { parseYamlWith } from '../util/yaml-validate.js';
 import { parseDirectoryCsv, type ActorDirectory } from './actor-directory.js';
 import { businessHoursFrom, calendarFileSchema, type BusinessHours } from './business-hours.js';
 import { FieldClasses, fieldsFileSchema } from './field-classes.js';
-import { LocalTimeResolver } from './local-time.js';
+import { LocalTimeResolver } from '../time/local-time.js';
 import { NetworkZones, zonesFileSchema } from './network-zones.js';
 
-export interface EnrichmentFiles {
-  readonly directoryFile: string;
+export interface StaticEnrichmentFiles {
   readonly zonesFile: string;
   readonly fieldsFile: string;
   readonly calendarFile: string;
   /** Time zone of actors whose directory row leaves it empty, and of unknown actors. */
   readonly defaultTimezone: string;
+}
+
+export interface EnrichmentFiles extends StaticEnrichmentFiles {
+  readonly directoryFile: string;
 }
 
 export interface EnrichmentTables {
@@ -30,6 +33,15 @@ export interface EnrichmentTables {
 
 /** Loads and validates all enrichment files; throws InvalidSourceError listing every problem. */
 export function loadEnrichmentTables(files: EnrichmentFiles): EnrichmentTables {
+  return loadTables(files, files.directoryFile);
+}
+
+/** Zones, field classes and calendar without a directory file: rule test cases declare their actors. */
+export function loadStaticEnrichmentTables(files: StaticEnrichmentFiles): EnrichmentTables {
+  return loadTables(files, null);
+}
+
+function loadTables(files: StaticEnrichmentFiles, directoryFile: string | null): EnrichmentTables {
   const problems: SourceProblem[] = [];
   const attempt = <T>(fn: () => T): T | undefined => {
     try {
@@ -52,12 +64,15 @@ export function loadEnrichmentTables(files: EnrichmentFiles): EnrichmentTables {
   const businessHours = attempt(() =>
     businessHoursFrom(parseYamlWith(read(files.calendarFile), files.calendarFile, calendarFileSchema)),
   );
-  const directory = attempt(() =>
-    parseDirectoryCsv(read(files.directoryFile), files.directoryFile, {
-      defaultTimezone: files.defaultTimezone,
-      ...(zones ? { knownZones: zones.names } : {}),
-    }),
-  );
+  const directory: ActorDirectory | undefined =
+    directoryFile === null
+      ? new Map()
+      : attempt(() =>
+          parseDirectoryCsv(read(directoryFile), directoryFile, {
+            defaultTimezone: files.defaultTimezone,
+            ...(zones ? { knownZones: zones.names } : {}),
+          }),
+        );
   if (problems.length > 0 || !zones || !fieldClasses || !businessHours || !directory) {
     throw new InvalidSourceError(problems);
   }

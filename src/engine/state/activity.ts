@@ -9,7 +9,7 @@ import type { ActorActivityRow } from '../api.js';
 import type { ActorProfile, EnrichedEvent } from '../../model/enriched.js';
 import { BucketDistinct } from './distinct-counter.js';
 import { toWindowSeconds } from './distinct-window.js';
-import { localReading } from './local-clock.js';
+import { localReading } from '../../time/local-time.js';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;

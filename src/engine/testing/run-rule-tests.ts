@@ -16,9 +16,16 @@ import { createEngine } from '../engine.js';
 import type { RuleSet, RuleTestCase } from '../rules/rule-set.js';
 import type { CaseActorSpec, CaseHistorySpec, ExpectationSpec } from '../rules/schema.js';
 import { DAY_MS, HOUR_MS } from '../state/activity.js';
-import { localReading } from '../state/local-clock.js';
-import type { ToEnriched } from './case-enricher.js';
-import { caseTs, DEFAULT_CASE_BUSINESS_HOURS, expandCaseEvents, type CaseActor } from './case-events.js';
+import { localReading } from '../../time/local-time.js';
+
+import { caseTs, DEFAULT_CASE_BUSINESS_HOURS, expandCaseEvents, type CaseActor, type CaseContext, type CaseEvent } from './case-events.js';
+import type { EnrichedEvent } from '../../model/enriched.js';
+
+/**
+ * Turns a case event into the EnrichedEvent the engine sees. The CLI and the
+ * shipped-rules test pass the real decode + enrich (src/rule-tests/).
+ */
+export type ToEnriched = (event: CaseEvent, actors: ReadonlyMap<string, CaseActor>, ctx: CaseContext) => EnrichedEvent;
 
 export interface RuleTestOptions {
   readonly toEnriched: ToEnriched;

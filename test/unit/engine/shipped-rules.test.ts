@@ -1,7 +1,7 @@
 /**
  * Every test case shipped in rules/ must pass: a rule change that breaks a
- * case fails CI. Cases run through a stand-in for decode + enrich (the CLI's
- * `custos rules test` runs them through the real one).
+ * case fails CI. Cases run through the real decode + enrich, as in
+ * `custos rules test`.
  */
 import { describe, expect, it } from 'vitest';
 import { loadRuleSet, runRuleTests } from '../../../src/engine/index.js';

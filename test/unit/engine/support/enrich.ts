@@ -1,40 +1,21 @@
 /**
- * Test helpers: a case enricher with the field-class table of the shipped
- * enrichment file, and a builder of EnrichedEvents for direct engine tests.
+ * Test helpers: the real decode + enrich for rule test cases (with the
+ * shipped enrichment files), and a builder of EnrichedEvents for direct
+ * engine tests.
  */
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import type { ActorProfile, EnrichedEvent } from '../../../../src/model/enriched.js';
-import { createCaseEnricher, type ToEnriched } from '../../../../src/engine/index.js';
+import type { ToEnriched } from '../../../../src/engine/index.js';
+import { createRealCaseEnricher } from '../../../../src/rule-tests/real-case-enricher.js';
 
-export const FIELD_CLASSES: Record<string, string> = {
-  customer_id: 'public',
-  order_id: 'public',
-  order_status: 'public',
-  order_total: 'public',
-  country: 'public',
-  name: 'identity',
-  birth_date: 'identity',
-  email: 'contact',
-  phone: 'contact',
-  address: 'contact',
-  card_last4: 'financial',
-  iban: 'financial',
-};
-
-/** The shipped enrichment table when present (so rule cases see production classes), else the table above. */
+/** Rule cases run through the real decode and enrich with the shipped zones, fields and calendar. */
 export function shippedCaseEnricher(): ToEnriched {
-  let table = FIELD_CLASSES;
-  let defaultClass = 'identity';
-  try {
-    const doc = parse(readFileSync('rules/enrichment/fields.yaml', 'utf8')) as { fields?: Record<string, string>; default_class?: string };
-    if (doc.fields) table = doc.fields;
-    if (doc.default_class) defaultClass = doc.default_class;
-  } catch {
-    // fall back to the built-in table
-  }
-  return createCaseEnricher({ fieldClasses: table, defaultClass });
+  return createRealCaseEnricher({
+    zonesFile: 'rules/enrichment/zones.yaml',
+    fieldsFile: 'rules/enrichment/fields.yaml',
+    calendarFile: 'rules/enrichment/calendar.yaml',
+    defaultTimezone: 'UTC',
+  });
 }
 
 export function ref(id: string): string {

@@ -69,3 +69,15 @@ export class LocalTimeResolver {
     return { block, hour, weekday, minuteAtBlockStart: hour * 60 + minute };
   }
 }
+
+/** One resolver shared by callers that have no hot loop of their own (activity buckets, rule tests). */
+const shared = new LocalTimeResolver();
+
+/** Local hour and ISO weekday of `epochMs` in `timeZone`; an unknown zone reads as UTC. */
+export function localReading(epochMs: number, timeZone: string): LocalClockReading {
+  try {
+    return shared.read(epochMs, timeZone);
+  } catch {
+    return shared.read(epochMs, 'UTC');
+  }
+}
