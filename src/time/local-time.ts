@@ -5,10 +5,13 @@
  * Intl formatting costs microseconds per call. Every real UTC offset is a
  * multiple of 15 minutes, so hour and weekday are constant within each
  * 15-minute-aligned UTC block: we format once per (zone, block) and reuse it.
- * Events of one actor arrive roughly in time order, so a one-entry cache per
- * zone hits almost always.
+ * Events arrive roughly in time order, so the last block of each zone answers
+ * almost every event; a bounded map of blocks per zone serves readers that
+ * jump around in time (activity buckets of many actors, backtests).
  */
 const BLOCK_MS = 15 * 60 * 1000;
+/** Blocks remembered per zone (about 42 days of 15-minute blocks). */
+const BLOCKS_PER_ZONE = 4096;
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
 export interface LocalClockReading {
@@ -28,7 +31,9 @@ interface CacheEntry {
 
 export class LocalTimeResolver {
   private readonly formatters = new Map<string, Intl.DateTimeFormat>();
-  private readonly cache = new Map<string, CacheEntry>();
+  /** Per zone: the last block read, and every block read recently. */
+  private readonly last = new Map<string, CacheEntry>();
+  private readonly blocks = new Map<string, Map<number, CacheEntry>>();
 
   /** Throws RangeError for an unknown time zone (validated when the directory loads). */
   static assertValidZone(timeZone: string): void {
@@ -37,13 +42,28 @@ export class LocalTimeResolver {
 
   read(epochMs: number, timeZone: string): LocalClockReading {
     const block = Math.floor(epochMs / BLOCK_MS);
-    let entry = this.cache.get(timeZone);
+    let entry = this.last.get(timeZone);
     if (entry === undefined || entry.block !== block) {
-      entry = this.compute(block, timeZone);
-      this.cache.set(timeZone, entry);
+      entry = this.remembered(block, timeZone);
+      this.last.set(timeZone, entry);
     }
     const minuteInBlock = Math.floor((epochMs - block * BLOCK_MS) / 60_000);
     return { hour: entry.hour, weekday: entry.weekday, minuteOfDay: entry.minuteAtBlockStart + minuteInBlock };
+  }
+
+  private remembered(block: number, timeZone: string): CacheEntry {
+    let perZone = this.blocks.get(timeZone);
+    if (perZone === undefined) {
+      perZone = new Map();
+      this.blocks.set(timeZone, perZone);
+    }
+    let entry = perZone.get(block);
+    if (entry === undefined) {
+      if (perZone.size >= BLOCKS_PER_ZONE) perZone.clear();
+      entry = this.compute(block, timeZone);
+      perZone.set(block, entry);
+    }
+    return entry;
   }
 
   private compute(block: number, timeZone: string): CacheEntry {

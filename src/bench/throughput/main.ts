@@ -16,6 +16,7 @@ import { createSimulation } from '../../sim/simulator.js';
 import { produceToKafka } from '../../sim/kafka.js';
 import type { WireEvent } from '../../sim/wire.js';
 import { FIGURES_PREFIX, type RunFigures } from './measure.js';
+import { measureStages } from './stages.js';
 
 export interface ThroughputOptions {
   readonly events: number;
@@ -92,6 +93,15 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
     );
   }
   printTable(results);
+
+  // The same events, stage by stage, in this process (no I/O).
+  const sample = Math.min(o.events, 100_000);
+  const values: Buffer[] = [];
+  for (const e of firstN(createSimulation({ seed: 7, actors: o.actors, days: 60, incidents: 'default' }).stream(), sample)) {
+    values.push(Buffer.from(JSON.stringify(e), 'utf8'));
+  }
+  process.stdout.write(`\nCPU per stage, in process, ${sample.toLocaleString('en-US')} of the same events:\n`);
+  for (const f of measureStages(values, directoryFile)) process.stdout.write(`  ${f.microsPerEvent.toFixed(1).padStart(6)} µs/event  ${f.stage}\n`);
 
   const ch = createClient({ url: o.clickhouseUrl });
   for (let round = 1; round <= o.rounds; round++) await ch.command({ query: `DROP DATABASE IF EXISTS ${database}_${round}` });
