@@ -1,64 +1,66 @@
 /**
- * A local webhook receiver for the demo and the integration tests: accepts
- * POSTs, verifies the Standard Webhooks signature when given a secret, and
- * keeps what arrived. It is what a real receiving system must do, in miniature:
- * verify, then dedupe by `webhook-id`.
+ * A local webhook receiver for the demo and the tests: accepts POSTs on an
+ * ephemeral port, records every request, verifies the Standard Webhooks
+ * signature when given a secret, and answers per a script (to exercise
+ * retries). It is what a receiving system must do, in miniature: verify,
+ * then dedupe by `webhook-id`.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+
+export interface ReceivedRequest {
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
 
 export interface ReceivedWebhook {
   readonly id: string;
   readonly timestamp: string;
+  /** null when the receiver has no secret to verify with. */
   readonly signatureValid: boolean | null;
   readonly body: { type: string; timestamp: string; data: Record<string, unknown> };
 }
 
+/** Status to answer for the n-th request (0-based) with this path and webhook-id. */
+export type ResponseScript = (path: string, n: number, webhookId: string) => number;
+
 export class WebhookReceiver {
+  /** Every request, as received. */
+  readonly requests: ReceivedRequest[] = [];
+  /** Requests that were answered 2xx and parsed, with their signature check. */
   readonly received: ReceivedWebhook[] = [];
+  script: ResponseScript = () => 200;
+  private origin_ = '';
   private server: Server | null = null;
+  private readonly counts = new Map<string, number>();
   private waiters: (() => void)[] = [];
-  /** Status codes to answer with, in order, before answering 204 (to exercise retries). */
-  failWith: number[] = [];
 
-  constructor(private readonly secret: string | null) {}
+  constructor(private readonly secret: string | null = null) {}
 
+  /** `http://127.0.0.1:<port>` once started. */
+  get origin(): string {
+    return this.origin_;
+  }
+
+  /** Starts listening; returns the URL to configure as a webhook endpoint. */
   async start(port = 0): Promise<string> {
     const verifier = this.secret ? new Webhook(this.secret) : null;
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const forced = this.failWith.shift();
-        if (forced !== undefined) {
-          res.writeHead(forced).end();
-          return;
-        }
+        const path = req.url ?? '/';
         const raw = Buffer.concat(chunks).toString('utf8');
-        const headers = {
-          'webhook-id': String(req.headers['webhook-id'] ?? ''),
-          'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
-          'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
-        };
-        let signatureValid: boolean | null = null;
-        if (verifier) {
-          try {
-            verifier.verify(raw, headers);
-            signatureValid = true;
-          } catch {
-            signatureValid = false;
-          }
-        }
-        let body: ReceivedWebhook['body'];
-        try {
-          body = JSON.parse(raw) as ReceivedWebhook['body'];
-        } catch {
-          res.writeHead(400).end();
-          return;
-        }
-        this.received.push({ id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signatureValid, body });
-        res.writeHead(signatureValid === false ? 401 : 204).end();
+        const id = String(req.headers['webhook-id'] ?? '');
+        const key = `${path} ${id}`;
+        const n = this.counts.get(key) ?? 0;
+        this.counts.set(key, n + 1);
+        this.requests.push({ path, headers: req.headers, body: raw });
+        let status = this.script(path, n, id);
+        if (status >= 200 && status < 300) status = this.accept(raw, req.headers, verifier) ?? status;
+        res.writeHead(status).end();
         const waiters = this.waiters;
         this.waiters = [];
         for (const w of waiters) w();
@@ -66,7 +68,38 @@ export class WebhookReceiver {
     });
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
     const { port: bound } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${bound}/hooks/custos`;
+    this.origin_ = `http://127.0.0.1:${bound}`;
+    return `${this.origin_}/hooks/custos`;
+  }
+
+  /** Records a webhook; returns an error status for a bad signature or body. */
+  private accept(raw: string, headers: IncomingHttpHeaders, verifier: Webhook | null): number | null {
+    const h = {
+      'webhook-id': String(headers['webhook-id'] ?? ''),
+      'webhook-timestamp': String(headers['webhook-timestamp'] ?? ''),
+      'webhook-signature': String(headers['webhook-signature'] ?? ''),
+    };
+    let signatureValid: boolean | null = null;
+    if (verifier) {
+      try {
+        verifier.verify(raw, h);
+        signatureValid = true;
+      } catch {
+        signatureValid = false;
+      }
+    }
+    let body: ReceivedWebhook['body'];
+    try {
+      body = JSON.parse(raw) as ReceivedWebhook['body'];
+    } catch {
+      return 400;
+    }
+    this.received.push({ id: h['webhook-id'], timestamp: h['webhook-timestamp'], signatureValid, body });
+    return signatureValid === false ? 401 : null;
+  }
+
+  forWebhookId(prefix: string): ReceivedRequest[] {
+    return this.requests.filter((r) => String(r.headers['webhook-id']).startsWith(prefix));
   }
 
   /** Resolves when `predicate` holds for what arrived, or rejects after `timeoutMs`. */

@@ -11,7 +11,8 @@ import type { Enricher } from '../enrich/enricher.js';
 import type { EnrichedEvent } from '../model/enriched.js';
 import type { RejectedRecord } from '../model/rejection.js';
 import { toDeadLetter } from './dead-letter.js';
-import type { BatchOutput, DeadLetter, InboundMessage, StoredEvent } from './types.js';
+import type { PositionedEvent } from '../sinks/clickhouse/batch.js';
+import type { BatchOutput, DeadLetter, InboundMessage } from './types.js';
 
 export interface BatchProcessorDeps {
   readonly decode: Decoder;
@@ -27,7 +28,7 @@ export class BatchProcessor {
   process(topic: string, partition: number, messages: readonly InboundMessage[]): BatchOutput {
     const enrich = this.deps.enricher();
     const receivedAt = this.deps.clock.now();
-    const events: StoredEvent[] = [];
+    const events: PositionedEvent[] = [];
     const enriched: EnrichedEvent[] = [];
     const rejected: RejectedRecord[] = [];
     const deadLetters: DeadLetter[] = [];

@@ -1,13 +1,14 @@
 /** What the pipeline needs from its sinks; the ClickHouse, Kafka and webhook sinks implement these. */
 import type { StoredNotification } from '../sinks/webhook/outbox.js';
-import type { BatchOutput, DeadLetter } from './types.js';
+import type { SinkBatch } from '../sinks/clickhouse/batch.js';
+import type { DeadLetter } from './types.js';
 
 /**
  * Stores events, rejections, alerts and activity; resolves only when all are
  * stored, with the notifying alert revisions that are now durable.
  */
 export interface BatchStore {
-  writeBatch(output: Omit<BatchOutput, 'deadLetters'>): Promise<{ readonly notifications: readonly StoredNotification[] }>;
+  writeBatch(batch: SinkBatch): Promise<{ readonly notifications: readonly StoredNotification[] }>;
 }
 
 /** Produces refused messages to the dead-letter topic; resolves when the broker acknowledged them. */

@@ -1,8 +1,6 @@
 /** The data handed between pipeline stages for one Kafka batch. */
-import type { ActorActivityRow, AlertUpdate } from '../engine/api.js';
-import type { EnrichedEvent } from '../model/enriched.js';
-import type { SourcePosition } from '../model/event.js';
 import type { RejectedRecord } from '../model/rejection.js';
+import type { SinkBatch } from '../sinks/clickhouse/batch.js';
 
 export type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
 
@@ -14,11 +12,6 @@ export interface InboundMessage {
   readonly headers?: Readonly<Record<string, HeaderValue>>;
 }
 
-export interface StoredEvent {
-  readonly event: EnrichedEvent;
-  readonly position: SourcePosition;
-}
-
 /** A refused message, with its original bytes, bound for the dead-letter topic. */
 export interface DeadLetter {
   readonly key: Buffer | null;
@@ -28,11 +21,7 @@ export interface DeadLetter {
 }
 
 /** Everything one batch produced; sinks must accept all of it before offsets commit. */
-export interface BatchOutput {
-  readonly events: readonly StoredEvent[];
-  readonly rejected: readonly RejectedRecord[];
+export interface BatchOutput extends SinkBatch {
+  /** Refused messages with their original bytes, for the dead-letter topic. */
   readonly deadLetters: readonly DeadLetter[];
-  /** Alert revisions in the order the engine produced them (the store picks which to keep). */
-  readonly alerts: readonly AlertUpdate[];
-  readonly activity: readonly ActorActivityRow[];
 }

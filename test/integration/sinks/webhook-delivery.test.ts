@@ -12,7 +12,7 @@ import type { Alert } from '../../../src/model/alert.js';
 import { alert } from '../../unit/sinks/fixtures.js';
 import { captureLog, waitFor } from '../../unit/sinks/webhook/helpers.js';
 import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';
-import { startReceiver, type Receiver } from './webhook-receiver.js';
+import { WebhookReceiver } from '../../../src/demo/webhook-receiver.js';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const NO_BATCH = { events: [], rejected: [], activity: [] };
@@ -28,19 +28,20 @@ interface DeliveryRow {
 describe('webhook delivery against ClickHouse and a real receiver', () => {
   let db: TestDatabase;
   let store: ClickHouseStore;
-  let receiver: Receiver;
+  let receiver: WebhookReceiver;
   const dispatchers: WebhookDispatcher[] = [];
 
   beforeAll(async () => {
     db = testDatabase();
     store = await ClickHouseStore.open({ ...db.connection, database: db.database, retentionDays: 0 });
-    receiver = await startReceiver();
+    receiver = new WebhookReceiver();
+    await receiver.start();
   });
   afterEach(async () => {
     await Promise.all(dispatchers.splice(0).map((d) => d.stop()));
   });
   afterAll(async () => {
-    await receiver?.close();
+    await receiver?.stop();
     await store?.close();
     await db?.drop();
   });
