@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 /** The custos command line. Each command lives in its own module; this file only wires them. */
 import { Command } from 'commander';
+import { dateArg, incidentsArg, instantArg, integerArg, integerListArg } from './arguments.js';
+import type { BacktestCliOptions } from './backtest.js';
+import type { BenchDetectionOptions } from './bench-detection.js';
+import type { SimulateCommandOptions } from './simulate.js';
 import { pseudonymCommand } from './pseudonym.js';
 import { runCommand } from './run.js';
 
@@ -72,6 +76,51 @@ rulesOptions(rules.command('test').description('Run every rule test case through
     exitWith(rulesTestCommand(toRulesOptions(o)));
   });
 
+program
+  .command('backtest')
+  .description('Run the engine over historical events (NDJSON file or a ClickHouse time range) with a virtual clock; compare two rule sets. See docs/backtest.md.')
+  .option('--from-file <file>', 'wire-contract v1 events, one JSON object per line (e.g. events.ndjson of custos simulate)')
+  .option('--directory <file>', 'actor directory CSV the file\'s events are enriched with (required with --from-file)')
+  .option('--zones <file>', 'network zones (default: <rules>/enrichment/zones.yaml)')
+  .option('--fields <file>', 'field classes (default: <rules>/enrichment/fields.yaml)')
+  .option('--calendar <file>', 'business hours (default: <rules>/enrichment/calendar.yaml)')
+  .option('--default-timezone <zone>', 'time zone of unknown actors and of directory rows without one', 'UTC')
+  .option('--from-clickhouse', 'replay stored events of access_events_dedup (connection from $CUSTOS_CLICKHOUSE_*)')
+  .option('--since <time>', 'start of the range, inclusive: RFC 3339 with offset, YYYY-MM-DD (UTC) or epoch ms', instantArg)
+  .option('--until <time>', 'end of the range, exclusive (same forms)', instantArg)
+  .option('--no-history', 'start with empty baselines instead of actor_activity and the events before --since')
+  .option('--chunk-rows <n>', 'rows per ClickHouse query (memory holds two chunks)', integerArg(1))
+  .option('-c, --config <file>', 'YAML config file for the ClickHouse settings (default: $CUSTOS_CONFIG_FILE)')
+  .option('--rules <dir>', 'rules folder', 'rules')
+  .option('--compare-rules <dir>', 'a second rules folder, run over the same events: print what differs')
+  .option('--json <file>', 'write every alert in full, per-rule counts and the difference as JSON')
+  .option('--quiet', 'no progress on stderr')
+  // Bad arguments exit 78 like invalid rules: nothing was replayed.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 78))
+  .action(async (opts: BacktestCliOptions) => {
+    const { backtestCommand } = await import('./backtest.js');
+    exitWith(await backtestCommand(opts));
+  });
+
+program
+  .command('simulate')
+  .description('Write labeled simulated traffic to files and/or produce it to Kafka (see docs/simulator.md).')
+  .requiredOption('--seed <n>', 'simulation seed', integerArg())
+  .option('--out <dir>', 'write events.ndjson, actors.csv and labels.json here')
+  .option('--actors <n>', 'actors, people and service accounts (default 300)', integerArg(1))
+  .option('--days <n>', 'simulated days (default 28)', integerArg(1))
+  .option('--start <date>', 'first day, YYYY-MM-DD UTC (default 2026-03-09)', dateArg)
+  .option('--history-days <n>', 'benign history before the first incident (default min(14, days/2))', integerArg(0))
+  .option('--incidents <spec>', 'default | none | type,type | @specs.json', incidentsArg, 'default')
+  .option('--no-lookalikes', 'leave the labeled look-alikes out')
+  .option('--brokers <list>', 'produce to Kafka: host:port,... (key actor_id, acks -1)')
+  .option('--topic <name>', 'topic to produce to (with --brokers)')
+  .option('--batch <n>', 'messages per send (default 1000)', integerArg(1))
+  .action(async (opts: SimulateCommandOptions) => {
+    const { simulateCommand } = await import('./simulate.js');
+    exitWith(await simulateCommand(opts));
+  });
+
 const bench = program.command('bench').description('Benchmarks that print figures (never asserted in tests).');
 bench
   .command('throughput')
@@ -87,6 +136,25 @@ bench
       brokers: process.env.CUSTOS_KAFKA_BROKERS ?? '127.0.0.1:9092',
       clickhouseUrl: process.env.CUSTOS_CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
     });
+  });
+
+bench
+  .command('detection')
+  .description('Recall, time to detect, precision and false alerts on labeled simulated traffic, per seed and aggregated.')
+  .option('--seeds <list>', 'comma list of seeds', integerListArg, [1, 2, 3, 4, 5])
+  .option('--actors <n>', 'actors per run (default 300)', integerArg(1))
+  .option('--days <n>', 'simulated days (default 28)', integerArg(1))
+  .option('--start <date>', 'first day, YYYY-MM-DD UTC (default 2026-03-09)', dateArg)
+  .option('--history-days <n>', 'benign history before the first incident (default min(14, days/2))', integerArg(0))
+  .option('--incidents <spec>', 'default | type,type | @specs.json', incidentsArg, 'default')
+  .option('--rules <dir>', 'rules folder', 'rules')
+  .option('--json <file>', 'write the scores as JSON')
+  .option('--false-alerts <n>', 'list the first n false alerts', integerArg(0), 20)
+  .option('--strict', 'exit 1 when a goal is not met')
+  .option('--quiet', 'no progress on stderr')
+  .action(async (opts: Omit<BenchDetectionOptions, 'strict' | 'quiet'> & { strict?: boolean; quiet?: boolean }) => {
+    const { benchDetectionCommand } = await import('./bench-detection.js');
+    exitWith(benchDetectionCommand({ ...opts, strict: opts.strict === true, quiet: opts.quiet === true }));
   });
 
 await program.parseAsync(process.argv);

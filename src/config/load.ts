@@ -22,11 +22,21 @@ export interface ConfigSources {
 }
 
 export function loadConfig(sources: ConfigSources): Settings {
+  return loadSettingsSubset(sources, Object.keys(SETTINGS) as SettingKey[]) as Settings;
+}
+
+/**
+ * Only the given settings, with the same sources, precedence and messages:
+ * for commands that need one part of the configuration (the backtest reads
+ * ClickHouse and must not require Kafka brokers or the pseudonym key).
+ */
+export function loadSettingsSubset<K extends SettingKey>(sources: ConfigSources, keys: readonly K[]): Pick<Settings, K> {
   const problems: string[] = [];
   const fileValues = sources.file ? readConfigFile(sources.file, problems) : {};
   const out: Record<string, unknown> = {};
 
-  for (const [key, spec] of Object.entries(SETTINGS) as [SettingKey, (typeof SETTINGS)[SettingKey]][]) {
+  for (const key of keys) {
+    const spec: (typeof SETTINGS)[SettingKey] = SETTINGS[key];
     const fromEnv = sources.env[spec.env];
     const fromFile = lookup(fileValues, key);
     const origin = fromEnv !== undefined && fromEnv !== '' ? `${spec.env}` : fromFile !== undefined ? `${key} (in ${sources.file})` : null;
@@ -45,7 +55,7 @@ export function loadConfig(sources: ConfigSources): Settings {
     out[key] = parsed.data;
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(out) as Settings;
+  return Object.freeze(out) as Pick<Settings, K>;
 }
 
 function readConfigFile(file: string, problems: string[]): Record<string, unknown> {

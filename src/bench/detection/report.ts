@@ -2,13 +2,7 @@
 import { INCIDENT_TYPES } from '../../sim/types.js';
 import { type AggregateScore, GOALS, type RunScore } from './scoring.js';
 import type { DetectionRunResult } from './run.js';
-
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
+import { table } from '../../util/text-table.js';
 
 export function duration(ms: number | null): string {
   if (ms === null) return '-';

@@ -1,17 +1,17 @@
 /**
  * One detection-quality run, in process: simulator → decode → enrich → engine,
- * driven in event-time order with a virtual clock. The simulator's stream is
+ * driven in event-time order with a virtual clock by the replay core
+ * (src/replay/, shared with `custos backtest`). The simulator's stream is
  * consumed as it is produced (nothing but the alerts is kept).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ManualClock } from '../../clock.js';
-import { createDecoder } from '../../decode/decoder.js';
-import { createEnricher } from '../../enrich/enricher.js';
 import { loadEnrichmentTables } from '../../enrich/tables.js';
 import type { EngineOutput, EngineStats } from '../../engine/api.js';
 import { createEngine, loadRuleSet } from '../../engine/index.js';
+import { EngineReplay, createWireEventReader } from '../../replay/index.js';
 import { type SimConfig, createSimulation } from '../../sim/simulator.js';
 import type { SimLabels } from '../../sim/types.js';
 import type { ObservedUpdate } from './scoring.js';
@@ -70,14 +70,13 @@ export function runDetection(opts: DetectionRunOptions): DetectionRunResult {
     const clock = new ManualClock(sim.config.startMs);
     const rules = loadRuleSet(rulesDir, { now: sim.config.startMs });
     const engine = createEngine({ rules, clock });
-    const decode = createDecoder({ pseudonymKey: PSEUDONYM_KEY, maxMessageBytes: 1 << 20 });
-    const enrich = createEnricher(tables);
+    const reader = createWireEventReader({ pseudonymKey: PSEUDONYM_KEY, tables, maxMessageBytes: 1 << 20 });
 
+    // Only what scoring needs is kept of each update (a run emits thousands).
     const updates: ObservedUpdate[] = [];
     let activityRows = 0;
-    const collect = (out: EngineOutput): void => {
+    const collect = (out: EngineOutput, at: number): void => {
       activityRows += out.activity.length;
-      const at = clock.now();
       for (const u of out.alerts) {
         const a = u.alert;
         updates.push({
@@ -96,41 +95,25 @@ export function runDetection(opts: DetectionRunOptions): DetectionRunResult {
         });
       }
     };
+    const replay = new EngineReplay({ engine, clock, startMs: sim.config.startMs, tickEveryMs: tickEvery, onOutput: collect });
 
     const stream = sim.stream();
     let events = 0;
-    let rejected = 0;
-    const rejectionSample: string[] = [];
     let pipelineMs = 0;
-    let nextTick = sim.config.startMs + tickEvery;
     for (const w of stream) {
       events++;
       const p0 = performance.now();
-      const r = decode(Buffer.from(JSON.stringify(w)));
-      if (!r.ok) {
-        rejected++;
-        if (rejectionSample.length < 5) rejectionSample.push(`${w.event_id}: ${r.rejection.reason} ${r.rejection.detail}`);
-        pipelineMs += performance.now() - p0;
-        continue;
-      }
-      const ev = enrich(r.event);
-      if (ev.ts >= nextTick) {
-        clock.set(ev.ts);
-        collect(engine.tick());
-        nextTick = ev.ts - (ev.ts % tickEvery) + tickEvery;
-      }
-      if (ev.ts > clock.now()) clock.set(ev.ts);
-      collect(engine.evaluate([ev]));
+      const ev = reader.read(Buffer.from(JSON.stringify(w)), w.event_id);
+      if (ev !== null) replay.evaluate(ev);
       pipelineMs += performance.now() - p0;
-      if (opts.onProgress && events % progressEvery === 0) opts.onProgress(events);
+      if (ev !== null && opts.onProgress && events % progressEvery === 0) opts.onProgress(events);
     }
     // Let event time run out: close the last buckets and idle alerts.
     const p1 = performance.now();
-    for (let t = clock.now() + tickEvery; t <= sim.config.endMs + 26 * HOUR; t += 15 * 60_000) {
-      clock.set(t);
-      collect(engine.tick());
-    }
+    replay.finish(sim.config.endMs + 26 * HOUR);
     pipelineMs += performance.now() - p1;
+    const rejected = reader.rejections.total;
+    const rejectionSample = reader.rejections.sample;
     return {
       seed: sim.config.seed,
       labels: stream.labels(),

@@ -1,0 +1,170 @@
+/**
+ * What `custos backtest` needs before it can replay, each refused with a
+ * UsageError (exit 78) when unusable: consistent arguments, the rule sets,
+ * and the event source (a file with its enrichment and pseudonym key, or a
+ * ClickHouse range with its connection settings and history seeding).
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadHistorySeed, type HistorySeed } from '../backtest/history-seed.js';
+import type { BacktestOptions, RuleSetUnderTest } from '../backtest/run-backtest.js';
+import { clickHouseSource, fileSource, type EventSource } from '../backtest/sources.js';
+import { loadSettingsSubset } from '../config/load.js';
+import { formatRuleProblem, loadRuleSet, RuleSetInvalidError } from '../engine/index.js';
+import { loadEnrichmentTables } from '../enrich/tables.js';
+import { createClickHouseClient } from '../sinks/clickhouse/connection.js';
+import type { BacktestCliOptions, CommandIo } from './backtest.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Used when CUSTOS_PSEUDONYM_KEY is not set. Not a secret: pseudonyms only
+ * need to be consistent within one backtest for distinct counting, which they
+ * are with any key; they then differ from the ones production stored.
+ */
+export const BACKTEST_FIXED_PSEUDONYM_KEY = 'custos-backtest-fixed-key-not-secret-0001';
+
+/** Anything the user must fix before a replay can run. */
+export class UsageError extends Error {}
+
+export function checkArguments(o: BacktestCliOptions): void {
+  const file = o.fromFile !== undefined;
+  const ch = o.fromClickhouse === true;
+  if (file === ch) throw new UsageError('give exactly one input: --from-file FILE or --from-clickhouse --since TIME --until TIME');
+  if (file) {
+    if (o.since !== undefined || o.until !== undefined) throw new UsageError('--since and --until select a ClickHouse range; a file is replayed whole');
+    if (o.directory === undefined) throw new UsageError('--from-file needs --directory FILE (the actor directory CSV the events are enriched with)');
+    if (o.chunkRows !== undefined) throw new UsageError('--chunk-rows applies to --from-clickhouse only');
+  } else {
+    if (o.since === undefined || o.until === undefined) throw new UsageError('--from-clickhouse needs --since TIME and --until TIME');
+    if (o.until <= o.since) throw new UsageError('--until must be after --since');
+    if (o.directory !== undefined || o.zones !== undefined || o.fields !== undefined || o.calendar !== undefined) {
+      throw new UsageError('stored events are already enriched: --directory, --zones, --fields and --calendar apply to --from-file only');
+    }
+  }
+}
+
+/** `--rules` and, when comparing, `--compare-rules`; the problems of both folders at once, so one edit fixes them all. */
+export function loadRuleSets(o: BacktestCliOptions, io: CommandIo): RuleSetUnderTest[] {
+  // Expiry warnings are judged at the start of the range when it is known (the engine itself uses event time).
+  const now = o.since ?? Date.now();
+  const dirs = o.compareRules === undefined ? [o.rules] : [o.rules, o.compareRules];
+  const invalid: RuleSetInvalidError[] = [];
+  const sets: RuleSetUnderTest[] = [];
+  for (const dir of dirs) {
+    if (!isDirectory(dir)) throw new UsageError(`rules folder not found: ${dir}`);
+    try {
+      const rules = loadRuleSet(dir, { now });
+      for (const w of rules.warnings) io.err(`warning: ${formatRuleProblem(w)}\n`);
+      sets.push({ label: dir, rules });
+    } catch (err) {
+      if (!(err instanceof RuleSetInvalidError)) throw err;
+      invalid.push(err);
+    }
+  }
+  if (invalid.length > 0) throw new RuleSetInvalidError(invalid.flatMap((e) => e.problems));
+  return sets;
+}
+
+export interface PreparedInput {
+  readonly source: EventSource;
+  /** The input as the JSON report names it. */
+  readonly description: Readonly<Record<string, unknown>>;
+  /** Database named in the alerts' queries (ClickHouse input). */
+  readonly database?: string;
+  readonly history?: BacktestOptions['history'];
+  /** The history the engines were seeded with, once loaded (null: none). */
+  seed(): HistorySeed | null;
+  close(): Promise<void>;
+}
+
+export function prepareInput(o: BacktestCliOptions, io: CommandIo): PreparedInput {
+  return o.fromFile !== undefined ? fileInput(o, o.fromFile, io) : clickHouseInput(o, io);
+}
+
+function fileInput(o: BacktestCliOptions, file: string, io: CommandIo): PreparedInput {
+  if (!isFile(file)) throw new UsageError(`cannot read ${file}`);
+  const enrichmentDir = join(o.rules, 'enrichment');
+  const tables = loadEnrichmentTables({
+    directoryFile: o.directory as string,
+    zonesFile: o.zones ?? join(enrichmentDir, 'zones.yaml'),
+    fieldsFile: o.fields ?? join(enrichmentDir, 'fields.yaml'),
+    calendarFile: o.calendar ?? join(enrichmentDir, 'calendar.yaml'),
+    defaultTimezone: o.defaultTimezone,
+  });
+  return {
+    source: fileSource({ file, tables, pseudonymKey: pseudonymKey(io) }),
+    description: { kind: 'file', file, directory: o.directory },
+    seed: () => null,
+    close: async () => {},
+  };
+}
+
+function pseudonymKey(io: CommandIo): string {
+  const key = io.env.CUSTOS_PSEUDONYM_KEY;
+  if (key !== undefined && key !== '') {
+    if (key.length < 32) throw new UsageError('CUSTOS_PSEUDONYM_KEY must be at least 32 characters');
+    return key;
+  }
+  io.err(
+    'note: CUSTOS_PSEUDONYM_KEY is not set: record ids are pseudonymised with a fixed, non-secret key. ' +
+      'Alerts and counts are the same; the pseudonyms differ from the ones production stores.\n',
+  );
+  return BACKTEST_FIXED_PSEUDONYM_KEY;
+}
+
+function clickHouseInput(o: BacktestCliOptions, io: CommandIo): PreparedInput {
+  // Only the settings a backtest uses: it must not require Kafka brokers or the pseudonym key.
+  const settings = loadSettingsSubset({ env: io.env, file: o.config ?? io.env.CUSTOS_CONFIG_FILE }, [
+    'clickhouse.url',
+    'clickhouse.username',
+    'clickhouse.password',
+    'clickhouse.database',
+    'history.lookback_days',
+    'history.max_recent_events',
+  ]);
+  const database = settings['clickhouse.database'];
+  const since = o.since as number;
+  const until = o.until as number;
+  const client = createClickHouseClient({
+    url: settings['clickhouse.url'],
+    username: settings['clickhouse.username'],
+    password: settings['clickhouse.password'],
+    // A chunk of a long range on a busy server may take a while.
+    requestTimeoutMs: 300_000,
+  });
+  let seed: HistorySeed | null = null;
+  const history: BacktestOptions['history'] = async ({ recentWindowMs }) => {
+    seed = await loadHistorySeed(client, database, {
+      sinceMs: since,
+      activityLookbackMs: settings['history.lookback_days'] * DAY_MS,
+      recentWindowMs,
+      maxRecentEvents: settings['history.max_recent_events'],
+    });
+    return seed.history;
+  };
+  return {
+    source: clickHouseSource({ client, database, sinceMs: since, untilMs: until, ...(o.chunkRows !== undefined && { chunkRows: o.chunkRows }) }),
+    description: { kind: 'clickhouse', database, since, until },
+    database,
+    ...(o.history && { history }),
+    seed: () => seed,
+    close: () => client.close(),
+  };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
