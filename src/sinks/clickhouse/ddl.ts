@@ -268,6 +268,34 @@ const TABLE_SPECS: readonly TableSpec[] = [
   },
 ];
 
+/**
+ * ALTERs that add the columns a table created by an older custos lacks, each
+ * after its predecessor, so every table always has this code's columns. Given
+ * the columns the server reports per table; tables not listed are new (their
+ * CREATE has every column).
+ */
+export function addColumnStatements(options: SchemaOptions, existing: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const out: string[] = [];
+  for (const spec of TABLE_SPECS) {
+    const have = existing.get(spec.name);
+    if (have === undefined) continue;
+    spec.columns.forEach(([name, type], i) => {
+      if (have.has(name)) return;
+      const after = i === 0 ? ' FIRST' : ` AFTER ${spec.columns[i - 1]?.[0] ?? ''}`;
+      out.push(`ALTER TABLE ${qualifiedTable(options.database, spec.name)} ADD COLUMN ${name} ${columnType(type, options.features)}${i === 0 ? '' : after}`);
+    });
+  }
+  return out;
+}
+
+/**
+ * Views whose column lists are fixed when they are created: after columns were
+ * added, they are dropped and created again (they hold no data).
+ */
+export function viewNames(): string[] {
+  return [TABLES.alertNotificationsMv, TABLES.accessEventsDedup, TABLES.alertsLatest];
+}
+
 /** All statements, in the order they must run (tables before the views that read them). */
 export function schemaStatements(options: SchemaOptions): string[] {
   const db = options.database;

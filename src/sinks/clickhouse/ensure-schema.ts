@@ -6,7 +6,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { insertJsonLines, runStatement, selectRows } from './connection.js';
-import { SCHEMA_VERSION, TABLES, schemaStatements } from './ddl.js';
+import { SCHEMA_VERSION, TABLES, addColumnStatements, schemaStatements, viewNames } from './ddl.js';
 import { ClickHouseSinkError, isAlreadyExists, wrapClickHouseError } from './errors.js';
 import { qualifiedTable, quoteString } from './escape.js';
 import { featuresOf, queryServerVersion, type ServerFeatures, type ServerVersion } from './server-version.js';
@@ -45,6 +45,14 @@ export async function ensureSchema(client: ClickHouseClient, options: EnsureSche
       reason: `database ${options.database} has schema version ${existing}, newer than this custos (${SCHEMA_VERSION}); upgrade custos`,
     });
   }
+  // Tables an older custos created may lack columns this one writes: add them
+  // (in place, ADD COLUMN), then recreate the views, whose column lists were
+  // fixed when they were created. Nothing is ever dropped from a table.
+  const alters = addColumnStatements({ database: options.database, features, retentionDays: options.retentionDays }, await existingColumns(client, options.database));
+  for (const alter of alters) await runIdempotent(client, alter, null);
+  if (alters.length > 0) {
+    for (const view of viewNames()) await runStatement(client, `DROP TABLE IF EXISTS ${qualifiedTable(options.database, view)}`, view, 'ddl');
+  }
   for (const statement of rest) await runIdempotent(client, statement, null);
 
   if (existing < SCHEMA_VERSION) {
@@ -61,6 +69,25 @@ async function runIdempotent(client: ClickHouseClient, sql: string, table: strin
     if (isAlreadyExists(err)) return;
     throw err;
   }
+}
+
+/** Column names per existing table of the database. */
+async function existingColumns(client: ClickHouseClient, database: string): Promise<Map<string, Set<string>>> {
+  const rows = await selectRows<{ table: string; name: string }>(
+    client,
+    `SELECT table, name FROM system.columns WHERE database = ${quoteString(database)}`,
+    'system.columns',
+  );
+  const out = new Map<string, Set<string>>();
+  for (const r of rows) {
+    let cols = out.get(r.table);
+    if (cols === undefined) {
+      cols = new Set();
+      out.set(r.table, cols);
+    }
+    cols.add(r.name);
+  }
+  return out;
 }
 
 /** 0 when the version table does not exist yet (a fresh database). */

@@ -154,5 +154,6 @@ export function wrapClickHouseError(err: unknown, operation: ClickHouseOperation
 /** Codes that mean "someone else created it first": harmless for idempotent DDL run by two instances at once. */
 export function isAlreadyExists(err: unknown): boolean {
   const code = serverCodeOf(err);
-  return code === 57 || code === 82;
+  // 57 table, 82 database, 15 column (two instances adding the same column at once).
+  return code === 57 || code === 82 || code === 15;
 }

@@ -57,6 +57,30 @@ describe('ensureSchema against a real server', () => {
     }
   });
 
+  it('adds the columns a table from an older custos lacks, and the views show them', async () => {
+    const old = testDatabase();
+    try {
+      await ensureSchema(old.client, { database: old.database, retentionDays: 30 });
+      // Simulate an older schema: activity rows before the 1h/24h peaks existed.
+      for (const col of ['peak_1h_distinct', 'peak_24h_distinct']) {
+        await old.client.command({ query: `ALTER TABLE ${old.database}.actor_activity DROP COLUMN ${col}` });
+      }
+      await old.client.command({ query: `ALTER TABLE ${old.database}.access_events DROP COLUMN actor_allowed_zones` });
+      await ensureSchema(old.client, { database: old.database, retentionDays: 30 });
+      const cols = await old.rows<{ table: string; name: string }>(
+        `SELECT table, name FROM system.columns WHERE database = '${old.database}' AND name IN ('peak_1h_distinct', 'peak_24h_distinct', 'actor_allowed_zones') ORDER BY table, name`,
+      );
+      expect(cols).toEqual([
+        { table: 'access_events', name: 'actor_allowed_zones' },
+        { table: 'access_events_dedup', name: 'actor_allowed_zones' },
+        { table: 'actor_activity', name: 'peak_1h_distinct' },
+        { table: 'actor_activity', name: 'peak_24h_distinct' },
+      ]);
+    } finally {
+      await old.drop();
+    }
+  });
+
   it('refuses a database whose schema is newer than this custos', async () => {
     await db.client.command({ query: `INSERT INTO ${db.database}.schema_version VALUES (${SCHEMA_VERSION + 1}, now(), 'test')` });
     const error = await ensureSchema(db.client, { database: db.database, retentionDays: 0 }).catch((e: unknown) => e);
