@@ -24,6 +24,7 @@ import { KafkaSource } from '../source/kafka-source.js';
 import { InvalidSourceError } from '../util/source-error.js';
 import { Reloader } from './reloader.js';
 import { startTicker, type Ticker } from './ticker.js';
+import { startHistoryRefresh, type HistoryRefresh } from './history-refresh.js';
 import { retryStartup } from './startup-retry.js';
 
 const HOUR = 3_600_000;
@@ -55,6 +56,7 @@ export class Monitor {
     readonly dispatcher: WebhookDispatcher,
     readonly reloader: Reloader,
     private readonly ticker: Ticker,
+    private readonly refresher: HistoryRefresh,
   ) {
     this.finished = new Promise<void>((resolve, reject) => {
       this.resolveFinished = resolve;
@@ -203,6 +205,15 @@ export class Monitor {
     reloader.start(config.reload_interval_ms);
     cleanup.push(async () => reloader.stop());
 
+    const refresher = startHistoryRefresh({
+      engine,
+      load: (since) => store.loadActivityStoredSince(since),
+      clock,
+      logger: logger.child({ component: 'history' }),
+      intervalMs: config['history.refresh_interval_ms'],
+    });
+    cleanup.push(() => refresher.stop());
+
     const ticker = startTicker({
       engine,
       store,
@@ -222,7 +233,7 @@ export class Monitor {
       },
       logger.child({ component: 'source' }),
     );
-    const monitor = new Monitor(logger, metrics, engine, source, deadLetters, store, dispatcher, reloader, ticker);
+    const monitor = new Monitor(logger, metrics, engine, source, deadLetters, store, dispatcher, reloader, ticker, refresher);
     cleanup.push(() => source.stop());
     await retryStartup('kafka consumer', logger, () => source.start(handler, (err) => monitor.onFatal(err)));
     logger.info({ topic: config['kafka.topic'], groupId: config['kafka.group_id'] }, 'consuming');
@@ -241,6 +252,7 @@ export class Monitor {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.reloader.stop();
+      await this.refresher.stop();
       await this.source.stop();
       await this.ticker.stop();
       await this.dispatcher.stop();

@@ -71,6 +71,26 @@ async function loadActivity(client: ClickHouseClient, database: string, now: num
   return rows;
 }
 
+/**
+ * Activity buckets stored at or after `storedSinceMs` (any instance's): what a
+ * running engine merges in periodically so baselines follow the whole group.
+ * The same bucket stored twice counts once (the latest stored wins).
+ */
+export async function loadActivityStoredSince(client: ClickHouseClient, database: string, storedSinceMs: number): Promise<ActorActivityRow[]> {
+  const table = TABLES.actorActivity;
+  const sql =
+    `SELECT ${ACTIVITY_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
+    `WHERE stored_at >= toDateTime(${sqlEpochSeconds(storedSinceMs)})\n` +
+    `ORDER BY bucket_start_ms, actor_id, granularity, stored_at DESC\n` +
+    `LIMIT 1 BY actor_id, granularity, bucket_start_ms`;
+  const rows: ActorActivityRow[] = [];
+  await streamRows<ActivityRow>(client, sql, table, (r) => {
+    const row = activityFromRow(r);
+    if (row) rows.push(row);
+  });
+  return rows;
+}
+
 async function loadOpenAlerts(client: ClickHouseClient, database: string, now: number, from: number, counters: { skipped: number }): Promise<Alert[]> {
   const table = TABLES.alerts;
   // Latest revision per alert. Filtering on last_event_ts before picking the

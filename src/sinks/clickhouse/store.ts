@@ -3,6 +3,7 @@
  * a batch, load history at start, hand the webhook dispatcher its outbox.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { ActorActivityRow } from '../../engine/api.js';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import type { DeliveryOutbox, StoredNotification } from '../webhook/outbox.js';
@@ -12,7 +13,7 @@ import { ClickHouseDeliveryOutbox } from './delivery-outbox.js';
 import { ensureSchema, type SchemaInfo } from './ensure-schema.js';
 import { ClickHouseSinkError } from './errors.js';
 import { quoteIdentifier } from './escape.js';
-import { loadHistory, type HistoryQuery, type LoadedHistory } from './history.js';
+import { loadActivityStoredSince, loadHistory, type HistoryQuery, type LoadedHistory } from './history.js';
 import type { ServerFeatures } from './server-version.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseConnectionOptions {
@@ -84,6 +85,11 @@ export class ClickHouseStore {
 
   loadHistory(query: HistoryQuery): Promise<LoadedHistory> {
     return loadHistory(this.client, this.database, query);
+  }
+
+  /** Activity buckets stored since then, by any instance (periodic baseline refresh). */
+  loadActivityStoredSince(storedSinceMs: number): Promise<ActorActivityRow[]> {
+    return loadActivityStoredSince(this.client, this.database, storedSinceMs);
   }
 
   /** Storage for the webhook dispatcher (same client and database). */
