@@ -47,6 +47,14 @@ export interface ActorActivityRow {
   readonly peak_1h_distinct?: number;
   /** Likewise for the sliding 24-hour window (meaningful on `day` rows); falls back to distinct_records. */
   readonly peak_24h_distinct?: number;
+  /**
+   * Largest record_count of one request the engine counted (settings.counted)
+   * in the bucket (added by the engine; optional: rows stored without it count
+   * as 0, i.e. no own normal request size is known). The employment-status
+   * factor never lowers a per-request limit below the actor's own largest
+   * request (policy record_limit with own_normal).
+   */
+  readonly max_request_records?: number;
   readonly denied: number;
   /** What the actor used in the bucket; first-seen detection compares against these. */
   readonly resource_types: readonly string[];
@@ -102,4 +110,12 @@ export interface DetectionEngine {
    * rules use plus the lateness allowance (at least a day: windows keep a day).
    */
   historyWindowMs(): number;
+  /**
+   * Adds activity rows loaded after start (e.g. other instances' closed buckets
+   * from ClickHouse), so this instance's baselines stay current. Idempotent: a
+   * bucket already known (same actor, granularity and bucket_start) is replaced
+   * only by a newer row of it (more events); the same rows merged again change
+   * nothing. Rows are not emitted again in EngineOutput.activity. Any order.
+   */
+  mergeActivity(rows: readonly ActorActivityRow[]): void;
 }

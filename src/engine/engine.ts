@@ -24,8 +24,8 @@ import type {
   EngineStats,
 } from './api.js';
 import { alertIdFor } from './alerts/alert-id.js';
-import { OpenAlert, type WindowFigure } from './alerts/open-alert.js';
-import { renderAlert, type PolicyContextEntry } from './alerts/render.js';
+import { OpenAlert, type Finding, type WindowFigure } from './alerts/open-alert.js';
+import { renderAlert } from './alerts/render.js';
 import { BANDS, bandAt, type Metric } from './baseline/bands.js';
 import { ActivityHistory } from './baseline/history.js';
 import { decideLimit, type BaselineStats, type LimitDecision } from './baseline/limits.js';
@@ -38,7 +38,7 @@ import type { ActivityBucket } from './state/activity.js';
 import { ActorState } from './state/actor-state.js';
 import { EventCountWindow } from './state/event-count-window.js';
 import { refKey } from './state/keys.js';
-import { SKETCHED } from './state/distinct-window.js';
+import { NONE, SKETCHED, toWindowSeconds } from './state/distinct-window.js';
 
 /** The contract's `peak_5m_distinct` is always tracked, whatever the rules. */
 const PEAK_HORIZON_MS = 5 * 60_000;
@@ -82,7 +82,9 @@ export class Engine implements DetectionEngine {
   private eventRules: RateRule[] = [];
   private retentionMs = 0;
 
-  private readonly facts: DerivedFacts = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false };
+  private readonly facts: DerivedFacts = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false, new_customers: 0 };
+  /** The alert the current event touched (opened or merged into), settled once per event. */
+  private touched: { a: OpenAlert; opened: boolean; tier: number; severity: number } | null = null;
   private readonly input: EvalInput;
   private readonly dirty = new Set<OpenAlert>();
   private rowsOut: ActorActivityRow[] = [];
@@ -102,7 +104,7 @@ export class Engine implements DetectionEngine {
       eventIds: positiveInt(options.maxEventIdsPerActor ?? 20_000, 'maxEventIdsPerActor'),
     };
     const s = options.rules.settings;
-    this.history = new ActivityHistory(s.activity_lookback, s.business_hours);
+    this.history = new ActivityHistory(s.activity_lookback, s.baseline_bands);
     // A placeholder event: the input object is reused for every event (no allocation).
     this.input = { e: undefined as unknown as EnrichedEvent, f: this.facts };
     this.replaceRules(options.rules);
@@ -126,12 +128,8 @@ export class Engine implements DetectionEngine {
         const lastEnd = Math.max(...closed.map((b) => b.end));
         if (lastEnd > st.activity.closedBefore) st.activity.closedBefore = lastEnd;
       }
-      if (st.alerts.size > 0) {
-        for (const a of [...st.alerts.values()]) {
-          if (a.lastTs + this.quietOf(a) + lateness <= now) this.closeAlert(st, a);
-        }
-      }
-      if (st.alerts.size === 0 && st.activity.isEmpty && now - st.watermark > this.retentionMs) this.actors.delete(id);
+      if (st.alert !== null && this.closesAt(st.alert) + lateness <= now) this.closeAlert(st, st.alert);
+      if (st.alert === null && st.activity.isEmpty && now - st.watermark > this.retentionMs) this.actors.delete(id);
     }
     return this.flush();
   }
@@ -142,13 +140,25 @@ export class Engine implements DetectionEngine {
     for (const stored of history.openAlerts) {
       if (stored.status === 'closed') continue;
       const st = this.stateForId(stored.actor_id, profileOf(stored));
-      const existing = st.alerts.get(stored.rule_id);
-      if (existing !== undefined && existing.revision >= stored.revision) continue;
+      const existing = st.alert;
+      if (existing !== null && existing.alertId === stored.alert_id && existing.revision >= stored.revision) continue;
       const a = OpenAlert.fromAlert(stored);
       // Long quiet already (by the clock): it closed while we were down.
-      if (now > 0 && a.lastTs + this.quietOf(a) + this.rules.settings.lateness <= now) continue;
-      if (existing === undefined) this.openAlertCount++;
-      st.alerts.set(stored.rule_id, a);
+      if (now > 0 && this.closesAt(a) + this.rules.settings.lateness <= now) {
+        this.closeRestored(a);
+        continue;
+      }
+      if (existing !== null && existing.alertId !== stored.alert_id) {
+        // One open alert per actor: the later one continues, the other is closed (not dropped silently).
+        if (existing.lastTs >= a.lastTs) {
+          this.closeRestored(a);
+          continue;
+        }
+        this.closeRestored(existing);
+        this.openAlertCount--;
+      }
+      if (existing === null || existing.alertId !== stored.alert_id) this.openAlertCount++;
+      st.alert = a;
     }
     // Rebuild windows and buckets from stored events, without running rules:
     // their alerts are the openAlerts above. Event ids are remembered, so the
@@ -159,6 +169,15 @@ export class Engine implements DetectionEngine {
     } finally {
       this.restoring = false;
     }
+  }
+
+  /** A restored alert that will not continue: its closing revision goes out with the next output. */
+  private closeRestored(a: OpenAlert): void {
+    if (this.dirty.has(a)) return;
+    a.closed = true;
+    a.revision++;
+    a.notifyPending = false;
+    this.dirty.add(a);
   }
 
   stats(): EngineStats {
@@ -176,6 +195,14 @@ export class Engine implements DetectionEngine {
   historyWindowMs(): number {
     // Activity buckets include a day bucket whatever the rules' windows are.
     return Math.max(this.retentionMs, 24 * 3_600_000 + this.rules.settings.lateness);
+  }
+
+  mergeActivity(rows: readonly ActorActivityRow[]): void {
+    for (const row of rows) {
+      if (this.history.merge(row) === 'kept') continue;
+      const st = this.actors.get(row.actor_id);
+      if (st !== undefined && st.history === undefined) st.history = this.history.actor(row.actor_id);
+    }
   }
 
   replaceRules(ruleSet: RuleSet): void {
@@ -198,7 +225,7 @@ export class Engine implements DetectionEngine {
     }
     this.eventRules = ruleSet.rateRules.filter((r) => r.measure === 'events');
     this.retentionMs = longest + s.lateness;
-    this.history.configure(s.activity_lookback, s.business_hours);
+    this.history.configure(s.activity_lookback, s.baseline_bands);
     for (const st of this.actors.values()) {
       st.window.setHorizons(this.horizons);
       st.limitCache = [];
@@ -217,6 +244,7 @@ export class Engine implements DetectionEngine {
 
     this.input.e = e;
     this.deriveFacts(st, e);
+    this.facts.new_customers = 0;
     if (!late && !duplicate) {
       st.seen.add(e.event_id, e.ts);
       this.accumulate(st, e);
@@ -225,11 +253,14 @@ export class Engine implements DetectionEngine {
 
     // Policy rules judge each event on its own, so they apply to late events too.
     const factor = this.rules.statusFactors.get(e.actor.employment_status) ?? 1;
+    this.touched = null;
     for (const r of this.rules.policyRules) {
       if (r.scope !== null && !r.scope(this.input)) continue;
       let finding: PolicyFinding | null;
       if (r.check !== null) {
-        finding = r.check(this.input, factor);
+        this.checkState = st;
+        this.checkRule = r;
+        finding = r.check(this.input, factor, this.ownRequestNormalOfCheck);
         if (finding === null) continue;
       } else finding = { reason: r.title, observed: e.record_count, limit: null };
       if (this.excepted(r, e)) continue;
@@ -239,6 +270,23 @@ export class Engine implements DetectionEngine {
       if (r.scope !== null && !r.scope(this.input)) continue;
       this.judgeRate(st, r, e, duplicate, factor);
     }
+    // Whatever fired merged into the actor's one alert: one revision per event.
+    if (this.touched !== null) this.settle(this.touched);
+  }
+
+  /** The actor and rule whose policy check runs (read by ownRequestNormalOfCheck, which checks call lazily). */
+  private checkState: ActorState | null = null;
+  private checkRule: PolicyRule | null = null;
+  private readonly ownRequestNormalOfCheck = (): number =>
+    this.checkState === null || this.checkRule === null ? 0 : this.ownRequestNormal(this.checkState, this.checkRule);
+
+  /** The actor's own normal largest request for a record-limit rule (0 when too little is known). */
+  private ownRequestNormal(st: ActorState, r: PolicyRule): number {
+    const on = r.ownNormal;
+    if (on === null) return 0;
+    const top = this.history.ownRequestPeaks(st.actorId);
+    const level = top[on.minCount - 1];
+    return level === undefined ? 0 : level * (1 + on.headroom);
   }
 
   private stateFor(e: EnrichedEvent): ActorState {
@@ -279,11 +327,7 @@ export class Engine implements DetectionEngine {
     st.seen.expire(ts - this.retentionMs);
     const lateness = this.rules.settings.lateness;
     if (st.activity.nextEnd <= ts - lateness) this.emitBuckets(st, st.activity.closeUpTo(ts - lateness));
-    if (st.alerts.size > 0) {
-      for (const a of [...st.alerts.values()]) {
-        if (a.lastTs + this.quietOf(a) < ts) this.closeAlert(st, a);
-      }
-    }
+    if (st.alert !== null && this.closesAt(st.alert) < ts) this.closeAlert(st, st.alert);
   }
 
   private deriveFacts(st: ActorState, e: EnrichedEvent): void {
@@ -308,9 +352,14 @@ export class Engine implements DetectionEngine {
     const day = st.activity.day;
     if (this.rules.settings.counted(this.input)) {
       const refs = e.record_refs;
+      // A ref whose latest touch is before this second minus a day is new to the actor today.
+      const dayAgo = toWindowSeconds(e.ts) - 86_400;
+      let fresh = 0;
       for (let i = 0; i < refs.length; i++) {
         const k = refKey(refs[i] as string);
         const prev = st.window.addRef(k, e.ts);
+        // In sketch mode the previous touch is unknown: counted as new (the conservative side).
+        if (prev === NONE || prev === SKETCHED || prev < dayAgo) fresh++;
         if (hour === null || day === null) continue;
         if (prev === SKETCHED) {
           hour.distinct.addSketched(k);
@@ -324,10 +373,14 @@ export class Engine implements DetectionEngine {
       // Count-only customers: once per event id (the caller checked it is new).
       const remainder = e.record_count - refs.length;
       if (remainder > 0) {
+        fresh += remainder;
         st.window.addAnonymous(remainder, e.ts);
         hour?.distinct.addAnonymous(remainder);
         day?.distinct.addAnonymous(remainder);
       }
+      this.facts.new_customers = fresh;
+      if (hour !== null && e.record_count > hour.maxRequest) hour.maxRequest = e.record_count;
+      if (day !== null && e.record_count > day.maxRequest) day.maxRequest = e.record_count;
     }
     if (hour !== null && day !== null) {
       const peak5m = st.window.count(this.peakIndex);
@@ -357,8 +410,8 @@ export class Engine implements DetectionEngine {
     for (let i = 0; i < r.windows.length; i++) {
       const w = r.windows[i] as RateWindow;
       const observed = this.observe(st, r, w);
-      // Cheap pre-check: the limit is never below the (factored) floor.
-      if (observed <= w.floor * factor) continue;
+      // Cheap pre-check: the limit is never below the floor (which the status factor does not lower).
+      if (observed <= w.floor) continue;
       const d = this.limitFor(st, w, e, factor);
       if (observed <= d.limit) continue;
       const ratio = observed / Math.max(d.limit, 1e-9);
@@ -391,14 +444,23 @@ export class Engine implements DetectionEngine {
     let peers = EMPTY_STATS;
     let role = EMPTY_STATS;
     const baseline = w.limit.type === 'baseline';
+    const bands = this.rules.settings.baseline_bands;
     if (w.limit.type === 'baseline') {
       const metric = w.limit.baseline.metric as Metric;
-      band = bandAt(metric, e.local_time.hour, e.local_time.weekday, this.rules.settings.business_hours);
+      band = bandAt(metric, e.local_time.hour, e.local_time.weekday, bands);
       bandIdx = BANDS.indexOf(band);
       own = this.history.own(st.actorId, metric, band);
       peers = this.history.groupStats(st.peerGroup, metric, band);
       role = this.history.groupStats(st.roleGroup, metric, band);
+    } else if (w.ownNormal !== null && factor < 1) {
+      // A budget the status factor lowers, but not below the actor's own peak of the metric
+      // (with a factor of 1 or more the own peak cannot matter: the limit is the budget or more).
+      const metric = w.ownNormal.metric as Metric;
+      band = bandAt(metric, e.local_time.hour, e.local_time.weekday, bands);
+      bandIdx = BANDS.indexOf(band);
+      own = this.history.own(st.actorId, metric, band);
     }
+    const usesStats = baseline || (w.ownNormal !== null && factor < 1);
     const slot = w.slot * BANDS.length + bandIdx;
     const roleLimits = this.rules.roles.get(e.actor.role)?.limits;
     const c = st.limitCache[slot];
@@ -407,11 +469,11 @@ export class Engine implements DetectionEngine {
       c.generation === this.generation &&
       c.factor === factor &&
       c.roleLimits === roleLimits &&
-      (!baseline || (c.stats !== null && c.stats.own === own && c.stats.peers === peers && c.stats.role === role))
+      (!usesStats || (c.stats !== null && c.stats.own === own && c.stats.peers === peers && c.stats.role === role))
     ) {
       return c.decision;
     }
-    const stats: BaselineStats | null = baseline ? { own, peers, role } : null;
+    const stats: BaselineStats | null = usesStats ? { own, peers, role } : null;
     const decision = decideLimit(w, { stats: stats ?? { own, peers, role }, band, roleLimits, statusFactor: factor });
     st.limitCache[slot] = { generation: this.generation, stats, roleLimits, factor, decision };
     return decision;
@@ -435,44 +497,62 @@ export class Engine implements DetectionEngine {
   // ---- alert lifecycle ---------------------------------------------------------
 
   /**
-   * The open alert of (rule, actor) for this trigger, or a new one. Returns null
-   * for a replayed event (same event_id) that the open alert already holds.
+   * The actor's open alert for this trigger, or a new one (its id from the
+   * actor and this event). Returns null for a replayed event (same event_id)
+   * that the open alert already holds. Whatever fires for one event touches
+   * the same alert; it is settled once, after every rule ran.
    */
-  private alertFor(st: ActorState, r: Rule, e: EnrichedEvent, duplicate: boolean, windowLabel: string): { a: OpenAlert; opened: boolean } | null {
-    const a = st.alerts.get(r.id);
-    if (a !== undefined) {
-      if (duplicate && a.lastTs >= e.ts) return null;
-      a.ruleVersion = r.version;
-      return { a, opened: false };
+  private alertFor(st: ActorState, e: EnrichedEvent, duplicate: boolean, windowMs: number): OpenAlert | null {
+    const t = this.touched;
+    if (t !== null) return t.a;
+    let a = st.alert;
+    // A rate window that fires while it still holds the events of the actor's last
+    // alert is about those events too: that alert re-opens (same id) instead of a new one.
+    const prev = st.lastClosed;
+    if (a === null && prev !== null && windowMs > 0 && prev.lastTs >= e.ts - windowMs) {
+      // A replayed event the closed alert already holds changes nothing (and re-opens nothing).
+      if (duplicate && prev.lastTs >= e.ts) return null;
+      prev.closed = false;
+      st.alert = prev;
+      st.lastClosed = null;
+      this.openAlertCount++;
+      a = prev;
     }
-    const id = alertIdFor(r.id, e.actor_id, e.event_id);
-    const created = new OpenAlert(id, r.id, r.version, r.kind, e.actor_id, e.actor, r.severity, e.ts, windowLabel);
-    st.alerts.set(r.id, created);
+    if (a !== null) {
+      if (duplicate && a.lastTs >= e.ts) return null;
+      this.touched = { a, opened: false, tier: a.tier, severity: a.severity };
+      a.recordEvent(e, this.facts, this.rules.settings.event_id_sample);
+      return a;
+    }
+    const created = new OpenAlert(alertIdFor(e.actor_id, e.event_id), e.actor_id, e.actor, e.ts);
+    st.alert = created;
+    st.lastClosed = null;
     this.openAlertCount++;
-    return { a: created, opened: true };
+    this.touched = { a: created, opened: true, tier: 1, severity: 0 };
+    created.recordEvent(e, this.facts, this.rules.settings.event_id_sample);
+    return created;
   }
 
   private firePolicy(st: ActorState, r: PolicyRule, e: EnrichedEvent, duplicate: boolean, finding: PolicyFinding): void {
-    const got = this.alertFor(st, r, e, duplicate, 'request');
-    if (got === null) return;
-    const { a, opened } = got;
-    const before = { tier: a.tier, severity: a.severity };
-    a.recordEvent(e, this.facts, this.rules.settings.event_id_sample);
-    a.addFinding(finding.reason);
+    const a = this.alertFor(st, e, duplicate, 0);
+    if (a === null) return;
+    const f = a.finding(r.id, r.version, 'policy', r.severity, e.ts, 'request', e.event_id);
+    a.firings++;
+    f.touch(e);
+    f.addReason(finding.reason);
     if (r.checkType === 'record_limit') {
-      a.observed = Math.max(a.observed, finding.observed);
-      a.limit = finding.limit;
-      a.baseline = finding.limit;
-      a.baselineSource = 'role';
-      a.score = finding.limit !== null && finding.limit > 0 ? round2(a.observed / finding.limit) : null;
+      f.observed = Math.max(f.observed, finding.observed);
+      f.limit = finding.limit;
+      f.baseline = finding.limit;
+      f.baselineSource = 'role';
+      f.score = finding.limit !== null && finding.limit > 0 ? round2(f.observed / finding.limit) : null;
     } else {
-      a.observed = a.totalRecords;
+      f.observed = f.totalRecords;
     }
     let tier = 1;
-    for (const t of r.escalateRecords) if (a.totalRecords >= t) tier++;
-    if (tier > a.tier) a.tier = tier;
-    this.applySeverity(a, r, 0);
-    this.settle(a, opened, before);
+    for (const t of r.escalateRecords) if (f.totalRecords >= t) tier++;
+    if (tier > f.tier) f.tier = tier;
+    this.applySeverity(f, r, 0);
   }
 
   private fireRate(
@@ -485,65 +565,86 @@ export class Engine implements DetectionEngine {
     ratio: number,
   ): void {
     const lead = figures[best] as WindowFigure;
-    const got = this.alertFor(st, r, e, duplicate, lead.label);
-    if (got === null) return;
-    const { a, opened } = got;
-    const before = { tier: a.tier, severity: a.severity };
-    a.recordEvent(e, this.facts, this.rules.settings.event_id_sample);
-    if (opened) a.windowStart = e.ts - lead.horizonMs;
-    for (const f of figures) if (f.observed > f.decision.limit && f.horizonMs > a.holdMs) a.holdMs = f.horizonMs;
-    // The alert shows its peak: the moment the highest ratio was seen.
-    if (opened || ratio >= a.peakRatio) {
-      a.peakRatio = ratio;
-      a.windows = figures;
-      a.windowLabel = lead.label;
-      a.observed = lead.observed;
-      a.limit = lead.decision.limit;
-      a.baseline = lead.decision.usual ?? lead.decision.limit;
-      a.baselineSource = lead.decision.source;
-      a.score = round2(lead.observed / Math.max(lead.decision.usual ?? lead.decision.limit, 1));
+    let longest = 0;
+    for (const w of figures) if (w.observed > w.decision.limit && w.horizonMs > longest) longest = w.horizonMs;
+    const a = this.alertFor(st, e, duplicate, longest);
+    if (a === null) return;
+    const isNew = !a.findings.has(r.id);
+    const f = a.finding(r.id, r.version, 'rate', r.severity, e.ts, lead.label, e.event_id);
+    a.firings++;
+    f.touch(e);
+    if (isNew) f.windowStart = e.ts - lead.horizonMs;
+    for (const w of figures) if (w.observed > w.decision.limit && w.horizonMs > f.holdMs) f.holdMs = w.horizonMs;
+    // The finding shows its peak: the moment the highest ratio was seen.
+    if (isNew || ratio >= f.peakRatio) {
+      f.peakRatio = ratio;
+      f.windows = figures;
+      f.windowLabel = lead.label;
+      f.observed = lead.observed;
+      f.limit = lead.decision.limit;
+      f.baseline = lead.decision.usual ?? lead.decision.limit;
+      f.baselineSource = lead.decision.source;
+      f.score = round2(lead.observed / Math.max(lead.decision.usual ?? lead.decision.limit, 1));
       const start = e.ts - lead.horizonMs;
-      if (start < a.windowStart) a.windowStart = start;
+      if (start < f.windowStart) f.windowStart = start;
     }
+    if (f.windowStart < a.windowStart) a.windowStart = f.windowStart;
     let tier = 1;
-    for (const t of r.tiers) if (a.peakRatio >= t) tier++;
-    if (tier > a.tier) a.tier = tier;
-    this.applySeverity(a, r, r.tierRaisesSeverity ? a.tier - 1 : 0);
-    this.settle(a, opened, before);
+    for (const t of r.tiers) if (f.peakRatio >= t) tier++;
+    if (tier > f.tier) f.tier = tier;
+    this.applySeverity(f, r, r.tierRaisesSeverity ? f.tier - 1 : 0);
   }
 
-  /** Severity = rule severity + matched raises (each once) + tier steps; never decreases. */
-  private applySeverity(a: OpenAlert, r: Rule, tierSteps: number): void {
+  /** Finding severity = rule severity + matched raises (each once) + tier steps; never decreases. */
+  private applySeverity(f: Finding, r: Rule, tierSteps: number): void {
     for (const raise of r.raises) {
-      if (!a.raises.has(raise.reason) && raise.when(this.input)) a.raises.set(raise.reason, raise.by);
+      if (!f.raises.has(raise.reason) && raise.when(this.input)) f.raises.set(raise.reason, raise.by);
     }
     let sev = r.severity + tierSteps;
-    for (const by of a.raises.values()) sev += by;
+    for (const by of f.raises.values()) sev += by;
     sev = Math.min(MAX_SEVERITY, sev);
-    if (sev > a.severity) a.severity = sev;
+    if (sev > f.severity) f.severity = sev;
   }
 
-  private settle(a: OpenAlert, opened: boolean, before: { tier: number; severity: number }): void {
-    if (!opened) {
+  /**
+   * After every rule judged the event: the alert's severity (most severe
+   * finding, raised when findings of several rules combine) and tier; a rise
+   * notifies (escalation), anything else is a counted, silent merge.
+   */
+  private settle(t: { a: OpenAlert; opened: boolean; tier: number; severity: number }): void {
+    const a = t.a;
+    a.settleSeverity(this.rules.settings.combined_findings_raise, MAX_SEVERITY);
+    if (!t.opened) {
       a.revision++;
-      if (a.tier > before.tier || a.severity > before.severity) a.notifyPending = true;
+      if (a.tier > t.tier || a.severity > t.severity) a.notifyPending = true;
       else a.suppressed++;
     }
     this.dirty.add(a);
+    this.touched = null;
   }
 
   private closeAlert(st: ActorState, a: OpenAlert): void {
-    st.alerts.delete(a.ruleId);
+    st.alert = null;
+    st.lastClosed = a;
     this.openAlertCount--;
     a.closed = true;
     a.revision++;
     this.dirty.add(a);
   }
 
-  /** Quiet period closing an alert: the rule's, and for a rate alert at least the longest window that fired. */
-  private quietOf(a: OpenAlert): number {
-    const quiet = this.rules.rulesById.get(a.ruleId)?.quietMs ?? this.rules.settings.quiet;
-    return Math.max(quiet, a.holdMs);
+  /**
+   * Event time at which the alert closes: when every finding's quiet period
+   * (the rule's, and for a rate finding at least the longest window that
+   * fired) has passed since that finding's last trigger.
+   */
+  private closesAt(a: OpenAlert): number {
+    if (a.findings.size === 0) return a.lastTs + this.rules.settings.quiet;
+    let at = -Infinity;
+    for (const f of a.findings.values()) {
+      const quiet = Math.max(this.rules.rulesById.get(f.ruleId)?.quietMs ?? this.rules.settings.quiet, f.holdMs);
+      if (f.lastTs + quiet > at) at = f.lastTs + quiet;
+    }
+    return at;
   }
 
   // ---- output ----------------------------------------------------------------
@@ -562,8 +663,7 @@ export class Engine implements DetectionEngine {
   private flush(): EngineOutput {
     const alerts: AlertUpdate[] = [];
     for (const a of this.dirty) {
-      const st = this.actors.get(a.actorId);
-      alerts.push({ alert: this.render(a, st), notify: a.notifyPending });
+      alerts.push({ alert: this.render(a), notify: a.notifyPending });
       a.notifyPending = false;
     }
     this.dirty.clear();
@@ -572,23 +672,10 @@ export class Engine implements DetectionEngine {
     return { alerts, activity };
   }
 
-  private render(a: OpenAlert, st: ActorState | undefined): Alert {
-    const policyContext: PolicyContextEntry[] = [];
-    if (a.kind === 'rate' && st !== undefined) {
-      for (const o of st.alerts.values()) {
-        if (o.kind !== 'policy') continue;
-        policyContext.push({
-          rule_id: o.ruleId,
-          alert_id: o.alertId,
-          title: this.rules.rulesById.get(o.ruleId)?.title ?? o.ruleId,
-          severity: SEVERITIES[o.severity] ?? 'info',
-        });
-      }
-    }
+  private render(a: OpenAlert): Alert {
     return renderAlert(a, {
       database: this.database,
-      rule: this.rules.rulesById.get(a.ruleId),
-      policyContext,
+      ruleOf: (id) => this.rules.rulesById.get(id),
       eventIdSample: this.rules.settings.event_id_sample,
     });
   }

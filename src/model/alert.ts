@@ -15,12 +15,14 @@ export type BaselineSource = (typeof BASELINE_SOURCES)[number];
 
 export interface Alert {
   /**
-   * Deterministic: derived only from the rule id, the actor and the event(s) that
-   * opened the alert, so a redelivered batch reproduces the same id.
+   * Deterministic: derived only from the actor and the event that opened the
+   * alert (one open alert per actor merges whatever fires), so a redelivered
+   * batch reproduces the same id.
    */
   readonly alert_id: string;
   /** 1 when opened; +1 each time follow-ups are merged into it or it escalates. */
   readonly revision: number;
+  /** The primary (most severe) finding's rule; `explanation.findings` lists every finding with its rule and version. */
   readonly rule_id: string;
   readonly rule_version: string;
   readonly rule_kind: RuleKind;

@@ -2,7 +2,8 @@
  * Detection quality on simulated traffic, through the real decode → enrich →
  * engine with the shipped rules (rules/). For two fixed seeds, a modest run
  * (80 actors, 21 days: two weeks of benign history, then the incidents) must
- * detect every incident type and leave every look-alike without an alert.
+ * detect every incident type with one alert each, raise no false alert after
+ * the history period and leave every look-alike without an alert.
  *
  * The full benchmark with all figures is `npm run bench:detection`.
  */
@@ -33,6 +34,16 @@ describe.each(SEEDS)('seed %i', (seed) => {
     expect(incidents.length).toBeGreaterThan(0);
     const missed = incidents.filter((i) => !i.detected).map((i) => `${i.id} (${i.actor_id})`);
     expect(missed).toEqual([]);
+  });
+
+  it('raises one alert per detected incident: whatever fires for the actor merges into it', () => {
+    const detected = score.incidents.filter((i) => i.detected);
+    expect(detected.filter((i) => i.alerts !== 1).map((i) => `${i.id}: ${i.alerts} alerts`)).toEqual([]);
+  });
+
+  it('raises no false alert in the evaluation period', () => {
+    const falseAlerts = score.alerts.filter((a) => a.cls === 'benign' || a.cls === 'lookalike').map((a) => `${a.rule_id} ${a.actor_id}: ${a.summary}`);
+    expect(falseAlerts).toEqual([]);
   });
 
   it.each(LOOKALIKE_TYPES)('raises no alert on the look-alike %s', (type) => {

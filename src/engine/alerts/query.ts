@@ -11,8 +11,10 @@ const COLUMNS = 'event_id, ts, ts_ms, actor_id, action, resource_type, record_co
 
 export function buildEventsQuery(database: string, a: OpenAlert, sampleCap: number): string {
   const where = [`actor_id = ${quoteString(a.actorId)}`];
-  // A policy alert whose every event id is in the sample: list exactly those.
-  if (a.kind === 'policy' && a.eventCount <= sampleCap && a.eventIds.length === a.eventCount && a.eventIds.length > 0) {
+  // A policy-only alert whose every event id is in the sample: list exactly those.
+  let policyOnly = true;
+  for (const f of a.findings.values()) if (f.kind !== 'policy') policyOnly = false;
+  if (policyOnly && a.eventCount <= sampleCap && a.eventIds.length === a.eventCount && a.eventIds.length > 0) {
     where.push(`event_id IN ${quoteStringList(a.eventIds)}`);
   }
   where.push(`ts_ms >= ${sqlInteger(Math.max(0, Math.floor(a.windowStart)))}`);

@@ -1,6 +1,7 @@
 /**
  * Turns an open alert into the Alert contract: the one-sentence summary, the
- * structured explanation and the ClickHouse query listing its events.
+ * structured explanation (one verdict combining every finding) and the
+ * ClickHouse query listing its events.
  *
  * Privacy: nothing here reads record refs; summaries are built only from the
  * actor, counts, window labels, rule titles and names from rule files.
@@ -8,22 +9,13 @@
 import { SEVERITIES, type Alert, type Severity } from '../../model/alert.js';
 import type { Rule } from '../rules/rule-set.js';
 import type { LimitDecision, StatsView } from '../baseline/limits.js';
-import type { OpenAlert, WindowFigure } from './open-alert.js';
+import type { Finding, OpenAlert, WindowFigure } from './open-alert.js';
 import { buildEventsQuery } from './query.js';
-
-export interface PolicyContextEntry {
-  readonly rule_id: string;
-  readonly alert_id: string;
-  readonly title: string;
-  readonly severity: Severity;
-}
 
 export interface RenderContext {
   readonly database: string;
-  /** The rule as currently loaded; undefined when it was removed by a reload. */
-  readonly rule: Rule | undefined;
-  /** Other open policy alerts of the same actor (for a rate verdict). */
-  readonly policyContext: readonly PolicyContextEntry[];
+  /** Rules as currently loaded; a rule removed by a reload is undefined. */
+  readonly ruleOf: (ruleId: string) => Rule | undefined;
   readonly eventIdSample: number;
 }
 
@@ -35,18 +27,17 @@ const VERBS: Readonly<Record<string, string>> = {
   delete: 'deleted',
 };
 
+/** Other findings named in the summary after the primary one. */
+const SUMMARY_OTHERS = 2;
+
 export function renderAlert(a: OpenAlert, ctx: RenderContext): Alert {
-  const explanation = explain(a, ctx);
-  // A restored alert keeps its stored window figures until a new trigger replaces them.
-  if (a.windows.length === 0 && a.restoredExplanation !== null && Array.isArray(a.restoredExplanation.windows)) {
-    explanation.windows = a.restoredExplanation.windows;
-  }
+  const p = a.primary();
   return {
     alert_id: a.alertId,
     revision: a.revision,
-    rule_id: a.ruleId,
-    rule_version: a.ruleVersion,
-    rule_kind: a.kind,
+    rule_id: p.ruleId,
+    rule_version: p.ruleVersion,
+    rule_kind: p.kind,
     severity: SEVERITIES[a.severity] as Severity,
     tier: a.tier,
     actor_id: a.actorId,
@@ -55,18 +46,18 @@ export function renderAlert(a: OpenAlert, ctx: RenderContext): Alert {
     employment_status: a.employmentStatus,
     window_start: a.windowStart,
     window_end: a.windowEnd,
-    window_label: a.windowLabel,
-    observed: a.observed,
-    baseline: a.baseline,
-    baseline_source: a.baselineSource,
-    score: a.score,
+    window_label: p.windowLabel,
+    observed: p.observed,
+    baseline: p.baseline,
+    baseline_source: p.baselineSource,
+    score: p.score,
     first_event_ts: a.firstTs,
     last_event_ts: a.lastTs,
     event_count: a.eventCount,
     suppressed_count: a.suppressed,
     event_ids: [...a.eventIds],
     summary: summarise(a, ctx),
-    explanation,
+    explanation: explain(a, p, ctx),
     query: buildEventsQuery(ctx.database, a, ctx.eventIdSample),
     status: a.closed ? 'closed' : 'open',
   };
@@ -74,39 +65,58 @@ export function renderAlert(a: OpenAlert, ctx: RenderContext): Alert {
 
 // ---- summary -----------------------------------------------------------------
 
-export function summarise(a: OpenAlert, ctx: RenderContext): string {
-  const who = `${a.actorRole} ${a.actorId}`;
-  let head: string;
-  if (a.kind === 'policy') {
-    const first = a.findings[0] ?? ctx.rule?.title ?? a.ruleId;
-    // A record-limit finding already states the records of its single request.
-    const findingHasVolume = ctx.rule?.kind === 'policy' && ctx.rule.checkType === 'record_limit';
-    const volume =
-      a.eventCount > 1
-        ? ` (${fmt(a.eventCount)} events, ${fmt(a.totalRecords)} records)`
-        : findingHasVolume
-          ? ''
-          : ` (${fmt(a.totalRecords)} record${a.totalRecords === 1 ? '' : 's'})`;
-    head = `${who}: ${first}${volume}`;
-  } else {
-    const lead = leadingWindow(a);
-    const rule = ctx.rule;
-    if (rule !== undefined && rule.kind === 'rate' && rule.measure === 'events') {
-      head = `${who}: ${fmt(a.observed)} ${rule.title} in ${a.windowLabel}${lead ? `, above the limit of ${fmt(lead.decision.limit)}` : ''}`;
-    } else {
-      const verb = VERBS[a.dominantAction()] ?? 'accessed';
-      head = `${who} ${verb} ${fmt(a.observed)} distinct customers in ${a.windowLabel}${lead ? comparison(a, lead) : ''}`;
-    }
-  }
-  const tail = context(a);
-  return tail.length > 0 ? `${head}; ${tail.join('; ')}` : head;
+/** Findings other than the primary, most severe first. */
+function others(a: OpenAlert, p: Finding): Finding[] {
+  return [...a.findings.values()]
+    .filter((f) => f !== p)
+    .sort((x, y) => y.severity - x.severity || y.tier - x.tier || x.order - y.order);
 }
 
-function comparison(a: OpenAlert, w: WindowFigure): string {
+export function summarise(a: OpenAlert, ctx: RenderContext): string {
+  const p = a.primary();
+  const who = `${a.actorRole} ${a.actorId}`;
+  const head = p.kind === 'rate' && isDistinct(p, ctx) ? `${who} ${phrase(a, p, ctx)}` : `${who}: ${phrase(a, p, ctx)}`;
+  const parts = [head];
+  const rest = others(a, p);
+  for (const f of rest.slice(0, SUMMARY_OTHERS)) parts.push(`also ${phrase(a, f, ctx)}`);
+  if (rest.length > SUMMARY_OTHERS) parts.push(`+${rest.length - SUMMARY_OTHERS} more finding${rest.length - SUMMARY_OTHERS === 1 ? '' : 's'}`);
+  parts.push(...context(a));
+  return parts.join('; ');
+}
+
+function isDistinct(f: Finding, ctx: RenderContext): boolean {
+  const rule = ctx.ruleOf(f.ruleId);
+  return rule === undefined || rule.kind !== 'rate' || rule.measure === 'distinct_customers';
+}
+
+/** What one finding says, without the actor: "exported 4,812 distinct customers in 5m, 96× their usual 50". */
+function phrase(a: OpenAlert, f: Finding, ctx: RenderContext): string {
+  const rule = ctx.ruleOf(f.ruleId);
+  if (f.kind === 'policy') {
+    const first = f.reasons[0] ?? rule?.title ?? f.ruleId;
+    // A record-limit finding already states the records of its single request.
+    const findingHasVolume = rule?.kind === 'policy' && rule.checkType === 'record_limit';
+    const volume =
+      f.eventCount > 1
+        ? ` (${fmt(f.eventCount)} events, ${fmt(f.totalRecords)} records)`
+        : findingHasVolume
+          ? ''
+          : ` (${fmt(f.totalRecords)} record${f.totalRecords === 1 ? '' : 's'})`;
+    return `${first}${volume}`;
+  }
+  const lead = leadingWindow(f);
+  if (rule !== undefined && rule.kind === 'rate' && rule.measure === 'events') {
+    return `${fmt(f.observed)} ${rule.title} in ${f.windowLabel}${lead ? `, above the limit of ${fmt(lead.decision.limit)}` : ''}`;
+  }
+  const verb = VERBS[a.dominantAction()] ?? 'accessed';
+  return `${verb} ${fmt(f.observed)} distinct customers in ${f.windowLabel}${lead ? comparison(f, lead) : ''}`;
+}
+
+function comparison(f: Finding, w: WindowFigure): string {
   const d = w.decision;
   if (d.type === 'budget') return `, above the ${w.label} budget of ${fmt(d.limit)}`;
   if (d.usual === null) return `, above the limit of ${fmt(d.limit)}`;
-  const ratio = `${ratioText(a.observed / Math.max(d.usual, 1))}×`;
+  const ratio = `${ratioText(f.observed / Math.max(d.usual, 1))}×`;
   const peers = d.source === 'own' && d.peers !== null && d.peers.skipped === null ? ` (peers: ${fmt(d.peers.median)})` : '';
   if (d.source === 'own') return `, ${ratio} their usual ${fmt(d.usual)}${peers}`;
   if (d.source === 'peers') return `, ${ratio} the peer norm of ${fmt(d.usual)} (no own history yet)`;
@@ -120,7 +130,7 @@ function context(a: OpenAlert): string[] {
   };
   if (a.outsideBusinessHours) add('outside business hours');
   if (a.employmentStatus !== 'active') add(`status ${a.employmentStatus}`);
-  for (const r of a.raises.keys()) add(r);
+  for (const f of a.findings.values()) for (const r of f.raises.keys()) add(r);
   const fs = a.firstSeen;
   if (fs.channels.size > 0) add(`first use of channel ${[...fs.channels].join(', ')}`);
   if (fs.zones.size > 0) add(`first use of zone ${[...fs.zones].join(', ')}`);
@@ -128,8 +138,8 @@ function context(a: OpenAlert): string[] {
   return out;
 }
 
-function leadingWindow(a: OpenAlert): WindowFigure | undefined {
-  return a.windows.find((w) => w.label === a.windowLabel) ?? a.windows[0];
+function leadingWindow(f: Finding): WindowFigure | undefined {
+  return f.windows.find((w) => w.label === f.windowLabel) ?? f.windows[0];
 }
 
 /** `4812` → `4,812`; fractions to one decimal. Deterministic (fixed locale). */
@@ -144,22 +154,34 @@ function ratioText(r: number): string {
 
 // ---- explanation -------------------------------------------------------------
 
-function explain(a: OpenAlert, ctx: RenderContext): Record<string, unknown> {
-  const rule = ctx.rule;
+function explain(a: OpenAlert, p: Finding, ctx: RenderContext): Record<string, unknown> {
+  const findings = [p, ...others(a, p)].map((f) => findingJson(f, ctx));
+  const primary = findings[0] as Record<string, unknown>;
+  let maxFinding = 0;
+  for (const f of a.findings.values()) if (f.severity > maxFinding) maxFinding = f.severity;
   return {
-    rule_title: rule?.title ?? null,
-    rule_description: rule?.description ?? null,
-    tuning: rule?.tuning ?? null,
-    verdict: a.kind,
-    findings: [...a.findings],
-    windows: a.windows.map(windowJson),
-    limit: a.limit,
-    peak_ratio: round(a.peakRatio),
-    tiers: rule?.kind === 'rate' ? rule.tiers : rule?.kind === 'policy' ? rule.escalateRecords : [],
+    // The primary finding's rule and figures, at the top (what the alert is named after).
+    rule_title: primary.title,
+    rule_description: primary.description,
+    tuning: primary.tuning,
+    verdict: kindsOf(a),
+    primary_rule_id: p.ruleId,
+    windows: primary.windows,
+    limit: p.limit,
+    peak_ratio: round(p.peakRatio),
+    tiers: primary.tiers,
+    severity_base: primary.severity_base,
+    severity_raises: primary.severity_raises,
+    // Every finding, primary first: rule id and version, severity, tier, counts and figures.
+    findings,
+    finding_count: a.firings,
+    severity: {
+      most_severe_finding: SEVERITIES[maxFinding],
+      combination_raise: a.combinationRaise,
+      alert: SEVERITIES[a.severity],
+    },
     total_records: a.totalRecords,
     max_records_per_event: a.maxRecords,
-    severity_base: rule ? SEVERITIES[rule.severity] : null,
-    severity_raises: [...a.raises].map(([reason, by]) => ({ reason, by })),
     context: {
       outside_business_hours: a.outsideBusinessHours,
       employment_status: a.employmentStatus,
@@ -174,7 +196,46 @@ function explain(a: OpenAlert, ctx: RenderContext): Record<string, unknown> {
       channels: [...a.firstSeen.channels].sort(),
       zones: [...a.firstSeen.zones].sort(),
     },
-    policy_findings: ctx.policyContext,
+  };
+}
+
+function kindsOf(a: OpenAlert): string {
+  const kinds = new Set<string>();
+  for (const f of a.findings.values()) kinds.add(f.kind);
+  return kinds.size > 1 ? 'combined' : [...kinds][0] ?? 'policy';
+}
+
+function findingJson(f: Finding, ctx: RenderContext): Record<string, unknown> {
+  const rule = ctx.ruleOf(f.ruleId);
+  // A restored finding keeps its stored window figures until a new trigger replaces them.
+  const windows = f.windows.length === 0 && f.restored !== null && Array.isArray(f.restored.windows) ? f.restored.windows : f.windows.map(windowJson);
+  return {
+    rule_id: f.ruleId,
+    rule_version: f.ruleVersion,
+    kind: f.kind,
+    title: rule?.title ?? (typeof f.restored?.title === 'string' ? f.restored.title : f.ruleId),
+    description: rule?.description ?? null,
+    tuning: rule?.tuning ?? null,
+    severity: SEVERITIES[f.severity],
+    severity_base: rule ? SEVERITIES[rule.severity] : null,
+    severity_raises: [...f.raises].map(([reason, by]) => ({ reason, by })),
+    tier: f.tier,
+    tiers: rule?.kind === 'rate' ? rule.tiers : rule?.kind === 'policy' ? rule.escalateRecords : [],
+    event_count: f.eventCount,
+    first_event_ts: f.firstTs,
+    last_event_ts: f.lastTs,
+    window: f.windowLabel,
+    window_start: f.windowStart,
+    observed: f.observed,
+    limit: f.limit,
+    baseline: f.baseline,
+    baseline_source: f.baselineSource,
+    score: f.score,
+    peak_ratio: round(f.peakRatio),
+    hold_ms: f.holdMs,
+    total_records: f.totalRecords,
+    reasons: [...f.reasons],
+    windows,
   };
 }
 
@@ -183,16 +244,21 @@ function windowJson(w: WindowFigure): Record<string, unknown> {
   return {
     window: w.label,
     observed: w.observed,
-    limit: round(d.limit),
+    // Infinite: no history and no static limit yet (the window gives no verdict).
+    limit: Number.isFinite(d.limit) ? round(d.limit) : null,
     limit_type: d.type,
     baseline_source: d.source,
     usual: d.usual === null ? null : round(d.usual),
-    sigma: d.sigma === null ? null : round(d.sigma),
+    spread: d.spread === null ? null : round(d.spread),
+    z: d.z,
     ratio: d.usual === null ? round(w.observed / Math.max(d.limit, 1)) : round(w.observed / Math.max(d.usual, 1)),
-    robust_z: d.usual === null || d.sigma === null ? null : round((w.observed - d.usual) / d.sigma),
+    // Robust z on the log scale: how many spreads above the usual level.
+    robust_z: d.logUsual === null || d.spread === null || d.spread === 0 ? null : round((Math.log1p(w.observed) - d.logUsual) / d.spread),
     band: d.band,
-    floor: d.floor,
+    floor: round(d.floor),
     status_factor: d.statusFactor,
+    own_normal: d.ownNormal === null ? null : round(d.ownNormal),
+    peer_routine: d.routine === null ? null : round(d.routine),
     own: statsJson(d.own),
     peers: statsJson(d.peers),
     role: statsJson(d.role),
@@ -204,8 +270,9 @@ function statsJson(s: StatsView | null): Record<string, unknown> | null {
   return {
     samples: s.samples,
     actors: s.actors,
+    days: s.days,
     median: round(s.median),
-    sigma: round(s.sigma),
+    spread: round(s.spread),
     recurring_peak: s.recurringPeak,
     used: s.skipped === null,
     skipped: s.skipped,

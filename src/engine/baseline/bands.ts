@@ -3,7 +3,10 @@
  * is not comparable with their Sunday night. Hourly metrics use `business`,
  * `off_hours` and `weekend`; the daily metric uses `weekday` and `weekend`.
  * Stored rows and live events are classified by the same rule (settings
- * business_hours), so a baseline and the value compared with it always agree.
+ * `baseline_bands`), so a baseline and the value compared with it always agree.
+ * The bands are not the enrichment calendar: that one decides whether an event
+ * is `local_time.business_hours` (for rules and alerts); these only decide which
+ * stored hours are compared with which.
  */
 import type { ActorActivityRow } from '../api.js';
 

@@ -4,13 +4,16 @@
  * Fed by restore() at start and by the engine's own closing buckets.
  *
  * Statistics are cached: an actor's own figures per (metric, band) until the
- * actor gets a new row; a peer group's and a role's until 2 % more rows have
- * arrived (recomputing a large group on every member's hourly row would cost
- * O(members × rows) per hour for no visible change).
+ * actor gets a new row; a peer group's and a role's until 10 % more rows have
+ * arrived or a day of event time passed (recomputing a large group on every
+ * member's hourly row would cost O(members × rows) per hour for no visible
+ * change).
  */
 import type { ActorActivityRow } from '../api.js';
 import { BANDS, bandOfRow, metricGranularity, metricValue, type Band, type BandRule, type Metric } from './bands.js';
-import { EMPTY_STATS, summarise, type SampleStats } from './robust.js';
+import { EMPTY_STATS, summarise, TOP_KEPT, type SampleStats } from './robust.js';
+
+const EMPTY_TOP: readonly number[] = [];
 
 export interface ActorHistory {
   readonly actorId: string;
@@ -28,7 +31,13 @@ export interface ActorHistory {
   };
   /** Per metric: stats per band (BANDS order), valid for `version`. */
   readonly cache: Map<Metric, { version: number; stats: SampleStats[] }>;
+  /** Largest single requests (hourly rows' max_request_records, any band), descending, valid for `requestsVersion`. */
+  requestPeaks: readonly number[];
+  requestsVersion: number;
 }
+
+/** What merge() did with a row. */
+export type MergeResult = 'added' | 'replaced' | 'kept';
 
 export interface HistoryGroup {
   readonly members: Set<string>;
@@ -92,20 +101,78 @@ export class ActivityHistory {
   /** Adds a row (ignored when the same bucket is already held). Returns whether it was added. */
   add(row: ActorActivityRow): boolean {
     if (this.has(row.actor_id, row.granularity, row.bucket_start)) return false;
+    this.insert(row);
+    return true;
+  }
+
+  /**
+   * Adds a row from elsewhere (another instance's closed bucket). A bucket
+   * already held is replaced only by a newer row of it, i.e. one that saw more
+   * events (a bucket's row only grows as its events arrive); an identical or
+   * older row changes nothing, so merging the same rows again is idempotent.
+   */
+  merge(row: ActorActivityRow): MergeResult {
+    const a = this.actors.get(row.actor_id);
+    const rows = a === undefined ? undefined : row.granularity === 'hour' ? a.hourly : a.daily;
+    if (a !== undefined && rows !== undefined) {
+      for (let i = rows.length - 1; i >= 0; i--) {
+        const held = rows[i] as ActorActivityRow;
+        if (held.bucket_start < row.bucket_start) break;
+        if (held.bucket_start !== row.bucket_start) continue;
+        if (row.events <= held.events) return 'kept';
+        rows[i] = row;
+        this.noteRow(this.ensureActor(row), row);
+        return 'replaced';
+      }
+    }
+    this.insert(row);
+    return 'added';
+  }
+
+  private insert(row: ActorActivityRow): void {
     const a = this.ensureActor(row);
     const rows = row.granularity === 'hour' ? a.hourly : a.daily;
     // Keep rows sorted by bucket start (restore is oldest first; online rows arrive in order).
     let i = rows.length;
     while (i > 0 && (rows[i - 1] as ActorActivityRow).bucket_start > row.bucket_start) i--;
     rows.splice(i, 0, row);
+    this.groupOf(a.role, a.department).rows++;
+    this.roleGroup(a.role).rows++;
+    this.noteRow(a, row);
+    this.prune(a, row.bucket_start + (row.granularity === 'hour' ? 3_600_000 : 86_400_000) - this.lookbackMs);
+  }
+
+  /** A row of the actor was added or replaced: first-seen marks, versions, group freshness. */
+  private noteRow(a: ActorHistory, row: ActorActivityRow): void {
     for (const v of row.resource_types) bump(a.seen.resource_types, v, row.bucket_start);
     for (const v of row.channels) bump(a.seen.channels, v, row.bucket_start);
     for (const v of row.zones) bump(a.seen.zones, v, row.bucket_start);
     a.version++;
     this.touch(this.groupOf(a.role, a.department), a.actorId, row.bucket_start);
     this.touch(this.roleGroup(a.role), a.actorId, row.bucket_start);
-    this.prune(a, row.bucket_start + (row.granularity === 'hour' ? 3_600_000 : 86_400_000) - this.lookbackMs);
-    return true;
+  }
+
+  /**
+   * The actor's largest single requests in the look-back (any band), descending
+   * (at most TOP_KEPT); rows stored without `max_request_records` count as 0.
+   */
+  ownRequestPeaks(actorId: string): readonly number[] {
+    const a = this.actors.get(actorId);
+    if (a === undefined) return EMPTY_TOP;
+    if (a.requestsVersion !== a.version) {
+      const top: number[] = [];
+      for (const r of a.hourly) {
+        const v = r.max_request_records ?? 0;
+        if (v <= 0) continue;
+        if (top.length < TOP_KEPT) top.push(v);
+        else if (v > (top[top.length - 1] as number)) top[top.length - 1] = v;
+        else continue;
+        top.sort((x, y) => y - x);
+      }
+      a.requestPeaks = top;
+      a.requestsVersion = a.version;
+    }
+    return a.requestPeaks;
   }
 
   /** Stats of the actor's own rows in the band (same object until the actor gets a new row). */
@@ -115,7 +182,7 @@ export class ActivityHistory {
     let hit = a.cache.get(metric);
     if (hit === undefined || hit.version !== a.version) {
       const perBand = this.splitByBand([a], metric);
-      hit = { version: a.version, stats: perBand.map((v) => summarise(v.values, v.values.length > 0 ? 1 : 0)) };
+      hit = { version: a.version, stats: perBand.map((v) => summarise(v.values, v.values.length > 0 ? 1 : 0, v.days)) };
       a.cache.set(metric, hit);
     }
     return hit.stats[BANDS.indexOf(band)] ?? EMPTY_STATS;
@@ -168,22 +235,31 @@ export class ActivityHistory {
         if (a !== undefined) members.push(a);
       }
       const perBand = this.splitByBand(members, metric);
-      hit = { rowsAdded: g.rowsAdded, newest: g.newest, stats: perBand.map((v) => summarise(v.values, v.actors)) };
+      hit = { rowsAdded: g.rowsAdded, newest: g.newest, stats: perBand.map((v) => summarise(v.values, v.actors, v.days)) };
       g.cache.set(metric, hit);
     }
     return (hit as { stats: SampleStats[] }).stats[BANDS.indexOf(band)] ?? EMPTY_STATS;
   }
 
-  /** Values of a metric per band (BANDS order), and how many actors contributed to each. */
-  private splitByBand(actors: readonly ActorHistory[], metric: Metric): { values: number[]; actors: number }[] {
-    const out = BANDS.map(() => ({ values: [] as number[], actors: 0 }));
+  /** Values of a metric per band (BANDS order), how many actors and (actor, UTC day) pairs contributed to each. */
+  private splitByBand(actors: readonly ActorHistory[], metric: Metric): { values: number[]; actors: number; days: number }[] {
+    const out = BANDS.map(() => ({ values: [] as number[], actors: 0, days: 0 }));
     const hourly = metricGranularity(metric) === 'hour';
+    const lastDay = BANDS.map(() => -1);
     for (const a of actors) {
       const seen = BANDS.map(() => false);
+      lastDay.fill(-1);
       for (const r of hourly ? a.hourly : a.daily) {
         const b = BANDS.indexOf(bandOfRow(r, this.rules));
-        (out[b] as { values: number[] }).values.push(metricValue(r, metric));
+        const o = out[b] as { values: number[]; days: number };
+        o.values.push(metricValue(r, metric));
         seen[b] = true;
+        // Rows are sorted by bucket start: a new day shows as a change of day number.
+        const day = Math.floor(r.bucket_start / 86_400_000);
+        if (lastDay[b] !== day) {
+          lastDay[b] = day;
+          o.days++;
+        }
       }
       seen.forEach((x, b) => {
         if (x) (out[b] as { actors: number }).actors++;
@@ -204,6 +280,8 @@ export class ActivityHistory {
         version: 0,
         seen: { resource_types: new Map(), channels: new Map(), zones: new Map() },
         cache: new Map(),
+        requestPeaks: EMPTY_TOP,
+        requestsVersion: -1,
       };
       this.actors.set(row.actor_id, a);
     } else if (a.role !== row.role || a.department !== row.department) {
@@ -219,7 +297,6 @@ export class ActivityHistory {
   private touch(g: HistoryGroup, actorId: string, bucketStart: number): void {
     g.members.add(actorId);
     g.rowsAdded++;
-    g.rows++;
     if (bucketStart > g.newest) g.newest = bucketStart;
     g.version++;
   }

@@ -118,8 +118,8 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
       else {
         settingsFile = src.file;
         const counted = s.counted === undefined ? ALWAYS : compilePredicate(s.counted, ['settings', 'counted'], ctxFor(src));
-        if (s.business_hours.end <= s.business_hours.start) {
-          report(src, ['settings', 'business_hours'], 'business_hours.end must be after start');
+        if (s.baseline_bands.end <= s.baseline_bands.start) {
+          report(src, ['settings', 'baseline_bands'], 'baseline_bands.end must be after start');
         }
         settings = { ...s, counted };
       }
@@ -218,7 +218,15 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
               : c.type === 'zone'
                 ? zoneCheck(roles)
                 : recordLimitCheck(roles, c.role_limit, c.default);
-        rule = { ...common, kind: 'policy', check, checkType: c?.type ?? null, escalateRecords: [...spec.escalate_records].sort((a, b) => a - b) };
+        const ownNormal = c?.type === 'record_limit' && c.own_normal !== undefined ? { minCount: c.own_normal.min_count, headroom: c.own_normal.headroom } : null;
+        rule = {
+          ...common,
+          kind: 'policy',
+          check,
+          checkType: c?.type ?? null,
+          ownNormal,
+          escalateRecords: [...spec.escalate_records].sort((a, b) => a - b),
+        };
       } else {
         if (spec.measure === 'events' && spec.count === undefined) {
           report(src, [...base, 'measure'], 'measure `events` needs `count`: the predicate selecting counted events');
@@ -236,6 +244,11 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
             horizonMs: w.window,
             label: formatDuration(w.window),
             floor: w.floor,
+            floorRoleLimit: w.floor_role_limit === undefined ? null : { limit: w.floor_role_limit.limit, times: w.floor_role_limit.times },
+            ownNormal:
+              w.own_normal === undefined
+                ? null
+                : { metric: w.own_normal.metric, minCount: w.own_normal.min_count, headroom: w.own_normal.headroom },
             limit:
               w.baseline !== undefined
                 ? { type: 'baseline', baseline: w.baseline }

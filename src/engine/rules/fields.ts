@@ -1,7 +1,8 @@
 /**
  * The field paths a predicate may name, with their type. Paths follow the
  * EnrichedEvent (snake_case, as on the wire and in ClickHouse), plus a few
- * facts the engine derives from the actor's own history (`first_seen.*`).
+ * facts the engine derives from the actor's own history (`first_seen.*`) and
+ * windows (`new_customers`).
  *
  * A path not listed here is refused at load time with its line, so a typo in a
  * rule never turns into a predicate that silently never matches.
@@ -15,6 +16,13 @@ export interface DerivedFacts {
   first_seen_resource_type: boolean;
   first_seen_channel: boolean;
   first_seen_zone: boolean;
+  /**
+   * Customers this event returned that the actor had not touched in the last
+   * 24 hours (count-only records count as new; 0 for a late or replayed event,
+   * and for an event settings.counted does not select). Set as the event is
+   * added to the windows, before rate rules count it.
+   */
+  new_customers: number;
 }
 
 /** What a compiled predicate reads. One object is reused per event (no allocation). */
@@ -78,6 +86,12 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   ),
   'first_seen.channel': f('boolean', false, (i) => i.f.first_seen_channel, 'never used this channel before'),
   'first_seen.zone': f('boolean', false, (i) => i.f.first_seen_zone, 'never used this network zone before'),
+  new_customers: f(
+    'number',
+    false,
+    (i) => i.f.new_customers,
+    'customers in this event the actor had not touched in the last 24 h (count-only records included)',
+  ),
   'first_seen.any': f(
     'boolean',
     false,

@@ -75,12 +75,19 @@ export function zoneCheck(roles: ReadonlyMap<string, RolePolicy>): PolicyCheck {
   };
 }
 
-/** More records in one request than the role's limit, lowered by the employment-status factor. */
+/**
+ * More records in one request than the role's limit, lowered by the
+ * employment-status factor, but never below the actor's own normal largest
+ * request (`ownRequestNormal`, 0 when unknown) and never above the role's limit:
+ * stricter for someone leaving, yet not below their own ordinary work.
+ */
 export function recordLimitCheck(roles: ReadonlyMap<string, RolePolicy>, limitName: string, fallback: number): PolicyCheck {
-  return (i: EvalInput, statusFactor: number): PolicyFinding | null => {
+  return (i: EvalInput, statusFactor: number, ownRequestNormal: () => number): PolicyFinding | null => {
     const e = i.e;
     const base = roles.get(e.actor.role)?.limits.get(limitName) ?? fallback;
-    const limit = Math.floor(base * statusFactor);
+    // Most requests are far below the lowered limit: history is read only for the others.
+    if (e.record_count <= Math.floor(base * statusFactor)) return null;
+    const limit = Math.floor(Math.max(base * statusFactor, Math.min(base, ownRequestNormal())));
     if (e.record_count <= limit) return null;
     return {
       reason: `${e.record_count.toLocaleString('en-US')} records in one ${e.action} of ${e.resource_type}, above the limit of ${limit.toLocaleString('en-US')}`,

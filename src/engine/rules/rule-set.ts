@@ -24,8 +24,19 @@ export interface PolicyFinding {
   readonly limit: number | null;
 }
 
-/** A generic need-to-know check driven by the role table; returns null when the event passes. */
-export type PolicyCheck = (i: EvalInput, statusFactor: number) => PolicyFinding | null;
+/**
+ * A generic need-to-know check driven by the role table; returns null when the
+ * event passes. `ownRequestNormal()` gives the actor's own normal largest
+ * request (0 when unknown or not configured): the status factor never lowers a
+ * per-request limit below it. Asked only when needed (it reads history).
+ */
+export type PolicyCheck = (i: EvalInput, statusFactor: number, ownRequestNormal: () => number) => PolicyFinding | null;
+
+/** How the actor's own history protects a limit from the employment-status factor. */
+export interface OwnNormalSpec {
+  readonly minCount: number;
+  readonly headroom: number;
+}
 
 interface RuleCommon {
   readonly id: string;
@@ -45,6 +56,8 @@ export interface PolicyRule extends RuleCommon {
   readonly kind: 'policy';
   readonly check: PolicyCheck | null;
   readonly checkType: 'grant' | 'zone' | 'record_limit' | null;
+  /** record_limit checks: the actor's own largest requests protect the limit from the status factor. */
+  readonly ownNormal: OwnNormalSpec | null;
   readonly escalateRecords: readonly number[];
 }
 
@@ -58,7 +71,11 @@ export interface RateWindow {
   /** `5m`, `1h`, `24h`. */
   readonly label: string;
   readonly floor: number;
+  /** The floor is at least `times` x this role limit (null: no role floor). */
+  readonly floorRoleLimit: { readonly limit: string; readonly times: number } | null;
   readonly limit: WindowLimit;
+  /** Budget and fixed windows: the own peak of `metric` that the status factor never lowers the limit below. */
+  readonly ownNormal: (OwnNormalSpec & { readonly metric: BaselineSpec['metric'] }) | null;
   /** Dense index over all windows of the rule set: the per-actor limit cache slot. */
   readonly slot: number;
 }

@@ -64,6 +64,12 @@ const policyCheck = z.discriminatedUnion('type', [
     role_limit: name,
     /** Maximum for roles that do not set that limit. */
     default: nonNegative,
+    /**
+     * The employment-status factor never lowers the limit below the largest
+     * request the actor made in the look-back x (1 + headroom) (at least
+     * `min_count` times); never above the role's limit either.
+     */
+    own_normal: z.strictObject({ min_count: z.number().int().min(1).max(5).default(1), headroom: nonNegative.default(0) }).optional(),
   }),
 ]);
 
@@ -75,26 +81,51 @@ const policyRule = z.strictObject({
   escalate_records: z.array(z.number().int().positive()).default([]),
 });
 
+/** How far back the actor's own peak counts as normal for them (see docs/rules.md, "Recurring peak"). */
+const recurringPeak = z.strictObject({
+  /** The level reached at least this many times in the look-back (1: the look-back maximum). */
+  min_count: z.number().int().min(1).max(5).default(1),
+  /** Margin above that level. */
+  headroom: nonNegative.default(0.25),
+});
+
+const metric = z.enum(['hour_peak_5m', 'hour_peak_1h', 'hour_distinct', 'day_distinct', 'day_peak_24h']);
+
 const baseline = z.strictObject({
-  metric: z.enum(['hour_peak_5m', 'hour_peak_1h', 'hour_distinct', 'day_distinct', 'day_peak_24h']),
-  /** Robust z multiplier: limit = median + z * sigma. */
-  z: z.number().positive().default(6),
-  own_min_samples: z.number().int().min(1).default(10),
+  metric,
+  /**
+   * Spread multiples above the usual level, on a log scale:
+   * limit = (1 + median) x exp(z x spread) - 1, spread = max(1.4826 x MAD of ln(1 + x), min_spread).
+   */
+  z: z.number().positive().default(4),
+  /** Floor of the log-scale spread: a perfectly regular history still allows x exp(z x min_spread). */
+  min_spread: nonNegative.default(0.25),
+  /** Distinct days with own rows in the band before own history is trusted. */
+  own_min_days: z.number().int().min(1).default(5),
   peer_min_actors: z.number().int().min(1).default(3),
   peer_min_samples: z.number().int().min(1).default(20),
   role_min_samples: z.number().int().min(1).default(20),
-  /** sigma never below max(ratio * median, absolute). */
-  variance_floor: z
-    .strictObject({ ratio: nonNegative.default(0.25), absolute: nonNegative.default(5) })
-    .default({ ratio: 0.25, absolute: 5 }),
-  /** Last resort of the fallback chain own -> peers -> role -> static. */
-  static: nonNegative,
   /**
-   * A level the actor's OWN history reached at least `min_count` times is normal
-   * for them (a weekly report): the limit is at least that level x (1 + headroom).
+   * Last resort of the fallback chain own -> peers -> role -> static (x status
+   * factor). Omitted: without enough history the window gives no verdict (a
+   * fresh deployment learns before it judges; policy limits and budgets apply).
    */
-  recurring_peak: z
-    .strictObject({ min_count: z.number().int().min(2).max(5).default(2), headroom: nonNegative.default(0.25) })
+  static: nonNegative.optional(),
+  /**
+   * A level the actor's OWN history reached (at least `min_count` times) in the
+   * look-back is normal for them (a weekly report): the limit is at least that
+   * level x (1 + headroom). The employment-status factor never lowers a limit
+   * below this term.
+   */
+  recurring_peak: recurringPeak.optional(),
+  /**
+   * A level routine for the actor's peers (this quantile of the peer group's
+   * values, else the role's, when that step passes its gate; x (1 + headroom)) is never an
+   * anomaly for a member: an analyst's weekly report is the size every
+   * analyst's is, even when it happened to be missing from their own look-back.
+   */
+  peer_routine: z
+    .strictObject({ quantile: z.union([z.literal(0.9), z.literal(0.95), z.literal(0.99)]), headroom: nonNegative.default(0) })
     .optional(),
 });
 
@@ -103,15 +134,29 @@ const windowSpec = z
     window: positiveDuration,
     /** Never alert while the observed value is at or below the floor. */
     floor: nonNegative.default(0),
+    /**
+     * The floor is at least `times` x this role limit (e.g. what one permitted
+     * request may return): a permitted request or two are never a rate anomaly alone.
+     */
+    floor_role_limit: z.strictObject({ limit: name, times: z.number().positive().default(1) }).optional(),
     baseline: baseline.optional(),
     /** A per-role maximum from `roles.<role>.limits`, with a default. */
     budget: z.strictObject({ role_limit: name, default: nonNegative }).optional(),
     /** A fixed maximum. */
     limit: nonNegative.optional(),
+    /**
+     * Budget and fixed windows: the employment-status factor never lowers the
+     * limit below the actor's own look-back peak of `metric` x (1 + headroom)
+     * (baseline windows use their recurring_peak for this).
+     */
+    own_normal: z.strictObject({ metric, min_count: z.number().int().min(1).max(5).default(1), headroom: nonNegative.default(0.25) }).optional(),
   })
   .superRefine((w, ctx) => {
     const n = [w.baseline, w.budget, w.limit].filter((x) => x !== undefined).length;
     if (n !== 1) ctx.addIssue({ code: 'custom', message: 'a window has exactly one of baseline, budget, limit' });
+    if (w.baseline !== undefined && w.own_normal !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'own_normal is for budget and fixed windows; a baseline window uses baseline.recurring_peak' });
+    }
   });
 
 const rateRule = z.strictObject({
@@ -171,8 +216,13 @@ const settings = z.strictObject({
   activity_lookback: positiveDuration.default(28 * 86_400_000),
   /** Which events' customers count in the distinct-customer windows (default: all events). */
   counted: predicate.optional(),
-  /** Local hours [start, end) that form the `business` band of stored activity rows. */
-  business_hours: z
+  /**
+   * Baseline bands: which local hours share a baseline (`business` = [start, end)
+   * on weekdays, `off_hours` = the other weekday hours, `weekend`). Not the
+   * enrichment calendar (rules/enrichment/calendar.yaml), which decides
+   * `local_time.business_hours` for rules and alerts.
+   */
+  baseline_bands: z
     .strictObject({
       start: z.number().int().min(0).max(23),
       end: z.number().int().min(1).max(24),
@@ -183,6 +233,11 @@ const settings = z.strictObject({
   first_seen_min_buckets: z.number().int().min(1).default(8),
   /** Event ids kept on an alert. */
   event_id_sample: z.number().int().min(1).max(1000).default(20),
+  /**
+   * Severity steps added to an alert once it holds findings of at least two
+   * rules (independent signals about one actor at one time); 0 disables.
+   */
+  combined_findings_raise: z.number().int().min(0).max(4).default(1),
 });
 export type SettingsSpec = z.infer<typeof settings>;
 
@@ -287,6 +342,8 @@ const caseHistory = z.strictObject({
   weekdays: z.array(z.number().int().min(1).max(7)).optional(),
   hour_distinct: nonNegative,
   hour_peak_5m: nonNegative,
+  /** Largest single request in each hour (max_request_records); default: none recorded. */
+  max_request: nonNegative.optional(),
   /** Default: hour_distinct * number of hours. */
   day_distinct: nonNegative.optional(),
   resource_types: z.array(z.string()).default([]),
@@ -298,8 +355,11 @@ export type CaseHistorySpec = z.infer<typeof caseHistory>;
 const expectation = z.strictObject({
   rule: ruleId,
   actor: z.string().min(1),
+  /** The finding's severity (rule severity + raises + tier steps). */
   severity: severity.optional(),
   min_severity: severity.optional(),
+  /** The alert's severity (the most severe finding, raised when findings of several rules combine). */
+  alert_severity: severity.optional(),
   tier: z.number().int().min(1).optional(),
   min_tier: z.number().int().min(1).optional(),
   min_observed: nonNegative.optional(),

@@ -20,6 +20,8 @@ export class ActivityBucket {
   peak5m = 0;
   peak1h = 0;
   peak24h = 0;
+  /** Largest record_count of one counted request in the bucket. */
+  maxRequest = 0;
   readonly distinct = new BucketDistinct();
   /** Start in the DistinctWindow's time unit, to compare with a ref's previous touch. */
   readonly startSec: number;
@@ -72,6 +74,7 @@ export class ActivityBucket {
       events: this.events,
       distinct_records: this.distinct.count(),
       peak_5m_distinct: this.peak5m,
+      max_request_records: this.maxRequest,
       peak_1h_distinct: this.peak1h,
       ...(this.granularity === 'day' ? { peak_24h_distinct: this.peak24h } : {}),
       denied: this.denied,

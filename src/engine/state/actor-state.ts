@@ -27,8 +27,10 @@ export class ActorState {
   readonly seen: SeenEvents;
   readonly activity: ActivityTracker;
   readonly counters = new Map<string, EventCountWindow>();
-  /** Open alerts of this actor, by rule id. */
-  readonly alerts = new Map<string, OpenAlert>();
+  /** The actor's open alert (one at a time: whatever fires merges into it). */
+  alert: OpenAlert | null = null;
+  /** The actor's last closed alert: a rate window that fires while still holding its events re-opens it. */
+  lastClosed: OpenAlert | null = null;
   limitCache: (CachedLimit | undefined)[] = [];
   history: ActorHistory | undefined;
 
@@ -48,7 +50,7 @@ export class ActorState {
   get approxBytes(): number {
     let n = 400 + this.window.approxBytes + this.seen.approxBytes + this.activity.approxBytes;
     for (const c of this.counters.values()) n += c.approxBytes;
-    n += this.alerts.size * 2_000 + this.limitCache.length * 8;
+    n += (this.alert === null ? 0 : 2_000 + this.alert.findings.size * 1_000) + this.limitCache.length * 8;
     return n;
   }
 }

@@ -5,9 +5,14 @@
  * the CLI runs cases through the real decode + enrich, and unit tests through
  * a small stand-in.
  *
- * A case fails when an expected alert is missing or differs, when an alert of
- * a rule declared in the same file was not expected, when a `forbid` rule
- * alerts, or (with `exclusive`) when any unexpected alert comes out.
+ * An actor has one alert at a time that merges whatever fires (findings of
+ * several rules), so an expectation names a rule and an actor and is met by a
+ * finding of that rule in one of the actor's alerts: `severity`, `tier`,
+ * `min_observed` and `baseline_source` are the finding's, `alert_severity` and
+ * `summary_contains` the alert's. A case fails when an expected finding is
+ * missing or differs, when a finding of a rule declared in the same file was
+ * not expected, when a `forbid` rule finds anything, or (with `exclusive`)
+ * when any unexpected finding comes out.
  */
 import { ManualClock } from '../../clock.js';
 import { SEVERITIES, type Alert } from '../../model/alert.js';
@@ -34,12 +39,23 @@ export interface RuleTestOptions {
 }
 
 export interface RuleTestAlert {
+  /** The primary finding's rule. */
   readonly rule_id: string;
   readonly actor_id: string;
   readonly severity: string;
   readonly tier: number;
   readonly observed: number;
   readonly summary: string;
+  /** Every finding merged into the alert. */
+  readonly findings: readonly RuleTestFinding[];
+}
+
+export interface RuleTestFinding {
+  readonly rule_id: string;
+  readonly severity: string;
+  readonly tier: number;
+  readonly observed: number;
+  readonly baseline_source: string | null;
 }
 
 export interface RuleTestResult {
@@ -90,7 +106,28 @@ function runCase(ruleSet: RuleSet, t: RuleTestCase, opts: RuleTestOptions): Rule
 }
 
 function brief(a: Alert): RuleTestAlert {
-  return { rule_id: a.rule_id, actor_id: a.actor_id, severity: a.severity, tier: a.tier, observed: a.observed, summary: a.summary };
+  return { rule_id: a.rule_id, actor_id: a.actor_id, severity: a.severity, tier: a.tier, observed: a.observed, summary: a.summary, findings: findingsOf(a) };
+}
+
+/** The findings of an alert (from its explanation); an alert without them is one finding of its rule. */
+export function findingsOf(a: Alert): RuleTestFinding[] {
+  const list = (a.explanation as { findings?: unknown }).findings;
+  const out: RuleTestFinding[] = [];
+  if (Array.isArray(list)) {
+    for (const x of list) {
+      if (x === null || typeof x !== 'object' || typeof (x as { rule_id?: unknown }).rule_id !== 'string') continue;
+      const f = x as Record<string, unknown>;
+      out.push({
+        rule_id: f.rule_id as string,
+        severity: String(f.severity),
+        tier: Number(f.tier),
+        observed: Number(f.observed),
+        baseline_source: typeof f.baseline_source === 'string' ? f.baseline_source : null,
+      });
+    }
+  }
+  if (out.length === 0) out.push({ rule_id: a.rule_id, severity: a.severity, tier: a.tier, observed: a.observed, baseline_source: a.baseline_source });
+  return out;
 }
 
 function compare(
@@ -101,22 +138,23 @@ function compare(
   alerts: readonly Alert[],
 ): string[] {
   const diff: string[] = [];
-  const matched = new Set<Alert>();
+  const found = alerts.flatMap((a) => findingsOf(a).map((f) => ({ a, f })));
+  const matched = new Set<(typeof found)[number]>();
   for (const x of expect) {
-    const candidates = alerts.filter((a) => a.rule_id === x.rule && a.actor_id === x.actor);
+    const candidates = found.filter((c) => c.f.rule_id === x.rule && c.a.actor_id === x.actor);
     if (candidates.length === 0) {
       diff.push(`missing: alert of ${x.rule} for ${x.actor}`);
       continue;
     }
     candidates.forEach((c) => matched.add(c));
-    const problems = candidates.map((c) => mismatches(x, c));
+    const problems = candidates.map((c) => mismatches(x, c.a, c.f));
     if (problems.some((p) => p.length === 0)) continue;
     diff.push(...(problems[0] as string[]).map((p) => `${x.rule} for ${x.actor}: ${p}`));
   }
-  for (const a of alerts) {
-    if (matched.has(a)) continue;
-    const line = `unexpected: ${a.rule_id} for ${a.actor_id} (${a.severity}, tier ${a.tier}): ${a.summary}`;
-    if (forbid.includes(a.rule_id) || exclusive || fileRules.includes(a.rule_id)) diff.push(line);
+  for (const c of found) {
+    if (matched.has(c)) continue;
+    const line = `unexpected: ${c.f.rule_id} for ${c.a.actor_id} (${c.f.severity}, tier ${c.f.tier}): ${c.a.summary}`;
+    if (forbid.includes(c.f.rule_id) || exclusive || fileRules.includes(c.f.rule_id)) diff.push(line);
   }
   for (const r of forbid) {
     if (expect.some((x) => x.rule === r)) diff.push(`rule ${r} is both expected and forbidden`);
@@ -124,16 +162,17 @@ function compare(
   return diff;
 }
 
-function mismatches(x: ExpectationSpec, a: Alert): string[] {
+function mismatches(x: ExpectationSpec, a: Alert, f: RuleTestFinding): string[] {
   const out: string[] = [];
-  const sev = SEVERITIES.indexOf(a.severity);
-  if (x.severity !== undefined && a.severity !== x.severity) out.push(`severity ${a.severity}, expected ${x.severity}`);
-  if (x.min_severity !== undefined && sev < SEVERITIES.indexOf(x.min_severity)) out.push(`severity ${a.severity}, expected at least ${x.min_severity}`);
-  if (x.tier !== undefined && a.tier !== x.tier) out.push(`tier ${a.tier}, expected ${x.tier}`);
-  if (x.min_tier !== undefined && a.tier < x.min_tier) out.push(`tier ${a.tier}, expected at least ${x.min_tier}`);
-  if (x.min_observed !== undefined && a.observed < x.min_observed) out.push(`observed ${a.observed}, expected at least ${x.min_observed}`);
-  if (x.baseline_source !== undefined && a.baseline_source !== x.baseline_source) {
-    out.push(`baseline source ${a.baseline_source ?? 'none'}, expected ${x.baseline_source}`);
+  const sev = SEVERITIES.indexOf(f.severity as Alert['severity']);
+  if (x.severity !== undefined && f.severity !== x.severity) out.push(`severity ${f.severity}, expected ${x.severity}`);
+  if (x.min_severity !== undefined && sev < SEVERITIES.indexOf(x.min_severity)) out.push(`severity ${f.severity}, expected at least ${x.min_severity}`);
+  if (x.alert_severity !== undefined && a.severity !== x.alert_severity) out.push(`alert severity ${a.severity}, expected ${x.alert_severity}`);
+  if (x.tier !== undefined && f.tier !== x.tier) out.push(`tier ${f.tier}, expected ${x.tier}`);
+  if (x.min_tier !== undefined && f.tier < x.min_tier) out.push(`tier ${f.tier}, expected at least ${x.min_tier}`);
+  if (x.min_observed !== undefined && f.observed < x.min_observed) out.push(`observed ${f.observed}, expected at least ${x.min_observed}`);
+  if (x.baseline_source !== undefined && f.baseline_source !== x.baseline_source) {
+    out.push(`baseline source ${f.baseline_source ?? 'none'}, expected ${x.baseline_source}`);
   }
   if (x.summary_contains !== undefined && !a.summary.includes(x.summary_contains)) {
     out.push(`summary "${a.summary}" lacks "${x.summary_contains}"`);
@@ -189,6 +228,7 @@ export function historyRows(h: CaseHistorySpec, actors: ReadonlyMap<string, Case
         distinct_records: h.hour_distinct,
         peak_5m_distinct: h.hour_peak_5m,
         peak_1h_distinct: h.hour_distinct,
+        ...(h.max_request !== undefined ? { max_request_records: h.max_request } : {}),
       });
     }
   }

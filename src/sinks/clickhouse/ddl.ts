@@ -157,6 +157,8 @@ export const ACTIVITY_COLUMNS: readonly Column[] = [
   // Peaks of the sliding 1h / 24h windows within the bucket (null where the engine did not compute one).
   ['peak_1h_distinct', 'Nullable(UInt32)'],
   ['peak_24h_distinct', 'Nullable(UInt32)'],
+  // Largest single request in the bucket (records), for the per-request limits of people on notice.
+  ['max_request_records', 'Nullable(UInt32)'],
   ['denied', 'UInt32'],
   ['resource_types', 'Array(String)'],
   ['channels', 'Array(String)'],

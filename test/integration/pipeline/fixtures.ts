@@ -54,7 +54,11 @@ export interface WireEvent {
   outcome?: string;
 }
 
-/** A support agent working tickets: one customer per read, through the support console, from the office. */
+/**
+ * A support agent working tickets: one customer per read, through the support
+ * console, from the office; the same few dozen customers come back (repeat
+ * contacts), as in real support work, so the reads stay within the role's norms.
+ */
 export function benignRead(i: number, at: number, actor = 'alice'): WireEvent {
   return {
     event_id: `${actor}-read-${i}`,
@@ -62,7 +66,7 @@ export function benignRead(i: number, at: number, actor = 'alice'): WireEvent {
     actor_id: actor,
     action: 'read',
     resource_type: 'customer',
-    record_ids: [`c-${(i * 7919) % 100_000}`],
+    record_ids: [`c-${90_000 + (i % 40)}`],
     fields: ['name', 'email'],
     channel: 'support_console',
     source_ip: '10.10.4.20',

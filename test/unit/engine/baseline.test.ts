@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { ActivityHistory } from '../../../src/engine/baseline/history.js';
 import { baselineStats, decideLimit } from '../../../src/engine/baseline/limits.js';
+import { summarise } from '../../../src/engine/baseline/robust.js';
 import { createEngine, type ActorActivityRow, type AlertUpdate } from '../../../src/engine/index.js';
-import type { RateRule } from '../../../src/engine/rules/rule-set.js';
+import type { RateRule, RateWindow } from '../../../src/engine/rules/rule-set.js';
 import { ev, ref, T0 } from './support/enrich.js';
 import { hourlyRows } from './support/history.js';
 import { BASELINE_RULES, rules } from './support/rules.js';
@@ -12,6 +13,8 @@ const RS = rules(BASELINE_RULES);
 const rule = RS.rateRules.find((r) => r.id === 'r.base') as RateRule;
 const win = rule.windows[0]!;
 const BAND = { start: 8, end: 19, weekend_days: [6, 7] };
+/** (1 + usual) x e^(4 x 0.25) - 1: the limit of a perfectly regular history (spread at its floor 0.25, z 4). */
+const regular = (usual: number) => (1 + usual) * Math.E - 1;
 
 function history(rows: ActorActivityRow[]): ActivityHistory {
   const h = new ActivityHistory(28 * 86_400_000, BAND);
@@ -19,42 +22,66 @@ function history(rows: ActorActivityRow[]): ActivityHistory {
   return h;
 }
 
-function decide(h: ActivityHistory, actor: string, factor = 1, role = 'support_agent', dept = 'customer_care') {
-  return decideLimit(win, {
-    stats: baselineStats(h, actor, h.peerGroup(role, dept), h.roleGroup(role), 'hour_peak_5m', 'business'),
+function decide(h: ActivityHistory, actor: string, factor = 1, w: RateWindow = win, roleLimits?: ReadonlyMap<string, number>) {
+  return decideLimit(w, {
+    stats: baselineStats(h, actor, h.peerGroup('support_agent', 'customer_care'), h.roleGroup('support_agent'), 'hour_peak_5m', 'business'),
     band: 'business',
-    roleLimits: undefined,
+    roleLimits,
     statusFactor: factor,
   });
 }
 
+/** The r.base window with other baseline settings (YAML fragment replacing `static: 500 }`). */
+function windowWith(extra: string, windowExtra = ''): RateWindow {
+  const rs = rules(BASELINE_RULES.replace('static: 500 }', `static: 500, ${extra} }`).replace('floor: 100', `floor: 100${windowExtra}`));
+  return (rs.rateRules.find((r) => r.id === 'r.base') as RateRule).windows[0]!;
+}
+
+describe('robust statistics on a log scale', () => {
+  it('summarises median, upper MAD of ln(1 + x), days and the top values', () => {
+    const s = summarise([1000, 2000, 3000, 4000, 8000], 1, 5);
+    expect(s.median).toBe(3000);
+    expect(s.logMedian).toBeCloseTo(Math.log(3001), 10);
+    // Upper deviations ln(1 + x) - ln 3001 of 3,000, 4,000, 8,000: 0, 0.2876, 0.9806 -> median 0.2876
+    expect(s.logMad).toBeCloseTo(Math.log(4001 / 3001), 10);
+    // Quiet values below the usual level do not widen the spread: the same upper side, same MAD.
+    expect(summarise([10, 20, 3000, 4000, 8000], 1, 5).logMad).toBeCloseTo(Math.log(4001 / 3001), 10);
+    expect(s.top).toEqual([8000, 4000, 3000, 2000, 1000]);
+    expect(s.days).toBe(5);
+  });
+});
+
 describe('baselines: fallback chain own -> peers -> role -> static, with gates', () => {
-  it('uses own history once it passes the sample gate; limit = max(median + z*sigma, floor)', () => {
-    // 2 days x 8 hours = 16 samples >= 10; median 30, MAD 0 -> sigma floor max(0.25*30, 5) = 7.5.
+  it('uses own history once it covers enough days; limit = max((1 + median) e^(z spread) - 1, floor)', () => {
+    // 2 days x 8 hours; median 30, MAD 0 -> spread floor 0.25: 31e - 1 = 83.3, raised to the floor of 100.
     const d = decide(history(hourlyRows('alice', { days: 2, peak5m: 30, before: T0 })), 'alice');
     expect(d.source).toBe('own');
     expect(d.usual).toBe(30);
-    expect(d.sigma).toBe(7.5);
-    expect(d.limit).toBe(100); // 30 + 6*7.5 = 75, raised to the floor of 100
-    expect(d.own).toMatchObject({ samples: 16, actors: 1, median: 30, skipped: null });
+    expect(d.spread).toBe(0.25);
+    expect(d.z).toBe(4);
+    expect(d.limit).toBe(100);
+    expect(d.own).toMatchObject({ samples: 16, actors: 1, days: 2, median: 30, skipped: null });
   });
 
-  it('lets a busy history lift the limit above the floor', () => {
+  it('lets a busy history lift the limit above the floor, multiplicatively', () => {
     const d = decide(history(hourlyRows('alice', { days: 2, peak5m: 200, before: T0 })), 'alice');
-    expect(d.limit).toBe(200 + 6 * 50);
+    expect(d.limit).toBeCloseTo(regular(200), 9); // 545.4
   });
 
-  it('falls back to peers when own history is thin, and needs enough peer actors', () => {
+  it('gates own history by days of work, not by rows: many hours of one day are not enough', () => {
     const rows = [
-      ...hourlyRows('alice', { days: 1, peak5m: 500, before: T0 }), // 8 samples < 10: not trusted
+      ...hourlyRows('alice', { days: 1, peak5m: 45, before: T0 }), // 8 rows, 1 day < 2
       ...hourlyRows('p1', { days: 1, peak5m: 40, before: T0 }),
       ...hourlyRows('p2', { days: 1, peak5m: 50, before: T0 }),
     ];
-    const two = decide(history(rows), 'alice');
+    const d = decide(history(rows), 'alice');
     // alice + p1 + p2 = 3 actors, 24 samples: peers qualify (the group includes the actor).
-    expect(two.source).toBe('peers');
-    expect(two.own?.skipped).toBe('8 samples < 10');
-    expect(two.usual).toBe(50);
+    expect(d.source).toBe('peers');
+    expect(d.own?.skipped).toBe('1 days < 2');
+    expect(d.usual).toBe(45);
+    // Upper deviations: 0 (x8, the 45s), ln(51/46) (x8): median 0.05, below the spread floor.
+    expect(d.spread).toBe(0.25);
+    expect(d.limit).toBeCloseTo(regular(45), 9); // 124.0
 
     const newcomer = decide(history(rows.filter((r) => r.actor_id !== 'alice')), 'alice');
     // Only 2 peer actors: below the gate of 3; role has 16 samples < 20: static.
@@ -72,32 +99,94 @@ describe('baselines: fallback chain own -> peers -> role -> static, with gates',
     const d = decide(history(rows), 'newbie');
     expect(d.source).toBe('role');
     expect(d.role).toMatchObject({ samples: 24, actors: 2, median: 60 });
-    expect(d.limit).toBe(60 + 6 * 15);
+    expect(d.limit).toBeCloseTo(regular(60), 9);
   });
 
-  it('multiplies limit and floor by the employment-status factor', () => {
-    const d = decide(history(hourlyRows('bob', { days: 2, peak5m: 30, before: T0 })), 'bob', 0.5);
-    expect(d.limit).toBe(50);
-    expect(d.floor).toBe(50);
+  it('narrows the tolerated deviation by the employment-status factor (z x factor), never the floor', () => {
+    const h = history(hourlyRows('bob', { days: 2, peak5m: 200, before: T0 }));
+    expect(decide(h, 'bob', 1).limit).toBeCloseTo(regular(200), 9); // 201e - 1 = 545.4
+    const notice = decide(h, 'bob', 0.5);
+    expect(notice.z).toBe(2);
+    expect(notice.limit).toBeCloseTo(201 * Math.exp(0.5) - 1, 9); // 330.4: the usual 200 is not halved
+    expect(notice.statusFactor).toBe(0.5);
+    // A quiet history: the floor (100) is the limit, on notice too.
+    const quiet = decide(history(hourlyRows('bob', { days: 2, peak5m: 30, before: T0 })), 'bob', 0.5);
+    expect(quiet.limit).toBe(100);
+    expect(quiet.floor).toBe(100);
+    // Without any history the static limit is multiplied: max(500 x 0.5, floor 100).
+    expect(decide(history([]), 'bob', 0.5).limit).toBe(250);
   });
 
-  it('treats a level reached twice in the own history as normal (recurring peak), whatever step judges', () => {
-    const withPeak = rules(BASELINE_RULES.replace('static: 500 }', 'static: 500, recurring_peak: { min_count: 2, headroom: 0.25 } }'));
-    const w = (withPeak.rateRules.find((r) => r.id === 'r.base') as RateRule).windows[0]!;
+  it('treats a level the own history reached (min_count times) as normal, whatever step judges', () => {
+    const w2 = windowWith('recurring_peak: { min_count: 2, headroom: 0.25 }');
     const rows = hourlyRows('ann', { days: 3, peak5m: 40, before: T0 });
     // Two report hours of 4,000 among 24 ordinary ones.
     (rows[3] as { peak_5m_distinct: number }).peak_5m_distinct = 4_000;
     (rows[12] as { peak_5m_distinct: number }).peak_5m_distinct = 4_000;
     const h = history(rows);
-    const judge = (spec: typeof w) =>
-      decideLimit(spec, { stats: baselineStats(h, 'ann', h.peerGroup('support_agent', 'customer_care'), h.roleGroup('support_agent'), 'hour_peak_5m', 'business'), band: 'business', roleLimits: undefined, statusFactor: 1 });
-    expect(judge(win).limit).toBe(100); // median 40: 40 + 6 x 10 = 100
-    const d = judge(w);
+    expect(decide(h, 'ann').limit).toBeCloseTo(regular(40), 9); // 110.5: no recurring peak configured
+    const d = decide(h, 'ann', 1, w2);
     expect(d.limit).toBe(5_000); // 4,000 x 1.25
     expect(d.own?.recurringPeak).toBe(4_000);
-    // Seen only once: not recurring.
+    // Seen only once: not recurring with min_count 2 ...
     const once = history(rows.map((r, i) => (i === 12 ? { ...r, peak_5m_distinct: 40 } : r)));
-    expect(decideLimit(w, { stats: baselineStats(once, 'ann', once.peerGroup('support_agent', 'customer_care'), once.roleGroup('support_agent'), 'hour_peak_5m', 'business'), band: 'business', roleLimits: undefined, statusFactor: 1 }).limit).toBe(100);
+    expect(decide(once, 'ann', 1, w2).limit).toBeCloseTo(regular(40), 9);
+    // ... but with min_count 1 the look-back maximum counts.
+    expect(decide(once, 'ann', 1, windowWith('recurring_peak: { min_count: 1, headroom: 0.25 }')).limit).toBe(5_000);
+  });
+
+  it('never lets the status factor lower a limit below the own recurring peak', () => {
+    const w = windowWith('recurring_peak: { min_count: 1, headroom: 0.25 }');
+    const rows = hourlyRows('bob', { days: 3, peak5m: 150, before: T0 });
+    (rows[5] as { peak_5m_distinct: number }).peak_5m_distinct = 400;
+    const h = history(rows);
+    const active = decide(h, 'bob', 1, w);
+    const notice = decide(h, 'bob', 0.5, w);
+    expect(active.limit).toBe(500); // max(151e - 1 = 409.4, floor 100, 400 x 1.25)
+    expect(notice.limit).toBe(500); // max(151 e^0.5 - 1 = 248, 500): not below his own peak
+    expect(notice.ownNormal).toBe(500);
+    // Without that peak the tolerance narrows: 151 e^0.5 - 1.
+    const plain = history(hourlyRows('bob', { days: 3, peak5m: 150, before: T0 }));
+    expect(decide(plain, 'bob', 0.5, w).limit).toBeCloseTo(151 * Math.exp(0.5) - 1, 9);
+  });
+
+  it("never goes below the peers' routine level (peer_routine), else the role's", () => {
+    const w = windowWith('peer_routine: { quantile: 0.95 }');
+    // Three colleagues: ordinary hours of 50, and a weekly report hour of 4,000 (1 in 8 rows each).
+    const rows = ['p1', 'p2', 'p3'].flatMap((p) =>
+      hourlyRows(p, { days: 3, peak5m: 50, before: T0 }).map((r, i) => (i % 8 === 3 ? { ...r, peak_5m_distinct: 4_000 } : r)),
+    );
+    const h = history([...rows, ...hourlyRows('ann', { days: 3, peak5m: 50, before: T0 })]);
+    // ann's own history never had the report; her peers' 95th percentile (96 rows, 9 at 4,000) is 4,000.
+    const d = decide(h, 'ann', 1, w);
+    expect(d.source).toBe('own');
+    expect(d.routine).toBe(4_000);
+    expect(d.limit).toBe(4_000);
+    expect(decide(h, 'ann', 1).limit).toBeCloseTo(regular(50), 9); // without peer_routine
+  });
+
+  it('raises the floor to a multiple of a role limit (floor_role_limit)', () => {
+    const w = windowWith('recurring_peak: { min_count: 1 }', '\n        floor_role_limit: { limit: max_records_per_request, times: 2 }');
+    const h = history(hourlyRows('fran', { days: 3, peak5m: 3, before: T0 }));
+    const limits = new Map([['max_records_per_request', 100]]);
+    expect(decide(h, 'fran', 1, w, limits).limit).toBe(200); // 2 x 100 > floor 100
+    expect(decide(h, 'fran', 1, w, limits).floor).toBe(200);
+    expect(decide(h, 'fran', 0.5, w, limits).limit).toBe(200); // floors are not lowered by the status factor
+    expect(decide(h, 'fran', 1, w, new Map()).limit).toBe(100); // role without the limit: the plain floor
+  });
+
+  it('gives no verdict without history when the window has no static limit', () => {
+    const rs = rules(BASELINE_RULES.replace(', static: 500 }', ' }'));
+    const w = (rs.rateRules.find((r) => r.id === 'r.base') as RateRule).windows[0]!;
+    const none = decide(history(hourlyRows('p1', { days: 1, peak5m: 40, before: T0 })), 'newbie', 1, w);
+    expect(none.source).toBe('static');
+    expect(none.limit).toBe(Number.POSITIVE_INFINITY);
+    // With history the chain works as before.
+    expect(decide(history(hourlyRows('alice', { days: 2, peak5m: 200, before: T0 })), 'alice', 1, w).limit).toBeCloseTo(regular(200), 9);
+    // In the engine: a first-day burst of a person nobody has history for raises no rate finding.
+    const e = createEngine({ rules: rs, clock: new ManualClock(T0) });
+    const out = e.evaluate([ev({ actor_id: 'zed', record_refs: Array.from({ length: 900 }, (_, i) => ref(`z-${i}`)) })]).alerts;
+    expect(out.flatMap((u) => (u.alert.explanation.findings as { rule_id: string }[]).map((f) => f.rule_id))).toEqual(['r.budget']);
   });
 
   it('keeps bands apart: weekend rows do not count for a business-hours judgement', () => {
@@ -105,6 +194,37 @@ describe('baselines: fallback chain own -> peers -> role -> static, with gates',
     const d = decide(history(weekend), 'alice');
     expect(d.own?.samples).toBe(0);
     expect(d.source).toBe('static');
+  });
+});
+
+describe('budget windows with own_normal', () => {
+  const BUDGET = `
+roles:
+  support_agent: { limits: { daily: 400 } }
+rules:
+  - id: r.budget
+    version: 1
+    kind: rate
+    title: budget
+    severity: low
+    measure: distinct_customers
+    windows: [ { window: 24h, budget: { role_limit: daily, default: 1000 }, own_normal: { metric: hour_peak_5m, min_count: 1, headroom: 0.25 } } ]
+`;
+  const w = (rules(BUDGET).rateRules[0] as RateRule).windows[0]!;
+  const judge = (h: ActivityHistory, factor: number) =>
+    decideLimit(w, {
+      stats: { own: h.own('bob', 'hour_peak_5m', 'business'), peers: summarise([], 0, 0), role: summarise([], 0, 0) },
+      band: 'business',
+      roleLimits: new Map([['daily', 400]]),
+      statusFactor: factor,
+    });
+
+  it('halves the budget for notice but not below the own peak, and never above the budget', () => {
+    expect(judge(history(hourlyRows('bob', { days: 3, peak5m: 40, before: T0 })), 0.5).limit).toBe(200); // 400 x 0.5 > 50
+    const busy = history(hourlyRows('bob', { days: 3, peak5m: 240, before: T0 }));
+    expect(judge(busy, 0.5)).toMatchObject({ limit: 300, ownNormal: 300, type: 'budget' }); // 240 x 1.25
+    expect(judge(busy, 1).limit).toBe(400);
+    expect(judge(history(hourlyRows('bob', { days: 3, peak5m: 900, before: T0 })), 0.5).limit).toBe(400); // capped at the budget
   });
 });
 
@@ -126,11 +246,11 @@ describe('baselines in the engine', () => {
       openAlerts: [],
       recentEvents: [],
     });
-    // Peer limit: 100 + 6 * 25 = 250.
-    expect(e.evaluate([burst('nina', 240)]).alerts).toEqual([]);
-    const up = e.evaluate([burst('nina', 20, { ts: T0 + 1_000 })]).alerts[0];
+    // Peer limit: 101e - 1 = 273.5.
+    expect(e.evaluate([burst('nina', 270)]).alerts).toEqual([]);
+    const up = e.evaluate([burst('nina', 10, { ts: T0 + 1_000 })]).alerts[0];
     expect(up?.alert.baseline_source).toBe('peers');
-    expect(up?.alert.observed).toBe(260);
+    expect(up?.alert.observed).toBe(280);
     expect(up?.alert.summary).toContain('the peer norm of 100 (no own history yet)');
   });
 
@@ -147,13 +267,16 @@ describe('baselines in the engine', () => {
         expect(base(out.alerts)).toEqual([]);
       }
     }
-    // Wednesday: 350 is below the static 500 but far above her own learned 120 (limit 120 + 6 * 30 = 300).
+    // Wednesday: 350 is below the static 500 but above her own learned 120 (two days: limit 121e - 1 = 327.9).
     const wed = e.evaluate([burst('ann', 350, { ts: monday + 2 * 86_400_000 + 10 * 3_600_000, actor: { role: 'analyst' } })]);
     expect(rows).toBe(14); // Tuesday 15:00 and 16:00 close (end + 5m lateness) with Wednesday's first event
     const a = base(wed.alerts)[0]?.alert;
     expect(a?.baseline_source).toBe('own');
     expect(a?.baseline).toBe(120);
-    expect((a?.explanation.windows as { limit: number }[])[0]?.limit).toBe(300);
+    const w = (a?.explanation.windows as { limit: number; robust_z: number; spread: number }[])[0];
+    expect(w?.limit).toBe(327.91);
+    expect(w?.spread).toBe(0.25);
+    expect(w?.robust_z).toBe(4.26); // ln(351/121) / 0.25
   });
 
   it('raises severity for a first-seen channel (with history), not for a new actor', () => {
@@ -165,7 +288,10 @@ describe('baselines in the engine', () => {
     expect(viaSql?.explanation.first_seen).toEqual({ resource_types: [], channels: ['sql'], zones: [] });
     const fresh = createEngine({ rules: RS, clock: new ManualClock(T0) });
     const newActor = fresh.evaluate([burst('zed', 600, { channel: 'sql' })]).alerts[0]?.alert;
-    expect(newActor?.severity).toBe('medium');
+    const base = (newActor?.explanation.findings as { rule_id: string; severity: string }[]).find((f) => f.rule_id === 'r.base');
+    expect(base?.severity).toBe('medium'); // no first-use raise without history
     expect(newActor?.summary).not.toContain('first use');
+    // 600 is also above the 24h budget (400): two rules' findings combine, one step up.
+    expect(newActor?.severity).toBe('high');
   });
 });

@@ -7,6 +7,9 @@ import { ENGINE_RULES, rules } from './support/rules.js';
 const RS = rules(ENGINE_RULES);
 const engine = () => createEngine({ rules: RS, clock: new ManualClock(T0) });
 const rateAlerts = (ups: readonly AlertUpdate[], rule = 'r.static') => ups.filter((u) => u.alert.rule_id === rule);
+/** The observed figure of a rule's finding in any alert of the batch (findings merge into the actor's one alert). */
+const findingObserved = (ups: readonly AlertUpdate[], rule = 'r.static') =>
+  ups.flatMap((u) => u.alert.explanation.findings as { rule_id: string; observed: number }[]).find((f) => f.rule_id === rule)?.observed;
 const refs = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ref(`${prefix}-${i}`));
 
 describe('engine windows: distinct customers, several horizons', () => {
@@ -63,9 +66,13 @@ describe('engine windows: distinct customers, several horizons', () => {
     expect(e.stats().lateDropped).toBe(1);
     expect(rateAlerts(out.alerts)).toEqual([]); // 60 + 60 would have crossed 100
     expect(out.alerts.map((u) => u.alert.rule_id)).toEqual(['p.export']);
-    // A late event within the allowance counts.
+    // A late event within the allowance counts (its finding merges into the actor's open alert).
     const ok = e.evaluate([ev({ record_refs: refs('ok', 60), ts: T0 + 8 * 60_000 })]);
-    expect(rateAlerts(ok.alerts)[0]?.alert.observed).toBe(120);
+    const findings = ok.alerts[0]?.alert.explanation.findings as { rule_id: string; observed: number }[];
+    expect(findings.map((f) => [f.rule_id, f.observed])).toEqual([
+      ['p.export', 60],
+      ['r.static', 120],
+    ]);
   });
 
   it('counts denied events per actor in their own window (events measure)', () => {
@@ -90,9 +97,9 @@ describe('engine restore', () => {
     // The same events redelivered by Kafka add nothing to windows; one new customer beyond 100 would alert.
     // (The export's policy alert was not in openAlerts, so it opens now, with the id it had before.)
     const again = e.evaluate(stored).alerts;
-    expect(again.map((u) => [u.alert.rule_id, u.alert.alert_id])).toEqual([['p.export', alertIdFor('p.export', 'alice', stored[1]!.event_id)]]);
-    expect(rateAlerts(e.evaluate([ev({ record_refs: refs('t', 20), ts: T0 + 2_000 })]).alerts)).toEqual([]);
-    expect(rateAlerts(e.evaluate([ev({ record_refs: refs('u', 1), ts: T0 + 3_000 })]).alerts)[0]?.alert.observed).toBe(101);
+    expect(again.map((u) => [u.alert.rule_id, u.alert.alert_id])).toEqual([['p.export', alertIdFor('alice', stored[1]!.event_id)]]);
+    expect(findingObserved(e.evaluate([ev({ record_refs: refs('t', 20), ts: T0 + 2_000 })]).alerts)).toBeUndefined();
+    expect(findingObserved(e.evaluate([ev({ record_refs: refs('u', 1), ts: T0 + 3_000 })]).alerts)).toBe(101);
   });
 });
 
@@ -120,6 +127,7 @@ describe('engine activity rows', () => {
       events: 4,
       distinct_records: 35,
       peak_5m_distinct: 35,
+      max_request_records: 30, // the largest counted request (the denied one is not counted)
       peak_1h_distinct: 35,
       denied: 1,
       resource_types: ['customer', 'order'],
@@ -137,5 +145,52 @@ describe('engine activity rows', () => {
     clock.set(T0 + 2 * 86_400_000);
     expect(e.tick().activity.map((r) => [r.granularity, r.distinct_records])).toEqual([['day', 3]]);
     expect(e.stats().actors).toBe(0);
+  });
+});
+
+describe('new_customers: customers new to the actor in the last 24 hours', () => {
+  const NEW = rules(`
+settings:
+  counted: { all: [ { field: action, in: [read, search, export] }, { field: outcome, ne: denied } ] }
+rules:
+  - id: r.new
+    version: 1
+    kind: rate
+    title: requests reaching new customers
+    severity: low
+    measure: events
+    count: { field: new_customers, gt: 0 }
+    windows: [ { window: 1h, limit: 2 } ]
+  - id: p.many-new
+    version: 1
+    kind: policy
+    title: many new customers in one request
+    severity: low
+    when: { field: new_customers, gte: 3 }
+`);
+  const findings = (ups: readonly AlertUpdate[]) =>
+    ups.flatMap((u) => (u.alert.explanation.findings as { rule_id: string; observed: number }[]).map((f) => [f.rule_id, f.observed]));
+
+  it('counts requests that reached a customer not touched in 24h; re-reads, replays and late events do not count', () => {
+    const run = (x: Parameters<typeof ev>[0]) => findings(createEngine({ rules: NEW, clock: new ManualClock(T0) }).evaluate([ev(x)]).alerts);
+    // Policy view of the fact, one event at a time: 3 new refs, 2 new refs + 1 count-only, 0 new.
+    expect(run({ record_refs: refs('n', 3) })).toEqual([['p.many-new', 3]]);
+    expect(run({ record_refs: refs('n', 2), record_count: 3 })).toEqual([['p.many-new', 3]]);
+    expect(run({ record_refs: refs('n', 2) })).toEqual([]);
+    const f = createEngine({ rules: NEW, clock: new ManualClock(T0) });
+    const one = ev({ record_refs: [ref('c-1')] });
+    expect(f.evaluate([one]).alerts).toEqual([]); // 1 request reaching a new customer
+    expect(f.evaluate([one]).alerts).toEqual([]); // replayed: not counted again
+    for (let i = 1; i <= 5; i++) expect(f.evaluate([ev({ record_refs: [ref('c-1')], ts: T0 + i * 1_000 })]).alerts).toEqual([]); // re-reads
+    expect(f.evaluate([ev({ record_refs: [ref('c-2')], ts: T0 + 10_000 })]).alerts).toEqual([]); // 2nd: at the limit
+    expect(findings(f.evaluate([ev({ record_refs: [ref('c-3')], ts: T0 + 20_000 })]).alerts)).toEqual([['r.new', 3]]);
+    // A day later, c-1 is new again.
+    const g = createEngine({ rules: NEW, clock: new ManualClock(T0) });
+    g.evaluate([ev({ record_refs: [ref('c-1')] })]);
+    g.evaluate([ev({ record_refs: [ref('c-2')], ts: T0 + 86_400_000 + 1_000 })]);
+    g.evaluate([ev({ record_refs: [ref('c-3')], ts: T0 + 86_400_000 + 2_000 })]);
+    expect(findings(g.evaluate([ev({ record_refs: [ref('c-1')], ts: T0 + 86_400_000 + 3_000 })]).alerts)).toEqual([['r.new', 3]]);
+    // A denied event returns nothing: not counted.
+    expect(run({ record_refs: refs('d', 5), outcome: 'denied' })).toEqual([]);
   });
 });

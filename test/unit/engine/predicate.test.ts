@@ -14,7 +14,7 @@ function compile(raw: unknown, lists: Record<string, string[]> = {}): { p: (i: E
   return { p: compilePredicate(raw, ['when'], ctx), issues };
 }
 
-const facts = { first_seen_resource_type: false, first_seen_channel: true, first_seen_zone: false };
+const facts = { first_seen_resource_type: false, first_seen_channel: true, first_seen_zone: false, new_customers: 3 };
 const input = (init: Parameters<typeof ev>[0] = {}): EvalInput => ({ e: ev(init), f: facts });
 
 function holds(raw: unknown, init: Parameters<typeof ev>[0] = {}, lists: Record<string, string[]> = {}): boolean {
@@ -24,6 +24,12 @@ function holds(raw: unknown, init: Parameters<typeof ev>[0] = {}, lists: Record<
 }
 
 describe('predicate operators', () => {
+  it('reads the derived new_customers fact as a number', () => {
+    expect(holds({ field: 'new_customers', gt: 2 })).toBe(true);
+    expect(holds({ field: 'new_customers', gte: 4 })).toBe(false);
+    expect(compile({ field: 'new_customers', eq: 'x' }).issues).toEqual(['when.eq: `eq` on `new_customers` takes a number']);
+  });
+
   it('eq / ne on strings, numbers and booleans', () => {
     expect(holds({ field: 'action', eq: 'export' }, { action: 'export' })).toBe(true);
     expect(holds({ field: 'action', eq: 'export' }, { action: 'read' })).toBe(false);
@@ -119,7 +125,7 @@ describe('lists and named conditions across files', () => {
 `,
     );
     const rule = rs.policyRules[0];
-    const f = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false };
+    const f = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false, new_customers: 0 };
     expect(rule?.version).toBe('2');
     expect(rule?.scope?.({ e: ev({ channel: 'sql', actor: { kind: 'service' } }), f })).toBe(true);
     expect(rule?.scope?.({ e: ev({ channel: 'batch', actor: { kind: 'service' } }), f })).toBe(false);

@@ -80,7 +80,7 @@ describe('explained alerts', () => {
   it('writes a one-sentence summary with the figures an analyst needs', () => {
     const a = scrape();
     expect(a?.summary).toBe(
-      'support_agent alice exported 4,812 distinct customers in 5m, 96× their usual 50 (peers: 40); outside business hours; status notice',
+      'support_agent alice exported 4,812 distinct customers in 5m, 96× their usual 50 (peers: 40); also exported 4,812 distinct customers in 24h, above the 24h budget of 200; outside business hours; status notice',
     );
     expect(a?.severity).toBe('critical');
     expect(a?.tier).toBe(3);
@@ -94,7 +94,10 @@ describe('explained alerts', () => {
     expect(x.windows[0]).toMatchObject({
       window: '5m',
       observed: 4812,
-      limit: 62.5, // max(50 + 6 x 12.5, floor 100) = 125, x 0.5 for the notice period
+      limit: 100, // notice: z x 0.5 -> (1 + 50) x e^(2 x 0.25) - 1 = 83.1, below the floor of 100
+      spread: 0.25,
+      z: 2,
+      floor: 100,
       baseline_source: 'own',
       usual: 50,
       band: 'business',
@@ -102,7 +105,7 @@ describe('explained alerts', () => {
       own: { samples: 24, actors: 1, median: 50, used: true },
       peers: { samples: 96, actors: 4, used: true },
     });
-    expect(x.context).toMatchObject({ outside_business_hours: true, employment_status: 'notice', field_classes: ['financial'], actions: { export: 4812 } });
+    expect(x.context).toMatchObject({ outside_business_hours: true, employment_status: 'notice', field_classes: ['financial'], actions: { export: 4712 } }); // records of the triggering events (the first, 100, was under the limit)
     expect(x.severity_raises).toEqual([{ reason: 'outside business hours', by: 1 }]);
     expect(x.tiers).toEqual([2, 10]);
   });
@@ -112,12 +115,18 @@ describe('explained alerts', () => {
     const text = `${a?.summary} ${JSON.stringify(a?.explanation)}`;
     for (let i = 0; i < 49; i++) expect(text).not.toContain(ref(`s${i}-0`));
     expect(text).not.toMatch(/[0-9a-f]{32}/);
-    expect(a?.event_ids).toEqual(['x-0', 'x-1', 'x-2', 'x-3', 'x-4', 'x-5', 'x-6', 'x-7', 'x-8', 'x-9', 'x-10', 'x-11', 'x-12', 'x-13', 'x-14', 'x-15', 'x-16', 'x-17', 'x-18', 'x-19']);
+    expect(a?.event_ids).toEqual(['x-1', 'x-2', 'x-3', 'x-4', 'x-5', 'x-6', 'x-7', 'x-8', 'x-9', 'x-10', 'x-11', 'x-12', 'x-13', 'x-14', 'x-15', 'x-16', 'x-17', 'x-18', 'x-19', 'x-20']);
     expect(a?.query).toBe(
       `SELECT event_id, ts, ts_ms, actor_id, action, resource_type, record_count, record_refs, fields, outcome, channel, source_ip, session_id, ticket_id FROM \`audit\`.\`access_events\` FINAL WHERE actor_id = 'alice' AND ts_ms >= ${a!.window_start} AND ts_ms <= ${T0 + 48 * 5_000} ORDER BY ts_ms, event_id`,
     );
-    // Opened by the first event (100 > 62.5): its 5-minute window starts 5 minutes before it.
-    expect(a!.window_start).toBe(T0 - 300_000);
+    // Opened by the second event (200 > 100); the budget finding (24h, joined at the third event)
+    // widens the verdict's window to the day before it.
+    expect(a!.window_start).toBe(T0 + 10_000 - 86_400_000);
+    const f = a!.explanation.findings as { rule_id: string; window_start: number; window: string }[];
+    expect(f.map((x) => [x.rule_id, x.window, x.window_start])).toEqual([
+      ['r.base', '5m', T0 + 5_000 - 300_000],
+      ['r.budget', '24h', T0 + 10_000 - 86_400_000],
+    ]);
   });
 
   it('escapes hostile actor ids in the query, and lists a small policy alert by event id', () => {

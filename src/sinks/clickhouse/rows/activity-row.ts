@@ -18,6 +18,7 @@ export function activityLine(a: ActorActivityRow, storedAt: number): string {
       peak_5m_distinct: uint(a.peak_5m_distinct, 'peak_5m_distinct'),
       peak_1h_distinct: a.peak_1h_distinct === undefined ? null : uint(a.peak_1h_distinct, 'peak_1h_distinct'),
       peak_24h_distinct: a.peak_24h_distinct === undefined ? null : uint(a.peak_24h_distinct, 'peak_24h_distinct'),
+      max_request_records: a.max_request_records === undefined ? null : uint(a.max_request_records, 'max_request_records'),
       denied: uint(a.denied, 'denied'),
       resource_types: a.resource_types,
       channels: a.channels,
@@ -29,7 +30,7 @@ export function activityLine(a: ActorActivityRow, storedAt: number): string {
 
 export const ACTIVITY_READ_COLUMNS = [
   'actor_id', 'role', 'department', 'granularity', 'bucket_start_ms', 'local_hour', 'local_weekday',
-  'events', 'distinct_records', 'peak_5m_distinct', 'peak_1h_distinct', 'peak_24h_distinct', 'denied', 'resource_types', 'channels', 'zones',
+  'events', 'distinct_records', 'peak_5m_distinct', 'peak_1h_distinct', 'peak_24h_distinct', 'max_request_records', 'denied', 'resource_types', 'channels', 'zones',
 ].join(', ');
 
 export interface ActivityRow {
@@ -45,6 +46,7 @@ export interface ActivityRow {
   readonly peak_5m_distinct: number | string;
   readonly peak_1h_distinct: number | string | null;
   readonly peak_24h_distinct: number | string | null;
+  readonly max_request_records: number | string | null;
   readonly denied: number | string;
   readonly resource_types: string[];
   readonly channels: string[];
@@ -66,6 +68,7 @@ export function activityFromRow(r: ActivityRow): ActorActivityRow | null {
     peak_5m_distinct: toNumber(r.peak_5m_distinct),
     ...(r.peak_1h_distinct === null ? {} : { peak_1h_distinct: toNumber(r.peak_1h_distinct) }),
     ...(r.peak_24h_distinct === null ? {} : { peak_24h_distinct: toNumber(r.peak_24h_distinct) }),
+    ...(r.max_request_records === null ? {} : { max_request_records: toNumber(r.max_request_records) }),
     denied: toNumber(r.denied),
     resource_types: r.resource_types,
     channels: r.channels,

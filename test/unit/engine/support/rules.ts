@@ -87,7 +87,7 @@ rules:
     windows:
       - window: 5m
         floor: 100
-        baseline: { metric: hour_peak_5m, z: 6, own_min_samples: 10, peer_min_actors: 3, peer_min_samples: 20, role_min_samples: 20, static: 500 }
+        baseline: { metric: hour_peak_5m, z: 4, min_spread: 0.25, own_min_days: 2, peer_min_actors: 3, peer_min_samples: 20, role_min_samples: 20, static: 500 }
     tiers: [2, 10]
     raise:
       - { when: { field: first_seen.any, eq: true }, reason: first use }
