@@ -87,6 +87,12 @@ export class Engine implements DetectionEngine {
   private touched: { a: OpenAlert; opened: boolean; tier: number; severity: number } | null = null;
   private readonly input: EvalInput;
   private readonly dirty = new Set<OpenAlert>();
+  /**
+   * Opening revisions rendered when the alert opened. An alert that opens and
+   * escalates within one batch still goes out as two notifications (opened,
+   * then escalated), so receivers always see the opening first.
+   */
+  private openings: AlertUpdate[] = [];
   private rowsOut: ActorActivityRow[] = [];
   private openAlertCount = 0;
   private lateDropped = 0;
@@ -614,13 +620,16 @@ export class Engine implements DetectionEngine {
   private settle(t: { a: OpenAlert; opened: boolean; tier: number; severity: number }): void {
     const a = t.a;
     a.settleSeverity(this.rules.settings.combined_findings_raise, MAX_SEVERITY);
-    if (!t.opened) {
-      a.revision++;
-      if (a.tier > t.tier || a.severity > t.severity) a.notifyPending = true;
-      else a.suppressed++;
-    }
-    this.dirty.add(a);
     this.touched = null;
+    if (t.opened) {
+      this.openings.push({ alert: this.render(a), notify: a.notifyPending });
+      a.notifyPending = false;
+      return;
+    }
+    a.revision++;
+    if (a.tier > t.tier || a.severity > t.severity) a.notifyPending = true;
+    else a.suppressed++;
+    this.dirty.add(a);
   }
 
   private closeAlert(st: ActorState, a: OpenAlert): void {
@@ -661,7 +670,8 @@ export class Engine implements DetectionEngine {
 
   /** One update per alert touched since the last output (coalesced per batch). */
   private flush(): EngineOutput {
-    const alerts: AlertUpdate[] = [];
+    const alerts: AlertUpdate[] = this.openings;
+    this.openings = [];
     for (const a of this.dirty) {
       alerts.push({ alert: this.render(a), notify: a.notifyPending });
       a.notifyPending = false;

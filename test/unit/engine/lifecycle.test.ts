@@ -36,12 +36,16 @@ describe('alert lifecycle', () => {
     expect(ups[3]?.alert.event_ids).toEqual(['s1', 's2', 's3', 's4']);
   });
 
-  it('coalesces one batch into one update per alert (notify if it opened or escalated in it)', () => {
+  it('coalesces one batch: the opening goes out as it was, then one update carrying the escalation', () => {
     const e = createEngine({ rules: RS, clock: new ManualClock(T0) });
     const ups = only(e.evaluate(stream()).alerts, 'r.static');
-    expect(ups).toHaveLength(1);
-    expect(ups[0]?.notify).toBe(true);
-    expect(ups[0]?.alert).toMatchObject({ revision: 4, tier: 2, event_count: 4, suppressed_count: 2 });
+    // Receivers always get the opening first, even when the alert escalated in the same batch.
+    expect(ups.map((u) => [u.alert.revision, u.alert.tier, u.notify])).toEqual([
+      [1, 1, true],
+      [4, 2, true],
+    ]);
+    expect(ups[0]?.alert.alert_id).toBe(ups[1]?.alert.alert_id);
+    expect(ups[1]?.alert).toMatchObject({ event_count: 4, suppressed_count: 2 });
   });
 
   it('escalates a policy alert when cumulative records cross its tiers', () => {
@@ -69,8 +73,8 @@ describe('alert lifecycle', () => {
     // 31 minutes later (quiet 30m): the old alert closes, the new export opens another.
     const later = only(e.evaluate([ev({ action: 'export', record_count: 1, event_id: 'x2', ts: T0 + 31 * 60_000 })]).alerts, 'p.export');
     expect(later.map((u) => [u.alert.alert_id, u.alert.status, u.notify])).toEqual([
-      [first?.alert.alert_id, 'closed', false],
       [alertIdFor('alice', 'x2'), 'open', true],
+      [first?.alert.alert_id, 'closed', false],
     ]);
     expect(e.stats().openAlerts).toBe(2 - 1); // the new one (r.static never opened)
   });
