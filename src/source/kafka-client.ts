@@ -30,7 +30,11 @@ export function createKafka(options: KafkaClientOptions, logger: Logger): Kafka 
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
         const fields = { broker: rest.broker, groupId: rest.groupId, error: rest.error, retryCount: rest.retryCount };
-        if (level <= logLevel.ERROR) log.error(fields, message);
+        // "Response <Api>" lines are protocol errors kafkajs retries by itself
+        // (a coordinator still loading, a leader moving); if retrying fails,
+        // the operation fails and that is reported. Alone they are debug noise.
+        if (message.startsWith('Response ')) log.debug(fields, message);
+        else if (level <= logLevel.ERROR) log.error(fields, message);
         else log.warn(fields, message);
       },
   });

@@ -30,6 +30,10 @@ export function createClickHouseClient(options: ClickHouseConnectionOptions): Cl
     // Inserts of four tables run at once, plus the webhook outbox and its
     // delivery-state writes: keep a few sockets warm.
     max_open_connections: 8,
+    // Older servers close idle keep-alive sockets after 3 s; a batch that keeps
+    // the event loop busy can make the client reuse one just closed (EPIPE,
+    // retried, but noisy). Retire idle sockets well before that.
+    keep_alive: { enabled: true, idle_socket_ttl: 1500, eagerly_destroy_stale_sockets: true },
     application: 'custos',
     // The client's own logger prints the server's error text to stderr, and on
     // a parse error that text quotes row data. Failures reach the caller as
