@@ -9,16 +9,7 @@ import { join } from 'node:path';
 import { type SimConfig, createSimulation } from './simulator.js';
 import type { IncidentSpec, SimLabels } from './types.js';
 
-export interface SimulateOptions {
-  readonly seed: number;
-  readonly actors?: number;
-  readonly days?: number;
-  /** `YYYY-MM-DD` (UTC). */
-  readonly start?: string;
-  readonly incidents?: 'default' | 'none' | readonly IncidentSpec[];
-  readonly lookalikes?: boolean;
-  readonly historyDays?: number;
-  readonly customers?: number;
+export interface SimulateOptions extends SimConfig {
   /** Output directory (created if missing). */
   readonly out: string;
   /** Where the summary goes; default console.log. Pass `() => {}` for silence. */

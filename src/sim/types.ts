@@ -55,35 +55,29 @@ export interface IncidentSpec {
   readonly intensity?: number;
 }
 
-export interface IncidentLabel {
+/** What incident and look-alike labels share: who, when, and the events it produced. */
+interface SpanLabel<T extends string> {
   readonly id: string;
-  readonly type: IncidentType;
+  readonly type: T;
   readonly actor_id: string;
   readonly actor_role: string;
-  /** First and last event of the incident (epoch ms and RFC 3339). */
+  /** First and last event (epoch ms and RFC 3339). */
   readonly start_ms: number;
   readonly end_ms: number;
   readonly start: string;
   readonly end: string;
-  /** The window within which detection is expected (a detection counts up to end + this). */
-  readonly window_ms: number;
   readonly description: string;
   readonly event_ids: readonly string[];
 }
 
-export interface LookalikeLabel {
-  readonly id: string;
-  readonly type: LookalikeType;
-  readonly actor_id: string;
-  readonly actor_role: string;
-  readonly start_ms: number;
-  readonly end_ms: number;
-  readonly start: string;
-  readonly end: string;
+export interface IncidentLabel extends SpanLabel<IncidentType> {
+  /** The window within which detection is expected (a detection counts up to end + this). */
+  readonly window_ms: number;
+}
+
+export interface LookalikeLabel extends SpanLabel<LookalikeType> {
   /** Alerts on the actor within [start, end + window_ms] count as look-alike false alerts. */
   readonly window_ms: number;
-  readonly description: string;
-  readonly event_ids: readonly string[];
 }
 
 export interface SimCounts {

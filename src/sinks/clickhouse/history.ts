@@ -54,12 +54,33 @@ export async function loadHistory(client: ClickHouseClient, database: string, q:
   return { activity, openAlerts, recentEvents: recent.events, recentEventsCapped: recent.capped, skippedRows: counters.skipped };
 }
 
-async function loadActivity(client: ClickHouseClient, database: string, now: number, from: number, counters: { skipped: number }): Promise<ActorActivityRow[]> {
+function loadActivity(client: ClickHouseClient, database: string, now: number, from: number, counters: { skipped: number }): Promise<ActorActivityRow[]> {
+  return selectActivity(
+    client,
+    database,
+    `bucket_start >= toDateTime(${sqlEpochSeconds(from)}) AND bucket_start_ms >= ${sqlInteger(from)} AND bucket_start_ms <= ${sqlInteger(now)}`,
+    counters,
+  );
+}
+
+/**
+ * Activity buckets stored at or after `storedSinceMs` (any instance's): what a
+ * running engine merges in periodically so baselines follow the whole group.
+ */
+export function loadActivityStoredSince(client: ClickHouseClient, database: string, storedSinceMs: number): Promise<ActorActivityRow[]> {
+  return selectActivity(client, database, `stored_at >= toDateTime(${sqlEpochSeconds(storedSinceMs)})`, { skipped: 0 });
+}
+
+/**
+ * Activity rows matching `where` (built from validated numbers only), oldest
+ * first. The same bucket stored twice (a re-emission after a restart) counts
+ * once: the latest stored wins.
+ */
+async function selectActivity(client: ClickHouseClient, database: string, where: string, counters: { skipped: number }): Promise<ActorActivityRow[]> {
   const table = TABLES.actorActivity;
-  // The same bucket stored twice (a re-emission after a restart) counts once: the latest stored wins.
   const sql =
     `SELECT ${ACTIVITY_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
-    `WHERE bucket_start >= toDateTime(${sqlEpochSeconds(from)}) AND bucket_start_ms >= ${sqlInteger(from)} AND bucket_start_ms <= ${sqlInteger(now)}\n` +
+    `WHERE ${where}\n` +
     `ORDER BY bucket_start_ms, actor_id, granularity, stored_at DESC\n` +
     `LIMIT 1 BY actor_id, granularity, bucket_start_ms`;
   const rows: ActorActivityRow[] = [];
@@ -67,26 +88,6 @@ async function loadActivity(client: ClickHouseClient, database: string, now: num
     const row = activityFromRow(r);
     if (row) rows.push(row);
     else counters.skipped++;
-  });
-  return rows;
-}
-
-/**
- * Activity buckets stored at or after `storedSinceMs` (any instance's): what a
- * running engine merges in periodically so baselines follow the whole group.
- * The same bucket stored twice counts once (the latest stored wins).
- */
-export async function loadActivityStoredSince(client: ClickHouseClient, database: string, storedSinceMs: number): Promise<ActorActivityRow[]> {
-  const table = TABLES.actorActivity;
-  const sql =
-    `SELECT ${ACTIVITY_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
-    `WHERE stored_at >= toDateTime(${sqlEpochSeconds(storedSinceMs)})\n` +
-    `ORDER BY bucket_start_ms, actor_id, granularity, stored_at DESC\n` +
-    `LIMIT 1 BY actor_id, granularity, bucket_start_ms`;
-  const rows: ActorActivityRow[] = [];
-  await streamRows<ActivityRow>(client, sql, table, (r) => {
-    const row = activityFromRow(r);
-    if (row) rows.push(row);
   });
   return rows;
 }
