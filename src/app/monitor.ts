@@ -15,6 +15,7 @@ import type { Logger } from '../observability/log.js';
 import { Metrics } from '../observability/metrics.js';
 import { createBatchHandler } from '../pipeline/batch-handler.js';
 import { BatchProcessor } from '../pipeline/batch-processor.js';
+import { CarryOver } from '../pipeline/carry-over.js';
 import { ClickHouseStore } from '../sinks/clickhouse/index.js';
 import { KafkaDeadLetterSink } from '../sinks/kafka/dead-letter-producer.js';
 import { ensureTopic } from '../sinks/kafka/ensure-topic.js';
@@ -161,13 +162,19 @@ export class Monitor {
     if (config['webhook.urls'].length === 0) logger.warn('no webhook URLs configured: alerts are stored in ClickHouse only');
 
     const processor = new BatchProcessor({
-      decode: createDecoder({ pseudonymKey: config.pseudonym_key, maxMessageBytes: config.max_message_bytes }),
+      decode: createDecoder({
+        pseudonymKey: config.pseudonym_key,
+        maxMessageBytes: config.max_message_bytes,
+        future: { now: () => clock.now(), maxFutureSkewMs: config.max_future_skew_ms },
+      }),
       enricher: () => enricher,
       engine,
       clock,
     });
+    const carryOver = new CarryOver();
     const handler = createBatchHandler({
       processor,
+      carryOver,
       deadLetters,
       store,
       notifier: dispatcher,
@@ -217,6 +224,7 @@ export class Monitor {
     const ticker = startTicker({
       engine,
       store,
+      carryOver,
       notifier: dispatcher,
       metrics,
       logger: logger.child({ component: 'ticker' }),

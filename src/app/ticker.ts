@@ -1,19 +1,23 @@
 /**
  * Advances the engine in processing time when no events arrive, so idle
  * hourly buckets close (baseline history) and quiet alerts close. What a tick
- * produces is stored like a batch, retried until stored; it carries no Kafka
- * offsets, and anything a crash loses here the engine regenerates after its
- * restore (buckets are rebuilt from the recent events reloaded at start).
+ * produces is stored like a batch, with whatever earlier writes could not
+ * store (the carry-over); if the store fails, all of it goes back to the
+ * carry-over for the next write (a batch's or the next tick's). Only a crash
+ * loses it: closing revisions then come again from the restored engine, and
+ * buckets are rebuilt from the recent events reloaded at start.
  */
 import type { DetectionEngine, EngineOutput } from '../engine/api.js';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { CarryOver } from '../pipeline/carry-over.js';
 import type { AlertNotifier, BatchStore } from '../pipeline/sinks.js';
 
 export interface TickerDeps {
   readonly engine: DetectionEngine;
   readonly store: BatchStore;
   readonly notifier: AlertNotifier;
+  readonly carryOver: CarryOver;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly intervalMs: number;
@@ -29,16 +33,22 @@ export function startTicker(deps: TickerDeps): Ticker {
   let stopped = false;
 
   const store = async (output: EngineOutput, attempts: number): Promise<void> => {
-    if (output.alerts.length === 0 && output.activity.length === 0) return;
+    const carried = deps.carryOver.take();
+    const alerts = [...carried.alerts, ...output.alerts];
+    const activity = [...carried.activity, ...output.activity];
+    if (alerts.length === 0 && activity.length === 0) return;
     for (let i = 1; ; i++) {
       try {
-        const { notifications } = await deps.store.writeBatch({ events: [], rejected: [], alerts: output.alerts, activity: output.activity });
+        const { notifications } = await deps.store.writeBatch({ events: [], rejected: [], alerts, activity });
         if (notifications.length > 0) deps.notifier.enqueue(notifications);
         return;
       } catch (err) {
         deps.metrics.sinkFailures.inc({ stage: 'tick' });
         deps.logger.warn({ err: { message: (err as Error).message }, attempt: i }, 'storing tick output failed');
-        if (i >= attempts) return;
+        if (i >= attempts) {
+          deps.carryOver.keep({ alerts, activity });
+          return;
+        }
         await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** i)));
       }
     }

@@ -22,11 +22,17 @@ const MAX_FREE_TEXT = 1024;
 const MAX_FIELDS = 256;
 
 /**
- * ClickHouse DateTime is unsigned 32-bit seconds: 1970-01-01 to 2106-02-07.
- * A timestamp outside it could not be stored and would block the partition at
- * the sink; decode refuses it as invalid_timestamp instead.
+ * ClickHouse DateTime is unsigned 32-bit seconds: 1970-01-01 to 2106-02-07. A
+ * timestamp outside it could not be stored and would block the partition at
+ * the sink; decode refuses it as invalid_timestamp instead. The lower bound is
+ * 2000-01-01: an access log older than that is a producer bug (an epoch in
+ * seconds, a zero), and windows reaching before 1970 cannot be stored.
+ * The upper bound is tightened further at run time (now + an allowed skew).
  */
+export const MIN_EPOCH_MS = Date.UTC(2000, 0, 1);
 export const MAX_EPOCH_MS = 4_294_967_295_000;
+/** Counts are stored as UInt32. */
+export const MAX_RECORD_COUNT = 4_294_967_295;
 
 const id = { type: 'string', minLength: 1, maxLength: MAX_ID } as const;
 const label = { type: 'string', minLength: 1, maxLength: MAX_LABEL } as const;
@@ -43,14 +49,14 @@ export const EVENT_V1_JSON_SCHEMA = {
     ts: {
       anyOf: [
         { type: 'string', format: 'date-time' },
-        { type: 'integer', minimum: 0, maximum: MAX_EPOCH_MS },
+        { type: 'integer', minimum: MIN_EPOCH_MS, maximum: MAX_EPOCH_MS },
       ],
     },
     actor_id: id,
     action: { type: 'string', enum: [...ACTIONS] },
     resource_type: label,
     record_ids: { type: 'array', items: id },
-    record_count: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    record_count: { type: 'integer', minimum: 0, maximum: MAX_RECORD_COUNT },
     fields: { type: 'array', maxItems: MAX_FIELDS, items: label },
     outcome: { type: 'string', enum: [...OUTCOMES] },
     channel: { type: ['string', 'null'], minLength: 1, maxLength: MAX_LABEL },

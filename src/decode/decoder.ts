@@ -7,13 +7,20 @@ import { isUtf8 } from 'node:buffer';
 import type { AccessEvent } from '../model/event.js';
 import type { Rejection, RejectReason } from '../model/rejection.js';
 import { createPseudonymizer } from '../privacy/pseudonym.js';
-import { MAX_EPOCH_MS, validateEventV1, type ErrorObject, type EventV1 } from './contract-v1.js';
+import { MAX_EPOCH_MS, MIN_EPOCH_MS, validateEventV1, type ErrorObject, type EventV1 } from './contract-v1.js';
 
 export interface DecoderOptions {
   /** HMAC key for record-id pseudonyms (>= 32 bytes). */
   readonly pseudonymKey: string | Buffer;
   /** Messages larger than this are refused with `too_large`. */
   readonly maxMessageBytes: number;
+  /**
+   * Wall clock and allowed skew: an event dated more than `maxFutureSkewMs`
+   * after now is refused as invalid_timestamp (one far-future event would
+   * otherwise push its actor's event time ahead of every real event). Absent
+   * for backtests and rule tests, where "now" means nothing.
+   */
+  readonly future?: { readonly now: () => number; readonly maxFutureSkewMs: number };
 }
 
 export type DecodeResult =
@@ -25,6 +32,7 @@ export type Decoder = (value: Buffer | null) => DecodeResult;
 export function createDecoder(options: DecoderOptions): Decoder {
   const pseudonymize = createPseudonymizer(options.pseudonymKey);
   const maxBytes = options.maxMessageBytes;
+  const future = options.future;
 
   return (value) => {
     if (value === null || value.length === 0) {
@@ -50,14 +58,17 @@ export function createDecoder(options: DecoderOptions): Decoder {
       return reject(reason, detail, identityOf(parsed as Record<string, unknown>));
     }
     const ts = typeof parsed.ts === 'number' ? parsed.ts : Date.parse(parsed.ts);
-    if (!(ts >= 0 && ts <= MAX_EPOCH_MS)) {
+    if (!(ts >= MIN_EPOCH_MS && ts <= MAX_EPOCH_MS)) {
       return reject('invalid_timestamp', TS_RULE, identityOf(parsed as unknown as Record<string, unknown>));
+    }
+    if (future !== undefined && ts > future.now() + future.maxFutureSkewMs) {
+      return reject('invalid_timestamp', `ts is more than ${future.maxFutureSkewMs} ms in the future`, identityOf(parsed as unknown as Record<string, unknown>));
     }
     return { ok: true, event: toAccessEvent(parsed, ts, pseudonymize) };
   };
 }
 
-const TS_RULE = 'ts must be an RFC 3339 timestamp with offset or integer epoch milliseconds, between 1970 and 2106';
+const TS_RULE = 'ts must be an RFC 3339 timestamp with offset or integer epoch milliseconds, from the year 2000 on';
 
 /** Copies the known fields only: unknown keys never go past decode (data minimisation). */
 function toAccessEvent(raw: EventV1, ts: number, pseudonymize: (id: string) => string): AccessEvent {

@@ -10,16 +10,20 @@
  * than skip data; it gives up only when the consumer stops or loses the
  * partition, and then the batch is redelivered.
  */
+import type { ActorActivityRow, AlertUpdate } from '../engine/api.js';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { BatchControl, BatchHandler } from '../source/kafka-source.js';
 import type { BatchProcessor } from './batch-processor.js';
 import type { AlertNotifier, BatchStore, DeadLetterSink } from './sinks.js';
 import type { BatchOutput } from './types.js';
+import type { CarryOver } from './carry-over.js';
 import type { StoredNotification } from '../sinks/webhook/outbox.js';
 
 export interface BatchHandlerDeps {
   readonly processor: BatchProcessor;
+  /** Engine output of given-up batches (and failed ticks), stored with the next write. */
+  readonly carryOver: CarryOver;
   readonly deadLetters: DeadLetterSink;
   readonly store: BatchStore;
   readonly notifier: AlertNotifier;
@@ -59,15 +63,31 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
   return async (batch, control) => {
     const started = process.hrtime.bigint();
     const output: BatchOutput = deps.processor.process(batch.topic, batch.partition, batch.messages);
+    // From here on, what the engine produced for this batch exists only in
+    // `output` (a redelivery would be evaluated as duplicates): if the batch is
+    // given up, its alerts and activity are carried over, never dropped.
+    const giveUp = (carried: { alerts: readonly AlertUpdate[]; activity: readonly ActorActivityRow[] }) => {
+      deps.carryOver.keep({ alerts: [...carried.alerts, ...output.alerts], activity: [...carried.activity, ...output.activity] });
+      return 'abandoned' as const;
+    };
 
     if (output.deadLetters.length > 0) {
-      if (!(await untilStored('dead_letter', control, () => deps.deadLetters.send(output.deadLetters)))) return 'abandoned';
+      if (!(await untilStored('dead_letter', control, () => deps.deadLetters.send(output.deadLetters)))) {
+        return giveUp({ alerts: [], activity: [] });
+      }
     }
+    const carried = deps.carryOver.take();
+    const toStore = {
+      events: output.events,
+      rejected: output.rejected,
+      alerts: carried.alerts.length > 0 ? [...carried.alerts, ...output.alerts] : output.alerts,
+      activity: carried.activity.length > 0 ? [...carried.activity, ...output.activity] : output.activity,
+    };
     let notifications: readonly StoredNotification[] = [];
     const stored = await untilStored('clickhouse', control, async () => {
-      notifications = (await deps.store.writeBatch(output)).notifications;
+      notifications = (await deps.store.writeBatch(toStore)).notifications;
     });
-    if (!stored) return 'abandoned';
+    if (!stored) return giveUp(carried);
     // Stored first, then notified: the outbox in ClickHouse is what makes
     // delivery survive a crash from here on.
     if (notifications.length > 0) deps.notifier.enqueue(notifications);

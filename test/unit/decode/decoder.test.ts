@@ -69,6 +69,9 @@ describe('decode: every bad-input case gets a clear reason and never throws', ()
     ['an impossible date', { ...valid, ts: '2026-02-30T09:15:02Z' }, 'invalid_timestamp'],
     ['a fractional epoch', { ...valid, ts: 1.5 }, 'invalid_timestamp'],
     ['a time before 1970', { ...valid, ts: '1969-12-31T23:59:59Z' }, 'invalid_timestamp'],
+    ['epoch zero (a producer bug)', { ...valid, ts: 0 }, 'invalid_timestamp'],
+    ['an epoch in seconds, not milliseconds', { ...valid, ts: 1_772_438_102 }, 'invalid_timestamp'],
+    ['a count beyond what can be stored', { ...valid, record_ids: undefined, record_count: 2 ** 40 }, 'invalid_value'],
     ['a time after 2106 (not storable)', { ...valid, ts: 4_294_967_296_000 }, 'invalid_timestamp'],
     ['a negative count', { ...valid, record_count: -1 }, 'invalid_value'],
     ['no record_ids and no record_count', { ...valid, record_ids: undefined }, 'missing_field'],
@@ -76,6 +79,17 @@ describe('decode: every bad-input case gets a clear reason and never throws', ()
     const r = input === null ? decode(null) : decode(bytes(input));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.rejection.reason).toBe(reason);
+  });
+
+  it('refuses an event dated further in the future than the allowed skew, given a clock', () => {
+    const now = Date.UTC(2026, 2, 2, 12);
+    const withClock = createDecoder({ pseudonymKey: KEY, maxMessageBytes: 2048, future: { now: () => now, maxFutureSkewMs: 3_600_000 } });
+    const at = (ts: number) => withClock(bytes({ ...valid, ts }));
+    expect(at(now + 3_600_000).ok).toBe(true);
+    const r = at(now + 3_600_001);
+    expect(!r.ok && r.rejection.reason).toBe('invalid_timestamp');
+    // Without a clock (backtests, rule tests), only the fixed bounds apply.
+    expect(decode(bytes({ ...valid, ts: now + 10 * 86_400_000 })).ok).toBe(true);
   });
 
   it('refuses bytes that are not UTF-8', () => {

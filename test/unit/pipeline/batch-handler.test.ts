@@ -1,0 +1,104 @@
+/**
+ * The batch handler: sinks in order, retried with the same output, and what
+ * happens when a batch is given up (its engine output is carried over, never
+ * dropped), without Kafka or ClickHouse.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ActorActivityRow, AlertUpdate } from '../../../src/engine/api.js';
+import type { Alert } from '../../../src/model/alert.js';
+import { createLogger } from '../../../src/observability/log.js';
+import { Metrics } from '../../../src/observability/metrics.js';
+import { createBatchHandler } from '../../../src/pipeline/batch-handler.js';
+import type { BatchProcessor } from '../../../src/pipeline/batch-processor.js';
+import { CarryOver } from '../../../src/pipeline/carry-over.js';
+import type { BatchOutput, DeadLetter } from '../../../src/pipeline/types.js';
+import type { SinkBatch } from '../../../src/sinks/clickhouse/batch.js';
+
+const update = (id: string): AlertUpdate => ({ alert: { alert_id: id, revision: 1 } as Alert, notify: true });
+const row = (actor: string): ActorActivityRow => ({ actor_id: actor }) as ActorActivityRow;
+const deadLetter = { record: { reason: 'malformed_json' } } as DeadLetter;
+
+function outputOf(n: number, over: Partial<BatchOutput> = {}): BatchOutput {
+  return { events: [], rejected: [], deadLetters: [], alerts: [update(`a${n}`)], activity: [row(`r${n}`)], ...over };
+}
+
+function harness(outputs: BatchOutput[]) {
+  const writes: SinkBatch[] = [];
+  const sent: (readonly DeadLetter[])[] = [];
+  const enqueued: string[] = [];
+  const state = { storeFailures: 0, deadLetterFailures: 0, abandon: false };
+  const carryOver = new CarryOver();
+  let next = 0;
+  const handler = createBatchHandler({
+    processor: { process: () => outputs[next++] } as unknown as BatchProcessor,
+    carryOver,
+    deadLetters: {
+      send: async (d) => {
+        if (state.deadLetterFailures-- > 0) throw Object.assign(new Error('broker down'), { retryable: true });
+        sent.push(d);
+      },
+    },
+    store: {
+      writeBatch: async (b) => {
+        writes.push(b);
+        if (state.storeFailures-- > 0) throw Object.assign(new Error('clickhouse down'), { retryable: true });
+        return { notifications: b.alerts.map((u) => ({ alert: u.alert, storedAtMs: 0 })) };
+      },
+    },
+    notifier: { enqueue: (ns) => enqueued.push(...ns.map((n) => n.alert.alert_id)) },
+    metrics: new Metrics(false),
+    logger: createLogger('silent'),
+    retryInitialMs: 1,
+    retryMaxMs: 1,
+    sleep: async () => undefined,
+  });
+  const control = { heartbeat: async () => undefined, shouldAbandon: () => state.abandon };
+  const run = () => handler({ topic: 't', partition: 0, messages: [] }, control);
+  return { run, writes, sent, enqueued, state, carryOver };
+}
+
+describe('batch handler', () => {
+  it('retries a failing store with the same processed output, then notifies', async () => {
+    const h = harness([outputOf(1)]);
+    h.state.storeFailures = 2;
+    expect(await h.run()).toBe('stored');
+    expect(h.writes).toHaveLength(3);
+    expect(h.writes[1]).toEqual(h.writes[0]);
+    expect(h.writes[2]).toEqual(h.writes[0]);
+    expect(h.enqueued).toEqual(['a1']);
+  });
+
+  it('sends dead letters before storing; a failing dead-letter send holds the store back', async () => {
+    const h = harness([outputOf(1, { deadLetters: [deadLetter] })]);
+    h.state.deadLetterFailures = 1;
+    expect(await h.run()).toBe('stored');
+    expect(h.sent).toEqual([[deadLetter]]);
+    expect(h.writes).toHaveLength(1);
+  });
+
+  it('a given-up batch keeps its alerts and activity, and the next write stores them', async () => {
+    const h = harness([outputOf(1), outputOf(2)]);
+    h.state.storeFailures = 1;
+    h.state.abandon = true; // the consumer is stopping / lost the partition while the store fails
+    expect(await h.run()).toBe('abandoned');
+    expect(h.enqueued).toEqual([]);
+    expect(h.carryOver.size).toBe(2);
+
+    h.state.abandon = false;
+    expect(await h.run()).toBe('stored');
+    const last = h.writes.at(-1);
+    expect(last?.alerts.map((u) => u.alert.alert_id)).toEqual(['a1', 'a2']);
+    expect(last?.activity.map((r) => r.actor_id)).toEqual(['r1', 'r2']);
+    expect(h.enqueued).toEqual(['a1', 'a2']);
+    expect(h.carryOver.size).toBe(0);
+  });
+
+  it('a batch given up while dead-lettering keeps its engine output too', async () => {
+    const h = harness([outputOf(1, { deadLetters: [deadLetter] })]);
+    h.state.deadLetterFailures = 5;
+    h.state.abandon = true;
+    expect(await h.run()).toBe('abandoned');
+    expect(h.writes).toHaveLength(0);
+    expect(h.carryOver.take().alerts.map((u) => u.alert.alert_id)).toEqual(['a1']);
+  });
+});
