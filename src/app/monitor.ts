@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
+import { redactedConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { createDecoder } from '../decode/decoder.js';
 import { createEngine, loadRuleSet, tryLoadRuleSet, type DetectionEngine } from '../engine/index.js';
@@ -85,6 +86,7 @@ export class Monitor {
   private static async startWith(deps: MonitorDeps, cleanup: (() => Promise<unknown>)[]): Promise<Monitor> {
     const { config, logger } = deps;
     const clock = deps.clock ?? systemClock;
+    logger.info({ config: redactedConfig(config) }, 'starting');
     const metrics = deps.metrics ?? new Metrics();
 
     // Rules and enrichment first: a bad file stops the start before any connection.

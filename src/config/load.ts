@@ -48,7 +48,8 @@ export function loadSettingsSubset<K extends SettingKey>(sources: ConfigSources,
     const parsed = spec.schema.safeParse(raw);
     if (!parsed.success) {
       const reason = parsed.error.issues.map((i) => i.message).join('; ');
-      const shown = 'secret' in spec && spec.secret ? '' : ` (got ${JSON.stringify(raw)})`;
+      const hidden = ('secret' in spec && spec.secret) || ('url' in spec && spec.url);
+      const shown = hidden ? '' : ` (got ${JSON.stringify(raw)})`;
       problems.push(`${origin ?? spec.env}: ${reason}${shown}`);
       continue;
     }
@@ -102,7 +103,7 @@ export function redactedConfig(config: Settings): Record<string, unknown> {
   for (const [key, value] of Object.entries(config)) {
     const spec = SETTINGS[key as SettingKey];
     if ('secret' in spec && spec.secret) out[key] = value === '' ? '(unset)' : '(set)';
-    else if (key === 'webhook.urls') out[key] = (value as string[]).map(originOf);
+    else if ('url' in spec && spec.url) out[key] = Array.isArray(value) ? (value as string[]).map(originOf) : originOf(value as string);
     else out[key] = value;
   }
   return out;

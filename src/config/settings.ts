@@ -20,6 +20,8 @@ export interface SettingSpec<S extends z.ZodType = z.ZodType> {
   /** undefined: required. */
   readonly default?: z.input<S>;
   readonly secret?: boolean;
+  /** URLs may carry credentials or tokens: errors never echo the value (logs show the origin only). */
+  readonly url?: boolean;
   readonly description: string;
 }
 
@@ -36,7 +38,7 @@ export const SETTINGS = {
   'kafka.sasl_mechanism': setting({ env: 'CUSTOS_KAFKA_SASL_MECHANISM', schema: z.enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512']), default: 'none', description: 'SASL mechanism, or none.' }),
   'kafka.sasl_username': setting({ env: 'CUSTOS_KAFKA_SASL_USERNAME', schema: z.string(), default: '', description: 'SASL user name.' }),
   'kafka.sasl_password': setting({ env: 'CUSTOS_KAFKA_SASL_PASSWORD', schema: z.string(), default: '', secret: true, description: 'SASL password (secret; never logged).' }),
-  'clickhouse.url': setting({ env: 'CUSTOS_CLICKHOUSE_URL', schema: httpUrl, description: 'ClickHouse HTTP endpoint, e.g. http://127.0.0.1:8123.' }),
+  'clickhouse.url': setting({ env: 'CUSTOS_CLICKHOUSE_URL', schema: httpUrl, url: true, description: 'ClickHouse HTTP endpoint, e.g. http://127.0.0.1:8123.' }),
   'clickhouse.username': setting({ env: 'CUSTOS_CLICKHOUSE_USERNAME', schema: z.string().min(1), default: 'default', description: 'ClickHouse user.' }),
   'clickhouse.password': setting({ env: 'CUSTOS_CLICKHOUSE_PASSWORD', schema: z.string(), default: '', secret: true, description: 'ClickHouse password (secret; never logged).' }),
   'clickhouse.database': setting({ env: 'CUSTOS_CLICKHOUSE_DATABASE', schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a plain identifier'), default: 'custos', description: 'Database holding custos tables (created if missing).' }),
@@ -51,7 +53,7 @@ export const SETTINGS = {
   'enrichment.calendar_file': setting({ env: 'CUSTOS_CALENDAR_FILE', schema: z.string().min(1), default: 'rules/enrichment/calendar.yaml', description: 'Business hours.' }),
   'enrichment.default_timezone': setting({ env: 'CUSTOS_DEFAULT_TIMEZONE', schema: z.string().min(1), default: 'UTC', description: 'Time zone of unknown actors and of directory rows without one.' }),
   'reload_interval_ms': setting({ env: 'CUSTOS_RELOAD_INTERVAL_MS', schema: int(0), default: 10_000, description: 'How often rule and enrichment files are checked for changes (0: only on SIGHUP).' }),
-  'webhook.urls': setting({ env: 'CUSTOS_WEBHOOK_URLS', schema: list.pipe(z.array(httpUrl)), default: [], description: 'Alert webhook endpoints, comma-separated; empty stores alerts only.' }),
+  'webhook.urls': setting({ env: 'CUSTOS_WEBHOOK_URLS', schema: list.pipe(z.array(httpUrl)), url: true, default: [], description: 'Alert webhook endpoints, comma-separated; empty stores alerts only.' }),
   'webhook.secret': setting({ env: 'CUSTOS_WEBHOOK_SECRET', schema: z.string().regex(/^(whsec_[A-Za-z0-9+/=]{16,})?$/, 'must be whsec_ followed by base64 (Standard Webhooks)'), default: '', secret: true, description: 'Signing secret (Standard Webhooks, whsec_...); empty sends unsigned.' }),
   'webhook.timeout_ms': setting({ env: 'CUSTOS_WEBHOOK_TIMEOUT_MS', schema: int(100, 120_000), default: 10_000, description: 'Timeout of one delivery attempt.' }),
   'webhook.max_age_ms': setting({ env: 'CUSTOS_WEBHOOK_MAX_AGE_MS', schema: int(1000), default: 86_400_000, description: 'Retry a failing delivery for this long, then record gave_up.' }),

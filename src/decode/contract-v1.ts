@@ -1,7 +1,7 @@
 /**
  * Event contract v1 as a JSON Schema, compiled once by Ajv: the single
  * definition of what a valid message is (documented in README "Event contract
- * v1"; `custos contract` prints it for producers to validate against).
+ * v1"; producers can validate against `EVENT_V1_JSON_SCHEMA`).
  *
  * Ajv rather than zod here because this runs for every event on the hot path
  * and Ajv's compiled validator is several times faster (measured in the

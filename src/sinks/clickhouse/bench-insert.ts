@@ -8,6 +8,7 @@
  *
  * ClickHouse URL from CUSTOS_CLICKHOUSE_URL, default http://127.0.0.1:8123.
  */
+import { qualifiedTable, quoteIdentifier } from './escape.js';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { EnrichedEvent } from '../../model/enriched.js';
@@ -88,18 +89,18 @@ async function main(): Promise<void> {
         source_offset: p.offset, ingested_at: Math.floor(Date.now() / 1000),
       }));
       const t0 = performance.now();
-      await store.client.insert({ table: `${database}.${TABLES.accessEvents}`, values: objects, format: 'JSONEachRow' });
+      await store.client.insert({ table: qualifiedTable(database, TABLES.accessEvents), values: objects, format: 'JSONEachRow' });
       if (b >= 2) viaClient.push(performance.now() - t0);
     }
 
-    const [stored] = await (await store.client.query({ query: `SELECT uniqExact(event_id) AS n FROM ${database}.${TABLES.accessEvents}`, format: 'JSONEachRow' })).json<{ n: string }>();
+    const [stored] = await (await store.client.query({ query: `SELECT uniqExact(event_id) AS n FROM ${qualifiedTable(database, TABLES.accessEvents)}`, format: 'JSONEachRow' })).json<{ n: string }>();
     console.log(`ClickHouse ${store.schema.server.text} at ${URL_}; ${RUNS} batches of ${ROWS} events (2 warm-up batches not counted); ${stored?.n} distinct events stored`);
     console.log(`writeBatch (serialize + insert), median: ${rate(median(write))}`);
     console.log(`writeBatch, best:                        ${rate(Math.min(...write))}`);
     console.log(`serializer alone, median:                ${rate(median(serialize))}`);
     console.log(`reference: client.insert of objects:     ${rate(median(viaClient))} (object building not counted)`);
   } finally {
-    await store.client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+    await store.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` });
     await store.close();
   }
 }

@@ -223,10 +223,11 @@ const TABLE_SPECS: readonly TableSpec[] = [
   {
     name: TABLES.alerts,
     columns: ALERT_COLUMNS,
-    // One row per alert after merges: the highest revision. The partition key
-    // must not change between revisions, or revisions would never meet in a merge.
+    // One row per alert after merges: the highest revision. Not partitioned:
+    // replacing merges only meet rows of one partition, and no alert column is
+    // both immutable and a time (first_event_ts moves earlier with late
+    // events); alerts are few enough for one partition.
     engine: 'ReplacingMergeTree(revision)',
-    partitionBy: 'toYYYYMM(first_event_ts)',
     orderBy: 'alert_id',
   },
   {
@@ -235,7 +236,6 @@ const TABLE_SPECS: readonly TableSpec[] = [
     // The webhook outbox: every notify revision, kept even after `alerts`
     // has merged it away in favour of a later, non-notifying revision.
     engine: 'ReplacingMergeTree()',
-    partitionBy: 'toYYYYMM(first_event_ts)',
     orderBy: '(alert_id, revision)',
   },
   {
@@ -258,7 +258,9 @@ const TABLE_SPECS: readonly TableSpec[] = [
   {
     name: TABLES.actorActivity,
     columns: ACTIVITY_COLUMNS,
-    engine: 'ReplacingMergeTree(stored_at)',
+    // The row that saw the most events wins: a bucket emitted again from fewer
+    // events (another instance's restored view of it) never replaces the full one.
+    engine: 'ReplacingMergeTree(events)',
     partitionBy: 'toYYYYMM(bucket_start)',
     orderBy: '(actor_id, granularity, bucket_start)',
   },

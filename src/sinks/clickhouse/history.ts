@@ -73,15 +73,15 @@ export function loadActivityStoredSince(client: ClickHouseClient, database: stri
 
 /**
  * Activity rows matching `where` (built from validated numbers only), oldest
- * first. The same bucket stored twice (a re-emission after a restart) counts
- * once: the latest stored wins.
+ * first. The same bucket stored twice counts once: the row that saw the most
+ * events wins (as in the table's replacing merges), then the latest stored.
  */
 async function selectActivity(client: ClickHouseClient, database: string, where: string, counters: { skipped: number }): Promise<ActorActivityRow[]> {
   const table = TABLES.actorActivity;
   const sql =
     `SELECT ${ACTIVITY_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
     `WHERE ${where}\n` +
-    `ORDER BY bucket_start_ms, actor_id, granularity, stored_at DESC\n` +
+    `ORDER BY bucket_start_ms, actor_id, granularity, events DESC, stored_at DESC\n` +
     `LIMIT 1 BY actor_id, granularity, bucket_start_ms`;
   const rows: ActorActivityRow[] = [];
   await streamRows<ActivityRow>(client, sql, table, (r) => {

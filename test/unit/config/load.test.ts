@@ -45,6 +45,14 @@ describe('config', () => {
     expect(key).not.toContain('short-secret');
   });
 
+  it('never echoes a URL setting in an error: it may carry a token or credentials', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ env: { ...minimal, CUSTOS_WEBHOOK_URLS: 'https://soc.test/hooks/T0KEN-abc?sig=SECRET123, ftp://x', CUSTOS_CLICKHOUSE_URL: 'user:pa55@nohost' } }),
+    );
+    expect(problems).toHaveLength(2);
+    expect(problems.join('\n')).not.toMatch(/T0KEN|SECRET123|pa55/);
+  });
+
   it('reads a YAML file, lets the environment override it, refuses unknown keys', () => {
     const dir = mkdtempSync(join(tmpdir(), 'custos-config-'));
     const file = join(dir, 'custos.yaml');
@@ -58,11 +66,20 @@ describe('config', () => {
   });
 
   it('redacts secrets and webhook paths for logging', () => {
-    const c = loadConfig({ env: { ...minimal, CUSTOS_WEBHOOK_URLS: 'https://hooks.test/T0/secret-token?sig=1', CUSTOS_WEBHOOK_SECRET: 'whsec_' + 'A'.repeat(32) } });
+    const c = loadConfig({
+      env: {
+        ...minimal,
+        CUSTOS_CLICKHOUSE_URL: 'http://reader:ch-pass@clickhouse.test:8123/',
+        CUSTOS_WEBHOOK_URLS: 'https://hooks.test/T0/secret-token?sig=1',
+        CUSTOS_WEBHOOK_SECRET: 'whsec_' + 'A'.repeat(32),
+      },
+    });
     const shown = JSON.stringify(redactedConfig(c));
     expect(shown).not.toContain('p'.repeat(40));
     expect(shown).not.toContain('secret-token');
     expect(shown).not.toContain('A'.repeat(32));
+    expect(shown).not.toContain('ch-pass');
     expect(shown).toContain('https://hooks.test');
+    expect(shown).toContain('http://clickhouse.test:8123');
   });
 });

@@ -48,11 +48,13 @@ describe('schema DDL', () => {
     expect(events).toContain("ts DateTime('UTC')");
     const alerts = find(statements, '`alerts`\n(');
     expect(alerts).toContain('ENGINE = ReplacingMergeTree(revision)');
-    expect(alerts).toContain('PARTITION BY toYYYYMM(first_event_ts)');
+    // Unpartitioned: revisions of one alert must always meet in a merge.
+    expect(alerts).not.toContain('PARTITION BY');
     expect(alerts).toMatch(/ORDER BY alert_id$/m);
     expect(find(statements, '`alert_deliveries`\n(')).toContain('ORDER BY (alert_id, revision, endpoint_id)');
     expect(find(statements, '`rejected_events`\n(')).toContain('ORDER BY (source_topic, source_partition, source_offset)');
     expect(find(statements, '`actor_activity`\n(')).toContain('ORDER BY (actor_id, granularity, bucket_start)');
+    expect(find(statements, '`actor_activity`\n(')).toContain('ENGINE = ReplacingMergeTree(events)');
     expect(find(statements, 'MATERIALIZED VIEW')).toMatch(/TO `db1`\.`alert_notifications`[\s\S]*WHERE notify = 1$/);
     expect(find(statements, '`access_events_dedup`')).toContain('FROM `db1`.`access_events` FINAL');
   });
