@@ -37,7 +37,17 @@ export async function runCommand(options: { config?: string }): Promise<number> 
   if (stopRequested) void monitor.stop();
 
   const running = monitor;
-  const server = config['metrics.port'] > 0 ? await metrics.serve(config['metrics.host'], config['metrics.port'], () => running.running) : null;
+  let server: Awaited<ReturnType<Metrics['serve']>> | null = null;
+  if (config['metrics.port'] > 0) {
+    try {
+      server = await metrics.serve(config['metrics.host'], config['metrics.port'], () => running.running);
+    } catch (err) {
+      // A taken port is a configuration problem: stop cleanly rather than run unobservable.
+      logger.fatal({ err: { message: (err as Error).message }, port: config['metrics.port'] }, 'cannot serve /metrics');
+      await running.stop();
+      return 78;
+    }
+  }
   try {
     await running.finished;
     logger.info('stopped');
