@@ -17,6 +17,7 @@ import { Metrics } from '../observability/metrics.js';
 import { createBatchHandler } from '../pipeline/batch-handler.js';
 import { BatchProcessor } from '../pipeline/batch-processor.js';
 import { CarryOver } from '../pipeline/carry-over.js';
+import { SinkHealth } from '../pipeline/sink-health.js';
 import { ClickHouseStore } from '../sinks/clickhouse/index.js';
 import { KafkaDeadLetterSink } from '../sinks/kafka/dead-letter-producer.js';
 import { ensureTopic } from '../sinks/kafka/ensure-topic.js';
@@ -59,6 +60,7 @@ export class Monitor {
     readonly reloader: Reloader,
     private readonly ticker: Ticker,
     private readonly refresher: HistoryRefresh,
+    private readonly sinkHealth: SinkHealth,
   ) {
     this.finished = new Promise<void>((resolve, reject) => {
       this.resolveFinished = resolve;
@@ -70,6 +72,11 @@ export class Monitor {
 
   get running(): boolean {
     return this.source.isRunning;
+  }
+
+  /** Consuming, and the sinks have not been failing for long (what /healthz reports). */
+  get healthy(): boolean {
+    return this.source.isRunning && this.sinkHealth.healthy;
   }
 
   static async start(deps: MonitorDeps): Promise<Monitor> {
@@ -174,9 +181,12 @@ export class Monitor {
       clock,
     });
     const carryOver = new CarryOver();
+    // Unhealthy after 5 minutes of failing stores without a success.
+    const sinkHealth = new SinkHealth(() => clock.now(), 5 * 60_000);
     const handler = createBatchHandler({
       processor,
       carryOver,
+      health: sinkHealth,
       deadLetters,
       store,
       notifier: dispatcher,
@@ -243,7 +253,7 @@ export class Monitor {
       },
       logger.child({ component: 'source' }),
     );
-    const monitor = new Monitor(logger, metrics, engine, source, deadLetters, store, dispatcher, reloader, ticker, refresher);
+    const monitor = new Monitor(logger, metrics, engine, source, deadLetters, store, dispatcher, reloader, ticker, refresher, sinkHealth);
     cleanup.push(() => source.stop());
     await retryStartup('kafka consumer', logger, () => source.start(handler, (err) => monitor.onFatal(err)));
     logger.info({ topic: config['kafka.topic'], groupId: config['kafka.group_id'] }, 'consuming');

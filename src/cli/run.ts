@@ -40,7 +40,7 @@ export async function runCommand(options: { config?: string }): Promise<number> 
   let server: Awaited<ReturnType<Metrics['serve']>> | null = null;
   if (config['metrics.port'] > 0) {
     try {
-      server = await metrics.serve(config['metrics.host'], config['metrics.port'], () => running.running);
+      server = await metrics.serve(config['metrics.host'], config['metrics.port'], () => running.healthy);
     } catch (err) {
       // A taken port is a configuration problem: stop cleanly rather than run unobservable.
       logger.fatal({ err: { message: (err as Error).message }, port: config['metrics.port'] }, 'cannot serve /metrics');

@@ -11,7 +11,7 @@ export class Metrics {
   readonly eventsStored = new Counter({ name: 'custos_events_stored_total', help: 'Valid events stored in ClickHouse.', registers: [this.registry] });
   readonly eventsRejected = new Counter({ name: 'custos_events_rejected_total', help: 'Messages refused, by reason.', labelNames: ['reason'], registers: [this.registry] });
   readonly alerts = new Counter({ name: 'custos_alert_updates_total', help: 'Alert revisions stored, by rule, severity and whether they notify.', labelNames: ['rule_id', 'severity', 'notify'], registers: [this.registry] });
-  readonly batchSeconds = new Histogram({ name: 'custos_batch_seconds', help: 'Time from batch received to offsets committed.', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
+  readonly batchSeconds = new Histogram({ name: 'custos_batch_seconds', help: 'Time from batch received to stored (offsets are committed right after).', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly sinkFailures = new Counter({ name: 'custos_sink_failures_total', help: 'Failed attempts to store a batch (retried; offsets not committed).', labelNames: ['stage'], registers: [this.registry] });
   readonly reloads = new Counter({ name: 'custos_reloads_total', help: 'Rule/enrichment reloads, by outcome.', labelNames: ['outcome'], registers: [this.registry] });
   readonly engineActors = new Gauge({ name: 'custos_engine_actors', help: 'Actors with window state.', registers: [this.registry] });
@@ -22,7 +22,7 @@ export class Metrics {
     if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'custos_' });
   }
 
-  /** Serves /metrics and /healthz. `healthy` reports whether the consumer is running. */
+  /** Serves /metrics and /healthz. `healthy`: consuming, and stores not failing for long. */
   serve(host: string, port: number, healthy: () => boolean): Promise<Server> {
     const server = createServer((req, res) => {
       if (req.url === '/metrics') {

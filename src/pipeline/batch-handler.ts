@@ -18,12 +18,15 @@ import type { BatchProcessor } from './batch-processor.js';
 import type { AlertNotifier, BatchStore, DeadLetterSink } from './sinks.js';
 import type { BatchOutput } from './types.js';
 import type { CarryOver } from './carry-over.js';
+import type { SinkHealth } from './sink-health.js';
 import type { StoredNotification } from '../sinks/webhook/outbox.js';
 
 export interface BatchHandlerDeps {
   readonly processor: BatchProcessor;
   /** Engine output of given-up batches (and failed ticks), stored with the next write. */
   readonly carryOver: CarryOver;
+  /** Told about every failure and success, for /healthz. */
+  readonly health?: SinkHealth;
   readonly deadLetters: DeadLetterSink;
   readonly store: BatchStore;
   readonly notifier: AlertNotifier;
@@ -45,8 +48,10 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     for (let failures = 0; ; failures++) {
       try {
         await attempt();
+        deps.health?.succeeded();
         return true;
       } catch (err) {
+        deps.health?.failed();
         deps.metrics.sinkFailures.inc({ stage });
         const retryable = (err as { retryable?: boolean }).retryable !== false;
         const delay = Math.min(max, initial * 2 ** Math.min(failures, 16));

@@ -102,3 +102,20 @@ describe('batch handler', () => {
     expect(h.carryOver.take().alerts.map((u) => u.alert.alert_id)).toEqual(['a1']);
   });
 });
+
+describe('sink health', () => {
+  it('turns unhealthy only after failing longer than the grace period, and recovers on success', async () => {
+    const { SinkHealth } = await import('../../../src/pipeline/sink-health.js');
+    let now = 0;
+    const health = new SinkHealth(() => now, 1000);
+    health.failed();
+    now = 1000;
+    health.failed(); // still failing: the clock runs from the first failure
+    expect(health.healthy).toBe(true);
+    now = 1001;
+    expect(health.healthy).toBe(false);
+    health.succeeded();
+    expect(health.healthy).toBe(true);
+    expect(health.failingForMs()).toBe(0);
+  });
+});
