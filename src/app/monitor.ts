@@ -106,6 +106,7 @@ export class Monitor {
       defaultTimezone: config['enrichment.default_timezone'],
     };
     const ruleSet = loadRuleSet(rulesDir);
+    let currentRules = ruleSet;
     let enricher: Enricher = createEnricher(loadEnrichmentTables(enrichmentFiles));
     const engine = createEngine({ rules: ruleSet, clock, database: config['clickhouse.database'] });
 
@@ -174,7 +175,9 @@ export class Monitor {
       decode: createDecoder({
         pseudonymKey: config.pseudonym_key,
         maxMessageBytes: config.max_message_bytes,
-        future: { now: () => clock.now(), maxFutureSkewMs: config.max_future_skew_ms },
+        // The rule set's clock_skew bounds future timestamps here too, so that
+        // every event decode accepts is one the engine evaluates.
+        future: { now: () => clock.now(), maxFutureSkewMs: () => currentRules.settings.clock_skew },
       }),
       enricher: () => enricher,
       engine,
@@ -203,6 +206,7 @@ export class Monitor {
             const result = tryLoadRuleSet(rulesDir);
             if (!result.ok) throw new InvalidSourceError(result.problems);
             engine.replaceRules(result.ruleSet);
+            currentRules = result.ruleSet;
           },
         },
         {
@@ -241,6 +245,7 @@ export class Monitor {
       metrics,
       logger: logger.child({ component: 'ticker' }),
       intervalMs: deps.tickIntervalMs ?? 15_000,
+      shouldTick: () => sinkHealth.failingForMs() === 0,
     });
     cleanup.push(() => ticker.stop());
 

@@ -21,6 +21,12 @@ export interface TickerDeps {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly intervalMs: number;
+  /**
+   * false while batches are not being stored (a sink outage): processing time
+   * then runs on while event time stands still, and ticking would close
+   * buckets and alerts the waiting events belong to.
+   */
+  readonly shouldTick?: () => boolean;
 }
 
 export interface Ticker {
@@ -61,12 +67,13 @@ export function startTicker(deps: TickerDeps): Ticker {
       deps.metrics.engineActors.set(stats.actors);
       deps.metrics.engineStateBytes.set(stats.approxStateBytes);
       deps.metrics.lateDropped.set(stats.lateDropped);
+      deps.metrics.futureDropped.set(stats.futureDropped ?? 0);
       return store(output, attempts);
     });
   };
 
   const timer = setInterval(() => {
-    if (!stopped) tick(5);
+    if (!stopped && (deps.shouldTick?.() ?? true)) tick(5);
   }, deps.intervalMs);
   timer.unref();
 

@@ -45,7 +45,6 @@ export const SETTINGS = {
   'clickhouse.retention_days': setting({ env: 'CUSTOS_CLICKHOUSE_RETENTION_DAYS', schema: int(0), default: 400, description: 'TTL of access_events on servers that support TTL; 0 keeps rows forever.' }),
   'pseudonym_key': setting({ env: 'CUSTOS_PSEUDONYM_KEY', schema: z.string().min(32, 'must be at least 32 characters'), secret: true, description: 'HMAC key for customer-record pseudonyms (secret; never stored, logged or sent).' }),
   'max_message_bytes': setting({ env: 'CUSTOS_MAX_MESSAGE_BYTES', schema: int(1, 64 * 1024 * 1024), default: 1_048_576, description: 'Messages larger than this are dead-lettered as too_large.' }),
-  'max_future_skew_ms': setting({ env: 'CUSTOS_MAX_FUTURE_SKEW_MS', schema: int(0), default: 86_400_000, description: 'Events dated further than this after the wall clock are dead-lettered as invalid_timestamp.' }),
   'rules_dir': setting({ env: 'CUSTOS_RULES_DIR', schema: z.string().min(1), default: 'rules', description: 'Folder of rules, lists, exceptions and their test cases.' }),
   'enrichment.directory_file': setting({ env: 'CUSTOS_DIRECTORY_FILE', schema: z.string().min(1), default: 'rules/enrichment/actors.csv', description: 'Actor directory CSV (see README).' }),
   'enrichment.zones_file': setting({ env: 'CUSTOS_ZONES_FILE', schema: z.string().min(1), default: 'rules/enrichment/zones.yaml', description: 'Network zones (CIDR lists).' }),

@@ -20,7 +20,7 @@ export interface DecoderOptions {
    * otherwise push its actor's event time ahead of every real event). Absent
    * for backtests and rule tests, where "now" means nothing.
    */
-  readonly future?: { readonly now: () => number; readonly maxFutureSkewMs: number };
+  readonly future?: { readonly now: () => number; readonly maxFutureSkewMs: () => number };
 }
 
 export type DecodeResult =
@@ -61,8 +61,11 @@ export function createDecoder(options: DecoderOptions): Decoder {
     if (!(ts >= MIN_EPOCH_MS && ts <= MAX_EPOCH_MS)) {
       return reject('invalid_timestamp', TS_RULE, identityOf(parsed as unknown as Record<string, unknown>));
     }
-    if (future !== undefined && ts > future.now() + future.maxFutureSkewMs) {
-      return reject('invalid_timestamp', `ts is more than ${future.maxFutureSkewMs} ms in the future`, identityOf(parsed as unknown as Record<string, unknown>));
+    if (future !== undefined) {
+      const skew = future.maxFutureSkewMs();
+      if (ts > future.now() + skew) {
+        return reject('invalid_timestamp', `ts is more than ${skew} ms ahead of this host's clock`, identityOf(parsed as unknown as Record<string, unknown>));
+      }
     }
     return { ok: true, event: toAccessEvent(parsed, ts, pseudonymize) };
   };

@@ -86,8 +86,19 @@ export interface EngineStats {
   readonly openAlerts: number;
   /** Approximate bytes held by window state; bounded by configuration. */
   readonly approxStateBytes: number;
-  /** Events older than the lateness allowance, counted but not added to windows. */
+  /**
+   * Events older than the lateness allowance, counted but not added to windows
+   * (policy rules still judge them); also events with a ts before 1970, which
+   * are not evaluated at all.
+   */
   readonly lateDropped: number;
+  /**
+   * Events whose ts is more than `settings.clock_skew` ahead of processing time
+   * (the clock when evaluate() was called): not evaluated at all, so a broken
+   * clock cannot move an actor's watermark ahead of its real events (added by
+   * the engine; optional for other implementations).
+   */
+  readonly futureDropped?: number;
   /** Rule firings silenced by an exception (added by the engine; optional for other implementations). */
   readonly exceptionsApplied?: number;
 }
@@ -95,9 +106,20 @@ export interface EngineStats {
 export interface DetectionEngine {
   /** Evaluate events in the order given (per actor, Kafka keeps them ordered). */
   evaluate(events: readonly EnrichedEvent[]): EngineOutput;
-  /** Advance processing time with no new events: closes buckets and idle alerts. */
+  /**
+   * Advance processing time with no new events: closes buckets and alerts of
+   * actors idle in processing time (each actor's event time advanced by the
+   * processing time since its latest event, never replaced by the clock).
+   */
   tick(): EngineOutput;
-  /** Seed baselines, open alerts and windows after a restart. Call before evaluate. */
+  /**
+   * Seed baselines, open alerts and windows after a restart. Call before
+   * evaluate. Restored state counts as last seen at the restore time
+   * (processing time). A restored open alert that no live event of its actor
+   * touched since is not closed by the clock (at restore or by tick()) until
+   * the longest window + quiet + lateness after the restore: the instance that
+   * owns the actor may be continuing it.
+   */
   restore(history: EngineHistory): void;
   stats(): EngineStats;
   /**

@@ -117,7 +117,10 @@ const t0 = process.hrtime.bigint();
 let tHalf = t0;
 for (let i = 0; i < events.length; i += batch) {
   if (i >= events.length / 2 && tHalf === t0) tHalf = process.hrtime.bigint();
-  const out = engine.evaluate(events.slice(i, i + batch));
+  const slice = events.slice(i, i + batch);
+  // Processing time follows the events, as live: a batch is evaluated once its last event happened.
+  clock.set((slice[slice.length - 1] as EnrichedEvent).ts);
+  const out = engine.evaluate(slice);
   alerts += out.alerts.length;
   for (const u of out.alerts) if (u.alert.revision === 1) byRule.set(u.alert.rule_id, (byRule.get(u.alert.rule_id) ?? 0) + 1);
   rows += out.activity.length;

@@ -2,11 +2,14 @@
  * The detection engine: policy and rate rules over enriched events, with
  * explained, merged, deterministic alerts.
  *
- * Pure: no I/O, no wall clock, no randomness. Event time comes from `ts`; the
- * injected Clock is read only by tick() (processing time: closing buckets and
- * alerts of idle actors). Everything else depends only on the sequence of
- * events per actor, which Kafka preserves, so a backtest at full speed gives
- * the alerts live arrival gave.
+ * Pure: no I/O, no wall clock, no randomness. Event time comes from `ts`.
+ * Processing time comes only from the injected Clock, read once per
+ * evaluate() (each actor's `lastSeenAt`, and the cap on how far ahead of it an
+ * event may be) and by tick(), and it is never compared with event time: tick()
+ * advances each actor's own event time by the processing time that actor has
+ * been idle. Everything else depends only on the sequence of events per actor,
+ * which Kafka preserves, so a backlog or a backtest replayed at full speed
+ * gives the alerts and activity rows live arrival gave.
  *
  * Per event (the hot path): one actor lookup, one event-id hash, O(refs)
  * window updates, and one closure call per rule; limits are cached per actor
@@ -96,8 +99,16 @@ export class Engine implements DetectionEngine {
   private rowsOut: ActorActivityRow[] = [];
   private openAlertCount = 0;
   private lateDropped = 0;
+  private futureDropped = 0;
   private exceptionsApplied = 0;
   private restoring = false;
+  /** Processing time of the evaluate() (or restore()) in progress: the clock is read once per batch. */
+  private batchNow = 0;
+  /**
+   * Processing time after restore() before tick() may close a restored alert no
+   * live event touched: longest window + longest quiet + lateness (see tick).
+   */
+  private restoredHoldMs = 0;
 
   constructor(options: EngineOptions) {
     this.clock = options.clock;
@@ -119,58 +130,83 @@ export class Engine implements DetectionEngine {
   // ---- public surface ----------------------------------------------------------
 
   evaluate(events: readonly EnrichedEvent[]): EngineOutput {
+    this.batchNow = this.clock.now();
     for (const e of events) this.evaluateOne(e);
     return this.flush();
   }
 
+  /**
+   * Closes buckets and alerts of actors idle in processing time. An actor's
+   * event time is never compared with the clock (a consumer that is behind
+   * would close every live bucket and alert): it is advanced by the processing
+   * time elapsed since the actor's latest event was evaluated. Live, that is
+   * the wall-clock gap; in a backlog replayed at full speed it is next to
+   * nothing, so the backlog closes what live arrival closed, when the actor's
+   * next event (not the clock) says so. In a replay whose clock follows event
+   * time (EngineReplay), it is exactly the clock, as before.
+   */
   tick(): EngineOutput {
     const now = this.clock.now();
     const lateness = this.rules.settings.lateness;
     for (const [id, st] of this.actors) {
-      // Processing time stands in for event time of an actor that went quiet.
-      const closed = st.activity.closeUpTo(now - lateness);
-      if (closed.length > 0) {
-        this.emitBuckets(st, closed);
-        const lastEnd = Math.max(...closed.map((b) => b.end));
-        if (lastEnd > st.activity.closedBefore) st.activity.closedBefore = lastEnd;
+      const idle = Math.max(0, now - st.lastSeenAt);
+      const at = st.watermark + idle; // the actor's event time now, as far as we can tell
+      if (st.activity.nextEnd <= at - lateness) {
+        const closed = st.activity.closeUpTo(at - lateness);
+        if (closed.length > 0) {
+          this.emitBuckets(st, closed);
+          const lastEnd = Math.max(...closed.map((b) => b.end));
+          if (lastEnd > st.activity.closedBefore) st.activity.closedBefore = lastEnd;
+        }
       }
-      if (st.alert !== null && this.closesAt(st.alert) + lateness <= now) this.closeAlert(st, st.alert);
-      if (st.alert === null && st.activity.isEmpty && now - st.watermark > this.retentionMs) this.actors.delete(id);
+      const a = st.alert;
+      if (a !== null) {
+        if (st.restoredAt !== null) {
+          // Restored and untouched by any live event since: the instance that owns the
+          // actor's partition may be continuing it (next revision). Closed only once that
+          // owner would long have done so, so a closing revision from here cannot race it.
+          if (now - st.restoredAt >= Math.max(this.restoredHoldMs, this.closesAt(a) - a.lastTs + lateness)) this.closeAlert(st, a);
+        } else if (this.closesAt(a) + lateness <= at) this.closeAlert(st, a);
+      }
+      if (st.alert === null && st.activity.isEmpty && idle > this.retentionMs) this.actors.delete(id);
     }
     return this.flush();
   }
 
+  /**
+   * Seeds history, open alerts and windows. Restored state has seen no live
+   * event yet: its actors' `lastSeenAt` is the restore time (their event time
+   * then was at least that of their latest stored event), so tick() closes their
+   * buckets only as processing time passes after the restore, never because the
+   * stored events are old. A restored open alert is never closed here by the
+   * clock: see tick().
+   */
   restore(history: EngineHistory): void {
     for (const row of history.activity) this.history.add(row);
-    const now = this.clock.now();
-    for (const stored of history.openAlerts) {
-      if (stored.status === 'closed') continue;
-      const st = this.stateForId(stored.actor_id, profileOf(stored));
-      const existing = st.alert;
-      if (existing !== null && existing.alertId === stored.alert_id && existing.revision >= stored.revision) continue;
-      const a = OpenAlert.fromAlert(stored);
-      // Long quiet already (by the clock): it closed while we were down.
-      if (now > 0 && this.closesAt(a) + this.rules.settings.lateness <= now) {
-        this.closeRestored(a);
-        continue;
-      }
-      if (existing !== null && existing.alertId !== stored.alert_id) {
-        // One open alert per actor: the later one continues, the other is closed (not dropped silently).
-        if (existing.lastTs >= a.lastTs) {
-          this.closeRestored(a);
-          continue;
-        }
-        this.closeRestored(existing);
-        this.openAlertCount--;
-      }
-      if (existing === null || existing.alertId !== stored.alert_id) this.openAlertCount++;
-      st.alert = a;
-    }
-    // Rebuild windows and buckets from stored events, without running rules:
-    // their alerts are the openAlerts above. Event ids are remembered, so the
-    // same events redelivered by Kafka next are not counted again.
+    this.batchNow = this.clock.now();
     this.restoring = true;
     try {
+      for (const stored of history.openAlerts) {
+        if (stored.status === 'closed') continue;
+        const st = this.stateForId(stored.actor_id, profileOf(stored));
+        const existing = st.alert;
+        if (existing !== null && existing.alertId === stored.alert_id && existing.revision >= stored.revision) continue;
+        const a = OpenAlert.fromAlert(stored);
+        if (existing !== null && existing.alertId !== stored.alert_id) {
+          // One open alert per actor: the later one continues, the other is closed (not dropped silently).
+          if (existing.lastTs >= a.lastTs) {
+            this.closeRestored(a);
+            continue;
+          }
+          this.closeRestored(existing);
+          this.openAlertCount--;
+        }
+        if (existing === null || existing.alertId !== stored.alert_id) this.openAlertCount++;
+        st.alert = a;
+      }
+      // Rebuild windows and buckets from stored events, without running rules:
+      // their alerts are the openAlerts above. Event ids are remembered, so the
+      // same events redelivered by Kafka next are not counted again.
       for (const e of history.recentEvents) this.evaluateOne(e);
     } finally {
       this.restoring = false;
@@ -194,6 +230,7 @@ export class Engine implements DetectionEngine {
       openAlerts: this.openAlertCount,
       approxStateBytes: bytes,
       lateDropped: this.lateDropped,
+      futureDropped: this.futureDropped,
       exceptionsApplied: this.exceptionsApplied,
     };
   }
@@ -231,6 +268,9 @@ export class Engine implements DetectionEngine {
     }
     this.eventRules = ruleSet.rateRules.filter((r) => r.measure === 'events');
     this.retentionMs = longest + s.lateness;
+    let quiet = s.quiet;
+    for (const r of ruleSet.rulesById.values()) quiet = Math.max(quiet, r.quietMs);
+    this.restoredHoldMs = longest + quiet + s.lateness;
     this.history.configure(s.activity_lookback, s.baseline_bands);
     for (const st of this.actors.values()) {
       st.window.setHorizons(this.horizons);
@@ -241,12 +281,28 @@ export class Engine implements DetectionEngine {
   // ---- the per-event path ------------------------------------------------------
 
   private evaluateOne(e: EnrichedEvent): void {
-    const st = this.stateFor(e);
     const settings = this.rules.settings;
+    // A ts before 1970 (or not a number) has no place in any window or bucket:
+    // older than any watermark, it is counted as late and not evaluated.
+    if (!(e.ts >= 0)) {
+      this.lateDropped++;
+      return;
+    }
+    // Far ahead of processing time: a broken clock. Evaluated, it would move the
+    // actor's watermark so far that its real events all count as late.
+    if (e.ts > this.batchNow + settings.clock_skew) {
+      this.futureDropped++;
+      return;
+    }
+    const st = this.stateFor(e);
+    if (!this.restoring) st.restoredAt = null;
     const late = e.ts < st.watermark - settings.lateness;
     const duplicate = st.seen.has(e.event_id);
     if (late) this.lateDropped++;
-    else if (e.ts > st.watermark) this.advance(st, e.ts);
+    else if (e.ts >= st.watermark) {
+      st.lastSeenAt = this.batchNow;
+      if (e.ts > st.watermark) this.advance(st, e.ts);
+    }
 
     this.input.e = e;
     this.deriveFacts(st, e);
@@ -321,6 +377,8 @@ export class Engine implements DetectionEngine {
         this.caps,
       );
       st.history = this.history.actor(actorId);
+      st.lastSeenAt = this.batchNow;
+      if (this.restoring) st.restoredAt = this.batchNow;
       this.actors.set(actorId, st);
     }
     return st;
@@ -579,7 +637,8 @@ export class Engine implements DetectionEngine {
     const f = a.finding(r.id, r.version, 'rate', r.severity, e.ts, lead.label, e.event_id);
     a.firings++;
     f.touch(e);
-    if (isNew) f.windowStart = e.ts - lead.horizonMs;
+    // Window starts are epoch ms like every time the engine emits: never below 0.
+    if (isNew) f.windowStart = Math.max(0, e.ts - lead.horizonMs);
     for (const w of figures) if (w.observed > w.decision.limit && w.horizonMs > f.holdMs) f.holdMs = w.horizonMs;
     // The finding shows its peak: the moment the highest ratio was seen.
     if (isNew || ratio >= f.peakRatio) {
@@ -591,7 +650,7 @@ export class Engine implements DetectionEngine {
       f.baseline = lead.decision.usual ?? lead.decision.limit;
       f.baselineSource = lead.decision.source;
       f.score = round2(lead.observed / Math.max(lead.decision.usual ?? lead.decision.limit, 1));
-      const start = e.ts - lead.horizonMs;
+      const start = Math.max(0, e.ts - lead.horizonMs);
       if (start < f.windowStart) f.windowStart = start;
     }
     if (f.windowStart < a.windowStart) a.windowStart = f.windowStart;

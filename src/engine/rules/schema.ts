@@ -210,6 +210,13 @@ const statusFactors = z.strictObject(
 const settings = z.strictObject({
   /** How late (event time, per actor) an event may arrive and still be added to windows. */
   lateness: duration.default(5 * 60_000),
+  /**
+   * How far ahead of processing time (the engine's clock when the batch is
+   * evaluated) an event's ts may be. An event beyond it is not evaluated
+   * (stats().futureDropped), so one event with a broken clock cannot move the
+   * actor's watermark so far ahead that its real events all count as late.
+   */
+  clock_skew: duration.default(15 * 60_000),
   /** Default quiet period closing an alert. */
   quiet: positiveDuration.default(30 * 60_000),
   /** Activity history kept for baselines. */

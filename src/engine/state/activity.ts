@@ -1,7 +1,8 @@
 /**
  * Per-actor activity buckets (UTC-aligned hours and days). A bucket closes
- * when the actor's event time passes its end plus the lateness allowance (or
- * processing time does, for an idle actor, via tick), and becomes an
+ * when the actor's event time passes its end plus the lateness allowance (for
+ * an idle actor, tick advances that event time by the processing time it has
+ * been idle), and becomes an
  * ActorActivityRow: stored by the sinks, and fed back into the engine's own
  * history so baselines also learn online during a long backtest.
  */

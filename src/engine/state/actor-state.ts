@@ -22,7 +22,21 @@ export interface CachedLimit {
 }
 
 export class ActorState {
+  /** The actor's event time: the highest ts of its events added so far. */
   watermark = -Infinity;
+  /**
+   * Processing time (the engine's clock) at which the event that set the
+   * watermark was evaluated (or the state was created). tick() estimates the
+   * actor's event time now as watermark + (clock - lastSeenAt): an actor whose
+   * backlog is being replayed at full speed is not idle, however old its events.
+   */
+  lastSeenAt = 0;
+  /**
+   * Processing time of the restore() that created this state, until the first
+   * live event of the actor: while set, the actor's restored open alert may be
+   * continued by the instance that owns it, so tick() leaves it open longer.
+   */
+  restoredAt: number | null = null;
   readonly window: DistinctWindow;
   readonly seen: SeenEvents;
   readonly activity: ActivityTracker;

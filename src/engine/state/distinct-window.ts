@@ -33,16 +33,29 @@ import { IntMap, MISSING } from './int-map.js';
 
 const SKETCH_P = 10;
 const TRIM_MIN = 1024;
-/** Seconds are counted from 2020-09-13 so they fit in 31 bits until 2054. */
-const EPOCH_SEC = 1_600_000_000;
+/**
+ * Seconds are counted from 2038-01-19 (2^31 s after 1970), so every second of
+ * 1970-01-01T00:00:01Z .. 2106-02-07T06:28:14Z is an int32 strictly between
+ * the two sentinels below, and the years 2004-2072 stay V8 small integers.
+ */
+const EPOCH_SEC = 2_147_483_648;
+/** Window seconds are clamped to [MIN_SEC, MAX_SEC]: the Int32Arrays never wrap, and never hold a sentinel. */
+const MIN_SEC = -2_147_483_647;
+const MAX_SEC = 2_147_483_646;
 
 /** addRef's answer when the ref had no touch in the window. */
 export const NONE = MISSING;
 /** addRef's answer in sketch mode, where previous touches are unknown. */
 export const SKETCHED = 2_147_483_647;
 
+/**
+ * Epoch ms → window seconds. Monotonic; exact for 1970-2106, clamped outside
+ * (a ts there collapses onto the first or last second, which keeps windows
+ * consistent; decode refuses such times anyway).
+ */
 export function toWindowSeconds(tsMs: number): number {
-  return Math.floor(tsMs / 1000) - EPOCH_SEC;
+  const s = Math.floor(tsMs / 1000) - EPOCH_SEC;
+  return s < MIN_SEC ? MIN_SEC : s > MAX_SEC ? MAX_SEC : s;
 }
 
 export class DistinctWindow {
@@ -139,15 +152,17 @@ export class DistinctWindow {
       this.adds++;
       return SKETCHED;
     }
-    const prev = this.last.get(key); // MISSING (= NONE) when absent: below every cutoff
+    const prev = this.last.get(key); // MISSING (= NONE) when absent
     // An equal or later touch already decides this ref's membership everywhere.
     if (prev >= ts) return prev;
     this.insert(ts, key, 0);
     this.last.set(key, ts);
-    if (prev !== MISSING) this.dead++; // prev is in the live region: its time >= the longest cutoff
+    const fresh = prev === MISSING;
+    if (!fresh) this.dead++; // prev is in the live region: its time >= the longest cutoff
     for (let h = 0; h < this.horizons.length; h++) {
       const cutoff = this.cutoff(h);
-      if (ts >= cutoff && prev < cutoff) this.refs[h] = (this.refs[h] as number) + 1;
+      // (A cutoff near 1970 can lie below the MISSING sentinel: fresh is tested, not compared.)
+      if (ts >= cutoff && (fresh || prev < cutoff)) this.refs[h] = (this.refs[h] as number) + 1;
     }
     if (this.last.size > this.cap) this.enterSketchMode();
     else if (this.dead > TRIM_MIN && this.dead * 2 > this.len - this.longestHead()) this.compact();

@@ -83,7 +83,7 @@ describe('decode: every bad-input case gets a clear reason and never throws', ()
 
   it('refuses an event dated further in the future than the allowed skew, given a clock', () => {
     const now = Date.UTC(2026, 2, 2, 12);
-    const withClock = createDecoder({ pseudonymKey: KEY, maxMessageBytes: 2048, future: { now: () => now, maxFutureSkewMs: 3_600_000 } });
+    const withClock = createDecoder({ pseudonymKey: KEY, maxMessageBytes: 2048, future: { now: () => now, maxFutureSkewMs: () => 3_600_000 } });
     const at = (ts: number) => withClock(bytes({ ...valid, ts }));
     expect(at(now + 3_600_000).ok).toBe(true);
     const r = at(now + 3_600_001);

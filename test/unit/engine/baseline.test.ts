@@ -5,7 +5,7 @@ import { baselineStats, decideLimit } from '../../../src/engine/baseline/limits.
 import { summarise } from '../../../src/engine/baseline/robust.js';
 import { createEngine, type ActorActivityRow, type AlertUpdate } from '../../../src/engine/index.js';
 import type { RateRule, RateWindow } from '../../../src/engine/rules/rule-set.js';
-import { ev, ref, T0 } from './support/enrich.js';
+import { ev, ref, T0, LATER } from './support/enrich.js';
 import { hourlyRows } from './support/history.js';
 import { BASELINE_RULES, rules } from './support/rules.js';
 
@@ -255,7 +255,7 @@ describe('baselines in the engine', () => {
   });
 
   it('learns online: its own closed buckets become the history later judgements use', () => {
-    const e = createEngine({ rules: RS, clock: new ManualClock(T0) });
+    const e = createEngine({ rules: RS, clock: new ManualClock(LATER) });
     const monday = Date.parse('2025-03-03T00:00:00Z');
     const base = (ups: readonly AlertUpdate[]) => ups.filter((u) => u.alert.rule_id === 'r.base');
     // Mon and Tue, 09:00-16:00 UTC: 120 customers in one burst per hour. No history yet: static 500, no alert.

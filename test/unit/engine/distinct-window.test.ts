@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DistinctWindow, NONE, SKETCHED } from '../../../src/engine/state/distinct-window.js';
+import { DistinctWindow, NONE, SKETCHED, toWindowSeconds } from '../../../src/engine/state/distinct-window.js';
 import { Hll, SlidingHll } from '../../../src/engine/state/hll.js';
 import { IntMap, MISSING } from '../../../src/engine/state/int-map.js';
 import { refKey } from '../../../src/engine/state/keys.js';
@@ -57,7 +57,7 @@ describe('DistinctWindow', () => {
     w.advance(T0);
     expect(w.addRef(a, T0)).toBe(NONE);
     w.advance(T0 + 60_000);
-    expect(w.addRef(a, T0 + 60_000)).toBe(Math.floor(T0 / 1000) - 1_600_000_000);
+    expect(w.addRef(a, T0 + 60_000)).toBe(toWindowSeconds(T0));
   });
 
   it('counts count-only customers as exact sums that expire', () => {
@@ -103,6 +103,45 @@ describe('DistinctWindow', () => {
         }
       }
     }
+  });
+
+  it.each([
+    ['1970, horizons reaching before the epoch', Date.parse('1970-01-01T00:10:00Z')],
+    ['2000', Date.parse('2000-01-01T00:00:00Z')],
+    ['2019', Date.parse('2019-06-01T12:00:00Z')],
+    ['2089 (past the old 2020-based int32 range)', Date.parse('2089-01-01T00:00:00Z')],
+    ['2106', Date.parse('2106-01-01T00:00:00Z')],
+  ])('matches the brute-force model far from 2020: %s', (_name, start) => {
+    const rnd = prng(7);
+    const horizons = [60_000, M5, H1, D1];
+    const w = new DistinctWindow(horizons, 10_000);
+    const touches: [number, number][] = [];
+    let now = start;
+    for (let i = 0; i < 2_000; i++) {
+      now += Math.floor(rnd() * 60_000);
+      w.advance(now);
+      const ts = rnd() < 0.1 ? Math.max(start, now - Math.floor(rnd() * 120_000)) : now;
+      const k = Math.floor(rnd() * 300);
+      w.addRef(k, ts);
+      touches.push([k, ts]);
+      if (i % 50 === 0) horizons.forEach((h, idx) => expect(w.count(idx), `step ${i} horizon ${h}`).toBe(model(touches, now, h)));
+    }
+    w.advance(now + D1 + 1_000);
+    expect(horizons.map((_, idx) => w.count(idx))).toEqual([0, 0, 0, 0]);
+  });
+
+  it('keeps window seconds ordered, distinct and clear of the sentinels from 1970 to 2106, clamped beyond', () => {
+    const at = (iso: string) => toWindowSeconds(Date.parse(iso));
+    const points = ['1970-01-01T00:00:01Z', '2000-01-01T00:00:00Z', '2020-09-13T12:26:40Z', '2088-09-01T00:00:00Z', '2106-02-07T06:28:14Z'].map(at);
+    for (let i = 1; i < points.length; i++) expect(points[i]).toBeGreaterThan(points[i - 1] as number);
+    for (const p of [...points, toWindowSeconds(-1e12), toWindowSeconds(Date.parse('2200-01-01T00:00:00Z'))]) {
+      expect(p).toBeGreaterThan(NONE);
+      expect(p).toBeLessThan(SKETCHED);
+    }
+    expect(toWindowSeconds(Date.parse('2089-01-01T00:00:01Z')) - toWindowSeconds(Date.parse('2089-01-01T00:00:00Z'))).toBe(1);
+    // Beyond the range, times clamp (monotonic), they never wrap around.
+    expect(toWindowSeconds(Date.parse('2200-01-01T00:00:00Z'))).toBeGreaterThanOrEqual(points[4] as number);
+    expect(toWindowSeconds(-1e12)).toBeLessThanOrEqual(points[0] as number);
   });
 
   it('switches to a sliding HyperLogLog beyond the cap, within its error, and expires it', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { alertIdFor, createEngine, type AlertUpdate } from '../../../src/engine/index.js';
-import { ev, ref, T0 } from './support/enrich.js';
+import { ev, ref, T0, LATER } from './support/enrich.js';
 import { ENGINE_RULES, rules } from './support/rules.js';
 
 const RS = rules(ENGINE_RULES);
-const engine = () => createEngine({ rules: RS, clock: new ManualClock(T0) });
+const engine = () => createEngine({ rules: RS, clock: new ManualClock(LATER) });
 const rateAlerts = (ups: readonly AlertUpdate[], rule = 'r.static') => ups.filter((u) => u.alert.rule_id === rule);
 /** The observed figure of a rule's finding in any alert of the batch (findings merge into the actor's one alert). */
 const findingObserved = (ups: readonly AlertUpdate[], rule = 'r.static') =>
@@ -172,12 +172,12 @@ rules:
     ups.flatMap((u) => (u.alert.explanation.findings as { rule_id: string; observed: number }[]).map((f) => [f.rule_id, f.observed]));
 
   it('counts requests that reached a customer not touched in 24h; re-reads, replays and late events do not count', () => {
-    const run = (x: Parameters<typeof ev>[0]) => findings(createEngine({ rules: NEW, clock: new ManualClock(T0) }).evaluate([ev(x)]).alerts);
+    const run = (x: Parameters<typeof ev>[0]) => findings(createEngine({ rules: NEW, clock: new ManualClock(LATER) }).evaluate([ev(x)]).alerts);
     // Policy view of the fact, one event at a time: 3 new refs, 2 new refs + 1 count-only, 0 new.
     expect(run({ record_refs: refs('n', 3) })).toEqual([['p.many-new', 3]]);
     expect(run({ record_refs: refs('n', 2), record_count: 3 })).toEqual([['p.many-new', 3]]);
     expect(run({ record_refs: refs('n', 2) })).toEqual([]);
-    const f = createEngine({ rules: NEW, clock: new ManualClock(T0) });
+    const f = createEngine({ rules: NEW, clock: new ManualClock(LATER) });
     const one = ev({ record_refs: [ref('c-1')] });
     expect(f.evaluate([one]).alerts).toEqual([]); // 1 request reaching a new customer
     expect(f.evaluate([one]).alerts).toEqual([]); // replayed: not counted again
@@ -185,7 +185,7 @@ rules:
     expect(f.evaluate([ev({ record_refs: [ref('c-2')], ts: T0 + 10_000 })]).alerts).toEqual([]); // 2nd: at the limit
     expect(findings(f.evaluate([ev({ record_refs: [ref('c-3')], ts: T0 + 20_000 })]).alerts)).toEqual([['r.new', 3]]);
     // A day later, c-1 is new again.
-    const g = createEngine({ rules: NEW, clock: new ManualClock(T0) });
+    const g = createEngine({ rules: NEW, clock: new ManualClock(LATER) });
     g.evaluate([ev({ record_refs: [ref('c-1')] })]);
     g.evaluate([ev({ record_refs: [ref('c-2')], ts: T0 + 86_400_000 + 1_000 })]);
     g.evaluate([ev({ record_refs: [ref('c-3')], ts: T0 + 86_400_000 + 2_000 })]);

@@ -3,7 +3,7 @@ import { ManualClock } from '../../../src/clock.js';
 import type { Alert } from '../../../src/model/alert.js';
 import { alertIdFor, createEngine, type AlertUpdate } from '../../../src/engine/index.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
-import { ev, ref, T0 } from './support/enrich.js';
+import { ev, ref, T0, LATER } from './support/enrich.js';
 import { ENGINE_RULES, rules } from './support/rules.js';
 
 const RS = rules(ENGINE_RULES);
@@ -68,7 +68,7 @@ describe('alert lifecycle', () => {
   });
 
   it('closes after the quiet period (event time), then opens a new alert with a new id', () => {
-    const e = createEngine({ rules: RS, clock: new ManualClock(T0) });
+    const e = createEngine({ rules: RS, clock: new ManualClock(LATER) });
     const first = only(e.evaluate([ev({ action: 'export', record_count: 1, event_id: 'x1' })]).alerts, 'p.export')[0];
     // 31 minutes later (quiet 30m): the old alert closes, the new export opens another.
     const later = only(e.evaluate([ev({ action: 'export', record_count: 1, event_id: 'x2', ts: T0 + 31 * 60_000 })]).alerts, 'p.export');
@@ -84,7 +84,7 @@ describe('alert lifecycle', () => {
 rules:
   - { id: r.hour, version: 1, kind: rate, title: t, severity: low, measure: distinct_customers, windows: [ { window: 1h, limit: 50 } ] }
 `);
-    const e = createEngine({ rules: hourly, clock: new ManualClock(T0) });
+    const e = createEngine({ rules: hourly, clock: new ManualClock(LATER) });
     const a = e.evaluate([ev({ event_id: 'h1', record_refs: refs('h', 60) })]).alerts[0];
     // 40 minutes later (beyond the 30m quiet): the hour still holds 61 customers: same alert, merged.
     const b = e.evaluate([ev({ event_id: 'h2', record_refs: refs('i', 1), ts: T0 + 40 * 60_000 })]).alerts;
@@ -131,7 +131,7 @@ rules:
       many.push(ev({ event_id: `m${i}`, actor_id: actor, record_refs: refs(`m${i}`, 20), ts: T0 + i * 15_000, action: i % 7 === 0 ? 'export' : 'read' }));
     }
     const finals = (batch: number) => {
-      const e = createEngine({ rules: RS, clock: new ManualClock(0) });
+      const e = createEngine({ rules: RS, clock: new ManualClock(LATER) });
       const last = new Map<string, Alert>();
       for (let i = 0; i < many.length; i += batch) for (const u of e.evaluate(many.slice(i, i + batch)).alerts) last.set(u.alert.alert_id, u.alert);
       return [...last.values()].map((x) => ({ ...x })).sort((p, q) => p.alert_id.localeCompare(q.alert_id));
@@ -262,7 +262,7 @@ rules:
 `);
 
   it('re-opens the closed alert (same id, next revision) when a 24h window fires while holding its events', () => {
-    const e = createEngine({ rules: RULES, clock: new ManualClock(T0) });
+    const e = createEngine({ rules: RULES, clock: new ManualClock(LATER) });
     const first = e.evaluate([ev({ event_id: 'b1', record_refs: refs('b', 60) })]).alerts[0]?.alert; // 60 > 50 in 1h
     // Two hours later the hour window has emptied: the alert closed (1h hold) ...
     const closed = e.evaluate([ev({ event_id: 'b2', record_refs: refs('c', 30), ts: T0 + 2 * 3_600_000 })]).alerts;
@@ -276,7 +276,7 @@ rules:
   });
 
   it('does not re-open for a replayed event the closed alert already holds', () => {
-    const e = createEngine({ rules: RULES, clock: new ManualClock(T0) });
+    const e = createEngine({ rules: RULES, clock: new ManualClock(LATER) });
     const burst = ev({ event_id: 'd1', record_refs: refs('d', 60) });
     e.evaluate([burst]);
     e.evaluate([ev({ event_id: 'd2', record_refs: [], record_count: 0, ts: T0 + 2 * 3_600_000 })]); // closes it
@@ -286,7 +286,7 @@ rules:
   });
 
   it('does not re-open for a policy finding (a single event holds nothing of the past)', () => {
-    const e = createEngine({ rules: RULES, clock: new ManualClock(T0) });
+    const e = createEngine({ rules: RULES, clock: new ManualClock(LATER) });
     const first = e.evaluate([ev({ event_id: 'c1', record_refs: refs('x', 60) })]).alerts[0]?.alert;
     e.evaluate([ev({ event_id: 'c2', record_refs: [], record_count: 0, ts: T0 + 2 * 3_600_000 })]); // closes it
     const pol = e.evaluate([ev({ event_id: 'c3', action: 'export', record_refs: [], record_count: 1, ts: T0 + 2 * 3_600_000 + 1_000 })]).alerts[0];

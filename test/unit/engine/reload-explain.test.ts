@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { compileRuleSources, createEngine, type AlertUpdate } from '../../../src/engine/index.js';
-import { ev, ref, T0 } from './support/enrich.js';
+import { ev, ref, T0, LATER } from './support/enrich.js';
 import { hourlyRows } from './support/history.js';
 import { BASELINE_RULES, ENGINE_RULES, NOW, rules } from './support/rules.js';
 
@@ -153,14 +153,14 @@ exceptions:
     ev({ actor_id: actor, actor: { role }, action: 'export', record_count: n, record_refs: [], ts });
 
   it('silence a rule for the named actor until the end of the expiry day (event time)', () => {
-    const e = createEngine({ rules: RS, clock: new ManualClock(0) });
+    const e = createEngine({ rules: RS, clock: new ManualClock(LATER) });
     expect(only(e.evaluate([exportBy('alice', 'support_agent', Date.parse('2025-03-31T23:59:00Z'))]).alerts, 'p.export')).toEqual([]);
     expect(only(e.evaluate([exportBy('alice', 'support_agent', Date.parse('2025-04-01T00:00:00Z'))]).alerts, 'p.export')).toHaveLength(1);
     expect(e.stats().exceptionsApplied).toBe(1);
   });
 
   it('are scoped by role and predicate', () => {
-    const e = createEngine({ rules: RS, clock: new ManualClock(0) });
+    const e = createEngine({ rules: RS, clock: new ManualClock(LATER) });
     expect(only(e.evaluate([exportBy('lee', 'support_lead', T0, 5)]).alerts, 'p.export')).toEqual([]);
     expect(only(e.evaluate([exportBy('lee', 'support_lead', T0 + 1_000, 50)]).alerts, 'p.export')).toHaveLength(1);
     expect(only(e.evaluate([exportBy('bob', 'support_agent', T0)]).alerts, 'p.export')).toHaveLength(1);

@@ -24,6 +24,13 @@ export function ref(id: string): string {
 
 export const T0 = Date.parse('2025-03-04T10:00:00Z'); // a Tuesday, 11:00 in Berlin
 
+/**
+ * A processing time after every event of the engine tests (as when the engine
+ * catches up on a backlog): for tests that do not exercise the clock. The
+ * engine does not evaluate an event more than `clock_skew` ahead of its clock.
+ */
+export const LATER = Date.parse('2025-06-01T00:00:00Z');
+
 export function profile(over: Partial<ActorProfile> = {}): ActorProfile {
   return {
     actor_id: 'alice',
