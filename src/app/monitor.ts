@@ -29,6 +29,7 @@ import { Reloader } from './reloader.js';
 import { startTicker, type Ticker } from './ticker.js';
 import { startHistoryRefresh, type HistoryRefresh } from './history-refresh.js';
 import { retryStartup } from './startup-retry.js';
+import { StopOnce } from './stop-once.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -43,11 +44,7 @@ export interface MonitorDeps {
 }
 
 export class Monitor {
-  private stopping: Promise<void> | null = null;
-  private fatal: ((err: Error) => void) | null = null;
-  /** Settles when the monitor stops: resolves after stop(), rejects on a fatal consumer error. */
-  readonly finished: Promise<void>;
-  private resolveFinished!: () => void;
+  private readonly lifecycle: StopOnce;
 
   private constructor(
     private readonly logger: Logger,
@@ -62,12 +59,12 @@ export class Monitor {
     private readonly refresher: HistoryRefresh,
     private readonly sinkHealth: SinkHealth,
   ) {
-    this.finished = new Promise<void>((resolve, reject) => {
-      this.resolveFinished = resolve;
-      this.fatal = reject;
-    });
-    // A fatal error is reported through `finished`; avoid an unhandled rejection if nobody awaits it.
-    this.finished.catch(() => undefined);
+    this.lifecycle = new StopOnce(() => this.stopStages());
+  }
+
+  /** Settles when the monitor stops: resolves after stop(), rejects on a fatal consumer error. */
+  get finished(): Promise<void> {
+    return this.lifecycle.finished;
   }
 
   get running(): boolean {
@@ -267,7 +264,7 @@ export class Monitor {
 
   private onFatal(err: Error): void {
     this.logger.fatal({ err: { message: err.message, name: err.name } }, 'consumer failed and will not restart');
-    void this.stop().finally(() => this.fatal?.(err));
+    void this.lifecycle.fail(err);
   }
 
   /**
@@ -275,17 +272,17 @@ export class Monitor {
    * commit), flush what the engine closed, deliver or park webhooks, close.
    */
   stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      this.reloader.stop();
-      await this.refresher.stop();
-      await this.source.stop();
-      await this.ticker.stop();
-      await this.dispatcher.stop();
-      await this.deadLetters.disconnect().catch(() => undefined);
-      await this.store.close();
-      this.resolveFinished();
-    })();
-    return this.stopping;
+    return this.lifecycle.stop();
+  }
+
+  private async stopStages(): Promise<void> {
+    this.reloader.stop();
+    await this.refresher.stop();
+    await this.source.stop();
+    await this.ticker.stop();
+    await this.dispatcher.stop();
+    await this.deadLetters.disconnect().catch(() => undefined);
+    await this.store.close();
   }
 }
 

@@ -29,27 +29,27 @@ export async function runCommand(options: { config?: string }): Promise<number> 
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => monitor?.reloader.reloadAll());
 
-  try {
-    monitor = await Monitor.start({ config, logger, metrics });
-  } catch (err) {
-    return reportStartupError(err, logger);
-  }
-  if (stopRequested) void monitor.stop();
-
-  const running = monitor;
+  // /metrics first: a taken port is a configuration problem, reported before
+  // anything connects or consumes. /healthz answers 503 until consuming.
   let server: Awaited<ReturnType<Metrics['serve']>> | null = null;
   if (config['metrics.port'] > 0) {
     try {
-      server = await metrics.serve(config['metrics.host'], config['metrics.port'], () => running.healthy);
+      server = await metrics.serve(config['metrics.host'], config['metrics.port'], () => monitor?.healthy ?? false);
     } catch (err) {
-      // A taken port is a configuration problem: stop cleanly rather than run unobservable.
       logger.fatal({ err: { message: (err as Error).message }, port: config['metrics.port'] }, 'cannot serve /metrics');
-      await running.stop();
       return 78;
     }
   }
   try {
-    await running.finished;
+    monitor = await Monitor.start({ config, logger, metrics });
+  } catch (err) {
+    server?.close();
+    return reportStartupError(err, logger);
+  }
+  if (stopRequested) void monitor.stop();
+
+  try {
+    await monitor.finished;
     logger.info('stopped');
     return 0;
   } catch {

@@ -1,0 +1,62 @@
+/**
+ * `custos run` exit codes a supervisor relies on (README "signal / exit"):
+ * 78 for a problem in the configuration, reported before anything connects.
+ * Runs the built CLI (npm test builds first).
+ */
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarioEnv } from '../pipeline/fixtures.js';
+
+function runCli(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['dist/cli/main.js', 'run'], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('custos run exit codes', () => {
+  let taken: Server;
+  let takenPort = 0;
+  const scenario = {
+    topic: `exit-codes-${Date.now()}`,
+    deadLetterTopic: `exit-codes-dlq-${Date.now()}`,
+    groupId: `exit-codes-${Date.now()}`,
+    database: `exit_codes_${Date.now()}`,
+  };
+
+  beforeAll(async () => {
+    taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const address = taken.address();
+    takenPort = typeof address === 'object' && address !== null ? address.port : 0;
+  });
+  afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+
+  it('exits 78 when the metrics port is taken, before creating the database', async () => {
+    const env = { ...scenarioEnv(scenario), CUSTOS_METRICS_HOST: '127.0.0.1', CUSTOS_METRICS_PORT: String(takenPort) };
+    const { code, output } = await runCli(env);
+    expect(code).toBe(78);
+    expect(output).toContain('cannot serve /metrics');
+    // Nothing was started: the monitor never reached ClickHouse to create its database.
+    const response = await fetch(`${env.CUSTOS_CLICKHOUSE_URL}/?query=${encodeURIComponent(`SELECT count() FROM system.databases WHERE name = '${scenario.database}'`)}`, {
+      headers: env.CUSTOS_CLICKHOUSE_PASSWORD
+        ? { 'X-ClickHouse-User': env.CUSTOS_CLICKHOUSE_USERNAME, 'X-ClickHouse-Key': env.CUSTOS_CLICKHOUSE_PASSWORD }
+        : { 'X-ClickHouse-User': env.CUSTOS_CLICKHOUSE_USERNAME },
+    });
+    expect((await response.text()).trim()).toBe('0');
+  });
+
+  it('exits 78 and names the key for an invalid setting', async () => {
+    const { code, output } = await runCli({ ...scenarioEnv(scenario), CUSTOS_MAX_MESSAGE_BYTES: 'lots' });
+    expect(code).toBe(78);
+    expect(output).toContain('CUSTOS_MAX_MESSAGE_BYTES');
+  });
+});
