@@ -134,6 +134,8 @@ export class Monitor {
         openAlerts: history.openAlerts.length,
         recentEvents: history.recentEvents.length,
         recentEventsCapped: history.recentEventsCapped,
+        // Lookbacks run back from here; far behind now means a long outage's backlog is waiting.
+        historyFrom: new Date(history.anchorMs).toISOString(),
       },
       'engine history restored',
     );

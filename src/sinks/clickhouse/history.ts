@@ -4,13 +4,19 @@
  * merged yet count once) and bounded above by `now`, so a backtest that
  * restores at a past instant sees only what existed then.
  *
+ * The lookbacks are measured back from the latest stored event, not from
+ * `now`: after an outage longer than the longest window, the events waiting in
+ * Kafka continue where the stored ones stopped, so the windows and the alerts
+ * that were open at the crash are what they need (measured from `now`, both
+ * would be empty and an ongoing incident would open a second alert).
+ *
  * Times reach SQL only through sqlInteger/sqlEpochSeconds (validated numbers).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ActorActivityRow, EngineHistory } from '../../engine/api.js';
 import type { Alert } from '../../model/alert.js';
 import type { EnrichedEvent } from '../../model/enriched.js';
-import { streamRows } from './connection.js';
+import { selectRows, streamRows } from './connection.js';
 import { TABLES } from './ddl.js';
 import { qualifiedTable, sqlEpochSeconds, sqlInteger } from './escape.js';
 import { ACCESS_EVENT_READ_COLUMNS, accessEventFromRow, type AccessEventRow } from './rows/access-event-row.js';
@@ -20,11 +26,11 @@ import { ALERT_READ_COLUMNS, alertFromRow, type AlertRow } from './rows/alert-ro
 export interface HistoryQuery {
   /** Epoch ms: the engine's "now" (wall clock live, the replay clock in a backtest). */
   readonly now: number;
-  /** Activity buckets starting within this long before now. */
+  /** Activity buckets starting within this long before the latest stored event (or now). */
   readonly activityLookbackMs: number;
-  /** Events within this long before now (longest window plus the lateness allowance). */
+  /** Events within this long before the latest stored event (longest window plus the lateness allowance). */
   readonly recentWindowMs: number;
-  /** Alerts whose last event is within this long before now may still be open. */
+  /** Alerts whose last event is within this long before the latest stored event may still be open. */
   readonly openAlertMaxAgeMs: number;
   /** At most this many recent events (the newest are kept). */
   readonly maxRecentEvents: number;
@@ -35,6 +41,8 @@ export interface LoadedHistory extends EngineHistory {
   readonly recentEventsCapped: boolean;
   /** Stored rows skipped because a value was outside the model (e.g. an unknown action); normally 0. */
   readonly skippedRows: number;
+  /** Epoch ms the lookbacks were measured back from: the latest stored event, or `now` if none. */
+  readonly anchorMs: number;
 }
 
 function windowStart(now: number, lengthMs: number): number {
@@ -45,13 +53,34 @@ function windowStart(now: number, lengthMs: number): number {
 export async function loadHistory(client: ClickHouseClient, database: string, q: HistoryQuery): Promise<LoadedHistory> {
   sqlEpochSeconds(q.now);
   sqlInteger(q.maxRecentEvents);
+  const anchor = await latestStoredEventTs(client, database, q) ?? q.now;
   const counters = { skipped: 0 };
   const [activity, openAlerts, recent] = await Promise.all([
-    loadActivity(client, database, q.now, windowStart(q.now, q.activityLookbackMs), counters),
-    loadOpenAlerts(client, database, q.now, windowStart(q.now, q.openAlertMaxAgeMs), counters),
-    loadRecentEvents(client, database, q.now, windowStart(q.now, q.recentWindowMs), Math.max(0, q.maxRecentEvents), counters),
+    loadActivity(client, database, q.now, windowStart(anchor, q.activityLookbackMs), counters),
+    loadOpenAlerts(client, database, q.now, windowStart(anchor, q.openAlertMaxAgeMs), counters),
+    loadRecentEvents(client, database, q.now, windowStart(anchor, q.recentWindowMs), Math.max(0, q.maxRecentEvents), counters),
   ]);
-  return { activity, openAlerts, recentEvents: recent.events, recentEventsCapped: recent.capped, skippedRows: counters.skipped };
+  return { activity, openAlerts, recentEvents: recent.events, recentEventsCapped: recent.capped, skippedRows: counters.skipped, anchorMs: anchor };
+}
+
+/**
+ * The newest stored event time at or before `now`, or null if none within the
+ * activity lookback. Looks in the recent window first (the usual case: a
+ * short restart), so the wider scan runs only after a long outage.
+ */
+async function latestStoredEventTs(client: ClickHouseClient, database: string, q: HistoryQuery): Promise<number | null> {
+  const spans = [q.recentWindowMs, Math.max(q.recentWindowMs, q.activityLookbackMs)];
+  for (const span of spans) {
+    const from = windowStart(q.now, span);
+    const [row] = await selectRows<{ events: string | number; latest: string | number }>(
+      client,
+      `SELECT count() AS events, max(ts_ms) AS latest FROM ${qualifiedTable(database, TABLES.accessEvents)}\n` +
+        `WHERE ts >= toDateTime(${sqlEpochSeconds(from)}) AND ts_ms >= ${sqlInteger(from)} AND ts_ms <= ${sqlInteger(q.now)}`,
+      TABLES.accessEvents,
+    );
+    if (row !== undefined && Number(row.events) > 0) return Number(row.latest);
+  }
+  return null;
 }
 
 function loadActivity(client: ClickHouseClient, database: string, now: number, from: number, counters: { skipped: number }): Promise<ActorActivityRow[]> {

@@ -41,15 +41,14 @@ describe('custos run exit codes', () => {
   afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
 
   it('exits 78 when the metrics port is taken, before creating the database', async () => {
-    const env = { ...scenarioEnv(scenario), CUSTOS_METRICS_HOST: '127.0.0.1', CUSTOS_METRICS_PORT: String(takenPort) };
-    const { code, output } = await runCli(env);
+    const base = scenarioEnv(scenario);
+    const { code, output } = await runCli({ ...base, CUSTOS_METRICS_HOST: '127.0.0.1', CUSTOS_METRICS_PORT: String(takenPort) });
     expect(code).toBe(78);
     expect(output).toContain('cannot serve /metrics');
     // Nothing was started: the monitor never reached ClickHouse to create its database.
-    const response = await fetch(`${env.CUSTOS_CLICKHOUSE_URL}/?query=${encodeURIComponent(`SELECT count() FROM system.databases WHERE name = '${scenario.database}'`)}`, {
-      headers: env.CUSTOS_CLICKHOUSE_PASSWORD
-        ? { 'X-ClickHouse-User': env.CUSTOS_CLICKHOUSE_USERNAME, 'X-ClickHouse-Key': env.CUSTOS_CLICKHOUSE_PASSWORD }
-        : { 'X-ClickHouse-User': env.CUSTOS_CLICKHOUSE_USERNAME },
+    const sql = `SELECT count() FROM system.databases WHERE name = '${scenario.database}'`;
+    const response = await fetch(`${base.CUSTOS_CLICKHOUSE_URL ?? ''}/?query=${encodeURIComponent(sql)}`, {
+      headers: { 'X-ClickHouse-User': base.CUSTOS_CLICKHOUSE_USERNAME ?? 'default', 'X-ClickHouse-Key': base.CUSTOS_CLICKHOUSE_PASSWORD ?? '' },
     });
     expect((await response.text()).trim()).toBe('0');
   });

@@ -142,3 +142,46 @@ describe('ClickHouseStore against a real server', () => {
     expect((error as ClickHouseSinkError).retryable).toBe(true);
   });
 });
+
+describe('history after an outage longer than the longest window', () => {
+  let db: TestDatabase;
+  let store: ClickHouseStore;
+
+  beforeAll(async () => {
+    db = testDatabase();
+    store = await ClickHouseStore.open({ ...db.connection, database: db.database, retentionDays: 30, clock: new ManualClock(T0) });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+
+  it('measures the lookbacks back from the latest stored event, so the backlog continues the windows and the open alert', async () => {
+    const events = Array.from({ length: 4 }, (_, i) => ({
+      event: event({ event_id: `out-${i}`, actor_id: 'emp-outage', ts: T0 - 2 * HOUR + i * 10 * 60_000, record_refs: [`ref-${i}`] }),
+      position: position(String(i)),
+    }));
+    const stale = { event: event({ event_id: 'out-stale', actor_id: 'emp-outage', ts: T0 - 30 * HOUR }), position: position('10') };
+    const open = alert({ alert_id: 'al-outage', actor_id: 'emp-outage', first_event_ts: T0 - 2 * HOUR, last_event_ts: T0 - 90 * 60_000 });
+    await store.writeBatch({ ...NO_BATCH, events: [stale, ...events], alerts: [{ alert: open, notify: false }] });
+
+    // Restarted three days later, nothing stored since the crash.
+    const history = await store.loadHistory({
+      now: T0 + 72 * HOUR,
+      recentWindowMs: 25 * HOUR,
+      openAlertMaxAgeMs: 25 * HOUR,
+      activityLookbackMs: 28 * 24 * HOUR,
+      maxRecentEvents: 1000,
+    });
+    const latest = events[3]?.event.ts;
+    expect(history.anchorMs).toBe(latest);
+    expect(history.recentEvents.map((e) => e.event_id)).toEqual(['out-0', 'out-1', 'out-2', 'out-3']);
+    expect(history.openAlerts.map((a) => a.alert_id)).toEqual(['al-outage']);
+
+    // Nothing stored within the activity lookback: measured from now, as before.
+    const muchLater = await store.loadHistory({ now: T0 + 60 * 24 * HOUR, recentWindowMs: 25 * HOUR, openAlertMaxAgeMs: 25 * HOUR, activityLookbackMs: 28 * 24 * HOUR, maxRecentEvents: 1000 });
+    expect(muchLater.anchorMs).toBe(T0 + 60 * 24 * HOUR);
+    expect(muchLater.recentEvents).toEqual([]);
+    expect(muchLater.openAlerts).toEqual([]);
+  });
+});
