@@ -42,7 +42,7 @@ export const SETTINGS = {
   'clickhouse.username': setting({ env: 'CUSTOS_CLICKHOUSE_USERNAME', schema: z.string().min(1), default: 'default', description: 'ClickHouse user.' }),
   'clickhouse.password': setting({ env: 'CUSTOS_CLICKHOUSE_PASSWORD', schema: z.string(), default: '', secret: true, description: 'ClickHouse password (secret; never logged).' }),
   'clickhouse.database': setting({ env: 'CUSTOS_CLICKHOUSE_DATABASE', schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a plain identifier'), default: 'custos', description: 'Database holding custos tables (created if missing).' }),
-  'clickhouse.retention_days': setting({ env: 'CUSTOS_CLICKHOUSE_RETENTION_DAYS', schema: int(0), default: 400, description: 'TTL of access_events on servers that support TTL; 0 keeps rows forever.' }),
+  'clickhouse.retention_days': setting({ env: 'CUSTOS_CLICKHOUSE_RETENTION_DAYS', schema: int(0), default: 400, description: 'TTL of access_events and rejected_events on servers that support TTL; 0 keeps rows forever.' }),
   'pseudonym_key': setting({ env: 'CUSTOS_PSEUDONYM_KEY', schema: z.string().min(32, 'must be at least 32 characters'), secret: true, description: 'HMAC key for customer-record pseudonyms (secret; never stored, logged or sent).' }),
   'max_message_bytes': setting({ env: 'CUSTOS_MAX_MESSAGE_BYTES', schema: int(1, 64 * 1024 * 1024), default: 1_048_576, description: 'Messages larger than this are dead-lettered as too_large.' }),
   'rules_dir': setting({ env: 'CUSTOS_RULES_DIR', schema: z.string().min(1), default: 'rules', description: 'Folder of rules, lists, exceptions and their test cases.' }),

@@ -14,7 +14,7 @@ import type { ManualClock } from '../clock.js';
 import type { DetectionEngine, EngineOutput } from '../engine/index.js';
 import type { EnrichedEvent } from '../model/enriched.js';
 
-/** engine.tick() once per minute of event time, as the live ticker does per minute of wall time. */
+/** engine.tick() once per minute of event time, as the live monitor ticks every 15 s of wall time. */
 export const DEFAULT_TICK_EVERY_MS = 60_000;
 /** After the last event, time runs out in coarser steps: only closings are left to happen. */
 export const DEFAULT_SETTLE_STEP_MS = 15 * 60_000;
