@@ -83,6 +83,10 @@ describe('Kafka → custos → ClickHouse → webhook', () => {
     );
     expect(alerts.map((a) => a.alert_id)).toContain(data.alert_id);
     expect(alerts.every((a) => a.rule_id !== '' && a.rule_version !== '')).toBe(true);
+
+    // The alert's ready-to-run query, as an analyst pastes it, lists the triggering export.
+    const underlying = await query<{ event_id: string }>(ch, String(data.query));
+    expect(underlying.map((r) => r.event_id)).toContain('alice-export-1');
   });
 
   it('logs no customer identifier, pseudonym or secret', async () => {
