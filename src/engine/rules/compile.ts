@@ -42,9 +42,16 @@ interface Located<T> {
 const ALWAYS: Predicate = () => true;
 
 export function compileRuleFiles(files: readonly ParsedRuleFile[], options: CompileOptions): RuleSetResult {
+  // A file that failed to parse or validate has no data and is skipped below,
+  // but the other files are still compiled so that one run lists every
+  // problem. Their references to names the broken file defines are not
+  // reported as unknown: that would be noise the broken file's own problem
+  // already explains.
   const parseProblems = files.flatMap((f) => f.problems);
-  // Cross-file references into a broken file would only add noise: stop here.
-  if (parseProblems.length > 0) return { ok: false, problems: parseProblems, warnings: [] };
+  const broken = files.filter((f) => f.data === null);
+  const brokenLists = new Set(broken.flatMap((f) => [...f.declared.lists]));
+  const brokenConditions = new Set(broken.flatMap((f) => [...f.declared.conditions]));
+  const brokenRules = new Set(broken.flatMap((f) => [...f.declared.rules]));
 
   const problems: RuleProblem[] = [];
   const warnings: RuleProblem[] = [];
@@ -81,6 +88,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
   const compiledConditions = new Map<string, Predicate | 'compiling'>();
   const ctxFor = (src: ParsedRuleFile): PredicateContext => ({
     lists,
+    brokenLists,
     report: (path, reason) => report(src, path, reason),
     condition: (name, path) => {
       const done = compiledConditions.get(name);
@@ -91,7 +99,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
       if (done !== undefined) return done;
       const def = conditionSources.get(name);
       if (def === undefined) {
-        report(src, path, `unknown condition \`${name}\``);
+        if (!brokenConditions.has(name)) report(src, path, `unknown condition \`${name}\``);
         return undefined;
       }
       compiledConditions.set(name, 'compiling');
@@ -162,7 +170,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
     }
   }
   function stringsOf(v: StringSetSpec, path: YamlPath, src: ParsedRuleFile): string[] {
-    const r = resolveValues(v, path, { lists, report: (p, reason) => report(src, p, reason) }, 'string');
+    const r = resolveValues(v, path, { lists, brokenLists, report: (p, reason) => report(src, p, reason) }, 'string');
     return (r ?? []) as string[];
   }
 
@@ -268,6 +276,9 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
     });
   }
 
+  // A rule of a file that failed validation counts as known (see the top).
+  const knownRule = (id: string) => ruleOrigin.has(id) || brokenRules.has(id);
+
   // ---- exceptions -------------------------------------------------------------
   const exceptions: ExceptionEntry[] = [];
   const exceptionOrigin = new Map<string, string>();
@@ -280,7 +291,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
       }
       exceptionOrigin.set(x.id, src.file);
       x.rules.forEach((r, k) => {
-        if (!ruleOrigin.has(r)) report(src, [...base, 'rules', k], `exception refers to unknown rule \`${r}\``);
+        if (!knownRule(r)) report(src, [...base, 'rules', k], `exception refers to unknown rule \`${r}\``);
       });
       if (x.expires <= options.now) {
         warnings.push(at(src, [...base, 'expires'], `exception \`${x.id}\` (owner ${x.owner}) has expired and no longer applies`));
@@ -315,10 +326,10 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
     t.cases.forEach((c, n) => {
       const base: YamlPath = ['tests', 'cases', n];
       c.expect.forEach((x, k) => {
-        if (!ruleOrigin.has(x.rule)) report(src, [...base, 'expect', k, 'rule'], `expected alert of unknown rule \`${x.rule}\``);
+        if (!knownRule(x.rule)) report(src, [...base, 'expect', k, 'rule'], `expected alert of unknown rule \`${x.rule}\``);
       });
       c.forbid.forEach((r, k) => {
-        if (!ruleOrigin.has(r)) report(src, [...base, 'forbid', k], `forbidden alert of unknown rule \`${r}\``);
+        if (!knownRule(r)) report(src, [...base, 'forbid', k], `forbidden alert of unknown rule \`${r}\``);
       });
       tests.push({
         file: src.file,
@@ -330,7 +341,12 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
     });
   }
 
-  if (problems.length > 0) return { ok: false, problems, warnings };
+  if (parseProblems.length > 0 || problems.length > 0) {
+    // One list in load order, file by file, each file's problems in the order found.
+    const order = new Map(files.map((f, n) => [f.file, n]));
+    const all = [...parseProblems, ...problems].sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
+    return { ok: false, problems: all, warnings };
+  }
   const ruleSet: RuleSet = {
     settings,
     policyRules,

@@ -11,6 +11,11 @@ export type YamlPath = readonly (string | number)[];
 
 export interface PredicateContext {
   readonly lists: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Lists defined in a rule file that failed validation: a reference to one
+   * cannot be resolved, but is not reported either (that file's problems are).
+   */
+  readonly brokenLists?: ReadonlySet<string>;
   /** Resolves a named condition (compiling it on first use); undefined when unknown or cyclic. */
   readonly condition: (name: string, path: YamlPath) => Predicate | undefined;
   readonly report: (path: YamlPath, reason: string) => void;
@@ -219,7 +224,7 @@ function compileLeaf(raw: Record<string, unknown>, path: YamlPath, ctx: Predicat
 export function resolveValues(
   value: unknown,
   path: YamlPath,
-  ctx: Pick<PredicateContext, 'lists' | 'report'>,
+  ctx: Pick<PredicateContext, 'lists' | 'brokenLists' | 'report'>,
   itemType: 'string' | 'number',
 ): readonly (string | number)[] | null {
   if (Array.isArray(value)) {
@@ -233,7 +238,7 @@ export function resolveValues(
   if (isRecord(value) && Object.keys(value).length === 1 && typeof value.list === 'string') {
     const list = ctx.lists.get(value.list);
     if (list === undefined) {
-      ctx.report([...path, 'list'], `unknown list \`${value.list}\``);
+      if (ctx.brokenLists?.has(value.list) !== true) ctx.report([...path, 'list'], `unknown list \`${value.list}\``);
       return null;
     }
     if (itemType === 'number') {

@@ -14,6 +14,19 @@ export interface ParsedRuleFile {
   readonly data: RuleFileSpec | null;
   readonly problems: readonly RuleProblem[];
   readonly lineOf: (path: YamlPath) => number | null;
+  /**
+   * Names the file appears to define, read loosely from whatever YAML parsed.
+   * Only meaningful for a file that failed: the compiler uses it so that other
+   * files' references to these names are not reported as unknown (the broken
+   * file's own problems already explain them).
+   */
+  readonly declared: DeclaredNames;
+}
+
+export interface DeclaredNames {
+  readonly lists: ReadonlySet<string>;
+  readonly conditions: ReadonlySet<string>;
+  readonly rules: ReadonlySet<string>;
 }
 
 export function parseRuleFile(file: string, text: string): ParsedRuleFile {
@@ -25,6 +38,7 @@ export function parseRuleFile(file: string, text: string): ParsedRuleFile {
       file,
       data: null,
       lineOf,
+      declared: declaredNames(partialJS(doc)),
       problems: doc.errors.map((e) => ({
         file,
         line: e.linePos?.[0]?.line ?? (e.pos?.[0] !== undefined ? lineCounter.linePos(e.pos[0]).line : null),
@@ -33,8 +47,9 @@ export function parseRuleFile(file: string, text: string): ParsedRuleFile {
     };
   }
   const raw: unknown = doc.toJS() ?? {};
+  const declared = declaredNames(raw);
   const result = ruleFileSchema.safeParse(raw);
-  if (result.success) return { file, data: result.data, problems: [], lineOf };
+  if (result.success) return { file, data: result.data, problems: [], lineOf, declared };
   const problems: RuleProblem[] = [];
   for (const issue of result.error.issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
@@ -47,7 +62,28 @@ export function parseRuleFile(file: string, text: string): ParsedRuleFile {
     }
     problems.push({ file, line: lineOf(path), reason: `${label(path)}${issue.message}` });
   }
-  return { file, data: null, problems, lineOf };
+  return { file, data: null, problems, lineOf, declared };
+}
+
+/** What a document with syntax errors still yields, or nothing if even that fails. */
+function partialJS(doc: Document): unknown {
+  try {
+    return doc.toJS();
+  } catch {
+    return null;
+  }
+}
+
+function declaredNames(raw: unknown): DeclaredNames {
+  const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const keys = (v: unknown) => new Set(isRecord(v) ? Object.keys(v) : []);
+  const top = isRecord(raw) ? raw : {};
+  const rules = Array.isArray(top.rules) ? top.rules : [];
+  return {
+    lists: keys(top.lists),
+    conditions: keys(top.conditions),
+    rules: new Set(rules.flatMap((r) => (isRecord(r) && typeof r.id === 'string' ? [r.id] : []))),
+  };
 }
 
 function label(path: YamlPath): string {

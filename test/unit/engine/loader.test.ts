@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRuleSet, RuleSetInvalidError, tryLoadRuleSet } from '../../../src/engine/index.js';
+import { formatRuleProblem, loadRuleSet, RuleSetInvalidError, tryLoadRuleSet } from '../../../src/engine/index.js';
 import { NOW, problems, rules } from './support/rules.js';
 
 const POLICY = `
@@ -184,3 +184,91 @@ describe('rule loader: folders', () => {
     ]);
   });
 });
+
+describe('rule loader: a file failing the schema does not hide problems in other files', () => {
+  const LIFECYCLE = `rules:
+  - id: policy.lifecycle.terminated-access
+    version: 1
+    kind: policy
+    title: access by a terminated employee
+    severity: catastrophic
+    when: { field: actor.employment_status, eq: terminated }
+`;
+  const PURPOSE = `rules:
+  - id: policy.purpose.customer-read-without-ticket
+    version: 1
+    kind: policy
+    title: customer record read without a ticket
+    severity: low
+    when:
+      all:
+        - { field: action, eq: read }
+        - { field: ticket_idd, exists: false }
+`;
+
+  it('lists the schema problem of one file and the semantic problem of another, with file and line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'custos-two-bad-'));
+    mkdirSync(join(dir, 'policy'));
+    writeFileSync(join(dir, 'policy', 'lifecycle.yaml'), LIFECYCLE);
+    writeFileSync(join(dir, 'policy', 'purpose-binding.yaml'), PURPOSE);
+
+    const r = tryLoadRuleSet(dir, { now: NOW });
+    expect(r.ok).toBe(false); // refused as a whole: the caller keeps its last good set
+    const out = r.ok ? [] : r.problems.map(formatRuleProblem);
+    expect(out).toHaveLength(2);
+    expect(out[0]).toMatch(new RegExp(`^${escape(join(dir, 'policy', 'lifecycle.yaml'))}:6: rules\\.0\\.severity: `));
+    expect(out[1]).toMatch(new RegExp(`^${escape(join(dir, 'policy', 'purpose-binding.yaml'))}:10: unknown field \`ticket_idd\``));
+
+    // The throwing variant used at start-up and by `custos rules check` carries the same list.
+    let thrown: unknown;
+    try {
+      loadRuleSet(dir, { now: NOW });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(RuleSetInvalidError);
+    expect((thrown as RuleSetInvalidError).problems.map((p) => [p.file, p.line])).toEqual([
+      [join(dir, 'policy', 'lifecycle.yaml'), 6],
+      [join(dir, 'policy', 'purpose-binding.yaml'), 10],
+    ]);
+  });
+
+  it('does not report references to names a broken file defines, but still reports truly unknown ones', () => {
+    const broken = `
+lists:
+  consoles: [support_console]
+conditions:
+  not_denied: { when: { field: outcome, ne: denied } }
+rules:
+  - id: p.broken
+    version: 1
+    kind: policy
+    title: broken
+    severity: huge
+    when: { field: action, eq: export }
+`;
+    const good = `
+rules:
+  - id: p.good
+    version: 1
+    kind: policy
+    title: good
+    severity: low
+    when:
+      all:
+        - { field: channel, in: { list: consoles } }
+        - { condition: not_denied }
+        - { field: channel, in: { list: nope } }
+exceptions:
+  - { id: e1, rules: [p.broken, p.good], actors: [a], owner: o, reason: r, expires: 2030-01-01 }
+`;
+    const out = problems(broken, good);
+    expect(out).toHaveLength(2);
+    expect(out[0]).toMatch(/^t1\.yaml:11: rules\.0\.severity: /);
+    expect(out[1]).toBe('t2.yaml:12: unknown list `nope`');
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
