@@ -10,7 +10,4 @@ npm ci --no-audit --no-fund --loglevel=error
 echo "[demo] building"
 npm run --silent build
 echo "[demo] starting Kafka and ClickHouse (first run: downloads the broker and installs ClickHouse)"
-while IFS='=' read -r name value; do
-  export "$name=$value"
-done < <(bash scripts/services.sh up)
-node dist/cli/main.js demo "$@"
+exec bash scripts/with-services.sh node dist/cli/main.js demo "$@"

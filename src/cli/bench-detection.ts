@@ -1,11 +1,13 @@
 /**
  * `custos bench detection`: the detection-quality benchmark (a command, not a
- * timed test). Runs simulator → decode → enrich → engine in process per seed,
- * prints per-seed and aggregated figures and whether the goals are met.
+ * timed test). Runs simulator → decode → enrich → engine in process per seed
+ * (or, with --live, simulator → Kafka → the monitor → ClickHouse), prints
+ * per-seed and aggregated figures and whether the goals are met.
  * Exit code 0 unless --strict is given and a goal is not met.
  */
 import { writeFileSync } from 'node:fs';
 import { aggregateReport, falseAlertBreakdown, falseAlertsReport, missedReport, perSeedTable } from '../bench/detection/report.js';
+import { type LiveEndpoints, runDetectionLive } from '../bench/detection/live.js';
 import { type DetectionRunResult, runDetection } from '../bench/detection/run.js';
 import { aggregate, scoreRun } from '../bench/detection/scoring.js';
 import type { IncidentSpec } from '../sim/types.js';
@@ -22,12 +24,14 @@ export interface BenchDetectionOptions {
   readonly falseAlerts: number;
   readonly strict: boolean;
   readonly quiet: boolean;
+  /** Through the live pipeline on these services instead of in process. */
+  readonly live?: LiveEndpoints;
 }
 
-export function benchDetectionCommand(o: BenchDetectionOptions): number {
+export async function benchDetectionCommand(o: BenchDetectionOptions): Promise<number> {
   const results: DetectionRunResult[] = [];
   for (const seed of o.seeds) {
-    const res = runDetection({
+    const runOptions = {
       seed,
       ...(o.actors !== undefined && { actors: o.actors }),
       ...(o.days !== undefined && { days: o.days }),
@@ -36,7 +40,8 @@ export function benchDetectionCommand(o: BenchDetectionOptions): number {
       incidents: o.incidents,
       rulesDir: o.rules,
       ...(!o.quiet && { onProgress: (n: number) => process.stderr.write(`\rseed ${seed}: ${n} events`) }),
-    });
+    };
+    const res = o.live ? await runDetectionLive(runOptions, o.live) : runDetection(runOptions);
     if (!o.quiet) process.stderr.write(`\rseed ${seed}: ${res.events} events in ${(res.totalMs / 1000).toFixed(1)} s\n`);
     if (res.rejected > 0) console.warn(`seed ${seed}: ${res.rejected} events rejected by decode, e.g. ${res.rejectionSample.join('; ')}`);
     results.push(res);

@@ -152,9 +152,21 @@ bench
   .option('--false-alerts <n>', 'list the first n false alerts', integerArg(0), 20)
   .option('--strict', 'exit 1 when a goal is not met')
   .option('--quiet', 'no progress on stderr')
-  .action(async (opts: Omit<BenchDetectionOptions, 'strict' | 'quiet'> & { strict?: boolean; quiet?: boolean }) => {
+  .option('--live', 'through the live pipeline: produce to Kafka ($CUSTOS_KAFKA_BROKERS), run the monitor, score the alerts stored in ClickHouse ($CUSTOS_CLICKHOUSE_URL)')
+  .option('--keep', 'with --live: keep the topic and database afterwards')
+  .action(async (opts: Omit<BenchDetectionOptions, 'strict' | 'quiet' | 'live'> & { strict?: boolean; quiet?: boolean; live?: boolean; keep?: boolean }) => {
     const { benchDetectionCommand } = await import('./bench-detection.js');
-    exitWith(benchDetectionCommand({ ...opts, strict: opts.strict === true, quiet: opts.quiet === true }));
+    const { live, keep, ...rest } = opts;
+    const endpoints = live
+      ? {
+          brokers: process.env.CUSTOS_KAFKA_BROKERS ?? '127.0.0.1:9092',
+          clickhouseUrl: process.env.CUSTOS_CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
+          clickhouseUsername: process.env.CUSTOS_CLICKHOUSE_USERNAME ?? 'default',
+          clickhousePassword: process.env.CUSTOS_CLICKHOUSE_PASSWORD ?? '',
+          keep: keep === true,
+        }
+      : undefined;
+    exitWith(await benchDetectionCommand({ ...rest, strict: opts.strict === true, quiet: opts.quiet === true, ...(endpoints && { live: endpoints }) }));
   });
 
 await program.parseAsync(process.argv);
