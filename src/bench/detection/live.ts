@@ -119,6 +119,7 @@ export async function runDetectionLive(opts: DetectionRunOptions, live: LiveEndp
       activityRows: await count(ch, database, TABLES.actorActivity),
       totalMs: performance.now() - t0,
       pipelineMs,
+      pipelineLabel: 'consumed from Kafka and stored in ClickHouse',
       engineStats,
       actors: new Map(sim.actors.map((a) => [a.actor_id, { role: a.role, status: a.employment_status }])),
     };

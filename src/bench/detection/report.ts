@@ -112,7 +112,7 @@ export function aggregateReport(agg: AggregateScore, results: readonly Detection
   );
   out.push(`recall ≥ ${GOALS.recall} for every type: ${agg.goals.recall ? 'met' : 'NOT met'}; every incident within one window: ${agg.goals.in_time ? 'met' : 'NOT met'}`);
   out.push(
-    `events ${events} (${rejected} rejected by decode) in ${(totalMs / 1000).toFixed(1)} s: ${Math.round(events / (totalMs / 1000))} events/s end to end, ${Math.round(events / (pipeMs / 1000))} events/s decode+enrich+engine`,
+    `events ${events} (${rejected} rejected by decode) in ${(totalMs / 1000).toFixed(1)} s: ${Math.round(events / (totalMs / 1000))} events/s end to end, ${Math.round(events / (pipeMs / 1000))} events/s ${results[0]?.pipelineLabel ?? 'decode+enrich+engine'}`,
   );
   return out.join('\n');
 }

@@ -40,6 +40,8 @@ export interface DetectionRunResult {
   /** Wall time of the whole run (simulation included) and of decode+enrich+engine alone. */
   readonly totalMs: number;
   readonly pipelineMs: number;
+  /** What `pipelineMs` covers, for the report (default: decode+enrich+engine). */
+  readonly pipelineLabel?: string;
   readonly engineStats: EngineStats;
   /** Role and directory status per actor id. */
   readonly actors: ReadonlyMap<string, { readonly role: string; readonly status: string }>;
