@@ -41,6 +41,8 @@ export interface MonitorDeps {
   readonly clock?: Clock;
   /** How often processing time is advanced without events (closing buckets and idle alerts). */
   readonly tickIntervalMs?: number;
+  /** Aborted when a stop is requested during start: waits for services end (StartAborted). */
+  readonly signal?: AbortSignal;
 }
 
 export class Monitor {
@@ -115,13 +117,16 @@ export class Monitor {
         database: config['clickhouse.database'],
         retentionDays: config['clickhouse.retention_days'],
       }),
+      undefined,
+      deps.signal,
     );
     cleanup.push(() => store.close());
     logger.info({ database: store.database, schema: store.schema }, 'clickhouse ready');
 
     const historyWindowMs = engine.historyWindowMs();
     const history = await store.loadHistory({
-      now: clock.now(),
+      // Events up to clock_skew ahead of this host's clock were accepted by decode: reload them too.
+      now: clock.now() + ruleSet.settings.clock_skew,
       activityLookbackMs: config['history.lookback_days'] * DAY,
       recentWindowMs: historyWindowMs,
       openAlertMaxAgeMs: historyWindowMs,
@@ -154,9 +159,9 @@ export class Monitor {
       },
       logger,
     );
-    await retryStartup('kafka', logger, () => ensureTopic(kafka, config['kafka.dead_letter_topic'], logger));
+    await retryStartup('kafka', logger, () => ensureTopic(kafka, config['kafka.dead_letter_topic'], logger), undefined, deps.signal);
     const deadLetters = new KafkaDeadLetterSink(kafka, config['kafka.dead_letter_topic']);
-    await retryStartup('kafka', logger, () => deadLetters.connect());
+    await retryStartup('kafka', logger, () => deadLetters.connect(), undefined, deps.signal);
     cleanup.push(() => deadLetters.disconnect());
 
     const dispatcher = new WebhookDispatcher({
@@ -259,7 +264,7 @@ export class Monitor {
     );
     const monitor = new Monitor(logger, metrics, engine, source, deadLetters, store, dispatcher, reloader, ticker, refresher, sinkHealth);
     cleanup.push(() => source.stop());
-    await retryStartup('kafka consumer', logger, () => source.start(handler, (err) => monitor.onFatal(err)));
+    await retryStartup('kafka consumer', logger, () => source.start(handler, (err) => monitor.onFatal(err)), undefined, deps.signal);
     logger.info({ topic: config['kafka.topic'], groupId: config['kafka.group_id'] }, 'consuming');
     return monitor;
   }
@@ -277,14 +282,31 @@ export class Monitor {
     return this.lifecycle.stop();
   }
 
+  /**
+   * Every step runs even if an earlier one failed (a consumer that cannot
+   * disconnect from a lost broker must not keep the last tick from being
+   * stored or webhooks from being parked); the first failure is rethrown.
+   */
   private async stopStages(): Promise<void> {
-    this.reloader.stop();
-    await this.refresher.stop();
-    await this.source.stop();
-    await this.ticker.stop();
-    await this.dispatcher.stop();
-    await this.deadLetters.disconnect().catch(() => undefined);
-    await this.store.close();
+    const steps: (() => unknown)[] = [
+      () => this.reloader.stop(),
+      () => this.refresher.stop(),
+      () => this.source.stop(),
+      () => this.ticker.stop(),
+      () => this.dispatcher.stop(),
+      () => this.deadLetters.disconnect().catch(() => undefined),
+      () => this.store.close(),
+    ];
+    let firstFailure: unknown = null;
+    for (const step of steps) {
+      try {
+        await step();
+      } catch (err) {
+        this.logger.error({ err: { message: (err as Error).message, name: (err as Error).name } }, 'a stage failed to stop cleanly');
+        firstFailure ??= err;
+      }
+    }
+    if (firstFailure !== null) throw firstFailure;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * Runs a shutdown sequence once, whoever asks first (a signal, a fatal
- * consumer error, the metrics port), and settles `finished` after it: resolved
+ * Runs a shutdown sequence once, whoever asks first (a signal or a fatal
+ * consumer error), and settles `finished` after it: resolved
  * for a graceful stop, rejected with the error when any caller reported a
  * failure before the sequence completed. The exit code comes from `finished`,
  * so a consumer that dies for good ends the process with a failure status

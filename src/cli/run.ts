@@ -1,10 +1,12 @@
 /**
  * `custos run`: the long-running monitor. Exit codes: 0 after a graceful stop
- * (SIGTERM/SIGINT), 78 for a configuration or rules error (nothing started),
- * 1 for a fatal runtime error (the orchestrator restarts it; nothing is lost,
- * offsets were committed only for stored batches).
+ * (SIGTERM/SIGINT), 78 for a configuration or rules error or a metrics port
+ * that cannot be bound (nothing started), 1 for a fatal runtime error or a
+ * stage that failed while stopping (the orchestrator restarts it; nothing is
+ * lost, offsets were committed only for stored batches).
  */
 import { Monitor } from '../app/monitor.js';
+import { StartAborted } from '../app/startup-retry.js';
 import { createLogger } from '../observability/log.js';
 import { Metrics } from '../observability/metrics.js';
 import { loadSettings, reportStartupError } from './settings.js';
@@ -16,14 +18,17 @@ export async function runCommand(options: { config?: string }): Promise<number> 
   const metrics = new Metrics();
 
   // Signals are handled from the first moment: a SIGTERM that arrives while
-  // the consumer is still joining its group stops it as soon as it has started.
+  // a service is still being waited for ends the wait; one that arrives while
+  // the consumer is joining its group stops it as soon as it has started.
   let monitor: Monitor | null = null;
   let stopRequested: string | null = null;
+  const startAbort = new AbortController();
   const stop = (signal: string) => {
     if (stopRequested) return;
     stopRequested = signal;
     logger.info({ signal }, 'stopping: finishing the batch in flight');
-    void monitor?.stop();
+    if (monitor) void monitor.stop();
+    else startAbort.abort();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
@@ -41,9 +46,13 @@ export async function runCommand(options: { config?: string }): Promise<number> 
     }
   }
   try {
-    monitor = await Monitor.start({ config, logger, metrics });
+    monitor = await Monitor.start({ config, logger, metrics, signal: startAbort.signal });
   } catch (err) {
     server?.close();
+    if (err instanceof StartAborted) {
+      logger.info({ reason: err.message }, 'stopped before the start completed');
+      return 0;
+    }
     return reportStartupError(err, logger);
   }
   if (stopRequested) void monitor.stop();

@@ -25,7 +25,7 @@ import { Metrics } from '../../observability/metrics.js';
 import { produceToKafka } from '../../sim/kafka.js';
 import { createSimulation } from '../../sim/simulator.js';
 import { TABLES } from '../../sinks/clickhouse/ddl.js';
-import { qualifiedTable } from '../../sinks/clickhouse/escape.js';
+import { qualifiedTable, quoteIdentifier } from '../../sinks/clickhouse/escape.js';
 import type { DetectionRunOptions, DetectionRunResult } from './run.js';
 import type { ObservedUpdate } from './scoring.js';
 
@@ -62,8 +62,10 @@ export async function runDetectionLive(opts: DetectionRunOptions, live: LiveEndp
   const rulesDir = resolve(opts.rulesDir ?? 'rules');
   const enrichmentDir = resolve(opts.enrichmentDir ?? join(rulesDir, 'enrichment'));
   const sim = createSimulation(opts);
-  const stamp = `${sim.config.seed}_${Date.now().toString(36)}`;
+  // Names valid for Kafka and ClickHouse whatever the seed (a negative seed has a '-').
+  const stamp = `${sim.config.seed < 0 ? 'm' : ''}${Math.abs(sim.config.seed)}_${Date.now().toString(36)}`;
   const topic = `custos-bench-live-${stamp}`;
+  const groupId = `custos-bench-live-${stamp}`;
   const database = `custos_bench_live_${stamp}`;
   const tmp = mkdtempSync(join(tmpdir(), 'custos-bench-live-'));
   const directoryFile = join(tmp, 'actors.csv');
@@ -72,9 +74,9 @@ export async function runDetectionLive(opts: DetectionRunOptions, live: LiveEndp
   const kafka = new Kafka({ clientId: 'custos-bench-live', brokers: live.brokers.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   const ch = createClient({ url: live.clickhouseUrl, username: live.clickhouseUsername, password: live.clickhousePassword, log: { level: ClickHouseLogLevel.OFF } });
-  await admin.connect();
   let monitor: Monitor | null = null;
   try {
+    await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
     const stream = sim.stream();
     const produced = await produceToKafka({ brokers: live.brokers.split(','), topic, events: stream });
@@ -84,7 +86,7 @@ export async function runDetectionLive(opts: DetectionRunOptions, live: LiveEndp
       env: {
         CUSTOS_KAFKA_BROKERS: live.brokers,
         CUSTOS_KAFKA_TOPIC: topic,
-        CUSTOS_KAFKA_GROUP_ID: `custos-bench-live-${stamp}`,
+        CUSTOS_KAFKA_GROUP_ID: groupId,
         CUSTOS_KAFKA_DEAD_LETTER_TOPIC: `${topic}.dead-letter`,
         CUSTOS_CLICKHOUSE_URL: live.clickhouseUrl,
         CUSTOS_CLICKHOUSE_USERNAME: live.clickhouseUsername,
@@ -101,10 +103,13 @@ export async function runDetectionLive(opts: DetectionRunOptions, live: LiveEndp
     });
     const consumeStart = performance.now();
     monitor = await Monitor.start({ config, logger: createLogger('error'), metrics });
-    await waitConsumed(metrics, produced.sent, live.stallMs ?? 120_000, opts.onProgress);
+    // A monitor that dies (fatal consumer error) ends the wait at once, with its error.
+    await Promise.race([waitConsumed(metrics, produced.sent, live.stallMs ?? 120_000, opts.onProgress), monitor.finished]);
     const pipelineMs = performance.now() - consumeStart;
     const engineStats = monitor.engine.stats();
     await monitor.stop();
+    // Rejects if the last tick could not be stored: the figures would be incomplete.
+    await monitor.finished;
     monitor = null;
 
     const updates = await readUpdates(ch, database);
@@ -126,10 +131,11 @@ export async function runDetectionLive(opts: DetectionRunOptions, live: LiveEndp
   } finally {
     await monitor?.stop();
     if (!live.keep) {
-      await ch.command({ query: `DROP DATABASE IF EXISTS ${database}` }).catch(() => undefined);
+      await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` }).catch(() => undefined);
       await admin.deleteTopics({ topics: [topic, `${topic}.dead-letter`] }).catch(() => undefined);
+      await admin.deleteGroups([groupId]).catch(() => undefined);
     }
-    await admin.disconnect();
+    await admin.disconnect().catch(() => undefined);
     await ch.close();
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -4,11 +4,12 @@
  * merged yet count once) and bounded above by `now`, so a backtest that
  * restores at a past instant sees only what existed then.
  *
- * The lookbacks are measured back from the latest stored event, not from
- * `now`: after an outage longer than the longest window, the events waiting in
- * Kafka continue where the stored ones stopped, so the windows and the alerts
- * that were open at the crash are what they need (measured from `now`, both
- * would be empty and an ongoing incident would open a second alert).
+ * The lookbacks are measured back from the newest stored activity (see
+ * lookbackAnchor), not from `now`: after an outage longer than the longest
+ * window, the events waiting in Kafka continue where the stored ones stopped,
+ * so the windows and the alerts that were open at the crash are what they
+ * need (measured from `now`, both would be empty and an ongoing incident would
+ * open a second alert).
  *
  * Times reach SQL only through sqlInteger/sqlEpochSeconds (validated numbers).
  */
@@ -26,11 +27,11 @@ import { ALERT_READ_COLUMNS, alertFromRow, type AlertRow } from './rows/alert-ro
 export interface HistoryQuery {
   /** Epoch ms: the engine's "now" (wall clock live, the replay clock in a backtest). */
   readonly now: number;
-  /** Activity buckets starting within this long before the latest stored event (or now). */
+  /** Activity buckets starting within this long before the anchor (the newest stored activity, or now). */
   readonly activityLookbackMs: number;
-  /** Events within this long before the latest stored event (longest window plus the lateness allowance). */
+  /** Events within this long before the anchor (longest window plus the lateness allowance). */
   readonly recentWindowMs: number;
-  /** Alerts whose last event is within this long before the latest stored event may still be open. */
+  /** Alerts whose last event is within this long before the anchor may still be open. */
   readonly openAlertMaxAgeMs: number;
   /** At most this many recent events (the newest are kept). */
   readonly maxRecentEvents: number;
@@ -41,7 +42,7 @@ export interface LoadedHistory extends EngineHistory {
   readonly recentEventsCapped: boolean;
   /** Stored rows skipped because a value was outside the model (e.g. an unknown action); normally 0. */
   readonly skippedRows: number;
-  /** Epoch ms the lookbacks were measured back from: the latest stored event, or `now` if none. */
+  /** Epoch ms the lookbacks were measured back from: the newest stored activity bucket's start, or `now` if none. */
   readonly anchorMs: number;
 }
 
@@ -53,7 +54,7 @@ function windowStart(now: number, lengthMs: number): number {
 export async function loadHistory(client: ClickHouseClient, database: string, q: HistoryQuery): Promise<LoadedHistory> {
   sqlEpochSeconds(q.now);
   sqlInteger(q.maxRecentEvents);
-  const anchor = await latestStoredEventTs(client, database, q) ?? q.now;
+  const anchor = (await lookbackAnchor(client, database, q)) ?? q.now;
   const counters = { skipped: 0 };
   const [activity, openAlerts, recent] = await Promise.all([
     loadActivity(client, database, q.now, windowStart(anchor, q.activityLookbackMs), counters),
@@ -64,23 +65,22 @@ export async function loadHistory(client: ClickHouseClient, database: string, q:
 }
 
 /**
- * The newest stored event time at or before `now`, or null if none within the
- * activity lookback. Looks in the recent window first (the usual case: a
- * short restart), so the wider scan runs only after a long outage.
+ * Where the look-backs start from: the start of the newest closed hourly
+ * activity bucket at or before `now`, or null if there is none within the
+ * activity lookback. A bucket holds events at or after its start, so this is
+ * never later than the latest stored event (an earlier anchor only loads a
+ * little more); and `actor_activity` has one row per actor-hour, so finding it
+ * stays cheap however many events `access_events` holds.
  */
-async function latestStoredEventTs(client: ClickHouseClient, database: string, q: HistoryQuery): Promise<number | null> {
-  const spans = [q.recentWindowMs, Math.max(q.recentWindowMs, q.activityLookbackMs)];
-  for (const span of spans) {
-    const from = windowStart(q.now, span);
-    const [row] = await selectRows<{ events: string | number; latest: string | number }>(
-      client,
-      `SELECT count() AS events, max(ts_ms) AS latest FROM ${qualifiedTable(database, TABLES.accessEvents)}\n` +
-        `WHERE ts >= toDateTime(${sqlEpochSeconds(from)}) AND ts_ms >= ${sqlInteger(from)} AND ts_ms <= ${sqlInteger(q.now)}`,
-      TABLES.accessEvents,
-    );
-    if (row !== undefined && Number(row.events) > 0) return Number(row.latest);
-  }
-  return null;
+async function lookbackAnchor(client: ClickHouseClient, database: string, q: HistoryQuery): Promise<number | null> {
+  const from = windowStart(q.now, Math.max(q.recentWindowMs, q.activityLookbackMs));
+  const [row] = await selectRows<{ buckets: string | number; latest: string | number }>(
+    client,
+    `SELECT count() AS buckets, max(bucket_start_ms) AS latest FROM ${qualifiedTable(database, TABLES.actorActivity)}\n` +
+      `WHERE bucket_start >= toDateTime(${sqlEpochSeconds(from)}) AND bucket_start_ms >= ${sqlInteger(from)} AND bucket_start_ms <= ${sqlInteger(q.now)}`,
+    TABLES.actorActivity,
+  );
+  return row !== undefined && Number(row.buckets) > 0 ? Number(row.latest) : null;
 }
 
 function loadActivity(client: ClickHouseClient, database: string, now: number, from: number, counters: { skipped: number }): Promise<ActorActivityRow[]> {

@@ -8,15 +8,23 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioEnv } from '../pipeline/fixtures.js';
 
-function runCli(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+/** Runs `custos run`; `onOutput` sees the output so far and may signal the child. */
+function runCli(
+  env: Record<string, string>,
+  onOutput?: (output: string, child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['dist/cli/main.js', 'run'], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      onOutput?.(output, child);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, output }));
   });
@@ -52,6 +60,20 @@ describe('custos run exit codes', () => {
     });
     expect((await response.text()).trim()).toBe('0');
   });
+
+  it('exits 0 at once on SIGTERM while still waiting for a service at start', async () => {
+    let signalled = false;
+    // Nothing listens on port 9 (discard) here: ClickHouse is "not up yet", retried for up to 2 minutes.
+    const { code, output } = await runCli({ ...scenarioEnv(scenario), CUSTOS_CLICKHOUSE_URL: 'http://127.0.0.1:9', CUSTOS_LOG_LEVEL: 'info' }, (text, child) => {
+      if (!signalled && text.includes('service not ready')) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    });
+    expect(signalled).toBe(true);
+    expect(code).toBe(0);
+    expect(output).toContain('stopped before the start completed');
+  }, 30_000);
 
   it('exits 78 and names the key for an invalid setting', async () => {
     const { code, output } = await runCli({ ...scenarioEnv(scenario), CUSTOS_MAX_MESSAGE_BYTES: 'lots' });

@@ -156,14 +156,16 @@ describe('history after an outage longer than the longest window', () => {
     await db?.drop();
   });
 
-  it('measures the lookbacks back from the latest stored event, so the backlog continues the windows and the open alert', async () => {
+  it('measures the lookbacks back from the newest stored activity, so the backlog continues the windows and the open alert', async () => {
     const events = Array.from({ length: 4 }, (_, i) => ({
       event: event({ event_id: `out-${i}`, actor_id: 'emp-outage', ts: T0 - 2 * HOUR + i * 10 * 60_000, record_refs: [`ref-${i}`] }),
       position: position(String(i)),
     }));
     const stale = { event: event({ event_id: 'out-stale', actor_id: 'emp-outage', ts: T0 - 30 * HOUR }), position: position('10') };
     const open = alert({ alert_id: 'al-outage', actor_id: 'emp-outage', first_event_ts: T0 - 2 * HOUR, last_event_ts: T0 - 90 * 60_000 });
-    await store.writeBatch({ ...NO_BATCH, events: [stale, ...events], alerts: [{ alert: open, notify: false }] });
+    // The hour bucket the first events closed (the last hour's never closed before the crash).
+    const closedHour = activity({ actor_id: 'emp-outage', bucket_start: T0 - 2 * HOUR });
+    await store.writeBatch({ ...NO_BATCH, events: [stale, ...events], alerts: [{ alert: open, notify: false }], activity: [closedHour] });
 
     // Restarted three days later, nothing stored since the crash.
     const history = await store.loadHistory({
@@ -173,8 +175,8 @@ describe('history after an outage longer than the longest window', () => {
       activityLookbackMs: 28 * 24 * HOUR,
       maxRecentEvents: 1000,
     });
-    const latest = events[3]?.event.ts;
-    expect(history.anchorMs).toBe(latest);
+    // Measured back from the newest stored bucket's start: never later than the latest event.
+    expect(history.anchorMs).toBe(T0 - 2 * HOUR);
     expect(history.recentEvents.map((e) => e.event_id)).toEqual(['out-0', 'out-1', 'out-2', 'out-3']);
     expect(history.openAlerts.map((a) => a.alert_id)).toEqual(['al-outage']);
 
