@@ -30,6 +30,7 @@ import { startTicker, type Ticker } from './ticker.js';
 import { startHistoryRefresh, type HistoryRefresh } from './history-refresh.js';
 import { retryStartup } from './startup-retry.js';
 import { StopOnce } from './stop-once.js';
+import { PartitionRestorer } from './partition-restore.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -60,6 +61,7 @@ export class Monitor {
     private readonly ticker: Ticker,
     private readonly refresher: HistoryRefresh,
     private readonly sinkHealth: SinkHealth,
+    private readonly restorer: PartitionRestorer,
   ) {
     this.lifecycle = new StopOnce(() => this.stopStages());
   }
@@ -123,30 +125,43 @@ export class Monitor {
     cleanup.push(() => store.close());
     logger.info({ database: store.database, schema: store.schema }, 'clickhouse ready');
 
-    const historyWindowMs = engine.historyWindowMs();
-    const history = await store.loadHistory({
-      // Events up to clock_skew ahead of this host's clock were accepted by decode: reload them too.
-      now: clock.now() + ruleSet.settings.clock_skew,
-      activityLookbackMs: config['history.lookback_days'] * DAY,
-      recentWindowMs: historyWindowMs,
-      openAlertMaxAgeMs: historyWindowMs,
-      maxRecentEvents: config['history.max_recent_events'],
-    });
-    engine.restore(history);
+    // Baselines (every actor's) now; windows and open alerts per partition,
+    // when the group assigns it (src/app/partition-restore.ts).
+    const historyQuery = () => {
+      const windowMs = engine.historyWindowMs();
+      return {
+        // Events up to clock_skew ahead of this host's clock were accepted by decode: reload them too.
+        now: clock.now() + currentRules.settings.clock_skew,
+        activityLookbackMs: config['history.lookback_days'] * DAY,
+        recentWindowMs: windowMs,
+        openAlertMaxAgeMs: windowMs,
+        maxRecentEvents: config['history.max_recent_events'],
+      };
+    };
+    const baselines = await store.loadHistory({ ...historyQuery(), include: { activity: true, alerts: false, events: false } });
+    engine.restore(baselines);
     logger.info(
       {
-        activityRows: history.activity.length,
-        openAlerts: history.openAlerts.length,
-        recentEvents: history.recentEvents.length,
-        recentEventsCapped: history.recentEventsCapped,
+        activityRows: baselines.activity.length,
         // Lookbacks run back from here; far behind now means a long outage's backlog is waiting.
-        historyFrom: new Date(history.anchorMs).toISOString(),
+        historyFrom: new Date(baselines.anchorMs).toISOString(),
       },
-      'engine history restored',
+      'baselines restored',
     );
-    if (history.recentEventsCapped) {
-      logger.warn({ cap: config['history.max_recent_events'] }, 'recent events over the cap: windows restored partially');
-    }
+    const restorer = new PartitionRestorer(
+      config['kafka.topic'],
+      async (topic, partition) => {
+        const state = await store.loadHistory({ ...historyQuery(), include: { activity: false, alerts: true, events: true }, partition: { topic, partition } });
+        engine.restore(state);
+        const summary = { partition, openAlerts: state.openAlerts.length, recentEvents: state.recentEvents.length, historyFrom: new Date(state.anchorMs).toISOString() };
+        logger.info(summary, 'partition window state restored');
+        if (state.recentEventsCapped) {
+          logger.warn({ partition, cap: config['history.max_recent_events'] }, 'recent events over the cap: windows restored partially');
+        }
+      },
+      logger.child({ component: 'restore' }),
+    );
+    cleanup.push(async () => restorer.stop());
 
     const kafka = createKafka(
       {
@@ -199,6 +214,7 @@ export class Monitor {
       notifier: dispatcher,
       metrics,
       logger: logger.child({ component: 'pipeline' }),
+      partitionState: restorer,
     });
 
     const reloader = new Reloader(
@@ -259,10 +275,11 @@ export class Monitor {
         topic: config['kafka.topic'],
         groupId: config['kafka.group_id'],
         fromBeginning: config['kafka.from_beginning'],
+        onAssignment: (partitions) => restorer.assign(partitions),
       },
       logger.child({ component: 'source' }),
     );
-    const monitor = new Monitor(logger, metrics, engine, source, deadLetters, store, dispatcher, reloader, ticker, refresher, sinkHealth);
+    const monitor = new Monitor(logger, metrics, engine, source, deadLetters, store, dispatcher, reloader, ticker, refresher, sinkHealth, restorer);
     cleanup.push(() => source.stop());
     await retryStartup('kafka consumer', logger, () => source.start(handler, (err) => monitor.onFatal(err)), undefined, deps.signal);
     logger.info({ topic: config['kafka.topic'], groupId: config['kafka.group_id'] }, 'consuming');
@@ -289,6 +306,7 @@ export class Monitor {
    */
   private async stopStages(): Promise<void> {
     const steps: (() => unknown)[] = [
+      () => this.restorer.stop(),
       () => this.reloader.stop(),
       () => this.refresher.stop(),
       () => this.source.stop(),

@@ -58,7 +58,7 @@ export const SETTINGS = {
   'webhook.max_age_ms': setting({ env: 'CUSTOS_WEBHOOK_MAX_AGE_MS', schema: int(1000), default: 86_400_000, description: 'Retry a failing delivery for this long, then record gave_up.' }),
   'history.lookback_days': setting({ env: 'CUSTOS_HISTORY_LOOKBACK_DAYS', schema: int(1, 366), default: 28, description: 'Days of activity history loaded for baselines at start.' }),
   'history.refresh_interval_ms': setting({ env: 'CUSTOS_HISTORY_REFRESH_INTERVAL_MS', schema: int(0), default: 900_000, description: 'How often activity stored by any instance is merged into the baselines (0: only at start).' }),
-  'history.max_recent_events': setting({ env: 'CUSTOS_HISTORY_MAX_RECENT_EVENTS', schema: int(0), default: 2_000_000, description: 'Cap on events reloaded at start to rebuild sliding windows.' }),
+  'history.max_recent_events': setting({ env: 'CUSTOS_HISTORY_MAX_RECENT_EVENTS', schema: int(0), default: 2_000_000, description: 'Cap on events reloaded per assigned partition (at start and at each rebalance) to rebuild sliding windows.' }),
   'log.level': setting({ env: 'CUSTOS_LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'pino log level.' }),
   'metrics.port': setting({ env: 'CUSTOS_METRICS_PORT', schema: int(0, 65535), default: 9464, description: 'Port of /metrics (Prometheus) and /healthz; 0 disables.' }),
   'metrics.host': setting({ env: 'CUSTOS_METRICS_HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'Address /metrics binds to (0.0.0.0 in containers).' }),

@@ -36,6 +36,11 @@ export interface BatchHandlerDeps {
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * A partition newly assigned to this instance has its window state restored
+   * first (src/app/partition-restore.ts): its batches wait for it.
+   */
+  readonly partitionState?: { whenRestored(topic: string, partition: number): Promise<void> | null };
 }
 
 export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
@@ -65,7 +70,21 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     }
   }
 
+  /** Waits for the partition's restore, heartbeating; false if the batch was given up meanwhile. */
+  async function untilRestored(topic: string, partition: number, control: BatchControl): Promise<boolean> {
+    for (;;) {
+      const restoring = deps.partitionState?.whenRestored(topic, partition) ?? null;
+      if (restoring === null) return true;
+      const done = await Promise.race([restoring.then(() => true), sleep(3_000).then(() => false)]);
+      if (done) return true;
+      if (control.shouldAbandon()) return false;
+      await control.heartbeat().catch(() => undefined);
+    }
+  }
+
   return async (batch, control) => {
+    // Nothing has been evaluated yet: giving up here carries nothing over.
+    if (!(await untilRestored(batch.topic, batch.partition, control))) return 'abandoned';
     const started = process.hrtime.bigint();
     const output: BatchOutput = deps.processor.process(batch.topic, batch.partition, batch.messages);
     // From here on, what the engine produced for this batch exists only in

@@ -33,6 +33,11 @@ export interface KafkaSourceOptions {
   readonly fromBeginning: boolean;
   /** Partitions processed concurrently; sink I/O of one overlaps the CPU work of another. */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Told the partitions of the topic this instance owns after each group join
+   * (start and every rebalance), before any batch of the new assignment.
+   */
+  readonly onAssignment?: (partitions: readonly number[]) => void;
 }
 
 export class KafkaSource {
@@ -68,6 +73,11 @@ export class KafkaSource {
         this.running = false;
         onFatal(error);
       }
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const partitions = event.payload.memberAssignment[this.options.topic] ?? [];
+      this.logger.info({ partitions }, 'partitions assigned');
+      this.options.onAssignment?.(partitions);
     });
     await consumer.connect();
     await consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning });

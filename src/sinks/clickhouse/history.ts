@@ -19,7 +19,7 @@ import type { Alert } from '../../model/alert.js';
 import type { EnrichedEvent } from '../../model/enriched.js';
 import { selectRows, streamRows } from './connection.js';
 import { TABLES } from './ddl.js';
-import { qualifiedTable, sqlEpochSeconds, sqlInteger } from './escape.js';
+import { qualifiedTable, quoteString, sqlEpochSeconds, sqlInteger } from './escape.js';
 import { ACCESS_EVENT_READ_COLUMNS, accessEventFromRow, type AccessEventRow } from './rows/access-event-row.js';
 import { ACTIVITY_READ_COLUMNS, activityFromRow, type ActivityRow } from './rows/activity-row.js';
 import { ALERT_READ_COLUMNS, alertFromRow, type AlertRow } from './rows/alert-row.js';
@@ -35,6 +35,14 @@ export interface HistoryQuery {
   readonly openAlertMaxAgeMs: number;
   /** At most this many recent events (the newest are kept). */
   readonly maxRecentEvents: number;
+  /** Which parts to load (default: all). */
+  readonly include?: { readonly activity: boolean; readonly alerts: boolean; readonly events: boolean };
+  /**
+   * Only the events of this source partition, and the open alerts of the
+   * actors those events belong to: the state of a partition this instance has
+   * just been assigned (its actors' events are keyed to it).
+   */
+  readonly partition?: { readonly topic: string; readonly partition: number };
 }
 
 export interface LoadedHistory extends EngineHistory {
@@ -55,13 +63,29 @@ export async function loadHistory(client: ClickHouseClient, database: string, q:
   sqlEpochSeconds(q.now);
   sqlInteger(q.maxRecentEvents);
   const anchor = (await lookbackAnchor(client, database, q)) ?? q.now;
+  const include = q.include ?? { activity: true, alerts: true, events: true };
+  const eventsFrom = windowStart(anchor, q.recentWindowMs);
+  const scope = q.partition === undefined ? null : partitionScope(q.partition, q.now, eventsFrom);
   const counters = { skipped: 0 };
   const [activity, openAlerts, recent] = await Promise.all([
-    loadActivity(client, database, q.now, windowStart(anchor, q.activityLookbackMs), counters),
-    loadOpenAlerts(client, database, q.now, windowStart(anchor, q.openAlertMaxAgeMs), counters),
-    loadRecentEvents(client, database, q.now, windowStart(anchor, q.recentWindowMs), Math.max(0, q.maxRecentEvents), counters),
+    include.activity ? loadActivity(client, database, q.now, windowStart(anchor, q.activityLookbackMs), counters) : [],
+    include.alerts ? loadOpenAlerts(client, database, q.now, windowStart(anchor, q.openAlertMaxAgeMs), scope?.actorsOf(database) ?? null, counters) : [],
+    include.events
+      ? loadRecentEvents(client, database, q.now, eventsFrom, Math.max(0, q.maxRecentEvents), scope?.events ?? null, counters)
+      : { events: [], capped: false },
   ]);
   return { activity, openAlerts, recentEvents: recent.events, recentEventsCapped: recent.capped, skippedRows: counters.skipped, anchorMs: anchor };
+}
+
+/** SQL conditions (escaped) restricting events to one source partition, and alerts to its actors. */
+function partitionScope(p: { topic: string; partition: number }, now: number, from: number) {
+  const events = `source_topic = ${quoteString(p.topic)} AND source_partition = ${sqlInteger(p.partition)}`;
+  return {
+    events,
+    actorsOf: (database: string) =>
+      `actor_id IN (SELECT DISTINCT actor_id FROM ${qualifiedTable(database, TABLES.accessEvents)}\n` +
+      `  WHERE ${events} AND ts >= toDateTime(${sqlEpochSeconds(from)}) AND ts_ms >= ${sqlInteger(from)} AND ts_ms <= ${sqlInteger(now)})`,
+  };
 }
 
 /**
@@ -121,14 +145,21 @@ async function selectActivity(client: ClickHouseClient, database: string, where:
   return rows;
 }
 
-async function loadOpenAlerts(client: ClickHouseClient, database: string, now: number, from: number, counters: { skipped: number }): Promise<Alert[]> {
+async function loadOpenAlerts(
+  client: ClickHouseClient,
+  database: string,
+  now: number,
+  from: number,
+  scope: string | null,
+  counters: { skipped: number },
+): Promise<Alert[]> {
   const table = TABLES.alerts;
   // Latest revision per alert. Filtering on last_event_ts before picking the
   // latest is sound because last_event_ts never decreases across revisions.
   // An alert whose latest revision closed it is not open any more.
   const sql =
     `SELECT ${ALERT_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
-    `WHERE last_event_ts_ms >= ${sqlInteger(from)} AND last_event_ts_ms <= ${sqlInteger(now)}\n` +
+    `WHERE last_event_ts_ms >= ${sqlInteger(from)} AND last_event_ts_ms <= ${sqlInteger(now)}${scope === null ? '' : ` AND ${scope}`}\n` +
     `ORDER BY alert_id, revision DESC\n` +
     `LIMIT 1 BY alert_id`;
   const alerts: Alert[] = [];
@@ -146,6 +177,7 @@ async function loadRecentEvents(
   now: number,
   from: number,
   max: number,
+  scope: string | null,
   counters: { skipped: number },
 ): Promise<{ events: EnrichedEvent[]; capped: boolean }> {
   if (max === 0) return { events: [], capped: false };
@@ -154,7 +186,7 @@ async function loadRecentEvents(
   // latest ingestion); one extra row tells whether the cap was hit.
   const sql =
     `SELECT ${ACCESS_EVENT_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
-    `WHERE ts >= toDateTime(${sqlEpochSeconds(from)}) AND ts_ms >= ${sqlInteger(from)} AND ts_ms <= ${sqlInteger(now)}\n` +
+    `WHERE ts >= toDateTime(${sqlEpochSeconds(from)}) AND ts_ms >= ${sqlInteger(from)} AND ts_ms <= ${sqlInteger(now)}${scope === null ? '' : ` AND ${scope}`}\n` +
     `ORDER BY ts_ms DESC, event_id, ingested_at DESC\n` +
     `LIMIT 1 BY event_id\n` +
     `LIMIT ${sqlInteger(max + 1)}`;

@@ -22,14 +22,16 @@ function outputOf(n: number, over: Partial<BatchOutput> = {}): BatchOutput {
   return { events: [], rejected: [], deadLetters: [], alerts: [update(`a${n}`)], activity: [row(`r${n}`)], ...over };
 }
 
-function harness(outputs: BatchOutput[]) {
+function harness(outputs: BatchOutput[], partitionState?: { whenRestored(topic: string, partition: number): Promise<void> | null }) {
   const writes: SinkBatch[] = [];
   const sent: (readonly DeadLetter[])[] = [];
   const enqueued: string[] = [];
   const state = { storeFailures: 0, deadLetterFailures: 0, abandon: false };
   const carryOver = new CarryOver();
   let next = 0;
+  const processed = () => next;
   const handler = createBatchHandler({
+    ...(partitionState && { partitionState }),
     processor: { process: () => outputs[next++] } as unknown as BatchProcessor,
     carryOver,
     deadLetters: {
@@ -52,12 +54,40 @@ function harness(outputs: BatchOutput[]) {
     retryMaxMs: 1,
     sleep: async () => undefined,
   });
-  const control = { heartbeat: async () => undefined, shouldAbandon: () => state.abandon };
+  const heartbeats = { count: 0, onBeat: (_n: number) => undefined as void };
+  const control = {
+    heartbeat: async () => heartbeats.onBeat(++heartbeats.count),
+    shouldAbandon: () => state.abandon,
+  };
   const run = () => handler({ topic: 't', partition: 0, messages: [] }, control);
-  return { run, writes, sent, enqueued, state, carryOver };
+  return { run, writes, sent, enqueued, state, carryOver, heartbeats, processed };
 }
 
 describe('batch handler', () => {
+  it('evaluates a newly assigned partition`s batch only after its state is restored, heartbeating meanwhile', async () => {
+    let restored!: () => void;
+    let done = false;
+    const restoring = new Promise<void>((r) => (restored = r)).then(() => void (done = true));
+    const h = harness([outputOf(1)], { whenRestored: () => (done ? null : restoring) });
+    h.heartbeats.onBeat = (n) => {
+      expect(h.processed()).toBe(0); // nothing evaluated while restoring
+      if (n === 3) restored();
+    };
+    expect(await h.run()).toBe('stored');
+    expect(h.heartbeats.count).toBe(3);
+    expect(h.processed()).toBe(1);
+  });
+
+  it('gives up a batch whose partition is lost while its state is being restored, evaluating nothing', async () => {
+    const h = harness([outputOf(1)], { whenRestored: () => new Promise<void>(() => undefined) });
+    h.heartbeats.onBeat = (n) => {
+      if (n === 2) h.state.abandon = true;
+    };
+    expect(await h.run()).toBe('abandoned');
+    expect(h.processed()).toBe(0);
+    expect(h.carryOver.take()).toEqual({ alerts: [], activity: [] });
+  });
+
   it('retries a failing store with the same processed output, then notifies', async () => {
     const h = harness([outputOf(1)]);
     h.state.storeFailures = 2;
