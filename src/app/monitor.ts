@@ -148,19 +148,19 @@ export class Monitor {
       },
       'baselines restored',
     );
-    const restorer = new PartitionRestorer(
-      config['kafka.topic'],
-      async (topic, partition) => {
+    const restorer = new PartitionRestorer(config['kafka.topic'], {
+      load: async (topic, partition) => {
         const state = await store.loadHistory({ ...historyQuery(), include: { activity: false, alerts: true, events: true }, partition: { topic, partition } });
-        engine.restore(state);
         const summary = { partition, openAlerts: state.openAlerts.length, recentEvents: state.recentEvents.length, historyFrom: new Date(state.anchorMs).toISOString() };
-        logger.info(summary, 'partition window state restored');
+        logger.info(summary, 'partition window state loaded');
         if (state.recentEventsCapped) {
           logger.warn({ partition, cap: config['history.max_recent_events'] }, 'recent events over the cap: windows restored partially');
         }
+        return state;
       },
-      logger.child({ component: 'restore' }),
-    );
+      engine,
+      logger: logger.child({ component: 'restore' }),
+    });
     cleanup.push(async () => restorer.stop());
 
     const kafka = createKafka(
@@ -275,7 +275,7 @@ export class Monitor {
         topic: config['kafka.topic'],
         groupId: config['kafka.group_id'],
         fromBeginning: config['kafka.from_beginning'],
-        onAssignment: (partitions) => restorer.assign(partitions),
+        onAssignment: (partitions, fresh) => restorer.assign(partitions, fresh),
       },
       logger.child({ component: 'source' }),
     );

@@ -1,72 +1,147 @@
 /**
  * Window state follows partitions. An actor's events are keyed to one
  * partition, so whichever instance owns the partition holds the actor's
- * sliding windows and open alert. When a rebalance (or the start) assigns this
- * instance a partition, the events of that partition stored in ClickHouse
- * within the longest window — by whichever instance owned it before — and the
- * open alerts of their actors are restored into the engine before the
- * partition's first batch is evaluated. Without this, a burst spanning a
- * rebalance would be judged on the part the new owner saw.
+ * sliding windows and open alert.
  *
- * Restoring is additive: events the engine already holds are recognised by id,
- * and a stored alert revision newer than the one held replaces it. Restores
- * start as soon as the assignment is known (so a partition without new
- * traffic still gets its open alerts restored, and closed when quiet) and are
- * retried until they succeed or the partition is revoked.
+ * - Assigned a partition it did not own (at start, at a rebalance, or after it
+ *   lost its group membership): the events of that partition stored in
+ *   ClickHouse within the longest window — by whichever instance owned it
+ *   before — and the open alerts of their actors are restored into the engine
+ *   before the partition's first batch is evaluated. Restoring is additive:
+ *   events the engine holds are recognised by id, and a newer stored alert
+ *   revision replaces the one held. Restores start as soon as the assignment is
+ *   known (a partition without new traffic still gets its open alerts back, and
+ *   closed when quiet), at most `concurrency` at a time (each may hold up to
+ *   history.max_recent_events rows), retried until they succeed or the
+ *   partition is revoked.
+ * - A partition revoked: its actors' window state and open alerts are dropped
+ *   (baselines stay); the new owner continues them, and a closing revision from
+ *   here would race its revisions.
  */
+import type { DetectionEngine, EngineHistory } from '../engine/index.js';
 import type { Logger } from '../observability/log.js';
 
-export type RestorePartition = (topic: string, partition: number) => Promise<void>;
+export interface PartitionRestoreDeps {
+  /** The stored state of one partition (its events in the window, its actors' open alerts). */
+  readonly load: (topic: string, partition: number) => Promise<EngineHistory>;
+  readonly engine: Pick<DetectionEngine, 'restore' | 'forget'>;
+  readonly logger: Logger;
+  readonly concurrency?: number;
+  readonly retryMaxMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
 
 export class PartitionRestorer {
   private assigned = new Set<number>();
-  private readonly pending = new Map<number, Promise<void>>();
+  /** Bumped whenever a partition is (re)assigned or revoked: an older restore of it must not apply. */
+  private readonly epochs = new Map<number, number>();
+  private readonly pending = new Map<number, Promise<boolean>>();
+  /** Actors seen per owned partition, to forget when it is revoked. */
+  private readonly actors = new Map<number, Set<string>>();
+  private readonly queue: (() => void)[] = [];
+  private running = 0;
   private stopped = false;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
     private readonly topic: string,
-    private readonly restore: RestorePartition,
-    private readonly logger: Logger,
-    private readonly retryMaxMs = 30_000,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms).unref()),
-  ) {}
-
-  /** The group's new assignment for this topic: restores every partition that was not already ours. */
-  assign(partitions: readonly number[]): void {
-    const previous = this.assigned;
-    this.assigned = new Set(partitions);
-    for (const p of previous) if (!this.assigned.has(p)) this.pending.delete(p);
-    for (const p of partitions) {
-      if (previous.has(p)) continue;
-      const done = this.restoreUntilDone(p);
-      this.pending.set(p, done);
-      void done.finally(() => {
-        if (this.pending.get(p) === done) this.pending.delete(p);
-      });
-    }
+    private readonly deps: PartitionRestoreDeps,
+  ) {
+    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms).unref()));
   }
 
-  /** Settles when the partition's state is restored; null when there is nothing to wait for. */
-  whenRestored(topic: string, partition: number): Promise<void> | null {
+  /**
+   * The group's assignment for this topic after a join. `fresh`: this instance
+   * lost its membership since the last one (a new member id), so another may
+   * have owned any partition meanwhile: everything is restored again.
+   */
+  assign(partitions: readonly number[], fresh = false): void {
+    const previous = fresh ? new Set<number>() : this.assigned;
+    if (fresh) for (const p of this.assigned) this.revoke(p);
+    this.assigned = new Set(partitions);
+    for (const p of previous) if (!this.assigned.has(p)) this.revoke(p);
+    for (const p of partitions) if (!previous.has(p)) this.startRestore(p);
+  }
+
+  /** Actors whose events a batch of this partition carried (evaluated here). */
+  noteActors(topic: string, partition: number, actorIds: Iterable<string>): void {
+    if (topic !== this.topic || !this.assigned.has(partition)) return;
+    let set = this.actors.get(partition);
+    if (set === undefined) this.actors.set(partition, (set = new Set()));
+    for (const id of actorIds) set.add(id);
+  }
+
+  /**
+   * Settles when the partition's state is restored (true) or its restore was
+   * given up because the partition was revoked or the monitor stops (false:
+   * its batch must not be evaluated). null: nothing to wait for.
+   */
+  whenRestored(topic: string, partition: number): Promise<boolean> | null {
     if (topic !== this.topic) return null;
     return this.pending.get(partition) ?? null;
   }
 
   stop(): void {
     this.stopped = true;
+    for (const release of this.queue.splice(0)) release();
   }
 
-  private async restoreUntilDone(partition: number): Promise<void> {
-    for (let failures = 0; ; failures++) {
-      if (this.stopped || !this.assigned.has(partition)) return;
-      try {
-        await this.restore(this.topic, partition);
-        return;
-      } catch (err) {
-        const delay = Math.min(this.retryMaxMs, 500 * 2 ** Math.min(failures, 10));
-        this.logger.warn({ partition, err: { message: (err as Error).message }, retryInMs: delay }, 'restoring the partition state failed; its batches wait');
-        await this.sleep(delay);
+  private revoke(partition: number): void {
+    this.bump(partition);
+    this.pending.delete(partition);
+    const actors = this.actors.get(partition);
+    if (actors !== undefined) this.deps.engine.forget(actors);
+    this.actors.delete(partition);
+  }
+
+  private bump(partition: number): number {
+    const epoch = (this.epochs.get(partition) ?? 0) + 1;
+    this.epochs.set(partition, epoch);
+    return epoch;
+  }
+
+  private startRestore(partition: number): void {
+    const epoch = this.bump(partition);
+    const done = this.restoreUntilDone(partition, epoch);
+    this.pending.set(partition, done);
+    void done.then(() => {
+      if (this.pending.get(partition) === done) this.pending.delete(partition);
+    });
+  }
+
+  private current(partition: number, epoch: number): boolean {
+    return !this.stopped && this.epochs.get(partition) === epoch;
+  }
+
+  private async restoreUntilDone(partition: number, epoch: number): Promise<boolean> {
+    await this.slot();
+    try {
+      for (let failures = 0; ; failures++) {
+        if (!this.current(partition, epoch)) return false;
+        try {
+          const state = await this.deps.load(this.topic, partition);
+          // Revoked (or reassigned) while loading: this state is not ours to apply.
+          if (!this.current(partition, epoch)) return false;
+          this.deps.engine.restore(state);
+          this.noteActors(this.topic, partition, [...state.recentEvents, ...state.openAlerts].map((x) => x.actor_id));
+          return true;
+        } catch (err) {
+          const delay = Math.min(this.deps.retryMaxMs ?? 30_000, 500 * 2 ** Math.min(failures, 10));
+          this.deps.logger.warn({ partition, err: { message: (err as Error).message }, retryInMs: delay }, 'restoring the partition state failed; its batches wait');
+          await this.sleep(delay);
+        }
       }
+    } finally {
+      this.running--;
+      this.queue.shift()?.();
     }
+  }
+
+  /** Waits for one of `concurrency` restore slots. */
+  private async slot(): Promise<void> {
+    if (this.running >= (this.deps.concurrency ?? 2) && !this.stopped) {
+      await new Promise<void>((release) => this.queue.push(release));
+    }
+    this.running++;
   }
 }

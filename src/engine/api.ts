@@ -121,6 +121,12 @@ export interface DetectionEngine {
    * owns the actor may be continuing it.
    */
   restore(history: EngineHistory): void;
+  /**
+   * Drops the window state and open alert of these actors without emitting
+   * anything: another instance now owns their partition and continues them
+   * (a closing revision from here would race its revisions). Baselines stay.
+   */
+  forget(actorIds: Iterable<string>): void;
   stats(): EngineStats;
   /**
    * Swap the rule set (hot reload) without losing window state, baselines or

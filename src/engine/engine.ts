@@ -213,6 +213,18 @@ export class Engine implements DetectionEngine {
     }
   }
 
+  forget(actorIds: Iterable<string>): void {
+    for (const id of actorIds) {
+      const st = this.actors.get(id);
+      if (st === undefined) continue;
+      if (st.alert !== null) {
+        this.dirty.delete(st.alert);
+        this.openAlertCount--;
+      }
+      this.actors.delete(id);
+    }
+  }
+
   /** A restored alert that will not continue: its closing revision goes out with the next output. */
   private closeRestored(a: OpenAlert): void {
     if (this.dirty.has(a)) return;

@@ -40,7 +40,10 @@ export interface BatchHandlerDeps {
    * A partition newly assigned to this instance has its window state restored
    * first (src/app/partition-restore.ts): its batches wait for it.
    */
-  readonly partitionState?: { whenRestored(topic: string, partition: number): Promise<void> | null };
+  readonly partitionState?: {
+    whenRestored(topic: string, partition: number): Promise<boolean> | null;
+    noteActors(topic: string, partition: number, actorIds: Iterable<string>): void;
+  };
 }
 
 export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
@@ -70,15 +73,23 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     }
   }
 
-  /** Waits for the partition's restore, heartbeating; false if the batch was given up meanwhile. */
+  /**
+   * Waits for the partition's restore, heartbeating. false (give the batch up,
+   * nothing evaluated yet): the restore was given up, the consumer stops, or a
+   * heartbeat fails (a rebalance is waiting for this batch to end).
+   */
   async function untilRestored(topic: string, partition: number, control: BatchControl): Promise<boolean> {
     for (;;) {
       const restoring = deps.partitionState?.whenRestored(topic, partition) ?? null;
       if (restoring === null) return true;
-      const done = await Promise.race([restoring.then(() => true), sleep(3_000).then(() => false)]);
-      if (done) return true;
+      const settled = await Promise.race([restoring, sleep(3_000).then(() => 'waiting' as const)]);
+      if (settled !== 'waiting') return settled;
       if (control.shouldAbandon()) return false;
-      await control.heartbeat().catch(() => undefined);
+      try {
+        await control.heartbeat();
+      } catch {
+        return false;
+      }
     }
   }
 
@@ -87,6 +98,7 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     if (!(await untilRestored(batch.topic, batch.partition, control))) return 'abandoned';
     const started = process.hrtime.bigint();
     const output: BatchOutput = deps.processor.process(batch.topic, batch.partition, batch.messages);
+    deps.partitionState?.noteActors(batch.topic, batch.partition, output.events.map((p) => p.event.actor_id));
     // From here on, what the engine produced for this batch exists only in
     // `output` (a redelivery would be evaluated as duplicates): if the batch is
     // given up, its alerts and activity are carried over, never dropped.

@@ -36,8 +36,10 @@ export interface KafkaSourceOptions {
   /**
    * Told the partitions of the topic this instance owns after each group join
    * (start and every rebalance), before any batch of the new assignment.
+   * `fresh`: the member id changed (first join, or membership lost and joined
+   * anew), so any partition may have had another owner meanwhile.
    */
-  readonly onAssignment?: (partitions: readonly number[]) => void;
+  readonly onAssignment?: (partitions: readonly number[], fresh: boolean) => void;
 }
 
 export class KafkaSource {
@@ -74,10 +76,13 @@ export class KafkaSource {
         onFatal(error);
       }
     });
+    let memberId: string | null = null;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const partitions = event.payload.memberAssignment[this.options.topic] ?? [];
-      this.logger.info({ partitions }, 'partitions assigned');
-      this.options.onAssignment?.(partitions);
+      const fresh = event.payload.memberId !== memberId;
+      memberId = event.payload.memberId;
+      this.logger.info({ partitions, fresh }, 'partitions assigned');
+      this.options.onAssignment?.(partitions, fresh);
     });
     await consumer.connect();
     await consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning });

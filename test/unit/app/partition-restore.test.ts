@@ -1,63 +1,118 @@
 import { describe, expect, it } from 'vitest';
 import { PartitionRestorer } from '../../../src/app/partition-restore.js';
+import type { EngineHistory } from '../../../src/engine/index.js';
+import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import { createLogger } from '../../../src/observability/log.js';
 
 const logger = createLogger('silent');
 const noWait = () => Promise.resolve();
+const stateOf = (...actors: string[]): EngineHistory => ({
+  activity: [],
+  openAlerts: [],
+  recentEvents: actors.map((actor_id) => ({ actor_id }) as EnrichedEvent),
+});
+
+/** A restorer over a recording engine; `load` decides what each partition's stored state is. */
+function harness(load: (partition: number) => Promise<EngineHistory>, concurrency = 2) {
+  const restored: string[][] = [];
+  const forgotten: string[][] = [];
+  const engine = {
+    restore: (h: EngineHistory) => void restored.push(h.recentEvents.map((e) => e.actor_id)),
+    forget: (ids: Iterable<string>) => void forgotten.push([...ids].sort()),
+  };
+  const restorer = new PartitionRestorer('events', { load: (_t, p) => load(p), engine, logger, concurrency, sleep: noWait });
+  return { restorer, restored, forgotten };
+}
 
 describe('PartitionRestorer', () => {
-  it('restores each newly assigned partition once, not those it already owned', async () => {
-    const restored: number[] = [];
-    const restorer = new PartitionRestorer('events', async (_topic, p) => void restored.push(p), logger, 1000, noWait);
-    restorer.assign([0, 1]);
-    await restorer.whenRestored('events', 1);
-    restorer.assign([1, 2]); // 0 revoked, 2 new, 1 kept
-    await restorer.whenRestored('events', 2);
-    restorer.assign([0, 1, 2]); // 0 is back: another instance owned it meanwhile
-    await restorer.whenRestored('events', 0);
-    expect(restored).toEqual([0, 1, 2, 0]);
+  it('restores each newly assigned partition, not those it keeps; a partition back from another owner is restored again', async () => {
+    const loads: number[] = [];
+    const h = harness(async (p) => {
+      loads.push(p);
+      return stateOf(`actor-${p}`);
+    });
+    h.restorer.assign([0, 1], true);
+    expect(await h.restorer.whenRestored('events', 0)).toBe(true);
+    await h.restorer.whenRestored('events', 1);
+    h.restorer.assign([1, 2]); // 0 revoked, 2 new, 1 kept
+    await h.restorer.whenRestored('events', 2);
+    h.restorer.assign([0, 1, 2]); // 0 is back: another instance owned it meanwhile
+    await h.restorer.whenRestored('events', 0);
+    expect(loads).toEqual([0, 1, 2, 0]);
+    expect(h.restored).toEqual([['actor-0'], ['actor-1'], ['actor-2'], ['actor-0']]);
+    expect(h.restorer.whenRestored('other-topic', 0)).toBeNull();
   });
 
-  it('holds the partition`s batches until its restore succeeds, retrying failures', async () => {
+  it('forgets the actors of a revoked partition (restored or evaluated here), and only those', async () => {
+    const h = harness(async (p) => stateOf(`restored-${p}`));
+    h.restorer.assign([0, 1], true);
+    await h.restorer.whenRestored('events', 0);
+    await h.restorer.whenRestored('events', 1);
+    h.restorer.noteActors('events', 0, ['live-a', 'live-b']);
+    h.restorer.noteActors('events', 1, ['live-c']);
+    h.restorer.assign([1]);
+    expect(h.forgotten).toEqual([['live-a', 'live-b', 'restored-0']]);
+  });
+
+  it('after a fresh join (membership lost) forgets everything and restores every partition again', async () => {
+    const h = harness(async (p) => stateOf(`actor-${p}`));
+    h.restorer.assign([0, 1], true);
+    await h.restorer.whenRestored('events', 1);
+    h.restorer.assign([0, 1], true);
+    await h.restorer.whenRestored('events', 0);
+    await h.restorer.whenRestored('events', 1);
+    expect(h.forgotten).toEqual([['actor-0'], ['actor-1']]);
+    expect(h.restored).toHaveLength(4);
+  });
+
+  it('retries a failing load; batches wait for it', async () => {
     let attempts = 0;
-    const restorer = new PartitionRestorer(
-      'events',
-      async () => {
-        attempts++;
-        if (attempts < 3) throw new Error('clickhouse unavailable');
-      },
-      logger,
-      1000,
-      noWait,
-    );
-    restorer.assign([4]);
-    const waiting = restorer.whenRestored('events', 4);
-    expect(waiting).not.toBeNull();
-    await waiting;
+    const h = harness(async () => {
+      attempts++;
+      if (attempts < 3) throw new Error('clickhouse unavailable');
+      return stateOf('a');
+    });
+    h.restorer.assign([4], true);
+    expect(await h.restorer.whenRestored('events', 4)).toBe(true);
     expect(attempts).toBe(3);
-    expect(restorer.whenRestored('events', 4)).toBeNull();
-    expect(restorer.whenRestored('other-topic', 4)).toBeNull();
+    expect(h.restorer.whenRestored('events', 4)).toBeNull();
   });
 
-  it('stops retrying a partition that was revoked', async () => {
-    let attempts = 0;
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const restorer = new PartitionRestorer(
-      'events',
-      async () => {
-        attempts++;
-        throw new Error('clickhouse unavailable');
-      },
-      logger,
-      1000,
-      () => gate,
-    );
-    restorer.assign([7]);
-    const waiting = restorer.whenRestored('events', 7);
-    restorer.assign([]);
-    release();
-    await waiting;
-    expect(attempts).toBe(1);
+  it('does not apply a state loaded for a partition revoked meanwhile, and tells its batch to give up', async () => {
+    let deliver!: (h: EngineHistory) => void;
+    const h = harness(() => new Promise<EngineHistory>((r) => (deliver = r)));
+    h.restorer.assign([7], true);
+    const waiting = h.restorer.whenRestored('events', 7);
+    await new Promise((r) => setImmediate(r)); // the load has started
+    h.restorer.assign([]);
+    deliver(stateOf('x'));
+    expect(await waiting).toBe(false);
+    expect(h.restored).toEqual([]);
+  });
+
+  it('a restore given up because the monitor stops is not reported as restored', async () => {
+    const h = harness(async () => {
+      throw new Error('clickhouse unavailable');
+    });
+    h.restorer.assign([3], true);
+    const waiting = h.restorer.whenRestored('events', 3);
+    h.restorer.stop();
+    expect(await waiting).toBe(false);
+  });
+
+  it('runs at most `concurrency` loads at once', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const h = harness(async (p) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return stateOf(`a-${p}`);
+    }, 2);
+    h.restorer.assign([0, 1, 2, 3, 4], true);
+    for (const p of [0, 1, 2, 3, 4]) expect(await h.restorer.whenRestored('events', p)).toBe(true);
+    expect(peak).toBe(2);
+    expect(h.restored).toHaveLength(5);
   });
 });

@@ -21,6 +21,20 @@ function stream(): EnrichedEvent[] {
 }
 
 describe('alert lifecycle', () => {
+  it('forget() drops an actor`s windows and open alert silently: the new owner of its partition continues them', () => {
+    const clock = new ManualClock(T0);
+    const e = createEngine({ rules: RS, clock });
+    e.evaluate(stream().slice(0, 2));
+    expect(e.stats()).toMatchObject({ actors: 1, openAlerts: 1 });
+    e.forget(['alice', 'nobody-held']);
+    expect(e.stats()).toMatchObject({ actors: 0, openAlerts: 0 });
+    // No closing revision, however long it stays quiet here.
+    clock.set(LATER);
+    expect(e.tick().alerts).toEqual([]);
+    // Its next event here starts from an empty window (5 customers, below the limit).
+    expect(only(e.evaluate([ev({ event_id: 'after', record_refs: refs('z', 5), ts: T0 + 60_000 })]).alerts, 'r.static')).toEqual([]);
+  });
+
   it('opens with a notification, merges follow-ups silently, escalates with a notification', () => {
     const e = createEngine({ rules: RS, clock: new ManualClock(T0) });
     const ups = stream().map((x) => only(e.evaluate([x]).alerts, 'r.static')[0] as AlertUpdate);

@@ -22,7 +22,10 @@ function outputOf(n: number, over: Partial<BatchOutput> = {}): BatchOutput {
   return { events: [], rejected: [], deadLetters: [], alerts: [update(`a${n}`)], activity: [row(`r${n}`)], ...over };
 }
 
-function harness(outputs: BatchOutput[], partitionState?: { whenRestored(topic: string, partition: number): Promise<void> | null }) {
+type PartitionState = { whenRestored(topic: string, partition: number): Promise<boolean> | null; noteActors(): void };
+const restoring = (whenRestored: () => Promise<boolean> | null): PartitionState => ({ whenRestored, noteActors: () => undefined });
+
+function harness(outputs: BatchOutput[], partitionState?: PartitionState) {
   const writes: SinkBatch[] = [];
   const sent: (readonly DeadLetter[])[] = [];
   const enqueued: string[] = [];
@@ -65,13 +68,12 @@ function harness(outputs: BatchOutput[], partitionState?: { whenRestored(topic: 
 
 describe('batch handler', () => {
   it('evaluates a newly assigned partition`s batch only after its state is restored, heartbeating meanwhile', async () => {
-    let restored!: () => void;
-    let done = false;
-    const restoring = new Promise<void>((r) => (restored = r)).then(() => void (done = true));
-    const h = harness([outputOf(1)], { whenRestored: () => (done ? null : restoring) });
+    let restored!: (ok: boolean) => void;
+    const pending = new Promise<boolean>((r) => (restored = r));
+    const h = harness([outputOf(1)], restoring(() => pending));
     h.heartbeats.onBeat = (n) => {
       expect(h.processed()).toBe(0); // nothing evaluated while restoring
-      if (n === 3) restored();
+      if (n === 3) restored(true);
     };
     expect(await h.run()).toBe('stored');
     expect(h.heartbeats.count).toBe(3);
@@ -79,13 +81,26 @@ describe('batch handler', () => {
   });
 
   it('gives up a batch whose partition is lost while its state is being restored, evaluating nothing', async () => {
-    const h = harness([outputOf(1)], { whenRestored: () => new Promise<void>(() => undefined) });
+    const h = harness([outputOf(1)], restoring(() => new Promise<boolean>(() => undefined)));
     h.heartbeats.onBeat = (n) => {
       if (n === 2) h.state.abandon = true;
     };
     expect(await h.run()).toBe('abandoned');
     expect(h.processed()).toBe(0);
     expect(h.carryOver.take()).toEqual({ alerts: [], activity: [] });
+  });
+
+  it('gives up, evaluating nothing, when the restore was given up or a heartbeat fails (a rebalance waits)', async () => {
+    const given = harness([outputOf(1)], restoring(() => Promise.resolve(false)));
+    expect(await given.run()).toBe('abandoned');
+    expect(given.processed()).toBe(0);
+
+    const rebalancing = harness([outputOf(1)], restoring(() => new Promise<boolean>(() => undefined)));
+    rebalancing.heartbeats.onBeat = () => {
+      throw new Error('The group is rebalancing, so a rejoin is needed');
+    };
+    expect(await rebalancing.run()).toBe('abandoned');
+    expect(rebalancing.processed()).toBe(0);
   });
 
   it('retries a failing store with the same processed output, then notifies', async () => {
