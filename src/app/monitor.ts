@@ -158,7 +158,16 @@ export class Monitor {
         }
         return state;
       },
-      engine,
+      engine: {
+        restore: (state) => engine.restore(state),
+        holds: (actorId) => engine.holds(actorId),
+        // Another instance owns these actors now: drop their windows, open alerts and unstored output.
+        forget: (actorIds) => {
+          const ids = new Set(actorIds);
+          engine.forget(ids);
+          carryOver.dropActors(ids);
+        },
+      },
       logger: logger.child({ component: 'restore' }),
     });
     cleanup.push(async () => restorer.stop());
@@ -266,6 +275,7 @@ export class Monitor {
       logger: logger.child({ component: 'ticker' }),
       intervalMs: deps.tickIntervalMs ?? 15_000,
       shouldTick: () => sinkHealth.failingForMs() === 0,
+      afterTick: () => restorer.prune(),
     });
     cleanup.push(() => ticker.stop());
 

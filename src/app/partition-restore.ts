@@ -24,7 +24,7 @@ import type { Logger } from '../observability/log.js';
 export interface PartitionRestoreDeps {
   /** The stored state of one partition (its events in the window, its actors' open alerts). */
   readonly load: (topic: string, partition: number) => Promise<EngineHistory>;
-  readonly engine: Pick<DetectionEngine, 'restore' | 'forget'>;
+  readonly engine: Pick<DetectionEngine, 'restore' | 'forget' | 'holds'>;
   readonly logger: Logger;
   readonly concurrency?: number;
   readonly retryMaxMs?: number;
@@ -74,16 +74,30 @@ export class PartitionRestorer {
   /**
    * Settles when the partition's state is restored (true) or its restore was
    * given up because the partition was revoked or the monitor stops (false:
-   * its batch must not be evaluated). null: nothing to wait for.
+   * its batch must not be evaluated). A partition not assigned here (a batch
+   * fetched before a rejoin that revoked it) is false at once. null: nothing
+   * to wait for.
    */
   whenRestored(topic: string, partition: number): Promise<boolean> | null {
     if (topic !== this.topic) return null;
+    if (!this.assigned.has(partition)) return Promise.resolve(false);
     return this.pending.get(partition) ?? null;
+  }
+
+  /** Stops tracking actors whose state the engine no longer holds (expired while idle). */
+  prune(): void {
+    for (const set of this.actors.values()) {
+      for (const id of set) if (!this.deps.engine.holds(id)) set.delete(id);
+    }
   }
 
   stop(): void {
     this.stopped = true;
-    for (const release of this.queue.splice(0)) release();
+    // Waiters get a slot each and find themselves stopped.
+    for (const release of this.queue.splice(0)) {
+      this.running++;
+      release();
+    }
   }
 
   private revoke(partition: number): void {
@@ -126,22 +140,26 @@ export class PartitionRestorer {
           this.noteActors(this.topic, partition, [...state.recentEvents, ...state.openAlerts].map((x) => x.actor_id));
           return true;
         } catch (err) {
+          if (!this.current(partition, epoch)) return false;
           const delay = Math.min(this.deps.retryMaxMs ?? 30_000, 500 * 2 ** Math.min(failures, 10));
           this.deps.logger.warn({ partition, err: { message: (err as Error).message }, retryInMs: delay }, 'restoring the partition state failed; its batches wait');
           await this.sleep(delay);
         }
       }
     } finally {
-      this.running--;
-      this.queue.shift()?.();
+      // Hand the slot straight to the next waiter (no window for a third restore).
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running--;
     }
   }
 
-  /** Waits for one of `concurrency` restore slots. */
+  /** Waits for one of `concurrency` restore slots (a released slot is handed over, not returned). */
   private async slot(): Promise<void> {
-    if (this.running >= (this.deps.concurrency ?? 2) && !this.stopped) {
-      await new Promise<void>((release) => this.queue.push(release));
+    if (this.running < (this.deps.concurrency ?? 2) || this.stopped) {
+      this.running++;
+      return;
     }
-    this.running++;
+    await new Promise<void>((release) => this.queue.push(release));
   }
 }

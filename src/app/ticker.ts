@@ -27,6 +27,8 @@ export interface TickerDeps {
    * buckets and alerts the waiting events belong to.
    */
   readonly shouldTick?: () => boolean;
+  /** Runs after each engine tick (e.g. bookkeeping of actors the tick expired). */
+  readonly afterTick?: () => void;
 }
 
 export interface Ticker {
@@ -63,6 +65,7 @@ export function startTicker(deps: TickerDeps): Ticker {
   const tick = (attempts: number) => {
     running = running.then(() => {
       const output = deps.engine.tick();
+      deps.afterTick?.();
       const stats = deps.engine.stats();
       deps.metrics.engineActors.set(stats.actors);
       deps.metrics.engineStateBytes.set(stats.approxStateBytes);

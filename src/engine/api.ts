@@ -127,6 +127,8 @@ export interface DetectionEngine {
    * (a closing revision from here would race its revisions). Baselines stay.
    */
   forget(actorIds: Iterable<string>): void;
+  /** Whether the engine holds window state for this actor (idle actors expire). */
+  holds(actorId: string): boolean;
   stats(): EngineStats;
   /**
    * Swap the rule set (hot reload) without losing window state, baselines or

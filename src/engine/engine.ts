@@ -213,6 +213,10 @@ export class Engine implements DetectionEngine {
     }
   }
 
+  holds(actorId: string): boolean {
+    return this.actors.has(actorId);
+  }
+
   forget(actorIds: Iterable<string>): void {
     for (const id of actorIds) {
       const st = this.actors.get(id);

@@ -30,6 +30,16 @@ export class CarryOver {
     if (leftovers.activity.length > 0) this.activity.push(...leftovers.activity);
   }
 
+  /**
+   * Drops what is kept for these actors: their partition moved to another
+   * instance, which evaluates the redelivered events itself (storing this
+   * output too would race its alert revisions).
+   */
+  dropActors(actorIds: ReadonlySet<string>): void {
+    this.alerts = this.alerts.filter((u) => !actorIds.has(u.alert.actor_id));
+    this.activity = this.activity.filter((r) => !actorIds.has(r.actor_id));
+  }
+
   /** Hands everything kept to a writer; it must `keep` it again if its write fails. */
   take(): EngineLeftovers {
     const taken = { alerts: this.alerts, activity: this.activity };

@@ -71,6 +71,8 @@ export class KafkaSource {
       const { error, restart } = event.payload;
       if (restart) {
         this.logger.warn({ err: error }, 'consumer crashed; kafkajs restarts it');
+        // kafkajs has left the group: the partitions are someone else's until it rejoins.
+        this.options.onAssignment?.([], true);
       } else {
         this.running = false;
         onFatal(error);

@@ -16,12 +16,14 @@ const stateOf = (...actors: string[]): EngineHistory => ({
 function harness(load: (partition: number) => Promise<EngineHistory>, concurrency = 2) {
   const restored: string[][] = [];
   const forgotten: string[][] = [];
+  const held = new Set<string>();
   const engine = {
     restore: (h: EngineHistory) => void restored.push(h.recentEvents.map((e) => e.actor_id)),
     forget: (ids: Iterable<string>) => void forgotten.push([...ids].sort()),
+    holds: (id: string) => held.has(id),
   };
   const restorer = new PartitionRestorer('events', { load: (_t, p) => load(p), engine, logger, concurrency, sleep: noWait });
-  return { restorer, restored, forgotten };
+  return { restorer, restored, forgotten, held };
 }
 
 describe('PartitionRestorer', () => {
@@ -52,6 +54,25 @@ describe('PartitionRestorer', () => {
     h.restorer.noteActors('events', 1, ['live-c']);
     h.restorer.assign([1]);
     expect(h.forgotten).toEqual([['live-a', 'live-b', 'restored-0']]);
+  });
+
+  it('a batch of a partition not assigned here (fetched before a rejoin revoked it) is given up', async () => {
+    const h = harness(async (p) => stateOf(`actor-${p}`));
+    h.restorer.assign([0], true);
+    await h.restorer.whenRestored('events', 0);
+    expect(h.restorer.whenRestored('events', 0)).toBeNull();
+    expect(await h.restorer.whenRestored('events', 5)).toBe(false);
+  });
+
+  it('stops tracking actors the engine expired, so a later revoke forgets only the held ones', async () => {
+    const h = harness(async () => stateOf());
+    h.restorer.assign([0], true);
+    await h.restorer.whenRestored('events', 0);
+    h.restorer.noteActors('events', 0, ['kept', 'expired']);
+    h.held.add('kept');
+    h.restorer.prune();
+    h.restorer.assign([]);
+    expect(h.forgotten).toEqual([['kept']]);
   });
 
   it('after a fresh join (membership lost) forgets everything and restores every partition again', async () => {

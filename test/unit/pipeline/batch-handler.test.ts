@@ -164,3 +164,13 @@ describe('sink health', () => {
     expect(health.failingForMs()).toBe(0);
   });
 });
+
+describe('carry-over', () => {
+  it('drops what it keeps for actors whose partition moved to another instance', () => {
+    const carry = new CarryOver();
+    const alertOf = (actor: string) => ({ alert: { alert_id: `al-${actor}`, actor_id: actor } as Alert, notify: true });
+    carry.keep({ alerts: [alertOf('moved'), alertOf('stays')], activity: [row('moved'), row('stays')] });
+    carry.dropActors(new Set(['moved']));
+    expect(carry.take()).toEqual({ alerts: [alertOf('stays')], activity: [row('stays')] });
+  });
+});

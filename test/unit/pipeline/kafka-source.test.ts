@@ -11,9 +11,10 @@ type EachBatch = (payload: Record<string, unknown>) => Promise<void>;
 
 function fakeKafka() {
   let eachBatch: EachBatch | null = null;
+  const listeners = new Map<string, (event: { payload: Record<string, unknown> }) => void>();
   const consumer = {
-    events: { CRASH: 'consumer.crash' },
-    on: () => undefined,
+    events: { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' },
+    on: (name: string, listener: (event: { payload: Record<string, unknown> }) => void) => void listeners.set(name, listener),
     connect: async () => undefined,
     subscribe: async () => undefined,
     disconnect: async () => undefined,
@@ -23,7 +24,8 @@ function fakeKafka() {
     },
   };
   const kafka = { consumer: () => consumer } as unknown as Kafka;
-  return { kafka, deliver: (payload: Record<string, unknown>) => (eachBatch as EachBatch)(payload) };
+  const emit = (name: string, payload: Record<string, unknown>) => listeners.get(name)?.({ payload });
+  return { kafka, emit, deliver: (payload: Record<string, unknown>) => (eachBatch as EachBatch)(payload) };
 }
 
 async function deliverBatch(outcome: 'stored' | 'abandoned') {
@@ -50,5 +52,26 @@ describe('Kafka source', () => {
 
   it('commits nothing for a batch that was not stored', async () => {
     expect(await deliverBatch('abandoned')).toEqual({ resolved: [], commits: 0 });
+  });
+
+  it('reports each assignment of its topic, fresh when the member id changes, and a crash as losing everything', async () => {
+    const { kafka, emit } = fakeKafka();
+    const assignments: [readonly number[], boolean][] = [];
+    const source = new KafkaSource(
+      kafka,
+      { topic: 't', groupId: 'g', fromBeginning: true, onAssignment: (p, fresh) => void assignments.push([p, fresh]) },
+      createLogger('silent'),
+    );
+    await source.start(async () => 'stored', () => undefined);
+    emit('consumer.group_join', { memberId: 'm1', memberAssignment: { t: [0, 1], other: [5] } });
+    emit('consumer.group_join', { memberId: 'm1', memberAssignment: { t: [1] } });
+    emit('consumer.crash', { error: new Error('broker gone'), restart: true });
+    emit('consumer.group_join', { memberId: 'm2', memberAssignment: { t: [1, 2] } });
+    expect(assignments).toEqual([
+      [[0, 1], true],
+      [[1], false],
+      [[], true],
+      [[1, 2], true],
+    ]);
   });
 });
