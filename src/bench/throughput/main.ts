@@ -6,11 +6,12 @@
  * custos' ratio to the baseline. Never asserted in a test: speed is measured.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@clickhouse/client';
+import { quoteIdentifier } from '../../sinks/clickhouse/escape.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { createSimulation } from '../../sim/simulator.js';
 import { produceToKafka } from '../../sim/kafka.js';
@@ -60,52 +61,62 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
   await admin.createTopics({ topics: [{ topic, numPartitions: o.partitions }], waitForLeaders: true });
   await admin.disconnect();
 
-  // Simulated traffic: enough days of the default organisation to yield N events.
-  const sim = createSimulation({ seed: 7, actors: o.actors, days: 60, incidents: 'default' });
   const dir = mkdtempSync(join(tmpdir(), 'custos-bench-'));
-  const directoryFile = join(dir, 'actors.csv');
-  writeFileSync(directoryFile, sim.directoryCsv);
-  process.stdout.write(`preloading ${o.events.toLocaleString('en-US')} simulated events into ${topic} (${o.partitions} partitions)...\n`);
-  const produced = await produceToKafka({ brokers: o.brokers.split(','), topic, events: firstN(sim.stream(), o.events) });
-  process.stdout.write(`  produced ${produced.sent.toLocaleString('en-US')} in ${(produced.elapsedMs / 1000).toFixed(1)} s\n`);
-  if (produced.sent < o.events) throw new Error(`the simulation yielded only ${produced.sent} events`);
+  try {
+    // Simulated traffic: enough days of the default organisation to yield N events.
+    const sim = createSimulation({ seed: 7, actors: o.actors, days: 60, incidents: 'default' });
+    const directoryFile = join(dir, 'actors.csv');
+    writeFileSync(directoryFile, sim.directoryCsv);
+    process.stdout.write(`preloading ${o.events.toLocaleString('en-US')} simulated events into ${topic} (${o.partitions} partitions)...\n`);
+    const produced = await produceToKafka({ brokers: o.brokers.split(','), topic, events: firstN(sim.stream(), o.events) });
+    process.stdout.write(`  produced ${produced.sent.toLocaleString('en-US')} in ${(produced.elapsedMs / 1000).toFixed(1)} s\n`);
+    if (produced.sent < o.events) throw new Error(`the simulation yielded only ${produced.sent} events`);
 
-  const results: RunFigures[] = [];
-  for (let round = 1; round <= o.rounds; round++) {
-    process.stdout.write(`round ${round}/${o.rounds}: bare consumer...\n`);
-    results.push(await runChild('bare-consumer.js', [o.brokers, topic, String(o.events)], process.env));
-    process.stdout.write(`round ${round}/${o.rounds}: custos...\n`);
-    results.push(
-      await runChild('custos-runner.js', [String(o.events)], {
-        ...process.env,
-        CUSTOS_KAFKA_BROKERS: o.brokers,
-        CUSTOS_CLICKHOUSE_URL: o.clickhouseUrl,
-        CUSTOS_CLICKHOUSE_DATABASE: `${database}_${round}`,
-        CUSTOS_KAFKA_TOPIC: topic,
-        CUSTOS_KAFKA_GROUP_ID: `bench-custos-${stamp}-${round}`,
-        CUSTOS_KAFKA_DEAD_LETTER_TOPIC: `${topic}.dead-letter`,
-        CUSTOS_PSEUDONYM_KEY: process.env.CUSTOS_PSEUDONYM_KEY ?? 'benchmark-pseudonym-key-not-a-secret-0000',
-        CUSTOS_DIRECTORY_FILE: directoryFile,
-        CUSTOS_WEBHOOK_URLS: '',
-        CUSTOS_METRICS_PORT: '0',
-        CUSTOS_LOG_LEVEL: 'warn',
-      }),
-    );
+    const results: RunFigures[] = [];
+    for (let round = 1; round <= o.rounds; round++) {
+      process.stdout.write(`round ${round}/${o.rounds}: bare consumer...\n`);
+      results.push(await runChild('bare-consumer.js', [o.brokers, topic, String(o.events)], process.env));
+      process.stdout.write(`round ${round}/${o.rounds}: custos...\n`);
+      results.push(
+        await runChild('custos-runner.js', [String(o.events)], {
+          ...process.env,
+          CUSTOS_KAFKA_BROKERS: o.brokers,
+          CUSTOS_CLICKHOUSE_URL: o.clickhouseUrl,
+          CUSTOS_CLICKHOUSE_DATABASE: `${database}_${round}`,
+          CUSTOS_KAFKA_TOPIC: topic,
+          CUSTOS_KAFKA_GROUP_ID: `bench-custos-${stamp}-${round}`,
+          CUSTOS_KAFKA_DEAD_LETTER_TOPIC: `${topic}.dead-letter`,
+          CUSTOS_PSEUDONYM_KEY: process.env.CUSTOS_PSEUDONYM_KEY ?? 'benchmark-pseudonym-key-not-a-secret-0000',
+          CUSTOS_DIRECTORY_FILE: directoryFile,
+          CUSTOS_WEBHOOK_URLS: '',
+          CUSTOS_METRICS_PORT: '0',
+          CUSTOS_LOG_LEVEL: 'warn',
+        }),
+      );
+    }
+    printTable(results);
+
+    // The same events, stage by stage, in this process (no I/O).
+    const sample = Math.min(o.events, 100_000);
+    const values: Buffer[] = [];
+    for (const e of firstN(createSimulation({ seed: 7, actors: o.actors, days: 60, incidents: 'default' }).stream(), sample)) {
+      values.push(Buffer.from(JSON.stringify(e), 'utf8'));
+    }
+    process.stdout.write(`\nCPU per stage, in process, ${sample.toLocaleString('en-US')} of the same events:\n`);
+    for (const f of measureStages(values, directoryFile)) process.stdout.write(`  ${f.microsPerEvent.toFixed(1).padStart(6)} µs/event  ${f.stage}\n`);
+  } finally {
+    // Nothing of the run stays behind: databases, the preloaded topic, the directory file.
+    const ch = createClient({ url: o.clickhouseUrl });
+    for (let round = 1; round <= o.rounds; round++) {
+      await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(`${database}_${round}`)}` }).catch(() => undefined);
+    }
+    await ch.close();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic, `${topic}.dead-letter`] }).catch(() => undefined);
+    await admin.deleteGroups(Array.from({ length: o.rounds }, (_, i) => `bench-custos-${stamp}-${i + 1}`)).catch(() => undefined);
+    await admin.disconnect();
+    rmSync(dir, { recursive: true, force: true });
   }
-  printTable(results);
-
-  // The same events, stage by stage, in this process (no I/O).
-  const sample = Math.min(o.events, 100_000);
-  const values: Buffer[] = [];
-  for (const e of firstN(createSimulation({ seed: 7, actors: o.actors, days: 60, incidents: 'default' }).stream(), sample)) {
-    values.push(Buffer.from(JSON.stringify(e), 'utf8'));
-  }
-  process.stdout.write(`\nCPU per stage, in process, ${sample.toLocaleString('en-US')} of the same events:\n`);
-  for (const f of measureStages(values, directoryFile)) process.stdout.write(`  ${f.microsPerEvent.toFixed(1).padStart(6)} µs/event  ${f.stage}\n`);
-
-  const ch = createClient({ url: o.clickhouseUrl });
-  for (let round = 1; round <= o.rounds; round++) await ch.command({ query: `DROP DATABASE IF EXISTS ${database}_${round}` });
-  await ch.close();
 }
 
 function printTable(results: readonly RunFigures[]): void {

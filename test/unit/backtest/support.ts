@@ -1,6 +1,6 @@
 /** Helpers for backtest tests: a captured command I/O and a small simulated file with one known incident. */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempDir as makeTempDir } from '../../support/temp-dir.js';
 import { join } from 'node:path';
 import type { CommandIo } from '../../../src/cli/backtest.js';
 import { simulate } from '../../../src/sim/simulate.js';
@@ -29,7 +29,7 @@ export function captureIo(env: NodeJS.ProcessEnv = {}): CapturedIo {
 }
 
 export function tempDir(prefix = 'custos-backtest-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 export interface SmallRun {

@@ -1,5 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../../support/temp-dir.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, redactedConfig } from '../../../src/config/load.js';
@@ -54,7 +54,7 @@ describe('config', () => {
   });
 
   it('reads a YAML file, lets the environment override it, refuses unknown keys', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'custos-config-'));
+    const dir = tempDir('custos-config-');
     const file = join(dir, 'custos.yaml');
     writeFileSync(file, 'kafka:\n  topic: from-file\n  group_id: g-file\nwebhook:\n  urls: [http://hook.test/a]\n');
     const c = loadConfig({ env: { ...minimal, CUSTOS_KAFKA_GROUP_ID: 'g-env' }, file });

@@ -1,5 +1,5 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../../support/temp-dir.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatRuleProblem, loadRuleSet, RuleSetInvalidError, tryLoadRuleSet } from '../../../src/engine/index.js';
@@ -134,7 +134,7 @@ rules:
 });
 
 describe('rule loader: folders', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'custos-rules-'));
+  const dir = tempDir('custos-rules-');
   mkdirSync(join(dir, 'policy'));
   mkdirSync(join(dir, 'enrichment'));
   writeFileSync(join(dir, 'policy', 'a.yaml'), POLICY);
@@ -148,7 +148,7 @@ describe('rule loader: folders', () => {
   });
 
   it('throws a typed error listing problems; tryLoad returns them instead', () => {
-    const bad = mkdtempSync(join(tmpdir(), 'custos-bad-'));
+    const bad = tempDir('custos-bad-');
     writeFileSync(join(bad, 'x.yaml'), 'rules: 3\n');
     expect(() => loadRuleSet(bad)).toThrow(RuleSetInvalidError);
     try {
@@ -207,7 +207,7 @@ describe('rule loader: a file failing the schema does not hide problems in other
 `;
 
   it('lists the schema problem of one file and the semantic problem of another, with file and line', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'custos-two-bad-'));
+    const dir = tempDir('custos-two-bad-');
     mkdirSync(join(dir, 'policy'));
     writeFileSync(join(dir, 'policy', 'lifecycle.yaml'), LIFECYCLE);
     writeFileSync(join(dir, 'policy', 'purpose-binding.yaml'), PURPOSE);

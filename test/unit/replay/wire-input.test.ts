@@ -2,8 +2,8 @@
  * Wire-format input of a replay: NDJSON lines as raw bytes through the real
  * decoder and enricher; every refused line counted by reason.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../../support/temp-dir.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEnrichmentTables } from '../../../src/enrich/tables.js';
@@ -12,7 +12,7 @@ import { createWireEventReader, readNdjsonLines } from '../../../src/replay/inde
 const KEY = 'k'.repeat(40);
 
 function tempFile(name: string, content: string | Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'custos-replay-'));
+  const dir = tempDir('custos-replay-');
   const file = join(dir, name);
   writeFileSync(file, content);
   return file;
