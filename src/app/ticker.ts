@@ -41,9 +41,7 @@ export function startTicker(deps: TickerDeps): Ticker {
   let stopped = false;
 
   const store = async (output: EngineOutput, attempts: number): Promise<void> => {
-    const carried = deps.carryOver.take();
-    const alerts = [...carried.alerts, ...output.alerts];
-    const activity = [...carried.activity, ...output.activity];
+    const { alerts, activity } = deps.carryOver.takeWith(output);
     if (alerts.length === 0 && activity.length === 0) return;
     for (let i = 1; ; i++) {
       try {

@@ -17,6 +17,14 @@ const exitWith = (code: number) => {
   process.exitCode = code;
 };
 
+/** Kafka and ClickHouse for the commands that bring their own data (demo, benchmarks): from $CUSTOS_*, local defaults. */
+const servicesFromEnv = () => ({
+  brokers: process.env.CUSTOS_KAFKA_BROKERS ?? '127.0.0.1:9092',
+  clickhouseUrl: process.env.CUSTOS_CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
+  clickhouseUsername: process.env.CUSTOS_CLICKHOUSE_USERNAME ?? 'default',
+  clickhousePassword: process.env.CUSTOS_CLICKHOUSE_PASSWORD ?? '',
+});
+
 program
   .command('run')
   .description('Run the monitor: consume events from Kafka, store to ClickHouse, alert to webhooks.')
@@ -38,10 +46,7 @@ program
     exitWith(
       await runDemo({
         seed: opts.seed,
-        brokers: process.env.CUSTOS_KAFKA_BROKERS ?? '127.0.0.1:9092',
-        clickhouseUrl: process.env.CUSTOS_CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
-        clickhouseUsername: process.env.CUSTOS_CLICKHOUSE_USERNAME ?? 'default',
-        clickhousePassword: process.env.CUSTOS_CLICKHOUSE_PASSWORD ?? '',
+        ...servicesFromEnv(),
         workDir: '.cache/demo',
       }),
     );
@@ -131,11 +136,8 @@ bench
   .option('--rounds <n>', 'runs of each side, alternating', (v) => Number(v), 2)
   .action(async (opts: { events: number; actors: number; partitions: number; rounds: number }) => {
     const { runThroughputBenchmark } = await import('../bench/throughput/main.js');
-    await runThroughputBenchmark({
-      ...opts,
-      brokers: process.env.CUSTOS_KAFKA_BROKERS ?? '127.0.0.1:9092',
-      clickhouseUrl: process.env.CUSTOS_CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
-    });
+    const { brokers, clickhouseUrl } = servicesFromEnv();
+    await runThroughputBenchmark({ ...opts, brokers, clickhouseUrl });
   });
 
 bench
@@ -157,15 +159,7 @@ bench
   .action(async (opts: Omit<BenchDetectionOptions, 'strict' | 'quiet' | 'live'> & { strict?: boolean; quiet?: boolean; live?: boolean; keep?: boolean }) => {
     const { benchDetectionCommand } = await import('./bench-detection.js');
     const { live, keep, ...rest } = opts;
-    const endpoints = live
-      ? {
-          brokers: process.env.CUSTOS_KAFKA_BROKERS ?? '127.0.0.1:9092',
-          clickhouseUrl: process.env.CUSTOS_CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
-          clickhouseUsername: process.env.CUSTOS_CLICKHOUSE_USERNAME ?? 'default',
-          clickhousePassword: process.env.CUSTOS_CLICKHOUSE_PASSWORD ?? '',
-          keep: keep === true,
-        }
-      : undefined;
+    const endpoints = live ? { ...servicesFromEnv(), keep: keep === true } : undefined;
     exitWith(await benchDetectionCommand({ ...rest, strict: opts.strict === true, quiet: opts.quiet === true, ...(endpoints && { live: endpoints }) }));
   });
 

@@ -252,8 +252,9 @@ export class Engine implements DetectionEngine {
   }
 
   historyWindowMs(): number {
-    // Activity buckets include a day bucket whatever the rules' windows are.
-    return Math.max(this.retentionMs, 24 * 3_600_000 + this.rules.settings.lateness);
+    // Activity buckets include a day bucket whatever the rules' windows are: the
+    // horizons always include DAY_HORIZON_MS, so retentionMs covers it.
+    return this.retentionMs;
   }
 
   mergeActivity(rows: readonly ActorActivityRow[]): void {
@@ -517,30 +518,27 @@ export class Engine implements DetectionEngine {
   }
 
   private limitFor(st: ActorState, w: RateWindow, e: EnrichedEvent, factor: number): LimitDecision {
+    const baseline = w.limit.type === 'baseline';
+    // A baseline window judges the metric's statistics; a budget the status factor lowers
+    // does too, but only to stay above the actor's own peak of the metric (with a factor
+    // of 1 or more the own peak cannot matter: the limit is the budget or more).
+    const metric = (baseline ? w.limit.baseline.metric : w.ownNormal !== null && factor < 1 ? w.ownNormal.metric : null) as Metric | null;
+    const usesStats = metric !== null;
     let bandIdx = 0;
     let band = null;
     // Fetched as three locals (no allocation on the hot path); cached objects are compared by identity.
     let own = EMPTY_STATS;
     let peers = EMPTY_STATS;
     let role = EMPTY_STATS;
-    const baseline = w.limit.type === 'baseline';
-    const bands = this.rules.settings.baseline_bands;
-    if (w.limit.type === 'baseline') {
-      const metric = w.limit.baseline.metric as Metric;
-      band = bandAt(metric, e.local_time.hour, e.local_time.weekday, bands);
+    if (usesStats) {
+      band = bandAt(metric, e.local_time.hour, e.local_time.weekday, this.rules.settings.baseline_bands);
       bandIdx = BANDS.indexOf(band);
       own = this.history.own(st.actorId, metric, band);
-      peers = this.history.groupStats(st.peerGroup, metric, band);
-      role = this.history.groupStats(st.roleGroup, metric, band);
-    } else if (w.ownNormal !== null && factor < 1) {
-      // A budget the status factor lowers, but not below the actor's own peak of the metric
-      // (with a factor of 1 or more the own peak cannot matter: the limit is the budget or more).
-      const metric = w.ownNormal.metric as Metric;
-      band = bandAt(metric, e.local_time.hour, e.local_time.weekday, bands);
-      bandIdx = BANDS.indexOf(band);
-      own = this.history.own(st.actorId, metric, band);
+      if (baseline) {
+        peers = this.history.groupStats(st.peerGroup, metric, band);
+        role = this.history.groupStats(st.roleGroup, metric, band);
+      }
     }
-    const usesStats = baseline || (w.ownNormal !== null && factor < 1);
     const slot = w.slot * BANDS.length + bandIdx;
     const roleLimits = this.rules.roles.get(e.actor.role)?.limits;
     const c = st.limitCache[slot];
@@ -553,9 +551,9 @@ export class Engine implements DetectionEngine {
     ) {
       return c.decision;
     }
-    const stats: BaselineStats | null = usesStats ? { own, peers, role } : null;
-    const decision = decideLimit(w, { stats: stats ?? { own, peers, role }, band, roleLimits, statusFactor: factor });
-    st.limitCache[slot] = { generation: this.generation, stats, roleLimits, factor, decision };
+    const stats: BaselineStats = { own, peers, role };
+    const decision = decideLimit(w, { stats, band, roleLimits, statusFactor: factor });
+    st.limitCache[slot] = { generation: this.generation, stats: usesStats ? stats : null, roleLimits, factor, decision };
     return decision;
   }
 

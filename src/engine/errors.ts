@@ -3,18 +3,12 @@
  * docs/rules.md) and a `retryable` flag: callers decide on retries from the
  * flag alone, never from the message.
  */
+import { formatProblem, type SourceProblem } from '../util/source-error.js';
 
-/** One problem in a rule file, located precisely enough to fix it. */
-export interface RuleProblem {
-  readonly file: string;
-  /** 1-based line, when known. */
-  readonly line: number | null;
-  readonly reason: string;
-}
+/** One problem in a rule file, located precisely enough to fix it (`file:line: reason`). */
+export type RuleProblem = SourceProblem;
 
-export function formatRuleProblem(p: RuleProblem): string {
-  return `${p.file}${p.line === null ? '' : `:${p.line}`}: ${p.reason}`;
-}
+export const formatRuleProblem: (p: RuleProblem) => string = formatProblem;
 
 /**
  * Thrown by `loadRuleSet` when any rule file is unusable. Lists every problem

@@ -10,7 +10,6 @@
  * than skip data; it gives up only when the consumer stops or loses the
  * partition, and then the batch is redelivered.
  */
-import type { ActorActivityRow, AlertUpdate } from '../engine/api.js';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { BatchControl, BatchHandler } from '../source/kafka-source.js';
@@ -102,28 +101,21 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     // From here on, what the engine produced for this batch exists only in
     // `output` (a redelivery would be evaluated as duplicates): if the batch is
     // given up, its alerts and activity are carried over, never dropped.
-    const giveUp = (carried: { alerts: readonly AlertUpdate[]; activity: readonly ActorActivityRow[] }) => {
-      deps.carryOver.keep({ alerts: [...carried.alerts, ...output.alerts], activity: [...carried.activity, ...output.activity] });
-      return 'abandoned' as const;
-    };
-
     if (output.deadLetters.length > 0) {
       if (!(await untilStored('dead_letter', control, () => deps.deadLetters.send(output.deadLetters)))) {
-        return giveUp({ alerts: [], activity: [] });
+        deps.carryOver.keep(output);
+        return 'abandoned';
       }
     }
-    const carried = deps.carryOver.take();
-    const toStore = {
-      events: output.events,
-      rejected: output.rejected,
-      alerts: carried.alerts.length > 0 ? [...carried.alerts, ...output.alerts] : output.alerts,
-      activity: carried.activity.length > 0 ? [...carried.activity, ...output.activity] : output.activity,
-    };
+    const toStore = { events: output.events, rejected: output.rejected, ...deps.carryOver.takeWith(output) };
     let notifications: readonly StoredNotification[] = [];
     const stored = await untilStored('clickhouse', control, async () => {
       notifications = (await deps.store.writeBatch(toStore)).notifications;
     });
-    if (!stored) return giveUp(carried);
+    if (!stored) {
+      deps.carryOver.keep(toStore);
+      return 'abandoned';
+    }
     // Stored first, then notified: the outbox in ClickHouse is what makes
     // delivery survive a crash from here on.
     if (notifications.length > 0) deps.notifier.enqueue(notifications);

@@ -47,4 +47,16 @@ export class CarryOver {
     this.activity = [];
     return taken;
   }
+
+  /**
+   * `take()`, followed by this output: what the next write stores (kept
+   * output first). The output's own arrays when nothing was kept.
+   */
+  takeWith(output: EngineLeftovers): EngineLeftovers {
+    const carried = this.take();
+    return {
+      alerts: carried.alerts.length > 0 ? [...carried.alerts, ...output.alerts] : output.alerts,
+      activity: carried.activity.length > 0 ? [...carried.activity, ...output.activity] : output.activity,
+    };
+  }
 }

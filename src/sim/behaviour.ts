@@ -370,21 +370,51 @@ function marketingDay(ctx: DayContext, a: SimActor, hd: HumanDay, rng: Rng): Sim
   // Weekly campaign list export, fetched in pages.
   if (isoWeekday(hd.date) === a.reportWeekday && rng.bool(0.9)) {
     const total = Math.round(a.weeklyReportSize * Math.max(0.5, rng.normal(1, 0.1)) * hd.volume);
-    let h = hd.shiftStart + rng.range(1, 3);
-    for (let off = 0; off < total; off += MARKETING_PAGE) {
-      const count = Math.min(MARKETING_PAGE, total - off);
-      out.push({
-        ...base(a, hd, 'web', localTime(a.timezone, hd.date, h)),
-        action: 'export',
-        resource_type: 'customer',
-        ...reportRecords(ctx, rng, count, 100),
-        fields: ['email', 'customer_id'],
-        outcome: 'success',
-      });
-      h += rng.range(0.01, 0.04);
-    }
+    pagedReport(ctx, a, hd, rng, out, {
+      total,
+      page: MARKETING_PAGE,
+      startHour: hd.shiftStart + rng.range(1, 3),
+      hoursBetweenPages: [0.01, 0.04],
+      channel: 'web',
+      action: 'export',
+      fields: ['email', 'customer_id'],
+      truncateTo: 100,
+      tag: hd.tag,
+    });
   }
   return out;
+}
+
+interface PagedReport {
+  readonly total: number;
+  readonly page: number;
+  /** Local hour of the first page. */
+  readonly startHour: number;
+  readonly hoursBetweenPages: readonly [number, number];
+  readonly channel: WireChannel;
+  readonly action: WireAction;
+  readonly fields: readonly string[];
+  /** Ids listed in full up to this many rows (see reportRecords). */
+  readonly truncateTo: number;
+  readonly tag: string | undefined;
+}
+
+/** A report of `total` customer rows fetched in pages of ≤ `page` rows, one event per page. */
+function pagedReport(ctx: DayContext, a: SimActor, hd: HumanDay, rng: Rng, out: SimEvent[], r: PagedReport): void {
+  let h = r.startHour;
+  for (let off = 0; off < r.total; off += r.page) {
+    const count = Math.min(r.page, r.total - off);
+    out.push({
+      ...base(a, hd, r.channel, localTime(a.timezone, hd.date, h)),
+      action: r.action,
+      resource_type: 'customer',
+      ...reportRecords(ctx, rng, count, r.truncateTo),
+      fields: r.fields,
+      outcome: 'success',
+      tag: r.tag,
+    });
+    h += rng.range(r.hoursBetweenPages[0], r.hoursBetweenPages[1]);
+  }
 }
 
 const MARKETING_PAGE = 5000;
@@ -410,20 +440,17 @@ function analystDay(ctx: DayContext, a: SimActor, hd: HumanDay, rng: Rng): SimEv
   const la = hd.special?.type === 'analyst_usual_report' ? hd.special.id : undefined;
   if (isoWeekday(hd.date) === a.reportWeekday && (la !== undefined || hd.forced || rng.bool(0.95))) {
     const total = Math.round(a.weeklyReportSize * Math.max(0.7, rng.normal(1, 0.05)));
-    let h = hd.shiftStart + rng.range(0.5, 1.5);
-    for (let off = 0; off < total; off += ANALYST_PAGE) {
-      const count = Math.min(ANALYST_PAGE, total - off);
-      out.push({
-        ...base(a, hd, 'sql', localTime(a.timezone, hd.date, h)),
-        action: 'read',
-        resource_type: 'customer',
-        ...reportRecords(ctx, rng, count, 200),
-        fields: ['name', 'email', 'address', 'order_total'],
-        outcome: 'success',
-        tag: la,
-      });
-      h += rng.range(0.01, 0.03);
-    }
+    pagedReport(ctx, a, hd, rng, out, {
+      total,
+      page: ANALYST_PAGE,
+      startHour: hd.shiftStart + rng.range(0.5, 1.5),
+      hoursBetweenPages: [0.01, 0.03],
+      channel: 'sql',
+      action: 'read',
+      fields: ['name', 'email', 'address', 'order_total'],
+      truncateTo: 200,
+      tag: la,
+    });
   }
   return out;
 }

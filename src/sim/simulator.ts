@@ -207,7 +207,7 @@ export function toWire(e: SimEvent, eventId: string): WireEvent {
     fields: [...e.fields],
     outcome: e.outcome,
   };
-  if (e.records !== undefined) w.record_ids = e.records.map((n) => `c-${String(n).padStart(6, '0')}`);
+  if (e.records !== undefined) w.record_ids = e.records.map(CustomerPool.id);
   if (e.record_count !== undefined) w.record_count = e.record_count;
   else if (e.records === undefined) w.record_count = 0;
   if (e.channel !== undefined) w.channel = e.channel;

@@ -159,9 +159,3 @@ export function parseStartDate(start: string | number | Date): number {
   if (!Number.isFinite(ms)) throw new Error(`invalid start date: ${String(start)}`);
   return Math.floor(ms / DAY) * DAY;
 }
-
-/** Business hours of the shipped calendar: Mon–Fri 08:00–19:00 local. */
-export function isBusinessHours(ms: number, tz: string): boolean {
-  const p = localParts(ms, tz);
-  return p.weekday <= 5 && p.hour >= 8 && p.hour < 19;
-}

@@ -20,6 +20,7 @@
  *   engine learns from) are reported as warm-up alerts, apart from the
  *   evaluation figures (precision, false alerts per 1,000 actor-days).
  */
+import { median } from 'simple-statistics';
 import type { IncidentLabel, IncidentType, LookalikeLabel, LookalikeType, SimLabels } from '../../sim/types.js';
 import { INCIDENT_TYPES, LOOKALIKE_TYPES } from '../../sim/types.js';
 
@@ -302,13 +303,6 @@ export interface AggregateScore {
 
 export const GOALS = { recall: 0.95, precision: 0.9, falsePer1000: 1 } as const;
 
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
 export function aggregate(runs: readonly RunScore[]): AggregateScore {
   const byType: TypeSummary[] = INCIDENT_TYPES.map((type) => {
     const all = runs.flatMap((r) => r.incidents.filter((i) => i.type === type));
@@ -320,7 +314,7 @@ export function aggregate(runs: readonly RunScore[]): AggregateScore {
       detected,
       in_time: all.filter((i) => i.in_time).length,
       recall: all.length > 0 ? detected / all.length : 1,
-      ttd_median_ms: median(ttds),
+      ttd_median_ms: ttds.length > 0 ? median(ttds) : null,
       ttd_max_ms: ttds.length > 0 ? Math.max(...ttds) : null,
       window_ms: all[0]?.window_ms ?? 0,
       alerts_per_detected: detected > 0 ? all.reduce((s, i) => s + i.alerts, 0) / detected : null,

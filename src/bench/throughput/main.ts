@@ -18,6 +18,7 @@ import { produceToKafka } from '../../sim/kafka.js';
 import type { WireEvent } from '../../sim/wire.js';
 import { FIGURES_PREFIX, type RunFigures } from './measure.js';
 import { measureStages } from './stages.js';
+import { table } from '../../util/text-table.js';
 
 export interface ThroughputOptions {
   readonly events: number;
@@ -128,11 +129,7 @@ function printTable(results: readonly RunFigures[]): void {
     r.cpuMicrosPerEvent.toFixed(1),
     r.peakRssMb.toFixed(0),
   ]);
-  const header = ['run', 'events', 'seconds', 'events/s', 'CPU µs/event', 'peak RSS MB'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  process.stdout.write(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
-  for (const r of rows) process.stdout.write(`${line(r)}\n`);
+  process.stdout.write(`\n${table(['run', 'events', 'seconds', 'events/s', 'CPU µs/event', 'peak RSS MB'], rows)}\n`);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const bare = median(results.filter((r) => r.label.startsWith('bare')).map((r) => r.eventsPerSecond));
   const custos = median(results.filter((r) => r.label.startsWith('custos')).map((r) => r.eventsPerSecond));

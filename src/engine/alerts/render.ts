@@ -56,7 +56,7 @@ export function renderAlert(a: OpenAlert, ctx: RenderContext): Alert {
     event_count: a.eventCount,
     suppressed_count: a.suppressed,
     event_ids: [...a.eventIds],
-    summary: summarise(a, ctx),
+    summary: summarise(a, p, ctx),
     explanation: explain(a, p, ctx),
     query: buildEventsQuery(ctx.database, a, ctx.eventIdSample),
     status: a.closed ? 'closed' : 'open',
@@ -72,8 +72,7 @@ function others(a: OpenAlert, p: Finding): Finding[] {
     .sort((x, y) => y.severity - x.severity || y.tier - x.tier || x.order - y.order);
 }
 
-export function summarise(a: OpenAlert, ctx: RenderContext): string {
-  const p = a.primary();
+function summarise(a: OpenAlert, p: Finding, ctx: RenderContext): string {
   const who = `${a.actorRole} ${a.actorId}`;
   const head = p.kind === 'rate' && isDistinct(p, ctx) ? `${who} ${phrase(a, p, ctx)}` : `${who}: ${phrase(a, p, ctx)}`;
   const parts = [head];

@@ -37,7 +37,8 @@ export async function ensureSchema(client: ClickHouseClient, options: EnsureSche
 
   const [createDatabase, ...rest] = statements;
   if (createDatabase) await runIdempotent(client, createDatabase, null);
-  const existing = await existingSchemaVersion(client, options.database);
+  const columns = await existingColumns(client, options.database);
+  const existing = columns.has(TABLES.schemaVersion) ? await storedSchemaVersion(client, options.database) : 0;
   if (existing > SCHEMA_VERSION) {
     throw new ClickHouseSinkError('ddl', TABLES.schemaVersion, {
       retryable: false,
@@ -48,7 +49,7 @@ export async function ensureSchema(client: ClickHouseClient, options: EnsureSche
   // Tables an older custos created may lack columns this one writes: add them
   // (in place, ADD COLUMN), then recreate the views, whose column lists were
   // fixed when they were created. Nothing is ever dropped from a table.
-  const alters = addColumnStatements({ database: options.database, features, retentionDays: options.retentionDays }, await existingColumns(client, options.database));
+  const alters = addColumnStatements({ database: options.database, features, retentionDays: options.retentionDays }, columns);
   for (const alter of alters) await runIdempotent(client, alter, null);
   if (alters.length > 0) {
     for (const view of viewNames()) await runStatement(client, `DROP TABLE IF EXISTS ${qualifiedTable(options.database, view)}`, view, 'ddl');
@@ -71,7 +72,7 @@ async function runIdempotent(client: ClickHouseClient, sql: string, table: strin
   }
 }
 
-/** Column names per existing table of the database. */
+/** Column names per existing table of the database (a table missing here does not exist yet). */
 async function existingColumns(client: ClickHouseClient, database: string): Promise<Map<string, Set<string>>> {
   const rows = await selectRows<{ table: string; name: string }>(
     client,
@@ -90,14 +91,8 @@ async function existingColumns(client: ClickHouseClient, database: string): Prom
   return out;
 }
 
-/** 0 when the version table does not exist yet (a fresh database). */
-async function existingSchemaVersion(client: ClickHouseClient, database: string): Promise<number> {
-  const exists = await selectRows<{ n: number | string }>(
-    client,
-    `SELECT count() AS n FROM system.tables WHERE database = ${quoteString(database)} AND name = ${quoteString(TABLES.schemaVersion)}`,
-    'system.tables',
-  );
-  if (Number(exists[0]?.n ?? 0) === 0) return 0;
+/** The highest version recorded in the (existing) version table. */
+async function storedSchemaVersion(client: ClickHouseClient, database: string): Promise<number> {
   const rows = await selectRows<{ v: number | string }>(client, `SELECT max(version) AS v FROM ${qualifiedTable(database, TABLES.schemaVersion)}`, TABLES.schemaVersion);
   return Number(rows[0]?.v ?? 0);
 }

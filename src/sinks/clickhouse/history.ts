@@ -65,11 +65,11 @@ export async function loadHistory(client: ClickHouseClient, database: string, q:
   const anchor = (await lookbackAnchor(client, database, q)) ?? q.now;
   const include = q.include ?? { activity: true, alerts: true, events: true };
   const eventsFrom = windowStart(anchor, q.recentWindowMs);
-  const scope = q.partition === undefined ? null : partitionScope(q.partition, q.now, eventsFrom);
+  const scope = q.partition === undefined ? null : partitionScope(database, q.partition, q.now, eventsFrom);
   const counters = { skipped: 0 };
   const [activity, openAlerts, recent] = await Promise.all([
     include.activity ? loadActivity(client, database, q.now, windowStart(anchor, q.activityLookbackMs), counters) : [],
-    include.alerts ? loadOpenAlerts(client, database, q.now, windowStart(anchor, q.openAlertMaxAgeMs), scope?.actorsOf(database) ?? null, counters) : [],
+    include.alerts ? loadOpenAlerts(client, database, q.now, windowStart(anchor, q.openAlertMaxAgeMs), scope?.actors ?? null, counters) : [],
     include.events
       ? loadRecentEvents(client, database, q.now, eventsFrom, Math.max(0, q.maxRecentEvents), scope?.events ?? null, counters)
       : { events: [], capped: false },
@@ -78,11 +78,11 @@ export async function loadHistory(client: ClickHouseClient, database: string, q:
 }
 
 /** SQL conditions (escaped) restricting events to one source partition, and alerts to its actors. */
-function partitionScope(p: { topic: string; partition: number }, now: number, from: number) {
+function partitionScope(database: string, p: { topic: string; partition: number }, now: number, from: number) {
   const events = `source_topic = ${quoteString(p.topic)} AND source_partition = ${sqlInteger(p.partition)}`;
   return {
     events,
-    actorsOf: (database: string) =>
+    actors:
       `actor_id IN (SELECT DISTINCT actor_id FROM ${qualifiedTable(database, TABLES.accessEvents)}\n` +
       `  WHERE ${events} AND ts >= toDateTime(${sqlEpochSeconds(from)}) AND ts_ms >= ${sqlInteger(from)} AND ts_ms <= ${sqlInteger(now)})`,
   };

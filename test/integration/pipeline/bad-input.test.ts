@@ -10,9 +10,9 @@ import { Monitor } from '../../../src/app/monitor.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
 import { DEAD_LETTER_HEADERS } from '../../../src/pipeline/dead-letter.js';
-import { pollQuery, testClickHouse, uniqueDatabase } from '../../support/clickhouse.js';
-import { createTopic, produce, readTopic, testKafka, uniqueName, type ReadMessage } from '../../support/kafka.js';
-import { benignRead, scenarioConfig, type Scenario } from './fixtures.js';
+import { pollQuery, testClickHouse } from '../../support/clickhouse.js';
+import { createTopic, produce, readTopic, testKafka, type ReadMessage } from '../../support/kafka.js';
+import { benignRead, newScenario, scenarioConfig } from './fixtures.js';
 
 const MAX_BYTES = 4096;
 const good = benignRead(1, Date.now());
@@ -30,13 +30,7 @@ const cases: { name: string; value: Buffer; reason: string }[] = [
 ];
 
 describe('bad input: a clear reason, nothing lost, the monitor keeps running', () => {
-  const scenario: Scenario = {
-    topic: uniqueName('bad-events'),
-    deadLetterTopic: uniqueName('bad-dead'),
-    groupId: uniqueName('bad-group'),
-    database: uniqueDatabase('custos_bad'),
-    maxMessageBytes: MAX_BYTES,
-  };
+  const scenario = newScenario('bad', { maxMessageBytes: MAX_BYTES });
   let monitor: Monitor;
   let ch: ClickHouseClient;
   let deadLetters: ReadMessage[];

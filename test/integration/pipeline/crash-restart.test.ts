@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { pollQuery, query, testClickHouse, uniqueDatabase } from '../../support/clickhouse.js';
-import { createTopic, produce, testKafka, uniqueName } from '../../support/kafka.js';
-import { asMessage, benignRead, bulkExport, scenarioEnv, type Scenario, type WireEvent } from './fixtures.js';
+import { pollQuery, query, testClickHouse } from '../../support/clickhouse.js';
+import { createTopic, produce, testKafka } from '../../support/kafka.js';
+import { asMessage, benignRead, bulkExport, newScenario, scenarioEnv, type WireEvent } from './fixtures.js';
 
 const ACTORS = ['alice', 'bob', 'carol', 'dave', 'svc-checkout-api', 'not-in-directory'];
 const TOTAL = 6000;
@@ -27,12 +27,7 @@ const exited = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 
 describe('crash and restart', () => {
-  const scenario: Scenario = {
-    topic: uniqueName('crash-events'),
-    deadLetterTopic: uniqueName('crash-dead'),
-    groupId: uniqueName('crash-group'),
-    database: uniqueDatabase('custos_crash'),
-  };
+  const scenario = newScenario('crash');
   const env = scenarioEnv(scenario);
   let ch: ClickHouseClient;
   let child: ChildProcess | null = null;

@@ -10,18 +10,12 @@ import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
 import { DEAD_LETTER_HEADERS } from '../../../src/pipeline/dead-letter.js';
 import { PAYLOAD_OMITTED_HEADER } from '../../../src/sinks/kafka/dead-letter-producer.js';
-import { pollQuery, testClickHouse, uniqueDatabase } from '../../support/clickhouse.js';
-import { createTopic, produce, readTopic, testKafka, uniqueName } from '../../support/kafka.js';
-import { benignRead, scenarioConfig, type Scenario } from './fixtures.js';
+import { pollQuery, testClickHouse } from '../../support/clickhouse.js';
+import { createTopic, produce, readTopic, testKafka } from '../../support/kafka.js';
+import { benignRead, newScenario, scenarioConfig } from './fixtures.js';
 
 describe('dead letters larger than the dead-letter topic allows', () => {
-  const scenario: Scenario = {
-    topic: uniqueName('dlsize-events'),
-    deadLetterTopic: uniqueName('dlsize-dead'),
-    groupId: uniqueName('dlsize-group'),
-    database: uniqueDatabase('custos_dlsize'),
-    maxMessageBytes: 64 * 1024,
-  };
+  const scenario = newScenario('dlsize', { maxMessageBytes: 64 * 1024 });
   const good = benignRead(1, Date.now());
   const big = Buffer.from(`{"event_id": "too-big-for-dlq", "padding": "${'x'.repeat(20_000)}"`); // malformed JSON, 20 KB
   let monitor: Monitor;

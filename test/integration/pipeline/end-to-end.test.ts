@@ -9,18 +9,13 @@ import { WebhookReceiver } from '../../../src/demo/webhook-receiver.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
 import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
-import { pollQuery, query, testClickHouse, uniqueDatabase } from '../../support/clickhouse.js';
-import { createTopic, produce, testKafka, uniqueName } from '../../support/kafka.js';
+import { pollQuery, query, testClickHouse } from '../../support/clickhouse.js';
+import { createTopic, produce, testKafka } from '../../support/kafka.js';
 import { inject } from 'vitest';
-import { asMessage, benignRead, bulkExport, PSEUDONYM_KEY, scenarioConfig, WEBHOOK_SECRET, type Scenario } from './fixtures.js';
+import { asMessage, benignRead, bulkExport, newScenario, PSEUDONYM_KEY, scenarioConfig, WEBHOOK_SECRET } from './fixtures.js';
 
 describe('Kafka → custos → ClickHouse → webhook', () => {
-  const scenario: Scenario = {
-    topic: uniqueName('e2e-events'),
-    deadLetterTopic: uniqueName('e2e-dead'),
-    groupId: uniqueName('e2e-group'),
-    database: uniqueDatabase('custos_e2e'),
-  };
+  const scenario = newScenario('e2e');
   const receiver = new WebhookReceiver(WEBHOOK_SECRET);
   // Every log line custos writes during the run, at debug level.
   const logLines: string[] = [];

@@ -1,7 +1,13 @@
 /** Shared by the pipeline integration tests: config for a fresh topic/database, and wire events. */
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../src/config/load.js';
 import type { Settings } from '../../../src/config/settings.js';
 import { inject } from 'vitest';
+import { uniqueDatabase } from '../../support/clickhouse.js';
+import { uniqueName } from '../../support/kafka.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 export const PSEUDONYM_KEY = 'integration-test-pseudonym-key-0123456789';
 export const WEBHOOK_SECRET = `whsec_${Buffer.from('integration-test-webhook-secret!').toString('base64')}`;
@@ -37,6 +43,43 @@ export function scenarioEnv(s: Scenario): Record<string, string> {
 
 export function scenarioConfig(s: Scenario): Settings {
   return loadConfig({ env: scenarioEnv(s) });
+}
+
+/** A fresh topic, dead-letter topic, consumer group and database, named `<prefix>-events`, ..., `custos_<prefix>_...`. */
+export function newScenario(prefix: string, options: Pick<Scenario, 'webhookUrl' | 'maxMessageBytes'> = {}): Scenario {
+  return {
+    topic: uniqueName(`${prefix}-events`),
+    deadLetterTopic: uniqueName(`${prefix}-dead`),
+    groupId: uniqueName(`${prefix}-group`),
+    database: uniqueDatabase(`custos_${prefix}`),
+    ...options,
+  };
+}
+
+const SHIPPED_RULES = fileURLToPath(new URL('../../../rules', import.meta.url));
+
+/**
+ * A copy of the shipped rules/ (enrichment files included) in a temporary
+ * folder, removed after the test file, and the scenario's config reading its
+ * rules and enrichment from that copy, reloaded only on demand. The test may
+ * change the copy before the monitor starts or while it runs.
+ */
+export function withRulesCopy(s: Scenario, prefix: string): { readonly rulesDir: string; readonly config: Settings } {
+  const rulesDir = join(tempDir(prefix), 'rules');
+  cpSync(SHIPPED_RULES, rulesDir, { recursive: true });
+  const enrichment = join(rulesDir, 'enrichment');
+  return {
+    rulesDir,
+    config: {
+      ...scenarioConfig(s),
+      rules_dir: rulesDir,
+      'enrichment.directory_file': join(enrichment, 'actors.csv'),
+      'enrichment.zones_file': join(enrichment, 'zones.yaml'),
+      'enrichment.fields_file': join(enrichment, 'fields.yaml'),
+      'enrichment.calendar_file': join(enrichment, 'calendar.yaml'),
+      reload_interval_ms: 0,
+    },
+  };
 }
 
 export interface WireEvent {

@@ -8,20 +8,16 @@
  * file is refused and the last good rule set stays active.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Counter } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Monitor } from '../../../src/app/monitor.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
-import { query, testClickHouse, uniqueDatabase } from '../../support/clickhouse.js';
-import { createTopic, produce, testKafka, uniqueName } from '../../support/kafka.js';
-import { asMessage, scenarioConfig, type Scenario, type WireEvent } from './fixtures.js';
-
-const SHIPPED_RULES = fileURLToPath(new URL('../../../rules', import.meta.url));
+import { query, testClickHouse } from '../../support/clickhouse.js';
+import { createTopic, produce, testKafka } from '../../support/kafka.js';
+import { asMessage, newScenario, withRulesCopy, type WireEvent } from './fixtures.js';
 
 /** Distinct customers alice reads before the reload (N), after it (M), after the refused reload (K). */
 const N = 20;
@@ -92,15 +88,9 @@ interface AlertRow {
 }
 
 describe('hot reload in the running monitor', () => {
-  const scenario: Scenario = {
-    topic: uniqueName('reload-events'),
-    deadLetterTopic: uniqueName('reload-dead'),
-    groupId: uniqueName('reload-group'),
-    database: uniqueDatabase('custos_reload'),
-  };
+  const scenario = newScenario('reload');
   const db = scenario.database;
-  const tmpDir = mkdtempSync(join(tmpdir(), 'custos-hot-reload-it-'));
-  const rulesDir = join(tmpDir, 'rules');
+  const { rulesDir, config } = withRulesCopy(scenario, 'custos-hot-reload-it-');
   const addedRuleFile = join(rulesDir, 'rate', 'hot-reload.yaml');
   const logLines: string[] = [];
   const logSink = { write: (line: string) => void logLines.push(line) };
@@ -129,20 +119,10 @@ describe('hot reload in the running monitor', () => {
   const findingsOf = (a: AlertRow): Finding[] => (JSON.parse(a.explanation) as { findings: Finding[] }).findings;
 
   beforeAll(async () => {
-    cpSync(SHIPPED_RULES, rulesDir, { recursive: true });
     await createTopic(kafka, scenario.topic, 3);
     ch = testClickHouse();
-    const enrichment = join(rulesDir, 'enrichment');
     monitor = await Monitor.start({
-      config: {
-        ...scenarioConfig(scenario),
-        rules_dir: rulesDir,
-        'enrichment.directory_file': join(enrichment, 'actors.csv'),
-        'enrichment.zones_file': join(enrichment, 'zones.yaml'),
-        'enrichment.fields_file': join(enrichment, 'fields.yaml'),
-        'enrichment.calendar_file': join(enrichment, 'calendar.yaml'),
-        reload_interval_ms: 0,
-      },
+      config,
       logger: createLogger('info', logSink),
       metrics,
       // No idle ticks during the test: only events move the engine.
@@ -154,7 +134,6 @@ describe('hot reload in the running monitor', () => {
     await monitor?.stop();
     await ch?.command({ query: `DROP DATABASE IF EXISTS ${db}` });
     await ch?.close();
-    rmSync(tmpDir, { recursive: true, force: true });
   });
 
   it('before the reload: alice`s N reads are stored and nothing fires; a ts 30m ahead is refused', async () => {

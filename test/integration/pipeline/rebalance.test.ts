@@ -9,20 +9,16 @@
  * took over, it saw only M.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Monitor } from '../../../src/app/monitor.js';
-import type { Settings } from '../../../src/config/settings.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
-import { query, testClickHouse, uniqueDatabase } from '../../support/clickhouse.js';
-import { createTopic, produce, testKafka, uniqueName } from '../../support/kafka.js';
-import { scenarioConfig, type Scenario, type WireEvent } from './fixtures.js';
+import { query, testClickHouse } from '../../support/clickhouse.js';
+import { createTopic, produce, testKafka } from '../../support/kafka.js';
+import { newScenario, withRulesCopy, type WireEvent } from './fixtures.js';
 
-const SHIPPED_RULES = fileURLToPath(new URL('../../../rules', import.meta.url));
 const N = 20;
 const M = 15;
 const L = 30;
@@ -45,14 +41,8 @@ function agentRead(agent: string, n: number, at: number): WireEvent {
 }
 
 describe('window state across a consumer-group rebalance', () => {
-  const scenario: Scenario = {
-    topic: uniqueName('rebalance-events'),
-    deadLetterTopic: uniqueName('rebalance-dead'),
-    groupId: uniqueName('rebalance-group'),
-    database: uniqueDatabase('custos_rebalance'),
-  };
-  const tmpDir = mkdtempSync(join(tmpdir(), 'custos-rebalance-it-'));
-  const rulesDir = join(tmpDir, 'rules');
+  const scenario = newScenario('rebalance');
+  const { rulesDir, config } = withRulesCopy(scenario, 'custos-rebalance-it-');
   const kafka = testKafka(inject('kafkaBrokers'));
   const admin = kafka.admin();
   const metrics = [new Metrics(false), new Metrics(false)] as const;
@@ -85,26 +75,15 @@ describe('window state across a consumer-group rebalance', () => {
     );
 
   beforeAll(async () => {
-    cpSync(SHIPPED_RULES, rulesDir, { recursive: true });
     writeFileSync(
       join(rulesDir, 'rate', 'rebalance-test.yaml'),
       `rules:\n  - id: ${RULE_ID}\n    version: 1\n    kind: rate\n    title: distinct customers above the rebalance test limit\n    severity: medium\n` +
         `    when: { condition: human }\n    measure: distinct_customers\n    windows:\n      - { window: 30m, limit: ${L} }\n`,
     );
-    const enrichment = join(rulesDir, 'enrichment');
-    appendFileSync(join(enrichment, 'actors.csv'), AGENTS.map((a) => `${a},support_agent,customer_care,active,Europe/Berlin,human,office;vpn\n`).join(''));
+    appendFileSync(join(rulesDir, 'enrichment', 'actors.csv'), AGENTS.map((a) => `${a},support_agent,customer_care,active,Europe/Berlin,human,office;vpn\n`).join(''));
     await admin.connect();
     await createTopic(kafka, scenario.topic, 3);
     ch = testClickHouse();
-    const config: Settings = {
-      ...scenarioConfig(scenario),
-      rules_dir: rulesDir,
-      'enrichment.directory_file': join(enrichment, 'actors.csv'),
-      'enrichment.zones_file': join(enrichment, 'zones.yaml'),
-      'enrichment.fields_file': join(enrichment, 'fields.yaml'),
-      'enrichment.calendar_file': join(enrichment, 'calendar.yaml'),
-      reload_interval_ms: 0,
-    };
     for (const m of metrics) {
       monitors.push(await Monitor.start({ config, logger: createLogger('warn'), metrics: m, tickIntervalMs: 600_000 }));
     }
@@ -116,7 +95,6 @@ describe('window state across a consumer-group rebalance', () => {
     await admin.disconnect();
     await ch?.command({ query: `DROP DATABASE IF EXISTS ${scenario.database}` });
     await ch?.close();
-    rmSync(tmpDir, { recursive: true, force: true });
   });
 
   it('the new owner of a partition judges the customers its actors read before the rebalance', async () => {

@@ -1,20 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Reloader } from '../../../src/app/reloader.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
 import { InvalidSourceError } from '../../../src/util/source-error.js';
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+import { tempDir } from '../../support/temp-dir.js';
 
 function setup() {
-  const dir = mkdtempSync(join(tmpdir(), 'custos-reload-'));
-  dirs.push(dir);
+  const dir = tempDir('custos-reload-');
   const file = join(dir, 'value.txt');
   writeFileSync(file, 'one');
   let active = 'one';

@@ -2,22 +2,24 @@ import { compileRuleSources, formatRuleProblem, type RuleSet } from '../../../..
 
 export const NOW = Date.parse('2026-01-01T00:00:00Z');
 
-/** Compiles YAML texts (file names t1.yaml, t2.yaml...) or throws with every problem. */
-export function rules(...texts: string[]): RuleSet {
-  const r = compileRuleSources(
+/** Compiles YAML texts as files t1.yaml, t2.yaml... */
+function compile(texts: string[]) {
+  return compileRuleSources(
     texts.map((text, i) => ({ file: `t${i + 1}.yaml`, text })),
     { now: NOW },
   );
+}
+
+/** Compiles YAML texts (file names t1.yaml, t2.yaml...) or throws with every problem. */
+export function rules(...texts: string[]): RuleSet {
+  const r = compile(texts);
   if (!r.ok) throw new Error(r.problems.map(formatRuleProblem).join('\n'));
   return r.ruleSet;
 }
 
 /** Problems of an invalid rule set, formatted `file:line: reason`. */
 export function problems(...texts: string[]): string[] {
-  const r = compileRuleSources(
-    texts.map((text, i) => ({ file: `t${i + 1}.yaml`, text })),
-    { now: NOW },
-  );
+  const r = compile(texts);
   if (r.ok) throw new Error('expected the rule set to be refused');
   return r.problems.map(formatRuleProblem);
 }
