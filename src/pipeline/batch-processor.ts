@@ -54,6 +54,14 @@ export class BatchProcessor {
       }
     }
     const verdict = enriched.length > 0 ? this.deps.engine.evaluate(enriched) : { alerts: [], activity: [] };
-    return { events, rejected, deadLetters, alerts: verdict.alerts, activity: verdict.activity };
+    const last = messages[messages.length - 1];
+    // Every revision this batch produced belongs to its partition (an actor's
+    // events are keyed to one) and reflects it up to the batch's last message.
+    const position = last === undefined ? null : { topic, partition, offset: last.offset };
+    const alerts = position === null ? verdict.alerts : verdict.alerts.map((u) => ({ ...u, position }));
+    let maxTsMs = 0;
+    for (const e of enriched) if (e.ts > maxTsMs) maxTsMs = e.ts;
+    const progress = position === null ? [] : [{ topic, partition, endOffset: position.offset, maxTsMs, events: enriched.length }];
+    return { events, rejected, deadLetters, alerts, activity: verdict.activity, progress };
   }
 }

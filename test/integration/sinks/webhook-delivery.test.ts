@@ -9,7 +9,7 @@ import { ClickHouseStore } from '../../../src/sinks/clickhouse/store.js';
 import { WebhookDispatcher, type WebhookDispatcherOptions } from '../../../src/sinks/webhook/dispatcher.js';
 import { endpointIdFromUrl } from '../../../src/sinks/webhook/endpoint.js';
 import type { Alert } from '../../../src/model/alert.js';
-import { alert } from '../../unit/sinks/fixtures.js';
+import { alert, update } from '../../unit/sinks/fixtures.js';
 import { captureLog, waitFor } from '../../unit/sinks/webhook/helpers.js';
 import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';
 import { WebhookReceiver } from '../../../src/demo/webhook-receiver.js';
@@ -63,7 +63,7 @@ describe('webhook delivery against ClickHouse and a real receiver', () => {
   }
 
   async function storeAlert(a: Alert, notify = true) {
-    return store.writeBatch({ ...NO_BATCH, alerts: [{ alert: a, notify }] });
+    return store.writeBatch({ ...NO_BATCH, alerts: [update(a, notify)] });
   }
 
   async function deliveryState(alertId: string, url: string, revision = 1): Promise<DeliveryRow | undefined> {

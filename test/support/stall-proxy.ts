@@ -1,0 +1,67 @@
+/**
+ * A TCP proxy in front of a real service that can stall: while frozen, it
+ * stops moving bytes in both directions (requests in flight hang, as they do
+ * when the server process is stopped with SIGSTOP), and moves them again when
+ * thawed. Used to put a brown-out between custos and the real ClickHouse
+ * without disturbing the shared server other tests use.
+ */
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+
+export interface StallProxy {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  freeze(): void;
+  thaw(): void;
+  close(): Promise<void>;
+}
+
+export async function startStallProxy(targetUrl: string): Promise<StallProxy> {
+  const target = new URL(targetUrl);
+  const pairs = new Set<[Socket, Socket]>();
+  let frozen = false;
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    if (frozen) {
+      client.pause();
+      upstream.pause();
+    }
+    // Plain data handlers, not pipe(): pipe's own flow control could resume a frozen socket.
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => client.write(chunk));
+    const end = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    freeze() {
+      frozen = true;
+      for (const [a, b] of pairs) {
+        a.pause();
+        b.pause();
+      }
+    },
+    thaw() {
+      frozen = false;
+      for (const [a, b] of pairs) {
+        a.resume();
+        b.resume();
+      }
+    },
+    async close() {
+      for (const [a, b] of pairs) {
+        a.destroy();
+        b.destroy();
+      }
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
