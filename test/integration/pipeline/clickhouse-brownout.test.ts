@@ -12,7 +12,7 @@ import { Monitor } from '../../../src/app/monitor.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { pollQuery, query, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, testKafka } from '../../support/kafka.js';
-import { startStallProxy, type StallProxy } from '../../support/stall-proxy.js';
+import { startStallProxy, type StallProxy } from '../../../src/chaos/stall-proxy.js';
 import { asMessage, benignRead, newScenario, scenarioConfig } from './fixtures.js';
 
 const SESSION_TIMEOUT_MS = 10_000;

@@ -1,9 +1,10 @@
 /**
- * A TCP proxy in front of a real service that can stall: while frozen, it
- * stops moving bytes in both directions (requests in flight hang, as they do
- * when the server process is stopped with SIGSTOP), and moves them again when
- * thawed. Used to put a brown-out between custos and the real ClickHouse
- * without disturbing the shared server other tests use.
+ * A TCP proxy in front of a real service that can fail the way servers do:
+ * frozen, it stops moving bytes in both directions (requests in flight hang,
+ * as when the server process is stopped with SIGSTOP) until thawed; down, it
+ * drops every connection and refuses new ones (the server was killed) until
+ * up again. It puts a brown-out or an outage between custos and the real
+ * ClickHouse without disturbing the shared server other work uses.
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 
@@ -12,6 +13,9 @@ export interface StallProxy {
   readonly url: string;
   freeze(): void;
   thaw(): void;
+  /** Drops every connection and refuses new ones until up(). */
+  down(): void;
+  up(): void;
   close(): Promise<void>;
 }
 
@@ -19,7 +23,12 @@ export async function startStallProxy(targetUrl: string): Promise<StallProxy> {
   const target = new URL(targetUrl);
   const pairs = new Set<[Socket, Socket]>();
   let frozen = false;
+  let refusing = false;
   const server: Server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(Number(target.port), target.hostname);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
@@ -55,6 +64,16 @@ export async function startStallProxy(targetUrl: string): Promise<StallProxy> {
         a.resume();
         b.resume();
       }
+    },
+    down() {
+      refusing = true;
+      for (const [a, b] of pairs) {
+        a.destroy();
+        b.destroy();
+      }
+    },
+    up() {
+      refusing = false;
     },
     async close() {
       for (const [a, b] of pairs) {
