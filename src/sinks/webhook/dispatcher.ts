@@ -10,11 +10,25 @@
  *    with no final state for an endpoint (a crash, a full queue) is picked up.
  * Delivery is at least once; `webhook-id` lets receivers drop repeats.
  *
- * Each (revision, endpoint) is an independent delivery with its own retries;
- * a slow endpoint uses its own concurrency slots and cannot starve another.
+ * Each (revision, endpoint) is a delivery with its own retries; a slow
+ * endpoint uses its own concurrency slots and cannot starve another. An
+ * alert's revisions reach each endpoint in revision order: per (alert,
+ * endpoint) one delivery at a time (src/util/keyed-sequencer.ts), the next
+ * starting once the earlier one is delivered or given up. Different alerts
+ * proceed in parallel.
+ *
+ * A later revision is never sent in place of a queued earlier one
+ * (superseding): an alert notifies only when its severity or tier rises, so
+ * an alert has a handful of notifying revisions at most and the backlog an
+ * outage leaves is small; each message is an event receivers act on (the
+ * opening creates the ticket or incident that escalations update, and paging
+ * or chat destinations need the same trigger-then-update order); and every
+ * message keeps its at-least-once promise. Waiting costs at most one backoff
+ * interval of the earliest revision after the receiver recovers.
  */
 import type { Logger } from 'pino';
 import type { Alert } from '../../model/alert.js';
+import { KeyedSequencer } from '../../util/keyed-sequencer.js';
 import { DeliveryStateBuffer } from './delivery-state-buffer.js';
 import { resolveEndpoint, type WebhookEndpoint, type WebhookEndpointConfig } from './endpoint.js';
 import { postOnce, type FetchLike } from './http-attempt.js';
@@ -58,16 +72,38 @@ export interface DispatcherStats {
   readonly delivered: number;
   readonly gaveUp: number;
   readonly failedAttempts: number;
-  /** Admissions refused because the queue was full (they stay in the outbox). */
+  /**
+   * Admissions left to the outbox scan (they stay in the outbox): the queue
+   * was full, or an escalation arrived while an earlier revision of the same
+   * alert might be waiting in the outbox unseen.
+   */
   readonly deferredToOutbox: number;
 }
 
 interface Endpoint extends WebhookEndpoint {
   readonly signer: Signer | null;
+  /** What the dispatcher knows of this endpoint's outbox, for ordering live escalations. */
+  readonly owed: OwedState;
+}
+
+interface OwedState {
+  /**
+   * Every notification owed to the endpoint (no final state) is held in
+   * memory: true after a scan that saw the whole owed set and admitted all of
+   * it, with no deferral since its query started. Only then may a live
+   * escalation be admitted directly; otherwise an earlier revision of its
+   * alert may be waiting in the outbox, and the escalation goes there too so
+   * that a scan admits both, in order.
+   */
+  allInMemory: boolean;
+  /** Deferrals so far (scan and live); a scan compares it before and after its query. */
+  deferrals: number;
 }
 
 interface Delivery {
   readonly key: string;
+  /** Per (alert, endpoint): its revisions go one after another. */
+  readonly lane: string;
   readonly endpoint: Endpoint;
   readonly alert: Alert;
   readonly webhookId: string;
@@ -82,11 +118,17 @@ interface Delivery {
 }
 
 const keyOf = (alert: Alert, endpointId: string): string => `${alert.alert_id}\u0000${alert.revision}\u0000${endpointId}`;
+const laneOf = (alert: Alert, endpointId: string): string => `${alert.alert_id}\u0000${endpointId}`;
+
+type Admission = 'admitted' | 'deferred' | 'skipped';
 
 export class WebhookDispatcher {
   private readonly endpoints: readonly Endpoint[];
   private readonly policy: RetryPolicy;
   private readonly deliveries = new Map<string, Delivery>();
+  /** Deliveries not final yet, one started per (alert, endpoint); a started one is in `ready`, in flight or waiting for its retry timer. */
+  private readonly inOrder = new KeyedSequencer<Delivery>();
+  private startingReady = false;
   private readonly ready = new Map<string, Delivery[]>();
   private readonly inFlightPerEndpoint = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -112,7 +154,7 @@ export class WebhookDispatcher {
   constructor(private readonly options: WebhookDispatcherOptions) {
     this.endpoints = options.endpoints.map((config) => {
       const endpoint = resolveEndpoint(config);
-      return { ...endpoint, signer: createSigner(endpoint.secret) };
+      return { ...endpoint, signer: createSigner(endpoint.secret), owed: { allInMemory: false, deferrals: 0 } };
     });
     const ids = new Set(this.endpoints.map((e) => e.id));
     if (ids.size !== this.endpoints.length) throw new RangeError('webhook endpoints must have distinct ids (the same URL twice?)');
@@ -142,6 +184,7 @@ export class WebhookDispatcher {
     for (const notification of notifications) {
       for (const endpoint of this.endpoints) this.admit(notification, endpoint, true);
     }
+    this.startReady();
   }
 
   /** Waits (bounded) for requests in flight, aborts what is left, and stores the delivery states. */
@@ -181,6 +224,7 @@ export class WebhookDispatcher {
     this.forgetSettled(this.lastScanStartedAt);
     let deferred = 0;
     for (const endpoint of this.endpoints) {
+      const deferralsBefore = endpoint.owed.deferrals;
       try {
         const found = await this.options.outbox.findUndelivered({
           endpointId: endpoint.id,
@@ -188,10 +232,15 @@ export class WebhookDispatcher {
           severities: endpoint.severities,
           limit: this.capacity,
         });
-        for (const notification of found) if (!this.admit(notification, endpoint, false)) deferred++;
+        // Admit the whole result before starting any: the sequencer then starts each alert's lowest revision.
+        for (const notification of found) if (this.admit(notification, endpoint, false) === 'deferred') deferred++;
+        // A full page may have left owed notifications unread.
+        endpoint.owed.allInMemory = found.length < this.capacity && endpoint.owed.deferrals === deferralsBefore;
       } catch (err) {
+        endpoint.owed.allInMemory = false;
         this.logger.warn({ endpoint: endpoint.origin, err: err instanceof Error ? err.message : 'unknown' }, 'webhook outbox scan failed; will retry');
       }
+      this.startReady();
     }
     if (deferred > 0) this.logger.warn({ deferred, capacity: this.capacity }, 'webhook queue full; notifications wait in the outbox');
     this.lastScanStartedAt = startedAt;
@@ -210,18 +259,24 @@ export class WebhookDispatcher {
     }
   }
 
-  /** false when refused for capacity (it stays in the outbox). */
-  private admit(notification: StoredNotification, endpoint: Endpoint, live: boolean): boolean {
+  /** Holds the delivery (not started yet: see startReady), or leaves it in the outbox for a scan. */
+  private admit(notification: StoredNotification, endpoint: Endpoint, live: boolean): Admission {
     const { alert } = notification;
-    if (this.stopping || !endpoint.severities.includes(alert.severity)) return true;
+    if (this.stopping || !endpoint.severities.includes(alert.severity)) return 'skipped';
     const key = keyOf(alert, endpoint.id);
-    if (this.deliveries.has(key)) return true;
-    if (this.deliveries.size >= this.capacity) {
+    if (this.deliveries.has(key)) return 'skipped';
+    // An escalation may only overtake the outbox when nothing owed is unseen;
+    // else a scan (oldest first) brings it in after its alert's earlier revisions.
+    const orderUnknown = live && alert.revision > 1 && !endpoint.owed.allInMemory;
+    if (orderUnknown || this.deliveries.size >= this.capacity) {
       this.counters.deferredToOutbox++;
-      return false;
+      endpoint.owed.deferrals++;
+      endpoint.owed.allInMemory = false;
+      return 'deferred';
     }
     const delivery: Delivery = {
       key,
+      lane: laneOf(alert, endpoint.id),
       endpoint,
       alert,
       webhookId: webhookIdOf(alert),
@@ -234,17 +289,36 @@ export class WebhookDispatcher {
       finalStoredAtMs: null,
     };
     this.deliveries.set(key, delivery);
-    if (this.now() - delivery.createdAtMs > this.policy.maxAgeMs) {
-      this.finish(delivery, 'gave_up', null, 'max age exceeded before delivery');
-      return true;
-    }
+    this.inOrder.add(delivery.lane, alert.revision, delivery);
     // Only the live path records `pending`: for a recovered delivery it would
     // overwrite a more informative `failed` row left by the previous process.
     if (live) this.record(delivery, 'pending', null, '');
-    this.makeReady(delivery);
-    return true;
+    return 'admitted';
   }
 
+  /**
+   * Starts every delivery that is next in its (alert, endpoint) order. One
+   * that has passed its max age (waiting for an earlier revision, or found
+   * late in the outbox) is given up without an attempt, which lets the next
+   * revision start in the same pass.
+   */
+  private startReady(): void {
+    if (this.startingReady) return; // finish() inside the loop below: the loop picks up what it released
+    this.startingReady = true;
+    try {
+      for (let batch = this.inOrder.startable(); batch.length > 0; batch = this.inOrder.startable()) {
+        for (const delivery of batch) {
+          if (this.stopping) continue;
+          if (this.now() - delivery.createdAtMs > this.policy.maxAgeMs) this.finish(delivery, 'gave_up', null, 'max age exceeded before delivery');
+          else this.makeReady(delivery);
+        }
+      }
+    } finally {
+      this.startingReady = false;
+    }
+  }
+
+  /** Into the endpoint's queue for a concurrency slot (a started delivery, or one whose retry is due). */
   private makeReady(delivery: Delivery): void {
     const queue = this.ready.get(delivery.endpoint.id) ?? [];
     queue.push(delivery);
@@ -317,12 +391,15 @@ export class WebhookDispatcher {
     d.timer.unref();
   }
 
+  /** Delivered or given up: final, and the alert's next revision to this endpoint may start. */
   private finish(d: Delivery, status: 'delivered' | 'gave_up', httpStatus: number | null, error: string): void {
     if (status === 'gave_up') this.counters.gaveUp++;
     d.final = true;
     this.record(d, status, httpStatus, error, () => {
       d.finalStoredAtMs = this.now();
     });
+    this.inOrder.finish(d.lane);
+    this.startReady();
   }
 
   /** States are written shortly after they change, batched; no timer runs while nothing changes. */
