@@ -29,7 +29,7 @@
 import type { Logger } from 'pino';
 import type { Alert } from '../../model/alert.js';
 import { KeyedSequencer } from '../../util/keyed-sequencer.js';
-import { DeliveryStateBuffer } from './delivery-state-buffer.js';
+import { DEFAULT_FLUSH_DELAYS, DeliveryStateBuffer } from './delivery-state-buffer.js';
 import { resolveEndpoint, type WebhookEndpoint, type WebhookEndpointConfig } from './endpoint.js';
 import { postOnce, type FetchLike } from './http-attempt.js';
 import type { DeliveryOutbox, DeliveryStatus, StoredNotification } from './outbox.js';
@@ -54,8 +54,14 @@ export interface WebhookDispatcherOptions {
   readonly outboxScanIntervalMs?: number;
   /** How far back the outbox scan looks; default the max age plus one hour, so expired messages get their gave_up row. */
   readonly outboxLookbackMs?: number;
-  /** Default 1 s. */
+  /** How soon `pending` and `failed` states are stored. Default 1 s. */
   readonly stateFlushIntervalMs?: number;
+  /**
+   * How soon `delivered` and `gave_up` states are stored (at most
+   * stateFlushIntervalMs). Default 100 ms: a message delivered within this
+   * long before a crash is sent again on the next start.
+   */
+  readonly finalStateFlushDelayMs?: number;
   /** How long stop() waits for requests in flight before aborting them. Default 10 s. */
   readonly stopTimeoutMs?: number;
   readonly userAgent?: string;
@@ -143,7 +149,6 @@ export class WebhookDispatcher {
   private readonly concurrency: number;
   private readonly timeoutMs: number;
   private scanTimer: NodeJS.Timeout | null = null;
-  private flushTimer: NodeJS.Timeout | null = null;
   private scanning: Promise<void> | null = null;
   /** Start time of the last completed outbox scan (-1: none yet). */
   private lastScanStartedAt = -1;
@@ -167,7 +172,9 @@ export class WebhookDispatcher {
     this.capacity = options.queueCapacity ?? 10_000;
     this.concurrency = options.concurrencyPerEndpoint ?? 4;
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.states = new DeliveryStateBuffer(options.outbox, this.logger);
+    const otherMs = options.stateFlushIntervalMs ?? DEFAULT_FLUSH_DELAYS.otherMs;
+    const finalMs = Math.min(otherMs, options.finalStateFlushDelayMs ?? DEFAULT_FLUSH_DELAYS.finalMs);
+    this.states = new DeliveryStateBuffer(options.outbox, this.logger, { finalMs, otherMs }, this.now);
   }
 
   /** Runs the first outbox scan (re-delivering what a previous process left), then scans periodically. Call before enqueue. */
@@ -192,7 +199,6 @@ export class WebhookDispatcher {
     if (this.stopping) return;
     this.stopping = true;
     if (this.scanTimer) clearInterval(this.scanTimer);
-    if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const d of this.deliveries.values()) if (d.timer) clearTimeout(d.timer);
     await this.scanning;
     if (this.inFlight.size > 0) {
@@ -203,7 +209,7 @@ export class WebhookDispatcher {
       this.cancel.abort();
       await Promise.allSettled([...this.inFlight]);
     }
-    await this.states.flush();
+    await this.states.stop();
     if (this.states.size > 0) this.logger.warn({ rows: this.states.size }, 'delivery states not stored at stop; those messages will be sent again on the next start');
   }
 
@@ -402,18 +408,6 @@ export class WebhookDispatcher {
     this.startReady();
   }
 
-  /** States are written shortly after they change, batched; no timer runs while nothing changes. */
-  private scheduleFlush(): void {
-    if (this.flushTimer || this.stopping) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      void this.states.flush().then(() => {
-        if (this.states.size > 0) this.scheduleFlush();
-      });
-    }, this.options.stateFlushIntervalMs ?? 1000);
-    this.flushTimer.unref();
-  }
-
   private record(d: Delivery, status: DeliveryStatus, httpStatus: number | null, error: string, onStored?: () => void): void {
     // Strictly increasing per delivery: the table keeps the row with the highest updated_at_ms.
     d.lastUpdatedMs = Math.max(this.now(), d.lastUpdatedMs + 1);
@@ -431,6 +425,5 @@ export class WebhookDispatcher {
       },
       onStored,
     );
-    this.scheduleFlush();
   }
 }

@@ -1,11 +1,13 @@
 /**
- * Order per alert (issue 7, finding 3), on a virtual clock: fake timers drive the retry
+ * Order per alert (issue 7, finding 3) and the crash window of delivered
+ * states (finding 6), on a virtual clock: fake timers drive the retry
  * schedule, the outbox scans and the state flushes, so a receiver that is
  * down for minutes takes no real time and the schedule is exact.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Alert } from '../../../../src/model/alert.js';
 import { WebhookDispatcher, type WebhookDispatcherOptions } from '../../../../src/sinks/webhook/dispatcher.js';
+import { endpointIdFromUrl } from '../../../../src/sinks/webhook/endpoint.js';
 import type { FetchLike } from '../../../../src/sinks/webhook/http-attempt.js';
 import type { StoredNotification } from '../../../../src/sinks/webhook/outbox.js';
 import { alert } from '../fixtures.js';
@@ -199,5 +201,35 @@ describe('WebhookDispatcher: an alert\'s revisions reach each endpoint in order'
     await vi.advanceTimersByTimeAsync(5 * 60_000);
 
     expect(r.delivered(A)).toEqual(['al-z', 'al-x', 'al-x.r2']);
+  });
+});
+
+describe('WebhookDispatcher: delivered states are stored soon (issue 7, finding 6)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a crash 150 ms after a delivery does not send it again on the next start', async () => {
+    vi.useFakeTimers({ now: START });
+    const r = receiver(() => 200);
+    const outbox = new MemoryOutbox();
+    const first = new WebhookDispatcher({ endpoints: [{ url: A }], outbox, logger: captureLog().logger, fetch: r.fetchImpl });
+    await first.start();
+    const n: StoredNotification = { alert: alert({ alert_id: 'al-crash' }), storedAtMs: Date.now() };
+    outbox.notifications.push(n);
+    first.enqueue([n]);
+    await vi.advanceTimersByTimeAsync(150);
+    expect(r.delivered(A)).toEqual(['al-crash']);
+
+    // The crash: what storage holds at this instant is all the next process sees.
+    const survived = new MemoryOutbox();
+    survived.notifications.push(...outbox.notifications);
+    survived.rows.push(...outbox.rows);
+    const next = new WebhookDispatcher({ endpoints: [{ url: A }], outbox: survived, logger: captureLog().logger, fetch: r.fetchImpl });
+    await next.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(r.attempts(A)).toEqual(['al-crash']);
+    expect(survived.latest('al-crash')[0]).toMatchObject({ status: 'delivered', endpoint_id: endpointIdFromUrl(A) });
+    await Promise.all([first.stop(), next.stop()]);
   });
 });
