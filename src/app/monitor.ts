@@ -31,6 +31,7 @@ import { startHistoryRefresh, type HistoryRefresh } from './history-refresh.js';
 import { retryStartup } from './startup-retry.js';
 import { StopOnce } from './stop-once.js';
 import { PartitionRestorer } from './partition-restore.js';
+import { PartitionAlignment } from '../pipeline/partition-alignment.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -152,7 +153,8 @@ export class Monitor {
     const restorer = new PartitionRestorer(config['kafka.topic'], {
       load: async (topic, partition) => {
         // As of the offset consumption resumes at: what lies beyond it is replayed and evaluated again.
-        const resumesAt = await source.committedOffset(partition);
+        const resume = await source.resumePoint(partition);
+        const resumesAt = resume.committed;
         const state = await store.loadHistory({
           ...historyQuery(),
           include: { activity: false, alerts: true, events: true },
@@ -166,6 +168,8 @@ export class Monitor {
           historyFrom: new Date(state.anchorMs).toISOString(),
         };
         logger.info(summary, 'partition window state loaded');
+        // Everything up to its newest stored event was evaluated: where the partition stands in event time.
+        alignment?.restored(partition, state.anchored ? state.anchorMs : null, resume.caughtUp);
         if (state.recentEventsCapped) {
           logger.warn({ partition, cap: config['history.max_recent_events'] }, 'recent events over the cap: windows restored partially');
         }
@@ -212,7 +216,13 @@ export class Monitor {
     cleanup.push(() => dispatcher.stop());
     if (config['webhook.urls'].length === 0) logger.warn('no webhook URLs configured: alerts are stored in ClickHouse only');
 
+    // Partitions this instance owns are kept within the peer-baseline margin of each other in
+    // event time, so the alerts do not depend on how they interleave (src/pipeline/partition-alignment.ts).
+    const alignment = config['kafka.align_partitions']
+      ? new PartitionAlignment(() => Math.max(1, currentRules.settings.group_baseline_margin - currentRules.settings.lateness), () => clock.now())
+      : undefined;
     const processor = new BatchProcessor({
+      ...(alignment !== undefined && { alignment }),
       decode: createDecoder({
         pseudonymKey: config.pseudonym_key,
         maxMessageBytes: config.max_message_bytes,
@@ -290,6 +300,13 @@ export class Monitor {
       shouldTick: () => sinkHealth.failingForMs() === 0,
       // Before prune: an actor the tick just expired still has its partition's position.
       positionOf: (actorId) => restorer.positionOf(actorId),
+      // An actor whose partition still has events waiting is not idle, only not read yet.
+      ...(alignment !== undefined && {
+        idle: (actorId: string) => {
+          const p = restorer.partitionOf(actorId);
+          return p === undefined || !alignment.hasBacklog(p);
+        },
+      }),
       afterTick: () => restorer.prune(),
     });
     cleanup.push(() => ticker.stop());
@@ -301,7 +318,11 @@ export class Monitor {
         groupId: config['kafka.group_id'],
         fromBeginning: config['kafka.from_beginning'],
         sessionTimeoutMs: config['kafka.session_timeout_ms'],
-        onAssignment: (partitions, fresh) => restorer.assign(partitions, fresh),
+        onAssignment: (partitions, fresh) => {
+          alignment?.assign(partitions);
+          restorer.assign(partitions, fresh);
+        },
+        ...(alignment !== undefined && { alignment }),
       },
       logger.child({ component: 'source' }),
     );

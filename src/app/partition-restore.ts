@@ -95,6 +95,11 @@ export class PartitionRestorer {
    * stamped with, so a restore as of a committed offset takes it only if
    * everything it followed was committed. null: not known here.
    */
+  /** The owned partition this actor's events come from, when known here. */
+  partitionOf(actorId: string): number | undefined {
+    return this.partitionOfActor.get(actorId);
+  }
+
   positionOf(actorId: string): SourcePosition | null {
     const partition = this.partitionOfActor.get(actorId);
     if (partition === undefined) return null;

@@ -36,6 +36,8 @@ export interface TickerDeps {
    * so a restore as of a committed offset includes them only after what they followed.
    */
   readonly positionOf?: (actorId: string) => SourcePosition | null;
+  /** Which actors processing time may advance (default: all); see DetectionEngine.tick. */
+  readonly idle?: (actorId: string) => boolean;
 }
 
 export interface Ticker {
@@ -69,7 +71,7 @@ export function startTicker(deps: TickerDeps): Ticker {
 
   const tick = (attempts: number) => {
     running = running.then(() => {
-      const ticked = deps.engine.tick();
+      const ticked = deps.engine.tick(deps.idle);
       const positionOf = deps.positionOf;
       const output = positionOf === undefined ? ticked : { ...ticked, alerts: ticked.alerts.map((u) => ({ ...u, position: positionOf(u.alert.actor_id) })) };
       deps.afterTick?.();
@@ -78,6 +80,7 @@ export function startTicker(deps: TickerDeps): Ticker {
       deps.metrics.engineStateBytes.set(stats.approxStateBytes);
       deps.metrics.lateDropped.set(stats.lateDropped);
       deps.metrics.futureDropped.set(stats.futureDropped ?? 0);
+      deps.metrics.provisionalJudgments.set(stats.provisionalJudgments ?? 0);
       return store(output, attempts);
     });
   };

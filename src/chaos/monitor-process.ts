@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+/** The built CLI: next to this file when it runs from dist/, under dist/ when a test runs it from src/. */
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url)).replace(/([\\/])src([\\/]cli[\\/]main\.js)$/, '$1dist$2');
 
 export interface LogLine {
   readonly msg?: string;

@@ -119,7 +119,7 @@ export async function runChaos(options: ChaosOptions, endpoints: ChaosEndpoints)
     };
     const killWhen = async (m: MonitorProcess, what: string, reached: () => Promise<boolean>) => {
       const hit = await until(async () => !m.running || (await reached()), WAIT_MS);
-      if (!hit) throw new Error(`chaos: ${what} was not reached within ${WAIT_MS / 1000} s`);
+      if (!hit) throw new Error(`chaos: ${what} was not reached within ${WAIT_MS / 1000} s: ${lastLines(m)}`);
       if (!m.running) throw new Error(`chaos: the monitor exited on its own before ${what}: ${lastLines(m)}`);
       await m.kill();
       faults.push(`SIGKILL ${what}`);
@@ -128,8 +128,9 @@ export async function runChaos(options: ChaosOptions, endpoints: ChaosEndpoints)
     // Distinct events stored: replayed batches do not move a kill point forward.
     const stored = async () => (await storedCounts(ch, runs.chaos.database).catch(() => ({ distinct: 0 }))).distinct;
 
-    // The last partition lags: 40 % of it now, the rest once the others are consumed.
-    const lagging = options.partitions - 1;
+    // The busiest partition lags: 40 % of it now, the rest once the others are consumed.
+    const sizes = stream.byPartition.map((ix) => ix.length);
+    const lagging = sizes.indexOf(Math.max(...sizes));
     const lagIndices = stream.byPartition[lagging] ?? [];
     const lagHead = Math.floor(lagIndices.length * 0.4);
     const firstStage = stream.byPartition.flatMap((ix, p) => (p === lagging ? ix.slice(0, lagHead) : ix)).sort((a, b) => a - b);
@@ -245,7 +246,8 @@ export async function runChaos(options: ChaosOptions, endpoints: ChaosEndpoints)
     if (last?.running) await last.kill();
     await Promise.all([receivers.clean.stop(), receivers.chaos.stop()]);
     await proxy?.close();
-    await cleanUp(ch, admin, topic, Object.values(runs));
+    if (process.env.CUSTOS_CHAOS_KEEP === '1') log(`kept: topic ${topic}, databases ${runs.clean.database} ${runs.chaos.database}`);
+    else await cleanUp(ch, admin, topic, Object.values(runs));
     await admin.disconnect().catch(() => undefined);
     await ch.close();
     rmSync(tmp, { recursive: true, force: true });
@@ -290,7 +292,7 @@ function monitorEnv(o: {
     CUSTOS_FIELDS_FILE: join(enrichment, 'fields.yaml'),
     CUSTOS_CALENDAR_FILE: join(enrichment, 'calendar.yaml'),
     CUSTOS_METRICS_PORT: '0',
-    CUSTOS_LOG_LEVEL: 'info',
+    CUSTOS_LOG_LEVEL: process.env.CUSTOS_CHAOS_LOG_LEVEL ?? 'info',
     CUSTOS_RELOAD_INTERVAL_MS: '0',
   };
 }

@@ -35,6 +35,7 @@ export const SETTINGS = {
   'kafka.client_id': setting({ env: 'CUSTOS_KAFKA_CLIENT_ID', schema: z.string().min(1), default: 'custos', description: 'Kafka client id (broker logs and quotas).' }),
   'kafka.from_beginning': setting({ env: 'CUSTOS_KAFKA_FROM_BEGINNING', schema: bool, default: true, description: 'A new consumer group starts at the earliest offset (nothing is skipped).' }),
   'kafka.session_timeout_ms': setting({ env: 'CUSTOS_KAFKA_SESSION_TIMEOUT_MS', schema: int(6_000, 300_000), default: 45_000, description: 'Consumer-group session timeout: a member silent this long is dropped. custos heartbeats every 3 s, also while a store request hangs; keep it above the ClickHouse request timeout.' }),
+  'kafka.align_partitions': setting({ env: 'CUSTOS_KAFKA_ALIGN_PARTITIONS', schema: bool, default: true, description: 'Keep the partitions this instance owns within the peer-baseline margin of each other in event time (a partition ahead pauses), so alerts do not depend on how partitions interleave; false favours the fastest partition over repeatable peer baselines.' }),
   'kafka.ssl': setting({ env: 'CUSTOS_KAFKA_SSL', schema: bool, default: false, description: 'Connect to Kafka with TLS.' }),
   'kafka.sasl_mechanism': setting({ env: 'CUSTOS_KAFKA_SASL_MECHANISM', schema: z.enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512']), default: 'none', description: 'SASL mechanism, or none.' }),
   'kafka.sasl_username': setting({ env: 'CUSTOS_KAFKA_SASL_USERNAME', schema: z.string(), default: '', description: 'SASL user name.' }),

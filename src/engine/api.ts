@@ -130,17 +130,40 @@ export interface EngineStats {
   readonly futureDropped?: number;
   /** Rule firings silenced by an exception (added by the engine; optional for other implementations). */
   readonly exceptionsApplied?: number;
+  /**
+   * Rate judgments made with a provisional peer or role snapshot: some input
+   * had not been evaluated past its cutoff yet (another instance's partitions,
+   * or one of ours more than the margin behind), so the figure may differ
+   * from run to run. 0 when every snapshot was final.
+   */
+  readonly provisionalJudgments?: number;
+}
+
+/** What the live pipeline knows beside the events of a batch (absent in a replay in event-time order). */
+export interface EvaluationInputs {
+  /**
+   * Event time up to which every OTHER input of this engine (the other
+   * partitions this instance owns that still have events waiting) has been
+   * evaluated; +Infinity when none has. With the batch's own events, which
+   * are in order, every input is complete up to min(this, event ts): buckets
+   * that ended by then close whatever their actor does next, and peer and
+   * role snapshots whose cutoff that passed are final.
+   */
+  readonly othersCompleteTo: number;
 }
 
 export interface DetectionEngine {
   /** Evaluate events in the order given (per actor, Kafka keeps them ordered). */
-  evaluate(events: readonly EnrichedEvent[]): EngineOutput;
+  evaluate(events: readonly EnrichedEvent[], inputs?: EvaluationInputs): EngineOutput;
   /**
    * Advance processing time with no new events: closes buckets and alerts of
    * actors idle in processing time (each actor's event time advanced by the
    * processing time since its latest event, never replaced by the clock).
+   * `idle`: which actors may be advanced (default: all); live, those whose
+   * partition has no events waiting: an actor of a partition being caught up
+   * is not idle, only not read yet.
    */
-  tick(): EngineOutput;
+  tick(idle?: (actorId: string) => boolean): EngineOutput;
   /**
    * Seed baselines, open alerts and windows after a restart. Call before
    * evaluate. Restored state counts as last seen at the restore time
@@ -166,7 +189,9 @@ export interface DetectionEngine {
   replaceRules(ruleSet: RuleSet): void;
   /**
    * How far back restore() needs events and open alerts: the longest window the
-   * rules use plus the lateness allowance (at least a day: windows keep a day).
+   * rules use plus the lateness allowance (at least a day: windows keep a day),
+   * plus a day and the group baseline margin (a day bucket still open, and the
+   * windows before its first event, rebuilt whole).
    */
   historyWindowMs(): number;
   /**

@@ -25,6 +25,7 @@ import type {
   EngineHistory,
   EngineOutput,
   EngineStats,
+  EvaluationInputs,
   RestorableAlert,
 } from './api.js';
 import { alertIdFor } from './alerts/alert-id.js';
@@ -107,6 +108,15 @@ export class Engine implements DetectionEngine {
   /** Processing time of the evaluate() (or restore()) in progress: the clock is read once per batch. */
   private batchNow = 0;
   /**
+   * During a live evaluate(): event time up to which every other input has
+   * been evaluated (EvaluationInputs.othersCompleteTo); null in a replay, whose
+   * single input is in event-time order (everything before an event is complete).
+   */
+  private completeTo: number | null = null;
+  /** Every actor's buckets that ended by this (less the lateness allowance) were closed by progress. */
+  private progressClosedTo = Number.NEGATIVE_INFINITY;
+  private provisionalJudgments = 0;
+  /**
    * Processing time after restore() before tick() may close a restored alert no
    * live event touched: longest window + longest quiet + lateness (see tick).
    */
@@ -131,9 +141,14 @@ export class Engine implements DetectionEngine {
 
   // ---- public surface ----------------------------------------------------------
 
-  evaluate(events: readonly EnrichedEvent[]): EngineOutput {
+  evaluate(events: readonly EnrichedEvent[], inputs?: EvaluationInputs): EngineOutput {
     this.batchNow = this.clock.now();
-    for (const e of events) this.evaluateOne(e);
+    this.completeTo = inputs?.othersCompleteTo ?? null;
+    try {
+      for (const e of events) this.evaluateOne(e);
+    } finally {
+      this.completeTo = null;
+    }
     return this.flush();
   }
 
@@ -147,10 +162,11 @@ export class Engine implements DetectionEngine {
    * next event (not the clock) says so. In a replay whose clock follows event
    * time (EngineReplay), it is exactly the clock, as before.
    */
-  tick(): EngineOutput {
+  tick(mayAdvance?: (actorId: string) => boolean): EngineOutput {
     const now = this.clock.now();
     const lateness = this.rules.settings.lateness;
     for (const [id, st] of this.actors) {
+      if (mayAdvance !== undefined && !mayAdvance(id)) continue;
       const idle = Math.max(0, now - st.lastSeenAt);
       const at = st.watermark + idle; // the actor's event time now, as far as we can tell
       if (st.activity.nextEnd <= at - lateness) {
@@ -234,6 +250,28 @@ export class Engine implements DetectionEngine {
     st.alert = a;
   }
 
+  /**
+   * Every input is complete up to `completeTo`: every actor's buckets that
+   * ended by it, less the lateness allowance, can no longer change, so they
+   * close now, whether or not the actor has a later event. A peer or role
+   * snapshot as of a cutoff must not depend on when an idle peer's next event
+   * happens to be read. Buckets end on hour boundaries: one scan of the actors
+   * per hour of progress.
+   */
+  private closeByProgress(completeTo: number): void {
+    const limit = completeTo - this.rules.settings.lateness;
+    if (limit < this.progressClosedTo - (this.progressClosedTo % HOUR_HORIZON_MS) + HOUR_HORIZON_MS) return;
+    this.progressClosedTo = limit;
+    for (const st of this.actors.values()) {
+      if (st.activity.nextEnd > limit) continue;
+      const closed = st.activity.closeUpTo(limit);
+      if (closed.length === 0) continue;
+      this.emitBuckets(st, closed);
+      const lastEnd = Math.max(...closed.map((b) => b.end));
+      if (lastEnd > st.activity.closedBefore) st.activity.closedBefore = lastEnd;
+    }
+  }
+
   holds(actorId: string): boolean {
     return this.actors.has(actorId);
   }
@@ -269,13 +307,18 @@ export class Engine implements DetectionEngine {
       lateDropped: this.lateDropped,
       futureDropped: this.futureDropped,
       exceptionsApplied: this.exceptionsApplied,
+      provisionalJudgments: this.provisionalJudgments,
     };
   }
 
   historyWindowMs(): number {
-    // Activity buckets include a day bucket whatever the rules' windows are: the
-    // horizons always include DAY_HORIZON_MS, so retentionMs covers it.
-    return this.retentionMs;
+    // The windows need the longest horizon plus lateness (retentionMs; always at
+    // least a day). A day bucket may still be open when the state is saved: it
+    // closes when every input has passed its end, and inputs may lag the
+    // newest stored event by up to the group margin (partition alignment).
+    // Rebuilding such a bucket, peaks of its sliding windows included, needs
+    // its whole day and the windows before its first event.
+    return this.retentionMs + DAY_HORIZON_MS + this.rules.settings.group_baseline_margin;
   }
 
   mergeActivity(rows: readonly ActorActivityRow[]): void {
@@ -332,6 +375,7 @@ export class Engine implements DetectionEngine {
       this.futureDropped++;
       return;
     }
+    if (this.completeTo !== null && !this.restoring) this.closeByProgress(Math.min(this.completeTo, e.ts));
     const st = this.stateFor(e);
     if (!this.restoring) st.restoredAt = null;
     const late = e.ts < st.watermark - settings.lateness;
@@ -384,7 +428,7 @@ export class Engine implements DetectionEngine {
   private ownRequestNormal(st: ActorState, r: PolicyRule): number {
     const on = r.ownNormal;
     if (on === null) return 0;
-    const top = this.history.ownRequestPeaks(st.actorId);
+    const top = this.history.ownRequestPeaks(st.actorId, this.ownAsOf(st));
     const level = top[on.minCount - 1];
     return level === undefined ? 0 : level * (1 + on.headroom);
   }
@@ -435,16 +479,34 @@ export class Engine implements DetectionEngine {
   private deriveFacts(st: ActorState, e: EnrichedEvent): void {
     const f = this.facts;
     if (st.history === undefined) st.history = this.history.actor(st.actorId);
-    const h = st.history;
-    if (h === undefined || h.hourly.length < this.rules.settings.first_seen_min_buckets) {
+    // As of the buckets this actor had closed: rows the history holds beyond them (a restore) do not count.
+    const asOf = this.ownAsOf(st);
+    if (st.history === undefined || this.history.ownHours(st.actorId, asOf) < this.rules.settings.first_seen_min_buckets) {
       f.first_seen_resource_type = false;
       f.first_seen_channel = false;
       f.first_seen_zone = false;
       return;
     }
-    f.first_seen_resource_type = !h.seen.resource_types.has(e.resource_type);
-    f.first_seen_channel = e.channel !== null && !h.seen.channels.has(e.channel);
-    f.first_seen_zone = !h.seen.zones.has(e.network.zone);
+    f.first_seen_resource_type = !this.history.seenAsOf(st.actorId, 'resource_types', e.resource_type, asOf);
+    f.first_seen_channel = e.channel !== null && !this.history.seenAsOf(st.actorId, 'channels', e.channel, asOf);
+    f.first_seen_zone = !this.history.seenAsOf(st.actorId, 'zones', e.network.zone, asOf);
+  }
+
+  /** The instant an actor's own history is read as of: its buckets that ended by its event time less the lateness allowance have closed. */
+  private ownAsOf(st: ActorState): number {
+    return st.watermark - this.rules.settings.lateness;
+  }
+
+  /**
+   * The cutoff peer and role baselines are read as of for an event: its UTC
+   * day's start minus the margin, and whether every input has been evaluated
+   * past it (plus lateness), so the snapshot is final.
+   */
+  private groupCutoff(ts: number): { cutoff: number; complete: boolean } {
+    const s = this.rules.settings;
+    const cutoff = ts - (((ts % DAY_HORIZON_MS) + DAY_HORIZON_MS) % DAY_HORIZON_MS) - s.group_baseline_margin;
+    const complete = this.completeTo === null || Math.min(this.completeTo, ts) >= cutoff + s.lateness;
+    return { cutoff, complete };
   }
 
   /** Adds a new (not late, not replayed) event to windows, buckets and event counters. */
@@ -554,10 +616,12 @@ export class Engine implements DetectionEngine {
     if (usesStats) {
       band = bandAt(metric, e.local_time.hour, e.local_time.weekday, this.rules.settings.baseline_bands);
       bandIdx = BANDS.indexOf(band);
-      own = this.history.own(st.actorId, metric, band);
+      own = this.history.own(st.actorId, metric, band, this.ownAsOf(st));
       if (baseline) {
-        peers = this.history.groupStats(st.peerGroup, metric, band);
-        role = this.history.groupStats(st.roleGroup, metric, band);
+        const g = this.groupCutoff(e.ts);
+        if (!g.complete) this.provisionalJudgments++;
+        peers = this.history.groupStats(st.peerGroup, metric, band, g.cutoff, g.complete);
+        role = this.history.groupStats(st.roleGroup, metric, band, g.cutoff, g.complete);
       }
     }
     const slot = w.slot * BANDS.length + bandIdx;
@@ -755,8 +819,10 @@ export class Engine implements DetectionEngine {
   private emitBuckets(st: ActorState, closed: readonly ActivityBucket[]): void {
     for (const b of closed) {
       const row = b.toRow(st.profile);
-      // A bucket already stored before a restart (rebuilt from recent events) is not emitted again.
-      if (!this.history.add(row)) continue;
+      // A bucket already stored before a restart (rebuilt from recent events) is not
+      // emitted again, unless this row saw more of its events (a bucket a crash left
+      // stored in part): then the full row replaces it, in history and in storage.
+      if (this.history.merge(row) === 'kept') continue;
       this.rowsOut.push(row);
     }
     if (st.history === undefined) st.history = this.history.actor(st.actorId);

@@ -7,6 +7,7 @@ export type {
   EngineHistory,
   EngineOutput,
   EngineStats,
+  EvaluationInputs,
   RestorableAlert,
 } from './api.js';
 export { parseAlertState, ALERT_STATE_VERSION } from './alerts/alert-state.js';

@@ -17,6 +17,7 @@ export class Metrics {
   readonly engineActors = new Gauge({ name: 'custos_engine_actors', help: 'Actors with window state.', registers: [this.registry] });
   readonly engineStateBytes = new Gauge({ name: 'custos_engine_state_bytes', help: 'Approximate bytes of window state.', registers: [this.registry] });
   readonly lateDropped = new Gauge({ name: 'custos_engine_late_dropped', help: 'Events beyond the lateness allowance (stored, not windowed).', registers: [this.registry] });
+  readonly provisionalJudgments = new Gauge({ name: 'custos_engine_provisional_judgments', help: 'Rate judgments made with a peer or role baseline some input had not passed yet (may differ from run to run).', registers: [this.registry] });
   readonly futureDropped = new Gauge({ name: 'custos_engine_future_dropped', help: 'Events dated beyond the allowed clock skew (not evaluated).', registers: [this.registry] });
 
   constructor(withDefaults = true) {

@@ -12,7 +12,7 @@
  */
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { BatchControl, BatchHandler } from '../source/kafka-source.js';
+import type { BatchControl, BatchHandler, BatchOutcome } from '../source/kafka-source.js';
 import type { BatchProcessor } from './batch-processor.js';
 import type { AlertNotifier, BatchStore, DeadLetterSink } from './sinks.js';
 import type { BatchOutput } from './types.js';
@@ -46,6 +46,8 @@ export interface BatchHandlerDeps {
     noteActors(topic: string, partition: number, actorIds: Iterable<string>, lastOffset?: string): void;
   };
 }
+
+const ABANDONED: BatchOutcome = { kind: 'abandoned' };
 
 export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -115,14 +117,18 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
 
   return async (batch, control) => {
     // Nothing has been evaluated yet: giving up here carries nothing over.
-    if (!(await untilRestored(batch.topic, batch.partition, control))) return 'abandoned';
+    if (!(await untilRestored(batch.topic, batch.partition, control))) return ABANDONED;
     const started = process.hrtime.bigint();
-    const output: BatchOutput = deps.processor.process(batch.topic, batch.partition, batch.messages);
+    const output: BatchOutput = deps.processor.process(batch.topic, batch.partition, batch.messages, batch.highWatermark);
+    const taken = batch.messages.slice(0, output.processed);
+    const held = output.processed < batch.messages.length;
+    // Nothing taken (the first message is already beyond the partition's bound): nothing to store.
+    if (taken.length === 0) return { kind: 'stored', through: null, held };
     deps.partitionState?.noteActors(
       batch.topic,
       batch.partition,
       output.events.map((p) => p.event.actor_id),
-      batch.messages[batch.messages.length - 1]?.offset,
+      taken[taken.length - 1]?.offset,
     );
     // From here on, what the engine produced for this batch exists only in
     // `output` (a redelivery would be evaluated as duplicates): if the batch is
@@ -130,7 +136,7 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     if (output.deadLetters.length > 0) {
       if (!(await untilStored('dead_letter', control, () => deps.deadLetters.send(output.deadLetters)))) {
         deps.carryOver.keep(output);
-        return 'abandoned';
+        return ABANDONED;
       }
     }
     const toStore = { events: output.events, rejected: output.rejected, progress: output.progress, ...deps.carryOver.takeWith(output) };
@@ -140,18 +146,18 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     });
     if (!stored) {
       deps.carryOver.keep(toStore);
-      return 'abandoned';
+      return ABANDONED;
     }
     // Stored first, then notified: the outbox in ClickHouse is what makes
     // delivery survive a crash from here on.
     if (notifications.length > 0) deps.notifier.enqueue(notifications);
 
-    deps.metrics.messagesConsumed.inc(batch.messages.length);
+    deps.metrics.messagesConsumed.inc(taken.length);
     deps.metrics.eventsStored.inc(output.events.length);
     for (const r of output.rejected) deps.metrics.eventsRejected.inc({ reason: r.reason });
     for (const u of output.alerts) deps.metrics.alerts.inc({ rule_id: u.alert.rule_id, severity: u.alert.severity, notify: String(u.notify) });
     deps.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    return 'stored';
+    return { kind: 'stored', through: taken[taken.length - 1]?.offset ?? null, held };
   };
 }
 

@@ -24,4 +24,6 @@ export interface DeadLetter {
 export interface BatchOutput extends SinkBatch {
   /** Refused messages with their original bytes, for the dead-letter topic. */
   readonly deadLetters: readonly DeadLetter[];
+  /** Messages of the batch taken (all, unless partition alignment held the rest back for later). */
+  readonly processed: number;
 }

@@ -16,6 +16,8 @@ export interface SourceBatch {
   readonly topic: string;
   readonly partition: number;
   readonly messages: readonly InboundMessage[];
+  /** The partition's log end offset when the batch was fetched. */
+  readonly highWatermark?: string;
 }
 
 export interface BatchControl {
@@ -25,7 +27,17 @@ export interface BatchControl {
   shouldAbandon(): boolean;
 }
 
-export type BatchHandler = (batch: SourceBatch, control: BatchControl) => Promise<'stored' | 'abandoned'>;
+/**
+ * What became of a batch: stored (offsets resolve through `through`, the
+ * last message stored, and commit; `held`: the messages after it wait, so the
+ * partition pauses until the alignment lets it go on), or abandoned (nothing
+ * commits; the batch is fetched again).
+ */
+export type BatchOutcome =
+  | { readonly kind: 'stored'; readonly through: string | null; readonly held: boolean }
+  | { readonly kind: 'abandoned' };
+
+export type BatchHandler = (batch: SourceBatch, control: BatchControl) => Promise<BatchOutcome>;
 
 export interface KafkaSourceOptions {
   readonly topic: string;
@@ -42,11 +54,18 @@ export interface KafkaSourceOptions {
    * anew), so any partition may have had another owner meanwhile.
    */
   readonly onAssignment?: (partitions: readonly number[], fresh: boolean) => void;
+  /**
+   * Partition alignment: told when a partition was paused because its batch
+   * was held (BatchOutcome.held); such partitions are resumed once
+   * `resumable` lists them, asked after every batch and every second.
+   */
+  readonly alignment?: { paused(partition: number): void; resumable(): readonly number[] };
 }
 
 export class KafkaSource {
   private consumer: Consumer | null = null;
   private admin: Promise<Admin> | null = null;
+  private resumeTimer: NodeJS.Timeout | null = null;
   private running = false;
 
   constructor(
@@ -62,6 +81,7 @@ export class KafkaSource {
   /** Connects, subscribes and starts consuming; safe to call again after it threw (start-up retries). */
   async start(handler: BatchHandler, onFatal: (err: Error) => void): Promise<void> {
     if (this.consumer) await this.consumer.disconnect().catch(() => undefined);
+    if (this.resumeTimer) clearInterval(this.resumeTimer);
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       sessionTimeout: this.options.sessionTimeoutMs ?? 45_000,
@@ -94,6 +114,17 @@ export class KafkaSource {
     await consumer.connect();
     await consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning });
     this.running = true;
+    const topic = this.options.topic;
+    const resumeWhatMay = () => {
+      const partitions = this.options.alignment?.resumable() ?? [];
+      if (partitions.length === 0 || this.consumer !== consumer) return;
+      this.logger.debug({ partitions }, 'alignment: partitions resumed');
+      consumer.resume([{ topic, partitions: [...partitions] }]);
+    };
+    if (this.options.alignment) {
+      this.resumeTimer = setInterval(resumeWhatMay, 1_000);
+      this.resumeTimer.unref();
+    }
     await consumer.run({
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
@@ -101,33 +132,45 @@ export class KafkaSource {
         const last = batch.messages[batch.messages.length - 1];
         if (last === undefined) return;
         const outcome = await handler(
-          { topic: batch.topic, partition: batch.partition, messages: batch.messages },
+          { topic: batch.topic, partition: batch.partition, messages: batch.messages, highWatermark: batch.highWatermark },
           { heartbeat, shouldAbandon: () => !isRunning() || isStale() },
         );
-        if (outcome === 'stored') {
-          resolveOffset(last.offset);
+        if (outcome.kind === 'stored') {
+          if (outcome.through !== null) resolveOffset(outcome.through);
           await commitOffsetsIfNecessary();
+          // The rest of the batch waits for the other partitions (fetched again once resumed).
+          if (outcome.held) {
+            this.logger.debug({ partition: batch.partition, through: outcome.through }, 'alignment: partition held');
+            consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+            this.options.alignment?.paused(batch.partition);
+          }
         }
+        resumeWhatMay();
       },
     });
   }
 
   /**
-   * The offset this group's consumption of the partition resumes at: its
+   * Where this group's consumption of the partition resumes: `committed`, its
    * committed offset; with none, the earliest offset Kafka still holds when
    * reading from the beginning (everything from there is replayed), or null
-   * when reading from the end (nothing is replayed: whatever was stored counts).
-   * Read after the group assigned the partition to this instance, so no other
+   * when reading from the end (nothing is replayed: whatever was stored
+   * counts). `caughtUp`: nothing waits beyond it (the log ends there). Read
+   * after the group assigned the partition to this instance, so no other
    * member can commit it meanwhile.
    */
-  async committedOffset(partition: number): Promise<string | null> {
+  async resumePoint(partition: number): Promise<{ readonly committed: string | null; readonly caughtUp: boolean }> {
     const admin = await this.adminClient();
-    const [committed] = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] });
-    const offset = committed?.partitions.find((p) => p.partition === partition)?.offset;
-    if (offset !== undefined && offset !== '-1' && offset !== '') return offset;
-    if (!this.options.fromBeginning) return null;
-    const held = await admin.fetchTopicOffsets(this.options.topic);
-    return held.find((p) => p.partition === partition)?.low ?? '0';
+    const [[group], held] = await Promise.all([
+      admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] }),
+      admin.fetchTopicOffsets(this.options.topic),
+    ]);
+    const log = held.find((p) => p.partition === partition);
+    const offset = group?.partitions.find((p) => p.partition === partition)?.offset;
+    const known = offset !== undefined && offset !== '-1' && offset !== '';
+    const committed = known ? offset : this.options.fromBeginning ? (log?.low ?? '0') : null;
+    const caughtUp = log === undefined || (committed !== null ? BigInt(committed) >= BigInt(log.high) : true);
+    return { committed, caughtUp };
   }
 
   private adminClient(): Promise<Admin> {
@@ -147,6 +190,8 @@ export class KafkaSource {
   /** Stops fetching, waits for the batch in flight (and its commit), leaves the group. */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.resumeTimer) clearInterval(this.resumeTimer);
+    this.resumeTimer = null;
     if (this.consumer) await this.consumer.disconnect();
     this.consumer = null;
     const admin = this.admin;

@@ -3,11 +3,22 @@
  * activity_lookback): the material of baselines and of first-seen facts.
  * Fed by restore() at start and by the engine's own closing buckets.
  *
+ * Every figure is read AS OF an instant: only rows of buckets that ended by it
+ * and started within the look-back before it count. What the history holds
+ * beyond that instant (rows a restore brought back from batches the replay has
+ * not reached yet; rows of partitions further ahead) never changes a figure,
+ * so a figure depends on the input, not on when rows happened to arrive:
+ *  - an actor's own figures are read as of the actor's event time minus the
+ *    lateness allowance: exactly the buckets that had closed;
+ *  - a peer group's and a role's as of a cutoff per UTC day (the engine's
+ *    groupCutoff: the day's start minus a margin), computed once per cutoff as
+ *    a snapshot; a snapshot taken before every input had passed its cutoff is
+ *    provisional and taken again as rows arrive, one taken after is final.
+ * Rows are kept PRUNE_SLACK_MS beyond the look-back so that a reading as of an
+ * earlier instant still finds them.
+ *
  * Statistics are cached: an actor's own figures per (metric, band) until the
- * actor gets a new row; a peer group's and a role's until 10 % more rows have
- * arrived or a day of event time passed (recomputing a large group on every
- * member's hourly row would cost O(members × rows) per hour for no visible
- * change).
+ * actor's qualifying rows change; a group's per cutoff.
  */
 import type { ActorActivityRow } from '../api.js';
 import { BANDS, bandOfRow, metricGranularity, metricValue, type Band, type BandRule, type Metric } from './bands.js';
@@ -23,17 +34,62 @@ export interface ActorHistory {
   readonly daily: ActorActivityRow[];
   /** Bumped on every change; keys the own-stats cache and the per-actor limit cache. */
   version: number;
-  /** Last bucket start each resource type / channel / zone was used in. */
+  /** First and last bucket start each resource type / channel / zone was used in (within what is held). */
   readonly seen: {
-    readonly resource_types: Map<string, number>;
-    readonly channels: Map<string, number>;
-    readonly zones: Map<string, number>;
+    readonly resource_types: Map<string, SeenSpan>;
+    readonly channels: Map<string, SeenSpan>;
+    readonly zones: Map<string, SeenSpan>;
   };
-  /** Per metric: stats per band (BANDS order), valid for `version`. */
-  readonly cache: Map<Metric, { version: number; stats: SampleStats[] }>;
-  /** Largest single requests (hourly rows' max_request_records, any band), descending, valid for `requestsVersion`. */
+  /** Per metric: stats per band (BANDS order), valid for `version` and the rows [lo, hi) they were read from. */
+  readonly cache: Map<Metric, { version: number; lo: number; hi: number; stats: SampleStats[] }>;
+  /** Largest single requests (hourly rows' max_request_records, any band), descending, valid for `requestsKey`. */
   requestPeaks: readonly number[];
-  requestsVersion: number;
+  requestsKey: string;
+}
+
+export interface SeenSpan {
+  first: number;
+  last: number;
+}
+
+export type SeenKind = keyof ActorHistory['seen'];
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/**
+ * Rows are kept this long beyond the look-back: a reading as of an earlier
+ * instant (a partition behind another, a replay after a restore, a group
+ * cutoff a day back) still finds every row its look-back covers.
+ */
+export const PRUNE_SLACK_MS = 4 * DAY_MS;
+/** Group snapshots kept per metric: partitions a few days apart read different cutoffs. */
+const SNAPSHOTS_KEPT = 6;
+
+interface GroupSnapshot {
+  readonly cutoff: number;
+  /** Taken once every input had passed the cutoff: never taken again. */
+  readonly final: boolean;
+  readonly rowsAdded: number;
+  readonly stats: SampleStats[];
+}
+
+const durationOf = (granularity: 'hour' | 'day'): number => (granularity === 'hour' ? HOUR_MS : DAY_MS);
+
+/** [lo, hi): the rows (sorted by bucket start) of buckets that started at or after `from` and ended by `to`. */
+function span(rows: readonly ActorActivityRow[], from: number, to: number, duration: number): [number, number] {
+  return [lowerBound(rows, from), lowerBound(rows, to - duration + 1)];
+}
+
+/** First index whose bucket starts at or after `t`. */
+function lowerBound(rows: readonly ActorActivityRow[], t: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((rows[mid] as ActorActivityRow).bucket_start < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** What merge() did with a row. */
@@ -48,8 +104,8 @@ export interface HistoryGroup {
   /** Newest bucket start added (event time). */
   newest: number;
   version: number;
-  /** Per metric: stats per band (BANDS order), computed when rowsAdded was as recorded. */
-  readonly cache: Map<Metric, { rowsAdded: number; newest: number; stats: SampleStats[] }>;
+  /** Per metric: snapshots as of a cutoff (newest last). */
+  readonly snapshots: Map<Metric, GroupSnapshot[]>;
 }
 
 export class ActivityHistory {
@@ -76,7 +132,7 @@ export class ActivityHistory {
       a.version++;
     }
     for (const g of [...this.groups.values(), ...this.roles.values()]) {
-      g.cache.clear();
+      g.snapshots.clear();
       g.version++;
     }
   }
@@ -139,29 +195,36 @@ export class ActivityHistory {
     this.groupOf(a.role, a.department).rows++;
     this.roleGroup(a.role).rows++;
     this.noteRow(a, row);
-    this.prune(a, row.bucket_start + (row.granularity === 'hour' ? 3_600_000 : 86_400_000) - this.lookbackMs);
+    this.prune(a, row.bucket_start + durationOf(row.granularity) - this.lookbackMs - PRUNE_SLACK_MS);
   }
 
   /** A row of the actor was added or replaced: first-seen marks, versions, group freshness. */
   private noteRow(a: ActorHistory, row: ActorActivityRow): void {
-    for (const v of row.resource_types) bump(a.seen.resource_types, v, row.bucket_start);
-    for (const v of row.channels) bump(a.seen.channels, v, row.bucket_start);
-    for (const v of row.zones) bump(a.seen.zones, v, row.bucket_start);
+    // Hourly rows only: a day row says the same thing later, and would date a first use to the day's start.
+    if (row.granularity === 'hour') {
+      for (const v of row.resource_types) bump(a.seen.resource_types, v, row.bucket_start);
+      for (const v of row.channels) bump(a.seen.channels, v, row.bucket_start);
+      for (const v of row.zones) bump(a.seen.zones, v, row.bucket_start);
+    }
     a.version++;
     this.touch(this.groupOf(a.role, a.department), a.actorId, row.bucket_start);
     this.touch(this.roleGroup(a.role), a.actorId, row.bucket_start);
   }
 
   /**
-   * The actor's largest single requests in the look-back (any band), descending
-   * (at most TOP_KEPT); rows stored without `max_request_records` count as 0.
+   * The actor's largest single requests in the look-back as of `asOf` (any
+   * band), descending (at most TOP_KEPT); rows stored without
+   * `max_request_records` count as 0.
    */
-  ownRequestPeaks(actorId: string): readonly number[] {
+  ownRequestPeaks(actorId: string, asOf = Number.POSITIVE_INFINITY): readonly number[] {
     const a = this.actors.get(actorId);
     if (a === undefined) return EMPTY_TOP;
-    if (a.requestsVersion !== a.version) {
+    const [lo, hi] = this.ownSpan(a.hourly, asOf, HOUR_MS);
+    const key = `${a.version}:${lo}:${hi}`;
+    if (a.requestsKey !== key) {
       const top: number[] = [];
-      for (const r of a.hourly) {
+      for (let i = lo; i < hi; i++) {
+        const r = a.hourly[i] as ActorActivityRow;
         const v = r.max_request_records ?? 0;
         if (v <= 0) continue;
         if (top.length < TOP_KEPT) top.push(v);
@@ -170,27 +233,87 @@ export class ActivityHistory {
         top.sort((x, y) => y - x);
       }
       a.requestPeaks = top;
-      a.requestsVersion = a.version;
+      a.requestsKey = key;
     }
     return a.requestPeaks;
   }
 
-  /** Stats of the actor's own rows in the band (same object until the actor gets a new row). */
-  own(actorId: string, metric: Metric, band: Band): SampleStats {
+  /**
+   * Stats of the actor's own rows in the band as of `asOf` (the same object
+   * while the rows that qualify do not change).
+   */
+  own(actorId: string, metric: Metric, band: Band, asOf = Number.POSITIVE_INFINITY): SampleStats {
     const a = this.actors.get(actorId);
     if (a === undefined) return EMPTY_STATS;
+    const hourly = metricGranularity(metric) === 'hour';
+    const rows = hourly ? a.hourly : a.daily;
+    const [lo, hi] = this.ownSpan(rows, asOf, hourly ? HOUR_MS : DAY_MS);
     let hit = a.cache.get(metric);
-    if (hit === undefined || hit.version !== a.version) {
-      const perBand = this.splitByBand([a], metric);
-      hit = { version: a.version, stats: perBand.map((v) => summarise(v.values, v.values.length > 0 ? 1 : 0, v.days)) };
+    if (hit === undefined || hit.version !== a.version || hit.lo !== lo || hit.hi !== hi) {
+      const perBand = this.splitByBand([{ rows, lo, hi }], metric);
+      hit = { version: a.version, lo, hi, stats: perBand.map((v) => summarise(v.values, v.values.length > 0 ? 1 : 0, v.days)) };
       a.cache.set(metric, hit);
     }
     return hit.stats[BANDS.indexOf(band)] ?? EMPTY_STATS;
   }
 
-  /** Stats of a peer group or role group (see peerGroup / roleGroup) in the band. */
-  groupStats(g: HistoryGroup, metric: Metric, band: Band): SampleStats {
-    return this.computeGroupStats(g, metric, band);
+  /** Hourly rows of the actor's that count as of `asOf` (first-seen needs a few before it speaks). */
+  ownHours(actorId: string, asOf = Number.POSITIVE_INFINITY): number {
+    const a = this.actors.get(actorId);
+    if (a === undefined) return 0;
+    const [lo, hi] = this.ownSpan(a.hourly, asOf, HOUR_MS);
+    return hi - lo;
+  }
+
+  /**
+   * Whether the actor used this resource type / channel / zone in a bucket
+   * that counts as of `asOf`: first used in a bucket that ended by then, last
+   * used within the look-back before it.
+   */
+  seenAsOf(actorId: string, kind: SeenKind, value: string, asOf = Number.POSITIVE_INFINITY): boolean {
+    const a = this.actors.get(actorId);
+    const s = a?.seen[kind].get(value);
+    if (a === undefined || s === undefined) return false;
+    const at = asOf === Number.POSITIVE_INFINITY ? newestEnd(a.hourly, HOUR_MS) : asOf;
+    return s.first + HOUR_MS <= at && s.last + HOUR_MS > at - this.lookbackMs;
+  }
+
+  /**
+   * Stats of a peer group or role group (see peerGroup / roleGroup) in the
+   * band, over its members' rows of buckets that ended by `cutoff` and
+   * started within the look-back before it. `complete`: every input has been
+   * evaluated past the cutoff plus the lateness allowance, so no such row can
+   * still arrive; the snapshot is then final, taken once whatever order the
+   * partitions came in. A provisional one (not complete) is taken again as
+   * soon as any row arrived since. Without a cutoff: every row held.
+   */
+  groupStats(g: HistoryGroup, metric: Metric, band: Band, cutoff = Number.POSITIVE_INFINITY, complete = true): SampleStats {
+    let list = g.snapshots.get(metric);
+    if (list === undefined) {
+      list = [];
+      g.snapshots.set(metric, list);
+    }
+    let hit = list.find((x) => x.cutoff === cutoff);
+    if (hit === undefined || (!hit.final && (complete || g.rowsAdded !== hit.rowsAdded))) {
+      const hourly = metricGranularity(metric) === 'hour';
+      const duration = hourly ? HOUR_MS : DAY_MS;
+      const spans: MemberRows[] = [];
+      for (const id of g.members) {
+        const a = this.actors.get(id);
+        if (a === undefined) continue;
+        const rows = hourly ? a.hourly : a.daily;
+        const [lo, hi] = cutoff === Number.POSITIVE_INFINITY ? this.ownSpan(rows, cutoff, duration) : span(rows, cutoff - this.lookbackMs, cutoff, duration);
+        spans.push({ rows, lo, hi });
+      }
+      const perBand = this.splitByBand(spans, metric);
+      const fresh: GroupSnapshot = { cutoff, final: complete, rowsAdded: g.rowsAdded, stats: perBand.map((v) => summarise(v.values, v.actors, v.days)) };
+      if (hit !== undefined) list.splice(list.indexOf(hit), 1);
+      list.push(fresh);
+      list.sort((x, y) => x.cutoff - y.cutoff);
+      if (list.length > SNAPSHOTS_KEPT) list.shift();
+      hit = fresh;
+    }
+    return hit.stats[BANDS.indexOf(band)] ?? EMPTY_STATS;
   }
 
   /** The peer group (role + department); created empty if needed so later rows update the same object. */
@@ -201,7 +324,7 @@ export class ActivityHistory {
   roleGroup(role: string): HistoryGroup {
     let g = this.roles.get(role);
     if (g === undefined) {
-      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, cache: new Map() };
+      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map() };
       this.roles.set(role, g);
     }
     return g;
@@ -213,49 +336,28 @@ export class ActivityHistory {
 
   // ---- internals -----------------------------------------------------------
 
-  /**
-   * Recomputed, all bands of the metric in one pass over the members' rows,
-   * when new rows amount to 10 % of what the group holds, or when a day of
-   * event time passed with any new row: a baseline over weeks does not move
-   * with a few more hours, and a group of hundreds would otherwise be
-   * rescanned for every member's hourly row. Between recomputes the same
-   * objects are returned, which keeps the engine's per-actor limit caches valid.
-   */
-  private computeGroupStats(g: HistoryGroup, metric: Metric, band: Band): SampleStats {
-    let hit = g.cache.get(metric);
-    const fresh = g.rowsAdded - (hit?.rowsAdded ?? 0);
-    const stale =
-      hit === undefined ||
-      fresh >= Math.max(1, Math.floor(g.rows * 0.1)) ||
-      (fresh > 0 && g.newest - hit.newest >= 86_400_000);
-    if (stale) {
-      const members: ActorHistory[] = [];
-      for (const id of g.members) {
-        const a = this.actors.get(id);
-        if (a !== undefined) members.push(a);
-      }
-      const perBand = this.splitByBand(members, metric);
-      hit = { rowsAdded: g.rowsAdded, newest: g.newest, stats: perBand.map((v) => summarise(v.values, v.actors, v.days)) };
-      g.cache.set(metric, hit);
-    }
-    return (hit as { stats: SampleStats[] }).stats[BANDS.indexOf(band)] ?? EMPTY_STATS;
+  /** An actor's own rows that count as of `asOf`: ended by it, started within the look-back before it. */
+  private ownSpan(rows: readonly ActorActivityRow[], asOf: number, duration: number): [number, number] {
+    // Without an instant: as of the newest row's end (what a run in event-time order holds).
+    const at = asOf === Number.POSITIVE_INFINITY ? newestEnd(rows, duration) : asOf;
+    return span(rows, at - this.lookbackMs, at, duration);
   }
 
   /** Values of a metric per band (BANDS order), how many actors and (actor, UTC day) pairs contributed to each. */
-  private splitByBand(actors: readonly ActorHistory[], metric: Metric): { values: number[]; actors: number; days: number }[] {
+  private splitByBand(members: readonly MemberRows[], metric: Metric): { values: number[]; actors: number; days: number }[] {
     const out = BANDS.map(() => ({ values: [] as number[], actors: 0, days: 0 }));
-    const hourly = metricGranularity(metric) === 'hour';
     const lastDay = BANDS.map(() => -1);
-    for (const a of actors) {
+    for (const m of members) {
       const seen = BANDS.map(() => false);
       lastDay.fill(-1);
-      for (const r of hourly ? a.hourly : a.daily) {
+      for (let i = m.lo; i < m.hi; i++) {
+        const r = m.rows[i] as ActorActivityRow;
         const b = BANDS.indexOf(bandOfRow(r, this.rules));
         const o = out[b] as { values: number[]; days: number };
         o.values.push(metricValue(r, metric));
         seen[b] = true;
         // Rows are sorted by bucket start: a new day shows as a change of day number.
-        const day = Math.floor(r.bucket_start / 86_400_000);
+        const day = Math.floor(r.bucket_start / DAY_MS);
         if (lastDay[b] !== day) {
           lastDay[b] = day;
           o.days++;
@@ -281,7 +383,7 @@ export class ActivityHistory {
         seen: { resource_types: new Map(), channels: new Map(), zones: new Map() },
         cache: new Map(),
         requestPeaks: EMPTY_TOP,
-        requestsVersion: -1,
+        requestsKey: '',
       };
       this.actors.set(row.actor_id, a);
     } else if (a.role !== row.role || a.department !== row.department) {
@@ -305,7 +407,7 @@ export class ActivityHistory {
     const key = `${role}\u0000${department}`;
     let g = this.groups.get(key);
     if (g === undefined) {
-      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, cache: new Map() };
+      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map() };
       this.groups.set(key, g);
     }
     return g;
@@ -324,13 +426,34 @@ export class ActivityHistory {
     this.groupOf(a.role, a.department).rows -= dropped;
     this.roleGroup(a.role).rows -= dropped;
     for (const m of [a.seen.resource_types, a.seen.channels, a.seen.zones]) {
-      for (const [k, last] of m) if (last < before) m.delete(k);
+      for (const [k, s] of m) {
+        if (s.last < before) m.delete(k);
+        // The earliest use held is no earlier than the oldest row held.
+        else if (s.first < before) s.first = before;
+      }
     }
     a.version++;
   }
 }
 
-function bump(m: Map<string, number>, key: string, at: number): void {
-  const prev = m.get(key);
-  if (prev === undefined || prev < at) m.set(key, at);
+/** End of the newest row's bucket (-Infinity without rows). */
+function newestEnd(rows: readonly ActorActivityRow[], duration: number): number {
+  const newest = rows[rows.length - 1];
+  return newest === undefined ? Number.NEGATIVE_INFINITY : newest.bucket_start + duration;
+}
+
+/** A member's rows [lo, hi) that a reading covers. */
+interface MemberRows {
+  readonly rows: readonly ActorActivityRow[];
+  readonly lo: number;
+  readonly hi: number;
+}
+
+function bump(m: Map<string, SeenSpan>, key: string, at: number): void {
+  const s = m.get(key);
+  if (s === undefined) m.set(key, { first: at, last: at });
+  else {
+    if (at > s.last) s.last = at;
+    if (at < s.first) s.first = at;
+  }
 }

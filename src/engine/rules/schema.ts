@@ -221,6 +221,14 @@ const settings = z.strictObject({
   quiet: positiveDuration.default(30 * 60_000),
   /** Activity history kept for baselines. */
   activity_lookback: positiveDuration.default(28 * 86_400_000),
+  /**
+   * Peer and role baselines judge an event of UTC day D with the hours and
+   * days that ended by D's start minus this margin: figures that do not depend
+   * on how far the other partitions happen to have been read (the source keeps
+   * the partitions it owns within this margin, less the lateness allowance, of
+   * each other). A day: a partition may run almost a day ahead of another.
+   */
+  group_baseline_margin: positiveDuration.default(86_400_000),
   /** Which events' customers count in the distinct-customer windows (default: all events). */
   counted: predicate.optional(),
   /**

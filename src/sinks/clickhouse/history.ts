@@ -70,6 +70,8 @@ export interface LoadedHistory extends EngineHistory {
   readonly skippedRows: number;
   /** Epoch ms the look-backs were measured back from (`now` when nothing is stored). */
   readonly anchorMs: number;
+  /** Whether anything was stored to anchor on (false: anchorMs is `now`). */
+  readonly anchored: boolean;
 }
 
 function windowStart(anchor: number, lengthMs: number): number {
@@ -81,7 +83,8 @@ export async function loadHistory(client: ClickHouseClient, database: string, q:
   sqlEpochSeconds(q.now);
   sqlInteger(q.maxRecentEvents);
   const scope = q.partition ?? null;
-  const anchor = Math.min(q.now, (scope !== null ? await partitionAnchor(client, database, scope, q.now) : await baselineAnchor(client, database, q)) ?? q.now);
+  const found = scope !== null ? await partitionAnchor(client, database, scope, q.now) : await baselineAnchor(client, database, q);
+  const anchor = Math.min(q.now, found ?? q.now);
   const include = q.include ?? { activity: true, alerts: true, events: true };
   const eventsFrom = windowStart(anchor, q.recentWindowMs);
   const counters = { skipped: 0 };
@@ -94,7 +97,7 @@ export async function loadHistory(client: ClickHouseClient, database: string, q:
       ? loadRecentEvents(client, database, q.now, eventsFrom, Math.max(0, q.maxRecentEvents), scope === null ? null : eventScope(scope), counters)
       : { events: [], capped: false },
   ]);
-  return { activity, alerts, recentEvents: recent.events, recentEventsCapped: recent.capped, skippedRows: counters.skipped, anchorMs: anchor };
+  return { activity, alerts, recentEvents: recent.events, recentEventsCapped: recent.capped, skippedRows: counters.skipped, anchorMs: anchor, anchored: found !== null };
 }
 
 /** SQL condition (escaped) on `access_events`: the partition's events below its committed offset. */

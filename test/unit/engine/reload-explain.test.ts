@@ -103,7 +103,8 @@ describe('explained alerts', () => {
       band: 'business',
       status_factor: 0.5,
       own: { samples: 24, actors: 1, median: 50, used: true },
-      peers: { samples: 96, actors: 4, used: true },
+      // As of the day before T0's (group_baseline_margin): two of the three days.
+      peers: { samples: 64, actors: 4, used: true },
     });
     expect(x.context).toMatchObject({ outside_business_hours: true, employment_status: 'notice', field_classes: ['financial'], actions: { export: 4712 } }); // records of the triggering events (the first, 100, was under the limit)
     expect(x.severity_raises).toEqual([{ reason: 'outside business hours', by: 1 }]);

@@ -19,8 +19,11 @@ const row = (actor: string): ActorActivityRow => ({ actor_id: actor }) as ActorA
 const deadLetter = { record: { reason: 'malformed_json' } } as DeadLetter;
 
 function outputOf(n: number, over: Partial<BatchOutput> = {}): BatchOutput {
-  return { events: [], rejected: [], deadLetters: [], alerts: [update(`a${n}`)], activity: [row(`r${n}`)], ...over };
+  return { events: [], rejected: [], deadLetters: [], alerts: [update(`a${n}`)], activity: [row(`r${n}`)], processed: 2, ...over };
 }
+
+const STORED = { kind: 'stored', through: '8', held: false };
+const ABANDONED = { kind: 'abandoned' };
 
 type PartitionState = { whenRestored(topic: string, partition: number): Promise<boolean> | null; noteActors(): void };
 const restoring = (whenRestored: () => Promise<boolean> | null): PartitionState => ({ whenRestored, noteActors: () => undefined });
@@ -62,7 +65,8 @@ function harness(outputs: BatchOutput[], partitionState?: PartitionState) {
     heartbeat: async () => heartbeats.onBeat(++heartbeats.count),
     shouldAbandon: () => state.abandon,
   };
-  const run = () => handler({ topic: 't', partition: 0, messages: [] }, control);
+  const messages = [{ key: null, value: null, offset: '7' }, { key: null, value: null, offset: '8' }];
+  const run = () => handler({ topic: 't', partition: 0, messages }, control);
   return { run, writes, sent, enqueued, state, carryOver, heartbeats, processed };
 }
 
@@ -75,7 +79,7 @@ describe('batch handler', () => {
       expect(h.processed()).toBe(0); // nothing evaluated while restoring
       if (n === 3) restored(true);
     };
-    expect(await h.run()).toBe('stored');
+    expect(await h.run()).toEqual(STORED);
     expect(h.heartbeats.count).toBe(3);
     expect(h.processed()).toBe(1);
   });
@@ -85,28 +89,28 @@ describe('batch handler', () => {
     h.heartbeats.onBeat = (n) => {
       if (n === 2) h.state.abandon = true;
     };
-    expect(await h.run()).toBe('abandoned');
+    expect(await h.run()).toEqual(ABANDONED);
     expect(h.processed()).toBe(0);
     expect(h.carryOver.take()).toEqual({ alerts: [], activity: [] });
   });
 
   it('gives up, evaluating nothing, when the restore was given up or a heartbeat fails (a rebalance waits)', async () => {
     const given = harness([outputOf(1)], restoring(() => Promise.resolve(false)));
-    expect(await given.run()).toBe('abandoned');
+    expect(await given.run()).toEqual(ABANDONED);
     expect(given.processed()).toBe(0);
 
     const rebalancing = harness([outputOf(1)], restoring(() => new Promise<boolean>(() => undefined)));
     rebalancing.heartbeats.onBeat = () => {
       throw new Error('The group is rebalancing, so a rejoin is needed');
     };
-    expect(await rebalancing.run()).toBe('abandoned');
+    expect(await rebalancing.run()).toEqual(ABANDONED);
     expect(rebalancing.processed()).toBe(0);
   });
 
   it('retries a failing store with the same processed output, then notifies', async () => {
     const h = harness([outputOf(1)]);
     h.state.storeFailures = 2;
-    expect(await h.run()).toBe('stored');
+    expect(await h.run()).toEqual(STORED);
     expect(h.writes).toHaveLength(3);
     expect(h.writes[1]).toEqual(h.writes[0]);
     expect(h.writes[2]).toEqual(h.writes[0]);
@@ -116,7 +120,7 @@ describe('batch handler', () => {
   it('sends dead letters before storing; a failing dead-letter send holds the store back', async () => {
     const h = harness([outputOf(1, { deadLetters: [deadLetter] })]);
     h.state.deadLetterFailures = 1;
-    expect(await h.run()).toBe('stored');
+    expect(await h.run()).toEqual(STORED);
     expect(h.sent).toEqual([[deadLetter]]);
     expect(h.writes).toHaveLength(1);
   });
@@ -125,12 +129,12 @@ describe('batch handler', () => {
     const h = harness([outputOf(1), outputOf(2)]);
     h.state.storeFailures = 1;
     h.state.abandon = true; // the consumer is stopping / lost the partition while the store fails
-    expect(await h.run()).toBe('abandoned');
+    expect(await h.run()).toEqual(ABANDONED);
     expect(h.enqueued).toEqual([]);
     expect(h.carryOver.size).toBe(2);
 
     h.state.abandon = false;
-    expect(await h.run()).toBe('stored');
+    expect(await h.run()).toEqual(STORED);
     const last = h.writes.at(-1);
     expect(last?.alerts.map((u) => u.alert.alert_id)).toEqual(['a1', 'a2']);
     expect(last?.activity.map((r) => r.actor_id)).toEqual(['r1', 'r2']);
@@ -138,11 +142,20 @@ describe('batch handler', () => {
     expect(h.carryOver.size).toBe(0);
   });
 
+  it('a batch cut by partition alignment stores and commits the prefix taken, and holds the rest', async () => {
+    const h = harness([outputOf(1, { processed: 1 }), outputOf(2, { processed: 0, alerts: [], activity: [] })]);
+    expect(await h.run()).toEqual({ kind: 'stored', through: '7', held: true });
+    expect(h.writes).toHaveLength(1);
+    // Nothing taken at all: nothing to store, the partition waits.
+    expect(await h.run()).toEqual({ kind: 'stored', through: null, held: true });
+    expect(h.writes).toHaveLength(1);
+  });
+
   it('a batch given up while dead-lettering keeps its engine output too', async () => {
     const h = harness([outputOf(1, { deadLetters: [deadLetter] })]);
     h.state.deadLetterFailures = 5;
     h.state.abandon = true;
-    expect(await h.run()).toBe('abandoned');
+    expect(await h.run()).toEqual(ABANDONED);
     expect(h.writes).toHaveLength(0);
     expect(h.carryOver.take().alerts.map((u) => u.alert.alert_id)).toEqual(['a1']);
   });

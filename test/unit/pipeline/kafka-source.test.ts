@@ -5,12 +5,13 @@
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observability/log.js';
-import { KafkaSource } from '../../../src/source/kafka-source.js';
+import { KafkaSource, type BatchOutcome } from '../../../src/source/kafka-source.js';
 
 type EachBatch = (payload: Record<string, unknown>) => Promise<void>;
 
 function fakeKafka() {
   let eachBatch: EachBatch | null = null;
+  const paused: string[] = [];
   const listeners = new Map<string, (event: { payload: Record<string, unknown> }) => void>();
   const consumer = {
     events: { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' },
@@ -18,6 +19,8 @@ function fakeKafka() {
     connect: async () => undefined,
     subscribe: async () => undefined,
     disconnect: async () => undefined,
+    pause: (topics: { topic: string; partitions: number[] }[]) => void paused.push(...topics.flatMap((t) => t.partitions.map((p) => `${t.topic}/${p}`))),
+    resume: () => undefined,
     run: async (opts: { eachBatch: EachBatch; eachBatchAutoResolve: boolean }) => {
       expect(opts.eachBatchAutoResolve).toBe(false);
       eachBatch = opts.eachBatch;
@@ -25,11 +28,11 @@ function fakeKafka() {
   };
   const kafka = { consumer: () => consumer } as unknown as Kafka;
   const emit = (name: string, payload: Record<string, unknown>) => listeners.get(name)?.({ payload });
-  return { kafka, emit, deliver: (payload: Record<string, unknown>) => (eachBatch as EachBatch)(payload) };
+  return { kafka, emit, paused, deliver: (payload: Record<string, unknown>) => (eachBatch as EachBatch)(payload) };
 }
 
-async function deliverBatch(outcome: 'stored' | 'abandoned') {
-  const { kafka, deliver } = fakeKafka();
+async function deliverBatch(outcome: BatchOutcome) {
+  const { kafka, deliver, paused } = fakeKafka();
   const source = new KafkaSource(kafka, { topic: 't', groupId: 'g', fromBeginning: true }, createLogger('silent'));
   await source.start(async () => outcome, () => undefined);
   const resolved: string[] = [];
@@ -42,16 +45,21 @@ async function deliverBatch(outcome: 'stored' | 'abandoned') {
     isRunning: () => true,
     isStale: () => false,
   });
-  return { resolved, commits };
+  return { resolved, commits, paused };
 }
 
 describe('Kafka source', () => {
   it('commits up to the last message of a stored batch', async () => {
-    expect(await deliverBatch('stored')).toEqual({ resolved: ['12'], commits: 1 });
+    expect(await deliverBatch({ kind: 'stored', through: '12', held: false })).toEqual({ resolved: ['12'], commits: 1, paused: [] });
   });
 
   it('commits nothing for a batch that was not stored', async () => {
-    expect(await deliverBatch('abandoned')).toEqual({ resolved: [], commits: 0 });
+    expect(await deliverBatch({ kind: 'abandoned' })).toEqual({ resolved: [], commits: 0, paused: [] });
+  });
+
+  it('commits the prefix of a held batch and pauses its partition (the rest is fetched again on resume)', async () => {
+    expect(await deliverBatch({ kind: 'stored', through: '11', held: true })).toEqual({ resolved: ['11'], commits: 1, paused: ['t/2'] });
+    expect(await deliverBatch({ kind: 'stored', through: null, held: true })).toEqual({ resolved: [], commits: 1, paused: ['t/2'] });
   });
 
   it('reports each assignment of its topic, fresh when the member id changes, and a crash as losing everything', async () => {
@@ -62,7 +70,7 @@ describe('Kafka source', () => {
       { topic: 't', groupId: 'g', fromBeginning: true, onAssignment: (p, fresh) => void assignments.push([p, fresh]) },
       createLogger('silent'),
     );
-    await source.start(async () => 'stored', () => undefined);
+    await source.start(async () => ({ kind: 'stored', through: null, held: false }), () => undefined);
     emit('consumer.group_join', { memberId: 'm1', memberAssignment: { t: [0, 1], other: [5] } });
     emit('consumer.group_join', { memberId: 'm1', memberAssignment: { t: [1] } });
     emit('consumer.crash', { error: new Error('broker gone'), restart: true });
