@@ -251,6 +251,13 @@ export class Engine implements DetectionEngine {
     };
   }
 
+  /** approxBytes of every actor's window state (benchmarks: `custos bench memory`). */
+  stateSizes(): Map<string, number> {
+    const sizes = new Map<string, number>();
+    for (const [id, st] of this.actors) sizes.set(id, st.approxBytes);
+    return sizes;
+  }
+
   historyWindowMs(): number {
     // Activity buckets include a day bucket whatever the rules' windows are: the
     // horizons always include DAY_HORIZON_MS, so retentionMs covers it.
@@ -474,6 +481,7 @@ export class Engine implements DetectionEngine {
       if (r.count === null || !r.count(this.input)) continue;
       for (const w of r.windows) {
         const key = this.counterKeyBySlot[w.slot] as string;
+        st.counters ??= new Map();
         let c = st.counters.get(key);
         if (c === undefined) {
           c = new EventCountWindow(w.horizonMs);
@@ -513,7 +521,7 @@ export class Engine implements DetectionEngine {
 
   private observe(st: ActorState, r: RateRule, w: RateWindow): number {
     if (r.measure === 'distinct_customers') return st.window.count(this.horizonIndexBySlot[w.slot] as number);
-    const c = st.counters.get(this.counterKeyBySlot[w.slot] as string);
+    const c = st.counters?.get(this.counterKeyBySlot[w.slot] as string);
     return c === undefined ? 0 : c.count(st.watermark);
   }
 

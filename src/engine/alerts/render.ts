@@ -131,9 +131,9 @@ function context(a: OpenAlert): string[] {
   if (a.employmentStatus !== 'active') add(`status ${a.employmentStatus}`);
   for (const f of a.findings.values()) for (const r of f.raises.keys()) add(r);
   const fs = a.firstSeen;
-  if (fs.channels.size > 0) add(`first use of channel ${[...fs.channels].join(', ')}`);
-  if (fs.zones.size > 0) add(`first use of zone ${[...fs.zones].join(', ')}`);
-  if (fs.resource_types.size > 0) add(`first access to ${[...fs.resource_types].join(', ')}`);
+  if (fs.channels.length > 0) add(`first use of channel ${[...fs.channels].join(', ')}`);
+  if (fs.zones.length > 0) add(`first use of zone ${[...fs.zones].join(', ')}`);
+  if (fs.resource_types.length > 0) add(`first access to ${[...fs.resource_types].join(', ')}`);
   return out;
 }
 
@@ -188,7 +188,7 @@ function explain(a: OpenAlert, p: Finding, ctx: RenderContext): Record<string, u
       resource_types: [...a.resourceTypes].sort(),
       channels: [...a.channels].sort(),
       zones: [...a.zones].sort(),
-      actions: Object.fromEntries([...a.actions].sort()),
+      actions: Object.fromEntries(a.actions().sort()),
     },
     first_seen: {
       resource_types: [...a.firstSeen.resource_types].sort(),

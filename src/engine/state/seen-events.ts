@@ -15,11 +15,13 @@
 import { IntMap } from './int-map.js';
 import { checkKey, hashKey } from './keys.js';
 
+/** Arrival-ordered log of ids (key, ts): typed arrays, dropped from the front, shrunk once half is dropped. */
 export class SeenEvents {
-  private readonly map = new IntMap();
-  private keys: number[] = [];
-  private times: number[] = [];
+  private readonly map = new IntMap(2);
+  private keys = new Int32Array(2);
+  private times = new Float64Array(2);
   private head = 0;
+  private len = 0;
   constructor(private readonly cap: number) {}
 
   has(eventId: string): boolean {
@@ -29,19 +31,17 @@ export class SeenEvents {
   add(eventId: string, ts: number): void {
     const key = hashKey(eventId);
     this.map.set(key, checkKey(eventId));
-    this.keys.push(key);
-    this.times.push(ts);
-    if (this.keys.length - this.head > this.cap) this.dropFirst();
+    if (this.len === this.keys.length) this.resize(this.live < this.len / 2 ? 0 : Math.ceil(this.keys.length * 1.5));
+    this.keys[this.len] = key;
+    this.times[this.len] = ts;
+    this.len++;
+    if (this.live > this.cap) this.dropFirst();
   }
 
   /** Forget ids of events older than `before` (arrival order is time order up to lateness). */
   expire(before: number): void {
-    while (this.head < this.keys.length && (this.times[this.head] as number) < before) this.dropFirst();
-    if (this.head > 1024 && this.head * 2 > this.keys.length) {
-      this.keys = this.keys.slice(this.head);
-      this.times = this.times.slice(this.head);
-      this.head = 0;
-    }
+    while (this.head < this.len && (this.times[this.head] as number) < before) this.dropFirst();
+    if (this.head >= 16 && this.head * 2 >= this.len) this.resize(0);
   }
 
   get size(): number {
@@ -49,11 +49,29 @@ export class SeenEvents {
   }
 
   get approxBytes(): number {
-    return 64 + this.map.approxBytes + (this.keys.length - this.head) * 16;
+    return 160 + this.map.approxBytes + this.keys.length * 12;
+  }
+
+  private get live(): number {
+    return this.len - this.head;
   }
 
   private dropFirst(): void {
     this.map.delete(this.keys[this.head] as number);
     this.head++;
+  }
+
+  /** Moves the live entries to the front of arrays a quarter larger than their number, or of `atLeast`. */
+  private resize(atLeast: number): void {
+    const live = this.live;
+    const size = Math.max(2, atLeast, Math.ceil(live * 1.25) + 1);
+    const keys = new Int32Array(size);
+    const times = new Float64Array(size);
+    keys.set(this.keys.subarray(this.head, this.len));
+    times.set(this.times.subarray(this.head, this.len));
+    this.keys = keys;
+    this.times = times;
+    this.head = 0;
+    this.len = live;
   }
 }
