@@ -109,7 +109,14 @@ export class Monitor {
     const ruleSet = loadRuleSet(rulesDir);
     let currentRules = ruleSet;
     let enricher: Enricher = createEnricher(loadEnrichmentTables(enrichmentFiles));
-    const engine = createEngine({ rules: ruleSet, clock, database: config['clickhouse.database'] });
+    const engine = createEngine({
+      rules: ruleSet,
+      clock,
+      database: config['clickhouse.database'],
+      maxActors: config['engine.max_actors'],
+      maxOpenAlerts: config['engine.max_open_alerts'],
+      maxHistoryActors: config['engine.max_history_actors'],
+    });
 
     const store = await retryStartup('clickhouse', logger, () =>
       ClickHouseStore.open({
@@ -224,6 +231,22 @@ export class Monitor {
       metrics,
       logger: logger.child({ component: 'pipeline' }),
       partitionState: restorer,
+      caps: () => engine.capCounts?.(),
+      evictedActors: {
+        among: (actorIds) => engine.evictedAmong?.(actorIds) ?? [],
+        rebuild: async (actorIds) => {
+          const q = historyQuery();
+          const state = await store.loadActorState({
+            actorIds,
+            now: q.now,
+            recentWindowMs: q.recentWindowMs,
+            activityLookbackMs: q.activityLookbackMs,
+            maxRecentEvents: q.maxRecentEvents,
+          });
+          engine.restore(state);
+          metrics.actorsRebuilt.inc(actorIds.length);
+        },
+      },
     });
 
     const reloader = new Reloader(

@@ -101,6 +101,13 @@ export interface EngineStats {
   readonly futureDropped?: number;
   /** Rule firings silenced by an exception (added by the engine; optional for other implementations). */
   readonly exceptionsApplied?: number;
+  /** What the memory caps and the storm guard did so far, cumulative (added by the engine; optional). */
+  readonly caps?: {
+    readonly actorsEvicted: number;
+    readonly alertsClosedEarly: number;
+    readonly historiesDropped: number;
+    readonly stormFolds: number;
+  };
 }
 
 export interface DetectionEngine {
@@ -129,6 +136,15 @@ export interface DetectionEngine {
   forget(actorIds: Iterable<string>): void;
   /** Whether the engine holds window state for this actor (idle actors expire). */
   holds(actorId: string): boolean;
+  /**
+   * Which of these actors had their window state evicted under the actor cap
+   * and not rebuilt since. Their stored events, open alerts and activity rows
+   * must be handed to restore() before their next events are evaluated, or
+   * their windows start empty (optional for other implementations: none).
+   */
+  evictedAmong?(actorIds: Iterable<string>): string[];
+  /** stats().caps without the rest (cheap: read after every batch). */
+  capCounts?(): NonNullable<EngineStats['caps']>;
   stats(): EngineStats;
   /**
    * Swap the rule set (hot reload) without losing window state, baselines or

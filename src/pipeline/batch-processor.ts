@@ -22,10 +22,29 @@ export interface BatchProcessorDeps {
   readonly clock: Clock;
 }
 
+/** A batch decoded and enriched, not evaluated yet (its actors are known, nothing in the engine changed). */
+export interface PreparedBatch {
+  readonly events: readonly PositionedEvent[];
+  readonly enriched: readonly EnrichedEvent[];
+  readonly rejected: readonly RejectedRecord[];
+  readonly deadLetters: readonly DeadLetter[];
+}
+
 export class BatchProcessor {
   constructor(private readonly deps: BatchProcessorDeps) {}
 
   process(topic: string, partition: number, messages: readonly InboundMessage[]): BatchOutput {
+    return this.evaluate(this.prepare(topic, partition, messages));
+  }
+
+  /** The engine's verdict on a prepared batch (the only step that changes engine state). */
+  evaluate(batch: PreparedBatch): BatchOutput {
+    const verdict = batch.enriched.length > 0 ? this.deps.engine.evaluate(batch.enriched) : { alerts: [], activity: [] };
+    return { events: batch.events, rejected: batch.rejected, deadLetters: batch.deadLetters, alerts: verdict.alerts, activity: verdict.activity };
+  }
+
+  /** decode → enrich, no engine: the caller may rebuild evicted actors' state before evaluate(). */
+  prepare(topic: string, partition: number, messages: readonly InboundMessage[]): PreparedBatch {
     const enrich = this.deps.enricher();
     const receivedAt = this.deps.clock.now();
     const events: PositionedEvent[] = [];
@@ -53,7 +72,6 @@ export class BatchProcessor {
         deadLetters.push(toDeadLetter(message, record));
       }
     }
-    const verdict = enriched.length > 0 ? this.deps.engine.evaluate(enriched) : { alerts: [], activity: [] };
-    return { events, rejected, deadLetters, alerts: verdict.alerts, activity: verdict.activity };
+    return { events, enriched, rejected, deadLetters };
   }
 }

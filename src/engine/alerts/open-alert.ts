@@ -132,6 +132,10 @@ export class OpenAlert {
   combinationRaise = 0;
   /** Carried over from a restored alert, whose per-event detail is not available. */
   restoredExplanation: Readonly<Record<string, unknown>> | null = null;
+  /** A storm alert (storm-guard.ts): the actors folded into it; null for an actor's own alert. */
+  storm: { actors: number; readonly sample: string[]; readonly thresholdActors: number; readonly withinMs: number } | null = null;
+  /** Closed before its quiet period because open alerts were over the cap (engine.max_open_alerts). */
+  closedByCap = false;
 
   constructor(
     readonly alertId: string,

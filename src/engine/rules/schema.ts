@@ -245,6 +245,20 @@ const settings = z.strictObject({
    * rules (independent signals about one actor at one time); 0 disables.
    */
   combined_findings_raise: z.number().int().min(0).max(4).default(1),
+  /**
+   * Alert-storm guard: once more than `actors` alerts of one rule opened
+   * within `within` (processing time), each further alert that rule would
+   * open folds into one aggregated alert of the rule (actor `*`) with a count
+   * of actors and events and a sample of actor ids, until `within` passes
+   * without one. A flood of unknown actor ids gives one alert, not 200,000.
+   */
+  alert_storm: z
+    .strictObject({
+      actors: z.number().int().min(1).default(50),
+      within: positiveDuration.default(10 * 60_000),
+      sample: z.number().int().min(1).max(1000).default(20),
+    })
+    .default({ actors: 50, within: 10 * 60_000, sample: 20 }),
 });
 export type SettingsSpec = z.infer<typeof settings>;
 

@@ -143,6 +143,18 @@ export class ActivityTracker {
     return closed;
   }
 
+  /** Takes back buckets held elsewhere meanwhile (an evicted actor's, on its rebuild). */
+  adopt(buckets: readonly ActivityBucket[], closedBefore: number): void {
+    for (const b of buckets) {
+      if (this.open.some((o) => o.start === b.start && o.granularity === b.granularity)) continue;
+      this.open.push(b);
+      if (b.end < this.nextEnd) this.nextEnd = b.end;
+    }
+    if (closedBefore > this.closedBefore) this.closedBefore = closedBefore;
+    this.hour = null;
+    this.day = null;
+  }
+
   get isEmpty(): boolean {
     return this.open.length === 0;
   }

@@ -37,6 +37,8 @@ export class ActorState {
    * continued by the instance that owns it, so tick() leaves it open longer.
    */
   restoredAt: number | null = null;
+  /** The engine's number of the last evaluate() whose events included this actor (never evicted in it). */
+  batch = 0;
   readonly window: DistinctWindow;
   readonly seen: SeenEvents;
   readonly activity: ActivityTracker;

@@ -35,7 +35,7 @@ function harness(outputs: BatchOutput[], partitionState?: PartitionState) {
   const processed = () => next;
   const handler = createBatchHandler({
     ...(partitionState && { partitionState }),
-    processor: { process: () => outputs[next++] } as unknown as BatchProcessor,
+    processor: { prepare: () => ({ events: [], enriched: [], rejected: [], deadLetters: [] }), evaluate: () => outputs[next++] } as unknown as BatchProcessor,
     carryOver,
     deadLetters: {
       send: async (d) => {
