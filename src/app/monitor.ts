@@ -239,7 +239,9 @@ export class Monitor {
           const state = await store.loadActorState({
             actorIds,
             now: q.now,
-            recentWindowMs: q.recentWindowMs,
+            // A day more than the windows hold: the replay then gives the open day bucket's
+            // events the full windows they were judged with (its peaks come out the same).
+            recentWindowMs: q.recentWindowMs + DAY,
             activityLookbackMs: q.activityLookbackMs,
             maxRecentEvents: q.maxRecentEvents,
           });

@@ -14,7 +14,7 @@
 import type { EnrichedEvent } from '../../model/enriched.js';
 import type { DerivedFacts } from '../rules/fields.js';
 import { Hll } from '../state/hll.js';
-import { hashKey } from '../state/keys.js';
+import { mixedKey } from '../state/keys.js';
 import { alertIdFor } from './alert-id.js';
 import { OpenAlert } from './open-alert.js';
 
@@ -80,7 +80,7 @@ export class StormGuard {
     }
     const a = r.alert;
     const storm = a.storm as NonNullable<OpenAlert['storm']>;
-    (r.distinct as Hll).add(hashKey(e.actor_id));
+    (r.distinct as Hll).add(mixedKey(e.actor_id));
     storm.actors = (r.distinct as Hll).estimate();
     if (storm.sample.length < this.settings.sample && !storm.sample.includes(e.actor_id)) storm.sample.push(e.actor_id);
     a.recordEvent(e, facts, eventIdSample);

@@ -318,8 +318,9 @@ export type CaseActorSpec = z.infer<typeof caseActor>;
 /**
  * A test event: the wire contract v1 fields, plus test-only helpers:
  * `zone` (network zone, instead of resolving source_ip), `repeat`/`every`
- * (emit the event several times, `every` apart) and `generate_records`
- * (that many fresh record ids per repetition).
+ * (emit the event several times, `every` apart), `generate_records`
+ * (that many fresh record ids per repetition) and `distinct_actors` (each
+ * repetition by another actor id).
  */
 const caseEvent = z
   .strictObject({
@@ -341,6 +342,8 @@ const caseEvent = z
     repeat: z.number().int().min(1).max(100_000).default(1),
     every: duration.default(1_000),
     generate_records: z.number().int().min(1).max(100_000).optional(),
+    /** With `repeat`: each repetition by another actor, `<actor_id>-1`, `<actor_id>-2`, ... (a flood of ids). */
+    distinct_actors: z.boolean().default(false),
   })
   .superRefine((e, ctx) => {
     if (typeof e.ts === 'string' && !Number.isFinite(Date.parse(e.ts))) {
@@ -375,7 +378,11 @@ export type CaseHistorySpec = z.infer<typeof caseHistory>;
 
 const expectation = z.strictObject({
   rule: ruleId,
-  actor: z.string().min(1),
+  /** The actor the alert is about (`*` for an alert-storm alert), or with `actor_prefix` every actor id that starts so. */
+  actor: z.string().min(1).optional(),
+  actor_prefix: z.string().min(1).optional(),
+  /** Exactly this many alerts of the rule for the actor (or prefix); default: at least one. */
+  count: z.number().int().min(1).optional(),
   /** The finding's severity (rule severity + raises + tier steps). */
   severity: severity.optional(),
   min_severity: severity.optional(),
@@ -387,7 +394,7 @@ const expectation = z.strictObject({
   baseline_source: z.enum(['own', 'peers', 'role', 'static']).optional(),
   /** Text the summary must contain. */
   summary_contains: z.string().optional(),
-});
+}).refine((x) => (x.actor === undefined) !== (x.actor_prefix === undefined), 'an expectation names `actor` or `actor_prefix` (one of them)');
 export type ExpectationSpec = z.infer<typeof expectation>;
 
 const testCase = z.strictObject({
