@@ -150,7 +150,7 @@ bench
   .option('--flood-hours <n>', 'event time each flood is spread over', integerArg(1), 24)
   .option('--heap-mb <n>', 'heap limit of each scenario process', integerArg(64), 6144)
   .option('--rules <dir>', 'rules folder', 'rules')
-  .option('--engine <json>', 'engine options under test, e.g. \'{"maxActors":50000}\'')
+  .option('--engine <json>', 'engine options under test instead of the default caps, e.g. \'{"maxActors":50000}\' or \'{}\' (no caps)')
   .option('--json <file>', 'write the figures as JSON')
   .action(async (opts: { seed: number; actors: number; days: number; floods: number[]; floodHours: number; heapMb: number; rules: string; engine?: string; json?: string }) => {
     const { runMemoryBenchmark } = await import('../bench/memory/main.js');

@@ -699,7 +699,8 @@ export class Engine implements DetectionEngine {
     }
     const stats: BaselineStats = { own, peers, role };
     const decision = decideLimit(w, { stats, band, roleLimits, statusFactor: factor });
-    st.limitCache[slot] = { generation: this.generation, stats: usesStats ? stats : null, roleLimits, factor, decision };
+    // Cached from an actor's second event on: most ids of a flood are seen once, and would each keep a cache.
+    if (st.seen.size > 1) st.limitCache[slot] = { generation: this.generation, stats: usesStats ? stats : null, roleLimits, factor, decision };
     return decision;
   }
 

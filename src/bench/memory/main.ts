@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SETTINGS } from '../../config/settings.js';
 import { table } from '../../util/text-table.js';
 import { MEMORY_PREFIX, type ScenarioOptions, type ScenarioResult } from './scenario.js';
 
@@ -20,7 +21,7 @@ export interface MemoryBenchOptions {
   readonly floodSpanMs: number;
   readonly heapMb: number;
   readonly rulesDir: string;
-  /** Engine options under test, passed to every scenario (e.g. `{ "maxActors": 100000 }`). */
+  /** Engine options under test, passed to every scenario (default: the caps' default settings, as `custos run` has them). */
   readonly engine?: Readonly<Record<string, unknown>>;
   readonly json?: string;
 }
@@ -35,6 +36,13 @@ interface Progress {
 type Outcome = { ok: true; result: ScenarioResult } | { ok: false; label: string; code: number | null; signal: string | null; last: Progress | null };
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** What `custos run` gives the engine by default (config settings engine.*). */
+export const DEFAULT_CAPS = {
+  maxActors: SETTINGS['engine.max_actors'].default,
+  maxOpenAlerts: SETTINGS['engine.max_open_alerts'].default,
+  maxHistoryActors: SETTINGS['engine.max_history_actors'].default,
+};
 
 function runChild(options: ScenarioOptions, heapMb: number, label: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
@@ -76,7 +84,9 @@ const kb = (bytes: number): string => (bytes / 1024).toFixed(2);
 const mb = (n: number): string => n.toFixed(0);
 
 export async function runMemoryBenchmark(o: MemoryBenchOptions): Promise<ScenarioResult[]> {
-  const base = { seed: o.seed, actors: o.actors, days: o.days, ids: 0, spanMs: o.floodSpanMs, rulesDir: o.rulesDir, ...(o.engine ? { engine: o.engine } : {}) };
+  const engine = o.engine ?? DEFAULT_CAPS;
+  const base = { seed: o.seed, actors: o.actors, days: o.days, ids: 0, spanMs: o.floodSpanMs, rulesDir: o.rulesDir, engine };
+  console.log(`engine options: ${JSON.stringify(engine)}\n`);
   const runs: { options: ScenarioOptions; label: string }[] = [
     { options: { ...base, kind: 'org' }, label: `organisation (${o.actors} actors, ${o.days} days)` },
     ...o.floods.map((ids) => ({ options: { ...base, kind: 'flood' as const, ids }, label: `flood of ${ids.toLocaleString('en-US')} ids` })),
@@ -93,7 +103,7 @@ export async function runMemoryBenchmark(o: MemoryBenchOptions): Promise<Scenari
         `${x.label}: died (${x.signal ?? `exit ${x.code}`}, heap limit ${o.heapMb} MB)`,
         l === null ? '-' : l.progress.toLocaleString('en-US'),
         l === null ? '-' : l.actors.toLocaleString('en-US'),
-        '-', '-', '-', '-', '-',
+        '-', '-', '-', '-', '-', '-',
         l === null ? '-' : `${mb(l.heapUsedMb)}+`,
         l === null ? '-' : `${mb(l.rssMb)}+`,
       ];
@@ -108,6 +118,7 @@ export async function runMemoryBenchmark(o: MemoryBenchOptions): Promise<Scenari
       kb(s.measuredMean),
       kb(s.measuredTop1),
       kb(s.estimatedMean),
+      kb(s.estimatedP50),
       kb(s.estimatedP99),
       `${mb(r.heapAfterMb)} (${mb(r.heapWithoutStateMb)})`,
       `${mb(r.rssMb)} / ${mb(r.peakRssMb)}`,
@@ -115,7 +126,7 @@ export async function runMemoryBenchmark(o: MemoryBenchOptions): Promise<Scenari
   });
   console.log(
     table(
-      ['scenario', 'events', 'actors held', 'open alerts', 'KB/actor measured mean', 'measured p99*', 'estimate mean', 'estimate p99', 'heap MB (without state)', 'RSS MB end / peak'],
+      ['scenario', 'events', 'actors held', 'open alerts', 'KB/actor measured mean', 'measured p99*', 'estimate mean', 'estimate p50', 'estimate p99', 'heap MB (without state)', 'RSS MB end / peak'],
       rows,
     ),
   );

@@ -53,6 +53,7 @@ export interface StateFigures {
   /** Measured: heap freed by forgetting the largest 1 % (by estimate), per actor of them. */
   readonly measuredTop1: number;
   readonly estimatedMean: number;
+  readonly estimatedP50: number;
   readonly estimatedP99: number;
 }
 
@@ -117,6 +118,7 @@ function measureState(engine: Engine): { figures: StateFigures; heapWithout: num
       measuredMean: (h0 - h2) / n,
       measuredTop1: (h0 - h1) / Math.max(1, top.length),
       estimatedMean: asc.reduce((s, b) => s + b, 0) / n,
+      estimatedP50: quantile(asc, 0.5),
       estimatedP99: quantile(asc, 0.99),
     },
     heapWithout: h2,

@@ -56,6 +56,8 @@ const MAX_SEC = 2_147_483_646;
 export const NONE = MISSING;
 /** addRef's answer in sketch mode, where previous touches are unknown. */
 export const SKETCHED = 2_147_483_647;
+/** The sketch-estimate cache of every window in exact mode (empty, never written to). */
+const NO_CACHE: { value: number; adds: number; cutoff: number }[] = [];
 
 /**
  * Epoch ms → window seconds. Monotonic; exact for 1970-2106, clamped outside
@@ -67,9 +69,24 @@ export function toWindowSeconds(tsMs: number): number {
   return s < MIN_SEC ? MIN_SEC : s > MAX_SEC ? MAX_SEC : s;
 }
 
+/**
+ * Horizon lists, validated and shared by every window given the same list
+ * (the engine passes one array to all its actors): two arrays fewer per actor.
+ */
+let lastHorizons: { readonly input: readonly number[]; readonly ms: number[]; readonly secs: number[] } | null = null;
+function sharedHorizons(listMs: readonly number[]): { ms: number[]; secs: number[] } {
+  if (lastHorizons !== null && lastHorizons.input === listMs) return lastHorizons;
+  const ms = [...new Set(listMs)].sort((a, b) => a - b);
+  if (ms.length === 0) throw new Error('a window needs at least one horizon');
+  if (ms.some((h) => h < 1000)) throw new Error('window horizons are at least one second');
+  lastHorizons = { input: listMs, ms, secs: ms.map((h) => Math.floor(h / 1000)) };
+  return lastHorizons;
+}
+
 export class DistinctWindow {
-  private horizons: number[] = [];
-  private horizonsMs: number[] = [];
+  /** Shared between windows (sharedHorizons): never written to. */
+  private horizons: readonly number[] = [];
+  private horizonsMs: readonly number[] = [];
   private times = new Int32Array(INITIAL_CAPACITY);
   private keys = new Int32Array(INITIAL_CAPACITY);
   /** 0 for a ref entry; > 0 for a count-only entry. null while the log holds only refs. */
@@ -85,7 +102,7 @@ export class DistinctWindow {
   private adds = 0;
   private lastPrune = -Infinity;
   /** Per horizon, the last sketch estimate (sketch mode only). */
-  private cache: { value: number; adds: number; cutoff: number }[] = [];
+  private cache: { value: number; adds: number; cutoff: number }[] = NO_CACHE;
   private mark = -Infinity;
 
   constructor(
@@ -195,13 +212,11 @@ export class DistinctWindow {
    * sees what the previous longest horizon still held.
    */
   setHorizons(listMs: readonly number[]): void {
-    const ms = [...new Set(listMs)].sort((a, b) => a - b);
-    if (ms.length === 0) throw new Error('a window needs at least one horizon');
-    if (ms.some((h) => h < 1000)) throw new Error('window horizons are at least one second');
+    const { ms, secs } = sharedHorizons(listMs);
     if (ms.length === this.horizonsMs.length && ms.every((h, i) => h === this.horizonsMs[i])) return;
     this.horizonsMs = ms;
-    this.horizons = ms.map((h) => Math.floor(h / 1000));
-    this.cache = this.sketch === null ? [] : this.freshCache();
+    this.horizons = secs;
+    this.cache = this.sketch === null ? NO_CACHE : this.freshCache();
     this.heads = this.horizons.map((_, h) => this.lowerBound(this.cutoff(h)));
     this.refs = this.horizons.map(() => 0);
     this.anon = this.horizons.map(() => 0);

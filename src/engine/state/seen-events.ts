@@ -15,11 +15,11 @@
 import { IntMap } from './int-map.js';
 import { checkKey, hashKey } from './keys.js';
 
-/** Arrival-ordered log of ids (key, ts): typed arrays, dropped from the front, shrunk once half is dropped. */
+/** Arrival-ordered log of ids: one typed array of (key, ts) pairs, dropped from the front, shrunk once half is dropped. */
 export class SeenEvents {
   private readonly map = new IntMap(2);
-  private keys = new Int32Array(2);
-  private times = new Float64Array(2);
+  /** [key0, ts0, key1, ts1, ...] for entries head..len-1. */
+  private log = new Float64Array(4);
   private head = 0;
   private len = 0;
   constructor(private readonly cap: number) {}
@@ -31,16 +31,16 @@ export class SeenEvents {
   add(eventId: string, ts: number): void {
     const key = hashKey(eventId);
     this.map.set(key, checkKey(eventId));
-    if (this.len === this.keys.length) this.resize(this.live < this.len / 2 ? 0 : Math.ceil(this.keys.length * 1.5));
-    this.keys[this.len] = key;
-    this.times[this.len] = ts;
+    if (this.len * 2 === this.log.length) this.resize(this.live < this.len / 2 ? 0 : Math.ceil(this.len * 1.5));
+    this.log[this.len * 2] = key;
+    this.log[this.len * 2 + 1] = ts;
     this.len++;
     if (this.live > this.cap) this.dropFirst();
   }
 
   /** Forget ids of events older than `before` (arrival order is time order up to lateness). */
   expire(before: number): void {
-    while (this.head < this.len && (this.times[this.head] as number) < before) this.dropFirst();
+    while (this.head < this.len && (this.log[this.head * 2 + 1] as number) < before) this.dropFirst();
     if (this.head >= 16 && this.head * 2 >= this.len) this.resize(0);
   }
 
@@ -49,7 +49,7 @@ export class SeenEvents {
   }
 
   get approxBytes(): number {
-    return 160 + this.map.approxBytes + this.keys.length * 12;
+    return 160 + this.map.approxBytes + this.log.byteLength;
   }
 
   private get live(): number {
@@ -57,20 +57,17 @@ export class SeenEvents {
   }
 
   private dropFirst(): void {
-    this.map.delete(this.keys[this.head] as number);
+    this.map.delete(this.log[this.head * 2] as number);
     this.head++;
   }
 
-  /** Moves the live entries to the front of arrays a quarter larger than their number, or of `atLeast`. */
+  /** Moves the live entries to the front of a log a quarter larger than their number, or of `atLeast` entries. */
   private resize(atLeast: number): void {
     const live = this.live;
     const size = Math.max(2, atLeast, Math.ceil(live * 1.25) + 1);
-    const keys = new Int32Array(size);
-    const times = new Float64Array(size);
-    keys.set(this.keys.subarray(this.head, this.len));
-    times.set(this.times.subarray(this.head, this.len));
-    this.keys = keys;
-    this.times = times;
+    const log = new Float64Array(size * 2);
+    log.set(this.log.subarray(this.head * 2, this.len * 2));
+    this.log = log;
     this.head = 0;
     this.len = live;
   }
