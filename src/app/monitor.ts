@@ -167,7 +167,8 @@ export class Monitor {
       },
       engine: {
         restore: (state) => engine.restore(state),
-        holds: (actorId) => engine.holds(actorId),
+        // An actor evicted under the cap is still this partition's: forgotten (marks, waiting buckets) on revoke.
+        holds: (actorId) => engine.holds(actorId) || (engine.evictedAmong?.([actorId]).length ?? 0) > 0,
         // Another instance owns these actors now: drop their windows, open alerts and unstored output.
         forget: (actorIds) => {
           const ids = new Set(actorIds);

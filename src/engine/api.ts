@@ -132,6 +132,7 @@ export interface DetectionEngine {
    * Drops the window state and open alert of these actors without emitting
    * anything: another instance now owns their partition and continues them
    * (a closing revision from here would race its revisions). Baselines stay.
+   * Also forgets that they were evicted, and their evicted buckets.
    */
   forget(actorIds: Iterable<string>): void;
   /** Whether the engine holds window state for this actor (idle actors expire). */

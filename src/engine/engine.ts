@@ -311,6 +311,9 @@ export class Engine implements DetectionEngine {
 
   forget(actorIds: Iterable<string>): void {
     for (const id of actorIds) {
+      // Evicted here before: the new owner rebuilds it; its waiting buckets are not ours to emit.
+      this.evicted.delete(id);
+      this.evictedBuckets.take(id);
       const st = this.actors.get(id);
       if (st === undefined) continue;
       if (st.alert !== null) {

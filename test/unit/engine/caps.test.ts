@@ -144,6 +144,28 @@ describe('memory caps', () => {
     expect(engine.evictedAmong(['alice'])).toEqual([]);
   });
 
+  it('an evicted actor`s buckets come out when tick() would have closed them; forget() (partition revoked) drops them', () => {
+    const run = (forget: boolean) => {
+      const clock = new ManualClock(T0);
+      const engine = createEngine({ rules: rules(ENGINE_RULES), clock, maxActors: 1 }) as Engine;
+      engine.evaluate([ev({ event_id: 'a1', n: 3, ts: T0 })]);
+      engine.evaluate([ev({ event_id: 'b1', actor_id: 'bob', n: 1, ts: T0 + 1_000 })]);
+      expect(engine.holds('alice')).toBe(false);
+      if (forget) engine.forget(['alice']);
+      expect(engine.evictedAmong(['alice'])).toEqual(forget ? [] : ['alice']);
+      // alice's hour bucket ends at 11:00 and closes 5 minutes (lateness) later in her event time.
+      clock.set(T0 + 3_600_000 + 4 * 60_000);
+      const early = engine.tick().activity.filter((r) => r.actor_id === 'alice');
+      clock.set(T0 + 3_600_000 + 6 * 60_000);
+      const due = engine.tick().activity.filter((r) => r.actor_id === 'alice');
+      return { early, due };
+    };
+    const kept = run(false);
+    expect(kept.early).toEqual([]);
+    expect(kept.due.map((r) => [r.granularity, r.events, r.distinct_records])).toEqual([['hour', 1, 3]]);
+    expect(run(true).due).toEqual([]);
+  });
+
   it('closes the least recently active alerts early beyond the open-alert cap, saying so', () => {
     const clock = new ManualClock(T0);
     const engine = createEngine({ rules: rules(ENGINE_RULES), clock, maxOpenAlerts: 2 });
