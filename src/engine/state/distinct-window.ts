@@ -40,7 +40,7 @@ const SKETCH_P = 10;
  * holds little more than its live refs.
  */
 const TRIM_MIN = 16;
-/** A new actor's log starts this small (most hold a few refs); it grows by half as needed and shrinks when less than half full. */
+/** A new actor's log starts this small (most hold a few refs); it doubles as needed and halves (or more) when a quarter full. */
 const INITIAL_CAPACITY = 4;
 /**
  * Seconds are counted from 2038-01-19 (2^31 s after 1970), so every second of
@@ -259,7 +259,7 @@ export class DistinctWindow {
   }
 
   private grow(): void {
-    this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.times.length * 1.5)));
+    this.resize(this.times.length * 2);
   }
 
   /** New capacity (at least len): the entries [0, len) are kept. */
@@ -277,10 +277,10 @@ export class DistinctWindow {
     }
   }
 
-  /** Less than half full: down to a quarter above what is held. */
+  /** Less than a quarter full: down to twice what is held (a log that grows again does not resize at once). */
   private shrinkIfSparse(): void {
     const size = this.times.length;
-    if (size > INITIAL_CAPACITY * 4 && this.len * 2 < size) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * 1.25)));
+    if (size > INITIAL_CAPACITY * 4 && this.len * 4 < size) this.resize(Math.max(INITIAL_CAPACITY, this.len * 2));
   }
 
   /** Insert keeping the log sorted by time (append in the usual, in-order case). */
