@@ -125,6 +125,7 @@ export class Monitor {
         password: config['clickhouse.password'],
         database: config['clickhouse.database'],
         retentionDays: config['clickhouse.retention_days'],
+        requestTimeoutMs: config['clickhouse.request_timeout_ms'],
       }),
       undefined,
       deps.signal,
@@ -145,7 +146,7 @@ export class Monitor {
         maxRecentEvents: config['history.max_recent_events'],
       };
     };
-    const baselines = await store.loadHistory({ ...historyQuery(), include: { activity: true, alerts: false, events: false } });
+    const baselines = await store.loadHistory({ ...historyQuery(), include: { activity: true, alerts: false, events: false }, topic: config['kafka.topic'] });
     engine.restore(baselines);
     logger.info(
       {
@@ -157,13 +158,25 @@ export class Monitor {
     );
     const restorer = new PartitionRestorer(config['kafka.topic'], {
       load: async (topic, partition) => {
-        const state = await store.loadHistory({ ...historyQuery(), include: { activity: false, alerts: true, events: true }, partition: { topic, partition } });
-        const summary = { partition, openAlerts: state.openAlerts.length, recentEvents: state.recentEvents.length, historyFrom: new Date(state.anchorMs).toISOString() };
+        // As of the offset consumption resumes at: what lies beyond it is replayed and evaluated again.
+        const resumesAt = await source.committedOffset(partition);
+        const state = await store.loadHistory({
+          ...historyQuery(),
+          include: { activity: false, alerts: true, events: true },
+          partition: { topic, partition, committedOffset: resumesAt },
+        });
+        const summary = {
+          partition,
+          resumesAt,
+          alerts: state.alerts.length,
+          recentEvents: state.recentEvents.length,
+          historyFrom: new Date(state.anchorMs).toISOString(),
+        };
         logger.info(summary, 'partition window state loaded');
         if (state.recentEventsCapped) {
           logger.warn({ partition, cap: config['history.max_recent_events'] }, 'recent events over the cap: windows restored partially');
         }
-        return state;
+        return { ...state, resumesAt };
       },
       engine: {
         restore: (state) => engine.restore(state),
@@ -301,6 +314,8 @@ export class Monitor {
       logger: logger.child({ component: 'ticker' }),
       intervalMs: deps.tickIntervalMs ?? 15_000,
       shouldTick: () => sinkHealth.failingForMs() === 0,
+      // Before prune: an actor the tick just expired still has its partition's position.
+      positionOf: (actorId) => restorer.positionOf(actorId),
       afterTick: () => restorer.prune(),
     });
     cleanup.push(() => ticker.stop());
@@ -311,6 +326,7 @@ export class Monitor {
         topic: config['kafka.topic'],
         groupId: config['kafka.group_id'],
         fromBeginning: config['kafka.from_beginning'],
+        sessionTimeoutMs: config['kafka.session_timeout_ms'],
         onAssignment: (partitions, fresh) => restorer.assign(partitions, fresh),
       },
       logger.child({ component: 'source' }),

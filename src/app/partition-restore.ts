@@ -19,11 +19,18 @@
  *   here would race its revisions.
  */
 import type { DetectionEngine, EngineHistory } from '../engine/index.js';
+import type { SourcePosition } from '../model/event.js';
 import type { Logger } from '../observability/log.js';
 
+/** One partition's stored state, as of the offset its consumption resumes at. */
+export interface PartitionHistory extends EngineHistory {
+  /** The committed offset the state was loaded as of (decimal string); null or absent when unknown. */
+  readonly resumesAt?: string | null;
+}
+
 export interface PartitionRestoreDeps {
-  /** The stored state of one partition (its events in the window, its actors' open alerts). */
-  readonly load: (topic: string, partition: number) => Promise<EngineHistory>;
+  /** The stored state of one partition (its events in the window, its actors' alerts), as of its committed offset. */
+  readonly load: (topic: string, partition: number) => Promise<PartitionHistory>;
   readonly engine: Pick<DetectionEngine, 'restore' | 'forget' | 'holds'>;
   readonly logger: Logger;
   readonly concurrency?: number;
@@ -38,6 +45,10 @@ export class PartitionRestorer {
   private readonly pending = new Map<number, Promise<boolean>>();
   /** Actors seen per owned partition, to forget when it is revoked. */
   private readonly actors = new Map<number, Set<string>>();
+  /** The partition of each tracked actor (the reverse of `actors`). */
+  private readonly partitionOfActor = new Map<string, number>();
+  /** Per owned partition: the last offset whose effects the engine holds (evaluated, or restored as of). */
+  private readonly heldUpTo = new Map<number, string>();
   private readonly queue: (() => void)[] = [];
   private running = 0;
   private stopped = false;
@@ -63,12 +74,32 @@ export class PartitionRestorer {
     for (const p of partitions) if (!previous.has(p)) this.startRestore(p);
   }
 
-  /** Actors whose events a batch of this partition carried (evaluated here). */
-  noteActors(topic: string, partition: number, actorIds: Iterable<string>): void {
+  /**
+   * Actors whose events a batch of this partition carried (evaluated here),
+   * and the batch's last offset: what the engine now reflects of the partition.
+   */
+  noteActors(topic: string, partition: number, actorIds: Iterable<string>, lastOffset?: string): void {
     if (topic !== this.topic || !this.assigned.has(partition)) return;
     let set = this.actors.get(partition);
     if (set === undefined) this.actors.set(partition, (set = new Set()));
-    for (const id of actorIds) set.add(id);
+    for (const id of actorIds) {
+      set.add(id);
+      this.partitionOfActor.set(id, partition);
+    }
+    if (lastOffset !== undefined) this.heldUpTo.set(partition, lastOffset);
+  }
+
+  /**
+   * The position up to which the engine reflects this actor's partition: what
+   * a revision the engine emits for the actor outside a batch (a tick) is
+   * stamped with, so a restore as of a committed offset takes it only if
+   * everything it followed was committed. null: not known here.
+   */
+  positionOf(actorId: string): SourcePosition | null {
+    const partition = this.partitionOfActor.get(actorId);
+    if (partition === undefined) return null;
+    const offset = this.heldUpTo.get(partition);
+    return offset === undefined ? null : { topic: this.topic, partition, offset };
   }
 
   /**
@@ -87,7 +118,11 @@ export class PartitionRestorer {
   /** Stops tracking actors whose state the engine no longer holds (expired while idle). */
   prune(): void {
     for (const set of this.actors.values()) {
-      for (const id of set) if (!this.deps.engine.holds(id)) set.delete(id);
+      for (const id of set) {
+        if (this.deps.engine.holds(id)) continue;
+        set.delete(id);
+        this.partitionOfActor.delete(id);
+      }
     }
   }
 
@@ -104,8 +139,12 @@ export class PartitionRestorer {
     this.bump(partition);
     this.pending.delete(partition);
     const actors = this.actors.get(partition);
-    if (actors !== undefined) this.deps.engine.forget(actors);
+    if (actors !== undefined) {
+      this.deps.engine.forget(actors);
+      for (const id of actors) this.partitionOfActor.delete(id);
+    }
     this.actors.delete(partition);
+    this.heldUpTo.delete(partition);
   }
 
   private bump(partition: number): number {
@@ -137,7 +176,10 @@ export class PartitionRestorer {
           // Revoked (or reassigned) while loading: this state is not ours to apply.
           if (!this.current(partition, epoch)) return false;
           this.deps.engine.restore(state);
-          this.noteActors(this.topic, partition, [...state.recentEvents, ...state.openAlerts].map((x) => x.actor_id));
+          // Below the resume offset, everything is reflected: the offset before it is the position held.
+          const resumesAt = state.resumesAt ?? null;
+          const heldUpTo = resumesAt !== null && BigInt(resumesAt) > 0n ? (BigInt(resumesAt) - 1n).toString() : undefined;
+          this.noteActors(this.topic, partition, [...state.recentEvents.map((e) => e.actor_id), ...state.alerts.map((x) => x.alert.actor_id)], heldUpTo);
           return true;
         } catch (err) {
           if (!this.current(partition, epoch)) return false;

@@ -12,6 +12,7 @@ import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { CarryOver } from '../pipeline/carry-over.js';
 import type { AlertNotifier, BatchStore } from '../pipeline/sinks.js';
+import type { SourcePosition } from '../model/event.js';
 
 export interface TickerDeps {
   readonly engine: DetectionEngine;
@@ -29,6 +30,12 @@ export interface TickerDeps {
   readonly shouldTick?: () => boolean;
   /** Runs after each engine tick (e.g. bookkeeping of actors the tick expired). */
   readonly afterTick?: () => void;
+  /**
+   * The position up to which the engine reflects an actor's partition
+   * (src/app/partition-restore.ts): a tick's revisions are stamped with it,
+   * so a restore as of a committed offset includes them only after what they followed.
+   */
+  readonly positionOf?: (actorId: string) => SourcePosition | null;
 }
 
 export interface Ticker {
@@ -62,7 +69,9 @@ export function startTicker(deps: TickerDeps): Ticker {
 
   const tick = (attempts: number) => {
     running = running.then(() => {
-      const output = deps.engine.tick();
+      const ticked = deps.engine.tick();
+      const positionOf = deps.positionOf;
+      const output = positionOf === undefined ? ticked : { ...ticked, alerts: ticked.alerts.map((u) => ({ ...u, position: positionOf(u.alert.actor_id) })) };
       deps.afterTick?.();
       const stats = deps.engine.stats();
       deps.metrics.engineActors.set(stats.actors);

@@ -50,7 +50,7 @@ export async function loadHistorySeed(client: ClickHouseClient, database: string
   });
   const activity = loaded.activity.filter((row) => bucketEnd(row) <= o.sinceMs);
   return {
-    history: { activity, openAlerts: [], recentEvents: loaded.recentEvents },
+    history: { activity, alerts: [], recentEvents: loaded.recentEvents },
     activityRows: activity.length,
     unfinishedBuckets: loaded.activity.length - activity.length,
     recentEvents: loaded.recentEvents.length,

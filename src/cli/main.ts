@@ -190,6 +190,19 @@ bench
     exitWith(await benchDetectionCommand({ ...rest, strict: opts.strict === true, quiet: opts.quiet === true, ...(endpoints && { live: endpoints }) }));
   });
 
+program
+  .command('chaos')
+  .description('Consume one stream cleanly and under faults (SIGKILLs, ClickHouse frozen and down, broker restart, receiver down); print what differs.')
+  .option('--seed <n>', 'seed of the traffic and of the fault schedule', integerArg(), 1)
+  .option('--actors <n>', 'simulated actors', integerArg(1), 60)
+  .option('--days <n>', 'simulated days', integerArg(1), 17)
+  .option('--kills <n>', 'SIGKILLs at random points (plus one at a partition assignment and one during a catch-up)', integerArg(0), 5)
+  .option('--short', 'SIGKILLs only (what the test suite runs)')
+  .action(async (opts: { seed: number; actors: number; days: number; kills: number; short?: boolean }) => {
+    const { chaosCommand } = await import('./chaos.js');
+    exitWith(await chaosCommand({ ...opts, short: opts.short === true }, servicesFromEnv()));
+  });
+
 await program.parseAsync(process.argv);
 // A finished command exits even if a library left a timer or socket behind.
 process.exit(process.exitCode ?? 0);

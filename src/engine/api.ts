@@ -7,13 +7,38 @@
  */
 import type { Alert } from '../model/alert.js';
 import type { EnrichedEvent } from '../model/enriched.js';
+import type { SourcePosition } from '../model/event.js';
+import type { AlertState } from './alerts/alert-state.js';
 import type { RuleSet } from './rules/rule-set.js';
+
+export type { AlertState } from './alerts/alert-state.js';
 
 /** An alert revision the sinks must store; `notify` says whether webhooks get it. */
 export interface AlertUpdate {
   readonly alert: Alert;
   /** true for an opening alert and for an escalation; false for a merged follow-up. */
   readonly notify: boolean;
+  /**
+   * The engine's own state behind this revision (typed, versioned: see
+   * alerts/alert-state.ts), stored with it so a restarted engine continues the
+   * alert exactly. Not part of the alert contract: webhooks never carry it.
+   */
+  readonly state: AlertState;
+  /**
+   * Set by the pipeline, not the engine: the Kafka position up to which this
+   * revision reflects its partition's events (the last message of the batch
+   * whose evaluation produced it; for a tick, the last message evaluated of
+   * the actor's partition). A restore as of a committed offset takes exactly
+   * the revisions below it. Absent outside the live pipeline.
+   */
+  readonly position?: SourcePosition | null;
+}
+
+/** A stored alert revision handed back to restore(): the alert, and its engine state when one was stored and is readable. */
+export interface RestorableAlert {
+  readonly alert: Alert;
+  /** null for revisions stored without a state (older custos) or with one this code cannot read: rebuilt from the explanation. */
+  readonly state: AlertState | null;
 }
 
 /**
@@ -66,8 +91,12 @@ export interface ActorActivityRow {
 export interface EngineHistory {
   /** Closed activity buckets, oldest first (a configurable look-back, e.g. 28 days). */
   readonly activity: readonly ActorActivityRow[];
-  /** The latest revision of alerts that may still be open. */
-  readonly openAlerts: readonly Alert[];
+  /**
+   * The latest revision of the alerts that may still be open, and of closed
+   * ones a rate window may still re-open (the actor's last closed alert). At
+   * most one open and one closed alert per actor are kept (the newest).
+   */
+  readonly alerts: readonly RestorableAlert[];
   /**
    * Recent events (within the longest window plus the lateness allowance), oldest
    * first, to rebuild sliding windows after a restart. Windows must treat a

@@ -105,7 +105,7 @@ for (const actor of actors.slice(0, actorCount / 2)) {
 
 const clock = new ManualClock(start);
 const engine = createEngine({ rules: loadRuleSet(rulesDir), clock });
-engine.restore({ activity: history, openAlerts: [], recentEvents: [] });
+engine.restore({ activity: history, alerts: [], recentEvents: [] });
 
 const batch = 500;
 // Warm-up on a copy with other ids would change state; instead time everything, report the steady half too.

@@ -25,8 +25,10 @@ import type {
   EngineHistory,
   EngineOutput,
   EngineStats,
+  RestorableAlert,
 } from './api.js';
 import { alertIdFor } from './alerts/alert-id.js';
+import { alertStateOf, openAlertFromState } from './alerts/alert-state.js';
 import { OpenAlert, type Finding, type WindowFigure } from './alerts/open-alert.js';
 import { renderAlert } from './alerts/render.js';
 import { BANDS, bandAt, type Metric } from './baseline/bands.js';
@@ -254,7 +256,7 @@ export class Engine implements DetectionEngine {
     // Evicted actors being rebuilt (their state comes back below).
     const rebuilding = new Set<string>();
     if (this.evicted.size > 0) {
-      for (const x of [...history.recentEvents, ...history.openAlerts]) {
+      for (const x of [...history.recentEvents, ...history.alerts.map((r) => r.alert)]) {
         if (!this.actors.has(x.actor_id) && this.evicted.has(x.actor_id, this.clock.now(), this.retentionMs)) rebuilding.add(x.actor_id);
       }
     }
@@ -270,31 +272,9 @@ export class Engine implements DetectionEngine {
       if (entry !== undefined) kept.set(id, entry);
     }
     try {
-      for (const stored of history.openAlerts) {
-        if (stored.status === 'closed') {
-          // An evicted actor's last closed alert, being rebuilt: a rate window still holding its
-          // events re-opens it (same id), as it would have without the eviction.
-          if (rebuilding.has(stored.actor_id)) this.restoreLastClosed(stored);
-          continue;
-        }
-        const st = this.stateForId(stored.actor_id, profileOf(stored));
-        const existing = st.alert;
-        if (existing !== null && existing.alertId === stored.alert_id && existing.revision >= stored.revision) continue;
-        const a = OpenAlert.fromAlert(stored);
-        if (existing !== null && existing.alertId !== stored.alert_id) {
-          // One open alert per actor: the later one continues, the other is closed (not dropped silently).
-          if (existing.lastTs >= a.lastTs) {
-            this.closeRestored(a);
-            continue;
-          }
-          this.closeRestored(existing);
-          this.openAlertCount--;
-        }
-        if (existing === null || existing.alertId !== stored.alert_id) this.openAlertCount++;
-        st.alert = a;
-      }
+      for (const stored of history.alerts) this.restoreAlert(stored);
       // Rebuild windows and buckets from stored events, without running rules:
-      // their alerts are the openAlerts above. Event ids are remembered, so the
+      // their alerts are the ones restored above. Event ids are remembered, so the
       // same events redelivered by Kafka next are not counted again.
       for (const e of history.recentEvents) this.evaluateOne(e);
       if (rebuilding.size > 0) this.markClosedBuckets(history, rebuilding, kept);
@@ -303,6 +283,42 @@ export class Engine implements DetectionEngine {
       this.restoring = false;
       this.windowsOnly.clear();
     }
+  }
+
+  /**
+   * One stored revision back into the engine. With its stored engine state the
+   * alert continues exactly (figures, tiers, counts); without one (an older
+   * custos), it is rebuilt from the explanation as well as that allows. A
+   * closed revision becomes the actor's last closed alert, which a rate window
+   * still holding its events re-opens (same id), as it would have without the
+   * restart.
+   */
+  private restoreAlert({ alert: stored, state }: RestorableAlert): void {
+    const st = this.stateForId(stored.actor_id, profileOf(stored));
+    const closed = state !== null ? state.closed : stored.status === 'closed';
+    if (closed) {
+      if (state === null) return; // a legacy closed revision carries too little to re-open from
+      const held = st.lastClosed;
+      if (st.alert?.alertId === stored.alert_id) return; // the engine holds it open already
+      if (held !== null && (held.lastTs > state.lastTs || (held.alertId === stored.alert_id && held.revision >= state.revision))) return;
+      st.lastClosed = openAlertFromState(state);
+      return;
+    }
+    const existing = st.alert;
+    if (existing !== null && existing.alertId === stored.alert_id && existing.revision >= stored.revision) return;
+    const a = state !== null ? openAlertFromState(state) : OpenAlert.fromAlert(stored);
+    if (existing !== null && existing.alertId !== stored.alert_id) {
+      // One open alert per actor: the later one continues, the other is closed (not dropped silently).
+      if (existing.lastTs >= a.lastTs) {
+        this.closeRestored(a);
+        return;
+      }
+      this.closeRestored(existing);
+      this.openAlertCount--;
+    }
+    if (existing === null || existing.alertId !== stored.alert_id) this.openAlertCount++;
+    if (st.lastClosed?.alertId === a.alertId) st.lastClosed = null;
+    st.alert = a;
   }
 
   holds(actorId: string): boolean {
@@ -342,14 +358,6 @@ export class Engine implements DetectionEngine {
       if (st === undefined) continue;
       if (end > st.activity.closedBefore) st.activity.closedBefore = end;
     }
-  }
-
-  private restoreLastClosed(stored: Alert): void {
-    const st = this.stateForId(stored.actor_id, profileOf(stored));
-    if (st.lastClosed !== null && st.lastClosed.lastTs >= stored.last_event_ts) return;
-    const a = OpenAlert.fromAlert(stored);
-    a.closed = true;
-    st.lastClosed = a;
   }
 
   /** A restored alert that will not continue: its closing revision goes out with the next output. */
@@ -852,7 +860,7 @@ export class Engine implements DetectionEngine {
     a.settleSeverity(this.rules.settings.combined_findings_raise, MAX_SEVERITY);
     this.touched = null;
     if (t.opened) {
-      this.openings.push({ alert: this.render(a), notify: a.notifyPending });
+      this.openings.push({ alert: this.render(a), notify: a.notifyPending, state: alertStateOf(a) });
       a.notifyPending = false;
       return;
     }
@@ -974,7 +982,7 @@ export class Engine implements DetectionEngine {
     const alerts: AlertUpdate[] = this.openings;
     this.openings = [];
     for (const a of this.dirty) {
-      alerts.push({ alert: this.render(a), notify: a.notifyPending });
+      alerts.push({ alert: this.render(a), notify: a.notifyPending, state: alertStateOf(a) });
       a.notifyPending = false;
     }
     this.dirty.clear();

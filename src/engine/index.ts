@@ -1,12 +1,15 @@
 /** The detection engine's public surface (named exports only). */
 export type {
   ActorActivityRow,
+  AlertState,
   AlertUpdate,
   DetectionEngine,
   EngineHistory,
   EngineOutput,
   EngineStats,
+  RestorableAlert,
 } from './api.js';
+export { parseAlertState, ALERT_STATE_VERSION } from './alerts/alert-state.js';
 export { createEngine, type EngineOptions } from './engine.js';
 export { EngineConfigError, RuleSetInvalidError, formatRuleProblem, type RuleProblem } from './errors.js';
 export { loadRuleSet, tryLoadRuleSet, compileRuleSources, type RuleLoadOptions, type RuleSource } from './rules/loader.js';

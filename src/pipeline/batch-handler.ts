@@ -31,6 +31,8 @@ export interface BatchHandlerDeps {
   readonly notifier: AlertNotifier;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Heartbeat period while a sink request is in flight (kafkajs ignores calls more frequent than its heartbeatInterval). Default 3 s. */
+  readonly heartbeatIntervalMs?: number;
   /** Backoff bounds for sink retries. */
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
@@ -43,7 +45,7 @@ export interface BatchHandlerDeps {
    */
   readonly partitionState?: {
     whenRestored(topic: string, partition: number): Promise<boolean> | null;
-    noteActors(topic: string, partition: number, actorIds: Iterable<string>): void;
+    noteActors(topic: string, partition: number, actorIds: Iterable<string>, lastOffset?: string): void;
   };
   /**
    * Actors the engine evicted under its cap (engine.max_actors) have their
@@ -62,11 +64,30 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
   const initial = deps.retryInitialMs ?? 250;
   const max = deps.retryMaxMs ?? 30_000;
 
+  const heartbeatMs = deps.heartbeatIntervalMs ?? 3_000;
+
+  /**
+   * Runs one attempt while heartbeating on a timer, so the group keeps this
+   * member however long a sink request hangs (a frozen ClickHouse holds an
+   * insert until its request timeout): without it, the member would be dropped
+   * after the session timeout and the group would rebalance, restoring every
+   * partition again. A failing heartbeat (a rebalance is waiting) is left to
+   * shouldAbandon() after the attempt; the attempt itself is never cut short.
+   */
+  async function heartbeating<T>(control: BatchControl, attempt: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => void control.heartbeat().catch(() => undefined), heartbeatMs);
+    try {
+      return await attempt();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   /** Retries `attempt` until it succeeds; false if the consumer gave the batch up meanwhile. */
   async function untilStored(stage: string, control: BatchControl, attempt: () => Promise<void>): Promise<boolean> {
     for (let failures = 0; ; failures++) {
       try {
-        await attempt();
+        await heartbeating(control, attempt);
         deps.health?.succeeded();
         return true;
       } catch (err) {
@@ -150,7 +171,12 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     }
     const output: BatchOutput = deps.processor.evaluate(prepared);
     noteCaps();
-    deps.partitionState?.noteActors(batch.topic, batch.partition, output.events.map((p) => p.event.actor_id));
+    deps.partitionState?.noteActors(
+      batch.topic,
+      batch.partition,
+      output.events.map((p) => p.event.actor_id),
+      batch.messages[batch.messages.length - 1]?.offset,
+    );
     // From here on, what the engine produced for this batch exists only in
     // `output` (a redelivery would be evaluated as duplicates): if the batch is
     // given up, its alerts and activity are carried over, never dropped.
@@ -160,7 +186,7 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
         return 'abandoned';
       }
     }
-    const toStore = { events: output.events, rejected: output.rejected, ...deps.carryOver.takeWith(output) };
+    const toStore = { events: output.events, rejected: output.rejected, progress: output.progress, ...deps.carryOver.takeWith(output) };
     let notifications: readonly StoredNotification[] = [];
     const stored = await untilStored('clickhouse', control, async () => {
       notifications = (await deps.store.writeBatch(toStore)).notifications;

@@ -24,6 +24,10 @@ export interface BatchProcessorDeps {
 
 /** A batch decoded and enriched, not evaluated yet (its actors are known, nothing in the engine changed). */
 export interface PreparedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset of the batch's last message (null for an empty batch). */
+  readonly lastOffset: string | null;
   readonly events: readonly PositionedEvent[];
   readonly enriched: readonly EnrichedEvent[];
   readonly rejected: readonly RejectedRecord[];
@@ -39,8 +43,16 @@ export class BatchProcessor {
 
   /** The engine's verdict on a prepared batch (the only step that changes engine state). */
   evaluate(batch: PreparedBatch): BatchOutput {
-    const verdict = batch.enriched.length > 0 ? this.deps.engine.evaluate(batch.enriched) : { alerts: [], activity: [] };
-    return { events: batch.events, rejected: batch.rejected, deadLetters: batch.deadLetters, alerts: verdict.alerts, activity: verdict.activity };
+    const { topic, partition, enriched } = batch;
+    const verdict = enriched.length > 0 ? this.deps.engine.evaluate(enriched) : { alerts: [], activity: [] };
+    // Every revision this batch produced belongs to its partition (an actor's
+    // events are keyed to one) and reflects it up to the batch's last message.
+    const position = batch.lastOffset === null ? null : { topic, partition, offset: batch.lastOffset };
+    const alerts = position === null ? verdict.alerts : verdict.alerts.map((u) => ({ ...u, position }));
+    let maxTsMs = 0;
+    for (const e of enriched) if (e.ts > maxTsMs) maxTsMs = e.ts;
+    const progress = position === null ? [] : [{ topic, partition, endOffset: position.offset, maxTsMs, events: enriched.length }];
+    return { events: batch.events, rejected: batch.rejected, deadLetters: batch.deadLetters, alerts, activity: verdict.activity, progress };
   }
 
   /** decode → enrich, no engine: the caller may rebuild evicted actors' state before evaluate(). */
@@ -72,6 +84,7 @@ export class BatchProcessor {
         deadLetters.push(toDeadLetter(message, record));
       }
     }
-    return { events, enriched, rejected, deadLetters };
+    const last = messages[messages.length - 1];
+    return { topic, partition, lastOffset: last === undefined ? null : last.offset, events, enriched, rejected, deadLetters };
   }
 }

@@ -8,7 +8,7 @@
  * or the partition was revoked mid-batch, and then nothing is committed and the
  * batch is redelivered, to this or another instance.
  */
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../observability/log.js';
 import type { InboundMessage } from '../pipeline/types.js';
 
@@ -31,6 +31,8 @@ export interface KafkaSourceOptions {
   readonly topic: string;
   readonly groupId: string;
   readonly fromBeginning: boolean;
+  /** Consumer-group session timeout (ms); default 45 s. Heartbeats run every 3 s, also during long sink requests. */
+  readonly sessionTimeoutMs?: number;
   /** Partitions processed concurrently; sink I/O of one overlaps the CPU work of another. */
   readonly partitionsConsumedConcurrently?: number;
   /**
@@ -44,6 +46,7 @@ export interface KafkaSourceOptions {
 
 export class KafkaSource {
   private consumer: Consumer | null = null;
+  private admin: Promise<Admin> | null = null;
   private running = false;
 
   constructor(
@@ -61,6 +64,8 @@ export class KafkaSource {
     if (this.consumer) await this.consumer.disconnect().catch(() => undefined);
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 45_000,
+      heartbeatInterval: 3_000,
       // Larger fetches make larger batches: one ClickHouse insert per table per batch.
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxBytes: 16 * 1024 * 1024,
@@ -107,10 +112,45 @@ export class KafkaSource {
     });
   }
 
+  /**
+   * The offset this group's consumption of the partition resumes at: its
+   * committed offset; with none, the earliest offset Kafka still holds when
+   * reading from the beginning (everything from there is replayed), or null
+   * when reading from the end (nothing is replayed: whatever was stored counts).
+   * Read after the group assigned the partition to this instance, so no other
+   * member can commit it meanwhile.
+   */
+  async committedOffset(partition: number): Promise<string | null> {
+    const admin = await this.adminClient();
+    const [committed] = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] });
+    const offset = committed?.partitions.find((p) => p.partition === partition)?.offset;
+    if (offset !== undefined && offset !== '-1' && offset !== '') return offset;
+    if (!this.options.fromBeginning) return null;
+    const held = await admin.fetchTopicOffsets(this.options.topic);
+    return held.find((p) => p.partition === partition)?.low ?? '0';
+  }
+
+  private adminClient(): Promise<Admin> {
+    if (this.admin === null) {
+      const admin = this.kafka.admin();
+      this.admin = admin.connect().then(
+        () => admin,
+        (err: unknown) => {
+          this.admin = null;
+          throw err;
+        },
+      );
+    }
+    return this.admin;
+  }
+
   /** Stops fetching, waits for the batch in flight (and its commit), leaves the group. */
   async stop(): Promise<void> {
     this.running = false;
     if (this.consumer) await this.consumer.disconnect();
     this.consumer = null;
+    const admin = this.admin;
+    this.admin = null;
+    if (admin !== null) await admin.then((a) => a.disconnect()).catch(() => undefined);
   }
 }

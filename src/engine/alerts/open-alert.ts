@@ -212,11 +212,7 @@ export class OpenAlert {
     if (this.eventIds.length < sampleCap && !this.eventIds.includes(e.event_id)) this.eventIds.push(e.event_id);
     this.totalRecords += e.record_count;
     if (e.record_count > this.maxRecords) this.maxRecords = e.record_count;
-    const at = this.actionNames.indexOf(e.action);
-    if (at < 0) {
-      this.actionNames.push(e.action);
-      this.actionRecords.push(Math.max(1, e.record_count));
-    } else this.actionRecords[at] = (this.actionRecords[at] as number) + Math.max(1, e.record_count);
+    this.addActionRecords(e.action, Math.max(1, e.record_count));
     addBounded(this.resourceTypes, e.resource_type);
     if (e.channel !== null) addBounded(this.channels, e.channel);
     addBounded(this.zones, e.network.zone);
@@ -228,6 +224,15 @@ export class OpenAlert {
     this.employmentStatus = e.actor.employment_status;
     this.actorRole = e.actor.role;
     this.actorDepartment = e.actor.department;
+  }
+
+  /** Adds records to an action's tally (a new action goes last). */
+  addActionRecords(action: string, records: number): void {
+    const at = this.actionNames.indexOf(action);
+    if (at < 0) {
+      this.actionNames.push(action);
+      this.actionRecords.push(records);
+    } else this.actionRecords[at] = (this.actionRecords[at] as number) + records;
   }
 
   /** [action, records] in order of first use. */

@@ -84,7 +84,7 @@ function runCase(ruleSet: RuleSet, t: RuleTestCase, opts: RuleTestOptions): Rule
     const clock = new ManualClock(0);
     const engine = createEngine({ rules: ruleSet, clock });
     const activity = spec.history.flatMap((h) => historyRows(h, actors, firstTs));
-    engine.restore({ activity, openAlerts: [], recentEvents: [] });
+    engine.restore({ activity, alerts: [], recentEvents: [] });
     const latest = new Map<string, Alert>();
     const keep = (alerts: readonly { alert: Alert }[]) => {
       for (const u of alerts) {

@@ -11,15 +11,14 @@
  * sqlInteger/sqlEpochSeconds.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { ActorActivityRow, EngineHistory } from '../../engine/api.js';
-import type { Alert } from '../../model/alert.js';
+import type { ActorActivityRow, EngineHistory, RestorableAlert } from '../../engine/api.js';
 import type { EnrichedEvent } from '../../model/enriched.js';
 import { selectRows, streamRows } from './connection.js';
 import { TABLES } from './ddl.js';
 import { qualifiedTable, quoteString, quoteStringList, sqlEpochSeconds, sqlInteger } from './escape.js';
 import { ACCESS_EVENT_READ_COLUMNS, accessEventFromRow, type AccessEventRow } from './rows/access-event-row.js';
 import { ACTIVITY_READ_COLUMNS, activityFromRow, type ActivityRow } from './rows/activity-row.js';
-import { ALERT_READ_COLUMNS, alertFromRow, type AlertRow } from './rows/alert-row.js';
+import { RESTORABLE_ALERT_READ_COLUMNS, restorableAlertFromRow, type AlertRow } from './rows/alert-row.js';
 
 export interface ActorStateQuery {
   readonly actorIds: readonly string[];
@@ -39,7 +38,7 @@ export interface LoadedActorState extends EngineHistory {
 }
 
 export async function loadActorState(client: ClickHouseClient, database: string, q: ActorStateQuery): Promise<LoadedActorState> {
-  const none = { activity: [], openAlerts: [], recentEvents: [], skippedRows: 0 };
+  const none = { activity: [], alerts: [], recentEvents: [], skippedRows: 0 };
   if (q.actorIds.length === 0) return none;
   sqlEpochSeconds(q.now);
   sqlInteger(q.maxRecentEvents);
@@ -54,12 +53,12 @@ export async function loadActorState(client: ClickHouseClient, database: string,
   if (latest.length === 0) return none;
   const anchors = latest.map((r) => ({ actorId: r.actor_id, latest: Number(r.latest) }));
   const counters = { skipped: 0 };
-  const [recentEvents, openAlerts, activity] = await Promise.all([
+  const [recentEvents, alerts, activity] = await Promise.all([
     loadEvents(client, database, q, anchors, counters),
-    loadOpenAlerts(client, database, q, anchors, counters),
+    loadAlerts(client, database, q, anchors, counters),
     loadActivity(client, database, q, anchors, counters),
   ]);
-  return { recentEvents, openAlerts, activity, skippedRows: counters.skipped };
+  return { recentEvents, alerts, activity, skippedRows: counters.skipped };
 }
 
 interface Anchor {
@@ -100,20 +99,20 @@ async function loadEvents(client: ClickHouseClient, database: string, q: ActorSt
   return newestFirst.reverse();
 }
 
-async function loadOpenAlerts(client: ClickHouseClient, database: string, q: ActorStateQuery, anchors: readonly Anchor[], counters: { skipped: number }): Promise<Alert[]> {
+async function loadAlerts(client: ClickHouseClient, database: string, q: ActorStateQuery, anchors: readonly Anchor[], counters: { skipped: number }): Promise<RestorableAlert[]> {
   const scope = perActor(anchors, q.recentWindowMs, 'last_event_ts_ms');
   // Latest revision per alert; last_event_ts never decreases across revisions, so filtering first is
   // sound. Closed ones too: an actor's last closed alert re-opens if a window still holds its events.
   const sql =
-    `SELECT ${ALERT_READ_COLUMNS} FROM ${qualifiedTable(database, TABLES.alerts)}\n` +
+    `SELECT ${RESTORABLE_ALERT_READ_COLUMNS} FROM ${qualifiedTable(database, TABLES.alerts)}\n` +
     `WHERE actor_id IN ${quoteStringList(anchors.map((a) => a.actorId))} AND last_event_ts_ms <= ${sqlInteger(q.now)} AND ${scope.where}\n` +
     `ORDER BY alert_id, revision DESC\n` +
     `LIMIT 1 BY alert_id`;
-  const alerts: Alert[] = [];
-  await streamRows<AlertRow>(client, sql, TABLES.alerts, (r) => {
-    const alert = alertFromRow(r);
-    if (!alert) counters.skipped++;
-    else alerts.push(alert);
+  const alerts: RestorableAlert[] = [];
+  await streamRows<AlertRow & { state: string }>(client, sql, TABLES.alerts, (r) => {
+    const restorable = restorableAlertFromRow(r);
+    if (restorable === null) counters.skipped++;
+    else alerts.push(restorable);
   });
   return alerts;
 }

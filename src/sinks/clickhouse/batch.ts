@@ -13,6 +13,7 @@ import { accessEventLine } from './rows/access-event-row.js';
 import { activityLine } from './rows/activity-row.js';
 import { alertLine } from './rows/alert-row.js';
 import { epochSeconds } from './rows/json-values.js';
+import { progressLine } from './rows/progress-row.js';
 import { rejectedLine } from './rows/rejected-row.js';
 
 export interface PositionedEvent {
@@ -20,11 +21,24 @@ export interface PositionedEvent {
   readonly position: SourcePosition;
 }
 
+/** How far one stored batch of a partition reaches: the anchor a later restore of the partition starts from. */
+export interface PartitionProgress {
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset of the batch's last message (inclusive). */
+  readonly endOffset: string;
+  /** Newest event time among the batch's stored events (0 when it held none). */
+  readonly maxTsMs: number;
+  readonly events: number;
+}
+
 export interface SinkBatch {
   readonly events: readonly PositionedEvent[];
   readonly alerts: readonly AlertUpdate[];
   readonly rejected: readonly RejectedRecord[];
   readonly activity: readonly ActorActivityRow[];
+  /** One row per source batch in this write (none for a tick). */
+  readonly progress?: readonly PartitionProgress[];
 }
 
 export interface TableBody {
@@ -52,7 +66,7 @@ export function alertRevisionsToStore(updates: readonly AlertUpdate[]): AlertUpd
     const { alert_id, revision } = update.alert;
     const key = `${alert_id}\u0000${revision}`;
     const previous = byRevision.get(key);
-    const merged = previous && previous.notify && !update.notify ? { alert: update.alert, notify: true } : update;
+    const merged = previous && previous.notify && !update.notify ? { ...update, notify: true } : update;
     byRevision.set(key, merged);
     const current = latest.get(alert_id);
     if (!current || current.alert.revision <= revision) latest.set(alert_id, merged);
@@ -85,9 +99,10 @@ export function prepareBatch(batch: SinkBatch, nowMs: number): PreparedBatch {
   const alerts = alertRevisionsToStore(batch.alerts);
   const bodies = [
     serialize(TABLES.accessEvents, batch.events, (p) => accessEventLine(p.event, p.position, nowSeconds)),
-    serialize(TABLES.alerts, alerts, (u) => alertLine(u.alert, u.notify, nowMs)),
+    serialize(TABLES.alerts, alerts, (u) => alertLine(u, nowMs)),
     serialize(TABLES.rejectedEvents, batch.rejected, rejectedLine),
     serialize(TABLES.actorActivity, batch.activity, (a) => activityLine(a, nowSeconds)),
+    serialize(TABLES.partitionProgress, batch.progress ?? [], (p) => progressLine(p, nowSeconds)),
   ].filter((b): b is TableBody => b !== null);
   const notifications = alerts.filter((u) => u.notify).map((u) => ({ alert: u.alert, storedAtMs: nowMs }));
   return { bodies, notifications };

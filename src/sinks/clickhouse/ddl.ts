@@ -11,7 +11,7 @@ import { qualifiedTable, quoteIdentifier, sqlInteger } from './escape.js';
 import type { ServerFeatures } from './server-version.js';
 
 /** Bumped when a released schema changes; ensureSchema refuses a database newer than this. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const TABLES = {
   accessEvents: 'access_events',
@@ -23,6 +23,7 @@ export const TABLES = {
   alertDeliveries: 'alert_deliveries',
   rejectedEvents: 'rejected_events',
   actorActivity: 'actor_activity',
+  partitionProgress: 'partition_progress',
   schemaVersion: 'schema_version',
 } as const;
 
@@ -112,6 +113,14 @@ export const ALERT_COLUMNS: readonly Column[] = [
   ['notify', 'UInt8'],
   ['stored_at', UTC],
   ['stored_at_ms', 'UInt64'],
+  // The engine's state behind the revision (JSON, versioned: src/engine/alerts/alert-state.ts),
+  // so a restart continues the alert exactly; empty for revisions of an older custos.
+  ['state', 'String'],
+  // The Kafka position up to which this revision reflects its partition's events:
+  // a restore as of a committed offset takes the revisions below it (null: not from a partition).
+  ['source_topic', LC_NULLABLE],
+  ['source_partition', 'Nullable(UInt32)'],
+  ['source_offset', 'Nullable(UInt64)'],
 ];
 
 export const DELIVERY_COLUMNS: readonly Column[] = [
@@ -163,6 +172,17 @@ export const ACTIVITY_COLUMNS: readonly Column[] = [
   ['resource_types', 'Array(String)'],
   ['channels', 'Array(String)'],
   ['zones', 'Array(String)'],
+  ['stored_at', UTC],
+];
+
+/** One row per stored batch: how far each partition's stored events reach in event time (restore anchors). */
+export const PARTITION_PROGRESS_COLUMNS: readonly Column[] = [
+  ['source_topic', LC],
+  ['source_partition', 'UInt32'],
+  // Last offset of the batch (inclusive) and the newest event time among its stored events.
+  ['end_offset', 'UInt64'],
+  ['max_ts_ms', 'UInt64'],
+  ['events', 'UInt32'],
   ['stored_at', UTC],
 ];
 
@@ -263,6 +283,15 @@ const TABLE_SPECS: readonly TableSpec[] = [
     engine: 'ReplacingMergeTree(events)',
     partitionBy: 'toYYYYMM(bucket_start)',
     orderBy: '(actor_id, granularity, bucket_start)',
+  },
+  {
+    name: TABLES.partitionProgress,
+    columns: PARTITION_PROGRESS_COLUMNS,
+    // A replayed batch writes the same key again. Ordered by partition and
+    // offset, a restore reads one partition's rows below its committed offset.
+    engine: 'ReplacingMergeTree()',
+    partitionBy: 'toYYYYMM(stored_at)',
+    orderBy: '(source_topic, source_partition, end_offset)',
   },
   {
     name: TABLES.schemaVersion,

@@ -75,6 +75,14 @@ export function sqlInteger(value: number): string {
   return String(value);
 }
 
+/** A UInt64 given as decimal digits (Kafka offsets), rendered as SQL; anything else is refused. */
+export function sqlUInt64(value: string): string {
+  if (typeof value !== 'string' || !/^\d{1,20}$/.test(value) || BigInt(value) > 18_446_744_073_709_551_615n) {
+    throw new RangeError(`not a UInt64 in decimal digits: ${JSON.stringify(String(value).slice(0, 40))}`);
+  }
+  return BigInt(value).toString();
+}
+
 /** Epoch milliseconds as whole epoch seconds, for comparisons with DateTime columns (`toDateTime(n)` is time-zone free). */
 export function sqlEpochSeconds(epochMs: number): string {
   if (typeof epochMs !== 'number' || !Number.isSafeInteger(epochMs) || epochMs < 0) {

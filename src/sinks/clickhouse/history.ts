@@ -1,48 +1,66 @@
 /**
- * Reads what the engine needs at start: closed activity buckets, open alerts
- * and recent events, each deduplicated (rows that were stored twice and not
- * merged yet count once) and bounded above by `now`, so a backtest that
- * restores at a past instant sees only what existed then.
+ * Reads what the engine needs at start and when it is assigned a partition:
+ * closed activity buckets (baselines), alerts and recent events, each
+ * deduplicated (rows that were stored twice and not merged yet count once)
+ * and bounded above by `now`, so a backtest that restores at a past instant
+ * sees only what existed then.
  *
- * The lookbacks are measured back from the newest stored activity (see
- * lookbackAnchor), not from `now`: after an outage longer than the longest
- * window, the events waiting in Kafka continue where the stored ones stopped,
- * so the windows and the alerts that were open at the crash are what they
- * need (measured from `now`, both would be empty and an ongoing incident would
- * open a second alert).
+ * Each look-back is measured back from an anchor in event time, never from
+ * `now`, so a backlog of any age (events eight months old, or a partition two
+ * days behind the others) restores the windows and alerts it needs:
+ *  - a partition's state is anchored on that partition's own newest stored
+ *    event below its committed offset (`partition_progress`, written with
+ *    every batch), and holds exactly what the batches below that offset
+ *    produced: its events, and each of its alerts at the revision the last
+ *    committed batch left (a batch stored but not committed is replayed by
+ *    Kafka, and evaluated again rather than skipped as already seen);
+ *  - baselines are anchored on the partition furthest behind, so every
+ *    partition's actors find the history their events will be judged with.
  *
- * Times reach SQL only through sqlInteger/sqlEpochSeconds (validated numbers).
+ * Values reach SQL only through the escape module (validated numbers, quoted strings).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { ActorActivityRow, EngineHistory } from '../../engine/api.js';
-import type { Alert } from '../../model/alert.js';
+import type { ActorActivityRow, EngineHistory, RestorableAlert } from '../../engine/api.js';
 import type { EnrichedEvent } from '../../model/enriched.js';
 import { selectRows, streamRows } from './connection.js';
 import { TABLES } from './ddl.js';
-import { qualifiedTable, quoteString, sqlEpochSeconds, sqlInteger } from './escape.js';
+import { qualifiedTable, quoteString, sqlEpochSeconds, sqlInteger, sqlUInt64 } from './escape.js';
 import { ACCESS_EVENT_READ_COLUMNS, accessEventFromRow, type AccessEventRow } from './rows/access-event-row.js';
 import { ACTIVITY_READ_COLUMNS, activityFromRow, type ActivityRow } from './rows/activity-row.js';
-import { ALERT_READ_COLUMNS, alertFromRow, type AlertRow } from './rows/alert-row.js';
+import { RESTORABLE_ALERT_READ_COLUMNS, restorableAlertFromRow, type AlertRow } from './rows/alert-row.js';
+
+/** One partition, as of an offset: what a consumer resuming at `committedOffset` must hold. */
+export interface PartitionScope {
+  readonly topic: string;
+  readonly partition: number;
+  /**
+   * The offset consumption resumes at (decimal string): only what batches
+   * below it stored is restored. null: everything stored for the partition.
+   */
+  readonly committedOffset: string | null;
+}
 
 export interface HistoryQuery {
   /** Epoch ms: the engine's "now" (wall clock live, the replay clock in a backtest). */
   readonly now: number;
-  /** Activity buckets starting within this long before the anchor (the newest stored activity, or now). */
+  /** Activity buckets starting within this long before the anchor; also how far back open alerts are looked for. */
   readonly activityLookbackMs: number;
   /** Events within this long before the anchor (longest window plus the lateness allowance). */
   readonly recentWindowMs: number;
-  /** Alerts whose last event is within this long before the anchor may still be open. */
+  /** A closed alert whose last event is within this long before the anchor may still be re-opened by a rate window. */
   readonly openAlertMaxAgeMs: number;
   /** At most this many recent events (the newest are kept). */
   readonly maxRecentEvents: number;
   /** Which parts to load (default: all). */
   readonly include?: { readonly activity: boolean; readonly alerts: boolean; readonly events: boolean };
+  /** The state of one partition this instance has just been assigned (its actors' events are keyed to it). */
+  readonly partition?: PartitionScope;
   /**
-   * Only the events of this source partition, and the open alerts of the
-   * actors those events belong to: the state of a partition this instance has
-   * just been assigned (its actors' events are keyed to it).
+   * Without `partition`: the topic whose partitions' progress anchors the
+   * baselines (the furthest-behind partition). Without it (a backtest), the
+   * newest stored activity bucket does.
    */
-  readonly partition?: { readonly topic: string; readonly partition: number };
+  readonly topic?: string;
 }
 
 export interface LoadedHistory extends EngineHistory {
@@ -50,61 +68,94 @@ export interface LoadedHistory extends EngineHistory {
   readonly recentEventsCapped: boolean;
   /** Stored rows skipped because a value was outside the model (e.g. an unknown action); normally 0. */
   readonly skippedRows: number;
-  /** Epoch ms the lookbacks were measured back from: the newest stored activity bucket's start, or `now` if none. */
+  /** Epoch ms the look-backs were measured back from (`now` when nothing is stored). */
   readonly anchorMs: number;
 }
 
-function windowStart(now: number, lengthMs: number): number {
+function windowStart(anchor: number, lengthMs: number): number {
   sqlInteger(lengthMs);
-  return Math.max(0, now - Math.max(0, lengthMs));
+  return Math.max(0, anchor - Math.max(0, lengthMs));
 }
 
 export async function loadHistory(client: ClickHouseClient, database: string, q: HistoryQuery): Promise<LoadedHistory> {
   sqlEpochSeconds(q.now);
   sqlInteger(q.maxRecentEvents);
-  const anchor = (await lookbackAnchor(client, database, q)) ?? q.now;
+  const scope = q.partition ?? null;
+  const anchor = Math.min(q.now, (scope !== null ? await partitionAnchor(client, database, scope, q.now) : await baselineAnchor(client, database, q)) ?? q.now);
   const include = q.include ?? { activity: true, alerts: true, events: true };
   const eventsFrom = windowStart(anchor, q.recentWindowMs);
-  const scope = q.partition === undefined ? null : partitionScope(database, q.partition, q.now, eventsFrom);
   const counters = { skipped: 0 };
-  const [activity, openAlerts, recent] = await Promise.all([
+  const [activity, alerts, recent] = await Promise.all([
     include.activity ? loadActivity(client, database, q.now, windowStart(anchor, q.activityLookbackMs), counters) : [],
-    include.alerts ? loadOpenAlerts(client, database, q.now, windowStart(anchor, q.openAlertMaxAgeMs), scope?.actors ?? null, counters) : [],
+    include.alerts
+      ? loadAlerts(client, database, { now: q.now, from: windowStart(anchor, q.activityLookbackMs), reopenFrom: windowStart(anchor, q.openAlertMaxAgeMs), eventsFrom, scope }, counters)
+      : [],
     include.events
-      ? loadRecentEvents(client, database, q.now, eventsFrom, Math.max(0, q.maxRecentEvents), scope?.events ?? null, counters)
+      ? loadRecentEvents(client, database, q.now, eventsFrom, Math.max(0, q.maxRecentEvents), scope === null ? null : eventScope(scope), counters)
       : { events: [], capped: false },
   ]);
-  return { activity, openAlerts, recentEvents: recent.events, recentEventsCapped: recent.capped, skippedRows: counters.skipped, anchorMs: anchor };
+  return { activity, alerts, recentEvents: recent.events, recentEventsCapped: recent.capped, skippedRows: counters.skipped, anchorMs: anchor };
 }
 
-/** SQL conditions (escaped) restricting events to one source partition, and alerts to its actors. */
-function partitionScope(database: string, p: { topic: string; partition: number }, now: number, from: number) {
-  const events = `source_topic = ${quoteString(p.topic)} AND source_partition = ${sqlInteger(p.partition)}`;
-  return {
-    events,
-    actors:
-      `actor_id IN (SELECT DISTINCT actor_id FROM ${qualifiedTable(database, TABLES.accessEvents)}\n` +
-      `  WHERE ${events} AND ts >= toDateTime(${sqlEpochSeconds(from)}) AND ts_ms >= ${sqlInteger(from)} AND ts_ms <= ${sqlInteger(now)})`,
-  };
+/** SQL condition (escaped) on `access_events`: the partition's events below its committed offset. */
+function eventScope(p: PartitionScope): string {
+  const below = p.committedOffset === null ? '' : ` AND source_offset < ${sqlUInt64(p.committedOffset)}`;
+  return `source_topic = ${quoteString(p.topic)} AND source_partition = ${sqlInteger(p.partition)}${below}`;
 }
 
 /**
- * Where the look-backs start from: the start of the newest closed hourly
- * activity bucket at or before `now`, or null if there is none within the
- * activity lookback. A bucket holds events at or after its start, so this is
- * never later than the latest stored event (an earlier anchor only loads a
- * little more); and `actor_activity` has one row per actor-hour, so finding it
- * stays cheap however many events `access_events` holds.
+ * The partition's newest stored event time below its committed offset, or
+ * null when it has none stored. Read from `partition_progress` (one row per
+ * batch); for batches stored by a custos that did not write it yet, from the
+ * events themselves (a scan of the partition's offsets and times).
  */
-async function lookbackAnchor(client: ClickHouseClient, database: string, q: HistoryQuery): Promise<number | null> {
-  const from = windowStart(q.now, Math.max(q.recentWindowMs, q.activityLookbackMs));
-  const [row] = await selectRows<{ buckets: string | number; latest: string | number }>(
+async function partitionAnchor(client: ClickHouseClient, database: string, p: PartitionScope, now: number): Promise<number | null> {
+  const below = p.committedOffset === null ? '' : ` AND end_offset < ${sqlUInt64(p.committedOffset)}`;
+  const fromProgress = await maxOf(
     client,
-    `SELECT count() AS buckets, max(bucket_start_ms) AS latest FROM ${qualifiedTable(database, TABLES.actorActivity)}\n` +
-      `WHERE bucket_start >= toDateTime(${sqlEpochSeconds(from)}) AND bucket_start_ms >= ${sqlInteger(from)} AND bucket_start_ms <= ${sqlInteger(q.now)}`,
+    `SELECT count() AS n, max(max_ts_ms) AS latest FROM ${qualifiedTable(database, TABLES.partitionProgress)}
+` +
+      `WHERE source_topic = ${quoteString(p.topic)} AND source_partition = ${sqlInteger(p.partition)}${below} AND events > 0 AND max_ts_ms <= ${sqlInteger(now)}`,
+    TABLES.partitionProgress,
+  );
+  if (fromProgress !== null) return fromProgress;
+  return maxOf(
+    client,
+    `SELECT count() AS n, max(ts_ms) AS latest FROM ${qualifiedTable(database, TABLES.accessEvents)}
+WHERE ${eventScope(p)} AND ts_ms <= ${sqlInteger(now)}`,
+    TABLES.accessEvents,
+  );
+}
+
+/**
+ * Where the baselines' look-back starts from: the newest stored event of the
+ * partition furthest behind (so its actors find the history their next events
+ * are judged with); without progress rows for the topic, the newest stored
+ * activity bucket. Null when nothing is stored.
+ */
+async function baselineAnchor(client: ClickHouseClient, database: string, q: HistoryQuery): Promise<number | null> {
+  if (q.topic !== undefined) {
+    const rows = await selectRows<{ latest: string | number }>(
+      client,
+      `SELECT max(max_ts_ms) AS latest FROM ${qualifiedTable(database, TABLES.partitionProgress)}
+` +
+        `WHERE source_topic = ${quoteString(q.topic)} AND events > 0 AND max_ts_ms <= ${sqlInteger(q.now)}
+GROUP BY source_partition`,
+      TABLES.partitionProgress,
+    );
+    if (rows.length > 0) return Math.min(...rows.map((r) => Number(r.latest)));
+  }
+  return maxOf(
+    client,
+    `SELECT count() AS n, max(bucket_start_ms) AS latest FROM ${qualifiedTable(database, TABLES.actorActivity)}
+WHERE bucket_start_ms <= ${sqlInteger(q.now)}`,
     TABLES.actorActivity,
   );
-  return row !== undefined && Number(row.buckets) > 0 ? Number(row.latest) : null;
+}
+
+async function maxOf(client: ClickHouseClient, sql: string, table: string): Promise<number | null> {
+  const [row] = await selectRows<{ n: string | number; latest: string | number }>(client, sql, table);
+  return row !== undefined && Number(row.n) > 0 ? Number(row.latest) : null;
 }
 
 function loadActivity(client: ClickHouseClient, database: string, now: number, from: number, counters: { skipped: number }): Promise<ActorActivityRow[]> {
@@ -145,28 +196,54 @@ async function selectActivity(client: ClickHouseClient, database: string, where:
   return rows;
 }
 
-async function loadOpenAlerts(
-  client: ClickHouseClient,
-  database: string,
-  now: number,
-  from: number,
-  scope: string | null,
-  counters: { skipped: number },
-): Promise<Alert[]> {
+interface AlertScope {
+  readonly now: number;
+  /** Open alerts whose last event is at or after this are restored (older ones were left open by a crash: the engine closes them). */
+  readonly from: number;
+  /** Closed alerts are restored only from here on: a rate window may still re-open them. */
+  readonly reopenFrom: number;
+  /** Where the partition's restored events start (actors of legacy revisions are found among them). */
+  readonly eventsFrom: number;
+  readonly scope: PartitionScope | null;
+}
+
+/**
+ * The latest revision of each alert, as of the partition's committed offset:
+ * revisions stored by batches at or beyond it are left out (Kafka replays
+ * those batches, and evaluating them again produces those revisions again).
+ * Revisions stored without a position (an older custos) are matched by actor:
+ * the actors of the partition's restored events.
+ */
+async function loadAlerts(client: ClickHouseClient, database: string, s: AlertScope, counters: { skipped: number }): Promise<RestorableAlert[]> {
   const table = TABLES.alerts;
+  let where = `last_event_ts_ms >= ${sqlInteger(s.from)} AND last_event_ts_ms <= ${sqlInteger(s.now)}`;
+  if (s.scope !== null) {
+    const p = s.scope;
+    const below = p.committedOffset === null ? '' : ` AND source_offset < ${sqlUInt64(p.committedOffset)}`;
+    const legacyActors =
+      `actor_id IN (SELECT DISTINCT actor_id FROM ${qualifiedTable(database, TABLES.accessEvents)}
+` +
+      `  WHERE ${eventScope(p)} AND ts >= toDateTime(${sqlEpochSeconds(s.eventsFrom)}) AND ts_ms >= ${sqlInteger(s.eventsFrom)} AND ts_ms <= ${sqlInteger(s.now)})`;
+    where +=
+      ` AND ((source_topic = ${quoteString(p.topic)} AND source_partition = ${sqlInteger(p.partition)}${below})` +
+      `
+  OR (source_partition IS NULL AND ${legacyActors}))`;
+  }
   // Latest revision per alert. Filtering on last_event_ts before picking the
   // latest is sound because last_event_ts never decreases across revisions.
-  // An alert whose latest revision closed it is not open any more.
   const sql =
-    `SELECT ${ALERT_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
-    `WHERE last_event_ts_ms >= ${sqlInteger(from)} AND last_event_ts_ms <= ${sqlInteger(now)}${scope === null ? '' : ` AND ${scope}`}\n` +
-    `ORDER BY alert_id, revision DESC\n` +
+    `SELECT ${RESTORABLE_ALERT_READ_COLUMNS} FROM ${qualifiedTable(database, table)}
+` +
+    `WHERE ${where}
+` +
+    `ORDER BY alert_id, revision DESC
+` +
     `LIMIT 1 BY alert_id`;
-  const alerts: Alert[] = [];
-  await streamRows<AlertRow>(client, sql, table, (r) => {
-    const alert = alertFromRow(r);
-    if (!alert) counters.skipped++;
-    else if (alert.status !== 'closed') alerts.push(alert);
+  const alerts: RestorableAlert[] = [];
+  await streamRows<AlertRow & { state: string }>(client, sql, table, (r) => {
+    const restorable = restorableAlertFromRow(r);
+    if (restorable === null) counters.skipped++;
+    else if (restorable.alert.status !== 'closed' || restorable.alert.last_event_ts >= s.reopenFrom) alerts.push(restorable);
   });
   return alerts;
 }
@@ -183,11 +260,14 @@ async function loadRecentEvents(
   if (max === 0) return { events: [], capped: false };
   const table = TABLES.accessEvents;
   // Newest first so the cap drops the oldest; one row per event_id (the
-  // latest ingestion); one extra row tells whether the cap was hit.
+  // latest ingestion); one extra row tells whether the cap was hit. One
+  // partition's events come back in offset order, the order the engine first
+  // evaluated them in (late events stay late, and windows fill the same way).
+  const order = scope === null ? 'ts_ms DESC, event_id, ingested_at DESC' : 'source_offset DESC, event_id, ingested_at DESC';
   const sql =
     `SELECT ${ACCESS_EVENT_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
     `WHERE ts >= toDateTime(${sqlEpochSeconds(from)}) AND ts_ms >= ${sqlInteger(from)} AND ts_ms <= ${sqlInteger(now)}${scope === null ? '' : ` AND ${scope}`}\n` +
-    `ORDER BY ts_ms DESC, event_id, ingested_at DESC\n` +
+    `ORDER BY ${order}\n` +
     `LIMIT 1 BY event_id\n` +
     `LIMIT ${sqlInteger(max + 1)}`;
   const newestFirst: EnrichedEvent[] = [];

@@ -10,12 +10,26 @@
  *    with no final state for an endpoint (a crash, a full queue) is picked up.
  * Delivery is at least once; `webhook-id` lets receivers drop repeats.
  *
- * Each (revision, endpoint) is an independent delivery with its own retries;
- * a slow endpoint uses its own concurrency slots and cannot starve another.
+ * Each (revision, endpoint) is a delivery with its own retries; a slow
+ * endpoint uses its own concurrency slots and cannot starve another. An
+ * alert's revisions reach each endpoint in revision order: per (alert,
+ * endpoint) one delivery at a time (src/util/keyed-sequencer.ts), the next
+ * starting once the earlier one is delivered or given up. Different alerts
+ * proceed in parallel.
+ *
+ * A later revision is never sent in place of a queued earlier one
+ * (superseding): an alert notifies only when its severity or tier rises, so
+ * an alert has a handful of notifying revisions at most and the backlog an
+ * outage leaves is small; each message is an event receivers act on (the
+ * opening creates the ticket or incident that escalations update, and paging
+ * or chat destinations need the same trigger-then-update order); and every
+ * message keeps its at-least-once promise. Waiting costs at most one backoff
+ * interval of the earliest revision after the receiver recovers.
  */
 import type { Logger } from 'pino';
 import type { Alert } from '../../model/alert.js';
-import { DeliveryStateBuffer } from './delivery-state-buffer.js';
+import { KeyedSequencer } from '../../util/keyed-sequencer.js';
+import { DEFAULT_FLUSH_DELAYS, DeliveryStateBuffer } from './delivery-state-buffer.js';
 import { resolveEndpoint, type WebhookEndpoint, type WebhookEndpointConfig } from './endpoint.js';
 import { postOnce, type FetchLike } from './http-attempt.js';
 import type { DeliveryOutbox, DeliveryStatus, StoredNotification } from './outbox.js';
@@ -40,8 +54,14 @@ export interface WebhookDispatcherOptions {
   readonly outboxScanIntervalMs?: number;
   /** How far back the outbox scan looks; default the max age plus one hour, so expired messages get their gave_up row. */
   readonly outboxLookbackMs?: number;
-  /** Default 1 s. */
+  /** How soon `pending` and `failed` states are stored. Default 1 s. */
   readonly stateFlushIntervalMs?: number;
+  /**
+   * How soon `delivered` and `gave_up` states are stored (at most
+   * stateFlushIntervalMs). Default 100 ms: a message delivered within this
+   * long before a crash is sent again on the next start.
+   */
+  readonly finalStateFlushDelayMs?: number;
   /** How long stop() waits for requests in flight before aborting them. Default 10 s. */
   readonly stopTimeoutMs?: number;
   readonly userAgent?: string;
@@ -58,16 +78,38 @@ export interface DispatcherStats {
   readonly delivered: number;
   readonly gaveUp: number;
   readonly failedAttempts: number;
-  /** Admissions refused because the queue was full (they stay in the outbox). */
+  /**
+   * Admissions left to the outbox scan (they stay in the outbox): the queue
+   * was full, or an escalation arrived while an earlier revision of the same
+   * alert might be waiting in the outbox unseen.
+   */
   readonly deferredToOutbox: number;
 }
 
 interface Endpoint extends WebhookEndpoint {
   readonly signer: Signer | null;
+  /** What the dispatcher knows of this endpoint's outbox, for ordering live escalations. */
+  readonly owed: OwedState;
+}
+
+interface OwedState {
+  /**
+   * Every notification owed to the endpoint (no final state) is held in
+   * memory: true after a scan that saw the whole owed set and admitted all of
+   * it, with no deferral since its query started. Only then may a live
+   * escalation be admitted directly; otherwise an earlier revision of its
+   * alert may be waiting in the outbox, and the escalation goes there too so
+   * that a scan admits both, in order.
+   */
+  allInMemory: boolean;
+  /** Deferrals so far (scan and live); a scan compares it before and after its query. */
+  deferrals: number;
 }
 
 interface Delivery {
   readonly key: string;
+  /** Per (alert, endpoint): its revisions go one after another. */
+  readonly lane: string;
   readonly endpoint: Endpoint;
   readonly alert: Alert;
   readonly webhookId: string;
@@ -82,11 +124,17 @@ interface Delivery {
 }
 
 const keyOf = (alert: Alert, endpointId: string): string => `${alert.alert_id}\u0000${alert.revision}\u0000${endpointId}`;
+const laneOf = (alert: Alert, endpointId: string): string => `${alert.alert_id}\u0000${endpointId}`;
+
+type Admission = 'admitted' | 'deferred' | 'skipped';
 
 export class WebhookDispatcher {
   private readonly endpoints: readonly Endpoint[];
   private readonly policy: RetryPolicy;
   private readonly deliveries = new Map<string, Delivery>();
+  /** Deliveries not final yet, one started per (alert, endpoint); a started one is in `ready`, in flight or waiting for its retry timer. */
+  private readonly inOrder = new KeyedSequencer<Delivery>();
+  private startingReady = false;
   private readonly ready = new Map<string, Delivery[]>();
   private readonly inFlightPerEndpoint = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -101,7 +149,6 @@ export class WebhookDispatcher {
   private readonly concurrency: number;
   private readonly timeoutMs: number;
   private scanTimer: NodeJS.Timeout | null = null;
-  private flushTimer: NodeJS.Timeout | null = null;
   private scanning: Promise<void> | null = null;
   /** Start time of the last completed outbox scan (-1: none yet). */
   private lastScanStartedAt = -1;
@@ -112,7 +159,7 @@ export class WebhookDispatcher {
   constructor(private readonly options: WebhookDispatcherOptions) {
     this.endpoints = options.endpoints.map((config) => {
       const endpoint = resolveEndpoint(config);
-      return { ...endpoint, signer: createSigner(endpoint.secret) };
+      return { ...endpoint, signer: createSigner(endpoint.secret), owed: { allInMemory: false, deferrals: 0 } };
     });
     const ids = new Set(this.endpoints.map((e) => e.id));
     if (ids.size !== this.endpoints.length) throw new RangeError('webhook endpoints must have distinct ids (the same URL twice?)');
@@ -125,7 +172,9 @@ export class WebhookDispatcher {
     this.capacity = options.queueCapacity ?? 10_000;
     this.concurrency = options.concurrencyPerEndpoint ?? 4;
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.states = new DeliveryStateBuffer(options.outbox, this.logger);
+    const otherMs = options.stateFlushIntervalMs ?? DEFAULT_FLUSH_DELAYS.otherMs;
+    const finalMs = Math.min(otherMs, options.finalStateFlushDelayMs ?? DEFAULT_FLUSH_DELAYS.finalMs);
+    this.states = new DeliveryStateBuffer(options.outbox, this.logger, { finalMs, otherMs }, this.now);
   }
 
   /** Runs the first outbox scan (re-delivering what a previous process left), then scans periodically. Call before enqueue. */
@@ -142,6 +191,7 @@ export class WebhookDispatcher {
     for (const notification of notifications) {
       for (const endpoint of this.endpoints) this.admit(notification, endpoint, true);
     }
+    this.startReady();
   }
 
   /** Waits (bounded) for requests in flight, aborts what is left, and stores the delivery states. */
@@ -149,7 +199,6 @@ export class WebhookDispatcher {
     if (this.stopping) return;
     this.stopping = true;
     if (this.scanTimer) clearInterval(this.scanTimer);
-    if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const d of this.deliveries.values()) if (d.timer) clearTimeout(d.timer);
     await this.scanning;
     if (this.inFlight.size > 0) {
@@ -160,7 +209,7 @@ export class WebhookDispatcher {
       this.cancel.abort();
       await Promise.allSettled([...this.inFlight]);
     }
-    await this.states.flush();
+    await this.states.stop();
     if (this.states.size > 0) this.logger.warn({ rows: this.states.size }, 'delivery states not stored at stop; those messages will be sent again on the next start');
   }
 
@@ -181,6 +230,7 @@ export class WebhookDispatcher {
     this.forgetSettled(this.lastScanStartedAt);
     let deferred = 0;
     for (const endpoint of this.endpoints) {
+      const deferralsBefore = endpoint.owed.deferrals;
       try {
         const found = await this.options.outbox.findUndelivered({
           endpointId: endpoint.id,
@@ -188,10 +238,15 @@ export class WebhookDispatcher {
           severities: endpoint.severities,
           limit: this.capacity,
         });
-        for (const notification of found) if (!this.admit(notification, endpoint, false)) deferred++;
+        // Admit the whole result before starting any: the sequencer then starts each alert's lowest revision.
+        for (const notification of found) if (this.admit(notification, endpoint, false) === 'deferred') deferred++;
+        // A full page may have left owed notifications unread.
+        endpoint.owed.allInMemory = found.length < this.capacity && endpoint.owed.deferrals === deferralsBefore;
       } catch (err) {
+        endpoint.owed.allInMemory = false;
         this.logger.warn({ endpoint: endpoint.origin, err: err instanceof Error ? err.message : 'unknown' }, 'webhook outbox scan failed; will retry');
       }
+      this.startReady();
     }
     if (deferred > 0) this.logger.warn({ deferred, capacity: this.capacity }, 'webhook queue full; notifications wait in the outbox');
     this.lastScanStartedAt = startedAt;
@@ -210,18 +265,24 @@ export class WebhookDispatcher {
     }
   }
 
-  /** false when refused for capacity (it stays in the outbox). */
-  private admit(notification: StoredNotification, endpoint: Endpoint, live: boolean): boolean {
+  /** Holds the delivery (not started yet: see startReady), or leaves it in the outbox for a scan. */
+  private admit(notification: StoredNotification, endpoint: Endpoint, live: boolean): Admission {
     const { alert } = notification;
-    if (this.stopping || !endpoint.severities.includes(alert.severity)) return true;
+    if (this.stopping || !endpoint.severities.includes(alert.severity)) return 'skipped';
     const key = keyOf(alert, endpoint.id);
-    if (this.deliveries.has(key)) return true;
-    if (this.deliveries.size >= this.capacity) {
+    if (this.deliveries.has(key)) return 'skipped';
+    // An escalation may only overtake the outbox when nothing owed is unseen;
+    // else a scan (oldest first) brings it in after its alert's earlier revisions.
+    const orderUnknown = live && alert.revision > 1 && !endpoint.owed.allInMemory;
+    if (orderUnknown || this.deliveries.size >= this.capacity) {
       this.counters.deferredToOutbox++;
-      return false;
+      endpoint.owed.deferrals++;
+      endpoint.owed.allInMemory = false;
+      return 'deferred';
     }
     const delivery: Delivery = {
       key,
+      lane: laneOf(alert, endpoint.id),
       endpoint,
       alert,
       webhookId: webhookIdOf(alert),
@@ -234,17 +295,36 @@ export class WebhookDispatcher {
       finalStoredAtMs: null,
     };
     this.deliveries.set(key, delivery);
-    if (this.now() - delivery.createdAtMs > this.policy.maxAgeMs) {
-      this.finish(delivery, 'gave_up', null, 'max age exceeded before delivery');
-      return true;
-    }
+    this.inOrder.add(delivery.lane, alert.revision, delivery);
     // Only the live path records `pending`: for a recovered delivery it would
     // overwrite a more informative `failed` row left by the previous process.
     if (live) this.record(delivery, 'pending', null, '');
-    this.makeReady(delivery);
-    return true;
+    return 'admitted';
   }
 
+  /**
+   * Starts every delivery that is next in its (alert, endpoint) order. One
+   * that has passed its max age (waiting for an earlier revision, or found
+   * late in the outbox) is given up without an attempt, which lets the next
+   * revision start in the same pass.
+   */
+  private startReady(): void {
+    if (this.startingReady) return; // finish() inside the loop below: the loop picks up what it released
+    this.startingReady = true;
+    try {
+      for (let batch = this.inOrder.startable(); batch.length > 0; batch = this.inOrder.startable()) {
+        for (const delivery of batch) {
+          if (this.stopping) continue;
+          if (this.now() - delivery.createdAtMs > this.policy.maxAgeMs) this.finish(delivery, 'gave_up', null, 'max age exceeded before delivery');
+          else this.makeReady(delivery);
+        }
+      }
+    } finally {
+      this.startingReady = false;
+    }
+  }
+
+  /** Into the endpoint's queue for a concurrency slot (a started delivery, or one whose retry is due). */
   private makeReady(delivery: Delivery): void {
     const queue = this.ready.get(delivery.endpoint.id) ?? [];
     queue.push(delivery);
@@ -317,24 +397,15 @@ export class WebhookDispatcher {
     d.timer.unref();
   }
 
+  /** Delivered or given up: final, and the alert's next revision to this endpoint may start. */
   private finish(d: Delivery, status: 'delivered' | 'gave_up', httpStatus: number | null, error: string): void {
     if (status === 'gave_up') this.counters.gaveUp++;
     d.final = true;
     this.record(d, status, httpStatus, error, () => {
       d.finalStoredAtMs = this.now();
     });
-  }
-
-  /** States are written shortly after they change, batched; no timer runs while nothing changes. */
-  private scheduleFlush(): void {
-    if (this.flushTimer || this.stopping) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      void this.states.flush().then(() => {
-        if (this.states.size > 0) this.scheduleFlush();
-      });
-    }, this.options.stateFlushIntervalMs ?? 1000);
-    this.flushTimer.unref();
+    this.inOrder.finish(d.lane);
+    this.startReady();
   }
 
   private record(d: Delivery, status: DeliveryStatus, httpStatus: number | null, error: string, onStored?: () => void): void {
@@ -354,6 +425,5 @@ export class WebhookDispatcher {
       },
       onStored,
     );
-    this.scheduleFlush();
   }
 }

@@ -31,6 +31,7 @@ describe('ensureSchema against a real server', () => {
       [TABLES.alertNotificationsMv]: 'MaterializedView',
       [TABLES.alerts]: 'ReplacingMergeTree',
       [TABLES.alertsLatest]: 'View',
+      [TABLES.partitionProgress]: 'ReplacingMergeTree',
       [TABLES.rejectedEvents]: 'ReplacingMergeTree',
       [TABLES.schemaVersion]: 'ReplacingMergeTree',
     });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { ClickHouseSinkError } from '../../../src/sinks/clickhouse/errors.js';
 import { ClickHouseStore } from '../../../src/sinks/clickhouse/store.js';
-import { activity, alert, event, position, rejected, T0 } from '../../unit/sinks/fixtures.js';
+import { activity, alert, event, position, rejected, T0, update } from '../../unit/sinks/fixtures.js';
 import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';
 
 const HOUR = 3_600_000;
@@ -72,18 +72,26 @@ describe('ClickHouseStore against a real server', () => {
     const old = alert({ alert_id: 'al-old', last_event_ts: T0 - 5 * HOUR, first_event_ts: T0 - 6 * HOUR });
     const result = await store.writeBatch({
       ...NO_BATCH,
-      alerts: [{ alert: r1, notify: true }, { alert: old, notify: true }, { alert: r2, notify: true }, { alert: r3, notify: false }],
+      alerts: [update(r1, true), update(old, true), update(r2, true), update(r3, false)],
     });
     expect(result.rows.alerts).toBe(4);
     expect(result.notifications.map((n) => `${n.alert.alert_id}.${n.alert.revision}`).sort()).toEqual(['al-h.1', 'al-h.2', 'al-old.1']);
 
-    const history = await store.loadHistory({ now: T0, recentWindowMs: 0, activityLookbackMs: 0, openAlertMaxAgeMs: HOUR, maxRecentEvents: 0 });
-    expect(history.openAlerts).toEqual([r3]);
+    const q = { now: T0, recentWindowMs: 0, activityLookbackMs: 2 * HOUR, openAlertMaxAgeMs: HOUR, maxRecentEvents: 0 };
+    const history = await store.loadHistory(q);
+    const restored = history.alerts.filter((x) => x.alert.alert_id === 'al-h');
+    expect(restored.map((x) => x.alert)).toEqual([r3]);
+    // With the engine state it was stored with.
+    expect(restored[0]?.state).toEqual(update(r3, false).state);
 
-    // Once its latest revision closes it, the alert is no longer restored.
-    await store.writeBatch({ ...NO_BATCH, alerts: [{ alert: { ...r3, revision: 4, status: 'closed' }, notify: false }] });
-    const afterClose = await store.loadHistory({ now: T0, recentWindowMs: 0, activityLookbackMs: 0, openAlertMaxAgeMs: HOUR, maxRecentEvents: 0 });
-    expect(afterClose.openAlerts).toEqual([]);
+    // Once its latest revision closes it, it comes back closed (the actor's last closed alert,
+    // which a rate window may re-open) for as long as openAlertMaxAgeMs, then no more.
+    const closed = { ...r3, revision: 4, status: 'closed' as const };
+    await store.writeBatch({ ...NO_BATCH, alerts: [update(closed, false)] });
+    const afterClose = await store.loadHistory(q);
+    expect(afterClose.alerts.filter((x) => x.alert.alert_id === 'al-h').map((x) => x.alert)).toEqual([closed]);
+    const later = await store.loadHistory({ ...q, openAlertMaxAgeMs: 500 });
+    expect(later.alerts.filter((x) => x.alert.alert_id === 'al-h')).toEqual([]);
 
     const outbox = await store.deliveryOutbox().findUndelivered({ endpointId: 'ep', sinceMs: 0, severities: ['high', 'critical'], limit: 100 });
     expect(outbox.map((n) => `${n.alert.alert_id}.${n.alert.revision}`).sort()).toEqual(['al-h.1', 'al-h.2', 'al-old.1']);
@@ -156,7 +164,7 @@ describe('history after an outage longer than the longest window', () => {
     await db?.drop();
   });
 
-  it('measures the lookbacks back from the newest stored activity, so the backlog continues the windows and the open alert', async () => {
+  it('measures the lookbacks back from the newest stored activity, however old, so the backlog continues the windows and the open alert', async () => {
     const events = Array.from({ length: 4 }, (_, i) => ({
       event: event({ event_id: `out-${i}`, actor_id: 'emp-outage', ts: T0 - 2 * HOUR + i * 10 * 60_000, record_refs: [`ref-${i}`] }),
       position: position(String(i)),
@@ -165,7 +173,7 @@ describe('history after an outage longer than the longest window', () => {
     const open = alert({ alert_id: 'al-outage', actor_id: 'emp-outage', first_event_ts: T0 - 2 * HOUR, last_event_ts: T0 - 90 * 60_000 });
     // The hour bucket the first events closed (the last hour's never closed before the crash).
     const closedHour = activity({ actor_id: 'emp-outage', bucket_start: T0 - 2 * HOUR });
-    await store.writeBatch({ ...NO_BATCH, events: [stale, ...events], alerts: [{ alert: open, notify: false }], activity: [closedHour] });
+    await store.writeBatch({ ...NO_BATCH, events: [stale, ...events], alerts: [update(open, false)], activity: [closedHour] });
 
     // Restarted three days later, nothing stored since the crash.
     const history = await store.loadHistory({
@@ -178,12 +186,14 @@ describe('history after an outage longer than the longest window', () => {
     // Measured back from the newest stored bucket's start: never later than the latest event.
     expect(history.anchorMs).toBe(T0 - 2 * HOUR);
     expect(history.recentEvents.map((e) => e.event_id)).toEqual(['out-0', 'out-1', 'out-2', 'out-3']);
-    expect(history.openAlerts.map((a) => a.alert_id)).toEqual(['al-outage']);
+    expect(history.alerts.map((a) => a.alert.alert_id)).toEqual(['al-outage']);
 
-    // Nothing stored within the activity lookback: measured from now, as before.
-    const muchLater = await store.loadHistory({ now: T0 + 60 * 24 * HOUR, recentWindowMs: 25 * HOUR, openAlertMaxAgeMs: 25 * HOUR, activityLookbackMs: 28 * 24 * HOUR, maxRecentEvents: 1000 });
-    expect(muchLater.anchorMs).toBe(T0 + 60 * 24 * HOUR);
-    expect(muchLater.recentEvents).toEqual([]);
-    expect(muchLater.openAlerts).toEqual([]);
+    // Eight months later, nothing stored since: still measured back from the stored history
+    // (a backlog of old events is continued, not started afresh).
+    const muchLater = await store.loadHistory({ now: T0 + 240 * 24 * HOUR, recentWindowMs: 25 * HOUR, openAlertMaxAgeMs: 25 * HOUR, activityLookbackMs: 28 * 24 * HOUR, maxRecentEvents: 1000 });
+    expect(muchLater.anchorMs).toBe(T0 - 2 * HOUR);
+    expect(muchLater.recentEvents.map((e) => e.event_id)).toEqual(['out-0', 'out-1', 'out-2', 'out-3']);
+    expect(muchLater.alerts.map((a) => a.alert.alert_id)).toEqual(['al-outage']);
+    expect(muchLater.activity.map((a) => a.bucket_start)).toEqual([T0 - 2 * HOUR]);
   });
 });

@@ -9,7 +9,8 @@ import { ClickHouseStore } from '../../../src/sinks/clickhouse/store.js';
 import { WebhookDispatcher, type WebhookDispatcherOptions } from '../../../src/sinks/webhook/dispatcher.js';
 import { endpointIdFromUrl } from '../../../src/sinks/webhook/endpoint.js';
 import type { Alert } from '../../../src/model/alert.js';
-import { alert } from '../../unit/sinks/fixtures.js';
+import type { FetchLike } from '../../../src/sinks/webhook/http-attempt.js';
+import { alert, update } from '../../unit/sinks/fixtures.js';
 import { captureLog, waitFor } from '../../unit/sinks/webhook/helpers.js';
 import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';
 import { WebhookReceiver } from '../../../src/demo/webhook-receiver.js';
@@ -63,7 +64,7 @@ describe('webhook delivery against ClickHouse and a real receiver', () => {
   }
 
   async function storeAlert(a: Alert, notify = true) {
-    return store.writeBatch({ ...NO_BATCH, alerts: [{ alert: a, notify }] });
+    return store.writeBatch({ ...NO_BATCH, alerts: [update(a, notify)] });
   }
 
   async function deliveryState(alertId: string, url: string, revision = 1): Promise<DeliveryRow | undefined> {
@@ -157,5 +158,98 @@ describe('webhook delivery against ClickHouse and a real receiver', () => {
     await again.start();
     await new Promise((r) => setTimeout(r, 300));
     expect(receiver.forWebhookId('it-crash')).toHaveLength(1);
+  });
+
+  it("an alert's revisions reach each endpoint in order: receiver down, a restart, receiver up", async () => {
+    // Its own receiver, so that it can be down: closed, connections refused.
+    const receiver = new WebhookReceiver(SECRET);
+    await receiver.start();
+    const port = Number(new URL(receiver.origin).port);
+    await receiver.stop();
+    const urls = ['/hooks/order-a', '/hooks/order-b'].map((path) => `${receiver.origin}${path}`);
+    // Every request the dispatchers issue, in order (the receiver sees none while it is down).
+    const issued: { url: string; webhookId: string }[] = [];
+    const recordingFetch: FetchLike = (url, init) => {
+      issued.push({ url, webhookId: (init.headers as Record<string, string>)['webhook-id'] ?? '' });
+      return fetch(url, init);
+    };
+    const make = () => {
+      const d = new WebhookDispatcher({
+        endpoints: urls.map((url) => ({ url, secret: SECRET })),
+        outbox: store.deliveryOutbox(),
+        logger: captureLog().logger,
+        fetch: recordingFetch,
+        retry: { initialDelayMs: 50, maxDelayMs: 200 },
+        stateFlushIntervalMs: 20,
+        outboxScanIntervalMs: 60_000,
+      });
+      dispatchers.push(d);
+      return d;
+    };
+    const tries = (url: string, webhookId: string) => issued.filter((r) => r.url === url && r.webhookId === webhookId).length;
+    const live = async (d: WebhookDispatcher, a: Partial<Alert>) => d.enqueue((await storeAlert(alert(a))).notifications);
+
+    try {
+      const first = make();
+      await first.start();
+      await live(first, { alert_id: 'it-order-x', revision: 1 });
+      await live(first, { alert_id: 'it-order-y', revision: 1 });
+      await waitFor(() => urls.every((url) => tries(url, 'it-order-x') >= 2), 20_000, 'the opening failing');
+      await live(first, { alert_id: 'it-order-x', revision: 3 });
+      await live(first, { alert_id: 'it-order-x', revision: 7 });
+      await live(first, { alert_id: 'it-order-y', revision: 2 });
+      const before = tries(urls[0]!, 'it-order-x');
+      await waitFor(() => tries(urls[0]!, 'it-order-x') >= before + 2, 20_000, 'the opening failing after the escalations were stored');
+
+      // Restart. Meanwhile the old process stored one more escalation that it never handed over.
+      await first.stop();
+      await storeAlert(alert({ alert_id: 'it-order-x', revision: 12 }));
+      const second = make();
+      await second.start(); // the start-up scan finds everything owed
+      await live(second, { alert_id: 'it-order-x', revision: 56 });
+      const afterRestart = tries(urls[1]!, 'it-order-x');
+      await waitFor(() => tries(urls[1]!, 'it-order-x') >= afterRestart + 2, 20_000, 'the opening failing after the restart');
+
+      await receiver.start(port); // up again, same address
+      const expected = new Map([
+        ['it-order-x', [1, 3, 7, 12, 56]],
+        ['it-order-y', [1, 2]],
+      ]);
+      const rows = () =>
+        db.rows<{ alert_id: string; revision: number | string; status: string }>(
+          `SELECT alert_id, revision, status FROM ${db.database}.alert_deliveries FINAL WHERE alert_id LIKE 'it-order-%' AND status = 'delivered'`,
+        );
+      await waitFor(async () => (await rows()).length === 2 * 7, 30_000, 'every revision delivered to both endpoints');
+
+      const revisionOf = (id: string) => Number(/\.r(\d+)$/.exec(id)?.[1] ?? 1);
+      const perAlert = (ids: readonly string[]) => {
+        const out = new Map<string, number[]>();
+        for (const id of ids) {
+          const alertId = id.replace(/\.r\d+$/, '');
+          out.set(alertId, [...(out.get(alertId) ?? []), revisionOf(id)]);
+        }
+        return out;
+      };
+      for (const url of urls) {
+        const path = new URL(url).pathname;
+        // What reached the receiver (all answered 2xx), in arrival order: each revision once, in order, signed.
+        // (A new endpoint is also sent what the earlier tests stored: only this test's alerts are compared.)
+        const received = receiver.requests.filter((r) => r.path === path && String(r.headers['webhook-id']).startsWith('it-order-'));
+        expect(perAlert(received.map((r) => String(r.headers['webhook-id'])))).toEqual(expected);
+        for (const r of received) expect(() => new Webhook(SECRET).verify(r.body, r.headers as Record<string, string>)).not.toThrow();
+        // And no revision was even tried, by either process, before the earlier one was delivered.
+        const tried = perAlert(issued.filter((r) => r.url === url && r.webhookId.startsWith('it-order-')).map((r) => r.webhookId));
+        expect([...tried.keys()].sort()).toEqual([...expected.keys()]);
+        for (const [alertId, revisions] of tried) {
+          expect(
+            revisions.every((rev, i) => i === 0 || (revisions[i - 1] ?? 0) <= rev),
+            `${alertId} at ${path}: ${revisions.join(',')}`,
+          ).toBe(true);
+        }
+      }
+    } finally {
+      await Promise.all(dispatchers.splice(0).map((d) => d.stop()));
+      await receiver.stop();
+    }
   });
 });

@@ -8,7 +8,7 @@ const logger = createLogger('silent');
 const noWait = () => Promise.resolve();
 const stateOf = (...actors: string[]): EngineHistory => ({
   activity: [],
-  openAlerts: [],
+  alerts: [],
   recentEvents: actors.map((actor_id) => ({ actor_id }) as EnrichedEvent),
 });
 

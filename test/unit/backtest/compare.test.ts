@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AlertTally, type AlertRecord } from '../../../src/backtest/alert-tally.js';
 import { diffAlerts } from '../../../src/backtest/compare.js';
 import type { Alert } from '../../../src/model/alert.js';
-import { alert } from '../sinks/fixtures.js';
+import { alert, update } from '../sinks/fixtures.js';
 
 const MIN = 60_000;
 const T = Date.parse('2026-03-20T10:00:00Z');
@@ -12,8 +12,8 @@ function tally(...alerts: (Partial<Alert> & { escalateTo?: Partial<Alert> })[]):
   const t = new AlertTally();
   for (const { escalateTo, ...a } of alerts) {
     const opened = alert({ first_event_ts: T, window_start: T, window_end: T, last_event_ts: T, ...a });
-    t.add({ alert: opened, notify: true }, opened.first_event_ts);
-    if (escalateTo) t.add({ alert: { ...opened, revision: 2, ...escalateTo }, notify: true }, opened.first_event_ts + MIN);
+    t.add(update(opened, true), opened.first_event_ts);
+    if (escalateTo) t.add(update({ ...opened, revision: 2, ...escalateTo }, true), opened.first_event_ts + MIN);
   }
   return t;
 }
@@ -25,11 +25,11 @@ describe('AlertTally', () => {
   it('keeps the latest revision and counts escalations, merges and the closing apart', () => {
     const t = new AlertTally();
     const a = alert({ alert_id: 'x', revision: 1, severity: 'medium' });
-    t.add({ alert: a, notify: true }, 100);
-    t.add({ alert: { ...a, revision: 2 }, notify: false }, 200);
-    t.add({ alert: { ...a, revision: 3, severity: 'high' }, notify: true }, 300);
-    t.add({ alert: { ...a, revision: 4, severity: 'high' }, notify: false }, 400);
-    t.add({ alert: { ...a, revision: 5, severity: 'high', status: 'closed' }, notify: false }, 500);
+    t.add(update(a, true), 100);
+    t.add(update({ ...a, revision: 2 }, false), 200);
+    t.add(update({ ...a, revision: 3, severity: 'high' }, true), 300);
+    t.add(update({ ...a, revision: 4, severity: 'high' }, false), 400);
+    t.add(update({ ...a, revision: 5, severity: 'high', status: 'closed' }, false), 500);
     const [r] = t.records();
     expect(r).toMatchObject({ openedAt: 100, escalations: 1, merges: 2, closedAt: 500 });
     expect(r?.alert.revision).toBe(5);

@@ -234,7 +234,7 @@ describe('baselines in the engine', () => {
 
   it('does not alert below the absolute floor even far above a tiny baseline (2 -> 80)', () => {
     const e = createEngine({ rules: RS, clock: new ManualClock(T0) });
-    e.restore({ activity: hourlyRows('alice', { days: 5, peak5m: 2, before: T0 }), openAlerts: [], recentEvents: [] });
+    e.restore({ activity: hourlyRows('alice', { days: 5, peak5m: 2, before: T0 }), alerts: [], recentEvents: [] });
     expect(e.evaluate([burst('alice', 80)]).alerts).toEqual([]);
     expect(e.evaluate([burst('alice', 21, { ts: T0 + 1_000 })]).alerts.map((u) => u.alert.observed)).toEqual([101]);
   });
@@ -243,7 +243,7 @@ describe('baselines in the engine', () => {
     const e = createEngine({ rules: RS, clock: new ManualClock(T0) });
     e.restore({
       activity: ['p1', 'p2', 'p3'].flatMap((p) => hourlyRows(p, { days: 3, peak5m: 100, before: T0 })),
-      openAlerts: [],
+      alerts: [],
       recentEvents: [],
     });
     // Peer limit: 101e - 1 = 273.5.
@@ -281,7 +281,7 @@ describe('baselines in the engine', () => {
 
   it('raises severity for a first-seen channel (with history), not for a new actor', () => {
     const e = createEngine({ rules: RS, clock: new ManualClock(T0) });
-    e.restore({ activity: hourlyRows('alice', { days: 3, peak5m: 30, before: T0 }), openAlerts: [], recentEvents: [] });
+    e.restore({ activity: hourlyRows('alice', { days: 3, peak5m: 30, before: T0 }), alerts: [], recentEvents: [] });
     const viaSql = e.evaluate([burst('alice', 150, { channel: 'sql' })]).alerts[0]?.alert;
     expect(viaSql?.severity).toBe('high'); // medium + first use
     expect(viaSql?.summary).toContain('first use of channel sql');

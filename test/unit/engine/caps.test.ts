@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { loadEnrichmentTables } from '../../../src/enrich/tables.js';
-import type { ActorActivityRow, EngineHistory, EngineOutput } from '../../../src/engine/api.js';
+import type { ActorActivityRow, AlertUpdate, EngineHistory, EngineOutput } from '../../../src/engine/api.js';
 import { createEngine, loadRuleSet } from '../../../src/engine/index.js';
 import type { Engine } from '../../../src/engine/engine.js';
 import type { Alert } from '../../../src/model/alert.js';
@@ -49,13 +49,13 @@ function simulatedEvents(): EnrichedEvent[] {
 /** What the sinks stored: every event, the latest revision of each alert, the fullest row of each bucket. */
 class StoredState {
   readonly events: EnrichedEvent[] = [];
-  readonly alerts = new Map<string, Alert>();
+  readonly alerts = new Map<string, AlertUpdate>();
   readonly activity = new Map<string, ActorActivityRow>();
   store(out: EngineOutput, events: readonly EnrichedEvent[]): void {
     this.events.push(...events);
     for (const u of out.alerts) {
       const held = this.alerts.get(u.alert.alert_id);
-      if (held === undefined || held.revision < u.alert.revision) this.alerts.set(u.alert.alert_id, u.alert);
+      if (held === undefined || held.alert.revision < u.alert.revision) this.alerts.set(u.alert.alert_id, u);
     }
     for (const r of out.activity) {
       const k = `${r.actor_id}|${r.granularity}|${r.bucket_start}`;
@@ -72,7 +72,9 @@ class StoredState {
     return {
       // In arrival order (their Kafka offsets), as live: an event that came late is late again.
       recentEvents: this.events.filter((e) => ids.has(e.actor_id) && e.ts >= from(e.actor_id)),
-      openAlerts: [...this.alerts.values()].filter((a) => ids.has(a.actor_id) && a.last_event_ts >= from(a.actor_id)),
+      alerts: [...this.alerts.values()]
+        .filter((u) => ids.has(u.alert.actor_id) && u.alert.last_event_ts >= from(u.alert.actor_id))
+        .map((u) => ({ alert: u.alert, state: u.state })),
       activity: [...this.activity.values()].filter((r) => ids.has(r.actor_id)).sort((a, b) => a.bucket_start - b.bucket_start),
     };
   }
@@ -108,7 +110,7 @@ function run(events: readonly EnrichedEvent[], caps: { maxActors?: number; maxOp
     clock.set(t);
     stored.store(engine.tick(), []);
   }
-  const alerts = [...stored.alerts.values()].map((a) => `${a.alert_id} ${a.rule_id} ${a.severity} tier ${a.tier} ${a.status} rev ${a.revision} events ${a.event_count} observed ${a.observed} first ${a.first_event_ts} last ${a.last_event_ts}`).sort();
+  const alerts = [...stored.alerts.values()].map(({ alert: a }) => `${a.alert_id} ${a.rule_id} ${a.severity} tier ${a.tier} ${a.status} rev ${a.revision} events ${a.event_count} observed ${a.observed} first ${a.first_event_ts} last ${a.last_event_ts}`).sort();
   const rows = [...stored.activity.values()].map((r) => JSON.stringify(r)).sort();
   return { alerts, rows, maxHeld, rebuilt, stats: engine.stats() };
 }
@@ -187,7 +189,7 @@ describe('memory caps', () => {
       actor_id: actor, role: 'agent', department: 'd', granularity: 'hour', bucket_start: T0 - h * 3_600_000, local_hour: 9, local_weekday: 2,
       events: 1, distinct_records: 1, peak_5m_distinct: 1, denied: 0, resource_types: [], channels: [], zones: [],
     });
-    engine.restore({ activity: ['p', 'q', 'r', 's', 't'].map((a, i) => row(a, 10 - i)), openAlerts: [], recentEvents: [] });
+    engine.restore({ activity: ['p', 'q', 'r', 's', 't'].map((a, i) => row(a, 10 - i)), alerts: [], recentEvents: [] });
     engine.evaluate([ev({ event_id: 'x', actor_id: 'alice', ts: T0 })]);
     expect(engine.stats().caps?.historiesDropped).toBe(2);
   });

@@ -93,7 +93,7 @@ describe('engine restore', () => {
   it('rebuilds windows from recent events without alerting, then counts on', () => {
     const e = engine();
     const stored = [ev({ record_refs: refs('r', 50), ts: T0 }), ev({ record_refs: refs('s', 30), ts: T0 + 1_000, action: 'export' })];
-    e.restore({ activity: [], openAlerts: [], recentEvents: stored });
+    e.restore({ activity: [], alerts: [], recentEvents: stored });
     // The same events redelivered by Kafka add nothing to windows; one new customer beyond 100 would alert.
     // (The export's policy alert was not in openAlerts, so it opens now, with the id it had before.)
     const again = e.evaluate(stored).alerts;

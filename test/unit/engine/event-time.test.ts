@@ -131,11 +131,11 @@ describe('tick(): processing time advances idle actors, never replaces their eve
     // Instance B starts a day later, restores what A stored, and Kafka redelivers from 5 events back.
     const clockB = new ManualClock(crashedAt + DAY);
     const b = createEngine({ rules: RS, clock: clockB });
-    const latest = new Map<string, Alert>();
-    for (const u of stored.updates) if ((latest.get(u.alert.alert_id)?.revision ?? 0) < u.alert.revision) latest.set(u.alert.alert_id, u.alert);
-    const openAlerts = [...latest.values()].filter((x) => x.status !== 'closed');
-    expect(openAlerts).toHaveLength(1);
-    b.restore({ activity: stored.rows, openAlerts, recentEvents: events.slice(0, crashAfter) });
+    const latest = new Map<string, AlertUpdate>();
+    for (const u of stored.updates) if ((latest.get(u.alert.alert_id)?.alert.revision ?? 0) < u.alert.revision) latest.set(u.alert.alert_id, u);
+    const alerts = [...latest.values()].map((u) => ({ alert: u.alert, state: u.state }));
+    expect(alerts.filter((x) => x.alert.status !== 'closed')).toHaveLength(1);
+    b.restore({ activity: stored.rows, alerts, recentEvents: events.slice(0, crashAfter) });
     const caughtUp = drive(b, clockB, events.slice(crashAfter - 5), (_x, i) => crashedAt + DAY + i);
     const restarted = outcome([...stored.updates, ...caughtUp.updates], [...stored.rows, ...caughtUp.rows]);
     expect(restarted.ids).toEqual(live.ids);
@@ -235,7 +235,7 @@ describe('restored state another instance may be continuing', () => {
     const restoredAt = T0 + 2 * HOUR; // its quiet period passed by the clock, but its owner may be behind
     const clock = new ManualClock(restoredAt);
     const b = createEngine({ rules: RS, clock });
-    b.restore({ activity: [], openAlerts: [alert], recentEvents: events });
+    b.restore({ activity: [], alerts: [{ alert, state: null }], recentEvents: events });
     for (const t of [restoredAt, restoredAt + 36 * MIN, restoredAt + 6 * HOUR, restoredAt + HOLD - 1]) {
       clock.set(t);
       expect(b.tick().alerts).toEqual([]);
@@ -250,7 +250,7 @@ describe('restored state another instance may be continuing', () => {
     const { alert, events } = stored();
     const clock = new ManualClock(T0 + MIN);
     const b = createEngine({ rules: RS, clock });
-    b.restore({ activity: [], openAlerts: [alert], recentEvents: events });
+    b.restore({ activity: [], alerts: [{ alert, state: null }], recentEvents: events });
     clock.set(T0 + 2 * MIN);
     expect(b.evaluate([ev({ event_id: 'r1', ts: T0 + 2 * MIN })]).alerts).toEqual([]); // a plain read: no trigger
     clock.set(T0 + 34 * MIN);
@@ -264,7 +264,7 @@ describe('restored state another instance may be continuing', () => {
     const restoredAt = T0 + 3 * HOUR;
     const clock = new ManualClock(restoredAt);
     const b = createEngine({ rules: RS, clock });
-    b.restore({ activity: [], openAlerts: [], recentEvents: events });
+    b.restore({ activity: [], alerts: [], recentEvents: events });
     expect(b.tick().activity).toEqual([]);
     // The 10:00 hour closes once bob's event time (10:10 at the restore) passes 11:05: 55 minutes later.
     clock.set(restoredAt + 54 * MIN);

@@ -128,7 +128,7 @@ rules:
     expect(stored?.revision).toBe(2);
 
     const b = createEngine({ rules: RS, clock: new ManualClock(T0 + 15_000) });
-    b.restore({ activity: [], openAlerts: [stored as Alert], recentEvents: events });
+    b.restore({ activity: [], alerts: [{ alert: stored as Alert, state: null }], recentEvents: events });
     // Kafka redelivers the last event: nothing changes (no new revision).
     expect(only(b.evaluate([events[1] as EnrichedEvent]).alerts, 'r.static')).toEqual([]);
     const next = only(b.evaluate([stream()[2] as EnrichedEvent]).alerts, 'r.static')[0];
@@ -238,7 +238,7 @@ rules:
     const stored = a.evaluate([ev({ event_id: 'r1', action: 'export', record_refs: refs('r', 150) })]).alerts[0]?.alert as Alert;
     const older: Alert = { ...stored, alert_id: 'al-older', revision: 3, last_event_ts: T0 - 60_000, first_event_ts: T0 - 120_000 };
     const b = createEngine({ rules: RS, clock: new ManualClock(T0 + 1_000) });
-    b.restore({ activity: [], openAlerts: [older, stored], recentEvents: [] });
+    b.restore({ activity: [], alerts: [{ alert: older, state: null }, { alert: stored, state: null }], recentEvents: [] });
     expect(b.stats().openAlerts).toBe(1);
     const out = b.evaluate([ev({ event_id: 'r2', action: 'export', record_refs: refs('s', 1), ts: T0 + 2_000 })]).alerts;
     expect(out.map((u) => [u.alert.alert_id, u.alert.status, u.alert.revision, u.notify])).toEqual([
@@ -259,7 +259,7 @@ rules:
     const now = a.evaluate([ev({ event_id: 'o1', action: 'export', record_refs: [], record_count: 1 })]).alerts[0]?.alert as Alert;
     const legacy: Alert = { ...now, explanation: { findings: ['export of customers'], total_records: 1 } };
     const b = createEngine({ rules: RS, clock: new ManualClock(T0 + 1_000) });
-    b.restore({ activity: [], openAlerts: [legacy], recentEvents: [] });
+    b.restore({ activity: [], alerts: [{ alert: legacy, state: null }], recentEvents: [] });
     const next = b.evaluate([ev({ event_id: 'o2', action: 'export', record_refs: [], record_count: 1, ts: T0 + 2_000 })]).alerts[0];
     expect(next?.alert.alert_id).toBe(now.alert_id);
     expect(next?.alert.revision).toBe(2);

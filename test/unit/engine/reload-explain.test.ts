@@ -53,7 +53,7 @@ describe('explained alerts', () => {
         ...hourlyRows('alice', { days: 3, peak5m: 50, before: T0 }),
         ...['p1', 'p2', 'p3'].flatMap((p) => hourlyRows(p, { days: 3, peak5m: 40, before: T0 })),
       ],
-      openAlerts: [],
+      alerts: [],
       recentEvents: [],
     });
     let last: AlertUpdate | undefined;

@@ -4,7 +4,7 @@
  * dropped), without Kafka or ClickHouse.
  */
 import { describe, expect, it } from 'vitest';
-import type { ActorActivityRow, AlertUpdate } from '../../../src/engine/api.js';
+import type { ActorActivityRow, AlertState, AlertUpdate } from '../../../src/engine/api.js';
 import type { Alert } from '../../../src/model/alert.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
@@ -14,7 +14,7 @@ import { CarryOver } from '../../../src/pipeline/carry-over.js';
 import type { BatchOutput, DeadLetter } from '../../../src/pipeline/types.js';
 import type { SinkBatch } from '../../../src/sinks/clickhouse/batch.js';
 
-const update = (id: string): AlertUpdate => ({ alert: { alert_id: id, revision: 1 } as Alert, notify: true });
+const update = (id: string): AlertUpdate => ({ alert: { alert_id: id, revision: 1 } as Alert, notify: true, state: { alertId: id } as AlertState });
 const row = (actor: string): ActorActivityRow => ({ actor_id: actor }) as ActorActivityRow;
 const deadLetter = { record: { reason: 'malformed_json' } } as DeadLetter;
 
@@ -168,7 +168,7 @@ describe('sink health', () => {
 describe('carry-over', () => {
   it('drops what it keeps for actors whose partition moved to another instance', () => {
     const carry = new CarryOver();
-    const alertOf = (actor: string) => ({ alert: { alert_id: `al-${actor}`, actor_id: actor } as Alert, notify: true });
+    const alertOf = (actor: string): AlertUpdate => ({ alert: { alert_id: `al-${actor}`, actor_id: actor } as Alert, notify: true, state: { alertId: `al-${actor}` } as AlertState });
     carry.keep({ alerts: [alertOf('moved'), alertOf('stays')], activity: [row('moved'), row('stays')] });
     carry.dropActors(new Set(['moved']));
     expect(carry.take()).toEqual({ alerts: [alertOf('stays')], activity: [row('stays')] });

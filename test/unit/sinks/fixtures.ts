@@ -1,5 +1,7 @@
 /** Model values for sink tests; each builder takes overrides so a test states only what it is about. */
-import type { ActorActivityRow } from '../../../src/engine/api.js';
+import type { ActorActivityRow, AlertState, AlertUpdate } from '../../../src/engine/api.js';
+import { alertStateOf } from '../../../src/engine/alerts/alert-state.js';
+import { OpenAlert } from '../../../src/engine/alerts/open-alert.js';
 import type { Alert } from '../../../src/model/alert.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import type { SourcePosition } from '../../../src/model/event.js';
@@ -112,4 +114,16 @@ export function rejected(overrides: Partial<RejectedRecord> = {}): RejectedRecor
     received_at: T0,
     ...overrides,
   };
+}
+
+/** The engine state a stored alert implies (as restore rebuilds it from the explanation). */
+export function stateOf(a: Alert): AlertState {
+  const open = OpenAlert.fromAlert(a);
+  open.closed = a.status === 'closed';
+  return alertStateOf(open);
+}
+
+/** An engine output revision of `a`, with the state it implies. */
+export function update(a: Alert, notify: boolean, position?: SourcePosition | null): AlertUpdate {
+  return { alert: a, notify, state: stateOf(a), ...(position === undefined ? {} : { position }) };
 }

@@ -3,10 +3,13 @@
  * materialized view fills with the same columns). Times are stored twice: a
  * DateTime('UTC') for analysts and an epoch-ms UInt64 for exact round trips.
  */
+import { parseAlertState, type AlertUpdate, type RestorableAlert } from '../../../engine/index.js';
 import { BASELINE_SOURCES, RULE_KINDS, SEVERITIES, type Alert, type BaselineSource, type RuleKind, type Severity } from '../../../model/alert.js';
-import { epochMs, epochSeconds, flag, float, nullableFloat, toNumber, uint } from './json-values.js';
+import { epochMs, epochSeconds, flag, float, nullableFloat, toNumber, uint, uint64 } from './json-values.js';
 
-export function alertLine(a: Alert, notify: boolean, storedAtMs: number): string {
+export function alertLine(update: AlertUpdate, storedAtMs: number): string {
+  const a = update.alert;
+  const position = update.position ?? null;
   return (
     JSON.stringify({
       alert_id: a.alert_id,
@@ -40,9 +43,13 @@ export function alertLine(a: Alert, notify: boolean, storedAtMs: number): string
       explanation: JSON.stringify(a.explanation),
       query: a.query,
       status: a.status ?? 'open',
-      notify: flag(notify),
+      notify: flag(update.notify),
       stored_at: epochSeconds(storedAtMs, 'stored_at'),
       stored_at_ms: epochMs(storedAtMs, 'stored_at'),
+      state: JSON.stringify(update.state),
+      source_topic: position?.topic ?? null,
+      source_partition: position === null ? null : uint(position.partition, 'source_partition'),
+      source_offset: position === null ? null : uint64(position.offset, 'source_offset'),
     }) + '\n'
   );
 }
@@ -52,6 +59,9 @@ export const ALERT_READ_COLUMNS = [
   'employment_status', 'window_start_ms', 'window_end_ms', 'window_label', 'observed', 'baseline', 'baseline_source', 'score',
   'first_event_ts_ms', 'last_event_ts_ms', 'event_count', 'suppressed_count', 'event_ids', 'summary', 'explanation', 'query', 'status', 'stored_at_ms',
 ].join(', ');
+
+/** The alert columns plus the engine state, for restores. */
+export const RESTORABLE_ALERT_READ_COLUMNS = `${ALERT_READ_COLUMNS}, state`;
 
 export interface AlertRow {
   readonly alert_id: string;
@@ -131,4 +141,13 @@ export function alertFromRow(r: AlertRow): Alert | null {
     query: r.query,
     status: r.status === 'closed' ? 'closed' : 'open',
   };
+}
+
+/** A stored revision with its engine state (null when absent or unreadable), for restore(); null when the alert itself is unreadable. */
+export function restorableAlertFromRow(r: AlertRow & { readonly state: string }): RestorableAlert | null {
+  const alert = alertFromRow(r);
+  if (alert === null) return null;
+  const state = parseAlertState(r.state);
+  // A state that names another alert or revision is not this revision's: rebuild from the alert instead.
+  return { alert, state: state !== null && state.alertId === alert.alert_id && state.revision === alert.revision ? state : null };
 }

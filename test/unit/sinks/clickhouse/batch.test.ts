@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { AlertUpdate } from '../../../../src/engine/api.js';
 import { alertRevisionsToStore, prepareBatch } from '../../../../src/sinks/clickhouse/batch.js';
 import { ClickHouseSinkError } from '../../../../src/sinks/clickhouse/errors.js';
-import { alert, event, position, rejected, T0 } from '../fixtures.js';
+import { alert, event, position, rejected, T0, update as updateOf } from '../fixtures.js';
 
-const update = (alert_id: string, revision: number, notify: boolean): AlertUpdate => ({ alert: alert({ alert_id, revision }), notify });
+const update = (alert_id: string, revision: number, notify: boolean): AlertUpdate => updateOf(alert({ alert_id, revision }), notify);
 const keys = (updates: AlertUpdate[]) => updates.map((u) => `${u.alert.alert_id}.r${u.alert.revision}${u.notify ? '!' : ''}`);
 
 describe('alertRevisionsToStore', () => {

@@ -5,7 +5,7 @@ import { activityFromRow, activityLine, type ActivityRow } from '../../../../src
 import { alertFromRow, alertLine, type AlertRow } from '../../../../src/sinks/clickhouse/rows/alert-row.js';
 import { deliveryLine } from '../../../../src/sinks/clickhouse/rows/delivery-row.js';
 import { rejectedLine } from '../../../../src/sinks/clickhouse/rows/rejected-row.js';
-import { activity, alert, event, position, rejected, T0 } from '../fixtures.js';
+import { activity, alert, event, position, rejected, T0, update } from '../fixtures.js';
 
 const columnsOf = (cols: readonly (readonly [string, string])[]) => cols.map(([name]) => name);
 const parse = (line: string): Record<string, unknown> => {
@@ -60,7 +60,7 @@ describe('access_events rows', () => {
 describe('alerts rows', () => {
   it('a line has exactly the table columns; explanation is JSON text; times twice', () => {
     const a = alert();
-    const row = parse(alertLine(a, true, T0 + 5));
+    const row = parse(alertLine(update(a, true), T0 + 5));
     expect(Object.keys(row)).toEqual(columnsOf(ALERT_COLUMNS));
     expect(JSON.parse(row.explanation as string)).toEqual(a.explanation);
     expect(row.first_event_ts).toBe(Math.floor(a.first_event_ts / 1000));
@@ -71,21 +71,21 @@ describe('alerts rows', () => {
 
   it('round-trips an alert, nulls included', () => {
     const a = alert({ baseline: null, baseline_source: null, score: null, rule_kind: 'policy', window_label: 'request' });
-    const row = parse(alertLine(a, false, T0)) as unknown as AlertRow;
+    const row = parse(alertLine(update(a, false), T0)) as unknown as AlertRow;
     expect(alertFromRow({ ...row, revision: String(row.revision) })).toEqual(a);
   });
 
   it('an alert without a status is stored and read back as open; closed survives', () => {
     const { status: _, ...withoutStatus } = alert();
-    const row = parse(alertLine(withoutStatus, false, T0)) as unknown as AlertRow;
+    const row = parse(alertLine(update(withoutStatus, false), T0)) as unknown as AlertRow;
     expect(row.status).toBe('open');
     expect(alertFromRow(row)?.status).toBe('open');
-    const closed = parse(alertLine(alert({ status: 'closed' }), false, T0)) as unknown as AlertRow;
+    const closed = parse(alertLine(update(alert({ status: 'closed' }), false), T0)) as unknown as AlertRow;
     expect(alertFromRow(closed)?.status).toBe('closed');
   });
 
   it('non-finite figures are stored as null (JSON cannot carry them) instead of failing the batch', () => {
-    const row = parse(alertLine(alert({ score: Infinity, baseline: Number.NaN }), true, T0));
+    const row = parse(alertLine(update(alert({ score: Infinity, baseline: Number.NaN }), true), T0));
     expect(row.score).toBeNull();
     expect(row.baseline).toBeNull();
   });

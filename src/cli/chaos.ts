@@ -1,0 +1,39 @@
+/**
+ * `custos chaos`: the longer chaos run (`npm run chaos`), not part of the test
+ * suite. Exit 0 when nothing was lost or doubled and the alerts equal a clean
+ * run's, 1 otherwise. The broker is restarted only when it is the native one
+ * this checkout started (scripts/services.sh).
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { formatChaosReport } from '../chaos/report.js';
+import { runChaos, type ChaosEndpoints } from '../chaos/run-chaos.js';
+
+const run = promisify(execFile);
+
+export interface ChaosCommandOptions {
+  readonly seed: number;
+  readonly actors: number;
+  readonly days: number;
+  readonly kills: number;
+  readonly short: boolean;
+}
+
+export async function chaosCommand(o: ChaosCommandOptions, endpoints: ChaosEndpoints): Promise<number> {
+  const restartBroker = process.env.CUSTOS_CHAOS_RESTART_BROKER === '1' ? () => run('bash', ['scripts/services.sh', 'restart-kafka']).then(() => undefined) : undefined;
+  const report = await runChaos(
+    {
+      seed: o.seed,
+      actors: o.actors,
+      days: o.days,
+      partitions: 3,
+      randomKills: o.kills,
+      ...(o.short ? {} : { extended: { clickhouseFrozenMs: 45_000, clickhouseDownMs: 20_000, receiverDownMs: 60_000, ...(restartBroker ? { restartBroker } : {}) } }),
+      log: (line) => process.stderr.write(`${line}\n`),
+    },
+    endpoints,
+  );
+  process.stdout.write(`${formatChaosReport(report)}\n`);
+  const ok = report.chaos.lost === 0 && report.chaos.duplicatesVisible === 0 && report.alertsEqual && report.chaos.deliveries.undelivered.length === 0;
+  return ok ? 0 : 1;
+}
