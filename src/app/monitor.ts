@@ -110,7 +110,14 @@ export class Monitor {
     const ruleSet = loadRuleSet(rulesDir);
     let currentRules = ruleSet;
     let enricher: Enricher = createEnricher(loadEnrichmentTables(enrichmentFiles));
-    const engine = createEngine({ rules: ruleSet, clock, database: config['clickhouse.database'] });
+    const engine = createEngine({
+      rules: ruleSet,
+      clock,
+      database: config['clickhouse.database'],
+      maxActors: config['engine.max_actors'],
+      maxOpenAlerts: config['engine.max_open_alerts'],
+      maxHistoryActors: config['engine.max_history_actors'],
+    });
 
     const store = await retryStartup('clickhouse', logger, () =>
       ClickHouseStore.open({
@@ -177,7 +184,8 @@ export class Monitor {
       },
       engine: {
         restore: (state) => engine.restore(state),
-        holds: (actorId) => engine.holds(actorId),
+        // An actor evicted under the cap is still this partition's: forgotten (marks, waiting buckets) on revoke.
+        holds: (actorId) => engine.holds(actorId) || (engine.evictedAmong?.([actorId]).length ?? 0) > 0,
         // Another instance owns these actors now: drop their windows, open alerts and unstored output.
         forget: (actorIds) => {
           const ids = new Set(actorIds);
@@ -247,6 +255,24 @@ export class Monitor {
       metrics,
       logger: logger.child({ component: 'pipeline' }),
       partitionState: restorer,
+      caps: () => engine.capCounts?.(),
+      evictedActors: {
+        among: (actorIds) => engine.evictedAmong?.(actorIds) ?? [],
+        rebuild: async (actorIds) => {
+          const q = historyQuery();
+          const state = await store.loadActorState({
+            actorIds,
+            now: q.now,
+            // A day more than the windows hold: the replay then gives the open day bucket's
+            // events the full windows they were judged with (its peaks come out the same).
+            recentWindowMs: q.recentWindowMs + DAY,
+            activityLookbackMs: q.activityLookbackMs,
+            maxRecentEvents: q.maxRecentEvents,
+          });
+          engine.restore(state);
+          metrics.actorsRebuilt.inc(actorIds.length);
+        },
+      },
     });
 
     const reloader = new Reloader(

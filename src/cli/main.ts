@@ -141,6 +141,33 @@ bench
   });
 
 bench
+  .command('memory')
+  .description('Per-actor window state (measured mean and p99, beside the engine\'s estimate) and RSS, for a simulated organisation and for floods of distinct actor ids.')
+  .option('--seed <n>', 'simulation seed', integerArg(), 1)
+  .option('--actors <n>', 'actors of the simulated organisation', integerArg(1), 300)
+  .option('--days <n>', 'simulated days before the measurement (at 15:00 UTC of the last weekday)', integerArg(1), 14)
+  .option('--floods <list>', 'distinct actor ids of each flood run', integerListArg, [100_000, 1_000_000])
+  .option('--flood-hours <n>', 'event time each flood is spread over', integerArg(1), 24)
+  .option('--heap-mb <n>', 'heap limit of each scenario process', integerArg(64), 6144)
+  .option('--rules <dir>', 'rules folder', 'rules')
+  .option('--engine <json>', 'engine options under test instead of the default caps, e.g. \'{"maxActors":50000}\' or \'{}\' (no caps)')
+  .option('--json <file>', 'write the figures as JSON')
+  .action(async (opts: { seed: number; actors: number; days: number; floods: number[]; floodHours: number; heapMb: number; rules: string; engine?: string; json?: string }) => {
+    const { runMemoryBenchmark } = await import('../bench/memory/main.js');
+    await runMemoryBenchmark({
+      seed: opts.seed,
+      actors: opts.actors,
+      days: opts.days,
+      floods: opts.floods,
+      floodSpanMs: opts.floodHours * 3_600_000,
+      heapMb: opts.heapMb,
+      rulesDir: opts.rules,
+      ...(opts.engine !== undefined && { engine: JSON.parse(opts.engine) as Record<string, unknown> }),
+      ...(opts.json !== undefined && { json: opts.json }),
+    });
+  });
+
+bench
   .command('detection')
   .description('Recall, time to detect, precision and false alerts on labeled simulated traffic, per seed and aggregated.')
   .option('--seeds <list>', 'comma list of seeds', integerListArg, [1, 2, 3, 4, 5])

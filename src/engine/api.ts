@@ -137,6 +137,13 @@ export interface EngineStats {
    * from run to run. 0 when every snapshot was final.
    */
   readonly provisionalJudgments?: number;
+  /** What the memory caps and the storm guard did so far, cumulative (added by the engine; optional). */
+  readonly caps?: {
+    readonly actorsEvicted: number;
+    readonly alertsClosedEarly: number;
+    readonly historiesDropped: number;
+    readonly stormFolds: number;
+  };
 }
 
 /** What the live pipeline knows beside the events of a batch (absent in a replay in event-time order). */
@@ -177,10 +184,20 @@ export interface DetectionEngine {
    * Drops the window state and open alert of these actors without emitting
    * anything: another instance now owns their partition and continues them
    * (a closing revision from here would race its revisions). Baselines stay.
+   * Also forgets that they were evicted, and their evicted buckets.
    */
   forget(actorIds: Iterable<string>): void;
   /** Whether the engine holds window state for this actor (idle actors expire). */
   holds(actorId: string): boolean;
+  /**
+   * Which of these actors had their window state evicted under the actor cap
+   * and not rebuilt since. Their stored events, open alerts and activity rows
+   * must be handed to restore() before their next events are evaluated, or
+   * their windows start empty (optional for other implementations: none).
+   */
+  evictedAmong?(actorIds: Iterable<string>): string[];
+  /** stats().caps without the rest (cheap: read after every batch). */
+  capCounts?(): NonNullable<EngineStats['caps']>;
   stats(): EngineStats;
   /**
    * Swap the rule set (hot reload) without losing window state, baselines or

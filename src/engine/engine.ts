@@ -45,6 +45,9 @@ import { ActorState } from './state/actor-state.js';
 import { EventCountWindow } from './state/event-count-window.js';
 import { refKey } from './state/keys.js';
 import { NONE, SKETCHED, toWindowSeconds } from './state/distinct-window.js';
+import { EvictedActors } from './state/evicted-actors.js';
+import { EvictedBucketStore } from './state/evicted-buckets.js';
+import { StormGuard, type StormSettings } from './alerts/storm-guard.js';
 
 /** The contract's `peak_5m_distinct` is always tracked, whatever the rules. */
 const PEAK_HORIZON_MS = 5 * 60_000;
@@ -53,6 +56,8 @@ const HOUR_HORIZON_MS = 3_600_000;
 /** Windows always remember a day, so day buckets learn "first touch today" from them. */
 const DAY_HORIZON_MS = 86_400_000;
 const MAX_SEVERITY = SEVERITIES.length - 1;
+/** Evicted actors' open buckets that may wait for their closing time: at least this many, or twice the actor cap. */
+const EVICTED_BUCKETS_MIN = 10_000;
 
 export interface EngineOptions {
   readonly rules: RuleSet;
@@ -63,6 +68,30 @@ export interface EngineOptions {
   readonly maxExactDistinctPerActor?: number;
   /** Event ids remembered per actor for idempotence. Default 20,000. */
   readonly maxEventIdsPerActor?: number;
+  /**
+   * Actors whose window state is held (default: no cap). Beyond it, after each
+   * evaluate(), the least recently active actors are evicted: those without an
+   * open alert first, never one the batch touched. Their open buckets are
+   * emitted as they are (a fuller row of the same bucket replaces it later),
+   * and evictedAmong() names them until their state is rebuilt (restore()).
+   */
+  readonly maxActors?: number;
+  /** Open alerts held (default: no cap). Beyond it, the least recently active actors' alerts are closed early (`closed_by: open_alert_cap`). */
+  readonly maxOpenAlerts?: number;
+  /** Actors whose baseline history (activity rows) is held (default: no cap); beyond it, those longest without a new row and without window state are dropped. */
+  readonly maxHistoryActors?: number;
+}
+
+/** What the caps did, cumulatively (stats().caps). */
+export interface CapCounters {
+  /** Actors whose window state was evicted (engine.max_actors). */
+  actorsEvicted: number;
+  /** Alerts closed early (engine.max_open_alerts). */
+  alertsClosedEarly: number;
+  /** Actors whose baseline history was dropped (engine.max_history_actors). */
+  historiesDropped: number;
+  /** Alert openings folded into a storm alert (settings alert_storm). */
+  stormFolds: number;
 }
 
 export function createEngine(options: EngineOptions): DetectionEngine {
@@ -75,6 +104,19 @@ export class Engine implements DetectionEngine {
   private readonly clock: Clock;
   private readonly database: string;
   private readonly caps: { distinct: number; eventIds: number };
+  private readonly maxActors: number;
+  private readonly maxOpenAlerts: number;
+  private readonly maxHistoryActors: number;
+  /** Evicted actors not rebuilt yet (see evictedAmong). */
+  private readonly evicted = new EvictedActors();
+  /** Evicted actors' open buckets, until tick() would have closed them or the actor is rebuilt. */
+  private readonly evictedBuckets = new EvictedBucketStore();
+  /** Actors whose replayed events count in windows only (their buckets come back whole: restore()). */
+  private readonly windowsOnly = new Set<string>();
+  private readonly capCounters: CapCounters = { actorsEvicted: 0, alertsClosedEarly: 0, historiesDropped: 0, stormFolds: 0 };
+  /** Numbers the evaluate() calls: an actor's `batch` says which touched it last. */
+  private batchSeq = 0;
+  private storms!: StormGuard;
   private readonly actors = new Map<string, ActorState>();
   private readonly history: ActivityHistory;
   private horizons: number[] = [];
@@ -132,8 +174,12 @@ export class Engine implements DetectionEngine {
       distinct: positiveInt(options.maxExactDistinctPerActor ?? 10_000, 'maxExactDistinctPerActor'),
       eventIds: positiveInt(options.maxEventIdsPerActor ?? 20_000, 'maxEventIdsPerActor'),
     };
+    this.maxActors = optionalCap(options.maxActors, 'maxActors');
+    this.maxOpenAlerts = optionalCap(options.maxOpenAlerts, 'maxOpenAlerts');
+    this.maxHistoryActors = optionalCap(options.maxHistoryActors, 'maxHistoryActors');
     const s = options.rules.settings;
-    this.history = new ActivityHistory(s.activity_lookback, s.baseline_bands);
+    this.history = new ActivityHistory(s.activity_lookback, s.baseline_bands, Number.isFinite(this.maxHistoryActors));
+    this.storms = new StormGuard(stormSettings(s.alert_storm));
     // A placeholder event: the input object is reused for every event (no allocation).
     this.input = { e: undefined as unknown as EnrichedEvent, f: this.facts };
     this.replaceRules(options.rules);
@@ -143,13 +189,30 @@ export class Engine implements DetectionEngine {
 
   evaluate(events: readonly EnrichedEvent[], inputs?: EvaluationInputs): EngineOutput {
     this.batchNow = this.clock.now();
+    this.batchSeq++;
     this.completeTo = inputs?.othersCompleteTo ?? null;
     try {
       for (const e of events) this.evaluateOne(e);
     } finally {
       this.completeTo = null;
     }
+    this.closeQuietStorms(this.batchNow);
+    this.enforceCaps();
     return this.flush();
+  }
+
+  /**
+   * The actors among `actorIds` whose window state was evicted under the cap
+   * and not rebuilt since: the pipeline loads their stored events, open alerts
+   * and activity rows and hands them to restore() before evaluating their
+   * next events.
+   */
+  evictedAmong(actorIds: Iterable<string>): string[] {
+    if (this.evicted.size === 0) return [];
+    const out = new Set<string>();
+    const now = this.clock.now();
+    for (const id of actorIds) if (!this.actors.has(id) && this.evicted.has(id, now, this.retentionMs)) out.add(id);
+    return [...out];
   }
 
   /**
@@ -188,6 +251,12 @@ export class Engine implements DetectionEngine {
       }
       if (st.alert === null && st.activity.isEmpty && idle > this.retentionMs) this.actors.delete(id);
     }
+    for (const { bucket, profile } of this.evictedBuckets.takeDue(now)) {
+      const row = bucket.toRow(profile);
+      if (this.history.merge(row) !== 'kept') this.rowsOut.push(row);
+    }
+    this.closeQuietStorms(now);
+    this.evicted.expire(now - this.retentionMs, now);
     return this.flush();
   }
 
@@ -200,17 +269,35 @@ export class Engine implements DetectionEngine {
    * clock: see tick().
    */
   restore(history: EngineHistory): void {
+    // Evicted actors being rebuilt (their state comes back below).
+    const rebuilding = new Set<string>();
+    if (this.evicted.size > 0) {
+      for (const x of [...history.recentEvents, ...history.alerts.map((r) => r.alert)]) {
+        if (!this.actors.has(x.actor_id) && this.evicted.has(x.actor_id, this.clock.now(), this.retentionMs)) rebuilding.add(x.actor_id);
+      }
+    }
     for (const row of history.activity) this.history.add(row);
     this.batchNow = this.clock.now();
     this.restoring = true;
+    // A rebuilt actor's replayed events fill its windows only: its open buckets come back whole
+    // (kept since the eviction), and those that fell due meanwhile are stored and closed.
+    const kept = new Map<string, NonNullable<ReturnType<EvictedBucketStore['take']>>>();
+    for (const id of rebuilding) {
+      this.windowsOnly.add(id);
+      const entry = this.evictedBuckets.take(id);
+      if (entry !== undefined) kept.set(id, entry);
+    }
     try {
       for (const stored of history.alerts) this.restoreAlert(stored);
       // Rebuild windows and buckets from stored events, without running rules:
       // their alerts are the ones restored above. Event ids are remembered, so the
       // same events redelivered by Kafka next are not counted again.
       for (const e of history.recentEvents) this.evaluateOne(e);
+      if (rebuilding.size > 0) this.markClosedBuckets(history, rebuilding, kept);
+      for (const [id, entry] of kept) this.stateForId(id, entry.profile).activity.adopt(entry.buckets, entry.closedBefore);
     } finally {
       this.restoring = false;
+      this.windowsOnly.clear();
     }
   }
 
@@ -278,6 +365,9 @@ export class Engine implements DetectionEngine {
 
   forget(actorIds: Iterable<string>): void {
     for (const id of actorIds) {
+      // Evicted here before: the new owner rebuilds it; its waiting buckets are not ours to emit.
+      this.evicted.delete(id);
+      this.evictedBuckets.take(id);
       const st = this.actors.get(id);
       if (st === undefined) continue;
       if (st.alert !== null) {
@@ -288,6 +378,26 @@ export class Engine implements DetectionEngine {
     }
   }
 
+  /**
+   * A rebuilt actor whose open buckets were not kept (all fell due, or too
+   * many were waiting): its buckets up to its latest stored row were closed,
+   * so a straggler of those periods is not counted again, as with the state
+   * it had.
+   */
+  private markClosedBuckets(history: EngineHistory, rebuilding: ReadonlySet<string>, kept: ReadonlyMap<string, unknown>): void {
+    const closedBefore = new Map<string, number>();
+    for (const row of history.activity) {
+      if (!rebuilding.has(row.actor_id) || kept.has(row.actor_id)) continue;
+      const end = row.bucket_start + (row.granularity === 'hour' ? 3_600_000 : 86_400_000);
+      if (end > (closedBefore.get(row.actor_id) ?? -Infinity)) closedBefore.set(row.actor_id, end);
+    }
+    for (const [actorId, end] of closedBefore) {
+      const st = this.actors.get(actorId);
+      if (st === undefined) continue;
+      if (end > st.activity.closedBefore) st.activity.closedBefore = end;
+    }
+  }
+
   /** A restored alert that will not continue: its closing revision goes out with the next output. */
   private closeRestored(a: OpenAlert): void {
     if (this.dirty.has(a)) return;
@@ -295,6 +405,10 @@ export class Engine implements DetectionEngine {
     a.revision++;
     a.notifyPending = false;
     this.dirty.add(a);
+  }
+
+  capCounts(): CapCounters {
+    return { ...this.capCounters };
   }
 
   stats(): EngineStats {
@@ -308,7 +422,15 @@ export class Engine implements DetectionEngine {
       futureDropped: this.futureDropped,
       exceptionsApplied: this.exceptionsApplied,
       provisionalJudgments: this.provisionalJudgments,
+      caps: { ...this.capCounters },
     };
+  }
+
+  /** approxBytes of every actor's window state (benchmarks: `custos bench memory`). */
+  stateSizes(): Map<string, number> {
+    const sizes = new Map<string, number>();
+    for (const [id, st] of this.actors) sizes.set(id, st.approxBytes);
+    return sizes;
   }
 
   historyWindowMs(): number {
@@ -353,6 +475,7 @@ export class Engine implements DetectionEngine {
     for (const r of ruleSet.rulesById.values()) quiet = Math.max(quiet, r.quietMs);
     this.restoredHoldMs = longest + quiet + s.lateness;
     this.history.configure(s.activity_lookback, s.baseline_bands);
+    this.storms?.configure(stormSettings(s.alert_storm));
     for (const st of this.actors.values()) {
       st.window.setHorizons(this.horizons);
       st.limitCache = [];
@@ -377,7 +500,17 @@ export class Engine implements DetectionEngine {
     }
     if (this.completeTo !== null && !this.restoring) this.closeByProgress(Math.min(this.completeTo, e.ts));
     const st = this.stateFor(e);
-    if (!this.restoring) st.restoredAt = null;
+    if (!this.restoring) {
+      st.restoredAt = null;
+      if (st.batch !== this.batchSeq) {
+        st.batch = this.batchSeq;
+        // Under a cap the map is kept in order of last activity (least recent first): eviction reads it from the front.
+        if (Number.isFinite(this.maxActors) || Number.isFinite(this.maxOpenAlerts)) {
+          this.actors.delete(st.actorId);
+          this.actors.set(st.actorId, st);
+        }
+      }
+    }
     const late = e.ts < st.watermark - settings.lateness;
     const duplicate = st.seen.has(e.event_id);
     if (late) this.lateDropped++;
@@ -462,6 +595,7 @@ export class Engine implements DetectionEngine {
       st.lastSeenAt = this.batchNow;
       if (this.restoring) st.restoredAt = this.batchNow;
       this.actors.set(actorId, st);
+      this.evicted.delete(actorId);
     }
     return st;
   }
@@ -511,9 +645,10 @@ export class Engine implements DetectionEngine {
 
   /** Adds a new (not late, not replayed) event to windows, buckets and event counters. */
   private accumulate(st: ActorState, e: EnrichedEvent): void {
-    st.activity.locate(e.ts);
-    const hour = st.activity.hour;
-    const day = st.activity.day;
+    const bucketsToo = !(this.restoring && this.windowsOnly.has(st.actorId));
+    if (bucketsToo) st.activity.locate(e.ts);
+    const hour = bucketsToo ? st.activity.hour : null;
+    const day = bucketsToo ? st.activity.day : null;
     if (this.rules.settings.counted(this.input)) {
       const refs = e.record_refs;
       // A ref whose latest touch is before this second minus a day is new to the actor today.
@@ -557,6 +692,7 @@ export class Engine implements DetectionEngine {
       if (r.count === null || !r.count(this.input)) continue;
       for (const w of r.windows) {
         const key = this.counterKeyBySlot[w.slot] as string;
+        st.counters ??= new Map();
         let c = st.counters.get(key);
         if (c === undefined) {
           c = new EventCountWindow(w.horizonMs);
@@ -596,7 +732,7 @@ export class Engine implements DetectionEngine {
 
   private observe(st: ActorState, r: RateRule, w: RateWindow): number {
     if (r.measure === 'distinct_customers') return st.window.count(this.horizonIndexBySlot[w.slot] as number);
-    const c = st.counters.get(this.counterKeyBySlot[w.slot] as string);
+    const c = st.counters?.get(this.counterKeyBySlot[w.slot] as string);
     return c === undefined ? 0 : c.count(st.watermark);
   }
 
@@ -638,7 +774,8 @@ export class Engine implements DetectionEngine {
     }
     const stats: BaselineStats = { own, peers, role };
     const decision = decideLimit(w, { stats, band, roleLimits, statusFactor: factor });
-    st.limitCache[slot] = { generation: this.generation, stats: usesStats ? stats : null, roleLimits, factor, decision };
+    // Cached from an actor's second event on: most ids of a flood are seen once, and would each keep a cache.
+    if (st.seen.size > 1) st.limitCache[slot] = { generation: this.generation, stats: usesStats ? stats : null, roleLimits, factor, decision };
     return decision;
   }
 
@@ -665,7 +802,7 @@ export class Engine implements DetectionEngine {
    * that the open alert already holds. Whatever fires for one event touches
    * the same alert; it is settled once, after every rule ran.
    */
-  private alertFor(st: ActorState, e: EnrichedEvent, duplicate: boolean, windowMs: number): OpenAlert | null {
+  private alertFor(st: ActorState, r: Rule, e: EnrichedEvent, duplicate: boolean, windowMs: number): OpenAlert | null {
     const t = this.touched;
     if (t !== null) return t.a;
     let a = st.alert;
@@ -687,6 +824,13 @@ export class Engine implements DetectionEngine {
       a.recordEvent(e, this.facts, this.rules.settings.event_id_sample);
       return a;
     }
+    if (this.storms.shouldFold(r.id, this.batchNow)) {
+      const folded = this.storms.fold(r.id, e, this.facts, this.batchNow, this.rules.settings.event_id_sample);
+      this.capCounters.stormFolds++;
+      if (folded.opened) this.openAlertCount++;
+      this.touched = { a: folded.alert, opened: folded.opened, tier: folded.alert.tier, severity: folded.alert.severity };
+      return folded.alert;
+    }
     const created = new OpenAlert(alertIdFor(e.actor_id, e.event_id), e.actor_id, e.actor, e.ts);
     st.alert = created;
     st.lastClosed = null;
@@ -697,7 +841,7 @@ export class Engine implements DetectionEngine {
   }
 
   private firePolicy(st: ActorState, r: PolicyRule, e: EnrichedEvent, duplicate: boolean, finding: PolicyFinding): void {
-    const a = this.alertFor(st, e, duplicate, 0);
+    const a = this.alertFor(st, r, e, duplicate, 0);
     if (a === null) return;
     const f = a.finding(r.id, r.version, 'policy', r.severity, e.ts, 'request', e.event_id);
     a.firings++;
@@ -730,7 +874,7 @@ export class Engine implements DetectionEngine {
     const lead = figures[best] as WindowFigure;
     let longest = 0;
     for (const w of figures) if (w.observed > w.decision.limit && w.horizonMs > longest) longest = w.horizonMs;
-    const a = this.alertFor(st, e, duplicate, longest);
+    const a = this.alertFor(st, r, e, duplicate, longest);
     if (a === null) return;
     const isNew = !a.findings.has(r.id);
     const f = a.finding(r.id, r.version, 'rate', r.severity, e.ts, lead.label, e.event_id);
@@ -790,6 +934,76 @@ export class Engine implements DetectionEngine {
     this.dirty.add(a);
   }
 
+  private closeQuietStorms(now: number): void {
+    for (const a of this.storms.closeQuiet(now)) {
+      this.openAlertCount--;
+      a.closed = true;
+      a.revision++;
+      this.dirty.add(a);
+    }
+  }
+
+  /**
+   * After a batch: open alerts over their cap are closed early (least recently
+   * active actors first), then actors without an open alert over theirs are
+   * evicted (least recently active first); never an actor this batch touched.
+   * So the engine holds at most max_actors + max_open_alerts + one batch's
+   * actors. Then baseline histories over their cap.
+   */
+  private enforceCaps(): void {
+    if (this.openAlertCount > this.maxOpenAlerts) {
+      for (const st of this.actors.values()) {
+        if (this.openAlertCount <= this.maxOpenAlerts) break;
+        if (st.batch === this.batchSeq || st.alert === null) continue;
+        const a = st.alert;
+        a.closedByCap = true;
+        this.closeAlert(st, a);
+        this.capCounters.alertsClosedEarly++;
+      }
+    }
+    if (this.actors.size > this.maxActors) {
+      // An actor with an open alert is never evicted (it would stay open in ClickHouse, never
+      // closed, if the actor did not come back): the open-alert cap bounds those instead.
+      for (const st of this.actors.values()) {
+        if (this.actors.size <= this.maxActors) break;
+        if (st.batch === this.batchSeq || st.alert !== null) continue;
+        this.evict(st);
+      }
+    }
+    if (this.history.actorCount > this.maxHistoryActors) {
+      this.capCounters.historiesDropped += this.history.dropLeastRecent(this.history.actorCount - this.maxHistoryActors, (id) => this.actors.has(id));
+    }
+  }
+
+  /**
+   * Drops an actor's window state. Its open buckets wait (EvictedBucketStore)
+   * until tick() would have closed them had it stayed, then join the
+   * baselines and are emitted; if the actor comes back first, its rebuilt
+   * state (the pipeline asks evictedAmong(), then restore()s its stored
+   * events) takes them back. Beyond a bound on waiting buckets (a flood) they
+   * are emitted at once, as they are; a rebuilt bucket that sees more events
+   * later replaces that row (actor_activity keeps the row with the most events).
+   */
+  private evict(st: ActorState): void {
+    // The last closed alert is stored: the rebuild brings it back (restore(), closed alerts).
+    if (!st.activity.isEmpty) {
+      const lateness = this.rules.settings.lateness;
+      const open = st.activity.closeUpTo(Infinity);
+      if (this.evictedBuckets.size + open.length <= Math.max(EVICTED_BUCKETS_MIN, 2 * this.maxActors)) {
+        // Due when tick() would have closed it: event time (watermark + idle processing time) past its end + lateness.
+        this.evictedBuckets.add(st.actorId, { profile: st.profile, closedBefore: st.activity.closedBefore, buckets: open }, (b) => st.lastSeenAt + (b.end + lateness - st.watermark));
+      } else {
+        for (const b of open) {
+          const row = b.toRow(st.profile);
+          if (this.history.merge(row) !== 'kept') this.rowsOut.push(row);
+        }
+      }
+    }
+    this.actors.delete(st.actorId);
+    this.evicted.add(st.actorId, st.lastSeenAt);
+    this.capCounters.actorsEvicted++;
+  }
+
   private closeAlert(st: ActorState, a: OpenAlert): void {
     st.alert = null;
     st.lastClosed = a;
@@ -819,9 +1033,8 @@ export class Engine implements DetectionEngine {
   private emitBuckets(st: ActorState, closed: readonly ActivityBucket[]): void {
     for (const b of closed) {
       const row = b.toRow(st.profile);
-      // A bucket already stored before a restart (rebuilt from recent events) is not
-      // emitted again, unless this row saw more of its events (a bucket a crash left
-      // stored in part): then the full row replaces it, in history and in storage.
+      // A bucket already stored before a restart or an eviction (rebuilt from recent events) is not
+      // emitted again, unless it now saw more events (then this row replaces the stored one).
       if (this.history.merge(row) === 'kept') continue;
       this.rowsOut.push(row);
     }
@@ -862,6 +1075,15 @@ function profileOf(a: Alert): ActorProfile {
     timezone: 'UTC',
     allowed_zones: [],
   };
+}
+
+function stormSettings(s: { actors: number; within: number; sample: number }): StormSettings {
+  return { actors: s.actors, withinMs: s.within, sample: s.sample };
+}
+
+/** A cap: a positive integer, or no cap (Infinity) when not given. */
+function optionalCap(n: number | undefined, name: string): number {
+  return n === undefined || n === Infinity ? Infinity : positiveInt(n, name);
 }
 
 function positiveInt(n: number, name: string): number {

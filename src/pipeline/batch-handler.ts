@@ -37,6 +37,8 @@ export interface BatchHandlerDeps {
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The engine's cumulative cap counters (stats().caps): counted in metrics, warned about when they grow. */
+  readonly caps?: () => { actorsEvicted: number; alertsClosedEarly: number; historiesDropped: number; stormFolds: number } | undefined;
   /**
    * A partition newly assigned to this instance has its window state restored
    * first (src/app/partition-restore.ts): its batches wait for it.
@@ -44,6 +46,16 @@ export interface BatchHandlerDeps {
   readonly partitionState?: {
     whenRestored(topic: string, partition: number): Promise<boolean> | null;
     noteActors(topic: string, partition: number, actorIds: Iterable<string>, lastOffset?: string): void;
+  };
+  /**
+   * Actors the engine evicted under its cap (engine.max_actors) have their
+   * window state rebuilt from ClickHouse before their next events are
+   * evaluated: `among` names them (the engine's evictedAmong), `rebuild`
+   * loads their stored events, open alerts and activity rows and restores them.
+   */
+  readonly evictedActors?: {
+    among(actorIds: Iterable<string>): string[];
+    rebuild(actorIds: readonly string[]): Promise<void>;
   };
 }
 
@@ -115,15 +127,56 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     }
   }
 
+  let warnedAt = -Infinity;
+  let lastCaps = { actorsEvicted: 0, alertsClosedEarly: 0, historiesDropped: 0, stormFolds: 0 };
+  /** Counts what the caps did in this batch; a warning at most once a minute while they bite. */
+  function noteCaps(): void {
+    const caps = deps.caps?.();
+    if (caps === undefined) return;
+    const delta = {
+      actors: caps.actorsEvicted - lastCaps.actorsEvicted,
+      open_alerts: caps.alertsClosedEarly - lastCaps.alertsClosedEarly,
+      history: caps.historiesDropped - lastCaps.historiesDropped,
+      storm: caps.stormFolds - lastCaps.stormFolds,
+    };
+    lastCaps = caps;
+    let bit = false;
+    for (const [what, n] of Object.entries(delta)) {
+      if (n <= 0) continue;
+      deps.metrics.capEvictions.inc({ what }, n);
+      bit = true;
+    }
+    const now = Date.now();
+    if (bit && now - warnedAt >= 60_000) {
+      warnedAt = now;
+      deps.logger.warn(
+        { evictedActors: caps.actorsEvicted, alertsClosedEarly: caps.alertsClosedEarly, historiesDropped: caps.historiesDropped, stormFolds: caps.stormFolds },
+        'memory caps are biting: idle actors evicted (rebuilt from ClickHouse on their next event), alerts closed early or folded into storm alerts; see custos_engine_capped_total',
+      );
+    }
+  }
+
   return async (batch, control) => {
     // Nothing has been evaluated yet: giving up here carries nothing over.
     if (!(await untilRestored(batch.topic, batch.partition, control))) return ABANDONED;
     const started = process.hrtime.bigint();
-    const output: BatchOutput = deps.processor.process(batch.topic, batch.partition, batch.messages, batch.highWatermark);
-    const taken = batch.messages.slice(0, output.processed);
-    const held = output.processed < batch.messages.length;
+    const prepared = deps.processor.prepare(batch.topic, batch.partition, batch.messages, batch.highWatermark);
+    const taken = batch.messages.slice(0, prepared.processed);
+    const held = prepared.processed < batch.messages.length;
     // Nothing taken (the first message is already beyond the partition's bound): nothing to store.
     if (taken.length === 0) return { kind: 'stored', through: null, held };
+    // Actors evicted under the cap get their windows back before their events count. Their
+    // events of earlier batches are all in ClickHouse by now: one partition's batches run one
+    // after the other and a batch returns only once stored, and an actor's events are keyed
+    // to one partition (ARCHITECTURE.md, invariant 8). Still nothing evaluated: giving up
+    // here carries nothing over.
+    const evicted = deps.evictedActors?.among(prepared.enriched.map((e) => e.actor_id)) ?? [];
+    if (evicted.length > 0) {
+      const rebuilt = await untilStored('rebuild', control, () => (deps.evictedActors as NonNullable<BatchHandlerDeps['evictedActors']>).rebuild(evicted));
+      if (!rebuilt) return ABANDONED;
+    }
+    const output: BatchOutput = deps.processor.evaluate(prepared);
+    noteCaps();
     deps.partitionState?.noteActors(
       batch.topic,
       batch.partition,

@@ -114,7 +114,7 @@ export function alertStateOf(a: OpenAlert): AlertState {
     maxRecords: a.maxRecords,
     eventIds: [...a.eventIds],
     findings: [...a.findings.values()].map(findingStateOf),
-    actions: [...a.actions],
+    actions: a.actions(),
     resourceTypes: [...a.resourceTypes],
     channels: [...a.channels],
     zones: [...a.zones],
@@ -194,14 +194,14 @@ export function openAlertFromState(s: AlertState): OpenAlert {
   a.maxRecords = s.maxRecords;
   a.notifyPending = false;
   a.eventIds.push(...s.eventIds);
-  for (const [k, v] of s.actions) a.actions.set(k, v);
-  for (const x of s.resourceTypes) a.resourceTypes.add(x);
-  for (const x of s.channels) a.channels.add(x);
-  for (const x of s.zones) a.zones.add(x);
-  for (const x of s.fieldClasses) a.fieldClasses.add(x);
-  for (const x of s.firstSeen.resource_types) a.firstSeen.resource_types.add(x);
-  for (const x of s.firstSeen.channels) a.firstSeen.channels.add(x);
-  for (const x of s.firstSeen.zones) a.firstSeen.zones.add(x);
+  for (const [k, v] of s.actions) a.addActionRecords(k, v);
+  a.resourceTypes.push(...s.resourceTypes);
+  a.channels.push(...s.channels);
+  a.zones.push(...s.zones);
+  a.fieldClasses.push(...s.fieldClasses);
+  a.firstSeen.resource_types.push(...s.firstSeen.resource_types);
+  a.firstSeen.channels.push(...s.firstSeen.channels);
+  a.firstSeen.zones.push(...s.firstSeen.zones);
   a.outsideBusinessHours = s.outsideBusinessHours;
   a.combinationRaise = s.combinationRaise;
   // Findings keep their join order (the primary finding's tie-break).

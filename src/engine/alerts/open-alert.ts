@@ -112,12 +112,18 @@ export class OpenAlert {
   readonly eventIds: string[] = [];
   /** Findings by rule id, in the order they joined. */
   readonly findings = new Map<string, Finding>();
-  readonly actions = new Map<string, number>();
-  readonly resourceTypes = new Set<string>();
-  readonly channels = new Set<string>();
-  readonly zones = new Set<string>();
-  readonly fieldClasses = new Set<string>();
-  readonly firstSeen = { resource_types: new Set<string>(), channels: new Set<string>(), zones: new Set<string>() };
+  /**
+   * Records per action, as parallel arrays in order of first use. These
+   * collections hold a handful of names each (bounded): arrays cost a fraction
+   * of a Set or Map, and every actor's last closed alert is kept too.
+   */
+  private readonly actionNames: string[] = [];
+  private readonly actionRecords: number[] = [];
+  readonly resourceTypes: string[] = [];
+  readonly channels: string[] = [];
+  readonly zones: string[] = [];
+  readonly fieldClasses: string[] = [];
+  readonly firstSeen: { readonly resource_types: string[]; readonly channels: string[]; readonly zones: string[] } = { resource_types: [], channels: [], zones: [] };
   outsideBusinessHours = false;
   employmentStatus: string;
   actorRole: string;
@@ -126,6 +132,10 @@ export class OpenAlert {
   combinationRaise = 0;
   /** Carried over from a restored alert, whose per-event detail is not available. */
   restoredExplanation: Readonly<Record<string, unknown>> | null = null;
+  /** A storm alert (storm-guard.ts): the actors folded into it; null for an actor's own alert. */
+  storm: { actors: number; readonly sample: string[]; readonly thresholdActors: number; readonly withinMs: number } | null = null;
+  /** Closed before its quiet period because open alerts were over the cap (engine.max_open_alerts). */
+  closedByCap = false;
 
   constructor(
     readonly alertId: string,
@@ -202,7 +212,7 @@ export class OpenAlert {
     if (this.eventIds.length < sampleCap && !this.eventIds.includes(e.event_id)) this.eventIds.push(e.event_id);
     this.totalRecords += e.record_count;
     if (e.record_count > this.maxRecords) this.maxRecords = e.record_count;
-    this.actions.set(e.action, (this.actions.get(e.action) ?? 0) + Math.max(1, e.record_count));
+    this.addActionRecords(e.action, Math.max(1, e.record_count));
     addBounded(this.resourceTypes, e.resource_type);
     if (e.channel !== null) addBounded(this.channels, e.channel);
     addBounded(this.zones, e.network.zone);
@@ -216,11 +226,32 @@ export class OpenAlert {
     this.actorDepartment = e.actor.department;
   }
 
+  /** Adds records to an action's tally (a new action goes last). */
+  addActionRecords(action: string, records: number): void {
+    const at = this.actionNames.indexOf(action);
+    if (at < 0) {
+      this.actionNames.push(action);
+      this.actionRecords.push(records);
+    } else this.actionRecords[at] = (this.actionRecords[at] as number) + records;
+  }
+
+  /** [action, records] in order of first use. */
+  actions(): [string, number][] {
+    return this.actionNames.map((a, i) => [a, this.actionRecords[i] as number]);
+  }
+
+  /** Rough size for stats() (the memory benchmark measures the real one). */
+  get approxBytes(): number {
+    let n = 900 + this.eventIds.length * 80;
+    for (const f of this.findings.values()) n += 700 + f.windows.length * 200;
+    return n;
+  }
+
   /** The action with the most records: the verb of the summary. */
   dominantAction(): string {
     let best = '';
     let n = -1;
-    for (const [a, c] of this.actions) {
+    for (const [a, c] of this.actions()) {
       if (c > n) {
         best = a;
         n = c;
@@ -326,7 +357,7 @@ function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-/** Sets of names on an alert stay small: a pathological stream cannot grow them. */
-function addBounded(s: Set<string>, v: string): void {
-  if (s.size < 32) s.add(v);
+/** Name lists on an alert stay small: a pathological stream cannot grow them. */
+function addBounded(names: string[], v: string): void {
+  if (names.length < 32 && !names.includes(v)) names.push(v);
 }

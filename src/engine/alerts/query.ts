@@ -10,7 +10,8 @@ import type { OpenAlert } from './open-alert.js';
 const COLUMNS = 'event_id, ts, ts_ms, actor_id, action, resource_type, record_count, record_refs, fields, outcome, channel, source_ip, session_id, ticket_id';
 
 export function buildEventsQuery(database: string, a: OpenAlert, sampleCap: number): string {
-  const where = [`actor_id = ${quoteString(a.actorId)}`];
+  // A storm alert speaks for many actors: its query lists the sampled ones.
+  const where = [a.storm === null ? `actor_id = ${quoteString(a.actorId)}` : `actor_id IN ${quoteStringList(a.storm.sample)}`];
   // A policy-only alert whose every event id is in the sample: list exactly those.
   let policyOnly = true;
   for (const f of a.findings.values()) if (f.kind !== 'policy') policyOnly = false;

@@ -73,6 +73,7 @@ function others(a: OpenAlert, p: Finding): Finding[] {
 }
 
 function summarise(a: OpenAlert, p: Finding, ctx: RenderContext): string {
+  if (a.storm !== null) return stormSummary(a, p, ctx);
   const who = `${a.actorRole} ${a.actorId}`;
   const head = p.kind === 'rate' && isDistinct(p, ctx) ? `${who} ${phrase(a, p, ctx)}` : `${who}: ${phrase(a, p, ctx)}`;
   const parts = [head];
@@ -81,6 +82,14 @@ function summarise(a: OpenAlert, p: Finding, ctx: RenderContext): string {
   if (rest.length > SUMMARY_OTHERS) parts.push(`+${rest.length - SUMMARY_OTHERS} more finding${rest.length - SUMMARY_OTHERS === 1 ? '' : 's'}`);
   parts.push(...context(a));
   return parts.join('; ');
+}
+
+/** "alert storm: about 1,234 actors, an actor missing from the directory touched customer data (1,500 events); e.g. a, b, c". */
+function stormSummary(a: OpenAlert, p: Finding, ctx: RenderContext): string {
+  const storm = a.storm as NonNullable<OpenAlert['storm']>;
+  const title = ctx.ruleOf(p.ruleId)?.title ?? p.ruleId;
+  const sample = storm.sample.slice(0, 3).join(', ');
+  return `alert storm: about ${fmt(storm.actors)} actors, ${title} (${fmt(a.eventCount)} event${a.eventCount === 1 ? '' : 's'}, one alert for all); e.g. ${sample}`;
 }
 
 function isDistinct(f: Finding, ctx: RenderContext): boolean {
@@ -131,9 +140,9 @@ function context(a: OpenAlert): string[] {
   if (a.employmentStatus !== 'active') add(`status ${a.employmentStatus}`);
   for (const f of a.findings.values()) for (const r of f.raises.keys()) add(r);
   const fs = a.firstSeen;
-  if (fs.channels.size > 0) add(`first use of channel ${[...fs.channels].join(', ')}`);
-  if (fs.zones.size > 0) add(`first use of zone ${[...fs.zones].join(', ')}`);
-  if (fs.resource_types.size > 0) add(`first access to ${[...fs.resource_types].join(', ')}`);
+  if (fs.channels.length > 0) add(`first use of channel ${[...fs.channels].join(', ')}`);
+  if (fs.zones.length > 0) add(`first use of zone ${[...fs.zones].join(', ')}`);
+  if (fs.resource_types.length > 0) add(`first access to ${[...fs.resource_types].join(', ')}`);
   return out;
 }
 
@@ -188,13 +197,22 @@ function explain(a: OpenAlert, p: Finding, ctx: RenderContext): Record<string, u
       resource_types: [...a.resourceTypes].sort(),
       channels: [...a.channels].sort(),
       zones: [...a.zones].sort(),
-      actions: Object.fromEntries([...a.actions].sort()),
+      actions: Object.fromEntries(a.actions().sort()),
     },
     first_seen: {
       resource_types: [...a.firstSeen.resource_types].sort(),
       channels: [...a.firstSeen.channels].sort(),
       zones: [...a.firstSeen.zones].sort(),
     },
+    ...(a.storm !== null && {
+      storm: {
+        actors_estimate: a.storm.actors,
+        events: a.eventCount,
+        sample_actor_ids: [...a.storm.sample],
+        threshold: { actors: a.storm.thresholdActors, within_ms: a.storm.withinMs },
+      },
+    }),
+    ...(a.closedByCap && { closed_by: 'open_alert_cap' }),
   };
 }
 

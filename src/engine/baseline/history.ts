@@ -114,9 +114,14 @@ export class ActivityHistory {
   private readonly roles = new Map<string, HistoryGroup>();
   private rules: BandRule;
 
+  /**
+   * `keepRecencyOrder`: the actors map is kept in order of their latest row
+   * (least recent first), so dropLeastRecent() finds them from the front.
+   */
   constructor(
     private lookbackMs: number,
     bandRule: BandRule,
+    private readonly keepRecencyOrder = false,
   ) {
     this.rules = bandRule;
   }
@@ -200,6 +205,10 @@ export class ActivityHistory {
 
   /** A row of the actor was added or replaced: first-seen marks, versions, group freshness. */
   private noteRow(a: ActorHistory, row: ActorActivityRow): void {
+    if (this.keepRecencyOrder) {
+      this.actors.delete(a.actorId);
+      this.actors.set(a.actorId, a);
+    }
     // Hourly rows only: a day row says the same thing later, and would date a first use to the day's start.
     if (row.granularity === 'hour') {
       for (const v of row.resource_types) bump(a.seen.resource_types, v, row.bucket_start);
@@ -332,6 +341,29 @@ export class ActivityHistory {
 
   get actorCount(): number {
     return this.actors.size;
+  }
+
+  /**
+   * Drops the histories of up to `n` actors, those whose latest row is least
+   * recent first, skipping actors `isHeld` says still have window state. Their
+   * rows leave their peer and role groups (baselines of the actors that remain).
+   * Returns how many were dropped.
+   */
+  dropLeastRecent(n: number, isHeld: (actorId: string) => boolean): number {
+    let dropped = 0;
+    for (const a of this.actors.values()) {
+      if (dropped >= n) break;
+      if (isHeld(a.actorId)) continue;
+      const rows = a.hourly.length + a.daily.length;
+      for (const g of [this.groupOf(a.role, a.department), this.roleGroup(a.role)]) {
+        g.members.delete(a.actorId);
+        g.rows -= rows;
+        g.version++;
+      }
+      this.actors.delete(a.actorId);
+      dropped++;
+    }
+    return dropped;
   }
 
   // ---- internals -----------------------------------------------------------

@@ -253,6 +253,20 @@ const settings = z.strictObject({
    * rules (independent signals about one actor at one time); 0 disables.
    */
   combined_findings_raise: z.number().int().min(0).max(4).default(1),
+  /**
+   * Alert-storm guard: once more than `actors` alerts of one rule opened
+   * within `within` (processing time), each further alert that rule would
+   * open folds into one aggregated alert of the rule (actor `*`) with a count
+   * of actors and events and a sample of actor ids, until `within` passes
+   * without one. A flood of unknown actor ids gives one alert, not 200,000.
+   */
+  alert_storm: z
+    .strictObject({
+      actors: z.number().int().min(1).default(50),
+      within: positiveDuration.default(10 * 60_000),
+      sample: z.number().int().min(1).max(1000).default(20),
+    })
+    .default({ actors: 50, within: 10 * 60_000, sample: 20 }),
 });
 export type SettingsSpec = z.infer<typeof settings>;
 
@@ -312,8 +326,9 @@ export type CaseActorSpec = z.infer<typeof caseActor>;
 /**
  * A test event: the wire contract v1 fields, plus test-only helpers:
  * `zone` (network zone, instead of resolving source_ip), `repeat`/`every`
- * (emit the event several times, `every` apart) and `generate_records`
- * (that many fresh record ids per repetition).
+ * (emit the event several times, `every` apart), `generate_records`
+ * (that many fresh record ids per repetition) and `distinct_actors` (each
+ * repetition by another actor id).
  */
 const caseEvent = z
   .strictObject({
@@ -335,6 +350,8 @@ const caseEvent = z
     repeat: z.number().int().min(1).max(100_000).default(1),
     every: duration.default(1_000),
     generate_records: z.number().int().min(1).max(100_000).optional(),
+    /** With `repeat`: each repetition by another actor, `<actor_id>-1`, `<actor_id>-2`, ... (a flood of ids). */
+    distinct_actors: z.boolean().default(false),
   })
   .superRefine((e, ctx) => {
     if (typeof e.ts === 'string' && !Number.isFinite(Date.parse(e.ts))) {
@@ -369,7 +386,11 @@ export type CaseHistorySpec = z.infer<typeof caseHistory>;
 
 const expectation = z.strictObject({
   rule: ruleId,
-  actor: z.string().min(1),
+  /** The actor the alert is about (`*` for an alert-storm alert), or with `actor_prefix` every actor id that starts so. */
+  actor: z.string().min(1).optional(),
+  actor_prefix: z.string().min(1).optional(),
+  /** Exactly this many alerts of the rule for the actor (or prefix); default: at least one. */
+  count: z.number().int().min(1).optional(),
   /** The finding's severity (rule severity + raises + tier steps). */
   severity: severity.optional(),
   min_severity: severity.optional(),
@@ -381,7 +402,7 @@ const expectation = z.strictObject({
   baseline_source: z.enum(['own', 'peers', 'role', 'static']).optional(),
   /** Text the summary must contain. */
   summary_contains: z.string().optional(),
-});
+}).refine((x) => (x.actor === undefined) !== (x.actor_prefix === undefined), 'an expectation names `actor` or `actor_prefix` (one of them)');
 export type ExpectationSpec = z.infer<typeof expectation>;
 
 const testCase = z.strictObject({

@@ -26,9 +26,10 @@ export class ActivityBucket {
   readonly distinct = new BucketDistinct();
   /** Start in the DistinctWindow's time unit, to compare with a ref's previous touch. */
   readonly startSec: number;
-  readonly resourceTypes = new Set<string>();
-  readonly channels = new Set<string>();
-  readonly zones = new Set<string>();
+  /** Names used in the bucket, in order of first use (a handful: arrays cost a fraction of a Set). */
+  readonly resourceTypes: string[] = [];
+  readonly channels: string[] = [];
+  readonly zones: string[] = [];
   constructor(
     readonly granularity: 'hour' | 'day',
     readonly start: number,
@@ -47,15 +48,15 @@ export class ActivityBucket {
     // Consecutive events mostly repeat these: skip the set lookup then.
     if (e.resource_type !== this.lastResource) {
       this.lastResource = e.resource_type;
-      this.resourceTypes.add(e.resource_type);
+      addOnce(this.resourceTypes, e.resource_type);
     }
     if (e.channel !== null && e.channel !== this.lastChannel) {
       this.lastChannel = e.channel;
-      this.channels.add(e.channel);
+      addOnce(this.channels, e.channel);
     }
     if (e.network.zone !== this.lastZone) {
       this.lastZone = e.network.zone;
-      this.zones.add(e.network.zone);
+      addOnce(this.zones, e.network.zone);
     }
   }
   private lastResource = '';
@@ -86,8 +87,12 @@ export class ActivityBucket {
   }
 
   get approxBytes(): number {
-    return 200 + this.distinct.approxBytes;
+    return 300 + this.distinct.approxBytes + (this.resourceTypes.length + this.channels.length + this.zones.length) * 8;
   }
+}
+
+function addOnce(names: string[], name: string): void {
+  if (!names.includes(name)) names.push(name);
 }
 
 /** The open buckets of one actor: usually one hour and one day, more around a boundary with late events. */
@@ -136,6 +141,18 @@ export class ActivityTracker {
     if (this.hour !== null && this.hour.end <= limit) this.hour = null;
     if (this.day !== null && this.day.end <= limit) this.day = null;
     return closed;
+  }
+
+  /** Takes back buckets held elsewhere meanwhile (an evicted actor's, on its rebuild). */
+  adopt(buckets: readonly ActivityBucket[], closedBefore: number): void {
+    for (const b of buckets) {
+      if (this.open.some((o) => o.start === b.start && o.granularity === b.granularity)) continue;
+      this.open.push(b);
+      if (b.end < this.nextEnd) this.nextEnd = b.end;
+    }
+    if (closedBefore > this.closedBefore) this.closedBefore = closedBefore;
+    this.hour = null;
+    this.day = null;
   }
 
   get isEmpty(): boolean {

@@ -37,10 +37,13 @@ export class ActorState {
    * continued by the instance that owns it, so tick() leaves it open longer.
    */
   restoredAt: number | null = null;
+  /** The engine's number of the last evaluate() whose events included this actor (never evicted in it). */
+  batch = 0;
   readonly window: DistinctWindow;
   readonly seen: SeenEvents;
   readonly activity: ActivityTracker;
-  readonly counters = new Map<string, EventCountWindow>();
+  /** Event counters by rule id + horizon, created with the first counted event. */
+  counters: Map<string, EventCountWindow> | null = null;
   /** The actor's open alert (one at a time: whatever fires merges into it). */
   alert: OpenAlert | null = null;
   /** The actor's last closed alert: a rate window that fires while still holding its events re-opens it. */
@@ -62,9 +65,11 @@ export class ActorState {
   }
 
   get approxBytes(): number {
-    let n = 400 + this.window.approxBytes + this.seen.approxBytes + this.activity.approxBytes;
-    for (const c of this.counters.values()) n += c.approxBytes;
-    n += (this.alert === null ? 0 : 2_000 + this.alert.findings.size * 1_000) + this.limitCache.length * 8;
+    let n = 300 + this.window.approxBytes + this.seen.approxBytes + this.activity.approxBytes;
+    if (this.counters !== null) for (const c of this.counters.values()) n += 100 + c.approxBytes;
+    if (this.alert !== null) n += this.alert.approxBytes;
+    if (this.lastClosed !== null) n += this.lastClosed.approxBytes;
+    n += this.limitCache.length * 120;
     return n;
   }
 }

@@ -22,7 +22,9 @@
  * so the caller learns "first touch since t" (e.g. new in this hour's bucket)
  * without a hash lookup of its own.
  *
- * Memory: the log is three typed arrays (no object per touch). Beyond `cap`
+ * Memory: the log is two typed arrays (no object per touch), a third only
+ * once a count-only entry arrives; dead entries are dropped early and the
+ * arrays shrink, so a quiet actor costs about its live refs. Beyond `cap`
  * distinct refs the window switches to a SlidingHll (p = 10, ~3.3 % standard
  * error) until everything in it has expired. Count-only customers
  * (record_count beyond the listed refs) are anonymous entries: exact sums,
@@ -32,7 +34,14 @@ import { SlidingHll } from './hll.js';
 import { IntMap, MISSING } from './int-map.js';
 
 const SKETCH_P = 10;
-const TRIM_MIN = 1024;
+/**
+ * Expired and superseded entries are dropped once there are this many and
+ * they make up half the log (amortised O(1) per entry): a quiet actor's log
+ * holds little more than its live refs.
+ */
+const TRIM_MIN = 16;
+/** A new actor's log starts this small (most hold a few refs); it doubles as needed and halves (or more) when a quarter full. */
+const INITIAL_CAPACITY = 4;
 /**
  * Seconds are counted from 2038-01-19 (2^31 s after 1970), so every second of
  * 1970-01-01T00:00:01Z .. 2106-02-07T06:28:14Z is an int32 strictly between
@@ -47,6 +56,8 @@ const MAX_SEC = 2_147_483_646;
 export const NONE = MISSING;
 /** addRef's answer in sketch mode, where previous touches are unknown. */
 export const SKETCHED = 2_147_483_647;
+/** The sketch-estimate cache of every window in exact mode (empty, never written to). */
+const NO_CACHE: { value: number; adds: number; cutoff: number }[] = [];
 
 /**
  * Epoch ms → window seconds. Monotonic; exact for 1970-2106, clamped outside
@@ -58,24 +69,40 @@ export function toWindowSeconds(tsMs: number): number {
   return s < MIN_SEC ? MIN_SEC : s > MAX_SEC ? MAX_SEC : s;
 }
 
+/**
+ * Horizon lists, validated and shared by every window given the same list
+ * (the engine passes one array to all its actors): two arrays fewer per actor.
+ */
+let lastHorizons: { readonly input: readonly number[]; readonly ms: number[]; readonly secs: number[] } | null = null;
+function sharedHorizons(listMs: readonly number[]): { ms: number[]; secs: number[] } {
+  if (lastHorizons !== null && lastHorizons.input === listMs) return lastHorizons;
+  const ms = [...new Set(listMs)].sort((a, b) => a - b);
+  if (ms.length === 0) throw new Error('a window needs at least one horizon');
+  if (ms.some((h) => h < 1000)) throw new Error('window horizons are at least one second');
+  lastHorizons = { input: listMs, ms, secs: ms.map((h) => Math.floor(h / 1000)) };
+  return lastHorizons;
+}
+
 export class DistinctWindow {
-  private horizons: number[] = [];
-  private horizonsMs: number[] = [];
-  private times = new Int32Array(16);
-  private keys = new Int32Array(16);
-  /** 0 for a ref entry; > 0 for a count-only entry. */
-  private anons = new Float64Array(16);
+  /** Shared between windows (sharedHorizons): never written to. */
+  private horizons: readonly number[] = [];
+  private horizonsMs: readonly number[] = [];
+  private times = new Int32Array(INITIAL_CAPACITY);
+  private keys = new Int32Array(INITIAL_CAPACITY);
+  /** 0 for a ref entry; > 0 for a count-only entry. null while the log holds only refs. */
+  private anons: Float64Array | null = null;
   private len = 0;
   private heads: number[] = [];
   private refs: number[] = [];
   private anon: number[] = [];
   /** ref key → second of its latest touch. */
-  private readonly last = new IntMap();
+  private readonly last = new IntMap(2);
   private dead = 0;
   private sketch: SlidingHll | null = null;
   private adds = 0;
   private lastPrune = -Infinity;
-  private cache: { value: number; adds: number; cutoff: number }[] = [];
+  /** Per horizon, the last sketch estimate (sketch mode only). */
+  private cache: { value: number; adds: number; cutoff: number }[] = NO_CACHE;
   private mark = -Infinity;
 
   constructor(
@@ -116,7 +143,7 @@ export class DistinctWindow {
       const isLongest = h === n - 1;
       let head = this.heads[h] as number;
       while (head < this.len && (this.times[head] as number) < cutoff) {
-        const a = this.anons[head] as number;
+        const a = this.anonAt(head);
         if (a > 0) this.anon[h] = (this.anon[h] as number) - a;
         else {
           const key = this.keys[head] as number;
@@ -185,19 +212,17 @@ export class DistinctWindow {
    * sees what the previous longest horizon still held.
    */
   setHorizons(listMs: readonly number[]): void {
-    const ms = [...new Set(listMs)].sort((a, b) => a - b);
-    if (ms.length === 0) throw new Error('a window needs at least one horizon');
-    if (ms.some((h) => h < 1000)) throw new Error('window horizons are at least one second');
+    const { ms, secs } = sharedHorizons(listMs);
     if (ms.length === this.horizonsMs.length && ms.every((h, i) => h === this.horizonsMs[i])) return;
     this.horizonsMs = ms;
-    this.horizons = ms.map((h) => Math.floor(h / 1000));
-    this.cache = ms.map(() => ({ value: 0, adds: -Infinity, cutoff: -Infinity }));
+    this.horizons = secs;
+    this.cache = this.sketch === null ? NO_CACHE : this.freshCache();
     this.heads = this.horizons.map((_, h) => this.lowerBound(this.cutoff(h)));
     this.refs = this.horizons.map(() => 0);
     this.anon = this.horizons.map(() => 0);
     for (let h = 0; h < this.horizons.length; h++) {
       for (let i = this.heads[h] as number; i < this.len; i++) {
-        const a = this.anons[i] as number;
+        const a = this.anonAt(i);
         if (a > 0) this.anon[h] = (this.anon[h] as number) + a;
         else if (this.last.get(this.keys[i] as number) === this.times[i]) this.refs[h] = (this.refs[h] as number) + 1;
       }
@@ -206,13 +231,13 @@ export class DistinctWindow {
     const head = this.longestHead();
     for (let i = 0; i < head; i++) {
       const key = this.keys[i] as number;
-      if (this.anons[i] === 0 && this.last.get(key) === this.times[i]) this.last.delete(key);
+      if (this.anonAt(i) === 0 && this.last.get(key) === this.times[i]) this.last.delete(key);
     }
     this.compact();
   }
 
   get approxBytes(): number {
-    return 200 + this.times.length * 16 + this.last.approxBytes + (this.sketch?.approxBytes ?? 0);
+    return 360 + this.times.length * (this.anons === null ? 8 : 16) + this.last.approxBytes + (this.sketch?.approxBytes ?? 0);
   }
 
   // ---- internals -----------------------------------------------------------
@@ -225,22 +250,43 @@ export class DistinctWindow {
     return this.heads[this.heads.length - 1] ?? 0;
   }
 
+  private anonAt(i: number): number {
+    return this.anons === null ? 0 : (this.anons[i] as number);
+  }
+
+  private freshCache(): { value: number; adds: number; cutoff: number }[] {
+    return this.horizons.map(() => ({ value: 0, adds: -Infinity, cutoff: -Infinity }));
+  }
+
   private grow(): void {
-    const size = this.times.length * 2;
+    this.resize(this.times.length * 2);
+  }
+
+  /** New capacity (at least len): the entries [0, len) are kept. */
+  private resize(size: number): void {
     const t = new Int32Array(size);
     const k = new Int32Array(size);
-    const a = new Float64Array(size);
-    t.set(this.times);
-    k.set(this.keys);
-    a.set(this.anons);
+    t.set(this.times.subarray(0, this.len));
+    k.set(this.keys.subarray(0, this.len));
     this.times = t;
     this.keys = k;
-    this.anons = a;
+    if (this.anons !== null) {
+      const a = new Float64Array(size);
+      a.set(this.anons.subarray(0, this.len));
+      this.anons = a;
+    }
+  }
+
+  /** Less than a quarter full: down to twice what is held (a log that grows again does not resize at once). */
+  private shrinkIfSparse(): void {
+    const size = this.times.length;
+    if (size > INITIAL_CAPACITY * 4 && this.len * 4 < size) this.resize(Math.max(INITIAL_CAPACITY, this.len * 2));
   }
 
   /** Insert keeping the log sorted by time (append in the usual, in-order case). */
   private insert(ts: number, key: number, anon: number): void {
     if (this.len === this.times.length) this.grow();
+    if (anon > 0 && this.anons === null) this.anons = new Float64Array(this.times.length);
     if (this.len === 0 || (this.times[this.len - 1] as number) <= ts) {
       // A late touch can be the newest entry and still be expired for short
       // horizons: their heads, if at the end, must step over it.
@@ -249,7 +295,7 @@ export class DistinctWindow {
       }
       this.times[this.len] = ts;
       this.keys[this.len] = key;
-      this.anons[this.len] = anon;
+      if (this.anons !== null) this.anons[this.len] = anon;
       this.len++;
       return;
     }
@@ -263,10 +309,12 @@ export class DistinctWindow {
     }
     this.times.copyWithin(lo + 1, lo, this.len);
     this.keys.copyWithin(lo + 1, lo, this.len);
-    this.anons.copyWithin(lo + 1, lo, this.len);
     this.times[lo] = ts;
     this.keys[lo] = key;
-    this.anons[lo] = anon;
+    if (this.anons !== null) {
+      this.anons.copyWithin(lo + 1, lo, this.len);
+      this.anons[lo] = anon;
+    }
     this.len++;
     // Heads after the insertion point move with the entries they point to;
     // a head at it moves only if the new entry is already expired there.
@@ -293,9 +341,10 @@ export class DistinctWindow {
     if (head < TRIM_MIN || head * 2 < this.len) return;
     this.times.copyWithin(0, head, this.len);
     this.keys.copyWithin(0, head, this.len);
-    this.anons.copyWithin(0, head, this.len);
+    this.anons?.copyWithin(0, head, this.len);
     this.len -= head;
     for (let h = 0; h < this.heads.length; h++) this.heads[h] = (this.heads[h] as number) - head;
+    this.shrinkIfSparse();
   }
 
   /** Rebuild the live region without dead entries (and, in sketch mode, without ref entries). */
@@ -303,8 +352,10 @@ export class DistinctWindow {
     const start = this.longestHead();
     const newHeads = this.heads.map(() => 0);
     let w = 0;
+    const anons = this.anons;
+    let anyAnon = false;
     for (let i = start; i < this.len; i++) {
-      const a = this.anons[i] as number;
+      const a = anons === null ? 0 : (anons[i] as number);
       const t = this.times[i] as number;
       const k = this.keys[i] as number;
       const live = a > 0 || (this.sketch === null && this.last.get(k) === t);
@@ -312,18 +363,23 @@ export class DistinctWindow {
       for (let h = 0; h < this.heads.length; h++) if (i < (this.heads[h] as number)) newHeads[h] = (newHeads[h] as number) + 1;
       this.times[w] = t;
       this.keys[w] = k;
-      this.anons[w] = a;
+      if (anons !== null) anons[w] = a;
+      if (a > 0) anyAnon = true;
       w++;
     }
     this.len = w;
     this.heads = newHeads;
     this.dead = 0;
+    // No count-only entry left: the third array goes until the next one.
+    if (!anyAnon) this.anons = null;
+    this.shrinkIfSparse();
   }
 
   private enterSketchMode(): void {
     const sketch = new SlidingHll(SKETCH_P);
     this.last.forEach((key, ts) => sketch.add(key, ts));
     this.sketch = sketch;
+    this.cache = this.freshCache();
     this.last.clear();
     this.refs = this.refs.map(() => 0);
     this.lastPrune = this.mark;

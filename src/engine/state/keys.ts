@@ -45,3 +45,18 @@ export function checkKey(s: string): number {
   }
   return (h >>> 2) & KEY_MASK;
 }
+
+/**
+ * A 30-bit key with every bit mixed (FNV-1a, then murmur3's finaliser), for
+ * sketches that read the top bits: FNV-1a alone leaves the high bits of short,
+ * similar ids (`x-5`, `x-6`, ...) correlated.
+ */
+export function mixedKey(s: string): number {
+  let h = hashKey(s);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 2) & KEY_MASK;
+}

@@ -15,11 +15,13 @@
 import { IntMap } from './int-map.js';
 import { checkKey, hashKey } from './keys.js';
 
+/** Arrival-ordered log of ids: one typed array of (key, ts) pairs, dropped from the front, shrunk once half is dropped. */
 export class SeenEvents {
-  private readonly map = new IntMap();
-  private keys: number[] = [];
-  private times: number[] = [];
+  private readonly map = new IntMap(2);
+  /** [key0, ts0, key1, ts1, ...] for entries head..len-1. */
+  private log = new Float64Array(4);
   private head = 0;
+  private len = 0;
   constructor(private readonly cap: number) {}
 
   has(eventId: string): boolean {
@@ -29,19 +31,17 @@ export class SeenEvents {
   add(eventId: string, ts: number): void {
     const key = hashKey(eventId);
     this.map.set(key, checkKey(eventId));
-    this.keys.push(key);
-    this.times.push(ts);
-    if (this.keys.length - this.head > this.cap) this.dropFirst();
+    if (this.len * 2 === this.log.length) this.resize(this.live < this.len / 2 ? 0 : Math.ceil(this.len * 1.5));
+    this.log[this.len * 2] = key;
+    this.log[this.len * 2 + 1] = ts;
+    this.len++;
+    if (this.live > this.cap) this.dropFirst();
   }
 
   /** Forget ids of events older than `before` (arrival order is time order up to lateness). */
   expire(before: number): void {
-    while (this.head < this.keys.length && (this.times[this.head] as number) < before) this.dropFirst();
-    if (this.head > 1024 && this.head * 2 > this.keys.length) {
-      this.keys = this.keys.slice(this.head);
-      this.times = this.times.slice(this.head);
-      this.head = 0;
-    }
+    while (this.head < this.len && (this.log[this.head * 2 + 1] as number) < before) this.dropFirst();
+    if (this.head >= 16 && this.head * 2 >= this.len) this.resize(0);
   }
 
   get size(): number {
@@ -49,11 +49,26 @@ export class SeenEvents {
   }
 
   get approxBytes(): number {
-    return 64 + this.map.approxBytes + (this.keys.length - this.head) * 16;
+    return 160 + this.map.approxBytes + this.log.byteLength;
+  }
+
+  private get live(): number {
+    return this.len - this.head;
   }
 
   private dropFirst(): void {
-    this.map.delete(this.keys[this.head] as number);
+    this.map.delete(this.log[this.head * 2] as number);
     this.head++;
+  }
+
+  /** Moves the live entries to the front of a log a quarter larger than their number, or of `atLeast` entries. */
+  private resize(atLeast: number): void {
+    const live = this.live;
+    const size = Math.max(2, atLeast, Math.ceil(live * 1.25) + 1);
+    const log = new Float64Array(size * 2);
+    log.set(this.log.subarray(this.head * 2, this.len * 2));
+    this.log = log;
+    this.head = 0;
+    this.len = live;
   }
 }

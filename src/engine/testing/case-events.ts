@@ -1,7 +1,7 @@
 /**
  * Test-case events as the runner hands them to `toEnriched`: wire contract v1
  * objects (what a producer would put on the topic) plus the test-only `zone`,
- * after expanding `repeat` / `every` / `generate_records`.
+ * after expanding `repeat` / `every` / `generate_records` / `distinct_actors`.
  */
 import type { Action, Outcome } from '../../model/event.js';
 import type { CaseActorSpec, CaseEventSpec, TestCaseSpec } from '../rules/schema.js';
@@ -46,7 +46,7 @@ export function expandCaseEvents(spec: TestCaseSpec): CaseEvent[] {
   spec.events.forEach((ev: CaseEventSpec, n) => {
     const base = caseTs(ev.ts);
     for (let k = 0; k < ev.repeat; k++) {
-      const { repeat, every, generate_records, zone, event_id, ts: _ts, ...wire } = ev;
+      const { repeat, every, generate_records, zone, event_id, distinct_actors, ts: _ts, ...wire } = ev;
       let recordIds = wire.record_ids;
       if (generate_records !== undefined) {
         recordIds = [];
@@ -57,6 +57,7 @@ export function expandCaseEvents(spec: TestCaseSpec): CaseEvent[] {
         ...wire,
         ...(recordIds !== undefined ? { record_ids: recordIds } : {}),
         ...(zone !== undefined ? { zone } : {}),
+        ...(distinct_actors ? { actor_id: `${wire.actor_id}-${k + 1}` } : {}),
         event_id: repeat > 1 ? `${id}-${k + 1}` : id,
         ts: typeof ev.ts === 'number' || k > 0 ? base + k * every : ev.ts,
       });

@@ -141,15 +141,20 @@ function compare(
   const found = alerts.flatMap((a) => findingsOf(a).map((f) => ({ a, f })));
   const matched = new Set<(typeof found)[number]>();
   for (const x of expect) {
-    const candidates = found.filter((c) => c.f.rule_id === x.rule && c.a.actor_id === x.actor);
+    const who = x.actor ?? `${x.actor_prefix}*`;
+    const candidates = found.filter(
+      (c) => c.f.rule_id === x.rule && (x.actor !== undefined ? c.a.actor_id === x.actor : c.a.actor_id.startsWith(x.actor_prefix as string)),
+    );
     if (candidates.length === 0) {
-      diff.push(`missing: alert of ${x.rule} for ${x.actor}`);
+      diff.push(`missing: alert of ${x.rule} for ${who}`);
       continue;
     }
     candidates.forEach((c) => matched.add(c));
+    const alertCount = new Set(candidates.map((c) => c.a.alert_id)).size;
+    if (x.count !== undefined && alertCount !== x.count) diff.push(`${x.rule} for ${who}: ${alertCount} alerts, expected ${x.count}`);
     const problems = candidates.map((c) => mismatches(x, c.a, c.f));
     if (problems.some((p) => p.length === 0)) continue;
-    diff.push(...(problems[0] as string[]).map((p) => `${x.rule} for ${x.actor}: ${p}`));
+    diff.push(...(problems[0] as string[]).map((p) => `${x.rule} for ${who}: ${p}`));
   }
   for (const c of found) {
     if (matched.has(c)) continue;

@@ -14,6 +14,7 @@ import { ensureSchema, type SchemaInfo } from './ensure-schema.js';
 import { ClickHouseSinkError } from './errors.js';
 import { quoteIdentifier } from './escape.js';
 import { loadActivityStoredSince, loadHistory, type HistoryQuery, type LoadedHistory } from './history.js';
+import { loadActorState, type ActorStateQuery, type LoadedActorState } from './actor-state.js';
 import type { ServerFeatures } from './server-version.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseConnectionOptions {
@@ -88,6 +89,11 @@ export class ClickHouseStore {
   }
 
   /** Activity buckets stored since then, by any instance (periodic baseline refresh). */
+  /** The stored state of a few actors (events, open alerts, activity), to rebuild what the engine evicted. */
+  loadActorState(query: ActorStateQuery): Promise<LoadedActorState> {
+    return loadActorState(this.client, this.database, query);
+  }
+
   loadActivityStoredSince(storedSinceMs: number): Promise<ActorActivityRow[]> {
     return loadActivityStoredSince(this.client, this.database, storedSinceMs);
   }

@@ -38,7 +38,10 @@ function harness(outputs: BatchOutput[], partitionState?: PartitionState) {
   const processed = () => next;
   const handler = createBatchHandler({
     ...(partitionState && { partitionState }),
-    processor: { process: () => outputs[next++] } as unknown as BatchProcessor,
+    processor: {
+      prepare: () => ({ events: [], enriched: [], rejected: [], deadLetters: [], processed: outputs[next]?.processed ?? 2 }),
+      evaluate: () => outputs[next++],
+    } as unknown as BatchProcessor,
     carryOver,
     deadLetters: {
       send: async (d) => {
@@ -185,5 +188,58 @@ describe('carry-over', () => {
     carry.keep({ alerts: [alertOf('moved'), alertOf('stays')], activity: [row('moved'), row('stays')] });
     carry.dropActors(new Set(['moved']));
     expect(carry.take()).toEqual({ alerts: [alertOf('stays')], activity: [row('stays')] });
+  });
+});
+
+describe('batch handler: actors evicted under the cap', () => {
+  function rebuildHarness(rebuildFailures: number, abandonAfterFailure = false) {
+    const log: string[] = [];
+    const state = { failures: rebuildFailures, abandon: false };
+    const metrics = new Metrics(false);
+    const enriched = [{ actor_id: 'alice' }, { actor_id: 'bob' }, { actor_id: 'alice' }];
+    const handler = createBatchHandler({
+      processor: {
+        prepare: () => ({ events: [], enriched, rejected: [], deadLetters: [], processed: 1 }),
+        evaluate: () => {
+          log.push('evaluate');
+          return outputOf(1);
+        },
+      } as unknown as BatchProcessor,
+      carryOver: new CarryOver(),
+      deadLetters: { send: async () => undefined },
+      store: { writeBatch: async () => ({ notifications: [] }) },
+      notifier: { enqueue: () => undefined },
+      metrics,
+      logger: createLogger('silent'),
+      retryInitialMs: 1,
+      retryMaxMs: 1,
+      sleep: async () => undefined,
+      caps: () => ({ actorsEvicted: 3, alertsClosedEarly: 0, historiesDropped: 0, stormFolds: 0 }),
+      evictedActors: {
+        among: (ids) => [...new Set(ids)].filter((id) => id === 'alice'),
+        rebuild: async (ids) => {
+          log.push(`rebuild ${ids.join(',')}`);
+          if (state.failures-- > 0) {
+            if (abandonAfterFailure) state.abandon = true;
+            throw new Error('clickhouse down');
+          }
+        },
+      },
+    });
+    const control = { heartbeat: async () => undefined, shouldAbandon: () => state.abandon };
+    return { run: () => handler({ topic: 't', partition: 0, messages: [{ key: null, value: null, offset: '3' }] }, control), log, metrics };
+  }
+
+  it('rebuilds the evicted actors of a batch (each once) before evaluating it, retrying a failed load', async () => {
+    const h = rebuildHarness(2);
+    expect(await h.run()).toEqual({ kind: 'stored', through: '3', held: false });
+    expect(h.log).toEqual(['rebuild alice', 'rebuild alice', 'rebuild alice', 'evaluate']);
+    expect((await h.metrics.registry.getSingleMetricAsString('custos_engine_capped_total'))).toContain('what="actors"} 3');
+  });
+
+  it('gives the batch up unevaluated when the consumer stops while the rebuild fails', async () => {
+    const h = rebuildHarness(1, true);
+    expect(await h.run()).toEqual(ABANDONED);
+    expect(h.log).toEqual(['rebuild alice']);
   });
 });
