@@ -4,6 +4,7 @@
 #   scripts/services.sh up       start them (idempotent), then print their endpoints
 #   scripts/services.sh down     stop what this script started natively
 #   scripts/services.sh status   say what answers
+#   scripts/services.sh restart-kafka   stop and start the native broker (npm run chaos)
 #
 # Order of preference, the same as the test harness (test/support/services.ts):
 #   1. endpoints given in CUSTOS_KAFKA_BROKERS and CUSTOS_CLICKHOUSE_URL: used as they are;
@@ -152,9 +153,16 @@ case "$cmd" in
     stop_pidfile "$CACHE/clickhouse/pid"
     log "stopped native services"
     ;;
+  restart-kafka)
+    # The chaos run's broker restart: only the native broker this script started.
+    [[ -f "$CACHE/kafka/pid" ]] || die "no native Kafka broker started by this script to restart"
+    stop_pidfile "$CACHE/kafka/pid"
+    wait_for "Kafka to stop" 60 bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$KAFKA_PORT) 2>/dev/null"
+    kafka_up
+    ;;
   status)
     if port_open "$KAFKA_PORT"; then echo "kafka: up on 127.0.0.1:$KAFKA_PORT"; else echo "kafka: down"; fi
     if ch_ping "http://127.0.0.1:$CH_HTTP_PORT"; then echo "clickhouse: up on http://127.0.0.1:$CH_HTTP_PORT"; else echo "clickhouse: down"; fi
     ;;
-  *) die "unknown command '$cmd' (use up, down or status)" ;;
+  *) die "unknown command '$cmd' (use up, down, restart-kafka or status)" ;;
 esac

@@ -2,9 +2,10 @@
  * `custos chaos`: the longer chaos run (`npm run chaos`), not part of the test
  * suite. Exit 0 when nothing was lost or doubled and the alerts equal a clean
  * run's, 1 otherwise. The broker is restarted only when it is the native one
- * this checkout started (scripts/services.sh).
+ * this checkout started (scripts/services.sh restart-kafka).
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { formatChaosReport } from '../chaos/report.js';
 import { runChaos, type ChaosEndpoints } from '../chaos/run-chaos.js';
@@ -20,7 +21,8 @@ export interface ChaosCommandOptions {
 }
 
 export async function chaosCommand(o: ChaosCommandOptions, endpoints: ChaosEndpoints): Promise<number> {
-  const restartBroker = process.env.CUSTOS_CHAOS_RESTART_BROKER === '1' ? () => run('bash', ['scripts/services.sh', 'restart-kafka']).then(() => undefined) : undefined;
+  // Only a broker this checkout started natively can be restarted (not one given by endpoints or run by Docker).
+  const restartBroker = existsSync('.cache/kafka/pid') ? () => run('bash', ['scripts/services.sh', 'restart-kafka'], { timeout: 180_000 }).then(() => undefined) : undefined;
   const report = await runChaos(
     {
       seed: o.seed,

@@ -163,8 +163,12 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     const prepared = deps.processor.prepare(batch.topic, batch.partition, batch.messages, batch.highWatermark);
     const taken = batch.messages.slice(0, prepared.processed);
     const held = prepared.processed < batch.messages.length;
-    // Nothing taken (the first message is already beyond the partition's bound): nothing to store.
-    if (taken.length === 0) return { kind: 'stored', through: null, held };
+    if (taken.length === 0) {
+      // The first message is already beyond the partition's bound: nothing to store; the
+      // (empty) evaluation only tells the alignment where the partition is held.
+      deps.processor.evaluate(prepared);
+      return { kind: 'stored', through: null, held };
+    }
     // Actors evicted under the cap get their windows back before their events count. Their
     // events of earlier batches are all in ClickHouse by now: one partition's batches run one
     // after the other and a batch returns only once stored, and an actor's events are keyed

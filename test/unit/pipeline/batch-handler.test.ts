@@ -149,9 +149,11 @@ describe('batch handler', () => {
     const h = harness([outputOf(1, { processed: 1 }), outputOf(2, { processed: 0, alerts: [], activity: [] })]);
     expect(await h.run()).toEqual({ kind: 'stored', through: '7', held: true });
     expect(h.writes).toHaveLength(1);
-    // Nothing taken at all: nothing to store, the partition waits.
+    // Nothing taken at all: nothing to store, the partition waits; the empty evaluation still
+    // tells the alignment where it is held (or it would never be resumed).
     expect(await h.run()).toEqual({ kind: 'stored', through: null, held: true });
     expect(h.writes).toHaveLength(1);
+    expect(h.processed()).toBe(2);
   });
 
   it('a batch given up while dead-lettering keeps its engine output too', async () => {
