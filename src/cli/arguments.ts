@@ -3,8 +3,8 @@
  * turns an InvalidArgumentError into a usage error naming the option.
  */
 import { InvalidArgumentError } from 'commander';
-import { parseIncidentsArg } from '../sim/args.js';
-import type { IncidentSpec } from '../sim/types.js';
+import { parseIncidentsArg } from '../tools/sim/args.js';
+import type { IncidentSpec } from '../tools/sim/types.js';
 
 export function integerArg(min = Number.MIN_SAFE_INTEGER): (value: string) => number {
   return (value) => {

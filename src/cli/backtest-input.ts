@@ -6,13 +6,13 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadHistorySeed, type HistorySeed } from '../backtest/history-seed.js';
-import type { BacktestOptions, RuleSetUnderTest } from '../backtest/run-backtest.js';
-import { clickHouseSource, fileSource, type EventSource } from '../backtest/sources.js';
+import { loadHistorySeed, type HistorySeed } from '../tools/backtest/history-seed.js';
+import type { BacktestOptions, RuleSetUnderTest } from '../tools/backtest/run-backtest.js';
+import { clickHouseSource, fileSource, type EventSource } from '../tools/backtest/sources.js';
 import { loadSettingsSubset } from '../config/load.js';
-import { formatRuleProblem, loadRuleSet, RuleSetInvalidError } from '../engine/index.js';
-import { loadEnrichmentTables } from '../enrich/tables.js';
-import { createClickHouseClient } from '../sinks/clickhouse/connection.js';
+import { formatRuleProblem, loadRuleSet, RuleSetInvalidError } from '../runtime/engine/index.js';
+import { loadEnrichmentTables } from '../runtime/enrich/tables.js';
+import { createClickHouseClient } from '../runtime/outputs/clickhouse/connection.js';
 import type { BacktestCliOptions, CommandIo } from './backtest.js';
 
 const DAY_MS = 86_400_000;

@@ -8,13 +8,13 @@
  * (e.g. ClickHouse unreachable).
  */
 import { writeFileSync } from 'node:fs';
-import { diffAlerts, type AlertDiff } from '../backtest/compare.js';
-import { backtestJson } from '../backtest/json-report.js';
-import { progressPrinter } from '../backtest/progress.js';
-import { compareReport, historyLine, historySummaryJson, inputSummary, perRuleSection, singleReport } from '../backtest/report.js';
-import { runBacktest } from '../backtest/run-backtest.js';
+import { diffAlerts, type AlertDiff } from '../tools/backtest/compare.js';
+import { backtestJson } from '../tools/backtest/json-report.js';
+import { progressPrinter } from '../tools/backtest/progress.js';
+import { compareReport, historyLine, historySummaryJson, inputSummary, perRuleSection, singleReport } from '../tools/backtest/report.js';
+import { runBacktest } from '../tools/backtest/run-backtest.js';
 import { ConfigError } from '../config/load.js';
-import { formatRuleProblem, RuleSetInvalidError } from '../engine/index.js';
+import { formatRuleProblem, RuleSetInvalidError } from '../runtime/engine/index.js';
 import { InvalidSourceError } from '../util/source-error.js';
 import { checkArguments, loadRuleSets, prepareInput, UsageError, type PreparedInput } from './backtest-input.js';
 

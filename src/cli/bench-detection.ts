@@ -6,11 +6,11 @@
  * Exit code 0 unless --strict is given and a goal is not met.
  */
 import { writeFileSync } from 'node:fs';
-import { aggregateReport, falseAlertBreakdown, falseAlertsReport, missedReport, perSeedTable } from '../bench/detection/report.js';
-import { type LiveEndpoints, runDetectionLive } from '../bench/detection/live.js';
-import { type DetectionRunResult, runDetection } from '../bench/detection/run.js';
-import { aggregate, scoreRun } from '../bench/detection/scoring.js';
-import type { IncidentSpec } from '../sim/types.js';
+import { aggregateReport, falseAlertBreakdown, falseAlertsReport, missedReport, perSeedTable } from '../tools/bench/detection/report.js';
+import { type LiveEndpoints, runDetectionLive } from '../tools/bench/detection/live.js';
+import { type DetectionRunResult, runDetection } from '../tools/bench/detection/run.js';
+import { aggregate, scoreRun } from '../tools/bench/detection/scoring.js';
+import type { IncidentSpec } from '../tools/sim/types.js';
 
 export interface BenchDetectionOptions {
   readonly seeds: readonly number[];

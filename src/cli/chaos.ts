@@ -7,8 +7,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { formatChaosReport } from '../chaos/report.js';
-import { runChaos, type ChaosEndpoints } from '../chaos/run-chaos.js';
+import { formatChaosReport } from '../tools/chaos/report.js';
+import { runChaos, type ChaosEndpoints } from '../tools/chaos/run-chaos.js';
 
 const run = promisify(execFile);
 

@@ -42,7 +42,7 @@ program
   .description('Run the main job end to end on local Kafka and ClickHouse with simulated traffic (see README).')
   .option('--seed <n>', 'simulation seed', (v) => Number(v), 42)
   .action(async (opts: { seed: number }) => {
-    const { runDemo } = await import('../demo/run-demo.js');
+    const { runDemo } = await import('../tools/demo/run-demo.js');
     exitWith(
       await runDemo({
         seed: opts.seed,
@@ -135,7 +135,7 @@ bench
   .option('--partitions <n>', 'partitions of the benchmark topic', (v) => Number(v), 3)
   .option('--rounds <n>', 'runs of each side, alternating', (v) => Number(v), 2)
   .action(async (opts: { events: number; actors: number; partitions: number; rounds: number }) => {
-    const { runThroughputBenchmark } = await import('../bench/throughput/main.js');
+    const { runThroughputBenchmark } = await import('../tools/bench/throughput/main.js');
     const { brokers, clickhouseUrl } = servicesFromEnv();
     await runThroughputBenchmark({ ...opts, brokers, clickhouseUrl });
   });
@@ -153,7 +153,7 @@ bench
   .option('--engine <json>', 'engine options under test instead of the default caps, e.g. \'{"maxActors":50000}\' or \'{}\' (no caps)')
   .option('--json <file>', 'write the figures as JSON')
   .action(async (opts: { seed: number; actors: number; days: number; floods: number[]; floodHours: number; heapMb: number; rules: string; engine?: string; json?: string }) => {
-    const { runMemoryBenchmark } = await import('../bench/memory/main.js');
+    const { runMemoryBenchmark } = await import('../tools/bench/memory/main.js');
     await runMemoryBenchmark({
       seed: opts.seed,
       actors: opts.actors,

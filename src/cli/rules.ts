@@ -4,8 +4,8 @@
  * also runs every test case the rule files carry, through the real decode and
  * enrich, and exits non-zero when one fails.
  */
-import { formatRuleProblem, loadRuleSet, runRuleTests, RuleSetInvalidError, type RuleSet } from '../engine/index.js';
-import { createRealCaseEnricher } from '../rule-tests/real-case-enricher.js';
+import { formatRuleProblem, loadRuleSet, runRuleTests, RuleSetInvalidError, type RuleSet } from '../runtime/engine/index.js';
+import { createRealCaseEnricher } from '../tools/rule-tests/real-case-enricher.js';
 
 export interface RulesOptions {
   readonly dir: string;

@@ -5,8 +5,8 @@
  * stage that failed while stopping (the orchestrator restarts it; nothing is
  * lost, offsets were committed only for stored batches).
  */
-import { Monitor } from '../app/monitor.js';
-import { StartAborted } from '../app/startup-retry.js';
+import { Monitor } from '../runtime/app/monitor.js';
+import { StartAborted } from '../runtime/app/startup-retry.js';
 import { createLogger } from '../observability/log.js';
 import { Metrics } from '../observability/metrics.js';
 import { loadSettings, reportStartupError } from './settings.js';

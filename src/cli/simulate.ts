@@ -4,10 +4,10 @@
  * to Kafka (`--brokers` and `--topic`; with --out too, the files are written
  * first and their events sent).
  */
-import type { IncidentSpec } from '../sim/types.js';
-import { produceToKafka, readNdjsonEvents } from '../sim/kafka.js';
-import { simulate, summarize } from '../sim/simulate.js';
-import { createSimulation } from '../sim/simulator.js';
+import type { IncidentSpec } from '../tools/sim/types.js';
+import { produceToKafka, readNdjsonEvents } from '../tools/sim/kafka.js';
+import { simulate, summarize } from '../tools/sim/simulate.js';
+import { createSimulation } from '../tools/sim/simulator.js';
 
 export interface SimulateCommandOptions {
   readonly seed: number;

@@ -8,9 +8,9 @@
  * The full benchmark with all figures is `npm run bench:detection`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type DetectionRunResult, runDetection } from '../../src/bench/detection/run.js';
-import { type RunScore, scoreRun } from '../../src/bench/detection/scoring.js';
-import { INCIDENT_TYPES, LOOKALIKE_TYPES } from '../../src/sim/types.js';
+import { type DetectionRunResult, runDetection } from '../../src/tools/bench/detection/run.js';
+import { type RunScore, scoreRun } from '../../src/tools/bench/detection/scoring.js';
+import { INCIDENT_TYPES, LOOKALIKE_TYPES } from '../../src/tools/sim/types.js';
 
 const SEEDS = [1, 2];
 const CONFIG = { actors: 80, days: 21, start: '2026-03-16', historyDays: 14 } as const;

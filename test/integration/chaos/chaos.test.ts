@@ -8,7 +8,7 @@
  * at least once and in order per alert. `npm run chaos` is the longer version.
  */
 import { describe, expect, inject, it } from 'vitest';
-import { runChaos } from '../../../src/chaos/run-chaos.js';
+import { runChaos } from '../../../src/tools/chaos/run-chaos.js';
 
 describe('chaos: SIGKILLs at random points', () => {
   it('loses nothing, doubles nothing, and gives the alerts of a clean run', { timeout: 900_000 }, async () => {

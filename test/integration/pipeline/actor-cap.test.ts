@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Counter } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Monitor } from '../../../src/app/monitor.js';
+import { Monitor } from '../../../src/runtime/app/monitor.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
 import { query, testClickHouse } from '../../support/clickhouse.js';

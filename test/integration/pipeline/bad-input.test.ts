@@ -6,10 +6,10 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { Monitor } from '../../../src/app/monitor.js';
+import { Monitor } from '../../../src/runtime/app/monitor.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
-import { DEAD_LETTER_HEADERS } from '../../../src/pipeline/dead-letter.js';
+import { DEAD_LETTER_HEADERS } from '../../../src/runtime/pipeline/dead-letter.js';
 import { pollQuery, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, readTopic, testKafka, type ReadMessage } from '../../support/kafka.js';
 import { benignRead, newScenario, scenarioConfig } from './fixtures.js';

@@ -8,11 +8,11 @@
 import { Writable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { Monitor } from '../../../src/app/monitor.js';
+import { Monitor } from '../../../src/runtime/app/monitor.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { pollQuery, query, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, testKafka } from '../../support/kafka.js';
-import { startStallProxy, type StallProxy } from '../../../src/chaos/stall-proxy.js';
+import { startStallProxy, type StallProxy } from '../../../src/tools/chaos/stall-proxy.js';
 import { asMessage, benignRead, newScenario, scenarioConfig } from './fixtures.js';
 
 const SESSION_TIMEOUT_MS = 10_000;

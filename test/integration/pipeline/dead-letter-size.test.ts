@@ -5,11 +5,11 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Monitor } from '../../../src/app/monitor.js';
+import { Monitor } from '../../../src/runtime/app/monitor.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
-import { DEAD_LETTER_HEADERS } from '../../../src/pipeline/dead-letter.js';
-import { PAYLOAD_OMITTED_HEADER } from '../../../src/sinks/kafka/dead-letter-producer.js';
+import { DEAD_LETTER_HEADERS } from '../../../src/runtime/pipeline/dead-letter.js';
+import { PAYLOAD_OMITTED_HEADER } from '../../../src/runtime/outputs/dead-letters/dead-letter-producer.js';
 import { pollQuery, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, readTopic, testKafka } from '../../support/kafka.js';
 import { benignRead, newScenario, scenarioConfig } from './fixtures.js';

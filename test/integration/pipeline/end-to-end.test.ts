@@ -4,8 +4,8 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Monitor } from '../../../src/app/monitor.js';
-import { WebhookReceiver } from '../../../src/demo/webhook-receiver.js';
+import { Monitor } from '../../../src/runtime/app/monitor.js';
+import { WebhookReceiver } from '../../../src/tools/demo/webhook-receiver.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
 import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';

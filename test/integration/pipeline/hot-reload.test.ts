@@ -1,5 +1,5 @@
 /**
- * Hot reload through the live monitor's wiring (src/app/monitor.ts), against
+ * Hot reload through the live monitor's wiring (src/runtime/app/monitor.ts), against
  * the real Kafka and ClickHouse: a rule added to the rules folder while the
  * monitor runs applies on `reloader.reloadAll()` (what SIGHUP calls) without a
  * restart, judges the customers the actor touched before the reload (window
@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Counter } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Monitor } from '../../../src/app/monitor.js';
+import { Monitor } from '../../../src/runtime/app/monitor.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
 import { query, testClickHouse } from '../../support/clickhouse.js';

@@ -7,10 +7,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { runDetectionLive } from '../../../src/bench/detection/live.js';
-import type { DetectionRunResult } from '../../../src/bench/detection/run.js';
-import { type RunScore, scoreRun } from '../../../src/bench/detection/scoring.js';
-import { INCIDENT_TYPES, LOOKALIKE_TYPES } from '../../../src/sim/types.js';
+import { runDetectionLive } from '../../../src/tools/bench/detection/live.js';
+import type { DetectionRunResult } from '../../../src/tools/bench/detection/run.js';
+import { type RunScore, scoreRun } from '../../../src/tools/bench/detection/scoring.js';
+import { INCIDENT_TYPES, LOOKALIKE_TYPES } from '../../../src/tools/sim/types.js';
 
 describe('detection through Kafka → monitor → ClickHouse (seed 1)', () => {
   let result: DetectionRunResult;

@@ -1,5 +1,5 @@
 /**
- * Window state follows partitions across a rebalance (src/app/partition-restore.ts),
+ * Window state follows partitions across a rebalance (src/runtime/app/partition-restore.ts),
  * against the real Kafka and ClickHouse. Two monitors share a consumer group
  * and split the topic's three partitions. Three support agents, one per
  * partition, each read N distinct customers; then one monitor stops and the
@@ -12,7 +12,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Monitor } from '../../../src/app/monitor.js';
+import { Monitor } from '../../../src/runtime/app/monitor.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
 import { query, testClickHouse } from '../../support/clickhouse.js';

@@ -3,8 +3,8 @@
  * as a literal, must denote exactly itself, and nothing may break out of it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quoteString } from '../../../src/sinks/clickhouse/escape.js';
-import { ClickHouseStore } from '../../../src/sinks/clickhouse/store.js';
+import { quoteString } from '../../../src/runtime/outputs/clickhouse/escape.js';
+import { ClickHouseStore } from '../../../src/runtime/outputs/clickhouse/store.js';
 import { event, position } from '../../unit/sinks/fixtures.js';
 import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION, TABLES } from '../../../src/sinks/clickhouse/ddl.js';
-import { ensureSchema } from '../../../src/sinks/clickhouse/ensure-schema.js';
-import { ClickHouseSinkError } from '../../../src/sinks/clickhouse/errors.js';
-import { COMMON_SUBSET } from '../../../src/sinks/clickhouse/server-version.js';
+import { SCHEMA_VERSION, TABLES } from '../../../src/runtime/outputs/clickhouse/ddl.js';
+import { ensureSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
+import { ClickHouseSinkError } from '../../../src/runtime/outputs/clickhouse/errors.js';
+import { COMMON_SUBSET } from '../../../src/runtime/outputs/clickhouse/server-version.js';
 import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';
 
 describe('ensureSchema against a real server', () => {

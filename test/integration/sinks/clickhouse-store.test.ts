@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { ClickHouseSinkError } from '../../../src/sinks/clickhouse/errors.js';
-import { ClickHouseStore } from '../../../src/sinks/clickhouse/store.js';
+import { ClickHouseSinkError } from '../../../src/runtime/outputs/clickhouse/errors.js';
+import { ClickHouseStore } from '../../../src/runtime/outputs/clickhouse/store.js';
 import { activity, alert, event, position, rejected, T0, update } from '../../unit/sinks/fixtures.js';
 import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';
 

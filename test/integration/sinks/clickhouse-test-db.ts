@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { createClickHouseClient, selectRows } from '../../../src/sinks/clickhouse/connection.js';
+import { createClickHouseClient, selectRows } from '../../../src/runtime/outputs/clickhouse/connection.js';
 
 export interface TestDatabase {
   /** url, username, password: spread into ClickHouseStore.open options. */

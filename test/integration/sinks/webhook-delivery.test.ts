@@ -5,15 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ClickHouseStore } from '../../../src/sinks/clickhouse/store.js';
-import { WebhookDispatcher, type WebhookDispatcherOptions } from '../../../src/sinks/webhook/dispatcher.js';
-import { endpointIdFromUrl } from '../../../src/sinks/webhook/endpoint.js';
+import { ClickHouseStore } from '../../../src/runtime/outputs/clickhouse/store.js';
+import { WebhookDispatcher, type WebhookDispatcherOptions } from '../../../src/runtime/outputs/webhook/dispatcher.js';
+import { endpointIdFromUrl } from '../../../src/runtime/outputs/webhook/endpoint.js';
 import type { Alert } from '../../../src/model/alert.js';
-import type { FetchLike } from '../../../src/sinks/webhook/http-attempt.js';
+import type { FetchLike } from '../../../src/runtime/outputs/webhook/http-attempt.js';
 import { alert, update } from '../../unit/sinks/fixtures.js';
 import { captureLog, waitFor } from '../../unit/sinks/webhook/helpers.js';
 import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';
-import { WebhookReceiver } from '../../../src/demo/webhook-receiver.js';
+import { WebhookReceiver } from '../../../src/tools/demo/webhook-receiver.js';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const NO_BATCH = { events: [], rejected: [], activity: [] };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { startHistoryRefresh } from '../../../src/app/history-refresh.js';
-import type { ActorActivityRow, DetectionEngine } from '../../../src/engine/api.js';
+import { startHistoryRefresh } from '../../../src/runtime/app/history-refresh.js';
+import type { ActorActivityRow, DetectionEngine } from '../../../src/runtime/engine/api.js';
 import { createLogger } from '../../../src/observability/log.js';
 
 describe('history refresh', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PartitionRestorer } from '../../../src/app/partition-restore.js';
-import type { EngineHistory } from '../../../src/engine/index.js';
+import { PartitionRestorer } from '../../../src/runtime/app/partition-restore.js';
+import type { EngineHistory } from '../../../src/runtime/engine/index.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import { createLogger } from '../../../src/observability/log.js';
 

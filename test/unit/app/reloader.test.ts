@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Reloader } from '../../../src/app/reloader.js';
+import { Reloader } from '../../../src/runtime/app/reloader.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
 import { InvalidSourceError } from '../../../src/util/source-error.js';

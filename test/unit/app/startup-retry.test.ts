@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryStartup, StartAborted } from '../../../src/app/startup-retry.js';
+import { retryStartup, StartAborted } from '../../../src/runtime/app/startup-retry.js';
 import { createLogger } from '../../../src/observability/log.js';
 
 const logger = createLogger('silent');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StopOnce } from '../../../src/app/stop-once.js';
+import { StopOnce } from '../../../src/runtime/app/stop-once.js';
 
 describe('StopOnce', () => {
   it('runs the steps once and resolves finished on a graceful stop', async () => {

@@ -1,7 +1,7 @@
 /** Matching two rule sets' alerts: by alert_id, then loosely (same rule and actor, overlapping windows). */
 import { describe, expect, it } from 'vitest';
-import { AlertTally, type AlertRecord } from '../../../src/backtest/alert-tally.js';
-import { diffAlerts } from '../../../src/backtest/compare.js';
+import { AlertTally, type AlertRecord } from '../../../src/tools/backtest/alert-tally.js';
+import { diffAlerts } from '../../../src/tools/backtest/compare.js';
 import type { Alert } from '../../../src/model/alert.js';
 import { alert, update } from '../sinks/fixtures.js';
 

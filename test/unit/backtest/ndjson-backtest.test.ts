@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findingRules } from '../../../src/backtest/alert-rules.js';
+import { findingRules } from '../../../src/tools/backtest/alert-rules.js';
 import { backtestCommand, type BacktestCliOptions } from '../../../src/cli/backtest.js';
 import type { Alert } from '../../../src/model/alert.js';
 import { captureIo, editedRulesCopy, readJson, smallTerminatedAccessRun, type SmallRun } from './support.js';

@@ -3,8 +3,8 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { tempDir as makeTempDir } from '../../support/temp-dir.js';
 import { join } from 'node:path';
 import type { CommandIo } from '../../../src/cli/backtest.js';
-import { simulate } from '../../../src/sim/simulate.js';
-import type { IncidentLabel } from '../../../src/sim/types.js';
+import { simulate } from '../../../src/tools/sim/simulate.js';
+import type { IncidentLabel } from '../../../src/tools/sim/types.js';
 
 export interface CapturedIo extends CommandIo {
   readonly stdout: () => string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDecoder } from '../../../src/decode/decoder.js';
+import { createDecoder } from '../../../src/runtime/decode/decoder.js';
 import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
 
 const KEY = 'k'.repeat(32);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { ActivityHistory } from '../../../src/engine/baseline/history.js';
-import { baselineStats, decideLimit } from '../../../src/engine/baseline/limits.js';
-import { summarise } from '../../../src/engine/baseline/robust.js';
-import { createEngine, type ActorActivityRow, type AlertUpdate } from '../../../src/engine/index.js';
-import type { RateRule, RateWindow } from '../../../src/engine/rules/rule-set.js';
+import { ActivityHistory } from '../../../src/runtime/engine/baseline/history.js';
+import { baselineStats, decideLimit } from '../../../src/runtime/engine/baseline/limits.js';
+import { summarise } from '../../../src/runtime/engine/baseline/robust.js';
+import { createEngine, type ActorActivityRow, type AlertUpdate } from '../../../src/runtime/engine/index.js';
+import type { RateRule, RateWindow } from '../../../src/runtime/engine/rules/rule-set.js';
 import { ev, ref, T0, LATER } from './support/enrich.js';
 import { hourlyRows } from './support/history.js';
 import { BASELINE_RULES, rules } from './support/rules.js';

@@ -1,7 +1,7 @@
 /**
  * Memory caps: with a tiny actor cap, evicted actors are rebuilt from what
  * the sinks stored (here an in-memory stand-in for ClickHouse that answers
- * like src/sinks/clickhouse/actor-state.ts) before their next events, and
+ * like src/runtime/outputs/clickhouse/actor-state.ts) before their next events, and
  * the alerts are the same as without a cap. The open-alert cap and the
  * history cap bound what they say.
  */
@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { loadEnrichmentTables } from '../../../src/enrich/tables.js';
-import type { ActorActivityRow, AlertUpdate, EngineHistory, EngineOutput } from '../../../src/engine/api.js';
-import { createEngine, loadRuleSet } from '../../../src/engine/index.js';
-import type { Engine } from '../../../src/engine/engine.js';
+import { loadEnrichmentTables } from '../../../src/runtime/enrich/tables.js';
+import type { ActorActivityRow, AlertUpdate, EngineHistory, EngineOutput } from '../../../src/runtime/engine/api.js';
+import { createEngine, loadRuleSet } from '../../../src/runtime/engine/index.js';
+import type { Engine } from '../../../src/runtime/engine/engine.js';
 import type { Alert } from '../../../src/model/alert.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
-import { createWireEventReader } from '../../../src/replay/index.js';
-import { createSimulation } from '../../../src/sim/simulator.js';
+import { createWireEventReader } from '../../../src/tools/replay/index.js';
+import { createSimulation } from '../../../src/tools/sim/simulator.js';
 import { ev, ref, T0 } from './support/enrich.js';
 import { ENGINE_RULES, rules } from './support/rules.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DistinctWindow, NONE, SKETCHED, toWindowSeconds } from '../../../src/engine/state/distinct-window.js';
-import { Hll, SlidingHll } from '../../../src/engine/state/hll.js';
-import { IntMap, MISSING } from '../../../src/engine/state/int-map.js';
-import { refKey } from '../../../src/engine/state/keys.js';
+import { DistinctWindow, NONE, SKETCHED, toWindowSeconds } from '../../../src/runtime/engine/state/distinct-window.js';
+import { Hll, SlidingHll } from '../../../src/runtime/engine/state/hll.js';
+import { IntMap, MISSING } from '../../../src/runtime/engine/state/int-map.js';
+import { refKey } from '../../../src/runtime/engine/state/keys.js';
 import { ref } from './support/enrich.js';
 
 const M5 = 300_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { alertIdFor, createEngine, type AlertUpdate } from '../../../src/engine/index.js';
+import { alertIdFor, createEngine, type AlertUpdate } from '../../../src/runtime/engine/index.js';
 import { ev, ref, T0, LATER } from './support/enrich.js';
 import { ENGINE_RULES, rules } from './support/rules.js';
 

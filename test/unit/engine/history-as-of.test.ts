@@ -5,8 +5,8 @@
  * rows happened to arrive.
  */
 import { describe, expect, it } from 'vitest';
-import { ActivityHistory } from '../../../src/engine/baseline/history.js';
-import type { ActorActivityRow } from '../../../src/engine/index.js';
+import { ActivityHistory } from '../../../src/runtime/engine/baseline/history.js';
+import type { ActorActivityRow } from '../../../src/runtime/engine/index.js';
 import { T0 } from './support/enrich.js';
 import { hourlyRows } from './support/history.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import type { Alert } from '../../../src/model/alert.js';
-import { alertIdFor, createEngine, type AlertUpdate } from '../../../src/engine/index.js';
+import { alertIdFor, createEngine, type AlertUpdate } from '../../../src/runtime/engine/index.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import { ev, ref, T0, LATER } from './support/enrich.js';
 import { ENGINE_RULES, rules } from './support/rules.js';

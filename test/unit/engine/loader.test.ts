@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tempDir } from '../../support/temp-dir.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatRuleProblem, loadRuleSet, RuleSetInvalidError, tryLoadRuleSet } from '../../../src/engine/index.js';
+import { formatRuleProblem, loadRuleSet, RuleSetInvalidError, tryLoadRuleSet } from '../../../src/runtime/engine/index.js';
 import { NOW, problems, rules } from './support/rules.js';
 
 const POLICY = `

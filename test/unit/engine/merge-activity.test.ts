@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { ActivityHistory } from '../../../src/engine/baseline/history.js';
-import { createEngine, type ActorActivityRow } from '../../../src/engine/index.js';
+import { ActivityHistory } from '../../../src/runtime/engine/baseline/history.js';
+import { createEngine, type ActorActivityRow } from '../../../src/runtime/engine/index.js';
 import { ev, ref, T0 } from './support/enrich.js';
 import { hourlyRows } from './support/history.js';
 import { BASELINE_RULES, rules } from './support/rules.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compilePredicate, type PredicateContext } from '../../../src/engine/rules/predicate.js';
-import type { EvalInput } from '../../../src/engine/rules/fields.js';
+import { compilePredicate, type PredicateContext } from '../../../src/runtime/engine/rules/predicate.js';
+import type { EvalInput } from '../../../src/runtime/engine/rules/fields.js';
 import { ev } from './support/enrich.js';
 import { problems, rules } from './support/rules.js';
 

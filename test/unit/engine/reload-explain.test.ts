@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { compileRuleSources, createEngine, type AlertUpdate } from '../../../src/engine/index.js';
+import { compileRuleSources, createEngine, type AlertUpdate } from '../../../src/runtime/engine/index.js';
 import { ev, ref, T0, LATER } from './support/enrich.js';
 import { hourlyRows } from './support/history.js';
 import { BASELINE_RULES, ENGINE_RULES, NOW, rules } from './support/rules.js';

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { createEngine, type ActorActivityRow, type AlertUpdate, type EngineHistory } from '../../../src/engine/index.js';
+import { createEngine, type ActorActivityRow, type AlertUpdate, type EngineHistory } from '../../../src/runtime/engine/index.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import { ev, ref, T0 } from './support/enrich.js';
 import { rules } from './support/rules.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runRuleTests } from '../../../src/engine/index.js';
+import { runRuleTests } from '../../../src/runtime/engine/index.js';
 import { shippedCaseEnricher } from './support/enrich.js';
 import { rules } from './support/rules.js';
 

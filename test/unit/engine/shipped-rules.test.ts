@@ -4,7 +4,7 @@
  * `custos rules test`.
  */
 import { describe, expect, it } from 'vitest';
-import { loadRuleSet, runRuleTests } from '../../../src/engine/index.js';
+import { loadRuleSet, runRuleTests } from '../../../src/runtime/engine/index.js';
 import { shippedCaseEnricher } from './support/enrich.js';
 
 // A fixed "now": exceptions shipped with an expiry date must not make this test fail by the calendar.

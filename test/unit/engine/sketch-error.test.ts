@@ -10,7 +10,7 @@
  * (3.5 sigma). A biased sketch (e.g. a wrong range correction) fails it.
  */
 import { describe, expect, it } from 'vitest';
-import { DistinctWindow } from '../../../src/engine/state/distinct-window.js';
+import { DistinctWindow } from '../../../src/runtime/engine/state/distinct-window.js';
 
 const T = Date.parse('2026-03-09T10:00:00Z');
 const HOUR = 3_600_000;

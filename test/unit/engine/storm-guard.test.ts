@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { createEngine, type AlertUpdate } from '../../../src/engine/index.js';
+import { createEngine, type AlertUpdate } from '../../../src/runtime/engine/index.js';
 import type { Alert } from '../../../src/model/alert.js';
 import { ev, T0 } from './support/enrich.js';
 import { ENGINE_RULES, rules } from './support/rules.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createDecoder } from '../../../src/decode/decoder.js';
-import { parseDirectoryCsv } from '../../../src/enrich/actor-directory.js';
-import { createEnricher } from '../../../src/enrich/enricher.js';
-import { loadEnrichmentTables, type EnrichmentTables } from '../../../src/enrich/tables.js';
+import { createDecoder } from '../../../src/runtime/decode/decoder.js';
+import { parseDirectoryCsv } from '../../../src/runtime/enrich/actor-directory.js';
+import { createEnricher } from '../../../src/runtime/enrich/enricher.js';
+import { loadEnrichmentTables, type EnrichmentTables } from '../../../src/runtime/enrich/tables.js';
 import { InvalidSourceError } from '../../../src/util/source-error.js';
 import type { AccessEvent } from '../../../src/model/event.js';
 

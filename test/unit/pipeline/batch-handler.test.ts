@@ -4,15 +4,15 @@
  * dropped), without Kafka or ClickHouse.
  */
 import { describe, expect, it } from 'vitest';
-import type { ActorActivityRow, AlertState, AlertUpdate } from '../../../src/engine/api.js';
+import type { ActorActivityRow, AlertState, AlertUpdate } from '../../../src/runtime/engine/api.js';
 import type { Alert } from '../../../src/model/alert.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { Metrics } from '../../../src/observability/metrics.js';
-import { createBatchHandler } from '../../../src/pipeline/batch-handler.js';
-import type { BatchProcessor } from '../../../src/pipeline/batch-processor.js';
-import { CarryOver } from '../../../src/pipeline/carry-over.js';
-import type { BatchOutput, DeadLetter } from '../../../src/pipeline/types.js';
-import type { SinkBatch } from '../../../src/sinks/clickhouse/batch.js';
+import { createBatchHandler } from '../../../src/runtime/pipeline/batch-handler.js';
+import type { BatchProcessor } from '../../../src/runtime/pipeline/batch-processor.js';
+import { CarryOver } from '../../../src/runtime/pipeline/carry-over.js';
+import type { BatchOutput, DeadLetter } from '../../../src/runtime/pipeline/types.js';
+import type { SinkBatch } from '../../../src/runtime/outputs/clickhouse/batch.js';
 
 const update = (id: string): AlertUpdate => ({ alert: { alert_id: id, revision: 1 } as Alert, notify: true, state: { alertId: id } as AlertState });
 const row = (actor: string): ActorActivityRow => ({ actor_id: actor }) as ActorActivityRow;
@@ -168,7 +168,7 @@ describe('batch handler', () => {
 
 describe('sink health', () => {
   it('turns unhealthy only after failing longer than the grace period, and recovers on success', async () => {
-    const { SinkHealth } = await import('../../../src/pipeline/sink-health.js');
+    const { SinkHealth } = await import('../../../src/runtime/pipeline/sink-health.js');
     let now = 0;
     const health = new SinkHealth(() => now, 1000);
     health.failed();

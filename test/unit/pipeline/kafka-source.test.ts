@@ -5,7 +5,7 @@
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observability/log.js';
-import { KafkaSource, type BatchOutcome } from '../../../src/source/kafka-source.js';
+import { KafkaSource, type BatchOutcome } from '../../../src/runtime/source/kafka-source.js';
 
 type EachBatch = (payload: Record<string, unknown>) => Promise<void>;
 

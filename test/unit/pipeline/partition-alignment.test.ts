@@ -1,6 +1,6 @@
 /** Partition alignment: a partition too far ahead of the slowest one with events waiting is held, and none waits forever. */
 import { describe, expect, it } from 'vitest';
-import { PartitionAlignment } from '../../../src/pipeline/partition-alignment.js';
+import { PartitionAlignment } from '../../../src/runtime/pipeline/partition-alignment.js';
 
 const HOUR = 3_600_000;
 const T = Date.UTC(2026, 2, 10);

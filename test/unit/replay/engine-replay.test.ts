@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { createEngine, type DetectionEngine, type EngineOutput } from '../../../src/engine/index.js';
+import { createEngine, type DetectionEngine, type EngineOutput } from '../../../src/runtime/engine/index.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
-import { EngineReplay, ReplayCollector } from '../../../src/replay/index.js';
+import { EngineReplay, ReplayCollector } from '../../../src/tools/replay/index.js';
 import { ev } from '../engine/support/enrich.js';
 import { rules } from '../engine/support/rules.js';
 

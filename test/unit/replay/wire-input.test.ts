@@ -6,8 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { tempDir } from '../../support/temp-dir.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadEnrichmentTables } from '../../../src/enrich/tables.js';
-import { createWireEventReader, readNdjsonLines } from '../../../src/replay/index.js';
+import { loadEnrichmentTables } from '../../../src/runtime/enrich/tables.js';
+import { createWireEventReader, readNdjsonLines } from '../../../src/tools/replay/index.js';
 
 const KEY = 'k'.repeat(40);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ObservedUpdate, aggregate, scoreRun, windowMs } from '../../../src/bench/detection/scoring.js';
-import type { SimLabels } from '../../../src/sim/types.js';
+import { type ObservedUpdate, aggregate, scoreRun, windowMs } from '../../../src/tools/bench/detection/scoring.js';
+import type { SimLabels } from '../../../src/tools/sim/types.js';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 2, 9);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createDecoder } from '../../../src/decode/decoder.js';
-import { DIRECTORY_HEADER } from '../../../src/sim/org.js';
-import { localParts } from '../../../src/sim/time.js';
-import { wireEventSchema } from '../../../src/sim/wire.js';
+import { createDecoder } from '../../../src/runtime/decode/decoder.js';
+import { DIRECTORY_HEADER } from '../../../src/tools/sim/org.js';
+import { localParts } from '../../../src/tools/sim/time.js';
+import { wireEventSchema } from '../../../src/tools/sim/wire.js';
 import { parseCsv, run, tsOf } from './fixture.js';
 
 /** Records per request the shipped need-to-know policy allows each role. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createSimulation } from '../../../src/sim/simulator.js';
+import { createSimulation } from '../../../src/tools/sim/simulator.js';
 
 const digests = new Map<string, { hash: string; count: number; csv: string; labels: string }>();
 

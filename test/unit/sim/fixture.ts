@@ -1,6 +1,6 @@
-import { createSimulation, type Simulation } from '../../../src/sim/simulator.js';
-import type { SimLabels } from '../../../src/sim/types.js';
-import type { WireEvent } from '../../../src/sim/wire.js';
+import { createSimulation, type Simulation } from '../../../src/tools/sim/simulator.js';
+import type { SimLabels } from '../../../src/tools/sim/types.js';
+import type { WireEvent } from '../../../src/tools/sim/wire.js';
 
 export interface Run {
   readonly sim: Simulation;

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProducerRecord } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type MinimalProducer, produceToKafka, readNdjsonEvents } from '../../../src/sim/kafka.js';
-import { simulate } from '../../../src/sim/simulate.js';
-import { createSimulation } from '../../../src/sim/simulator.js';
+import { type MinimalProducer, produceToKafka, readNdjsonEvents } from '../../../src/tools/sim/kafka.js';
+import { simulate } from '../../../src/tools/sim/simulate.js';
+import { createSimulation } from '../../../src/tools/sim/simulator.js';
 
 function fakeProducer(): MinimalProducer & { records: ProducerRecord[]; calls: string[] } {
   const records: ProducerRecord[] = [];

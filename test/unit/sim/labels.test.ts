@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createSimulation } from '../../../src/sim/simulator.js';
-import { localParts } from '../../../src/sim/time.js';
-import { INCIDENT_TYPES, LOOKALIKE_TYPES } from '../../../src/sim/types.js';
-import type { WireEvent } from '../../../src/sim/wire.js';
+import { createSimulation } from '../../../src/tools/sim/simulator.js';
+import { localParts } from '../../../src/tools/sim/time.js';
+import { INCIDENT_TYPES, LOOKALIKE_TYPES } from '../../../src/tools/sim/types.js';
+import type { WireEvent } from '../../../src/tools/sim/wire.js';
 import { parseCsv, run, tsOf } from './fixture.js';
 
 const inZones = (ip: string | undefined): boolean => !!ip && /^10\.(10|20|30)\./.test(ip);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Rng, deriveSeed } from '../../../src/sim/rng.js';
-import { calendarDate, formatWithOffset, localParts, localTime, zonedToUtc } from '../../../src/sim/time.js';
+import { Rng, deriveSeed } from '../../../src/tools/sim/rng.js';
+import { calendarDate, formatWithOffset, localParts, localTime, zonedToUtc } from '../../../src/tools/sim/time.js';
 
 describe('seeded randomness', () => {
   it('repeats for a seed and differs between derived streams', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localParts } from '../../../src/sim/time.js';
+import { localParts } from '../../../src/tools/sim/time.js';
 import { parseCsv, run, tsOf } from './fixture.js';
 
 describe('traffic shape', () => {

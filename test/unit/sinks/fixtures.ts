@@ -1,7 +1,7 @@
 /** Model values for sink tests; each builder takes overrides so a test states only what it is about. */
-import type { ActorActivityRow, AlertState, AlertUpdate } from '../../../src/engine/api.js';
-import { alertStateOf } from '../../../src/engine/alerts/alert-state.js';
-import { OpenAlert } from '../../../src/engine/alerts/open-alert.js';
+import type { ActorActivityRow, AlertState, AlertUpdate } from '../../../src/runtime/engine/api.js';
+import { alertStateOf } from '../../../src/runtime/engine/alerts/alert-state.js';
+import { OpenAlert } from '../../../src/runtime/engine/alerts/open-alert.js';
 import type { Alert } from '../../../src/model/alert.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import type { SourcePosition } from '../../../src/model/event.js';

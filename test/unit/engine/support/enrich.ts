@@ -5,8 +5,8 @@
  */
 import { createHmac } from 'node:crypto';
 import type { ActorProfile, EnrichedEvent } from '../../../../src/model/enriched.js';
-import type { ToEnriched } from '../../../../src/engine/index.js';
-import { createRealCaseEnricher } from '../../../../src/rule-tests/real-case-enricher.js';
+import type { ToEnriched } from '../../../../src/runtime/engine/index.js';
+import { createRealCaseEnricher } from '../../../../src/tools/rule-tests/real-case-enricher.js';
 
 /** Rule cases run through the real decode and enrich with the shipped zones, fields and calendar. */
 export function shippedCaseEnricher(): ToEnriched {

@@ -1,4 +1,4 @@
-import type { ActorActivityRow } from '../../../../src/engine/index.js';
+import type { ActorActivityRow } from '../../../../src/runtime/engine/index.js';
 
 /** Hourly rows at 09:00-16:00 UTC (10:00-17:00 Berlin: business band) on the `days` weekdays before `before`. */
 export function hourlyRows(

@@ -1,4 +1,4 @@
-import { compileRuleSources, formatRuleProblem, type RuleSet } from '../../../../src/engine/index.js';
+import { compileRuleSources, formatRuleProblem, type RuleSet } from '../../../../src/runtime/engine/index.js';
 
 export const NOW = Date.parse('2026-01-01T00:00:00Z');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertUpdate } from '../../../../src/engine/api.js';
-import { alertRevisionsToStore, prepareBatch } from '../../../../src/sinks/clickhouse/batch.js';
-import { ClickHouseSinkError } from '../../../../src/sinks/clickhouse/errors.js';
+import type { AlertUpdate } from '../../../../src/runtime/engine/api.js';
+import { alertRevisionsToStore, prepareBatch } from '../../../../src/runtime/outputs/clickhouse/batch.js';
+import { ClickHouseSinkError } from '../../../../src/runtime/outputs/clickhouse/errors.js';
 import { alert, event, position, rejected, T0, update as updateOf } from '../fixtures.js';
 
 const update = (alert_id: string, revision: number, notify: boolean): AlertUpdate => updateOf(alert({ alert_id, revision }), notify);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { schemaStatements } from '../../../../src/sinks/clickhouse/ddl.js';
-import { COMMON_SUBSET } from '../../../../src/sinks/clickhouse/server-version.js';
+import { schemaStatements } from '../../../../src/runtime/outputs/clickhouse/ddl.js';
+import { COMMON_SUBSET } from '../../../../src/runtime/outputs/clickhouse/server-version.js';
 
 const MODERN = { lowCardinality: true, ttl: true };
 const find = (statements: string[], fragment: string): string => {

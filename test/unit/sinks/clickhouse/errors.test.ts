@@ -1,6 +1,6 @@
 import { ClickHouseError } from '@clickhouse/client';
 import { describe, expect, it } from 'vitest';
-import { classifyClickHouseError, isAlreadyExists, wrapClickHouseError } from '../../../../src/sinks/clickhouse/errors.js';
+import { classifyClickHouseError, isAlreadyExists, wrapClickHouseError } from '../../../../src/runtime/outputs/clickhouse/errors.js';
 
 const oldServer = (code: number, text: string) => new Error(`Code: ${code}, e.displayText() = DB::Exception: ${text}, e.what() = DB::Exception`);
 const newServer = (code: number, type: string) => new ClickHouseError({ message: 'something', code: String(code), type });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { qualifiedTable, quoteIdentifier, quoteString, quoteStringList, sqlEpochSeconds, sqlInteger } from '../../../../src/sinks/clickhouse/escape.js';
+import { qualifiedTable, quoteIdentifier, quoteString, quoteStringList, sqlEpochSeconds, sqlInteger } from '../../../../src/runtime/outputs/clickhouse/escape.js';
 
 /**
  * A reference reader of ClickHouse single-quoted literals (the escapes the

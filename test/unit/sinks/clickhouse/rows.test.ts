@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ACCESS_EVENT_COLUMNS, ACTIVITY_COLUMNS, ALERT_COLUMNS, DELIVERY_COLUMNS, REJECTED_COLUMNS } from '../../../../src/sinks/clickhouse/ddl.js';
-import { accessEventFromRow, accessEventLine, type AccessEventRow } from '../../../../src/sinks/clickhouse/rows/access-event-row.js';
-import { activityFromRow, activityLine, type ActivityRow } from '../../../../src/sinks/clickhouse/rows/activity-row.js';
-import { alertFromRow, alertLine, type AlertRow } from '../../../../src/sinks/clickhouse/rows/alert-row.js';
-import { deliveryLine } from '../../../../src/sinks/clickhouse/rows/delivery-row.js';
-import { rejectedLine } from '../../../../src/sinks/clickhouse/rows/rejected-row.js';
+import { ACCESS_EVENT_COLUMNS, ACTIVITY_COLUMNS, ALERT_COLUMNS, DELIVERY_COLUMNS, REJECTED_COLUMNS } from '../../../../src/runtime/outputs/clickhouse/ddl.js';
+import { accessEventFromRow, accessEventLine, type AccessEventRow } from '../../../../src/runtime/outputs/clickhouse/rows/access-event-row.js';
+import { activityFromRow, activityLine, type ActivityRow } from '../../../../src/runtime/outputs/clickhouse/rows/activity-row.js';
+import { alertFromRow, alertLine, type AlertRow } from '../../../../src/runtime/outputs/clickhouse/rows/alert-row.js';
+import { deliveryLine } from '../../../../src/runtime/outputs/clickhouse/rows/delivery-row.js';
+import { rejectedLine } from '../../../../src/runtime/outputs/clickhouse/rows/rejected-row.js';
 import { activity, alert, event, position, rejected, T0, update } from '../fixtures.js';
 
 const columnsOf = (cols: readonly (readonly [string, string])[]) => cols.map(([name]) => name);

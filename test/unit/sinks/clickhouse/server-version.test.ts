@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { featuresOf, isAtLeast, parseServerVersion } from '../../../../src/sinks/clickhouse/server-version.js';
+import { featuresOf, isAtLeast, parseServerVersion } from '../../../../src/runtime/outputs/clickhouse/server-version.js';
 
 describe('server version detection', () => {
   it.each([

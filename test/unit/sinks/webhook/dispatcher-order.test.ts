@@ -6,10 +6,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Alert } from '../../../../src/model/alert.js';
-import { WebhookDispatcher, type WebhookDispatcherOptions } from '../../../../src/sinks/webhook/dispatcher.js';
-import { endpointIdFromUrl } from '../../../../src/sinks/webhook/endpoint.js';
-import type { FetchLike } from '../../../../src/sinks/webhook/http-attempt.js';
-import type { StoredNotification } from '../../../../src/sinks/webhook/outbox.js';
+import { WebhookDispatcher, type WebhookDispatcherOptions } from '../../../../src/runtime/outputs/webhook/dispatcher.js';
+import { endpointIdFromUrl } from '../../../../src/runtime/outputs/webhook/endpoint.js';
+import type { FetchLike } from '../../../../src/runtime/outputs/webhook/http-attempt.js';
+import type { StoredNotification } from '../../../../src/runtime/outputs/webhook/outbox.js';
 import { alert } from '../fixtures.js';
 import { captureLog, MemoryOutbox } from './helpers.js';
 

@@ -1,6 +1,6 @@
 /** Test doubles for the webhook sink: a log capture, an in-memory outbox, polling. */
 import pino, { type Logger } from 'pino';
-import type { DeliveryOutbox, DeliveryStateRow, FindUndeliveredQuery, StoredNotification } from '../../../../src/sinks/webhook/outbox.js';
+import type { DeliveryOutbox, DeliveryStateRow, FindUndeliveredQuery, StoredNotification } from '../../../../src/runtime/outputs/webhook/outbox.js';
 
 export interface CapturedLog {
   readonly logger: Logger;

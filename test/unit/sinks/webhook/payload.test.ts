@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertPayload, alertPayloadBody, eventTypeOf, webhookIdOf } from '../../../../src/sinks/webhook/payload.js';
+import { alertPayload, alertPayloadBody, eventTypeOf, webhookIdOf } from '../../../../src/runtime/outputs/webhook/payload.js';
 import { alert, T0 } from '../fixtures.js';
 
 describe('webhook payload', () => {

@@ -1,8 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { alertPayloadBody } from '../../../../src/sinks/webhook/payload.js';
-import { createSigner, deliveryHeaders } from '../../../../src/sinks/webhook/signing.js';
+import { alertPayloadBody } from '../../../../src/runtime/outputs/webhook/payload.js';
+import { createSigner, deliveryHeaders } from '../../../../src/runtime/outputs/webhook/signing.js';
 import { alert } from '../fixtures.js';
 
 const KEY = randomBytes(32);

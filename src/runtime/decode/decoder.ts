@@ -1,0 +1,146 @@
+/**
+ * Decode step: Kafka message bytes → a validated, pseudonymised AccessEvent, or
+ * a Rejection with a stable reason. Never throws for bad input: a throwing batch
+ * handler makes kafkajs retry the same offset forever and blocks the partition.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { AccessEvent } from '../../model/event.js';
+import type { Rejection, RejectReason } from '../../model/rejection.js';
+import { createPseudonymizer } from '../../privacy/pseudonym.js';
+import { MAX_EPOCH_MS, MIN_EPOCH_MS, validateEventV1, type ErrorObject, type EventV1 } from './contract-v1.js';
+
+export interface DecoderOptions {
+  /** HMAC key for record-id pseudonyms (>= 32 bytes). */
+  readonly pseudonymKey: string | Buffer;
+  /** Messages larger than this are refused with `too_large`. */
+  readonly maxMessageBytes: number;
+  /**
+   * Wall clock and allowed skew: an event dated more than `maxFutureSkewMs`
+   * after now is refused as invalid_timestamp (one far-future event would
+   * otherwise push its actor's event time ahead of every real event). Absent
+   * for backtests and rule tests, where "now" means nothing.
+   */
+  readonly future?: { readonly now: () => number; readonly maxFutureSkewMs: () => number };
+}
+
+export type DecodeResult =
+  | { readonly ok: true; readonly event: AccessEvent }
+  | { readonly ok: false; readonly rejection: Rejection };
+
+export type Decoder = (value: Buffer | null) => DecodeResult;
+
+export function createDecoder(options: DecoderOptions): Decoder {
+  const pseudonymize = createPseudonymizer(options.pseudonymKey);
+  const maxBytes = options.maxMessageBytes;
+  const future = options.future;
+
+  return (value) => {
+    if (value === null || value.length === 0) {
+      return reject('empty', 'message has no value');
+    }
+    if (value.length > maxBytes) {
+      return reject('too_large', `message is ${value.length} bytes, over the limit of ${maxBytes}`);
+    }
+    if (!isUtf8(value)) {
+      return reject('not_utf8', 'message value is not valid UTF-8');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value.toString('utf8'));
+    } catch {
+      return reject('malformed_json', 'message value is not valid JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return reject('not_an_object', 'message value is JSON but not an object');
+    }
+    if (!validateEventV1(parsed)) {
+      const { reason, detail } = describeErrors(validateEventV1.errors ?? []);
+      return reject(reason, detail, identityOf(parsed as Record<string, unknown>));
+    }
+    const ts = typeof parsed.ts === 'number' ? parsed.ts : Date.parse(parsed.ts);
+    if (!(ts >= MIN_EPOCH_MS && ts <= MAX_EPOCH_MS)) {
+      return reject('invalid_timestamp', TS_RULE, identityOf(parsed as unknown as Record<string, unknown>));
+    }
+    if (future !== undefined) {
+      const skew = future.maxFutureSkewMs();
+      if (ts > future.now() + skew) {
+        return reject('invalid_timestamp', `ts is more than ${skew} ms ahead of this host's clock`, identityOf(parsed as unknown as Record<string, unknown>));
+      }
+    }
+    return { ok: true, event: toAccessEvent(parsed, ts, pseudonymize) };
+  };
+}
+
+const TS_RULE = 'ts must be an RFC 3339 timestamp with offset or integer epoch milliseconds, from the year 2000 on';
+
+/** Copies the known fields only: unknown keys never go past decode (data minimisation). */
+function toAccessEvent(raw: EventV1, ts: number, pseudonymize: (id: string) => string): AccessEvent {
+  let refs: string[] = [];
+  if (raw.record_ids !== undefined && raw.record_ids.length > 0) {
+    const distinct = new Set<string>();
+    for (const recordId of raw.record_ids) distinct.add(pseudonymize(recordId));
+    refs = [...distinct];
+  }
+  return {
+    event_id: raw.event_id,
+    ts,
+    actor_id: raw.actor_id,
+    action: raw.action,
+    resource_type: raw.resource_type,
+    record_refs: refs,
+    // A count below the listed ids is a producer inconsistency; detection errs
+    // on the side of the larger number rather than refusing the event.
+    record_count: Math.max(raw.record_count ?? 0, refs.length),
+    fields: raw.fields ?? [],
+    outcome: raw.outcome ?? 'success',
+    channel: raw.channel ?? null,
+    source_ip: raw.source_ip ?? null,
+    session_id: raw.session_id ?? null,
+    user_agent: raw.user_agent ?? null,
+    ticket_id: raw.ticket_id ?? null,
+  };
+}
+
+function identityOf(obj: Record<string, unknown>): { event_id: string | null; actor_id: string | null } {
+  const eventId = obj.event_id;
+  const actorId = obj.actor_id;
+  return {
+    event_id: typeof eventId === 'string' && eventId.length <= 256 ? eventId : null,
+    actor_id: typeof actorId === 'string' && actorId.length <= 256 ? actorId : null,
+  };
+}
+
+function reject(
+  reason: RejectReason,
+  detail: string,
+  ids: { event_id: string | null; actor_id: string | null } = { event_id: null, actor_id: null },
+): DecodeResult {
+  return { ok: false, rejection: { reason, detail, ...ids } };
+}
+
+/**
+ * Maps Ajv's errors (it stops at the first failing keyword) to a stable reason
+ * and a detail that names the field but never echoes its value (values may be
+ * customer ids).
+ */
+function describeErrors(errors: readonly ErrorObject[]): { reason: RejectReason; detail: string } {
+  const first = errors[0];
+  if (first === undefined) return { reason: 'invalid_value', detail: 'event does not match contract v1' };
+  if (errors.some((e) => e.instancePath === '/ts' || e.instancePath.startsWith('/ts/'))) {
+    return { reason: 'invalid_timestamp', detail: TS_RULE };
+  }
+  const field = first.instancePath === '' ? '(root)' : first.instancePath.slice(1).replace(/\//g, '.');
+  switch (first.keyword) {
+    case 'required':
+      return { reason: 'missing_field', detail: `${String(first.params.missingProperty)} is required` };
+    case 'anyOf':
+      // The only root-level anyOf: one of record_ids / record_count.
+      return { reason: 'missing_field', detail: 'record_count is required when record_ids is absent' };
+    case 'type':
+      return { reason: 'wrong_type', detail: `${field} must be ${String(first.params.type).replace(',', ' or ')}` };
+    case 'enum':
+      return { reason: 'invalid_value', detail: `${field} must be one of ${(first.params.allowedValues as unknown[]).join(', ')}` };
+    default:
+      return { reason: 'invalid_value', detail: `${field} ${first.message ?? 'is invalid'}` };
+  }
+}

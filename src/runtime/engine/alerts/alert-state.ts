@@ -1,0 +1,233 @@
+/**
+ * The engine's state of one alert, as stored with every revision so that a
+ * restarted engine (or the new owner of a partition) continues the alert
+ * exactly where the revision left it: same findings, figures, tiers, counts
+ * and event-id sample, hence the same next revisions as a run without the
+ * restart.
+ *
+ * This is a contract of its own, apart from the human-facing `explanation`
+ * (which is rendered from this state and may change wording freely): typed,
+ * validated on the way back in, and versioned. A stored state this code
+ * cannot read (another version, or damaged) is refused, and the caller falls
+ * back to rebuilding what it can from the alert's explanation.
+ *
+ * Window figures (`windows`) are what the alert shows for each window of a
+ * rate finding at its peak; they are only ever rendered, never judged again,
+ * so they are kept as the plain data they are. Infinite limits (no verdict
+ * possible yet) travel as null, since JSON has no Infinity.
+ */
+import { z } from 'zod';
+import { BASELINE_SOURCES, RULE_KINDS } from '../../../model/alert.js';
+import type { LimitDecision } from '../baseline/limits.js';
+import { Finding, OpenAlert, type WindowFigure } from './open-alert.js';
+
+export const ALERT_STATE_VERSION = 1;
+
+const finite = z.number().refine(Number.isFinite, 'a finite number');
+const names = z.array(z.string());
+
+const windowFigureSchema = z.object({
+  label: z.string(),
+  horizonMs: finite,
+  observed: finite,
+  // Rendered only: kept as the engine computed it (limit null = no verdict, Infinity in memory).
+  decision: z.record(z.string(), z.unknown()),
+});
+
+const findingSchema = z.object({
+  ruleId: z.string(),
+  ruleVersion: z.string(),
+  kind: z.enum(RULE_KINDS),
+  order: z.number().int().nonnegative(),
+  severity: z.number().int().nonnegative(),
+  tier: z.number().int().positive(),
+  eventCount: z.number().int().nonnegative(),
+  firstTs: finite,
+  lastTs: finite,
+  windowStart: finite,
+  windowLabel: z.string(),
+  observed: finite,
+  baseline: finite.nullable(),
+  baselineSource: z.enum(BASELINE_SOURCES).nullable(),
+  score: finite.nullable(),
+  limit: finite.nullable(),
+  peakRatio: finite,
+  holdMs: finite,
+  totalRecords: finite,
+  windows: z.array(windowFigureSchema),
+  reasons: names,
+  raises: z.array(z.tuple([z.string(), z.number().int()])),
+});
+
+export const alertStateSchema = z.object({
+  v: z.literal(ALERT_STATE_VERSION),
+  alertId: z.string(),
+  actorId: z.string(),
+  revision: z.number().int().positive(),
+  closed: z.boolean(),
+  severity: z.number().int().nonnegative(),
+  tier: z.number().int().positive(),
+  eventCount: z.number().int().nonnegative(),
+  suppressed: z.number().int().nonnegative(),
+  firings: z.number().int().nonnegative(),
+  firstTs: finite,
+  lastTs: finite,
+  windowStart: finite,
+  windowEnd: finite,
+  totalRecords: finite,
+  maxRecords: finite,
+  eventIds: names,
+  findings: z.array(findingSchema),
+  actions: z.array(z.tuple([z.string(), finite])),
+  resourceTypes: names,
+  channels: names,
+  zones: names,
+  fieldClasses: names,
+  firstSeen: z.object({ resource_types: names, channels: names, zones: names }),
+  outsideBusinessHours: z.boolean(),
+  employmentStatus: z.string(),
+  actorRole: z.string(),
+  actorDepartment: z.string(),
+  combinationRaise: z.number().int().nonnegative(),
+});
+
+export type AlertState = z.infer<typeof alertStateSchema>;
+
+/** The state behind the revision just rendered (notifyPending is not state: a restored alert owes nothing). */
+export function alertStateOf(a: OpenAlert): AlertState {
+  return {
+    v: ALERT_STATE_VERSION,
+    alertId: a.alertId,
+    actorId: a.actorId,
+    revision: a.revision,
+    closed: a.closed,
+    severity: a.severity,
+    tier: a.tier,
+    eventCount: a.eventCount,
+    suppressed: a.suppressed,
+    firings: a.firings,
+    firstTs: a.firstTs,
+    lastTs: a.lastTs,
+    windowStart: a.windowStart,
+    windowEnd: a.windowEnd,
+    totalRecords: a.totalRecords,
+    maxRecords: a.maxRecords,
+    eventIds: [...a.eventIds],
+    findings: [...a.findings.values()].map(findingStateOf),
+    actions: a.actions(),
+    resourceTypes: [...a.resourceTypes],
+    channels: [...a.channels],
+    zones: [...a.zones],
+    fieldClasses: [...a.fieldClasses],
+    firstSeen: {
+      resource_types: [...a.firstSeen.resource_types],
+      channels: [...a.firstSeen.channels],
+      zones: [...a.firstSeen.zones],
+    },
+    outsideBusinessHours: a.outsideBusinessHours,
+    employmentStatus: a.employmentStatus,
+    actorRole: a.actorRole,
+    actorDepartment: a.actorDepartment,
+    combinationRaise: a.combinationRaise,
+  };
+}
+
+function findingStateOf(f: Finding): AlertState['findings'][number] {
+  return {
+    ruleId: f.ruleId,
+    ruleVersion: f.ruleVersion,
+    kind: f.kind,
+    order: f.order,
+    severity: f.severity,
+    tier: f.tier,
+    eventCount: f.eventCount,
+    firstTs: f.firstTs,
+    lastTs: f.lastTs,
+    windowStart: f.windowStart,
+    windowLabel: f.windowLabel,
+    observed: f.observed,
+    baseline: f.baseline,
+    baselineSource: f.baselineSource,
+    score: f.score,
+    limit: f.limit,
+    peakRatio: f.peakRatio,
+    holdMs: f.holdMs,
+    totalRecords: f.totalRecords,
+    windows: f.windows.map((w) => ({
+      label: w.label,
+      horizonMs: w.horizonMs,
+      observed: w.observed,
+      decision: { ...w.decision, limit: Number.isFinite(w.decision.limit) ? w.decision.limit : null },
+    })),
+    reasons: [...f.reasons],
+    raises: [...f.raises],
+  };
+}
+
+/** Parses a stored state (JSON text); null when it is absent, of another version, or invalid. */
+export function parseAlertState(text: string): AlertState | null {
+  if (text === '') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = alertStateSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+/** The open (or closed, re-openable) alert exactly as the state describes it. */
+export function openAlertFromState(s: AlertState): OpenAlert {
+  const a = new OpenAlert(s.alertId, s.actorId, { role: s.actorRole, department: s.actorDepartment, employment_status: s.employmentStatus }, s.firstTs);
+  a.revision = s.revision;
+  a.closed = s.closed;
+  a.severity = s.severity;
+  a.tier = s.tier;
+  a.eventCount = s.eventCount;
+  a.suppressed = s.suppressed;
+  a.firings = s.firings;
+  a.lastTs = s.lastTs;
+  a.windowStart = s.windowStart;
+  a.windowEnd = s.windowEnd;
+  a.totalRecords = s.totalRecords;
+  a.maxRecords = s.maxRecords;
+  a.notifyPending = false;
+  a.eventIds.push(...s.eventIds);
+  for (const [k, v] of s.actions) a.addActionRecords(k, v);
+  a.resourceTypes.push(...s.resourceTypes);
+  a.channels.push(...s.channels);
+  a.zones.push(...s.zones);
+  a.fieldClasses.push(...s.fieldClasses);
+  a.firstSeen.resource_types.push(...s.firstSeen.resource_types);
+  a.firstSeen.channels.push(...s.firstSeen.channels);
+  a.firstSeen.zones.push(...s.firstSeen.zones);
+  a.outsideBusinessHours = s.outsideBusinessHours;
+  a.combinationRaise = s.combinationRaise;
+  // Findings keep their join order (the primary finding's tie-break).
+  for (const fs of [...s.findings].sort((x, y) => x.order - y.order)) {
+    const f = new Finding(fs.ruleId, fs.ruleVersion, fs.kind, fs.severity, fs.firstTs, fs.windowLabel, fs.order);
+    f.tier = fs.tier;
+    f.eventCount = fs.eventCount;
+    f.lastTs = fs.lastTs;
+    f.windowStart = fs.windowStart;
+    f.observed = fs.observed;
+    f.baseline = fs.baseline;
+    f.baselineSource = fs.baselineSource;
+    f.score = fs.score;
+    f.limit = fs.limit;
+    f.peakRatio = fs.peakRatio;
+    f.holdMs = fs.holdMs;
+    f.totalRecords = fs.totalRecords;
+    f.windows = fs.windows.map(windowFigureFromState);
+    for (const r of fs.reasons) f.addReason(r);
+    for (const [reason, by] of fs.raises) f.raises.set(reason, by);
+    a.findings.set(f.ruleId, f);
+  }
+  return a;
+}
+
+function windowFigureFromState(w: AlertState['findings'][number]['windows'][number]): WindowFigure {
+  const d = w.decision as unknown as LimitDecision & { limit: number | null };
+  return { label: w.label, horizonMs: w.horizonMs, observed: w.observed, decision: { ...d, limit: d.limit === null ? Infinity : d.limit } };
+}

@@ -1,0 +1,221 @@
+/**
+ * The limit a window's observed value is compared with, and the figures that
+ * explain it. For a baseline window, the fallback chain is
+ *
+ *   own history → peer group (role + department) → role → static limit
+ *
+ * each step used only when it passes its gate (own: enough days of work seen;
+ * peers: enough actors and rows; role: enough rows). So a new actor is judged
+ * against their peers, never alerted on for merely being new; and a thin
+ * history never produces a hair-trigger limit.
+ *
+ * For the chosen step, on a log scale (counts are heavy-tailed and spread by
+ * ratios, not differences), with f the employment-status factor:
+ *
+ *   statistical = (1 + median) × exp(z × f × spread) − 1
+ *   spread      = max(1.4826 × MAD of ln(1 + x), min_spread)
+ *   floor       = max(floor, times × role limit)                 (floor_role_limit)
+ *   recurring   = own peak reached ≥ min_count times in the look-back × (1 + headroom)
+ *   routine     = the peer group's (else the role's) quantile × (1 + headroom)   (peer_routine)
+ *
+ *   limit = max(statistical, floor, recurring, routine)
+ *
+ * Without a qualifying step: max(static × f, floor, recurring, routine), or no
+ * verdict (an infinite limit) when the window has no `static`.
+ *
+ * The status factor (notice ×0.5 ...) narrows the tolerated deviation from the
+ * actor's usual level, never the usual level itself, never the floor (the
+ * smallest volume worth an alert at all) and never what the actor's own
+ * history or their peers' routine shows to be normal work. Budget and fixed
+ * windows: max(value × f, floor, min(max(value, floor), own normal)) when they
+ * declare `own_normal`, else max(value × f, floor).
+ */
+import type { BaselineSource } from '../../../model/alert.js';
+import type { RateWindow } from '../rules/rule-set.js';
+import type { Band, Metric } from './bands.js';
+import type { ActivityHistory, HistoryGroup } from './history.js';
+import { HIGH_QUANTILES, logLimit, logSpread, type SampleStats } from './robust.js';
+
+export interface StatsView {
+  readonly samples: number;
+  readonly actors: number;
+  readonly days: number;
+  readonly median: number;
+  /** Log-scale spread (floored). */
+  readonly spread: number;
+  /** Own history only: the level reached at least `min_count` times, when configured. */
+  readonly recurringPeak: number | null;
+  /** Null when this step qualified; otherwise why it was skipped. */
+  readonly skipped: string | null;
+}
+
+export interface LimitDecision {
+  /** The alert fires when observed > limit. */
+  readonly limit: number;
+  readonly type: 'baseline' | 'budget' | 'static';
+  readonly source: BaselineSource;
+  /** The "usual" figure (median of the chosen step), when there is one. */
+  readonly usual: number | null;
+  /** The chosen step's log-scale spread and the z it was multiplied by (the rule's z × status factor). */
+  readonly spread: number | null;
+  readonly z: number | null;
+  /** ln(1 + usual) on the log scale (to compute a robust z of an observation). */
+  readonly logUsual: number | null;
+  readonly band: Band | null;
+  /** The effective floor (role floor included); the status factor does not lower it. */
+  readonly floor: number;
+  readonly statusFactor: number;
+  /** The own level the status factor may not push the limit below (null: none). */
+  readonly ownNormal: number | null;
+  /** The peer group's (else the role's) routine level the limit never goes below (null: none). */
+  readonly routine: number | null;
+  readonly own: StatsView | null;
+  readonly peers: StatsView | null;
+  readonly role: StatsView | null;
+}
+
+/** The statistics a window is judged with (EMPTY_STATS where unused). */
+export interface BaselineStats {
+  readonly own: SampleStats;
+  readonly peers: SampleStats;
+  readonly role: SampleStats;
+}
+
+/** Fetches the three statistics of a baseline window; the same objects until history changes. */
+export function baselineStats(
+  history: ActivityHistory,
+  actorId: string,
+  peerGroup: HistoryGroup,
+  roleGroup: HistoryGroup,
+  metric: Metric,
+  band: Band,
+): BaselineStats {
+  return {
+    own: history.own(actorId, metric, band),
+    peers: history.groupStats(peerGroup, metric, band),
+    role: history.groupStats(roleGroup, metric, band),
+  };
+}
+
+export interface LimitInputs {
+  /** Baseline windows: own/peers/role of the metric. Windows with own_normal: `own` of its metric. */
+  readonly stats: BaselineStats;
+  readonly band: Band | null;
+  readonly roleLimits: ReadonlyMap<string, number> | undefined;
+  readonly statusFactor: number;
+}
+
+/** The window's floor before the status factor: `floor`, raised to `times` × the role limit when configured. */
+export function activeFloor(w: RateWindow, roleLimits: ReadonlyMap<string, number> | undefined): number {
+  const rf = w.floorRoleLimit;
+  if (rf === null) return w.floor;
+  return Math.max(w.floor, (roleLimits?.get(rf.limit) ?? 0) * rf.times);
+}
+
+export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
+  const factor = inp.statusFactor;
+  const floor = activeFloor(w, inp.roleLimits);
+  const spec = w.limit;
+  if (spec.type !== 'baseline') {
+    const value = spec.type === 'static' ? spec.value : (inp.roleLimits?.get(spec.roleLimit) ?? spec.fallback);
+    // The own normal can only matter when the status factor lowers the limit.
+    const on = factor < 1 ? w.ownNormal : null;
+    const level = on === null ? undefined : inp.stats.own.top[on.minCount - 1];
+    const ownNormal = on === null || level === undefined ? null : level * (1 + on.headroom);
+    return {
+      limit: Math.max(value * factor, floor, Math.min(Math.max(value, floor), ownNormal ?? 0)),
+      type: spec.type,
+      source: 'static',
+      usual: null,
+      spread: null,
+      z: null,
+      logUsual: null,
+      band: on === null ? null : inp.band,
+      floor,
+      statusFactor: factor,
+      ownNormal,
+      routine: null,
+      own: on === null ? null : view(inp.stats.own, 0, null, ownNormal === null ? `no own peak reached ${on.minCount}×` : null),
+      peers: null,
+      role: null,
+    };
+  }
+
+  const b = spec.baseline;
+  const band = inp.band as Band;
+  const ownStats = inp.stats.own;
+  const peerStats = inp.stats.peers;
+  const roleStats = inp.stats.role;
+  const ownOk = ownStats.days >= b.own_min_days;
+  const peersOk = peerStats.samples >= b.peer_min_samples && peerStats.actors >= b.peer_min_actors;
+  const roleOk = roleStats.samples >= b.role_min_samples;
+  const rp = b.recurring_peak;
+  // Needs only min_count occurrences (not the own gate): it states what this
+  // actor has done before, whichever step of the chain judges the rest.
+  const recurring = rp !== undefined ? (ownStats.top[rp.min_count - 1] ?? null) : null;
+  const recurringLimit = recurring !== null && rp !== undefined ? recurring * (1 + rp.headroom) : 0;
+  // What is routine for the job: the peer group's quantile, else the role's.
+  const pr = b.peer_routine;
+  const routineOf = (st: SampleStats) => {
+    const q = pr === undefined ? undefined : st.high[HIGH_QUANTILES.indexOf(pr.quantile)];
+    return q === undefined || pr === undefined ? undefined : q * (1 + pr.headroom);
+  };
+  const routine = pr === undefined ? null : ((peersOk ? routineOf(peerStats) : roleOk ? routineOf(roleStats) : undefined) ?? null);
+  const own = view(ownStats, b.min_spread, recurring, ownOk ? null : `${ownStats.days} days < ${b.own_min_days}`);
+  const peers = view(
+    peerStats,
+    b.min_spread,
+    null,
+    peersOk ? null : peerStats.actors < b.peer_min_actors ? `${peerStats.actors} actors < ${b.peer_min_actors}` : `${peerStats.samples} samples < ${b.peer_min_samples}`,
+  );
+  const role = view(roleStats, b.min_spread, null, roleOk ? null : `${roleStats.samples} samples < ${b.role_min_samples}`);
+
+  const chosen: [BaselineSource, SampleStats] | null = ownOk
+    ? ['own', ownStats]
+    : peersOk
+      ? ['peers', peerStats]
+      : roleOk
+        ? ['role', roleStats]
+        : null;
+  const normal = Math.max(floor, recurringLimit, routine ?? 0);
+  const common = {
+    type: 'baseline' as const,
+    band,
+    floor,
+    statusFactor: factor,
+    ownNormal: recurring === null ? null : recurringLimit,
+    routine,
+    own,
+    peers,
+    role,
+  };
+  if (chosen === null) {
+    // No history to judge by: the static limit, or (without one) no verdict at all.
+    const limit = b.static === undefined ? Number.POSITIVE_INFINITY : Math.max(b.static * factor, normal);
+    return { ...common, limit, source: 'static', usual: null, spread: null, z: null, logUsual: null };
+  }
+  const [source, stats] = chosen;
+  const spread = logSpread(stats, b.min_spread);
+  const z = b.z * factor;
+  return {
+    ...common,
+    limit: Math.max(logLimit(stats, z, spread), normal),
+    source,
+    usual: stats.median,
+    spread,
+    z,
+    logUsual: stats.logMedian,
+  };
+}
+
+function view(s: SampleStats, minSpread: number, recurringPeak: number | null, skipped: string | null): StatsView {
+  return {
+    samples: s.samples,
+    actors: s.actors,
+    days: s.days,
+    median: s.median,
+    spread: logSpread(s, minSpread),
+    recurringPeak,
+    skipped,
+  };
+}

@@ -1,0 +1,1096 @@
+/**
+ * The detection engine: policy and rate rules over enriched events, with
+ * explained, merged, deterministic alerts.
+ *
+ * Pure: no I/O, no wall clock, no randomness. Event time comes from `ts`.
+ * Processing time comes only from the injected Clock, read once per
+ * evaluate() (each actor's `lastSeenAt`, and the cap on how far ahead of it an
+ * event may be) and by tick(), and it is never compared with event time: tick()
+ * advances each actor's own event time by the processing time that actor has
+ * been idle. Everything else depends only on the sequence of events per actor,
+ * which Kafka preserves, so a backlog or a backtest replayed at full speed
+ * gives the alerts and activity rows live arrival gave.
+ *
+ * Per event (the hot path): one actor lookup, one event-id hash, O(refs)
+ * window updates, and one closure call per rule; limits are cached per actor
+ * and only recomputed when history or rules change.
+ */
+import type { Alert } from '../../model/alert.js';
+import type { ActorProfile, EnrichedEvent } from '../../model/enriched.js';
+import type { Clock } from '../../clock.js';
+import type {
+  ActorActivityRow,
+  AlertUpdate,
+  DetectionEngine,
+  EngineHistory,
+  EngineOutput,
+  EngineStats,
+  EvaluationInputs,
+  RestorableAlert,
+} from './api.js';
+import { alertIdFor } from './alerts/alert-id.js';
+import { alertStateOf, openAlertFromState } from './alerts/alert-state.js';
+import { OpenAlert, type Finding, type WindowFigure } from './alerts/open-alert.js';
+import { renderAlert } from './alerts/render.js';
+import { BANDS, bandAt, type Metric } from './baseline/bands.js';
+import { ActivityHistory } from './baseline/history.js';
+import { decideLimit, type BaselineStats, type LimitDecision } from './baseline/limits.js';
+import { EMPTY_STATS } from './baseline/robust.js';
+import { EngineConfigError } from './errors.js';
+import type { DerivedFacts, EvalInput } from './rules/fields.js';
+import type { PolicyFinding, PolicyRule, RateRule, RateWindow, Rule, RuleSet } from './rules/rule-set.js';
+import { SEVERITIES } from '../../model/alert.js';
+import type { ActivityBucket } from './state/activity.js';
+import { ActorState } from './state/actor-state.js';
+import { EventCountWindow } from './state/event-count-window.js';
+import { refKey } from './state/keys.js';
+import { NONE, SKETCHED, toWindowSeconds } from './state/distinct-window.js';
+import { EvictedActors } from './state/evicted-actors.js';
+import { EvictedBucketStore } from './state/evicted-buckets.js';
+import { StormGuard, type StormSettings } from './alerts/storm-guard.js';
+
+/** The contract's `peak_5m_distinct` is always tracked, whatever the rules. */
+const PEAK_HORIZON_MS = 5 * 60_000;
+/** ... and the sliding hour's peak, for `peak_1h_distinct`. */
+const HOUR_HORIZON_MS = 3_600_000;
+/** Windows always remember a day, so day buckets learn "first touch today" from them. */
+const DAY_HORIZON_MS = 86_400_000;
+const MAX_SEVERITY = SEVERITIES.length - 1;
+/** Evicted actors' open buckets that may wait for their closing time: at least this many, or twice the actor cap. */
+const EVICTED_BUCKETS_MIN = 10_000;
+
+export interface EngineOptions {
+  readonly rules: RuleSet;
+  readonly clock: Clock;
+  /** ClickHouse database named in alert queries (a plain identifier). Default `custos`. */
+  readonly database?: string;
+  /** Exact distinct refs kept per actor window/bucket before switching to HyperLogLog. Default 10,000. */
+  readonly maxExactDistinctPerActor?: number;
+  /** Event ids remembered per actor for idempotence. Default 20,000. */
+  readonly maxEventIdsPerActor?: number;
+  /**
+   * Actors whose window state is held (default: no cap). Beyond it, after each
+   * evaluate(), the least recently active actors are evicted: those without an
+   * open alert first, never one the batch touched. Their open buckets are
+   * emitted as they are (a fuller row of the same bucket replaces it later),
+   * and evictedAmong() names them until their state is rebuilt (restore()).
+   */
+  readonly maxActors?: number;
+  /** Open alerts held (default: no cap). Beyond it, the least recently active actors' alerts are closed early (`closed_by: open_alert_cap`). */
+  readonly maxOpenAlerts?: number;
+  /** Actors whose baseline history (activity rows) is held (default: no cap); beyond it, those longest without a new row and without window state are dropped. */
+  readonly maxHistoryActors?: number;
+}
+
+/** What the caps did, cumulatively (stats().caps). */
+export interface CapCounters {
+  /** Actors whose window state was evicted (engine.max_actors). */
+  actorsEvicted: number;
+  /** Alerts closed early (engine.max_open_alerts). */
+  alertsClosedEarly: number;
+  /** Actors whose baseline history was dropped (engine.max_history_actors). */
+  historiesDropped: number;
+  /** Alert openings folded into a storm alert (settings alert_storm). */
+  stormFolds: number;
+}
+
+export function createEngine(options: EngineOptions): DetectionEngine {
+  return new Engine(options);
+}
+
+export class Engine implements DetectionEngine {
+  private rules!: RuleSet;
+  private generation = 0;
+  private readonly clock: Clock;
+  private readonly database: string;
+  private readonly caps: { distinct: number; eventIds: number };
+  private readonly maxActors: number;
+  private readonly maxOpenAlerts: number;
+  private readonly maxHistoryActors: number;
+  /** Evicted actors not rebuilt yet (see evictedAmong). */
+  private readonly evicted = new EvictedActors();
+  /** Evicted actors' open buckets, until tick() would have closed them or the actor is rebuilt. */
+  private readonly evictedBuckets = new EvictedBucketStore();
+  /** Actors whose replayed events count in windows only (their buckets come back whole: restore()). */
+  private readonly windowsOnly = new Set<string>();
+  private readonly capCounters: CapCounters = { actorsEvicted: 0, alertsClosedEarly: 0, historiesDropped: 0, stormFolds: 0 };
+  /** Numbers the evaluate() calls: an actor's `batch` says which touched it last. */
+  private batchSeq = 0;
+  private storms!: StormGuard;
+  private readonly actors = new Map<string, ActorState>();
+  private readonly history: ActivityHistory;
+  private horizons: number[] = [];
+  private peakIndex = 0;
+  private hourIndex = 0;
+  private dayIndex = 0;
+  /** Per window slot: index of its horizon in the actors' DistinctWindow (distinct measure). */
+  private horizonIndexBySlot: number[] = [];
+  /** Per window slot: key of its event counter (events measure). */
+  private counterKeyBySlot: string[] = [];
+  private eventRules: RateRule[] = [];
+  private retentionMs = 0;
+
+  private readonly facts: DerivedFacts = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false, new_customers: 0 };
+  /** The alert the current event touched (opened or merged into), settled once per event. */
+  private touched: { a: OpenAlert; opened: boolean; tier: number; severity: number } | null = null;
+  private readonly input: EvalInput;
+  private readonly dirty = new Set<OpenAlert>();
+  /**
+   * Opening revisions rendered when the alert opened. An alert that opens and
+   * escalates within one batch still goes out as two notifications (opened,
+   * then escalated), so receivers always see the opening first.
+   */
+  private openings: AlertUpdate[] = [];
+  private rowsOut: ActorActivityRow[] = [];
+  private openAlertCount = 0;
+  private lateDropped = 0;
+  private futureDropped = 0;
+  private exceptionsApplied = 0;
+  private restoring = false;
+  /** Processing time of the evaluate() (or restore()) in progress: the clock is read once per batch. */
+  private batchNow = 0;
+  /**
+   * During a live evaluate(): event time up to which every other input has
+   * been evaluated (EvaluationInputs.othersCompleteTo); null in a replay, whose
+   * single input is in event-time order (everything before an event is complete).
+   */
+  private completeTo: number | null = null;
+  /** Every actor's buckets that ended by this (less the lateness allowance) were closed by progress. */
+  private progressClosedTo = Number.NEGATIVE_INFINITY;
+  private provisionalJudgments = 0;
+  /**
+   * Processing time after restore() before tick() may close a restored alert no
+   * live event touched: longest window + longest quiet + lateness (see tick).
+   */
+  private restoredHoldMs = 0;
+
+  constructor(options: EngineOptions) {
+    this.clock = options.clock;
+    this.database = options.database ?? 'custos';
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(this.database)) {
+      throw new EngineConfigError(`database must be a plain identifier, got ${JSON.stringify(this.database)}`);
+    }
+    this.caps = {
+      distinct: positiveInt(options.maxExactDistinctPerActor ?? 10_000, 'maxExactDistinctPerActor'),
+      eventIds: positiveInt(options.maxEventIdsPerActor ?? 20_000, 'maxEventIdsPerActor'),
+    };
+    this.maxActors = optionalCap(options.maxActors, 'maxActors');
+    this.maxOpenAlerts = optionalCap(options.maxOpenAlerts, 'maxOpenAlerts');
+    this.maxHistoryActors = optionalCap(options.maxHistoryActors, 'maxHistoryActors');
+    const s = options.rules.settings;
+    this.history = new ActivityHistory(s.activity_lookback, s.baseline_bands, Number.isFinite(this.maxHistoryActors));
+    this.storms = new StormGuard(stormSettings(s.alert_storm));
+    // A placeholder event: the input object is reused for every event (no allocation).
+    this.input = { e: undefined as unknown as EnrichedEvent, f: this.facts };
+    this.replaceRules(options.rules);
+  }
+
+  // ---- public surface ----------------------------------------------------------
+
+  evaluate(events: readonly EnrichedEvent[], inputs?: EvaluationInputs): EngineOutput {
+    this.batchNow = this.clock.now();
+    this.batchSeq++;
+    this.completeTo = inputs?.othersCompleteTo ?? null;
+    try {
+      for (const e of events) this.evaluateOne(e);
+    } finally {
+      this.completeTo = null;
+    }
+    this.closeQuietStorms(this.batchNow);
+    this.enforceCaps();
+    return this.flush();
+  }
+
+  /**
+   * The actors among `actorIds` whose window state was evicted under the cap
+   * and not rebuilt since: the pipeline loads their stored events, open alerts
+   * and activity rows and hands them to restore() before evaluating their
+   * next events.
+   */
+  evictedAmong(actorIds: Iterable<string>): string[] {
+    if (this.evicted.size === 0) return [];
+    const out = new Set<string>();
+    const now = this.clock.now();
+    for (const id of actorIds) if (!this.actors.has(id) && this.evicted.has(id, now, this.retentionMs)) out.add(id);
+    return [...out];
+  }
+
+  /**
+   * Closes buckets and alerts of actors idle in processing time. An actor's
+   * event time is never compared with the clock (a consumer that is behind
+   * would close every live bucket and alert): it is advanced by the processing
+   * time elapsed since the actor's latest event was evaluated. Live, that is
+   * the wall-clock gap; in a backlog replayed at full speed it is next to
+   * nothing, so the backlog closes what live arrival closed, when the actor's
+   * next event (not the clock) says so. In a replay whose clock follows event
+   * time (EngineReplay), it is exactly the clock, as before.
+   */
+  tick(mayAdvance?: (actorId: string) => boolean): EngineOutput {
+    const now = this.clock.now();
+    const lateness = this.rules.settings.lateness;
+    for (const [id, st] of this.actors) {
+      if (mayAdvance !== undefined && !mayAdvance(id)) continue;
+      const idle = Math.max(0, now - st.lastSeenAt);
+      const at = st.watermark + idle; // the actor's event time now, as far as we can tell
+      if (st.activity.nextEnd <= at - lateness) {
+        const closed = st.activity.closeUpTo(at - lateness);
+        if (closed.length > 0) {
+          this.emitBuckets(st, closed);
+          const lastEnd = Math.max(...closed.map((b) => b.end));
+          if (lastEnd > st.activity.closedBefore) st.activity.closedBefore = lastEnd;
+        }
+      }
+      const a = st.alert;
+      if (a !== null) {
+        if (st.restoredAt !== null) {
+          // Restored and untouched by any live event since: the instance that owns the
+          // actor's partition may be continuing it (next revision). Closed only once that
+          // owner would long have done so, so a closing revision from here cannot race it.
+          if (now - st.restoredAt >= Math.max(this.restoredHoldMs, this.closesAt(a) - a.lastTs + lateness)) this.closeAlert(st, a);
+        } else if (this.closesAt(a) + lateness <= at) this.closeAlert(st, a);
+      }
+      if (st.alert === null && st.activity.isEmpty && idle > this.retentionMs) this.actors.delete(id);
+    }
+    for (const { bucket, profile } of this.evictedBuckets.takeDue(now)) {
+      const row = bucket.toRow(profile);
+      if (this.history.merge(row) !== 'kept') this.rowsOut.push(row);
+    }
+    this.closeQuietStorms(now);
+    this.evicted.expire(now - this.retentionMs, now);
+    return this.flush();
+  }
+
+  /**
+   * Seeds history, open alerts and windows. Restored state has seen no live
+   * event yet: its actors' `lastSeenAt` is the restore time (their event time
+   * then was at least that of their latest stored event), so tick() closes their
+   * buckets only as processing time passes after the restore, never because the
+   * stored events are old. A restored open alert is never closed here by the
+   * clock: see tick().
+   */
+  restore(history: EngineHistory): void {
+    // Evicted actors being rebuilt (their state comes back below).
+    const rebuilding = new Set<string>();
+    if (this.evicted.size > 0) {
+      for (const x of [...history.recentEvents, ...history.alerts.map((r) => r.alert)]) {
+        if (!this.actors.has(x.actor_id) && this.evicted.has(x.actor_id, this.clock.now(), this.retentionMs)) rebuilding.add(x.actor_id);
+      }
+    }
+    for (const row of history.activity) this.history.add(row);
+    this.batchNow = this.clock.now();
+    this.restoring = true;
+    // A rebuilt actor's replayed events fill its windows only: its open buckets come back whole
+    // (kept since the eviction), and those that fell due meanwhile are stored and closed.
+    const kept = new Map<string, NonNullable<ReturnType<EvictedBucketStore['take']>>>();
+    for (const id of rebuilding) {
+      this.windowsOnly.add(id);
+      const entry = this.evictedBuckets.take(id);
+      if (entry !== undefined) kept.set(id, entry);
+    }
+    try {
+      for (const stored of history.alerts) this.restoreAlert(stored);
+      // Rebuild windows and buckets from stored events, without running rules:
+      // their alerts are the ones restored above. Event ids are remembered, so the
+      // same events redelivered by Kafka next are not counted again.
+      for (const e of history.recentEvents) this.evaluateOne(e);
+      if (rebuilding.size > 0) this.markClosedBuckets(history, rebuilding, kept);
+      for (const [id, entry] of kept) this.stateForId(id, entry.profile).activity.adopt(entry.buckets, entry.closedBefore);
+    } finally {
+      this.restoring = false;
+      this.windowsOnly.clear();
+    }
+  }
+
+  /**
+   * One stored revision back into the engine. With its stored engine state the
+   * alert continues exactly (figures, tiers, counts); without one (an older
+   * custos), it is rebuilt from the explanation as well as that allows. A
+   * closed revision becomes the actor's last closed alert, which a rate window
+   * still holding its events re-opens (same id), as it would have without the
+   * restart.
+   */
+  private restoreAlert({ alert: stored, state }: RestorableAlert): void {
+    const st = this.stateForId(stored.actor_id, profileOf(stored));
+    const closed = state !== null ? state.closed : stored.status === 'closed';
+    if (closed) {
+      if (state === null) return; // a legacy closed revision carries too little to re-open from
+      const held = st.lastClosed;
+      if (st.alert?.alertId === stored.alert_id) return; // the engine holds it open already
+      if (held !== null && (held.lastTs > state.lastTs || (held.alertId === stored.alert_id && held.revision >= state.revision))) return;
+      st.lastClosed = openAlertFromState(state);
+      return;
+    }
+    const existing = st.alert;
+    if (existing !== null && existing.alertId === stored.alert_id && existing.revision >= stored.revision) return;
+    const a = state !== null ? openAlertFromState(state) : OpenAlert.fromAlert(stored);
+    if (existing !== null && existing.alertId !== stored.alert_id) {
+      // One open alert per actor: the later one continues, the other is closed (not dropped silently).
+      if (existing.lastTs >= a.lastTs) {
+        this.closeRestored(a);
+        return;
+      }
+      this.closeRestored(existing);
+      this.openAlertCount--;
+    }
+    if (existing === null || existing.alertId !== stored.alert_id) this.openAlertCount++;
+    if (st.lastClosed?.alertId === a.alertId) st.lastClosed = null;
+    st.alert = a;
+  }
+
+  /**
+   * Every input is complete up to `completeTo`: every actor's buckets that
+   * ended by it, less the lateness allowance, can no longer change, so they
+   * close now, whether or not the actor has a later event. A peer or role
+   * snapshot as of a cutoff must not depend on when an idle peer's next event
+   * happens to be read. Buckets end on hour boundaries: one scan of the actors
+   * per hour of progress.
+   */
+  private closeByProgress(completeTo: number): void {
+    const limit = completeTo - this.rules.settings.lateness;
+    if (limit < this.progressClosedTo - (this.progressClosedTo % HOUR_HORIZON_MS) + HOUR_HORIZON_MS) return;
+    this.progressClosedTo = limit;
+    for (const st of this.actors.values()) {
+      if (st.activity.nextEnd > limit) continue;
+      const closed = st.activity.closeUpTo(limit);
+      if (closed.length === 0) continue;
+      this.emitBuckets(st, closed);
+      const lastEnd = Math.max(...closed.map((b) => b.end));
+      if (lastEnd > st.activity.closedBefore) st.activity.closedBefore = lastEnd;
+    }
+  }
+
+  holds(actorId: string): boolean {
+    return this.actors.has(actorId);
+  }
+
+  forget(actorIds: Iterable<string>): void {
+    for (const id of actorIds) {
+      // Evicted here before: the new owner rebuilds it; its waiting buckets are not ours to emit.
+      this.evicted.delete(id);
+      this.evictedBuckets.take(id);
+      const st = this.actors.get(id);
+      if (st === undefined) continue;
+      if (st.alert !== null) {
+        this.dirty.delete(st.alert);
+        this.openAlertCount--;
+      }
+      this.actors.delete(id);
+    }
+  }
+
+  /**
+   * A rebuilt actor whose open buckets were not kept (all fell due, or too
+   * many were waiting): its buckets up to its latest stored row were closed,
+   * so a straggler of those periods is not counted again, as with the state
+   * it had.
+   */
+  private markClosedBuckets(history: EngineHistory, rebuilding: ReadonlySet<string>, kept: ReadonlyMap<string, unknown>): void {
+    const closedBefore = new Map<string, number>();
+    for (const row of history.activity) {
+      if (!rebuilding.has(row.actor_id) || kept.has(row.actor_id)) continue;
+      const end = row.bucket_start + (row.granularity === 'hour' ? 3_600_000 : 86_400_000);
+      if (end > (closedBefore.get(row.actor_id) ?? -Infinity)) closedBefore.set(row.actor_id, end);
+    }
+    for (const [actorId, end] of closedBefore) {
+      const st = this.actors.get(actorId);
+      if (st === undefined) continue;
+      if (end > st.activity.closedBefore) st.activity.closedBefore = end;
+    }
+  }
+
+  /** A restored alert that will not continue: its closing revision goes out with the next output. */
+  private closeRestored(a: OpenAlert): void {
+    if (this.dirty.has(a)) return;
+    a.closed = true;
+    a.revision++;
+    a.notifyPending = false;
+    this.dirty.add(a);
+  }
+
+  capCounts(): CapCounters {
+    return { ...this.capCounters };
+  }
+
+  stats(): EngineStats {
+    let bytes = 0;
+    for (const st of this.actors.values()) bytes += st.approxBytes;
+    return {
+      actors: this.actors.size,
+      openAlerts: this.openAlertCount,
+      approxStateBytes: bytes,
+      lateDropped: this.lateDropped,
+      futureDropped: this.futureDropped,
+      exceptionsApplied: this.exceptionsApplied,
+      provisionalJudgments: this.provisionalJudgments,
+      caps: { ...this.capCounters },
+    };
+  }
+
+  /** approxBytes of every actor's window state (benchmarks: `custos bench memory`). */
+  stateSizes(): Map<string, number> {
+    const sizes = new Map<string, number>();
+    for (const [id, st] of this.actors) sizes.set(id, st.approxBytes);
+    return sizes;
+  }
+
+  historyWindowMs(): number {
+    // The windows need the longest horizon plus lateness (retentionMs; always at
+    // least a day). A day bucket may still be open when the state is saved: it
+    // closes when every input has passed its end, and inputs may lag the
+    // newest stored event by up to the group margin (partition alignment).
+    // Rebuilding such a bucket, peaks of its sliding windows included, needs
+    // its whole day and the windows before its first event.
+    return this.retentionMs + DAY_HORIZON_MS + this.rules.settings.group_baseline_margin;
+  }
+
+  mergeActivity(rows: readonly ActorActivityRow[]): void {
+    for (const row of rows) {
+      if (this.history.merge(row) === 'kept') continue;
+      const st = this.actors.get(row.actor_id);
+      if (st !== undefined && st.history === undefined) st.history = this.history.actor(row.actor_id);
+    }
+  }
+
+  replaceRules(ruleSet: RuleSet): void {
+    this.rules = ruleSet;
+    this.generation++;
+    const s = ruleSet.settings;
+    this.horizons = [...new Set([...ruleSet.distinctHorizons, PEAK_HORIZON_MS, HOUR_HORIZON_MS, DAY_HORIZON_MS])].sort((a, b) => a - b);
+    this.peakIndex = this.horizons.indexOf(PEAK_HORIZON_MS);
+    this.hourIndex = this.horizons.indexOf(HOUR_HORIZON_MS);
+    this.dayIndex = this.horizons.indexOf(DAY_HORIZON_MS);
+    this.horizonIndexBySlot = new Array<number>(ruleSet.windowSlots).fill(-1);
+    this.counterKeyBySlot = new Array<string>(ruleSet.windowSlots).fill('');
+    let longest = Math.max(...this.horizons);
+    for (const r of ruleSet.rateRules) {
+      for (const w of r.windows) {
+        longest = Math.max(longest, w.horizonMs);
+        if (r.measure === 'distinct_customers') this.horizonIndexBySlot[w.slot] = this.horizons.indexOf(w.horizonMs);
+        else this.counterKeyBySlot[w.slot] = `${r.id}\u0000${w.horizonMs}`;
+      }
+    }
+    this.eventRules = ruleSet.rateRules.filter((r) => r.measure === 'events');
+    this.retentionMs = longest + s.lateness;
+    let quiet = s.quiet;
+    for (const r of ruleSet.rulesById.values()) quiet = Math.max(quiet, r.quietMs);
+    this.restoredHoldMs = longest + quiet + s.lateness;
+    this.history.configure(s.activity_lookback, s.baseline_bands);
+    this.storms?.configure(stormSettings(s.alert_storm));
+    for (const st of this.actors.values()) {
+      st.window.setHorizons(this.horizons);
+      st.limitCache = [];
+    }
+  }
+
+  // ---- the per-event path ------------------------------------------------------
+
+  private evaluateOne(e: EnrichedEvent): void {
+    const settings = this.rules.settings;
+    // A ts before 1970 (or not a number) has no place in any window or bucket:
+    // older than any watermark, it is counted as late and not evaluated.
+    if (!(e.ts >= 0)) {
+      this.lateDropped++;
+      return;
+    }
+    // Far ahead of processing time: a broken clock. Evaluated, it would move the
+    // actor's watermark so far that its real events all count as late.
+    if (e.ts > this.batchNow + settings.clock_skew) {
+      this.futureDropped++;
+      return;
+    }
+    if (this.completeTo !== null && !this.restoring) this.closeByProgress(Math.min(this.completeTo, e.ts));
+    const st = this.stateFor(e);
+    if (!this.restoring) {
+      st.restoredAt = null;
+      if (st.batch !== this.batchSeq) {
+        st.batch = this.batchSeq;
+        // Under a cap the map is kept in order of last activity (least recent first): eviction reads it from the front.
+        if (Number.isFinite(this.maxActors) || Number.isFinite(this.maxOpenAlerts)) {
+          this.actors.delete(st.actorId);
+          this.actors.set(st.actorId, st);
+        }
+      }
+    }
+    const late = e.ts < st.watermark - settings.lateness;
+    const duplicate = st.seen.has(e.event_id);
+    if (late) this.lateDropped++;
+    else if (e.ts >= st.watermark) {
+      st.lastSeenAt = this.batchNow;
+      if (e.ts > st.watermark) this.advance(st, e.ts);
+    }
+
+    this.input.e = e;
+    this.deriveFacts(st, e);
+    this.facts.new_customers = 0;
+    if (!late && !duplicate) {
+      st.seen.add(e.event_id, e.ts);
+      this.accumulate(st, e);
+    }
+    if (this.restoring) return;
+
+    // Policy rules judge each event on its own, so they apply to late events too.
+    const factor = this.rules.statusFactors.get(e.actor.employment_status) ?? 1;
+    this.touched = null;
+    for (const r of this.rules.policyRules) {
+      if (r.scope !== null && !r.scope(this.input)) continue;
+      let finding: PolicyFinding | null;
+      if (r.check !== null) {
+        this.checkState = st;
+        this.checkRule = r;
+        finding = r.check(this.input, factor, this.ownRequestNormalOfCheck);
+        if (finding === null) continue;
+      } else finding = { reason: r.title, observed: e.record_count, limit: null };
+      if (this.excepted(r, e)) continue;
+      this.firePolicy(st, r, e, duplicate, finding);
+    }
+    for (const r of this.rules.rateRules) {
+      if (r.scope !== null && !r.scope(this.input)) continue;
+      this.judgeRate(st, r, e, duplicate, factor);
+    }
+    // Whatever fired merged into the actor's one alert: one revision per event.
+    if (this.touched !== null) this.settle(this.touched);
+  }
+
+  /** The actor and rule whose policy check runs (read by ownRequestNormalOfCheck, which checks call lazily). */
+  private checkState: ActorState | null = null;
+  private checkRule: PolicyRule | null = null;
+  private readonly ownRequestNormalOfCheck = (): number =>
+    this.checkState === null || this.checkRule === null ? 0 : this.ownRequestNormal(this.checkState, this.checkRule);
+
+  /** The actor's own normal largest request for a record-limit rule (0 when too little is known). */
+  private ownRequestNormal(st: ActorState, r: PolicyRule): number {
+    const on = r.ownNormal;
+    if (on === null) return 0;
+    const top = this.history.ownRequestPeaks(st.actorId, this.ownAsOf(st));
+    const level = top[on.minCount - 1];
+    return level === undefined ? 0 : level * (1 + on.headroom);
+  }
+
+  private stateFor(e: EnrichedEvent): ActorState {
+    const st = this.stateForId(e.actor_id, e.actor);
+    if (st.profile !== e.actor) {
+      const p = st.profile;
+      if (p.role !== e.actor.role || p.department !== e.actor.department) {
+        st.peerGroup = this.history.peerGroup(e.actor.role, e.actor.department);
+        st.roleGroup = this.history.roleGroup(e.actor.role);
+        st.limitCache = [];
+      }
+      st.profile = e.actor;
+    }
+    return st;
+  }
+
+  private stateForId(actorId: string, profile: ActorProfile): ActorState {
+    let st = this.actors.get(actorId);
+    if (st === undefined) {
+      st = new ActorState(
+        actorId,
+        profile,
+        this.history.peerGroup(profile.role, profile.department),
+        this.history.roleGroup(profile.role),
+        this.horizons,
+        this.caps,
+      );
+      st.history = this.history.actor(actorId);
+      st.lastSeenAt = this.batchNow;
+      if (this.restoring) st.restoredAt = this.batchNow;
+      this.actors.set(actorId, st);
+      this.evicted.delete(actorId);
+    }
+    return st;
+  }
+
+  /** Event time moves forward for this actor: expire windows, close buckets and quiet alerts. */
+  private advance(st: ActorState, ts: number): void {
+    st.watermark = ts;
+    st.window.advance(ts);
+    st.seen.expire(ts - this.retentionMs);
+    const lateness = this.rules.settings.lateness;
+    if (st.activity.nextEnd <= ts - lateness) this.emitBuckets(st, st.activity.closeUpTo(ts - lateness));
+    if (st.alert !== null && this.closesAt(st.alert) < ts) this.closeAlert(st, st.alert);
+  }
+
+  private deriveFacts(st: ActorState, e: EnrichedEvent): void {
+    const f = this.facts;
+    if (st.history === undefined) st.history = this.history.actor(st.actorId);
+    // As of the buckets this actor had closed: rows the history holds beyond them (a restore) do not count.
+    const asOf = this.ownAsOf(st);
+    if (st.history === undefined || this.history.ownHours(st.actorId, asOf) < this.rules.settings.first_seen_min_buckets) {
+      f.first_seen_resource_type = false;
+      f.first_seen_channel = false;
+      f.first_seen_zone = false;
+      return;
+    }
+    f.first_seen_resource_type = !this.history.seenAsOf(st.actorId, 'resource_types', e.resource_type, asOf);
+    f.first_seen_channel = e.channel !== null && !this.history.seenAsOf(st.actorId, 'channels', e.channel, asOf);
+    f.first_seen_zone = !this.history.seenAsOf(st.actorId, 'zones', e.network.zone, asOf);
+  }
+
+  /** The instant an actor's own history is read as of: its buckets that ended by its event time less the lateness allowance have closed. */
+  private ownAsOf(st: ActorState): number {
+    return st.watermark - this.rules.settings.lateness;
+  }
+
+  /**
+   * The cutoff peer and role baselines are read as of for an event: its UTC
+   * day's start minus the margin, and whether every input has been evaluated
+   * past it (plus lateness), so the snapshot is final.
+   */
+  private groupCutoff(ts: number): { cutoff: number; complete: boolean } {
+    const s = this.rules.settings;
+    const cutoff = ts - (((ts % DAY_HORIZON_MS) + DAY_HORIZON_MS) % DAY_HORIZON_MS) - s.group_baseline_margin;
+    const complete = this.completeTo === null || Math.min(this.completeTo, ts) >= cutoff + s.lateness;
+    return { cutoff, complete };
+  }
+
+  /** Adds a new (not late, not replayed) event to windows, buckets and event counters. */
+  private accumulate(st: ActorState, e: EnrichedEvent): void {
+    const bucketsToo = !(this.restoring && this.windowsOnly.has(st.actorId));
+    if (bucketsToo) st.activity.locate(e.ts);
+    const hour = bucketsToo ? st.activity.hour : null;
+    const day = bucketsToo ? st.activity.day : null;
+    if (this.rules.settings.counted(this.input)) {
+      const refs = e.record_refs;
+      // A ref whose latest touch is before this second minus a day is new to the actor today.
+      const dayAgo = toWindowSeconds(e.ts) - 86_400;
+      let fresh = 0;
+      for (let i = 0; i < refs.length; i++) {
+        const k = refKey(refs[i] as string);
+        const prev = st.window.addRef(k, e.ts);
+        // In sketch mode the previous touch is unknown: counted as new (the conservative side).
+        if (prev === NONE || prev === SKETCHED || prev < dayAgo) fresh++;
+        if (hour === null || day === null) continue;
+        if (prev === SKETCHED) {
+          hour.distinct.addSketched(k);
+          day.distinct.addSketched(k);
+        } else {
+          // First touch since the bucket started: a new distinct customer for it.
+          if (prev < hour.startSec) hour.distinct.addNew();
+          if (prev < day.startSec) day.distinct.addNew();
+        }
+      }
+      // Count-only customers: once per event id (the caller checked it is new).
+      const remainder = e.record_count - refs.length;
+      if (remainder > 0) {
+        fresh += remainder;
+        st.window.addAnonymous(remainder, e.ts);
+        hour?.distinct.addAnonymous(remainder);
+        day?.distinct.addAnonymous(remainder);
+      }
+      this.facts.new_customers = fresh;
+      if (hour !== null && e.record_count > hour.maxRequest) hour.maxRequest = e.record_count;
+      if (day !== null && e.record_count > day.maxRequest) day.maxRequest = e.record_count;
+    }
+    if (hour !== null && day !== null) {
+      const peak5m = st.window.count(this.peakIndex);
+      const peak1h = st.window.count(this.hourIndex);
+      const peak24h = st.window.count(this.dayIndex);
+      hour.record(e, peak5m, peak1h, peak24h);
+      day.record(e, peak5m, peak1h, peak24h);
+    }
+    for (const r of this.eventRules) {
+      if (r.count === null || !r.count(this.input)) continue;
+      for (const w of r.windows) {
+        const key = this.counterKeyBySlot[w.slot] as string;
+        st.counters ??= new Map();
+        let c = st.counters.get(key);
+        if (c === undefined) {
+          c = new EventCountWindow(w.horizonMs);
+          st.counters.set(key, c);
+        }
+        c.add(e.ts);
+      }
+    }
+  }
+
+  private judgeRate(st: ActorState, r: RateRule, e: EnrichedEvent, duplicate: boolean, factor: number): void {
+    let figures: WindowFigure[] | null = null;
+    let best = -1;
+    let bestRatio = 0;
+    for (let i = 0; i < r.windows.length; i++) {
+      const w = r.windows[i] as RateWindow;
+      const observed = this.observe(st, r, w);
+      // Cheap pre-check: the limit is never below the floor (which the status factor does not lower).
+      if (observed <= w.floor) continue;
+      const d = this.limitFor(st, w, e, factor);
+      if (observed <= d.limit) continue;
+      const ratio = observed / Math.max(d.limit, 1e-9);
+      if (ratio > bestRatio) {
+        bestRatio = ratio;
+        best = i;
+      }
+      figures ??= [];
+    }
+    if (figures === null) return;
+    if (this.excepted(r, e)) return;
+    // Explain every window of the rule, exceeded or not.
+    for (const w of r.windows) {
+      figures.push({ label: w.label, horizonMs: w.horizonMs, observed: this.observe(st, r, w), decision: this.limitFor(st, w, e, factor) });
+    }
+    this.fireRate(st, r, e, duplicate, figures, best, bestRatio);
+  }
+
+  private observe(st: ActorState, r: RateRule, w: RateWindow): number {
+    if (r.measure === 'distinct_customers') return st.window.count(this.horizonIndexBySlot[w.slot] as number);
+    const c = st.counters?.get(this.counterKeyBySlot[w.slot] as string);
+    return c === undefined ? 0 : c.count(st.watermark);
+  }
+
+  private limitFor(st: ActorState, w: RateWindow, e: EnrichedEvent, factor: number): LimitDecision {
+    const baseline = w.limit.type === 'baseline';
+    // A baseline window judges the metric's statistics; a budget the status factor lowers
+    // does too, but only to stay above the actor's own peak of the metric (with a factor
+    // of 1 or more the own peak cannot matter: the limit is the budget or more).
+    const metric = (baseline ? w.limit.baseline.metric : w.ownNormal !== null && factor < 1 ? w.ownNormal.metric : null) as Metric | null;
+    const usesStats = metric !== null;
+    let bandIdx = 0;
+    let band = null;
+    // Fetched as three locals (no allocation on the hot path); cached objects are compared by identity.
+    let own = EMPTY_STATS;
+    let peers = EMPTY_STATS;
+    let role = EMPTY_STATS;
+    if (usesStats) {
+      band = bandAt(metric, e.local_time.hour, e.local_time.weekday, this.rules.settings.baseline_bands);
+      bandIdx = BANDS.indexOf(band);
+      own = this.history.own(st.actorId, metric, band, this.ownAsOf(st));
+      if (baseline) {
+        const g = this.groupCutoff(e.ts);
+        if (!g.complete) this.provisionalJudgments++;
+        peers = this.history.groupStats(st.peerGroup, metric, band, g.cutoff, g.complete);
+        role = this.history.groupStats(st.roleGroup, metric, band, g.cutoff, g.complete);
+      }
+    }
+    const slot = w.slot * BANDS.length + bandIdx;
+    const roleLimits = this.rules.roles.get(e.actor.role)?.limits;
+    const c = st.limitCache[slot];
+    if (
+      c !== undefined &&
+      c.generation === this.generation &&
+      c.factor === factor &&
+      c.roleLimits === roleLimits &&
+      (!usesStats || (c.stats !== null && c.stats.own === own && c.stats.peers === peers && c.stats.role === role))
+    ) {
+      return c.decision;
+    }
+    const stats: BaselineStats = { own, peers, role };
+    const decision = decideLimit(w, { stats, band, roleLimits, statusFactor: factor });
+    // Cached from an actor's second event on: most ids of a flood are seen once, and would each keep a cache.
+    if (st.seen.size > 1) st.limitCache[slot] = { generation: this.generation, stats: usesStats ? stats : null, roleLimits, factor, decision };
+    return decision;
+  }
+
+  private excepted(r: Rule, e: EnrichedEvent): boolean {
+    const list = this.rules.exceptionsByRule.get(r.id);
+    if (list === undefined) return false;
+    for (const x of list) {
+      // Expiry is judged on event time, so a backtest of last month honours last month's exceptions.
+      if (e.ts >= x.expiresAt) continue;
+      if (x.actors !== null && !x.actors.has(e.actor_id)) continue;
+      if (x.roles !== null && !x.roles.has(e.actor.role)) continue;
+      if (x.scope !== null && !x.scope(this.input)) continue;
+      this.exceptionsApplied++;
+      return true;
+    }
+    return false;
+  }
+
+  // ---- alert lifecycle ---------------------------------------------------------
+
+  /**
+   * The actor's open alert for this trigger, or a new one (its id from the
+   * actor and this event). Returns null for a replayed event (same event_id)
+   * that the open alert already holds. Whatever fires for one event touches
+   * the same alert; it is settled once, after every rule ran.
+   */
+  private alertFor(st: ActorState, r: Rule, e: EnrichedEvent, duplicate: boolean, windowMs: number): OpenAlert | null {
+    const t = this.touched;
+    if (t !== null) return t.a;
+    let a = st.alert;
+    // A rate window that fires while it still holds the events of the actor's last
+    // alert is about those events too: that alert re-opens (same id) instead of a new one.
+    const prev = st.lastClosed;
+    if (a === null && prev !== null && windowMs > 0 && prev.lastTs >= e.ts - windowMs) {
+      // A replayed event the closed alert already holds changes nothing (and re-opens nothing).
+      if (duplicate && prev.lastTs >= e.ts) return null;
+      prev.closed = false;
+      st.alert = prev;
+      st.lastClosed = null;
+      this.openAlertCount++;
+      a = prev;
+    }
+    if (a !== null) {
+      if (duplicate && a.lastTs >= e.ts) return null;
+      this.touched = { a, opened: false, tier: a.tier, severity: a.severity };
+      a.recordEvent(e, this.facts, this.rules.settings.event_id_sample);
+      return a;
+    }
+    if (this.storms.shouldFold(r.id, this.batchNow)) {
+      const folded = this.storms.fold(r.id, e, this.facts, this.batchNow, this.rules.settings.event_id_sample);
+      this.capCounters.stormFolds++;
+      if (folded.opened) this.openAlertCount++;
+      this.touched = { a: folded.alert, opened: folded.opened, tier: folded.alert.tier, severity: folded.alert.severity };
+      return folded.alert;
+    }
+    const created = new OpenAlert(alertIdFor(e.actor_id, e.event_id), e.actor_id, e.actor, e.ts);
+    st.alert = created;
+    st.lastClosed = null;
+    this.openAlertCount++;
+    this.touched = { a: created, opened: true, tier: 1, severity: 0 };
+    created.recordEvent(e, this.facts, this.rules.settings.event_id_sample);
+    return created;
+  }
+
+  private firePolicy(st: ActorState, r: PolicyRule, e: EnrichedEvent, duplicate: boolean, finding: PolicyFinding): void {
+    const a = this.alertFor(st, r, e, duplicate, 0);
+    if (a === null) return;
+    const f = a.finding(r.id, r.version, 'policy', r.severity, e.ts, 'request', e.event_id);
+    a.firings++;
+    f.touch(e);
+    f.addReason(finding.reason);
+    if (r.checkType === 'record_limit') {
+      f.observed = Math.max(f.observed, finding.observed);
+      f.limit = finding.limit;
+      f.baseline = finding.limit;
+      f.baselineSource = 'role';
+      f.score = finding.limit !== null && finding.limit > 0 ? round2(f.observed / finding.limit) : null;
+    } else {
+      f.observed = f.totalRecords;
+    }
+    let tier = 1;
+    for (const t of r.escalateRecords) if (f.totalRecords >= t) tier++;
+    if (tier > f.tier) f.tier = tier;
+    this.applySeverity(f, r, 0);
+  }
+
+  private fireRate(
+    st: ActorState,
+    r: RateRule,
+    e: EnrichedEvent,
+    duplicate: boolean,
+    figures: WindowFigure[],
+    best: number,
+    ratio: number,
+  ): void {
+    const lead = figures[best] as WindowFigure;
+    let longest = 0;
+    for (const w of figures) if (w.observed > w.decision.limit && w.horizonMs > longest) longest = w.horizonMs;
+    const a = this.alertFor(st, r, e, duplicate, longest);
+    if (a === null) return;
+    const isNew = !a.findings.has(r.id);
+    const f = a.finding(r.id, r.version, 'rate', r.severity, e.ts, lead.label, e.event_id);
+    a.firings++;
+    f.touch(e);
+    // Window starts are epoch ms like every time the engine emits: never below 0.
+    if (isNew) f.windowStart = Math.max(0, e.ts - lead.horizonMs);
+    for (const w of figures) if (w.observed > w.decision.limit && w.horizonMs > f.holdMs) f.holdMs = w.horizonMs;
+    // The finding shows its peak: the moment the highest ratio was seen.
+    if (isNew || ratio >= f.peakRatio) {
+      f.peakRatio = ratio;
+      f.windows = figures;
+      f.windowLabel = lead.label;
+      f.observed = lead.observed;
+      f.limit = lead.decision.limit;
+      f.baseline = lead.decision.usual ?? lead.decision.limit;
+      f.baselineSource = lead.decision.source;
+      f.score = round2(lead.observed / Math.max(lead.decision.usual ?? lead.decision.limit, 1));
+      const start = Math.max(0, e.ts - lead.horizonMs);
+      if (start < f.windowStart) f.windowStart = start;
+    }
+    if (f.windowStart < a.windowStart) a.windowStart = f.windowStart;
+    let tier = 1;
+    for (const t of r.tiers) if (f.peakRatio >= t) tier++;
+    if (tier > f.tier) f.tier = tier;
+    this.applySeverity(f, r, r.tierRaisesSeverity ? f.tier - 1 : 0);
+  }
+
+  /** Finding severity = rule severity + matched raises (each once) + tier steps; never decreases. */
+  private applySeverity(f: Finding, r: Rule, tierSteps: number): void {
+    for (const raise of r.raises) {
+      if (!f.raises.has(raise.reason) && raise.when(this.input)) f.raises.set(raise.reason, raise.by);
+    }
+    let sev = r.severity + tierSteps;
+    for (const by of f.raises.values()) sev += by;
+    sev = Math.min(MAX_SEVERITY, sev);
+    if (sev > f.severity) f.severity = sev;
+  }
+
+  /**
+   * After every rule judged the event: the alert's severity (most severe
+   * finding, raised when findings of several rules combine) and tier; a rise
+   * notifies (escalation), anything else is a counted, silent merge.
+   */
+  private settle(t: { a: OpenAlert; opened: boolean; tier: number; severity: number }): void {
+    const a = t.a;
+    a.settleSeverity(this.rules.settings.combined_findings_raise, MAX_SEVERITY);
+    this.touched = null;
+    if (t.opened) {
+      this.openings.push({ alert: this.render(a), notify: a.notifyPending, state: alertStateOf(a) });
+      a.notifyPending = false;
+      return;
+    }
+    a.revision++;
+    if (a.tier > t.tier || a.severity > t.severity) a.notifyPending = true;
+    else a.suppressed++;
+    this.dirty.add(a);
+  }
+
+  private closeQuietStorms(now: number): void {
+    for (const a of this.storms.closeQuiet(now)) {
+      this.openAlertCount--;
+      a.closed = true;
+      a.revision++;
+      this.dirty.add(a);
+    }
+  }
+
+  /**
+   * After a batch: open alerts over their cap are closed early (least recently
+   * active actors first), then actors without an open alert over theirs are
+   * evicted (least recently active first); never an actor this batch touched.
+   * So the engine holds at most max_actors + max_open_alerts + one batch's
+   * actors. Then baseline histories over their cap.
+   */
+  private enforceCaps(): void {
+    if (this.openAlertCount > this.maxOpenAlerts) {
+      for (const st of this.actors.values()) {
+        if (this.openAlertCount <= this.maxOpenAlerts) break;
+        if (st.batch === this.batchSeq || st.alert === null) continue;
+        const a = st.alert;
+        a.closedByCap = true;
+        this.closeAlert(st, a);
+        this.capCounters.alertsClosedEarly++;
+      }
+    }
+    if (this.actors.size > this.maxActors) {
+      // An actor with an open alert is never evicted (it would stay open in ClickHouse, never
+      // closed, if the actor did not come back): the open-alert cap bounds those instead.
+      for (const st of this.actors.values()) {
+        if (this.actors.size <= this.maxActors) break;
+        if (st.batch === this.batchSeq || st.alert !== null) continue;
+        this.evict(st);
+      }
+    }
+    if (this.history.actorCount > this.maxHistoryActors) {
+      this.capCounters.historiesDropped += this.history.dropLeastRecent(this.history.actorCount - this.maxHistoryActors, (id) => this.actors.has(id));
+    }
+  }
+
+  /**
+   * Drops an actor's window state. Its open buckets wait (EvictedBucketStore)
+   * until tick() would have closed them had it stayed, then join the
+   * baselines and are emitted; if the actor comes back first, its rebuilt
+   * state (the pipeline asks evictedAmong(), then restore()s its stored
+   * events) takes them back. Beyond a bound on waiting buckets (a flood) they
+   * are emitted at once, as they are; a rebuilt bucket that sees more events
+   * later replaces that row (actor_activity keeps the row with the most events).
+   */
+  private evict(st: ActorState): void {
+    // The last closed alert is stored: the rebuild brings it back (restore(), closed alerts).
+    if (!st.activity.isEmpty) {
+      const lateness = this.rules.settings.lateness;
+      const open = st.activity.closeUpTo(Infinity);
+      if (this.evictedBuckets.size + open.length <= Math.max(EVICTED_BUCKETS_MIN, 2 * this.maxActors)) {
+        // Due when tick() would have closed it: event time (watermark + idle processing time) past its end + lateness.
+        this.evictedBuckets.add(st.actorId, { profile: st.profile, closedBefore: st.activity.closedBefore, buckets: open }, (b) => st.lastSeenAt + (b.end + lateness - st.watermark));
+      } else {
+        for (const b of open) {
+          const row = b.toRow(st.profile);
+          if (this.history.merge(row) !== 'kept') this.rowsOut.push(row);
+        }
+      }
+    }
+    this.actors.delete(st.actorId);
+    this.evicted.add(st.actorId, st.lastSeenAt);
+    this.capCounters.actorsEvicted++;
+  }
+
+  private closeAlert(st: ActorState, a: OpenAlert): void {
+    st.alert = null;
+    st.lastClosed = a;
+    this.openAlertCount--;
+    a.closed = true;
+    a.revision++;
+    this.dirty.add(a);
+  }
+
+  /**
+   * Event time at which the alert closes: when every finding's quiet period
+   * (the rule's, and for a rate finding at least the longest window that
+   * fired) has passed since that finding's last trigger.
+   */
+  private closesAt(a: OpenAlert): number {
+    if (a.findings.size === 0) return a.lastTs + this.rules.settings.quiet;
+    let at = -Infinity;
+    for (const f of a.findings.values()) {
+      const quiet = Math.max(this.rules.rulesById.get(f.ruleId)?.quietMs ?? this.rules.settings.quiet, f.holdMs);
+      if (f.lastTs + quiet > at) at = f.lastTs + quiet;
+    }
+    return at;
+  }
+
+  // ---- output ----------------------------------------------------------------
+
+  private emitBuckets(st: ActorState, closed: readonly ActivityBucket[]): void {
+    for (const b of closed) {
+      const row = b.toRow(st.profile);
+      // A bucket already stored before a restart or an eviction (rebuilt from recent events) is not
+      // emitted again, unless it now saw more events (then this row replaces the stored one).
+      if (this.history.merge(row) === 'kept') continue;
+      this.rowsOut.push(row);
+    }
+    if (st.history === undefined) st.history = this.history.actor(st.actorId);
+  }
+
+  /** One update per alert touched since the last output (coalesced per batch). */
+  private flush(): EngineOutput {
+    const alerts: AlertUpdate[] = this.openings;
+    this.openings = [];
+    for (const a of this.dirty) {
+      alerts.push({ alert: this.render(a), notify: a.notifyPending, state: alertStateOf(a) });
+      a.notifyPending = false;
+    }
+    this.dirty.clear();
+    const activity = this.rowsOut;
+    this.rowsOut = [];
+    return { alerts, activity };
+  }
+
+  private render(a: OpenAlert): Alert {
+    return renderAlert(a, {
+      database: this.database,
+      ruleOf: (id) => this.rules.rulesById.get(id),
+      eventIdSample: this.rules.settings.event_id_sample,
+    });
+  }
+}
+
+function profileOf(a: Alert): ActorProfile {
+  return {
+    actor_id: a.actor_id,
+    known: a.actor_role !== 'unknown',
+    role: a.actor_role,
+    department: a.actor_department,
+    employment_status: (a.employment_status as ActorProfile['employment_status']) ?? 'unknown',
+    kind: 'human',
+    timezone: 'UTC',
+    allowed_zones: [],
+  };
+}
+
+function stormSettings(s: { actors: number; within: number; sample: number }): StormSettings {
+  return { actors: s.actors, withinMs: s.within, sample: s.sample };
+}
+
+/** A cap: a positive integer, or no cap (Infinity) when not given. */
+function optionalCap(n: number | undefined, name: string): number {
+  return n === undefined || n === Infinity ? Infinity : positiveInt(n, name);
+}
+
+function positiveInt(n: number, name: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new EngineConfigError(`${name} must be a positive integer, got ${n}`);
+  return n;
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,22 @@
+/** The detection engine's public surface (named exports only). */
+export type {
+  ActorActivityRow,
+  AlertState,
+  AlertUpdate,
+  DetectionEngine,
+  EngineHistory,
+  EngineOutput,
+  EngineStats,
+  EvaluationInputs,
+  RestorableAlert,
+} from './api.js';
+export { parseAlertState, ALERT_STATE_VERSION } from './alerts/alert-state.js';
+export { createEngine, type EngineOptions } from './engine.js';
+export { EngineConfigError, RuleSetInvalidError, formatRuleProblem, type RuleProblem } from './errors.js';
+export { loadRuleSet, tryLoadRuleSet, compileRuleSources, type RuleLoadOptions, type RuleSource } from './rules/loader.js';
+export type { RuleSetResult } from './rules/compile.js';
+export type { RuleSet, Rule, PolicyRule, RateRule, RuleTestCase } from './rules/rule-set.js';
+export { FIELDS, type DerivedFacts, type EvalInput } from './rules/fields.js';
+export { runRuleTests, type RuleTestOptions, type RuleTestResult, type RuleTestAlert, type ToEnriched } from '../../tools/rule-tests/run-rule-tests.js';
+export type { CaseEvent, CaseActor, CaseContext } from '../../tools/rule-tests/case-events.js';
+export { alertIdFor } from './alerts/alert-id.js';

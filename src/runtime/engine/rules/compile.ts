@@ -1,0 +1,367 @@
+/**
+ * Turns parsed rule files into a RuleSet: resolves lists and named conditions
+ * across files, compiles predicates and checks, and reports every semantic
+ * problem (duplicate names, unknown references, cycles) with file and line.
+ */
+import { SEVERITIES } from '../../../model/alert.js';
+import { formatDuration } from '../duration.js';
+import type { RuleProblem } from '../errors.js';
+import { compilePredicate, resolveValues, type Predicate, type PredicateContext, type YamlPath } from './predicate.js';
+import { grantCheck, recordLimitCheck, zoneCheck } from './need-to-know.js';
+import type {
+  EngineSettings,
+  ExceptionEntry,
+  PolicyRule,
+  RateRule,
+  RateWindow,
+  RoleGrant,
+  RolePolicy,
+  Rule,
+  RuleSet,
+  RuleTestCase,
+  SeverityRaise,
+} from './rule-set.js';
+import { DEFAULT_SETTINGS, type RuleSpec, type StringSetSpec } from './schema.js';
+import type { ParsedRuleFile } from './yaml-source.js';
+
+export interface CompileOptions {
+  /** "Now" for expiry warnings (epoch ms). Expiry itself is judged on event time by the engine. */
+  readonly now: number;
+}
+
+export type RuleSetResult =
+  | { readonly ok: true; readonly ruleSet: RuleSet; readonly warnings: readonly RuleProblem[] }
+  | { readonly ok: false; readonly problems: readonly RuleProblem[]; readonly warnings: readonly RuleProblem[] };
+
+interface Located<T> {
+  readonly value: T;
+  readonly src: ParsedRuleFile;
+  readonly path: YamlPath;
+}
+
+const ALWAYS: Predicate = () => true;
+
+export function compileRuleFiles(files: readonly ParsedRuleFile[], options: CompileOptions): RuleSetResult {
+  // A file that failed to parse or validate has no data and is skipped below,
+  // but the other files are still compiled so that one run lists every
+  // problem. Their references to names the broken file defines are not
+  // reported as unknown: that would be noise the broken file's own problem
+  // already explains.
+  const parseProblems = files.flatMap((f) => f.problems);
+  const broken = files.filter((f) => f.data === null);
+  const brokenLists = new Set(broken.flatMap((f) => [...f.declared.lists]));
+  const brokenConditions = new Set(broken.flatMap((f) => [...f.declared.conditions]));
+  const brokenRules = new Set(broken.flatMap((f) => [...f.declared.rules]));
+
+  const problems: RuleProblem[] = [];
+  const warnings: RuleProblem[] = [];
+  const at = (src: ParsedRuleFile, path: YamlPath, reason: string): RuleProblem => ({
+    file: src.file,
+    line: src.lineOf(path),
+    reason,
+  });
+  const report = (src: ParsedRuleFile, path: YamlPath, reason: string) => problems.push(at(src, path, reason));
+
+  // ---- lists ------------------------------------------------------------------
+  const lists = new Map<string, readonly string[]>();
+  const listOrigin = new Map<string, string>();
+  for (const src of files) {
+    for (const [name, items] of Object.entries(src.data?.lists ?? {})) {
+      const first = listOrigin.get(name);
+      if (first !== undefined) report(src, ['lists', name], `list \`${name}\` is already defined in ${first}`);
+      else {
+        lists.set(name, items);
+        listOrigin.set(name, src.file);
+      }
+    }
+  }
+
+  // ---- named conditions (compiled on first use; cycles refused) ----------------
+  const conditionSources = new Map<string, Located<unknown>>();
+  for (const src of files) {
+    for (const [name, c] of Object.entries(src.data?.conditions ?? {})) {
+      const first = conditionSources.get(name);
+      if (first !== undefined) report(src, ['conditions', name], `condition \`${name}\` is already defined in ${first.src.file}`);
+      else conditionSources.set(name, { value: c.when, src, path: ['conditions', name, 'when'] });
+    }
+  }
+  const compiledConditions = new Map<string, Predicate | 'compiling'>();
+  const ctxFor = (src: ParsedRuleFile): PredicateContext => ({
+    lists,
+    brokenLists,
+    report: (path, reason) => report(src, path, reason),
+    condition: (name, path) => {
+      const done = compiledConditions.get(name);
+      if (done === 'compiling') {
+        report(src, path, `condition \`${name}\` refers to itself (cycle)`);
+        return undefined;
+      }
+      if (done !== undefined) return done;
+      const def = conditionSources.get(name);
+      if (def === undefined) {
+        if (!brokenConditions.has(name)) report(src, path, `unknown condition \`${name}\``);
+        return undefined;
+      }
+      compiledConditions.set(name, 'compiling');
+      const p = compilePredicate(def.value, def.path, ctxFor(def.src));
+      compiledConditions.set(name, p);
+      return p;
+    },
+  });
+  // Compile every condition even if unused, so its mistakes are reported.
+  for (const name of conditionSources.keys()) {
+    const def = conditionSources.get(name) as Located<unknown>;
+    ctxFor(def.src).condition(name, def.path);
+  }
+
+  // ---- settings and employment-status factors (at most one of each) ----------
+  let settings: EngineSettings = { ...DEFAULT_SETTINGS, counted: ALWAYS };
+  let settingsFile: string | null = null;
+  const statusFactors = new Map<string, number>();
+  let factorsFile: string | null = null;
+  for (const src of files) {
+    const s = src.data?.settings;
+    if (s !== undefined) {
+      if (settingsFile !== null) report(src, ['settings'], `settings are already defined in ${settingsFile}`);
+      else {
+        settingsFile = src.file;
+        const counted = s.counted === undefined ? ALWAYS : compilePredicate(s.counted, ['settings', 'counted'], ctxFor(src));
+        if (s.baseline_bands.end <= s.baseline_bands.start) {
+          report(src, ['settings', 'baseline_bands'], 'baseline_bands.end must be after start');
+        }
+        settings = { ...s, counted };
+      }
+    }
+    const fct = src.data?.employment_status_factors;
+    if (fct !== undefined) {
+      if (factorsFile !== null) report(src, ['employment_status_factors'], `employment_status_factors are already defined in ${factorsFile}`);
+      else {
+        factorsFile = src.file;
+        for (const [k, v] of Object.entries(fct)) if (v !== undefined) statusFactors.set(k, v);
+      }
+    }
+  }
+
+  // ---- roles ------------------------------------------------------------------
+  const roles = new Map<string, RolePolicy>();
+  const roleOrigin = new Map<string, string>();
+  for (const src of files) {
+    for (const [name, spec] of Object.entries(src.data?.roles ?? {})) {
+      const base: YamlPath = ['roles', name];
+      if (roleOrigin.has(name)) {
+        report(src, base, `role \`${name}\` is already defined in ${roleOrigin.get(name)}`);
+        continue;
+      }
+      roleOrigin.set(name, src.file);
+      const set = (v: StringSetSpec | undefined, path: YamlPath): ReadonlySet<string> | null =>
+        v === undefined ? null : new Set(stringsOf(v, path, src));
+      const grants: RoleGrant[] = spec.grants.map((g, n) => ({
+        actions: new Set(g.actions),
+        resourceTypes: set(g.resource_types, [...base, 'grants', n, 'resource_types']) ?? new Set(),
+        channels: set(g.channels, [...base, 'grants', n, 'channels']),
+        fieldClasses: set(g.field_classes, [...base, 'grants', n, 'field_classes']),
+      }));
+      roles.set(name, {
+        name,
+        zones: set(spec.zones, [...base, 'zones']),
+        limits: new Map(Object.entries(spec.limits)),
+        grants,
+      });
+    }
+  }
+  function stringsOf(v: StringSetSpec, path: YamlPath, src: ParsedRuleFile): string[] {
+    const r = resolveValues(v, path, { lists, brokenLists, report: (p, reason) => report(src, p, reason) }, 'string');
+    return (r ?? []) as string[];
+  }
+
+  // ---- rules ------------------------------------------------------------------
+  const policyRules: PolicyRule[] = [];
+  const rateRules: RateRule[] = [];
+  const rulesById = new Map<string, Rule>();
+  const ruleOrigin = new Map<string, string>();
+  const rulesOfFile = new Map<string, string[]>();
+  const horizons = new Set<number>();
+  let slots = 0;
+  for (const src of files) {
+    const ids: string[] = [];
+    rulesOfFile.set(src.file, ids);
+    (src.data?.rules ?? []).forEach((spec: RuleSpec, n) => {
+      const base: YamlPath = ['rules', n];
+      if (ruleOrigin.has(spec.id)) {
+        report(src, [...base, 'id'], `rule id \`${spec.id}\` is already used in ${ruleOrigin.get(spec.id)}`);
+        return;
+      }
+      ruleOrigin.set(spec.id, src.file);
+      ids.push(spec.id);
+      const ctx = ctxFor(src);
+      const scope = spec.when === undefined ? null : compilePredicate(spec.when, [...base, 'when'], ctx);
+      const raises: SeverityRaise[] = spec.raise.map((r, k) => ({
+        when: compilePredicate(r.when, [...base, 'raise', k, 'when'], ctx),
+        by: r.by,
+        reason: r.reason,
+      }));
+      const common = {
+        id: spec.id,
+        version: spec.version,
+        title: spec.title,
+        description: spec.description ?? '',
+        tuning: spec.tuning ?? '',
+        file: src.file,
+        severity: SEVERITIES.indexOf(spec.severity),
+        scope,
+        raises,
+        quietMs: spec.quiet ?? settings.quiet,
+      };
+      let rule: Rule;
+      if (spec.kind === 'policy') {
+        if (spec.check === undefined && scope === null) {
+          report(src, base, 'a policy rule needs a `check`, a `when`, or both');
+        }
+        const c = spec.check;
+        const check =
+          c === undefined
+            ? null
+            : c.type === 'grant'
+              ? grantCheck(roles)
+              : c.type === 'zone'
+                ? zoneCheck(roles)
+                : recordLimitCheck(roles, c.role_limit, c.default);
+        const ownNormal = c?.type === 'record_limit' && c.own_normal !== undefined ? { minCount: c.own_normal.min_count, headroom: c.own_normal.headroom } : null;
+        rule = {
+          ...common,
+          kind: 'policy',
+          check,
+          checkType: c?.type ?? null,
+          ownNormal,
+          escalateRecords: [...spec.escalate_records].sort((a, b) => a - b),
+        };
+      } else {
+        if (spec.measure === 'events' && spec.count === undefined) {
+          report(src, [...base, 'measure'], 'measure `events` needs `count`: the predicate selecting counted events');
+        }
+        if (spec.measure === 'distinct_customers' && spec.count !== undefined) {
+          report(src, [...base, 'count'], 'measure `distinct_customers` counts what settings.counted selects; `count` is for measure `events`');
+        }
+        const count = spec.count === undefined ? null : compilePredicate(spec.count, [...base, 'count'], ctx);
+        const windows: RateWindow[] = spec.windows.map((w, k) => {
+          if (spec.measure === 'distinct_customers') horizons.add(w.window);
+          if (w.baseline !== undefined && spec.measure !== 'distinct_customers') {
+            report(src, [...base, 'windows', k, 'baseline'], 'baselines exist for measure `distinct_customers` only');
+          }
+          return {
+            horizonMs: w.window,
+            label: formatDuration(w.window),
+            floor: w.floor,
+            floorRoleLimit: w.floor_role_limit === undefined ? null : { limit: w.floor_role_limit.limit, times: w.floor_role_limit.times },
+            ownNormal:
+              w.own_normal === undefined
+                ? null
+                : { metric: w.own_normal.metric, minCount: w.own_normal.min_count, headroom: w.own_normal.headroom },
+            limit:
+              w.baseline !== undefined
+                ? { type: 'baseline', baseline: w.baseline }
+                : w.budget !== undefined
+                  ? { type: 'budget', roleLimit: w.budget.role_limit, fallback: w.budget.default }
+                  : { type: 'static', value: w.limit ?? 0 },
+            slot: slots++,
+          };
+        });
+        const tiers = [...spec.tiers].sort((a, b) => a - b);
+        rule = { ...common, kind: 'rate', measure: spec.measure, count, windows, tiers, tierRaisesSeverity: spec.tier_raises_severity };
+      }
+      if (!spec.enabled) return;
+      rulesById.set(rule.id, rule);
+      if (rule.kind === 'policy') policyRules.push(rule);
+      else rateRules.push(rule);
+    });
+  }
+
+  // A rule of a file that failed validation counts as known (see the top).
+  const knownRule = (id: string) => ruleOrigin.has(id) || brokenRules.has(id);
+
+  // ---- exceptions -------------------------------------------------------------
+  const exceptions: ExceptionEntry[] = [];
+  const exceptionOrigin = new Map<string, string>();
+  for (const src of files) {
+    (src.data?.exceptions ?? []).forEach((x, n) => {
+      const base: YamlPath = ['exceptions', n];
+      if (exceptionOrigin.has(x.id)) {
+        report(src, [...base, 'id'], `exception id \`${x.id}\` is already used in ${exceptionOrigin.get(x.id)}`);
+        return;
+      }
+      exceptionOrigin.set(x.id, src.file);
+      x.rules.forEach((r, k) => {
+        if (!knownRule(r)) report(src, [...base, 'rules', k], `exception refers to unknown rule \`${r}\``);
+      });
+      if (x.expires <= options.now) {
+        warnings.push(at(src, [...base, 'expires'], `exception \`${x.id}\` (owner ${x.owner}) has expired and no longer applies`));
+      }
+      exceptions.push({
+        id: x.id,
+        file: src.file,
+        rules: new Set(x.rules),
+        actors: x.actors === undefined ? null : new Set(x.actors),
+        roles: x.roles === undefined ? null : new Set(x.roles),
+        scope: x.when === undefined ? null : compilePredicate(x.when, [...base, 'when'], ctxFor(src)),
+        owner: x.owner,
+        reason: x.reason,
+        expiresAt: x.expires,
+      });
+    });
+  }
+  const exceptionsByRule = new Map<string, ExceptionEntry[]>();
+  for (const x of exceptions) {
+    for (const r of x.rules) {
+      const l = exceptionsByRule.get(r) ?? [];
+      l.push(x);
+      exceptionsByRule.set(r, l);
+    }
+  }
+
+  // ---- test cases -------------------------------------------------------------
+  const tests: RuleTestCase[] = [];
+  for (const src of files) {
+    const t = src.data?.tests;
+    if (t === undefined) continue;
+    t.cases.forEach((c, n) => {
+      const base: YamlPath = ['tests', 'cases', n];
+      c.expect.forEach((x, k) => {
+        if (!knownRule(x.rule)) report(src, [...base, 'expect', k, 'rule'], `expected alert of unknown rule \`${x.rule}\``);
+      });
+      c.forbid.forEach((r, k) => {
+        if (!knownRule(r)) report(src, [...base, 'forbid', k], `forbidden alert of unknown rule \`${r}\``);
+      });
+      tests.push({
+        file: src.file,
+        line: src.lineOf(base),
+        fileRuleIds: rulesOfFile.get(src.file) ?? [],
+        fileActors: t.actors,
+        spec: c,
+      });
+    });
+  }
+
+  if (parseProblems.length > 0 || problems.length > 0) {
+    // One list in load order, file by file, each file's problems in the order found.
+    const order = new Map(files.map((f, n) => [f.file, n]));
+    const all = [...parseProblems, ...problems].sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
+    return { ok: false, problems: all, warnings };
+  }
+  const ruleSet: RuleSet = {
+    settings,
+    policyRules,
+    rateRules,
+    rulesById,
+    roles,
+    statusFactors,
+    exceptions,
+    exceptionsByRule,
+    lists,
+    distinctHorizons: [...horizons].sort((a, b) => a - b),
+    windowSlots: slots,
+    tests,
+    warnings,
+    files: files.map((f) => f.file),
+  };
+  return { ok: true, ruleSet, warnings };
+}

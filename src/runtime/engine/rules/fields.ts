@@ -1,0 +1,103 @@
+/**
+ * The field paths a predicate may name, with their type. Paths follow the
+ * EnrichedEvent (snake_case, as on the wire and in ClickHouse), plus a few
+ * facts the engine derives from the actor's own history (`first_seen.*`) and
+ * windows (`new_customers`).
+ *
+ * A path not listed here is refused at load time with its line, so a typo in a
+ * rule never turns into a predicate that silently never matches.
+ * `record_refs` is deliberately absent: rules never look at customers' pseudonyms.
+ */
+import type { EnrichedEvent } from '../../../model/enriched.js';
+
+/** Facts derived from the engine's state, computed once per event before rules run. */
+export interface DerivedFacts {
+  /** The actor has history and never used this resource type before. */
+  first_seen_resource_type: boolean;
+  first_seen_channel: boolean;
+  first_seen_zone: boolean;
+  /**
+   * Customers this event returned that the actor had not touched in the last
+   * 24 hours (count-only records count as new; 0 for a late or replayed event,
+   * and for an event settings.counted does not select). Set as the event is
+   * added to the windows, before rate rules count it.
+   */
+  new_customers: number;
+}
+
+/** What a compiled predicate reads. One object is reused per event (no allocation). */
+export interface EvalInput {
+  e: EnrichedEvent;
+  f: DerivedFacts;
+}
+
+export type FieldType = 'string' | 'number' | 'boolean' | 'strings';
+
+export interface FieldSpec {
+  readonly type: FieldType;
+  /** May be null on the event (absent optional wire field). */
+  readonly nullable: boolean;
+  readonly get: (i: EvalInput) => unknown;
+  readonly doc: string;
+}
+
+const f = (type: FieldType, nullable: boolean, get: (i: EvalInput) => unknown, doc: string): FieldSpec => ({
+  type,
+  nullable,
+  get,
+  doc,
+});
+
+export const FIELDS: Readonly<Record<string, FieldSpec>> = {
+  event_id: f('string', false, (i) => i.e.event_id, 'producer event id'),
+  actor_id: f('string', false, (i) => i.e.actor_id, 'actor id (in clear)'),
+  action: f('string', false, (i) => i.e.action, 'read | search | export | update | delete'),
+  resource_type: f('string', false, (i) => i.e.resource_type, 'customer, order, payment_method, address, ...'),
+  record_count: f('number', false, (i) => i.e.record_count, 'records the access returned'),
+  fields: f('strings', false, (i) => i.e.fields, 'attribute names the access returned'),
+  field_classes: f('strings', false, (i) => i.e.field_classes, 'sensitivity classes of `fields`'),
+  outcome: f('string', false, (i) => i.e.outcome, 'success | denied | error'),
+  channel: f('string', true, (i) => i.e.channel, 'web, api, sql, batch, support_console, ...'),
+  source_ip: f('string', true, (i) => i.e.source_ip, 'source address'),
+  session_id: f('string', true, (i) => i.e.session_id, 'session id'),
+  user_agent: f('string', true, (i) => i.e.user_agent, 'user agent'),
+  ticket_id: f('string', true, (i) => i.e.ticket_id, 'support ticket the access is bound to'),
+  'actor.known': f('boolean', false, (i) => i.e.actor.known, 'actor is in the directory'),
+  'actor.role': f('string', false, (i) => i.e.actor.role, 'directory role (`unknown` if not listed)'),
+  'actor.department': f('string', false, (i) => i.e.actor.department, 'directory department'),
+  'actor.kind': f('string', false, (i) => i.e.actor.kind, 'human | service'),
+  'actor.employment_status': f(
+    'string',
+    false,
+    (i) => i.e.actor.employment_status,
+    'active | notice | leave | terminated | unknown',
+  ),
+  'actor.timezone': f('string', false, (i) => i.e.actor.timezone, 'IANA time zone'),
+  'actor.allowed_zones': f('strings', false, (i) => i.e.actor.allowed_zones, 'zones the directory allows'),
+  'network.zone': f('string', false, (i) => i.e.network.zone, 'resolved network zone (`unknown` if none)'),
+  'local_time.hour': f('number', false, (i) => i.e.local_time.hour, 'hour 0-23 in the actor time zone'),
+  'local_time.weekday': f('number', false, (i) => i.e.local_time.weekday, 'ISO weekday 1-7 in the actor time zone'),
+  'local_time.business_hours': f('boolean', false, (i) => i.e.local_time.business_hours, 'within business hours'),
+  'first_seen.resource_type': f(
+    'boolean',
+    false,
+    (i) => i.f.first_seen_resource_type,
+    'the actor has history and never used this resource type',
+  ),
+  'first_seen.channel': f('boolean', false, (i) => i.f.first_seen_channel, 'never used this channel before'),
+  'first_seen.zone': f('boolean', false, (i) => i.f.first_seen_zone, 'never used this network zone before'),
+  new_customers: f(
+    'number',
+    false,
+    (i) => i.f.new_customers,
+    'customers in this event the actor had not touched in the last 24 h (count-only records included)',
+  ),
+  'first_seen.any': f(
+    'boolean',
+    false,
+    (i) => i.f.first_seen_resource_type || i.f.first_seen_channel || i.f.first_seen_zone,
+    'any of the first_seen facts',
+  ),
+};
+
+export const FIELD_NAMES: readonly string[] = Object.keys(FIELDS);

@@ -1,0 +1,452 @@
+/**
+ * The shape of a rule file, validated with zod. Unknown keys are refused
+ * everywhere (strict objects). Predicates are checked separately (see
+ * predicate.ts) for sharper messages, so here they are `unknown`.
+ *
+ * Every file may hold any of the top-level sections; the folder layout
+ * (lists/, conditions/, roles/, policy/, rate/, exceptions/) is a convention
+ * documented in docs/rules.md.
+ */
+import { z } from 'zod';
+import { ACTIONS, OUTCOMES } from '../../../model/event.js';
+import { SEVERITIES } from '../../../model/alert.js';
+import { ACTOR_KINDS, EMPLOYMENT_STATUSES } from '../../../model/enriched.js';
+import { DURATION_PATTERN, parseDuration } from '../duration.js';
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, `_`, `.` and `-`');
+const ruleId = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'rule ids are lower-case letters, digits, `_`, `.` and `-`');
+const duration = z
+  .string()
+  .regex(DURATION_PATTERN, 'a duration such as 30s, 5m, 1h, 24h, 7d')
+  .transform((s) => parseDuration(s) as number);
+const positiveDuration = duration.refine((ms) => ms > 0, 'must be longer than zero');
+const predicate = z.unknown();
+const severity = z.enum(SEVERITIES);
+const version = z.union([z.string().min(1), z.number()]).transform(String);
+const nonNegative = z.number().finite().nonnegative();
+
+/** A set of strings written inline or as `{list: name}`. */
+export const stringSet = z.union([z.array(z.string().min(1)), z.strictObject({ list: name })]);
+export type StringSetSpec = z.infer<typeof stringSet>;
+
+const raise = z.strictObject({
+  when: predicate,
+  /** Severity steps added when the predicate holds (default 1). */
+  by: z.number().int().min(1).max(4).default(1),
+  /** Short phrase shown in the summary, e.g. "outside business hours". */
+  reason: z.string().min(1),
+});
+
+const commonRule = {
+  id: ruleId,
+  version,
+  /** Short phrase naming what was found, used in summaries. */
+  title: z.string().min(1),
+  description: z.string().optional(),
+  /** How to tune this rule (Falco style): shown to whoever gets the alert. */
+  tuning: z.string().optional(),
+  tags: z.array(z.string()).default([]),
+  enabled: z.boolean().default(true),
+  severity,
+  /** Scope: the rule is only evaluated on events matching this predicate. */
+  when: predicate.optional(),
+  raise: z.array(raise).default([]),
+  /** Quiet period after which an open alert of this rule closes (default: settings.quiet). */
+  quiet: positiveDuration.optional(),
+};
+
+const policyCheck = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('grant') }),
+  z.strictObject({ type: z.literal('zone') }),
+  z.strictObject({
+    type: z.literal('record_limit'),
+    /** Name of the role limit holding the per-request maximum. */
+    role_limit: name,
+    /** Maximum for roles that do not set that limit. */
+    default: nonNegative,
+    /**
+     * The employment-status factor never lowers the limit below the largest
+     * request the actor made in the look-back x (1 + headroom) (at least
+     * `min_count` times); never above the role's limit either.
+     */
+    own_normal: z.strictObject({ min_count: z.number().int().min(1).max(5).default(1), headroom: nonNegative.default(0) }).optional(),
+  }),
+]);
+
+const policyRule = z.strictObject({
+  ...commonRule,
+  kind: z.literal('policy'),
+  check: policyCheck.optional(),
+  /** Cumulative records touched by the alert's events at which it escalates (tier 2, 3, ...). */
+  escalate_records: z.array(z.number().int().positive()).default([]),
+});
+
+/** How far back the actor's own peak counts as normal for them (see docs/rules.md, "Recurring peak"). */
+const recurringPeak = z.strictObject({
+  /** The level reached at least this many times in the look-back (1: the look-back maximum). */
+  min_count: z.number().int().min(1).max(5).default(1),
+  /** Margin above that level. */
+  headroom: nonNegative.default(0.25),
+});
+
+const metric = z.enum(['hour_peak_5m', 'hour_peak_1h', 'hour_distinct', 'day_distinct', 'day_peak_24h']);
+
+const baseline = z.strictObject({
+  metric,
+  /**
+   * Spread multiples above the usual level, on a log scale:
+   * limit = (1 + median) x exp(z x spread) - 1, spread = max(1.4826 x MAD of ln(1 + x), min_spread).
+   */
+  z: z.number().positive().default(4),
+  /** Floor of the log-scale spread: a perfectly regular history still allows x exp(z x min_spread). */
+  min_spread: nonNegative.default(0.25),
+  /** Distinct days with own rows in the band before own history is trusted. */
+  own_min_days: z.number().int().min(1).default(5),
+  peer_min_actors: z.number().int().min(1).default(3),
+  peer_min_samples: z.number().int().min(1).default(20),
+  role_min_samples: z.number().int().min(1).default(20),
+  /**
+   * Last resort of the fallback chain own -> peers -> role -> static (x status
+   * factor). Omitted: without enough history the window gives no verdict (a
+   * fresh deployment learns before it judges; policy limits and budgets apply).
+   */
+  static: nonNegative.optional(),
+  /**
+   * A level the actor's OWN history reached (at least `min_count` times) in the
+   * look-back is normal for them (a weekly report): the limit is at least that
+   * level x (1 + headroom). The employment-status factor never lowers a limit
+   * below this term.
+   */
+  recurring_peak: recurringPeak.optional(),
+  /**
+   * A level routine for the actor's peers (this quantile of the peer group's
+   * values, else the role's, when that step passes its gate; x (1 + headroom)) is never an
+   * anomaly for a member: an analyst's weekly report is the size every
+   * analyst's is, even when it happened to be missing from their own look-back.
+   */
+  peer_routine: z
+    .strictObject({ quantile: z.union([z.literal(0.9), z.literal(0.95), z.literal(0.99)]), headroom: nonNegative.default(0) })
+    .optional(),
+});
+
+const windowSpec = z
+  .strictObject({
+    window: positiveDuration,
+    /** Never alert while the observed value is at or below the floor. */
+    floor: nonNegative.default(0),
+    /**
+     * The floor is at least `times` x this role limit (e.g. what one permitted
+     * request may return): a permitted request or two are never a rate anomaly alone.
+     */
+    floor_role_limit: z.strictObject({ limit: name, times: z.number().positive().default(1) }).optional(),
+    baseline: baseline.optional(),
+    /** A per-role maximum from `roles.<role>.limits`, with a default. */
+    budget: z.strictObject({ role_limit: name, default: nonNegative }).optional(),
+    /** A fixed maximum. */
+    limit: nonNegative.optional(),
+    /**
+     * Budget and fixed windows: the employment-status factor never lowers the
+     * limit below the actor's own look-back peak of `metric` x (1 + headroom)
+     * (baseline windows use their recurring_peak for this).
+     */
+    own_normal: z.strictObject({ metric, min_count: z.number().int().min(1).max(5).default(1), headroom: nonNegative.default(0.25) }).optional(),
+  })
+  .superRefine((w, ctx) => {
+    const n = [w.baseline, w.budget, w.limit].filter((x) => x !== undefined).length;
+    if (n !== 1) ctx.addIssue({ code: 'custom', message: 'a window has exactly one of baseline, budget, limit' });
+    if (w.baseline !== undefined && w.own_normal !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'own_normal is for budget and fixed windows; a baseline window uses baseline.recurring_peak' });
+    }
+  });
+
+const rateRule = z.strictObject({
+  ...commonRule,
+  kind: z.literal('rate'),
+  /** distinct_customers: distinct record refs (+ count-only remainders); events: events matching `count`. */
+  measure: z.enum(['distinct_customers', 'events']),
+  /** For measure `events`: which events are counted (required there). */
+  count: predicate.optional(),
+  windows: z.array(windowSpec).min(1),
+  /** Multiples of the limit at which the alert escalates to tier 2, 3, ... */
+  tiers: z.array(z.number().gt(1)).default([2, 10]),
+  /** Each tier above 1 adds one severity step. */
+  tier_raises_severity: z.boolean().default(true),
+});
+
+export const ruleSchema = z.discriminatedUnion('kind', [policyRule, rateRule]);
+export type RuleSpec = z.infer<typeof ruleSchema>;
+export type PolicyRuleSpec = z.infer<typeof policyRule>;
+export type RateRuleSpec = z.infer<typeof rateRule>;
+export type WindowSpecRaw = z.infer<typeof windowSpec>;
+export type BaselineSpec = z.infer<typeof baseline>;
+
+const grant = z.strictObject({
+  actions: z.array(z.enum(ACTIONS)).min(1),
+  resource_types: stringSet,
+  /** Omitted: any channel. */
+  channels: stringSet.optional(),
+  /** Omitted: any field class. Otherwise every class the event touches must be listed. */
+  field_classes: stringSet.optional(),
+});
+
+const role = z.strictObject({
+  description: z.string().optional(),
+  kind: z.enum(ACTOR_KINDS).optional(),
+  /** Network zones the role may work from. */
+  zones: stringSet.optional(),
+  /** Named maxima referenced by rules (`record_limit`, `budget`). */
+  limits: z.record(name, nonNegative).default({}),
+  grants: z.array(grant).default([]),
+});
+export type RoleSpec = z.infer<typeof role>;
+
+const statusFactors = z.strictObject(
+  Object.fromEntries([...EMPLOYMENT_STATUSES, 'unknown'].map((s) => [s, nonNegative.optional()])) as Record<
+    'active' | 'notice' | 'leave' | 'terminated' | 'unknown',
+    z.ZodOptional<typeof nonNegative>
+  >,
+);
+
+const settings = z.strictObject({
+  /** How late (event time, per actor) an event may arrive and still be added to windows. */
+  lateness: duration.default(5 * 60_000),
+  /**
+   * How far ahead of processing time (the engine's clock when the batch is
+   * evaluated) an event's ts may be. An event beyond it is not evaluated
+   * (stats().futureDropped), so one event with a broken clock cannot move the
+   * actor's watermark so far ahead that its real events all count as late.
+   */
+  clock_skew: duration.default(15 * 60_000),
+  /** Default quiet period closing an alert. */
+  quiet: positiveDuration.default(30 * 60_000),
+  /** Activity history kept for baselines. */
+  activity_lookback: positiveDuration.default(28 * 86_400_000),
+  /**
+   * Peer and role baselines judge an event of UTC day D with the hours and
+   * days that ended by D's start minus this margin: figures that do not depend
+   * on how far the other partitions happen to have been read (the source keeps
+   * the partitions it owns within this margin, less the lateness allowance, of
+   * each other). A day: a partition may run almost a day ahead of another.
+   */
+  group_baseline_margin: positiveDuration.default(86_400_000),
+  /** Which events' customers count in the distinct-customer windows (default: all events). */
+  counted: predicate.optional(),
+  /**
+   * Baseline bands: which local hours share a baseline (`business` = [start, end)
+   * on weekdays, `off_hours` = the other weekday hours, `weekend`). Not the
+   * enrichment calendar (rules/enrichment/calendar.yaml), which decides
+   * `local_time.business_hours` for rules and alerts.
+   */
+  baseline_bands: z
+    .strictObject({
+      start: z.number().int().min(0).max(23),
+      end: z.number().int().min(1).max(24),
+      weekend_days: z.array(z.number().int().min(1).max(7)).default([6, 7]),
+    })
+    .default({ start: 8, end: 19, weekend_days: [6, 7] }),
+  /** Closed hourly buckets an actor needs before `first_seen.*` facts are reported. */
+  first_seen_min_buckets: z.number().int().min(1).default(8),
+  /** Event ids kept on an alert. */
+  event_id_sample: z.number().int().min(1).max(1000).default(20),
+  /**
+   * Severity steps added to an alert once it holds findings of at least two
+   * rules (independent signals about one actor at one time); 0 disables.
+   */
+  combined_findings_raise: z.number().int().min(0).max(4).default(1),
+  /**
+   * Alert-storm guard: once more than `actors` alerts of one rule opened
+   * within `within` (processing time), each further alert that rule would
+   * open folds into one aggregated alert of the rule (actor `*`) with a count
+   * of actors and events and a sample of actor ids, until `within` passes
+   * without one. A flood of unknown actor ids gives one alert, not 200,000.
+   */
+  alert_storm: z
+    .strictObject({
+      actors: z.number().int().min(1).default(50),
+      within: positiveDuration.default(10 * 60_000),
+      sample: z.number().int().min(1).max(1000).default(20),
+    })
+    .default({ actors: 50, within: 10 * 60_000, sample: 20 }),
+});
+export type SettingsSpec = z.infer<typeof settings>;
+
+const exception = z
+  .strictObject({
+    id: name,
+    rules: z.array(ruleId).min(1),
+    actors: z.array(z.string().min(1)).min(1).optional(),
+    roles: z.array(z.string().min(1)).min(1).optional(),
+    when: predicate.optional(),
+    owner: z.string().min(1),
+    reason: z.string().min(1),
+    /** Last day (UTC) the exception applies: `2026-03-31`, or an RFC 3339 instant. */
+    expires: z.union([z.string(), z.date()]).transform((v, ctx) => {
+      const ms = parseExpiry(v);
+      if (ms === null) {
+        ctx.addIssue({ code: 'custom', message: 'expires must be a date (YYYY-MM-DD) or an RFC 3339 date-time' });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  })
+  .superRefine((x, ctx) => {
+    if (x.actors === undefined && x.roles === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'an exception names actors and/or roles (it never silences a rule for everyone)' });
+    }
+  });
+export type ExceptionSpec = z.infer<typeof exception>;
+
+/** Exclusive end of an expiry: a bare date means "through the end of that UTC day". */
+export function parseExpiry(v: string | Date): number | null {
+  if (v instanceof Date) return Number.isFinite(v.getTime()) ? v.getTime() + 86_400_000 : null;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+    const ms = Date.parse(`${v}T00:00:00Z`);
+    return Number.isFinite(ms) ? ms + 86_400_000 : null;
+  }
+  if (/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:\d{2})$/.test(v)) {
+    const ms = Date.parse(v);
+    return Number.isFinite(ms) ? ms : null;
+  }
+  return null;
+}
+
+// ---- test cases --------------------------------------------------------------
+
+const caseActor = z.strictObject({
+  role: z.string().min(1),
+  department: z.string().min(1).default('default'),
+  employment_status: z.enum([...EMPLOYMENT_STATUSES, 'unknown']).default('active'),
+  kind: z.enum(ACTOR_KINDS).default('human'),
+  timezone: z.string().min(1).default('UTC'),
+  allowed_zones: z.array(z.string()).default([]),
+  known: z.boolean().default(true),
+});
+export type CaseActorSpec = z.infer<typeof caseActor>;
+
+/**
+ * A test event: the wire contract v1 fields, plus test-only helpers:
+ * `zone` (network zone, instead of resolving source_ip), `repeat`/`every`
+ * (emit the event several times, `every` apart), `generate_records`
+ * (that many fresh record ids per repetition) and `distinct_actors` (each
+ * repetition by another actor id).
+ */
+const caseEvent = z
+  .strictObject({
+    event_id: z.string().min(1).optional(),
+    ts: z.union([z.string(), z.number().int().nonnegative()]),
+    actor_id: z.string().min(1),
+    action: z.enum(ACTIONS),
+    resource_type: z.string().min(1),
+    record_ids: z.array(z.string().min(1)).optional(),
+    record_count: z.number().int().nonnegative().optional(),
+    fields: z.array(z.string().min(1)).default([]),
+    outcome: z.enum(OUTCOMES).default('success'),
+    channel: z.string().min(1).optional(),
+    source_ip: z.string().optional(),
+    session_id: z.string().optional(),
+    user_agent: z.string().optional(),
+    ticket_id: z.string().optional(),
+    zone: z.string().min(1).optional(),
+    repeat: z.number().int().min(1).max(100_000).default(1),
+    every: duration.default(1_000),
+    generate_records: z.number().int().min(1).max(100_000).optional(),
+    /** With `repeat`: each repetition by another actor, `<actor_id>-1`, `<actor_id>-2`, ... (a flood of ids). */
+    distinct_actors: z.boolean().default(false),
+  })
+  .superRefine((e, ctx) => {
+    if (typeof e.ts === 'string' && !Number.isFinite(Date.parse(e.ts))) {
+      ctx.addIssue({ code: 'custom', path: ['ts'], message: 'ts must be RFC 3339 with offset or epoch ms' });
+    }
+  });
+export type CaseEventSpec = z.infer<typeof caseEvent>;
+
+/**
+ * Generated activity history: the same figures every weekday for `days` days
+ * before the first event. When two entries cover the same bucket, the first wins.
+ */
+const caseHistory = z.strictObject({
+  actor: z.string().min(1),
+  days: z.number().int().min(1).max(90),
+  /** UTC hours with activity each day. */
+  hours: z.array(z.number().int().min(0).max(23)).default([8, 9, 10, 11, 12, 13, 14, 15]),
+  weekends: z.boolean().default(false),
+  /** Only these ISO weekdays (UTC), e.g. [2] for a weekly Tuesday report. Default: every (week)day. */
+  weekdays: z.array(z.number().int().min(1).max(7)).optional(),
+  hour_distinct: nonNegative,
+  hour_peak_5m: nonNegative,
+  /** Largest single request in each hour (max_request_records); default: none recorded. */
+  max_request: nonNegative.optional(),
+  /** Default: hour_distinct * number of hours. */
+  day_distinct: nonNegative.optional(),
+  resource_types: z.array(z.string()).default([]),
+  channels: z.array(z.string()).default([]),
+  zones: z.array(z.string()).default([]),
+});
+export type CaseHistorySpec = z.infer<typeof caseHistory>;
+
+const expectation = z.strictObject({
+  rule: ruleId,
+  /** The actor the alert is about (`*` for an alert-storm alert), or with `actor_prefix` every actor id that starts so. */
+  actor: z.string().min(1).optional(),
+  actor_prefix: z.string().min(1).optional(),
+  /** Exactly this many alerts of the rule for the actor (or prefix); default: at least one. */
+  count: z.number().int().min(1).optional(),
+  /** The finding's severity (rule severity + raises + tier steps). */
+  severity: severity.optional(),
+  min_severity: severity.optional(),
+  /** The alert's severity (the most severe finding, raised when findings of several rules combine). */
+  alert_severity: severity.optional(),
+  tier: z.number().int().min(1).optional(),
+  min_tier: z.number().int().min(1).optional(),
+  min_observed: nonNegative.optional(),
+  baseline_source: z.enum(['own', 'peers', 'role', 'static']).optional(),
+  /** Text the summary must contain. */
+  summary_contains: z.string().optional(),
+}).refine((x) => (x.actor === undefined) !== (x.actor_prefix === undefined), 'an expectation names `actor` or `actor_prefix` (one of them)');
+export type ExpectationSpec = z.infer<typeof expectation>;
+
+const testCase = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  actors: z.record(z.string(), caseActor).default({}),
+  history: z.array(caseHistory).default([]),
+  /** Business hours used to enrich this case's events (default Mon-Fri 08-19). */
+  business_hours: z
+    .strictObject({
+      start: z.number().int().min(0).max(23),
+      end: z.number().int().min(1).max(24),
+      weekdays: z.array(z.number().int().min(1).max(7)).min(1),
+    })
+    .optional(),
+  events: z.array(caseEvent).min(1),
+  /** Alerts that must come out. An empty list: no alert from this file's rules. */
+  expect: z.array(expectation),
+  /** Rules (from any file) that must not alert. */
+  forbid: z.array(ruleId).default([]),
+  /** When true, no alert at all beyond `expect`, from any file. */
+  exclusive: z.boolean().default(false),
+});
+export type TestCaseSpec = z.infer<typeof testCase>;
+
+const tests = z.strictObject({
+  /** Actors shared by the cases of this file. */
+  actors: z.record(z.string(), caseActor).default({}),
+  cases: z.array(testCase).min(1),
+});
+
+export const ruleFileSchema = z.strictObject({
+  lists: z.record(name, z.array(z.string().min(1))).optional(),
+  conditions: z
+    .record(name, z.strictObject({ description: z.string().optional(), when: predicate }))
+    .optional(),
+  roles: z.record(name, role).optional(),
+  employment_status_factors: statusFactors.optional(),
+  settings: settings.optional(),
+  rules: z.array(ruleSchema).optional(),
+  exceptions: z.array(exception).optional(),
+  tests: tests.optional(),
+});
+export type RuleFileSpec = z.infer<typeof ruleFileSchema>;
+
+/** Settings when no file declares any (z defaults applied). */
+export const DEFAULT_SETTINGS: SettingsSpec = settings.parse({});

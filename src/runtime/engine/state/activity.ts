@@ -1,0 +1,175 @@
+/**
+ * Per-actor activity buckets (UTC-aligned hours and days). A bucket closes
+ * when the actor's event time passes its end plus the lateness allowance (for
+ * an idle actor, tick advances that event time by the processing time it has
+ * been idle), and becomes an
+ * ActorActivityRow: stored by the sinks, and fed back into the engine's own
+ * history so baselines also learn online during a long backtest.
+ */
+import type { ActorActivityRow } from '../api.js';
+import type { ActorProfile, EnrichedEvent } from '../../../model/enriched.js';
+import { BucketDistinct } from './distinct-counter.js';
+import { toWindowSeconds } from './distinct-window.js';
+import { localReading } from '../../../time/local-time.js';
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+export class ActivityBucket {
+  events = 0;
+  denied = 0;
+  peak5m = 0;
+  peak1h = 0;
+  peak24h = 0;
+  /** Largest record_count of one counted request in the bucket. */
+  maxRequest = 0;
+  readonly distinct = new BucketDistinct();
+  /** Start in the DistinctWindow's time unit, to compare with a ref's previous touch. */
+  readonly startSec: number;
+  /** Names used in the bucket, in order of first use (a handful: arrays cost a fraction of a Set). */
+  readonly resourceTypes: string[] = [];
+  readonly channels: string[] = [];
+  readonly zones: string[] = [];
+  constructor(
+    readonly granularity: 'hour' | 'day',
+    readonly start: number,
+    readonly end: number,
+  ) {
+    this.startSec = toWindowSeconds(start);
+  }
+
+  /** Adds one event (peaks: the actor's current 5-minute, 1-hour and 24-hour distinct counts). */
+  record(e: EnrichedEvent, peak5m: number, peak1h: number, peak24h: number): void {
+    this.events++;
+    if (e.outcome === 'denied') this.denied++;
+    if (peak5m > this.peak5m) this.peak5m = peak5m;
+    if (peak1h > this.peak1h) this.peak1h = peak1h;
+    if (peak24h > this.peak24h) this.peak24h = peak24h;
+    // Consecutive events mostly repeat these: skip the set lookup then.
+    if (e.resource_type !== this.lastResource) {
+      this.lastResource = e.resource_type;
+      addOnce(this.resourceTypes, e.resource_type);
+    }
+    if (e.channel !== null && e.channel !== this.lastChannel) {
+      this.lastChannel = e.channel;
+      addOnce(this.channels, e.channel);
+    }
+    if (e.network.zone !== this.lastZone) {
+      this.lastZone = e.network.zone;
+      addOnce(this.zones, e.network.zone);
+    }
+  }
+  private lastResource = '';
+  private lastChannel = '';
+  private lastZone = '';
+
+  toRow(actor: Pick<ActorProfile, 'actor_id' | 'role' | 'department' | 'timezone'>): ActorActivityRow {
+    const local = localReading(this.start, actor.timezone);
+    return {
+      actor_id: actor.actor_id,
+      role: actor.role,
+      department: actor.department,
+      granularity: this.granularity,
+      bucket_start: this.start,
+      local_hour: local.hour,
+      local_weekday: local.weekday,
+      events: this.events,
+      distinct_records: this.distinct.count(),
+      peak_5m_distinct: this.peak5m,
+      max_request_records: this.maxRequest,
+      peak_1h_distinct: this.peak1h,
+      ...(this.granularity === 'day' ? { peak_24h_distinct: this.peak24h } : {}),
+      denied: this.denied,
+      resource_types: [...this.resourceTypes].sort(),
+      channels: [...this.channels].sort(),
+      zones: [...this.zones].sort(),
+    };
+  }
+
+  get approxBytes(): number {
+    return 300 + this.distinct.approxBytes + (this.resourceTypes.length + this.channels.length + this.zones.length) * 8;
+  }
+}
+
+function addOnce(names: string[], name: string): void {
+  if (!names.includes(name)) names.push(name);
+}
+
+/** The open buckets of one actor: usually one hour and one day, more around a boundary with late events. */
+export class ActivityTracker {
+  private readonly open: ActivityBucket[] = [];
+  /** Buckets ending at or before this were emitted (by tick); later stragglers are not re-opened. */
+  closedBefore = -Infinity;
+  /** Earliest end among open buckets (Infinity when none): lets callers skip closeUpTo. */
+  nextEnd = Infinity;
+  /** Set by `locate`: the hour and day buckets of the last located event. */
+  hour: ActivityBucket | null = null;
+  day: ActivityBucket | null = null;
+
+  /**
+   * Points `hour` and `day` at the buckets holding ts (creating them); false,
+   * with both null, for an event in an already closed period.
+   */
+  locate(ts: number): boolean {
+    const hourStart = ts - (ts % HOUR_MS);
+    if (hourStart + HOUR_MS <= this.closedBefore) {
+      this.hour = null;
+      this.day = null;
+      return false;
+    }
+    const h = this.hour;
+    if (h === null || h.start !== hourStart) this.hour = this.find('hour', hourStart, HOUR_MS);
+    const dayStart = ts - (ts % DAY_MS);
+    const d = this.day;
+    if (d === null || d.start !== dayStart) this.day = this.find('day', dayStart, DAY_MS);
+    return true;
+  }
+
+  /** Remove and return the buckets ending at or before `limit`. */
+  closeUpTo(limit: number): ActivityBucket[] {
+    const closed: ActivityBucket[] = [];
+    for (let i = this.open.length - 1; i >= 0; i--) {
+      const b = this.open[i] as ActivityBucket;
+      if (b.end <= limit) {
+        closed.push(b);
+        this.open.splice(i, 1);
+      }
+    }
+    if (closed.length > 0) closed.sort((a, b) => a.start - b.start || (a.granularity === 'hour' ? -1 : 1));
+    this.nextEnd = Infinity;
+    for (const b of this.open) if (b.end < this.nextEnd) this.nextEnd = b.end;
+    if (this.hour !== null && this.hour.end <= limit) this.hour = null;
+    if (this.day !== null && this.day.end <= limit) this.day = null;
+    return closed;
+  }
+
+  /** Takes back buckets held elsewhere meanwhile (an evicted actor's, on its rebuild). */
+  adopt(buckets: readonly ActivityBucket[], closedBefore: number): void {
+    for (const b of buckets) {
+      if (this.open.some((o) => o.start === b.start && o.granularity === b.granularity)) continue;
+      this.open.push(b);
+      if (b.end < this.nextEnd) this.nextEnd = b.end;
+    }
+    if (closedBefore > this.closedBefore) this.closedBefore = closedBefore;
+    this.hour = null;
+    this.day = null;
+  }
+
+  get isEmpty(): boolean {
+    return this.open.length === 0;
+  }
+
+  get approxBytes(): number {
+    let n = 64;
+    for (const b of this.open) n += b.approxBytes;
+    return n;
+  }
+
+  private find(granularity: 'hour' | 'day', start: number, length: number): ActivityBucket {
+    for (const b of this.open) if (b.start === start && b.granularity === granularity) return b;
+    const b = new ActivityBucket(granularity, start, start + length);
+    this.open.push(b);
+    if (b.end < this.nextEnd) this.nextEnd = b.end;
+    return b;
+  }
+}

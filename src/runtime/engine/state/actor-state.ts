@@ -1,0 +1,75 @@
+/**
+ * Everything the engine holds for one actor. Keyed by actor id; the windows
+ * inside are keyed by horizon (distinct customers) or by rule id + horizon
+ * (event counts), never by rule object, so a rule reload keeps them.
+ */
+import type { ActorProfile } from '../../../model/enriched.js';
+import type { ActorHistory, HistoryGroup } from '../baseline/history.js';
+import type { BaselineStats, LimitDecision } from '../baseline/limits.js';
+import type { OpenAlert } from '../alerts/open-alert.js';
+import { ActivityTracker } from './activity.js';
+import { DistinctWindow } from './distinct-window.js';
+import type { EventCountWindow } from './event-count-window.js';
+import { SeenEvents } from './seen-events.js';
+
+export interface CachedLimit {
+  readonly generation: number;
+  /** The statistics objects the decision was made with: history returns new ones only when figures change. */
+  readonly stats: BaselineStats | null;
+  readonly roleLimits: ReadonlyMap<string, number> | undefined;
+  readonly factor: number;
+  readonly decision: LimitDecision;
+}
+
+export class ActorState {
+  /** The actor's event time: the highest ts of its events added so far. */
+  watermark = -Infinity;
+  /**
+   * Processing time (the engine's clock) at which the event that set the
+   * watermark was evaluated (or the state was created). tick() estimates the
+   * actor's event time now as watermark + (clock - lastSeenAt): an actor whose
+   * backlog is being replayed at full speed is not idle, however old its events.
+   */
+  lastSeenAt = 0;
+  /**
+   * Processing time of the restore() that created this state, until the first
+   * live event of the actor: while set, the actor's restored open alert may be
+   * continued by the instance that owns it, so tick() leaves it open longer.
+   */
+  restoredAt: number | null = null;
+  /** The engine's number of the last evaluate() whose events included this actor (never evicted in it). */
+  batch = 0;
+  readonly window: DistinctWindow;
+  readonly seen: SeenEvents;
+  readonly activity: ActivityTracker;
+  /** Event counters by rule id + horizon, created with the first counted event. */
+  counters: Map<string, EventCountWindow> | null = null;
+  /** The actor's open alert (one at a time: whatever fires merges into it). */
+  alert: OpenAlert | null = null;
+  /** The actor's last closed alert: a rate window that fires while still holding its events re-opens it. */
+  lastClosed: OpenAlert | null = null;
+  limitCache: (CachedLimit | undefined)[] = [];
+  history: ActorHistory | undefined;
+
+  constructor(
+    readonly actorId: string,
+    public profile: ActorProfile,
+    public peerGroup: HistoryGroup,
+    public roleGroup: HistoryGroup,
+    horizons: readonly number[],
+    caps: { readonly distinct: number; readonly eventIds: number },
+  ) {
+    this.window = new DistinctWindow(horizons, caps.distinct);
+    this.seen = new SeenEvents(caps.eventIds);
+    this.activity = new ActivityTracker();
+  }
+
+  get approxBytes(): number {
+    let n = 300 + this.window.approxBytes + this.seen.approxBytes + this.activity.approxBytes;
+    if (this.counters !== null) for (const c of this.counters.values()) n += 100 + c.approxBytes;
+    if (this.alert !== null) n += this.alert.approxBytes;
+    if (this.lastClosed !== null) n += this.lastClosed.approxBytes;
+    n += this.limitCache.length * 120;
+    return n;
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * The custos schema as DDL text: pure functions of (database, server features,
+ * retention), so the exact statements are unit-tested for both the 18.16
+ * subset and a current server without a server.
+ *
+ * Every statement is `IF NOT EXISTS`: two instances starting at once both run
+ * all of them. Table names are fixed; the database name is validated by
+ * quoteIdentifier.
+ */
+import { qualifiedTable, quoteIdentifier, sqlInteger } from './escape.js';
+import type { ServerFeatures } from './server-version.js';
+
+/** Bumped when a released schema changes; ensureSchema refuses a database newer than this. */
+export const SCHEMA_VERSION = 2;
+
+export const TABLES = {
+  accessEvents: 'access_events',
+  accessEventsDedup: 'access_events_dedup',
+  alerts: 'alerts',
+  alertsLatest: 'alerts_latest',
+  alertNotifications: 'alert_notifications',
+  alertNotificationsMv: 'alert_notifications_mv',
+  alertDeliveries: 'alert_deliveries',
+  rejectedEvents: 'rejected_events',
+  actorActivity: 'actor_activity',
+  partitionProgress: 'partition_progress',
+  schemaVersion: 'schema_version',
+} as const;
+
+export interface SchemaOptions {
+  readonly database: string;
+  readonly features: ServerFeatures;
+  /** TTL of access_events and rejected_events where the server supports TTL; 0 keeps rows forever. */
+  readonly retentionDays: number;
+}
+
+/** Placeholders resolved per server: LowCardinality where supported, plain String otherwise. */
+const LC = 'LC';
+const LC_NULLABLE = 'LC?';
+type Column = readonly [name: string, type: string];
+
+const UTC = "DateTime('UTC')";
+
+export const ACCESS_EVENT_COLUMNS: readonly Column[] = [
+  ['event_id', 'String'],
+  ['ts', UTC],
+  ['ts_ms', 'UInt64'],
+  ['actor_id', 'String'],
+  ['action', LC],
+  ['resource_type', LC],
+  ['record_refs', 'Array(String)'],
+  ['record_count', 'UInt32'],
+  ['fields', 'Array(String)'],
+  ['outcome', LC],
+  ['channel', LC_NULLABLE],
+  ['source_ip', 'Nullable(String)'],
+  ['session_id', 'Nullable(String)'],
+  ['user_agent', 'Nullable(String)'],
+  ['ticket_id', 'Nullable(String)'],
+  ['actor_known', 'UInt8'],
+  ['actor_role', LC],
+  ['actor_department', LC],
+  ['employment_status', LC],
+  ['actor_kind', LC],
+  ['actor_timezone', LC],
+  // Not asked for by analysts, but without it an event read back at restart
+  // would not be the event the engine saw.
+  ['actor_allowed_zones', 'Array(String)'],
+  ['network_zone', LC],
+  ['local_hour', 'UInt8'],
+  ['local_weekday', 'UInt8'],
+  ['business_hours', 'UInt8'],
+  ['field_classes', 'Array(String)'],
+  ['source_topic', LC],
+  ['source_partition', 'UInt32'],
+  ['source_offset', 'UInt64'],
+  ['ingested_at', UTC],
+];
+
+export const ALERT_COLUMNS: readonly Column[] = [
+  ['alert_id', 'String'],
+  ['revision', 'UInt32'],
+  ['rule_id', LC],
+  ['rule_version', LC],
+  ['rule_kind', LC],
+  ['severity', LC],
+  ['tier', 'UInt16'],
+  ['actor_id', 'String'],
+  ['actor_role', LC],
+  ['actor_department', LC],
+  ['employment_status', LC],
+  ['window_start', UTC],
+  ['window_start_ms', 'UInt64'],
+  ['window_end', UTC],
+  ['window_end_ms', 'UInt64'],
+  ['window_label', LC],
+  ['observed', 'Float64'],
+  ['baseline', 'Nullable(Float64)'],
+  ['baseline_source', LC_NULLABLE],
+  ['score', 'Nullable(Float64)'],
+  ['first_event_ts', UTC],
+  ['first_event_ts_ms', 'UInt64'],
+  ['last_event_ts', UTC],
+  ['last_event_ts_ms', 'UInt64'],
+  ['event_count', 'UInt32'],
+  ['suppressed_count', 'UInt32'],
+  ['event_ids', 'Array(String)'],
+  ['summary', 'String'],
+  ['explanation', 'String'],
+  ['query', 'String'],
+  // `open`, or `closed` on the revision emitted when the quiet period passed.
+  ['status', LC],
+  ['notify', 'UInt8'],
+  ['stored_at', UTC],
+  ['stored_at_ms', 'UInt64'],
+  // The engine's state behind the revision (JSON, versioned: src/runtime/engine/alerts/alert-state.ts),
+  // so a restart continues the alert exactly; empty for revisions of an older custos.
+  ['state', 'String'],
+  // The Kafka position up to which this revision reflects its partition's events:
+  // a restore as of a committed offset takes the revisions below it (null: not from a partition).
+  ['source_topic', LC_NULLABLE],
+  ['source_partition', 'Nullable(UInt32)'],
+  ['source_offset', 'Nullable(UInt64)'],
+];
+
+export const DELIVERY_COLUMNS: readonly Column[] = [
+  ['alert_id', 'String'],
+  ['revision', 'UInt32'],
+  ['endpoint_id', LC],
+  // Scheme, host and port only: paths and query strings can hold tokens.
+  ['endpoint_origin', LC],
+  ['status', LC],
+  ['attempts', 'UInt32'],
+  ['last_http_status', 'Nullable(UInt16)'],
+  ['last_error', 'String'],
+  ['updated_at', UTC],
+  ['updated_at_ms', 'UInt64'],
+];
+
+export const REJECTED_COLUMNS: readonly Column[] = [
+  ['source_topic', LC],
+  ['source_partition', 'UInt32'],
+  ['source_offset', 'UInt64'],
+  ['reason', LC],
+  ['detail', 'String'],
+  ['size_bytes', 'UInt32'],
+  ['payload_sha256', 'String'],
+  ['event_id', 'Nullable(String)'],
+  ['actor_id', 'Nullable(String)'],
+  ['received_at', UTC],
+  ['received_at_ms', 'UInt64'],
+];
+
+export const ACTIVITY_COLUMNS: readonly Column[] = [
+  ['actor_id', 'String'],
+  ['role', LC],
+  ['department', LC],
+  ['granularity', LC],
+  ['bucket_start', UTC],
+  ['bucket_start_ms', 'UInt64'],
+  ['local_hour', 'UInt8'],
+  ['local_weekday', 'UInt8'],
+  ['events', 'UInt32'],
+  ['distinct_records', 'UInt32'],
+  ['peak_5m_distinct', 'UInt32'],
+  // Peaks of the sliding 1h / 24h windows within the bucket (null where the engine did not compute one).
+  ['peak_1h_distinct', 'Nullable(UInt32)'],
+  ['peak_24h_distinct', 'Nullable(UInt32)'],
+  // Largest single request in the bucket (records), for the per-request limits of people on notice.
+  ['max_request_records', 'Nullable(UInt32)'],
+  ['denied', 'UInt32'],
+  ['resource_types', 'Array(String)'],
+  ['channels', 'Array(String)'],
+  ['zones', 'Array(String)'],
+  ['stored_at', UTC],
+];
+
+/** One row per stored batch: how far each partition's stored events reach in event time (restore anchors). */
+export const PARTITION_PROGRESS_COLUMNS: readonly Column[] = [
+  ['source_topic', LC],
+  ['source_partition', 'UInt32'],
+  // Last offset of the batch (inclusive) and the newest event time among its stored events.
+  ['end_offset', 'UInt64'],
+  ['max_ts_ms', 'UInt64'],
+  ['events', 'UInt32'],
+  ['stored_at', UTC],
+];
+
+const SCHEMA_VERSION_COLUMNS: readonly Column[] = [
+  ['version', 'UInt32'],
+  ['applied_at', UTC],
+  ['server_version', 'String'],
+];
+
+export function columnNames(columns: readonly Column[]): string {
+  return columns.map(([name]) => name).join(', ');
+}
+
+function columnType(type: string, features: ServerFeatures): string {
+  if (type === LC) return features.lowCardinality ? 'LowCardinality(String)' : 'String';
+  if (type === LC_NULLABLE) return features.lowCardinality ? 'LowCardinality(Nullable(String))' : 'Nullable(String)';
+  return type;
+}
+
+function columnList(columns: readonly Column[], features: ServerFeatures): string {
+  return columns.map(([name, type]) => `    ${name} ${columnType(type, features)}`).join(',\n');
+}
+
+interface TableSpec {
+  readonly name: string;
+  readonly columns: readonly Column[];
+  /** Engine with its arguments, e.g. `ReplacingMergeTree(ingested_at)`. */
+  readonly engine: string;
+  readonly partitionBy?: string;
+  readonly orderBy: string;
+  /** Column whose age decides expiry, when retention applies to this table. */
+  readonly ttlColumn?: string;
+}
+
+function createTable(spec: TableSpec, options: SchemaOptions): string {
+  const lines = [
+    `CREATE TABLE IF NOT EXISTS ${qualifiedTable(options.database, spec.name)}\n(\n${columnList(spec.columns, options.features)}\n)`,
+    `ENGINE = ${spec.engine}`,
+  ];
+  if (spec.partitionBy) lines.push(`PARTITION BY ${spec.partitionBy}`);
+  lines.push(`ORDER BY ${spec.orderBy}`);
+  if (spec.ttlColumn && options.features.ttl && options.retentionDays > 0) {
+    lines.push(`TTL ${spec.ttlColumn} + toIntervalDay(${sqlInteger(options.retentionDays)})`);
+  }
+  return lines.join('\n');
+}
+
+const TABLE_SPECS: readonly TableSpec[] = [
+  {
+    name: TABLES.accessEvents,
+    columns: ACCESS_EVENT_COLUMNS,
+    // Redeliveries of the same event (same actor, ts, event_id) collapse on merge; the latest ingestion wins.
+    engine: 'ReplacingMergeTree(ingested_at)',
+    partitionBy: 'toYYYYMM(ts)',
+    orderBy: '(actor_id, ts, event_id)',
+    ttlColumn: 'ts',
+  },
+  {
+    name: TABLES.alerts,
+    columns: ALERT_COLUMNS,
+    // One row per alert after merges: the highest revision. Not partitioned:
+    // replacing merges only meet rows of one partition, and no alert column is
+    // both immutable and a time (first_event_ts moves earlier with late
+    // events); alerts are few enough for one partition.
+    engine: 'ReplacingMergeTree(revision)',
+    orderBy: 'alert_id',
+  },
+  {
+    name: TABLES.alertNotifications,
+    columns: ALERT_COLUMNS,
+    // The webhook outbox: every notify revision, kept even after `alerts`
+    // has merged it away in favour of a later, non-notifying revision.
+    engine: 'ReplacingMergeTree()',
+    orderBy: '(alert_id, revision)',
+  },
+  {
+    name: TABLES.alertDeliveries,
+    columns: DELIVERY_COLUMNS,
+    // Millisecond version, forced monotonic per key by the dispatcher: two
+    // states of one delivery within a second still replace in order. No
+    // partition key: a delivery may span a month boundary, and the table is small.
+    engine: 'ReplacingMergeTree(updated_at_ms)',
+    orderBy: '(alert_id, revision, endpoint_id)',
+  },
+  {
+    name: TABLES.rejectedEvents,
+    columns: REJECTED_COLUMNS,
+    engine: 'ReplacingMergeTree()',
+    partitionBy: 'toYYYYMM(received_at)',
+    orderBy: '(source_topic, source_partition, source_offset)',
+    ttlColumn: 'received_at',
+  },
+  {
+    name: TABLES.actorActivity,
+    columns: ACTIVITY_COLUMNS,
+    // The row that saw the most events wins: a bucket emitted again from fewer
+    // events (another instance's restored view of it) never replaces the full one.
+    engine: 'ReplacingMergeTree(events)',
+    partitionBy: 'toYYYYMM(bucket_start)',
+    orderBy: '(actor_id, granularity, bucket_start)',
+  },
+  {
+    name: TABLES.partitionProgress,
+    columns: PARTITION_PROGRESS_COLUMNS,
+    // A replayed batch writes the same key again. Ordered by partition and
+    // offset, a restore reads one partition's rows below its committed offset.
+    engine: 'ReplacingMergeTree()',
+    partitionBy: 'toYYYYMM(stored_at)',
+    orderBy: '(source_topic, source_partition, end_offset)',
+  },
+  {
+    name: TABLES.schemaVersion,
+    columns: SCHEMA_VERSION_COLUMNS,
+    engine: 'ReplacingMergeTree()',
+    orderBy: 'version',
+  },
+];
+
+/**
+ * ALTERs that add the columns a table created by an older custos lacks, each
+ * after its predecessor, so every table always has this code's columns. Given
+ * the columns the server reports per table; tables not listed are new (their
+ * CREATE has every column).
+ */
+export function addColumnStatements(options: SchemaOptions, existing: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const out: string[] = [];
+  for (const spec of TABLE_SPECS) {
+    const have = existing.get(spec.name);
+    if (have === undefined) continue;
+    spec.columns.forEach(([name, type], i) => {
+      if (have.has(name)) return;
+      const after = i === 0 ? ' FIRST' : ` AFTER ${spec.columns[i - 1]?.[0] ?? ''}`;
+      out.push(`ALTER TABLE ${qualifiedTable(options.database, spec.name)} ADD COLUMN ${name} ${columnType(type, options.features)}${i === 0 ? '' : after}`);
+    });
+  }
+  return out;
+}
+
+/**
+ * Views whose column lists are fixed when they are created: after columns were
+ * added, they are dropped and created again (they hold no data).
+ */
+export function viewNames(): string[] {
+  return [TABLES.alertNotificationsMv, TABLES.accessEventsDedup, TABLES.alertsLatest];
+}
+
+/** All statements, in the order they must run (tables before the views that read them). */
+export function schemaStatements(options: SchemaOptions): string[] {
+  const db = options.database;
+  quoteIdentifier(db);
+  const statements = [`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(db)}`];
+  for (const spec of TABLE_SPECS) statements.push(createTable(spec, options));
+  statements.push(
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${qualifiedTable(db, TABLES.alertNotificationsMv)}\n` +
+      `TO ${qualifiedTable(db, TABLES.alertNotifications)}\n` +
+      `AS SELECT ${columnNames(ALERT_COLUMNS)}\nFROM ${qualifiedTable(db, TABLES.alerts)}\nWHERE notify = 1`,
+    // Views analysts query without thinking about duplicates: FINAL collapses
+    // rows that have not been merged yet (redeliveries, older revisions).
+    `CREATE VIEW IF NOT EXISTS ${qualifiedTable(db, TABLES.accessEventsDedup)}\nAS SELECT * FROM ${qualifiedTable(db, TABLES.accessEvents)} FINAL`,
+    `CREATE VIEW IF NOT EXISTS ${qualifiedTable(db, TABLES.alertsLatest)}\nAS SELECT * FROM ${qualifiedTable(db, TABLES.alerts)} FINAL`,
+  );
+  return statements;
+}

@@ -1,0 +1,286 @@
+/**
+ * Reads what the engine needs at start and when it is assigned a partition:
+ * closed activity buckets (baselines), alerts and recent events, each
+ * deduplicated (rows that were stored twice and not merged yet count once)
+ * and bounded above by `now`, so a backtest that restores at a past instant
+ * sees only what existed then.
+ *
+ * Each look-back is measured back from an anchor in event time, never from
+ * `now`, so a backlog of any age (events eight months old, or a partition two
+ * days behind the others) restores the windows and alerts it needs:
+ *  - a partition's state is anchored on that partition's own newest stored
+ *    event below its committed offset (`partition_progress`, written with
+ *    every batch), and holds exactly what the batches below that offset
+ *    produced: its events, and each of its alerts at the revision the last
+ *    committed batch left (a batch stored but not committed is replayed by
+ *    Kafka, and evaluated again rather than skipped as already seen);
+ *  - baselines are anchored on the partition furthest behind, so every
+ *    partition's actors find the history their events will be judged with.
+ *
+ * Values reach SQL only through the escape module (validated numbers, quoted strings).
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { ActorActivityRow, EngineHistory, RestorableAlert } from '../../engine/api.js';
+import type { EnrichedEvent } from '../../../model/enriched.js';
+import { selectRows, streamRows } from './connection.js';
+import { TABLES } from './ddl.js';
+import { qualifiedTable, quoteString, sqlEpochSeconds, sqlInteger, sqlUInt64 } from './escape.js';
+import { ACCESS_EVENT_READ_COLUMNS, accessEventFromRow, type AccessEventRow } from './rows/access-event-row.js';
+import { ACTIVITY_READ_COLUMNS, activityFromRow, type ActivityRow } from './rows/activity-row.js';
+import { RESTORABLE_ALERT_READ_COLUMNS, restorableAlertFromRow, type AlertRow } from './rows/alert-row.js';
+
+/** One partition, as of an offset: what a consumer resuming at `committedOffset` must hold. */
+export interface PartitionScope {
+  readonly topic: string;
+  readonly partition: number;
+  /**
+   * The offset consumption resumes at (decimal string): only what batches
+   * below it stored is restored. null: everything stored for the partition.
+   */
+  readonly committedOffset: string | null;
+}
+
+export interface HistoryQuery {
+  /** Epoch ms: the engine's "now" (wall clock live, the replay clock in a backtest). */
+  readonly now: number;
+  /** Activity buckets starting within this long before the anchor; also how far back open alerts are looked for. */
+  readonly activityLookbackMs: number;
+  /** Events within this long before the anchor (longest window plus the lateness allowance). */
+  readonly recentWindowMs: number;
+  /** A closed alert whose last event is within this long before the anchor may still be re-opened by a rate window. */
+  readonly openAlertMaxAgeMs: number;
+  /** At most this many recent events (the newest are kept). */
+  readonly maxRecentEvents: number;
+  /** Which parts to load (default: all). */
+  readonly include?: { readonly activity: boolean; readonly alerts: boolean; readonly events: boolean };
+  /** The state of one partition this instance has just been assigned (its actors' events are keyed to it). */
+  readonly partition?: PartitionScope;
+  /**
+   * Without `partition`: the topic whose partitions' progress anchors the
+   * baselines (the furthest-behind partition). Without it (a backtest), the
+   * newest stored activity bucket does.
+   */
+  readonly topic?: string;
+}
+
+export interface LoadedHistory extends EngineHistory {
+  /** True when more than maxRecentEvents events were in the window: the oldest were left out. */
+  readonly recentEventsCapped: boolean;
+  /** Stored rows skipped because a value was outside the model (e.g. an unknown action); normally 0. */
+  readonly skippedRows: number;
+  /** Epoch ms the look-backs were measured back from (`now` when nothing is stored). */
+  readonly anchorMs: number;
+  /** Whether anything was stored to anchor on (false: anchorMs is `now`). */
+  readonly anchored: boolean;
+}
+
+function windowStart(anchor: number, lengthMs: number): number {
+  sqlInteger(lengthMs);
+  return Math.max(0, anchor - Math.max(0, lengthMs));
+}
+
+export async function loadHistory(client: ClickHouseClient, database: string, q: HistoryQuery): Promise<LoadedHistory> {
+  sqlEpochSeconds(q.now);
+  sqlInteger(q.maxRecentEvents);
+  const scope = q.partition ?? null;
+  const found = scope !== null ? await partitionAnchor(client, database, scope, q.now) : await baselineAnchor(client, database, q);
+  const anchor = Math.min(q.now, found ?? q.now);
+  const include = q.include ?? { activity: true, alerts: true, events: true };
+  const eventsFrom = windowStart(anchor, q.recentWindowMs);
+  const counters = { skipped: 0 };
+  const [activity, alerts, recent] = await Promise.all([
+    include.activity ? loadActivity(client, database, q.now, windowStart(anchor, q.activityLookbackMs), counters) : [],
+    include.alerts
+      ? loadAlerts(client, database, { now: q.now, from: windowStart(anchor, q.activityLookbackMs), reopenFrom: windowStart(anchor, q.openAlertMaxAgeMs), eventsFrom, scope }, counters)
+      : [],
+    include.events
+      ? loadRecentEvents(client, database, q.now, eventsFrom, Math.max(0, q.maxRecentEvents), scope === null ? null : eventScope(scope), counters)
+      : { events: [], capped: false },
+  ]);
+  return { activity, alerts, recentEvents: recent.events, recentEventsCapped: recent.capped, skippedRows: counters.skipped, anchorMs: anchor, anchored: found !== null };
+}
+
+/** SQL condition (escaped) on `access_events`: the partition's events below its committed offset. */
+function eventScope(p: PartitionScope): string {
+  const below = p.committedOffset === null ? '' : ` AND source_offset < ${sqlUInt64(p.committedOffset)}`;
+  return `source_topic = ${quoteString(p.topic)} AND source_partition = ${sqlInteger(p.partition)}${below}`;
+}
+
+/**
+ * The partition's newest stored event time below its committed offset, or
+ * null when it has none stored. Read from `partition_progress` (one row per
+ * batch); for batches stored by a custos that did not write it yet, from the
+ * events themselves (a scan of the partition's offsets and times).
+ */
+async function partitionAnchor(client: ClickHouseClient, database: string, p: PartitionScope, now: number): Promise<number | null> {
+  const below = p.committedOffset === null ? '' : ` AND end_offset < ${sqlUInt64(p.committedOffset)}`;
+  const fromProgress = await maxOf(
+    client,
+    `SELECT count() AS n, max(max_ts_ms) AS latest FROM ${qualifiedTable(database, TABLES.partitionProgress)}
+` +
+      `WHERE source_topic = ${quoteString(p.topic)} AND source_partition = ${sqlInteger(p.partition)}${below} AND events > 0 AND max_ts_ms <= ${sqlInteger(now)}`,
+    TABLES.partitionProgress,
+  );
+  if (fromProgress !== null) return fromProgress;
+  return maxOf(
+    client,
+    `SELECT count() AS n, max(ts_ms) AS latest FROM ${qualifiedTable(database, TABLES.accessEvents)}
+WHERE ${eventScope(p)} AND ts_ms <= ${sqlInteger(now)}`,
+    TABLES.accessEvents,
+  );
+}
+
+/**
+ * Where the baselines' look-back starts from: the newest stored event of the
+ * partition furthest behind (so its actors find the history their next events
+ * are judged with); without progress rows for the topic, the newest stored
+ * activity bucket. Null when nothing is stored.
+ */
+async function baselineAnchor(client: ClickHouseClient, database: string, q: HistoryQuery): Promise<number | null> {
+  if (q.topic !== undefined) {
+    const rows = await selectRows<{ latest: string | number }>(
+      client,
+      `SELECT max(max_ts_ms) AS latest FROM ${qualifiedTable(database, TABLES.partitionProgress)}
+` +
+        `WHERE source_topic = ${quoteString(q.topic)} AND events > 0 AND max_ts_ms <= ${sqlInteger(q.now)}
+GROUP BY source_partition`,
+      TABLES.partitionProgress,
+    );
+    if (rows.length > 0) return Math.min(...rows.map((r) => Number(r.latest)));
+  }
+  return maxOf(
+    client,
+    `SELECT count() AS n, max(bucket_start_ms) AS latest FROM ${qualifiedTable(database, TABLES.actorActivity)}
+WHERE bucket_start_ms <= ${sqlInteger(q.now)}`,
+    TABLES.actorActivity,
+  );
+}
+
+async function maxOf(client: ClickHouseClient, sql: string, table: string): Promise<number | null> {
+  const [row] = await selectRows<{ n: string | number; latest: string | number }>(client, sql, table);
+  return row !== undefined && Number(row.n) > 0 ? Number(row.latest) : null;
+}
+
+function loadActivity(client: ClickHouseClient, database: string, now: number, from: number, counters: { skipped: number }): Promise<ActorActivityRow[]> {
+  return selectActivity(
+    client,
+    database,
+    `bucket_start >= toDateTime(${sqlEpochSeconds(from)}) AND bucket_start_ms >= ${sqlInteger(from)} AND bucket_start_ms <= ${sqlInteger(now)}`,
+    counters,
+  );
+}
+
+/**
+ * Activity buckets stored at or after `storedSinceMs` (any instance's): what a
+ * running engine merges in periodically so baselines follow the whole group.
+ */
+export function loadActivityStoredSince(client: ClickHouseClient, database: string, storedSinceMs: number): Promise<ActorActivityRow[]> {
+  return selectActivity(client, database, `stored_at >= toDateTime(${sqlEpochSeconds(storedSinceMs)})`, { skipped: 0 });
+}
+
+/**
+ * Activity rows matching `where` (built from validated numbers only), oldest
+ * first. The same bucket stored twice counts once: the row that saw the most
+ * events wins (as in the table's replacing merges), then the latest stored.
+ */
+async function selectActivity(client: ClickHouseClient, database: string, where: string, counters: { skipped: number }): Promise<ActorActivityRow[]> {
+  const table = TABLES.actorActivity;
+  const sql =
+    `SELECT ${ACTIVITY_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
+    `WHERE ${where}\n` +
+    `ORDER BY bucket_start_ms, actor_id, granularity, events DESC, stored_at DESC\n` +
+    `LIMIT 1 BY actor_id, granularity, bucket_start_ms`;
+  const rows: ActorActivityRow[] = [];
+  await streamRows<ActivityRow>(client, sql, table, (r) => {
+    const row = activityFromRow(r);
+    if (row) rows.push(row);
+    else counters.skipped++;
+  });
+  return rows;
+}
+
+interface AlertScope {
+  readonly now: number;
+  /** Open alerts whose last event is at or after this are restored (older ones were left open by a crash: the engine closes them). */
+  readonly from: number;
+  /** Closed alerts are restored only from here on: a rate window may still re-open them. */
+  readonly reopenFrom: number;
+  /** Where the partition's restored events start (actors of legacy revisions are found among them). */
+  readonly eventsFrom: number;
+  readonly scope: PartitionScope | null;
+}
+
+/**
+ * The latest revision of each alert, as of the partition's committed offset:
+ * revisions stored by batches at or beyond it are left out (Kafka replays
+ * those batches, and evaluating them again produces those revisions again).
+ * Revisions stored without a position (an older custos) are matched by actor:
+ * the actors of the partition's restored events.
+ */
+async function loadAlerts(client: ClickHouseClient, database: string, s: AlertScope, counters: { skipped: number }): Promise<RestorableAlert[]> {
+  const table = TABLES.alerts;
+  let where = `last_event_ts_ms >= ${sqlInteger(s.from)} AND last_event_ts_ms <= ${sqlInteger(s.now)}`;
+  if (s.scope !== null) {
+    const p = s.scope;
+    const below = p.committedOffset === null ? '' : ` AND source_offset < ${sqlUInt64(p.committedOffset)}`;
+    const legacyActors =
+      `actor_id IN (SELECT DISTINCT actor_id FROM ${qualifiedTable(database, TABLES.accessEvents)}
+` +
+      `  WHERE ${eventScope(p)} AND ts >= toDateTime(${sqlEpochSeconds(s.eventsFrom)}) AND ts_ms >= ${sqlInteger(s.eventsFrom)} AND ts_ms <= ${sqlInteger(s.now)})`;
+    where +=
+      ` AND ((source_topic = ${quoteString(p.topic)} AND source_partition = ${sqlInteger(p.partition)}${below})` +
+      `
+  OR (source_partition IS NULL AND ${legacyActors}))`;
+  }
+  // Latest revision per alert. Filtering on last_event_ts before picking the
+  // latest is sound because last_event_ts never decreases across revisions.
+  const sql =
+    `SELECT ${RESTORABLE_ALERT_READ_COLUMNS} FROM ${qualifiedTable(database, table)}
+` +
+    `WHERE ${where}
+` +
+    `ORDER BY alert_id, revision DESC
+` +
+    `LIMIT 1 BY alert_id`;
+  const alerts: RestorableAlert[] = [];
+  await streamRows<AlertRow & { state: string }>(client, sql, table, (r) => {
+    const restorable = restorableAlertFromRow(r);
+    if (restorable === null) counters.skipped++;
+    else if (restorable.alert.status !== 'closed' || restorable.alert.last_event_ts >= s.reopenFrom) alerts.push(restorable);
+  });
+  return alerts;
+}
+
+async function loadRecentEvents(
+  client: ClickHouseClient,
+  database: string,
+  now: number,
+  from: number,
+  max: number,
+  scope: string | null,
+  counters: { skipped: number },
+): Promise<{ events: EnrichedEvent[]; capped: boolean }> {
+  if (max === 0) return { events: [], capped: false };
+  const table = TABLES.accessEvents;
+  // Newest first so the cap drops the oldest; one row per event_id (the
+  // latest ingestion); one extra row tells whether the cap was hit. One
+  // partition's events come back in offset order, the order the engine first
+  // evaluated them in (late events stay late, and windows fill the same way).
+  const order = scope === null ? 'ts_ms DESC, event_id, ingested_at DESC' : 'source_offset DESC, event_id, ingested_at DESC';
+  const sql =
+    `SELECT ${ACCESS_EVENT_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
+    `WHERE ts >= toDateTime(${sqlEpochSeconds(from)}) AND ts_ms >= ${sqlInteger(from)} AND ts_ms <= ${sqlInteger(now)}${scope === null ? '' : ` AND ${scope}`}\n` +
+    `ORDER BY ${order}\n` +
+    `LIMIT 1 BY event_id\n` +
+    `LIMIT ${sqlInteger(max + 1)}`;
+  const newestFirst: EnrichedEvent[] = [];
+  let seen = 0;
+  await streamRows<AccessEventRow>(client, sql, table, (r) => {
+    seen++;
+    if (seen > max) return;
+    const event = accessEventFromRow(r);
+    if (event) newestFirst.push(event);
+    else counters.skipped++;
+  });
+  return { events: newestFirst.reverse(), capped: seen > max };
+}

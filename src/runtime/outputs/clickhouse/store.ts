@@ -1,0 +1,115 @@
+/**
+ * The ClickHouse sink as the pipeline sees it: open (schema included), write
+ * a batch, load history at start, hand the webhook dispatcher its outbox.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { ActorActivityRow } from '../../engine/api.js';
+import type { Clock } from '../../../clock.js';
+import { systemClock } from '../../../clock.js';
+import type { DeliveryOutbox, StoredNotification } from '../webhook/outbox.js';
+import { prepareBatch, type SinkBatch } from './batch.js';
+import { createClickHouseClient, insertJsonLines, type ClickHouseConnectionOptions } from './connection.js';
+import { ClickHouseDeliveryOutbox } from './delivery-outbox.js';
+import { ensureSchema, type SchemaInfo } from './ensure-schema.js';
+import { ClickHouseSinkError } from './errors.js';
+import { quoteIdentifier } from './escape.js';
+import { loadActivityStoredSince, loadHistory, type HistoryQuery, type LoadedHistory } from './history.js';
+import { loadActorState, type ActorStateQuery, type LoadedActorState } from './actor-state.js';
+import type { ServerFeatures } from './server-version.js';
+
+export interface ClickHouseStoreOptions extends ClickHouseConnectionOptions {
+  /** Database holding the custos tables; created if missing. */
+  readonly database: string;
+  /** TTL of access_events and rejected_events in days, where the server supports TTL; 0 keeps rows forever. */
+  readonly retentionDays: number;
+  /** Stamps ingested_at / stored_at; the system clock unless a test injects one. */
+  readonly clock?: Clock;
+  /** Force the feature set instead of detecting it (tests). */
+  readonly features?: ServerFeatures;
+}
+
+export interface WriteBatchResult {
+  /** Rows sent per table (alerts: revisions actually stored). */
+  readonly rows: Readonly<Record<string, number>>;
+  /** Notify revisions now durable in ClickHouse: pass them to WebhookDispatcher.enqueue. */
+  readonly notifications: readonly StoredNotification[];
+}
+
+export class ClickHouseStore {
+  private readonly outbox: ClickHouseDeliveryOutbox;
+
+  private constructor(
+    readonly client: ClickHouseClient,
+    readonly database: string,
+    readonly schema: SchemaInfo,
+    private readonly clock: Clock,
+  ) {
+    this.outbox = new ClickHouseDeliveryOutbox(client, database);
+  }
+
+  /** Connects, detects the server version and creates missing tables. Safe to run from several instances at once. */
+  static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
+    quoteIdentifier(options.database);
+    const client = createClickHouseClient(options);
+    try {
+      const schema = await ensureSchema(client, {
+        database: options.database,
+        retentionDays: options.retentionDays,
+        ...(options.features ? { features: options.features } : {}),
+      });
+      return new ClickHouseStore(client, options.database, schema, options.clock ?? systemClock);
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Stores one batch: one insert per non-empty table, all at once. Resolves
+   * when every insert succeeded (commit the Kafka offsets then); otherwise
+   * waits for all of them to settle and throws a ClickHouseSinkError; retrying
+   * the whole batch is safe (every table deduplicates by key).
+   */
+  async writeBatch(batch: SinkBatch): Promise<WriteBatchResult> {
+    const prepared = prepareBatch(batch, this.clock.now());
+    const outcomes = await Promise.allSettled(prepared.bodies.map((b) => insertJsonLines(this.client, this.database, b.table, b.body)));
+    const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    if (failures.length > 0) {
+      // A non-retryable failure decides: retrying the batch cannot fix it.
+      const errors = failures.map((f) => (f instanceof ClickHouseSinkError ? f : new ClickHouseSinkError('insert', null, { retryable: true, serverCode: null, reason: 'unexpected failure' })));
+      throw errors.find((e) => !e.retryable) ?? errors[0];
+    }
+    const rows: Record<string, number> = {};
+    for (const b of prepared.bodies) rows[b.table] = b.rows;
+    return { rows, notifications: prepared.notifications };
+  }
+
+  loadHistory(query: HistoryQuery): Promise<LoadedHistory> {
+    return loadHistory(this.client, this.database, query);
+  }
+
+  /** Activity buckets stored since then, by any instance (periodic baseline refresh). */
+  /** The stored state of a few actors (events, open alerts, activity), to rebuild what the engine evicted. */
+  loadActorState(query: ActorStateQuery): Promise<LoadedActorState> {
+    return loadActorState(this.client, this.database, query);
+  }
+
+  loadActivityStoredSince(storedSinceMs: number): Promise<ActorActivityRow[]> {
+    return loadActivityStoredSince(this.client, this.database, storedSinceMs);
+  }
+
+  /** Storage for the webhook dispatcher (same client and database). */
+  deliveryOutbox(): DeliveryOutbox {
+    return this.outbox;
+  }
+
+  /** true when the server answers /ping. */
+  async ping(): Promise<boolean> {
+    const result = await this.client.ping();
+    return result.success;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

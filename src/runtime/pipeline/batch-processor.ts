@@ -1,0 +1,122 @@
+/**
+ * decode → enrich → evaluate for one Kafka batch. Synchronous and free of I/O:
+ * it turns messages into a BatchOutput that the sinks store before the offsets
+ * commit. Bad input never throws out of here; it becomes a dead letter.
+ *
+ * With partition alignment (src/runtime/pipeline/partition-alignment.ts), a batch may
+ * be evaluated only in part: the messages from the first event beyond the
+ * partition's bound on are left for later (`processed` says how many were
+ * taken); the source commits the prefix and pauses the partition.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../clock.js';
+import type { Decoder } from '../decode/decoder.js';
+import type { DetectionEngine, EvaluationInputs } from '../engine/api.js';
+import type { Enricher } from '../enrich/enricher.js';
+import type { EnrichedEvent } from '../../model/enriched.js';
+import type { RejectedRecord } from '../../model/rejection.js';
+import { toDeadLetter } from './dead-letter.js';
+import type { PartitionAlignment } from './partition-alignment.js';
+import type { PositionedEvent } from '../outputs/clickhouse/batch.js';
+import type { BatchOutput, DeadLetter, InboundMessage } from './types.js';
+
+export interface BatchProcessorDeps {
+  readonly decode: Decoder;
+  /** Read at every batch, so a reloaded directory applies from the next batch on. */
+  readonly enricher: () => Enricher;
+  readonly engine: DetectionEngine;
+  readonly clock: Clock;
+  /** Event-time alignment of the partitions this instance owns; absent: every batch is evaluated whole. */
+  readonly alignment?: PartitionAlignment;
+}
+
+/** A batch decoded and enriched, not evaluated yet (its actors are known, nothing in the engine changed). */
+export interface PreparedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset of the last message taken (null: none was). */
+  readonly lastOffset: string | null;
+  /** Messages of the batch taken: all, unless partition alignment held the rest back. */
+  readonly processed: number;
+  /** Event time of the first message held back (null: none was). */
+  readonly heldFrom: number | null;
+  /** The messages taken reach the partition's log end as fetched. */
+  readonly reachedEnd: boolean;
+  readonly events: readonly PositionedEvent[];
+  readonly enriched: readonly EnrichedEvent[];
+  readonly rejected: readonly RejectedRecord[];
+  readonly deadLetters: readonly DeadLetter[];
+}
+
+export class BatchProcessor {
+  constructor(private readonly deps: BatchProcessorDeps) {}
+
+  /** `highWatermark`: the partition's log end offset when the batch was fetched (to know when it caught up). */
+  process(topic: string, partition: number, messages: readonly InboundMessage[], highWatermark?: string): BatchOutput {
+    return this.evaluate(this.prepare(topic, partition, messages, highWatermark));
+  }
+
+  /** The engine's verdict on a prepared batch (the only step that changes engine state). */
+  evaluate(batch: PreparedBatch): BatchOutput {
+    const { topic, partition, enriched } = batch;
+    const alignment = this.deps.alignment;
+    const inputs: EvaluationInputs | undefined = alignment === undefined ? undefined : { othersCompleteTo: alignment.othersCompleteTo(partition) };
+    const verdict = enriched.length > 0 ? this.deps.engine.evaluate(enriched, inputs) : { alerts: [], activity: [] };
+    let maxTsMs = 0;
+    for (const e of enriched) if (e.ts > maxTsMs) maxTsMs = e.ts;
+    alignment?.evaluated(partition, { lastTs: enriched.length > 0 ? maxTsMs : Number.NEGATIVE_INFINITY, heldFrom: batch.heldFrom, reachedEnd: batch.reachedEnd });
+    // Every revision this batch produced belongs to its partition (an actor's
+    // events are keyed to one) and reflects it up to the last message taken.
+    const position = batch.lastOffset === null ? null : { topic, partition, offset: batch.lastOffset };
+    const alerts = position === null ? verdict.alerts : verdict.alerts.map((u) => ({ ...u, position }));
+    const progress = position === null ? [] : [{ topic, partition, endOffset: position.offset, maxTsMs, events: enriched.length }];
+    return { events: batch.events, rejected: batch.rejected, deadLetters: batch.deadLetters, alerts, activity: verdict.activity, progress, processed: batch.processed };
+  }
+
+  /**
+   * decode → enrich, no engine: the caller may rebuild evicted actors' state
+   * before evaluate(). With alignment, the messages from the first event
+   * beyond the partition's bound on are not taken.
+   */
+  prepare(topic: string, partition: number, messages: readonly InboundMessage[], highWatermark?: string): PreparedBatch {
+    const enrich = this.deps.enricher();
+    const receivedAt = this.deps.clock.now();
+    const events: PositionedEvent[] = [];
+    const enriched: EnrichedEvent[] = [];
+    const rejected: RejectedRecord[] = [];
+    const deadLetters: DeadLetter[] = [];
+    const bound = this.deps.alignment?.bound(partition) ?? Number.POSITIVE_INFINITY;
+    let heldFrom: number | null = null;
+    let processed = 0;
+
+    for (const message of messages) {
+      const decoded = this.deps.decode(message.value);
+      if (decoded.ok) {
+        // Too far ahead of the slowest other partition: this message and the rest wait.
+        if (decoded.event.ts > bound) {
+          heldFrom = decoded.event.ts;
+          break;
+        }
+        const event = enrich(decoded.event);
+        enriched.push(event);
+        events.push({ event, position: { topic, partition, offset: message.offset } });
+      } else {
+        const record: RejectedRecord = {
+          ...decoded.rejection,
+          topic,
+          partition,
+          offset: message.offset,
+          size_bytes: message.value?.length ?? 0,
+          payload_sha256: createHash('sha256').update(message.value ?? Buffer.alloc(0)).digest('hex'),
+          received_at: receivedAt,
+        };
+        rejected.push(record);
+        deadLetters.push(toDeadLetter(message, record));
+      }
+      processed++;
+    }
+    const last = messages[processed - 1];
+    const reachedEnd = heldFrom === null && last !== undefined && highWatermark !== undefined && BigInt(last.offset) + 1n >= BigInt(highWatermark);
+    return { topic, partition, lastOffset: last === undefined ? null : last.offset, processed, heldFrom, reachedEnd, events, enriched, rejected, deadLetters };
+  }
+}

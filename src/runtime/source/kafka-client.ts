@@ -1,0 +1,41 @@
+/** One place that turns settings into a kafkajs client (brokers, TLS, SASL, logging). */
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { Logger } from '../../observability/log.js';
+
+export interface KafkaClientOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly ssl: boolean;
+  readonly saslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  readonly saslUsername: string;
+  readonly saslPassword: string;
+}
+
+export function createKafka(options: KafkaClientOptions, logger: Logger): Kafka {
+  const sasl: SASLOptions | undefined =
+    options.saslMechanism === 'none'
+      ? undefined
+      : ({ mechanism: options.saslMechanism, username: options.saslUsername, password: options.saslPassword } as SASLOptions);
+  const log = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    ssl: options.ssl,
+    ...(sasl ? { sasl } : {}),
+    // kafkajs logs through pino, at warn and above: its info lines are per
+    // rebalance/connection and would make normal operation noisy.
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        const fields = { broker: rest.broker, groupId: rest.groupId, error: rest.error, retryCount: rest.retryCount };
+        // "Response <Api>" lines are protocol errors kafkajs retries by itself
+        // (a coordinator still loading, a leader moving); if retrying fails,
+        // the operation fails and that is reported. Alone they are debug noise.
+        if (message.startsWith('Response ')) log.debug(fields, message);
+        else if (level <= logLevel.ERROR) log.error(fields, message);
+        else log.warn(fields, message);
+      },
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * The Kafka source: a consumer group reading the events topic in batches.
+ *
+ * This is the one place offsets are resolved and committed, and only after the
+ * batch handler reports that every sink accepted the batch (at-least-once).
+ * The handler never throws for bad input (that would make kafkajs retry the
+ * same offset forever); it may report `abandoned` when the consumer is stopping
+ * or the partition was revoked mid-batch, and then nothing is committed and the
+ * batch is redelivered, to this or another instance.
+ */
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Logger } from '../../observability/log.js';
+import type { InboundMessage } from '../pipeline/types.js';
+
+export interface SourceBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly InboundMessage[];
+  /** The partition's log end offset when the batch was fetched. */
+  readonly highWatermark?: string;
+}
+
+export interface BatchControl {
+  /** Keep the group membership alive during long retries. */
+  heartbeat(): Promise<void>;
+  /** true when the consumer is stopping or lost the partition: give up, commit nothing. */
+  shouldAbandon(): boolean;
+}
+
+/**
+ * What became of a batch: stored (offsets resolve through `through`, the
+ * last message stored, and commit; `held`: the messages after it wait, so the
+ * partition pauses until the alignment lets it go on), or abandoned (nothing
+ * commits; the batch is fetched again).
+ */
+export type BatchOutcome =
+  | { readonly kind: 'stored'; readonly through: string | null; readonly held: boolean }
+  | { readonly kind: 'abandoned' };
+
+export type BatchHandler = (batch: SourceBatch, control: BatchControl) => Promise<BatchOutcome>;
+
+export interface KafkaSourceOptions {
+  readonly topic: string;
+  readonly groupId: string;
+  readonly fromBeginning: boolean;
+  /** Consumer-group session timeout (ms); default 45 s. Heartbeats run every 3 s, also during long sink requests. */
+  readonly sessionTimeoutMs?: number;
+  /** Partitions processed concurrently; sink I/O of one overlaps the CPU work of another. */
+  readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Told the partitions of the topic this instance owns after each group join
+   * (start and every rebalance), before any batch of the new assignment.
+   * `fresh`: the member id changed (first join, or membership lost and joined
+   * anew), so any partition may have had another owner meanwhile.
+   */
+  readonly onAssignment?: (partitions: readonly number[], fresh: boolean) => void;
+  /**
+   * Partition alignment: told when a partition was paused because its batch
+   * was held (BatchOutcome.held); such partitions are resumed once
+   * `resumable` lists them, asked after every batch and every second.
+   */
+  readonly alignment?: { paused(partition: number): void; resumable(): readonly number[] };
+}
+
+export class KafkaSource {
+  private consumer: Consumer | null = null;
+  private admin: Promise<Admin> | null = null;
+  private resumeTimer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: KafkaSourceOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Connects, subscribes and starts consuming; safe to call again after it threw (start-up retries). */
+  async start(handler: BatchHandler, onFatal: (err: Error) => void): Promise<void> {
+    if (this.consumer) await this.consumer.disconnect().catch(() => undefined);
+    if (this.resumeTimer) clearInterval(this.resumeTimer);
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 45_000,
+      heartbeatInterval: 3_000,
+      // Larger fetches make larger batches: one ClickHouse insert per table per batch.
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
+      maxWaitTimeInMs: 500,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      if (restart) {
+        this.logger.warn({ err: error }, 'consumer crashed; kafkajs restarts it');
+        // kafkajs has left the group: the partitions are someone else's until it rejoins.
+        this.options.onAssignment?.([], true);
+      } else {
+        this.running = false;
+        onFatal(error);
+      }
+    });
+    let memberId: string | null = null;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const partitions = event.payload.memberAssignment[this.options.topic] ?? [];
+      const fresh = event.payload.memberId !== memberId;
+      memberId = event.payload.memberId;
+      this.logger.info({ partitions, fresh }, 'partitions assigned');
+      this.options.onAssignment?.(partitions, fresh);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning });
+    this.running = true;
+    const topic = this.options.topic;
+    const resumeWhatMay = () => {
+      const partitions = this.options.alignment?.resumable() ?? [];
+      if (partitions.length === 0 || this.consumer !== consumer) return;
+      this.logger.debug({ partitions }, 'alignment: partitions resumed');
+      consumer.resume([{ topic, partitions: [...partitions] }]);
+    };
+    if (this.options.alignment) {
+      this.resumeTimer = setInterval(resumeWhatMay, 1_000);
+      this.resumeTimer.unref();
+    }
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
+        const last = batch.messages[batch.messages.length - 1];
+        if (last === undefined) return;
+        const outcome = await handler(
+          { topic: batch.topic, partition: batch.partition, messages: batch.messages, highWatermark: batch.highWatermark },
+          { heartbeat, shouldAbandon: () => !isRunning() || isStale() },
+        );
+        if (outcome.kind === 'stored') {
+          if (outcome.through !== null) resolveOffset(outcome.through);
+          await commitOffsetsIfNecessary();
+          // The rest of the batch waits for the other partitions (fetched again once resumed).
+          if (outcome.held) {
+            this.logger.debug({ partition: batch.partition, through: outcome.through }, 'alignment: partition held');
+            consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+            this.options.alignment?.paused(batch.partition);
+          }
+        }
+        resumeWhatMay();
+      },
+    });
+  }
+
+  /**
+   * Where this group's consumption of the partition resumes: `committed`, its
+   * committed offset; with none, the earliest offset Kafka still holds when
+   * reading from the beginning (everything from there is replayed), or null
+   * when reading from the end (nothing is replayed: whatever was stored
+   * counts). `caughtUp`: nothing waits beyond it (the log ends there). Read
+   * after the group assigned the partition to this instance, so no other
+   * member can commit it meanwhile.
+   */
+  async resumePoint(partition: number): Promise<{ readonly committed: string | null; readonly caughtUp: boolean }> {
+    const admin = await this.adminClient();
+    const [[group], held] = await Promise.all([
+      admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] }),
+      admin.fetchTopicOffsets(this.options.topic),
+    ]);
+    const log = held.find((p) => p.partition === partition);
+    const offset = group?.partitions.find((p) => p.partition === partition)?.offset;
+    const known = offset !== undefined && offset !== '-1' && offset !== '';
+    const committed = known ? offset : this.options.fromBeginning ? (log?.low ?? '0') : null;
+    const caughtUp = log === undefined || (committed !== null ? BigInt(committed) >= BigInt(log.high) : true);
+    return { committed, caughtUp };
+  }
+
+  private adminClient(): Promise<Admin> {
+    if (this.admin === null) {
+      const admin = this.kafka.admin();
+      this.admin = admin.connect().then(
+        () => admin,
+        (err: unknown) => {
+          this.admin = null;
+          throw err;
+        },
+      );
+    }
+    return this.admin;
+  }
+
+  /** Stops fetching, waits for the batch in flight (and its commit), leaves the group. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.resumeTimer) clearInterval(this.resumeTimer);
+    this.resumeTimer = null;
+    if (this.consumer) await this.consumer.disconnect();
+    this.consumer = null;
+    const admin = this.admin;
+    this.admin = null;
+    if (admin !== null) await admin.then((a) => a.disconnect()).catch(() => undefined);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Throughput benchmark: a topic preloaded with simulated events is drained by
+ * a bare kafkajs consumer that only JSON.parses each message (the baseline),
+ * and by custos' full pipeline, one after the other in the same run, each in
+ * its own process. Prints events/s, Node CPU µs per event and peak RSS, and
+ * custos' ratio to the baseline. Never asserted in a test: speed is measured.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient } from '@clickhouse/client';
+import { quoteIdentifier } from '../../../runtime/outputs/clickhouse/escape.js';
+import { Kafka, logLevel } from 'kafkajs';
+import { createSimulation } from '../../sim/simulator.js';
+import { produceToKafka } from '../../sim/kafka.js';
+import type { WireEvent } from '../../sim/wire.js';
+import { FIGURES_PREFIX, type RunFigures } from './measure.js';
+import { measureStages } from './stages.js';
+import { table } from '../../../util/text-table.js';
+
+export interface ThroughputOptions {
+  readonly events: number;
+  readonly actors: number;
+  readonly partitions: number;
+  readonly rounds: number;
+  readonly brokers: string;
+  readonly clickhouseUrl: string;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+function runChild(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunFigures> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(here, script), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith(FIGURES_PREFIX));
+      if (code !== 0 || !line) reject(new Error(`${script} exited ${code}`));
+      else resolve(JSON.parse(line.slice(FIGURES_PREFIX.length)) as RunFigures);
+    });
+  });
+}
+
+function* firstN(events: Iterable<WireEvent>, n: number): Generator<WireEvent> {
+  let i = 0;
+  for (const e of events) {
+    if (i++ >= n) return;
+    yield e;
+  }
+}
+
+export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void> {
+  const stamp = Date.now();
+  const topic = `bench-throughput-${stamp}`;
+  const database = `custos_bench_${stamp}`;
+  const kafka = new Kafka({ clientId: 'bench', brokers: o.brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: o.partitions }], waitForLeaders: true });
+  await admin.disconnect();
+
+  const dir = mkdtempSync(join(tmpdir(), 'custos-bench-'));
+  try {
+    // Simulated traffic: enough days of the default organisation to yield N events.
+    const sim = createSimulation({ seed: 7, actors: o.actors, days: 60, incidents: 'default' });
+    const directoryFile = join(dir, 'actors.csv');
+    writeFileSync(directoryFile, sim.directoryCsv);
+    process.stdout.write(`preloading ${o.events.toLocaleString('en-US')} simulated events into ${topic} (${o.partitions} partitions)...\n`);
+    const produced = await produceToKafka({ brokers: o.brokers.split(','), topic, events: firstN(sim.stream(), o.events) });
+    process.stdout.write(`  produced ${produced.sent.toLocaleString('en-US')} in ${(produced.elapsedMs / 1000).toFixed(1)} s\n`);
+    if (produced.sent < o.events) throw new Error(`the simulation yielded only ${produced.sent} events`);
+
+    const results: RunFigures[] = [];
+    for (let round = 1; round <= o.rounds; round++) {
+      process.stdout.write(`round ${round}/${o.rounds}: bare consumer...\n`);
+      results.push(await runChild('bare-consumer.js', [o.brokers, topic, String(o.events)], process.env));
+      process.stdout.write(`round ${round}/${o.rounds}: custos...\n`);
+      results.push(
+        await runChild('custos-runner.js', [String(o.events)], {
+          ...process.env,
+          CUSTOS_KAFKA_BROKERS: o.brokers,
+          CUSTOS_CLICKHOUSE_URL: o.clickhouseUrl,
+          CUSTOS_CLICKHOUSE_DATABASE: `${database}_${round}`,
+          CUSTOS_KAFKA_TOPIC: topic,
+          CUSTOS_KAFKA_GROUP_ID: `bench-custos-${stamp}-${round}`,
+          CUSTOS_KAFKA_DEAD_LETTER_TOPIC: `${topic}.dead-letter`,
+          CUSTOS_PSEUDONYM_KEY: process.env.CUSTOS_PSEUDONYM_KEY ?? 'benchmark-pseudonym-key-not-a-secret-0000',
+          CUSTOS_DIRECTORY_FILE: directoryFile,
+          CUSTOS_WEBHOOK_URLS: '',
+          CUSTOS_METRICS_PORT: '0',
+          CUSTOS_LOG_LEVEL: 'warn',
+        }),
+      );
+    }
+    printTable(results);
+
+    // The same events, stage by stage, in this process (no I/O).
+    const sample = Math.min(o.events, 100_000);
+    const values: Buffer[] = [];
+    for (const e of firstN(createSimulation({ seed: 7, actors: o.actors, days: 60, incidents: 'default' }).stream(), sample)) {
+      values.push(Buffer.from(JSON.stringify(e), 'utf8'));
+    }
+    process.stdout.write(`\nCPU per stage, in process, ${sample.toLocaleString('en-US')} of the same events:\n`);
+    for (const f of measureStages(values, directoryFile)) process.stdout.write(`  ${f.microsPerEvent.toFixed(1).padStart(6)} µs/event  ${f.stage}\n`);
+  } finally {
+    // Nothing of the run stays behind: databases, the preloaded topic, the directory file.
+    const ch = createClient({ url: o.clickhouseUrl });
+    for (let round = 1; round <= o.rounds; round++) {
+      await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(`${database}_${round}`)}` }).catch(() => undefined);
+    }
+    await ch.close();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic, `${topic}.dead-letter`] }).catch(() => undefined);
+    await admin.deleteGroups(Array.from({ length: o.rounds }, (_, i) => `bench-custos-${stamp}-${i + 1}`)).catch(() => undefined);
+    await admin.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printTable(results: readonly RunFigures[]): void {
+  const rows = results.map((r) => [
+    r.label,
+    r.events.toLocaleString('en-US'),
+    r.seconds.toFixed(2),
+    Math.round(r.eventsPerSecond).toLocaleString('en-US'),
+    r.cpuMicrosPerEvent.toFixed(1),
+    r.peakRssMb.toFixed(0),
+  ]);
+  process.stdout.write(`\n${table(['run', 'events', 'seconds', 'events/s', 'CPU µs/event', 'peak RSS MB'], rows)}\n`);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const bare = median(results.filter((r) => r.label.startsWith('bare')).map((r) => r.eventsPerSecond));
+  const custos = median(results.filter((r) => r.label.startsWith('custos')).map((r) => r.eventsPerSecond));
+  process.stdout.write(`\ncustos / bare consumer (median events/s): ${(custos / bare).toFixed(2)}× (target ≥ 0.70×)\n`);
+}
