@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { qualifiedTable } from './escape.js';
 import { wrapClickHouseError, type ClickHouseOperation } from './errors.js';
 
@@ -19,14 +19,29 @@ export interface ClickHouseConnectionOptions {
   readonly password?: string;
   /** Per request; a batch insert of thousands of rows takes well under a second. */
   readonly requestTimeoutMs?: number;
+  /** TLS for an `https://` URL beyond the system's CAs: the server's CA, and a client certificate (mTLS). */
+  readonly tls?: ClickHouseTls;
+  /** Sent with every request (src/runtime/outputs/clickhouse/server-version.ts requestSettings). */
+  readonly settings?: ClickHouseSettings;
+}
+
+export interface ClickHouseTls {
+  /** PEM: the CA(s) the server's certificate must chain to (CUSTOS_CLICKHOUSE_CA_FILE). */
+  readonly ca: Buffer;
+  /** PEM client certificate and key, both or neither (CUSTOS_CLICKHOUSE_CERT_FILE, CUSTOS_CLICKHOUSE_KEY_FILE). */
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
 }
 
 export function createClickHouseClient(options: ClickHouseConnectionOptions): ClickHouseClient {
+  const tls = options.tls;
   return createClient({
     url: options.url,
     username: options.username ?? 'default',
     password: options.password ?? '',
     request_timeout: options.requestTimeoutMs ?? 30_000,
+    ...(tls ? { tls: tls.cert && tls.key ? { ca_cert: tls.ca, cert: tls.cert, key: tls.key } : { ca_cert: tls.ca } } : {}),
+    ...(options.settings ? { clickhouse_settings: options.settings } : {}),
     // Inserts of four tables run at once, plus the webhook outbox and its
     // delivery-state writes: keep a few sockets warm.
     max_open_connections: 8,

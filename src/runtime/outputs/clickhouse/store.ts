@@ -8,7 +8,8 @@ import type { Clock } from '../../../clock.js';
 import { systemClock } from '../../../clock.js';
 import type { DeliveryOutbox, StoredNotification } from '../webhook/outbox.js';
 import { prepareBatch, type SinkBatch } from './batch.js';
-import { createClickHouseClient, insertJsonLines, type ClickHouseConnectionOptions } from './connection.js';
+import { connectClickHouse } from './connect.js';
+import { insertJsonLines, type ClickHouseConnectionOptions } from './connection.js';
 import { ClickHouseDeliveryOutbox } from './delivery-outbox.js';
 import { ensureSchema, type SchemaInfo } from './ensure-schema.js';
 import { ClickHouseSinkError } from './errors.js';
@@ -50,12 +51,12 @@ export class ClickHouseStore {
   /** Connects, detects the server version and creates missing tables. Safe to run from several instances at once. */
   static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
     quoteIdentifier(options.database);
-    const client = createClickHouseClient(options);
+    const { client, features } = await connectClickHouse(options, options.features);
     try {
       const schema = await ensureSchema(client, {
         database: options.database,
         retentionDays: options.retentionDays,
-        ...(options.features ? { features: options.features } : {}),
+        features,
       });
       return new ClickHouseStore(client, options.database, schema, options.clock ?? systemClock);
     } catch (err) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { schemaStatements } from '../../../../src/runtime/outputs/clickhouse/ddl.js';
 import { COMMON_SUBSET } from '../../../../src/runtime/outputs/clickhouse/server-version.js';
 
-const MODERN = { lowCardinality: true, ttl: true };
+const MODERN = { lowCardinality: true, ttl: true, queryParameters: true, insertSettings: true };
 const find = (statements: string[], fragment: string): string => {
   const found = statements.find((s) => s.includes(fragment));
   if (!found) throw new Error(`no statement with ${fragment}`);
