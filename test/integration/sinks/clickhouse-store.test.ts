@@ -125,12 +125,15 @@ describe('ClickHouseStore against a real server', () => {
 
   it('the dedup views hide duplicates analysts would otherwise count twice', async () => {
     const e = { event: event({ event_id: 'dup-view', actor_id: 'emp-view' }), position: position('5') };
+    // A merge in between would remove the duplicate before it is counted (chDB merges within milliseconds).
+    await db.client.command({ query: `SYSTEM STOP MERGES ${db.database}.access_events` });
     await store.writeBatch({ ...NO_BATCH, events: [e] });
     await store.writeBatch({ ...NO_BATCH, events: [e] });
     const raw = await db.rows<{ n: string }>(`SELECT count() AS n FROM ${db.database}.access_events WHERE actor_id = 'emp-view'`);
     const dedup = await db.rows<{ n: string }>(`SELECT count() AS n FROM ${db.database}.access_events_dedup WHERE actor_id = 'emp-view'`);
     expect(Number(raw[0]?.n)).toBe(2);
     expect(Number(dedup[0]?.n)).toBe(1);
+    await db.client.command({ query: `SYSTEM START MERGES ${db.database}.access_events` });
   });
 
   it('a schema error is typed, names the table, is not retryable and carries no row data', async () => {

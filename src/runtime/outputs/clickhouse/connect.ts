@@ -6,6 +6,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouseClient, type ClickHouseConnectionOptions } from './connection.js';
 import { wrapClickHouseError } from './errors.js';
+import { markQueryParameters } from './sql-values.js';
 import { featuresOf, queryServerVersion, requestSettings, type ServerFeatures, type ServerVersion } from './server-version.js';
 
 export interface ClickHouseConnection {
@@ -28,5 +29,6 @@ export async function connectClickHouse(options: ClickHouseConnectionOptions, fo
   // Forced features choose the schema (tests of the common subset); the settings follow what the server has.
   const features = forced ?? detected;
   const client = createClickHouseClient({ ...options, settings: { ...requestSettings(detected), ...options.settings } });
+  if (detected.queryParameters) markQueryParameters(client);
   return { client, server, features };
 }

@@ -2,6 +2,7 @@
  * The three ways the sinks talk to ClickHouse (DDL, insert pre-serialized
  * JSONEachRow, stream a JSONEachRow result), each wrapping failures in
  * ClickHouseSinkError and tagging requests with a query id the error quotes.
+ * `params` are server-side query parameters (sql-values.ts), where the server has them.
  *
  * The client is created without a default database: every statement names
  * `db.table` explicitly, so the same client can create the database first.
@@ -58,10 +59,16 @@ export function createClickHouseClient(options: ClickHouseConnectionOptions): Cl
 }
 
 /** DDL or any statement without a result. */
-export async function runStatement(client: ClickHouseClient, sql: string, table: string | null, operation: ClickHouseOperation = 'ddl'): Promise<void> {
+export async function runStatement(
+  client: ClickHouseClient,
+  sql: string,
+  table: string | null,
+  operation: ClickHouseOperation = 'ddl',
+  params?: Record<string, unknown>,
+): Promise<void> {
   const queryId = randomUUID();
   try {
-    await client.command({ query: sql, query_id: queryId });
+    await client.command({ query: sql, query_id: queryId, ...(params ? { query_params: params } : {}) });
   } catch (err) {
     throw wrapClickHouseError(err, operation, table, queryId);
   }
@@ -98,10 +105,16 @@ export async function insertJsonLines(client: ClickHouseClient, database: string
  * streams in, so large result sets (history at start) never sit in memory as
  * text. `sql` must not contain a FORMAT clause.
  */
-export async function streamRows<T>(client: ClickHouseClient, sql: string, table: string | null, onRow: (row: T) => void): Promise<void> {
+export async function streamRows<T>(
+  client: ClickHouseClient,
+  sql: string,
+  table: string | null,
+  onRow: (row: T) => void,
+  params?: Record<string, unknown>,
+): Promise<void> {
   const queryId = randomUUID();
   try {
-    const result = await client.query({ query: sql, format: 'JSONEachRow', query_id: queryId });
+    const result = await client.query({ query: sql, format: 'JSONEachRow', query_id: queryId, ...(params ? { query_params: params } : {}) });
     for await (const rows of result.stream<T>()) {
       for (const row of rows) onRow(row.json());
     }
@@ -111,8 +124,8 @@ export async function streamRows<T>(client: ClickHouseClient, sql: string, table
 }
 
 /** A SELECT whose result is small enough to collect. */
-export async function selectRows<T>(client: ClickHouseClient, sql: string, table: string | null): Promise<T[]> {
+export async function selectRows<T>(client: ClickHouseClient, sql: string, table: string | null, params?: Record<string, unknown>): Promise<T[]> {
   const rows: T[] = [];
-  await streamRows<T>(client, sql, table, (row) => rows.push(row));
+  await streamRows<T>(client, sql, table, (row) => rows.push(row), params);
   return rows;
 }

@@ -8,7 +8,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { insertJsonLines, runStatement, selectRows } from './connection.js';
 import { SCHEMA_VERSION, TABLES, addColumnStatements, schemaStatements, viewNames } from './ddl.js';
 import { ClickHouseSinkError, isAlreadyExists, wrapClickHouseError } from './errors.js';
-import { qualifiedTable, quoteString } from './escape.js';
+import { qualifiedTable } from './escape.js';
+import { sqlValues } from './sql-values.js';
 import { featuresOf, queryServerVersion, type ServerFeatures, type ServerVersion } from './server-version.js';
 
 export interface EnsureSchemaOptions {
@@ -74,10 +75,12 @@ async function runIdempotent(client: ClickHouseClient, sql: string, table: strin
 
 /** Column names per existing table of the database (a table missing here does not exist yet). */
 async function existingColumns(client: ClickHouseClient, database: string): Promise<Map<string, Set<string>>> {
+  const v = sqlValues(client);
   const rows = await selectRows<{ table: string; name: string }>(
     client,
-    `SELECT table, name FROM system.columns WHERE database = ${quoteString(database)}`,
+    `SELECT table, name FROM system.columns WHERE database = ${v.string(database)}`,
     'system.columns',
+    v.params,
   );
   const out = new Map<string, Set<string>>();
   for (const r of rows) {
