@@ -32,6 +32,8 @@ import { retryStartup } from './startup-retry.js';
 import { StopOnce } from './stop-once.js';
 import { PartitionRestorer } from './partition-restore.js';
 import { PartitionAlignment } from '../pipeline/partition-alignment.js';
+import { startRetentionSchedule, type RetentionSchedule } from './retention-schedule.js';
+import { retentionOverrides } from './retention-settings.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -63,6 +65,7 @@ export class Monitor {
     private readonly refresher: HistoryRefresh,
     private readonly sinkHealth: SinkHealth,
     private readonly restorer: PartitionRestorer,
+    private readonly retention: RetentionSchedule,
   ) {
     this.lifecycle = new StopOnce(() => this.stopStages());
   }
@@ -126,6 +129,7 @@ export class Monitor {
         password: config['clickhouse.password'],
         database: config['clickhouse.database'],
         retentionDays: config['clickhouse.retention_days'],
+        retention: retentionOverrides(config),
         requestTimeoutMs: config['clickhouse.request_timeout_ms'],
       }),
       undefined,
@@ -133,6 +137,13 @@ export class Monitor {
     );
     cleanup.push(() => store.close());
     logger.info({ database: store.database, schema: store.schema }, 'clickhouse ready');
+    const retention = startRetentionSchedule({
+      enforce: () => store.enforceRetention(),
+      ttl: store.schema.features.ttl,
+      intervalMs: config['retention.interval_ms'],
+      logger: logger.child({ component: 'retention' }),
+    });
+    cleanup.push(() => retention.stop());
 
     // Baselines (every actor's) now; windows and open alerts per partition,
     // when the group assigns it (src/runtime/app/partition-restore.ts).
@@ -352,7 +363,7 @@ export class Monitor {
       },
       logger.child({ component: 'source' }),
     );
-    const monitor = new Monitor(logger, metrics, engine, source, deadLetters, store, dispatcher, reloader, ticker, refresher, sinkHealth, restorer);
+    const monitor = new Monitor(logger, metrics, engine, source, deadLetters, store, dispatcher, reloader, ticker, refresher, sinkHealth, restorer, retention);
     cleanup.push(() => source.stop());
     await retryStartup('kafka consumer', logger, () => source.start(handler, (err) => monitor.onFatal(err)), undefined, deps.signal);
     logger.info({ topic: config['kafka.topic'], groupId: config['kafka.group_id'] }, 'consuming');
@@ -382,6 +393,7 @@ export class Monitor {
       () => this.restorer.stop(),
       () => this.reloader.stop(),
       () => this.refresher.stop(),
+      () => this.retention.stop(),
       () => this.source.stop(),
       () => this.ticker.stop(),
       () => this.dispatcher.stop(),
