@@ -12,6 +12,7 @@ import type { Settings } from '../../config/settings.js';
 import { createDecoder } from '../decode/decoder.js';
 import { createEngine, loadRuleSet, tryLoadRuleSet, type DetectionEngine } from '../engine/index.js';
 import { createEnricher, type Enricher } from '../enrich/enricher.js';
+import { createOptionalFieldMinimiser } from '../../privacy/minimise.js';
 import { loadEnrichmentTables, type EnrichmentFiles } from '../enrich/tables.js';
 import type { Logger } from '../../observability/log.js';
 import { Metrics } from '../../observability/metrics.js';
@@ -101,7 +102,12 @@ export class Monitor {
     };
     const ruleSet = loadRuleSet(rulesDir);
     let currentRules = ruleSet;
-    let enricher: Enricher = createEnricher(loadEnrichmentTables(enrichmentFiles));
+    // Minimisation of the optional fields happens in enrich, before anything is evaluated or stored.
+    const minimise = createOptionalFieldMinimiser(
+      { source_ip: config['minimise.source_ip'], user_agent: config['minimise.user_agent'], session_id: config['minimise.session_id'] },
+      config.pseudonym_key,
+    );
+    let enricher: Enricher = createEnricher(loadEnrichmentTables(enrichmentFiles), minimise);
     const engine = createEngine({
       rules: ruleSet,
       clock,
@@ -174,7 +180,7 @@ export class Monitor {
           name: 'enrichment',
           paths: [enrichmentFiles.directoryFile, enrichmentFiles.zonesFile, enrichmentFiles.fieldsFile, enrichmentFiles.calendarFile],
           reload: () => {
-            enricher = createEnricher(loadEnrichmentTables(enrichmentFiles));
+            enricher = createEnricher(loadEnrichmentTables(enrichmentFiles), minimise);
           },
         },
       ],
