@@ -214,6 +214,7 @@ export class Monitor {
                 retentionDays: config['clickhouse.retention_days'],
                 retention: retentionOverrides(config),
                 requestTimeoutMs: config['clickhouse.request_timeout_ms'],
+                manageSchema: config['clickhouse.manage_schema'],
               }),
             undefined,
             deps.signal,
@@ -226,6 +227,11 @@ export class Monitor {
         // Where the server has no TTL, custos drops what is past retention itself, at start and on a schedule.
         name: 'retention',
         start: () => {
+          // A least-privilege writer may not ALTER: there retention is `custos db retention`'s, run by an administrator.
+          if (!config['clickhouse.manage_schema'] && !store.schema.features.ttl) {
+            logger.info('retention on this server is left to `custos db retention` (CUSTOS_CLICKHOUSE_MANAGE_SCHEMA is false)');
+            return;
+          }
           retention = startRetentionSchedule({
             enforce: () => store.enforceRetention(),
             ttl: store.schema.features.ttl,
