@@ -13,6 +13,7 @@ import { createDecoder } from '../decode/decoder.js';
 import { createEngine, loadRuleSet, tryLoadRuleSet, type DetectionEngine } from '../engine/index.js';
 import { createEnricher, type Enricher } from '../enrich/enricher.js';
 import { createOptionalFieldMinimiser } from '../../privacy/minimise.js';
+import { loadTlsMaterial } from '../../config/tls-files.js';
 import { loadEnrichmentTables, type EnrichmentFiles } from '../enrich/tables.js';
 import type { Logger } from '../../observability/log.js';
 import { Metrics } from '../../observability/metrics.js';
@@ -100,6 +101,8 @@ export class Monitor {
       calendarFile: config['enrichment.calendar_file'],
       defaultTimezone: config['enrichment.default_timezone'],
     };
+    // TLS files are read and checked now: a bad one is a configuration error naming its setting.
+    const tls = loadTlsMaterial(config);
     const ruleSet = loadRuleSet(rulesDir);
     let currentRules = ruleSet;
     // Minimisation of the optional fields happens in enrich, before anything is evaluated or stored.
@@ -120,7 +123,7 @@ export class Monitor {
       {
         brokers: config['kafka.brokers'],
         clientId: config['kafka.client_id'],
-        ssl: config['kafka.ssl'],
+        ssl: tls.kafka ?? false,
         saslMechanism: config['kafka.sasl_mechanism'],
         saslUsername: config['kafka.sasl_username'],
         saslPassword: config['kafka.sasl_password'],
@@ -215,6 +218,7 @@ export class Monitor {
                 retention: retentionOverrides(config),
                 requestTimeoutMs: config['clickhouse.request_timeout_ms'],
                 manageSchema: config['clickhouse.manage_schema'],
+                ...(tls.clickhouse !== null && { tls: tls.clickhouse }),
               }),
             undefined,
             deps.signal,
