@@ -33,7 +33,7 @@ export interface Harness {
   readonly log: CapturedLog;
 }
 
-export function dispatcherFor(destinations: readonly Destination[], outbox = new MemoryOutbox()): Harness {
+export function dispatcherFor(destinations: readonly Destination[], outbox = new MemoryOutbox(), requestTimeoutMs?: number): Harness {
   const log = captureLog();
   const dispatcher = new AlertDispatcher({
     destinations,
@@ -42,6 +42,7 @@ export function dispatcherFor(destinations: readonly Destination[], outbox = new
     retry: { initialDelayMs: 20, maxDelayMs: 40 },
     stateFlushIntervalMs: 5,
     outboxScanIntervalMs: 60_000,
+    ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
   });
   return { dispatcher, outbox, log };
 }
