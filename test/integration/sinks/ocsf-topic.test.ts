@@ -4,29 +4,24 @@
  * yet is retried until it does.
  */
 import { inject } from 'vitest';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
-import type { AlertDispatcher } from '../../../src/runtime/outputs/alerts/dispatcher.js';
 import { createTopic, readTopic, testKafka, uniqueName } from '../../support/kafka.js';
 import { alert } from '../../unit/sinks/fixtures.js';
 import { waitFor } from '../../unit/outputs/alerts/helpers.js';
-import { destinationsOf, dispatcherFor } from '../../unit/outputs/alerts/destinations/harness.js';
+import { destinationsOf, dispatcherFor, stoppedAfterEach } from '../../unit/outputs/alerts/destinations/harness.js';
 import { validDetectionFinding } from '../../unit/outputs/alerts/destinations/ocsf-schema.js';
 
 describe('ocsf destination, Kafka topic', () => {
   let kafka: Kafka;
-  const running: AlertDispatcher[] = [];
+  const stopped = stoppedAfterEach();
   beforeAll(() => {
     kafka = testKafka(inject('kafkaBrokers'));
-  });
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((d) => d.stop()));
   });
 
   function ocsfTopic(topic: string, requestTimeoutMs?: number) {
     const h = dispatcherFor(destinationsOf([{ kind: 'ocsf', topic }], kafka), undefined, requestTimeoutMs);
-    running.push(h.dispatcher);
-    return h;
+    return stopped(h);
   }
 
   it('produces every revision, closings included, keyed by the alert id, as Detection Findings in revision order', async () => {

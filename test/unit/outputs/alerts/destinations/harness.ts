@@ -4,10 +4,12 @@
  * in-memory outbox; receivers are real (a local HTTP server, a file).
  */
 import type { Kafka } from 'kafkajs';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { buildDestinations } from '../../../../../src/runtime/outputs/alerts/config.js';
 import type { Destination } from '../../../../../src/runtime/outputs/alerts/destination.js';
 import { AlertDispatcher } from '../../../../../src/runtime/outputs/alerts/dispatcher.js';
 import { defaultUserAgent } from '../../../../../src/runtime/outputs/alerts/user-agent.js';
+import { WebhookReceiver } from '../../../../../src/tools/demo/webhook-receiver.js';
 import { captureLog, MemoryOutbox, type CapturedLog } from '../helpers.js';
 
 export function destinationsOf(entries: readonly Record<string, unknown>[], kafka?: Kafka): Destination[] {
@@ -45,4 +47,29 @@ export function dispatcherFor(destinations: readonly Destination[], outbox = new
     ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
   });
   return { dispatcher, outbox, log };
+}
+
+/** A real local HTTP receiver for a test file: started before its tests, stopped after; its script reset to 200 after each test. */
+export function localReceiver(): WebhookReceiver {
+  const receiver = new WebhookReceiver();
+  beforeAll(async () => {
+    await receiver.start();
+  });
+  afterEach(() => {
+    receiver.script = () => 200;
+  });
+  afterAll(() => receiver.stop());
+  return receiver;
+}
+
+/** Registers the dispatchers a test makes, to be stopped after it. */
+export function stoppedAfterEach(): (h: Harness) => Harness {
+  const running: AlertDispatcher[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((d) => d.stop()));
+  });
+  return (h) => {
+    running.push(h.dispatcher);
+    return h;
+  };
 }

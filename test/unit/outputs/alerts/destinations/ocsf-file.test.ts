@@ -1,27 +1,22 @@
 /** OCSF findings to a file: NDJSON lines of the exact Detection Finding shape, mode 0600, torn lines, a failure and its retry. */
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { AlertDispatcher } from '../../../../../src/runtime/outputs/alerts/dispatcher.js';
+import { describe, expect, it } from 'vitest';
 import { custosVersion } from '../../../../../src/runtime/outputs/alerts/user-agent.js';
 import { tempDir } from '../../../../support/temp-dir.js';
 import { alert, T0 } from '../../../sinks/fixtures.js';
 import { waitFor } from '../helpers.js';
-import { configProblem, destinationsOf, dispatcherFor } from './harness.js';
+import { configProblem, destinationsOf, dispatcherFor, stoppedAfterEach } from './harness.js';
 import { validDetectionFinding } from './ocsf-schema.js';
 
 const linesOf = (path: string): string[] => readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
 
 describe('ocsf destination, file', () => {
-  const running: AlertDispatcher[] = [];
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((d) => d.stop()));
-  });
+  const stopped = stoppedAfterEach();
 
   function ocsfFile(file: string) {
     const h = dispatcherFor(destinationsOf([{ kind: 'ocsf', file }]));
-    running.push(h.dispatcher);
-    return h;
+    return stopped(h);
   }
 
   it('appends the opening, the escalation and the closing as Detection Findings (create, update, close), one JSON line each, in a 0600 file', async () => {

@@ -1,12 +1,10 @@
 /** PagerDuty Events API v2 against a real local HTTP receiver: exact trigger and resolve events, order, retries, refusals, config. */
 import { Ajv } from 'ajv';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PAGERDUTY_EVENTS_URL } from '../../../../../src/runtime/outputs/alerts/destinations/pagerduty/index.js';
-import type { AlertDispatcher } from '../../../../../src/runtime/outputs/alerts/dispatcher.js';
-import { WebhookReceiver } from '../../../../../src/tools/demo/webhook-receiver.js';
 import { alert, T0 } from '../../../sinks/fixtures.js';
 import { waitFor } from '../helpers.js';
-import { configProblem, destinationsOf, dispatcherFor } from './harness.js';
+import { configProblem, destinationsOf, dispatcherFor, localReceiver, stoppedAfterEach } from './harness.js';
 
 const ROUTING_KEY = 'R0123456789abcdef0123456789ABCDE';
 
@@ -50,21 +48,12 @@ const EVENT_SCHEMA = {
 const validEvent = new Ajv({ allErrors: true }).compile(EVENT_SCHEMA);
 
 describe('pagerduty destination', () => {
-  let receiver: WebhookReceiver;
-  const running: AlertDispatcher[] = [];
-  beforeAll(async () => {
-    receiver = new WebhookReceiver();
-    await receiver.start();
-  });
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((d) => d.stop()));
-  });
-  afterAll(() => receiver.stop());
+  const receiver = localReceiver();
+  const stopped = stoppedAfterEach();
 
   function pagerduty(path: string, extra: Record<string, unknown> = {}) {
     const h = dispatcherFor(destinationsOf([{ kind: 'pagerduty', routing_key: ROUTING_KEY, url: `${receiver.origin}${path}`, ...extra }]));
-    running.push(h.dispatcher);
-    return h;
+    return stopped(h);
   }
   const eventsAt = (path: string) => receiver.requests.filter((r) => r.path === path).map((r) => JSON.parse(r.body) as Record<string, unknown>);
 

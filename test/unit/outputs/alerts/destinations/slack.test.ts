@@ -1,12 +1,10 @@
 /** Slack incoming webhook against a real local HTTP receiver: the exact message, retries, refusals, config. */
 import { Ajv } from 'ajv';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../../../src/model/alert.js';
-import type { AlertDispatcher } from '../../../../../src/runtime/outputs/alerts/dispatcher.js';
-import { WebhookReceiver } from '../../../../../src/tools/demo/webhook-receiver.js';
 import { alert } from '../../../sinks/fixtures.js';
 import { waitFor } from '../helpers.js';
-import { configProblem, destinationsOf, dispatcherFor } from './harness.js';
+import { configProblem, destinationsOf, dispatcherFor, localReceiver, stoppedAfterEach } from './harness.js';
 
 const LINK = 'https://console.example.com/alerts/{alert_id}?view=triage';
 
@@ -55,22 +53,12 @@ const SLACK_MESSAGE_SCHEMA = {
 const validSlackMessage = new Ajv({ allErrors: true }).compile(SLACK_MESSAGE_SCHEMA);
 
 describe('slack destination', () => {
-  let receiver: WebhookReceiver;
-  const running: AlertDispatcher[] = [];
-  beforeAll(async () => {
-    receiver = new WebhookReceiver();
-    await receiver.start();
-  });
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((d) => d.stop()));
-    receiver.script = () => 200;
-  });
-  afterAll(() => receiver.stop());
+  const receiver = localReceiver();
+  const stopped = stoppedAfterEach();
 
   function slack(path: string, extra: Record<string, unknown> = {}) {
     const h = dispatcherFor(destinationsOf([{ kind: 'slack', url: `${receiver.origin}${path}`, ...extra }]));
-    running.push(h.dispatcher);
-    return h;
+    return stopped(h);
   }
   const bodiesAt = (path: string) => receiver.requests.filter((r) => r.path === path).map((r) => JSON.parse(r.body) as unknown);
 
