@@ -14,8 +14,8 @@ import type { StoredNotification } from '../../../../src/runtime/outputs/alerts/
 import { alert } from '../../sinks/fixtures.js';
 import { captureLog, MemoryOutbox } from './helpers.js';
 
-const A = 'http://a.example/hook';
-const B = 'http://b.example/hook';
+const A = 'https://a.example/hook';
+const B = 'https://b.example/hook';
 const START = Date.UTC(2026, 2, 23, 12, 0, 0);
 
 interface Request {

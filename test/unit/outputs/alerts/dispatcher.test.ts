@@ -34,8 +34,8 @@ function fakeFetch(answer: (url: string, n: number) => number | 'hang' | 'networ
   return { fetchImpl, calls, callsTo: (url: string) => calls.filter((c) => c.url === url) };
 }
 
-const A = 'http://a.example/hook';
-const B = 'http://b.example/hook';
+const A = 'https://a.example/hook';
+const B = 'https://b.example/hook';
 const notification = (a: Partial<Alert> = {}, storedAtMs = Date.now()): StoredNotification => ({ alert: alert(a), storedAtMs });
 
 describe('AlertDispatcher', () => {

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import pino from 'pino';
 import type { DestinationContext, DestinationKind } from '../../destination.js';
-import { destinationIdSchema, minSeveritySchema } from '../../destination-config.js';
+import { destinationIdSchema, minSeveritySchema, secureUrlSchema } from '../../destination-config.js';
 import { postOnce } from '../../http-attempt.js';
 import { alertPayloadBody, webhookIdOf } from '../../payload.js';
 import { resolveEndpoint } from './endpoint.js';
@@ -21,7 +21,7 @@ const silentLogger = pino({ level: 'silent' });
 export const webhookConfigSchema = z.strictObject({
   /** Stable id of its delivery state; default derived from the URL's origin and path. */
   id: destinationIdSchema.optional(),
-  url: z.url({ protocol: /^https?$/ }),
+  url: secureUrlSchema,
   /** Standard Webhooks secret (`whsec_<base64>`); absent: unsigned. */
   secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be whsec_ followed by base64').optional(),
   min_severity: minSeveritySchema,
