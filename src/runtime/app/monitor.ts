@@ -36,6 +36,8 @@ import { StopOnce } from './stop-once.js';
 import { Lifecycle } from './lifecycle.js';
 import { PartitionRestorer } from './partition-restore.js';
 import { PartitionAlignment } from '../pipeline/partition-alignment.js';
+import { startRetentionSchedule, type RetentionSchedule } from './retention-schedule.js';
+import { retentionOverrides } from './retention-settings.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -181,6 +183,7 @@ export class Monitor {
 
     // Built by the stages below, in this order; each stage's stop undoes its start.
     let store!: ClickHouseStore;
+    let retention: RetentionSchedule | null = null;
     let dispatcher!: AlertDispatcher;
     let writer!: OutputWriter;
     let restorer!: PartitionRestorer;
@@ -202,6 +205,7 @@ export class Monitor {
                 password: config['clickhouse.password'],
                 database: config['clickhouse.database'],
                 retentionDays: config['clickhouse.retention_days'],
+                retention: retentionOverrides(config),
                 requestTimeoutMs: config['clickhouse.request_timeout_ms'],
               }),
             undefined,
@@ -210,6 +214,19 @@ export class Monitor {
           logger.info({ database: store.database, schema: store.schema }, 'clickhouse ready');
         },
         stop: () => store.close(),
+      },
+      {
+        // Where the server has no TTL, custos drops what is past retention itself, at start and on a schedule.
+        name: 'retention',
+        start: () => {
+          retention = startRetentionSchedule({
+            enforce: () => store.enforceRetention(),
+            ttl: store.schema.features.ttl,
+            intervalMs: config['retention.interval_ms'],
+            logger: logger.child({ component: 'retention' }),
+          });
+        },
+        stop: () => retention?.stop(),
       },
       {
         // Baselines (every actor's) now; windows and alerts per partition, when the group assigns it.
