@@ -16,7 +16,8 @@ export type RuleKind = (typeof RULE_KINDS)[number];
 export const BASELINE_SOURCES = ['own', 'peers', 'role', 'static'] as const;
 export type BaselineSource = (typeof BASELINE_SOURCES)[number];
 
-export interface Alert {
+/** An alert revision as the engine decides it: everything of the contract but the ready-to-run query, which its store renders (`Alert`). */
+export interface AlertRevision {
   /**
    * Deterministic: derived only from the actor and the event that opened the
    * alert (one open alert per actor merges whatever fires), so a redelivered
@@ -60,8 +61,6 @@ export interface Alert {
   readonly summary: string;
   /** Structured evidence: baselines with their figures, policy findings, context. */
   readonly explanation: Readonly<Record<string, unknown>>;
-  /** A ready-to-run ClickHouse query that lists the underlying events. */
-  readonly query: string;
   /**
    * Added by the engine (optional for older rows): `closed` on the last revision,
    * emitted once the rule's quiet period passed without a triggering event.
@@ -70,9 +69,36 @@ export interface Alert {
   readonly status?: 'open' | 'closed';
 }
 
+/**
+ * The alert contract as stored and sent: the engine's revision plus a
+ * ready-to-run query listing the underlying events, rendered by the
+ * ClickHouse output from the revision's `AlertEvents`
+ * (src/runtime/outputs/clickhouse/events-query.ts).
+ */
+export interface Alert extends AlertRevision {
+  /** A ready-to-run ClickHouse query that lists the underlying events. */
+  readonly query: string;
+}
+
+/**
+ * Which stored events an alert is about, as the engine decides it: what a
+ * store turns into its query. Not part of the alert contract.
+ */
+export interface AlertEvents {
+  /** The actor, or for a storm alert (which speaks for many) the sampled actors. */
+  readonly actors: { readonly one: string } | { readonly sample: readonly string[] };
+  /** Exactly these events (a policy-only alert whose every event id is known); null: every event of the actors in the time range. */
+  readonly eventIds: readonly string[] | null;
+  /** Event time range, epoch ms, both inclusive. */
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
 /** An alert revision the outputs must store; `notify` says whether webhooks get it. */
 export interface AlertUpdate {
-  readonly alert: Alert;
+  readonly alert: AlertRevision;
+  /** The events behind the revision, for the store's ready-to-run query. */
+  readonly events: AlertEvents;
   /** true for an opening alert and for an escalation; false for a merged follow-up. */
   readonly notify: boolean;
   /**
@@ -91,9 +117,14 @@ export interface AlertUpdate {
   readonly position?: SourcePosition | null;
 }
 
+/** An update as its store holds it: the revision with its query. */
+export interface StoredAlertUpdate extends Omit<AlertUpdate, 'alert' | 'events'> {
+  readonly alert: Alert;
+}
+
 /** A stored alert revision handed back to restore(): the alert, and its engine state when one was stored and is readable. */
 export interface RestorableAlert {
-  readonly alert: Alert;
+  readonly alert: AlertRevision;
   /** null for revisions stored without a state (older custos) or with one this code cannot read: rebuilt from the explanation. */
   readonly state: AlertState | null;
 }

@@ -75,7 +75,7 @@ function finals(updates: readonly AlertUpdate[]): string[] {
 
 function replaySorted(sorted: readonly EnrichedEvent[], startMs: number): string[] {
   const clock = new ManualClock(startMs);
-  const engine = createEngine({ rules: loadRuleSet('rules'), clock, database: 'replay' });
+  const engine = createEngine({ rules: loadRuleSet('rules'), clock });
   const updates: AlertUpdate[] = [];
   const replay = new EngineReplay({ engine, clock, startMs, onOutput: (out) => updates.push(...out.alerts) });
   for (const e of sorted) replay.evaluate(e);
@@ -87,7 +87,7 @@ function drainInterleaved(parts: readonly EnrichedEvent[][], seed: number, align
   const rng = new Rng(seed);
   const clock = new ManualClock(WALL_START);
   const rules = loadRuleSet('rules');
-  const engine = createEngine({ rules, clock, database: 'replay' });
+  const engine = createEngine({ rules, clock });
   const alignment = new PartitionAlignment(() => rules.settings.group_baseline_margin - rules.settings.lateness, () => clock.now());
   alignment.assign(parts.map((_, i) => i));
   const pos = parts.map(() => 0);

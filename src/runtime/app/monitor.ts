@@ -114,7 +114,6 @@ export class Monitor {
     const engine = createEngine({
       rules: ruleSet,
       clock,
-      database: config['clickhouse.database'],
       maxActors: config['engine.max_actors'],
       maxOpenAlerts: config['engine.max_open_alerts'],
       maxHistoryActors: config['engine.max_history_actors'],

@@ -15,7 +15,7 @@
  * window updates, and one closure call per rule; limits are cached per actor
  * and only recomputed when history or rules change.
  */
-import type { Alert } from '../../model/alert.js';
+import type { AlertRevision } from '../../model/alert.js';
 import type { ActorProfile, EnrichedEvent } from '../../model/enriched.js';
 import type { Clock } from '../../clock.js';
 import type {
@@ -28,6 +28,7 @@ import type {
   EvaluationInputs,
   RestorableAlert,
 } from './api.js';
+import { alertEventsOf } from './alerts/alert-events.js';
 import { alertIdFor } from './alerts/alert-id.js';
 import { alertStateOf, openAlertFromState } from './alerts/alert-state.js';
 import { OpenAlert, type Finding, type WindowFigure } from './alerts/open-alert.js';
@@ -62,8 +63,6 @@ const EVICTED_BUCKETS_MIN = 10_000;
 export interface EngineOptions {
   readonly rules: RuleSet;
   readonly clock: Clock;
-  /** ClickHouse database named in alert queries (a plain identifier). Default `custos`. */
-  readonly database?: string;
   /** Exact distinct refs kept per actor window/bucket before switching to HyperLogLog. Default 10,000. */
   readonly maxExactDistinctPerActor?: number;
   /** Event ids remembered per actor for idempotence. Default 20,000. */
@@ -102,7 +101,6 @@ export class Engine implements DetectionEngine {
   private rules!: RuleSet;
   private generation = 0;
   private readonly clock: Clock;
-  private readonly database: string;
   private readonly caps: { distinct: number; eventIds: number };
   private readonly maxActors: number;
   private readonly maxOpenAlerts: number;
@@ -166,10 +164,6 @@ export class Engine implements DetectionEngine {
 
   constructor(options: EngineOptions) {
     this.clock = options.clock;
-    this.database = options.database ?? 'custos';
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(this.database)) {
-      throw new EngineConfigError(`database must be a plain identifier, got ${JSON.stringify(this.database)}`);
-    }
     this.caps = {
       distinct: positiveInt(options.maxExactDistinctPerActor ?? 10_000, 'maxExactDistinctPerActor'),
       eventIds: positiveInt(options.maxEventIdsPerActor ?? 20_000, 'maxEventIdsPerActor'),
@@ -924,7 +918,7 @@ export class Engine implements DetectionEngine {
     a.settleSeverity(this.rules.settings.combined_findings_raise, MAX_SEVERITY);
     this.touched = null;
     if (t.opened) {
-      this.openings.push({ alert: this.render(a), notify: a.notifyPending, state: alertStateOf(a) });
+      this.openings.push(this.update(a));
       a.notifyPending = false;
       return;
     }
@@ -1046,7 +1040,7 @@ export class Engine implements DetectionEngine {
     const alerts: AlertUpdate[] = this.openings;
     this.openings = [];
     for (const a of this.dirty) {
-      alerts.push({ alert: this.render(a), notify: a.notifyPending, state: alertStateOf(a) });
+      alerts.push(this.update(a));
       a.notifyPending = false;
     }
     this.dirty.clear();
@@ -1055,16 +1049,18 @@ export class Engine implements DetectionEngine {
     return { alerts, activity };
   }
 
-  private render(a: OpenAlert): Alert {
-    return renderAlert(a, {
-      database: this.database,
-      ruleOf: (id) => this.rules.rulesById.get(id),
-      eventIdSample: this.rules.settings.event_id_sample,
-    });
+  /** The alert's revision as it stands, its events and its state. */
+  private update(a: OpenAlert): AlertUpdate {
+    return {
+      alert: renderAlert(a, { ruleOf: (id) => this.rules.rulesById.get(id) }),
+      events: alertEventsOf(a, this.rules.settings.event_id_sample),
+      notify: a.notifyPending,
+      state: alertStateOf(a),
+    };
   }
 }
 
-function profileOf(a: Alert): ActorProfile {
+function profileOf(a: AlertRevision): ActorProfile {
   return {
     actor_id: a.actor_id,
     known: a.actor_role !== 'unknown',

@@ -7,6 +7,7 @@
  */
 import type { AlertDispatcher } from './alerts/dispatcher.js';
 import { alertNotificationOutput } from './alerts/output.js';
+import { storedAlert } from './clickhouse/events-query.js';
 import { clickHouseOutput } from './clickhouse/output.js';
 import type { ClickHouseStore } from './clickhouse/store.js';
 import type { KafkaDeadLetterSink } from './dead-letters/dead-letter-producer.js';
@@ -23,7 +24,7 @@ export interface OutputServices {
 export const OUTPUTS: readonly ((services: OutputServices) => Output)[] = [
   (s) => deadLetterOutput(s.deadLetters),
   (s) => clickHouseOutput(s.store),
-  (s) => alertNotificationOutput(s.dispatcher),
+  (s) => alertNotificationOutput(s.dispatcher, (u) => storedAlert(u, s.store.database)),
 ];
 
 export type { Output } from './output.js';

@@ -3,8 +3,7 @@
  * its latest revision, when it opened, and how many escalations and merged
  * follow-ups it had. Memory grows with alerts, not with updates.
  */
-import type { AlertUpdate } from '../../runtime/engine/index.js';
-import type { Alert } from '../../model/alert.js';
+import type { Alert, StoredAlertUpdate } from '../../model/alert.js';
 import { findingRules } from './alert-rules.js';
 
 export interface AlertRecord {
@@ -37,7 +36,7 @@ export interface RuleCounts {
 export class AlertTally {
   private readonly byId = new Map<string, AlertRecord>();
 
-  add(update: AlertUpdate, at: number): void {
+  add(update: StoredAlertUpdate, at: number): void {
     const a = update.alert;
     const rec = this.byId.get(a.alert_id);
     if (rec === undefined) {

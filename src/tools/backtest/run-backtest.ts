@@ -5,6 +5,7 @@
  */
 import { ManualClock } from '../../clock.js';
 import { createEngine, type DetectionEngine, type EngineHistory, type EngineStats, type RuleSet } from '../../runtime/engine/index.js';
+import { storedAlert } from '../../runtime/outputs/clickhouse/events-query.js';
 import { DEFAULT_TICK_EVERY_MS, EngineReplay, type RejectionTally, settleTimeMs } from '../replay/index.js';
 import { AlertTally } from './alert-tally.js';
 import type { EventSource } from './sources.js';
@@ -80,9 +81,10 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const t0 = performance.now();
   const tickEveryMs = o.tickEveryMs ?? DEFAULT_TICK_EVERY_MS;
   const progressEvery = o.progressEvery ?? 10_000;
+  const database = o.database ?? 'custos';
   const lanes: Lane[] = o.ruleSets.map((rs) => {
     const clock = new ManualClock(0);
-    const engine = createEngine({ rules: rs.rules, clock, ...(o.database !== undefined && { database: o.database }) });
+    const engine = createEngine({ rules: rs.rules, clock });
     return { label: rs.label, rules: rs.rules, clock, engine, tally: new AlertTally(), activityRows: 0, replay: null };
   });
 
@@ -98,7 +100,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
         tickEveryMs,
         onOutput: (out, at) => {
           lane.activityRows += out.activity.length;
-          for (const u of out.alerts) lane.tally.add(u, at);
+          for (const u of out.alerts) lane.tally.add({ ...u, alert: storedAlert(u, database) }, at);
         },
       });
       return lane.replay;

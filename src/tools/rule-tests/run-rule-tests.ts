@@ -15,7 +15,7 @@
  * when any unexpected finding comes out.
  */
 import { ManualClock } from '../../clock.js';
-import { SEVERITIES, type Alert } from '../../model/alert.js';
+import { SEVERITIES, type AlertRevision as Alert } from '../../model/alert.js';
 import type { ActorActivityRow } from '../../runtime/engine/api.js';
 import { createEngine } from '../../runtime/engine/engine.js';
 import type { RuleSet, RuleTestCase } from '../../runtime/engine/rules/rule-set.js';

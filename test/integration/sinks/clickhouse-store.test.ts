@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { ClickHouseSinkError } from '../../../src/runtime/outputs/clickhouse/errors.js';
 import { ClickHouseStore } from '../../../src/runtime/outputs/clickhouse/store.js';
+import { storedAlert } from '../../../src/runtime/outputs/clickhouse/events-query.js';
 import { activity, alert, event, position, rejected, T0, update } from '../../unit/sinks/fixtures.js';
 import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';
 
@@ -84,7 +85,8 @@ describe('ClickHouseStore against a real server', () => {
     const q = { now: T0, recentWindowMs: 0, activityLookbackMs: 2 * HOUR, openAlertMaxAgeMs: HOUR, maxRecentEvents: 0 };
     const history = await store.loadHistory(q);
     const restored = history.alerts.filter((x) => x.alert.alert_id === 'al-h');
-    expect(restored.map((x) => x.alert)).toEqual([r3]);
+    // Stored with the query the store renders for its database.
+    expect(restored.map((x) => x.alert)).toEqual([storedAlert(update(r3, false), db.database)]);
     // With the engine state it was stored with.
     expect(restored[0]?.state).toEqual(update(r3, false).state);
 
@@ -93,13 +95,13 @@ describe('ClickHouseStore against a real server', () => {
     const closed = { ...r3, revision: 4, status: 'closed' as const };
     await store.writeBatch({ ...NO_BATCH, alerts: [update(closed, false)] });
     const afterClose = await store.loadHistory(q);
-    expect(afterClose.alerts.filter((x) => x.alert.alert_id === 'al-h').map((x) => x.alert)).toEqual([closed]);
+    expect(afterClose.alerts.filter((x) => x.alert.alert_id === 'al-h').map((x) => x.alert)).toEqual([storedAlert(update(closed, false), db.database)]);
     const later = await store.loadHistory({ ...q, openAlertMaxAgeMs: 500 });
     expect(later.alerts.filter((x) => x.alert.alert_id === 'al-h')).toEqual([]);
 
     const outbox = await store.deliveryOutbox().findUndelivered({ endpointId: 'ep', sinceMs: 0, severities: ['high', 'critical'], closings: false, limit: 100 });
     expect(outbox.map((n) => `${n.alert.alert_id}.${n.alert.revision}`).sort()).toEqual(['al-h.1', 'al-h.2', 'al-old.1']);
-    expect(outbox.find((n) => n.alert.revision === 2)?.alert).toEqual(r2);
+    expect(outbox.find((n) => n.alert.revision === 2)?.alert).toEqual(storedAlert(update(r2, true), db.database));
     expect(outbox[0]?.storedAtMs).toBe(clock.now());
   });
 

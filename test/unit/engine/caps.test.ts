@@ -14,7 +14,7 @@ import { loadEnrichmentTables } from '../../../src/runtime/enrich/tables.js';
 import type { ActorActivityRow, AlertUpdate, EngineHistory, EngineOutput } from '../../../src/runtime/engine/api.js';
 import { createEngine, loadRuleSet } from '../../../src/runtime/engine/index.js';
 import type { Engine } from '../../../src/runtime/engine/engine.js';
-import type { Alert } from '../../../src/model/alert.js';
+import type { AlertRevision as Alert } from '../../../src/model/alert.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import { createWireEventReader } from '../../../src/tools/replay/index.js';
 import { createSimulation } from '../../../src/tools/sim/simulator.js';

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { createEngine, type ActorActivityRow, type AlertUpdate, type EngineOutput } from '../../../src/runtime/engine/index.js';
 import type { Alert } from '../../../src/model/alert.js';
+import { storedAlert } from '../../../src/runtime/outputs/clickhouse/events-query.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import { ev, ref, T0 } from './support/enrich.js';
 import { ENGINE_RULES, rules } from './support/rules.js';
@@ -152,7 +153,8 @@ rules:
 
   it('never emits a window start before 1970 (a 1h window firing in the first hour of 1970)', () => {
     const e = createEngine({ rules: hourly, clock: new ManualClock(10 * MIN) });
-    const a = e.evaluate([ev({ event_id: 'e70', ts: 10 * MIN, n: 60 })]).alerts[0]?.alert;
+    const u = e.evaluate([ev({ event_id: 'e70', ts: 10 * MIN, n: 60 })]).alerts[0];
+    const a = u === undefined ? undefined : storedAlert(u, 'custos');
     expect(a?.window_start).toBe(0);
     const f = (a?.explanation.findings as { window_start: number }[])[0];
     expect(f?.window_start).toBe(0);

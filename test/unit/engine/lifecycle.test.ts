@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import type { Alert } from '../../../src/model/alert.js';
+import type { AlertRevision as Alert } from '../../../src/model/alert.js';
 import { alertIdFor, createEngine, type AlertUpdate } from '../../../src/runtime/engine/index.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import { ev, ref, T0, LATER } from './support/enrich.js';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { createEngine, type AlertUpdate } from '../../../src/runtime/engine/index.js';
 import type { Alert } from '../../../src/model/alert.js';
+import { storedAlert } from '../../../src/runtime/outputs/clickhouse/events-query.js';
 import { ev, T0 } from './support/enrich.js';
 import { ENGINE_RULES, rules } from './support/rules.js';
 
@@ -21,7 +22,7 @@ function flood(engine: ReturnType<typeof createEngine>, clock: ManualClock, from
 
 const latest = (ups: readonly AlertUpdate[]): Map<string, Alert> => {
   const m = new Map<string, Alert>();
-  for (const u of ups) if ((m.get(u.alert.alert_id)?.revision ?? 0) < u.alert.revision) m.set(u.alert.alert_id, u.alert);
+  for (const u of ups) if ((m.get(u.alert.alert_id)?.revision ?? 0) < u.alert.revision) m.set(u.alert.alert_id, storedAlert(u, 'custos'));
   return m;
 };
 

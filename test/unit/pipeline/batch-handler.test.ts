@@ -17,7 +17,7 @@ import type { Output } from '../../../src/runtime/outputs/output.js';
 import type { BatchOutput, DeadLetter } from '../../../src/model/batch.js';
 import { type OutputBatch } from '../../../src/model/batch.js';
 
-const update = (id: string): AlertUpdate => ({ alert: { alert_id: id, revision: 1 } as Alert, notify: true, state: { alertId: id } as AlertState });
+const update = (id: string): AlertUpdate => ({ alert: { alert_id: id, revision: 1 } as Alert, events: { actors: { one: id }, eventIds: null, fromMs: 0, toMs: 0 }, notify: true, state: { alertId: id } as AlertState });
 const row = (actor: string): ActorActivityRow => ({ actor_id: actor }) as ActorActivityRow;
 const deadLetter = { record: { reason: 'malformed_json' } } as DeadLetter;
 
@@ -209,7 +209,7 @@ describe('sink health', () => {
 describe('carry-over', () => {
   it('drops what it keeps for actors whose partition moved to another instance', () => {
     const carry = new CarryOver();
-    const alertOf = (actor: string): AlertUpdate => ({ alert: { alert_id: `al-${actor}`, actor_id: actor } as Alert, notify: true, state: { alertId: `al-${actor}` } as AlertState });
+    const alertOf = (actor: string): AlertUpdate => ({ alert: { alert_id: `al-${actor}`, actor_id: actor } as Alert, events: { actors: { one: actor }, eventIds: null, fromMs: 0, toMs: 0 }, notify: true, state: { alertId: `al-${actor}` } as AlertState });
     carry.keep({ alerts: [alertOf('moved'), alertOf('stays')], activity: [row('moved'), row('stays')] });
     carry.dropActors(new Set(['moved']));
     expect(carry.take()).toEqual({ alerts: [alertOf('stays')], activity: [row('stays')] });

@@ -2,7 +2,7 @@
 import type { ActorActivityRow, AlertState, AlertUpdate } from '../../../src/runtime/engine/api.js';
 import { alertStateOf } from '../../../src/runtime/engine/alerts/alert-state.js';
 import { OpenAlert } from '../../../src/runtime/engine/alerts/open-alert.js';
-import type { Alert } from '../../../src/model/alert.js';
+import type { Alert, AlertEvents } from '../../../src/model/alert.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import type { SourcePosition } from '../../../src/model/event.js';
 import type { RejectedRecord } from '../../../src/model/rejection.js';
@@ -130,6 +130,11 @@ export function stateOf(a: Alert): AlertState {
 }
 
 /** An engine output revision of `a`, with the state it implies. */
-export function update(a: Alert, notify: boolean, position?: SourcePosition | null): AlertUpdate {
-  return { alert: a, notify, state: stateOf(a), ...(position === undefined ? {} : { position }) };
+export function update(a: Alert, notify: boolean, position?: SourcePosition | null): AlertUpdate & { readonly alert: Alert } {
+  return { alert: a, events: eventsOf(a), notify, state: stateOf(a), ...(position === undefined ? {} : { position }) };
+}
+
+/** The events an alert of the fixtures is about: every event of its actor in its window. */
+export function eventsOf(a: Alert): AlertEvents {
+  return { actors: { one: a.actor_id }, eventIds: null, fromMs: a.window_start, toMs: a.last_event_ts };
 }

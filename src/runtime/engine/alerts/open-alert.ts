@@ -13,7 +13,7 @@
  * least the longest window that fired) has passed without a trigger: one last
  * revision with status `closed`.
  */
-import { SEVERITIES, type Alert, type BaselineSource, type RuleKind } from '../../../model/alert.js';
+import { SEVERITIES, type AlertRevision, type BaselineSource, type RuleKind } from '../../../model/alert.js';
 import type { EnrichedEvent } from '../../../model/enriched.js';
 import type { LimitDecision } from '../baseline/limits.js';
 import { parseDuration } from '../duration.js';
@@ -265,7 +265,7 @@ export class OpenAlert {
    * (same id). Findings come back from `explanation.findings`; an alert stored
    * before correlation (findings as plain strings) becomes one finding of its rule.
    */
-  static fromAlert(a: Alert): OpenAlert {
+  static fromAlert(a: AlertRevision): OpenAlert {
     const o = new OpenAlert(
       a.alert_id,
       a.actor_id,
@@ -328,7 +328,7 @@ export class OpenAlert {
   }
 }
 
-function restoreFinding(f: Finding, s: Record<string, unknown>, a: Alert): void {
+function restoreFinding(f: Finding, s: Record<string, unknown>, a: AlertRevision): void {
   f.tier = num(s.tier) ?? 1;
   f.eventCount = num(s.event_count) ?? 0;
   f.lastTs = num(s.last_event_ts) ?? a.last_event_ts;

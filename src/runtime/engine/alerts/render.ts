@@ -1,22 +1,19 @@
 /**
- * Turns an open alert into the Alert contract: the one-sentence summary, the
- * structured explanation (one verdict combining every finding) and the
- * ClickHouse query listing its events.
+ * Turns an open alert into the alert contract (AlertRevision): the
+ * one-sentence summary and the structured explanation (one verdict combining
+ * every finding). The query listing its events is the store's to render.
  *
  * Privacy: nothing here reads record refs; summaries are built only from the
  * actor, counts, window labels, rule titles and names from rule files.
  */
-import { SEVERITIES, type Alert, type Severity } from '../../../model/alert.js';
+import { SEVERITIES, type AlertRevision, type Severity } from '../../../model/alert.js';
 import type { Rule } from '../rules/rule-set.js';
 import type { LimitDecision, StatsView } from '../baseline/limits.js';
 import type { Finding, OpenAlert, WindowFigure } from './open-alert.js';
-import { buildEventsQuery } from './query.js';
 
 export interface RenderContext {
-  readonly database: string;
   /** Rules as currently loaded; a rule removed by a reload is undefined. */
   readonly ruleOf: (ruleId: string) => Rule | undefined;
-  readonly eventIdSample: number;
 }
 
 const VERBS: Readonly<Record<string, string>> = {
@@ -30,7 +27,7 @@ const VERBS: Readonly<Record<string, string>> = {
 /** Other findings named in the summary after the primary one. */
 const SUMMARY_OTHERS = 2;
 
-export function renderAlert(a: OpenAlert, ctx: RenderContext): Alert {
+export function renderAlert(a: OpenAlert, ctx: RenderContext): AlertRevision {
   const p = a.primary();
   return {
     alert_id: a.alertId,
@@ -58,7 +55,6 @@ export function renderAlert(a: OpenAlert, ctx: RenderContext): Alert {
     event_ids: [...a.eventIds],
     summary: summarise(a, p, ctx),
     explanation: explain(a, p, ctx),
-    query: buildEventsQuery(ctx.database, a, ctx.eventIdSample),
     status: a.closed ? 'closed' : 'open',
   };
 }

@@ -4,24 +4,25 @@
  * dispatcher's fast path; the outbox scan is the safety net for anything this
  * misses (a crash, a full queue).
  */
-import type { AlertUpdate } from '../../../model/alert.js';
+import type { Alert, AlertUpdate } from '../../../model/alert.js';
 import type { Output } from '../output.js';
 import type { AlertDispatcher } from './dispatcher.js';
 import type { StoredNotification } from './outbox.js';
 
-export function alertNotificationOutput(dispatcher: AlertDispatcher): Output {
+/** `stored`: a revision as its store holds it (with its query): what destinations are sent. */
+export function alertNotificationOutput(dispatcher: AlertDispatcher, stored: (update: AlertUpdate) => Alert): Output {
   return {
     name: 'alert_notifications',
     role: 'follower',
     write: async (batch) => {
-      const owed = owedRevisions(batch.alerts, batch.writtenAtMs ?? Date.now());
+      const owed = owedRevisions(batch.alerts, batch.writtenAtMs ?? Date.now(), stored);
       if (owed.length > 0) dispatcher.enqueue(owed);
     },
   };
 }
 
 /** Revisions owed to destinations: those that notify, and closing ones (for destinations that resolve); each revision once. */
-export function owedRevisions(updates: readonly AlertUpdate[], storedAtMs: number): StoredNotification[] {
+export function owedRevisions(updates: readonly AlertUpdate[], storedAtMs: number, stored: (update: AlertUpdate) => Alert): StoredNotification[] {
   const seen = new Set<string>();
   const out: StoredNotification[] = [];
   for (const u of updates) {
@@ -29,7 +30,7 @@ export function owedRevisions(updates: readonly AlertUpdate[], storedAtMs: numbe
     const key = `${u.alert.alert_id}\u0000${u.alert.revision}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ alert: u.alert, storedAtMs });
+    out.push({ alert: stored(u), storedAtMs });
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { TABLES } from './ddl.js';
 import { ClickHouseSinkError, classifyClickHouseError } from './errors.js';
 import { accessEventLine } from './rows/access-event-row.js';
 import { activityLine } from './rows/activity-row.js';
+import { storedAlert } from './events-query.js';
 import { alertLine } from './rows/alert-row.js';
 import { epochSeconds } from './rows/json-values.js';
 import { progressLine } from './rows/progress-row.js';
@@ -67,9 +68,10 @@ function serialize<T>(table: string, items: readonly T[], line: (item: T) => str
   return { table, rows: items.length, body };
 }
 
-export function prepareBatch(batch: OutputBatch, nowMs: number): PreparedBatch {
+/** `database`: the one the alerts' ready-to-run queries read. */
+export function prepareBatch(batch: OutputBatch, nowMs: number, database: string): PreparedBatch {
   const nowSeconds = epochSeconds(nowMs, 'now');
-  const alerts = alertRevisionsToStore(batch.alerts);
+  const alerts = alertRevisionsToStore(batch.alerts).map((u) => ({ ...u, alert: storedAlert(u, database) }));
   const bodies = [
     serialize(TABLES.accessEvents, batch.events, (p) => accessEventLine(p.event, p.position, nowSeconds)),
     serialize(TABLES.alerts, alerts, (u) => alertLine(u, nowMs)),

@@ -85,7 +85,7 @@ export class ClickHouseStore {
    * the whole batch is safe (every table deduplicates by key).
    */
   async writeBatch(batch: OutputBatch): Promise<WriteBatchResult> {
-    const prepared = prepareBatch(batch, batch.writtenAtMs ?? this.clock.now());
+    const prepared = prepareBatch(batch, batch.writtenAtMs ?? this.clock.now(), this.database);
     const outcomes = await Promise.allSettled(prepared.bodies.map((b) => insertJsonLines(this.client, this.database, b.table, b.body)));
     const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     if (failures.length > 0) {

@@ -3,10 +3,10 @@
  * the same input: which alert ids each run has, and for the ids they share,
  * which fields of the final revision differ.
  */
-import type { Alert } from '../../../model/alert.js';
+import type { Alert, AlertRevision } from '../../../model/alert.js';
 
 /** An alert's final revision with what cannot be compared across runs removed (database name, query). */
-export type ComparableAlert = Omit<Alert, 'query' | 'explanation'> & { readonly explanation: string };
+export type ComparableAlert = Omit<AlertRevision, 'explanation'> & { readonly explanation: string };
 
 export interface RunAlerts {
   readonly label: string;
@@ -17,9 +17,10 @@ export interface RunAlerts {
   readonly activity: readonly string[];
 }
 
-export function normaliseAlert(a: Alert, database: string): ComparableAlert {
-  const { query: _query, explanation, ...rest } = a;
-  return { ...rest, explanation: JSON.stringify(explanation).split(database).join('<db>') };
+export function normaliseAlert(a: AlertRevision | Alert, database: string): ComparableAlert {
+  const { explanation, ...rest } = a;
+  const { query: _query, ...revision } = rest as typeof rest & { query?: string };
+  return { ...revision, explanation: JSON.stringify(explanation).split(database).join('<db>') };
 }
 
 /** Fields compared, in report order (status separately: a replay lets time run out, a drained monitor does not). */

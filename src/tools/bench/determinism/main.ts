@@ -22,7 +22,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ManualClock } from '../../../clock.js';
 import { createEngine, loadRuleSet, type ActorActivityRow } from '../../../runtime/engine/index.js';
 import { loadEnrichmentTables } from '../../../runtime/enrich/tables.js';
-import type { Alert } from '../../../model/alert.js';
+import type { Alert, AlertRevision } from '../../../model/alert.js';
 import { EngineReplay, createWireEventReader } from '../../replay/index.js';
 import { produceToKafka } from '../../sim/kafka.js';
 import { createSimulation } from '../../sim/simulator.js';
@@ -113,9 +113,9 @@ function replayInProcess(o: Options, directoryFile: string): RunAlerts {
     defaultTimezone: 'UTC',
   });
   const clock = new ManualClock(sim.config.startMs);
-  const engine = createEngine({ rules: loadRuleSet('rules'), clock, database: 'replay' });
+  const engine = createEngine({ rules: loadRuleSet('rules'), clock });
   const reader = createWireEventReader({ pseudonymKey: PSEUDONYM_KEY, tables });
-  const latest = new Map<string, Alert>();
+  const latest = new Map<string, AlertRevision>();
   const activity: ActorActivityRow[] = [];
   const replay = new EngineReplay({
     engine,

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
 
     for (const [b, events] of batches.entries()) {
       const t0 = performance.now();
-      prepareBatch({ events, alerts: [], rejected: [], activity: [] }, Date.now());
+      prepareBatch({ events, alerts: [], rejected: [], activity: [] }, Date.now(), database);
       const t1 = performance.now();
       await store.writeBatch({ events, alerts: [], rejected: [], activity: [] });
       const t2 = performance.now();

@@ -53,7 +53,7 @@ export function measureStages(values: readonly Buffer[], directoryFile: string):
   const [, serializeUs] = time(() => {
     for (let i = 0; i < enriched.length; i += BATCH) {
       const slice: EnrichedEvent[] = enriched.slice(i, i + BATCH);
-      prepareBatch({ events: slice.map((event) => ({ event, position })), alerts: [], rejected: [], activity: [] }, 0);
+      prepareBatch({ events: slice.map((event) => ({ event, position })), alerts: [], rejected: [], activity: [] }, 0, 'custos');
     }
   });
   return [

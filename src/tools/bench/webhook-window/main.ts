@@ -72,7 +72,12 @@ function benchAlert(id: string): Alert {
 }
 
 /** An opening revision as the engine would hand it to the store (the state is what restore would rebuild from it). */
-const opening = (a: Alert): AlertUpdate => ({ alert: a, notify: true, state: alertStateOf(OpenAlert.fromAlert(a)) });
+const opening = (a: Alert): AlertUpdate => ({
+  alert: a,
+  events: { actors: { one: a.actor_id }, eventIds: null, fromMs: a.window_start, toMs: a.last_event_ts },
+  notify: true,
+  state: alertStateOf(OpenAlert.fromAlert(a)),
+});
 
 const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 

@@ -35,6 +35,7 @@ describe('prepareBatch', () => {
         activity: [],
       },
       T0,
+      'custos',
     );
     expect(prepared.bodies.map((b) => [b.table, b.rows])).toEqual([
       ['access_events', 2],
@@ -45,13 +46,13 @@ describe('prepareBatch', () => {
   });
 
   it('an empty batch sends nothing', () => {
-    expect(prepareBatch({ events: [], alerts: [], rejected: [], activity: [] }, T0).bodies).toEqual([]);
+    expect(prepareBatch({ events: [], alerts: [], rejected: [], activity: [] }, T0, 'custos').bodies).toEqual([]);
   });
 
   it('a bad value fails the batch as a non-retryable serialize error naming table and field', () => {
     let error: unknown;
     try {
-      prepareBatch({ events: [], alerts: [], rejected: [rejected({ offset: 'not-a-number' })], activity: [] }, T0);
+      prepareBatch({ events: [], alerts: [], rejected: [rejected({ offset: 'not-a-number' })], activity: [] }, T0, 'custos');
     } catch (e) {
       error = e;
     }

@@ -3,11 +3,11 @@
  * materialized view fills with the same columns). Times are stored twice: a
  * DateTime('UTC') for analysts and an epoch-ms UInt64 for exact round trips.
  */
-import { parseAlertState, type AlertUpdate, type RestorableAlert } from '../../../engine/index.js';
-import { BASELINE_SOURCES, RULE_KINDS, SEVERITIES, type Alert, type BaselineSource, type RuleKind, type Severity } from '../../../../model/alert.js';
+import { parseAlertState, type RestorableAlert } from '../../../engine/index.js';
+import { BASELINE_SOURCES, RULE_KINDS, SEVERITIES, type Alert, type StoredAlertUpdate, type BaselineSource, type RuleKind, type Severity } from '../../../../model/alert.js';
 import { epochMs, epochSeconds, flag, float, nullableFloat, toNumber, uint, uint64 } from './json-values.js';
 
-export function alertLine(update: AlertUpdate, storedAtMs: number): string {
+export function alertLine(update: StoredAlertUpdate, storedAtMs: number): string {
   const a = update.alert;
   const position = update.position ?? null;
   return (
