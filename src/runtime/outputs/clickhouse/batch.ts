@@ -1,5 +1,6 @@
 /**
- * Turns one pipeline batch into one JSONEachRow body per non-empty table.
+ * Turns one pipeline batch into one JSONEachRow body per non-empty table,
+ * each written straight into one Buffer (columns/row-buffer.ts).
  * Pure (time is passed in), so what gets stored is unit-tested without a server.
  */
 import type { AlertUpdate } from '../../../model/alert.js';
@@ -13,11 +14,13 @@ import { alertLine } from './rows/alert-row.js';
 import { epochSeconds } from './rows/json-values.js';
 import { progressLine } from './rows/progress-row.js';
 import { rejectedLine } from './rows/rejected-row.js';
+import { RowBuffer } from './columns/row-buffer.js';
 
 export interface TableBody {
   readonly table: string;
   readonly rows: number;
-  readonly body: string;
+  /** JSONEachRow lines, UTF-8: the request body as is. */
+  readonly body: Buffer;
 }
 
 export interface PreparedBatch {
@@ -54,17 +57,17 @@ export function alertRevisionsToStore(updates: readonly AlertUpdate[]): AlertUpd
 
 function serialize<T>(table: string, items: readonly T[], line: (item: T) => string): TableBody | null {
   if (items.length === 0) return null;
-  let body = '';
+  const out = new RowBuffer();
   try {
-    // One string per table; += and join('') measured the same for 5,000 lines.
-    for (const item of items) body += line(item);
+    // Each line goes straight into the buffer: no table-sized string to build and copy again.
+    for (const item of items) out.text(line(item));
   } catch (err) {
     // A RangeError names the offending field, never its value.
     const failure = classifyClickHouseError(err);
     const detail = err instanceof RangeError ? `: ${err.message}` : '';
     throw new ClickHouseSinkError('serialize', table, { ...failure, retryable: false, reason: `row rejected before sending${detail}` });
   }
-  return { table, rows: items.length, body };
+  return { table, rows: items.length, body: out.bytes() };
 }
 
 export function prepareBatch(batch: OutputBatch, nowMs: number): PreparedBatch {

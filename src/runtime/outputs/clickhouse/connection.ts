@@ -81,13 +81,13 @@ export async function runStatement(
  * where each value is checked and a bad row fails with a precise, data-free
  * error; the finished text is then the request body as is.
  */
-export async function insertJsonLines(client: ClickHouseClient, database: string, table: string, body: string): Promise<void> {
+export async function insertJsonLines(client: ClickHouseClient, database: string, table: string, body: string | Buffer): Promise<void> {
   if (body.length === 0) return;
   const queryId = randomUUID();
   try {
     const result = await client.exec({
       query: `INSERT INTO ${qualifiedTable(database, table)} FORMAT JSONEachRow`,
-      values: Readable.from([Buffer.from(body, 'utf8')], { objectMode: false }),
+      values: Readable.from([typeof body === 'string' ? Buffer.from(body, 'utf8') : body], { objectMode: false }),
       query_id: queryId,
       // Lets a newer custos write a column an older schema does not have yet
       // during a rolling upgrade, instead of failing the batch.
