@@ -208,6 +208,7 @@ export class Monitor {
                 retentionDays: config['clickhouse.retention_days'],
                 retention: retentionOverrides(config),
                 requestTimeoutMs: config['clickhouse.request_timeout_ms'],
+                insertFormat: config['clickhouse.insert_format'],
               }),
             undefined,
             deps.signal,

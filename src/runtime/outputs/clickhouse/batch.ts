@@ -15,12 +15,17 @@ import { epochSeconds } from './rows/json-values.js';
 import { progressLine } from './rows/progress-row.js';
 import { rejectedLine } from './rows/rejected-row.js';
 import { RowBuffer } from './columns/row-buffer.js';
+import { ACCESS_EVENTS, type AccessEventContext } from './columns/access-events.js';
+import type { RowBinaryEncoder } from './columns/rowbinary.js';
+import type { EnrichedEvent } from '../../../model/enriched.js';
 
 export interface TableBody {
   readonly table: string;
   readonly rows: number;
-  /** JSONEachRow lines, UTF-8: the request body as is. */
+  /** JSONEachRow lines (UTF-8) or RowBinary rows: the request body as is. */
   readonly body: Buffer;
+  /** RowBinary bodies name their columns (`(a, b, c)`, the server's order); JSONEachRow bodies carry names per row. */
+  readonly rowBinaryColumns?: string;
 }
 
 export interface PreparedBatch {
@@ -56,25 +61,39 @@ export function alertRevisionsToStore(updates: readonly AlertUpdate[]): AlertUpd
 }
 
 function serialize<T>(table: string, items: readonly T[], line: (item: T) => string): TableBody | null {
+  return serializeInto(table, items, (item, out) => out.text(line(item)));
+}
+
+function serializeInto<T>(table: string, items: readonly T[], write: (item: T, out: RowBuffer) => void, rowBinaryColumns?: string): TableBody | null {
   if (items.length === 0) return null;
   const out = new RowBuffer();
   try {
-    // Each line goes straight into the buffer: no table-sized string to build and copy again.
-    for (const item of items) out.text(line(item));
+    // Each row goes straight into the buffer: no table-sized string to build and copy again.
+    for (const item of items) write(item, out);
   } catch (err) {
     // A RangeError names the offending field, never its value.
     const failure = classifyClickHouseError(err);
     const detail = err instanceof RangeError ? `: ${err.message}` : '';
     throw new ClickHouseSinkError('serialize', table, { ...failure, retryable: false, reason: `row rejected before sending${detail}` });
   }
-  return { table, rows: items.length, body: out.bytes() };
+  return { table, rows: items.length, body: out.bytes(), ...(rowBinaryColumns === undefined ? {} : { rowBinaryColumns }) };
 }
 
-export function prepareBatch(batch: OutputBatch, nowMs: number): PreparedBatch {
+/** How access_events rows are encoded: RowBinary where the server's columns allow it (store.ts), else JSONEachRow. */
+export type AccessEventsEncoder = RowBinaryEncoder<EnrichedEvent, AccessEventContext> | null;
+
+export function prepareBatch(batch: OutputBatch, nowMs: number, accessEvents: AccessEventsEncoder = null): PreparedBatch {
   const nowSeconds = epochSeconds(nowMs, 'now');
   const alerts = alertRevisionsToStore(batch.alerts);
   const bodies = [
-    serialize(TABLES.accessEvents, batch.events, (p) => accessEventLine(p.event, p.position, nowSeconds)),
+    accessEvents === null
+      ? serialize(TABLES.accessEvents, batch.events, (p) => accessEventLine(p.event, p.position, nowSeconds))
+      : serializeInto(
+          ACCESS_EVENTS.name,
+          batch.events,
+          (p, out) => accessEvents.encode(p.event, { position: p.position, ingestedAt: nowSeconds }, out),
+          accessEvents.columnList,
+        ),
     serialize(TABLES.alerts, alerts, (u) => alertLine(u, nowMs)),
     serialize(TABLES.rejectedEvents, batch.rejected, rejectedLine),
     serialize(TABLES.actorActivity, batch.activity, (a) => activityLine(a, nowSeconds)),

@@ -101,6 +101,25 @@ export async function insertJsonLines(client: ClickHouseClient, database: string
 }
 
 /**
+ * Insert a body of RowBinary rows, the columns named in the server's order
+ * (`(a, b, c)`, columns/rowbinary.ts). Same error handling as insertJsonLines.
+ */
+export async function insertRowBinary(client: ClickHouseClient, database: string, table: string, columnList: string, body: Buffer): Promise<void> {
+  if (body.length === 0) return;
+  const queryId = randomUUID();
+  try {
+    const result = await client.exec({
+      query: `INSERT INTO ${qualifiedTable(database, table)} ${columnList} FORMAT RowBinary`,
+      values: Readable.from([body], { objectMode: false }),
+      query_id: queryId,
+    });
+    for await (const _ of result.stream) void _;
+  } catch (err) {
+    throw wrapClickHouseError(err, 'insert', table, queryId);
+  }
+}
+
+/**
  * Run a SELECT and hand each row (JSONEachRow, parsed) to `onRow` as it
  * streams in, so large result sets (history at start) never sit in memory as
  * text. `sql` must not contain a FORMAT clause.
