@@ -162,11 +162,11 @@ program
 const bench = program.command('bench').description('Benchmarks that print figures (never asserted in tests).');
 bench
   .command('throughput')
-  .description('Drain a preloaded topic with a bare kafkajs consumer and with custos; print events/s, CPU µs/event, peak RSS.')
+  .description('Drain a preloaded topic with a bare kafkajs consumer and with custos; print events/s, CPU µs/event (custos, ClickHouse, broker), peak RSS, GC, CPU per stage.')
   .option('--events <n>', 'simulated events to preload', (v) => Number(v), 300_000)
   .option('--actors <n>', 'simulated actors', (v) => Number(v), 300)
   .option('--partitions <n>', 'partitions of the benchmark topic', (v) => Number(v), 3)
-  .option('--rounds <n>', 'runs of each side, alternating', (v) => Number(v), 2)
+  .option('--rounds <n>', 'runs of each side, alternating', (v) => Number(v), 3)
   .action(async (opts: { events: number; actors: number; partitions: number; rounds: number }) => {
     const { runThroughputBenchmark } = await import('../tools/bench/throughput/main.js');
     const { brokers, clickhouseUrl } = servicesFromEnv();

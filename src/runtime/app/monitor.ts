@@ -218,6 +218,7 @@ export class Monitor {
                 requestTimeoutMs: config['clickhouse.request_timeout_ms'],
                 manageSchema: config['clickhouse.manage_schema'],
                 ...(tls.clickhouse !== null && { tls: tls.clickhouse }),
+                insertFormat: config['clickhouse.insert_format'],
               }),
             undefined,
             deps.signal,

@@ -1,5 +1,6 @@
 /**
- * Turns one pipeline batch into one JSONEachRow body per non-empty table.
+ * Turns one pipeline batch into one JSONEachRow body per non-empty table,
+ * each written straight into one Buffer (columns/row-buffer.ts).
  * Pure (time is passed in), so what gets stored is unit-tested without a server.
  */
 import type { AlertUpdate } from '../../../model/alert.js';
@@ -14,11 +15,18 @@ import { alertLine } from './rows/alert-row.js';
 import { epochSeconds } from './rows/json-values.js';
 import { progressLine } from './rows/progress-row.js';
 import { rejectedLine } from './rows/rejected-row.js';
+import { RowBuffer } from './columns/row-buffer.js';
+import { ACCESS_EVENTS, type AccessEventContext } from './columns/access-events.js';
+import type { RowBinaryEncoder } from './columns/rowbinary.js';
+import type { EnrichedEvent } from '../../../model/enriched.js';
 
 export interface TableBody {
   readonly table: string;
   readonly rows: number;
-  readonly body: string;
+  /** JSONEachRow lines (UTF-8) or RowBinary rows: the request body as is. */
+  readonly body: Buffer;
+  /** RowBinary bodies name their columns (`(a, b, c)`, the server's order); JSONEachRow bodies carry names per row. */
+  readonly rowBinaryColumns?: string;
 }
 
 export interface PreparedBatch {
@@ -54,26 +62,40 @@ export function alertRevisionsToStore(updates: readonly AlertUpdate[]): AlertUpd
 }
 
 function serialize<T>(table: string, items: readonly T[], line: (item: T) => string): TableBody | null {
+  return serializeInto(table, items, (item, out) => out.text(line(item)));
+}
+
+function serializeInto<T>(table: string, items: readonly T[], write: (item: T, out: RowBuffer) => void, rowBinaryColumns?: string): TableBody | null {
   if (items.length === 0) return null;
-  let body = '';
+  const out = new RowBuffer();
   try {
-    // One string per table; += and join('') measured the same for 5,000 lines.
-    for (const item of items) body += line(item);
+    // Each row goes straight into the buffer: no table-sized string to build and copy again.
+    for (const item of items) write(item, out);
   } catch (err) {
     // A RangeError names the offending field, never its value.
     const failure = classifyClickHouseError(err);
     const detail = err instanceof RangeError ? `: ${err.message}` : '';
     throw new ClickHouseSinkError('serialize', table, { ...failure, retryable: false, reason: `row rejected before sending${detail}` });
   }
-  return { table, rows: items.length, body };
+  return { table, rows: items.length, body: out.bytes(), ...(rowBinaryColumns === undefined ? {} : { rowBinaryColumns }) };
 }
 
+/** How access_events rows are encoded: RowBinary where the server's columns allow it (store.ts), else JSONEachRow. */
+export type AccessEventsEncoder = RowBinaryEncoder<EnrichedEvent, AccessEventContext> | null;
+
 /** `database`: the one the alerts' ready-to-run queries read. */
-export function prepareBatch(batch: OutputBatch, nowMs: number, database: string): PreparedBatch {
+export function prepareBatch(batch: OutputBatch, nowMs: number, database: string, accessEvents: AccessEventsEncoder = null): PreparedBatch {
   const nowSeconds = epochSeconds(nowMs, 'now');
   const alerts = alertRevisionsToStore(batch.alerts).map((u) => ({ ...u, alert: storedAlert(u, database) }));
   const bodies = [
-    serialize(TABLES.accessEvents, batch.events, (p) => accessEventLine(p.event, p.position, nowSeconds)),
+    accessEvents === null
+      ? serialize(TABLES.accessEvents, batch.events, (p) => accessEventLine(p.event, p.position, nowSeconds))
+      : serializeInto(
+          ACCESS_EVENTS.name,
+          batch.events,
+          (p, out) => accessEvents.encode(p.event, { position: p.position, ingestedAt: nowSeconds }, out),
+          accessEvents.columnList,
+        ),
     serialize(TABLES.alerts, alerts, (u) => alertLine(u, nowMs)),
     serialize(TABLES.rejectedEvents, batch.rejected, rejectedLine),
     serialize(TABLES.actorActivity, batch.activity, (a) => activityLine(a, nowSeconds)),

@@ -81,19 +81,38 @@ export async function runStatement(
  * where each value is checked and a bad row fails with a precise, data-free
  * error; the finished text is then the request body as is.
  */
-export async function insertJsonLines(client: ClickHouseClient, database: string, table: string, body: string): Promise<void> {
+export async function insertJsonLines(client: ClickHouseClient, database: string, table: string, body: string | Buffer): Promise<void> {
   if (body.length === 0) return;
   const queryId = randomUUID();
   try {
     const result = await client.exec({
       query: `INSERT INTO ${qualifiedTable(database, table)} FORMAT JSONEachRow`,
-      values: Readable.from([Buffer.from(body, 'utf8')], { objectMode: false }),
+      values: Readable.from([typeof body === 'string' ? Buffer.from(body, 'utf8') : body], { objectMode: false }),
       query_id: queryId,
       // Lets a newer custos write a column an older schema does not have yet
       // during a rolling upgrade, instead of failing the batch.
       clickhouse_settings: { input_format_skip_unknown_fields: 1 },
     });
     // The response body of an INSERT is empty; reading it releases the socket.
+    for await (const _ of result.stream) void _;
+  } catch (err) {
+    throw wrapClickHouseError(err, 'insert', table, queryId);
+  }
+}
+
+/**
+ * Insert a body of RowBinary rows, the columns named in the server's order
+ * (`(a, b, c)`, columns/rowbinary.ts). Same error handling as insertJsonLines.
+ */
+export async function insertRowBinary(client: ClickHouseClient, database: string, table: string, columnList: string, body: Buffer): Promise<void> {
+  if (body.length === 0) return;
+  const queryId = randomUUID();
+  try {
+    const result = await client.exec({
+      query: `INSERT INTO ${qualifiedTable(database, table)} ${columnList} FORMAT RowBinary`,
+      values: Readable.from([body], { objectMode: false }),
+      query_id: queryId,
+    });
     for await (const _ of result.stream) void _;
   } catch (err) {
     throw wrapClickHouseError(err, 'insert', table, queryId);

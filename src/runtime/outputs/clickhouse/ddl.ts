@@ -9,6 +9,8 @@
  */
 import { qualifiedTable, quoteIdentifier, sqlInteger } from './escape.js';
 import type { ServerFeatures } from './server-version.js';
+import { ACCESS_EVENTS } from './columns/access-events.js';
+import { LC, LC_NULLABLE, UTC } from './columns/column-table.js';
 
 /** Bumped when a released schema changes; ensureSchema refuses a database newer than this. */
 export const SCHEMA_VERSION = 3;
@@ -54,48 +56,10 @@ export function retentionDaysOf(options: Pick<SchemaOptions, 'retentionDays' | '
   return options.retention?.[table] ?? options.retentionDays;
 }
 
-/** Placeholders resolved per server: LowCardinality where supported, plain String otherwise. */
-const LC = 'LC';
-const LC_NULLABLE = 'LC?';
 type Column = readonly [name: string, type: string];
 
-const UTC = "DateTime('UTC')";
-
-export const ACCESS_EVENT_COLUMNS: readonly Column[] = [
-  ['event_id', 'String'],
-  ['ts', UTC],
-  ['ts_ms', 'UInt64'],
-  ['actor_id', 'String'],
-  ['action', LC],
-  ['resource_type', LC],
-  ['record_refs', 'Array(String)'],
-  ['record_count', 'UInt32'],
-  ['fields', 'Array(String)'],
-  ['outcome', LC],
-  ['channel', LC_NULLABLE],
-  ['source_ip', 'Nullable(String)'],
-  ['session_id', 'Nullable(String)'],
-  ['user_agent', 'Nullable(String)'],
-  ['ticket_id', 'Nullable(String)'],
-  ['actor_known', 'UInt8'],
-  ['actor_role', LC],
-  ['actor_department', LC],
-  ['employment_status', LC],
-  ['actor_kind', LC],
-  ['actor_timezone', LC],
-  // Not asked for by analysts, but without it an event read back at restart
-  // would not be the event the engine saw.
-  ['actor_allowed_zones', 'Array(String)'],
-  ['network_zone', LC],
-  ['local_hour', 'UInt8'],
-  ['local_weekday', 'UInt8'],
-  ['business_hours', 'UInt8'],
-  ['field_classes', 'Array(String)'],
-  ['source_topic', LC],
-  ['source_partition', 'UInt32'],
-  ['source_offset', 'UInt64'],
-  ['ingested_at', UTC],
-];
+/** Generated from the column table (columns/access-events.ts), which also writes and reads the rows. */
+export const ACCESS_EVENT_COLUMNS: readonly Column[] = ACCESS_EVENTS.ddlColumns;
 
 export const ALERT_COLUMNS: readonly Column[] = [
   ['alert_id', 'String'],
@@ -298,7 +262,7 @@ function normaliseTtl(expression: string | null): string | null {
 
 const TABLE_SPECS: readonly TableSpec[] = [
   {
-    name: TABLES.accessEvents,
+    name: ACCESS_EVENTS.name,
     columns: ACCESS_EVENT_COLUMNS,
     // Redeliveries of the same event (same actor, ts, event_id) collapse on merge; the latest ingestion wins.
     engine: 'ReplacingMergeTree(ingested_at)',

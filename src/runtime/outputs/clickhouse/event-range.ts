@@ -117,7 +117,7 @@ async function fetchChunk(
   let last: RowKey | null = null;
   await streamRows<AccessEventRow>(client, sql, table, (r) => {
     rows++;
-    last = { ts: Number(r.ts_ms), eventId: r.event_id, actorId: r.actor_id };
+    last = { ts: Number(r.ts_ms), eventId: String(r.event_id), actorId: String(r.actor_id) };
     const event = accessEventFromRow(r);
     if (event) events.push(event);
     else counters.skippedRows++;

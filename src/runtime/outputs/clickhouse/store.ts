@@ -7,10 +7,13 @@ import type { ActorActivityRow } from '../../engine/api.js';
 import type { Clock } from '../../../clock.js';
 import { systemClock } from '../../../clock.js';
 import type { DeliveryOutbox, StoredNotification } from '../alerts/outbox.js';
-import { prepareBatch } from './batch.js';
+import { prepareBatch, type AccessEventsEncoder } from './batch.js';
 import { type OutputBatch } from '../../../model/batch.js';
 import { connectClickHouse } from './connect.js';
-import { insertJsonLines, type ClickHouseConnectionOptions } from './connection.js';
+import { insertJsonLines, insertRowBinary, selectRows, type ClickHouseConnectionOptions } from './connection.js';
+import { ACCESS_EVENTS } from './columns/access-events.js';
+import { rowBinaryEncoder, type ServerColumn } from './columns/rowbinary.js';
+import { sqlValues } from './sql-values.js';
 import { ClickHouseDeliveryOutbox } from './delivery-outbox.js';
 import { ensureSchema, verifySchema, type SchemaInfo } from './ensure-schema.js';
 import { ClickHouseSinkError } from './errors.js';
@@ -34,7 +37,16 @@ export interface ClickHouseStoreOptions extends ClickHouseConnectionOptions {
   readonly features?: ServerFeatures;
   /** false: create and alter nothing, only check the schema `custos db migrate` made (a least-privilege user). Default true. */
   readonly manageSchema?: boolean;
+  /**
+   * How access_events rows are sent: `json` (JSONEachRow, default) or `rowbinary` (the
+   * encoder follows the table's columns as the server reports them at start, and falls
+   * back to JSON where a type differs). The other tables are JSONEachRow.
+   */
+  readonly insertFormat?: InsertFormat;
 }
+
+export const INSERT_FORMATS = ['rowbinary', 'json'] as const;
+export type InsertFormat = (typeof INSERT_FORMATS)[number];
 
 export interface WriteBatchResult {
   /** Rows sent per table (alerts: revisions actually stored). */
@@ -52,6 +64,8 @@ export class ClickHouseStore {
     readonly schema: SchemaInfo,
     private readonly clock: Clock,
     private readonly retention: { readonly retentionDays: number; readonly retention?: RetentionOverrides },
+    /** RowBinary encoder for access_events (null: JSONEachRow). */
+    readonly accessEventsEncoder: AccessEventsEncoder,
   ) {
     this.outbox = new ClickHouseDeliveryOutbox(client, database);
   }
@@ -71,7 +85,8 @@ export class ClickHouseStore {
               features,
             });
       const retention = { retentionDays: options.retentionDays, ...(options.retention ? { retention: options.retention } : {}) };
-      return new ClickHouseStore(client, options.database, schema, options.clock ?? systemClock, retention);
+      const encoder = options.insertFormat === 'rowbinary' ? rowBinaryEncoder(ACCESS_EVENTS, await serverColumns(client, options.database, ACCESS_EVENTS.name)) : null;
+      return new ClickHouseStore(client, options.database, schema, options.clock ?? systemClock, retention, encoder);
     } catch (err) {
       await client.close().catch(() => undefined);
       throw err;
@@ -85,8 +100,14 @@ export class ClickHouseStore {
    * the whole batch is safe (every table deduplicates by key).
    */
   async writeBatch(batch: OutputBatch): Promise<WriteBatchResult> {
-    const prepared = prepareBatch(batch, batch.writtenAtMs ?? this.clock.now(), this.database);
-    const outcomes = await Promise.allSettled(prepared.bodies.map((b) => insertJsonLines(this.client, this.database, b.table, b.body)));
+    const prepared = prepareBatch(batch, batch.writtenAtMs ?? this.clock.now(), this.database, this.accessEventsEncoder);
+    const outcomes = await Promise.allSettled(
+      prepared.bodies.map((b) =>
+        b.rowBinaryColumns === undefined
+          ? insertJsonLines(this.client, this.database, b.table, b.body)
+          : insertRowBinary(this.client, this.database, b.table, b.rowBinaryColumns, b.body),
+      ),
+    );
     const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     if (failures.length > 0) {
       // A non-retryable failure decides: retrying the batch cannot fix it.
@@ -135,4 +156,15 @@ export class ClickHouseStore {
   async close(): Promise<void> {
     await this.client.close();
   }
+}
+
+/** The table's columns in the server's order (system.columns lists them as the table holds them). */
+async function serverColumns(client: ClickHouseClient, database: string, table: string): Promise<ServerColumn[]> {
+  const v = sqlValues(client);
+  return selectRows<ServerColumn>(
+    client,
+    `SELECT name, type FROM system.columns WHERE database = ${v.string(database)} AND table = ${v.string(table)}`,
+    'system.columns',
+    v.params,
+  );
 }

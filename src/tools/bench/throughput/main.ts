@@ -19,6 +19,7 @@ import type { WireEvent } from '../../sim/wire.js';
 import { FIGURES_PREFIX, type RunFigures } from './measure.js';
 import { measureStages } from './stages.js';
 import { table } from '../../../util/text-table.js';
+import { ServiceCpu, pidListeningOn, portOf } from './service-cpu.js';
 
 export interface ThroughputOptions {
   readonly events: number;
@@ -73,13 +74,24 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
     process.stdout.write(`  produced ${produced.sent.toLocaleString('en-US')} in ${(produced.elapsedMs / 1000).toFixed(1)} s\n`);
     if (produced.sent < o.events) throw new Error(`the simulation yielded only ${produced.sent} events`);
 
-    const results: RunFigures[] = [];
+    const services = new ServiceCpu({
+      broker: pidListeningOn(portOf(o.brokers.split(',')[0] ?? '', 9092)),
+      clickhouse: pidListeningOn(portOf(o.clickhouseUrl, 8123)),
+    });
+    const measured = async (run: Promise<RunFigures>): Promise<MeasuredRun> => {
+      const before = services.sample();
+      const figures = await run;
+      const used = ServiceCpu.since(before, services.sample());
+      const perEvent = (us: number | null | undefined) => (us === null || us === undefined ? null : us / figures.events);
+      return { ...figures, brokerMicrosPerEvent: perEvent(used.broker), clickhouseMicrosPerEvent: perEvent(used.clickhouse) };
+    };
+    const results: MeasuredRun[] = [];
     for (let round = 1; round <= o.rounds; round++) {
       process.stdout.write(`round ${round}/${o.rounds}: bare consumer...\n`);
-      results.push(await runChild('bare-consumer.js', [o.brokers, topic, String(o.events)], process.env));
+      results.push(await measured(runChild('bare-consumer.js', [o.brokers, topic, String(o.events)], process.env)));
       process.stdout.write(`round ${round}/${o.rounds}: custos...\n`);
       results.push(
-        await runChild('custos-runner.js', [String(o.events)], {
+        await measured(runChild('custos-runner.js', [String(o.events)], {
           ...process.env,
           CUSTOS_KAFKA_BROKERS: o.brokers,
           CUSTOS_CLICKHOUSE_URL: o.clickhouseUrl,
@@ -92,7 +104,7 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
           CUSTOS_WEBHOOK_URLS: '',
           CUSTOS_METRICS_PORT: '0',
           CUSTOS_LOG_LEVEL: 'warn',
-        }),
+        })),
       );
     }
     printTable(results);
@@ -120,18 +132,60 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
   }
 }
 
-function printTable(results: readonly RunFigures[]): void {
+interface MeasuredRun extends RunFigures {
+  /** CPU of the broker and of ClickHouse during the run, per event (null: not readable here). */
+  readonly brokerMicrosPerEvent: number | null;
+  readonly clickhouseMicrosPerEvent: number | null;
+}
+
+const f1 = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(1));
+
+function range(values: readonly (number | null)[], digits = 1): string {
+  const xs = values.filter((v): v is number => v !== null);
+  if (xs.length === 0) return 'n/a';
+  const lo = Math.min(...xs).toFixed(digits);
+  const hi = Math.max(...xs).toFixed(digits);
+  return lo === hi ? lo : `${lo}–${hi}`;
+}
+
+function printTable(results: readonly MeasuredRun[]): void {
+  const total = (r: MeasuredRun) =>
+    r.label.startsWith('custos') && r.brokerMicrosPerEvent !== null && r.clickhouseMicrosPerEvent !== null
+      ? r.cpuMicrosPerEvent + r.brokerMicrosPerEvent + r.clickhouseMicrosPerEvent
+      : null;
   const rows = results.map((r) => [
     r.label,
-    r.events.toLocaleString('en-US'),
-    r.seconds.toFixed(2),
     Math.round(r.eventsPerSecond).toLocaleString('en-US'),
     r.cpuMicrosPerEvent.toFixed(1),
     r.peakRssMb.toFixed(0),
+    f1(r.brokerMicrosPerEvent),
+    r.label.startsWith('custos') ? f1(r.clickhouseMicrosPerEvent) : '-',
+    r.label.startsWith('custos') ? f1(total(r)) : '-',
+    `${r.gcYoungMs.toFixed(0)} / ${r.gcOldMs.toFixed(0)}`,
   ]);
-  process.stdout.write(`\n${table(['run', 'events', 'seconds', 'events/s', 'CPU µs/event', 'peak RSS MB'], rows)}\n`);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-  const bare = median(results.filter((r) => r.label.startsWith('bare')).map((r) => r.eventsPerSecond));
-  const custos = median(results.filter((r) => r.label.startsWith('custos')).map((r) => r.eventsPerSecond));
-  process.stdout.write(`\ncustos / bare consumer (median events/s): ${(custos / bare).toFixed(2)}× (target ≥ 0.70×)\n`);
+  const headers = ['run', 'events/s', 'Node CPU µs/ev', 'peak RSS MB', 'broker µs/ev', 'ClickHouse µs/ev', 'total µs/ev', 'GC young/old ms'];
+  process.stdout.write(`\n${table(headers, rows)}\n`);
+
+  const bare = results.filter((r) => r.label.startsWith('bare'));
+  const custos = results.filter((r) => r.label.startsWith('custos'));
+  const side = (label: string, rs: readonly MeasuredRun[], withStore: boolean) => [
+    label,
+    range(rs.map((r) => r.eventsPerSecond), 0),
+    range(rs.map((r) => r.cpuMicrosPerEvent)),
+    range(rs.map((r) => r.peakRssMb), 0),
+    range(rs.map((r) => r.brokerMicrosPerEvent)),
+    withStore ? range(rs.map((r) => r.clickhouseMicrosPerEvent)) : '-',
+    withStore ? range(rs.map(total)) : '-',
+    `${range(rs.map((r) => r.gcYoungMs), 0)} / ${range(rs.map((r) => r.gcOldMs), 0)}`,
+  ];
+  process.stdout.write(
+    `\nRanges over ${custos.length} alternating rounds (the services are shared: their CPU includes others' work):\n` +
+      `${table(headers, [side('bare kafkajs + JSON.parse', bare, false), side('custos (full pipeline)', custos, true)])}\n`,
+  );
+  const ratios = custos.map((c, i) => {
+    const b = bare[i];
+    return b ? c.cpuMicrosPerEvent / b.cpuMicrosPerEvent : null;
+  });
+  process.stdout.write(`\ncustos / bare consumer, Node CPU per event, same round: ${range(ratios, 2)}× (goal ≤ 3×)\n`);
+  process.stdout.write(`custos total CPU per event (custos + ClickHouse + broker): ${range(custos.map(total))} µs (goal ≤ 25 µs)\n`);
 }

@@ -41,7 +41,7 @@ describe('prepareBatch', () => {
       ['access_events', 2],
       ['alerts', 2],
     ]);
-    expect(prepared.bodies[0]?.body.split('\n')).toHaveLength(3); // two lines, trailing newline
+    expect(prepared.bodies[0]?.body.toString('utf8').split('\n')).toHaveLength(3); // two lines, trailing newline
     expect(prepared.notifications.map((n) => [n.alert.revision, n.storedAtMs])).toEqual([[1, T0]]);
   });
 
