@@ -6,13 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { CustosError } from '../errors.js';
 import { nearestName } from '../util/nearest-name.js';
 import { OTHER_VARIABLES, SETTINGS, TOOL_VARIABLE_PREFIXES, type SettingKey, type SettingSpec, type Settings } from './settings.js';
 
-export class ConfigError extends Error {
-  readonly code = 'CUSTOS_CONFIG';
+export class ConfigError extends CustosError {
   constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    super('CUSTOS_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`);
     this.name = 'ConfigError';
   }
 }

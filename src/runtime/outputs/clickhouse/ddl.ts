@@ -11,7 +11,7 @@ import { qualifiedTable, quoteIdentifier, sqlInteger } from './escape.js';
 import type { ServerFeatures } from './server-version.js';
 
 /** Bumped when a released schema changes; ensureSchema refuses a database newer than this. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const TABLES = {
   accessEvents: 'access_events',
@@ -30,8 +30,28 @@ export const TABLES = {
 export interface SchemaOptions {
   readonly database: string;
   readonly features: ServerFeatures;
-  /** TTL of access_events and rejected_events where the server supports TTL; 0 keeps rows forever. */
+  /** Retention (days) of every table that has one, unless `retention` names the table; 0 keeps rows forever. */
   readonly retentionDays: number;
+  /** Per-table retention in days (0: forever), overriding retentionDays. */
+  readonly retention?: RetentionOverrides;
+}
+
+/** The tables whose rows expire, and the time column that decides when. */
+export const RETAINED_TABLES = [
+  'access_events',
+  'rejected_events',
+  'alerts',
+  'alert_notifications',
+  'alert_deliveries',
+  'actor_activity',
+  'partition_progress',
+] as const;
+export type RetainedTable = (typeof RETAINED_TABLES)[number];
+export type RetentionOverrides = Readonly<Partial<Record<RetainedTable, number>>>;
+
+/** Days a table's rows are kept (0: forever). */
+export function retentionDaysOf(options: Pick<SchemaOptions, 'retentionDays' | 'retention'>, table: RetainedTable): number {
+  return options.retention?.[table] ?? options.retentionDays;
 }
 
 /** Placeholders resolved per server: LowCardinality where supported, plain String otherwise. */
@@ -213,8 +233,8 @@ interface TableSpec {
   readonly engine: string;
   readonly partitionBy?: string;
   readonly orderBy: string;
-  /** Column whose age decides expiry, when retention applies to this table. */
-  readonly ttlColumn?: string;
+  /** Column whose age decides expiry (a TTL where supported, else partition drops or a delete; see retention.ts). */
+  readonly retentionColumn?: string;
 }
 
 function createTable(spec: TableSpec, options: SchemaOptions): string {
@@ -224,10 +244,56 @@ function createTable(spec: TableSpec, options: SchemaOptions): string {
   ];
   if (spec.partitionBy) lines.push(`PARTITION BY ${spec.partitionBy}`);
   lines.push(`ORDER BY ${spec.orderBy}`);
-  if (spec.ttlColumn && options.features.ttl && options.retentionDays > 0) {
-    lines.push(`TTL ${spec.ttlColumn} + toIntervalDay(${sqlInteger(options.retentionDays)})`);
-  }
+  const ttl = ttlExpression(spec.name, options);
+  if (ttl !== null) lines.push(`TTL ${ttl}`);
   return lines.join('\n');
+}
+
+/** The TTL expression a table should have on this server, or null (no TTL support, no retention, or forever). */
+export function ttlExpression(table: string, options: SchemaOptions): string | null {
+  const spec = TABLE_SPECS.find((t) => t.name === table);
+  if (!spec?.retentionColumn || !options.features.ttl) return null;
+  const days = retentionDaysOf(options, spec.name as RetainedTable);
+  return days > 0 ? `${spec.retentionColumn} + toIntervalDay(${sqlInteger(days)})` : null;
+}
+
+export interface RetentionTarget {
+  readonly table: RetainedTable;
+  readonly column: string;
+  /** `toYYYYMM(column)` partitions: expired months go whole (DROP PARTITION); otherwise a DELETE mutation. */
+  readonly monthlyPartitions: boolean;
+}
+
+/** Every table with a retention column, and how its expired rows can be removed without TTL. */
+export function retentionTargets(): RetentionTarget[] {
+  return TABLE_SPECS.flatMap((spec) =>
+    spec.retentionColumn
+      ? [{ table: spec.name as RetainedTable, column: spec.retentionColumn, monthlyPartitions: spec.partitionBy === `toYYYYMM(${spec.retentionColumn})` }]
+      : [],
+  );
+}
+
+/**
+ * ALTERs that bring existing tables' TTLs in line with the configured
+ * retention (a changed setting applies to tables created earlier), given each
+ * table's current TTL expression (null: none) as the server reports it.
+ */
+export function ttlStatements(options: SchemaOptions, current: ReadonlyMap<string, string | null>): string[] {
+  if (!options.features.ttl) return [];
+  const out: string[] = [];
+  for (const target of retentionTargets()) {
+    if (!current.has(target.table)) continue;
+    const want = ttlExpression(target.table, options);
+    const have = current.get(target.table) ?? null;
+    if (normaliseTtl(have) === normaliseTtl(want)) continue;
+    const table = qualifiedTable(options.database, target.table);
+    out.push(want === null ? `ALTER TABLE ${table} REMOVE TTL` : `ALTER TABLE ${table} MODIFY TTL ${want}`);
+  }
+  return out;
+}
+
+function normaliseTtl(expression: string | null): string | null {
+  return expression === null ? null : expression.replace(/\s+/g, '').toLowerCase();
 }
 
 const TABLE_SPECS: readonly TableSpec[] = [
@@ -238,7 +304,7 @@ const TABLE_SPECS: readonly TableSpec[] = [
     engine: 'ReplacingMergeTree(ingested_at)',
     partitionBy: 'toYYYYMM(ts)',
     orderBy: '(actor_id, ts, event_id)',
-    ttlColumn: 'ts',
+    retentionColumn: 'ts',
   },
   {
     name: TABLES.alerts,
@@ -249,14 +315,17 @@ const TABLE_SPECS: readonly TableSpec[] = [
     // events); alerts are few enough for one partition.
     engine: 'ReplacingMergeTree(revision)',
     orderBy: 'alert_id',
+    // last_event_ts never decreases across revisions: the latest revision expires last.
+    retentionColumn: 'last_event_ts',
   },
   {
     name: TABLES.alertNotifications,
     columns: ALERT_COLUMNS,
-    // The webhook outbox: every notify revision, kept even after `alerts`
-    // has merged it away in favour of a later, non-notifying revision.
+    // The alert outbox: every revision that notifies or closes an alert, kept even
+    // after `alerts` has merged it away in favour of a later, non-notifying revision.
     engine: 'ReplacingMergeTree()',
     orderBy: '(alert_id, revision)',
+    retentionColumn: 'stored_at',
   },
   {
     name: TABLES.alertDeliveries,
@@ -266,6 +335,7 @@ const TABLE_SPECS: readonly TableSpec[] = [
     // partition key: a delivery may span a month boundary, and the table is small.
     engine: 'ReplacingMergeTree(updated_at_ms)',
     orderBy: '(alert_id, revision, endpoint_id)',
+    retentionColumn: 'updated_at',
   },
   {
     name: TABLES.rejectedEvents,
@@ -273,7 +343,7 @@ const TABLE_SPECS: readonly TableSpec[] = [
     engine: 'ReplacingMergeTree()',
     partitionBy: 'toYYYYMM(received_at)',
     orderBy: '(source_topic, source_partition, source_offset)',
-    ttlColumn: 'received_at',
+    retentionColumn: 'received_at',
   },
   {
     name: TABLES.actorActivity,
@@ -283,6 +353,7 @@ const TABLE_SPECS: readonly TableSpec[] = [
     engine: 'ReplacingMergeTree(events)',
     partitionBy: 'toYYYYMM(bucket_start)',
     orderBy: '(actor_id, granularity, bucket_start)',
+    retentionColumn: 'bucket_start',
   },
   {
     name: TABLES.partitionProgress,
@@ -292,6 +363,7 @@ const TABLE_SPECS: readonly TableSpec[] = [
     engine: 'ReplacingMergeTree()',
     partitionBy: 'toYYYYMM(stored_at)',
     orderBy: '(source_topic, source_partition, end_offset)',
+    retentionColumn: 'stored_at',
   },
   {
     name: TABLES.schemaVersion,
@@ -338,7 +410,8 @@ export function schemaStatements(options: SchemaOptions): string[] {
   statements.push(
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${qualifiedTable(db, TABLES.alertNotificationsMv)}\n` +
       `TO ${qualifiedTable(db, TABLES.alertNotifications)}\n` +
-      `AS SELECT ${columnNames(ALERT_COLUMNS)}\nFROM ${qualifiedTable(db, TABLES.alerts)}\nWHERE notify = 1`,
+      // Owed to destinations: what notifies, and closings (for destinations that resolve incidents).
+      `AS SELECT ${columnNames(ALERT_COLUMNS)}\nFROM ${qualifiedTable(db, TABLES.alerts)}\nWHERE notify = 1 OR status = 'closed'`,
     // Views analysts query without thinking about duplicates: FINAL collapses
     // rows that have not been merged yet (redeliveries, older revisions).
     `CREATE VIEW IF NOT EXISTS ${qualifiedTable(db, TABLES.accessEventsDedup)}\nAS SELECT * FROM ${qualifiedTable(db, TABLES.accessEvents)} FINAL`,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alertPayload, alertPayloadBody, eventTypeOf, webhookIdOf } from '../../../../src/runtime/outputs/webhook/payload.js';
-import { alert, T0 } from '../fixtures.js';
+import { alertPayload, alertPayloadBody, eventTypeOf, webhookIdOf } from '../../../../src/runtime/outputs/alerts/payload.js';
+import { alert, T0 } from '../../sinks/fixtures.js';
 
 describe('webhook payload', () => {
   it('webhook-id: the alert id for the opening, alert_id.r<revision> for escalations', () => {
@@ -16,7 +16,7 @@ describe('webhook payload', () => {
 
   it('data is the alert with ISO times and the explanation as an object', () => {
     const a = alert();
-    const payload = alertPayload(a, T0);
+    const payload = alertPayload(a, Date.UTC(2024, 2, 1, 12, 34, 56, 789));
     expect(payload.timestamp).toBe('2024-03-01T12:34:56.789Z');
     expect(payload.data).toEqual({
       ...a,
