@@ -32,6 +32,16 @@ program
   .action(async (opts: { config?: string }) => exitWith(await runCommand(opts)));
 
 program
+  .command('check')
+  .description('Check everything the monitor would load (settings, rules, directory, zones, fields, calendar, test cases, exceptions) against each other; exit 78 on errors.')
+  .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE); environment variables override it')
+  .option('--now <time>', 'judge exception expiry as of this instant instead of now (RFC 3339, YYYY-MM-DD or epoch ms)', instantArg)
+  .action(async (opts: { config?: string; now?: number }) => {
+    const { checkCommand } = await import('./check.js');
+    exitWith(checkCommand(opts));
+  });
+
+program
   .command('pseudonym')
   .description('Print the pseudonym of customer ids under $CUSTOS_PSEUDONYM_KEY, to find their accesses in ClickHouse.')
   .argument('<customer-id...>')

@@ -8,12 +8,13 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { EffectivePaths, PathKey } from '../../config/paths.js';
+import { SETTINGS } from '../../config/settings.js';
 import { tryLoadRuleSet, type RuleSet } from '../engine/index.js';
 import { loadEnrichmentParts, type EnrichmentParts, type EnrichmentTables } from '../enrich/tables.js';
 import { checkDirectory } from './directory-checks.js';
 import { error, warning, type CheckFinding } from './findings.js';
 import { indexRuleFiles } from './rule-files.js';
-import { checkExceptions, checkFieldClassReferences, checkRoleLimitFloors, checkRuleTestCases } from './rule-checks.js';
+import { checkExceptions, checkFieldClassReferences, checkRoleLimitFloors, checkRuleTestCases, checkUnlistedFieldDefault } from './rule-checks.js';
 import { checkShippedExamples, SHIPPED_RULES_DIR } from './shipped-examples.js';
 import { summarize, type ConfigurationSummary } from './summary.js';
 import { checkZoneRanges, checkZoneReferences, zoneRanges } from './zone-checks.js';
@@ -44,7 +45,7 @@ export function checkConfiguration(o: CheckOptions): CheckResult {
 
   let ruleSet: RuleSet | undefined;
   if (!isDirectory(p.rules_dir.path)) {
-    findings.push(error({ file: p.rules_dir.path, line: null, reason: `rules folder not found (${p.rules_dir.origin})` }));
+    findings.push(error({ file: p.rules_dir.path, line: null, reason: `rules folder not found (${p.rules_dir.origin}; set ${SETTINGS.rules_dir.env} or rules_dir in the config file)` }));
   } else {
     const loaded = tryLoadRuleSet(p.rules_dir.path, { now });
     if (loaded.ok) ruleSet = loaded.ruleSet;
@@ -93,7 +94,10 @@ function crossChecks(ruleSet: RuleSet, parts: EnrichmentParts, p: EffectivePaths
     out.push(...checkDirectory({ file: p['enrichment.directory_file'].path, directory: parts.directory, lineOf: parts.directoryLines ?? new Map() }, ruleSet, index));
   }
   if (parts.zones !== undefined) out.push(...checkZoneReferences(parts.zones, p['enrichment.zones_file'].path, ruleSet, index));
-  if (parts.fieldClasses !== undefined) out.push(...checkFieldClassReferences(parts.fieldClasses, p['enrichment.fields_file'].path, ruleSet, index));
+  if (parts.fieldClasses !== undefined) {
+    out.push(...checkFieldClassReferences(parts.fieldClasses, p['enrichment.fields_file'].path, ruleSet, index));
+    out.push(...checkUnlistedFieldDefault(parts.fieldClasses, p['enrichment.fields_file'].path, ruleSet, index));
+  }
   out.push(...checkRuleTestCases(ruleSet, index, parts.zones?.names ?? null));
   out.push(...checkExceptions(ruleSet, index, now, parts.directory === undefined ? null : new Set(parts.directory.keys())));
   out.push(...checkRoleLimitFloors(ruleSet, index));

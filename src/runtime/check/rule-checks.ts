@@ -32,6 +32,29 @@ export function checkFieldClassReferences(fields: FieldClasses, fieldsFile: stri
   return out;
 }
 
+/**
+ * A field the fields file does not list gets its default class; where a role's
+ * field-class restriction leaves that class out, one unlisted field in an event
+ * makes the whole access a finding for the role. Says which roles, and which
+ * fields the rule test cases use that are unlisted (the fields seen so far).
+ */
+export function checkUnlistedFieldDefault(fields: FieldClasses, fieldsFile: string, ruleSet: RuleSet, index: RuleFileIndex): CheckFinding[] {
+  const dflt = fields.defaultClassName;
+  const refusing = [...ruleSet.roles.values()]
+    .filter((role) => role.grants.length > 0 && role.grants.every((g) => g.fieldClasses !== null && g.fieldClasses !== undefined && !g.fieldClasses.has(dflt)))
+    .map((role) => role.name)
+    .sort();
+  const unlisted = new Set<string>();
+  for (const src of index.files) {
+    for (const c of src.data?.tests?.cases ?? []) for (const e of c.events) for (const f of e.fields ?? []) if (!fields.isListed(f)) unlisted.add(f);
+  }
+  if (refusing.length === 0 && unlisted.size === 0) return [];
+  const parts = [`fields not listed in the fields file get class ${dflt}`];
+  if (refusing.length > 0) parts.push(`roles ${refusing.join(', ')} are not granted ${dflt}: any access returning an unlisted field is a finding for them`);
+  if (unlisted.size > 0) parts.push(`unlisted fields in the rule test cases: ${[...unlisted].sort().join(', ')}`);
+  return [warning({ file: fieldsFile, line: null, reason: `${parts.join('; ')}. List every field your events carry` })];
+}
+
 /** A test case of a role the table no longer has tests nothing the monitor runs: adapt it or drop it. */
 export function checkRuleTestCases(ruleSet: RuleSet, index: RuleFileIndex, zoneNames: readonly string[] | null): CheckFinding[] {
   const out: CheckFinding[] = [];
