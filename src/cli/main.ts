@@ -62,33 +62,27 @@ program
     );
   });
 
+// No defaults here: the files default through the settings (src/config/paths.ts), inside the rules folder.
 const rulesOptions = (cmd: Command) =>
   cmd
-    .option('--dir <dir>', 'rules folder', process.env.CUSTOS_RULES_DIR ?? 'rules')
-    .option('--zones <file>', 'network zones file', process.env.CUSTOS_ZONES_FILE ?? 'rules/enrichment/zones.yaml')
-    .option('--fields <file>', 'field classes file', process.env.CUSTOS_FIELDS_FILE ?? 'rules/enrichment/fields.yaml')
-    .option('--calendar <file>', 'business hours file', process.env.CUSTOS_CALENDAR_FILE ?? 'rules/enrichment/calendar.yaml');
-type RulesCliOptions = { dir: string; zones: string; fields: string; calendar: string; filter?: string };
-const toRulesOptions = (o: RulesCliOptions) => ({
-  dir: o.dir,
-  zonesFile: o.zones,
-  fieldsFile: o.fields,
-  calendarFile: o.calendar,
-  ...(o.filter ? { filter: o.filter } : {}),
-});
+    .option('--dir <dir>', 'rules folder (default: $CUSTOS_RULES_DIR, else rules)')
+    .option('--zones <file>', 'network zones file (default: $CUSTOS_ZONES_FILE, else <rules>/enrichment/zones.yaml)')
+    .option('--fields <file>', 'field classes file (default: $CUSTOS_FIELDS_FILE, else <rules>/enrichment/fields.yaml)')
+    .option('--calendar <file>', 'business hours file (default: $CUSTOS_CALENDAR_FILE, else <rules>/enrichment/calendar.yaml)');
+type RulesCliOptions = { dir?: string; zones?: string; fields?: string; calendar?: string; filter?: string };
 
 const rules = program.command('rules').description('Validate rules and run the test cases they carry.');
 rulesOptions(rules.command('check').description('Validate the rules folder: every problem with file, line and reason.')).action(
   async (o: RulesCliOptions) => {
     const { rulesCheckCommand } = await import('./rules.js');
-    exitWith(rulesCheckCommand(toRulesOptions(o)));
+    exitWith(rulesCheckCommand(o));
   },
 );
 rulesOptions(rules.command('test').description('Run every rule test case through the real decode, enrich and engine.'))
   .option('--filter <text>', 'only cases whose name contains this')
   .action(async (o: RulesCliOptions) => {
     const { rulesTestCommand } = await import('./rules.js');
-    exitWith(rulesTestCommand(toRulesOptions(o)));
+    exitWith(rulesTestCommand(o));
   });
 
 program
@@ -96,9 +90,9 @@ program
   .description('Run the engine over historical events (NDJSON file or a ClickHouse time range) with a virtual clock; compare two rule sets. See docs/backtest.md.')
   .option('--from-file <file>', 'wire-contract v1 events, one JSON object per line (e.g. events.ndjson of custos simulate)')
   .option('--directory <file>', 'actor directory CSV the file\'s events are enriched with (required with --from-file)')
-  .option('--zones <file>', 'network zones (default: <rules>/enrichment/zones.yaml)')
-  .option('--fields <file>', 'field classes (default: <rules>/enrichment/fields.yaml)')
-  .option('--calendar <file>', 'business hours (default: <rules>/enrichment/calendar.yaml)')
+  .option('--zones <file>', 'network zones (default: $CUSTOS_ZONES_FILE, else <rules>/enrichment/zones.yaml)')
+  .option('--fields <file>', 'field classes (default: $CUSTOS_FIELDS_FILE, else <rules>/enrichment/fields.yaml)')
+  .option('--calendar <file>', 'business hours (default: $CUSTOS_CALENDAR_FILE, else <rules>/enrichment/calendar.yaml)')
   .option('--default-timezone <zone>', 'time zone of unknown actors and of directory rows without one', 'UTC')
   .option('--from-clickhouse', 'replay stored events of access_events_dedup (connection from $CUSTOS_CLICKHOUSE_*)')
   .option('--since <time>', 'start of the range, inclusive: RFC 3339 with offset, YYYY-MM-DD (UTC) or epoch ms', instantArg)
@@ -106,7 +100,7 @@ program
   .option('--no-history', 'start with empty baselines instead of actor_activity and the events before --since')
   .option('--chunk-rows <n>', 'rows per ClickHouse query (memory holds two chunks)', integerArg(1))
   .option('-c, --config <file>', 'YAML config file for the ClickHouse settings (default: $CUSTOS_CONFIG_FILE)')
-  .option('--rules <dir>', 'rules folder', 'rules')
+  .option('--rules <dir>', 'rules folder (default: $CUSTOS_RULES_DIR, else rules)')
   .option('--compare-rules <dir>', 'a second rules folder, run over the same events: print what differs')
   .option('--json <file>', 'write every alert in full, per-rule counts and the difference as JSON')
   .option('--quiet', 'no progress on stderr')
