@@ -10,6 +10,7 @@ export const ERRORS = {
   CUSTOS_CONFIG: { retryable: false, exit: 78, meaning: 'A setting is missing or invalid; the message names the variable (or file key) and the rule it broke.' },
   CUSTOS_RULES_INVALID: { retryable: false, exit: 78, meaning: 'A rule, list or exception file is invalid; every problem is listed with file, line and reason.' },
   CUSTOS_INVALID_SOURCE: { retryable: false, exit: 78, meaning: 'An enrichment file (directory, zones, fields, calendar) cannot be used; every problem with file, line and reason.' },
+  CUSTOS_CHECK: { retryable: false, exit: 78, meaning: 'The configuration check (`custos check`, also run by `custos run` at start) found errors across the rules folder, the enrichment files and their cross-checks; every finding with file, line and reason.' },
   CUSTOS_ENGINE_CONFIG: { retryable: false, exit: 78, meaning: 'The detection engine was given an unusable option.' },
   CUSTOS_CLICKHOUSE: { retryable: true, exit: 1, meaning: 'A ClickHouse request failed; `retryable` says whether trying again can help (network, overload: yes; a schema changed by hand: no).' },
   CUSTOS_CLICKHOUSE_AUTH: { retryable: false, exit: 78, meaning: 'ClickHouse refused the user or password (CUSTOS_CLICKHOUSE_USERNAME, CUSTOS_CLICKHOUSE_PASSWORD), or the user lacks a privilege custos needs.' },

@@ -10,6 +10,7 @@ import { loadHistorySeed, type HistorySeed } from '../tools/backtest/history-see
 import type { BacktestOptions, RuleSetUnderTest } from '../tools/backtest/run-backtest.js';
 import { clickHouseSource, fileSource, type EventSource } from '../tools/backtest/sources.js';
 import { loadSettingsSubset } from '../config/load.js';
+import { resolvePaths } from '../config/paths.js';
 import { formatRuleProblem, loadRuleSet, RuleSetInvalidError } from '../runtime/engine/index.js';
 import { loadEnrichmentTables } from '../runtime/enrich/tables.js';
 import { createClickHouseClient } from '../runtime/outputs/clickhouse/connection.js';
@@ -44,8 +45,30 @@ export function checkArguments(o: BacktestCliOptions): void {
   }
 }
 
+/** The options with every path resolved, as every command resolves them (src/config/paths.ts). */
+export type ResolvedBacktestOptions = BacktestCliOptions & { readonly rules: string };
+
+/**
+ * The rules folder from `--rules`, else the setting; with --from-file, the
+ * zones, fields and calendar from their flags, else their settings, else
+ * inside that rules folder (stored events are already enriched).
+ */
+export function withPaths(o: BacktestCliOptions, io: CommandIo): ResolvedBacktestOptions {
+  const p = resolvePaths(
+    { env: io.env, file: o.config ?? io.env.CUSTOS_CONFIG_FILE },
+    {
+      rules_dir: { flag: '--rules', value: o.rules },
+      'enrichment.zones_file': { flag: '--zones', value: o.zones },
+      'enrichment.fields_file': { flag: '--fields', value: o.fields },
+      'enrichment.calendar_file': { flag: '--calendar', value: o.calendar },
+    },
+  );
+  if (o.fromFile === undefined) return { ...o, rules: p.rules_dir.path };
+  return { ...o, rules: p.rules_dir.path, zones: p['enrichment.zones_file'].path, fields: p['enrichment.fields_file'].path, calendar: p['enrichment.calendar_file'].path };
+}
+
 /** `--rules` and, when comparing, `--compare-rules`; the problems of both folders at once, so one edit fixes them all. */
-export function loadRuleSets(o: BacktestCliOptions, io: CommandIo): RuleSetUnderTest[] {
+export function loadRuleSets(o: ResolvedBacktestOptions, io: CommandIo): RuleSetUnderTest[] {
   // Expiry warnings are judged at the start of the range when it is known (the engine itself uses event time).
   const now = o.since ?? Date.now();
   const dirs = o.compareRules === undefined ? [o.rules] : [o.rules, o.compareRules];
@@ -78,15 +101,16 @@ export interface PreparedInput {
   close(): Promise<void>;
 }
 
-export function prepareInput(o: BacktestCliOptions, io: CommandIo): PreparedInput {
+export function prepareInput(o: ResolvedBacktestOptions, io: CommandIo): PreparedInput {
   return o.fromFile !== undefined ? fileInput(o, o.fromFile, io) : clickHouseInput(o, io);
 }
 
-function fileInput(o: BacktestCliOptions, file: string, io: CommandIo): PreparedInput {
+function fileInput(o: ResolvedBacktestOptions, file: string, io: CommandIo): PreparedInput {
   if (!isFile(file)) throw new UsageError(`cannot read ${file}`);
   const enrichmentDir = join(o.rules, 'enrichment');
   const tables = loadEnrichmentTables({
     directoryFile: o.directory as string,
+    // withPaths set these; the fallbacks are the same defaults.
     zonesFile: o.zones ?? join(enrichmentDir, 'zones.yaml'),
     fieldsFile: o.fields ?? join(enrichmentDir, 'fields.yaml'),
     calendarFile: o.calendar ?? join(enrichmentDir, 'calendar.yaml'),
@@ -113,7 +137,7 @@ function pseudonymKey(io: CommandIo): string {
   return BACKTEST_FIXED_PSEUDONYM_KEY;
 }
 
-function clickHouseInput(o: BacktestCliOptions, io: CommandIo): PreparedInput {
+function clickHouseInput(o: ResolvedBacktestOptions, io: CommandIo): PreparedInput {
   // Only the settings a backtest uses: it must not require Kafka brokers or the pseudonym key.
   const settings = loadSettingsSubset({ env: io.env, file: o.config ?? io.env.CUSTOS_CONFIG_FILE }, [
     'clickhouse.url',

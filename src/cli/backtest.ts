@@ -16,7 +16,7 @@ import { runBacktest } from '../tools/backtest/run-backtest.js';
 import { ConfigError } from '../config/load.js';
 import { formatRuleProblem, RuleSetInvalidError } from '../runtime/engine/index.js';
 import { InvalidSourceError } from '../util/source-error.js';
-import { checkArguments, loadRuleSets, prepareInput, UsageError, type PreparedInput } from './backtest-input.js';
+import { checkArguments, loadRuleSets, prepareInput, UsageError, withPaths, type PreparedInput } from './backtest-input.js';
 
 const EXIT_USAGE = 78;
 
@@ -34,7 +34,8 @@ export interface BacktestCliOptions {
   readonly history: boolean;
   readonly chunkRows?: number;
   readonly config?: string;
-  readonly rules: string;
+  /** Default: the rules_dir setting ($CUSTOS_RULES_DIR), else rules. */
+  readonly rules?: string;
   readonly compareRules?: string;
   readonly json?: string;
   readonly quiet?: boolean;
@@ -60,8 +61,9 @@ export async function backtestCommand(o: BacktestCliOptions, io: CommandIo = pro
   let input: PreparedInput | null = null;
   try {
     checkArguments(o);
-    const ruleSets = loadRuleSets(o, io);
-    input = prepareInput(o, io);
+    const resolved = withPaths(o, io);
+    const ruleSets = loadRuleSets(resolved, io);
+    input = prepareInput(resolved, io);
 
     const printer = o.quiet || io.progress === null ? null : progressPrinter(io.progress);
     const result = await runBacktest({

@@ -32,6 +32,16 @@ program
   .action(async (opts: { config?: string }) => exitWith(await runCommand(opts)));
 
 program
+  .command('check')
+  .description('Check everything the monitor would load (settings, rules, directory, zones, fields, calendar, test cases, exceptions) against each other; exit 78 on errors.')
+  .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE); environment variables override it')
+  .option('--now <time>', 'judge exception expiry as of this instant instead of now (RFC 3339, YYYY-MM-DD or epoch ms)', instantArg)
+  .action(async (opts: { config?: string; now?: number }) => {
+    const { checkCommand } = await import('./check.js');
+    exitWith(checkCommand(opts));
+  });
+
+program
   .command('pseudonym')
   .description('Print the pseudonym of customer ids under $CUSTOS_PSEUDONYM_KEY, to find their accesses in ClickHouse.')
   .argument('<customer-id...>')
@@ -85,33 +95,27 @@ program
     );
   });
 
+// No defaults here: the files default through the settings (src/config/paths.ts), inside the rules folder.
 const rulesOptions = (cmd: Command) =>
   cmd
-    .option('--dir <dir>', 'rules folder', process.env.CUSTOS_RULES_DIR ?? 'rules')
-    .option('--zones <file>', 'network zones file', process.env.CUSTOS_ZONES_FILE ?? 'rules/enrichment/zones.yaml')
-    .option('--fields <file>', 'field classes file', process.env.CUSTOS_FIELDS_FILE ?? 'rules/enrichment/fields.yaml')
-    .option('--calendar <file>', 'business hours file', process.env.CUSTOS_CALENDAR_FILE ?? 'rules/enrichment/calendar.yaml');
-type RulesCliOptions = { dir: string; zones: string; fields: string; calendar: string; filter?: string };
-const toRulesOptions = (o: RulesCliOptions) => ({
-  dir: o.dir,
-  zonesFile: o.zones,
-  fieldsFile: o.fields,
-  calendarFile: o.calendar,
-  ...(o.filter ? { filter: o.filter } : {}),
-});
+    .option('--dir <dir>', 'rules folder (default: $CUSTOS_RULES_DIR, else rules)')
+    .option('--zones <file>', 'network zones file (default: $CUSTOS_ZONES_FILE, else <rules>/enrichment/zones.yaml)')
+    .option('--fields <file>', 'field classes file (default: $CUSTOS_FIELDS_FILE, else <rules>/enrichment/fields.yaml)')
+    .option('--calendar <file>', 'business hours file (default: $CUSTOS_CALENDAR_FILE, else <rules>/enrichment/calendar.yaml)');
+type RulesCliOptions = { dir?: string; zones?: string; fields?: string; calendar?: string; filter?: string };
 
 const rules = program.command('rules').description('Validate rules and run the test cases they carry.');
 rulesOptions(rules.command('check').description('Validate the rules folder: every problem with file, line and reason.')).action(
   async (o: RulesCliOptions) => {
     const { rulesCheckCommand } = await import('./rules.js');
-    exitWith(rulesCheckCommand(toRulesOptions(o)));
+    exitWith(rulesCheckCommand(o));
   },
 );
 rulesOptions(rules.command('test').description('Run every rule test case through the real decode, enrich and engine.'))
   .option('--filter <text>', 'only cases whose name contains this')
   .action(async (o: RulesCliOptions) => {
     const { rulesTestCommand } = await import('./rules.js');
-    exitWith(rulesTestCommand(toRulesOptions(o)));
+    exitWith(rulesTestCommand(o));
   });
 
 program
@@ -119,9 +123,9 @@ program
   .description('Run the engine over historical events (NDJSON file or a ClickHouse time range) with a virtual clock; compare two rule sets. See docs/backtest.md.')
   .option('--from-file <file>', 'wire-contract v1 events, one JSON object per line (e.g. events.ndjson of custos simulate)')
   .option('--directory <file>', 'actor directory CSV the file\'s events are enriched with (required with --from-file)')
-  .option('--zones <file>', 'network zones (default: <rules>/enrichment/zones.yaml)')
-  .option('--fields <file>', 'field classes (default: <rules>/enrichment/fields.yaml)')
-  .option('--calendar <file>', 'business hours (default: <rules>/enrichment/calendar.yaml)')
+  .option('--zones <file>', 'network zones (default: $CUSTOS_ZONES_FILE, else <rules>/enrichment/zones.yaml)')
+  .option('--fields <file>', 'field classes (default: $CUSTOS_FIELDS_FILE, else <rules>/enrichment/fields.yaml)')
+  .option('--calendar <file>', 'business hours (default: $CUSTOS_CALENDAR_FILE, else <rules>/enrichment/calendar.yaml)')
   .option('--default-timezone <zone>', 'time zone of unknown actors and of directory rows without one', 'UTC')
   .option('--from-clickhouse', 'replay stored events of access_events_dedup (connection from $CUSTOS_CLICKHOUSE_*)')
   .option('--since <time>', 'start of the range, inclusive: RFC 3339 with offset, YYYY-MM-DD (UTC) or epoch ms', instantArg)
@@ -129,7 +133,7 @@ program
   .option('--no-history', 'start with empty baselines instead of actor_activity and the events before --since')
   .option('--chunk-rows <n>', 'rows per ClickHouse query (memory holds two chunks)', integerArg(1))
   .option('-c, --config <file>', 'YAML config file for the ClickHouse settings (default: $CUSTOS_CONFIG_FILE)')
-  .option('--rules <dir>', 'rules folder', 'rules')
+  .option('--rules <dir>', 'rules folder (default: $CUSTOS_RULES_DIR, else rules)')
   .option('--compare-rules <dir>', 'a second rules folder, run over the same events: print what differs')
   .option('--json <file>', 'write every alert in full, per-rule counts and the difference as JSON')
   .option('--quiet', 'no progress on stderr')

@@ -4,15 +4,38 @@
  * also runs every test case the rule files carry, through the real decode and
  * enrich, and exits non-zero when one fails.
  */
+import { ConfigError } from '../config/load.js';
+import { resolvePaths, type EffectivePaths } from '../config/paths.js';
 import { formatRuleProblem, loadRuleSet, runRuleTests, RuleSetInvalidError, type RuleSet } from '../runtime/engine/index.js';
 import { createRealCaseEnricher } from '../tools/rule-tests/real-case-enricher.js';
 
+/** The flags as given; every path not given comes from the settings, like `custos run`'s (src/config/paths.ts). */
 export interface RulesOptions {
-  readonly dir: string;
-  readonly zonesFile: string;
-  readonly fieldsFile: string;
-  readonly calendarFile: string;
-  readonly filter?: string;
+  readonly dir?: string | undefined;
+  readonly zones?: string | undefined;
+  readonly fields?: string | undefined;
+  readonly calendar?: string | undefined;
+  readonly filter?: string | undefined;
+}
+
+function paths(o: RulesOptions, env: NodeJS.ProcessEnv = process.env): EffectivePaths | null {
+  try {
+    return resolvePaths(
+      { env, file: env.CUSTOS_CONFIG_FILE },
+      {
+        rules_dir: { flag: '--dir', value: o.dir },
+        'enrichment.zones_file': { flag: '--zones', value: o.zones },
+        'enrichment.fields_file': { flag: '--fields', value: o.fields },
+        'enrichment.calendar_file': { flag: '--calendar', value: o.calendar },
+      },
+    );
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`custos: ${err.message}\n`);
+      return null;
+    }
+    throw err;
+  }
 }
 
 function load(dir: string): RuleSet | null {
@@ -30,19 +53,28 @@ function load(dir: string): RuleSet | null {
 }
 
 export function rulesCheckCommand(o: RulesOptions): number {
-  const ruleSet = load(o.dir);
+  const p = paths(o);
+  if (p === null) return 78;
+  const dir = p.rules_dir.path;
+  const ruleSet = load(dir);
   if (ruleSet === null) return 1;
-  process.stdout.write(`${o.dir}: ${ruleSet.rulesById.size} rules in ${ruleSet.files.length} files, ${ruleSet.tests.length} test cases: valid\n`);
+  process.stdout.write(
+    `${dir}: ${ruleSet.rulesById.size} rules in ${ruleSet.files.length} files, ${ruleSet.tests.length} test cases: valid ` +
+      `(the rules folder alone: \`custos check\` checks it with the enrichment files and against them)\n`,
+  );
   return 0;
 }
 
 export function rulesTestCommand(o: RulesOptions): number {
-  const ruleSet = load(o.dir);
+  const p = paths(o);
+  if (p === null) return 78;
+  const ruleSet = load(p.rules_dir.path);
   if (ruleSet === null) return 1;
+  process.stdout.write(`zones: ${p['enrichment.zones_file'].path}, fields: ${p['enrichment.fields_file'].path}, calendar: ${p['enrichment.calendar_file'].path}\n`);
   const toEnriched = createRealCaseEnricher({
-    zonesFile: o.zonesFile,
-    fieldsFile: o.fieldsFile,
-    calendarFile: o.calendarFile,
+    zonesFile: p['enrichment.zones_file'].path,
+    fieldsFile: p['enrichment.fields_file'].path,
+    calendarFile: p['enrichment.calendar_file'].path,
     defaultTimezone: 'UTC',
   });
   const results = runRuleTests(ruleSet, { toEnriched, ...(o.filter ? { filter: o.filter } : {}) });

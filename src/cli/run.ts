@@ -10,12 +10,27 @@ import { StartAborted } from '../runtime/app/startup-retry.js';
 import { createLogger } from '../observability/log.js';
 import { Metrics } from '../observability/metrics.js';
 import { loadSettings, reportStartupError } from './settings.js';
+import { pathsForLog, resolvePaths } from '../config/paths.js';
+import { checkConfiguration } from '../runtime/check/check-configuration.js';
+import { ConfigurationCheckError } from '../runtime/check/check-error.js';
+import { summaryLine } from '../runtime/check/summary.js';
 
 export async function runCommand(options: { config?: string }): Promise<number> {
   const config = loadSettings(options.config);
   if (config === null) return 78;
   const logger = createLogger(config['log.level']);
   const metrics = new Metrics();
+
+  // The checks of `custos check`, before anything binds or connects: errors refuse the start
+  // (exit 78), warnings are logged once, and the files in use are named with where each came from.
+  const paths = resolvePaths({ env: process.env, file: options.config ?? process.env.CUSTOS_CONFIG_FILE });
+  logger.info({ files: pathsForLog(paths) }, 'configuration files');
+  const check = checkConfiguration({ paths, defaultTimezone: config['enrichment.default_timezone'] });
+  for (const f of check.findings) {
+    if (f.severity === 'warning') logger.warn({ file: f.file, line: f.line, reason: f.reason }, 'configuration warning');
+  }
+  if (check.errors > 0) return reportStartupError(new ConfigurationCheckError(check.findings.filter((f) => f.severity === 'error')), logger);
+  logger.info({ summary: summaryLine(check.summary), warnings: check.warnings }, 'configuration checked');
 
   // Signals are handled from the first moment: a SIGTERM that arrives while
   // a service is still being waited for ends the wait; one that arrives while

@@ -4,9 +4,11 @@
  * what is wrong; secret values are never echoed.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CustosError } from '../errors.js';
-import { SETTINGS, type SettingKey, type Settings } from './settings.js';
+import { nearestName } from '../util/nearest-name.js';
+import { OTHER_VARIABLES, SETTINGS, TOOL_VARIABLE_PREFIXES, type SettingKey, type SettingSpec, type Settings } from './settings.js';
 
 export class ConfigError extends CustosError {
   constructor(readonly problems: readonly string[]) {
@@ -31,32 +33,79 @@ export function loadConfig(sources: ConfigSources): Settings {
  * ClickHouse and must not require Kafka brokers or the pseudonym key).
  */
 export function loadSettingsSubset<K extends SettingKey>(sources: ConfigSources, keys: readonly K[]): Pick<Settings, K> {
-  const problems: string[] = [];
-  const fileValues = sources.file ? readConfigFile(sources.file, problems) : {};
-  const out: Record<string, unknown> = {};
+  const r = inspectSettings(sources, keys);
+  const problems = [...r.problems, ...r.missing];
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({ ...r.values }) as Pick<Settings, K>;
+}
 
-  for (const key of keys) {
-    const spec: (typeof SETTINGS)[SettingKey] = SETTINGS[key];
+/** Every setting's value as far as it is valid, where it came from, and what is wrong: for `custos check`. */
+export interface SettingsInspection<K extends SettingKey> {
+  /** The valid values (a setting with a problem, or missing, is absent). */
+  readonly values: Partial<Pick<Settings, K>>;
+  /** Where each value came from: its variable, its file key, or the default. */
+  readonly origins: Readonly<Partial<Record<K, string>>>;
+  /** Invalid values, unknown variables and unknown file keys. */
+  readonly problems: readonly string[];
+  /** Required settings that are not set. */
+  readonly missing: readonly string[];
+}
+
+export function inspectSettings<K extends SettingKey>(sources: ConfigSources, keys: readonly K[]): SettingsInspection<K> {
+  const problems: string[] = [...unknownVariables(sources.env)];
+  const missing: string[] = [];
+  const fileValues = sources.file ? readConfigFile(sources.file, problems) : {};
+  const values: Record<string, unknown> = {};
+  const origins: Record<string, string> = {};
+  // Defaults inside the rules folder follow the effective rules folder, whether or not it was asked for.
+  let rulesDir: string | undefined;
+
+  for (const key of [...new Set<SettingKey>(['rules_dir', ...keys])]) {
+    const spec: SettingSpec = SETTINGS[key];
     const fromEnv = sources.env[spec.env];
     const fromFile = lookup(fileValues, key);
-    const origin = fromEnv !== undefined && fromEnv !== '' ? `${spec.env}` : fromFile !== undefined ? `${key} (in ${sources.file})` : null;
-    const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile !== undefined ? fromFile : 'default' in spec ? spec.default : undefined;
+    const given = fromEnv !== undefined && fromEnv !== '' ? { raw: fromEnv as unknown, origin: spec.env } : fromFile !== undefined ? { raw: fromFile, origin: `${key} (in ${sources.file})` } : null;
+    let raw = given?.raw ?? spec.default;
+    let origin = given?.origin ?? 'default';
+    if (given === null && spec.underRulesDir && typeof raw === 'string') {
+      if (rulesDir === undefined) continue; // the rules folder is invalid: that problem is reported
+      raw = join(rulesDir, raw);
+      origin = `default: inside the rules folder (${SETTINGS.rules_dir.env})`;
+    }
     if (raw === undefined) {
-      problems.push(`${spec.env} is required: ${spec.description}`);
+      if ((keys as readonly SettingKey[]).includes(key)) missing.push(`${spec.env} is required: ${spec.description}`);
       continue;
     }
     const parsed = spec.schema.safeParse(raw);
     if (!parsed.success) {
       const reason = parsed.error.issues.map((i) => i.message).join('; ');
-      const hidden = ('secret' in spec && spec.secret) || ('url' in spec && spec.url);
+      const hidden = spec.secret === true || spec.url === true;
       const shown = hidden ? '' : ` (got ${JSON.stringify(raw)})`;
-      problems.push(`${origin ?? spec.env}: ${reason}${shown}`);
+      problems.push(`${given?.origin ?? spec.env}: ${reason}${shown}`);
       continue;
     }
-    out[key] = parsed.data;
+    if (key === 'rules_dir') rulesDir = parsed.data as string;
+    if (!(keys as readonly SettingKey[]).includes(key)) continue;
+    values[key] = parsed.data;
+    origins[key] = origin;
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(out) as Pick<Settings, K>;
+  return { values: values as Partial<Pick<Settings, K>>, origins: origins as Partial<Record<K, string>>, problems, missing };
+}
+
+/**
+ * `CUSTOS_*` variables custos does not know: refused like unknown keys in the
+ * config file, each named with the nearest known variable.
+ */
+export function unknownVariables(env: NodeJS.ProcessEnv): string[] {
+  const known = [...Object.values(SETTINGS).map((s) => s.env), ...Object.keys(OTHER_VARIABLES)];
+  const knownSet = new Set(known);
+  const out: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith('CUSTOS_') || knownSet.has(name) || TOOL_VARIABLE_PREFIXES.some((p) => name.startsWith(p))) continue;
+    const nearest = nearestName(name, known);
+    out.push(`${name} is not a custos setting${nearest === null ? '' : ` (did you mean ${nearest}?)`}; it would be ignored`);
+  }
+  return out;
 }
 
 function readConfigFile(file: string, problems: string[]): Record<string, unknown> {
@@ -74,7 +123,9 @@ function readConfigFile(file: string, problems: string[]): Record<string, unknow
   }
   const known = new Set(Object.keys(SETTINGS));
   for (const path of leafPaths(doc as Record<string, unknown>)) {
-    if (!known.has(path)) problems.push(`${file}: unknown setting "${path}"`);
+    if (known.has(path)) continue;
+    const nearest = nearestName(path, known);
+    problems.push(`${file}: unknown setting "${path}"${nearest === null ? '' : ` (did you mean "${nearest}"?)`}`);
   }
   return doc as Record<string, unknown>;
 }
@@ -101,9 +152,9 @@ function leafPaths(tree: Record<string, unknown>, prefix = ''): string[] {
 export function redactedConfig(config: Settings): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
-    const spec = SETTINGS[key as SettingKey];
-    if ('secret' in spec && spec.secret) out[key] = value === '' ? '(unset)' : '(set)';
-    else if ('url' in spec && spec.url) out[key] = Array.isArray(value) ? (value as string[]).map(originOf) : originOf(value as string);
+    const spec: SettingSpec = SETTINGS[key as SettingKey];
+    if (spec.secret === true) out[key] = value === '' ? '(unset)' : '(set)';
+    else if (spec.url === true) out[key] = Array.isArray(value) ? (value as string[]).map(originOf) : originOf(value as string);
     else out[key] = value;
   }
   return out;

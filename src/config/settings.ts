@@ -24,6 +24,12 @@ export interface SettingSpec<S extends z.ZodType = z.ZodType> {
   readonly secret?: boolean;
   /** URLs may carry credentials or tokens: errors never echo the value (logs show the origin only). */
   readonly url?: boolean;
+  /**
+   * The default is a path inside the rules folder (`rules_dir`): a monitor
+   * pointed at another rules folder reads that folder's enrichment files, not
+   * the shipped examples under the working directory.
+   */
+  readonly underRulesDir?: boolean;
   readonly description: string;
 }
 
@@ -71,10 +77,10 @@ export const SETTINGS = {
   'minimise.session_id': setting({ env: 'CUSTOS_MINIMISE_SESSION_ID', schema: z.enum(['clear', 'pseudonymised', 'dropped']), default: 'pseudonymised', description: 'How session_id is stored: clear, pseudonymised (keyed: events of one session still match) or dropped.' }),
   'max_message_bytes': setting({ env: 'CUSTOS_MAX_MESSAGE_BYTES', schema: int(1, 64 * 1024 * 1024), default: 1_048_576, description: 'Messages larger than this are dead-lettered as too_large.' }),
   'rules_dir': setting({ env: 'CUSTOS_RULES_DIR', schema: z.string().min(1), default: 'rules', description: 'Folder of rules, lists, exceptions and their test cases.' }),
-  'enrichment.directory_file': setting({ env: 'CUSTOS_DIRECTORY_FILE', schema: z.string().min(1), default: 'rules/enrichment/actors.csv', description: 'Actor directory CSV (see README).' }),
-  'enrichment.zones_file': setting({ env: 'CUSTOS_ZONES_FILE', schema: z.string().min(1), default: 'rules/enrichment/zones.yaml', description: 'Network zones (CIDR lists).' }),
-  'enrichment.fields_file': setting({ env: 'CUSTOS_FIELDS_FILE', schema: z.string().min(1), default: 'rules/enrichment/fields.yaml', description: 'Field sensitivity classes.' }),
-  'enrichment.calendar_file': setting({ env: 'CUSTOS_CALENDAR_FILE', schema: z.string().min(1), default: 'rules/enrichment/calendar.yaml', description: 'Business hours.' }),
+  'enrichment.directory_file': setting({ env: 'CUSTOS_DIRECTORY_FILE', schema: z.string().min(1), default: 'enrichment/actors.csv', underRulesDir: true, description: 'Actor directory CSV (see README).' }),
+  'enrichment.zones_file': setting({ env: 'CUSTOS_ZONES_FILE', schema: z.string().min(1), default: 'enrichment/zones.yaml', underRulesDir: true, description: 'Network zones (CIDR lists).' }),
+  'enrichment.fields_file': setting({ env: 'CUSTOS_FIELDS_FILE', schema: z.string().min(1), default: 'enrichment/fields.yaml', underRulesDir: true, description: 'Field sensitivity classes.' }),
+  'enrichment.calendar_file': setting({ env: 'CUSTOS_CALENDAR_FILE', schema: z.string().min(1), default: 'enrichment/calendar.yaml', underRulesDir: true, description: 'Business hours.' }),
   'enrichment.default_timezone': setting({ env: 'CUSTOS_DEFAULT_TIMEZONE', schema: z.string().min(1), default: 'UTC', description: 'Time zone of unknown actors and of directory rows without one.' }),
   'reload_interval_ms': setting({ env: 'CUSTOS_RELOAD_INTERVAL_MS', schema: int(0), default: 10_000, description: 'How often rule and enrichment files are checked for changes (0: only on SIGHUP).' }),
   'alerts.destinations': setting({
@@ -109,4 +115,16 @@ export const SETTINGS = {
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
+
+/**
+ * `CUSTOS_*` variables that are not settings but are read by custos or its
+ * scripts; any other `CUSTOS_*` variable is refused at start (a typo such as
+ * CUSTOS_WEBHOOK_SECRT would otherwise be ignored silently).
+ */
+export const OTHER_VARIABLES: Readonly<Record<string, string>> = {
+  CUSTOS_CONFIG_FILE: 'YAML config file (or --config); environment variables override it.',
+};
+
+/** Prefixes of the variables the test suite and scripts read (test endpoints, native services, chaos runs). */
+export const TOOL_VARIABLE_PREFIXES: readonly string[] = ['CUSTOS_TEST_', 'CUSTOS_NATIVE_', 'CUSTOS_CHAOS_'];
 export type Settings = { readonly [K in SettingKey]: z.output<(typeof SETTINGS)[K]['schema']> };

@@ -36,3 +36,10 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: readonly Property
   }
   return null;
 }
+
+/** A YAML document's plain value and the line of any path in it (null where the path does not exist). */
+export function yamlWithLines(text: string): { readonly value: unknown; readonly lineOf: (path: readonly PropertyKey[]) => number | null } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  return { value: doc.errors.length > 0 ? null : doc.toJS(), lineOf: (path) => lineOf(doc, lineCounter, path) };
+}

@@ -5,14 +5,15 @@
  *   actor_id,role,department,employment_status,timezone,kind,allowed_zones
  *
  * employment_status: active | notice | leave | terminated
- * kind: human | service
+ * kind: human | service; empty means human (`custos check` warns where the
+ *   role table declares the role's kind otherwise)
  * timezone: an IANA zone (Europe/Berlin); empty means the configured default
  * allowed_zones: `;`-separated zone names, or empty for "whatever the role allows"
  */
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { ACTOR_KINDS, EMPLOYMENT_STATUSES, type ActorProfile } from '../../model/enriched.js';
-import { InvalidSourceError, type SourceProblem } from '../../util/source-error.js';
+import { foldRepeatedProblems, InvalidSourceError, type SourceProblem } from '../../util/source-error.js';
 import { LocalTimeResolver } from '../../time/local-time.js';
 
 export const DIRECTORY_COLUMNS = [
@@ -27,13 +28,16 @@ export const DIRECTORY_COLUMNS = [
 
 const token = z.string().trim().min(1).max(128);
 
+/** What an empty `kind` cell means: most directory rows are people, and HR exports often leave it out. */
+export const DEFAULT_ACTOR_KIND = 'human';
+
 const rowSchema = z.object({
   actor_id: z.string().trim().min(1).max(256),
   role: token,
   department: token,
   employment_status: z.enum(EMPLOYMENT_STATUSES),
   timezone: z.string().trim(),
-  kind: z.enum(ACTOR_KINDS),
+  kind: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? DEFAULT_ACTOR_KIND : v), z.enum(ACTOR_KINDS)),
   allowed_zones: z.string().trim(),
 });
 
@@ -51,6 +55,15 @@ export function parseDirectoryCsv(
   file: string,
   options: DirectoryParseOptions = { defaultTimezone: 'UTC' },
 ): ActorDirectory {
+  return parseDirectory(text, file, options).directory;
+}
+
+/** The directory and the line each actor is on (for `custos check`, which points at rows). */
+export function parseDirectory(
+  text: string,
+  file: string,
+  options: DirectoryParseOptions = { defaultTimezone: 'UTC' },
+): { readonly directory: ActorDirectory; readonly lineOf: ReadonlyMap<string, number> } {
   let records: string[][];
   try {
     records = parse(text, { skip_empty_lines: true, comment: '#', trim: true, relax_column_count: false });
@@ -69,6 +82,7 @@ export function parseDirectoryCsv(
   const lineNumbers = dataLineNumbers(text);
   const problems: SourceProblem[] = [];
   const directory = new Map<string, ActorProfile>();
+  const lineOf = new Map<string, number>();
   const knownZones = options.knownZones ? new Set(options.knownZones) : null;
 
   rows.forEach((cells, index) => {
@@ -99,6 +113,7 @@ export function parseDirectoryCsv(
       problems.push({ file, line, reason: `actor_id "${row.actor_id}" is listed twice` });
       return;
     }
+    if (line !== null) lineOf.set(row.actor_id, line);
     directory.set(row.actor_id, {
       actor_id: row.actor_id,
       known: true,
@@ -110,8 +125,8 @@ export function parseDirectoryCsv(
       allowed_zones: zones,
     });
   });
-  if (problems.length > 0) throw new InvalidSourceError(problems);
-  return directory;
+  if (problems.length > 0) throw new InvalidSourceError(foldRepeatedProblems(problems));
+  return { directory, lineOf };
 }
 
 /** 1-based line numbers of the non-blank, non-comment lines (header first). */

@@ -36,6 +36,15 @@ export class FieldClasses {
     this.classes = file.classes;
   }
 
+  /** The class of a field the file does not list (`custos check` warns where it refuses reports). */
+  get defaultClassName(): string {
+    return this.defaultClass;
+  }
+
+  isListed(field: string): boolean {
+    return this.byField.has(field);
+  }
+
   /** Distinct classes of the given fields, in the file's sensitivity order. */
   classesOf(fields: readonly string[]): string[] {
     if (fields.length === 0) return [];

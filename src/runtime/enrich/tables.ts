@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidSourceError, type SourceProblem } from '../../util/source-error.js';
 import { parseYamlWith } from '../../util/yaml-validate.js';
-import { parseDirectoryCsv, type ActorDirectory } from './actor-directory.js';
+import { parseDirectory, type ActorDirectory } from './actor-directory.js';
 import { businessHoursFrom, calendarFileSchema, type BusinessHours } from './business-hours.js';
 import { FieldClasses, fieldsFileSchema } from './field-classes.js';
 import { LocalTimeResolver } from '../../time/local-time.js';
@@ -42,6 +42,26 @@ export function loadStaticEnrichmentTables(files: StaticEnrichmentFiles): Enrich
 }
 
 function loadTables(files: StaticEnrichmentFiles, directoryFile: string | null): EnrichmentTables {
+  const parts = loadEnrichmentParts(files, directoryFile);
+  const { zones, fieldClasses, businessHours, directory } = parts;
+  if (parts.problems.length > 0 || !zones || !fieldClasses || !businessHours || !directory) {
+    throw new InvalidSourceError(parts.problems);
+  }
+  return { directory, zones, fieldClasses, businessHours, defaultTimezone: files.defaultTimezone };
+}
+
+/** Whatever of each file could be loaded, and every problem: what `custos check` reports from. */
+export interface EnrichmentParts {
+  readonly zones?: NetworkZones;
+  readonly fieldClasses?: FieldClasses;
+  readonly businessHours?: BusinessHours;
+  readonly directory?: ActorDirectory;
+  /** The line of each directory row, by actor id. */
+  readonly directoryLines?: ReadonlyMap<string, number>;
+  readonly problems: readonly SourceProblem[];
+}
+
+export function loadEnrichmentParts(files: StaticEnrichmentFiles, directoryFile: string | null): EnrichmentParts {
   const problems: SourceProblem[] = [];
   const attempt = <T>(fn: () => T): T | undefined => {
     try {
@@ -64,19 +84,22 @@ function loadTables(files: StaticEnrichmentFiles, directoryFile: string | null):
   const businessHours = attempt(() =>
     businessHoursFrom(parseYamlWith(read(files.calendarFile), files.calendarFile, calendarFileSchema)),
   );
-  const directory: ActorDirectory | undefined =
+  const parsed =
     directoryFile === null
-      ? new Map()
+      ? { directory: new Map(), lineOf: new Map<string, number>() }
       : attempt(() =>
-          parseDirectoryCsv(read(directoryFile), directoryFile, {
+          parseDirectory(read(directoryFile), directoryFile, {
             defaultTimezone: files.defaultTimezone,
             ...(zones ? { knownZones: zones.names } : {}),
           }),
         );
-  if (problems.length > 0 || !zones || !fieldClasses || !businessHours || !directory) {
-    throw new InvalidSourceError(problems);
-  }
-  return { directory, zones, fieldClasses, businessHours, defaultTimezone: files.defaultTimezone };
+  return {
+    ...(zones && { zones }),
+    ...(fieldClasses && { fieldClasses }),
+    ...(businessHours && { businessHours }),
+    ...(parsed && { directory: parsed.directory, directoryLines: parsed.lineOf }),
+    problems,
+  };
 }
 
 function read(file: string): string {

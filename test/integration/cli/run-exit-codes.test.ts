@@ -4,6 +4,9 @@
  * Runs the built CLI (npm test builds first).
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioEnv } from '../pipeline/fixtures.js';
@@ -98,5 +101,23 @@ describe('custos run exit codes', () => {
     expect(output).toContain('alerts.destinations[0] (webhook)');
     expect(output).toContain('colour');
     expect(output).not.toContain('SECRET');
+  });
+  it('exits 78 for an unknown CUSTOS_* variable, naming the nearest known one (issue 12, finding 9)', async () => {
+    const { code, output } = await runCli({ ...scenarioEnv(scenario), CUSTOS_WEBHOOK_SECRT: 'whsec_' + 'A'.repeat(32) });
+    expect(code).toBe(78);
+    expect(output).toContain('CUSTOS_WEBHOOK_SECRT is not a custos setting (did you mean CUSTOS_WEBHOOK_SECRET?)');
+  });
+
+  it('exits 78 with the check\'s finding for a directory role without a need-to-know entry (issue 12, finding 1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'custos-run-check-'));
+    const directory = join(dir, 'actors.csv');
+    writeFileSync(directory, 'actor_id,role,department,employment_status,timezone,kind,allowed_zones\nzed,svc_etl,data,active,UTC,service,\n');
+    try {
+      const { code, output } = await runCli({ ...scenarioEnv(scenario), CUSTOS_DIRECTORY_FILE: directory });
+      expect(code).toBe(78);
+      expect(output).toContain(`${directory}:2: role "svc_etl" (1 actor, first zed) has no need-to-know entry`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

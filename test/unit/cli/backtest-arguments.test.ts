@@ -115,3 +115,11 @@ describe('instantArg', () => {
     for (const v of ['2026-03-20T08:00:00', 'yesterday', '2026-02-30x', '', '-5']) expect(() => instantArg(v), v).toThrow(InvalidArgumentError);
   });
 });
+
+describe('backtest paths (issue 12, finding 3)', () => {
+  it('without --rules, reads the rules folder and its enrichment files from CUSTOS_RULES_DIR', async () => {
+    const dir = brokenRulesDir();
+    const err = await refused(fileRun({ rules: undefined }), { CUSTOS_RULES_DIR: dir });
+    expect(err).toContain(join(dir, 'broken.yaml'));
+  });
+});

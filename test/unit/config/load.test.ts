@@ -62,7 +62,7 @@ describe('config', () => {
     expect(c['kafka.group_id']).toBe('g-env');
     expect(c['webhook.urls']).toEqual(['http://hook.test/a']);
     writeFileSync(file, 'kafka:\n  topik: typo\n');
-    expect(problemsOf(() => loadConfig({ env: minimal, file }))).toEqual([`${file}: unknown setting "kafka.topik"`]);
+    expect(problemsOf(() => loadConfig({ env: minimal, file }))).toEqual([`${file}: unknown setting "kafka.topik" (did you mean "kafka.topic"?)`]);
   });
 
   it('redacts secrets and webhook paths for logging', () => {
@@ -81,5 +81,33 @@ describe('config', () => {
     expect(shown).not.toContain('ch-pass');
     expect(shown).toContain('https://hooks.test');
     expect(shown).toContain('http://clickhouse.test:8123');
+  });
+});
+
+describe('unknown CUSTOS_* variables (issue 12, finding 9)', () => {
+  it('refuses a mistyped variable, naming the nearest known one', () => {
+    const problems = problemsOf(() => loadConfig({ env: { ...minimal, CUSTOS_WEBHOOK_SECRT: 'whsec_' + 'A'.repeat(32) } }));
+    expect(problems).toEqual(['CUSTOS_WEBHOOK_SECRT is not a custos setting (did you mean CUSTOS_WEBHOOK_SECRET?); it would be ignored']);
+  });
+
+  it('accepts CUSTOS_CONFIG_FILE and the test tooling variables, ignores other prefixes', () => {
+    const c = loadConfig({ env: { ...minimal, CUSTOS_CONFIG_FILE: '', CUSTOS_TEST_KAFKA_BROKERS: 'x', OTHER_WEBHOOK_SECRT: 'y' } });
+    expect(c['kafka.topic']).toBe('access-events');
+  });
+});
+
+describe('enrichment paths follow the rules folder (issue 12, finding 3)', () => {
+  it('defaults every enrichment file inside CUSTOS_RULES_DIR', () => {
+    const c = loadConfig({ env: { ...minimal, CUSTOS_RULES_DIR: '/srv/org-rules' } });
+    expect(c['enrichment.directory_file']).toBe('/srv/org-rules/enrichment/actors.csv');
+    expect(c['enrichment.zones_file']).toBe('/srv/org-rules/enrichment/zones.yaml');
+    expect(c['enrichment.fields_file']).toBe('/srv/org-rules/enrichment/fields.yaml');
+    expect(c['enrichment.calendar_file']).toBe('/srv/org-rules/enrichment/calendar.yaml');
+  });
+
+  it('an explicit file setting still wins', () => {
+    const c = loadConfig({ env: { ...minimal, CUSTOS_RULES_DIR: '/srv/org-rules', CUSTOS_ZONES_FILE: '/etc/zones.yaml' } });
+    expect(c['enrichment.zones_file']).toBe('/etc/zones.yaml');
+    expect(c['enrichment.fields_file']).toBe('/srv/org-rules/enrichment/fields.yaml');
   });
 });

@@ -1,0 +1,78 @@
+/**
+ * The files custos reads besides its settings: the rules folder and the four
+ * enrichment files. One resolution for every command (run, check, rules
+ * check/test, backtest): a command-line flag, else the setting (environment
+ * or config file), else the file inside the effective rules folder.
+ */
+import { ConfigError, inspectSettings, type ConfigSources, type SettingsInspection } from './load.js';
+import { SETTINGS, type SettingKey } from './settings.js';
+
+export const PATH_KEYS = [
+  'rules_dir',
+  'enrichment.directory_file',
+  'enrichment.zones_file',
+  'enrichment.fields_file',
+  'enrichment.calendar_file',
+] as const satisfies readonly SettingKey[];
+export type PathKey = (typeof PATH_KEYS)[number];
+
+export interface EffectivePath {
+  readonly key: PathKey;
+  readonly path: string;
+  /** `--zones`, `CUSTOS_ZONES_FILE`, `enrichment.zones_file (in custos.yaml)` or `default: inside the rules folder (CUSTOS_RULES_DIR)`. */
+  readonly origin: string;
+}
+
+export type EffectivePaths = Readonly<Record<PathKey, EffectivePath>>;
+
+/** Flags given on a command line, by setting key. */
+export type PathFlags = Partial<Record<PathKey, { readonly flag: string; readonly value: string | undefined }>>;
+
+/**
+ * The effective paths; throws ConfigError when a setting involved is invalid
+ * (or an unknown CUSTOS_* variable is set).
+ */
+export function resolvePaths(sources: ConfigSources, flags: PathFlags = {}): EffectivePaths {
+  // A --rules/--dir flag moves the defaults inside it, exactly as CUSTOS_RULES_DIR would.
+  const rulesFlag = flags.rules_dir?.value;
+  const env = rulesFlag === undefined ? sources.env : { ...sources.env, [SETTINGS.rules_dir.env]: rulesFlag };
+  const r = inspectSettings({ ...sources, env }, PATH_KEYS);
+  const paths = pathsFrom(r);
+  if (r.problems.length > 0 || paths === null) throw new ConfigError(r.problems);
+  const out = { ...paths };
+  for (const key of PATH_KEYS) {
+    const flag = flags[key];
+    if (flag?.value !== undefined && key !== 'rules_dir') out[key] = { key, path: flag.value, origin: flag.flag };
+  }
+  if (rulesFlag !== undefined) out.rules_dir = { key: 'rules_dir', path: rulesFlag, origin: flags.rules_dir?.flag ?? 'flag' };
+  return out;
+}
+
+/** The paths of an inspection of the settings, or null when one of them is invalid. */
+export function pathsFrom(r: SettingsInspection<SettingKey>): Record<PathKey, EffectivePath> | null {
+  const out = {} as Record<PathKey, EffectivePath>;
+  for (const key of PATH_KEYS) {
+    const path = r.values[key];
+    if (typeof path !== 'string') return null;
+    out[key] = { key, path, origin: r.origins[key] ?? 'default' };
+  }
+  return out;
+}
+
+/** One line per path, for logs and `custos check`. */
+export function describePaths(paths: EffectivePaths): string[] {
+  return PATH_KEYS.map((k) => `${LABELS[k]}: ${paths[k].path} (${paths[k].origin})`);
+}
+
+/** The same as an object, for a structured log line. */
+export function pathsForLog(paths: EffectivePaths): Record<string, string> {
+  return Object.fromEntries(PATH_KEYS.map((k) => [k, paths[k].path]));
+}
+
+const LABELS: Readonly<Record<PathKey, string>> = {
+  rules_dir: 'rules folder',
+  'enrichment.directory_file': 'directory',
+  'enrichment.zones_file': 'zones',
+  'enrichment.fields_file': 'fields',
+  'enrichment.calendar_file': 'calendar',
+};
