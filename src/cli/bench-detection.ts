@@ -10,7 +10,7 @@ import { aggregateReport, falseAlertBreakdown, falseAlertsReport, missedReport, 
 import { type LiveEndpoints, runDetectionLive } from '../tools/bench/detection/live.js';
 import { type DetectionRunResult, runDetection } from '../tools/bench/detection/run.js';
 import { aggregate, scoreRun } from '../tools/bench/detection/scoring.js';
-import type { IncidentSpec } from '../tools/sim/types.js';
+import type { IncidentScenario } from '../tools/sim/types.js';
 
 export interface BenchDetectionOptions {
   readonly seeds: readonly number[];
@@ -18,7 +18,7 @@ export interface BenchDetectionOptions {
   readonly days?: number;
   readonly start?: string;
   readonly historyDays?: number;
-  readonly incidents: 'default' | 'none' | readonly IncidentSpec[];
+  readonly incidents: IncidentScenario;
   readonly rules: string;
   readonly json?: string;
   readonly falseAlerts: number;
