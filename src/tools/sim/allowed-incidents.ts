@@ -193,6 +193,7 @@ function normalDay(a: SimActor): number {
       return SUPPORT_TICKETS_PER_SHIFT[a.role] * a.scale * 2;
     case 'finance_clerk':
       return FINANCE_CASES_PER_DAY * a.scale;
+    // Analysts' ad-hoc requests (the weekly report comes on top, once a week: withinBudget).
     case 'marketing_analyst':
       return 1.8 * 1500 * a.scale;
     case 'data_analyst':
@@ -302,9 +303,11 @@ class Gen {
   }
 }
 
-/** At most this share of the role's daily budget, less a busy normal day, for one incident day. */
+/** At most 80 % of the role's daily budget, less a busy normal day (and the weekly report), for one incident day. */
 function withinBudget(a: SimActor, acc: Access, wanted: number): number {
-  return Math.max(1, Math.min(wanted, 0.75 * acc.budget - 1.6 * normalDay(a)));
+  // The incident may fall on the weekly report's day: that report counts against the same budget.
+  const weekly = a.role === 'marketing_analyst' || a.role === 'data_analyst' ? 1.1 * a.weeklyReportSize : 0;
+  return Math.max(1, Math.round(Math.min(wanted, 0.8 * acc.budget - 1.6 * normalDay(a) - weekly)));
 }
 
 export interface AllowedIncidentOutput {

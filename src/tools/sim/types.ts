@@ -111,8 +111,8 @@ interface SpanLabel<T extends string> {
 export interface IncidentLabel extends SpanLabel<IncidentType> {
   /** The window within which detection is expected (a detection counts up to end + this). */
   readonly window_ms: number;
-  /** Every event is allowed by the actor's role policy (checked by the simulator's policy audit). */
-  readonly policy_allowed: boolean;
+  /** Every event is allowed by the actor's role policy (checked by the simulator's policy audit); absent in older label files. */
+  readonly policy_allowed?: boolean;
 }
 
 export interface LookalikeLabel extends SpanLabel<LookalikeType> {
