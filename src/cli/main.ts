@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The custos command line. Each command lives in its own module; this file only wires them. */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { dateArg, incidentsArg, instantArg, integerArg, integerListArg } from './arguments.js';
 import type { BacktestCliOptions } from './backtest.js';
 import type { BenchDetectionOptions } from './bench-detection.js';
@@ -191,7 +191,11 @@ bench
     const { live, keep, seedSet, ...rest } = opts;
     if (seedSet !== undefined) {
       const set = SEED_SETS[seedSet];
-      if (set === undefined) throw new InvalidArgumentError(`--seed-set: unknown set ${seedSet} (known: ${Object.keys(SEED_SETS).join(', ')})`);
+      if (set === undefined) {
+        process.stderr.write(`custos bench detection: --seed-set: unknown set ${seedSet} (known: ${Object.keys(SEED_SETS).join(', ')})\n`);
+        exitWith(2);
+        return;
+      }
       rest.seeds = set;
     }
     const endpoints = live ? { ...servicesFromEnv(), keep: keep === true } : undefined;
