@@ -49,7 +49,7 @@ export function instantArg(value: string): number {
 }
 
 /** `--incidents`: `default`, `none`, a comma list of incident types, or `@specs.json`. */
-export function incidentsArg(value: string): 'default' | 'none' | IncidentSpec[] {
+export function incidentsArg(value: string): 'default' | 'allowed' | 'none' | IncidentSpec[] {
   try {
     return parseIncidentsArg(value);
   } catch (err) {

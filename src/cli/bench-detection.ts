@@ -6,11 +6,11 @@
  * Exit code 0 unless --strict is given and a goal is not met.
  */
 import { writeFileSync } from 'node:fs';
-import { aggregateReport, falseAlertBreakdown, falseAlertsReport, missedReport, perSeedTable } from '../tools/bench/detection/report.js';
+import { aggregateReport, detectionsReport, falseAlertBreakdown, falseAlertsReport, missedReport, perSeedTable } from '../tools/bench/detection/report.js';
 import { type LiveEndpoints, runDetectionLive } from '../tools/bench/detection/live.js';
 import { type DetectionRunResult, runDetection } from '../tools/bench/detection/run.js';
 import { aggregate, scoreRun } from '../tools/bench/detection/scoring.js';
-import type { IncidentSpec } from '../tools/sim/types.js';
+import type { IncidentScenario } from '../tools/sim/types.js';
 
 export interface BenchDetectionOptions {
   readonly seeds: readonly number[];
@@ -18,12 +18,14 @@ export interface BenchDetectionOptions {
   readonly days?: number;
   readonly start?: string;
   readonly historyDays?: number;
-  readonly incidents: 'default' | 'none' | readonly IncidentSpec[];
+  readonly incidents: IncidentScenario;
   readonly rules: string;
   readonly json?: string;
   readonly falseAlerts: number;
   readonly strict: boolean;
   readonly quiet: boolean;
+  /** List every incident with the rule and explanation of its first detection. */
+  readonly detections?: boolean;
   /** Through the live pipeline on these services instead of in process. */
   readonly live?: LiveEndpoints;
 }
@@ -52,6 +54,7 @@ export async function benchDetectionCommand(o: BenchDetectionOptions): Promise<n
   console.log(perSeedTable(runs, results));
   console.log('\nAggregated');
   console.log(aggregateReport(agg, results));
+  if (o.detections) console.log(`\nEvery incident: first detection (rule, explanation)\n${detectionsReport(runs)}`);
   const missed = missedReport(runs);
   if (missed) console.log(`\nMisses, late detections and alerted look-alikes\n${missed}`);
   if (o.falseAlerts > 0) {

@@ -7,6 +7,7 @@ import type { BenchDetectionOptions } from './bench-detection.js';
 import type { SimulateCommandOptions } from './simulate.js';
 import { pseudonymCommand } from './pseudonym.js';
 import { runCommand } from './run.js';
+import { SEED_SETS } from '../tools/bench/detection/seed-sets.js';
 
 const program = new Command()
   .name('custos')
@@ -153,7 +154,7 @@ program
   .option('--days <n>', 'simulated days (default 28)', integerArg(1))
   .option('--start <date>', 'first day, YYYY-MM-DD UTC (default 2026-03-09)', dateArg)
   .option('--history-days <n>', 'benign history before the first incident (default min(14, days/2))', integerArg(0))
-  .option('--incidents <spec>', 'default | none | type,type | @specs.json', incidentsArg, 'default')
+  .option('--incidents <spec>', 'default | allowed | none | type,type | @specs.json', incidentsArg, 'default')
   .option('--no-lookalikes', 'leave the labeled look-alikes out')
   .option('--brokers <list>', 'produce to Kafka: host:port,... (key actor_id, acks -1)')
   .option('--topic <name>', 'topic to produce to (with --brokers)')
@@ -208,21 +209,32 @@ bench
   .command('detection')
   .description('Recall, time to detect, precision and false alerts on labeled simulated traffic, per seed and aggregated.')
   .option('--seeds <list>', 'comma list of seeds', integerListArg, [1, 2, 3, 4, 5])
+  .option('--seed-set <name>', `instead of --seeds: ${Object.entries(SEED_SETS).map(([k, v]) => `${k} = ${v[0]}-${v[v.length - 1]}`).join(', ')} (held-out: never tuned on, see docs/simulator.md)`)
   .option('--actors <n>', 'actors per run (default 300)', integerArg(1))
   .option('--days <n>', 'simulated days (default 28)', integerArg(1))
   .option('--start <date>', 'first day, YYYY-MM-DD UTC (default 2026-03-09)', dateArg)
   .option('--history-days <n>', 'benign history before the first incident (default min(14, days/2))', integerArg(0))
-  .option('--incidents <spec>', 'default | type,type | @specs.json', incidentsArg, 'default')
+  .option('--incidents <spec>', 'default (classic kinds) | allowed (policy-allowed kinds) | type,type | @specs.json', incidentsArg, 'default')
   .option('--rules <dir>', 'rules folder', 'rules')
   .option('--json <file>', 'write the scores as JSON')
+  .option('--detections', 'list every incident with the rule and explanation of its first detection')
   .option('--false-alerts <n>', 'list the first n false alerts', integerArg(0), 20)
   .option('--strict', 'exit 1 when a goal is not met')
   .option('--quiet', 'no progress on stderr')
   .option('--live', 'through the live pipeline: produce to Kafka ($CUSTOS_KAFKA_BROKERS), run the monitor, score the alerts stored in ClickHouse ($CUSTOS_CLICKHOUSE_URL)')
   .option('--keep', 'with --live: keep the topic and database afterwards')
-  .action(async (opts: Omit<BenchDetectionOptions, 'strict' | 'quiet' | 'live'> & { strict?: boolean; quiet?: boolean; live?: boolean; keep?: boolean }) => {
+  .action(async (opts: Omit<BenchDetectionOptions, 'strict' | 'quiet' | 'live' | 'seeds'> & { seeds: readonly number[]; seedSet?: string; strict?: boolean; quiet?: boolean; live?: boolean; keep?: boolean }) => {
     const { benchDetectionCommand } = await import('./bench-detection.js');
-    const { live, keep, ...rest } = opts;
+    const { live, keep, seedSet, ...rest } = opts;
+    if (seedSet !== undefined) {
+      const set = SEED_SETS[seedSet];
+      if (set === undefined) {
+        process.stderr.write(`custos bench detection: --seed-set: unknown set ${seedSet} (known: ${Object.keys(SEED_SETS).join(', ')})\n`);
+        exitWith(2);
+        return;
+      }
+      rest.seeds = set;
+    }
     const endpoints = live ? { ...servicesFromEnv(), keep: keep === true } : undefined;
     exitWith(await benchDetectionCommand({ ...rest, strict: opts.strict === true, quiet: opts.quiet === true, ...(endpoints && { live: endpoints }) }));
   });

@@ -4,7 +4,7 @@
  * to Kafka (`--brokers` and `--topic`; with --out too, the files are written
  * first and their events sent).
  */
-import type { IncidentSpec } from '../tools/sim/types.js';
+import type { IncidentScenario } from '../tools/sim/types.js';
 import { produceToKafka, readNdjsonEvents } from '../tools/sim/kafka.js';
 import { simulate, summarize } from '../tools/sim/simulate.js';
 import { createSimulation } from '../tools/sim/simulator.js';
@@ -16,7 +16,7 @@ export interface SimulateCommandOptions {
   readonly days?: number;
   readonly start?: string;
   readonly historyDays?: number;
-  readonly incidents: 'default' | 'none' | readonly IncidentSpec[];
+  readonly incidents: IncidentScenario;
   /** false with --no-lookalikes. */
   readonly lookalikes: boolean;
   readonly brokers?: string;

@@ -21,9 +21,14 @@ export interface DayContext {
   readonly seed: number;
   readonly startMs: number;
   readonly customers: CustomerPool;
-  /** Look-alike id that covers this actor-day, if any. */
-  lookalike(actorIndex: number, day: number): { id: string; type: string } | undefined;
+  /** Look-alike id that covers this actor-day, if any (factor: its volume factor, see allowed-lookalikes.ts). */
+  lookalike(actorIndex: number, day: number): { id: string; type: string; factor?: number } | undefined;
+  /** Daily growth of a batch account's nightly job (batch_growth look-alike); 0 for the others. */
+  batchGrowth?(actorIndex: number): number;
 }
+
+/** Look-alikes whose whole actor-day is tagged (their events are the day's normal work). */
+const WHOLE_DAY_LOOKALIKES: ReadonlySet<string> = new Set(['new_hire_ramp', 'busy_day', 'vacation_return']);
 
 /** Mean events per ticket: the numbers below give ≈2 distinct customers per ticket. */
 export const SUPPORT_TICKETS_PER_SHIFT = { support_agent: 22, support_lead: 7 } as const;
@@ -74,7 +79,7 @@ interface HumanDay {
   /** The scenario requires the actor at work that day. */
   readonly forced: boolean;
   /** Look-alike planned for this actor-day. */
-  readonly special: { id: string; type: string } | undefined;
+  readonly special: { id: string; type: string; factor?: number } | undefined;
 }
 
 function vpnIp(rng: Rng): string {
@@ -106,6 +111,7 @@ function humanDay(ctx: DayContext, a: SimActor, day: number, rng: Rng): HumanDay
   const la = ctx.lookalike(a.index, day);
   let volume = rampFactor(a, day) * (a.employment_status === 'notice' ? 0.85 : 1);
   if (kind === 'weekend') volume *= 0.7;
+  if (la?.type === 'busy_day') volume *= la.factor ?? 1;
   return {
     kind,
     date,
@@ -115,7 +121,7 @@ function humanDay(ctx: DayContext, a: SimActor, day: number, rng: Rng): HumanDay
     volume,
     shiftStart: Math.max(BUSINESS_START, a.shiftStart + startJitter),
     // Whole-day tags only for new hires; other look-alikes tag their own events.
-    tag: la?.type === 'new_hire_ramp' ? la.id : undefined,
+    tag: la !== undefined && WHOLE_DAY_LOOKALIKES.has(la.type) ? la.id : undefined,
     special: la,
     forced,
   };
@@ -368,8 +374,9 @@ function marketingDay(ctx: DayContext, a: SimActor, hd: HumanDay, rng: Rng): Sim
     }
   }
   // Weekly campaign list export, fetched in pages.
-  if (isoWeekday(hd.date) === a.reportWeekday && rng.bool(0.9)) {
-    const total = Math.round(a.weeklyReportSize * Math.max(0.5, rng.normal(1, 0.1)) * hd.volume);
+  const larger = hd.special?.type === 'larger_usual_report' ? hd.special : undefined;
+  if (isoWeekday(hd.date) === a.reportWeekday && (larger !== undefined || rng.bool(0.9))) {
+    const total = Math.round(a.weeklyReportSize * Math.max(0.5, rng.normal(1, 0.1)) * hd.volume * (larger?.factor ?? 1));
     pagedReport(ctx, a, hd, rng, out, {
       total,
       page: MARKETING_PAGE,
@@ -379,7 +386,7 @@ function marketingDay(ctx: DayContext, a: SimActor, hd: HumanDay, rng: Rng): Sim
       action: 'export',
       fields: ['email', 'customer_id'],
       truncateTo: 100,
-      tag: hd.tag,
+      tag: larger?.id ?? hd.tag,
     });
   }
   return out;
@@ -437,9 +444,10 @@ function analystDay(ctx: DayContext, a: SimActor, hd: HumanDay, rng: Rng): SimEv
     });
   }
   // The usual weekly report, on the same weekday every week, of a stable size.
-  const la = hd.special?.type === 'analyst_usual_report' ? hd.special.id : undefined;
+  const special = hd.special?.type === 'analyst_usual_report' || hd.special?.type === 'larger_usual_report' ? hd.special : undefined;
+  const la = special?.id;
   if (isoWeekday(hd.date) === a.reportWeekday && (la !== undefined || hd.forced || rng.bool(0.95))) {
-    const total = Math.round(a.weeklyReportSize * Math.max(0.7, rng.normal(1, 0.05)));
+    const total = Math.round(a.weeklyReportSize * Math.max(0.7, rng.normal(1, 0.05)) * (special?.factor ?? 1));
     pagedReport(ctx, a, hd, rng, out, {
       total,
       page: ANALYST_PAGE,
@@ -635,7 +643,8 @@ function batchServiceDay(ctx: DayContext, a: SimActor, day: number, rng: Rng): S
   };
   if (job.nightly) {
     const n = job.nightly;
-    const total = Math.max(Math.ceil(n.page / 2), Math.round(n.records * a.scale * Math.max(0.6, rng.normal(1, 0.1))));
+    const growth = (1 + (ctx.batchGrowth?.(a.index) ?? 0)) ** day;
+    const total = Math.max(Math.ceil(n.page / 2), Math.round(n.records * a.scale * Math.max(0.6, rng.normal(1, 0.1)) * growth));
     const sample = n.ids === 'none' ? null : ctx.customers.sample(rng, total);
     run(
       dayStart + n.hourUtc * HOUR + rng.range(0, 0.2) * HOUR,
@@ -644,7 +653,7 @@ function batchServiceDay(ctx: DayContext, a: SimActor, day: number, rng: Rng): S
       n.ids,
       [5, 20],
       sample ? (off, k) => sample.slice(off, off + k) : null,
-      undefined,
+      la?.type === 'batch_growth' ? la.id : undefined,
     );
   }
   if (job.weekly && isoWeekday(date) === job.weekly.weekday) {

@@ -9,11 +9,24 @@ import type { Role, SimActor } from './org.js';
 import { Rng } from './rng.js';
 import { type CalendarDate, DAY, HOUR, MINUTE, calendarDate, isoWeekday, localParts, localTime } from './time.js';
 import {
+  ALLOWED_ELIGIBLE_ROLES,
+  ALLOWED_WINDOW_MS,
+  allowedActorFits,
+  allowedStartDays,
+  generateAllowedIncident,
+  planAllowedIncident,
+} from './allowed-incidents.js';
+import { ALLOWED_LOOKALIKE_WINDOW_MS, planAllowedLookalikes } from './allowed-lookalikes.js';
+import {
+  ALLOWED_INCIDENT_TYPES,
   INCIDENT_TYPES,
+  type IncidentScenario,
   type IncidentSpec,
+  type ClassicIncidentType,
   type IncidentType,
   type LookalikeType,
   type SimEvent,
+  isAllowedIncidentType,
 } from './types.js';
 import type { WireChannel, WireResourceType } from './wire.js';
 
@@ -24,6 +37,7 @@ export const INCIDENT_WINDOW_MS: Record<IncidentType, number> = {
   burst_over_baseline: HOUR,
   offhours_unknown_network: HOUR,
   slow_scrape: 24 * HOUR,
+  ...ALLOWED_WINDOW_MS,
 };
 
 export const LOOKALIKE_WINDOW_MS: Record<LookalikeType, number> = {
@@ -31,6 +45,7 @@ export const LOOKALIKE_WINDOW_MS: Record<LookalikeType, number> = {
   monthly_batch_job: 24 * HOUR,
   ticketed_support_read: HOUR,
   analyst_usual_report: 24 * HOUR,
+  ...ALLOWED_LOOKALIKE_WINDOW_MS,
 };
 
 export interface PlannedIncident {
@@ -39,6 +54,8 @@ export interface PlannedIncident {
   readonly actor: SimActor;
   readonly startMs: number;
   readonly intensity: number;
+  /** Policy-allowed multi-day kinds: the days they work on (the first is the start's). */
+  readonly workDays: readonly number[];
 }
 
 export interface PlannedLookalike {
@@ -48,6 +65,8 @@ export interface PlannedLookalike {
   /** Simulated days (0-based) the look-alike covers. */
   readonly days: readonly number[];
   readonly description: string;
+  /** Volume factor of the day (busy day, larger report) or daily growth (batch job). */
+  readonly factor?: number;
 }
 
 export interface Plan {
@@ -61,7 +80,7 @@ export interface PlanInput {
   readonly days: number;
   readonly historyDays: number;
   readonly actors: SimActor[];
-  readonly incidents: 'default' | 'none' | readonly IncidentSpec[];
+  readonly incidents: IncidentScenario;
   readonly lookalikes: boolean;
 }
 
@@ -72,12 +91,20 @@ const ELIGIBLE_ROLES: Record<IncidentType, readonly Role[]> = {
   terminated_access: ['support_agent', 'support_lead', 'marketing_analyst', 'finance_clerk', 'data_analyst', 'engineer'],
   burst_over_baseline: ['support_agent', 'finance_clerk'],
   offhours_unknown_network: ['support_agent', 'marketing_analyst', 'finance_clerk', 'data_analyst'],
+  ...ALLOWED_ELIGIBLE_ROLES,
 };
 
 /** Default scenario: two incidents of each type, spread over the evaluation period. */
 export function defaultIncidentSpecs(): IncidentSpec[] {
   const out: IncidentSpec[] = [];
   for (let round = 0; round < 2; round++) for (const type of INCIDENT_TYPES) out.push({ type });
+  return out;
+}
+
+/** The `allowed` scenario: two incidents of each policy-allowed kind. */
+export function allowedIncidentSpecs(): IncidentSpec[] {
+  const out: IncidentSpec[] = [];
+  for (let round = 0; round < 2; round++) for (const type of ALLOWED_INCIDENT_TYPES) out.push({ type });
   return out;
 }
 
@@ -121,7 +148,14 @@ export function planScenario(input: PlanInput): Plan {
   };
   const evalWeekdays = weekdays(historyDays, lastIncidentDay);
 
-  const specs = input.incidents === 'default' ? defaultIncidentSpecs() : input.incidents === 'none' ? [] : input.incidents;
+  const specs =
+    input.incidents === 'default'
+      ? defaultIncidentSpecs()
+      : input.incidents === 'allowed'
+        ? allowedIncidentSpecs()
+        : input.incidents === 'none'
+          ? []
+          : input.incidents;
   if (specs.length > 0 && evalDays.length === 0) {
     throw new Error(`no evaluation days: days (${days}) must exceed history days (${historyDays}) + 2`);
   }
@@ -176,6 +210,28 @@ export function planScenario(input: PlanInput): Plan {
   specs.forEach((spec, i) => {
     const id = `inc-${String(i + 1).padStart(2, '0')}-${spec.type}`;
     const irng = Rng.derive(seed, 'incident-plan', i);
+    if (isAllowedIncidentType(spec.type)) {
+      const type = spec.type;
+      const ctx = { startMs, days, historyDays };
+      const candidates = allowedStartDays(type, ctx);
+      if (candidates.length === 0) throw new Error(`incident ${type}: no suitable day in the evaluation period`);
+      const day = spec.start !== undefined ? Math.floor((toMs(spec.start) - startMs) / DAY) : irng.pick(candidates);
+      let actor: SimActor;
+      if (spec.actor_id !== undefined) actor = pickActor(type, spec.actor_id, day);
+      else {
+        const pool = actors.filter(
+          (a) => isRegular(a, used) && ELIGIBLE_ROLES[type].includes(a.role) && allowedActorFits(type, a) && !onVacation(a, day - 1, day + 12),
+        );
+        if (pool.length === 0) throw new Error(`incident ${type}: no eligible actor left (increase actors)`);
+        actor = irng.pick(pool);
+      }
+      used.add(actor.actor_id);
+      const decision = planAllowedIncident(type, actor, day, ctx, irng);
+      const incStart = spec.start !== undefined ? toMs(spec.start) : decision.startMs;
+      for (const d of decision.workDays) actor.forceWork.add(d);
+      incidents.push({ id, type, actor, startMs: incStart, intensity: spec.intensity ?? 1, workDays: decision.workDays });
+      return;
+    }
     const anyDay = spec.type === 'offhours_unknown_network' || spec.type === 'terminated_access';
     const day =
       spec.start !== undefined
@@ -193,11 +249,13 @@ export function planScenario(input: PlanInput): Plan {
       actor.forceWork.add(localDay);
       if (spec.type === 'slow_scrape') actor.forceWork.add(localDay + 1);
     }
-    incidents.push({ id, type: spec.type, actor, startMs: incStart, intensity: spec.intensity ?? 1 });
+    incidents.push({ id, type: spec.type, actor, startMs: incStart, intensity: spec.intensity ?? 1, workDays: [] });
   });
 
   const lookalikes: PlannedLookalike[] = [];
-  if (input.lookalikes) {
+  if (input.lookalikes && input.incidents === 'allowed') {
+    lookalikes.push(...planAllowedLookalikes({ seed, startMs, days, historyDays, actors, used, isRegular: (a) => isRegular(a, used) }));
+  } else if (input.lookalikes) {
     let n = 0;
     const add = (type: LookalikeType, actor: SimActor, ds: number[], description: string): void => {
       const id = `la-${String(++n).padStart(2, '0')}-${type}`;
@@ -266,7 +324,7 @@ export function dayIndexOf(ms: number, tz: string, startMs: number): number {
 }
 
 /** A plausible start for the incident type on the given local date of the actor. */
-function incidentStart(type: IncidentType, a: SimActor, d: CalendarDate, rng: Rng): number {
+function incidentStart(type: ClassicIncidentType, a: SimActor, d: CalendarDate, rng: Rng): number {
   switch (type) {
     case 'bulk_export_forbidden_role':
       return localTime(a.timezone, d, a.shiftStart + rng.range(1, 6));
@@ -287,6 +345,8 @@ function incidentStart(type: IncidentType, a: SimActor, d: CalendarDate, rng: Rn
 export interface IncidentContext {
   readonly seed: number;
   readonly customers: CustomerPool;
+  /** Start of the simulated period (epoch ms). */
+  readonly startMs: number;
 }
 
 const CUSTOMER_FIELDS = ['name', 'email', 'phone', 'address'];
@@ -308,6 +368,12 @@ export interface IncidentOutput {
 
 /** Generates the events of one planned incident (sorted by ts). */
 export function generateIncident(ctx: IncidentContext, inc: PlannedIncident): IncidentOutput {
+  const type = inc.type;
+  if (isAllowedIncidentType(type)) return generateAllowedIncident(ctx.seed, ctx.customers, { ...inc, type }, ctx.startMs);
+  return generateClassicIncident(ctx, inc, type);
+}
+
+function generateClassicIncident(ctx: IncidentContext, inc: PlannedIncident, type: ClassicIncidentType): IncidentOutput {
   const rng = Rng.derive(ctx.seed, 'incident', inc.id);
   const a = inc.actor;
   const events: SimEvent[] = [];
@@ -331,7 +397,7 @@ export function generateIncident(ctx: IncidentContext, inc: PlannedIncident): In
     return c;
   };
   let description: string;
-  switch (inc.type) {
+  switch (type) {
     case 'bulk_export_forbidden_role': {
       const n = rng.int(1, 3);
       let t = inc.startMs;

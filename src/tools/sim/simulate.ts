@@ -6,12 +6,18 @@
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolve } from 'node:path';
+import { loadRuleSet } from '../../runtime/engine/index.js';
+import { createWireEventReader } from '../replay/index.js';
+import { createPolicyAudit, policyClaims, simulationTables } from './audit-simulation.js';
 import { type SimConfig, createSimulation } from './simulator.js';
 import type { IncidentSpec, SimLabels } from './types.js';
 
 export interface SimulateOptions extends SimConfig {
   /** Output directory (created if missing). */
   readonly out: string;
+  /** Rules folder the policy audit judges policy-allowed incidents with (default `rules`). */
+  readonly rulesDir?: string;
   /** Where the summary goes; default console.log. Pass `() => {}` for silence. */
   readonly log?: (line: string) => void;
 }
@@ -43,18 +49,28 @@ export function simulate(opts: SimulateOptions): SimulateResult {
     labels: join(opts.out, 'labels.json'),
   };
   writeFileSync(files.actors, sim.directoryCsv);
+  // The simulator's own check: policy-allowed incidents must pass the policy (throws PolicyBreachError).
+  const rulesDir = resolve(opts.rulesDir ?? 'rules');
+  const audit = policyClaims(sim.plan).length > 0 ? createPolicyAudit(sim.plan, loadRuleSet(rulesDir, { now: sim.config.startMs })) : null;
+  const reader = audit === null ? null : createWireEventReader({ pseudonymKey: 'custos-sim-policy-audit-pseudonym-key-01', tables: simulationTables(sim.directoryCsv, join(rulesDir, 'enrichment')) });
   const fd = openSync(files.events, 'w');
   try {
     let buf = '';
     const stream = sim.stream();
     for (const e of stream) {
-      buf += `${JSON.stringify(e)}\n`;
+      const line = JSON.stringify(e);
+      if (audit !== null && reader !== null && audit.watches(e.actor_id)) {
+        const ev = reader.read(Buffer.from(line), e.event_id);
+        if (ev !== null) audit.observe(ev, stream.lastTag);
+      }
+      buf += `${line}\n`;
       if (buf.length > 1 << 20) {
         writeSync(fd, buf);
         buf = '';
       }
     }
     if (buf.length > 0) writeSync(fd, buf);
+    audit?.assertAllowed();
     const labels = stream.labels();
     writeFileSync(files.labels, `${JSON.stringify(labels, null, 2)}\n`);
     const elapsedMs = performance.now() - t0;

@@ -17,12 +17,13 @@ import { type SimActor, buildOrganisation, directoryCsv } from './org.js';
 import { DAY, formatWithOffset, parseStartDate } from './time.js';
 import type {
   IncidentLabel,
-  IncidentSpec,
+  IncidentScenario,
   LookalikeLabel,
   SimCounts,
   SimEvent,
   SimLabels,
 } from './types.js';
+import { isAllowedIncidentType } from './types.js';
 import type { WireEvent } from './wire.js';
 
 export interface SimConfig {
@@ -33,8 +34,8 @@ export interface SimConfig {
   readonly days?: number;
   /** First day (UTC date, `YYYY-MM-DD`). Default 2026-03-09 (a Monday; the 1st of April falls in the evaluation period). */
   readonly start?: string;
-  /** `default`: two of each incident type after the history period; `none`; or explicit specs. */
-  readonly incidents?: 'default' | 'none' | readonly IncidentSpec[];
+  /** `default`: two of each classic incident type after the history period; `allowed`: two of each policy-allowed type; `none`; or explicit specs. */
+  readonly incidents?: IncidentScenario;
   /** Plant the labeled look-alikes (default true). */
   readonly lookalikes?: boolean;
   /** Benign-only history before the first incident, in days. Default min(14, days/2). */
@@ -52,7 +53,7 @@ export interface ResolvedSimConfig {
   readonly endMs: number;
   readonly historyDays: number;
   readonly customers: number;
-  readonly incidents: 'default' | 'none' | readonly IncidentSpec[];
+  readonly incidents: IncidentScenario;
   readonly lookalikes: boolean;
 }
 
@@ -254,13 +255,18 @@ export class SimStream implements IterableIterator<WireEvent> {
     private readonly plan: Plan,
     customers: CustomerPool,
   ) {
-    const la = new Map<string, { id: string; type: string }>();
-    for (const l of plan.lookalikes) for (const d of l.days) la.set(`${l.actor.index}:${d}`, { id: l.id, type: l.type });
+    const la = new Map<string, { id: string; type: string; factor?: number }>();
+    const growth = new Map<number, number>();
+    for (const l of plan.lookalikes) {
+      for (const d of l.days) la.set(`${l.actor.index}:${d}`, { id: l.id, type: l.type, ...(l.factor !== undefined && { factor: l.factor }) });
+      if (l.type === 'batch_growth' && l.factor !== undefined) growth.set(l.actor.index, l.factor);
+    }
     const ctx: DayContext = {
       seed: config.seed,
       startMs: config.startMs,
       customers,
       lookalike: (i, d) => la.get(`${i}:${d}`),
+      batchGrowth: (i) => growth.get(i) ?? 0,
     };
     this.incidentIds = new Set(plan.incidents.map((i) => i.id));
     for (const a of actors) {
@@ -270,7 +276,7 @@ export class SimStream implements IterableIterator<WireEvent> {
       this.sources.push(actorSource(ctx, a, -1, config.days));
     }
     for (const inc of plan.incidents) {
-      const out = generateIncident({ seed: config.seed, customers }, inc);
+      const out = generateIncident({ seed: config.seed, customers, startMs: config.startMs }, inc);
       this.incidentDescriptions.set(inc.id, out.description);
       this.sources.push(arraySource(out.events));
     }
@@ -387,6 +393,7 @@ export class SimStream implements IterableIterator<WireEvent> {
         start: iso(acc.first),
         end: iso(acc.last),
         window_ms: INCIDENT_WINDOW_MS[inc.type],
+        policy_allowed: isAllowedIncidentType(inc.type),
         description: this.incidentDescriptions.get(inc.id) ?? '',
         event_ids: acc.ids,
       });

@@ -27,6 +27,7 @@ export interface SimEvent {
   tag?: string | undefined;
 }
 
+/** The classic incident kinds: the `default` scenario (two of each); most break a policy clause. */
 export const INCIDENT_TYPES = [
   'bulk_export_forbidden_role',
   'slow_scrape',
@@ -34,15 +35,52 @@ export const INCIDENT_TYPES = [
   'burst_over_baseline',
   'offhours_unknown_network',
 ] as const;
-export type IncidentType = (typeof INCIDENT_TYPES)[number];
 
+/**
+ * Incidents in which every event is allowed by the actor's role policy (the
+ * `allowed` scenario): only behaviour statistics can find them. Their labels
+ * carry `policy_allowed: true` and the simulator's policy audit
+ * (policy-audit.ts) fails the run if one of their events breaks a clause.
+ */
+export const ALLOWED_INCIDENT_TYPES = [
+  'moderate_burst',
+  'multi_day_scrape',
+  'offhours_allowed_network',
+  'weekend_allowed_channel',
+  'dormant_wakeup',
+  'peer_relative_rise',
+  'first_seen_resource_volume',
+  'export_spree',
+] as const;
+export const ALL_INCIDENT_TYPES = [...INCIDENT_TYPES, ...ALLOWED_INCIDENT_TYPES] as const;
+export type ClassicIncidentType = (typeof INCIDENT_TYPES)[number];
+export type AllowedIncidentType = (typeof ALLOWED_INCIDENT_TYPES)[number];
+export type IncidentType = ClassicIncidentType | AllowedIncidentType;
+
+export function isAllowedIncidentType(t: IncidentType): t is AllowedIncidentType {
+  return (ALLOWED_INCIDENT_TYPES as readonly string[]).includes(t);
+}
+
+/** The classic look-alikes (planted with the `default` scenario). */
 export const LOOKALIKE_TYPES = [
   'new_hire_ramp',
   'monthly_batch_job',
   'ticketed_support_read',
   'analyst_usual_report',
 ] as const;
-export type LookalikeType = (typeof LOOKALIKE_TYPES)[number];
+/** Look-alikes planted with the `allowed` scenario (new_hire_ramp again, with varied roles and ramps). */
+export const ALLOWED_LOOKALIKE_TYPES = [
+  'busy_day',
+  'batch_growth',
+  'new_hire_ramp',
+  'larger_usual_report',
+  'vacation_return',
+] as const;
+export const ALL_LOOKALIKE_TYPES = [
+  ...LOOKALIKE_TYPES,
+  ...ALLOWED_LOOKALIKE_TYPES.filter((t) => !(LOOKALIKE_TYPES as readonly string[]).includes(t)),
+] as const;
+export type LookalikeType = (typeof LOOKALIKE_TYPES)[number] | (typeof ALLOWED_LOOKALIKE_TYPES)[number];
 
 /** A requested incident; whatever is left out is drawn from the seed. */
 export interface IncidentSpec {
@@ -73,6 +111,8 @@ interface SpanLabel<T extends string> {
 export interface IncidentLabel extends SpanLabel<IncidentType> {
   /** The window within which detection is expected (a detection counts up to end + this). */
   readonly window_ms: number;
+  /** Every event is allowed by the actor's role policy (checked by the simulator's policy audit); absent in older label files. */
+  readonly policy_allowed?: boolean;
 }
 
 export interface LookalikeLabel extends SpanLabel<LookalikeType> {
@@ -105,3 +145,10 @@ export interface SimLabels {
   readonly lookalikes: readonly LookalikeLabel[];
   readonly counts: SimCounts;
 }
+
+/**
+ * Which incidents a run plants: `default` (two of each classic kind, with the
+ * classic look-alikes), `allowed` (two of each policy-allowed kind, with the
+ * allowed look-alikes), `none`, or explicit specs (classic look-alikes).
+ */
+export type IncidentScenario = 'default' | 'allowed' | 'none' | readonly IncidentSpec[];

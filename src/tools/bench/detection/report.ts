@@ -1,5 +1,5 @@
 /** Plain-text tables of detection-quality figures. */
-import { INCIDENT_TYPES } from '../../sim/types.js';
+import { ALL_INCIDENT_TYPES } from '../../sim/types.js';
 import { type AggregateScore, GOALS, type RunScore } from './scoring.js';
 import type { DetectionRunResult } from './run.js';
 import { table } from '../../../util/text-table.js';
@@ -18,9 +18,19 @@ const SHORT: Record<string, string> = {
   terminated_access: 'terminated',
   burst_over_baseline: 'burst',
   offhours_unknown_network: 'offhours_unkn',
+  moderate_burst: 'mod_burst',
+  multi_day_scrape: 'multiday',
+  offhours_allowed_network: 'offhours_ok',
+  weekend_allowed_channel: 'weekend',
+  dormant_wakeup: 'dormant',
+  peer_relative_rise: 'rise',
+  first_seen_resource_volume: 'new_res',
+  export_spree: 'exports',
 };
 
 export function perSeedTable(runs: readonly RunScore[], results: readonly DetectionRunResult[]): string {
+  const planted = new Set(runs.flatMap((r) => r.incidents.map((i) => i.type)));
+  const INCIDENT_TYPES = ALL_INCIDENT_TYPES.filter((t) => planted.has(t));
   const headers = [
     'seed',
     ...INCIDENT_TYPES.map((t) => SHORT[t] ?? t),
@@ -81,8 +91,8 @@ export function aggregateReport(agg: AggregateScore, results: readonly Detection
   out.push('');
   out.push(
     table(
-      ['look-alike', 'alerted', 'goal'],
-      agg.lookalikes.map((l) => [l.type, `${l.alerted}/${l.total}`, l.alerted === 0 ? 'met' : 'NOT met']),
+      ['look-alike', 'alerted', 'violations (alerts)', 'goal'],
+      agg.lookalikes.map((l) => [l.type, `${l.alerted}/${l.total}`, String(l.alerts), l.alerted === 0 ? 'met' : 'NOT met']),
     ),
   );
   out.push('');
@@ -122,7 +132,7 @@ export function missedReport(runs: readonly RunScore[]): string {
   for (const r of runs) {
     for (const i of r.incidents) {
       if (!i.detected) lines.push(`seed ${r.seed}: MISSED ${i.id} actor=${i.actor_id}${i.merged_only ? ' (only merged into an older alert)' : ''}`);
-      else if (!i.in_time) lines.push(`seed ${r.seed}: LATE ${i.id} actor=${i.actor_id} ttd=${duration(i.ttd_ms)} rule=${i.first_rule}`);
+      else if (!i.in_time) lines.push(`seed ${r.seed}: LATE ${i.id} actor=${i.actor_id} ttd=${duration(i.ttd_ms)} rule=${i.first_rule}: ${i.first_summary ?? ''}`);
     }
     for (const l of r.lookalikes) if (l.alerted) lines.push(`seed ${r.seed}: LOOK-ALIKE ALERTED ${l.id} actor=${l.actor_id} rules=${l.rules.join(',')}`);
   }
@@ -165,4 +175,19 @@ export function falseAlertBreakdown(
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => [...k.split('|'), String(n)]);
   return rows.length > 0 ? table(['rule', 'role', 'status', 'false alerts'], rows) : '';
+}
+
+/** Every incident, one line: detected or not, time to detect, the deciding rule and the alert's summary. */
+export function detectionsReport(runs: readonly RunScore[]): string {
+  const lines: string[] = [];
+  for (const r of runs) {
+    for (const i of r.incidents) {
+      lines.push(
+        i.detected
+          ? `seed ${r.seed} ${i.id} actor=${i.actor_id} ttd=${duration(i.ttd_ms)}${i.in_time ? '' : ' (late)'} ${i.first_rule}: ${i.first_summary ?? ''}`
+          : `seed ${r.seed} ${i.id} actor=${i.actor_id} MISSED`,
+      );
+    }
+  }
+  return lines.join('\n');
 }

@@ -12,6 +12,7 @@ import { loadEnrichmentTables } from '../../../runtime/enrich/tables.js';
 import type { EngineOutput, EngineStats } from '../../../runtime/engine/api.js';
 import { createEngine, loadRuleSet } from '../../../runtime/engine/index.js';
 import { EngineReplay, createWireEventReader } from '../../replay/index.js';
+import { createPolicyAudit, policyClaims } from '../../sim/audit-simulation.js';
 import { type SimConfig, createSimulation } from '../../sim/simulator.js';
 import type { SimLabels } from '../../sim/types.js';
 import type { ObservedUpdate } from './scoring.js';
@@ -73,6 +74,8 @@ export function runDetection(opts: DetectionRunOptions): DetectionRunResult {
     const rules = loadRuleSet(rulesDir, { now: sim.config.startMs });
     const engine = createEngine({ rules, clock });
     const reader = createWireEventReader({ pseudonymKey: PSEUDONYM_KEY, tables, maxMessageBytes: 1 << 20 });
+    // The simulator's own check on the same pass: a policy-allowed incident must not break a policy clause.
+    const audit = policyClaims(sim.plan).length > 0 ? createPolicyAudit(sim.plan, rules) : null;
 
     // Only what scoring needs is kept of each update (a run emits thousands).
     const updates: ObservedUpdate[] = [];
@@ -108,8 +111,10 @@ export function runDetection(opts: DetectionRunOptions): DetectionRunResult {
       const ev = reader.read(Buffer.from(JSON.stringify(w)), w.event_id);
       if (ev !== null) replay.evaluate(ev);
       pipelineMs += performance.now() - p0;
+      if (ev !== null && audit?.watches(ev.actor_id)) audit.observe(ev, stream.lastTag);
       if (ev !== null && opts.onProgress && events % progressEvery === 0) opts.onProgress(events);
     }
+    audit?.assertAllowed();
     // Let event time run out: close the last buckets and idle alerts.
     const p1 = performance.now();
     replay.finish(sim.config.endMs + 26 * HOUR);

@@ -22,7 +22,7 @@
  */
 import { median } from 'simple-statistics';
 import type { IncidentLabel, IncidentType, LookalikeLabel, LookalikeType, SimLabels } from '../../sim/types.js';
-import { INCIDENT_TYPES, LOOKALIKE_TYPES } from '../../sim/types.js';
+import { ALL_INCIDENT_TYPES, ALL_LOOKALIKE_TYPES } from '../../sim/types.js';
 
 /** One AlertUpdate as observed by the harness. */
 export interface ObservedUpdate {
@@ -72,6 +72,8 @@ export interface IncidentOutcome {
   readonly window_ms: number;
   /** Distinct alerts that matched this incident (1 is ideal; more are repeated notifications). */
   readonly alerts: number;
+  /** The summary (explanation) of the first matching notification. */
+  readonly first_summary: string | null;
 }
 
 export interface LookalikeOutcome {
@@ -80,6 +82,8 @@ export interface LookalikeOutcome {
   readonly actor_id: string;
   readonly alerted: boolean;
   readonly rules: readonly string[];
+  /** Distinct alerts raised on it (violations). */
+  readonly alerts: number;
 }
 
 export interface RuleCounts {
@@ -156,6 +160,7 @@ export function scoreRun(labels: SimLabels, updates: readonly ObservedUpdate[]):
   let mergesTotal = 0;
   let mergesIntoIncident = 0;
   const lookalikeRules = new Map<string, Set<string>>();
+  const lookalikeAlerts = new Map<string, number>();
   const alertsPerIncident = new Map<string, number>();
 
   for (const [alertId, all] of perAlert) {
@@ -202,6 +207,7 @@ export function scoreRun(labels: SimLabels, updates: readonly ObservedUpdate[]):
         let set = lookalikeRules.get(la.id);
         if (!set) lookalikeRules.set(la.id, (set = new Set()));
         set.add(firstNote.rule_id);
+        lookalikeAlerts.set(la.id, (lookalikeAlerts.get(la.id) ?? 0) + 1);
       } else cls = firstNote.at < evalStart ? 'warmup' : 'benign';
     }
     counts[cls]++;
@@ -233,6 +239,7 @@ export function scoreRun(labels: SimLabels, updates: readonly ObservedUpdate[]):
       merged_only: d === undefined && mergeTouched.has(i.id),
       window_ms: i.window_ms,
       alerts: alertsPerIncident.get(i.id) ?? 0,
+      first_summary: d?.summary ?? null,
     };
   });
   const lookalikes: LookalikeOutcome[] = labels.lookalikes.map((l) => ({
@@ -241,6 +248,7 @@ export function scoreRun(labels: SimLabels, updates: readonly ObservedUpdate[]):
     actor_id: l.actor_id,
     alerted: lookalikeRules.has(l.id),
     rules: [...(lookalikeRules.get(l.id) ?? [])],
+    alerts: lookalikeAlerts.get(l.id) ?? 0,
   }));
   const evalAlerts = counts.incident + counts.lookalike + counts.benign;
   const allAlerts = evalAlerts + counts.warmup;
@@ -297,14 +305,16 @@ export interface AggregateScore {
   readonly false_per_1000_actor_days_incl_warmup: number;
   readonly benign_actor_days_eval: number;
   readonly byRule: Readonly<Record<string, RuleCounts>>;
-  readonly lookalikes: readonly { readonly type: LookalikeType; readonly total: number; readonly alerted: number }[];
+  readonly lookalikes: readonly { readonly type: LookalikeType; readonly total: number; readonly alerted: number; readonly alerts: number }[];
   readonly goals: Goals;
 }
 
 export const GOALS = { recall: 0.95, precision: 0.9, falsePer1000: 1 } as const;
 
 export function aggregate(runs: readonly RunScore[]): AggregateScore {
-  const byType: TypeSummary[] = INCIDENT_TYPES.map((type) => {
+  // Only the kinds the runs planted (the classic and the allowed scenario plant different kinds).
+  const planted = new Set(runs.flatMap((r) => r.incidents.map((i) => i.type)));
+  const byType: TypeSummary[] = ALL_INCIDENT_TYPES.filter((t) => planted.has(t)).map((type) => {
     const all = runs.flatMap((r) => r.incidents.filter((i) => i.type === type));
     const ttds = all.filter((i) => i.ttd_ms !== null).map((i) => i.ttd_ms as number);
     const detected = all.filter((i) => i.detected).length;
@@ -345,9 +355,10 @@ export function aggregate(runs: readonly RunScore[]): AggregateScore {
   const allAlerts = evalAlerts + counts.warmup;
   const precision = evalAlerts > 0 ? counts.incident / evalAlerts : null;
   const falseRate = days > 0 ? ((counts.lookalike + counts.benign) * 1000) / days : 0;
-  const lookalikes = LOOKALIKE_TYPES.map((type) => {
+  const plantedLookalikes = new Set(runs.flatMap((r) => r.lookalikes.map((l) => l.type)));
+  const lookalikes = ALL_LOOKALIKE_TYPES.filter((t) => plantedLookalikes.has(t)).map((type) => {
     const all = runs.flatMap((r) => r.lookalikes.filter((l) => l.type === type));
-    return { type, total: all.length, alerted: all.filter((l) => l.alerted).length };
+    return { type, total: all.length, alerted: all.filter((l) => l.alerted).length, alerts: all.reduce((s, l) => s + l.alerts, 0) };
   });
   return {
     seeds: runs.map((r) => r.seed),
