@@ -9,7 +9,7 @@ import { systemClock } from '../../clock.js';
 import { redactedConfig } from '../../config/load.js';
 import type { Settings } from '../../config/settings.js';
 import { createDecoder } from '../decode/decoder.js';
-import { createEngine, loadRuleSet, tryLoadRuleSet, type DetectionEngine } from '../engine/index.js';
+import { createEngine, loadRuleSet, type DetectionEngine } from '../engine/index.js';
 import { createEnricher, type Enricher } from '../enrich/enricher.js';
 import { loadEnrichmentTables, type EnrichmentFiles } from '../enrich/tables.js';
 import type { Logger } from '../../observability/log.js';
@@ -32,6 +32,9 @@ import { retryStartup } from './startup-retry.js';
 import { StopOnce } from './stop-once.js';
 import { PartitionRestorer } from './partition-restore.js';
 import { PartitionAlignment } from '../pipeline/partition-alignment.js';
+import { loadConsoleExceptions } from '../outputs/clickhouse/console-exceptions.js';
+import { startExceptionsRefresh, type ExceptionsRefresh } from './exceptions-refresh.js';
+import { loadRulesWithConsoleExceptions } from './rules-with-exceptions.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -63,6 +66,7 @@ export class Monitor {
     private readonly refresher: HistoryRefresh,
     private readonly sinkHealth: SinkHealth,
     private readonly restorer: PartitionRestorer,
+    readonly exceptions: ExceptionsRefresh,
   ) {
     this.lifecycle = new StopOnce(() => this.stopStages());
   }
@@ -133,6 +137,29 @@ export class Monitor {
     );
     cleanup.push(() => store.close());
     logger.info({ database: store.database, schema: store.schema }, 'clickhouse ready');
+
+    // Exceptions made in the analysts' console: compiled with the rules folder, loaded now
+    // (before the first batch) and every interval after (src/runtime/app/exceptions-refresh.ts).
+    const exceptions = startExceptionsRefresh({
+      // Expired ones still matter for late events within the lateness allowance (judged on event time).
+      load: () => loadConsoleExceptions(store.client, store.database, { expiredBeforeMs: clock.now() - DAY }),
+      apply: (list) => {
+        const { result, dropped } = loadRulesWithConsoleExceptions(rulesDir, list, clock.now());
+        for (const d of dropped) logger.warn({ exceptionId: d.exceptionId, reason: d.reason }, 'console exception left out: the current rules cannot take it');
+        if (!result.ok) {
+          logger.warn({ problems: result.problems.length }, 'rules folder invalid: console exceptions wait for a valid rules reload');
+          return 0;
+        }
+        engine.replaceRules(result.ruleSet);
+        currentRules = result.ruleSet;
+        metrics.consoleExceptions.set(list.length - dropped.length);
+        return list.length - dropped.length;
+      },
+      logger: logger.child({ component: 'exceptions' }),
+      intervalMs: config['exceptions.refresh_interval_ms'],
+    });
+    cleanup.push(() => exceptions.stop());
+    await exceptions.refreshNow();
 
     // Baselines (every actor's) now; windows and open alerts per partition,
     // when the group assigns it (src/runtime/app/partition-restore.ts).
@@ -281,7 +308,7 @@ export class Monitor {
           name: 'rules',
           paths: [rulesDir],
           reload: () => {
-            const result = tryLoadRuleSet(rulesDir);
+            const { result } = loadRulesWithConsoleExceptions(rulesDir, exceptions.current(), clock.now());
             if (!result.ok) throw new InvalidSourceError(result.problems);
             engine.replaceRules(result.ruleSet);
             currentRules = result.ruleSet;
@@ -352,7 +379,7 @@ export class Monitor {
       },
       logger.child({ component: 'source' }),
     );
-    const monitor = new Monitor(logger, metrics, engine, source, deadLetters, store, dispatcher, reloader, ticker, refresher, sinkHealth, restorer);
+    const monitor = new Monitor(logger, metrics, engine, source, deadLetters, store, dispatcher, reloader, ticker, refresher, sinkHealth, restorer, exceptions);
     cleanup.push(() => source.stop());
     await retryStartup('kafka consumer', logger, () => source.start(handler, (err) => monitor.onFatal(err)), undefined, deps.signal);
     logger.info({ topic: config['kafka.topic'], groupId: config['kafka.group_id'] }, 'consuming');
@@ -382,6 +409,7 @@ export class Monitor {
       () => this.restorer.stop(),
       () => this.reloader.stop(),
       () => this.refresher.stop(),
+      () => this.exceptions.stop(),
       () => this.source.stop(),
       () => this.ticker.stop(),
       () => this.dispatcher.stop(),

@@ -15,6 +15,11 @@ export interface RuleLoadOptions {
   readonly now?: number;
   /** Sub-folders not holding rule files (default: `enrichment`, which the enrichment step reads). */
   readonly exclude?: readonly string[];
+  /**
+   * Rule documents from elsewhere, compiled after the folder's files as if they
+   * were more files: the exceptions made in the analysts' console.
+   */
+  readonly extraSources?: readonly RuleSource[];
 }
 
 export interface RuleSource {
@@ -32,7 +37,7 @@ export function loadRuleSet(dir: string, options: RuleLoadOptions = {}): RuleSet
 export function tryLoadRuleSet(dir: string, options: RuleLoadOptions = {}): RuleSetResult {
   let sources: RuleSource[];
   try {
-    sources = readRuleSources(dir, options.exclude ?? ['enrichment']);
+    sources = [...readRuleSources(dir, options.exclude ?? ['enrichment']), ...(options.extraSources ?? [])];
   } catch (err) {
     const problem: RuleProblem = { file: dir, line: null, reason: `cannot read rules: ${(err as Error).message}` };
     return { ok: false, problems: [problem], warnings: [] };
@@ -47,7 +52,7 @@ export function compileRuleSources(sources: readonly RuleSource[], options: Rule
 }
 
 /** Every *.yaml / *.yml below dir, sorted by path so load order (and first definitions) are stable. */
-function readRuleSources(dir: string, exclude: readonly string[]): RuleSource[] {
+export function readRuleSources(dir: string, exclude: readonly string[]): RuleSource[] {
   const out: RuleSource[] = [];
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {

@@ -6,7 +6,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { insertJsonLines, runStatement, selectRows } from './connection.js';
-import { SCHEMA_VERSION, TABLES, addColumnStatements, schemaStatements, viewNames } from './ddl.js';
+import { SCHEMA_VERSION, TABLES, addColumnStatements, consoleDatabaseOf, schemaStatements, viewNames } from './ddl.js';
 import { ClickHouseSinkError, isAlreadyExists, wrapClickHouseError } from './errors.js';
 import { qualifiedTable, quoteString } from './escape.js';
 import { featuresOf, queryServerVersion, type ServerFeatures, type ServerVersion } from './server-version.js';
@@ -35,9 +35,11 @@ export async function ensureSchema(client: ClickHouseClient, options: EnsureSche
   const features = options.features ?? featuresOf(server);
   const statements = schemaStatements({ database: options.database, features, retentionDays: options.retentionDays });
 
-  const [createDatabase, ...rest] = statements;
-  if (createDatabase) await runIdempotent(client, createDatabase, null);
-  const columns = await existingColumns(client, options.database);
+  // The databases first (the main one and the console's), then what they hold.
+  const databases = statements.filter((s) => s.startsWith('CREATE DATABASE'));
+  const rest = statements.filter((s) => !s.startsWith('CREATE DATABASE'));
+  for (const createDatabase of databases) await runIdempotent(client, createDatabase, null);
+  const columns = await existingColumns(client, [options.database, consoleDatabaseOf(options.database)]);
   const existing = columns.has(TABLES.schemaVersion) ? await storedSchemaVersion(client, options.database) : 0;
   if (existing > SCHEMA_VERSION) {
     throw new ClickHouseSinkError('ddl', TABLES.schemaVersion, {
@@ -52,7 +54,10 @@ export async function ensureSchema(client: ClickHouseClient, options: EnsureSche
   const alters = addColumnStatements({ database: options.database, features, retentionDays: options.retentionDays }, columns);
   for (const alter of alters) await runIdempotent(client, alter, null);
   if (alters.length > 0) {
-    for (const view of viewNames()) await runStatement(client, `DROP TABLE IF EXISTS ${qualifiedTable(options.database, view)}`, view, 'ddl');
+    for (const view of viewNames()) {
+      const database = view.database === 'console' ? consoleDatabaseOf(options.database) : options.database;
+      await runStatement(client, `DROP TABLE IF EXISTS ${qualifiedTable(database, view.name)}`, view.name, 'ddl');
+    }
   }
   for (const statement of rest) await runIdempotent(client, statement, null);
 
@@ -72,11 +77,11 @@ async function runIdempotent(client: ClickHouseClient, sql: string, table: strin
   }
 }
 
-/** Column names per existing table of the database (a table missing here does not exist yet). */
-async function existingColumns(client: ClickHouseClient, database: string): Promise<Map<string, Set<string>>> {
+/** Column names per existing table of the databases (a table missing here does not exist yet; names are unique across them). */
+async function existingColumns(client: ClickHouseClient, databases: readonly string[]): Promise<Map<string, Set<string>>> {
   const rows = await selectRows<{ table: string; name: string }>(
     client,
-    `SELECT table, name FROM system.columns WHERE database = ${quoteString(database)}`,
+    `SELECT table, name FROM system.columns WHERE database IN (${databases.map(quoteString).join(', ')})`,
     'system.columns',
   );
   const out = new Map<string, Set<string>>();
