@@ -1,6 +1,7 @@
 /** Shared by CLI commands: load the configuration, and report start-up errors clearly. */
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
+import { classify, describeError, ERRORS } from '../errors.js';
 import type { Logger } from '../observability/log.js';
 
 /** Loads settings from the environment and the optional file; prints problems and returns null when invalid. */
@@ -16,14 +17,21 @@ export function loadSettings(file?: string): Settings | null {
   }
 }
 
-/** Rules/enrichment problems (with file and line) exit 78 like config errors; the rest exit 1. */
+/**
+ * The exit code the catalogue gives the error (src/errors.ts): 78 for what
+ * configuration must fix (settings, rule and enrichment files, credentials
+ * refused), 1 for the rest; stderr says what, and for credentials which settings.
+ */
 export function reportStartupError(err: unknown, logger: Logger): number {
+  const c = classify(err);
+  const spec = ERRORS[c.code];
   const problems = (err as { problems?: unknown }).problems;
   if (Array.isArray(problems)) {
-    logger.fatal({ problems }, 'cannot start: invalid rules or enrichment files');
+    logger.fatal({ code: c.code, problems }, 'cannot start: invalid configuration, rules or enrichment files');
     process.stderr.write(`custos: cannot start:\n  ${(err as Error).message.split('\n').join('\n  ')}\n`);
-    return 78;
+    return spec.exit === 0 ? 78 : spec.exit;
   }
-  logger.fatal({ err: { message: (err as Error).message, name: (err as Error).name } }, 'cannot start');
-  return 1;
+  logger.fatal({ err: describeError(err) }, 'cannot start');
+  if (spec.exit === 78) process.stderr.write(`custos: cannot start: ${c.code}: ${spec.meaning}\n  ${(err as Error).message}\n`);
+  return spec.exit;
 }

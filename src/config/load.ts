@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { CustosError } from '../errors.js';
 import { SETTINGS, type SettingKey, type Settings } from './settings.js';
 
-export class ConfigError extends Error {
-  readonly code = 'CUSTOS_CONFIG';
+export class ConfigError extends CustosError {
   constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    super('CUSTOS_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`);
     this.name = 'ConfigError';
   }
 }

@@ -55,6 +55,22 @@ export const SETTINGS = {
   'enrichment.calendar_file': setting({ env: 'CUSTOS_CALENDAR_FILE', schema: z.string().min(1), default: 'rules/enrichment/calendar.yaml', description: 'Business hours.' }),
   'enrichment.default_timezone': setting({ env: 'CUSTOS_DEFAULT_TIMEZONE', schema: z.string().min(1), default: 'UTC', description: 'Time zone of unknown actors and of directory rows without one.' }),
   'reload_interval_ms': setting({ env: 'CUSTOS_RELOAD_INTERVAL_MS', schema: int(0), default: 10_000, description: 'How often rule and enrichment files are checked for changes (0: only on SIGHUP).' }),
+  'alerts.destinations': setting({
+    env: 'CUSTOS_ALERT_DESTINATIONS',
+    schema: z
+      .union([z.string().transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON list of destinations' });
+          return z.NEVER;
+        }
+      }), z.array(z.unknown())])
+      .pipe(z.array(z.looseObject({ kind: z.string().min(1) }), { message: 'must be a list of destinations, each with a kind' })),
+    default: [],
+    secret: true,
+    description: 'Alert destinations, each { kind, ...its keys } (webhook, and the kinds in docs/alerts.md); JSON in the variable, a list in the config file. Holds URLs and keys: never logged.',
+  }),
   'webhook.urls': setting({ env: 'CUSTOS_WEBHOOK_URLS', schema: list.pipe(z.array(httpUrl)), url: true, default: [], description: 'Alert webhook endpoints, comma-separated; empty stores alerts only.' }),
   'webhook.secret': setting({ env: 'CUSTOS_WEBHOOK_SECRET', schema: z.string().regex(/^(whsec_[A-Za-z0-9+/=]{16,})?$/, 'must be whsec_ followed by base64 (Standard Webhooks)'), default: '', secret: true, description: 'Signing secret (Standard Webhooks, whsec_...); empty sends unsigned.' }),
   'webhook.timeout_ms': setting({ env: 'CUSTOS_WEBHOOK_TIMEOUT_MS', schema: int(100, 120_000), default: 10_000, description: 'Timeout of one delivery attempt.' }),

@@ -1,3 +1,6 @@
+import type { AlertState } from './alert-state.js';
+import type { SourcePosition } from './event.js';
+
 /**
  * The alert: one fixed contract shared by the ClickHouse `alerts` table and the
  * webhook payload. Time fields are epoch milliseconds in memory; sinks render them.
@@ -65,4 +68,32 @@ export interface Alert {
    * A restarted engine does not restore closed alerts.
    */
   readonly status?: 'open' | 'closed';
+}
+
+/** An alert revision the outputs must store; `notify` says whether webhooks get it. */
+export interface AlertUpdate {
+  readonly alert: Alert;
+  /** true for an opening alert and for an escalation; false for a merged follow-up. */
+  readonly notify: boolean;
+  /**
+   * The engine's own state behind this revision (typed, versioned: see
+   * alerts/alert-state.ts), stored with it so a restarted engine continues the
+   * alert exactly. Not part of the alert contract: webhooks never carry it.
+   */
+  readonly state: AlertState;
+  /**
+   * Set by the pipeline, not the engine: the Kafka position up to which this
+   * revision reflects its partition's events (the last message of the batch
+   * whose evaluation produced it; for a tick, the last message evaluated of
+   * the actor's partition). A restore as of a committed offset takes exactly
+   * the revisions below it. Absent outside the live pipeline.
+   */
+  readonly position?: SourcePosition | null;
+}
+
+/** A stored alert revision handed back to restore(): the alert, and its engine state when one was stored and is readable. */
+export interface RestorableAlert {
+  readonly alert: Alert;
+  /** null for revisions stored without a state (older custos) or with one this code cannot read: rebuilt from the explanation. */
+  readonly state: AlertState | null;
 }

@@ -1,3 +1,5 @@
+import { CustosError } from '../errors.js';
+
 /** A problem in a user-supplied file, located precisely enough to fix it. */
 export interface SourceProblem {
   readonly file: string;
@@ -7,10 +9,9 @@ export interface SourceProblem {
 }
 
 /** Thrown when a rules, list or enrichment file cannot be used; lists every problem found. */
-export class InvalidSourceError extends Error {
-  readonly code = 'CUSTOS_INVALID_SOURCE';
+export class InvalidSourceError extends CustosError {
   constructor(readonly problems: readonly SourceProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
+    super('CUSTOS_INVALID_SOURCE', problems.map(formatProblem).join('\n'));
     this.name = 'InvalidSourceError';
   }
 }

@@ -20,7 +20,9 @@
  */
 import type { DetectionEngine, EngineHistory } from '../engine/index.js';
 import type { SourcePosition } from '../../model/event.js';
+import { classify, describeError } from '../../errors.js';
 import type { Logger } from '../../observability/log.js';
+import { retry } from '../../util/retry.js';
 
 /** One partition's stored state, as of the offset its consumption resumes at. */
 export interface PartitionHistory extends EngineHistory {
@@ -174,25 +176,32 @@ export class PartitionRestorer {
   private async restoreUntilDone(partition: number, epoch: number): Promise<boolean> {
     await this.slot();
     try {
-      for (let failures = 0; ; failures++) {
-        if (!this.current(partition, epoch)) return false;
-        try {
+      let applied = false;
+      const result = await retry(
+        async () => {
+          if (!this.current(partition, epoch)) return;
           const state = await this.deps.load(this.topic, partition);
           // Revoked (or reassigned) while loading: this state is not ours to apply.
-          if (!this.current(partition, epoch)) return false;
+          if (!this.current(partition, epoch)) return;
           this.deps.engine.restore(state);
           // Below the resume offset, everything is reflected: the offset before it is the position held.
           const resumesAt = state.resumesAt ?? null;
           const heldUpTo = resumesAt !== null && BigInt(resumesAt) > 0n ? (BigInt(resumesAt) - 1n).toString() : undefined;
           this.noteActors(this.topic, partition, [...state.recentEvents.map((e) => e.actor_id), ...state.alerts.map((x) => x.alert.actor_id)], heldUpTo);
-          return true;
-        } catch (err) {
-          if (!this.current(partition, epoch)) return false;
-          const delay = Math.min(this.deps.retryMaxMs ?? 30_000, 500 * 2 ** Math.min(failures, 10));
-          this.deps.logger.warn({ partition, err: { message: (err as Error).message }, retryInMs: delay }, 'restoring the partition state failed; its batches wait');
-          await this.sleep(delay);
-        }
-      }
+          applied = true;
+        },
+        {
+          backoff: { initialMs: 500, maxMs: this.deps.retryMaxMs ?? 30_000 },
+          // Retried until it succeeds or the partition is revoked (or the monitor stops).
+          giveUp: () => !this.current(partition, epoch),
+          onRetry: (err, _failures, delayMs) => {
+            const log = classify(err).known ? this.deps.logger.warn.bind(this.deps.logger) : this.deps.logger.error.bind(this.deps.logger);
+            log({ partition, err: describeError(err), retryInMs: delayMs }, 'restoring the partition state failed; its batches wait');
+          },
+          sleep: this.sleep,
+        },
+      );
+      return result.ok && applied;
     } finally {
       // Hand the slot straight to the next waiter (no window for a third restore).
       const next = this.queue.shift();

@@ -11,13 +11,13 @@ import type { DetectionEngine, EngineOutput } from '../engine/api.js';
 import type { Logger } from '../../observability/log.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { CarryOver } from '../pipeline/carry-over.js';
-import type { AlertNotifier, BatchStore } from '../pipeline/sinks.js';
+import type { OutputWriter } from '../pipeline/output-writer.js';
 import type { SourcePosition } from '../../model/event.js';
 
 export interface TickerDeps {
   readonly engine: DetectionEngine;
-  readonly store: BatchStore;
-  readonly notifier: AlertNotifier;
+  /** The same outputs a batch is written to. */
+  readonly writer: OutputWriter;
   readonly carryOver: CarryOver;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -49,23 +49,15 @@ export function startTicker(deps: TickerDeps): Ticker {
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
 
+  /** What a tick produced, with what earlier writes could not store; back to the carry-over after `attempts` failures. */
   const store = async (output: EngineOutput, attempts: number): Promise<void> => {
     const { alerts, activity } = deps.carryOver.takeWith(output);
     if (alerts.length === 0 && activity.length === 0) return;
-    for (let i = 1; ; i++) {
-      try {
-        const { notifications } = await deps.store.writeBatch({ events: [], rejected: [], alerts, activity });
-        if (notifications.length > 0) deps.notifier.enqueue(notifications);
-        return;
-      } catch (err) {
-        deps.metrics.sinkFailures.inc({ stage: 'tick' });
-        deps.logger.warn({ err: { message: (err as Error).message }, attempt: i }, 'storing tick output failed');
-        if (i >= attempts) {
-          deps.carryOver.keep({ alerts, activity });
-          return;
-        }
-        await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** i)));
-      }
+    const stored = await deps.writer.write({ events: [], rejected: [], alerts, activity }, { shouldAbandon: (failures) => failures >= attempts });
+    if (!stored) {
+      deps.metrics.sinkFailures.inc({ stage: 'tick' });
+      deps.logger.warn({ attempts }, 'storing tick output failed; kept for the next write');
+      deps.carryOver.keep({ alerts, activity });
     }
   };
 

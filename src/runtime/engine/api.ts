@@ -5,87 +5,17 @@
  * handed in (enriched events, restored history); everything it produces is
  * handed back (alerts, activity rows) for the sinks to store.
  */
-import type { Alert } from '../../model/alert.js';
+import type { ActorActivityRow } from '../../model/activity.js';
+import type { AlertUpdate, RestorableAlert } from '../../model/alert.js';
 import type { EnrichedEvent } from '../../model/enriched.js';
-import type { SourcePosition } from '../../model/event.js';
-import type { AlertState } from './alerts/alert-state.js';
 import type { RuleSet } from './rules/rule-set.js';
 
-export type { AlertState } from './alerts/alert-state.js';
+// The engine's inputs and outputs are contracts of the model (stored, sent, restored).
+export type { ActorActivityRow } from '../../model/activity.js';
+export type { AlertUpdate, RestorableAlert } from '../../model/alert.js';
+export type { AlertState } from '../../model/alert-state.js';
 
-/** An alert revision the sinks must store; `notify` says whether webhooks get it. */
-export interface AlertUpdate {
-  readonly alert: Alert;
-  /** true for an opening alert and for an escalation; false for a merged follow-up. */
-  readonly notify: boolean;
-  /**
-   * The engine's own state behind this revision (typed, versioned: see
-   * alerts/alert-state.ts), stored with it so a restarted engine continues the
-   * alert exactly. Not part of the alert contract: webhooks never carry it.
-   */
-  readonly state: AlertState;
-  /**
-   * Set by the pipeline, not the engine: the Kafka position up to which this
-   * revision reflects its partition's events (the last message of the batch
-   * whose evaluation produced it; for a tick, the last message evaluated of
-   * the actor's partition). A restore as of a committed offset takes exactly
-   * the revisions below it. Absent outside the live pipeline.
-   */
-  readonly position?: SourcePosition | null;
-}
 
-/** A stored alert revision handed back to restore(): the alert, and its engine state when one was stored and is readable. */
-export interface RestorableAlert {
-  readonly alert: Alert;
-  /** null for revisions stored without a state (older custos) or with one this code cannot read: rebuilt from the explanation. */
-  readonly state: AlertState | null;
-}
-
-/**
- * One closed bucket of an actor's activity, stored in ClickHouse so baselines
- * survive restarts and are shared by instances. Produced by the engine when
- * event time passes the end of the bucket (plus the lateness allowance).
- */
-export interface ActorActivityRow {
-  readonly actor_id: string;
-  readonly role: string;
-  readonly department: string;
-  /** `hour` or `day` (UTC-aligned buckets). */
-  readonly granularity: 'hour' | 'day';
-  /** Epoch ms of the bucket start. */
-  readonly bucket_start: number;
-  /** Local hour (0-23) and ISO weekday (1-7) of the bucket start in the actor's time zone. */
-  readonly local_hour: number;
-  readonly local_weekday: number;
-  readonly events: number;
-  /** Distinct customers touched (read/search/export) within the bucket. */
-  readonly distinct_records: number;
-  /** Highest distinct-customer count of any 5-minute window inside the bucket. */
-  readonly peak_5m_distinct: number;
-  /**
-   * Highest distinct-customer count of the sliding 1-hour window at any event
-   * inside the bucket (added by the engine; optional for rows stored without
-   * it, which then fall back to distinct_records). A burst straddling a clock
-   * hour is split across two buckets' distinct_records, but not here: this is
-   * what a sliding 1h window must be compared with.
-   */
-  readonly peak_1h_distinct?: number;
-  /** Likewise for the sliding 24-hour window (meaningful on `day` rows); falls back to distinct_records. */
-  readonly peak_24h_distinct?: number;
-  /**
-   * Largest record_count of one request the engine counted (settings.counted)
-   * in the bucket (added by the engine; optional: rows stored without it count
-   * as 0, i.e. no own normal request size is known). The employment-status
-   * factor never lowers a per-request limit below the actor's own largest
-   * request (policy record_limit with own_normal).
-   */
-  readonly max_request_records?: number;
-  readonly denied: number;
-  /** What the actor used in the bucket; first-seen detection compares against these. */
-  readonly resource_types: readonly string[];
-  readonly channels: readonly string[];
-  readonly zones: readonly string[];
-}
 
 /** What the engine needs from history at start (loaded from ClickHouse by the pipeline). */
 export interface EngineHistory {

@@ -10,7 +10,7 @@ export type {
   EvaluationInputs,
   RestorableAlert,
 } from './api.js';
-export { parseAlertState, ALERT_STATE_VERSION } from './alerts/alert-state.js';
+export { parseAlertState, ALERT_STATE_VERSION } from '../../model/alert-state.js';
 export { createEngine, type EngineOptions } from './engine.js';
 export { EngineConfigError, RuleSetInvalidError, formatRuleProblem, type RuleProblem } from './errors.js';
 export { loadRuleSet, tryLoadRuleSet, compileRuleSources, readRuleSources, type RuleLoadOptions, type RuleSource } from './rules/loader.js';

@@ -1,41 +1,31 @@
 /**
- * Runs one Kafka batch through the pipeline: process (decode → enrich →
- * evaluate, no I/O), then the sinks in order — dead letters, then ClickHouse —
- * then hands notifying alerts to webhook delivery. Returns `stored` only when
- * every sink accepted the batch; the source commits offsets on that alone.
- *
- * A failing sink is retried here with the *same* processed output (the engine
- * is not asked to evaluate the events twice), with capped exponential backoff,
- * heartbeating so the group keeps the partition. The partition waits rather
- * than skip data; it gives up only when the consumer stops or loses the
- * partition, and then the batch is redelivered.
+ * Runs one Kafka batch through the pipeline: prepare (decode → enrich, no
+ * I/O), rebuild the window state of actors the engine evicted under its cap,
+ * evaluate (no I/O), then write the result to every output of the list
+ * (src/runtime/outputs/index.ts) through the OutputWriter, which retries the
+ * same processed output until every durable output acknowledged. Returns
+ * `stored` only then; the source commits offsets on that alone. Given up (the
+ * consumer stops or lost the partition), the batch is redelivered, and the
+ * engine output it produced is carried over to the next write.
  */
+import { classify, describeError } from '../../errors.js';
 import type { Logger } from '../../observability/log.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { retry } from '../../util/retry.js';
 import type { BatchControl, BatchHandler, BatchOutcome } from '../source/kafka-source.js';
 import type { BatchProcessor } from './batch-processor.js';
-import type { AlertNotifier, BatchStore, DeadLetterSink } from './sinks.js';
-import type { BatchOutput } from './types.js';
+import type { BatchOutput } from '../../model/batch.js';
 import type { CarryOver } from './carry-over.js';
-import type { SinkHealth } from './sink-health.js';
-import type { StoredNotification } from '../outputs/webhook/outbox.js';
+import type { OutputWriter } from './output-writer.js';
 
 export interface BatchHandlerDeps {
   readonly processor: BatchProcessor;
   /** Engine output of given-up batches (and failed ticks), stored with the next write. */
   readonly carryOver: CarryOver;
-  /** Told about every failure and success, for /healthz. */
-  readonly health?: SinkHealth;
-  readonly deadLetters: DeadLetterSink;
-  readonly store: BatchStore;
-  readonly notifier: AlertNotifier;
+  /** Every output of the list, with retries (the same one the ticker writes through). */
+  readonly writer: OutputWriter;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  /** Heartbeat period while a sink request is in flight (kafkajs ignores calls more frequent than its heartbeatInterval). Default 3 s. */
-  readonly heartbeatIntervalMs?: number;
-  /** Backoff bounds for sink retries. */
-  readonly retryInitialMs?: number;
-  readonly retryMaxMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   /** The engine's cumulative cap counters (stats().caps): counted in metrics, warned about when they grow. */
   readonly caps?: () => { actorsEvicted: number; alertsClosedEarly: number; historiesDropped: number; stormFolds: number } | undefined;
@@ -63,48 +53,21 @@ const ABANDONED: BatchOutcome = { kind: 'abandoned' };
 
 export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const initial = deps.retryInitialMs ?? 250;
-  const max = deps.retryMaxMs ?? 30_000;
-
-  const heartbeatMs = deps.heartbeatIntervalMs ?? 3_000;
-
-  /**
-   * Runs one attempt while heartbeating on a timer, so the group keeps this
-   * member however long a sink request hangs (a frozen ClickHouse holds an
-   * insert until its request timeout): without it, the member would be dropped
-   * after the session timeout and the group would rebalance, restoring every
-   * partition again. A failing heartbeat (a rebalance is waiting) is left to
-   * shouldAbandon() after the attempt; the attempt itself is never cut short.
-   */
-  async function heartbeating<T>(control: BatchControl, attempt: () => Promise<T>): Promise<T> {
-    const timer = setInterval(() => void control.heartbeat().catch(() => undefined), heartbeatMs);
-    try {
-      return await attempt();
-    } finally {
-      clearInterval(timer);
-    }
-  }
-
-  /** Retries `attempt` until it succeeds; false if the consumer gave the batch up meanwhile. */
-  async function untilStored(stage: string, control: BatchControl, attempt: () => Promise<void>): Promise<boolean> {
-    for (let failures = 0; ; failures++) {
-      try {
-        await heartbeating(control, attempt);
-        deps.health?.succeeded();
-        return true;
-      } catch (err) {
-        deps.health?.failed();
-        deps.metrics.sinkFailures.inc({ stage });
-        const retryable = (err as { retryable?: boolean }).retryable !== false;
-        const delay = Math.min(max, initial * 2 ** Math.min(failures, 16));
-        const log = retryable ? deps.logger.warn.bind(deps.logger) : deps.logger.error.bind(deps.logger);
-        log({ stage, err: describe(err), failures: failures + 1, retryInMs: delay }, 'sink failed; retrying the batch, offsets held');
-        if (control.shouldAbandon()) return false;
-        await sleep(delay);
-        if (control.shouldAbandon()) return false;
+  /** A rebuild of evicted actors: retried like a write, until done or the batch is given up. */
+  async function rebuild(actorIds: readonly string[], control: BatchControl): Promise<boolean> {
+    const evicted = deps.evictedActors as NonNullable<BatchHandlerDeps['evictedActors']>;
+    const result = await retry(() => evicted.rebuild(actorIds), {
+      backoff: { initialMs: 250, maxMs: 30_000 },
+      giveUp: () => control.shouldAbandon(),
+      onRetry: async (err, failures, delayMs) => {
+        deps.metrics.sinkFailures.inc({ stage: 'rebuild' });
+        const log = classify(err).known ? deps.logger.warn.bind(deps.logger) : deps.logger.error.bind(deps.logger);
+        log({ stage: 'rebuild', err: describeError(err), failures, retryInMs: delayMs }, 'rebuilding evicted actors failed; the batch waits');
         await control.heartbeat().catch(() => undefined);
-      }
-    }
+      },
+      sleep,
+    });
+    return result.ok;
   }
 
   /**
@@ -176,8 +139,7 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     // here carries nothing over.
     const evicted = deps.evictedActors?.among(prepared.enriched.map((e) => e.actor_id)) ?? [];
     if (evicted.length > 0) {
-      const rebuilt = await untilStored('rebuild', control, () => (deps.evictedActors as NonNullable<BatchHandlerDeps['evictedActors']>).rebuild(evicted));
-      if (!rebuilt) return ABANDONED;
+      if (!(await rebuild(evicted, control))) return ABANDONED;
     }
     const output: BatchOutput = deps.processor.evaluate(prepared);
     noteCaps();
@@ -190,24 +152,11 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     // From here on, what the engine produced for this batch exists only in
     // `output` (a redelivery would be evaluated as duplicates): if the batch is
     // given up, its alerts and activity are carried over, never dropped.
-    if (output.deadLetters.length > 0) {
-      if (!(await untilStored('dead_letter', control, () => deps.deadLetters.send(output.deadLetters)))) {
-        deps.carryOver.keep(output);
-        return ABANDONED;
-      }
-    }
-    const toStore = { events: output.events, rejected: output.rejected, progress: output.progress, ...deps.carryOver.takeWith(output) };
-    let notifications: readonly StoredNotification[] = [];
-    const stored = await untilStored('clickhouse', control, async () => {
-      notifications = (await deps.store.writeBatch(toStore)).notifications;
-    });
-    if (!stored) {
-      deps.carryOver.keep(toStore);
+    const toWrite = { ...output, ...deps.carryOver.takeWith(output) };
+    if (!(await deps.writer.write(toWrite, { heartbeat: () => control.heartbeat(), shouldAbandon: () => control.shouldAbandon() }))) {
+      deps.carryOver.keep(toWrite);
       return ABANDONED;
     }
-    // Stored first, then notified: the outbox in ClickHouse is what makes
-    // delivery survive a crash from here on.
-    if (notifications.length > 0) deps.notifier.enqueue(notifications);
 
     deps.metrics.messagesConsumed.inc(taken.length);
     deps.metrics.eventsStored.inc(output.events.length);
@@ -216,13 +165,4 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     deps.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     return { kind: 'stored', through: taken[taken.length - 1]?.offset ?? null, held };
   };
-}
-
-/** Error summary for logs: message and code only (no row data, no request bodies). */
-function describe(err: unknown): { message: string; code?: string } {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return { message: err.message.slice(0, 500), ...(typeof code === 'string' ? { code } : {}) };
-  }
-  return { message: String(err).slice(0, 500) };
 }

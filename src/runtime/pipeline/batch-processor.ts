@@ -17,8 +17,8 @@ import type { EnrichedEvent } from '../../model/enriched.js';
 import type { RejectedRecord } from '../../model/rejection.js';
 import { toDeadLetter } from './dead-letter.js';
 import type { PartitionAlignment } from './partition-alignment.js';
-import type { PositionedEvent } from '../outputs/clickhouse/batch.js';
-import type { BatchOutput, DeadLetter, InboundMessage } from './types.js';
+import { type PositionedEvent } from '../../model/batch.js';
+import type { BatchOutput, DeadLetter, InboundMessage } from '../../model/batch.js';
 
 export interface BatchProcessorDeps {
   readonly decode: Decoder;

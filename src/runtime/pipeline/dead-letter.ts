@@ -5,7 +5,7 @@
  * ids): give it the same access controls and retention as the source topic.
  */
 import type { RejectedRecord } from '../../model/rejection.js';
-import type { DeadLetter, HeaderValue, InboundMessage } from './types.js';
+import type { DeadLetter, HeaderValue, InboundMessage } from '../../model/batch.js';
 
 export const DEAD_LETTER_HEADERS = {
   reason: 'custos-reject-reason',

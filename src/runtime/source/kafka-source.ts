@@ -10,7 +10,7 @@
  */
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../../observability/log.js';
-import type { InboundMessage } from '../pipeline/types.js';
+import type { InboundMessage } from '../../model/batch.js';
 
 export interface SourceBatch {
   readonly topic: string;

@@ -47,11 +47,15 @@ export async function finalAlerts(ch: ClickHouseClient, database: string): Promi
   return out;
 }
 
-/** `alert_id#revision` of every revision that notifies. */
+/**
+ * `alert_id#revision` of every revision a webhook is owed: the outbox also
+ * holds closing revisions, which only destinations that resolve incidents
+ * receive (the webhook does not).
+ */
 export async function notifyRevisions(ch: ClickHouseClient, database: string): Promise<Set<string>> {
   const rows = await selectRows<{ alert_id: string; revision: string | number }>(
     ch,
-    `SELECT DISTINCT alert_id, revision FROM ${qualifiedTable(database, TABLES.alertNotifications)}`,
+    `SELECT DISTINCT alert_id, revision FROM ${qualifiedTable(database, TABLES.alertNotifications)} WHERE notify = 1 AND status != 'closed'`,
     null,
   );
   return new Set(rows.map((r) => `${r.alert_id}#${Number(r.revision)}`));

@@ -3,28 +3,17 @@
  * objects (what a producer would put on the topic) plus the test-only `zone`,
  * after expanding `repeat` / `every` / `generate_records` / `distinct_actors`.
  */
-import type { Action, Outcome } from '../../model/event.js';
+import type { EventV1 } from '../../model/contract-v1.js';
+import type { Outcome } from '../../model/event.js';
 import type { CaseActorSpec, CaseEventSpec, TestCaseSpec } from '../../runtime/engine/rules/schema.js';
 
-export interface CaseEvent {
-  readonly event_id: string;
-  /** RFC 3339 with offset, or epoch ms (as on the wire). */
-  readonly ts: string | number;
-  readonly actor_id: string;
-  readonly action: Action;
-  readonly resource_type: string;
-  readonly record_ids?: readonly string[];
-  readonly record_count?: number;
+/** A contract v1 event (src/model/contract-v1.ts) with `fields` and `outcome` filled in, plus the test-only `zone`. */
+export type CaseEvent = Omit<EventV1, 'fields' | 'outcome'> & {
   readonly fields: readonly string[];
   readonly outcome: Outcome;
-  readonly channel?: string;
-  readonly source_ip?: string;
-  readonly session_id?: string;
-  readonly user_agent?: string;
-  readonly ticket_id?: string;
   /** Test-only: the network zone to enrich with (instead of resolving source_ip). */
   readonly zone?: string;
-}
+};
 
 export type CaseActor = CaseActorSpec;
 

@@ -7,7 +7,7 @@ export { simulate, summarize } from './simulate.js';
 export type { SimulateOptions, SimulateResult } from './simulate.js';
 export { produceToKafka, createSimProducer, readNdjsonEvents } from './kafka.js';
 export type { ProduceOptions, ProduceResult, MinimalProducer } from './kafka.js';
-export { validateWireEvent, wireEventSchema, wireTs, wireRecordCount } from './wire.js';
+export { validateWireEvent, wireTs, wireRecordCount } from './wire.js';
 export type { WireEvent } from './wire.js';
 export { INCIDENT_TYPES, LOOKALIKE_TYPES } from './types.js';
 export type { IncidentSpec, IncidentType, LookalikeType, IncidentLabel, LookalikeLabel, SimLabels, SimCounts } from './types.js';

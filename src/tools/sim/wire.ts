@@ -1,9 +1,10 @@
 /**
- * Wire contract v1 as the simulator emits it: one JSON object per event. The
- * zod schema below is the simulator's own reading of the contract, used by its
- * tests and by `validateWireEvent`; the production decoder lives in src/runtime/decode/.
+ * Wire contract v1 as the simulator emits it: one JSON object per event,
+ * checked against the contract's own definition (src/model/contract-v1.ts)
+ * and validator.
  */
-import { z } from 'zod';
+import { EVENT_V1_JSON_SCHEMA, type EventV1 } from '../../model/contract-v1.js';
+import { validateEventV1 } from '../../runtime/decode/contract-v1.js';
 
 export const WIRE_ACTIONS = ['read', 'search', 'export', 'update', 'delete'] as const;
 export const WIRE_OUTCOMES = ['success', 'denied', 'error'] as const;
@@ -15,61 +16,41 @@ export type WireOutcome = (typeof WIRE_OUTCOMES)[number];
 export type WireResourceType = (typeof WIRE_RESOURCE_TYPES)[number];
 export type WireChannel = (typeof WIRE_CHANNELS)[number];
 
-/** One event as serialised onto the topic (optional fields are omitted when absent). */
-export interface WireEvent {
-  event_id: string;
-  /** RFC 3339 with offset, or epoch milliseconds. */
-  ts: string | number;
-  actor_id: string;
+/**
+ * One event as the simulator serialises it: a contract v1 event
+ * (src/model/contract-v1.ts, the one definition) with the simulator's narrower
+ * vocabulary, and `fields` and `outcome` always present.
+ */
+export type WireEvent = Omit<EventV1, 'action' | 'resource_type' | 'fields' | 'outcome' | 'channel' | 'record_ids' | 'source_ip' | 'session_id' | 'user_agent' | 'ticket_id'> & {
   action: WireAction;
-  resource_type: WireResourceType;
-  record_ids?: string[];
-  record_count?: number;
-  fields: string[];
-  outcome: WireOutcome;
-  channel?: WireChannel;
   source_ip?: string;
   session_id?: string;
   user_agent?: string;
   ticket_id?: string;
-}
+  resource_type: WireResourceType;
+  record_ids?: string[];
+  fields: string[];
+  outcome: WireOutcome;
+  channel?: WireChannel;
+};
 
-/** RFC 3339 date-time with a mandatory offset (`Z` or `±hh:mm`). */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const KNOWN_KEYS = new Set(Object.keys(EVENT_V1_JSON_SCHEMA.properties));
+const RECORD_ID = /^c-\d{6}$/;
 
-export const wireEventSchema = z
-  .object({
-    event_id: z.string().min(1),
-    ts: z.union([
-      z.string().regex(RFC3339).refine((s) => Number.isFinite(Date.parse(s)), 'unparsable timestamp'),
-      z.number().int().nonnegative(),
-    ]),
-    actor_id: z.string().min(1),
-    action: z.enum(WIRE_ACTIONS),
-    resource_type: z.enum(WIRE_RESOURCE_TYPES),
-    record_ids: z.array(z.string().regex(/^c-\d{6}$/)).optional(),
-    record_count: z.number().int().nonnegative().optional(),
-    fields: z.array(z.string().min(1)),
-    outcome: z.enum(WIRE_OUTCOMES),
-    channel: z.enum(WIRE_CHANNELS).optional(),
-    source_ip: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/).optional(),
-    session_id: z.string().min(1).optional(),
-    user_agent: z.string().min(1).optional(),
-    ticket_id: z.string().min(1).optional(),
-  })
-  .strict()
-  .superRefine((e, ctx) => {
-    if (e.record_ids === undefined && e.record_count === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'record_count is required when record_ids is absent' });
-    }
-    if (e.record_ids !== undefined && e.record_count !== undefined && e.record_count < e.record_ids.length) {
-      ctx.addIssue({ code: 'custom', message: 'record_count below the number of listed record_ids' });
-    }
-  });
-
+/**
+ * The contract's own validator (the decoder's) plus what the simulator
+ * promises beyond it: only contract keys, its record-id format, and a count
+ * never below the listed ids.
+ */
 export function validateWireEvent(value: unknown): { ok: true } | { ok: false; error: string } {
-  const r = wireEventSchema.safeParse(value);
-  return r.success ? { ok: true } : { ok: false, error: r.error.message };
+  if (!validateEventV1(value)) return { ok: false, error: `contract v1: ${JSON.stringify(validateEventV1.errors?.[0] ?? {})}` };
+  const e = value as WireEvent;
+  const unknown = Object.keys(e).filter((k) => !KNOWN_KEYS.has(k));
+  if (unknown.length > 0) return { ok: false, error: `keys outside contract v1: ${unknown.join(', ')}` };
+  if (e.record_ids?.some((r) => !RECORD_ID.test(r))) return { ok: false, error: 'record ids must be c-NNNNNN' };
+  if (e.record_ids !== undefined && e.record_count !== undefined && e.record_count < e.record_ids.length) return { ok: false, error: 'record_count below the number of listed record_ids' };
+  if (e.fields === undefined || e.outcome === undefined) return { ok: false, error: 'the simulator always writes fields and outcome' };
+  return { ok: true };
 }
 
 /** Event time of a wire event in epoch ms. */

@@ -11,7 +11,7 @@ import type { Alert } from '../../../src/model/alert.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import { readEventRange } from '../../../src/runtime/outputs/clickhouse/event-range.js';
 import { ClickHouseStore } from '../../../src/runtime/outputs/clickhouse/store.js';
-import type { PositionedEvent } from '../../../src/runtime/outputs/clickhouse/batch.js';
+import { type PositionedEvent } from '../../../src/model/batch.js';
 import { captureIo, readJson, tempDir } from '../../unit/backtest/support.js';
 import { activity, event, position } from '../../unit/sinks/fixtures.js';
 import { testDatabase, type TestDatabase } from '../sinks/clickhouse-test-db.js';

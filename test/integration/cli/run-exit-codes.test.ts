@@ -80,4 +80,23 @@ describe('custos run exit codes', () => {
     expect(code).toBe(78);
     expect(output).toContain('CUSTOS_MAX_MESSAGE_BYTES');
   });
+
+  it('exits 78 within seconds, naming the settings, when ClickHouse refuses the credentials (not retried for two minutes)', async () => {
+    const started = Date.now();
+    const { code, output } = await runCli({ ...scenarioEnv(scenario), CUSTOS_CLICKHOUSE_USERNAME: 'custos_no_such_user', CUSTOS_CLICKHOUSE_PASSWORD: 'wrong' });
+    expect(code).toBe(78);
+    expect(output).toContain('CUSTOS_CLICKHOUSE_AUTH');
+    expect(output).toContain('CUSTOS_CLICKHOUSE_PASSWORD');
+    expect(output).not.toContain('wrong');
+    // Retried, it would have taken the start-up retry period (120 s).
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
+  it('exits 78 naming the entry and key for an alert destination with an unknown key', async () => {
+    const { code, output } = await runCli({ ...scenarioEnv(scenario), CUSTOS_ALERT_DESTINATIONS: JSON.stringify([{ kind: 'webhook', url: 'https://hooks.example.com/x?token=SECRET', colour: 'red' }]) });
+    expect(code).toBe(78);
+    expect(output).toContain('alerts.destinations[0] (webhook)');
+    expect(output).toContain('colour');
+    expect(output).not.toContain('SECRET');
+  });
 });

@@ -93,7 +93,7 @@ describe('ClickHouseStore against a real server', () => {
     const later = await store.loadHistory({ ...q, openAlertMaxAgeMs: 500 });
     expect(later.alerts.filter((x) => x.alert.alert_id === 'al-h')).toEqual([]);
 
-    const outbox = await store.deliveryOutbox().findUndelivered({ endpointId: 'ep', sinceMs: 0, severities: ['high', 'critical'], limit: 100 });
+    const outbox = await store.deliveryOutbox().findUndelivered({ endpointId: 'ep', sinceMs: 0, severities: ['high', 'critical'], closings: false, limit: 100 });
     expect(outbox.map((n) => `${n.alert.alert_id}.${n.alert.revision}`).sort()).toEqual(['al-h.1', 'al-h.2', 'al-old.1']);
     expect(outbox.find((n) => n.alert.revision === 2)?.alert).toEqual(r2);
     expect(outbox[0]?.storedAtMs).toBe(clock.now());

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import type { PartitionProgress } from '../../../src/runtime/outputs/clickhouse/batch.js';
+import { type PartitionProgress } from '../../../src/model/batch.js';
 import { ClickHouseStore } from '../../../src/runtime/outputs/clickhouse/store.js';
 import { activity, alert, event, position, update } from '../../unit/sinks/fixtures.js';
 import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';

@@ -6,12 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseStore } from '../../../src/runtime/outputs/clickhouse/store.js';
-import { WebhookDispatcher, type WebhookDispatcherOptions } from '../../../src/runtime/outputs/webhook/dispatcher.js';
-import { endpointIdFromUrl } from '../../../src/runtime/outputs/webhook/endpoint.js';
+import type { AlertDispatcher } from '../../../src/runtime/outputs/alerts/dispatcher.js';
+import { webhookDispatcher, type WebhookDispatcherOptions } from '../../unit/outputs/alerts/helpers.js';
+import { endpointIdFromUrl } from '../../../src/runtime/outputs/alerts/destinations/webhook/endpoint.js';
 import type { Alert } from '../../../src/model/alert.js';
-import type { FetchLike } from '../../../src/runtime/outputs/webhook/http-attempt.js';
+import type { FetchLike } from '../../../src/runtime/outputs/alerts/http-attempt.js';
 import { alert, update } from '../../unit/sinks/fixtures.js';
-import { captureLog, waitFor } from '../../unit/sinks/webhook/helpers.js';
+import { captureLog, waitFor } from '../../unit/outputs/alerts/helpers.js';
 import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';
 import { WebhookReceiver } from '../../../src/tools/demo/webhook-receiver.js';
 
@@ -30,7 +31,7 @@ describe('webhook delivery against ClickHouse and a real receiver', () => {
   let db: TestDatabase;
   let store: ClickHouseStore;
   let receiver: WebhookReceiver;
-  const dispatchers: WebhookDispatcher[] = [];
+  const dispatchers: AlertDispatcher[] = [];
 
   beforeAll(async () => {
     db = testDatabase();
@@ -47,10 +48,10 @@ describe('webhook delivery against ClickHouse and a real receiver', () => {
     await db?.drop();
   });
 
-  function dispatcher(path: string, extra: Partial<WebhookDispatcherOptions> = {}): { d: WebhookDispatcher; url: string; log: ReturnType<typeof captureLog> } {
+  function dispatcher(path: string, extra: Partial<WebhookDispatcherOptions> = {}): { d: AlertDispatcher; url: string; log: ReturnType<typeof captureLog> } {
     const url = `${receiver.origin}${path}`;
     const log = captureLog();
-    const d = new WebhookDispatcher({
+    const d = webhookDispatcher({
       endpoints: [{ url, secret: SECRET }],
       outbox: store.deliveryOutbox(),
       logger: log.logger,
@@ -117,8 +118,8 @@ describe('webhook delivery against ClickHouse and a real receiver', () => {
     expect(JSON.parse(requests[0]!.body).type).toBe('custos.alert.escalated');
     const state = await deliveryState('it-flaky', url, 2);
     expect(Number(state?.attempts)).toBe(2);
-    const warn = log.lines.find((l) => l.msg === 'webhook delivery failed; will retry');
-    expect(warn).toMatchObject({ alert_id: 'it-flaky', http_status: 500, endpoint: receiver.origin });
+    const warn = log.lines.find((l) => l.msg === 'alert delivery failed; will retry');
+    expect(warn).toMatchObject({ alert_id: 'it-flaky', http_status: 500, destination: receiver.origin });
   });
 
   it('records gave_up for a permanent 400, without retrying, and logs the origin only', async () => {
@@ -174,7 +175,7 @@ describe('webhook delivery against ClickHouse and a real receiver', () => {
       return fetch(url, init);
     };
     const make = () => {
-      const d = new WebhookDispatcher({
+      const d = webhookDispatcher({
         endpoints: urls.map((url) => ({ url, secret: SECRET })),
         outbox: store.deliveryOutbox(),
         logger: captureLog().logger,
@@ -187,7 +188,7 @@ describe('webhook delivery against ClickHouse and a real receiver', () => {
       return d;
     };
     const tries = (url: string, webhookId: string) => issued.filter((r) => r.url === url && r.webhookId === webhookId).length;
-    const live = async (d: WebhookDispatcher, a: Partial<Alert>) => d.enqueue((await storeAlert(alert(a))).notifications);
+    const live = async (d: AlertDispatcher, a: Partial<Alert>) => d.enqueue((await storeAlert(alert(a))).notifications);
 
     try {
       const first = make();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { retryStartup, StartAborted } from '../../../src/runtime/app/startup-retry.js';
 import { createLogger } from '../../../src/observability/log.js';
+import { CustosError } from '../../../src/errors.js';
 
 const logger = createLogger('silent');
 const notReady = () => Promise.reject(Object.assign(new Error('connection refused'), { retryable: true }));
@@ -17,13 +18,24 @@ describe('retryStartup', () => {
     expect(calls).toBe(3);
   });
 
-  it('fails at once on an error flagged not retryable', async () => {
+  it('fails at once on an error the catalogue says is not retryable (a wrong SASL password), whatever its own flags', async () => {
     let calls = 0;
     const attempt = () => {
       calls++;
-      return Promise.reject(Object.assign(new Error('bad credentials'), { retryable: false }));
+      // kafkajs spells its flag `retriable`; an authentication failure is never worth another try.
+      return Promise.reject(Object.assign(new Error('SASL PLAIN authentication failed'), { name: 'KafkaJSSASLAuthenticationError', retriable: true }));
     };
-    await expect(retryStartup('svc', logger, attempt)).rejects.toThrow('bad credentials');
+    await expect(retryStartup('svc', logger, attempt)).rejects.toThrow('SASL PLAIN authentication failed');
+    expect(calls).toBe(1);
+  });
+
+  it('fails at once on a custos error flagged not retryable', async () => {
+    let calls = 0;
+    const attempt = () => {
+      calls++;
+      return Promise.reject(new CustosError('CUSTOS_CLICKHOUSE', 'schema newer than this custos', false));
+    };
+    await expect(retryStartup('svc', logger, attempt)).rejects.toThrow('schema newer');
     expect(calls).toBe(1);
   });
 

@@ -1,7 +1,8 @@
 /**
- * The batch handler: sinks in order, retried with the same output, and what
- * happens when a batch is given up (its engine output is carried over, never
- * dropped), without Kafka or ClickHouse.
+ * The batch handler and the output writer: every durable output retried with
+ * the same output until it acknowledged (one that did is not written again),
+ * followers told once after, and what happens when a batch is given up (its
+ * engine output is carried over, never dropped), without Kafka or ClickHouse.
  */
 import { describe, expect, it } from 'vitest';
 import type { ActorActivityRow, AlertState, AlertUpdate } from '../../../src/runtime/engine/api.js';
@@ -11,8 +12,10 @@ import { Metrics } from '../../../src/observability/metrics.js';
 import { createBatchHandler } from '../../../src/runtime/pipeline/batch-handler.js';
 import type { BatchProcessor } from '../../../src/runtime/pipeline/batch-processor.js';
 import { CarryOver } from '../../../src/runtime/pipeline/carry-over.js';
-import type { BatchOutput, DeadLetter } from '../../../src/runtime/pipeline/types.js';
-import type { SinkBatch } from '../../../src/runtime/outputs/clickhouse/batch.js';
+import { OutputWriter } from '../../../src/runtime/pipeline/output-writer.js';
+import type { Output } from '../../../src/runtime/outputs/output.js';
+import type { BatchOutput, DeadLetter } from '../../../src/model/batch.js';
+import { type OutputBatch } from '../../../src/model/batch.js';
 
 const update = (id: string): AlertUpdate => ({ alert: { alert_id: id, revision: 1 } as Alert, notify: true, state: { alertId: id } as AlertState });
 const row = (actor: string): ActorActivityRow => ({ actor_id: actor }) as ActorActivityRow;
@@ -25,11 +28,15 @@ function outputOf(n: number, over: Partial<BatchOutput> = {}): BatchOutput {
 const STORED = { kind: 'stored', through: '8', held: false };
 const ABANDONED = { kind: 'abandoned' };
 
+function writerOf(outputs: Output[]): OutputWriter {
+  return new OutputWriter({ outputs, metrics: new Metrics(false), logger: createLogger('silent'), now: () => 1_000, backoff: { initialMs: 1, maxMs: 1 }, sleep: async () => undefined });
+}
+
 type PartitionState = { whenRestored(topic: string, partition: number): Promise<boolean> | null; noteActors(): void };
 const restoring = (whenRestored: () => Promise<boolean> | null): PartitionState => ({ whenRestored, noteActors: () => undefined });
 
 function harness(outputs: BatchOutput[], partitionState?: PartitionState) {
-  const writes: SinkBatch[] = [];
+  const writes: OutputBatch[] = [];
   const sent: (readonly DeadLetter[])[] = [];
   const enqueued: string[] = [];
   const state = { storeFailures: 0, deadLetterFailures: 0, abandon: false };
@@ -43,24 +50,28 @@ function harness(outputs: BatchOutput[], partitionState?: PartitionState) {
       evaluate: () => outputs[next++],
     } as unknown as BatchProcessor,
     carryOver,
-    deadLetters: {
-      send: async (d) => {
-        if (state.deadLetterFailures-- > 0) throw Object.assign(new Error('broker down'), { retryable: true });
-        sent.push(d);
+    writer: writerOf([
+      {
+        name: 'dead_letter',
+        role: 'durable',
+        write: async (b) => {
+          if (!b.deadLetters || b.deadLetters.length === 0) return;
+          if (state.deadLetterFailures-- > 0) throw Object.assign(new Error('broker down'), { retryable: true });
+          sent.push(b.deadLetters);
+        },
       },
-    },
-    store: {
-      writeBatch: async (b) => {
-        writes.push(b);
-        if (state.storeFailures-- > 0) throw Object.assign(new Error('clickhouse down'), { retryable: true });
-        return { notifications: b.alerts.map((u) => ({ alert: u.alert, storedAtMs: 0 })) };
+      {
+        name: 'store',
+        role: 'durable',
+        write: async (b) => {
+          writes.push(b);
+          if (state.storeFailures-- > 0) throw Object.assign(new Error('clickhouse down'), { retryable: true });
+        },
       },
-    },
-    notifier: { enqueue: (ns) => enqueued.push(...ns.map((n) => n.alert.alert_id)) },
+      { name: 'notify', role: 'follower', write: async (b) => void enqueued.push(...b.alerts.map((u) => u.alert.alert_id)) },
+    ]),
     metrics: new Metrics(false),
     logger: createLogger('silent'),
-    retryInitialMs: 1,
-    retryMaxMs: 1,
     sleep: async () => undefined,
   });
   const heartbeats = { count: 0, onBeat: (_n: number) => undefined as void };
@@ -120,12 +131,21 @@ describe('batch handler', () => {
     expect(h.enqueued).toEqual(['a1']);
   });
 
-  it('sends dead letters before storing; a failing dead-letter send holds the store back', async () => {
+  it('retries only the outputs that failed: a failing dead-letter send is retried alone, the store written once', async () => {
     const h = harness([outputOf(1, { deadLetters: [deadLetter] })]);
-    h.state.deadLetterFailures = 1;
+    h.state.deadLetterFailures = 2;
     expect(await h.run()).toEqual(STORED);
     expect(h.sent).toEqual([[deadLetter]]);
     expect(h.writes).toHaveLength(1);
+    // Followers only after every durable output acknowledged.
+    expect(h.enqueued).toEqual(['a1']);
+  });
+
+  it('stamps the write once, so every output and every retry records the same instant', async () => {
+    const h = harness([outputOf(1)]);
+    h.state.storeFailures = 2;
+    await h.run();
+    expect(h.writes.map((w) => w.writtenAtMs)).toEqual([1_000, 1_000, 1_000]);
   });
 
   it('a given-up batch keeps its alerts and activity, and the next write stores them', async () => {
@@ -161,7 +181,10 @@ describe('batch handler', () => {
     h.state.deadLetterFailures = 5;
     h.state.abandon = true;
     expect(await h.run()).toEqual(ABANDONED);
-    expect(h.writes).toHaveLength(0);
+    // The store acknowledged (outputs are written independently); the batch as a whole did not,
+    // so its engine output is kept for the next write (storing it twice is harmless).
+    expect(h.writes).toHaveLength(1);
+    expect(h.enqueued).toEqual([]);
     expect(h.carryOver.take().alerts.map((u) => u.alert.alert_id)).toEqual(['a1']);
   });
 });
@@ -208,13 +231,9 @@ describe('batch handler: actors evicted under the cap', () => {
         },
       } as unknown as BatchProcessor,
       carryOver: new CarryOver(),
-      deadLetters: { send: async () => undefined },
-      store: { writeBatch: async () => ({ notifications: [] }) },
-      notifier: { enqueue: () => undefined },
+      writer: writerOf([{ name: 'store', role: 'durable', write: async () => undefined }]),
       metrics,
       logger: createLogger('silent'),
-      retryInitialMs: 1,
-      retryMaxMs: 1,
       sleep: async () => undefined,
       caps: () => ({ actorsEvicted: 3, alertsClosedEarly: 0, historiesDropped: 0, stormFolds: 0 }),
       evictedActors: {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createDecoder } from '../../../src/runtime/decode/decoder.js';
 import { DIRECTORY_HEADER } from '../../../src/tools/sim/org.js';
 import { localParts } from '../../../src/tools/sim/time.js';
-import { wireEventSchema } from '../../../src/tools/sim/wire.js';
+import { validateWireEvent } from '../../../src/tools/sim/wire.js';
 import { parseCsv, run, tsOf } from './fixture.js';
 
 /** Records per request the shipped need-to-know policy allows each role. */
@@ -35,8 +35,8 @@ describe('wire contract v1', () => {
   it('every event validates against the v1 rules', () => {
     const bad: string[] = [];
     for (const e of events) {
-      const r = wireEventSchema.safeParse(e);
-      if (!r.success) bad.push(`${e.event_id}: ${r.error.message}`);
+      const r = validateWireEvent(e);
+      if (!r.ok) bad.push(`${e.event_id}: ${r.error}`);
     }
     expect(bad.slice(0, 5)).toEqual([]);
   });

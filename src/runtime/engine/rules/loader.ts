@@ -15,11 +15,6 @@ export interface RuleLoadOptions {
   readonly now?: number;
   /** Sub-folders not holding rule files (default: `enrichment`, which the enrichment step reads). */
   readonly exclude?: readonly string[];
-  /**
-   * Rule documents from elsewhere, compiled after the folder's files as if they
-   * were more files: the exceptions made in the analysts' console.
-   */
-  readonly extraSources?: readonly RuleSource[];
 }
 
 export interface RuleSource {
@@ -37,7 +32,7 @@ export function loadRuleSet(dir: string, options: RuleLoadOptions = {}): RuleSet
 export function tryLoadRuleSet(dir: string, options: RuleLoadOptions = {}): RuleSetResult {
   let sources: RuleSource[];
   try {
-    sources = [...readRuleSources(dir, options.exclude ?? ['enrichment']), ...(options.extraSources ?? [])];
+    sources = readRuleSources(dir, options.exclude ?? ['enrichment']);
   } catch (err) {
     const problem: RuleProblem = { file: dir, line: null, reason: `cannot read rules: ${(err as Error).message}` };
     return { ok: false, problems: [problem], warnings: [] };

@@ -8,6 +8,7 @@
  * documented in docs/rules.md.
  */
 import { z } from 'zod';
+import { EVENT_V1_JSON_SCHEMA, type EventV1 } from '../../../model/contract-v1.js';
 import { ACTIONS, OUTCOMES } from '../../../model/event.js';
 import { SEVERITIES } from '../../../model/alert.js';
 import { ACTOR_KINDS, EMPLOYMENT_STATUSES } from '../../../model/enriched.js';
@@ -330,22 +331,29 @@ export type CaseActorSpec = z.infer<typeof caseActor>;
  * (that many fresh record ids per repetition) and `distinct_actors` (each
  * repetition by another actor id).
  */
+/** A field of the wire contract, as the contract defines it (src/model/contract-v1.ts), typed as the contract's type. */
+function wireField<K extends keyof EventV1 & keyof typeof EVENT_V1_JSON_SCHEMA.properties>(key: K): z.ZodType<Exclude<EventV1[K], undefined>> {
+  return z.fromJSONSchema(EVENT_V1_JSON_SCHEMA.properties[key] as Parameters<typeof z.fromJSONSchema>[0]) as unknown as z.ZodType<Exclude<EventV1[K], undefined>>;
+}
+
 const caseEvent = z
   .strictObject({
-    event_id: z.string().min(1).optional(),
-    ts: z.union([z.string(), z.number().int().nonnegative()]),
-    actor_id: z.string().min(1),
-    action: z.enum(ACTIONS),
-    resource_type: z.string().min(1),
-    record_ids: z.array(z.string().min(1)).optional(),
-    record_count: z.number().int().nonnegative().optional(),
-    fields: z.array(z.string().min(1)).default([]),
-    outcome: z.enum(OUTCOMES).default('success'),
-    channel: z.string().min(1).optional(),
-    source_ip: z.string().optional(),
-    session_id: z.string().optional(),
-    user_agent: z.string().optional(),
-    ticket_id: z.string().optional(),
+    // The wire fields, derived from the contract; an id is generated when absent.
+    event_id: wireField('event_id').optional(),
+    ts: wireField('ts'),
+    actor_id: wireField('actor_id'),
+    action: wireField('action'),
+    resource_type: wireField('resource_type'),
+    record_ids: wireField('record_ids').optional(),
+    record_count: wireField('record_count').optional(),
+    fields: wireField('fields').default([]),
+    outcome: wireField('outcome').default('success'),
+    channel: wireField('channel').optional(),
+    source_ip: wireField('source_ip').optional(),
+    session_id: wireField('session_id').optional(),
+    user_agent: wireField('user_agent').optional(),
+    ticket_id: wireField('ticket_id').optional(),
+    // Test-only helpers.
     zone: z.string().min(1).optional(),
     repeat: z.number().int().min(1).max(100_000).default(1),
     every: duration.default(1_000),
@@ -354,8 +362,8 @@ const caseEvent = z
     distinct_actors: z.boolean().default(false),
   })
   .superRefine((e, ctx) => {
-    if (typeof e.ts === 'string' && !Number.isFinite(Date.parse(e.ts))) {
-      ctx.addIssue({ code: 'custom', path: ['ts'], message: 'ts must be RFC 3339 with offset or epoch ms' });
+    if (e.record_ids === undefined && e.record_count === undefined && e.generate_records === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['record_count'], message: 'record_count is required when record_ids (or generate_records) is absent' });
     }
   });
 export type CaseEventSpec = z.infer<typeof caseEvent>;

@@ -2,11 +2,9 @@
  * Turns one pipeline batch into one JSONEachRow body per non-empty table.
  * Pure (time is passed in), so what gets stored is unit-tested without a server.
  */
-import type { ActorActivityRow, AlertUpdate } from '../../engine/api.js';
-import type { EnrichedEvent } from '../../../model/enriched.js';
-import type { SourcePosition } from '../../../model/event.js';
-import type { RejectedRecord } from '../../../model/rejection.js';
-import type { StoredNotification } from '../webhook/outbox.js';
+import type { AlertUpdate } from '../../../model/alert.js';
+import type { OutputBatch } from '../../../model/batch.js';
+import type { StoredNotification } from '../alerts/outbox.js';
 import { TABLES } from './ddl.js';
 import { ClickHouseSinkError, classifyClickHouseError } from './errors.js';
 import { accessEventLine } from './rows/access-event-row.js';
@@ -15,31 +13,6 @@ import { alertLine } from './rows/alert-row.js';
 import { epochSeconds } from './rows/json-values.js';
 import { progressLine } from './rows/progress-row.js';
 import { rejectedLine } from './rows/rejected-row.js';
-
-export interface PositionedEvent {
-  readonly event: EnrichedEvent;
-  readonly position: SourcePosition;
-}
-
-/** How far one stored batch of a partition reaches: the anchor a later restore of the partition starts from. */
-export interface PartitionProgress {
-  readonly topic: string;
-  readonly partition: number;
-  /** Offset of the batch's last message (inclusive). */
-  readonly endOffset: string;
-  /** Newest event time among the batch's stored events (0 when it held none). */
-  readonly maxTsMs: number;
-  readonly events: number;
-}
-
-export interface SinkBatch {
-  readonly events: readonly PositionedEvent[];
-  readonly alerts: readonly AlertUpdate[];
-  readonly rejected: readonly RejectedRecord[];
-  readonly activity: readonly ActorActivityRow[];
-  /** One row per source batch in this write (none for a tick). */
-  readonly progress?: readonly PartitionProgress[];
-}
 
 export interface TableBody {
   readonly table: string;
@@ -94,7 +67,7 @@ function serialize<T>(table: string, items: readonly T[], line: (item: T) => str
   return { table, rows: items.length, body };
 }
 
-export function prepareBatch(batch: SinkBatch, nowMs: number): PreparedBatch {
+export function prepareBatch(batch: OutputBatch, nowMs: number): PreparedBatch {
   const nowSeconds = epochSeconds(nowMs, 'now');
   const alerts = alertRevisionsToStore(batch.alerts);
   const bodies = [

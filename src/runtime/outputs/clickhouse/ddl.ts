@@ -11,7 +11,7 @@ import { qualifiedTable, quoteIdentifier, sqlInteger } from './escape.js';
 import type { ServerFeatures } from './server-version.js';
 
 /** Bumped when a released schema changes; ensureSchema refuses a database newer than this. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const TABLES = {
   accessEvents: 'access_events',
@@ -337,8 +337,8 @@ const TABLE_SPECS: readonly TableSpec[] = [
   {
     name: TABLES.alertNotifications,
     columns: ALERT_COLUMNS,
-    // The webhook outbox: every notify revision, kept even after `alerts`
-    // has merged it away in favour of a later, non-notifying revision.
+    // The alert outbox: every revision that notifies or closes an alert, kept even
+    // after `alerts` has merged it away in favour of a later, non-notifying revision.
     engine: 'ReplacingMergeTree()',
     orderBy: '(alert_id, revision)',
   },
@@ -478,7 +478,8 @@ export function schemaStatements(options: SchemaOptions): string[] {
   statements.push(
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${qualifiedTable(db, TABLES.alertNotificationsMv)}\n` +
       `TO ${qualifiedTable(db, TABLES.alertNotifications)}\n` +
-      `AS SELECT ${columnNames(ALERT_COLUMNS)}\nFROM ${qualifiedTable(db, TABLES.alerts)}\nWHERE notify = 1`,
+      // Owed to destinations: what notifies, and closings (for destinations that resolve incidents).
+      `AS SELECT ${columnNames(ALERT_COLUMNS)}\nFROM ${qualifiedTable(db, TABLES.alerts)}\nWHERE notify = 1 OR status = 'closed'`,
     // Views analysts query without thinking about duplicates: FINAL collapses
     // rows that have not been merged yet (redeliveries, older revisions).
     `CREATE VIEW IF NOT EXISTS ${qualifiedTable(db, TABLES.accessEventsDedup)}\nAS SELECT * FROM ${qualifiedTable(db, TABLES.accessEvents)} FINAL`,

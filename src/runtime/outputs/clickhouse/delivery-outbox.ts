@@ -1,11 +1,11 @@
 /**
- * The webhook outbox on ClickHouse: `alert_notifications` (every notify
- * revision, filled by a materialized view on `alerts`, so it is durable as
- * soon as the batch insert returns) minus `alert_deliveries` rows that are
- * final for the endpoint.
+ * The alert outbox on ClickHouse: `alert_notifications` (every revision
+ * that notifies or closes an alert, filled by a materialized view on `alerts`,
+ * so it is durable as soon as the batch insert returns) minus
+ * `alert_deliveries` rows that are final for the destination.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { DeliveryOutbox, DeliveryStateRow, FindUndeliveredQuery, StoredNotification } from '../webhook/outbox.js';
+import type { DeliveryOutbox, DeliveryStateRow, FindUndeliveredQuery, StoredNotification } from '../alerts/outbox.js';
 import { insertJsonLines, streamRows } from './connection.js';
 import { TABLES } from './ddl.js';
 import { qualifiedTable, quoteString, quoteStringList, sqlEpochSeconds, sqlInteger } from './escape.js';
@@ -31,6 +31,8 @@ export class ClickHouseDeliveryOutbox implements DeliveryOutbox {
       `SELECT ${ALERT_READ_COLUMNS} FROM ${notifications}\n` +
       `WHERE stored_at >= toDateTime(${sqlEpochSeconds(since)}) AND stored_at_ms >= ${sqlInteger(since)}\n` +
       `  AND severity IN ${quoteStringList(q.severities)}\n` +
+      // Closing revisions are in the outbox for destinations that resolve (PagerDuty); the others get only what notifies.
+      `  AND (notify = 1${q.closings ? " OR status = 'closed'" : ''})\n` +
       `  AND (alert_id, revision) NOT IN (\n` +
       `    SELECT alert_id, revision FROM ${deliveries}\n` +
       `    WHERE endpoint_id = ${quoteString(q.endpointId)} AND status IN ('delivered', 'gave_up')\n` +

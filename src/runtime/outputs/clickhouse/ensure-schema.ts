@@ -53,7 +53,8 @@ export async function ensureSchema(client: ClickHouseClient, options: EnsureSche
   // fixed when they were created. Nothing is ever dropped from a table.
   const alters = addColumnStatements({ database: options.database, features, retentionDays: options.retentionDays }, columns);
   for (const alter of alters) await runIdempotent(client, alter, null);
-  if (alters.length > 0) {
+  // Views are also recreated for a database of an older schema version: their definitions may have changed.
+  if (alters.length > 0 || (existing > 0 && existing < SCHEMA_VERSION)) {
     for (const view of viewNames()) {
       const database = view.database === 'console' ? consoleDatabaseOf(options.database) : options.database;
       await runStatement(client, `DROP TABLE IF EXISTS ${qualifiedTable(database, view.name)}`, view.name, 'ddl');

@@ -9,6 +9,7 @@
  * the server quotes the offending input, which is row data.
  */
 import { ClickHouseError } from '@clickhouse/client';
+import { CustosError } from '../../../errors.js';
 
 export type ClickHouseOperation = 'ping' | 'version' | 'ddl' | 'insert' | 'query' | 'serialize';
 
@@ -82,9 +83,8 @@ export interface ClickHouseFailure {
   readonly reason: string;
 }
 
-export class ClickHouseSinkError extends Error {
+export class ClickHouseSinkError extends CustosError {
   override readonly name = 'ClickHouseSinkError';
-  readonly retryable: boolean;
   readonly serverCode: number | null;
 
   constructor(
@@ -95,8 +95,7 @@ export class ClickHouseSinkError extends Error {
   ) {
     const where = table ? `${operation} on ${table}` : operation;
     const id = queryId ? ` [query_id ${queryId}]` : '';
-    super(`ClickHouse ${where} failed: ${failure.reason}${failure.retryable ? ' (retryable)' : ''}${id}`);
-    this.retryable = failure.retryable;
+    super('CUSTOS_CLICKHOUSE', `ClickHouse ${where} failed: ${failure.reason}${failure.retryable ? ' (retryable)' : ''}${id}`, failure.retryable);
     this.serverCode = failure.serverCode;
   }
 }

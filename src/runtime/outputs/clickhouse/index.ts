@@ -1,6 +1,5 @@
 /** The ClickHouse sink's public surface: what the pipeline and CLI import. */
 export { ClickHouseStore, type ClickHouseStoreOptions, type WriteBatchResult } from './store.js';
-export type { PositionedEvent, SinkBatch } from './batch.js';
 export type { HistoryQuery, LoadedHistory } from './history.js';
 export { ClickHouseSinkError, type ClickHouseOperation } from './errors.js';
 export { ensureSchema, type EnsureSchemaOptions, type SchemaInfo } from './ensure-schema.js';

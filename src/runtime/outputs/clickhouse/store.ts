@@ -6,8 +6,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { ActorActivityRow } from '../../engine/api.js';
 import type { Clock } from '../../../clock.js';
 import { systemClock } from '../../../clock.js';
-import type { DeliveryOutbox, StoredNotification } from '../webhook/outbox.js';
-import { prepareBatch, type SinkBatch } from './batch.js';
+import type { DeliveryOutbox, StoredNotification } from '../alerts/outbox.js';
+import { prepareBatch } from './batch.js';
+import { type OutputBatch } from '../../../model/batch.js';
 import { createClickHouseClient, insertJsonLines, type ClickHouseConnectionOptions } from './connection.js';
 import { ClickHouseDeliveryOutbox } from './delivery-outbox.js';
 import { ensureSchema, type SchemaInfo } from './ensure-schema.js';
@@ -70,8 +71,8 @@ export class ClickHouseStore {
    * waits for all of them to settle and throws a ClickHouseSinkError; retrying
    * the whole batch is safe (every table deduplicates by key).
    */
-  async writeBatch(batch: SinkBatch): Promise<WriteBatchResult> {
-    const prepared = prepareBatch(batch, this.clock.now());
+  async writeBatch(batch: OutputBatch): Promise<WriteBatchResult> {
+    const prepared = prepareBatch(batch, batch.writtenAtMs ?? this.clock.now());
     const outcomes = await Promise.allSettled(prepared.bodies.map((b) => insertJsonLines(this.client, this.database, b.table, b.body)));
     const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     if (failures.length > 0) {

@@ -9,7 +9,7 @@
  */
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { DeadLetterSink } from '../../pipeline/sinks.js';
-import type { DeadLetter } from '../../pipeline/types.js';
+import type { DeadLetter } from '../../../model/batch.js';
 
 /** Payload bytes per send request. */
 const MAX_SEND_BYTES = 4 * 1024 * 1024;

@@ -12,7 +12,8 @@ import { qualifiedTable, quoteIdentifier } from '../../../runtime/outputs/clickh
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { EnrichedEvent } from '../../../model/enriched.js';
-import { prepareBatch, type PositionedEvent } from '../../../runtime/outputs/clickhouse/batch.js';
+import { prepareBatch } from '../../../runtime/outputs/clickhouse/batch.js';
+import { type PositionedEvent } from '../../../model/batch.js';
 import { TABLES } from '../../../runtime/outputs/clickhouse/ddl.js';
 import { ClickHouseStore } from '../../../runtime/outputs/clickhouse/store.js';
 

@@ -26,9 +26,10 @@ import type { AlertUpdate } from '../../../runtime/engine/api.js';
 import type { Alert } from '../../../model/alert.js';
 import { ClickHouseStore } from '../../../runtime/outputs/clickhouse/store.js';
 import { quoteIdentifier } from '../../../runtime/outputs/clickhouse/escape.js';
-import { WebhookDispatcher } from '../../../runtime/outputs/webhook/dispatcher.js';
-import type { FetchLike } from '../../../runtime/outputs/webhook/http-attempt.js';
-import type { DeliveryOutbox } from '../../../runtime/outputs/webhook/outbox.js';
+import { AlertDispatcher } from '../../../runtime/outputs/alerts/dispatcher.js';
+import { webhookDestination } from '../../../runtime/outputs/alerts/destinations/webhook/index.js';
+import type { FetchLike } from '../../../runtime/outputs/alerts/http-attempt.js';
+import type { DeliveryOutbox } from '../../../runtime/outputs/alerts/outbox.js';
 
 const { values: args } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '10' } } });
 // Each message is its own writeBatch (one insert), as an alert of its own batch would be: above
@@ -97,11 +98,10 @@ async function measure(label: string, finalStateFlushDelayMs: number, store: Cli
       for (const row of rows) if (row.status === 'delivered') stored.set(row.revision <= 1 ? row.alert_id : `${row.alert_id}.r${row.revision}`, at);
     },
   };
-  const dispatcher = new WebhookDispatcher({
-    endpoints: [{ url: receiverUrl }],
+  const dispatcher = new AlertDispatcher({
+    destinations: [webhookDestination({ url: receiverUrl }, { fetch: fetchImpl, userAgent: 'custos-bench' })],
     outbox,
     logger: pino({ level: 'silent' }),
-    fetch: fetchImpl,
     finalStateFlushDelayMs,
   });
   await dispatcher.start();

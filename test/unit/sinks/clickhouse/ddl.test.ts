@@ -55,7 +55,7 @@ describe('schema DDL', () => {
     expect(find(statements, '`rejected_events`\n(')).toContain('ORDER BY (source_topic, source_partition, source_offset)');
     expect(find(statements, '`actor_activity`\n(')).toContain('ORDER BY (actor_id, granularity, bucket_start)');
     expect(find(statements, '`actor_activity`\n(')).toContain('ENGINE = ReplacingMergeTree(events)');
-    expect(find(statements, 'MATERIALIZED VIEW')).toMatch(/TO `db1`\.`alert_notifications`[\s\S]*WHERE notify = 1$/);
+    expect(find(statements, 'MATERIALIZED VIEW')).toMatch(/TO `db1`\.`alert_notifications`[\s\S]*WHERE notify = 1 OR status = 'closed'$/);
     expect(find(statements, '`access_events_dedup`')).toContain('FROM `db1`.`access_events` FINAL');
   });
 

@@ -1,5 +1,5 @@
 /** DeliveryStateRow -> `alert_deliveries` row. */
-import type { DeliveryStateRow } from '../../webhook/outbox.js';
+import type { DeliveryStateRow } from '../../alerts/outbox.js';
 import { epochMs, epochSeconds, uint } from './json-values.js';
 
 export function deliveryLine(d: DeliveryStateRow): string {

@@ -1,5 +1,5 @@
 /** PartitionProgress -> `partition_progress` row: one per stored source batch. */
-import type { PartitionProgress } from '../batch.js';
+import { type PartitionProgress } from '../../../../model/batch.js';
 import { epochMs, uint, uint64 } from './json-values.js';
 
 export function progressLine(p: PartitionProgress, storedAt: number): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alertPayload, alertPayloadBody, eventTypeOf, webhookIdOf } from '../../../../src/runtime/outputs/webhook/payload.js';
-import { alert, T0 } from '../fixtures.js';
+import { alertPayload, alertPayloadBody, eventTypeOf, webhookIdOf } from '../../../../src/runtime/outputs/alerts/payload.js';
+import { alert, T0 } from '../../sinks/fixtures.js';
 
 describe('webhook payload', () => {
   it('webhook-id: the alert id for the opening, alert_id.r<revision> for escalations', () => {

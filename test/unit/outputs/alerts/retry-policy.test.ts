@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, classifyResponse, DEFAULT_RETRY_POLICY, nextDelayMs, parseRetryAfter } from '../../../../src/runtime/outputs/webhook/retry-policy.js';
+import { backoffDelayMs, classifyResponse, DEFAULT_RETRY_POLICY, nextDelayMs, parseRetryAfter } from '../../../../src/runtime/outputs/alerts/retry-policy.js';
 
 const middle = () => 0.5; // jitter factor exactly 1.0
 const NOW = Date.UTC(2024, 2, 1, 12, 0, 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endpointIdFromUrl, endpointsFromUrls, resolveEndpoint } from '../../../../src/runtime/outputs/webhook/endpoint.js';
+import { endpointIdFromUrl, endpointsFromUrls, resolveEndpoint } from '../../../../src/runtime/outputs/alerts/destinations/webhook/endpoint.js';
 
 describe('webhook endpoints', () => {
   it('the origin hides path, query and credentials', () => {

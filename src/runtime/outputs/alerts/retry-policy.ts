@@ -1,3 +1,5 @@
+import { backoffMs } from '../../../util/retry.js';
+
 /**
  * When to try again, and whether to: pure functions of the attempt's result
  * and the clock, unit-tested without a network.
@@ -27,10 +29,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
  * deliveries failing together do not retry in lockstep.
  */
 export function backoffDelayMs(failedAttempts: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  const exponent = Math.min(Math.max(failedAttempts - 1, 0), 30);
-  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** exponent);
-  const jittered = base * (0.8 + 0.4 * random());
-  return Math.round(Math.min(policy.maxDelayMs, jittered));
+  return backoffMs(failedAttempts, { initialMs: policy.initialDelayMs, maxMs: policy.maxDelayMs, jitter: 0.2 }, random);
 }
 
 export type AttemptOutcome =

@@ -1,19 +1,21 @@
 /**
- * Delivers alert notifications to webhook endpoints without holding up the
- * Kafka partition and without losing one across a crash.
+ * Delivers alert notifications to their destinations (webhooks, chat, paging,
+ * SIEM: destination.ts, destinations/) without holding up the Kafka partition
+ * and without losing one across a crash.
  *
  * Durability comes from ClickHouse, not from this process: a notify revision
  * is in `alert_notifications` before the pipeline commits the offsets that
  * produced it. This dispatcher only works off that outbox:
  *  - `enqueue` (after writeBatch) is the fast path: deliver now;
  *  - the outbox scan (at start and periodically) is the safety net: anything
- *    with no final state for an endpoint (a crash, a full queue) is picked up.
- * Delivery is at least once; `webhook-id` lets receivers drop repeats.
+ *    with no final state for a destination (a crash, a full queue) is picked up.
+ * Delivery is at least once; the message id (`webhook-id`, a dedup key) lets
+ * receivers drop repeats.
  *
- * Each (revision, endpoint) is a delivery with its own retries; a slow
- * endpoint uses its own concurrency slots and cannot starve another. An
- * alert's revisions reach each endpoint in revision order: per (alert,
- * endpoint) one delivery at a time (src/util/keyed-sequencer.ts), the next
+ * Each (revision, destination) is a delivery with its own retries; a slow
+ * destination uses its own concurrency slots and cannot starve another. An
+ * alert's revisions reach each destination in revision order: per (alert,
+ * destination) one delivery at a time (src/util/keyed-sequencer.ts), the next
  * starting once the earlier one is delivered or given up. Different alerts
  * proceed in parallel.
  *
@@ -30,26 +32,22 @@ import type { Logger } from 'pino';
 import type { Alert } from '../../../model/alert.js';
 import { KeyedSequencer } from '../../../util/keyed-sequencer.js';
 import { DEFAULT_FLUSH_DELAYS, DeliveryStateBuffer } from './delivery-state-buffer.js';
-import { resolveEndpoint, type WebhookEndpoint, type WebhookEndpointConfig } from './endpoint.js';
-import { postOnce, type FetchLike } from './http-attempt.js';
+import type { Destination, PreparedMessage } from './destination.js';
 import type { DeliveryOutbox, DeliveryStatus, StoredNotification } from './outbox.js';
-import { alertPayloadBody, webhookIdOf } from './payload.js';
 import { DEFAULT_RETRY_POLICY, nextDelayMs, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
-import { createSigner, deliveryHeaders, type Signer } from './signing.js';
-import { defaultUserAgent } from './user-agent.js';
 
-export interface WebhookDispatcherOptions {
-  readonly endpoints: readonly WebhookEndpointConfig[];
+export interface AlertDispatcherOptions {
+  readonly destinations: readonly Destination[];
   readonly outbox: DeliveryOutbox;
-  /** A child logger for this component; lines carry alert ids and endpoint origins, never URLs, secrets or payloads. */
+  /** A child logger for this component; lines carry alert ids and destination labels, never URLs, secrets or payloads. */
   readonly logger: Logger;
   readonly retry?: Partial<RetryPolicy>;
   /** One attempt's timeout. Default 10 s. */
   readonly requestTimeoutMs?: number;
-  /** Deliveries held in memory across all endpoints; beyond it they wait in the outbox. Default 10,000. */
+  /** Deliveries held in memory across all destinations; beyond it they wait in the outbox. Default 10,000. */
   readonly queueCapacity?: number;
-  /** Parallel requests per endpoint. Default 4. */
-  readonly concurrencyPerEndpoint?: number;
+  /** Parallel requests per destination. Default 4. */
+  readonly concurrencyPerDestination?: number;
   /** Default 30 s. */
   readonly outboxScanIntervalMs?: number;
   /** How far back the outbox scan looks; default the max age plus one hour, so expired messages get their gave_up row. */
@@ -64,9 +62,6 @@ export interface WebhookDispatcherOptions {
   readonly finalStateFlushDelayMs?: number;
   /** How long stop() waits for requests in flight before aborting them. Default 10 s. */
   readonly stopTimeoutMs?: number;
-  readonly userAgent?: string;
-  /** Injected in tests; the global fetch otherwise. */
-  readonly fetch?: FetchLike;
   readonly now?: () => number;
   readonly random?: () => number;
 }
@@ -86,9 +81,12 @@ export interface DispatcherStats {
   readonly deferredToOutbox: number;
 }
 
-interface Endpoint extends WebhookEndpoint {
-  readonly signer: Signer | null;
-  /** What the dispatcher knows of this endpoint's outbox, for ordering live escalations. */
+interface Endpoint {
+  readonly destination: Destination;
+  readonly id: string;
+  readonly origin: string;
+  readonly severities: readonly Destination['severities'][number][];
+  /** What the dispatcher knows of this destination's outbox, for ordering live escalations. */
   readonly owed: OwedState;
 }
 
@@ -112,8 +110,7 @@ interface Delivery {
   readonly lane: string;
   readonly endpoint: Endpoint;
   readonly alert: Alert;
-  readonly webhookId: string;
-  readonly body: string;
+  readonly message: PreparedMessage;
   readonly createdAtMs: number;
   attempts: number;
   lastUpdatedMs: number;
@@ -128,7 +125,7 @@ const laneOf = (alert: Alert, endpointId: string): string => `${alert.alert_id}\
 
 type Admission = 'admitted' | 'deferred' | 'skipped';
 
-export class WebhookDispatcher {
+export class AlertDispatcher {
   private readonly endpoints: readonly Endpoint[];
   private readonly policy: RetryPolicy;
   private readonly deliveries = new Map<string, Delivery>();
@@ -143,8 +140,6 @@ export class WebhookDispatcher {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly random: () => number;
-  private readonly fetchImpl: FetchLike;
-  private readonly userAgent: string;
   private readonly capacity: number;
   private readonly concurrency: number;
   private readonly timeoutMs: number;
@@ -156,21 +151,22 @@ export class WebhookDispatcher {
   private stopping = false;
   private counters = { delivered: 0, gaveUp: 0, failedAttempts: 0, deferredToOutbox: 0 };
 
-  constructor(private readonly options: WebhookDispatcherOptions) {
-    this.endpoints = options.endpoints.map((config) => {
-      const endpoint = resolveEndpoint(config);
-      return { ...endpoint, signer: createSigner(endpoint.secret), owed: { allInMemory: false, deferrals: 0 } };
-    });
+  constructor(private readonly options: AlertDispatcherOptions) {
+    this.endpoints = options.destinations.map((destination) => ({
+      destination,
+      id: destination.id,
+      origin: destination.label,
+      severities: destination.severities,
+      owed: { allInMemory: false, deferrals: 0 },
+    }));
     const ids = new Set(this.endpoints.map((e) => e.id));
-    if (ids.size !== this.endpoints.length) throw new RangeError('webhook endpoints must have distinct ids (the same URL twice?)');
+    if (ids.size !== this.endpoints.length) throw new RangeError('alert destinations must have distinct ids (the same URL twice?)');
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
-    this.fetchImpl = options.fetch ?? ((url, init) => fetch(url, init));
-    this.userAgent = options.userAgent ?? defaultUserAgent();
     this.capacity = options.queueCapacity ?? 10_000;
-    this.concurrency = options.concurrencyPerEndpoint ?? 4;
+    this.concurrency = options.concurrencyPerDestination ?? 4;
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
     const otherMs = options.stateFlushIntervalMs ?? DEFAULT_FLUSH_DELAYS.otherMs;
     const finalMs = Math.min(otherMs, options.finalStateFlushDelayMs ?? DEFAULT_FLUSH_DELAYS.finalMs);
@@ -181,6 +177,7 @@ export class WebhookDispatcher {
   async start(): Promise<void> {
     if (this.started || this.endpoints.length === 0) return;
     this.started = true;
+    for (const e of this.endpoints) await e.destination.start?.();
     await this.scanOutbox();
     this.scanTimer = setInterval(() => void this.scanOutbox(), this.options.outboxScanIntervalMs ?? 30_000);
     this.scanTimer.unref();
@@ -210,6 +207,7 @@ export class WebhookDispatcher {
       await Promise.allSettled([...this.inFlight]);
     }
     await this.states.stop();
+    for (const e of this.endpoints) await e.destination.stop?.().catch(() => undefined);
     if (this.states.size > 0) this.logger.warn({ rows: this.states.size }, 'delivery states not stored at stop; those messages will be sent again on the next start');
   }
 
@@ -236,6 +234,7 @@ export class WebhookDispatcher {
           endpointId: endpoint.id,
           sinceMs: Math.max(0, startedAt - lookback),
           severities: endpoint.severities,
+          closings: endpoint.destination.closings,
           limit: this.capacity,
         });
         // Admit the whole result before starting any: the sequencer then starts each alert's lowest revision.
@@ -244,11 +243,11 @@ export class WebhookDispatcher {
         endpoint.owed.allInMemory = found.length < this.capacity && endpoint.owed.deferrals === deferralsBefore;
       } catch (err) {
         endpoint.owed.allInMemory = false;
-        this.logger.warn({ endpoint: endpoint.origin, err: err instanceof Error ? err.message : 'unknown' }, 'webhook outbox scan failed; will retry');
+        this.logger.warn({ destination: endpoint.origin, err: err instanceof Error ? err.message : 'unknown' }, 'alert outbox scan failed; will retry');
       }
       this.startReady();
     }
-    if (deferred > 0) this.logger.warn({ deferred, capacity: this.capacity }, 'webhook queue full; notifications wait in the outbox');
+    if (deferred > 0) this.logger.warn({ deferred, capacity: this.capacity }, 'alert delivery queue full; notifications wait in the outbox');
     this.lastScanStartedAt = startedAt;
     this.forgetSettled(startedAt);
   }
@@ -269,6 +268,7 @@ export class WebhookDispatcher {
   private admit(notification: StoredNotification, endpoint: Endpoint, live: boolean): Admission {
     const { alert } = notification;
     if (this.stopping || !endpoint.severities.includes(alert.severity)) return 'skipped';
+    if (alert.status === 'closed' && !endpoint.destination.closings) return 'skipped';
     const key = keyOf(alert, endpoint.id);
     if (this.deliveries.has(key)) return 'skipped';
     // An escalation may only overtake the outbox when nothing owed is unseen;
@@ -285,8 +285,7 @@ export class WebhookDispatcher {
       lane: laneOf(alert, endpoint.id),
       endpoint,
       alert,
-      webhookId: webhookIdOf(alert),
-      body: alertPayloadBody(alert, notification.storedAtMs),
+      message: endpoint.destination.prepare(notification),
       createdAtMs: notification.storedAtMs,
       attempts: 0,
       lastUpdatedMs: 0,
@@ -349,14 +348,9 @@ export class WebhookDispatcher {
 
   private async attempt(delivery: Delivery): Promise<void> {
     delivery.attempts++;
-    const headers = deliveryHeaders(delivery.webhookId, delivery.body, new Date(this.now()), delivery.endpoint.signer, this.userAgent);
     let outcome: AttemptOutcome;
     try {
-      outcome = await postOnce(
-        { url: delivery.endpoint.url, headers, body: delivery.body, timeoutMs: this.timeoutMs, cancel: this.cancel.signal },
-        this.fetchImpl,
-        this.now,
-      );
+      outcome = await delivery.endpoint.destination.send(delivery.message, { timeoutMs: this.timeoutMs, cancel: this.cancel.signal, now: new Date(this.now()) });
     } catch {
       outcome = { kind: 'retry', httpStatus: null, error: 'internal error', retryAfterMs: null };
     }
@@ -364,15 +358,15 @@ export class WebhookDispatcher {
   }
 
   private onOutcome(d: Delivery, outcome: AttemptOutcome): void {
-    const context = { alert_id: d.alert.alert_id, revision: d.alert.revision, endpoint: d.endpoint.origin, attempt: d.attempts };
+    const context = { alert_id: d.alert.alert_id, revision: d.alert.revision, destination: d.endpoint.origin, attempt: d.attempts };
     if (outcome.kind === 'delivered') {
       this.counters.delivered++;
-      this.logger.debug({ ...context, http_status: outcome.httpStatus }, 'webhook delivered');
+      this.logger.debug({ ...context, http_status: outcome.httpStatus }, 'alert delivered');
       this.finish(d, 'delivered', outcome.httpStatus, '');
       return;
     }
     if (outcome.kind === 'permanent') {
-      this.logger.warn({ ...context, http_status: outcome.httpStatus, error: outcome.error }, 'webhook refused by receiver; giving up');
+      this.logger.warn({ ...context, http_status: outcome.httpStatus, error: outcome.error }, 'alert refused by receiver; giving up');
       this.finish(d, 'gave_up', outcome.httpStatus, outcome.error);
       return;
     }
@@ -384,11 +378,11 @@ export class WebhookDispatcher {
     }
     const delay = nextDelayMs(d.attempts, outcome.retryAfterMs, this.policy, this.random);
     if (this.now() + delay - d.createdAtMs > this.policy.maxAgeMs) {
-      this.logger.warn({ ...context, http_status: outcome.httpStatus, error: outcome.error }, 'webhook delivery failed past its max age; giving up');
+      this.logger.warn({ ...context, http_status: outcome.httpStatus, error: outcome.error }, 'alert delivery failed past its max age; giving up');
       this.finish(d, 'gave_up', outcome.httpStatus, `${outcome.error}; max age reached`);
       return;
     }
-    this.logger.warn({ ...context, http_status: outcome.httpStatus, error: outcome.error, retry_in_ms: delay }, 'webhook delivery failed; will retry');
+    this.logger.warn({ ...context, http_status: outcome.httpStatus, error: outcome.error, retry_in_ms: delay }, 'alert delivery failed; will retry');
     this.record(d, 'failed', outcome.httpStatus, outcome.error);
     d.timer = setTimeout(() => {
       d.timer = null;

@@ -1,6 +1,11 @@
 /** Test doubles for the webhook sink: a log capture, an in-memory outbox, polling. */
 import pino, { type Logger } from 'pino';
-import type { DeliveryOutbox, DeliveryStateRow, FindUndeliveredQuery, StoredNotification } from '../../../../src/runtime/outputs/webhook/outbox.js';
+import type { Severity } from '../../../../src/model/alert.js';
+import { AlertDispatcher, type AlertDispatcherOptions } from '../../../../src/runtime/outputs/alerts/dispatcher.js';
+import { webhookDestination } from '../../../../src/runtime/outputs/alerts/destinations/webhook/index.js';
+import type { FetchLike } from '../../../../src/runtime/outputs/alerts/http-attempt.js';
+import { defaultUserAgent } from '../../../../src/runtime/outputs/alerts/user-agent.js';
+import type { DeliveryOutbox, DeliveryStateRow, FindUndeliveredQuery, StoredNotification } from '../../../../src/runtime/outputs/alerts/outbox.js';
 
 export interface CapturedLog {
   readonly logger: Logger;
@@ -25,7 +30,7 @@ export class MemoryOutbox implements DeliveryOutbox {
       this.rows.filter((r) => r.endpoint_id === q.endpointId && (r.status === 'delivered' || r.status === 'gave_up')).map((r) => `${r.alert_id}.${r.revision}`),
     );
     return this.notifications
-      .filter((n) => n.storedAtMs >= q.sinceMs && q.severities.includes(n.alert.severity) && !final.has(`${n.alert.alert_id}.${n.alert.revision}`))
+      .filter((n) => n.storedAtMs >= q.sinceMs && q.severities.includes(n.alert.severity) && (q.closings || n.alert.status !== 'closed') && !final.has(`${n.alert.alert_id}.${n.alert.revision}`))
       .slice(0, q.limit);
   }
 
@@ -52,4 +57,24 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** The dispatcher's options with webhook destinations given as endpoints (what these tests are about), as before the destination list. */
+export type WebhookDispatcherOptions = Omit<AlertDispatcherOptions, 'destinations'> & {
+  readonly endpoints: readonly { url: string; secret?: string | null; minSeverity?: Severity; id?: string }[];
+  /** Default: the global fetch. */
+  readonly fetch?: FetchLike;
+  readonly userAgent?: string;
+};
+
+/** A dispatcher over webhook destinations, built the way the monitor builds configured ones. */
+export function webhookDispatcher(o: WebhookDispatcherOptions): AlertDispatcher {
+  const { endpoints, fetch, userAgent, ...rest } = o;
+  const destinations = endpoints.map((e) =>
+    webhookDestination(
+      { url: e.url, ...(e.secret ? { secret: e.secret } : {}), ...(e.minSeverity ? { min_severity: e.minSeverity } : {}), ...(e.id ? { id: e.id } : {}) },
+      { fetch: fetch ?? ((url, init) => globalThis.fetch(url, init)), userAgent: userAgent ?? defaultUserAgent() },
+    ),
+  );
+  return new AlertDispatcher({ ...rest, destinations });
 }

@@ -4,7 +4,7 @@
  * is all logs and stored state may show of the URL.
  */
 import { createHash } from 'node:crypto';
-import { SEVERITIES, type Severity } from '../../../model/alert.js';
+import { SEVERITIES, type Severity } from '../../../../../model/alert.js';
 
 export interface WebhookEndpointConfig {
   /** Stable id, `[A-Za-z0-9_.-]{1,64}`; defaults to one derived from the URL's origin and path. */

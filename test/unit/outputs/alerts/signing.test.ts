@@ -1,9 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { alertPayloadBody } from '../../../../src/runtime/outputs/webhook/payload.js';
-import { createSigner, deliveryHeaders } from '../../../../src/runtime/outputs/webhook/signing.js';
-import { alert } from '../fixtures.js';
+import { alertPayloadBody } from '../../../../src/runtime/outputs/alerts/payload.js';
+import { createSigner, deliveryHeaders } from '../../../../src/runtime/outputs/alerts/destinations/webhook/signing.js';
+import { alert } from '../../sinks/fixtures.js';
 
 const KEY = randomBytes(32);
 const SECRET = `whsec_${KEY.toString('base64')}`;

@@ -6,11 +6,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Alert } from '../../../../src/model/alert.js';
-import { WebhookDispatcher, type WebhookDispatcherOptions } from '../../../../src/runtime/outputs/webhook/dispatcher.js';
-import { endpointIdFromUrl } from '../../../../src/runtime/outputs/webhook/endpoint.js';
-import type { FetchLike } from '../../../../src/runtime/outputs/webhook/http-attempt.js';
-import type { StoredNotification } from '../../../../src/runtime/outputs/webhook/outbox.js';
-import { alert } from '../fixtures.js';
+import type { AlertDispatcher } from '../../../../src/runtime/outputs/alerts/dispatcher.js';
+import { webhookDispatcher, type WebhookDispatcherOptions } from './helpers.js';
+import { endpointIdFromUrl } from '../../../../src/runtime/outputs/alerts/destinations/webhook/endpoint.js';
+import type { FetchLike } from '../../../../src/runtime/outputs/alerts/http-attempt.js';
+import type { StoredNotification } from '../../../../src/runtime/outputs/alerts/outbox.js';
+import { alert } from '../../sinks/fixtures.js';
 import { captureLog, MemoryOutbox } from './helpers.js';
 
 const A = 'http://a.example/hook';
@@ -57,8 +58,8 @@ function revisionsPerAlert(webhookIds: readonly string[]): Map<string, number[]>
 
 const nondecreasing = (xs: readonly number[]): boolean => xs.every((x, i) => i === 0 || (xs[i - 1] ?? -Infinity) <= x);
 
-describe('WebhookDispatcher: an alert\'s revisions reach each endpoint in order', () => {
-  const running: WebhookDispatcher[] = [];
+describe('AlertDispatcher: an alert\'s revisions reach each endpoint in order', () => {
+  const running: AlertDispatcher[] = [];
   beforeEach(() => {
     vi.useFakeTimers({ now: START });
   });
@@ -68,7 +69,7 @@ describe('WebhookDispatcher: an alert\'s revisions reach each endpoint in order'
   });
 
   function make(options: Partial<WebhookDispatcherOptions> & Pick<WebhookDispatcherOptions, 'fetch'>, outbox = new MemoryOutbox()) {
-    const d = new WebhookDispatcher({
+    const d = webhookDispatcher({
       endpoints: [{ url: A }, { url: B }],
       outbox,
       logger: captureLog().logger,
@@ -81,7 +82,7 @@ describe('WebhookDispatcher: an alert\'s revisions reach each endpoint in order'
   }
 
   /** What writeBatch does: the revision is in the outbox, then handed to the dispatcher. */
-  function store(d: WebhookDispatcher, outbox: MemoryOutbox, a: Partial<Alert>): StoredNotification {
+  function store(d: AlertDispatcher, outbox: MemoryOutbox, a: Partial<Alert>): StoredNotification {
     const n: StoredNotification = { alert: alert(a), storedAtMs: Date.now() };
     outbox.notifications.push(n);
     d.enqueue([n]);
@@ -204,7 +205,7 @@ describe('WebhookDispatcher: an alert\'s revisions reach each endpoint in order'
   });
 });
 
-describe('WebhookDispatcher: delivered states are stored soon (issue 7, finding 6)', () => {
+describe('AlertDispatcher: delivered states are stored soon (issue 7, finding 6)', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
@@ -213,7 +214,7 @@ describe('WebhookDispatcher: delivered states are stored soon (issue 7, finding 
     vi.useFakeTimers({ now: START });
     const r = receiver(() => 200);
     const outbox = new MemoryOutbox();
-    const first = new WebhookDispatcher({ endpoints: [{ url: A }], outbox, logger: captureLog().logger, fetch: r.fetchImpl });
+    const first = webhookDispatcher({ endpoints: [{ url: A }], outbox, logger: captureLog().logger, fetch: r.fetchImpl });
     await first.start();
     const n: StoredNotification = { alert: alert({ alert_id: 'al-crash' }), storedAtMs: Date.now() };
     outbox.notifications.push(n);
@@ -225,7 +226,7 @@ describe('WebhookDispatcher: delivered states are stored soon (issue 7, finding 
     const survived = new MemoryOutbox();
     survived.notifications.push(...outbox.notifications);
     survived.rows.push(...outbox.rows);
-    const next = new WebhookDispatcher({ endpoints: [{ url: A }], outbox: survived, logger: captureLog().logger, fetch: r.fetchImpl });
+    const next = webhookDispatcher({ endpoints: [{ url: A }], outbox: survived, logger: captureLog().logger, fetch: r.fetchImpl });
     await next.start();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(r.attempts(A)).toEqual(['al-crash']);

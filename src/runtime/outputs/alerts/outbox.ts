@@ -5,7 +5,7 @@
  */
 import type { Alert, Severity } from '../../../model/alert.js';
 
-/** An alert revision stored with notify=1: one message per configured endpoint. */
+/** An alert revision owed to destinations (it notifies, or it closes the alert): one message per destination that wants it. */
 export interface StoredNotification {
   readonly alert: Alert;
   /** When the revision was stored (epoch ms): the message's creation time, used for max age and the payload timestamp. */
@@ -19,7 +19,7 @@ export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'gave_up'] a
  */
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** One state change of one (alert_id, revision, endpoint) delivery, as stored in `alert_deliveries`. */
+/** One state change of one (alert_id, revision, destination) delivery, as stored in `alert_deliveries` (columns endpoint_id, endpoint_origin). */
 export interface DeliveryStateRow {
   readonly alert_id: string;
   readonly revision: number;
@@ -39,13 +39,15 @@ export interface FindUndeliveredQuery {
   readonly endpointId: string;
   /** Only notifications stored at or after this time (epoch ms) are considered. */
   readonly sinceMs: number;
-  /** Severities this endpoint receives. */
+  /** Severities this destination receives. */
   readonly severities: readonly Severity[];
+  /** Whether it receives closing revisions too (otherwise only those that notify). */
+  readonly closings: boolean;
   readonly limit: number;
 }
 
 export interface DeliveryOutbox {
-  /** Notify revisions with no `delivered` or `gave_up` state for the endpoint, oldest first. */
+  /** Owed revisions with no `delivered` or `gave_up` state for the destination, oldest first. */
   findUndelivered(query: FindUndeliveredQuery): Promise<StoredNotification[]>;
   /** Store delivery states (one insert). Throws when they could not be stored. */
   recordDeliveries(rows: readonly DeliveryStateRow[]): Promise<void>;

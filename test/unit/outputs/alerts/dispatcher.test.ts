@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../../src/model/alert.js';
-import { WebhookDispatcher, type WebhookDispatcherOptions } from '../../../../src/runtime/outputs/webhook/dispatcher.js';
-import { endpointIdFromUrl } from '../../../../src/runtime/outputs/webhook/endpoint.js';
-import type { FetchLike } from '../../../../src/runtime/outputs/webhook/http-attempt.js';
-import type { StoredNotification } from '../../../../src/runtime/outputs/webhook/outbox.js';
-import { alert } from '../fixtures.js';
+import type { AlertDispatcher } from '../../../../src/runtime/outputs/alerts/dispatcher.js';
+import { webhookDispatcher, type WebhookDispatcherOptions } from './helpers.js';
+import { endpointIdFromUrl } from '../../../../src/runtime/outputs/alerts/destinations/webhook/endpoint.js';
+import type { FetchLike } from '../../../../src/runtime/outputs/alerts/http-attempt.js';
+import type { StoredNotification } from '../../../../src/runtime/outputs/alerts/outbox.js';
+import { alert } from '../../sinks/fixtures.js';
 import { captureLog, MemoryOutbox, waitFor } from './helpers.js';
 
 interface Call {
@@ -37,15 +38,15 @@ const A = 'http://a.example/hook';
 const B = 'http://b.example/hook';
 const notification = (a: Partial<Alert> = {}, storedAtMs = Date.now()): StoredNotification => ({ alert: alert(a), storedAtMs });
 
-describe('WebhookDispatcher', () => {
-  const running: WebhookDispatcher[] = [];
+describe('AlertDispatcher', () => {
+  const running: AlertDispatcher[] = [];
   afterEach(async () => {
     await Promise.all(running.splice(0).map((d) => d.stop()));
   });
 
   function make(options: Partial<WebhookDispatcherOptions> & Pick<WebhookDispatcherOptions, 'fetch'>, outbox = new MemoryOutbox()) {
     const log = captureLog();
-    const d = new WebhookDispatcher({
+    const d = webhookDispatcher({
       endpoints: [{ url: A }],
       outbox,
       logger: log.logger,

@@ -1,0 +1,71 @@
+/**
+ * Every error custos raises has a stable code, a documented meaning
+ * (docs/errors.md, kept in sync by test/unit/docs/errors.test.ts), an explicit
+ * `retryable` flag and the exit code it ends `custos run` with at start.
+ * Foreign errors (kafkajs, ClickHouse, HTTP) are mapped here, at the
+ * boundary, by `classify`: retry code reads only its answer, never a message.
+ */
+
+export const ERRORS = {
+  CUSTOS_CONFIG: { retryable: false, exit: 78, meaning: 'A setting is missing or invalid; the message names the variable (or file key) and the rule it broke.' },
+  CUSTOS_RULES_INVALID: { retryable: false, exit: 78, meaning: 'A rule, list or exception file is invalid; every problem is listed with file, line and reason.' },
+  CUSTOS_INVALID_SOURCE: { retryable: false, exit: 78, meaning: 'An enrichment file (directory, zones, fields, calendar) cannot be used; every problem with file, line and reason.' },
+  CUSTOS_ENGINE_CONFIG: { retryable: false, exit: 78, meaning: 'The detection engine was given an unusable option.' },
+  CUSTOS_CLICKHOUSE: { retryable: true, exit: 1, meaning: 'A ClickHouse request failed; `retryable` says whether trying again can help (network, overload: yes; a schema changed by hand: no).' },
+  CUSTOS_CLICKHOUSE_AUTH: { retryable: false, exit: 78, meaning: 'ClickHouse refused the user or password (CUSTOS_CLICKHOUSE_USERNAME, CUSTOS_CLICKHOUSE_PASSWORD), or the user lacks a privilege custos needs.' },
+  CUSTOS_KAFKA: { retryable: true, exit: 1, meaning: 'A Kafka request failed; `retryable` follows kafkajs (`retriable`).' },
+  CUSTOS_KAFKA_AUTH: { retryable: false, exit: 78, meaning: 'Kafka refused the SASL credentials (CUSTOS_KAFKA_SASL_MECHANISM, CUSTOS_KAFKA_SASL_USERNAME, CUSTOS_KAFKA_SASL_PASSWORD) or the client is not authorised.' },
+  CUSTOS_START_ABORTED: { retryable: false, exit: 0, meaning: 'A stop was requested while the start still waited for a service: not a failure.' },
+  CUSTOS_UNEXPECTED: { retryable: true, exit: 1, meaning: 'An error custos does not know; retried where retrying is safe, and logged at error level every time so it is not retried silently.' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Base of custos' own errors: a code from the catalogue and whether retrying can help. */
+export class CustosError extends Error {
+  readonly retryable: boolean;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    retryable: boolean = ERRORS[code].retryable,
+  ) {
+    super(message);
+    this.retryable = retryable;
+  }
+}
+
+export interface Classified {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  /** false for an error of unknown origin (CUSTOS_UNEXPECTED): retried, but logged as unexpected. */
+  readonly known: boolean;
+}
+
+/** ClickHouse server codes that mean the credentials or privileges are wrong, not the weather. */
+const CLICKHOUSE_AUTH_CODES = new Set([192, 193, 194, 497, 516]);
+
+export function classify(err: unknown): Classified {
+  if (err instanceof CustosError) {
+    if (err.code === 'CUSTOS_CLICKHOUSE' && CLICKHOUSE_AUTH_CODES.has((err as { serverCode?: number | null }).serverCode ?? -1)) {
+      return { code: 'CUSTOS_CLICKHOUSE_AUTH', retryable: false, known: true };
+    }
+    return { code: err.code, retryable: err.retryable, known: true };
+  }
+  const name = err instanceof Error ? err.name : '';
+  if (name.startsWith('KafkaJS')) {
+    if (name === 'KafkaJSSASLAuthenticationError' || /not authori[sz]ed|authentication/i.test((err as Error).message)) {
+      return { code: 'CUSTOS_KAFKA_AUTH', retryable: false, known: true };
+    }
+    // kafkajs spells its flag `retriable`.
+    return { code: 'CUSTOS_KAFKA', retryable: (err as { retriable?: unknown }).retriable !== false, known: true };
+  }
+  return { code: 'CUSTOS_UNEXPECTED', retryable: true, known: false };
+}
+
+/** Error summary for logs: code, message and name only (no row data, no request bodies, no causes). */
+export function describeError(err: unknown): { code: ErrorCode; message: string; name?: string } {
+  const c = classify(err);
+  if (err instanceof Error) return { code: c.code, message: err.message.slice(0, 500), name: err.name };
+  return { code: c.code, message: String(err).slice(0, 500) };
+}

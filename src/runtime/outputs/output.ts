@@ -1,0 +1,25 @@
+/**
+ * One output contract for everything a batch (or a tick) produces, as in
+ * Redpanda Connect / Benthos: a batch in, an acknowledgement out.
+ *
+ * - `durable` outputs must acknowledge (resolve) before the batch's offsets
+ *   commit; each is retried until it does, and one that acknowledged is not
+ *   written again (every durable output is idempotent: the same batch twice
+ *   stores the same rows).
+ * - `follower` outputs are told once every durable output acknowledged (the
+ *   alert destinations work off the outbox the ClickHouse output made
+ *   durable); they never hold a batch up, and a failure of theirs is theirs
+ *   to recover (the outbox scan).
+ *
+ * The list of outputs is src/runtime/outputs/index.ts; the runner
+ * src/runtime/pipeline/output-writer.ts.
+ */
+import type { OutputBatch } from '../../model/batch.js';
+
+export interface Output {
+  /** For logs and the `stage` label of custos_sink_failures_total. */
+  readonly name: string;
+  readonly role: 'durable' | 'follower';
+  /** Durable: resolves once what it took from the batch is safe (stored, acknowledged); rejects to be retried. */
+  write(batch: OutputBatch): Promise<void>;
+}

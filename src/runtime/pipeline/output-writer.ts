@@ -1,0 +1,114 @@
+/**
+ * Writes one batch (or one tick's output) to every output of the list
+ * (src/runtime/outputs/index.ts): the durable ones until each acknowledged —
+ * one that did is not written again — heartbeating so the group keeps the
+ * partition, then the followers. The same processed output is retried, never
+ * re-evaluated. The partition waits rather than skip data; the write is given
+ * up only when `shouldAbandon` says so (the consumer stops or lost the
+ * partition; a tick's limited attempts), and then the caller keeps the
+ * engine's output for the next write (carry-over).
+ */
+import { classify, describeError } from '../../errors.js';
+import type { OutputBatch } from '../../model/batch.js';
+import type { Logger } from '../../observability/log.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { retry, type Backoff } from '../../util/retry.js';
+import type { Output } from '../outputs/output.js';
+import type { SinkHealth } from './sink-health.js';
+
+export interface WriteControl {
+  /** Keep the group membership alive while a write hangs or backs off. */
+  heartbeat?(): Promise<void>;
+  /** true: give the write up (nothing more is written; the caller keeps the output). */
+  shouldAbandon(failures: number): boolean;
+}
+
+export interface OutputWriterDeps {
+  readonly outputs: readonly Output[];
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Told about every failure and success, for /healthz. */
+  readonly health?: SinkHealth;
+  readonly now: () => number;
+  readonly backoff?: Backoff;
+  /** Heartbeat period while a write is in flight (kafkajs ignores calls more frequent than its heartbeatInterval). Default 3 s. */
+  readonly heartbeatIntervalMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export class OutputWriter {
+  private readonly durable: readonly Output[];
+  private readonly followers: readonly Output[];
+
+  constructor(private readonly deps: OutputWriterDeps) {
+    this.durable = deps.outputs.filter((o) => o.role === 'durable');
+    this.followers = deps.outputs.filter((o) => o.role === 'follower');
+  }
+
+  /** true once every durable output acknowledged (the followers have been told); false when given up. */
+  async write(batch: OutputBatch, control: WriteControl): Promise<boolean> {
+    const stamped: OutputBatch = batch.writtenAtMs === undefined ? { ...batch, writtenAtMs: this.deps.now() } : batch;
+    let pending = [...this.durable];
+    const result = await retry(
+      async () => {
+        const outcomes = await this.heartbeating(control, () => Promise.allSettled(pending.map((o) => o.write(stamped))));
+        const failed = pending.filter((_, i) => outcomes[i]?.status === 'rejected');
+        const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+        pending = failed;
+        if (failed.length > 0) throw new OutputsFailed(failed.map((o) => o.name), errors);
+      },
+      {
+        backoff: this.deps.backoff ?? { initialMs: 250, maxMs: 30_000 },
+        giveUp: (_err, failures) => control.shouldAbandon(failures),
+        onRetry: async (err, failures, delayMs) => {
+          const f = err as OutputsFailed;
+          this.deps.health?.failed();
+          for (const [i, stage] of f.outputs.entries()) {
+            const cause = f.errors[i];
+            const c = classify(cause);
+            this.deps.metrics.sinkFailures.inc({ stage });
+            // Not retryable (e.g. a schema changed by hand) or unknown: the partition still waits (nothing is skipped), loudly.
+            const log = c.retryable && c.known ? this.deps.logger.warn.bind(this.deps.logger) : this.deps.logger.error.bind(this.deps.logger);
+            log({ stage, err: describeError(cause), failures, retryInMs: delayMs }, 'output failed; retrying the batch, offsets held');
+          }
+          await control.heartbeat?.().catch(() => undefined);
+        },
+        ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+      },
+    );
+    if (!result.ok) return false;
+    this.deps.health?.succeeded();
+    for (const f of this.followers) {
+      f.write(stamped).catch((err: unknown) => this.deps.logger.warn({ output: f.name, err: describeError(err) }, 'follower output failed (its own recovery takes over)'));
+    }
+    return true;
+  }
+
+  /**
+   * Runs one attempt while heartbeating on a timer, so the group keeps this
+   * member however long a request hangs (a frozen ClickHouse holds an insert
+   * until its request timeout): without it, the member would be dropped after
+   * the session timeout and the group would rebalance, restoring every
+   * partition again. The attempt itself is never cut short.
+   */
+  private async heartbeating<T>(control: WriteControl, attempt: () => Promise<T>): Promise<T> {
+    if (control.heartbeat === undefined) return attempt();
+    const beat = control.heartbeat.bind(control);
+    const timer = setInterval(() => void beat().catch(() => undefined), this.deps.heartbeatIntervalMs ?? 3_000);
+    try {
+      return await attempt();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+}
+
+/** Which durable outputs failed in one attempt, and why. */
+class OutputsFailed extends Error {
+  constructor(
+    readonly outputs: readonly string[],
+    readonly errors: readonly unknown[],
+  ) {
+    super(`outputs failed: ${outputs.join(', ')}`);
+  }
+}
