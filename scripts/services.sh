@@ -5,6 +5,8 @@
 #   scripts/services.sh down     stop what this script started natively
 #   scripts/services.sh status   say what answers
 #   scripts/services.sh restart-kafka   stop and start the native broker (npm run chaos)
+#   scripts/services.sh chdb-up     start a current ClickHouse engine (chDB 26.9 behind scripts/chdb/server.py)
+#                                   on CUSTOS_CHDB_PORT (18123), print CUSTOS_CHDB_URL; chdb-down stops it
 #
 # Order of preference, the same as the test harness (test/support/services.ts):
 #   1. endpoints given in CUSTOS_KAFKA_BROKERS and CUSTOS_CLICKHOUSE_URL: used as they are;
@@ -113,6 +115,49 @@ clickhouse_up() {
   wait_for "ClickHouse" 60 ch_ping "$url"
 }
 
+# ------------------------------------------- current ClickHouse engine (chDB)
+# No registry here has a ClickHouse server newer than Debian's 18.16; PyPI's
+# chdb-core is the current engine in process, served over HTTP by our front end.
+# The wheel (~180 MB) is downloaded once into .cache/wheels and installed into a
+# venv under .cache/chdb-venv.
+CHDB_VERSION="${CUSTOS_CHDB_VERSION:-26.9.0}"
+CHDB_PORT="${CUSTOS_CHDB_PORT:-18123}"
+
+chdb_install() {
+  local venv="$CACHE/chdb-venv"
+  if [[ -f "$venv/.complete-$CHDB_VERSION" ]]; then return; fi
+  if ! python3 -m venv --help >/dev/null 2>&1; then
+    log "installing python3-venv (Debian)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 && apt-get install -y -qq python3-venv python3-pip >&2
+  fi
+  mkdir -p "$CACHE/wheels"
+  if ! ls "$CACHE/wheels"/chdb_core-"$CHDB_VERSION"-*.whl >/dev/null 2>&1; then
+    log "downloading chdb-core $CHDB_VERSION from PyPI (once; cached in .cache/wheels)"
+    python3 -m pip download -q --no-deps "chdb-core==$CHDB_VERSION" -d "$CACHE/wheels" >&2
+  fi
+  rm -rf "$venv"
+  python3 -m venv "$venv" >&2
+  # --no-deps: the engine needs neither pandas nor pyarrow for what the front end does.
+  "$venv/bin/pip" install -q --no-deps "$CACHE/wheels"/chdb_core-"$CHDB_VERSION"-*.whl >&2
+  touch "$venv/.complete-$CHDB_VERSION"
+}
+
+chdb_up() {
+  local url="http://127.0.0.1:$CHDB_PORT"
+  if ch_ping "$url"; then log "chdb already answers on $url"; return; fi
+  chdb_install
+  local dir="$CACHE/chdb"
+  rm -rf "$dir/data"
+  mkdir -p "$dir/data"
+  : >"$dir/queries.ndjson"
+  log "starting chDB $CHDB_VERSION on $url"
+  setsid nohup "$CACHE/chdb-venv/bin/python" "$ROOT/scripts/chdb/server.py" --port "$CHDB_PORT" --path "$dir/data" \
+    --query-log "$dir/queries.ndjson" >"$dir/server.log" 2>&1 </dev/null &
+  echo $! >"$dir/pid"
+  wait_for "chDB" 60 ch_ping "$url"
+}
+
 stop_pidfile() {
   local f="$1"
   [[ -f "$f" ]] || return 0
@@ -160,9 +205,17 @@ case "$cmd" in
     wait_for "Kafka to stop" 60 bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$KAFKA_PORT) 2>/dev/null"
     kafka_up
     ;;
+  chdb-up)
+    chdb_up
+    echo "CUSTOS_CHDB_URL=http://127.0.0.1:$CHDB_PORT"
+    echo "CUSTOS_CHDB_QUERY_LOG=$CACHE/chdb/queries.ndjson"
+    ;;
+  chdb-down)
+    stop_pidfile "$CACHE/chdb/pid"
+    ;;
   status)
     if port_open "$KAFKA_PORT"; then echo "kafka: up on 127.0.0.1:$KAFKA_PORT"; else echo "kafka: down"; fi
     if ch_ping "http://127.0.0.1:$CH_HTTP_PORT"; then echo "clickhouse: up on http://127.0.0.1:$CH_HTTP_PORT"; else echo "clickhouse: down"; fi
     ;;
-  *) die "unknown command '$cmd' (use up, down, restart-kafka or status)" ;;
+  *) die "unknown command '$cmd' (use up, down, restart-kafka, chdb-up, chdb-down or status)" ;;
 esac

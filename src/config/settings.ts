@@ -13,6 +13,8 @@ const list = z
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
 const httpUrl = z.url({ protocol: /^https?$/ });
+/** Empty (inherit the general retention) or whole days (0: forever). */
+const optionalDays = z.union([z.literal('').transform(() => null), int(0)]);
 
 export interface SettingSpec<S extends z.ZodType = z.ZodType> {
   readonly env: string;
@@ -45,7 +47,15 @@ export const SETTINGS = {
   'clickhouse.password': setting({ env: 'CUSTOS_CLICKHOUSE_PASSWORD', schema: z.string(), default: '', secret: true, description: 'ClickHouse password (secret; never logged).' }),
   'clickhouse.database': setting({ env: 'CUSTOS_CLICKHOUSE_DATABASE', schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a plain identifier'), default: 'custos', description: 'Database holding custos tables (created if missing).' }),
   'clickhouse.request_timeout_ms': setting({ env: 'CUSTOS_CLICKHOUSE_REQUEST_TIMEOUT_MS', schema: int(1_000, 3_600_000), default: 30_000, description: 'Timeout of one ClickHouse request; a timed-out insert is retried (the partition waits, heartbeating, and commits nothing).' }),
-  'clickhouse.retention_days': setting({ env: 'CUSTOS_CLICKHOUSE_RETENTION_DAYS', schema: int(0), default: 400, description: 'TTL of access_events and rejected_events on servers that support TTL; 0 keeps rows forever.' }),
+  'clickhouse.retention_days': setting({ env: 'CUSTOS_CLICKHOUSE_RETENTION_DAYS', schema: int(0), default: 400, description: 'Days every custos table keeps its rows unless its own retention setting says otherwise: a TTL on servers with TTL, elsewhere custos drops expired months and deletes expired alert rows itself (docs/security.md); 0 keeps rows forever.' }),
+  'retention.access_events_days': setting({ env: 'CUSTOS_RETENTION_ACCESS_EVENTS_DAYS', schema: optionalDays, default: '', description: 'Retention of access_events (by ts), in days; empty: CUSTOS_CLICKHOUSE_RETENTION_DAYS.' }),
+  'retention.rejected_events_days': setting({ env: 'CUSTOS_RETENTION_REJECTED_EVENTS_DAYS', schema: optionalDays, default: '', description: 'Retention of rejected_events (by received_at), in days; empty: CUSTOS_CLICKHOUSE_RETENTION_DAYS.' }),
+  'retention.alerts_days': setting({ env: 'CUSTOS_RETENTION_ALERTS_DAYS', schema: optionalDays, default: '', description: 'Retention of alerts (by last_event_ts), in days; empty: CUSTOS_CLICKHOUSE_RETENTION_DAYS.' }),
+  'retention.alert_notifications_days': setting({ env: 'CUSTOS_RETENTION_ALERT_NOTIFICATIONS_DAYS', schema: optionalDays, default: '', description: 'Retention of alert_notifications, the webhook outbox (by stored_at), in days; keep it above the webhook max age; empty: CUSTOS_CLICKHOUSE_RETENTION_DAYS.' }),
+  'retention.alert_deliveries_days': setting({ env: 'CUSTOS_RETENTION_ALERT_DELIVERIES_DAYS', schema: optionalDays, default: '', description: 'Retention of alert_deliveries (by updated_at), in days; empty: CUSTOS_CLICKHOUSE_RETENTION_DAYS.' }),
+  'retention.actor_activity_days': setting({ env: 'CUSTOS_RETENTION_ACTOR_ACTIVITY_DAYS', schema: optionalDays, default: '', description: 'Retention of actor_activity, the baselines (by bucket_start), in days; keep it above CUSTOS_HISTORY_LOOKBACK_DAYS; empty: CUSTOS_CLICKHOUSE_RETENTION_DAYS.' }),
+  'retention.partition_progress_days': setting({ env: 'CUSTOS_RETENTION_PARTITION_PROGRESS_DAYS', schema: optionalDays, default: '', description: 'Retention of partition_progress, the restore anchors (by stored_at), in days; empty: CUSTOS_CLICKHOUSE_RETENTION_DAYS.' }),
+  'retention.interval_ms': setting({ env: 'CUSTOS_RETENTION_INTERVAL_MS', schema: int(0), default: 3_600_000, description: 'On servers without TTL, how often custos removes rows past retention (also once at start; 0: only at start).' }),
   'pseudonym_key': setting({ env: 'CUSTOS_PSEUDONYM_KEY', schema: z.string().min(32, 'must be at least 32 characters'), secret: true, description: 'HMAC key for customer-record pseudonyms (secret; never stored, logged or sent).' }),
   'max_message_bytes': setting({ env: 'CUSTOS_MAX_MESSAGE_BYTES', schema: int(1, 64 * 1024 * 1024), default: 1_048_576, description: 'Messages larger than this are dead-lettered as too_large.' }),
   'rules_dir': setting({ env: 'CUSTOS_RULES_DIR', schema: z.string().min(1), default: 'rules', description: 'Folder of rules, lists, exceptions and their test cases.' }),

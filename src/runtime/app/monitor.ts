@@ -39,6 +39,8 @@ import { PartitionAlignment } from '../pipeline/partition-alignment.js';
 import { loadConsoleExceptions } from '../outputs/clickhouse/console-exceptions.js';
 import { startExceptionsRefresh, type ExceptionsRefresh } from './exceptions-refresh.js';
 import { loadRulesWithConsoleExceptions } from './rules-with-exceptions.js';
+import { startRetentionSchedule, type RetentionSchedule } from './retention-schedule.js';
+import { retentionOverrides } from './retention-settings.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -186,6 +188,7 @@ export class Monitor {
     // Built by the stages below, in this order; each stage's stop undoes its start.
     let store!: ClickHouseStore;
     let exceptions: ExceptionsRefresh | null = null;
+    let retention: RetentionSchedule | null = null;
     let dispatcher!: AlertDispatcher;
     let writer!: OutputWriter;
     let restorer!: PartitionRestorer;
@@ -207,6 +210,7 @@ export class Monitor {
                 password: config['clickhouse.password'],
                 database: config['clickhouse.database'],
                 retentionDays: config['clickhouse.retention_days'],
+                retention: retentionOverrides(config),
                 requestTimeoutMs: config['clickhouse.request_timeout_ms'],
               }),
             undefined,
@@ -215,6 +219,19 @@ export class Monitor {
           logger.info({ database: store.database, schema: store.schema }, 'clickhouse ready');
         },
         stop: () => store.close(),
+      },
+      {
+        // Where the server has no TTL, custos drops what is past retention itself, at start and on a schedule.
+        name: 'retention',
+        start: () => {
+          retention = startRetentionSchedule({
+            enforce: () => store.enforceRetention(),
+            ttl: store.schema.features.ttl,
+            intervalMs: config['retention.interval_ms'],
+            logger: logger.child({ component: 'retention' }),
+          });
+        },
+        stop: () => retention?.stop(),
       },
       {
         // Exceptions made in the analysts' console: compiled with the rules folder, loaded now

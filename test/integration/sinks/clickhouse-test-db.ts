@@ -17,7 +17,8 @@ export interface TestDatabase {
 export function testDatabase(): TestDatabase {
   const connection = { url: inject('clickhouseUrl'), username: inject('clickhouseUsername'), password: inject('clickhousePassword') };
   const database = `custos_it_${randomBytes(6).toString('hex')}`;
-  const client = createClickHouseClient(connection);
+  // The settings custos sends, so that tests read what custos would (64-bit integers quoted).
+  const client = createClickHouseClient({ ...connection, settings: { output_format_json_quote_64bit_integers: 1 } });
   return {
     connection,
     url: connection.url,

@@ -7,7 +7,13 @@ import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import type { SourcePosition } from '../../../src/model/event.js';
 import type { RejectedRecord } from '../../../src/model/rejection.js';
 
-export const T0 = Date.UTC(2024, 2, 1, 12, 34, 56, 789); // 2024-03-01T12:34:56.789Z
+const HOUR_MS = 3_600_000;
+/**
+ * The fixtures' "now": two days ago at hh:34:56.789 UTC. Relative to the wall
+ * clock, so that no retention setting (a TTL on a current server, the partition
+ * drops on an old one) deletes fixture rows as soon as they are stored.
+ */
+export const T0 = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 48 * HOUR_MS + 34 * 60_000 + 56_789;
 
 export function event(overrides: Partial<EnrichedEvent> = {}): EnrichedEvent {
   const actorId = overrides.actor_id ?? 'emp-0042';
@@ -86,7 +92,7 @@ export function activity(overrides: Partial<ActorActivityRow> = {}): ActorActivi
     role: 'support_agent',
     department: 'support',
     granularity: 'hour',
-    bucket_start: Date.UTC(2024, 2, 1, 11),
+    bucket_start: Math.floor(T0 / HOUR_MS) * HOUR_MS - HOUR_MS,
     local_hour: 12,
     local_weekday: 5,
     events: 120,

@@ -7,15 +7,16 @@
  * may re-open), and its activity rows of the
  * look-back (its own baselines, in case they were dropped too). Deduplicated
  * like the restart history (history.ts): one row per event id, per alert, per
- * bucket. Actor ids reach SQL only through quoteString, times through
- * sqlInteger/sqlEpochSeconds.
+ * bucket. Actor ids reach SQL only as query parameters or, without them,
+ * through the escape module (sql-values.ts); times through sqlInteger/sqlEpochSeconds.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ActorActivityRow, EngineHistory, RestorableAlert } from '../../engine/api.js';
 import type { EnrichedEvent } from '../../../model/enriched.js';
 import { selectRows, streamRows } from './connection.js';
 import { TABLES } from './ddl.js';
-import { qualifiedTable, quoteString, quoteStringList, sqlEpochSeconds, sqlInteger } from './escape.js';
+import { qualifiedTable, sqlEpochSeconds, sqlInteger } from './escape.js';
+import { sqlValues, type SqlValues } from './sql-values.js';
 import { ACCESS_EVENT_READ_COLUMNS, accessEventFromRow, type AccessEventRow } from './rows/access-event-row.js';
 import { ACTIVITY_READ_COLUMNS, activityFromRow, type ActivityRow } from './rows/activity-row.js';
 import { RESTORABLE_ALERT_READ_COLUMNS, restorableAlertFromRow, type AlertRow } from './rows/alert-row.js';
@@ -43,12 +44,13 @@ export async function loadActorState(client: ClickHouseClient, database: string,
   sqlEpochSeconds(q.now);
   sqlInteger(q.maxRecentEvents);
   const events = qualifiedTable(database, TABLES.accessEvents);
-  const ids = quoteStringList(q.actorIds);
+  const v = sqlValues(client);
   // Each actor's own anchor: its newest stored event (never later than now).
   const latest = await selectRows<{ actor_id: string; latest: string | number }>(
     client,
-    `SELECT actor_id, max(ts_ms) AS latest FROM ${events}\nWHERE actor_id IN ${ids} AND ts_ms <= ${sqlInteger(q.now)}\nGROUP BY actor_id`,
+    `SELECT actor_id, max(ts_ms) AS latest FROM ${events}\nWHERE actor_id IN ${v.stringList(q.actorIds)} AND ts_ms <= ${sqlInteger(q.now)}\nGROUP BY actor_id`,
     TABLES.accessEvents,
+    v.params,
   );
   if (latest.length === 0) return none;
   const anchors = latest.map((r) => ({ actorId: r.actor_id, latest: Number(r.latest) }));
@@ -67,13 +69,13 @@ interface Anchor {
 }
 
 /** `(actor_id = 'a' AND <column> >= from_a) OR ...`, and the earliest `from` (for partition pruning). */
-function perActor(anchors: readonly Anchor[], lengthMs: number, column: string): { where: string; earliest: number } {
+function perActor(anchors: readonly Anchor[], lengthMs: number, column: string, v: SqlValues): { where: string; earliest: number } {
   sqlInteger(lengthMs);
   let earliest = Infinity;
   const parts = anchors.map((a) => {
     const from = Math.max(0, a.latest - lengthMs);
     if (from < earliest) earliest = from;
-    return `(actor_id = ${quoteString(a.actorId)} AND ${column} >= ${sqlInteger(from)})`;
+    return `(actor_id = ${v.string(a.actorId)} AND ${column} >= ${sqlInteger(from)})`;
   });
   return { where: `(${parts.join(' OR ')})`, earliest };
 }
@@ -81,12 +83,13 @@ function perActor(anchors: readonly Anchor[], lengthMs: number, column: string):
 async function loadEvents(client: ClickHouseClient, database: string, q: ActorStateQuery, anchors: readonly Anchor[], counters: { skipped: number }): Promise<EnrichedEvent[]> {
   const max = Math.max(0, q.maxRecentEvents);
   if (max === 0) return [];
-  const scope = perActor(anchors, q.recentWindowMs, 'ts_ms');
+  const v = sqlValues(client);
+  const scope = perActor(anchors, q.recentWindowMs, 'ts_ms', v);
   // In arrival order (an actor's events are keyed to one partition: its offsets), so the replay
   // judges lateness as live arrival did; newest first so the cap drops the oldest; one row per event id.
   const sql =
     `SELECT ${ACCESS_EVENT_READ_COLUMNS} FROM ${qualifiedTable(database, TABLES.accessEvents)}\n` +
-    `WHERE actor_id IN ${quoteStringList(anchors.map((a) => a.actorId))} AND ts >= toDateTime(${sqlEpochSeconds(scope.earliest)}) AND ts_ms <= ${sqlInteger(q.now)} AND ${scope.where}\n` +
+    `WHERE actor_id IN ${v.stringList(anchors.map((a) => a.actorId))} AND ts >= toDateTime(${sqlEpochSeconds(scope.earliest)}) AND ts_ms <= ${sqlInteger(q.now)} AND ${scope.where}\n` +
     `ORDER BY source_topic DESC, source_partition DESC, source_offset DESC, ingested_at DESC\n` +
     `LIMIT 1 BY event_id\n` +
     `LIMIT ${sqlInteger(max)}`;
@@ -95,17 +98,18 @@ async function loadEvents(client: ClickHouseClient, database: string, q: ActorSt
     const event = accessEventFromRow(r);
     if (event) newestFirst.push(event);
     else counters.skipped++;
-  });
+  }, v.params);
   return newestFirst.reverse();
 }
 
 async function loadAlerts(client: ClickHouseClient, database: string, q: ActorStateQuery, anchors: readonly Anchor[], counters: { skipped: number }): Promise<RestorableAlert[]> {
-  const scope = perActor(anchors, q.recentWindowMs, 'last_event_ts_ms');
+  const v = sqlValues(client);
+  const scope = perActor(anchors, q.recentWindowMs, 'last_event_ts_ms', v);
   // Latest revision per alert; last_event_ts never decreases across revisions, so filtering first is
   // sound. Closed ones too: an actor's last closed alert re-opens if a window still holds its events.
   const sql =
     `SELECT ${RESTORABLE_ALERT_READ_COLUMNS} FROM ${qualifiedTable(database, TABLES.alerts)}\n` +
-    `WHERE actor_id IN ${quoteStringList(anchors.map((a) => a.actorId))} AND last_event_ts_ms <= ${sqlInteger(q.now)} AND ${scope.where}\n` +
+    `WHERE actor_id IN ${v.stringList(anchors.map((a) => a.actorId))} AND last_event_ts_ms <= ${sqlInteger(q.now)} AND ${scope.where}\n` +
     `ORDER BY alert_id, revision DESC\n` +
     `LIMIT 1 BY alert_id`;
   const alerts: RestorableAlert[] = [];
@@ -113,15 +117,16 @@ async function loadAlerts(client: ClickHouseClient, database: string, q: ActorSt
     const restorable = restorableAlertFromRow(r);
     if (restorable === null) counters.skipped++;
     else alerts.push(restorable);
-  });
+  }, v.params);
   return alerts;
 }
 
 async function loadActivity(client: ClickHouseClient, database: string, q: ActorStateQuery, anchors: readonly Anchor[], counters: { skipped: number }): Promise<ActorActivityRow[]> {
-  const scope = perActor(anchors, q.activityLookbackMs, 'bucket_start_ms');
+  const v = sqlValues(client);
+  const scope = perActor(anchors, q.activityLookbackMs, 'bucket_start_ms', v);
   const sql =
     `SELECT ${ACTIVITY_READ_COLUMNS} FROM ${qualifiedTable(database, TABLES.actorActivity)}\n` +
-    `WHERE actor_id IN ${quoteStringList(anchors.map((a) => a.actorId))} AND bucket_start >= toDateTime(${sqlEpochSeconds(scope.earliest)}) AND bucket_start_ms <= ${sqlInteger(q.now)} AND ${scope.where}\n` +
+    `WHERE actor_id IN ${v.stringList(anchors.map((a) => a.actorId))} AND bucket_start >= toDateTime(${sqlEpochSeconds(scope.earliest)}) AND bucket_start_ms <= ${sqlInteger(q.now)} AND ${scope.where}\n` +
     `ORDER BY bucket_start_ms, actor_id, granularity, events DESC, stored_at DESC\n` +
     `LIMIT 1 BY actor_id, granularity, bucket_start_ms`;
   const rows: ActorActivityRow[] = [];
@@ -129,6 +134,6 @@ async function loadActivity(client: ClickHouseClient, database: string, q: Actor
     const row = activityFromRow(r);
     if (row) rows.push(row);
     else counters.skipped++;
-  });
+  }, v.params);
   return rows;
 }

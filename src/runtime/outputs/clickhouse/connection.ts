@@ -2,13 +2,14 @@
  * The three ways the sinks talk to ClickHouse (DDL, insert pre-serialized
  * JSONEachRow, stream a JSONEachRow result), each wrapping failures in
  * ClickHouseSinkError and tagging requests with a query id the error quotes.
+ * `params` are server-side query parameters (sql-values.ts), where the server has them.
  *
  * The client is created without a default database: every statement names
  * `db.table` explicitly, so the same client can create the database first.
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { qualifiedTable } from './escape.js';
 import { wrapClickHouseError, type ClickHouseOperation } from './errors.js';
 
@@ -19,14 +20,29 @@ export interface ClickHouseConnectionOptions {
   readonly password?: string;
   /** Per request; a batch insert of thousands of rows takes well under a second. */
   readonly requestTimeoutMs?: number;
+  /** TLS for an `https://` URL beyond the system's CAs: the server's CA, and a client certificate (mTLS). */
+  readonly tls?: ClickHouseTls;
+  /** Sent with every request (src/runtime/outputs/clickhouse/server-version.ts requestSettings). */
+  readonly settings?: ClickHouseSettings;
+}
+
+export interface ClickHouseTls {
+  /** PEM: the CA(s) the server's certificate must chain to (CUSTOS_CLICKHOUSE_CA_FILE). */
+  readonly ca: Buffer;
+  /** PEM client certificate and key, both or neither (CUSTOS_CLICKHOUSE_CERT_FILE, CUSTOS_CLICKHOUSE_KEY_FILE). */
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
 }
 
 export function createClickHouseClient(options: ClickHouseConnectionOptions): ClickHouseClient {
+  const tls = options.tls;
   return createClient({
     url: options.url,
     username: options.username ?? 'default',
     password: options.password ?? '',
     request_timeout: options.requestTimeoutMs ?? 30_000,
+    ...(tls ? { tls: tls.cert && tls.key ? { ca_cert: tls.ca, cert: tls.cert, key: tls.key } : { ca_cert: tls.ca } } : {}),
+    ...(options.settings ? { clickhouse_settings: options.settings } : {}),
     // Inserts of four tables run at once, plus the webhook outbox and its
     // delivery-state writes: keep a few sockets warm.
     max_open_connections: 8,
@@ -43,10 +59,16 @@ export function createClickHouseClient(options: ClickHouseConnectionOptions): Cl
 }
 
 /** DDL or any statement without a result. */
-export async function runStatement(client: ClickHouseClient, sql: string, table: string | null, operation: ClickHouseOperation = 'ddl'): Promise<void> {
+export async function runStatement(
+  client: ClickHouseClient,
+  sql: string,
+  table: string | null,
+  operation: ClickHouseOperation = 'ddl',
+  params?: Record<string, unknown>,
+): Promise<void> {
   const queryId = randomUUID();
   try {
-    await client.command({ query: sql, query_id: queryId });
+    await client.command({ query: sql, query_id: queryId, ...(params ? { query_params: params } : {}) });
   } catch (err) {
     throw wrapClickHouseError(err, operation, table, queryId);
   }
@@ -83,10 +105,16 @@ export async function insertJsonLines(client: ClickHouseClient, database: string
  * streams in, so large result sets (history at start) never sit in memory as
  * text. `sql` must not contain a FORMAT clause.
  */
-export async function streamRows<T>(client: ClickHouseClient, sql: string, table: string | null, onRow: (row: T) => void): Promise<void> {
+export async function streamRows<T>(
+  client: ClickHouseClient,
+  sql: string,
+  table: string | null,
+  onRow: (row: T) => void,
+  params?: Record<string, unknown>,
+): Promise<void> {
   const queryId = randomUUID();
   try {
-    const result = await client.query({ query: sql, format: 'JSONEachRow', query_id: queryId });
+    const result = await client.query({ query: sql, format: 'JSONEachRow', query_id: queryId, ...(params ? { query_params: params } : {}) });
     for await (const rows of result.stream<T>()) {
       for (const row of rows) onRow(row.json());
     }
@@ -96,8 +124,8 @@ export async function streamRows<T>(client: ClickHouseClient, sql: string, table
 }
 
 /** A SELECT whose result is small enough to collect. */
-export async function selectRows<T>(client: ClickHouseClient, sql: string, table: string | null): Promise<T[]> {
+export async function selectRows<T>(client: ClickHouseClient, sql: string, table: string | null, params?: Record<string, unknown>): Promise<T[]> {
   const rows: T[] = [];
-  await streamRows<T>(client, sql, table, (row) => rows.push(row));
+  await streamRows<T>(client, sql, table, (row) => rows.push(row), params);
   return rows;
 }

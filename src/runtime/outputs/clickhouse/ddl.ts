@@ -48,8 +48,28 @@ export function consoleDatabaseOf(database: string): string {
 export interface SchemaOptions {
   readonly database: string;
   readonly features: ServerFeatures;
-  /** TTL of access_events and rejected_events where the server supports TTL; 0 keeps rows forever. */
+  /** Retention (days) of every table that has one, unless `retention` names the table; 0 keeps rows forever. */
   readonly retentionDays: number;
+  /** Per-table retention in days (0: forever), overriding retentionDays. */
+  readonly retention?: RetentionOverrides;
+}
+
+/** The tables whose rows expire, and the time column that decides when. */
+export const RETAINED_TABLES = [
+  'access_events',
+  'rejected_events',
+  'alerts',
+  'alert_notifications',
+  'alert_deliveries',
+  'actor_activity',
+  'partition_progress',
+] as const;
+export type RetainedTable = (typeof RETAINED_TABLES)[number];
+export type RetentionOverrides = Readonly<Partial<Record<RetainedTable, number>>>;
+
+/** Days a table's rows are kept (0: forever). */
+export function retentionDaysOf(options: Pick<SchemaOptions, 'retentionDays' | 'retention'>, table: RetainedTable): number {
+  return options.retention?.[table] ?? options.retentionDays;
 }
 
 /** Placeholders resolved per server: LowCardinality where supported, plain String otherwise. */
@@ -293,8 +313,8 @@ interface TableSpec {
   readonly engine: string;
   readonly partitionBy?: string;
   readonly orderBy: string;
-  /** Column whose age decides expiry, when retention applies to this table. */
-  readonly ttlColumn?: string;
+  /** Column whose age decides expiry (a TTL where supported, else partition drops or a delete; see retention.ts). */
+  readonly retentionColumn?: string;
 }
 
 function databaseOf(spec: TableSpec, database: string): string {
@@ -308,10 +328,56 @@ function createTable(spec: TableSpec, options: SchemaOptions): string {
   ];
   if (spec.partitionBy) lines.push(`PARTITION BY ${spec.partitionBy}`);
   lines.push(`ORDER BY ${spec.orderBy}`);
-  if (spec.ttlColumn && options.features.ttl && options.retentionDays > 0) {
-    lines.push(`TTL ${spec.ttlColumn} + toIntervalDay(${sqlInteger(options.retentionDays)})`);
-  }
+  const ttl = ttlExpression(spec.name, options);
+  if (ttl !== null) lines.push(`TTL ${ttl}`);
   return lines.join('\n');
+}
+
+/** The TTL expression a table should have on this server, or null (no TTL support, no retention, or forever). */
+export function ttlExpression(table: string, options: SchemaOptions): string | null {
+  const spec = TABLE_SPECS.find((t) => t.name === table);
+  if (!spec?.retentionColumn || !options.features.ttl) return null;
+  const days = retentionDaysOf(options, spec.name as RetainedTable);
+  return days > 0 ? `${spec.retentionColumn} + toIntervalDay(${sqlInteger(days)})` : null;
+}
+
+export interface RetentionTarget {
+  readonly table: RetainedTable;
+  readonly column: string;
+  /** `toYYYYMM(column)` partitions: expired months go whole (DROP PARTITION); otherwise a DELETE mutation. */
+  readonly monthlyPartitions: boolean;
+}
+
+/** Every table with a retention column, and how its expired rows can be removed without TTL. */
+export function retentionTargets(): RetentionTarget[] {
+  return TABLE_SPECS.flatMap((spec) =>
+    spec.retentionColumn
+      ? [{ table: spec.name as RetainedTable, column: spec.retentionColumn, monthlyPartitions: spec.partitionBy === `toYYYYMM(${spec.retentionColumn})` }]
+      : [],
+  );
+}
+
+/**
+ * ALTERs that bring existing tables' TTLs in line with the configured
+ * retention (a changed setting applies to tables created earlier), given each
+ * table's current TTL expression (null: none) as the server reports it.
+ */
+export function ttlStatements(options: SchemaOptions, current: ReadonlyMap<string, string | null>): string[] {
+  if (!options.features.ttl) return [];
+  const out: string[] = [];
+  for (const target of retentionTargets()) {
+    if (!current.has(target.table)) continue;
+    const want = ttlExpression(target.table, options);
+    const have = current.get(target.table) ?? null;
+    if (normaliseTtl(have) === normaliseTtl(want)) continue;
+    const table = qualifiedTable(options.database, target.table);
+    out.push(want === null ? `ALTER TABLE ${table} REMOVE TTL` : `ALTER TABLE ${table} MODIFY TTL ${want}`);
+  }
+  return out;
+}
+
+function normaliseTtl(expression: string | null): string | null {
+  return expression === null ? null : expression.replace(/\s+/g, '').toLowerCase();
 }
 
 const TABLE_SPECS: readonly TableSpec[] = [
@@ -322,7 +388,7 @@ const TABLE_SPECS: readonly TableSpec[] = [
     engine: 'ReplacingMergeTree(ingested_at)',
     partitionBy: 'toYYYYMM(ts)',
     orderBy: '(actor_id, ts, event_id)',
-    ttlColumn: 'ts',
+    retentionColumn: 'ts',
   },
   {
     name: TABLES.alerts,
@@ -333,6 +399,8 @@ const TABLE_SPECS: readonly TableSpec[] = [
     // events); alerts are few enough for one partition.
     engine: 'ReplacingMergeTree(revision)',
     orderBy: 'alert_id',
+    // last_event_ts never decreases across revisions: the latest revision expires last.
+    retentionColumn: 'last_event_ts',
   },
   {
     name: TABLES.alertNotifications,
@@ -341,6 +409,7 @@ const TABLE_SPECS: readonly TableSpec[] = [
     // after `alerts` has merged it away in favour of a later, non-notifying revision.
     engine: 'ReplacingMergeTree()',
     orderBy: '(alert_id, revision)',
+    retentionColumn: 'stored_at',
   },
   {
     name: TABLES.alertDeliveries,
@@ -350,6 +419,7 @@ const TABLE_SPECS: readonly TableSpec[] = [
     // partition key: a delivery may span a month boundary, and the table is small.
     engine: 'ReplacingMergeTree(updated_at_ms)',
     orderBy: '(alert_id, revision, endpoint_id)',
+    retentionColumn: 'updated_at',
   },
   {
     name: TABLES.rejectedEvents,
@@ -357,7 +427,7 @@ const TABLE_SPECS: readonly TableSpec[] = [
     engine: 'ReplacingMergeTree()',
     partitionBy: 'toYYYYMM(received_at)',
     orderBy: '(source_topic, source_partition, source_offset)',
-    ttlColumn: 'received_at',
+    retentionColumn: 'received_at',
   },
   {
     name: TABLES.actorActivity,
@@ -367,6 +437,7 @@ const TABLE_SPECS: readonly TableSpec[] = [
     engine: 'ReplacingMergeTree(events)',
     partitionBy: 'toYYYYMM(bucket_start)',
     orderBy: '(actor_id, granularity, bucket_start)',
+    retentionColumn: 'bucket_start',
   },
   {
     name: TABLES.partitionProgress,
@@ -376,6 +447,7 @@ const TABLE_SPECS: readonly TableSpec[] = [
     engine: 'ReplacingMergeTree()',
     partitionBy: 'toYYYYMM(stored_at)',
     orderBy: '(source_topic, source_partition, end_offset)',
+    retentionColumn: 'stored_at',
   },
   {
     name: TABLES.schemaVersion,

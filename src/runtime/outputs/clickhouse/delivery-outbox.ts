@@ -8,7 +8,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { DeliveryOutbox, DeliveryStateRow, FindUndeliveredQuery, StoredNotification } from '../alerts/outbox.js';
 import { insertJsonLines, streamRows } from './connection.js';
 import { TABLES } from './ddl.js';
-import { qualifiedTable, quoteString, quoteStringList, sqlEpochSeconds, sqlInteger } from './escape.js';
+import { qualifiedTable, sqlEpochSeconds, sqlInteger } from './escape.js';
+import { sqlValues } from './sql-values.js';
 import { ALERT_READ_COLUMNS, alertFromRow, type AlertRow } from './rows/alert-row.js';
 import { deliveryLine } from './rows/delivery-row.js';
 import { toNumber } from './rows/json-values.js';
@@ -24,18 +25,21 @@ export class ClickHouseDeliveryOutbox implements DeliveryOutbox {
     const since = Math.max(0, q.sinceMs);
     const notifications = qualifiedTable(this.database, TABLES.alertNotifications);
     const deliveries = qualifiedTable(this.database, TABLES.alertDeliveries);
+    const v = sqlValues(this.client);
     // Final states only: a `failed` row means "still owed". Deliveries are
     // always updated after the notification was stored, so the same lower
     // time bound applies to both tables.
     const sql =
       `SELECT ${ALERT_READ_COLUMNS} FROM ${notifications}\n` +
       `WHERE stored_at >= toDateTime(${sqlEpochSeconds(since)}) AND stored_at_ms >= ${sqlInteger(since)}\n` +
-      `  AND severity IN ${quoteStringList(q.severities)}\n` +
+      `  AND severity IN ${v.stringList(q.severities)}
+` +
       // Closing revisions are in the outbox for destinations that resolve (PagerDuty); the others get only what notifies.
-      `  AND (notify = 1${q.closings ? " OR status = 'closed'" : ''})\n` +
+      `  AND (notify = 1${q.closings ? " OR status = 'closed'" : ''})
+` +
       `  AND (alert_id, revision) NOT IN (\n` +
       `    SELECT alert_id, revision FROM ${deliveries}\n` +
-      `    WHERE endpoint_id = ${quoteString(q.endpointId)} AND status IN ('delivered', 'gave_up')\n` +
+      `    WHERE endpoint_id = ${v.string(q.endpointId)} AND status IN ('delivered', 'gave_up')\n` +
       `      AND updated_at >= toDateTime(${sqlEpochSeconds(since)}))\n` +
       `ORDER BY stored_at_ms, alert_id, revision\n` +
       `LIMIT 1 BY alert_id, revision\n` +
@@ -44,7 +48,7 @@ export class ClickHouseDeliveryOutbox implements DeliveryOutbox {
     await streamRows<AlertRow>(this.client, sql, TABLES.alertNotifications, (row) => {
       const alert = alertFromRow(row);
       if (alert) found.push({ alert, storedAtMs: toNumber(row.stored_at_ms) });
-    });
+    }, v.params);
     return found;
   }
 

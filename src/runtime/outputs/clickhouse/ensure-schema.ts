@@ -6,15 +6,18 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { insertJsonLines, runStatement, selectRows } from './connection.js';
-import { SCHEMA_VERSION, TABLES, addColumnStatements, consoleDatabaseOf, schemaStatements, viewNames } from './ddl.js';
+import { SCHEMA_VERSION, TABLES, addColumnStatements, consoleDatabaseOf, schemaStatements, ttlStatements, viewNames, type RetentionOverrides, type SchemaOptions } from './ddl.js';
 import { ClickHouseSinkError, isAlreadyExists, wrapClickHouseError } from './errors.js';
-import { qualifiedTable, quoteString } from './escape.js';
+import { qualifiedTable } from './escape.js';
+import { sqlValues } from './sql-values.js';
 import { featuresOf, queryServerVersion, type ServerFeatures, type ServerVersion } from './server-version.js';
 
 export interface EnsureSchemaOptions {
   readonly database: string;
-  /** TTL (days) of access_events and rejected_events on servers with TTL; 0 keeps rows forever. */
+  /** Retention (days) of every table with one, unless `retention` names it; 0 keeps rows forever. */
   readonly retentionDays: number;
+  /** Per-table retention in days. */
+  readonly retention?: RetentionOverrides;
   /** Override detection (tests of the common subset on a current server). */
   readonly features?: ServerFeatures;
 }
@@ -33,7 +36,13 @@ export async function ensureSchema(client: ClickHouseClient, options: EnsureSche
     throw wrapClickHouseError(err, 'version', null);
   }
   const features = options.features ?? featuresOf(server);
-  const statements = schemaStatements({ database: options.database, features, retentionDays: options.retentionDays });
+  const schemaOptions: SchemaOptions = {
+    database: options.database,
+    features,
+    retentionDays: options.retentionDays,
+    ...(options.retention ? { retention: options.retention } : {}),
+  };
+  const statements = schemaStatements(schemaOptions);
 
   // The databases first (the main one and the console's), then what they hold.
   const databases = statements.filter((s) => s.startsWith('CREATE DATABASE'));
@@ -51,7 +60,7 @@ export async function ensureSchema(client: ClickHouseClient, options: EnsureSche
   // Tables an older custos created may lack columns this one writes: add them
   // (in place, ADD COLUMN), then recreate the views, whose column lists were
   // fixed when they were created. Nothing is ever dropped from a table.
-  const alters = addColumnStatements({ database: options.database, features, retentionDays: options.retentionDays }, columns);
+  const alters = addColumnStatements(schemaOptions, columns);
   for (const alter of alters) await runIdempotent(client, alter, null);
   // Views are also recreated for a database of an older schema version: their definitions may have changed.
   if (alters.length > 0 || (existing > 0 && existing < SCHEMA_VERSION)) {
@@ -61,6 +70,10 @@ export async function ensureSchema(client: ClickHouseClient, options: EnsureSche
     }
   }
   for (const statement of rest) await runIdempotent(client, statement, null);
+  // A retention changed since the tables were created applies to them too (servers with TTL).
+  if (features.ttl) {
+    for (const alter of ttlStatements(schemaOptions, await currentTtls(client, options.database))) await runStatement(client, alter, null, 'ddl');
+  }
 
   if (existing < SCHEMA_VERSION) {
     const row = JSON.stringify({ version: SCHEMA_VERSION, applied_at: Math.floor(Date.now() / 1000), server_version: server.text });
@@ -80,10 +93,12 @@ async function runIdempotent(client: ClickHouseClient, sql: string, table: strin
 
 /** Column names per existing table of the databases (a table missing here does not exist yet; names are unique across them). */
 async function existingColumns(client: ClickHouseClient, databases: readonly string[]): Promise<Map<string, Set<string>>> {
+  const v = sqlValues(client);
   const rows = await selectRows<{ table: string; name: string }>(
     client,
-    `SELECT table, name FROM system.columns WHERE database IN (${databases.map(quoteString).join(', ')})`,
+    `SELECT table, name FROM system.columns WHERE database IN ${v.stringList(databases)}`,
     'system.columns',
+    v.params,
   );
   const out = new Map<string, Set<string>>();
   for (const r of rows) {
@@ -95,6 +110,18 @@ async function existingColumns(client: ClickHouseClient, databases: readonly str
     cols.add(r.name);
   }
   return out;
+}
+
+/** Each table's TTL expression as the server reports it (null: none). */
+async function currentTtls(client: ClickHouseClient, database: string): Promise<Map<string, string | null>> {
+  const v = sqlValues(client);
+  const rows = await selectRows<{ name: string; create_table_query: string }>(
+    client,
+    `SELECT name, create_table_query FROM system.tables WHERE database = ${v.string(database)}`,
+    'system.tables',
+    v.params,
+  );
+  return new Map(rows.map((r) => [r.name, / TTL (.+?)(?: SETTINGS |$)/.exec(r.create_table_query)?.[1]?.trim() ?? null]));
 }
 
 /** The highest version recorded in the (existing) version table. */

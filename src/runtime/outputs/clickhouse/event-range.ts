@@ -9,13 +9,15 @@
  * skip ever more rows. Reads the `access_events_dedup` view (FINAL), so a
  * redelivered event counts once, as analysts see it.
  *
- * Values reach SQL only through quoteString / sqlInteger / sqlEpochSeconds.
+ * Strings reach SQL only as query parameters or, without them, escaped
+ * (sql-values.ts); numbers through sqlInteger / sqlEpochSeconds.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { EnrichedEvent } from '../../../model/enriched.js';
 import { streamRows } from './connection.js';
 import { TABLES } from './ddl.js';
-import { qualifiedTable, quoteString, sqlEpochSeconds, sqlInteger } from './escape.js';
+import { qualifiedTable, sqlEpochSeconds, sqlInteger } from './escape.js';
+import { sqlValues } from './sql-values.js';
 import { ACCESS_EVENT_READ_COLUMNS, accessEventFromRow, type AccessEventRow } from './rows/access-event-row.js';
 
 export interface EventRangeQuery {
@@ -92,6 +94,7 @@ async function fetchChunk(
 ): Promise<Chunk> {
   const table = TABLES.accessEventsDedup;
   const lowerMs = after === null ? q.fromMs : after.ts;
+  const v = sqlValues(client);
   // `ts` (seconds) bounds let the server skip partitions; `ts_ms` bounds are exact.
   const conditions = [
     `ts >= toDateTime(${sqlEpochSeconds(lowerMs)})`,
@@ -101,8 +104,8 @@ async function fetchChunk(
   ];
   if (after !== null) {
     const ts = sqlInteger(after.ts);
-    const id = quoteString(after.eventId);
-    conditions.push(`(ts_ms > ${ts} OR (ts_ms = ${ts} AND (event_id > ${id} OR (event_id = ${id} AND actor_id > ${quoteString(after.actorId)}))))`);
+    const id = v.string(after.eventId);
+    conditions.push(`(ts_ms > ${ts} OR (ts_ms = ${ts} AND (event_id > ${id} OR (event_id = ${id} AND actor_id > ${v.string(after.actorId)}))))`);
   }
   const sql =
     `SELECT ${ACCESS_EVENT_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
@@ -118,7 +121,7 @@ async function fetchChunk(
     const event = accessEventFromRow(r);
     if (event) events.push(event);
     else counters.skippedRows++;
-  });
+  }, v.params);
   counters.rows += rows;
   counters.chunks++;
   return { events, rows, last };

@@ -17,14 +17,16 @@
  *  - baselines are anchored on the partition furthest behind, so every
  *    partition's actors find the history their events will be judged with.
  *
- * Values reach SQL only through the escape module (validated numbers, quoted strings).
+ * Strings and offsets reach SQL only as query parameters or, on servers without
+ * them, through the escape module (sql-values.ts); numbers are validated integers.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ActorActivityRow, EngineHistory, RestorableAlert } from '../../engine/api.js';
 import type { EnrichedEvent } from '../../../model/enriched.js';
 import { selectRows, streamRows } from './connection.js';
 import { TABLES } from './ddl.js';
-import { qualifiedTable, quoteString, sqlEpochSeconds, sqlInteger, sqlUInt64 } from './escape.js';
+import { qualifiedTable, sqlEpochSeconds, sqlInteger } from './escape.js';
+import { sqlValues, type SqlValues } from './sql-values.js';
 import { ACCESS_EVENT_READ_COLUMNS, accessEventFromRow, type AccessEventRow } from './rows/access-event-row.js';
 import { ACTIVITY_READ_COLUMNS, activityFromRow, type ActivityRow } from './rows/activity-row.js';
 import { RESTORABLE_ALERT_READ_COLUMNS, restorableAlertFromRow, type AlertRow } from './rows/alert-row.js';
@@ -93,17 +95,15 @@ export async function loadHistory(client: ClickHouseClient, database: string, q:
     include.alerts
       ? loadAlerts(client, database, { now: q.now, from: windowStart(anchor, q.activityLookbackMs), reopenFrom: windowStart(anchor, q.openAlertMaxAgeMs), eventsFrom, scope }, counters)
       : [],
-    include.events
-      ? loadRecentEvents(client, database, q.now, eventsFrom, Math.max(0, q.maxRecentEvents), scope === null ? null : eventScope(scope), counters)
-      : { events: [], capped: false },
+    include.events ? loadRecentEvents(client, database, q.now, eventsFrom, Math.max(0, q.maxRecentEvents), scope, counters) : { events: [], capped: false },
   ]);
   return { activity, alerts, recentEvents: recent.events, recentEventsCapped: recent.capped, skippedRows: counters.skipped, anchorMs: anchor, anchored: found !== null };
 }
 
-/** SQL condition (escaped) on `access_events`: the partition's events below its committed offset. */
-function eventScope(p: PartitionScope): string {
-  const below = p.committedOffset === null ? '' : ` AND source_offset < ${sqlUInt64(p.committedOffset)}`;
-  return `source_topic = ${quoteString(p.topic)} AND source_partition = ${sqlInteger(p.partition)}${below}`;
+/** SQL condition on `access_events`: the partition's events below its committed offset (values bound in `v`). */
+function eventScope(p: PartitionScope, v: SqlValues): string {
+  const below = p.committedOffset === null ? '' : ` AND source_offset < ${v.uint64(p.committedOffset)}`;
+  return `source_topic = ${v.string(p.topic)} AND source_partition = ${sqlInteger(p.partition)}${below}`;
 }
 
 /**
@@ -113,20 +113,24 @@ function eventScope(p: PartitionScope): string {
  * events themselves (a scan of the partition's offsets and times).
  */
 async function partitionAnchor(client: ClickHouseClient, database: string, p: PartitionScope, now: number): Promise<number | null> {
-  const below = p.committedOffset === null ? '' : ` AND end_offset < ${sqlUInt64(p.committedOffset)}`;
+  const v = sqlValues(client);
+  const below = p.committedOffset === null ? '' : ` AND end_offset < ${v.uint64(p.committedOffset)}`;
   const fromProgress = await maxOf(
     client,
     `SELECT count() AS n, max(max_ts_ms) AS latest FROM ${qualifiedTable(database, TABLES.partitionProgress)}
 ` +
-      `WHERE source_topic = ${quoteString(p.topic)} AND source_partition = ${sqlInteger(p.partition)}${below} AND events > 0 AND max_ts_ms <= ${sqlInteger(now)}`,
+      `WHERE source_topic = ${v.string(p.topic)} AND source_partition = ${sqlInteger(p.partition)}${below} AND events > 0 AND max_ts_ms <= ${sqlInteger(now)}`,
     TABLES.partitionProgress,
+    v,
   );
   if (fromProgress !== null) return fromProgress;
+  const e = sqlValues(client);
   return maxOf(
     client,
     `SELECT count() AS n, max(ts_ms) AS latest FROM ${qualifiedTable(database, TABLES.accessEvents)}
-WHERE ${eventScope(p)} AND ts_ms <= ${sqlInteger(now)}`,
+WHERE ${eventScope(p, e)} AND ts_ms <= ${sqlInteger(now)}`,
     TABLES.accessEvents,
+    e,
   );
 }
 
@@ -138,13 +142,15 @@ WHERE ${eventScope(p)} AND ts_ms <= ${sqlInteger(now)}`,
  */
 async function baselineAnchor(client: ClickHouseClient, database: string, q: HistoryQuery): Promise<number | null> {
   if (q.topic !== undefined) {
+    const v = sqlValues(client);
     const rows = await selectRows<{ latest: string | number }>(
       client,
       `SELECT max(max_ts_ms) AS latest FROM ${qualifiedTable(database, TABLES.partitionProgress)}
 ` +
-        `WHERE source_topic = ${quoteString(q.topic)} AND events > 0 AND max_ts_ms <= ${sqlInteger(q.now)}
+        `WHERE source_topic = ${v.string(q.topic)} AND events > 0 AND max_ts_ms <= ${sqlInteger(q.now)}
 GROUP BY source_partition`,
       TABLES.partitionProgress,
+      v.params,
     );
     if (rows.length > 0) return Math.min(...rows.map((r) => Number(r.latest)));
   }
@@ -156,8 +162,8 @@ WHERE bucket_start_ms <= ${sqlInteger(q.now)}`,
   );
 }
 
-async function maxOf(client: ClickHouseClient, sql: string, table: string): Promise<number | null> {
-  const [row] = await selectRows<{ n: string | number; latest: string | number }>(client, sql, table);
+async function maxOf(client: ClickHouseClient, sql: string, table: string, v?: SqlValues): Promise<number | null> {
+  const [row] = await selectRows<{ n: string | number; latest: string | number }>(client, sql, table, v?.params);
   return row !== undefined && Number(row.n) > 0 ? Number(row.latest) : null;
 }
 
@@ -219,16 +225,17 @@ interface AlertScope {
  */
 async function loadAlerts(client: ClickHouseClient, database: string, s: AlertScope, counters: { skipped: number }): Promise<RestorableAlert[]> {
   const table = TABLES.alerts;
+  const v = sqlValues(client);
   let where = `last_event_ts_ms >= ${sqlInteger(s.from)} AND last_event_ts_ms <= ${sqlInteger(s.now)}`;
   if (s.scope !== null) {
     const p = s.scope;
-    const below = p.committedOffset === null ? '' : ` AND source_offset < ${sqlUInt64(p.committedOffset)}`;
+    const below = p.committedOffset === null ? '' : ` AND source_offset < ${v.uint64(p.committedOffset)}`;
     const legacyActors =
       `actor_id IN (SELECT DISTINCT actor_id FROM ${qualifiedTable(database, TABLES.accessEvents)}
 ` +
-      `  WHERE ${eventScope(p)} AND ts >= toDateTime(${sqlEpochSeconds(s.eventsFrom)}) AND ts_ms >= ${sqlInteger(s.eventsFrom)} AND ts_ms <= ${sqlInteger(s.now)})`;
+      `  WHERE ${eventScope(p, v)} AND ts >= toDateTime(${sqlEpochSeconds(s.eventsFrom)}) AND ts_ms >= ${sqlInteger(s.eventsFrom)} AND ts_ms <= ${sqlInteger(s.now)})`;
     where +=
-      ` AND ((source_topic = ${quoteString(p.topic)} AND source_partition = ${sqlInteger(p.partition)}${below})` +
+      ` AND ((source_topic = ${v.string(p.topic)} AND source_partition = ${sqlInteger(p.partition)}${below})` +
       `
   OR (source_partition IS NULL AND ${legacyActors}))`;
   }
@@ -243,11 +250,17 @@ async function loadAlerts(client: ClickHouseClient, database: string, s: AlertSc
 ` +
     `LIMIT 1 BY alert_id`;
   const alerts: RestorableAlert[] = [];
-  await streamRows<AlertRow & { state: string }>(client, sql, table, (r) => {
-    const restorable = restorableAlertFromRow(r);
-    if (restorable === null) counters.skipped++;
-    else if (restorable.alert.status !== 'closed' || restorable.alert.last_event_ts >= s.reopenFrom) alerts.push(restorable);
-  });
+  await streamRows<AlertRow & { state: string }>(
+    client,
+    sql,
+    table,
+    (r) => {
+      const restorable = restorableAlertFromRow(r);
+      if (restorable === null) counters.skipped++;
+      else if (restorable.alert.status !== 'closed' || restorable.alert.last_event_ts >= s.reopenFrom) alerts.push(restorable);
+    },
+    v.params,
+  );
   return alerts;
 }
 
@@ -257,11 +270,13 @@ async function loadRecentEvents(
   now: number,
   from: number,
   max: number,
-  scope: string | null,
+  partition: PartitionScope | null,
   counters: { skipped: number },
 ): Promise<{ events: EnrichedEvent[]; capped: boolean }> {
   if (max === 0) return { events: [], capped: false };
   const table = TABLES.accessEvents;
+  const v = sqlValues(client);
+  const scope = partition === null ? null : eventScope(partition, v);
   // Newest first so the cap drops the oldest; one row per event_id (the
   // latest ingestion); one extra row tells whether the cap was hit. One
   // partition's events come back in offset order, the order the engine first
@@ -275,12 +290,18 @@ async function loadRecentEvents(
     `LIMIT ${sqlInteger(max + 1)}`;
   const newestFirst: EnrichedEvent[] = [];
   let seen = 0;
-  await streamRows<AccessEventRow>(client, sql, table, (r) => {
-    seen++;
-    if (seen > max) return;
-    const event = accessEventFromRow(r);
-    if (event) newestFirst.push(event);
-    else counters.skipped++;
-  });
+  await streamRows<AccessEventRow>(
+    client,
+    sql,
+    table,
+    (r) => {
+      seen++;
+      if (seen > max) return;
+      const event = accessEventFromRow(r);
+      if (event) newestFirst.push(event);
+      else counters.skipped++;
+    },
+    v.params,
+  );
   return { events: newestFirst.reverse(), capped: seen > max };
 }

@@ -19,6 +19,14 @@ export interface ServerFeatures {
   readonly lowCardinality: boolean;
   /** Table-level `TTL` expressions (retention without a cron job). */
   readonly ttl: boolean;
+  /**
+   * Server-side query parameters (`{name:Type}` with `param_name` in the URL):
+   * untrusted values travel apart from the SQL text. Without them (18.16),
+   * values are written into the text through escape.ts.
+   */
+  readonly queryParameters: boolean;
+  /** The `async_insert` and `optimize_on_insert` settings exist (21.11+): custos turns them off explicitly (see requestSettings). */
+  readonly insertSettings: boolean;
 }
 
 /**
@@ -41,11 +49,28 @@ export function isAtLeast(version: ServerVersion, major: number, minor: number):
 
 export function featuresOf(version: ServerVersion): ServerFeatures {
   const modern = isAtLeast(version, MODERN_SINCE.major, MODERN_SINCE.minor);
-  return { lowCardinality: modern, ttl: modern };
+  return { lowCardinality: modern, ttl: modern, queryParameters: modern, insertSettings: isAtLeast(version, 21, 11) };
 }
 
 /** No features: the common subset. Used by tests and as the safe default. */
-export const COMMON_SUBSET: ServerFeatures = Object.freeze({ lowCardinality: false, ttl: false });
+export const COMMON_SUBSET: ServerFeatures = Object.freeze({ lowCardinality: false, ttl: false, queryParameters: false, insertSettings: false });
+
+/**
+ * Settings custos sends with every request instead of trusting the server's
+ * defaults, which differ between servers and embedded engines (chDB's
+ * defaults are quote_64bit 0 and async_insert 1):
+ *  - 64-bit integers quoted in JSON output, so offsets beyond 2^53 keep every digit;
+ *  - inserts synchronous: a batch's offsets commit only after its rows are
+ *    stored, and an asynchronous insert returns before they are (and would
+ *    merge identical redelivered bodies, hiding duplicates from the tests of deduplication);
+ *  - no replacing at insert (`optimize_on_insert`): every revision a batch
+ *    stores stays a row until a merge, as on 18.16, so a restore as of an
+ *    offset finds the revision below it even when one insert held both.
+ * Only settings the server knows: an unknown one fails every request.
+ */
+export function requestSettings(features: ServerFeatures): Record<string, 0 | 1> {
+  return { output_format_json_quote_64bit_integers: 1, ...(features.insertSettings ? { async_insert: 0, optimize_on_insert: 0 } : {}) };
+}
 
 export async function queryServerVersion(client: ClickHouseClient): Promise<ServerVersion> {
   const result = await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });

@@ -9,7 +9,8 @@ import { systemClock } from '../../../clock.js';
 import type { DeliveryOutbox, StoredNotification } from '../alerts/outbox.js';
 import { prepareBatch } from './batch.js';
 import { type OutputBatch } from '../../../model/batch.js';
-import { createClickHouseClient, insertJsonLines, type ClickHouseConnectionOptions } from './connection.js';
+import { connectClickHouse } from './connect.js';
+import { insertJsonLines, type ClickHouseConnectionOptions } from './connection.js';
 import { ClickHouseDeliveryOutbox } from './delivery-outbox.js';
 import { ensureSchema, type SchemaInfo } from './ensure-schema.js';
 import { ClickHouseSinkError } from './errors.js';
@@ -17,12 +18,16 @@ import { quoteIdentifier } from './escape.js';
 import { loadActivityStoredSince, loadHistory, type HistoryQuery, type LoadedHistory } from './history.js';
 import { loadActorState, type ActorStateQuery, type LoadedActorState } from './actor-state.js';
 import type { ServerFeatures } from './server-version.js';
+import type { RetentionOverrides } from './ddl.js';
+import { enforceRetention, type RetentionResult } from './retention.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseConnectionOptions {
   /** Database holding the custos tables; created if missing. */
   readonly database: string;
-  /** TTL of access_events and rejected_events in days, where the server supports TTL; 0 keeps rows forever. */
+  /** Retention in days of every table with one (a TTL where supported, else enforceRetention); 0 keeps rows forever. */
   readonly retentionDays: number;
+  /** Per-table retention in days, overriding retentionDays. */
+  readonly retention?: RetentionOverrides;
   /** Stamps ingested_at / stored_at; the system clock unless a test injects one. */
   readonly clock?: Clock;
   /** Force the feature set instead of detecting it (tests). */
@@ -44,6 +49,7 @@ export class ClickHouseStore {
     readonly database: string,
     readonly schema: SchemaInfo,
     private readonly clock: Clock,
+    private readonly retention: { readonly retentionDays: number; readonly retention?: RetentionOverrides },
   ) {
     this.outbox = new ClickHouseDeliveryOutbox(client, database);
   }
@@ -51,14 +57,16 @@ export class ClickHouseStore {
   /** Connects, detects the server version and creates missing tables. Safe to run from several instances at once. */
   static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
     quoteIdentifier(options.database);
-    const client = createClickHouseClient(options);
+    const { client, features } = await connectClickHouse(options, options.features);
     try {
       const schema = await ensureSchema(client, {
         database: options.database,
         retentionDays: options.retentionDays,
-        ...(options.features ? { features: options.features } : {}),
+        ...(options.retention ? { retention: options.retention } : {}),
+        features,
       });
-      return new ClickHouseStore(client, options.database, schema, options.clock ?? systemClock);
+      const retention = { retentionDays: options.retentionDays, ...(options.retention ? { retention: options.retention } : {}) };
+      return new ClickHouseStore(client, options.database, schema, options.clock ?? systemClock, retention);
     } catch (err) {
       await client.close().catch(() => undefined);
       throw err;
@@ -97,6 +105,15 @@ export class ClickHouseStore {
 
   loadActivityStoredSince(storedSinceMs: number): Promise<ActorActivityRow[]> {
     return loadActivityStoredSince(this.client, this.database, storedSinceMs);
+  }
+
+  /**
+   * Removes rows past retention on a server without TTL (partition drops and
+   * deletes, see retention.ts); on a server with TTL the tables expire rows
+   * themselves and this returns []. Needs a user allowed to ALTER the tables.
+   */
+  enforceRetention(nowMs = this.clock.now()): Promise<RetentionResult[]> {
+    return enforceRetention(this.client, { database: this.database, features: this.schema.features, ...this.retention, nowMs });
   }
 
   /** Storage for the webhook dispatcher (same client and database). */

@@ -16,7 +16,7 @@ describe('webhook payload', () => {
 
   it('data is the alert with ISO times and the explanation as an object', () => {
     const a = alert();
-    const payload = alertPayload(a, T0);
+    const payload = alertPayload(a, Date.UTC(2024, 2, 1, 12, 34, 56, 789));
     expect(payload.timestamp).toBe('2024-03-01T12:34:56.789Z');
     expect(payload.data).toEqual({
       ...a,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { schemaStatements } from '../../../../src/runtime/outputs/clickhouse/ddl.js';
+import { RETAINED_TABLES, retentionTargets, schemaStatements, ttlStatements } from '../../../../src/runtime/outputs/clickhouse/ddl.js';
+import { monthEndMs } from '../../../../src/runtime/outputs/clickhouse/retention.js';
 import { COMMON_SUBSET } from '../../../../src/runtime/outputs/clickhouse/server-version.js';
 
-const MODERN = { lowCardinality: true, ttl: true };
+const MODERN = { lowCardinality: true, ttl: true, queryParameters: true, insertSettings: true };
 const find = (statements: string[], fragment: string): string => {
   const found = statements.find((s) => s.includes(fragment));
   if (!found) throw new Error(`no statement with ${fragment}`);
@@ -23,16 +24,56 @@ describe('schema DDL', () => {
     }
   });
 
-  it('a modern server gets LowCardinality and a TTL on the raw-event tables only', () => {
-    const statements = schemaStatements({ database: 'custos', features: MODERN, retentionDays: 400 });
+  it('a modern server gets LowCardinality and a TTL on every table that holds data, per-table retention winning', () => {
+    const statements = schemaStatements({ database: 'custos', features: MODERN, retentionDays: 400, retention: { alerts: 90, actor_activity: 0 } });
     const events = find(statements, '`access_events`\n(');
     expect(events).toContain('action LowCardinality(String)');
     expect(events).toContain('channel LowCardinality(Nullable(String))');
     expect(events).toContain('actor_id String');
     expect(events).toContain('TTL ts + toIntervalDay(400)');
     expect(find(statements, '`rejected_events`\n(')).toContain('TTL received_at + toIntervalDay(400)');
-    expect(find(statements, '`alerts`\n(')).not.toContain('TTL');
+    expect(find(statements, '`alerts`\n(')).toContain('TTL last_event_ts + toIntervalDay(90)');
+    expect(find(statements, '`alert_notifications`\n(')).toContain('TTL stored_at + toIntervalDay(400)');
+    expect(find(statements, '`alert_deliveries`\n(')).toContain('TTL updated_at + toIntervalDay(400)');
+    expect(find(statements, '`partition_progress`\n(')).toContain('TTL stored_at + toIntervalDay(400)');
     expect(find(statements, '`actor_activity`\n(')).not.toContain('TTL');
+    expect(find(statements, '`schema_version`\n(')).not.toContain('TTL');
+  });
+
+  it('retention targets: monthly partitions go whole, the unpartitioned alert tables by delete', () => {
+    expect(retentionTargets().map((t) => `${t.table}:${t.column}:${t.monthlyPartitions ? 'partitions' : 'delete'}`)).toEqual([
+      'access_events:ts:partitions',
+      'alerts:last_event_ts:delete',
+      'alert_notifications:stored_at:delete',
+      'alert_deliveries:updated_at:delete',
+      'rejected_events:received_at:partitions',
+      'actor_activity:bucket_start:partitions',
+      'partition_progress:stored_at:partitions',
+    ]);
+    expect([...RETAINED_TABLES].sort()).toEqual(retentionTargets().map((t) => t.table).sort());
+  });
+
+  it('a changed retention alters the existing tables TTL, and only where it differs', () => {
+    const options = { database: 'custos', features: MODERN, retentionDays: 30, retention: { actor_activity: 0 } };
+    const current = new Map<string, string | null>([
+      ['access_events', 'ts + toIntervalDay(400)'],
+      ['alerts', null],
+      ['rejected_events', 'received_at + toIntervalDay(30)'],
+      ['actor_activity', 'bucket_start + toIntervalDay(400)'],
+    ]);
+    expect(ttlStatements(options, current)).toEqual([
+      'ALTER TABLE `custos`.`access_events` MODIFY TTL ts + toIntervalDay(30)',
+      'ALTER TABLE `custos`.`alerts` MODIFY TTL last_event_ts + toIntervalDay(30)',
+      'ALTER TABLE `custos`.`actor_activity` REMOVE TTL',
+    ]);
+    expect(ttlStatements({ ...options, features: COMMON_SUBSET }, current)).toEqual([]);
+  });
+
+  it('a month partition ends at the next month', () => {
+    expect(monthEndMs('202312')).toBe(Date.UTC(2024, 0, 1));
+    expect(monthEndMs('202402')).toBe(Date.UTC(2024, 2, 1));
+    expect(monthEndMs('all')).toBeNull();
+    expect(monthEndMs('202413')).toBeNull();
   });
 
   it('retention 0 means no TTL even where supported', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { featuresOf, isAtLeast, parseServerVersion } from '../../../../src/runtime/outputs/clickhouse/server-version.js';
+import { featuresOf, isAtLeast, parseServerVersion, requestSettings } from '../../../../src/runtime/outputs/clickhouse/server-version.js';
 
 describe('server version detection', () => {
   it.each([
@@ -31,7 +31,13 @@ describe('server version detection', () => {
     ['20.3.1', true],
     ['22.8.5', true],
     ['25.3.2.39', true],
-  ])('%s: LowCardinality and TTL %s', (text, modern) => {
-    expect(featuresOf(parseServerVersion(text))).toEqual({ lowCardinality: modern, ttl: modern });
+  ])('%s: LowCardinality, TTL and query parameters %s', (text, modern) => {
+    const v = parseServerVersion(text);
+    expect(featuresOf(v)).toEqual({ lowCardinality: modern, ttl: modern, queryParameters: modern, insertSettings: isAtLeast(v, 21, 11) });
+  });
+
+  it('sends async_insert and optimize_on_insert only to servers that know them, quoted 64-bit integers to all', () => {
+    expect(requestSettings(featuresOf(parseServerVersion('18.16.1')))).toEqual({ output_format_json_quote_64bit_integers: 1 });
+    expect(requestSettings(featuresOf(parseServerVersion('26.9.2.1')))).toEqual({ output_format_json_quote_64bit_integers: 1, async_insert: 0, optimize_on_insert: 0 });
   });
 });
