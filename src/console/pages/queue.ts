@@ -70,7 +70,8 @@ function filterSql(f: QueueFilter, withStatus: boolean): string {
   return where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
 }
 
-export const SEVERITY_RANK_SQL = `indexOf(${quoteStringList(SEVERITIES)}, severity)`;
+// An array literal (indexOf takes no tuple on 18.16).
+export const SEVERITY_RANK_SQL = `indexOf([${SEVERITIES.map(quoteString).join(', ')}], severity)`;
 
 export async function loadQueue(db: ConsoleClickHouse, f: QueueFilter): Promise<Queue> {
   const view = qualifiedTable(db.consoleDatabase, TABLES.alertsTriaged);
