@@ -9,7 +9,7 @@ import { ConfigError, loadSettingsSubset } from '../config/load.js';
 import { createLogger } from '../observability/log.js';
 import { hashPassword } from '../console/auth/passwords.js';
 import { UsersFileError } from '../console/auth/users-file.js';
-import { consoleUsersSql, consoleUsersXml } from '../console/clickhouse-users.js';
+import { consoleClickHouseAccess, consoleUsersSql, consoleUsersXml } from '../console/clickhouse-users.js';
 import { CONSOLE_SETTING_KEYS, ConsoleStartError, startConsole } from '../console/console.js';
 import { StartAborted } from '../runtime/app/startup-retry.js';
 import { reportStartupError } from './settings.js';
@@ -88,5 +88,13 @@ export function clickhouseUsersCommand(opts: { sql?: boolean; networks?: string 
     ...(opts.networks !== undefined && { networks: opts.networks.split(',').map((s) => s.trim()).filter((s) => s !== '') }),
   };
   process.stdout.write(opts.sql === true ? `${consoleUsersSql(spec).join(';\n')};\n` : consoleUsersXml(spec));
+  return 0;
+}
+
+/** The tables the console's ClickHouse users must read and write, as JSON (what the grants must allow, exactly). */
+export function clickhouseAccessCommand(): number {
+  const settings = settingsOrNull(['clickhouse.database'] as const);
+  if (settings === null) return 78;
+  process.stdout.write(JSON.stringify(consoleClickHouseAccess(settings['clickhouse.database']), null, 2) + '\n');
   return 0;
 }

@@ -63,6 +63,14 @@ consoleCmd
     exitWith(clickhouseUsersCommand(opts));
   });
 
+consoleCmd
+  .command('clickhouse-access')
+  .description("The tables the console's ClickHouse users must read and write (JSON), for the grants.")
+  .action(async () => {
+    const { clickhouseAccessCommand } = await import('./console.js');
+    exitWith(clickhouseAccessCommand());
+  });
+
 program
   .command('exceptions')
   .description('Exceptions the engine applies (rules folder and console).')

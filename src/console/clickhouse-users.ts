@@ -32,6 +32,32 @@ const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').re
 /** What the reader may SELECT in the main database: the analyst views and the tables they read. */
 export const READER_MAIN_TABLES = [TABLES.alertsLatest, TABLES.alerts, TABLES.accessEventsDedup, TABLES.accessEvents, TABLES.actorActivity] as const;
 export const WRITER_TABLES = [TABLES.alertTriage, TABLES.consoleExceptions, TABLES.consoleAudit] as const;
+/** Console-database views the reader selects from (the writer reads the current triage and exceptions too). */
+export const READER_CONSOLE_TABLES = [TABLES.alertsTriaged, TABLES.alertTriageCurrent, TABLES.consoleExceptionsCurrent, ...WRITER_TABLES] as const;
+
+export interface ConsoleClickHouseAccess {
+  /** `database.table` names the console's reading user SELECTs (analyst views and the tables under them). */
+  readonly read: readonly string[];
+  /** `database.table` names the console's writing user INSERTs into (and SELECTs: it reads what it appends to); no DDL. */
+  readonly write: readonly string[];
+  /** Views the writer also SELECTs. */
+  readonly writerReads: readonly string[];
+}
+
+/**
+ * Exactly what the console's ClickHouse users need, for whoever provisions
+ * them (the security side grants this; the console builds no users itself).
+ * A view on 18.16 also needs its underlying tables readable, hence alerts and
+ * access_events beside alerts_latest and access_events_dedup.
+ */
+export function consoleClickHouseAccess(database: string): ConsoleClickHouseAccess {
+  const cdb = consoleDatabaseOf(database);
+  return {
+    read: [...READER_MAIN_TABLES.map((t) => `${database}.${t}`), ...READER_CONSOLE_TABLES.map((t) => `${cdb}.${t}`)],
+    write: WRITER_TABLES.map((t) => `${cdb}.${t}`),
+    writerReads: [TABLES.alertTriageCurrent, TABLES.consoleExceptionsCurrent].map((t) => `${cdb}.${t}`),
+  };
+}
 
 /** A users.d file for a server configured by files (ClickHouse 18.16: /etc/clickhouse-server/users.d/custos-console.xml). */
 export function consoleUsersXml(spec: ConsoleUsersSpec): string {
