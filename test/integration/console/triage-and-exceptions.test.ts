@@ -23,7 +23,8 @@ import { Metrics } from '../../../src/observability/metrics.js';
 import type { FastifyInstance } from 'fastify';
 import { query, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, testKafka } from '../../support/kafka.js';
-import { asMessage, newScenario, PSEUDONYM_KEY, withRulesCopy, type WireEvent } from '../pipeline/fixtures.js';
+import { execFileSync } from 'node:child_process';
+import { asMessage, newScenario, PSEUDONYM_KEY, scenarioEnv, withRulesCopy, type WireEvent } from '../pipeline/fixtures.js';
 import { ConsoleBrowser, randomSessionKey, testUsers, type TestUser } from './console-client.js';
 
 const RULE_ID = 'rate.console-it.distinct-customers';
@@ -229,6 +230,21 @@ describe('console triage and exceptions on a running monitor', () => {
     expect(created).toEqual([{ username: 'dana', target: exceptionId }]);
     const page = await browser.get(`/alerts/${alertId}`);
     expect(page.body).toContain('acknowledged → resolved (false_positive)');
+  });
+
+  it('custos exceptions list shows it with the YAML ones, --yaml exports it; custos subject-report lists the accesses (CLI, built)', async () => {
+    const run = (args: string[]) =>
+      execFileSync(process.execPath, ['dist/cli/main.js', ...args], { env: { ...process.env, ...scenarioEnv(scenario), CUSTOS_RULES_DIR: rulesDir }, encoding: 'utf8' });
+    const list = run(['exceptions', 'list']);
+    expect(list).toContain(exceptionId);
+    expect(list).toContain('console');
+    // The rules folder's own exception, listed beside it.
+    expect(list).toContain('exc-fraud-study-carol');
+    const yaml = run(['exceptions', 'list', '--yaml']);
+    expect(yaml).toContain(`id: ${exceptionId}`);
+    expect(yaml).toContain(`- ${RULE_ID}`);
+    const report = JSON.parse(run(['subject-report', 'c-console-3', '--format', 'json'])) as { rows: { event_id: string }[] };
+    expect(report.rows.map((r) => r.event_id)).toEqual(['alice-c-3']);
   });
 
   it('the running monitor takes the exception without a restart: the same finding is no longer raised', async () => {
