@@ -21,6 +21,8 @@ export interface PreparedMessage {
   /** The receiver's deduplication id (e.g. `webhook-id`, PagerDuty's dedup key with the revision). */
   readonly id: string;
   readonly body: string;
+  /** The partition key, for destinations that have one: the alert id, so a topic keeps an alert's revisions in one partition, in order. */
+  readonly key?: string;
 }
 
 export interface AttemptContext {

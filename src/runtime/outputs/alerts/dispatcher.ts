@@ -177,7 +177,17 @@ export class AlertDispatcher {
   async start(): Promise<void> {
     if (this.started || this.endpoints.length === 0) return;
     this.started = true;
-    for (const e of this.endpoints) await e.destination.start?.();
+    const opened: Destination[] = [];
+    try {
+      for (const e of this.endpoints) {
+        await e.destination.start?.();
+        opened.push(e.destination);
+      }
+    } catch (err) {
+      // The caller never stops a dispatcher that failed to start: close what did open (a producer, say) here.
+      for (const d of opened.reverse()) await d.stop?.().catch(() => undefined);
+      throw err;
+    }
     await this.scanOutbox();
     this.scanTimer = setInterval(() => void this.scanOutbox(), this.options.outboxScanIntervalMs ?? 30_000);
     this.scanTimer.unref();

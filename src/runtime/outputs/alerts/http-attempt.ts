@@ -4,6 +4,7 @@
  * `network ECONNREFUSED`): fetch's own messages can include the URL, and
  * response bodies can echo the payload, so neither is kept.
  */
+import type { AttemptContext, DestinationContext } from './destination.js';
 import { classifyResponse, type AttemptOutcome } from './retry-policy.js';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -54,4 +55,13 @@ export async function postOnce(request: AttemptRequest, fetchImpl: FetchLike, no
     clearTimeout(timer);
     request.cancel?.removeEventListener('abort', onCancel);
   }
+}
+
+/** One attempt of a JSON message to an HTTP destination (Slack, PagerDuty): POSTed as is, with custos' user agent. */
+export function postJsonOnce(url: string, body: string, attempt: AttemptContext, context: Pick<DestinationContext, 'fetch' | 'userAgent'>): Promise<AttemptOutcome> {
+  return postOnce(
+    { url, headers: { 'content-type': 'application/json', 'user-agent': context.userAgent }, body, timeoutMs: attempt.timeoutMs, cancel: attempt.cancel },
+    context.fetch,
+    () => attempt.now.getTime(),
+  );
 }

@@ -33,7 +33,8 @@ export function backoffDelayMs(failedAttempts: number, policy: RetryPolicy, rand
 }
 
 export type AttemptOutcome =
-  | { readonly kind: 'delivered'; readonly httpStatus: number }
+  // httpStatus null: not an HTTP destination (a Kafka topic, a file).
+  | { readonly kind: 'delivered'; readonly httpStatus: number | null }
   | { readonly kind: 'retry'; readonly httpStatus: number | null; readonly error: string; readonly retryAfterMs: number | null }
   | { readonly kind: 'permanent'; readonly httpStatus: number | null; readonly error: string };
 

@@ -5,6 +5,9 @@
  * folder beside these and one line here.
  */
 import type { DestinationKind } from '../destination.js';
+import { OCSF } from './ocsf/index.js';
+import { PAGERDUTY } from './pagerduty/index.js';
+import { SLACK } from './slack/index.js';
 import { WEBHOOK } from './webhook/index.js';
 
-export const DESTINATION_KINDS: readonly DestinationKind[] = [WEBHOOK];
+export const DESTINATION_KINDS: readonly DestinationKind[] = [WEBHOOK, SLACK, PAGERDUTY, OCSF];

@@ -4,7 +4,8 @@
  * is all logs and stored state may show of the URL.
  */
 import { createHash } from 'node:crypto';
-import { SEVERITIES, type Severity } from '../../../../../model/alert.js';
+import type { Severity } from '../../../../../model/alert.js';
+import { DESTINATION_ID, severitiesFrom } from '../../destination-config.js';
 
 export interface WebhookEndpointConfig {
   /** Stable id, `[A-Za-z0-9_.-]{1,64}`; defaults to one derived from the URL's origin and path. */
@@ -26,8 +27,6 @@ export interface WebhookEndpoint {
   readonly severities: readonly Severity[];
 }
 
-const ENDPOINT_ID = /^[A-Za-z0-9_.-]{1,64}$/;
-
 /**
  * Derived from origin and path, not the query: rotating a token in the query
  * keeps the id (and so the delivery history). Changing host or path makes a
@@ -48,14 +47,13 @@ export function resolveEndpoint(config: WebhookEndpointConfig): WebhookEndpoint 
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new RangeError(`webhook endpoint ${parsed.origin} must use http or https`);
   const id = config.id ?? endpointIdFromUrl(config.url);
-  if (!ENDPOINT_ID.test(id)) throw new RangeError('webhook endpoint id must match [A-Za-z0-9_.-]{1,64}');
-  const min = SEVERITIES.indexOf(config.minSeverity ?? 'info');
+  if (!DESTINATION_ID.test(id)) throw new RangeError('webhook endpoint id must match [A-Za-z0-9_.-]{1,64}');
   return {
     id,
     url: config.url,
     origin: parsed.origin,
     secret: config.secret ? config.secret : null,
-    severities: SEVERITIES.filter((_, i) => i >= min),
+    severities: severitiesFrom(config.minSeverity ?? 'info'),
   };
 }
 

@@ -8,9 +8,9 @@
  *     - { kind: webhook, url: https://soc.example.com/hooks/custos, secret: whsec_..., min_severity: medium }
  */
 import { z } from 'zod';
-import { SEVERITIES } from '../../../../../model/alert.js';
 import pino from 'pino';
 import type { DestinationContext, DestinationKind } from '../../destination.js';
+import { destinationIdSchema, minSeveritySchema } from '../../destination-config.js';
 import { postOnce } from '../../http-attempt.js';
 import { alertPayloadBody, webhookIdOf } from '../../payload.js';
 import { resolveEndpoint } from './endpoint.js';
@@ -20,11 +20,11 @@ const silentLogger = pino({ level: 'silent' });
 
 export const webhookConfigSchema = z.strictObject({
   /** Stable id of its delivery state; default derived from the URL's origin and path. */
-  id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must match [A-Za-z0-9_.-]{1,64}').optional(),
+  id: destinationIdSchema.optional(),
   url: z.url({ protocol: /^https?$/ }),
   /** Standard Webhooks secret (`whsec_<base64>`); absent: unsigned. */
   secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be whsec_ followed by base64').optional(),
-  min_severity: z.enum(SEVERITIES).default('info'),
+  min_severity: minSeveritySchema,
 });
 
 export const WEBHOOK: DestinationKind<typeof webhookConfigSchema> = {
