@@ -96,7 +96,7 @@ async function existingColumns(client: ClickHouseClient, databases: readonly str
   const v = sqlValues(client);
   const rows = await selectRows<{ table: string; name: string }>(
     client,
-    `SELECT table, name FROM system.columns WHERE database IN ${v.stringList(databases)}`,
+    `SELECT table, name FROM system.columns WHERE ${databases.map((d) => `database = ${v.string(d)}`).join(' OR ')}`,
     'system.columns',
     v.params,
   );
