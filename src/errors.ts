@@ -13,6 +13,8 @@ export const ERRORS = {
   CUSTOS_ENGINE_CONFIG: { retryable: false, exit: 78, meaning: 'The detection engine was given an unusable option.' },
   CUSTOS_CLICKHOUSE: { retryable: true, exit: 1, meaning: 'A ClickHouse request failed; `retryable` says whether trying again can help (network, overload: yes; a schema changed by hand: no).' },
   CUSTOS_CLICKHOUSE_AUTH: { retryable: false, exit: 78, meaning: 'ClickHouse refused the user or password (CUSTOS_CLICKHOUSE_USERNAME, CUSTOS_CLICKHOUSE_PASSWORD), or the user lacks a privilege custos needs.' },
+  CUSTOS_CLICKHOUSE_SCHEMA: { retryable: false, exit: 78, meaning: 'CUSTOS_CLICKHOUSE_MANAGE_SCHEMA is false and the database lacks this version of the custos schema: run `custos db migrate` as a user allowed to create tables.' },
+  CUSTOS_TLS: { retryable: false, exit: 78, meaning: 'A TLS server certificate did not verify against the configured CA (CUSTOS_KAFKA_SSL_CA_FILE, CUSTOS_CLICKHOUSE_CA_FILE; else the system CAs) or names another host; the message names the setting.' },
   CUSTOS_KAFKA: { retryable: true, exit: 1, meaning: 'A Kafka request failed; `retryable` follows kafkajs (`retriable`).' },
   CUSTOS_KAFKA_AUTH: { retryable: false, exit: 78, meaning: 'Kafka refused the SASL credentials (CUSTOS_KAFKA_SASL_MECHANISM, CUSTOS_KAFKA_SASL_USERNAME, CUSTOS_KAFKA_SASL_PASSWORD) or the client is not authorised.' },
   CUSTOS_START_ABORTED: { retryable: false, exit: 0, meaning: 'A stop was requested while the start still waited for a service: not a failure.' },
@@ -43,7 +45,8 @@ export interface Classified {
 }
 
 /** ClickHouse server codes that mean the credentials or privileges are wrong, not the weather. */
-const CLICKHOUSE_AUTH_CODES = new Set([192, 193, 194, 497, 516]);
+// 164 READONLY, 291 DATABASE_ACCESS_DENIED, 392 QUERY_IS_PROHIBITED (allow_ddl 0): a user of the access model doing what it may not.
+const CLICKHOUSE_AUTH_CODES = new Set([164, 192, 193, 194, 291, 392, 497, 516]);
 
 export function classify(err: unknown): Classified {
   if (err instanceof CustosError) {

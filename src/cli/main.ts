@@ -96,6 +96,39 @@ program
     exitWith(await subjectReportCommand(customerId, opts));
   });
 
+const db = program.command('db').description('Administer the ClickHouse side: schema, retention, access model (run with an administrator user).');
+db.command('migrate')
+  .description('Create or upgrade the custos tables and views in $CUSTOS_CLICKHOUSE_DATABASE.')
+  .action(async () => {
+    const { dbMigrateCommand } = await import('./db.js');
+    exitWith(await dbMigrateCommand());
+  });
+db.command('retention')
+  .description('Remove rows past retention once (servers without TTL); schedule it when the monitor runs without schema rights.')
+  .action(async () => {
+    const { dbRetentionCommand } = await import('./db.js');
+    exitWith(await dbRetentionCommand());
+  });
+db.command('grants')
+  .description('Print (or --apply) the access model: monitor writer, read-only analyst, console user (docs/security.md).')
+  .option('--format <format>', 'sql (servers with SQL access control) or xml (a users.d file, e.g. for 18.16)', 'sql')
+  .option('--apply', 'run the SQL against $CUSTOS_CLICKHOUSE_URL as $CUSTOS_CLICKHOUSE_USERNAME', false)
+  .option('--monitor-user <name>', 'the monitor\'s user', 'custos_monitor')
+  .option('--analyst-user <name>', 'the analysts\' user', 'custos_analyst')
+  .option('--console-user <name>', 'the console\'s user', 'custos_console')
+  .requiredOption('--monitor-password-file <file>', 'file holding the monitor\'s password')
+  .requiredOption('--analyst-password-file <file>', 'file holding the analysts\' password')
+  .requiredOption('--console-password-file <file>', 'file holding the console\'s password')
+  .option('--network <cidr...>', 'where the users may connect from (default: anywhere)', [])
+  .action(async (o: { format: string; apply: boolean; monitorUser: string; analystUser: string; consoleUser: string; monitorPasswordFile: string; analystPasswordFile: string; consolePasswordFile: string; network: string[] }) => {
+    if (o.format !== 'sql' && o.format !== 'xml') {
+      process.stderr.write('custos: --format must be sql or xml\n');
+      return exitWith(78);
+    }
+    const { dbGrantsCommand } = await import('./db.js');
+    exitWith(await dbGrantsCommand({ ...o, format: o.format, networks: o.network }));
+  });
+
 program
   .command('demo')
   .description('Run the main job end to end on local Kafka and ClickHouse with simulated traffic (see README).')

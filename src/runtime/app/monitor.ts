@@ -12,6 +12,8 @@ import type { Settings } from '../../config/settings.js';
 import { createDecoder } from '../decode/decoder.js';
 import { createEngine, loadRuleSet, type DetectionEngine } from '../engine/index.js';
 import { createEnricher, type Enricher } from '../enrich/enricher.js';
+import { createOptionalFieldMinimiser } from '../../privacy/minimise.js';
+import { loadTlsMaterial } from '../../config/tls-files.js';
 import { loadEnrichmentTables, type EnrichmentFiles } from '../enrich/tables.js';
 import type { Logger } from '../../observability/log.js';
 import { Metrics } from '../../observability/metrics.js';
@@ -102,9 +104,16 @@ export class Monitor {
       calendarFile: config['enrichment.calendar_file'],
       defaultTimezone: config['enrichment.default_timezone'],
     };
+    // TLS files are read and checked now: a bad one is a configuration error naming its setting.
+    const tls = loadTlsMaterial(config);
     const ruleSet = loadRuleSet(rulesDir);
     let currentRules = ruleSet;
-    let enricher: Enricher = createEnricher(loadEnrichmentTables(enrichmentFiles));
+    // Minimisation of the optional fields happens in enrich, before anything is evaluated or stored.
+    const minimise = createOptionalFieldMinimiser(
+      { source_ip: config['minimise.source_ip'], user_agent: config['minimise.user_agent'], session_id: config['minimise.session_id'] },
+      config.pseudonym_key,
+    );
+    let enricher: Enricher = createEnricher(loadEnrichmentTables(enrichmentFiles), minimise);
     const engine = createEngine({
       rules: ruleSet,
       clock,
@@ -117,7 +126,7 @@ export class Monitor {
       {
         brokers: config['kafka.brokers'],
         clientId: config['kafka.client_id'],
-        ssl: config['kafka.ssl'],
+        ssl: tls.kafka ?? false,
         saslMechanism: config['kafka.sasl_mechanism'],
         saslUsername: config['kafka.sasl_username'],
         saslPassword: config['kafka.sasl_password'],
@@ -177,7 +186,7 @@ export class Monitor {
           name: 'enrichment',
           paths: [enrichmentFiles.directoryFile, enrichmentFiles.zonesFile, enrichmentFiles.fieldsFile, enrichmentFiles.calendarFile],
           reload: () => {
-            enricher = createEnricher(loadEnrichmentTables(enrichmentFiles));
+            enricher = createEnricher(loadEnrichmentTables(enrichmentFiles), minimise);
           },
         },
       ],
@@ -212,6 +221,8 @@ export class Monitor {
                 retentionDays: config['clickhouse.retention_days'],
                 retention: retentionOverrides(config),
                 requestTimeoutMs: config['clickhouse.request_timeout_ms'],
+                manageSchema: config['clickhouse.manage_schema'],
+                ...(tls.clickhouse !== null && { tls: tls.clickhouse }),
               }),
             undefined,
             deps.signal,
@@ -224,6 +235,11 @@ export class Monitor {
         // Where the server has no TTL, custos drops what is past retention itself, at start and on a schedule.
         name: 'retention',
         start: () => {
+          // A least-privilege writer may not ALTER: there retention is `custos db retention`'s, run by an administrator.
+          if (!config['clickhouse.manage_schema'] && !store.schema.features.ttl) {
+            logger.info('retention on this server is left to `custos db retention` (CUSTOS_CLICKHOUSE_MANAGE_SCHEMA is false)');
+            return;
+          }
           retention = startRetentionSchedule({
             enforce: () => store.enforceRetention(),
             ttl: store.schema.features.ttl,

@@ -10,12 +10,19 @@ import { unknownActor } from './actor-directory.js';
 import { isBusinessTime } from './business-hours.js';
 import { LocalTimeResolver } from '../../time/local-time.js';
 import type { EnrichmentTables } from './tables.js';
+import { keepOptionalFields, type OptionalFieldMinimiser } from '../../privacy/minimise.js';
 
 export type Enricher = (event: AccessEvent) => EnrichedEvent;
 
-export function createEnricher(tables: EnrichmentTables): Enricher {
+/**
+ * `minimise` coarsens source_ip, user_agent and session_id (src/privacy/minimise.ts)
+ * after the zone is resolved from the full address; the monitor passes the
+ * configured policy, tools that judge wire values as given keep them.
+ */
+export function createEnricher(tables: EnrichmentTables, minimise: OptionalFieldMinimiser = keepOptionalFields): Enricher {
   const localTime = new LocalTimeResolver();
   return (event) => {
+    const kept = minimise(event);
     const actor = tables.directory.get(event.actor_id) ?? unknownActor(event.actor_id, tables.defaultTimezone);
     const local = localTime.read(event.ts, actor.timezone);
     // Properties listed one by one rather than spread: V8 builds this shape
@@ -31,9 +38,9 @@ export function createEnricher(tables: EnrichmentTables): Enricher {
       fields: event.fields,
       outcome: event.outcome,
       channel: event.channel,
-      source_ip: event.source_ip,
-      session_id: event.session_id,
-      user_agent: event.user_agent,
+      source_ip: kept.source_ip,
+      session_id: kept.session_id,
+      user_agent: kept.user_agent,
       ticket_id: event.ticket_id,
       actor,
       network: { zone: tables.zones.zoneOf(event.source_ip) },

@@ -1,11 +1,13 @@
 /** One place that turns settings into a kafkajs client (brokers, TLS, SASL, logging). */
 import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../../observability/log.js';
+import type { KafkaTls } from '../../config/tls-files.js';
 
 export interface KafkaClientOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
-  readonly ssl: boolean;
+  /** false: plaintext; true: TLS with the system CAs; an object: TLS with this CA, client certificate (mTLS) and server name. */
+  readonly ssl: boolean | KafkaTls;
   readonly saslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
   readonly saslUsername: string;
   readonly saslPassword: string;
@@ -20,7 +22,7 @@ export function createKafka(options: KafkaClientOptions, logger: Logger): Kafka 
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
-    ssl: options.ssl,
+    ssl: typeof options.ssl === 'boolean' ? options.ssl : { ...options.ssl, rejectUnauthorized: true },
     ...(sasl ? { sasl } : {}),
     // kafkajs logs through pino, at warn and above: its info lines are per
     // rebalance/connection and would make normal operation noisy.

@@ -10,6 +10,7 @@ import { SCHEMA_VERSION, TABLES, addColumnStatements, consoleDatabaseOf, schemaS
 import { ClickHouseSinkError, isAlreadyExists, wrapClickHouseError } from './errors.js';
 import { qualifiedTable } from './escape.js';
 import { sqlValues } from './sql-values.js';
+import { CustosError } from '../../../errors.js';
 import { featuresOf, queryServerVersion, type ServerFeatures, type ServerVersion } from './server-version.js';
 
 export interface EnsureSchemaOptions {
@@ -81,6 +82,32 @@ export async function ensureSchema(client: ClickHouseClient, options: EnsureSche
   }
   return { server, features, schemaVersion: SCHEMA_VERSION };
 }
+
+/**
+ * For a monitor that must not run DDL (CUSTOS_CLICKHOUSE_MANAGE_SCHEMA false):
+ * the schema `custos db migrate` created, at this custos' version, or a
+ * CUSTOS_CLICKHOUSE_SCHEMA error (exit 78) saying so. Reads system tables only.
+ */
+export async function verifySchema(client: ClickHouseClient, options: Pick<EnsureSchemaOptions, 'database' | 'features'>): Promise<SchemaInfo> {
+  let server: ServerVersion;
+  try {
+    server = await queryServerVersion(client);
+  } catch (err) {
+    throw wrapClickHouseError(err, 'version', null);
+  }
+  const features = options.features ?? featuresOf(server);
+  const columns = await existingColumns(client, [options.database, consoleDatabaseOf(options.database)]);
+  const missing = TABLE_NAMES.filter((t) => !columns.has(t));
+  const stored = columns.has(TABLES.schemaVersion) ? await storedSchemaVersion(client, options.database) : 0;
+  if (missing.length > 0 || stored !== SCHEMA_VERSION) {
+    const what = missing.length > 0 ? `lacks ${missing.join(', ')}` : `has schema version ${stored}, this custos needs ${SCHEMA_VERSION}`;
+    throw new CustosError('CUSTOS_CLICKHOUSE_SCHEMA', `database ${options.database} ${what}: run \`custos db migrate\` as a user allowed to create tables (CUSTOS_CLICKHOUSE_MANAGE_SCHEMA is false)`);
+  }
+  return { server, features, schemaVersion: SCHEMA_VERSION };
+}
+
+/** Tables and views a complete schema has. */
+const TABLE_NAMES: readonly string[] = Object.values(TABLES);
 
 async function runIdempotent(client: ClickHouseClient, sql: string, table: string | null): Promise<void> {
   try {

@@ -81,6 +81,21 @@ export interface ClickHouseFailure {
   readonly serverCode: number | null;
   /** Short, data-free description: `server error 60 (UNKNOWN_TABLE)`, `network ECONNREFUSED`, `timeout`. */
   readonly reason: string;
+  /** Set when the certificate check failed: a configuration error (exit 78), not the network's weather. */
+  readonly tls?: true;
+}
+
+/** Node's codes for a server certificate that does not verify (wrong CA, self-signed, other host, expired). */
+const TLS_VERIFY_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_SIGNATURE_FAILURE',
+]);
+
+export function tlsVerifyCodeOf(err: unknown): string | null {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e !== undefined && e !== null && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && TLS_VERIFY_CODES.has(e.code)) return e.code;
+  }
+  return null;
 }
 
 export class ClickHouseSinkError extends CustosError {
@@ -95,7 +110,7 @@ export class ClickHouseSinkError extends CustosError {
   ) {
     const where = table ? `${operation} on ${table}` : operation;
     const id = queryId ? ` [query_id ${queryId}]` : '';
-    super('CUSTOS_CLICKHOUSE', `ClickHouse ${where} failed: ${failure.reason}${failure.retryable ? ' (retryable)' : ''}${id}`, failure.retryable);
+    super(failure.tls ? 'CUSTOS_TLS' : 'CUSTOS_CLICKHOUSE', `ClickHouse ${where} failed: ${failure.reason}${failure.retryable ? ' (retryable)' : ''}${id}`, failure.retryable);
     this.serverCode = failure.serverCode;
   }
 }
@@ -126,6 +141,10 @@ function errnoOf(err: unknown): string | null {
 }
 
 export function classifyClickHouseError(err: unknown): ClickHouseFailure {
+  const tlsCode = tlsVerifyCodeOf(err);
+  if (tlsCode !== null) {
+    return { retryable: false, serverCode: null, tls: true, reason: `TLS certificate verification failed (${tlsCode}): check CUSTOS_CLICKHOUSE_CA_FILE and the server's certificate` };
+  }
   const serverCode = serverCodeOf(err);
   if (serverCode !== null) {
     const retryableName = RETRYABLE_SERVER_CODES.get(serverCode);

@@ -12,7 +12,7 @@ import { type OutputBatch } from '../../../model/batch.js';
 import { connectClickHouse } from './connect.js';
 import { insertJsonLines, type ClickHouseConnectionOptions } from './connection.js';
 import { ClickHouseDeliveryOutbox } from './delivery-outbox.js';
-import { ensureSchema, type SchemaInfo } from './ensure-schema.js';
+import { ensureSchema, verifySchema, type SchemaInfo } from './ensure-schema.js';
 import { ClickHouseSinkError } from './errors.js';
 import { quoteIdentifier } from './escape.js';
 import { loadActivityStoredSince, loadHistory, type HistoryQuery, type LoadedHistory } from './history.js';
@@ -32,6 +32,8 @@ export interface ClickHouseStoreOptions extends ClickHouseConnectionOptions {
   readonly clock?: Clock;
   /** Force the feature set instead of detecting it (tests). */
   readonly features?: ServerFeatures;
+  /** false: create and alter nothing, only check the schema `custos db migrate` made (a least-privilege user). Default true. */
+  readonly manageSchema?: boolean;
 }
 
 export interface WriteBatchResult {
@@ -59,12 +61,15 @@ export class ClickHouseStore {
     quoteIdentifier(options.database);
     const { client, features } = await connectClickHouse(options, options.features);
     try {
-      const schema = await ensureSchema(client, {
-        database: options.database,
-        retentionDays: options.retentionDays,
-        ...(options.retention ? { retention: options.retention } : {}),
-        features,
-      });
+      const schema =
+        options.manageSchema === false
+          ? await verifySchema(client, { database: options.database, features })
+          : await ensureSchema(client, {
+              database: options.database,
+              retentionDays: options.retentionDays,
+              ...(options.retention ? { retention: options.retention } : {}),
+              features,
+            });
       const retention = { retentionDays: options.retentionDays, ...(options.retention ? { retention: options.retention } : {}) };
       return new ClickHouseStore(client, options.database, schema, options.clock ?? systemClock, retention);
     } catch (err) {

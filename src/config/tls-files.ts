@@ -1,0 +1,78 @@
+/**
+ * The TLS material the settings name, read and checked at start, before any
+ * connection: a file that is missing, unreadable or not PEM of the right kind
+ * is a configuration error (exit 78) naming the setting, never a connection
+ * retried for two minutes. Key contents never appear in a message.
+ */
+import { readFileSync } from 'node:fs';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { ConfigError } from './load.js';
+import type { Settings } from './settings.js';
+
+export interface KafkaTls {
+  readonly ca?: Buffer;
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  readonly servername?: string;
+}
+
+export interface ClickHouseTlsFiles {
+  readonly ca: Buffer;
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+}
+
+type TlsSettings = Pick<Settings, 'kafka.ssl' | 'kafka.ssl_ca_file' | 'kafka.ssl_cert_file' | 'kafka.ssl_key_file' | 'kafka.ssl_servername' | 'clickhouse.url' | 'clickhouse.ca_file' | 'clickhouse.cert_file' | 'clickhouse.key_file'>;
+
+export interface TlsMaterial {
+  /** null: plaintext; {}: TLS with the system CAs. */
+  readonly kafka: KafkaTls | null;
+  readonly clickhouse: ClickHouseTlsFiles | null;
+}
+
+export function loadTlsMaterial(config: TlsSettings): TlsMaterial {
+  const problems: string[] = [];
+  const read = (env: string, file: string, kind: 'certificate' | 'key'): Buffer | undefined => {
+    if (file === '') return undefined;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (err) {
+      problems.push(`${env}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      return undefined;
+    }
+    try {
+      if (kind === 'certificate') new X509Certificate(bytes);
+      else createPrivateKey(bytes);
+    } catch {
+      problems.push(`${env}: ${file} is not a PEM ${kind === 'certificate' ? 'certificate' : 'private key'}`);
+      return undefined;
+    }
+    return bytes;
+  };
+  const pair = (certEnv: string, keyEnv: string, cert: string, key: string) => {
+    if ((cert === '') !== (key === '')) problems.push(`${cert === '' ? certEnv : keyEnv}: a client certificate needs both ${certEnv} and ${keyEnv}`);
+  };
+
+  const kCa = read('CUSTOS_KAFKA_SSL_CA_FILE', config['kafka.ssl_ca_file'], 'certificate');
+  const kCert = read('CUSTOS_KAFKA_SSL_CERT_FILE', config['kafka.ssl_cert_file'], 'certificate');
+  const kKey = read('CUSTOS_KAFKA_SSL_KEY_FILE', config['kafka.ssl_key_file'], 'key');
+  pair('CUSTOS_KAFKA_SSL_CERT_FILE', 'CUSTOS_KAFKA_SSL_KEY_FILE', config['kafka.ssl_cert_file'], config['kafka.ssl_key_file']);
+  const kafkaTls = config['kafka.ssl'] || config['kafka.ssl_ca_file'] !== '' || config['kafka.ssl_cert_file'] !== '';
+
+  const cCa = read('CUSTOS_CLICKHOUSE_CA_FILE', config['clickhouse.ca_file'], 'certificate');
+  const cCert = read('CUSTOS_CLICKHOUSE_CERT_FILE', config['clickhouse.cert_file'], 'certificate');
+  const cKey = read('CUSTOS_CLICKHOUSE_KEY_FILE', config['clickhouse.key_file'], 'key');
+  pair('CUSTOS_CLICKHOUSE_CERT_FILE', 'CUSTOS_CLICKHOUSE_KEY_FILE', config['clickhouse.cert_file'], config['clickhouse.key_file']);
+  const wantsClickHouseTls = config['clickhouse.ca_file'] !== '' || config['clickhouse.cert_file'] !== '';
+  if (wantsClickHouseTls && !config['clickhouse.url'].startsWith('https://')) problems.push('CUSTOS_CLICKHOUSE_CA_FILE: set, but CUSTOS_CLICKHOUSE_URL is not https://');
+  if (config['clickhouse.cert_file'] !== '' && config['clickhouse.ca_file'] === '') problems.push('CUSTOS_CLICKHOUSE_CA_FILE: a ClickHouse client certificate needs the CA file too');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    kafka: kafkaTls
+      ? { ...(kCa && { ca: kCa }), ...(kCert && kKey && { cert: kCert, key: kKey }), ...(config['kafka.ssl_servername'] !== '' && { servername: config['kafka.ssl_servername'] }) }
+      : null,
+    clickhouse: wantsClickHouseTls && cCa ? { ca: cCa, ...(cCert && cKey && { cert: cCert, key: cKey }) } : null,
+  };
+}

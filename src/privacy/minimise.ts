@@ -1,0 +1,114 @@
+/**
+ * Data minimisation of the optional event fields `source_ip`, `user_agent` and
+ * `session_id`: each is kept in clear, truncated, pseudonymised or dropped, as
+ * configured, before the event reaches the engine or any output. The enricher
+ * applies it right after it resolved the network zone from the full address,
+ * so zone-based detection keeps its input while what is stored is coarser.
+ *
+ * The engine sees the minimised values too (and restores from stored rows see
+ * the same), so a rule on these fields judges what is stored, and a restart
+ * reproduces the same alerts.
+ */
+import ipaddr from 'ipaddr.js';
+import UAParser from 'ua-parser-js';
+import { createPseudonymizer } from './pseudonym.js';
+
+export const MINIMISATION_MODES = ['clear', 'truncated', 'pseudonymised', 'dropped'] as const;
+export type MinimisationMode = (typeof MINIMISATION_MODES)[number];
+/** A session id has no coarser form that keeps meaning: truncation is not offered. */
+export const SESSION_ID_MODES = ['clear', 'pseudonymised', 'dropped'] as const;
+export type SessionIdMode = (typeof SESSION_ID_MODES)[number];
+
+export interface MinimisationPolicy {
+  readonly source_ip: MinimisationMode;
+  readonly user_agent: MinimisationMode;
+  readonly session_id: SessionIdMode;
+}
+
+/**
+ * What detection needs: the zone (resolved before truncation), a network /24 or
+ * /48 to group addresses, the browser or tool family (a service credential used
+ * from a browser), and whether two events share a session (not its token, which
+ * may still be a live credential).
+ */
+export const DEFAULT_MINIMISATION: MinimisationPolicy = { source_ip: 'truncated', user_agent: 'truncated', session_id: 'pseudonymised' };
+export const CLEAR_MINIMISATION: MinimisationPolicy = { source_ip: 'clear', user_agent: 'clear', session_id: 'clear' };
+
+export interface OptionalFields {
+  readonly source_ip: string | null;
+  readonly user_agent: string | null;
+  readonly session_id: string | null;
+}
+
+export type OptionalFieldMinimiser = (fields: OptionalFields) => OptionalFields;
+
+/** Identity: for the rule tests and tools that judge the wire values as given. */
+export const keepOptionalFields: OptionalFieldMinimiser = (fields) => fields;
+
+/**
+ * `pseudonymKey` is needed only when a field is pseudonymised. Pseudonyms are
+ * domain-separated by field name, so a session pseudonym never equals the
+ * pseudonym of a customer record id that happens to be the same string.
+ */
+export function createOptionalFieldMinimiser(policy: MinimisationPolicy, pseudonymKey?: string | Buffer): OptionalFieldMinimiser {
+  if (policy.source_ip === 'clear' && policy.user_agent === 'clear' && policy.session_id === 'clear') return keepOptionalFields;
+  const needsKey = policy.source_ip === 'pseudonymised' || policy.user_agent === 'pseudonymised' || policy.session_id === 'pseudonymised';
+  if (needsKey && pseudonymKey === undefined) throw new Error('a pseudonymised field needs the pseudonym key');
+  const pseudonymize = needsKey && pseudonymKey !== undefined ? createPseudonymizer(pseudonymKey) : null;
+  const apply = (field: keyof OptionalFields, mode: MinimisationMode, value: string | null, truncate: (v: string) => string): string | null => {
+    if (value === null || mode === 'clear') return value;
+    if (mode === 'dropped') return null;
+    if (mode === 'truncated') return truncate(value);
+    return pseudonymize!(`${field}\u0000${value}`);
+  };
+  const userAgents = new BoundedMemo<string>(4096);
+  return (fields) => ({
+    source_ip: apply('source_ip', policy.source_ip, fields.source_ip, truncateAddress),
+    user_agent: apply('user_agent', policy.user_agent, fields.user_agent, (ua) => userAgents.get(ua, userAgentFamily)),
+    session_id: apply('session_id', policy.session_id, fields.session_id, (v) => v),
+  });
+}
+
+/**
+ * An IPv4 address to its /24 (`203.0.113.0/24`), an IPv6 address to its /48;
+ * an IPv4-mapped IPv6 address as IPv4. Something that is not an address is
+ * dropped to `invalid` rather than stored as given (it may be anything).
+ */
+export function truncateAddress(text: string): string {
+  if (!ipaddr.isValid(text)) return 'invalid';
+  let address = ipaddr.parse(text);
+  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) address = (address as ipaddr.IPv6).toIPv4Address();
+  const prefix = address.kind() === 'ipv4' ? 24 : 48;
+  const network = address.kind() === 'ipv4'
+    ? ipaddr.IPv4.networkAddressFromCIDR(`${address.toString()}/${prefix}`)
+    : ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${prefix}`);
+  return `${network.toString()}/${prefix}`;
+}
+
+/**
+ * A user agent to its product family and major version: the browser ua-parser-js
+ * recognises (`Chrome/120`), else the first `product/version` token
+ * (`curl/8`, `python-requests/2`), else `other`. Build numbers, OS versions
+ * and device details, which together single out one machine, are dropped.
+ */
+export function userAgentFamily(userAgent: string): string {
+  const browser = new UAParser(userAgent).getBrowser();
+  if (browser.name !== undefined) return browser.major !== undefined ? `${browser.name}/${browser.major}` : browser.name;
+  const token = /^\s*([A-Za-z][A-Za-z0-9._-]{0,63})(?:\/(\d{1,9}))?/.exec(userAgent);
+  if (token === null) return 'other';
+  return token[2] !== undefined ? `${token[1]}/${token[2]}` : token[1]!;
+}
+
+/** User agents repeat heavily; parsing one costs microseconds. */
+class BoundedMemo<V> {
+  private readonly entries = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string, compute: (key: string) => V): V {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) return hit;
+    const value = compute(key);
+    if (this.entries.size >= this.max) this.entries.clear();
+    this.entries.set(key, value);
+    return value;
+  }
+}

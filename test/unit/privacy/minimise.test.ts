@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { createOptionalFieldMinimiser, DEFAULT_MINIMISATION, truncateAddress, userAgentFamily } from '../../../src/privacy/minimise.js';
+import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
+
+const KEY = 'unit-test-pseudonym-key-0123456789abcdef';
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Safari/537.36';
+
+describe('truncateAddress', () => {
+  it('keeps the /24 of IPv4, the /48 of IPv6, IPv4-mapped as IPv4', () => {
+    expect(truncateAddress('203.0.113.77')).toBe('203.0.113.0/24');
+    expect(truncateAddress('2001:db8:85a3:1234::7334')).toBe('2001:db8:85a3::/48');
+    expect(truncateAddress('::ffff:198.51.100.9')).toBe('198.51.100.0/24');
+  });
+  it('stores no free text given as an address', () => {
+    expect(truncateAddress('alice@example.com')).toBe('invalid');
+  });
+});
+
+describe('userAgentFamily', () => {
+  it('keeps a browser and its major version, or the first product token', () => {
+    expect(userAgentFamily(CHROME)).toBe('Chrome/120');
+    expect(userAgentFamily('curl/8.4.0')).toBe('curl/8');
+    expect(userAgentFamily('python-requests/2.31.0')).toBe('python-requests/2');
+    expect(userAgentFamily('(compatible; nothing)')).toBe('other');
+  });
+});
+
+describe('createOptionalFieldMinimiser', () => {
+  const fields = { source_ip: '10.10.4.20', user_agent: CHROME, session_id: 'sess-1' };
+
+  it('applies the documented default: truncated address and agent, session pseudonym', () => {
+    const out = createOptionalFieldMinimiser(DEFAULT_MINIMISATION, KEY)(fields);
+    expect(out.source_ip).toBe('10.10.4.0/24');
+    expect(out.user_agent).toBe('Chrome/120');
+    expect(out.session_id).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('pseudonymises per field: a session pseudonym is not the record-id pseudonym of the same string', () => {
+    const out = createOptionalFieldMinimiser({ source_ip: 'pseudonymised', user_agent: 'clear', session_id: 'pseudonymised' }, KEY)(fields);
+    expect(out.session_id).not.toBe(createPseudonymizer(KEY)('sess-1'));
+    expect(out.source_ip).toMatch(/^[0-9a-f]{32}$/);
+    expect(out.source_ip).not.toBe(out.session_id);
+    expect(out.user_agent).toBe(CHROME);
+  });
+
+  it('drops, keeps nulls null, and needs the key only to pseudonymise', () => {
+    const drop = createOptionalFieldMinimiser({ source_ip: 'dropped', user_agent: 'dropped', session_id: 'dropped' });
+    expect(drop(fields)).toEqual({ source_ip: null, user_agent: null, session_id: null });
+    expect(createOptionalFieldMinimiser(DEFAULT_MINIMISATION, KEY)({ source_ip: null, user_agent: null, session_id: null }))
+      .toEqual({ source_ip: null, user_agent: null, session_id: null });
+    expect(() => createOptionalFieldMinimiser(DEFAULT_MINIMISATION)).toThrow(/pseudonym key/);
+  });
+});
