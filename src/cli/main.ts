@@ -48,6 +48,65 @@ program
   .argument('<customer-id...>')
   .action((ids: string[]) => exitWith(pseudonymCommand(ids)));
 
+const consoleCmd = program.command('console').description("The analysts' console: triage, exceptions, the picture behind each alert, subject reports (see docs/console.md).");
+consoleCmd
+  .command('serve', { isDefault: true })
+  .description('Run the console web server (CUSTOS_CONSOLE_HOST:CUSTOS_CONSOLE_PORT), reading ClickHouse as its own users.')
+  .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE); environment variables override it')
+  .action(async (opts: { config?: string }) => {
+    const { consoleServeCommand } = await import('./console.js');
+    exitWith(await consoleServeCommand(opts));
+  });
+consoleCmd
+  .command('hash-password')
+  .description('Print a scrypt hash for the console users file; the password is read from stdin.')
+  .action(async () => {
+    const { hashPasswordCommand } = await import('./console.js');
+    exitWith(await hashPasswordCommand());
+  });
+consoleCmd
+  .command('clickhouse-users')
+  .description("Print the console's least-privilege ClickHouse users: a users.d file for servers configured by files (18.16), or --sql for servers with SQL access control.")
+  .option('--sql', 'CREATE USER / GRANT statements instead of the users.d XML')
+  .option('--networks <list>', 'users.d form: networks the users may connect from (default anywhere, ::/0)')
+  .action(async (opts: { sql?: boolean; networks?: string }) => {
+    const { clickhouseUsersCommand } = await import('./console.js');
+    exitWith(clickhouseUsersCommand(opts));
+  });
+
+consoleCmd
+  .command('clickhouse-access')
+  .description("The tables the console's ClickHouse users must read and write (JSON), for the grants.")
+  .action(async () => {
+    const { clickhouseAccessCommand } = await import('./console.js');
+    exitWith(clickhouseAccessCommand());
+  });
+
+program
+  .command('exceptions')
+  .description('Exceptions the engine applies (rules folder and console).')
+  .command('list')
+  .description("List the rules folder's and the console's exceptions together; --yaml exports the console's active ones as a rules document.")
+  .option('--yaml', "the console's active exceptions as YAML (the format of rules/exceptions/*.yaml)")
+  .option('--all', 'also expired and revoked ones')
+  .option('--rules <dir>', 'rules folder (default: $CUSTOS_RULES_DIR or rules)')
+  .option('-c, --config <file>', 'YAML config file for the ClickHouse settings (default: $CUSTOS_CONFIG_FILE)')
+  .action(async (opts: { yaml?: boolean; all?: boolean; rules?: string; config?: string }) => {
+    const { exceptionsListCommand } = await import('./exceptions.js');
+    exitWith(await exceptionsListCommand(opts));
+  });
+
+program
+  .command('subject-report')
+  .description('Every stored access to one customer (who, when, what, channel, ticket) as CSV or JSON; the id is pseudonymised with $CUSTOS_PSEUDONYM_KEY, never logged. "-" reads the id from stdin.')
+  .argument('<customer-id>')
+  .option('--format <format>', 'csv or json', 'csv')
+  .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE)')
+  .action(async (customerId: string, opts: { format?: string; config?: string }) => {
+    const { subjectReportCommand } = await import('./subject-report.js');
+    exitWith(await subjectReportCommand(customerId, opts));
+  });
+
 const db = program.command('db').description('Administer the ClickHouse side: schema, retention, access model (run with an administrator user).');
 db.command('migrate')
   .description('Create or upgrade the custos tables and views in $CUSTOS_CLICKHOUSE_DATABASE.')
@@ -85,13 +144,17 @@ program
   .command('demo')
   .description('Run the main job end to end on local Kafka and ClickHouse with simulated traffic (see README).')
   .option('--seed <n>', 'simulation seed', (v) => Number(v), 42)
-  .action(async (opts: { seed: number }) => {
+  .option('--no-console', 'end after the queries instead of leaving the analysts\' console running')
+  .option('--console-port <n>', 'port of the console (default 9480, else any free one)', integerArg(1))
+  .action(async (opts: { seed: number; console: boolean; consolePort?: number }) => {
     const { runDemo } = await import('../tools/demo/run-demo.js');
     exitWith(
       await runDemo({
         seed: opts.seed,
         ...servicesFromEnv(),
         workDir: '.cache/demo',
+        noConsole: !opts.console,
+        ...(opts.consolePort !== undefined && { consolePort: opts.consolePort }),
       }),
     );
   });

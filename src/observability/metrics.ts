@@ -25,6 +25,7 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly actorsRebuilt = new Counter({ name: 'custos_engine_actors_rebuilt_total', help: 'Evicted actors whose window state was rebuilt from ClickHouse before their next event.', registers: [this.registry] });
+  readonly consoleExceptions = new Gauge({ name: 'custos_console_exceptions_applied', help: 'Exceptions made in the analysts\' console that the engine applies now (beside the YAML ones).', registers: [this.registry] });
   readonly futureDropped = new Gauge({ name: 'custos_engine_future_dropped', help: 'Events dated beyond the allowed clock skew (not evaluated).', registers: [this.registry] });
 
   constructor(withDefaults = true) {

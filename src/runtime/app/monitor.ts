@@ -10,7 +10,7 @@ import { systemClock } from '../../clock.js';
 import { redactedConfig } from '../../config/load.js';
 import type { Settings } from '../../config/settings.js';
 import { createDecoder } from '../decode/decoder.js';
-import { createEngine, loadRuleSet, tryLoadRuleSet, type DetectionEngine } from '../engine/index.js';
+import { createEngine, loadRuleSet, type DetectionEngine } from '../engine/index.js';
 import { createEnricher, type Enricher } from '../enrich/enricher.js';
 import { createOptionalFieldMinimiser } from '../../privacy/minimise.js';
 import { loadTlsMaterial } from '../../config/tls-files.js';
@@ -38,6 +38,9 @@ import { StopOnce } from './stop-once.js';
 import { Lifecycle } from './lifecycle.js';
 import { PartitionRestorer } from './partition-restore.js';
 import { PartitionAlignment } from '../pipeline/partition-alignment.js';
+import { loadConsoleExceptions } from '../outputs/clickhouse/console-exceptions.js';
+import { startExceptionsRefresh, type ExceptionsRefresh } from './exceptions-refresh.js';
+import { loadRulesWithConsoleExceptions } from './rules-with-exceptions.js';
 import { startRetentionSchedule, type RetentionSchedule } from './retention-schedule.js';
 import { retentionOverrides } from './retention-settings.js';
 
@@ -172,7 +175,7 @@ export class Monitor {
           name: 'rules',
           paths: [rulesDir],
           reload: () => {
-            const result = tryLoadRuleSet(rulesDir);
+            const { result } = loadRulesWithConsoleExceptions(rulesDir, exceptions?.current() ?? [], clock.now());
             if (!result.ok) throw new InvalidSourceError(result.problems);
             engine.replaceRules(result.ruleSet);
             currentRules = result.ruleSet;
@@ -192,6 +195,7 @@ export class Monitor {
 
     // Built by the stages below, in this order; each stage's stop undoes its start.
     let store!: ClickHouseStore;
+    let exceptions: ExceptionsRefresh | null = null;
     let retention: RetentionSchedule | null = null;
     let dispatcher!: AlertDispatcher;
     let writer!: OutputWriter;
@@ -244,6 +248,34 @@ export class Monitor {
           });
         },
         stop: () => retention?.stop(),
+      },
+      {
+        // Exceptions made in the analysts' console: compiled with the rules folder, loaded now
+        // (before the first batch) and every interval after (src/runtime/app/exceptions-refresh.ts).
+        name: 'console exceptions',
+        start: async () => {
+          const refresh = startExceptionsRefresh({
+            // Expired ones still matter for late events within the lateness allowance (judged on event time).
+            load: () => loadConsoleExceptions(store.client, store.database, { expiredBeforeMs: clock.now() - DAY }),
+            apply: (list) => {
+              const { result, dropped } = loadRulesWithConsoleExceptions(rulesDir, list, clock.now());
+              for (const d of dropped) logger.warn({ exceptionId: d.exceptionId, reason: d.reason }, 'console exception left out: the current rules cannot take it');
+              if (!result.ok) {
+                logger.warn({ problems: result.problems.length }, 'rules folder invalid: console exceptions wait for a valid rules reload');
+                return 0;
+              }
+              engine.replaceRules(result.ruleSet);
+              currentRules = result.ruleSet;
+              metrics.consoleExceptions.set(list.length - dropped.length);
+              return list.length - dropped.length;
+            },
+            logger: logger.child({ component: 'exceptions' }),
+            intervalMs: config['exceptions.refresh_interval_ms'],
+          });
+          exceptions = refresh;
+          await refresh.refreshNow();
+        },
+        stop: () => exceptions?.stop(),
       },
       {
         // Baselines (every actor's) now; windows and alerts per partition, when the group assigns it.

@@ -534,7 +534,7 @@ export class Engine implements DetectionEngine {
         finding = r.check(this.input, factor, this.ownRequestNormalOfCheck);
         if (finding === null) continue;
       } else finding = { reason: r.title, observed: e.record_count, limit: null };
-      if (this.excepted(r, e)) continue;
+      if (this.excepted(r, e, st)) continue;
       this.firePolicy(st, r, e, duplicate, finding);
     }
     for (const r of this.rules.rateRules) {
@@ -716,7 +716,7 @@ export class Engine implements DetectionEngine {
       figures ??= [];
     }
     if (figures === null) return;
-    if (this.excepted(r, e)) return;
+    if (this.excepted(r, e, st)) return;
     // Explain every window of the rule, exceeded or not.
     for (const w of r.windows) {
       figures.push({ label: w.label, horizonMs: w.horizonMs, observed: this.observe(st, r, w), decision: this.limitFor(st, w, e, factor) });
@@ -773,7 +773,7 @@ export class Engine implements DetectionEngine {
     return decision;
   }
 
-  private excepted(r: Rule, e: EnrichedEvent): boolean {
+  private excepted(r: Rule, e: EnrichedEvent, st: ActorState): boolean {
     const list = this.rules.exceptionsByRule.get(r.id);
     if (list === undefined) return false;
     for (const x of list) {
@@ -783,6 +783,8 @@ export class Engine implements DetectionEngine {
       if (x.roles !== null && !x.roles.has(e.actor.role)) continue;
       if (x.scope !== null && !x.scope(this.input)) continue;
       this.exceptionsApplied++;
+      // The actor's open alert says, from its next revision on, what an exception silenced.
+      if (st.alert !== null && !st.alert.closed) st.alert.noteException(x.id, x.file, r.id, e.ts);
       return true;
     }
     return false;

@@ -13,7 +13,7 @@ export type {
 export { parseAlertState, ALERT_STATE_VERSION } from '../../model/alert-state.js';
 export { createEngine, type EngineOptions } from './engine.js';
 export { EngineConfigError, RuleSetInvalidError, formatRuleProblem, type RuleProblem } from './errors.js';
-export { loadRuleSet, tryLoadRuleSet, compileRuleSources, type RuleLoadOptions, type RuleSource } from './rules/loader.js';
+export { loadRuleSet, tryLoadRuleSet, compileRuleSources, readRuleSources, type RuleLoadOptions, type RuleSource } from './rules/loader.js';
 export type { RuleSetResult } from './rules/compile.js';
 export type { RuleSet, Rule, PolicyRule, RateRule, RuleTestCase } from './rules/rule-set.js';
 export { FIELDS, type DerivedFacts, type EvalInput } from './rules/fields.js';

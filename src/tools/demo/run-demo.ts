@@ -20,6 +20,7 @@ import { produceToKafka } from '../sim/kafka.js';
 import type { WireEvent } from '../sim/wire.js';
 import { printQuery, section } from './print.js';
 import { WebhookReceiver, type ReceivedWebhook } from './webhook-receiver.js';
+import { startDemoConsole, type DemoLogin } from './demo-console.js';
 
 export interface DemoOptions {
   readonly brokers: string;
@@ -28,6 +29,9 @@ export interface DemoOptions {
   readonly clickhousePassword: string;
   readonly seed: number;
   readonly workDir: string;
+  /** End after the queries instead of leaving the console running (scripts, CI). */
+  readonly noConsole?: boolean;
+  readonly consolePort?: number;
 }
 
 const DATABASE = 'custos_demo';
@@ -40,14 +44,15 @@ export async function runDemo(o: DemoOptions): Promise<number> {
 
   section('1. A simulated shop');
   // 17 days: 14 of benign history (baselines), then the evaluation days with the incident.
-  const sim = createSimulation({ seed: o.seed, actors: 60, days: 17, historyDays: 14, incidents: [{ type: 'bulk_export_forbidden_role' }], lookalikes: false });
+  // Two incidents: a policy alert (the export) and a rate alert against the actor's own baseline (the console's chart).
+  const sim = createSimulation({ seed: o.seed, actors: 60, days: 17, historyDays: 14, incidents: [{ type: 'bulk_export_forbidden_role' }, { type: 'burst_over_baseline' }], lookalikes: false });
   const directoryFile = join(o.workDir, 'actors.csv');
   writeFileSync(directoryFile, sim.directoryCsv);
   const stream = sim.stream();
   const events: WireEvent[] = [...stream];
   const incident = stream.labels().incidents[0];
   console.log(`${sim.actors.length} actors (directory: ${directoryFile}), ${events.length.toLocaleString('en-US')} events over ${sim.config.days} days`);
-  if (incident) console.log(`injected: ${incident.type} by ${incident.actor_id} (${incident.actor_role}) at ${new Date(incident.start_ms).toISOString()}`);
+  for (const i of stream.labels().incidents) console.log(`injected: ${i.type} by ${i.actor_id} (${i.actor_role}) at ${new Date(i.start_ms).toISOString()}`);
 
   section('2. Kafka');
   const kafka = new Kafka({ clientId: 'custos-demo', brokers: o.brokers.split(','), logLevel: logLevel.NOTHING });
@@ -64,6 +69,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const webhookUrl = await receiver.start();
   const ch = createClient({ url: o.clickhouseUrl, username: o.clickhouseUsername, password: o.clickhousePassword, log: { level: ClickHouseLogLevel.OFF } });
   await ch.command({ query: `DROP DATABASE IF EXISTS ${DATABASE}` });
+  const pseudonymKey = randomBytes(32).toString('hex');
   const config = loadConfig({
     env: {
       CUSTOS_KAFKA_BROKERS: o.brokers,
@@ -74,7 +80,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       CUSTOS_CLICKHOUSE_USERNAME: o.clickhouseUsername,
       CUSTOS_CLICKHOUSE_PASSWORD: o.clickhousePassword,
       CUSTOS_CLICKHOUSE_DATABASE: DATABASE,
-      CUSTOS_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
+      CUSTOS_PSEUDONYM_KEY: pseudonymKey,
       CUSTOS_DIRECTORY_FILE: directoryFile,
       CUSTOS_WEBHOOK_URLS: webhookUrl,
       CUSTOS_WEBHOOK_SECRET: secret,
@@ -92,7 +98,6 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   console.log(`processed ${handled.toLocaleString('en-US')} events`);
   const isIncidentAlert = (w: ReceivedWebhook) => incident !== undefined && w.body.data.actor_id === incident.actor_id;
   await receiver.waitFor((r) => r.some(isIncidentAlert), 60_000);
-  await monitor.stop();
 
   section('4. The alert, as the webhook receiver got it');
   // The incident usually fires several rules; show the most severe opening message.
@@ -124,6 +129,36 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   console.log(`\nTry it yourself: clickhouse-client --query "SELECT * FROM ${DATABASE}.alerts_latest FORMAT Vertical"`);
   console.log(`demo finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   await receiver.stop();
+  const alertCount = Number((await (await ch.query({ query: `SELECT count() AS n FROM ${DATABASE}.alerts_latest`, format: 'JSONEachRow' })).json<{ n: string }>())[0]?.n ?? 0);
   await ch.close();
+  if (o.noConsole === true) {
+    await monitor.stop();
+    return hook ? 0 : 1;
+  }
+
+  section("6. The analysts' console");
+  // The monitor keeps running beside it, so an exception made in the console is applied (within 30 s).
+  const { console: running, logins } = await startDemoConsole({
+    workDir: o.workDir,
+    clickhouseUrl: o.clickhouseUrl,
+    clickhouseUsername: o.clickhouseUsername,
+    clickhousePassword: o.clickhousePassword,
+    database: DATABASE,
+    pseudonymKey,
+    port: o.consolePort ?? 9480,
+    logger: createLogger('warn'),
+  });
+  const analyst = logins[0] as DemoLogin;
+  console.log(`${alertCount} alerts are in the queue.`);
+  console.log(`Also: ${logins.slice(1).map((l) => `${l.username} / ${l.password} (${l.role})`).join(', ')}; users in ${o.workDir}/console-users.yaml.`);
+  console.log(`The console reads ClickHouse as ${o.clickhouseUsername} here; a deployment gives it its own users (custos console clickhouse-users).`);
+  console.log('Ctrl-C stops the console and the monitor.\n');
+  console.log(`Console: ${running.url}/   sign in as ${analyst.username} / ${analyst.password}`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await running.close();
+  await monitor.stop();
   return hook ? 0 : 1;
 }

@@ -136,6 +136,12 @@ export class OpenAlert {
   storm: { actors: number; readonly sample: string[]; readonly thresholdActors: number; readonly withinMs: number } | null = null;
   /** Closed before its quiet period because open alerts were over the cap (engine.max_open_alerts). */
   closedByCap = false;
+  /**
+   * Findings an exception silenced while this alert was open: per exception and
+   * rule, how many events and the latest (few: one entry per exception and rule).
+   * Not part of the stored alert state: a restart starts the counts again.
+   */
+  readonly exceptionsApplied: { readonly exceptionId: string; readonly source: string; readonly ruleId: string; events: number; lastTs: number }[] = [];
 
   constructor(
     readonly alertId: string,
@@ -238,6 +244,16 @@ export class OpenAlert {
   /** [action, records] in order of first use. */
   actions(): [string, number][] {
     return this.actionNames.map((a, i) => [a, this.actionRecords[i] as number]);
+  }
+
+  /** An exception silenced this rule for this actor's event at `ts` (see Engine.excepted). */
+  noteException(exceptionId: string, source: string, ruleId: string, ts: number): void {
+    const seen = this.exceptionsApplied.find((x) => x.exceptionId === exceptionId && x.ruleId === ruleId);
+    if (seen === undefined) this.exceptionsApplied.push({ exceptionId, source, ruleId, events: 1, lastTs: ts });
+    else {
+      seen.events++;
+      if (ts > seen.lastTs) seen.lastTs = ts;
+    }
   }
 
   /** Rough size for stats() (the memory benchmark measures the real one). */

@@ -209,6 +209,10 @@ function explain(a: OpenAlert, p: Finding, ctx: RenderContext): Record<string, u
       },
     }),
     ...(a.closedByCap && { closed_by: 'open_alert_cap' }),
+    // What exceptions silenced for this actor while the alert was open (source: the rule file, or `console`).
+    ...(a.exceptionsApplied.length > 0 && {
+      exceptions_applied: a.exceptionsApplied.map((x) => ({ exception_id: x.exceptionId, source: x.source, rule_id: x.ruleId, events: x.events, last_event_ts: x.lastTs })),
+    }),
   };
 }
 

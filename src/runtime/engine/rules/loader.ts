@@ -47,7 +47,7 @@ export function compileRuleSources(sources: readonly RuleSource[], options: Rule
 }
 
 /** Every *.yaml / *.yml below dir, sorted by path so load order (and first definitions) are stable. */
-function readRuleSources(dir: string, exclude: readonly string[]): RuleSource[] {
+export function readRuleSources(dir: string, exclude: readonly string[]): RuleSource[] {
   const out: RuleSource[] = [];
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {

@@ -13,7 +13,7 @@ import { ACCESS_EVENTS } from './columns/access-events.js';
 import { LC, LC_NULLABLE, UTC } from './columns/column-table.js';
 
 /** Bumped when a released schema changes; ensureSchema refuses a database newer than this. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const TABLES = {
   accessEvents: 'access_events',
@@ -27,7 +27,25 @@ export const TABLES = {
   actorActivity: 'actor_activity',
   partitionProgress: 'partition_progress',
   schemaVersion: 'schema_version',
+  // The analysts' console (src/console/): in the console database (consoleDatabaseOf), apart
+  // from the monitor's tables, so that on servers without SQL access control (18.16) its
+  // writer user can be allowed that database only.
+  alertTriage: 'alert_triage',
+  alertTriageCurrent: 'alert_triage_current',
+  alertsTriaged: 'alerts_triaged',
+  consoleExceptions: 'console_exceptions',
+  consoleExceptionsCurrent: 'console_exceptions_current',
+  consoleAudit: 'console_audit',
 } as const;
+
+/**
+ * The console's tables live beside the monitor's, in `<database>_console`: on
+ * ClickHouse 18.16 access is granted per database only, and the console's
+ * writer must not be able to write access_events.
+ */
+export function consoleDatabaseOf(database: string): string {
+  return `${database}_console`;
+}
 
 export interface SchemaOptions {
   readonly database: string;
@@ -170,6 +188,66 @@ export const PARTITION_PROGRESS_COLUMNS: readonly Column[] = [
   ['stored_at', UTC],
 ];
 
+/**
+ * One row per triage change of an alert (append-only: the audit trail is the
+ * table). Each row carries the whole triage state after the change, and the
+ * engine state it was made against (revision, triggering events), so a later
+ * revision that adds events shows as a reopening.
+ */
+export const ALERT_TRIAGE_COLUMNS: readonly Column[] = [
+  ['change_id', 'String'],
+  ['alert_id', 'String'],
+  ['changed_at', UTC],
+  // Strictly increasing per alert (the console makes it so): the latest row is the current state.
+  ['changed_at_ms', 'UInt64'],
+  ['changed_by', 'String'],
+  ['action', LC],
+  ['from_status', LC],
+  ['to_status', LC],
+  ['resolution', LC],
+  ['assignee', 'String'],
+  ['note', 'String'],
+  ['alert_revision', 'UInt32'],
+  ['alert_event_count', 'UInt32'],
+  // The exception created with this change (resolve as false positive / expected activity), or empty.
+  ['exception_id', 'String'],
+];
+
+/** Exceptions made in the console: every version a row (created, revoked); the highest version is current. */
+export const CONSOLE_EXCEPTION_COLUMNS: readonly Column[] = [
+  ['exception_id', 'String'],
+  ['version', 'UInt32'],
+  ['status', LC],
+  ['rules', 'Array(String)'],
+  ['actors', 'Array(String)'],
+  ['roles', 'Array(String)'],
+  // The rules language's `when` predicate as JSON (empty: none): compiled like a YAML exception's.
+  ['when_json', 'String'],
+  ['owner', 'String'],
+  ['reason', 'String'],
+  ['expires_at', UTC],
+  ['expires_at_ms', 'UInt64'],
+  ['from_alert_id', 'String'],
+  ['changed_by', 'String'],
+  ['changed_at', UTC],
+  ['changed_at_ms', 'UInt64'],
+];
+
+/** Every console action that is not a triage change or an exception version: logins, refusals, subject reports. */
+export const CONSOLE_AUDIT_COLUMNS: readonly Column[] = [
+  ['audit_id', 'String'],
+  ['at', UTC],
+  ['at_ms', 'UInt64'],
+  ['username', 'String'],
+  ['role', LC],
+  ['action', LC],
+  ['outcome', LC],
+  // What the action was about (an alert id, a customer's pseudonym — never a clear customer id).
+  ['target', 'String'],
+  ['detail', 'String'],
+  ['client_ip', 'String'],
+];
+
 const SCHEMA_VERSION_COLUMNS: readonly Column[] = [
   ['version', 'UInt32'],
   ['applied_at', UTC],
@@ -192,6 +270,8 @@ function columnList(columns: readonly Column[], features: ServerFeatures): strin
 
 interface TableSpec {
   readonly name: string;
+  /** In the console database (consoleDatabaseOf) instead of the main one. */
+  readonly console?: true;
   readonly columns: readonly Column[];
   /** Engine with its arguments, e.g. `ReplacingMergeTree(ingested_at)`. */
   readonly engine: string;
@@ -201,9 +281,13 @@ interface TableSpec {
   readonly retentionColumn?: string;
 }
 
+function databaseOf(spec: TableSpec, database: string): string {
+  return spec.console ? consoleDatabaseOf(database) : database;
+}
+
 function createTable(spec: TableSpec, options: SchemaOptions): string {
   const lines = [
-    `CREATE TABLE IF NOT EXISTS ${qualifiedTable(options.database, spec.name)}\n(\n${columnList(spec.columns, options.features)}\n)`,
+    `CREATE TABLE IF NOT EXISTS ${qualifiedTable(databaseOf(spec, options.database), spec.name)}\n(\n${columnList(spec.columns, options.features)}\n)`,
     `ENGINE = ${spec.engine}`,
   ];
   if (spec.partitionBy) lines.push(`PARTITION BY ${spec.partitionBy}`);
@@ -335,6 +419,30 @@ const TABLE_SPECS: readonly TableSpec[] = [
     engine: 'ReplacingMergeTree()',
     orderBy: 'version',
   },
+  {
+    name: TABLES.alertTriage,
+    console: true,
+    columns: ALERT_TRIAGE_COLUMNS,
+    // Append-only; a retried insert of the same change (same change_id) collapses.
+    engine: 'ReplacingMergeTree()',
+    orderBy: '(alert_id, changed_at_ms, change_id)',
+  },
+  {
+    name: TABLES.consoleExceptions,
+    console: true,
+    columns: CONSOLE_EXCEPTION_COLUMNS,
+    // Every version stays (the exception's own audit trail); a retried insert collapses.
+    engine: 'ReplacingMergeTree()',
+    orderBy: '(exception_id, version)',
+  },
+  {
+    name: TABLES.consoleAudit,
+    console: true,
+    columns: CONSOLE_AUDIT_COLUMNS,
+    engine: 'ReplacingMergeTree()',
+    partitionBy: 'toYYYYMM(at)',
+    orderBy: '(at_ms, audit_id)',
+  },
 ];
 
 /**
@@ -351,7 +459,7 @@ export function addColumnStatements(options: SchemaOptions, existing: ReadonlyMa
     spec.columns.forEach(([name, type], i) => {
       if (have.has(name)) return;
       const after = i === 0 ? ' FIRST' : ` AFTER ${spec.columns[i - 1]?.[0] ?? ''}`;
-      out.push(`ALTER TABLE ${qualifiedTable(options.database, spec.name)} ADD COLUMN ${name} ${columnType(type, options.features)}${i === 0 ? '' : after}`);
+      out.push(`ALTER TABLE ${qualifiedTable(databaseOf(spec, options.database), spec.name)} ADD COLUMN ${name} ${columnType(type, options.features)}${i === 0 ? '' : after}`);
     });
   }
   return out;
@@ -361,15 +469,47 @@ export function addColumnStatements(options: SchemaOptions, existing: ReadonlyMa
  * Views whose column lists are fixed when they are created: after columns were
  * added, they are dropped and created again (they hold no data).
  */
-export function viewNames(): string[] {
-  return [TABLES.alertNotificationsMv, TABLES.accessEventsDedup, TABLES.alertsLatest];
+export function viewNames(): { readonly database: 'main' | 'console'; readonly name: string }[] {
+  return [
+    { database: 'main', name: TABLES.alertNotificationsMv },
+    { database: 'main', name: TABLES.accessEventsDedup },
+    { database: 'main', name: TABLES.alertsLatest },
+    { database: 'console', name: TABLES.alertsTriaged },
+    { database: 'console', name: TABLES.alertTriageCurrent },
+    { database: 'console', name: TABLES.consoleExceptionsCurrent },
+  ];
+}
+
+/** Workflow statuses of an alert's triage, in order (SQL and the console agree through this list). */
+export const TRIAGE_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+
+/** The console's views: each alert's current triage beside its engine state, current exceptions. */
+function consoleViewStatements(db: string): string[] {
+  const cdb = consoleDatabaseOf(db);
+  const triageState = ['to_status', 'resolution', 'assignee', 'note', 'changed_by', 'changed_at_ms', 'alert_revision', 'alert_event_count', 'exception_id'];
+  const exceptionState = CONSOLE_EXCEPTION_COLUMNS.map(([name]) => name).filter((n) => n !== 'exception_id' && n !== 'version');
+  return [
+    // argMax by the strictly increasing change time: the latest change is the current state.
+    `CREATE VIEW IF NOT EXISTS ${qualifiedTable(cdb, TABLES.alertTriageCurrent)}\nAS SELECT alert_id,\n` +
+      triageState.map((c) => `    argMax(${c}, changed_at_ms) AS triage_${c}`).join(',\n') +
+      `,\n    count() AS triage_changes\nFROM ${qualifiedTable(cdb, TABLES.alertTriage)} FINAL\nGROUP BY alert_id`,
+    // What analysts read: every alert (latest revision) with its triage. No triage row yet: open.
+    // A resolved alert whose engine state gained triggering events since is open again (reopened).
+    `CREATE VIEW IF NOT EXISTS ${qualifiedTable(cdb, TABLES.alertsTriaged)}\nAS SELECT *,\n` +
+      `    if(triage_changes = 0, 'open', if(triage_to_status = 'resolved' AND event_count > triage_alert_event_count, 'open', triage_to_status)) AS triage_status,\n` +
+      `    triage_changes > 0 AND triage_to_status = 'resolved' AND event_count > triage_alert_event_count AS reopened\n` +
+      `FROM ${qualifiedTable(db, TABLES.alertsLatest)}\nANY LEFT JOIN ${qualifiedTable(cdb, TABLES.alertTriageCurrent)} USING alert_id`,
+    `CREATE VIEW IF NOT EXISTS ${qualifiedTable(cdb, TABLES.consoleExceptionsCurrent)}\nAS SELECT exception_id, max(version) AS latest_version,\n` +
+      exceptionState.map((c) => `    argMax(${c}, version) AS ${c}`).join(',\n') +
+      `\nFROM ${qualifiedTable(cdb, TABLES.consoleExceptions)} FINAL\nGROUP BY exception_id`,
+  ];
 }
 
 /** All statements, in the order they must run (tables before the views that read them). */
 export function schemaStatements(options: SchemaOptions): string[] {
   const db = options.database;
   quoteIdentifier(db);
-  const statements = [`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(db)}`];
+  const statements = [`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(db)}`, `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(consoleDatabaseOf(db))}`];
   for (const spec of TABLE_SPECS) statements.push(createTable(spec, options));
   statements.push(
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${qualifiedTable(db, TABLES.alertNotificationsMv)}\n` +
@@ -380,6 +520,7 @@ export function schemaStatements(options: SchemaOptions): string[] {
     // rows that have not been merged yet (redeliveries, older revisions).
     `CREATE VIEW IF NOT EXISTS ${qualifiedTable(db, TABLES.accessEventsDedup)}\nAS SELECT * FROM ${qualifiedTable(db, TABLES.accessEvents)} FINAL`,
     `CREATE VIEW IF NOT EXISTS ${qualifiedTable(db, TABLES.alertsLatest)}\nAS SELECT * FROM ${qualifiedTable(db, TABLES.alerts)} FINAL`,
+    ...consoleViewStatements(db),
   );
   return statements;
 }

@@ -6,7 +6,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { insertJsonLines, runStatement, selectRows } from './connection.js';
-import { SCHEMA_VERSION, TABLES, addColumnStatements, schemaStatements, ttlStatements, viewNames, type RetentionOverrides, type SchemaOptions } from './ddl.js';
+import { SCHEMA_VERSION, TABLES, addColumnStatements, consoleDatabaseOf, schemaStatements, ttlStatements, viewNames, type RetentionOverrides, type SchemaOptions } from './ddl.js';
 import { ClickHouseSinkError, isAlreadyExists, wrapClickHouseError } from './errors.js';
 import { qualifiedTable } from './escape.js';
 import { sqlValues } from './sql-values.js';
@@ -45,9 +45,11 @@ export async function ensureSchema(client: ClickHouseClient, options: EnsureSche
   };
   const statements = schemaStatements(schemaOptions);
 
-  const [createDatabase, ...rest] = statements;
-  if (createDatabase) await runIdempotent(client, createDatabase, null);
-  const columns = await existingColumns(client, options.database);
+  // The databases first (the main one and the console's), then what they hold.
+  const databases = statements.filter((s) => s.startsWith('CREATE DATABASE'));
+  const rest = statements.filter((s) => !s.startsWith('CREATE DATABASE'));
+  for (const createDatabase of databases) await runIdempotent(client, createDatabase, null);
+  const columns = await existingColumns(client, [options.database, consoleDatabaseOf(options.database)]);
   const existing = columns.has(TABLES.schemaVersion) ? await storedSchemaVersion(client, options.database) : 0;
   if (existing > SCHEMA_VERSION) {
     throw new ClickHouseSinkError('ddl', TABLES.schemaVersion, {
@@ -63,7 +65,10 @@ export async function ensureSchema(client: ClickHouseClient, options: EnsureSche
   for (const alter of alters) await runIdempotent(client, alter, null);
   // Views are also recreated for a database of an older schema version: their definitions may have changed.
   if (alters.length > 0 || (existing > 0 && existing < SCHEMA_VERSION)) {
-    for (const view of viewNames()) await runStatement(client, `DROP TABLE IF EXISTS ${qualifiedTable(options.database, view)}`, view, 'ddl');
+    for (const view of viewNames()) {
+      const database = view.database === 'console' ? consoleDatabaseOf(options.database) : options.database;
+      await runStatement(client, `DROP TABLE IF EXISTS ${qualifiedTable(database, view.name)}`, view.name, 'ddl');
+    }
   }
   for (const statement of rest) await runIdempotent(client, statement, null);
   // A retention changed since the tables were created applies to them too (servers with TTL).
@@ -91,7 +96,7 @@ export async function verifySchema(client: ClickHouseClient, options: Pick<Ensur
     throw wrapClickHouseError(err, 'version', null);
   }
   const features = options.features ?? featuresOf(server);
-  const columns = await existingColumns(client, options.database);
+  const columns = await existingColumns(client, [options.database, consoleDatabaseOf(options.database)]);
   const missing = TABLE_NAMES.filter((t) => !columns.has(t));
   const stored = columns.has(TABLES.schemaVersion) ? await storedSchemaVersion(client, options.database) : 0;
   if (missing.length > 0 || stored !== SCHEMA_VERSION) {
@@ -113,12 +118,12 @@ async function runIdempotent(client: ClickHouseClient, sql: string, table: strin
   }
 }
 
-/** Column names per existing table of the database (a table missing here does not exist yet). */
-async function existingColumns(client: ClickHouseClient, database: string): Promise<Map<string, Set<string>>> {
+/** Column names per existing table of the databases (a table missing here does not exist yet; names are unique across them). */
+async function existingColumns(client: ClickHouseClient, databases: readonly string[]): Promise<Map<string, Set<string>>> {
   const v = sqlValues(client);
   const rows = await selectRows<{ table: string; name: string }>(
     client,
-    `SELECT table, name FROM system.columns WHERE database = ${v.string(database)}`,
+    `SELECT table, name FROM system.columns WHERE ${databases.map((d) => `database = ${v.string(d)}`).join(' OR ')}`,
     'system.columns',
     v.params,
   );

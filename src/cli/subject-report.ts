@@ -1,0 +1,49 @@
+/**
+ * `custos subject-report <customer-id>`: the data-subject access report of the
+ * console, on stdout as CSV (default) or JSON. The id is pseudonymised here
+ * with CUSTOS_PSEUDONYM_KEY and never logged; `-` reads it from stdin (keeps
+ * it out of the shell history and the process list).
+ */
+import { ConfigError, loadSettingsSubset } from '../config/load.js';
+import { subjectReport, subjectReportCsv, subjectReportJson } from '../console/reports/subject-report.js';
+import { createClickHouseClient } from '../runtime/outputs/clickhouse/connection.js';
+
+export async function subjectReportCommand(customerIdArg: string, opts: { format?: string; config?: string }): Promise<number> {
+  let s;
+  try {
+    s = loadSettingsSubset({ env: process.env, file: opts.config ?? process.env.CUSTOS_CONFIG_FILE }, ['clickhouse.url', 'clickhouse.username', 'clickhouse.password', 'clickhouse.database', 'clickhouse.request_timeout_ms', 'pseudonym_key'] as const);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`custos: ${err.message}\n`);
+      return 78;
+    }
+    throw err;
+  }
+  const format = opts.format ?? 'csv';
+  if (format !== 'csv' && format !== 'json') {
+    process.stderr.write('custos: --format is csv or json\n');
+    return 78;
+  }
+  let customerId = customerIdArg;
+  if (customerId === '-') {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    customerId = Buffer.concat(chunks).toString('utf8').trim();
+  }
+  if (customerId === '') {
+    process.stderr.write('custos: a customer id is required\n');
+    return 78;
+  }
+  const client = createClickHouseClient({ url: s['clickhouse.url'], username: s['clickhouse.username'], password: s['clickhouse.password'], requestTimeoutMs: s['clickhouse.request_timeout_ms'] });
+  try {
+    const report = await subjectReport(client, s['clickhouse.database'], s.pseudonym_key, customerId);
+    process.stdout.write(format === 'json' ? subjectReportJson(report, Date.now()) : subjectReportCsv(report));
+    process.stderr.write(`${report.accesses.length} accesses\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`custos: subject report failed: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await client.close();
+  }
+}
