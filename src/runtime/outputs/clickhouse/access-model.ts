@@ -67,6 +67,8 @@ export function accessModelSql(options: AccessModelOptions): string[] {
   out.push(
     // Restores and history read what the monitor stored; every batch inserts.
     `GRANT SELECT, INSERT ON ${db}.* TO ${ACCESS_ROLES.monitor}`,
+    // The monitor applies the exceptions analysts create in the console (read only).
+    `GRANT SELECT ON ${consoleDb}.* TO ${ACCESS_ROLES.monitor}`,
     // The analyst views (access_events_dedup, alerts_latest) run with the
     // invoker's rights, so the tables under them are readable too: read only.
     `GRANT SELECT ON ${db}.* TO ${ACCESS_ROLES.analyst}`,
@@ -93,7 +95,8 @@ export function accessModelSql(options: AccessModelOptions): string[] {
  * `custos db retention`, run by an administrator), and `<allow_databases>`
  * limits each to its databases. 18.16 cannot limit a user to some tables of a
  * database: there the console could insert into custos' own tables (a
- * limitation docs/security.md states).
+ * limitation docs/security.md states), and the monitor, which must read the
+ * console's exceptions, could insert into the console's tables.
  */
 export function accessModelUsersXml(options: AccessModelOptions): string {
   check(options);
@@ -104,7 +107,8 @@ export function accessModelUsersXml(options: AccessModelOptions): string {
     console: '<allow_ddl>0</allow_ddl>',
   } satisfies Record<AccessUserKind, string>;
   const databases = {
-    monitor: [options.database],
+    // The console's database too: the monitor reads the exceptions analysts create there.
+    monitor: [options.database, consoleDatabase(options.database)],
     analyst: [options.database],
     console: [options.database, consoleDatabase(options.database)],
   } satisfies Record<AccessUserKind, string[]>;
