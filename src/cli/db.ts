@@ -11,7 +11,9 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, loadSettingsSubset } from '../config/load.js';
 import type { SettingKey } from '../config/settings.js';
 import { classify, describeError, ERRORS } from '../errors.js';
-import { RETENTION_SETTING_KEYS, retentionOverrides } from '../runtime/app/retention-settings.js';
+import { RETENTION_SETTING_KEYS } from '../runtime/app/retention-settings.js';
+import { clickHouseStoreOptions } from '../runtime/app/store-options.js';
+import { loadTlsMaterial } from '../config/tls-files.js';
 import { ClickHouseStore } from '../runtime/outputs/clickhouse/store.js';
 import { runStatement } from '../runtime/outputs/clickhouse/connection.js';
 import { accessModelSql, accessModelUsersXml, sha256Hex, type AccessModelOptions, type AccessUserKind } from '../runtime/outputs/clickhouse/access-model.js';
@@ -23,6 +25,14 @@ const DB_KEYS = [
   'clickhouse.database',
   'clickhouse.request_timeout_ms',
   'clickhouse.retention_days',
+  'clickhouse.ca_file',
+  'clickhouse.cert_file',
+  'clickhouse.key_file',
+  'kafka.ssl',
+  'kafka.ssl_ca_file',
+  'kafka.ssl_cert_file',
+  'kafka.ssl_key_file',
+  'kafka.ssl_servername',
   ...RETENTION_SETTING_KEYS,
 ] as const satisfies readonly SettingKey[];
 
@@ -43,16 +53,7 @@ async function withStore(manageSchema: boolean, act: (store: ClickHouseStore) =>
   if (config === null) return 78;
   let store: ClickHouseStore | null = null;
   try {
-    store = await ClickHouseStore.open({
-      url: config['clickhouse.url'],
-      username: config['clickhouse.username'],
-      password: config['clickhouse.password'],
-      database: config['clickhouse.database'],
-      retentionDays: config['clickhouse.retention_days'],
-      retention: retentionOverrides(config),
-      requestTimeoutMs: config['clickhouse.request_timeout_ms'],
-      manageSchema,
-    });
+    store = await ClickHouseStore.open(clickHouseStoreOptions(config, loadTlsMaterial(config).clickhouse, manageSchema));
     await act(store);
     return 0;
   } catch (err) {

@@ -42,7 +42,7 @@ import { loadConsoleExceptions } from '../outputs/clickhouse/console-exceptions.
 import { startExceptionsRefresh, type ExceptionsRefresh } from './exceptions-refresh.js';
 import { loadRulesWithConsoleExceptions } from './rules-with-exceptions.js';
 import { startRetentionSchedule, type RetentionSchedule } from './retention-schedule.js';
-import { retentionOverrides } from './retention-settings.js';
+import { clickHouseStoreOptions } from './store-options.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -213,15 +213,7 @@ export class Monitor {
             logger,
             () =>
               ClickHouseStore.open({
-                url: config['clickhouse.url'],
-                username: config['clickhouse.username'],
-                password: config['clickhouse.password'],
-                database: config['clickhouse.database'],
-                retentionDays: config['clickhouse.retention_days'],
-                retention: retentionOverrides(config),
-                requestTimeoutMs: config['clickhouse.request_timeout_ms'],
-                manageSchema: config['clickhouse.manage_schema'],
-                ...(tls.clickhouse !== null && { tls: tls.clickhouse }),
+                ...clickHouseStoreOptions(config, tls.clickhouse, config['clickhouse.manage_schema']),
                 insertFormat: config['clickhouse.insert_format'],
               }),
             undefined,
