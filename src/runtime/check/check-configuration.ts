@@ -15,7 +15,7 @@ import { checkDirectory } from './directory-checks.js';
 import { error, warning, type CheckFinding } from './findings.js';
 import { indexRuleFiles } from './rule-files.js';
 import { checkExceptions, checkFieldClassReferences, checkRoleLimitFloors, checkRuleTestCases, checkUnlistedFieldDefault } from './rule-checks.js';
-import { checkShippedExamples, SHIPPED_RULES_DIR } from './shipped-examples.js';
+import { checkShippedExamples, readOrNull, SHIPPED_RULES_DIR } from './shipped-examples.js';
 import { summarize, type ConfigurationSummary } from './summary.js';
 import { checkZoneRanges, checkZoneReferences, zoneRanges } from './zone-checks.js';
 
@@ -122,13 +122,5 @@ function isDirectory(path: string): boolean {
     return statSync(path).isDirectory();
   } catch {
     return false;
-  }
-}
-
-function readOrNull(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
   }
 }

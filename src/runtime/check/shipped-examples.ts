@@ -33,7 +33,8 @@ function sameContent(a: string, b: string): boolean {
   }
 }
 
-function readOrNull(file: string): string | null {
+/** A file's text, or null when it cannot be read (a missing file is reported where it is required). */
+export function readOrNull(file: string): string | null {
   try {
     return readFileSync(file, 'utf8');
   } catch {
