@@ -531,7 +531,7 @@ export class Engine implements DetectionEngine {
       if (r.check !== null) {
         this.checkState = st;
         this.checkRule = r;
-        finding = r.check(this.input, factor, this.ownRequestNormalOfCheck);
+        finding = r.check.run(this.input, factor, this.ownRequestNormalOfCheck);
         if (finding === null) continue;
       } else finding = { reason: r.title, observed: e.record_count, limit: null };
       if (this.excepted(r, e, st)) continue;
@@ -551,9 +551,9 @@ export class Engine implements DetectionEngine {
   private readonly ownRequestNormalOfCheck = (): number =>
     this.checkState === null || this.checkRule === null ? 0 : this.ownRequestNormal(this.checkState, this.checkRule);
 
-  /** The actor's own normal largest request for a record-limit rule (0 when too little is known). */
+  /** The actor's own normal largest request, for a check whose limit it protects (0 when too little is known). */
   private ownRequestNormal(st: ActorState, r: PolicyRule): number {
-    const on = r.ownNormal;
+    const on = r.check?.ownNormal ?? null;
     if (on === null) return 0;
     const top = this.history.ownRequestPeaks(st.actorId, this.ownAsOf(st));
     const level = top[on.minCount - 1];
@@ -843,7 +843,8 @@ export class Engine implements DetectionEngine {
     a.firings++;
     f.touch(e);
     f.addReason(finding.reason);
-    if (r.checkType === 'record_limit') {
+    // A check that measured the request against a limit shows that figure; others show the records touched.
+    if (finding.limit !== null) {
       f.observed = Math.max(f.observed, finding.observed);
       f.limit = finding.limit;
       f.baseline = finding.limit;

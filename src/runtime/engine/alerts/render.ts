@@ -99,7 +99,7 @@ function phrase(a: OpenAlert, f: Finding, ctx: RenderContext): string {
   if (f.kind === 'policy') {
     const first = f.reasons[0] ?? rule?.title ?? f.ruleId;
     // A record-limit finding already states the records of its single request.
-    const findingHasVolume = rule?.kind === 'policy' && rule.checkType === 'record_limit';
+    const findingHasVolume = rule?.kind === 'policy' && rule.check?.statesRequestSize === true;
     const volume =
       f.eventCount > 1
         ? ` (${fmt(f.eventCount)} events, ${fmt(f.totalRecords)} records)`

@@ -7,7 +7,7 @@ import { SEVERITIES } from '../../../model/alert.js';
 import { formatDuration } from '../duration.js';
 import type { RuleProblem } from '../errors.js';
 import { compilePredicate, resolveValues, type Predicate, type PredicateContext, type YamlPath } from './predicate.js';
-import { grantCheck, recordLimitCheck, zoneCheck } from './need-to-know.js';
+import { compileCheck } from '../checks/index.js';
 import type {
   EngineSettings,
   ExceptionEntry,
@@ -217,22 +217,10 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
         if (spec.check === undefined && scope === null) {
           report(src, base, 'a policy rule needs a `check`, a `when`, or both');
         }
-        const c = spec.check;
-        const check =
-          c === undefined
-            ? null
-            : c.type === 'grant'
-              ? grantCheck(roles)
-              : c.type === 'zone'
-                ? zoneCheck(roles)
-                : recordLimitCheck(roles, c.role_limit, c.default);
-        const ownNormal = c?.type === 'record_limit' && c.own_normal !== undefined ? { minCount: c.own_normal.min_count, headroom: c.own_normal.headroom } : null;
         rule = {
           ...common,
           kind: 'policy',
-          check,
-          checkType: c?.type ?? null,
-          ownNormal,
+          check: spec.check === undefined ? null : compileCheck(spec.check, { roles }),
           escalateRecords: [...spec.escalate_records].sort((a, b) => a - b),
         };
       } else {
