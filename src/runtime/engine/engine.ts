@@ -43,7 +43,7 @@ import type { PolicyFinding, PolicyRule, RateRule, RateWindow, Rule, RuleSet } f
 import { SEVERITIES } from '../../model/alert.js';
 import type { ActivityBucket } from './state/activity.js';
 import { ActorState } from './state/actor-state.js';
-import { EventCountWindow } from './state/event-count-window.js';
+import type { MeasureRuntime, WindowLayout } from './measures/index.js';
 import { refKey } from './state/keys.js';
 import { NONE, SKETCHED, toWindowSeconds } from './state/distinct-window.js';
 import { EvictedActors } from './state/evicted-actors.js';
@@ -121,11 +121,10 @@ export class Engine implements DetectionEngine {
   private peakIndex = 0;
   private hourIndex = 0;
   private dayIndex = 0;
-  /** Per window slot: index of its horizon in the actors' DistinctWindow (distinct measure). */
-  private horizonIndexBySlot: number[] = [];
-  /** Per window slot: key of its event counter (events measure). */
-  private counterKeyBySlot: string[] = [];
-  private eventRules: RateRule[] = [];
+  /** Per rate rule (in ruleSet.rateRules order): its measure bound to the window layout. */
+  private measures: MeasureRuntime[] = [];
+  /** The bound measures that keep state of their own (accumulated per new event). */
+  private accumulating: NonNullable<MeasureRuntime['accumulate']>[] = [];
   private retentionMs = 0;
 
   private readonly facts: DerivedFacts = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false, new_customers: 0 };
@@ -453,17 +452,12 @@ export class Engine implements DetectionEngine {
     this.peakIndex = this.horizons.indexOf(PEAK_HORIZON_MS);
     this.hourIndex = this.horizons.indexOf(HOUR_HORIZON_MS);
     this.dayIndex = this.horizons.indexOf(DAY_HORIZON_MS);
-    this.horizonIndexBySlot = new Array<number>(ruleSet.windowSlots).fill(-1);
-    this.counterKeyBySlot = new Array<string>(ruleSet.windowSlots).fill('');
     let longest = Math.max(...this.horizons);
-    for (const r of ruleSet.rateRules) {
-      for (const w of r.windows) {
-        longest = Math.max(longest, w.horizonMs);
-        if (r.measure === 'distinct_customers') this.horizonIndexBySlot[w.slot] = this.horizons.indexOf(w.horizonMs);
-        else this.counterKeyBySlot[w.slot] = `${r.id}\u0000${w.horizonMs}`;
-      }
-    }
-    this.eventRules = ruleSet.rateRules.filter((r) => r.measure === 'events');
+    for (const r of ruleSet.rateRules) for (const w of r.windows) longest = Math.max(longest, w.horizonMs);
+    const horizons = this.horizons;
+    const layout: WindowLayout = { distinctIndex: (ms) => horizons.indexOf(ms) };
+    this.measures = ruleSet.rateRules.map((r) => r.measure.bind(layout, r.windows));
+    this.accumulating = this.measures.flatMap((m) => (m.accumulate === undefined ? [] : [m.accumulate]));
     this.retentionMs = longest + s.lateness;
     let quiet = s.quiet;
     for (const r of ruleSet.rulesById.values()) quiet = Math.max(quiet, r.quietMs);
@@ -537,9 +531,11 @@ export class Engine implements DetectionEngine {
       if (this.excepted(r, e, st)) continue;
       this.firePolicy(st, r, e, duplicate, finding);
     }
-    for (const r of this.rules.rateRules) {
+    const rateRules = this.rules.rateRules;
+    for (let k = 0; k < rateRules.length; k++) {
+      const r = rateRules[k] as RateRule;
       if (r.scope !== null && !r.scope(this.input)) continue;
-      this.judgeRate(st, r, e, duplicate, factor);
+      this.judgeRate(st, r, this.measures[k] as MeasureRuntime, e, duplicate, factor);
     }
     // Whatever fired merged into the actor's one alert: one revision per event.
     if (this.touched !== null) this.settle(this.touched);
@@ -682,28 +678,16 @@ export class Engine implements DetectionEngine {
       hour.record(e, peak5m, peak1h, peak24h);
       day.record(e, peak5m, peak1h, peak24h);
     }
-    for (const r of this.eventRules) {
-      if (r.count === null || !r.count(this.input)) continue;
-      for (const w of r.windows) {
-        const key = this.counterKeyBySlot[w.slot] as string;
-        st.counters ??= new Map();
-        let c = st.counters.get(key);
-        if (c === undefined) {
-          c = new EventCountWindow(w.horizonMs);
-          st.counters.set(key, c);
-        }
-        c.add(e.ts);
-      }
-    }
+    for (const accumulate of this.accumulating) accumulate(st, this.input);
   }
 
-  private judgeRate(st: ActorState, r: RateRule, e: EnrichedEvent, duplicate: boolean, factor: number): void {
+  private judgeRate(st: ActorState, r: RateRule, m: MeasureRuntime, e: EnrichedEvent, duplicate: boolean, factor: number): void {
     let figures: WindowFigure[] | null = null;
     let best = -1;
     let bestRatio = 0;
     for (let i = 0; i < r.windows.length; i++) {
       const w = r.windows[i] as RateWindow;
-      const observed = this.observe(st, r, w);
+      const observed = m.observe(st, i);
       // Cheap pre-check: the limit is never below the floor (which the status factor does not lower).
       if (observed <= w.floor) continue;
       const d = this.limitFor(st, w, e, factor);
@@ -718,16 +702,11 @@ export class Engine implements DetectionEngine {
     if (figures === null) return;
     if (this.excepted(r, e, st)) return;
     // Explain every window of the rule, exceeded or not.
-    for (const w of r.windows) {
-      figures.push({ label: w.label, horizonMs: w.horizonMs, observed: this.observe(st, r, w), decision: this.limitFor(st, w, e, factor) });
+    for (let i = 0; i < r.windows.length; i++) {
+      const w = r.windows[i] as RateWindow;
+      figures.push({ label: w.label, horizonMs: w.horizonMs, observed: m.observe(st, i), decision: this.limitFor(st, w, e, factor) });
     }
     this.fireRate(st, r, e, duplicate, figures, best, bestRatio);
-  }
-
-  private observe(st: ActorState, r: RateRule, w: RateWindow): number {
-    if (r.measure === 'distinct_customers') return st.window.count(this.horizonIndexBySlot[w.slot] as number);
-    const c = st.counters?.get(this.counterKeyBySlot[w.slot] as string);
-    return c === undefined ? 0 : c.count(st.watermark);
   }
 
   private limitFor(st: ActorState, w: RateWindow, e: EnrichedEvent, factor: number): LimitDecision {

@@ -8,6 +8,7 @@ export type { PolicyCheck, PolicyFinding } from '../checks/index.js';
 import type { Predicate } from './predicate.js';
 import type { BaselineSpec, CaseActorSpec, SettingsSpec, TestCaseSpec } from './schema.js';
 import type { CompiledCheck } from '../checks/index.js';
+import type { CompiledMeasure } from '../measures/index.js';
 
 export interface SeverityRaise {
   readonly when: Predicate;
@@ -63,9 +64,8 @@ export interface RateWindow {
 
 export interface RateRule extends RuleCommon {
   readonly kind: 'rate';
-  readonly measure: 'distinct_customers' | 'events';
-  /** For measure `events`: which events count. */
-  readonly count: Predicate | null;
+  /** What its windows count: a registered measure (measures/), compiled for this rule. */
+  readonly measure: CompiledMeasure;
   readonly windows: readonly RateWindow[];
   readonly tiers: readonly number[];
   readonly tierRaisesSeverity: boolean;

@@ -14,6 +14,7 @@ import { ACTOR_KINDS, EMPLOYMENT_STATUSES } from '../../../model/enriched.js';
 
 import { duration, name, nonNegative, positiveDuration, predicate, ruleId, severity, version } from './schema-primitives.js';
 import { policyCheckSchema } from '../checks/index.js';
+import { MEASURE_FIELDS, MEASURE_NAMES } from '../measures/index.js';
 
 /** A set of strings written inline or as `{list: name}`. */
 export const stringSet = z.union([z.array(z.string().min(1)), z.strictObject({ list: name })]);
@@ -134,10 +135,10 @@ const windowSpec = z
 const rateRule = z.strictObject({
   ...commonRule,
   kind: z.literal('rate'),
-  /** distinct_customers: distinct record refs (+ count-only remainders); events: events matching `count`. */
-  measure: z.enum(['distinct_customers', 'events']),
-  /** For measure `events`: which events are counted (required there). */
-  count: predicate.optional(),
+  /** What the windows count: one of the registered measures (measures/), e.g. distinct_customers or events. */
+  measure: z.enum(MEASURE_NAMES),
+  /** The measures' own fields (e.g. `count` for events), each checked by its measure. */
+  ...MEASURE_FIELDS,
   windows: z.array(windowSpec).min(1),
   /** Multiples of the limit at which the alert escalates to tier 2, 3, ... */
   tiers: z.array(z.number().gt(1)).default([2, 10]),
