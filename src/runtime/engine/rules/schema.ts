@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { EVENT_V1_JSON_SCHEMA, type EventV1 } from '../../../model/contract-v1.js';
-import { ACTIONS, OUTCOMES } from '../../../model/event.js';
+import { ACTIONS } from '../../../model/event.js';
 import { ACTOR_KINDS, EMPLOYMENT_STATUSES } from '../../../model/enriched.js';
 
 import { duration, name, nonNegative, positiveDuration, predicate, ruleId, severity, version } from './schema-primitives.js';
