@@ -37,18 +37,13 @@ import type { DerivedFacts, EvalInput } from './rules/fields.js';
 import type { PolicyFinding, PolicyRule, RateRule, RateWindow, Rule, RuleSet } from './rules/rule-set.js';
 import type { ActivityBucket } from './state/activity.js';
 import { ActorState } from './state/actor-state.js';
-import type { MeasureRuntime, WindowLayout } from './measures/index.js';
-import { refKey } from './state/keys.js';
-import { NONE, SKETCHED, toWindowSeconds } from './state/distinct-window.js';
+import type { MeasureRuntime } from './measures/index.js';
+import { WindowAccumulator } from './state/accumulate.js';
 import { EvictedActors } from './state/evicted-actors.js';
 import { EvictedBucketStore } from './state/evicted-buckets.js';
 
-/** The contract's `peak_5m_distinct` is always tracked, whatever the rules. */
-const PEAK_HORIZON_MS = 5 * 60_000;
-/** ... and the sliding hour's peak, for `peak_1h_distinct`. */
-const HOUR_HORIZON_MS = 3_600_000;
-/** Windows always remember a day, so day buckets learn "first touch today" from them. */
-const DAY_HORIZON_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 /** Evicted actors' open buckets that may wait for their closing time: at least this many, or twice the actor cap. */
 const EVICTED_BUCKETS_MIN = 10_000;
 
@@ -109,14 +104,10 @@ export class Engine implements DetectionEngine {
   private readonly alerts: AlertCorrelator;
   private readonly actors = new Map<string, ActorState>();
   private readonly history: ActivityHistory;
-  private horizons: number[] = [];
-  private peakIndex = 0;
-  private hourIndex = 0;
-  private dayIndex = 0;
+  /** What a new event adds to an actor's windows, buckets and measure state (state/accumulate.ts). */
+  private readonly accumulator: WindowAccumulator;
   /** Per rate rule (in ruleSet.rateRules order): its measure bound to the window layout. */
   private measures: MeasureRuntime[] = [];
-  /** The bound measures that keep state of their own (accumulated per new event). */
-  private accumulating: NonNullable<MeasureRuntime['accumulate']>[] = [];
   private retentionMs = 0;
 
   private readonly facts: DerivedFacts = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false, new_customers: 0 };
@@ -157,6 +148,7 @@ export class Engine implements DetectionEngine {
     // A placeholder event: the input object is reused for every event (no allocation).
     this.input = { e: undefined as unknown as EnrichedEvent, f: this.facts };
     this.alerts = new AlertCorrelator(options.rules, this.facts, this.input, this.capCounters);
+    this.accumulator = new WindowAccumulator(this.input);
     this.replaceRules(options.rules);
   }
 
@@ -286,7 +278,7 @@ export class Engine implements DetectionEngine {
    */
   private closeByProgress(completeTo: number): void {
     const limit = completeTo - this.rules.settings.lateness;
-    if (limit < this.progressClosedTo - (this.progressClosedTo % HOUR_HORIZON_MS) + HOUR_HORIZON_MS) return;
+    if (limit < this.progressClosedTo - (this.progressClosedTo % HOUR_MS) + HOUR_MS) return;
     this.progressClosedTo = limit;
     for (const st of this.actors.values()) {
       if (st.activity.nextEnd > limit) continue;
@@ -367,7 +359,7 @@ export class Engine implements DetectionEngine {
     // newest stored event by up to the group margin (partition alignment).
     // Rebuilding such a bucket, peaks of its sliding windows included, needs
     // its whole day and the windows before its first event.
-    return this.retentionMs + DAY_HORIZON_MS + this.rules.settings.group_baseline_margin;
+    return this.retentionMs + DAY_MS + this.rules.settings.group_baseline_margin;
   }
 
   mergeActivity(rows: readonly ActorActivityRow[]): void {
@@ -382,16 +374,11 @@ export class Engine implements DetectionEngine {
     this.rules = ruleSet;
     this.generation++;
     const s = ruleSet.settings;
-    this.horizons = [...new Set([...ruleSet.distinctHorizons, PEAK_HORIZON_MS, HOUR_HORIZON_MS, DAY_HORIZON_MS])].sort((a, b) => a - b);
-    this.peakIndex = this.horizons.indexOf(PEAK_HORIZON_MS);
-    this.hourIndex = this.horizons.indexOf(HOUR_HORIZON_MS);
-    this.dayIndex = this.horizons.indexOf(DAY_HORIZON_MS);
-    let longest = Math.max(...this.horizons);
+    const layout = this.accumulator.layOut(ruleSet.distinctHorizons);
+    let longest = Math.max(...layout.horizons);
     for (const r of ruleSet.rateRules) for (const w of r.windows) longest = Math.max(longest, w.horizonMs);
-    const horizons = this.horizons;
-    const layout: WindowLayout = { distinctIndex: (ms) => horizons.indexOf(ms) };
     this.measures = ruleSet.rateRules.map((r) => r.measure.bind(layout, r.windows));
-    this.accumulating = this.measures.flatMap((m) => (m.accumulate === undefined ? [] : [m.accumulate]));
+    this.accumulator.configure(ruleSet.settings.counted, this.measures);
     this.retentionMs = longest + s.lateness;
     let quiet = s.quiet;
     for (const r of ruleSet.rulesById.values()) quiet = Math.max(quiet, r.quietMs);
@@ -399,7 +386,7 @@ export class Engine implements DetectionEngine {
     this.history.configure(s.activity_lookback, s.baseline_bands);
     this.alerts?.configure(ruleSet);
     for (const st of this.actors.values()) {
-      st.window.setHorizons(this.horizons);
+      st.window.setHorizons(layout.horizons);
       st.limitCache = [];
     }
   }
@@ -446,7 +433,7 @@ export class Engine implements DetectionEngine {
     this.facts.new_customers = 0;
     if (!late && !duplicate) {
       st.seen.add(e.event_id, e.ts);
-      this.accumulate(st, e);
+      this.accumulator.add(st, !(this.restoring && this.windowsOnly.has(st.actorId)));
     }
     if (this.restoring) return;
 
@@ -512,7 +499,7 @@ export class Engine implements DetectionEngine {
         profile,
         this.history.peerGroup(profile.role, profile.department),
         this.history.roleGroup(profile.role),
-        this.horizons,
+        this.accumulator.horizons,
         this.caps,
       );
       st.history = this.history.actor(actorId);
@@ -562,57 +549,9 @@ export class Engine implements DetectionEngine {
    */
   private groupCutoff(ts: number): { cutoff: number; complete: boolean } {
     const s = this.rules.settings;
-    const cutoff = ts - (((ts % DAY_HORIZON_MS) + DAY_HORIZON_MS) % DAY_HORIZON_MS) - s.group_baseline_margin;
+    const cutoff = ts - (((ts % DAY_MS) + DAY_MS) % DAY_MS) - s.group_baseline_margin;
     const complete = this.completeTo === null || Math.min(this.completeTo, ts) >= cutoff + s.lateness;
     return { cutoff, complete };
-  }
-
-  /** Adds a new (not late, not replayed) event to windows, buckets and event counters. */
-  private accumulate(st: ActorState, e: EnrichedEvent): void {
-    const bucketsToo = !(this.restoring && this.windowsOnly.has(st.actorId));
-    if (bucketsToo) st.activity.locate(e.ts);
-    const hour = bucketsToo ? st.activity.hour : null;
-    const day = bucketsToo ? st.activity.day : null;
-    if (this.rules.settings.counted(this.input)) {
-      const refs = e.record_refs;
-      // A ref whose latest touch is before this second minus a day is new to the actor today.
-      const dayAgo = toWindowSeconds(e.ts) - 86_400;
-      let fresh = 0;
-      for (let i = 0; i < refs.length; i++) {
-        const k = refKey(refs[i] as string);
-        const prev = st.window.addRef(k, e.ts);
-        // In sketch mode the previous touch is unknown: counted as new (the conservative side).
-        if (prev === NONE || prev === SKETCHED || prev < dayAgo) fresh++;
-        if (hour === null || day === null) continue;
-        if (prev === SKETCHED) {
-          hour.distinct.addSketched(k);
-          day.distinct.addSketched(k);
-        } else {
-          // First touch since the bucket started: a new distinct customer for it.
-          if (prev < hour.startSec) hour.distinct.addNew();
-          if (prev < day.startSec) day.distinct.addNew();
-        }
-      }
-      // Count-only customers: once per event id (the caller checked it is new).
-      const remainder = e.record_count - refs.length;
-      if (remainder > 0) {
-        fresh += remainder;
-        st.window.addAnonymous(remainder, e.ts);
-        hour?.distinct.addAnonymous(remainder);
-        day?.distinct.addAnonymous(remainder);
-      }
-      this.facts.new_customers = fresh;
-      if (hour !== null && e.record_count > hour.maxRequest) hour.maxRequest = e.record_count;
-      if (day !== null && e.record_count > day.maxRequest) day.maxRequest = e.record_count;
-    }
-    if (hour !== null && day !== null) {
-      const peak5m = st.window.count(this.peakIndex);
-      const peak1h = st.window.count(this.hourIndex);
-      const peak24h = st.window.count(this.dayIndex);
-      hour.record(e, peak5m, peak1h, peak24h);
-      day.record(e, peak5m, peak1h, peak24h);
-    }
-    for (const accumulate of this.accumulating) accumulate(st, this.input);
   }
 
   private judgeRate(st: ActorState, r: RateRule, m: MeasureRuntime, e: EnrichedEvent, duplicate: boolean, factor: number): void {
