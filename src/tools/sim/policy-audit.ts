@@ -135,7 +135,7 @@ export class PolicyAudit {
       if (r.scope !== null && !r.scope(this.input)) continue;
       let clause: string;
       if (r.check !== null) {
-        const finding = r.check(this.input, factor, () => 0);
+        const finding = r.check.run(this.input, factor, () => 0);
         if (finding === null) continue;
         clause = finding.limit === null ? finding.reason : `${finding.reason} (${finding.observed} against a limit of ${finding.limit})`;
       } else clause = r.title;
