@@ -302,6 +302,20 @@ bench
     exitWith(await benchDetectionCommand({ ...rest, strict: opts.strict === true, quiet: opts.quiet === true, ...(endpoints && { live: endpoints }) }));
   });
 
+bench
+  .command('console')
+  .description("Seed a scratch database (10,000 alerts, one actor with 100,000 events), run custos console, and time its queue, alert and actor pages over HTTP beside their bare ClickHouse queries: wall, console CPU and ClickHouse CPU per request.")
+  .option('--alerts <n>', 'alerts in the queue', integerArg(1), 10_000)
+  .option('--events <n>', "events of the heavy actor whose alert page is measured", integerArg(1000), 100_000)
+  .option('--rounds <n>', 'rounds, each side alternating first', integerArg(1), 5)
+  .option('--requests <n>', 'requests per page and round', integerArg(1), 5)
+  .option('--rules <dir>', 'rules folder', 'rules')
+  .action(async (opts: { alerts: number; events: number; rounds: number; requests: number; rules: string }) => {
+    const { runConsoleBenchmark } = await import('../tools/bench/console/main.js');
+    const { clickhouseUrl, clickhouseUsername, clickhousePassword } = servicesFromEnv();
+    await runConsoleBenchmark({ ...opts, rulesDir: opts.rules, clickhouseUrl, clickhouseUsername, clickhousePassword });
+  });
+
 program
   .command('chaos')
   .description('Consume one stream cleanly and under faults (SIGKILLs, ClickHouse frozen and down, broker restart, receiver down); print what differs.')
