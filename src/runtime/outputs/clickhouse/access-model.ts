@@ -99,12 +99,13 @@ export function accessModelSql(options: AccessModelOptions): string[] {
     // The analyst views (access_events_dedup, alerts_latest) run with the
     // invoker's rights, so the tables under them are readable too: read only.
     `GRANT SELECT ON ${db}.* TO ${ACCESS_ROLES.analyst}`,
-    // The console's reader: what its pages show, table by table, and its own database's views.
-    `GRANT SELECT ON ${CONSOLE_READS_MAIN.map(main).join(', ')} TO ${ACCESS_ROLES.console}`,
+    // The console's reader: what its pages show, table by table (one target per GRANT, which
+    // every server with SQL access control parses), and its own database's views.
+    ...CONSOLE_READS_MAIN.map((t) => `GRANT SELECT ON ${main(t)} TO ${ACCESS_ROLES.console}`),
     `GRANT SELECT ON ${consoleDb}.* TO ${ACCESS_ROLES.console}`,
     // The console's writer: its three append-only tables, and the two views over them it reads.
-    `GRANT SELECT, INSERT ON ${CONSOLE_WRITES.map(own).join(', ')} TO ${ACCESS_ROLES.console_writer}`,
-    `GRANT SELECT ON ${CONSOLE_WRITER_READS.map(own).join(', ')} TO ${ACCESS_ROLES.console_writer}`,
+    ...CONSOLE_WRITES.map((t) => `GRANT SELECT, INSERT ON ${own(t)} TO ${ACCESS_ROLES.console_writer}`),
+    ...CONSOLE_WRITER_READS.map((t) => `GRANT SELECT ON ${own(t)} TO ${ACCESS_ROLES.console_writer}`),
   );
   for (const [kind, role] of Object.entries(ACCESS_ROLES) as [AccessUserKind, string][]) {
     const user = options.users[kind];

@@ -20,12 +20,12 @@ describe('access model as SQL (current servers)', () => {
   it("gives the console's reader SELECT on what it shows, and its writer INSERT on its three tables only", () => {
     const of = (role: string) => sql.filter((s) => s.startsWith('GRANT ') && s.endsWith(` TO ${role}`));
     expect(of('custos_console')).toEqual([
-      'GRANT SELECT ON `custos`.`alerts_latest`, `custos`.`alerts`, `custos`.`access_events_dedup`, `custos`.`access_events`, `custos`.`actor_activity` TO custos_console',
+      ...['alerts_latest', 'alerts', 'access_events_dedup', 'access_events', 'actor_activity'].map((t) => `GRANT SELECT ON \`custos\`.\`${t}\` TO custos_console`),
       'GRANT SELECT ON `custos_console`.* TO custos_console',
     ]);
     expect(of('custos_console_writer')).toEqual([
-      'GRANT SELECT, INSERT ON `custos_console`.`alert_triage`, `custos_console`.`console_exceptions`, `custos_console`.`console_audit` TO custos_console_writer',
-      'GRANT SELECT ON `custos_console`.`alert_triage_current`, `custos_console`.`console_exceptions_current` TO custos_console_writer',
+      ...['alert_triage', 'console_exceptions', 'console_audit'].map((t) => `GRANT SELECT, INSERT ON \`custos_console\`.\`${t}\` TO custos_console_writer`),
+      ...['alert_triage_current', 'console_exceptions_current'].map((t) => `GRANT SELECT ON \`custos_console\`.\`${t}\` TO custos_console_writer`),
     ]);
     expect(sql).toContain('GRANT custos_console_writer TO `custos_console_writer`');
   });
