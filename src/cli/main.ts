@@ -64,24 +64,6 @@ consoleCmd
     const { hashPasswordCommand } = await import('./console.js');
     exitWith(await hashPasswordCommand());
   });
-consoleCmd
-  .command('clickhouse-users')
-  .description("Print the console's least-privilege ClickHouse users: a users.d file for servers configured by files (18.16), or --sql for servers with SQL access control.")
-  .option('--sql', 'CREATE USER / GRANT statements instead of the users.d XML')
-  .option('--networks <list>', 'users.d form: networks the users may connect from (default anywhere, ::/0)')
-  .action(async (opts: { sql?: boolean; networks?: string }) => {
-    const { clickhouseUsersCommand } = await import('./console.js');
-    exitWith(clickhouseUsersCommand(opts));
-  });
-
-consoleCmd
-  .command('clickhouse-access')
-  .description("The tables the console's ClickHouse users must read and write (JSON), for the grants.")
-  .action(async () => {
-    const { clickhouseAccessCommand } = await import('./console.js');
-    exitWith(clickhouseAccessCommand());
-  });
-
 program
   .command('exceptions')
   .description('Exceptions the engine applies (rules folder and console).')
@@ -121,17 +103,19 @@ db.command('retention')
     exitWith(await dbRetentionCommand());
   });
 db.command('grants')
-  .description('Print (or --apply) the access model: monitor writer, read-only analyst, console user (docs/security.md).')
+  .description('Print (or --apply) the access model: monitor writer, read-only analyst, the console\'s reader and writer (docs/security.md).')
   .option('--format <format>', 'sql (servers with SQL access control) or xml (a users.d file, e.g. for 18.16)', 'sql')
   .option('--apply', 'run the SQL against $CUSTOS_CLICKHOUSE_URL as $CUSTOS_CLICKHOUSE_USERNAME', false)
   .option('--monitor-user <name>', 'the monitor\'s user', 'custos_monitor')
   .option('--analyst-user <name>', 'the analysts\' user', 'custos_analyst')
-  .option('--console-user <name>', 'the console\'s user', 'custos_console')
+  .option('--console-user <name>', 'the console\'s reading user (CUSTOS_CONSOLE_CLICKHOUSE_USERNAME)', 'custos_console')
+  .option('--console-writer-user <name>', 'the console\'s writing user (CUSTOS_CONSOLE_CLICKHOUSE_WRITER_USERNAME)', 'custos_console_writer')
   .requiredOption('--monitor-password-file <file>', 'file holding the monitor\'s password')
   .requiredOption('--analyst-password-file <file>', 'file holding the analysts\' password')
-  .requiredOption('--console-password-file <file>', 'file holding the console\'s password')
+  .requiredOption('--console-password-file <file>', 'file holding the console reader\'s password')
+  .requiredOption('--console-writer-password-file <file>', 'file holding the console writer\'s password')
   .option('--network <cidr...>', 'where the users may connect from (default: anywhere)', [])
-  .action(async (o: { format: string; apply: boolean; monitorUser: string; analystUser: string; consoleUser: string; monitorPasswordFile: string; analystPasswordFile: string; consolePasswordFile: string; network: string[] }) => {
+  .action(async (o: { format: string; apply: boolean; monitorUser: string; analystUser: string; consoleUser: string; consoleWriterUser: string; monitorPasswordFile: string; analystPasswordFile: string; consolePasswordFile: string; consoleWriterPasswordFile: string; network: string[] }) => {
     if (o.format !== 'sql' && o.format !== 'xml') {
       process.stderr.write('custos: --format must be sql or xml\n');
       return exitWith(78);
@@ -300,6 +284,20 @@ bench
     }
     const endpoints = live ? { ...servicesFromEnv(), keep: keep === true } : undefined;
     exitWith(await benchDetectionCommand({ ...rest, strict: opts.strict === true, quiet: opts.quiet === true, ...(endpoints && { live: endpoints }) }));
+  });
+
+bench
+  .command('console')
+  .description("Seed a scratch database (10,000 alerts, one actor with 100,000 events), run custos console, and time its queue, alert and actor pages over HTTP beside their bare ClickHouse queries: wall, console CPU and ClickHouse CPU per request.")
+  .option('--alerts <n>', 'alerts in the queue', integerArg(1), 10_000)
+  .option('--events <n>', "events of the heavy actor whose alert page is measured", integerArg(1000), 100_000)
+  .option('--rounds <n>', 'rounds, each side alternating first', integerArg(1), 5)
+  .option('--requests <n>', 'requests per page and round', integerArg(1), 5)
+  .option('--rules <dir>', 'rules folder', 'rules')
+  .action(async (opts: { alerts: number; events: number; rounds: number; requests: number; rules: string }) => {
+    const { runConsoleBenchmark } = await import('../tools/bench/console/main.js');
+    const { clickhouseUrl, clickhouseUsername, clickhousePassword } = servicesFromEnv();
+    await runConsoleBenchmark({ ...opts, rulesDir: opts.rules, clickhouseUrl, clickhouseUsername, clickhousePassword });
   });
 
 program

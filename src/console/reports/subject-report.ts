@@ -11,7 +11,8 @@
 import { createPseudonymizer } from '../../privacy/pseudonym.js';
 import { streamRows } from '../../runtime/outputs/clickhouse/connection.js';
 import { TABLES } from '../../runtime/outputs/clickhouse/ddl.js';
-import { qualifiedTable, quoteString } from '../../runtime/outputs/clickhouse/escape.js';
+import { qualifiedTable } from '../../runtime/outputs/clickhouse/escape.js';
+import { sqlValues } from '../../runtime/outputs/clickhouse/sql-values.js';
 import type { ClickHouseClient } from '@clickhouse/client';
 
 export const SUBJECT_REPORT_COLUMNS = [
@@ -53,10 +54,11 @@ export interface SubjectReport {
 export async function subjectReport(client: ClickHouseClient, database: string, pseudonymKey: string, customerId: string): Promise<SubjectReport> {
   const pseudonym = createPseudonymizer(pseudonymKey)(customerId);
   const accesses: SubjectAccess[] = [];
+  const v = sqlValues(client);
   await streamRows<Record<string, unknown>>(
     client,
     `SELECT ts_ms, actor_id, actor_role, actor_department, action, resource_type, fields, channel, ticket_id, outcome, network_zone, event_id
-     FROM ${qualifiedTable(database, TABLES.accessEvents)} FINAL WHERE has(record_refs, ${quoteString(pseudonym)}) ORDER BY ts_ms, event_id`,
+     FROM ${qualifiedTable(database, TABLES.accessEvents)} FINAL WHERE has(record_refs, ${v.string(pseudonym)}) ORDER BY ts_ms, event_id`,
     TABLES.accessEvents,
     (r) => {
       accesses.push({
@@ -74,6 +76,7 @@ export async function subjectReport(client: ClickHouseClient, database: string, 
         event_id: String(r.event_id),
       });
     },
+    v.params,
   );
   return { pseudonym, accesses };
 }
