@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { dateArg, incidentsArg, instantArg, integerArg, integerListArg } from './arguments.js';
 import type { BacktestCliOptions } from './backtest.js';
 import type { BenchDetectionOptions } from './bench-detection.js';
+import type { ProduceCliOptions } from './produce.js';
 import type { SimulateCommandOptions } from './simulate.js';
 import { pseudonymCommand } from './pseudonym.js';
 import { runCommand } from './run.js';
@@ -206,6 +207,21 @@ program
   .action(async (opts: BacktestCliOptions) => {
     const { backtestCommand } = await import('./backtest.js');
     exitWith(await backtestCommand(opts));
+  });
+
+program
+  .command('produce')
+  .description('Put an NDJSON file of contract-v1 events on the events topic, keyed by actor_id, with the monitor\'s Kafka settings; every line is checked first as decode would (bad lines: line number and reason).')
+  .argument('<file>', 'one contract-v1 event per line')
+  .option('--topic <name>', 'topic to produce to (default: $CUSTOS_KAFKA_TOPIC, the topic the monitor reads)')
+  .option('--strict', 'a bad line is fatal: report every bad line, send nothing, exit 65 (default: skip bad lines)')
+  .option('--batch <n>', 'messages per send (default 500)', integerArg(1))
+  .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE); environment variables override it')
+  .option('--quiet', 'no progress on stderr')
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 78))
+  .action(async (file: string, opts: ProduceCliOptions) => {
+    const { produceCommand } = await import('./produce.js');
+    exitWith(await produceCommand(file, opts));
   });
 
 program
