@@ -130,11 +130,11 @@ export async function produceCommand(file: string, o: ProduceCliOptions, io: Pro
     const reasons = [...r.badByReason.entries()].map(([reason, n]) => `${reason} ${n}`).join(', ');
     const badPart = r.bad === 0 ? 'no bad lines' : `${r.bad} bad line${r.bad === 1 ? '' : 's'} (${reasons})`;
     if (r.refused) {
-      io.out(`${file}: ${r.lines} lines, ${badPart}: nothing sent (--strict)\n`);
+      io.out(`${file}: ${r.lines} non-blank lines, ${badPart}: nothing sent (--strict)\n`);
       return EXIT_BAD_LINES;
     }
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    io.out(`${file}: ${r.lines} lines, sent ${r.sent} events to ${topic} in ${r.sends} batches in ${secs} s; ${r.bad === 0 ? badPart : `${badPart} skipped`}${r.blank > 0 ? `, ${r.blank} blank` : ''}\n`);
+    io.out(`${file}: ${r.lines} non-blank lines, sent ${r.sent} events to ${topic} in ${r.sends} batches in ${secs} s; ${r.bad === 0 ? badPart : `${badPart} skipped`}\n`);
     return 0;
   } catch (err) {
     printer?.done();

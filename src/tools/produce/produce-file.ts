@@ -11,7 +11,7 @@
 import type { Message } from 'kafkajs';
 import type { RejectReason } from '../../model/rejection.js';
 import { checkMessage, type MessageCheckOptions } from '../../runtime/decode/decoder.js';
-import { fileLines } from './file-lines.js';
+import { readNdjsonLines } from '../replay/index.js';
 
 /** The part of a kafkajs producer this uses. */
 export interface BatchSender {
@@ -47,9 +47,8 @@ export interface ProduceProgress {
 }
 
 export interface ProduceFileResult {
+  /** Non-blank lines (blank ones separate nothing and are skipped, as the backtest skips them). */
   readonly lines: number;
-  /** Empty or whitespace-only lines: not events, not counted as bad. */
-  readonly blank: number;
   readonly sent: number;
   readonly sends: number;
   readonly bad: number;
@@ -65,24 +64,18 @@ export interface ProduceFileResult {
  */
 const MAX_SEND_BYTES = 900 * 1024;
 
-const isBlank = (bytes: Buffer): boolean => bytes.every((b) => b === 0x20 || b === 0x09 || b === 0x0d);
-
 interface Scan {
   lines: number;
-  blank: number;
   bad: number;
   readonly badByReason: Map<RejectReason, number>;
 }
 
 /** Reads the file once, checking every line; `onGood` gets each good line's message. */
 async function scan(o: ProduceFileOptions, onGood: ((m: Message, line: number) => Promise<void>) | null): Promise<Scan> {
-  const s: Scan = { lines: 0, blank: 0, bad: 0, badByReason: new Map() };
-  for await (const { number, bytes } of fileLines(o.file)) {
-    s.lines = number;
-    if (isBlank(bytes)) {
-      s.blank++;
-      continue;
-    }
+  const s: Scan = { lines: 0, bad: 0, badByReason: new Map() };
+  // The lines as bytes, read as the backtest reads a file: decode sees exactly what will be sent.
+  for await (const { line: number, value: bytes } of readNdjsonLines(o.file)) {
+    s.lines++;
     const checked = checkMessage(bytes, o.checks);
     if (!checked.ok) {
       s.bad++;
@@ -101,7 +94,7 @@ export async function produceFile(o: ProduceFileOptions, sender: BatchSender): P
   if (o.strict) {
     // Checked in full first: with --strict a bad file sends nothing, rather than its first part.
     const first = await scan({ ...o, onBadLine: o.onBadLine }, null);
-    if (first.bad > 0) return { lines: first.lines, blank: first.blank, sent: 0, sends: 0, bad: first.bad, badByReason: first.badByReason, refused: true };
+    if (first.bad > 0) return { lines: first.lines, sent: 0, sends: 0, bad: first.bad, badByReason: first.badByReason, refused: true };
   }
   let batch: Message[] = [];
   let batchBytes = 0;
@@ -133,7 +126,6 @@ export async function produceFile(o: ProduceFileOptions, sender: BatchSender): P
     batchBytes += size;
     lastLine = line;
   });
-  lastLine = s.lines;
   await flush();
-  return { lines: s.lines, blank: s.blank, sent, sends, bad: s.bad, badByReason: s.badByReason, refused: false };
+  return { lines: s.lines, sent, sends, bad: s.bad, badByReason: s.badByReason, refused: false };
 }

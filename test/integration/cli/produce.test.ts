@@ -79,8 +79,8 @@ describe('custos produce', () => {
 
     const reported = [...r.stderr.matchAll(/events\.ndjson:(\d+): (\w+): /g)].map((m) => [Number(m[1]), m[2]]);
     expect(reported).toEqual([...fixture.bad.entries()]);
-    expect(r.stdout).toContain(`sent ${GOOD} events to ${topic} in 6 batches`);
-    expect(r.stdout).toContain('4 bad lines (malformed_json 1, missing_field 1, invalid_value 1, invalid_timestamp 1) skipped, 1 blank');
+    expect(r.stdout).toContain(`${GOOD + 4} non-blank lines, sent ${GOOD} events to ${topic} in 6 batches`);
+    expect(r.stdout).toContain('4 bad lines (malformed_json 1, missing_field 1, invalid_value 1, invalid_timestamp 1) skipped');
 
     const got = await readTopic(kafka, topic, GOOD);
     expect(got).toHaveLength(GOOD);
@@ -121,7 +121,7 @@ describe('custos produce', () => {
     writeFileSync(clean, `${Array.from({ length: 25 }, (_, i) => goodLine(i)).join('\r\n')}`);
     const r = await runProduce([clean, '--topic', topic, '--strict'], { CUSTOS_KAFKA_BROKERS: brokers() });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('25 lines, sent 25 events');
+    expect(r.stdout).toContain('25 non-blank lines, sent 25 events');
     const got = await readTopic(kafka, topic, 25);
     // CRLF endings are line endings, not part of the value.
     expect(got.map((m) => m.value?.toString('utf8')).sort()).toEqual(Array.from({ length: 25 }, (_, i) => goodLine(i)).sort());
