@@ -201,6 +201,7 @@ program
   .option('--rules <dir>', 'rules folder (default: $CUSTOS_RULES_DIR, else rules)')
   .option('--compare-rules <dir>', 'a second rules folder, run over the same events: print what differs')
   .option('--json <file>', 'write every alert in full, per-rule counts and the difference as JSON')
+  .option('--alerts-out <file>', 'write every alert revision as NDJSON, in order, each line the JSON body a webhook carries')
   .option('--quiet', 'no progress on stderr')
   // Bad arguments exit 78 like invalid rules: nothing was replayed.
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 78))
