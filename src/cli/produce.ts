@@ -82,7 +82,11 @@ export async function produceCommand(file: string, o: ProduceCliOptions, io: Pro
     clockSkewMs = loadRuleSet(config.rules_dir).settings.clock_skew;
   } catch (err) {
     if (err instanceof ConfigError) return fail(err.message, EXIT_CONFIG);
-    if (err instanceof RuleSetInvalidError) return fail(`invalid rules (${config?.rules_dir ?? 'rules'}):\n${err.problems.map((p) => `  ${formatRuleProblem(p)}`).join('\n')}`, EXIT_CONFIG);
+    if (err instanceof RuleSetInvalidError) {
+      // Say why produce reads rules at all: a user feeding a file may not expect it.
+      const why = `the rules folder ${config?.rules_dir ?? ''} (CUSTOS_RULES_DIR) cannot be loaded; produce reads its clock_skew to judge timestamps as the monitor will`;
+      return fail(`${why}:\n${err.problems.map((p) => `  ${formatRuleProblem(p)}`).join('\n')}`, EXIT_CONFIG);
+    }
     throw err;
   }
   try {
