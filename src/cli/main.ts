@@ -38,9 +38,11 @@ program
   .description('Check everything the monitor would load (settings, rules, directory, zones, fields, calendar, test cases, exceptions) against each other; exit 78 on errors.')
   .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE); environment variables override it')
   .option('--now <time>', 'judge exception expiry as of this instant instead of now (RFC 3339, YYYY-MM-DD or epoch ms)', instantArg)
-  .action(async (opts: { config?: string; now?: number }) => {
+  .option('--events <file>', 'also run a sample of real events (NDJSON, contract v1) through decode and enrich: actors not in the directory, addresses in zone unknown, unlisted fields, the share of events each policy rule flags')
+  .option('--limit <n>', 'with --events: only the first n lines', integerArg(1))
+  .action(async (opts: { config?: string; now?: number; events?: string; limit?: number }) => {
     const { checkCommand } = await import('./check.js');
-    exitWith(checkCommand(opts));
+    exitWith(await checkCommand(opts));
   });
 
 program

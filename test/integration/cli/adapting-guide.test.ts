@@ -138,6 +138,13 @@ describe('docs/adapting.md on the sample organisation', () => {
     expectShown(r.output, step('check-mistakes').shown);
   });
 
+  it('step 8: check --events finds no gaps in the day, with the per-rule shares the guide shows', async () => {
+    const r = await runStep('check-events');
+    expect(r.code, r.output).toBe(0);
+    expectShown(r.output, step('check-events').shown);
+    expect(r.output).not.toMatch(/^warning: .*2026-03-10\.ndjson/m);
+  });
+
   let alertIds: string[] = [];
   it('step 8: the backtest of the day writes the alerts the guide lists, as webhook bodies', async () => {
     const r = await runStep('backtest');
