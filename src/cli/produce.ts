@@ -151,11 +151,15 @@ export async function produceCommand(file: string, o: ProduceCliOptions, io: Pro
   }
 }
 
-/** Sent so far on stderr: in place on a terminal, a line every 10 s otherwise. */
+/**
+ * Sent so far on stderr: in place on a terminal, a line every 10 s otherwise;
+ * the first acknowledged send is always shown (the broker took data: the
+ * settings work).
+ */
 function progressPrinter(stream: NodeJS.WriteStream) {
   const tty = stream.isTTY === true;
   const everyMs = tty ? 500 : 10_000;
-  let last = performance.now();
+  let last = Number.NEGATIVE_INFINITY;
   let wrote = false;
   return {
     update(p: ProduceProgress) {

@@ -81,6 +81,8 @@ describe('custos produce', () => {
     expect(reported).toEqual([...fixture.bad.entries()]);
     expect(r.stdout).toContain(`${GOOD + 4} non-blank lines, sent ${GOOD} events to ${topic} in 6 batches`);
     expect(r.stdout).toContain('4 bad lines (malformed_json 1, missing_field 1, invalid_value 1, invalid_timestamp 1) skipped');
+    // Progress on stderr: the first acknowledged send at least.
+    expect(r.stderr).toMatch(/^produce: 40 sent, 1 bad, at line 41$/m);
 
     const got = await readTopic(kafka, topic, GOOD);
     expect(got).toHaveLength(GOOD);
