@@ -35,6 +35,11 @@ export interface CheckIo {
 const processIo: CheckIo = { out: (t) => process.stdout.write(t), env: process.env };
 
 export async function checkCommand(o: CheckCommandOptions, io: CheckIo = processIo): Promise<number> {
+  // A bad argument, not a configuration finding: `custos run` never reads this file.
+  if (o.events !== undefined && !isReadable(o.events)) {
+    io.out(`custos check: cannot read the events file ${o.events} (--events)\n`);
+    return ERRORS.CUSTOS_CHECK.exit;
+  }
   const sources: ConfigSources = { env: io.env, file: o.config ?? io.env.CUSTOS_CONFIG_FILE };
   const settings = inspectSettings(sources, Object.keys(SETTINGS) as SettingKey[]);
   const lines: string[] = [];
@@ -60,9 +65,6 @@ export async function checkCommand(o: CheckCommandOptions, io: CheckIo = process
     if (o.events !== undefined) {
       if (result.ruleSet === undefined || result.tables === undefined) {
         lines.push('', `events: ${o.events}: not sampled: the rules and enrichment files must load first (errors above)`);
-      } else if (!isReadable(o.events)) {
-        lines.push('', `error: ${o.events}: cannot read the events file (--events)`);
-        errors++;
       } else {
         const sample = await sampleEvents({
           file: o.events,

@@ -73,6 +73,13 @@ describe('custos check --events', () => {
     expect(out).toContain('not sampled: the rules and enrichment files must load first');
   });
 
+  it('refuses an events file it cannot read, before checking anything (exit 78)', async () => {
+    const missing = join(tempDir('custos-check-missing-'), 'none.ndjson');
+    const { code, out } = await check({ events: missing });
+    expect(code).toBe(78);
+    expect(out).toBe(`custos check: cannot read the events file ${missing} (--events)\n`);
+  });
+
   it('names networks coarsely enough to add a range', () => {
     expect(networkOf('203.0.113.77')).toBe('203.0.113.0/24');
     expect(networkOf('2001:db8:abcd:12::1')).toBe('2001:db8:abcd::/48');
