@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { dateArg, incidentsArg, instantArg, integerArg, integerListArg } from './arguments.js';
 import type { BacktestCliOptions } from './backtest.js';
 import type { BenchDetectionOptions } from './bench-detection.js';
+import type { ProduceCliOptions } from './produce.js';
 import type { SimulateCommandOptions } from './simulate.js';
 import { pseudonymCommand } from './pseudonym.js';
 import { runCommand } from './run.js';
@@ -37,9 +38,11 @@ program
   .description('Check everything the monitor would load (settings, rules, directory, zones, fields, calendar, test cases, exceptions) against each other; exit 78 on errors.')
   .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE); environment variables override it')
   .option('--now <time>', 'judge exception expiry as of this instant instead of now (RFC 3339, YYYY-MM-DD or epoch ms)', instantArg)
-  .action(async (opts: { config?: string; now?: number }) => {
+  .option('--events <file>', 'also run a sample of real events (NDJSON, contract v1) through decode and enrich: actors not in the directory, addresses in zone unknown, unlisted fields, the share of events each policy rule flags')
+  .option('--limit <n>', 'with --events: only the first n lines', integerArg(1))
+  .action(async (opts: { config?: string; now?: number; events?: string; limit?: number }) => {
     const { checkCommand } = await import('./check.js');
-    exitWith(checkCommand(opts));
+    exitWith(await checkCommand(opts));
   });
 
 program
@@ -184,12 +187,28 @@ program
   .option('--rules <dir>', 'rules folder (default: $CUSTOS_RULES_DIR, else rules)')
   .option('--compare-rules <dir>', 'a second rules folder, run over the same events: print what differs')
   .option('--json <file>', 'write every alert in full, per-rule counts and the difference as JSON')
+  .option('--alerts-out <file>', 'write every alert revision as NDJSON, in order, each line the JSON body a webhook carries')
   .option('--quiet', 'no progress on stderr')
   // Bad arguments exit 78 like invalid rules: nothing was replayed.
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 78))
   .action(async (opts: BacktestCliOptions) => {
     const { backtestCommand } = await import('./backtest.js');
     exitWith(await backtestCommand(opts));
+  });
+
+program
+  .command('produce')
+  .description('Put an NDJSON file of contract-v1 events on the events topic, keyed by actor_id, with the monitor\'s Kafka settings; every line is checked first as decode would (bad lines: line number and reason).')
+  .argument('<file>', 'one contract-v1 event per line')
+  .option('--topic <name>', 'topic to produce to (default: $CUSTOS_KAFKA_TOPIC, the topic the monitor reads)')
+  .option('--strict', 'a bad line is fatal: report every bad line, send nothing, exit 65 (default: skip bad lines)')
+  .option('--batch <n>', 'messages per send (default 500)', integerArg(1))
+  .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE); environment variables override it')
+  .option('--quiet', 'no progress on stderr')
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 78))
+  .action(async (file: string, opts: ProduceCliOptions) => {
+    const { produceCommand } = await import('./produce.js');
+    exitWith(await produceCommand(file, opts));
   });
 
 program
