@@ -6,7 +6,7 @@
 #   scripts/services.sh status   say what answers
 #   scripts/services.sh restart-kafka   stop and start the native broker (npm run chaos)
 #   scripts/services.sh kafka-jars   resolve the broker jars into .cache/kafka-libs (once) and print
-#                                   CUSTOS_KAFKA_LIBS (test/support/kafka-tls-broker.ts starts its own broker from them)
+#                                   CUSTOS_NATIVE_KAFKA_LIBS (test/support/kafka-tls-broker.ts starts its own broker from them)
 #   scripts/services.sh chdb-up     start a current ClickHouse engine (chDB 26.9 behind scripts/chdb/server.py)
 #                                   on CUSTOS_CHDB_PORT (18123), print CUSTOS_CHDB_URL; chdb-down stops it
 #
@@ -221,7 +221,7 @@ case "$cmd" in
     ;;
   kafka-jars)
     kafka_jars
-    echo "CUSTOS_KAFKA_LIBS=$CACHE/kafka-libs"
+    echo "CUSTOS_NATIVE_KAFKA_LIBS=$CACHE/kafka-libs"
     ;;
   chdb-up)
     chdb_up

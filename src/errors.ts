@@ -94,8 +94,11 @@ const KAFKA_AUTH_TYPE = /^(SASL_AUTHENTICATION_FAILED|UNSUPPORTED_SASL_MECHANISM
 function classifyKafka(err: Error): KafkaFailure {
   const cause = kafkaCause(err);
   const tls = tlsFailureOf(cause);
+  if (tls?.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return { code: 'CUSTOS_TLS', retryable: false, reason: `Kafka TLS: the broker's certificate names another host (${tls.code}): check CUSTOS_KAFKA_SSL_SERVERNAME (unset: the host names in CUSTOS_KAFKA_BROKERS)` };
+  }
   if (tls?.side === 'server-certificate') {
-    return { code: 'CUSTOS_TLS', retryable: false, reason: `Kafka TLS: the broker's certificate did not verify (${tls.code}): check CUSTOS_KAFKA_SSL_CA_FILE (the CA that signed the brokers' certificates; unset: the system CAs) and CUSTOS_KAFKA_SSL_SERVERNAME` };
+    return { code: 'CUSTOS_TLS', retryable: false, reason: `Kafka TLS: the broker's certificate did not verify (${tls.code}): check CUSTOS_KAFKA_SSL_CA_FILE (the CA that signed the brokers' certificates; unset: the system CAs)` };
   }
   if (tls?.side === 'client-certificate') {
     return { code: 'CUSTOS_TLS', retryable: false, reason: `Kafka TLS: the broker refused the client certificate (${tls.code}): check CUSTOS_KAFKA_SSL_CERT_FILE and CUSTOS_KAFKA_SSL_KEY_FILE (a certificate the brokers trust, required by this listener)` };

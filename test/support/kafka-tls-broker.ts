@@ -44,20 +44,20 @@ export interface TlsBroker {
 }
 
 /**
- * The broker jars: CUSTOS_KAFKA_LIBS when set (a folder scripts/services.sh
+ * The broker jars: CUSTOS_NATIVE_KAFKA_LIBS when set (a folder scripts/services.sh
  * filled elsewhere), else this clone's .cache/kafka-libs, resolved now if
  * scripts/services.sh has not done it yet (a fresh clone whose tests were
  * given service endpoints never ran `services.sh up`).
  */
 async function kafkaLibs(): Promise<string> {
-  const given = process.env.CUSTOS_KAFKA_LIBS;
+  const given = process.env.CUSTOS_NATIVE_KAFKA_LIBS;
   if (given) return given;
   const local = join(ROOT, '.cache', 'kafka-libs');
   if (existsSync(join(local, '.complete'))) return local;
   const { stdout } = await run('bash', [join(ROOT, 'scripts/services.sh'), 'kafka-jars'], { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
-  const line = stdout.split('\n').find((l) => l.startsWith('CUSTOS_KAFKA_LIBS='));
+  const line = stdout.split('\n').find((l) => l.startsWith('CUSTOS_NATIVE_KAFKA_LIBS='));
   if (!line) throw new Error(`scripts/services.sh kafka-jars printed no folder:\n${stdout}`);
-  return line.slice('CUSTOS_KAFKA_LIBS='.length);
+  return line.slice('CUSTOS_NATIVE_KAFKA_LIBS='.length);
 }
 
 async function freePort(): Promise<number> {

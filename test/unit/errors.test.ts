@@ -43,6 +43,12 @@ describe('classify', () => {
     }
   });
 
+  it('names CUSTOS_KAFKA_SSL_SERVERNAME when the broker certificate names another host', () => {
+    const err = afterRetries(connectionError("Hostname/IP does not match certificate's altnames", 'ERR_TLS_CERT_ALTNAME_INVALID'));
+    expect(classify(err)).toMatchObject({ code: 'CUSTOS_TLS', retryable: false });
+    expect(describeError(err).message).toContain('check CUSTOS_KAFKA_SSL_SERVERNAME');
+  });
+
   it('maps a client certificate the broker refused (or none given where required) to CUSTOS_TLS naming CUSTOS_KAFKA_SSL_CERT_FILE', () => {
     for (const code of ['ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA']) {
       const err = afterRetries(connectionError('ssl3_read_bytes: alert', code));

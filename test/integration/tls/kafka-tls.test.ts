@@ -138,6 +138,15 @@ describe.skipIf(javaMissing)('Kafka over TLS only', () => {
     expect(output).not.toContain('BEGIN');
   });
 
+  it('verifies the broker certificate against CUSTOS_KAFKA_SSL_SERVERNAME: another name stops the start with exit 78 naming it', async () => {
+    // The broker's certificate names 127.0.0.1 and localhost only.
+    const { code, output } = await failedStart({ ...mtls(), CUSTOS_KAFKA_SSL_SERVERNAME: 'kafka.other.example' });
+    expect(code, output).toBe(78);
+    expect(output).toContain('CUSTOS_TLS');
+    expect(output).toContain("the broker's certificate names another host");
+    expect(output).toContain('check CUSTOS_KAFKA_SSL_SERVERNAME');
+  });
+
   it('stops the start with exit 78 naming CUSTOS_KAFKA_SSL_CERT_FILE when the listener requires a client certificate and none is given', async () => {
     const { code, output } = await failedStart({ CUSTOS_KAFKA_BROKERS: broker.sslBrokers, CUSTOS_KAFKA_SSL_CA_FILE: broker.ca.cert });
     expect(code, output).toBe(78);
