@@ -5,6 +5,8 @@
 #   scripts/services.sh down     stop what this script started natively
 #   scripts/services.sh status   say what answers
 #   scripts/services.sh restart-kafka   stop and start the native broker (npm run chaos)
+#   scripts/services.sh kafka-jars   resolve the broker jars into .cache/kafka-libs (once) and print
+#                                   CUSTOS_NATIVE_KAFKA_LIBS (test/support/kafka-tls-broker.ts starts its own broker from them)
 #   scripts/services.sh chdb-up     start a current ClickHouse engine (chDB 26.9 behind scripts/chdb/server.py)
 #                                   on CUSTOS_CHDB_PORT (18123), print CUSTOS_CHDB_URL; chdb-down stops it
 #
@@ -217,6 +219,10 @@ case "$cmd" in
     wait_for "Kafka to stop" 60 bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$KAFKA_PORT) 2>/dev/null"
     kafka_up
     ;;
+  kafka-jars)
+    kafka_jars
+    echo "CUSTOS_NATIVE_KAFKA_LIBS=$CACHE/kafka-libs"
+    ;;
   chdb-up)
     chdb_up
     echo "CUSTOS_CHDB_URL=http://127.0.0.1:$CHDB_PORT"
@@ -229,5 +235,5 @@ case "$cmd" in
     if port_open "$KAFKA_PORT"; then echo "kafka: up on 127.0.0.1:$KAFKA_PORT"; else echo "kafka: down"; fi
     if ch_ping "http://127.0.0.1:$CH_HTTP_PORT"; then echo "clickhouse: up on http://127.0.0.1:$CH_HTTP_PORT"; else echo "clickhouse: down"; fi
     ;;
-  *) die "unknown command '$cmd' (use up, down, restart-kafka, chdb-up, chdb-down or status)" ;;
+  *) die "unknown command '$cmd' (use up, down, restart-kafka, kafka-jars, chdb-up, chdb-down or status)" ;;
 esac

@@ -5,6 +5,7 @@
  * Foreign errors (kafkajs, ClickHouse, HTTP) are mapped here, at the
  * boundary, by `classify`: retry code reads only its answer, never a message.
  */
+import { tlsFailureOf } from './util/tls-failure.js';
 
 export const ERRORS = {
   CUSTOS_CONFIG: { retryable: false, exit: 78, meaning: 'A setting is missing or invalid; the message names the variable (or file key) and the rule it broke.' },
@@ -15,8 +16,8 @@ export const ERRORS = {
   CUSTOS_CLICKHOUSE: { retryable: true, exit: 1, meaning: 'A ClickHouse request failed; `retryable` says whether trying again can help (network, overload: yes; a schema changed by hand: no).' },
   CUSTOS_CLICKHOUSE_AUTH: { retryable: false, exit: 78, meaning: 'ClickHouse refused the user or password (CUSTOS_CLICKHOUSE_USERNAME, CUSTOS_CLICKHOUSE_PASSWORD), or the user lacks a privilege custos needs.' },
   CUSTOS_CLICKHOUSE_SCHEMA: { retryable: false, exit: 78, meaning: 'CUSTOS_CLICKHOUSE_MANAGE_SCHEMA is false and the database lacks this version of the custos schema: run `custos db migrate` as a user allowed to create tables.' },
-  CUSTOS_TLS: { retryable: false, exit: 78, meaning: 'A TLS server certificate did not verify against the configured CA (CUSTOS_KAFKA_SSL_CA_FILE, CUSTOS_CLICKHOUSE_CA_FILE; else the system CAs) or names another host; the message names the setting.' },
-  CUSTOS_KAFKA: { retryable: true, exit: 1, meaning: 'A Kafka request failed; `retryable` follows kafkajs (`retriable`).' },
+  CUSTOS_TLS: { retryable: false, exit: 78, meaning: 'A TLS handshake failed for a reason retrying cannot fix: the server certificate did not verify against the configured CA (CUSTOS_KAFKA_SSL_CA_FILE, CUSTOS_CLICKHOUSE_CA_FILE; else the system CAs) or names another host, or a Kafka broker refused the client certificate (CUSTOS_KAFKA_SSL_CERT_FILE, CUSTOS_KAFKA_SSL_KEY_FILE); the message names the setting.' },
+  CUSTOS_KAFKA: { retryable: true, exit: 1, meaning: 'A Kafka request failed; `retryable` follows kafkajs (`retriable`) of the error under its wrappers: a broker not up yet is waited for even after kafkajs gives up its own retries.' },
   CUSTOS_KAFKA_AUTH: { retryable: false, exit: 78, meaning: 'Kafka refused the SASL credentials (CUSTOS_KAFKA_SASL_MECHANISM, CUSTOS_KAFKA_SASL_USERNAME, CUSTOS_KAFKA_SASL_PASSWORD) or the client is not authorised.' },
   CUSTOS_START_ABORTED: { retryable: false, exit: 0, meaning: 'A stop was requested while the start still waited for a service: not a failure.' },
   CUSTOS_UNEXPECTED: { retryable: true, exit: 1, meaning: 'An error custos does not know; retried where retrying is safe, and logged at error level every time so it is not retried silently.' },
@@ -58,18 +59,72 @@ export function classify(err: unknown): Classified {
   }
   const name = err instanceof Error ? err.name : '';
   if (name.startsWith('KafkaJS')) {
-    if (name === 'KafkaJSSASLAuthenticationError' || /not authori[sz]ed|authentication/i.test((err as Error).message)) {
-      return { code: 'CUSTOS_KAFKA_AUTH', retryable: false, known: true };
-    }
-    // kafkajs spells its flag `retriable`.
-    return { code: 'CUSTOS_KAFKA', retryable: (err as { retriable?: unknown }).retriable !== false, known: true };
+    const k = classifyKafka(err as Error);
+    return { code: k.code, retryable: k.retryable, known: true };
   }
   return { code: 'CUSTOS_UNEXPECTED', retryable: true, known: false };
+}
+
+interface KafkaFailure {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  /** For what configuration must fix: what happened and which settings to check (no secrets, no data). */
+  readonly reason: string | null;
+}
+
+/**
+ * kafkajs wraps what it ran into: in KafkaJSNumberOfRetriesExceeded after its
+ * own retries, in KafkaJSNonRetriableError around an error it will not retry.
+ * Both say "not retriable" of themselves, so the error underneath decides: a
+ * broker still starting is worth waiting for, a refused password is not.
+ */
+function kafkaCause(err: Error): Error {
+  let e = err;
+  for (let depth = 0; depth < 4 && (e.name === 'KafkaJSNumberOfRetriesExceeded' || e.name === 'KafkaJSNonRetriableError'); depth++) {
+    const cause = (e as { cause?: unknown }).cause;
+    if (!(cause instanceof Error) || cause === e) break;
+    e = cause;
+  }
+  return e;
+}
+
+/** Broker error types that mean the credentials or the ACLs are wrong, not the weather. */
+const KAFKA_AUTH_TYPE = /^(SASL_AUTHENTICATION_FAILED|UNSUPPORTED_SASL_MECHANISM|[A-Z_]+_AUTHORIZATION_FAILED)$/;
+
+function classifyKafka(err: Error): KafkaFailure {
+  const cause = kafkaCause(err);
+  const tls = tlsFailureOf(cause);
+  if (tls?.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return { code: 'CUSTOS_TLS', retryable: false, reason: `Kafka TLS: the broker's certificate names another host (${tls.code}): check CUSTOS_KAFKA_SSL_SERVERNAME (unset: the host names in CUSTOS_KAFKA_BROKERS)` };
+  }
+  if (tls?.side === 'server-certificate') {
+    return { code: 'CUSTOS_TLS', retryable: false, reason: `Kafka TLS: the broker's certificate did not verify (${tls.code}): check CUSTOS_KAFKA_SSL_CA_FILE (the CA that signed the brokers' certificates; unset: the system CAs)` };
+  }
+  if (tls?.side === 'client-certificate') {
+    return { code: 'CUSTOS_TLS', retryable: false, reason: `Kafka TLS: the broker refused the client certificate (${tls.code}): check CUSTOS_KAFKA_SSL_CERT_FILE and CUSTOS_KAFKA_SSL_KEY_FILE (a certificate the brokers trust, required by this listener)` };
+  }
+  const type = (cause as { type?: unknown }).type;
+  if (cause.name === 'KafkaJSSASLAuthenticationError' || (typeof type === 'string' && KAFKA_AUTH_TYPE.test(type))) {
+    const authorisation = typeof type === 'string' && type.endsWith('_AUTHORIZATION_FAILED');
+    return {
+      code: 'CUSTOS_KAFKA_AUTH',
+      retryable: false,
+      reason: authorisation
+        ? `Kafka refused an operation (${type}): the principal custos logs in as (CUSTOS_KAFKA_SASL_USERNAME or the client certificate) lacks an ACL it needs`
+        : 'Kafka refused the SASL login: check CUSTOS_KAFKA_SASL_MECHANISM, CUSTOS_KAFKA_SASL_USERNAME and CUSTOS_KAFKA_SASL_PASSWORD',
+    };
+  }
+  // kafkajs spells its flag `retriable`.
+  return { code: 'CUSTOS_KAFKA', retryable: (cause as { retriable?: unknown }).retriable !== false, reason: null };
 }
 
 /** Error summary for logs: code, message and name only (no row data, no request bodies, no causes). */
 export function describeError(err: unknown): { code: ErrorCode; message: string; name?: string } {
   const c = classify(err);
-  if (err instanceof Error) return { code: c.code, message: err.message.slice(0, 500), name: err.name };
+  if (err instanceof Error) {
+    // A Kafka failure configuration must fix says which settings to check; kafkajs' own text follows.
+    const reason = err.name.startsWith('KafkaJS') ? classifyKafka(err).reason : null;
+    return { code: c.code, message: (reason ? `${reason}; ${err.message}` : err.message).slice(0, 500), name: err.name };
+  }
   return { code: c.code, message: String(err).slice(0, 500) };
 }

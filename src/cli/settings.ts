@@ -32,6 +32,6 @@ export function reportStartupError(err: unknown, logger: Logger): number {
     return spec.exit === 0 ? 78 : spec.exit;
   }
   logger.fatal({ err: describeError(err) }, 'cannot start');
-  if (spec.exit === 78) process.stderr.write(`custos: cannot start: ${c.code}: ${spec.meaning}\n  ${(err as Error).message}\n`);
+  if (spec.exit === 78) process.stderr.write(`custos: cannot start: ${c.code}: ${spec.meaning}\n  ${describeError(err).message}\n`);
   return spec.exit;
 }

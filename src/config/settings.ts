@@ -49,7 +49,7 @@ export const SETTINGS = {
   'kafka.ssl_cert_file': setting({ env: 'CUSTOS_KAFKA_SSL_CERT_FILE', schema: z.string(), default: '', description: 'PEM client certificate for mutual TLS (with CUSTOS_KAFKA_SSL_KEY_FILE).' }),
   'kafka.ssl_key_file': setting({ env: 'CUSTOS_KAFKA_SSL_KEY_FILE', schema: z.string(), default: '', description: 'PEM private key of the client certificate (a file: the key is never in the environment).' }),
   'kafka.ssl_servername': setting({ env: 'CUSTOS_KAFKA_SSL_SERVERNAME', schema: z.string(), default: '', description: 'Name the brokers\' certificates must carry (SNI and verification), when it differs from the broker host names.' }),
-  'kafka.sasl_mechanism': setting({ env: 'CUSTOS_KAFKA_SASL_MECHANISM', schema: z.enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512']), default: 'none', description: 'SASL mechanism, or none.' }),
+  'kafka.sasl_mechanism': setting({ env: 'CUSTOS_KAFKA_SASL_MECHANISM', schema: z.enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512']), default: 'none', description: 'SASL mechanism (`plain`, `scram-sha-256`, `scram-sha-512`), or none; use it over TLS (CUSTOS_KAFKA_SSL or a CA file), as the password travels in it. OAUTHBEARER is not offered (docs/security.md).' }),
   'kafka.sasl_username': setting({ env: 'CUSTOS_KAFKA_SASL_USERNAME', schema: z.string(), default: '', description: 'SASL user name.' }),
   'kafka.sasl_password': setting({ env: 'CUSTOS_KAFKA_SASL_PASSWORD', schema: z.string(), default: '', secret: true, description: 'SASL password (secret; never logged).' }),
   'clickhouse.url': setting({ env: 'CUSTOS_CLICKHOUSE_URL', schema: httpUrl, url: true, description: 'ClickHouse HTTP endpoint, e.g. http://127.0.0.1:8123.' }),

@@ -1,9 +1,10 @@
 /** Kafka helpers for integration tests: unique topics, producing, reading a topic back. */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type IHeaders, type Message } from 'kafkajs';
+import { Kafka, logLevel, type IHeaders, type KafkaConfig, type Message } from 'kafkajs';
 
-export function testKafka(brokers: string): Kafka {
-  return new Kafka({ clientId: 'custos-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+/** A test client; `security` for a TLS or SASL listener (test/support/kafka-tls-broker.ts). */
+export function testKafka(brokers: string, security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {}): Kafka {
+  return new Kafka({ clientId: 'custos-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING, ...security });
 }
 
 export function uniqueName(prefix: string): string {

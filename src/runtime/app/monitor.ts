@@ -27,7 +27,7 @@ import { ensureTopic } from '../outputs/dead-letters/ensure-topic.js';
 import { AlertDispatcher, buildDestinations, defaultUserAgent } from '../outputs/alerts/index.js';
 import { OUTPUTS } from '../outputs/index.js';
 import { OutputWriter } from '../pipeline/output-writer.js';
-import { createKafka, kafkaClientOptions } from '../source/kafka-client.js';
+import { checkKafkaLogin, createKafka, kafkaClientOptions, type KafkaClientOptions } from '../source/kafka-client.js';
 import { KafkaSource } from '../source/kafka-source.js';
 import { InvalidSourceError } from '../../util/source-error.js';
 import { Reloader } from './reloader.js';
@@ -121,7 +121,8 @@ export class Monitor {
       maxOpenAlerts: config['engine.max_open_alerts'],
       maxHistoryActors: config['engine.max_history_actors'],
     });
-    const kafka = createKafka(kafkaClientOptions(config, tls.kafka), logger);
+    const kafkaOptions: KafkaClientOptions = kafkaClientOptions(config, tls.kafka);
+    const kafka = createKafka(kafkaOptions, logger);
     const destinations = buildDestinations(config, { logger: logger.child({ component: 'alerts' }), userAgent: defaultUserAgent(), fetch: (url, init) => fetch(url, init), kafka });
 
     const historyQuery = () => {
@@ -272,6 +273,8 @@ export class Monitor {
       {
         name: 'dead letters',
         start: async () => {
+          // The first contact with Kafka: TLS and SASL are checked here, once, before any client retries on its own.
+          await retryStartup('kafka', logger, () => checkKafkaLogin(kafkaOptions, logger), undefined, deps.signal);
           await retryStartup('kafka', logger, () => ensureTopic(kafka, config['kafka.dead_letter_topic'], logger), undefined, deps.signal);
           await retryStartup('kafka', logger, () => deadLetters.connect(), undefined, deps.signal);
         },

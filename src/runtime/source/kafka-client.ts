@@ -1,5 +1,5 @@
 /** One place that turns settings into a kafkajs client (brokers, TLS, SASL, logging). */
-import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type RetryOptions, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../../observability/log.js';
 import type { KafkaTls } from '../../config/tls-files.js';
 import type { Settings } from '../../config/settings.js';
@@ -28,7 +28,7 @@ export function kafkaClientOptions(config: KafkaClientSettings, tls: KafkaTls | 
   };
 }
 
-export function createKafka(options: KafkaClientOptions, logger: Logger): Kafka {
+export function createKafka(options: KafkaClientOptions, logger: Logger, retry?: RetryOptions): Kafka {
   const sasl: SASLOptions | undefined =
     options.saslMechanism === 'none'
       ? undefined
@@ -39,6 +39,7 @@ export function createKafka(options: KafkaClientOptions, logger: Logger): Kafka 
     brokers: [...options.brokers],
     ssl: typeof options.ssl === 'boolean' ? options.ssl : { ...options.ssl, rejectUnauthorized: true },
     ...(sasl ? { sasl } : {}),
+    ...(retry ? { retry } : {}),
     // kafkajs logs through pino, at warn and above: its info lines are per
     // rebalance/connection and would make normal operation noisy.
     logLevel: logLevel.WARN,
@@ -55,4 +56,21 @@ export function createKafka(options: KafkaClientOptions, logger: Logger): Kafka 
         else log.warn(fields, message);
       },
   });
+}
+
+/**
+ * One login to the brokers (TLS handshake, SASL) on a client of its own that
+ * does not reconnect by itself (kafkajs' default is about 10 s of reconnects,
+ * set per client): custos' start-up retry does the waiting for a broker that
+ * is not up yet, and what no retry can fix (a certificate that does not
+ * verify, a client certificate refused, a password refused) ends the start on
+ * the first attempt with exit 78 naming the setting (src/errors.ts).
+ */
+export async function checkKafkaLogin(options: KafkaClientOptions, logger: Logger): Promise<void> {
+  const admin = createKafka(options, logger, { retries: 0 }).admin();
+  try {
+    await admin.connect();
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }

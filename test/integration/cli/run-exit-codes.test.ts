@@ -78,6 +78,21 @@ describe('custos run exit codes', () => {
     expect(output).toContain('stopped before the start completed');
   }, 30_000);
 
+  it('waits for a Kafka broker that is not up yet at start (past kafkajs` own retries), and exits 0 on SIGTERM meanwhile', async () => {
+    let signalled = false;
+    // Nothing listens on port 9: the broker is "not up yet". kafkajs gives up its own reconnects after
+    // about 10 s and calls that "not retriable"; custos must keep waiting (up to 2 minutes), not exit 1.
+    const { code, output } = await runCli({ ...scenarioEnv(scenario), CUSTOS_KAFKA_BROKERS: '127.0.0.1:9', CUSTOS_LOG_LEVEL: 'info' }, (text, child) => {
+      if (!signalled && /"service":"kafka".*service not ready; retrying/.test(text)) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    });
+    expect(signalled, output).toBe(true);
+    expect(code, output).toBe(0);
+    expect(output).toContain('stopped before the start completed');
+  }, 60_000);
+
   it('exits 78 and names the key for an invalid setting', async () => {
     const { code, output } = await runCli({ ...scenarioEnv(scenario), CUSTOS_MAX_MESSAGE_BYTES: 'lots' });
     expect(code).toBe(78);

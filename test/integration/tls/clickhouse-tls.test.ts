@@ -6,7 +6,7 @@
  * CUSTOS_CLICKHOUSE_CA_FILE; a certificate from another CA, or a CA file that
  * is not PEM, stops the start with exit 78 and a message naming the setting.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -14,29 +14,12 @@ import { createServer, type Server } from 'node:tls';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ClickHouseStore } from '../../../src/runtime/outputs/clickhouse/store.js';
+import { issueCertificate, makeCa } from '../../support/certificates.js';
 import { tempDir } from '../../support/temp-dir.js';
 import { testClickHouse, uniqueDatabase } from '../../support/clickhouse.js';
 import { newScenario, scenarioEnv } from '../pipeline/fixtures.js';
 
 const run = promisify(execFile);
-
-function makeCa(dir: string, name: string): { cert: string; key: string } {
-  const key = join(dir, `${name}.key`);
-  const cert = join(dir, `${name}.pem`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${name}`], { stdio: 'ignore' });
-  return { cert, key };
-}
-
-function makeServerCert(dir: string, ca: { cert: string; key: string }): { cert: string; key: string } {
-  const key = join(dir, 'server.key');
-  const csr = join(dir, 'server.csr');
-  const cert = join(dir, 'server.pem');
-  const ext = join(dir, 'server.ext');
-  writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  execFileSync('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
-  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext], { stdio: 'ignore' });
-  return { cert, key };
-}
 
 describe('ClickHouse over TLS only', () => {
   const dir = tempDir('tls');
@@ -49,7 +32,7 @@ describe('ClickHouse over TLS only', () => {
     const ca = makeCa(dir, 'custos-test-ca');
     wrongCa = makeCa(dir, 'another-ca').cert;
     goodCa = ca.cert;
-    const server = makeServerCert(dir, ca);
+    const server = issueCertificate(dir, ca, 'server', 'server');
     const backend = new URL(inject('clickhouseUrl'));
     front = createServer({ cert: readFileSync(server.cert), key: readFileSync(server.key) }, (socket) => {
       const upstream = connect(Number(backend.port), backend.hostname);

@@ -10,6 +10,7 @@
  */
 import { ClickHouseError } from '@clickhouse/client';
 import { CustosError } from '../../../errors.js';
+import { tlsFailureOf } from '../../../util/tls-failure.js';
 
 export type ClickHouseOperation = 'ping' | 'version' | 'ddl' | 'insert' | 'query' | 'serialize';
 
@@ -85,19 +86,6 @@ export interface ClickHouseFailure {
   readonly tls?: true;
 }
 
-/** Node's codes for a server certificate that does not verify (wrong CA, self-signed, other host, expired). */
-const TLS_VERIFY_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_SIGNATURE_FAILURE',
-]);
-
-export function tlsVerifyCodeOf(err: unknown): string | null {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e !== undefined && e !== null && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string' && TLS_VERIFY_CODES.has(e.code)) return e.code;
-  }
-  return null;
-}
-
 export class ClickHouseSinkError extends CustosError {
   override readonly name = 'ClickHouseSinkError';
   readonly serverCode: number | null;
@@ -141,9 +129,9 @@ function errnoOf(err: unknown): string | null {
 }
 
 export function classifyClickHouseError(err: unknown): ClickHouseFailure {
-  const tlsCode = tlsVerifyCodeOf(err);
-  if (tlsCode !== null) {
-    return { retryable: false, serverCode: null, tls: true, reason: `TLS certificate verification failed (${tlsCode}): check CUSTOS_CLICKHOUSE_CA_FILE and the server's certificate` };
+  const tls = tlsFailureOf(err);
+  if (tls?.side === 'server-certificate') {
+    return { retryable: false, serverCode: null, tls: true, reason: `TLS certificate verification failed (${tls.code}): check CUSTOS_CLICKHOUSE_CA_FILE and the server's certificate` };
   }
   const serverCode = serverCodeOf(err);
   if (serverCode !== null) {
