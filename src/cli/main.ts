@@ -44,9 +44,10 @@ program
 
 program
   .command('pseudonym')
-  .description('Print the pseudonym of customer ids under $CUSTOS_PSEUDONYM_KEY, to find their accesses in ClickHouse.')
+  .description('Print the pseudonyms of customer ids under every active key ($CUSTOS_PSEUDONYM_KEY, then $CUSTOS_PSEUDONYM_OLD_KEYS): customer id, key id, pseudonym; to find their accesses in ClickHouse.')
   .argument('<customer-id...>')
-  .action((ids: string[]) => exitWith(pseudonymCommand(ids)));
+  .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE)')
+  .action((ids: string[], opts: { config?: string }) => exitWith(pseudonymCommand(ids, opts)));
 
 const consoleCmd = program.command('console').description("The analysts' console: triage, exceptions, the picture behind each alert, subject reports (see docs/console.md).");
 consoleCmd
@@ -98,7 +99,7 @@ program
 
 program
   .command('subject-report')
-  .description('Every stored access to one customer (who, when, what, channel, ticket) as CSV or JSON; the id is pseudonymised with $CUSTOS_PSEUDONYM_KEY, never logged. "-" reads the id from stdin.')
+  .description('Every stored access to one customer (who, when, what, channel, ticket) as CSV or JSON, under every active pseudonym key; the id is pseudonymised here, never logged. "-" reads the id from stdin.')
   .argument('<customer-id>')
   .option('--format <format>', 'csv or json', 'csv')
   .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE)')

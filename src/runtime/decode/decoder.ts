@@ -12,6 +12,8 @@ import { MAX_EPOCH_MS, MIN_EPOCH_MS, validateEventV1, type ErrorObject, type Eve
 export interface DecoderOptions {
   /** HMAC key for record-id pseudonyms (>= 32 bytes). */
   readonly pseudonymKey: string | Buffer;
+  /** The key's id, stored with each pseudonym (`<hex>@<id>`); absent or '': the unnamed key (privacy/pseudonym.ts). */
+  readonly pseudonymKeyId?: string;
   /** Messages larger than this are refused with `too_large`. */
   readonly maxMessageBytes: number;
   /**
@@ -30,7 +32,7 @@ export type DecodeResult =
 export type Decoder = (value: Buffer | null) => DecodeResult;
 
 export function createDecoder(options: DecoderOptions): Decoder {
-  const pseudonymize = createPseudonymizer(options.pseudonymKey);
+  const pseudonymize = createPseudonymizer(options.pseudonymKey, options.pseudonymKeyId ?? '');
   const maxBytes = options.maxMessageBytes;
   const future = options.future;
 

@@ -122,7 +122,7 @@ describe('the console in headless Chromium', () => {
       cookieSecure: false,
       loginAttemptsPerMinute: 100,
       maxExceptionDays: 90,
-      pseudonymKey: PSEUDONYM_KEY,
+      keyring: { current: { id: '', secret: PSEUDONYM_KEY }, old: [] },
       rulesDir,
       rules: loadRuleSet(rulesDir),
       logger: createLogger('warn'),

@@ -142,7 +142,7 @@ describe('console triage and exceptions on a running monitor', () => {
       cookieSecure: false,
       loginAttemptsPerMinute: 100,
       maxExceptionDays: 30,
-      pseudonymKey: PSEUDONYM_KEY,
+      keyring: { current: { id: '', secret: PSEUDONYM_KEY }, old: [] },
       rulesDir,
       rules: loadRuleSet(rulesDir),
       logger: createLogger('warn'),
