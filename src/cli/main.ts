@@ -121,6 +121,17 @@ db.command('retention')
     const { dbRetentionCommand } = await import('./db.js');
     exitWith(await dbRetentionCommand());
   });
+db.command('erase')
+  .description("Erase one customer's references: its pseudonyms under every active key are replaced by a random token (or removed) in every table that stores them; audited in console_audit. \"-\" reads the id from stdin (docs/security.md).")
+  .argument('<customer-id>')
+  .option('--mode <mode>', 'replace (a random token per erasure: distinct counts stay right) or remove', 'replace')
+  .option('--by <name>', 'who asked for the erasure, for the audit (default: the OS user)')
+  .option('--dry-run', 'count the rows that would change; change and audit nothing', false)
+  .option('--wait-seconds <n>', 'how long to wait for the server to apply the mutations', integerArg(1), 600)
+  .action(async (customerId: string, o: { mode: string; by?: string; dryRun: boolean; waitSeconds: number }) => {
+    const { dbEraseCommand } = await import('./erase.js');
+    exitWith(await dbEraseCommand(customerId, o));
+  });
 db.command('grants')
   .description('Print (or --apply) the access model: monitor writer, read-only analyst, console user (docs/security.md).')
   .option('--format <format>', 'sql (servers with SQL access control) or xml (a users.d file, e.g. for 18.16)', 'sql')
