@@ -14,6 +14,7 @@ import { createPseudonymizer, keyIdOf } from '../../../src/privacy/pseudonym.js'
 import { createOptionalFieldMinimiser } from '../../../src/privacy/minimise.js';
 import { pseudonymLines } from '../../../src/cli/pseudonym.js';
 import { refKey } from '../../../src/runtime/engine/state/keys.js';
+import { checkCommand } from '../../../src/cli/check.js';
 
 const OLD = 'o'.repeat(40);
 const NEW = 'n'.repeat(40);
@@ -89,5 +90,13 @@ describe('the keyring', () => {
     expect(shown).toContain('"pseudonym_old_keys":"(set)"');
     expect(() => keyringFromSettings(loadSettingsSubset({ env: { ...env, CUSTOS_PSEUDONYM_OLD_KEYS: 'k2:' + OLD } }, KEYRING_SETTING_KEYS))).toThrow(ConfigError);
     expect(() => loadSettingsSubset({ env: { ...env, CUSTOS_PSEUDONYM_KEY_ID: 'Bad-Id' } }, KEYRING_SETTING_KEYS)).toThrow(/CUSTOS_PSEUDONYM_KEY_ID/);
+  });
+
+  it('is checked by custos check as the monitor checks it at start (exit 78, naming the setting, not the key)', () => {
+    let out = '';
+    const env = { CUSTOS_KAFKA_BROKERS: '127.0.0.1:9092', CUSTOS_CLICKHOUSE_URL: 'http://127.0.0.1:8123', CUSTOS_PSEUDONYM_KEY: NEW, CUSTOS_PSEUDONYM_KEY_ID: 'k2', CUSTOS_PSEUDONYM_OLD_KEYS: `k2:${OLD}` };
+    expect(checkCommand({}, { env, out: (t) => (out += t) })).toBe(78);
+    expect(out).toContain('error: settings: CUSTOS_PSEUDONYM_OLD_KEYS: key id k2 is given twice');
+    expect(out).not.toContain(OLD);
   });
 });
