@@ -6,6 +6,7 @@ const CLICKHOUSE_TESTS = [
   'test/integration/sinks/partition-history.test.ts',
   'test/integration/sinks/retention.test.ts',
   'test/integration/sinks/erasure.test.ts',
+  'test/integration/console/console-parameters.test.ts',
 ];
 
 // Three projects, chosen by folder:

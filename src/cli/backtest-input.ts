@@ -32,6 +32,7 @@ export function checkArguments(o: BacktestCliOptions): void {
   const file = o.fromFile !== undefined;
   const ch = o.fromClickhouse === true;
   if (file === ch) throw new UsageError('give exactly one input: --from-file FILE or --from-clickhouse --since TIME --until TIME');
+  if (o.alertsOut !== undefined && o.compareRules !== undefined) throw new UsageError('--alerts-out writes the alerts of one rule set: not with --compare-rules (run each folder on its own)');
   if (file) {
     if (o.since !== undefined || o.until !== undefined) throw new UsageError('--since and --until select a ClickHouse range; a file is replayed whole');
     if (o.directory === undefined) throw new UsageError('--from-file needs --directory FILE (the actor directory CSV the events are enriched with)');

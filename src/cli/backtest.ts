@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { diffAlerts, type AlertDiff } from '../tools/backtest/compare.js';
+import { openAlertsOut, type AlertsOut } from '../tools/backtest/alerts-out.js';
 import { backtestJson } from '../tools/backtest/json-report.js';
 import { progressPrinter } from '../tools/backtest/progress.js';
 import { compareReport, historyLine, historySummaryJson, inputSummary, perRuleSection, singleReport } from '../tools/backtest/report.js';
@@ -38,6 +39,8 @@ export interface BacktestCliOptions {
   readonly rules?: string;
   readonly compareRules?: string;
   readonly json?: string;
+  /** Every alert revision as NDJSON, each line the webhook body (src/tools/backtest/alerts-out.ts). */
+  readonly alertsOut?: string;
   readonly quiet?: boolean;
 }
 
@@ -59,11 +62,15 @@ const processIo: CommandIo = {
 
 export async function backtestCommand(o: BacktestCliOptions, io: CommandIo = processIo): Promise<number> {
   let input: PreparedInput | null = null;
+  let alertsOut: AlertsOut | null = null;
   try {
     checkArguments(o);
     const resolved = withPaths(o, io);
     const ruleSets = loadRuleSets(resolved, io);
     input = prepareInput(resolved, io);
+    // Opened before the replay: an unwritable path is found before the work, not after it.
+    alertsOut = o.alertsOut === undefined ? null : openAlertsOut(o.alertsOut);
+    const out = alertsOut;
 
     const printer = o.quiet || io.progress === null ? null : progressPrinter(io.progress);
     const result = await runBacktest({
@@ -72,8 +79,17 @@ export async function backtestCommand(o: BacktestCliOptions, io: CommandIo = pro
       ...(input.history !== undefined && { history: input.history }),
       ...(input.database !== undefined && { database: input.database }),
       ...(printer !== null && { onProgress: printer.onProgress }),
+      ...(out !== null && {
+        onAlertUpdate: (u, at, ruleSet) => {
+          if (ruleSet === 0) out.add(u, at);
+        },
+      }),
     });
     printer?.done();
+    if (out !== null) {
+      alertsOut = null;
+      io.err(`wrote ${out.close()} alert revisions to ${o.alertsOut}\n`);
+    }
 
     const seed = input.seed();
     const report = [inputSummary(input.source.label, result)];
@@ -99,6 +115,7 @@ export async function backtestCommand(o: BacktestCliOptions, io: CommandIo = pro
   } catch (err) {
     return reportFailure(err, io);
   } finally {
+    alertsOut?.close();
     await input?.close();
   }
 }

@@ -2,14 +2,12 @@
  * `custos console` and its helpers:
  *   custos console [serve]            run the analysts' console
  *   custos console hash-password      a scrypt hash for the users file (password read from stdin)
- *   custos console clickhouse-users   the console's least-privilege ClickHouse users (users.d XML for 18.16, or SQL)
+ * The console's ClickHouse users are the access model's (`custos db grants`).
  */
-import { randomBytes } from 'node:crypto';
 import { ConfigError, loadSettingsSubset } from '../config/load.js';
 import { createLogger } from '../observability/log.js';
 import { hashPassword } from '../console/auth/passwords.js';
 import { UsersFileError } from '../console/auth/users-file.js';
-import { consoleClickHouseAccess, consoleUsersSql, consoleUsersXml } from '../console/clickhouse-users.js';
 import { CONSOLE_SETTING_KEYS, ConsoleStartError, startConsole } from '../console/console.js';
 import { StartAborted } from '../runtime/app/startup-retry.js';
 import { reportStartupError } from './settings.js';
@@ -69,32 +67,5 @@ export async function hashPasswordCommand(): Promise<number> {
     return 78;
   }
   process.stdout.write(`${await hashPassword(password)}\n`);
-  return 0;
-}
-
-export function clickhouseUsersCommand(opts: { sql?: boolean; networks?: string }): number {
-  const settings = settingsOrNull(['clickhouse.database', 'console.clickhouse_username', 'console.clickhouse_password', 'console.clickhouse_writer_username', 'console.clickhouse_writer_password'] as const);
-  if (settings === null) return 78;
-  const password = (given: string, env: string) => {
-    if (given !== '') return given;
-    const made = randomBytes(18).toString('base64url');
-    process.stderr.write(`${env} was not set; made one: ${made}\n`);
-    return made;
-  };
-  const spec = {
-    database: settings['clickhouse.database'],
-    reader: { username: settings['console.clickhouse_username'], password: password(settings['console.clickhouse_password'], 'CUSTOS_CONSOLE_CLICKHOUSE_PASSWORD') },
-    writer: { username: settings['console.clickhouse_writer_username'], password: password(settings['console.clickhouse_writer_password'], 'CUSTOS_CONSOLE_CLICKHOUSE_WRITER_PASSWORD') },
-    ...(opts.networks !== undefined && { networks: opts.networks.split(',').map((s) => s.trim()).filter((s) => s !== '') }),
-  };
-  process.stdout.write(opts.sql === true ? `${consoleUsersSql(spec).join(';\n')};\n` : consoleUsersXml(spec));
-  return 0;
-}
-
-/** The tables the console's ClickHouse users must read and write, as JSON (what the grants must allow, exactly). */
-export function clickhouseAccessCommand(): number {
-  const settings = settingsOrNull(['clickhouse.database'] as const);
-  if (settings === null) return 78;
-  process.stdout.write(JSON.stringify(consoleClickHouseAccess(settings['clickhouse.database']), null, 2) + '\n');
   return 0;
 }

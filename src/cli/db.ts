@@ -103,12 +103,16 @@ export interface DbGrantsOptions {
   readonly monitorUser: string;
   readonly analystUser: string;
   readonly consoleUser: string;
+  readonly consoleWriterUser: string;
   /** Files holding each password (e.g. /run/secrets/...): never a password on the command line. */
   readonly monitorPasswordFile: string;
   readonly analystPasswordFile: string;
   readonly consolePasswordFile: string;
+  readonly consoleWriterPasswordFile: string;
   readonly networks: readonly string[];
 }
+
+const flag = (kind: AccessUserKind) => kind.replace('_', '-');
 
 /** Prints the access model (SQL or users.d XML); --apply runs the SQL as the configured user. */
 export async function dbGrantsCommand(options: DbGrantsOptions): Promise<number> {
@@ -118,6 +122,7 @@ export async function dbGrantsCommand(options: DbGrantsOptions): Promise<number>
     monitor: [options.monitorUser, options.monitorPasswordFile],
     analyst: [options.analystUser, options.analystPasswordFile],
     console: [options.consoleUser, options.consolePasswordFile],
+    console_writer: [options.consoleWriterUser, options.consoleWriterPasswordFile],
   };
   const users = {} as Record<AccessUserKind, { name: string; passwordSha256: string }>;
   for (const [kind, [name, file]] of Object.entries(files) as [AccessUserKind, [string, string]][]) {
@@ -125,11 +130,11 @@ export async function dbGrantsCommand(options: DbGrantsOptions): Promise<number>
     try {
       password = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
     } catch {
-      process.stderr.write(`custos: cannot read the ${kind} password file (--${kind}-password-file)\n`);
+      process.stderr.write(`custos: cannot read the ${kind} password file (--${flag(kind)}-password-file)\n`);
       return 78;
     }
     if (password.length < 12) {
-      process.stderr.write(`custos: the ${kind} password (--${kind}-password-file) must have at least 12 characters\n`);
+      process.stderr.write(`custos: the ${kind} password (--${flag(kind)}-password-file) must have at least 12 characters\n`);
       return 78;
     }
     users[kind] = { name, passwordSha256: sha256Hex(password) };

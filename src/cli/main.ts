@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { dateArg, incidentsArg, instantArg, integerArg, integerListArg } from './arguments.js';
 import type { BacktestCliOptions } from './backtest.js';
 import type { BenchDetectionOptions } from './bench-detection.js';
+import type { ProduceCliOptions } from './produce.js';
 import type { SimulateCommandOptions } from './simulate.js';
 import { pseudonymCommand } from './pseudonym.js';
 import { runCommand } from './run.js';
@@ -37,9 +38,11 @@ program
   .description('Check everything the monitor would load (settings, rules, directory, zones, fields, calendar, test cases, exceptions) against each other; exit 78 on errors.')
   .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE); environment variables override it')
   .option('--now <time>', 'judge exception expiry as of this instant instead of now (RFC 3339, YYYY-MM-DD or epoch ms)', instantArg)
-  .action(async (opts: { config?: string; now?: number }) => {
+  .option('--events <file>', 'also run a sample of real events (NDJSON, contract v1) through decode and enrich: actors not in the directory, addresses in zone unknown, unlisted fields, the share of events each policy rule flags')
+  .option('--limit <n>', 'with --events: only the first n lines', integerArg(1))
+  .action(async (opts: { config?: string; now?: number; events?: string; limit?: number }) => {
     const { checkCommand } = await import('./check.js');
-    exitWith(checkCommand(opts));
+    exitWith(await checkCommand(opts));
   });
 
 program
@@ -65,24 +68,6 @@ consoleCmd
     const { hashPasswordCommand } = await import('./console.js');
     exitWith(await hashPasswordCommand());
   });
-consoleCmd
-  .command('clickhouse-users')
-  .description("Print the console's least-privilege ClickHouse users: a users.d file for servers configured by files (18.16), or --sql for servers with SQL access control.")
-  .option('--sql', 'CREATE USER / GRANT statements instead of the users.d XML')
-  .option('--networks <list>', 'users.d form: networks the users may connect from (default anywhere, ::/0)')
-  .action(async (opts: { sql?: boolean; networks?: string }) => {
-    const { clickhouseUsersCommand } = await import('./console.js');
-    exitWith(clickhouseUsersCommand(opts));
-  });
-
-consoleCmd
-  .command('clickhouse-access')
-  .description("The tables the console's ClickHouse users must read and write (JSON), for the grants.")
-  .action(async () => {
-    const { clickhouseAccessCommand } = await import('./console.js');
-    exitWith(clickhouseAccessCommand());
-  });
-
 program
   .command('exceptions')
   .description('Exceptions the engine applies (rules folder and console).')
@@ -133,17 +118,19 @@ db.command('erase')
     exitWith(await dbEraseCommand(customerId, o));
   });
 db.command('grants')
-  .description('Print (or --apply) the access model: monitor writer, read-only analyst, console user (docs/security.md).')
+  .description('Print (or --apply) the access model: monitor writer, read-only analyst, the console\'s reader and writer (docs/security.md).')
   .option('--format <format>', 'sql (servers with SQL access control) or xml (a users.d file, e.g. for 18.16)', 'sql')
   .option('--apply', 'run the SQL against $CUSTOS_CLICKHOUSE_URL as $CUSTOS_CLICKHOUSE_USERNAME', false)
   .option('--monitor-user <name>', 'the monitor\'s user', 'custos_monitor')
   .option('--analyst-user <name>', 'the analysts\' user', 'custos_analyst')
-  .option('--console-user <name>', 'the console\'s user', 'custos_console')
+  .option('--console-user <name>', 'the console\'s reading user (CUSTOS_CONSOLE_CLICKHOUSE_USERNAME)', 'custos_console')
+  .option('--console-writer-user <name>', 'the console\'s writing user (CUSTOS_CONSOLE_CLICKHOUSE_WRITER_USERNAME)', 'custos_console_writer')
   .requiredOption('--monitor-password-file <file>', 'file holding the monitor\'s password')
   .requiredOption('--analyst-password-file <file>', 'file holding the analysts\' password')
-  .requiredOption('--console-password-file <file>', 'file holding the console\'s password')
+  .requiredOption('--console-password-file <file>', 'file holding the console reader\'s password')
+  .requiredOption('--console-writer-password-file <file>', 'file holding the console writer\'s password')
   .option('--network <cidr...>', 'where the users may connect from (default: anywhere)', [])
-  .action(async (o: { format: string; apply: boolean; monitorUser: string; analystUser: string; consoleUser: string; monitorPasswordFile: string; analystPasswordFile: string; consolePasswordFile: string; network: string[] }) => {
+  .action(async (o: { format: string; apply: boolean; monitorUser: string; analystUser: string; consoleUser: string; consoleWriterUser: string; monitorPasswordFile: string; analystPasswordFile: string; consolePasswordFile: string; consoleWriterPasswordFile: string; network: string[] }) => {
     if (o.format !== 'sql' && o.format !== 'xml') {
       process.stderr.write('custos: --format must be sql or xml\n');
       return exitWith(78);
@@ -212,12 +199,28 @@ program
   .option('--rules <dir>', 'rules folder (default: $CUSTOS_RULES_DIR, else rules)')
   .option('--compare-rules <dir>', 'a second rules folder, run over the same events: print what differs')
   .option('--json <file>', 'write every alert in full, per-rule counts and the difference as JSON')
+  .option('--alerts-out <file>', 'write every alert revision as NDJSON, in order, each line the JSON body a webhook carries')
   .option('--quiet', 'no progress on stderr')
   // Bad arguments exit 78 like invalid rules: nothing was replayed.
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 78))
   .action(async (opts: BacktestCliOptions) => {
     const { backtestCommand } = await import('./backtest.js');
     exitWith(await backtestCommand(opts));
+  });
+
+program
+  .command('produce')
+  .description('Put an NDJSON file of contract-v1 events on the events topic, keyed by actor_id, with the monitor\'s Kafka settings; every line is checked first as decode would (bad lines: line number and reason).')
+  .argument('<file>', 'one contract-v1 event per line')
+  .option('--topic <name>', 'topic to produce to (default: $CUSTOS_KAFKA_TOPIC, the topic the monitor reads)')
+  .option('--strict', 'a bad line is fatal: report every bad line, send nothing, exit 65 (default: skip bad lines)')
+  .option('--batch <n>', 'messages per send (default 500)', integerArg(1))
+  .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE); environment variables override it')
+  .option('--quiet', 'no progress on stderr')
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 78))
+  .action(async (file: string, opts: ProduceCliOptions) => {
+    const { produceCommand } = await import('./produce.js');
+    exitWith(await produceCommand(file, opts));
   });
 
 program
@@ -312,6 +315,20 @@ bench
     }
     const endpoints = live ? { ...servicesFromEnv(), keep: keep === true } : undefined;
     exitWith(await benchDetectionCommand({ ...rest, strict: opts.strict === true, quiet: opts.quiet === true, ...(endpoints && { live: endpoints }) }));
+  });
+
+bench
+  .command('console')
+  .description("Seed a scratch database (10,000 alerts, one actor with 100,000 events), run custos console, and time its queue, alert and actor pages over HTTP beside their bare ClickHouse queries: wall, console CPU and ClickHouse CPU per request.")
+  .option('--alerts <n>', 'alerts in the queue', integerArg(1), 10_000)
+  .option('--events <n>', "events of the heavy actor whose alert page is measured", integerArg(1000), 100_000)
+  .option('--rounds <n>', 'rounds, each side alternating first', integerArg(1), 5)
+  .option('--requests <n>', 'requests per page and round', integerArg(1), 5)
+  .option('--rules <dir>', 'rules folder', 'rules')
+  .action(async (opts: { alerts: number; events: number; rounds: number; requests: number; rules: string }) => {
+    const { runConsoleBenchmark } = await import('../tools/bench/console/main.js');
+    const { clickhouseUrl, clickhouseUsername, clickhousePassword } = servicesFromEnv();
+    await runConsoleBenchmark({ ...opts, rulesDir: opts.rules, clickhouseUrl, clickhouseUsername, clickhousePassword });
   });
 
 program

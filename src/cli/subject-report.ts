@@ -9,7 +9,8 @@ import { ConfigError, loadSettingsSubset } from '../config/load.js';
 import { KEYRING_SETTING_KEYS, keyringFromSettings } from '../config/keyring-settings.js';
 import type { PseudonymKeyring } from '../privacy/keyring.js';
 import { subjectReport, subjectReportCsv, subjectReportJson } from '../console/reports/subject-report.js';
-import { createClickHouseClient } from '../runtime/outputs/clickhouse/connection.js';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { connectClickHouse } from '../runtime/outputs/clickhouse/connect.js';
 
 export async function subjectReportCommand(customerIdArg: string, opts: { format?: string; config?: string }): Promise<number> {
   let s;
@@ -39,8 +40,10 @@ export async function subjectReportCommand(customerIdArg: string, opts: { format
     process.stderr.write('custos: a customer id is required\n');
     return 78;
   }
-  const client = createClickHouseClient({ url: s['clickhouse.url'], username: s['clickhouse.username'], password: s['clickhouse.password'], requestTimeoutMs: s['clickhouse.request_timeout_ms'] });
+  let client: ClickHouseClient | undefined;
   try {
+    // Through connectClickHouse: the pseudonym travels as a query parameter where the server has them.
+    client = (await connectClickHouse({ url: s['clickhouse.url'], username: s['clickhouse.username'], password: s['clickhouse.password'], requestTimeoutMs: s['clickhouse.request_timeout_ms'] })).client;
     const report = await subjectReport(client, s['clickhouse.database'], keyring, customerId);
     process.stdout.write(format === 'json' ? subjectReportJson(report, Date.now()) : subjectReportCsv(report));
     process.stderr.write(`${report.accesses.length} accesses\n`);
@@ -49,6 +52,6 @@ export async function subjectReportCommand(customerIdArg: string, opts: { format
     process.stderr.write(`custos: subject report failed: ${(err as Error).message}\n`);
     return 1;
   } finally {
-    await client.close();
+    await client?.close();
   }
 }

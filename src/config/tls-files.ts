@@ -22,7 +22,8 @@ export interface ClickHouseTlsFiles {
   readonly key?: Buffer;
 }
 
-type TlsSettings = Pick<Settings, 'kafka.ssl' | 'kafka.ssl_ca_file' | 'kafka.ssl_cert_file' | 'kafka.ssl_key_file' | 'kafka.ssl_servername' | 'clickhouse.url' | 'clickhouse.ca_file' | 'clickhouse.cert_file' | 'clickhouse.key_file'>;
+type KafkaTlsSettings = Pick<Settings, 'kafka.ssl' | 'kafka.ssl_ca_file' | 'kafka.ssl_cert_file' | 'kafka.ssl_key_file' | 'kafka.ssl_servername'>;
+type TlsSettings = KafkaTlsSettings & Pick<Settings, 'clickhouse.url' | 'clickhouse.ca_file' | 'clickhouse.cert_file' | 'clickhouse.key_file'>;
 
 export interface TlsMaterial {
   /** null: plaintext; {}: TLS with the system CAs. */
@@ -30,8 +31,8 @@ export interface TlsMaterial {
   readonly clickhouse: ClickHouseTlsFiles | null;
 }
 
-export function loadTlsMaterial(config: TlsSettings): TlsMaterial {
-  const problems: string[] = [];
+/** Reads and checks PEM files, collecting problems instead of throwing (every problem is reported at once). */
+function pemReader(problems: string[]) {
   const read = (env: string, file: string, kind: 'certificate' | 'key'): Buffer | undefined => {
     if (file === '') return undefined;
     let bytes: Buffer;
@@ -53,12 +54,33 @@ export function loadTlsMaterial(config: TlsSettings): TlsMaterial {
   const pair = (certEnv: string, keyEnv: string, cert: string, key: string) => {
     if ((cert === '') !== (key === '')) problems.push(`${cert === '' ? certEnv : keyEnv}: a client certificate needs both ${certEnv} and ${keyEnv}`);
   };
+  return { read, pair };
+}
 
+function kafkaTlsOf(config: KafkaTlsSettings, problems: string[]): KafkaTls | null {
+  const { read, pair } = pemReader(problems);
   const kCa = read('CUSTOS_KAFKA_SSL_CA_FILE', config['kafka.ssl_ca_file'], 'certificate');
   const kCert = read('CUSTOS_KAFKA_SSL_CERT_FILE', config['kafka.ssl_cert_file'], 'certificate');
   const kKey = read('CUSTOS_KAFKA_SSL_KEY_FILE', config['kafka.ssl_key_file'], 'key');
   pair('CUSTOS_KAFKA_SSL_CERT_FILE', 'CUSTOS_KAFKA_SSL_KEY_FILE', config['kafka.ssl_cert_file'], config['kafka.ssl_key_file']);
   const kafkaTls = config['kafka.ssl'] || config['kafka.ssl_ca_file'] !== '' || config['kafka.ssl_cert_file'] !== '';
+  return kafkaTls
+    ? { ...(kCa && { ca: kCa }), ...(kCert && kKey && { cert: kCert, key: kKey }), ...(config['kafka.ssl_servername'] !== '' && { servername: config['kafka.ssl_servername'] }) }
+    : null;
+}
+
+/** The Kafka part alone, for commands that talk to Kafka only (`custos produce`). */
+export function loadKafkaTls(config: KafkaTlsSettings): KafkaTls | null {
+  const problems: string[] = [];
+  const tls = kafkaTlsOf(config, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return tls;
+}
+
+export function loadTlsMaterial(config: TlsSettings): TlsMaterial {
+  const problems: string[] = [];
+  const { read, pair } = pemReader(problems);
+  const kafka = kafkaTlsOf(config, problems);
 
   const cCa = read('CUSTOS_CLICKHOUSE_CA_FILE', config['clickhouse.ca_file'], 'certificate');
   const cCert = read('CUSTOS_CLICKHOUSE_CERT_FILE', config['clickhouse.cert_file'], 'certificate');
@@ -70,9 +92,7 @@ export function loadTlsMaterial(config: TlsSettings): TlsMaterial {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    kafka: kafkaTls
-      ? { ...(kCa && { ca: kCa }), ...(kCert && kKey && { cert: kCert, key: kKey }), ...(config['kafka.ssl_servername'] !== '' && { servername: config['kafka.ssl_servername'] }) }
-      : null,
+    kafka,
     clickhouse: wantsClickHouseTls && cCa ? { ca: cCa, ...(cCert && cKey && { cert: cCert, key: cKey }) } : null,
   };
 }

@@ -1,10 +1,16 @@
 /**
- * The console's two ClickHouse connections (clickhouse-users.ts): the reader
- * for every page, the writer for triage, exceptions and the audit. Neither can
- * write the monitor's tables or run DDL; the monitor creates the schema.
+ * The console's two ClickHouse connections (the access model of
+ * src/runtime/outputs/clickhouse/access-model.ts, `custos db grants`): the
+ * reader (read only) for every page, the writer (the console database only)
+ * for triage, exceptions and the audit. Neither can write the monitor's tables
+ * or run DDL; `custos db migrate` creates the schema.
+ *
+ * Opened through connectClickHouse, like the monitor's store: the server's
+ * version decides whether values travel as query parameters (sql-values.ts)
+ * or, on 18.16, escaped into the SQL text.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { createClickHouseClient } from '../runtime/outputs/clickhouse/connection.js';
+import { connectClickHouse } from '../runtime/outputs/clickhouse/connect.js';
 import { consoleDatabaseOf } from '../runtime/outputs/clickhouse/ddl.js';
 
 export interface ConsoleClickHouseOptions {
@@ -26,13 +32,16 @@ export class ConsoleClickHouse {
     this.consoleDatabase = consoleDatabaseOf(database);
   }
 
-  static connect(o: ConsoleClickHouseOptions): ConsoleClickHouse {
+  static async connect(o: ConsoleClickHouseOptions): Promise<ConsoleClickHouse> {
     const common = { url: o.url, requestTimeoutMs: o.requestTimeoutMs };
-    return new ConsoleClickHouse(
-      createClickHouseClient({ ...common, username: o.reader.username, password: o.reader.password }),
-      createClickHouseClient({ ...common, username: o.writer.username, password: o.writer.password }),
-      o.database,
-    );
+    const reader = await connectClickHouse({ ...common, username: o.reader.username, password: o.reader.password });
+    try {
+      const writer = await connectClickHouse({ ...common, username: o.writer.username, password: o.writer.password });
+      return new ConsoleClickHouse(reader.client, writer.client, o.database);
+    } catch (err) {
+      await reader.client.close().catch(() => undefined);
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

@@ -76,19 +76,22 @@ export async function startConsole(settings: ConsoleSettings, logger: Logger, si
     logger.warn('CUSTOS_CONSOLE_SESSION_KEY is not set: a random key was made, so sessions end when the console restarts and are not shared between instances');
   } else sessionKey = Buffer.from(settings['console.session_key'], 'hex');
 
-  const db = ConsoleClickHouse.connect({
+  const options = {
     url: settings['clickhouse.url'],
     database: settings['clickhouse.database'],
     requestTimeoutMs: settings['clickhouse.request_timeout_ms'],
     reader: { username: settings['console.clickhouse_username'], password: settings['console.clickhouse_password'] },
     writer: { username: settings['console.clickhouse_writer_username'], password: settings['console.clickhouse_writer_password'] },
-  });
+  };
+  let connected: ConsoleClickHouse | undefined;
   try {
-    // The monitor creates the schema; both users must reach their tables.
+    // The server may still be starting, and `custos db migrate` makes the schema: both users must reach their tables.
     await retryStartup('clickhouse (console schema)', logger, async () => {
-      await selectRows(db.reader, `SELECT alert_id FROM ${qualifiedTable(db.consoleDatabase, TABLES.alertsTriaged)} LIMIT 0`, TABLES.alertsTriaged);
-      await selectRows(db.writer, `SELECT alert_id FROM ${qualifiedTable(db.consoleDatabase, TABLES.alertTriage)} LIMIT 0`, TABLES.alertTriage);
+      connected ??= await ConsoleClickHouse.connect(options);
+      await selectRows(connected.reader, `SELECT alert_id FROM ${qualifiedTable(connected.consoleDatabase, TABLES.alertsTriaged)} LIMIT 0`, TABLES.alertsTriaged);
+      await selectRows(connected.writer, `SELECT alert_id FROM ${qualifiedTable(connected.consoleDatabase, TABLES.alertTriage)} LIMIT 0`, TABLES.alertTriage);
     }, 120_000, signal);
+    const db = connected as unknown as ConsoleClickHouse;
     const app = await buildConsoleApp({
       db,
       users,
@@ -116,7 +119,7 @@ export async function startConsole(settings: ConsoleSettings, logger: Logger, si
       },
     };
   } catch (err) {
-    await db.close().catch(() => undefined);
+    await connected?.close().catch(() => undefined);
     throw err;
   }
 }

@@ -9,6 +9,9 @@
  *
  * The plotted metric is each hour's peak of distinct customers in a sliding
  * hour (`hour_peak_1h`; the clock hour's count for rows stored without it).
+ * The engine stores an hour's row once the hour closes; hours of the alert's
+ * window without one yet (the open hour) are plotted from the stored events:
+ * the clock hour's distinct customers so far, marked as open.
  */
 import { bandOfHour, type Band, type BandRule } from '../../runtime/engine/baseline/bands.js';
 import { logLimit, logSpread, summarise } from '../../runtime/engine/baseline/robust.js';
@@ -26,6 +29,8 @@ export interface HourRow {
 export interface ChartInputs {
   /** The actor's hourly rows over [lookbackStartMs, toMs). */
   readonly own: readonly HourRow[];
+  /** Hours without a stored row yet (still open), counted from the events; never part of the band. */
+  readonly open?: readonly HourRow[];
   /** Median of the peers' hourly values, per hour (hours without any peer row are absent). */
   readonly peers: ReadonlyMap<number, number>;
   readonly timezone: string;
@@ -49,6 +54,8 @@ export interface ChartData {
   readonly bandHigh: (number | null)[];
   readonly peers: (number | null)[];
   readonly window: readonly [number, number];
+  /** x of the hours counted from events because no activity row holds them yet (the open hour). */
+  readonly open: number[];
   /** Per band: what the band was computed from (shown under the chart). */
   readonly bands: Readonly<Record<string, { samples: number; usual: number | null; high: number | null }>>;
 }
@@ -79,6 +86,14 @@ export function chartData(inp: ChartInputs): ChartData {
 
   const byHour = new Map<number, HourRow>();
   for (const r of inp.own) byHour.set(floorHour(r.bucket_start_ms), r);
+  const open: number[] = [];
+  for (const r of inp.open ?? []) {
+    const t = floorHour(r.bucket_start_ms);
+    if (byHour.has(t) || t < inp.fromMs || t >= inp.toMs) continue;
+    byHour.set(t, r);
+    open.push(t / 1000);
+  }
+  open.sort((a, b) => a - b);
   const x: number[] = [];
   const actor: number[] = [];
   const bandLow: (number | null)[] = [];
@@ -95,5 +110,5 @@ export function chartData(inp: ChartInputs): ChartData {
     bandHigh.push(b?.high ?? null);
     peers.push(inp.peers.get(t) ?? null);
   }
-  return { x, actor, bandLow, bandHigh, peers, window: [inp.window.startMs / 1000, inp.window.endMs / 1000], bands: bandInfo };
+  return { x, actor, bandLow, bandHigh, peers, window: [inp.window.startMs / 1000, inp.window.endMs / 1000], open, bands: bandInfo };
 }

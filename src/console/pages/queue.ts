@@ -6,7 +6,8 @@
 import { SEVERITIES } from '../../model/alert.js';
 import { selectRows } from '../../runtime/outputs/clickhouse/connection.js';
 import { TABLES, TRIAGE_STATUSES } from '../../runtime/outputs/clickhouse/ddl.js';
-import { qualifiedTable, quoteString, quoteStringList, sqlInteger } from '../../runtime/outputs/clickhouse/escape.js';
+import { qualifiedTable, quoteString, sqlInteger } from '../../runtime/outputs/clickhouse/escape.js';
+import { sqlValues, type SqlValues } from '../../runtime/outputs/clickhouse/sql-values.js';
 import type { ConsoleClickHouse } from '../clickhouse.js';
 
 export const STATUS_FILTERS = ['active', ...TRIAGE_STATUSES, 'all'] as const;
@@ -53,18 +54,18 @@ export interface Queue {
   readonly rules: readonly string[];
 }
 
-function filterSql(f: QueueFilter, withStatus: boolean): string {
+function filterSql(f: QueueFilter, withStatus: boolean, v: SqlValues): string {
   const where: string[] = [];
   if (withStatus) {
     if (f.status === 'active') where.push(`triage_status IN ('open', 'acknowledged')`);
-    else if (f.status !== 'all') where.push(`triage_status = ${quoteString(f.status)}`);
+    else if (f.status !== 'all') where.push(`triage_status = ${v.string(f.status)}`);
   }
   if (f.severity !== null) {
     const at = SEVERITIES.indexOf(f.severity as (typeof SEVERITIES)[number]);
-    if (at > 0) where.push(`severity IN ${quoteStringList(SEVERITIES.slice(at))}`);
+    if (at > 0) where.push(`severity IN ${v.stringList(SEVERITIES.slice(at))}`);
   }
-  if (f.rule !== null) where.push(`rule_id = ${quoteString(f.rule)}`);
-  if (f.actor !== null) where.push(`actor_id = ${quoteString(f.actor)}`);
+  if (f.rule !== null) where.push(`rule_id = ${v.string(f.rule)}`);
+  if (f.actor !== null) where.push(`actor_id = ${v.string(f.actor)}`);
   if (f.fromMs !== null) where.push(`last_event_ts_ms >= ${sqlInteger(f.fromMs)}`);
   if (f.toMs !== null) where.push(`last_event_ts_ms < ${sqlInteger(f.toMs)}`);
   return where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
@@ -76,17 +77,26 @@ export const SEVERITY_RANK_SQL = `indexOf([${SEVERITIES.map(quoteString).join(',
 export async function loadQueue(db: ConsoleClickHouse, f: QueueFilter): Promise<Queue> {
   const view = qualifiedTable(db.consoleDatabase, TABLES.alertsTriaged);
   const order = f.sort === 'newest' ? `last_event_ts_ms DESC, ${SEVERITY_RANK_SQL} DESC` : `${SEVERITY_RANK_SQL} DESC, last_event_ts_ms DESC`;
+  // One set of values per query: each request carries only its own parameters.
+  const rowValues = sqlValues(db.reader);
+  const countValues = sqlValues(db.reader);
   const [rows, counts, rules] = await Promise.all([
     selectRows<Record<string, unknown>>(
       db.reader,
       `SELECT alert_id, revision, rule_id, severity, actor_id, actor_role, summary, first_event_ts_ms, last_event_ts_ms, event_count,
               status AS engine_status, triage_status, reopened, triage_assignee AS assignee, triage_resolution AS resolution
-       FROM ${view} ${filterSql(f, true)}
+       FROM ${view} ${filterSql(f, true, rowValues)}
        ORDER BY ${order}, alert_id
        LIMIT ${sqlInteger(QUEUE_PAGE_SIZE)} OFFSET ${sqlInteger(Math.max(0, f.page) * QUEUE_PAGE_SIZE)}`,
       TABLES.alertsTriaged,
+      rowValues.params,
     ),
-    selectRows<{ triage_status: string; n: string | number }>(db.reader, `SELECT triage_status, count() AS n FROM ${view} ${filterSql(f, false)} GROUP BY triage_status`, TABLES.alertsTriaged),
+    selectRows<{ triage_status: string; n: string | number }>(
+      db.reader,
+      `SELECT triage_status, count() AS n FROM ${view} ${filterSql(f, false, countValues)} GROUP BY triage_status`,
+      TABLES.alertsTriaged,
+      countValues.params,
+    ),
     selectRows<{ rule_id: string }>(db.reader, `SELECT DISTINCT rule_id FROM ${qualifiedTable(db.database, TABLES.alertsLatest)} ORDER BY rule_id`, TABLES.alertsLatest),
   ]);
   const byStatus: Record<string, number> = { open: 0, acknowledged: 0, resolved: 0 };

@@ -1,6 +1,7 @@
 // The alert page's chart (uPlot, served by custos): the actor's hourly volume, their own
-// band (usual to limit) and their peers' median, the alert's window shaded. After each draw
-// the plotted point counts are written to data-rendered on the chart element (tests read them).
+// band (usual to limit) and their peers' median, the alert's window shaded and labelled, and
+// the hours still open (no activity row stored yet, counted from the events) ringed. After each
+// draw the plotted point counts are written to data-rendered on the chart element (tests read them).
 (function () {
   var el = document.getElementById('chart');
   var src = document.getElementById('chart-data');
@@ -9,6 +10,8 @@
   var win = d.window;
   var count = function (arr) { return arr.filter(function (v) { return v !== null && v !== undefined; }).length; };
 
+  var open = d.open || [];
+
   function shadeWindow(u) {
     var ctx = u.ctx;
     var x0 = u.valToPos(win[0], 'x', true);
@@ -16,6 +19,35 @@
     ctx.save();
     ctx.fillStyle = 'rgba(185, 28, 28, 0.12)';
     ctx.fillRect(x0, u.bbox.top, Math.max(2, x1 - x0), u.bbox.height);
+    ctx.strokeStyle = 'rgba(185, 28, 28, 0.7)';
+    ctx.lineWidth = devicePixelRatio;
+    ctx.beginPath();
+    ctx.moveTo(x0, u.bbox.top);
+    ctx.lineTo(x0, u.bbox.top + u.bbox.height);
+    ctx.stroke();
+    ctx.fillStyle = 'rgba(185, 28, 28, 0.9)';
+    ctx.font = (11 * devicePixelRatio) + 'px sans-serif';
+    ctx.textAlign = 'right';
+    ctx.fillText('alert window', x0 - 4 * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio);
+    ctx.restore();
+  }
+
+  // The open hours' points, ringed: their value is the hour so far, not a closed hour's peak.
+  function ringOpen(u) {
+    var ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = '#c2410c';
+    ctx.fillStyle = '#fff';
+    ctx.lineWidth = 2 * devicePixelRatio;
+    for (var i = 0; i < u.data[0].length; i++) {
+      if (open.indexOf(u.data[0][i]) < 0) continue;
+      var px = u.valToPos(u.data[0][i], 'x', true);
+      var py = u.valToPos(u.data[1][i], 'y', true);
+      ctx.beginPath();
+      ctx.arc(px, py, 4 * devicePixelRatio, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+    }
     ctx.restore();
   }
 
@@ -37,6 +69,7 @@
       actor: inside(1), bandLow: inside(2), bandHigh: inside(3), peers: inside(4),
       expected: { actor: count(d.actor), bandLow: count(d.bandLow), bandHigh: count(d.bandHigh), peers: count(d.peers) },
       maxActor: Math.max.apply(null, d.actor),
+      open: open.map(function (t) { var i = u.data[0].indexOf(t); return { x: t, value: i < 0 ? null : u.data[1][i], inWindow: t + 3600 > win[0] && t <= win[1] }; }),
       window: win
     });
   }
@@ -54,7 +87,7 @@
     ],
     bands: [{ series: [3, 2], fill: 'rgba(31, 95, 191, 0.18)' }],
     axes: [{}, { label: 'distinct customers / hour' }],
-    hooks: { drawClear: [shadeWindow], draw: [report] }
+    hooks: { drawClear: [shadeWindow], draw: [ringOpen, report] }
   };
   var u = new uPlot(opts, [d.x, d.actor, d.bandLow, d.bandHigh, d.peers], el);
   window.custosChart = u;

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { insertJsonLines, selectRows } from '../../runtime/outputs/clickhouse/connection.js';
 import { TABLES } from '../../runtime/outputs/clickhouse/ddl.js';
-import { qualifiedTable, quoteString } from '../../runtime/outputs/clickhouse/escape.js';
+import { qualifiedTable } from '../../runtime/outputs/clickhouse/escape.js';
+import { sqlValues } from '../../runtime/outputs/clickhouse/sql-values.js';
 import { epochMs, epochSeconds, uint } from '../../runtime/outputs/clickhouse/rows/json-values.js';
 import type { ConsoleClickHouse } from '../clickhouse.js';
 import { RESOLUTIONS, UNTRIAGED, type Resolution, type TriageAction, type TriageChange, type TriageState, type TriageStatus } from './workflow.js';
@@ -31,11 +32,13 @@ export interface TriageRow {
 const toResolution = (s: string): Resolution | null => ((RESOLUTIONS as readonly string[]).includes(s) ? (s as Resolution) : null);
 
 export async function triageHistory(db: ConsoleClickHouse, alertId: string): Promise<TriageRow[]> {
+  const v = sqlValues(db.writer);
   const rows = await selectRows<Record<string, unknown>>(
     db.writer,
     `SELECT change_id, alert_id, changed_at_ms, changed_by, action, from_status, to_status, resolution, assignee, note, alert_revision, alert_event_count, exception_id
-     FROM ${qualifiedTable(db.consoleDatabase, TABLES.alertTriage)} FINAL WHERE alert_id = ${quoteString(alertId)} ORDER BY changed_at_ms, change_id`,
+     FROM ${qualifiedTable(db.consoleDatabase, TABLES.alertTriage)} FINAL WHERE alert_id = ${v.string(alertId)} ORDER BY changed_at_ms, change_id`,
     TABLES.alertTriage,
+    v.params,
   );
   return rows.map((r) => ({
     ...(r as unknown as TriageRow),

@@ -28,7 +28,7 @@ import { ensureTopic } from '../outputs/dead-letters/ensure-topic.js';
 import { AlertDispatcher, buildDestinations, defaultUserAgent } from '../outputs/alerts/index.js';
 import { OUTPUTS } from '../outputs/index.js';
 import { OutputWriter } from '../pipeline/output-writer.js';
-import { createKafka } from '../source/kafka-client.js';
+import { createKafka, kafkaClientOptions } from '../source/kafka-client.js';
 import { KafkaSource } from '../source/kafka-source.js';
 import { InvalidSourceError } from '../../util/source-error.js';
 import { Reloader } from './reloader.js';
@@ -125,17 +125,7 @@ export class Monitor {
       maxOpenAlerts: config['engine.max_open_alerts'],
       maxHistoryActors: config['engine.max_history_actors'],
     });
-    const kafka = createKafka(
-      {
-        brokers: config['kafka.brokers'],
-        clientId: config['kafka.client_id'],
-        ssl: tls.kafka ?? false,
-        saslMechanism: config['kafka.sasl_mechanism'],
-        saslUsername: config['kafka.sasl_username'],
-        saslPassword: config['kafka.sasl_password'],
-      },
-      logger,
-    );
+    const kafka = createKafka(kafkaClientOptions(config, tls.kafka), logger);
     const destinations = buildDestinations(config, { logger: logger.child({ component: 'alerts' }), userAgent: defaultUserAgent(), fetch: (url, init) => fetch(url, init), kafka });
 
     const historyQuery = () => {

@@ -31,45 +31,61 @@ export type DecodeResult =
 
 export type Decoder = (value: Buffer | null) => DecodeResult;
 
+/**
+ * The message checks of decode, without pseudonymising: what the monitor
+ * accepts, as a parsed contract-v1 object and its instant, or the rejection
+ * the monitor would dead-letter. One function for the monitor's decoder and
+ * for `custos produce`, which validates a file line by line before sending it.
+ */
+export type MessageCheck =
+  | { readonly ok: true; readonly event: EventV1; readonly ts: number }
+  | { readonly ok: false; readonly rejection: Rejection };
+
+export type MessageCheckOptions = Pick<DecoderOptions, 'maxMessageBytes' | 'future'>;
+
+export function checkMessage(value: Buffer | null, options: MessageCheckOptions): MessageCheck {
+  if (value === null || value.length === 0) {
+    return reject('empty', 'message has no value');
+  }
+  if (value.length > options.maxMessageBytes) {
+    return reject('too_large', `message is ${value.length} bytes, over the limit of ${options.maxMessageBytes}`);
+  }
+  if (!isUtf8(value)) {
+    return reject('not_utf8', 'message value is not valid UTF-8');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch {
+    return reject('malformed_json', 'message value is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return reject('not_an_object', 'message value is JSON but not an object');
+  }
+  if (!validateEventV1(parsed)) {
+    const { reason, detail } = describeErrors(validateEventV1.errors ?? []);
+    return reject(reason, detail, identityOf(parsed as Record<string, unknown>));
+  }
+  const ts = typeof parsed.ts === 'number' ? parsed.ts : Date.parse(parsed.ts);
+  if (!(ts >= MIN_EPOCH_MS && ts <= MAX_EPOCH_MS)) {
+    return reject('invalid_timestamp', TS_RULE, identityOf(parsed as unknown as Record<string, unknown>));
+  }
+  const future = options.future;
+  if (future !== undefined) {
+    const skew = future.maxFutureSkewMs();
+    if (ts > future.now() + skew) {
+      return reject('invalid_timestamp', `ts is more than ${skew} ms ahead of this host's clock`, identityOf(parsed as unknown as Record<string, unknown>));
+    }
+  }
+  return { ok: true, event: parsed, ts };
+}
+
 export function createDecoder(options: DecoderOptions): Decoder {
   const pseudonymize = createPseudonymizer(options.pseudonymKey, options.pseudonymKeyId ?? '');
-  const maxBytes = options.maxMessageBytes;
-  const future = options.future;
-
+  const checks: MessageCheckOptions = { maxMessageBytes: options.maxMessageBytes, ...(options.future !== undefined && { future: options.future }) };
   return (value) => {
-    if (value === null || value.length === 0) {
-      return reject('empty', 'message has no value');
-    }
-    if (value.length > maxBytes) {
-      return reject('too_large', `message is ${value.length} bytes, over the limit of ${maxBytes}`);
-    }
-    if (!isUtf8(value)) {
-      return reject('not_utf8', 'message value is not valid UTF-8');
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(value.toString('utf8'));
-    } catch {
-      return reject('malformed_json', 'message value is not valid JSON');
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      return reject('not_an_object', 'message value is JSON but not an object');
-    }
-    if (!validateEventV1(parsed)) {
-      const { reason, detail } = describeErrors(validateEventV1.errors ?? []);
-      return reject(reason, detail, identityOf(parsed as Record<string, unknown>));
-    }
-    const ts = typeof parsed.ts === 'number' ? parsed.ts : Date.parse(parsed.ts);
-    if (!(ts >= MIN_EPOCH_MS && ts <= MAX_EPOCH_MS)) {
-      return reject('invalid_timestamp', TS_RULE, identityOf(parsed as unknown as Record<string, unknown>));
-    }
-    if (future !== undefined) {
-      const skew = future.maxFutureSkewMs();
-      if (ts > future.now() + skew) {
-        return reject('invalid_timestamp', `ts is more than ${skew} ms ahead of this host's clock`, identityOf(parsed as unknown as Record<string, unknown>));
-      }
-    }
-    return { ok: true, event: toAccessEvent(parsed, ts, pseudonymize) };
+    const checked = checkMessage(value, checks);
+    return checked.ok ? { ok: true, event: toAccessEvent(checked.event, checked.ts, pseudonymize) } : checked;
   };
 }
 
@@ -116,7 +132,7 @@ function reject(
   reason: RejectReason,
   detail: string,
   ids: { event_id: string | null; actor_id: string | null } = { event_id: null, actor_id: null },
-): DecodeResult {
+): { readonly ok: false; readonly rejection: Rejection } {
   return { ok: false, rejection: { reason, detail, ...ids } };
 }
 

@@ -20,19 +20,14 @@ import type { ActorProfile, EnrichedEvent } from '../../model/enriched.js';
 import type { Clock } from '../../clock.js';
 import type {
   ActorActivityRow,
-  AlertUpdate,
   DetectionEngine,
   EngineHistory,
   EngineOutput,
   EngineStats,
   EvaluationInputs,
-  RestorableAlert,
 } from './api.js';
-import { alertEventsOf } from './alerts/alert-events.js';
-import { alertIdFor } from './alerts/alert-id.js';
-import { alertStateOf, openAlertFromState } from './alerts/alert-state.js';
-import { OpenAlert, type Finding, type WindowFigure } from './alerts/open-alert.js';
-import { renderAlert } from './alerts/render.js';
+import { AlertCorrelator } from './alerts/correlator.js';
+import type { WindowFigure } from './alerts/open-alert.js';
 import { BANDS, bandAt, type Metric } from './baseline/bands.js';
 import { ActivityHistory } from './baseline/history.js';
 import { decideLimit, type BaselineStats, type LimitDecision } from './baseline/limits.js';
@@ -40,23 +35,15 @@ import { EMPTY_STATS } from './baseline/robust.js';
 import { EngineConfigError } from './errors.js';
 import type { DerivedFacts, EvalInput } from './rules/fields.js';
 import type { PolicyFinding, PolicyRule, RateRule, RateWindow, Rule, RuleSet } from './rules/rule-set.js';
-import { SEVERITIES } from '../../model/alert.js';
 import type { ActivityBucket } from './state/activity.js';
 import { ActorState } from './state/actor-state.js';
-import { EventCountWindow } from './state/event-count-window.js';
-import { refKey } from './state/keys.js';
-import { NONE, SKETCHED, toWindowSeconds } from './state/distinct-window.js';
+import type { MeasureRuntime } from './measures/index.js';
+import { WindowAccumulator } from './state/accumulate.js';
 import { EvictedActors } from './state/evicted-actors.js';
 import { EvictedBucketStore } from './state/evicted-buckets.js';
-import { StormGuard, type StormSettings } from './alerts/storm-guard.js';
 
-/** The contract's `peak_5m_distinct` is always tracked, whatever the rules. */
-const PEAK_HORIZON_MS = 5 * 60_000;
-/** ... and the sliding hour's peak, for `peak_1h_distinct`. */
-const HOUR_HORIZON_MS = 3_600_000;
-/** Windows always remember a day, so day buckets learn "first touch today" from them. */
-const DAY_HORIZON_MS = 86_400_000;
-const MAX_SEVERITY = SEVERITIES.length - 1;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 /** Evicted actors' open buckets that may wait for their closing time: at least this many, or twice the actor cap. */
 const EVICTED_BUCKETS_MIN = 10_000;
 
@@ -114,33 +101,18 @@ export class Engine implements DetectionEngine {
   private readonly capCounters: CapCounters = { actorsEvicted: 0, alertsClosedEarly: 0, historiesDropped: 0, stormFolds: 0 };
   /** Numbers the evaluate() calls: an actor's `batch` says which touched it last. */
   private batchSeq = 0;
-  private storms!: StormGuard;
+  private readonly alerts: AlertCorrelator;
   private readonly actors = new Map<string, ActorState>();
   private readonly history: ActivityHistory;
-  private horizons: number[] = [];
-  private peakIndex = 0;
-  private hourIndex = 0;
-  private dayIndex = 0;
-  /** Per window slot: index of its horizon in the actors' DistinctWindow (distinct measure). */
-  private horizonIndexBySlot: number[] = [];
-  /** Per window slot: key of its event counter (events measure). */
-  private counterKeyBySlot: string[] = [];
-  private eventRules: RateRule[] = [];
+  /** What a new event adds to an actor's windows, buckets and measure state (state/accumulate.ts). */
+  private readonly accumulator: WindowAccumulator;
+  /** Per rate rule (in ruleSet.rateRules order): its measure bound to the window layout. */
+  private measures: MeasureRuntime[] = [];
   private retentionMs = 0;
 
   private readonly facts: DerivedFacts = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false, new_customers: 0 };
-  /** The alert the current event touched (opened or merged into), settled once per event. */
-  private touched: { a: OpenAlert; opened: boolean; tier: number; severity: number } | null = null;
   private readonly input: EvalInput;
-  private readonly dirty = new Set<OpenAlert>();
-  /**
-   * Opening revisions rendered when the alert opened. An alert that opens and
-   * escalates within one batch still goes out as two notifications (opened,
-   * then escalated), so receivers always see the opening first.
-   */
-  private openings: AlertUpdate[] = [];
   private rowsOut: ActorActivityRow[] = [];
-  private openAlertCount = 0;
   private lateDropped = 0;
   private futureDropped = 0;
   private exceptionsApplied = 0;
@@ -173,9 +145,10 @@ export class Engine implements DetectionEngine {
     this.maxHistoryActors = optionalCap(options.maxHistoryActors, 'maxHistoryActors');
     const s = options.rules.settings;
     this.history = new ActivityHistory(s.activity_lookback, s.baseline_bands, Number.isFinite(this.maxHistoryActors));
-    this.storms = new StormGuard(stormSettings(s.alert_storm));
     // A placeholder event: the input object is reused for every event (no allocation).
     this.input = { e: undefined as unknown as EnrichedEvent, f: this.facts };
+    this.alerts = new AlertCorrelator(options.rules, this.facts, this.input, this.capCounters);
+    this.accumulator = new WindowAccumulator(this.input);
     this.replaceRules(options.rules);
   }
 
@@ -190,7 +163,7 @@ export class Engine implements DetectionEngine {
     } finally {
       this.completeTo = null;
     }
-    this.closeQuietStorms(this.batchNow);
+    this.alerts.closeQuietStorms(this.batchNow);
     this.enforceCaps();
     return this.flush();
   }
@@ -240,8 +213,8 @@ export class Engine implements DetectionEngine {
           // Restored and untouched by any live event since: the instance that owns the
           // actor's partition may be continuing it (next revision). Closed only once that
           // owner would long have done so, so a closing revision from here cannot race it.
-          if (now - st.restoredAt >= Math.max(this.restoredHoldMs, this.closesAt(a) - a.lastTs + lateness)) this.closeAlert(st, a);
-        } else if (this.closesAt(a) + lateness <= at) this.closeAlert(st, a);
+          if (now - st.restoredAt >= Math.max(this.restoredHoldMs, this.alerts.closesAt(a) - a.lastTs + lateness)) this.alerts.close(st, a);
+        } else if (this.alerts.closesAt(a) + lateness <= at) this.alerts.close(st, a);
       }
       if (st.alert === null && st.activity.isEmpty && idle > this.retentionMs) this.actors.delete(id);
     }
@@ -249,7 +222,7 @@ export class Engine implements DetectionEngine {
       const row = bucket.toRow(profile);
       if (this.history.merge(row) !== 'kept') this.rowsOut.push(row);
     }
-    this.closeQuietStorms(now);
+    this.alerts.closeQuietStorms(now);
     this.evicted.expire(now - this.retentionMs, now);
     return this.flush();
   }
@@ -282,7 +255,7 @@ export class Engine implements DetectionEngine {
       if (entry !== undefined) kept.set(id, entry);
     }
     try {
-      for (const stored of history.alerts) this.restoreAlert(stored);
+      for (const stored of history.alerts) this.alerts.restore(this.stateForId(stored.alert.actor_id, profileOf(stored.alert)), stored);
       // Rebuild windows and buckets from stored events, without running rules:
       // their alerts are the ones restored above. Event ids are remembered, so the
       // same events redelivered by Kafka next are not counted again.
@@ -296,42 +269,6 @@ export class Engine implements DetectionEngine {
   }
 
   /**
-   * One stored revision back into the engine. With its stored engine state the
-   * alert continues exactly (figures, tiers, counts); without one (an older
-   * custos), it is rebuilt from the explanation as well as that allows. A
-   * closed revision becomes the actor's last closed alert, which a rate window
-   * still holding its events re-opens (same id), as it would have without the
-   * restart.
-   */
-  private restoreAlert({ alert: stored, state }: RestorableAlert): void {
-    const st = this.stateForId(stored.actor_id, profileOf(stored));
-    const closed = state !== null ? state.closed : stored.status === 'closed';
-    if (closed) {
-      if (state === null) return; // a legacy closed revision carries too little to re-open from
-      const held = st.lastClosed;
-      if (st.alert?.alertId === stored.alert_id) return; // the engine holds it open already
-      if (held !== null && (held.lastTs > state.lastTs || (held.alertId === stored.alert_id && held.revision >= state.revision))) return;
-      st.lastClosed = openAlertFromState(state);
-      return;
-    }
-    const existing = st.alert;
-    if (existing !== null && existing.alertId === stored.alert_id && existing.revision >= stored.revision) return;
-    const a = state !== null ? openAlertFromState(state) : OpenAlert.fromAlert(stored);
-    if (existing !== null && existing.alertId !== stored.alert_id) {
-      // One open alert per actor: the later one continues, the other is closed (not dropped silently).
-      if (existing.lastTs >= a.lastTs) {
-        this.closeRestored(a);
-        return;
-      }
-      this.closeRestored(existing);
-      this.openAlertCount--;
-    }
-    if (existing === null || existing.alertId !== stored.alert_id) this.openAlertCount++;
-    if (st.lastClosed?.alertId === a.alertId) st.lastClosed = null;
-    st.alert = a;
-  }
-
-  /**
    * Every input is complete up to `completeTo`: every actor's buckets that
    * ended by it, less the lateness allowance, can no longer change, so they
    * close now, whether or not the actor has a later event. A peer or role
@@ -341,7 +278,7 @@ export class Engine implements DetectionEngine {
    */
   private closeByProgress(completeTo: number): void {
     const limit = completeTo - this.rules.settings.lateness;
-    if (limit < this.progressClosedTo - (this.progressClosedTo % HOUR_HORIZON_MS) + HOUR_HORIZON_MS) return;
+    if (limit < this.progressClosedTo - (this.progressClosedTo % HOUR_MS) + HOUR_MS) return;
     this.progressClosedTo = limit;
     for (const st of this.actors.values()) {
       if (st.activity.nextEnd > limit) continue;
@@ -364,10 +301,7 @@ export class Engine implements DetectionEngine {
       this.evictedBuckets.take(id);
       const st = this.actors.get(id);
       if (st === undefined) continue;
-      if (st.alert !== null) {
-        this.dirty.delete(st.alert);
-        this.openAlertCount--;
-      }
+      this.alerts.forget(st);
       this.actors.delete(id);
     }
   }
@@ -392,15 +326,6 @@ export class Engine implements DetectionEngine {
     }
   }
 
-  /** A restored alert that will not continue: its closing revision goes out with the next output. */
-  private closeRestored(a: OpenAlert): void {
-    if (this.dirty.has(a)) return;
-    a.closed = true;
-    a.revision++;
-    a.notifyPending = false;
-    this.dirty.add(a);
-  }
-
   capCounts(): CapCounters {
     return { ...this.capCounters };
   }
@@ -410,7 +335,7 @@ export class Engine implements DetectionEngine {
     for (const st of this.actors.values()) bytes += st.approxBytes;
     return {
       actors: this.actors.size,
-      openAlerts: this.openAlertCount,
+      openAlerts: this.alerts.openCount,
       approxStateBytes: bytes,
       lateDropped: this.lateDropped,
       futureDropped: this.futureDropped,
@@ -434,7 +359,7 @@ export class Engine implements DetectionEngine {
     // newest stored event by up to the group margin (partition alignment).
     // Rebuilding such a bucket, peaks of its sliding windows included, needs
     // its whole day and the windows before its first event.
-    return this.retentionMs + DAY_HORIZON_MS + this.rules.settings.group_baseline_margin;
+    return this.retentionMs + DAY_MS + this.rules.settings.group_baseline_margin;
   }
 
   mergeActivity(rows: readonly ActorActivityRow[]): void {
@@ -449,29 +374,19 @@ export class Engine implements DetectionEngine {
     this.rules = ruleSet;
     this.generation++;
     const s = ruleSet.settings;
-    this.horizons = [...new Set([...ruleSet.distinctHorizons, PEAK_HORIZON_MS, HOUR_HORIZON_MS, DAY_HORIZON_MS])].sort((a, b) => a - b);
-    this.peakIndex = this.horizons.indexOf(PEAK_HORIZON_MS);
-    this.hourIndex = this.horizons.indexOf(HOUR_HORIZON_MS);
-    this.dayIndex = this.horizons.indexOf(DAY_HORIZON_MS);
-    this.horizonIndexBySlot = new Array<number>(ruleSet.windowSlots).fill(-1);
-    this.counterKeyBySlot = new Array<string>(ruleSet.windowSlots).fill('');
-    let longest = Math.max(...this.horizons);
-    for (const r of ruleSet.rateRules) {
-      for (const w of r.windows) {
-        longest = Math.max(longest, w.horizonMs);
-        if (r.measure === 'distinct_customers') this.horizonIndexBySlot[w.slot] = this.horizons.indexOf(w.horizonMs);
-        else this.counterKeyBySlot[w.slot] = `${r.id}\u0000${w.horizonMs}`;
-      }
-    }
-    this.eventRules = ruleSet.rateRules.filter((r) => r.measure === 'events');
+    const layout = this.accumulator.layOut(ruleSet.distinctHorizons);
+    let longest = Math.max(...layout.horizons);
+    for (const r of ruleSet.rateRules) for (const w of r.windows) longest = Math.max(longest, w.horizonMs);
+    this.measures = ruleSet.rateRules.map((r) => r.measure.bind(layout, r.windows));
+    this.accumulator.configure(ruleSet.settings.counted, this.measures);
     this.retentionMs = longest + s.lateness;
     let quiet = s.quiet;
     for (const r of ruleSet.rulesById.values()) quiet = Math.max(quiet, r.quietMs);
     this.restoredHoldMs = longest + quiet + s.lateness;
     this.history.configure(s.activity_lookback, s.baseline_bands);
-    this.storms?.configure(stormSettings(s.alert_storm));
+    this.alerts?.configure(ruleSet);
     for (const st of this.actors.values()) {
-      st.window.setHorizons(this.horizons);
+      st.window.setHorizons(layout.horizons);
       st.limitCache = [];
     }
   }
@@ -518,31 +433,33 @@ export class Engine implements DetectionEngine {
     this.facts.new_customers = 0;
     if (!late && !duplicate) {
       st.seen.add(e.event_id, e.ts);
-      this.accumulate(st, e);
+      this.accumulator.add(st, !(this.restoring && this.windowsOnly.has(st.actorId)));
     }
     if (this.restoring) return;
 
     // Policy rules judge each event on its own, so they apply to late events too.
     const factor = this.rules.statusFactors.get(e.actor.employment_status) ?? 1;
-    this.touched = null;
+    this.alerts.beginEvent();
     for (const r of this.rules.policyRules) {
       if (r.scope !== null && !r.scope(this.input)) continue;
       let finding: PolicyFinding | null;
       if (r.check !== null) {
         this.checkState = st;
         this.checkRule = r;
-        finding = r.check(this.input, factor, this.ownRequestNormalOfCheck);
+        finding = r.check.run(this.input, factor, this.ownRequestNormalOfCheck);
         if (finding === null) continue;
       } else finding = { reason: r.title, observed: e.record_count, limit: null };
       if (this.excepted(r, e, st)) continue;
-      this.firePolicy(st, r, e, duplicate, finding);
+      this.alerts.firePolicy(st, r, e, duplicate, finding, this.batchNow);
     }
-    for (const r of this.rules.rateRules) {
+    const rateRules = this.rules.rateRules;
+    for (let k = 0; k < rateRules.length; k++) {
+      const r = rateRules[k] as RateRule;
       if (r.scope !== null && !r.scope(this.input)) continue;
-      this.judgeRate(st, r, e, duplicate, factor);
+      this.judgeRate(st, r, this.measures[k] as MeasureRuntime, e, duplicate, factor);
     }
     // Whatever fired merged into the actor's one alert: one revision per event.
-    if (this.touched !== null) this.settle(this.touched);
+    this.alerts.settle();
   }
 
   /** The actor and rule whose policy check runs (read by ownRequestNormalOfCheck, which checks call lazily). */
@@ -551,9 +468,9 @@ export class Engine implements DetectionEngine {
   private readonly ownRequestNormalOfCheck = (): number =>
     this.checkState === null || this.checkRule === null ? 0 : this.ownRequestNormal(this.checkState, this.checkRule);
 
-  /** The actor's own normal largest request for a record-limit rule (0 when too little is known). */
+  /** The actor's own normal largest request, for a check whose limit it protects (0 when too little is known). */
   private ownRequestNormal(st: ActorState, r: PolicyRule): number {
-    const on = r.ownNormal;
+    const on = r.check?.ownNormal ?? null;
     if (on === null) return 0;
     const top = this.history.ownRequestPeaks(st.actorId, this.ownAsOf(st));
     const level = top[on.minCount - 1];
@@ -582,7 +499,7 @@ export class Engine implements DetectionEngine {
         profile,
         this.history.peerGroup(profile.role, profile.department),
         this.history.roleGroup(profile.role),
-        this.horizons,
+        this.accumulator.horizons,
         this.caps,
       );
       st.history = this.history.actor(actorId);
@@ -601,7 +518,7 @@ export class Engine implements DetectionEngine {
     st.seen.expire(ts - this.retentionMs);
     const lateness = this.rules.settings.lateness;
     if (st.activity.nextEnd <= ts - lateness) this.emitBuckets(st, st.activity.closeUpTo(ts - lateness));
-    if (st.alert !== null && this.closesAt(st.alert) < ts) this.closeAlert(st, st.alert);
+    if (st.alert !== null && this.alerts.closesAt(st.alert) < ts) this.alerts.close(st, st.alert);
   }
 
   private deriveFacts(st: ActorState, e: EnrichedEvent): void {
@@ -632,78 +549,18 @@ export class Engine implements DetectionEngine {
    */
   private groupCutoff(ts: number): { cutoff: number; complete: boolean } {
     const s = this.rules.settings;
-    const cutoff = ts - (((ts % DAY_HORIZON_MS) + DAY_HORIZON_MS) % DAY_HORIZON_MS) - s.group_baseline_margin;
+    const cutoff = ts - (((ts % DAY_MS) + DAY_MS) % DAY_MS) - s.group_baseline_margin;
     const complete = this.completeTo === null || Math.min(this.completeTo, ts) >= cutoff + s.lateness;
     return { cutoff, complete };
   }
 
-  /** Adds a new (not late, not replayed) event to windows, buckets and event counters. */
-  private accumulate(st: ActorState, e: EnrichedEvent): void {
-    const bucketsToo = !(this.restoring && this.windowsOnly.has(st.actorId));
-    if (bucketsToo) st.activity.locate(e.ts);
-    const hour = bucketsToo ? st.activity.hour : null;
-    const day = bucketsToo ? st.activity.day : null;
-    if (this.rules.settings.counted(this.input)) {
-      const refs = e.record_refs;
-      // A ref whose latest touch is before this second minus a day is new to the actor today.
-      const dayAgo = toWindowSeconds(e.ts) - 86_400;
-      let fresh = 0;
-      for (let i = 0; i < refs.length; i++) {
-        const k = refKey(refs[i] as string);
-        const prev = st.window.addRef(k, e.ts);
-        // In sketch mode the previous touch is unknown: counted as new (the conservative side).
-        if (prev === NONE || prev === SKETCHED || prev < dayAgo) fresh++;
-        if (hour === null || day === null) continue;
-        if (prev === SKETCHED) {
-          hour.distinct.addSketched(k);
-          day.distinct.addSketched(k);
-        } else {
-          // First touch since the bucket started: a new distinct customer for it.
-          if (prev < hour.startSec) hour.distinct.addNew();
-          if (prev < day.startSec) day.distinct.addNew();
-        }
-      }
-      // Count-only customers: once per event id (the caller checked it is new).
-      const remainder = e.record_count - refs.length;
-      if (remainder > 0) {
-        fresh += remainder;
-        st.window.addAnonymous(remainder, e.ts);
-        hour?.distinct.addAnonymous(remainder);
-        day?.distinct.addAnonymous(remainder);
-      }
-      this.facts.new_customers = fresh;
-      if (hour !== null && e.record_count > hour.maxRequest) hour.maxRequest = e.record_count;
-      if (day !== null && e.record_count > day.maxRequest) day.maxRequest = e.record_count;
-    }
-    if (hour !== null && day !== null) {
-      const peak5m = st.window.count(this.peakIndex);
-      const peak1h = st.window.count(this.hourIndex);
-      const peak24h = st.window.count(this.dayIndex);
-      hour.record(e, peak5m, peak1h, peak24h);
-      day.record(e, peak5m, peak1h, peak24h);
-    }
-    for (const r of this.eventRules) {
-      if (r.count === null || !r.count(this.input)) continue;
-      for (const w of r.windows) {
-        const key = this.counterKeyBySlot[w.slot] as string;
-        st.counters ??= new Map();
-        let c = st.counters.get(key);
-        if (c === undefined) {
-          c = new EventCountWindow(w.horizonMs);
-          st.counters.set(key, c);
-        }
-        c.add(e.ts);
-      }
-    }
-  }
-
-  private judgeRate(st: ActorState, r: RateRule, e: EnrichedEvent, duplicate: boolean, factor: number): void {
+  private judgeRate(st: ActorState, r: RateRule, m: MeasureRuntime, e: EnrichedEvent, duplicate: boolean, factor: number): void {
     let figures: WindowFigure[] | null = null;
     let best = -1;
     let bestRatio = 0;
     for (let i = 0; i < r.windows.length; i++) {
       const w = r.windows[i] as RateWindow;
-      const observed = this.observe(st, r, w);
+      const observed = m.observe(st, i);
       // Cheap pre-check: the limit is never below the floor (which the status factor does not lower).
       if (observed <= w.floor) continue;
       const d = this.limitFor(st, w, e, factor);
@@ -718,16 +575,11 @@ export class Engine implements DetectionEngine {
     if (figures === null) return;
     if (this.excepted(r, e, st)) return;
     // Explain every window of the rule, exceeded or not.
-    for (const w of r.windows) {
-      figures.push({ label: w.label, horizonMs: w.horizonMs, observed: this.observe(st, r, w), decision: this.limitFor(st, w, e, factor) });
+    for (let i = 0; i < r.windows.length; i++) {
+      const w = r.windows[i] as RateWindow;
+      figures.push({ label: w.label, horizonMs: w.horizonMs, observed: m.observe(st, i), decision: this.limitFor(st, w, e, factor) });
     }
-    this.fireRate(st, r, e, duplicate, figures, best, bestRatio);
-  }
-
-  private observe(st: ActorState, r: RateRule, w: RateWindow): number {
-    if (r.measure === 'distinct_customers') return st.window.count(this.horizonIndexBySlot[w.slot] as number);
-    const c = st.counters?.get(this.counterKeyBySlot[w.slot] as string);
-    return c === undefined ? 0 : c.count(st.watermark);
+    this.alerts.fireRate(st, r, e, duplicate, figures, best, bestRatio, this.batchNow);
   }
 
   private limitFor(st: ActorState, w: RateWindow, e: EnrichedEvent, factor: number): LimitDecision {
@@ -790,155 +642,6 @@ export class Engine implements DetectionEngine {
     return false;
   }
 
-  // ---- alert lifecycle ---------------------------------------------------------
-
-  /**
-   * The actor's open alert for this trigger, or a new one (its id from the
-   * actor and this event). Returns null for a replayed event (same event_id)
-   * that the open alert already holds. Whatever fires for one event touches
-   * the same alert; it is settled once, after every rule ran.
-   */
-  private alertFor(st: ActorState, r: Rule, e: EnrichedEvent, duplicate: boolean, windowMs: number): OpenAlert | null {
-    const t = this.touched;
-    if (t !== null) return t.a;
-    let a = st.alert;
-    // A rate window that fires while it still holds the events of the actor's last
-    // alert is about those events too: that alert re-opens (same id) instead of a new one.
-    const prev = st.lastClosed;
-    if (a === null && prev !== null && windowMs > 0 && prev.lastTs >= e.ts - windowMs) {
-      // A replayed event the closed alert already holds changes nothing (and re-opens nothing).
-      if (duplicate && prev.lastTs >= e.ts) return null;
-      prev.closed = false;
-      st.alert = prev;
-      st.lastClosed = null;
-      this.openAlertCount++;
-      a = prev;
-    }
-    if (a !== null) {
-      if (duplicate && a.lastTs >= e.ts) return null;
-      this.touched = { a, opened: false, tier: a.tier, severity: a.severity };
-      a.recordEvent(e, this.facts, this.rules.settings.event_id_sample);
-      return a;
-    }
-    if (this.storms.shouldFold(r.id, this.batchNow)) {
-      const folded = this.storms.fold(r.id, e, this.facts, this.batchNow, this.rules.settings.event_id_sample);
-      this.capCounters.stormFolds++;
-      if (folded.opened) this.openAlertCount++;
-      this.touched = { a: folded.alert, opened: folded.opened, tier: folded.alert.tier, severity: folded.alert.severity };
-      return folded.alert;
-    }
-    const created = new OpenAlert(alertIdFor(e.actor_id, e.event_id), e.actor_id, e.actor, e.ts);
-    st.alert = created;
-    st.lastClosed = null;
-    this.openAlertCount++;
-    this.touched = { a: created, opened: true, tier: 1, severity: 0 };
-    created.recordEvent(e, this.facts, this.rules.settings.event_id_sample);
-    return created;
-  }
-
-  private firePolicy(st: ActorState, r: PolicyRule, e: EnrichedEvent, duplicate: boolean, finding: PolicyFinding): void {
-    const a = this.alertFor(st, r, e, duplicate, 0);
-    if (a === null) return;
-    const f = a.finding(r.id, r.version, 'policy', r.severity, e.ts, 'request', e.event_id);
-    a.firings++;
-    f.touch(e);
-    f.addReason(finding.reason);
-    if (r.checkType === 'record_limit') {
-      f.observed = Math.max(f.observed, finding.observed);
-      f.limit = finding.limit;
-      f.baseline = finding.limit;
-      f.baselineSource = 'role';
-      f.score = finding.limit !== null && finding.limit > 0 ? round2(f.observed / finding.limit) : null;
-    } else {
-      f.observed = f.totalRecords;
-    }
-    let tier = 1;
-    for (const t of r.escalateRecords) if (f.totalRecords >= t) tier++;
-    if (tier > f.tier) f.tier = tier;
-    this.applySeverity(f, r, 0);
-  }
-
-  private fireRate(
-    st: ActorState,
-    r: RateRule,
-    e: EnrichedEvent,
-    duplicate: boolean,
-    figures: WindowFigure[],
-    best: number,
-    ratio: number,
-  ): void {
-    const lead = figures[best] as WindowFigure;
-    let longest = 0;
-    for (const w of figures) if (w.observed > w.decision.limit && w.horizonMs > longest) longest = w.horizonMs;
-    const a = this.alertFor(st, r, e, duplicate, longest);
-    if (a === null) return;
-    const isNew = !a.findings.has(r.id);
-    const f = a.finding(r.id, r.version, 'rate', r.severity, e.ts, lead.label, e.event_id);
-    a.firings++;
-    f.touch(e);
-    // Window starts are epoch ms like every time the engine emits: never below 0.
-    if (isNew) f.windowStart = Math.max(0, e.ts - lead.horizonMs);
-    for (const w of figures) if (w.observed > w.decision.limit && w.horizonMs > f.holdMs) f.holdMs = w.horizonMs;
-    // The finding shows its peak: the moment the highest ratio was seen.
-    if (isNew || ratio >= f.peakRatio) {
-      f.peakRatio = ratio;
-      f.windows = figures;
-      f.windowLabel = lead.label;
-      f.observed = lead.observed;
-      f.limit = lead.decision.limit;
-      f.baseline = lead.decision.usual ?? lead.decision.limit;
-      f.baselineSource = lead.decision.source;
-      f.score = round2(lead.observed / Math.max(lead.decision.usual ?? lead.decision.limit, 1));
-      const start = Math.max(0, e.ts - lead.horizonMs);
-      if (start < f.windowStart) f.windowStart = start;
-    }
-    if (f.windowStart < a.windowStart) a.windowStart = f.windowStart;
-    let tier = 1;
-    for (const t of r.tiers) if (f.peakRatio >= t) tier++;
-    if (tier > f.tier) f.tier = tier;
-    this.applySeverity(f, r, r.tierRaisesSeverity ? f.tier - 1 : 0);
-  }
-
-  /** Finding severity = rule severity + matched raises (each once) + tier steps; never decreases. */
-  private applySeverity(f: Finding, r: Rule, tierSteps: number): void {
-    for (const raise of r.raises) {
-      if (!f.raises.has(raise.reason) && raise.when(this.input)) f.raises.set(raise.reason, raise.by);
-    }
-    let sev = r.severity + tierSteps;
-    for (const by of f.raises.values()) sev += by;
-    sev = Math.min(MAX_SEVERITY, sev);
-    if (sev > f.severity) f.severity = sev;
-  }
-
-  /**
-   * After every rule judged the event: the alert's severity (most severe
-   * finding, raised when findings of several rules combine) and tier; a rise
-   * notifies (escalation), anything else is a counted, silent merge.
-   */
-  private settle(t: { a: OpenAlert; opened: boolean; tier: number; severity: number }): void {
-    const a = t.a;
-    a.settleSeverity(this.rules.settings.combined_findings_raise, MAX_SEVERITY);
-    this.touched = null;
-    if (t.opened) {
-      this.openings.push(this.update(a));
-      a.notifyPending = false;
-      return;
-    }
-    a.revision++;
-    if (a.tier > t.tier || a.severity > t.severity) a.notifyPending = true;
-    else a.suppressed++;
-    this.dirty.add(a);
-  }
-
-  private closeQuietStorms(now: number): void {
-    for (const a of this.storms.closeQuiet(now)) {
-      this.openAlertCount--;
-      a.closed = true;
-      a.revision++;
-      this.dirty.add(a);
-    }
-  }
-
   /**
    * After a batch: open alerts over their cap are closed early (least recently
    * active actors first), then actors without an open alert over theirs are
@@ -947,13 +650,13 @@ export class Engine implements DetectionEngine {
    * actors. Then baseline histories over their cap.
    */
   private enforceCaps(): void {
-    if (this.openAlertCount > this.maxOpenAlerts) {
+    if (this.alerts.openCount > this.maxOpenAlerts) {
       for (const st of this.actors.values()) {
-        if (this.openAlertCount <= this.maxOpenAlerts) break;
+        if (this.alerts.openCount <= this.maxOpenAlerts) break;
         if (st.batch === this.batchSeq || st.alert === null) continue;
         const a = st.alert;
         a.closedByCap = true;
-        this.closeAlert(st, a);
+        this.alerts.close(st, a);
         this.capCounters.alertsClosedEarly++;
       }
     }
@@ -1000,30 +703,6 @@ export class Engine implements DetectionEngine {
     this.capCounters.actorsEvicted++;
   }
 
-  private closeAlert(st: ActorState, a: OpenAlert): void {
-    st.alert = null;
-    st.lastClosed = a;
-    this.openAlertCount--;
-    a.closed = true;
-    a.revision++;
-    this.dirty.add(a);
-  }
-
-  /**
-   * Event time at which the alert closes: when every finding's quiet period
-   * (the rule's, and for a rate finding at least the longest window that
-   * fired) has passed since that finding's last trigger.
-   */
-  private closesAt(a: OpenAlert): number {
-    if (a.findings.size === 0) return a.lastTs + this.rules.settings.quiet;
-    let at = -Infinity;
-    for (const f of a.findings.values()) {
-      const quiet = Math.max(this.rules.rulesById.get(f.ruleId)?.quietMs ?? this.rules.settings.quiet, f.holdMs);
-      if (f.lastTs + quiet > at) at = f.lastTs + quiet;
-    }
-    return at;
-  }
-
   // ---- output ----------------------------------------------------------------
 
   private emitBuckets(st: ActorState, closed: readonly ActivityBucket[]): void {
@@ -1037,28 +716,11 @@ export class Engine implements DetectionEngine {
     if (st.history === undefined) st.history = this.history.actor(st.actorId);
   }
 
-  /** One update per alert touched since the last output (coalesced per batch). */
+  /** The alerts due since the last output (alerts/correlator.ts) and the activity rows closed since. */
   private flush(): EngineOutput {
-    const alerts: AlertUpdate[] = this.openings;
-    this.openings = [];
-    for (const a of this.dirty) {
-      alerts.push(this.update(a));
-      a.notifyPending = false;
-    }
-    this.dirty.clear();
     const activity = this.rowsOut;
     this.rowsOut = [];
-    return { alerts, activity };
-  }
-
-  /** The alert's revision as it stands, its events and its state. */
-  private update(a: OpenAlert): AlertUpdate {
-    return {
-      alert: renderAlert(a, { ruleOf: (id) => this.rules.rulesById.get(id) }),
-      events: alertEventsOf(a, this.rules.settings.event_id_sample),
-      notify: a.notifyPending,
-      state: alertStateOf(a),
-    };
+    return { alerts: this.alerts.flush(), activity };
   }
 }
 
@@ -1075,10 +737,6 @@ function profileOf(a: AlertRevision): ActorProfile {
   };
 }
 
-function stormSettings(s: { actors: number; within: number; sample: number }): StormSettings {
-  return { actors: s.actors, withinMs: s.within, sample: s.sample };
-}
-
 /** A cap: a positive integer, or no cap (Infinity) when not given. */
 function optionalCap(n: number | undefined, name: string): number {
   return n === undefined || n === Infinity ? Infinity : positiveInt(n, name);
@@ -1087,8 +745,4 @@ function optionalCap(n: number | undefined, name: string): number {
 function positiveInt(n: number, name: string): number {
   if (!Number.isInteger(n) || n < 1) throw new EngineConfigError(`${name} must be a positive integer, got ${n}`);
   return n;
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }

@@ -2,6 +2,7 @@
 import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../../observability/log.js';
 import type { KafkaTls } from '../../config/tls-files.js';
+import type { Settings } from '../../config/settings.js';
 
 export interface KafkaClientOptions {
   readonly brokers: readonly string[];
@@ -11,6 +12,20 @@ export interface KafkaClientOptions {
   readonly saslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
   readonly saslUsername: string;
   readonly saslPassword: string;
+}
+
+export type KafkaClientSettings = Pick<Settings, 'kafka.brokers' | 'kafka.client_id' | 'kafka.sasl_mechanism' | 'kafka.sasl_username' | 'kafka.sasl_password'>;
+
+/** The client options from the settings: the monitor and `custos produce` connect the same way. */
+export function kafkaClientOptions(config: KafkaClientSettings, tls: KafkaTls | null): KafkaClientOptions {
+  return {
+    brokers: config['kafka.brokers'],
+    clientId: config['kafka.client_id'],
+    ssl: tls ?? false,
+    saslMechanism: config['kafka.sasl_mechanism'],
+    saslUsername: config['kafka.sasl_username'],
+    saslPassword: config['kafka.sasl_password'],
+  };
 }
 
 export function createKafka(options: KafkaClientOptions, logger: Logger): Kafka {

@@ -5,6 +5,7 @@
  */
 import { ManualClock } from '../../clock.js';
 import { createEngine, type DetectionEngine, type EngineHistory, type EngineStats, type RuleSet } from '../../runtime/engine/index.js';
+import type { StoredAlertUpdate } from '../../model/alert.js';
 import { storedAlert } from '../../runtime/outputs/clickhouse/events-query.js';
 import { DEFAULT_TICK_EVERY_MS, EngineReplay, type RejectionTally, settleTimeMs } from '../replay/index.js';
 import { AlertTally } from './alert-tally.js';
@@ -40,6 +41,12 @@ export interface BacktestOptions {
   readonly onProgress?: (p: BacktestProgress) => void;
   /** Events between onProgress calls (default 10,000). */
   readonly progressEvery?: number;
+  /**
+   * Every alert revision as the engine emits it, in emission order, with the
+   * virtual time it was emitted at and the index of its rule set in
+   * `ruleSets` (`--alerts-out` writes the first's).
+   */
+  readonly onAlertUpdate?: (update: StoredAlertUpdate, at: number, ruleSet: number) => void;
 }
 
 export interface RuleSetOutcome {
@@ -67,6 +74,7 @@ export interface BacktestResult {
 }
 
 interface Lane {
+  readonly index: number;
   readonly label: string;
   readonly rules: RuleSet;
   readonly clock: ManualClock;
@@ -82,10 +90,10 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const tickEveryMs = o.tickEveryMs ?? DEFAULT_TICK_EVERY_MS;
   const progressEvery = o.progressEvery ?? 10_000;
   const database = o.database ?? 'custos';
-  const lanes: Lane[] = o.ruleSets.map((rs) => {
+  const lanes: Lane[] = o.ruleSets.map((rs, index) => {
     const clock = new ManualClock(0);
     const engine = createEngine({ rules: rs.rules, clock });
-    return { label: rs.label, rules: rs.rules, clock, engine, tally: new AlertTally(), activityRows: 0, replay: null };
+    return { index, label: rs.label, rules: rs.rules, clock, engine, tally: new AlertTally(), activityRows: 0, replay: null };
   });
 
   const history = o.history ? await o.history({ recentWindowMs: Math.max(...lanes.map((l) => l.engine.historyWindowMs())) }) : null;
@@ -100,7 +108,11 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
         tickEveryMs,
         onOutput: (out, at) => {
           lane.activityRows += out.activity.length;
-          for (const u of out.alerts) lane.tally.add({ ...u, alert: storedAlert(u, database) }, at);
+          for (const u of out.alerts) {
+            const stored = { ...u, alert: storedAlert(u, database) };
+            lane.tally.add(stored, at);
+            o.onAlertUpdate?.(stored, at, lane.index);
+          }
         },
       });
       return lane.replay;

@@ -3,7 +3,7 @@
  * three users (analyst, privacy officer, viewer) whose passwords are made
  * now and printed. The demo has no way to add users to the local ClickHouse
  * server, so the console reads and writes as the demo's own ClickHouse user;
- * a deployment gives it its own (custos console clickhouse-users).
+ * a deployment gives it its own reader and writer (custos db grants).
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';

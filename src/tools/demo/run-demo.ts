@@ -151,7 +151,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const analyst = logins[0] as DemoLogin;
   console.log(`${alertCount} alerts are in the queue.`);
   console.log(`Also: ${logins.slice(1).map((l) => `${l.username} / ${l.password} (${l.role})`).join(', ')}; users in ${o.workDir}/console-users.yaml.`);
-  console.log(`The console reads ClickHouse as ${o.clickhouseUsername} here; a deployment gives it its own users (custos console clickhouse-users).`);
+  console.log(`The console reads ClickHouse as ${o.clickhouseUsername} here; a deployment gives it its own reader and writer (custos db grants, docs/security.md).`);
   console.log('Ctrl-C stops the console and the monitor.\n');
   console.log(`Console: ${running.url}/   sign in as ${analyst.username} / ${analyst.password}`);
   await new Promise<void>((resolve) => {

@@ -4,3 +4,4 @@ export { ReplayCollector, type TimedAlertUpdate } from './collect.js';
 export { createWireEventReader, RejectionTally, type WireEventReader, type WireEventReaderOptions } from './wire-events.js';
 export { readNdjsonLines, type NdjsonLine } from './ndjson-lines.js';
 export { settleTimeMs } from './settle.js';
+export { createPolicyJudge, type PolicyVerdict } from './policy-judge.js';

@@ -4,12 +4,10 @@
  * policy as the engine judges it. The judge is the engine's compiled rule set
  * (loadRuleSet, the same compile path the monitor uses), never a copy:
  *
- * - every policy rule (kind `policy`): its compiled scope, then its compiled
- *   check (grant, zone, record limit), on the decoded and enriched event. The
- *   status factor is the rule set's; the actor's own largest requests are not
- *   counted (0), so a per-request limit is the role's, as strict as it gets.
- *   Exceptions (rules/exceptions/) are not applied: an allowed incident needs
- *   no exception.
+ * - every policy rule (kind `policy`), judged per event by the replay's
+ *   policy judge (src/tools/replay/policy-judge.ts: compiled scope and check,
+ *   the role's limits without the actor's own history, no exceptions: an
+ *   allowed incident needs no exception).
  * - every budget (a rate rule whose windows all have a `budget` limit, e.g.
  *   the daily distinct-customer budget): the real engine, given a rule set
  *   holding only those rules, over ALL events of the incident actors (their
@@ -22,7 +20,8 @@
 import { ManualClock } from '../../clock.js';
 import type { EnrichedEvent } from '../../model/enriched.js';
 import { createEngine } from '../../runtime/engine/index.js';
-import type { DerivedFacts, EvalInput, RuleSet } from '../../runtime/engine/index.js';
+import type { RuleSet } from '../../runtime/engine/index.js';
+import { createPolicyJudge, type PolicyVerdict } from '../replay/policy-judge.js';
 
 export interface PolicyClaim {
   /** Incident id (label id). */
@@ -61,8 +60,6 @@ export function formatBreach(b: PolicyBreach): string {
   return `incident ${b.incident_id} (${b.incident_type}, actor ${b.actor_id}): event ${b.event_id} at ${b.ts} breaks ${b.rule_id} (${b.rule_file}): ${b.clause}`;
 }
 
-const NO_FACTS: DerivedFacts = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false, new_customers: 0 };
-
 export class PolicyAudit {
   private readonly byActor = new Map<string, PolicyClaim[]>();
   private readonly byId = new Map<string, PolicyClaim>();
@@ -73,7 +70,7 @@ export class PolicyAudit {
   /** Per actor: the last incident event seen (id, claim, ts), for budget attribution. */
   private readonly lastIncidentEvent = new Map<string, { claim: PolicyClaim; ts: number }>();
   private readonly budgetBreached = new Set<string>();
-  private readonly input: EvalInput = { e: undefined as unknown as EnrichedEvent, f: NO_FACTS };
+  private readonly judge: (e: EnrichedEvent) => PolicyVerdict[];
 
   constructor(
     private readonly rules: RuleSet,
@@ -83,6 +80,7 @@ export class PolicyAudit {
       this.byId.set(c.id, c);
       this.byActor.set(c.actor_id, [...(this.byActor.get(c.actor_id) ?? []), c]);
     }
+    this.judge = createPolicyJudge(rules);
     const budgets = rules.rateRules.filter((r) => r.windows.length > 0 && r.windows.every((w) => w.limit.type === 'budget'));
     this.budgetHorizonMs = Math.max(0, ...budgets.flatMap((r) => r.windows.map((w) => w.horizonMs)));
     this.budgetEngine =
@@ -129,24 +127,15 @@ export class PolicyAudit {
   }
 
   private judgePolicy(e: EnrichedEvent, claim: PolicyClaim): void {
-    this.input.e = e;
-    const factor = this.rules.statusFactors.get(e.actor.employment_status) ?? 1;
-    for (const r of this.rules.policyRules) {
-      if (r.scope !== null && !r.scope(this.input)) continue;
-      let clause: string;
-      if (r.check !== null) {
-        const finding = r.check(this.input, factor, () => 0);
-        if (finding === null) continue;
-        clause = finding.limit === null ? finding.reason : `${finding.reason} (${finding.observed} against a limit of ${finding.limit})`;
-      } else clause = r.title;
+    for (const { rule, clause } of this.judge(e)) {
       this.breaches.push({
         incident_id: claim.id,
         incident_type: claim.type,
         actor_id: e.actor_id,
         event_id: e.event_id,
         ts: new Date(e.ts).toISOString(),
-        rule_id: r.id,
-        rule_file: r.file,
+        rule_id: rule.id,
+        rule_file: rule.file,
         clause,
       });
     }

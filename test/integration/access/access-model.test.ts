@@ -4,14 +4,21 @@
  * --format xml`, installed by scripts/services.sh) log in; the schema comes from
  * `custos db migrate` as the administrator; the monitor runs as its writer
  * without schema rights and stores events, but cannot drop or alter a table;
- * the analyst reads and is refused every write and every DDL; the console
- * writes its own database only and runs no DDL.
+ * the analyst reads and is refused every write and every DDL; the console,
+ * run as its two users (ConsoleClickHouse, as `custos console` connects),
+ * renders its pages as the reader, records triage and audit as the writer,
+ * and neither can write the monitor's tables or run DDL.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { writeAudit } from '../../../src/console/audit.js';
+import { ConsoleClickHouse } from '../../../src/console/clickhouse.js';
+import { loadActorPage } from '../../../src/console/pages/actor.js';
+import { loadQueue } from '../../../src/console/pages/queue.js';
+import { appendTriage, triageHistory } from '../../../src/console/triage/store.js';
 import { accessModelUsersXml, sha256Hex } from '../../../src/runtime/outputs/clickhouse/access-model.js';
 import { Monitor } from '../../../src/runtime/app/monitor.js';
 import { createLogger } from '../../../src/observability/log.js';
@@ -26,6 +33,7 @@ const USERS = {
   monitor: { name: 'custos_test_monitor', password: 'test-monitor-password' },
   analyst: { name: 'custos_test_analyst', password: 'test-analyst-password' },
   console: { name: 'custos_test_console', password: 'test-console-password' },
+  console_writer: { name: 'custos_test_console_writer', password: 'test-console-writer-password' },
 };
 const FILE = 'scripts/clickhouse/custos-test-users.xml';
 
@@ -46,7 +54,7 @@ async function refusal(client: ClickHouseClient, query: string): Promise<number 
 describe('the ClickHouse access model on 18.16', () => {
   const admin = testClickHouse();
   const scenario = { ...newScenario('access'), database: DB };
-  const clients = { monitor: as(USERS.monitor), analyst: as(USERS.analyst), console: as(USERS.console) };
+  const clients = { monitor: as(USERS.monitor), analyst: as(USERS.analyst), console: as(USERS.console), consoleWriter: as(USERS.console_writer) };
   let monitor: Monitor | undefined;
 
   beforeAll(async () => {
@@ -54,6 +62,7 @@ describe('the ClickHouse access model on 18.16', () => {
     await admin.command({ query: `DROP DATABASE IF EXISTS ${DB}_console` });
     // The server rereads users.d within seconds of services.sh installing the file.
     await pollQuery(clients.analyst, 'SELECT 1 AS ok', (r) => r.length === 1, 30_000);
+    await pollQuery(clients.consoleWriter, 'SELECT 1 AS ok', (r) => r.length === 1, 30_000);
     const { stdout } = await run(process.execPath, ['dist/cli/main.js', 'db', 'migrate'], { env: { ...process.env, ...scenarioEnv(scenario) } });
     expect(stdout).toContain(`in ${DB}`);
     // `db migrate` creates the console's database too; a plain two-column table beside its
@@ -120,12 +129,49 @@ describe('the ClickHouse access model on 18.16', () => {
     expect(tables.map((t) => t.name).sort()).toEqual(['access_events', 'alerts']);
   });
 
-  it('lets the console read the views and write its own database, without DDL', async () => {
-    expect(await refusal(clients.console, `INSERT INTO ${DB}_console.triage VALUES ('a-1', 'looked at it')`)).toBeNull();
-    const read = await clients.console.query({ query: `SELECT count() AS n FROM ${DB}.alerts_latest`, format: 'JSONEachRow' });
-    expect(await read.json()).toHaveLength(1);
-    expect(await refusal(clients.console, `DROP TABLE ${DB}_console.triage`)).toBe(392);
-    expect(await refusal(clients.console, `CREATE TABLE ${DB}_console.y (a UInt8) ENGINE = Memory`)).toBe(392);
-    expect(await refusal(clients.console, `ALTER TABLE ${DB}.alerts DELETE WHERE 1`)).toBe(392);
+  it("runs the console's pages as its reader, triage and audit as its writer", async () => {
+    const consoleDb = await ConsoleClickHouse.connect({
+      url: inject('clickhouseUrl'),
+      database: DB,
+      requestTimeoutMs: 30_000,
+      reader: { username: USERS.console.name, password: USERS.console.password },
+      writer: { username: USERS.console_writer.name, password: USERS.console_writer.password },
+    });
+    try {
+      const queue = await loadQueue(consoleDb, { status: 'all', severity: null, rule: null, actor: null, fromMs: null, toMs: null, sort: 'severity', page: 0 });
+      expect(queue.total).toBe(0);
+      const actor = await loadActorPage(consoleDb, benignRead(1, Date.now()).actor_id);
+      expect(actor.recent).toHaveLength(2);
+      const change = { action: 'note', from: 'open', to: 'open', resolution: null, assignee: '', note: 'looked at it', alertRevision: 1, alertEventCount: 1, changedAtMs: Date.now() } as const;
+      await appendTriage(consoleDb, 'a-1', change, 'dana');
+      expect((await triageHistory(consoleDb, 'a-1')).map((r) => r.note)).toEqual(['looked at it']);
+      await writeAudit(consoleDb, { username: 'dana', role: 'analyst', action: 'triage', outcome: 'ok', target: 'a-1' });
+    } finally {
+      await consoleDb.close();
+    }
+  });
+
+  it("refuses the console's reader every write, and its writer everything outside the console's database", async () => {
+    const refusedToBoth = [
+      `INSERT INTO ${DB}.access_events (event_id) VALUES ('x')`,
+      `INSERT INTO ${DB}.alerts (alert_id) VALUES ('x')`,
+      `ALTER TABLE ${DB}.alerts DELETE WHERE 1`,
+      `DROP TABLE ${DB}.access_events`,
+      `CREATE TABLE ${DB}_console.y (a UInt8) ENGINE = Memory`,
+      `DROP TABLE ${DB}_console.alert_triage`,
+      `TRUNCATE TABLE ${DB}_console.console_audit`,
+    ];
+    for (const sql of refusedToBoth) {
+      expect(await refusal(clients.console, sql), `reader: ${sql}`).not.toBeNull();
+      expect(await refusal(clients.consoleWriter, sql), `writer: ${sql}`).not.toBeNull();
+    }
+    expect(await refusal(clients.console, `INSERT INTO ${DB}_console.alert_triage (alert_id) VALUES ('x')`)).not.toBeNull();
+    expect(await refusal(clients.console, 'SET readonly = 0')).not.toBeNull();
+    // The writer does not even see the monitor's database.
+    expect(await refusal(clients.consoleWriter, `SELECT count() FROM ${DB}.access_events`)).not.toBeNull();
+    const [events] = await pollQuery<{ n: string }>(admin, `SELECT count() AS n FROM ${DB}.access_events`, () => true);
+    expect(Number(events?.n)).toBe(2);
+    const tables = await pollQuery<{ name: string }>(admin, `SELECT name FROM system.tables WHERE database = '${DB}_console' AND name IN ('y', 'alert_triage')`, () => true);
+    expect(tables.map((t) => t.name)).toEqual(['alert_triage']);
   });
 });

@@ -8,40 +8,17 @@
  * exception's expiry (event time) the finding is raised again, which reopens
  * the resolved alert visibly.
  */
-import type { ClickHouseClient } from '@clickhouse/client';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Counter, Gauge } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ConsoleClickHouse } from '../../../src/console/clickhouse.js';
-import { buildConsoleApp } from '../../../src/console/http/app.js';
-import { trustedProxies } from '../../../src/console/auth/proxy.js';
-import { Monitor } from '../../../src/runtime/app/monitor.js';
-import { loadRuleSet } from '../../../src/runtime/engine/index.js';
-import { createLogger } from '../../../src/observability/log.js';
-import { Metrics } from '../../../src/observability/metrics.js';
-import type { FastifyInstance } from 'fastify';
-import { query, testClickHouse } from '../../support/clickhouse.js';
-import { createTopic, produce, testKafka } from '../../support/kafka.js';
 import { execFileSync } from 'node:child_process';
-import { asMessage, newScenario, PSEUDONYM_KEY, scenarioEnv, withRulesCopy, type WireEvent } from '../pipeline/fixtures.js';
-import { ConsoleBrowser, randomSessionKey, testUsers, type TestUser } from './console-client.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { query } from '../../support/clickhouse.js';
+import { produce } from '../../support/kafka.js';
+import { asMessage, scenarioEnv, type WireEvent } from '../pipeline/fixtures.js';
+import { ConsoleBrowser, type TestUser } from './console-client.js';
+import { distinctCustomersRule, startConsoleScenario, until, type ConsoleScenario } from './console-scenario.js';
 
 const RULE_ID = 'rate.console-it.distinct-customers';
 /** Distinct customers in 30 minutes above which the test rule fires. */
 const L = 10;
-const rule = `
-rules:
-  - id: ${RULE_ID}
-    version: c-1
-    kind: rate
-    title: distinct customers above the console test limit
-    severity: high
-    when: { condition: human }
-    measure: distinct_customers
-    windows:
-      - { window: 30m, limit: ${L} }
-`;
 
 const analyst: TestUser = { username: 'dana', password: 'dana-pass-1', role: 'analyst' };
 const viewer: TestUser = { username: 'vic', password: 'vic-pass-1', role: 'viewer' };
@@ -73,16 +50,7 @@ interface TriageRow {
 }
 
 describe('console triage and exceptions on a running monitor', () => {
-  const scenario = newScenario('console');
-  const db = scenario.database;
-  const cdb = `${db}_console`;
-  const { rulesDir, config } = withRulesCopy(scenario, 'custos-console-it-');
-  const kafka = testKafka(inject('kafkaBrokers'));
-  const metrics = new Metrics(false);
-  let monitor: Monitor;
-  let ch: ClickHouseClient;
-  let consoleDb: ConsoleClickHouse;
-  let app: FastifyInstance;
+  let t: ConsoleScenario;
   let alertId = '';
   let exceptionId = '';
   const t0 = Date.now();
@@ -92,81 +60,45 @@ describe('console triage and exceptions on a running monitor', () => {
   const phase2 = Array.from({ length: 5 }, (_, i) => read(100 + i, t0 - 4 * 60_000 + i * 5_000));
   const phase3 = Array.from({ length: 3 }, (_, i) => read(200 + i, expiresAt + 60_000 + i * 5_000));
 
-  const counter = async (c: Counter | Gauge): Promise<number> => (await c.get()).values.reduce((s, v) => s + v.value, 0);
-  const until = async (what: string, done: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await done())) {
-      if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-  const consumed = (total: number) => until(`${total} messages consumed`, async () => (await counter(metrics.messagesConsumed)) >= total);
   const alert = async () => {
     const [a] = await query<{ alert_id: string; event_count: number; revision: number; explanation: string }>(
-      ch,
-      `SELECT alert_id, event_count, revision, explanation FROM ${db}.alerts_latest WHERE actor_id = 'alice' AND rule_id = '${RULE_ID}'`,
+      t.ch,
+      `SELECT alert_id, event_count, revision, explanation FROM ${t.db}.alerts_latest WHERE actor_id = 'alice' AND rule_id = '${RULE_ID}'`,
     );
     return a;
   };
   const triaged = async () => {
-    const [a] = await query<{ triage_status: string; reopened: number; event_count: number }>(ch, `SELECT triage_status, reopened, event_count FROM ${cdb}.alerts_triaged WHERE alert_id = '${alertId}'`);
+    const [a] = await query<{ triage_status: string; reopened: number; event_count: number }>(t.ch, `SELECT triage_status, reopened, event_count FROM ${t.cdb}.alerts_triaged WHERE alert_id = '${alertId}'`);
     return a;
   };
   const triageRows = () =>
-    query<TriageRow>(ch, `SELECT changed_by, action, from_status, to_status, resolution, exception_id, changed_at_ms FROM ${cdb}.alert_triage FINAL WHERE alert_id = '${alertId}' ORDER BY changed_at_ms`);
+    query<TriageRow>(t.ch, `SELECT changed_by, action, from_status, to_status, resolution, exception_id, changed_at_ms FROM ${t.cdb}.alert_triage FINAL WHERE alert_id = '${alertId}' ORDER BY changed_at_ms`);
 
   beforeAll(async () => {
-    writeFileSync(join(rulesDir, 'rate', 'console-it.yaml'), rule);
-    await createTopic(kafka, scenario.topic, 2);
-    ch = testClickHouse();
-    monitor = await Monitor.start({
-      config: { ...config, 'exceptions.refresh_interval_ms': 500 },
-      logger: createLogger('warn'),
-      metrics,
+    t = await startConsoleScenario({
+      name: 'console-it',
+      rule: distinctCustomersRule(RULE_ID, 'c-1', L),
+      users: [analyst, viewer, officer],
+      partitions: 2,
+      refreshIntervalMs: 500,
       tickIntervalMs: 600_000,
-    });
-    consoleDb = ConsoleClickHouse.connect({
-      url: inject('clickhouseUrl'),
-      database: db,
-      requestTimeoutMs: 30_000,
-      reader: { username: inject('clickhouseUsername'), password: inject('clickhousePassword') },
-      writer: { username: inject('clickhouseUsername'), password: inject('clickhousePassword') },
-    });
-    app = await buildConsoleApp({
-      db: consoleDb,
-      users: await testUsers([analyst, viewer, officer]),
-      auth: 'users_file',
-      trustedProxies: trustedProxies([]),
-      sessionKey: randomSessionKey(),
-      sessionHours: 1,
-      cookieSecure: false,
-      loginAttemptsPerMinute: 100,
       maxExceptionDays: 30,
-      keyring: { current: { id: '', secret: PSEUDONYM_KEY }, old: [] },
-      rulesDir,
-      rules: loadRuleSet(rulesDir),
-      logger: createLogger('warn'),
     });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await consoleDb?.close();
-    await monitor?.stop();
-    await ch?.command({ query: `DROP DATABASE IF EXISTS ${db}` });
-    await ch?.command({ query: `DROP DATABASE IF EXISTS ${cdb}` });
-    await ch?.close();
+    await t?.close();
   });
 
   it('the alert is in the queue, open, untriaged', async () => {
-    await produce(kafka, scenario.topic, phase1.map(asMessage));
-    await consumed(phase1.length);
+    await produce(t.kafka, t.scenario.topic, phase1.map(asMessage));
+    await t.consumed(phase1.length);
     await until('the alert is stored', async () => (await alert()) !== undefined);
     const a = await alert();
     alertId = a?.alert_id ?? '';
     expect(a?.event_count).toBe(1);
     expect(await triaged()).toMatchObject({ triage_status: 'open', reopened: 0 });
-    const browser = new ConsoleBrowser(app);
+    const browser = new ConsoleBrowser(t.app);
     await browser.signIn(viewer);
     const queue = await browser.get('/queue');
     expect(queue.status).toBe(200);
@@ -174,18 +106,18 @@ describe('console triage and exceptions on a running monitor', () => {
   });
 
   it("a viewer's change is refused, audited, and writes no triage row", async () => {
-    const browser = new ConsoleBrowser(app);
+    const browser = new ConsoleBrowser(t.app);
     await browser.signIn(viewer);
     await browser.get(`/alerts/${alertId}`);
     const res = await browser.post(`/alerts/${alertId}/triage`, { action: 'acknowledge' });
     expect(res.status).toBe(403);
     expect(await triageRows()).toEqual([]);
-    const refused = await query<{ username: string; outcome: string }>(ch, `SELECT username, outcome FROM ${cdb}.console_audit WHERE action = 'refused'`);
+    const refused = await query<{ username: string; outcome: string }>(t.ch, `SELECT username, outcome FROM ${t.cdb}.console_audit WHERE action = 'refused'`);
     expect(refused).toEqual([{ username: viewer.username, outcome: 'denied' }]);
   });
 
   it('a change without the CSRF token is refused', async () => {
-    const browser = new ConsoleBrowser(app);
+    const browser = new ConsoleBrowser(t.app);
     await browser.signIn(analyst);
     const res = await browser.post(`/alerts/${alertId}/triage`, { action: 'acknowledge' }, { csrf: false });
     expect(res.status).toBe(403);
@@ -193,7 +125,7 @@ describe('console triage and exceptions on a running monitor', () => {
   });
 
   it('acknowledge, then resolve as a false positive with an exception: one append-only row each', async () => {
-    const browser = new ConsoleBrowser(app);
+    const browser = new ConsoleBrowser(t.app);
     await browser.signIn(analyst);
     await browser.get(`/alerts/${alertId}`);
     expect((await browser.post(`/alerts/${alertId}/triage`, { action: 'acknowledge', note: 'looking' })).status).toBe(303);
@@ -221,12 +153,12 @@ describe('console triage and exceptions on a running monitor', () => {
     exceptionId = rows[1]?.exception_id ?? '';
     expect(exceptionId).toMatch(/^console-/);
     const [x] = await query<{ rules: string[]; actors: string[]; owner: string; expires_at_ms: string; from_alert_id: string; status: string }>(
-      ch,
-      `SELECT rules, actors, owner, expires_at_ms, from_alert_id, status FROM ${cdb}.console_exceptions_current WHERE exception_id = '${exceptionId}'`,
+      t.ch,
+      `SELECT rules, actors, owner, expires_at_ms, from_alert_id, status FROM ${t.cdb}.console_exceptions_current WHERE exception_id = '${exceptionId}'`,
     );
     expect(x).toEqual({ rules: [RULE_ID], actors: ['alice'], owner: 'dana', expires_at_ms: String(expiresAt), from_alert_id: alertId, status: 'active' });
     expect(await triaged()).toMatchObject({ triage_status: 'resolved', reopened: 0 });
-    const created = await query<{ username: string; target: string }>(ch, `SELECT username, target FROM ${cdb}.console_audit WHERE action = 'exception_created'`);
+    const created = await query<{ username: string; target: string }>(t.ch, `SELECT username, target FROM ${t.cdb}.console_audit WHERE action = 'exception_created'`);
     expect(created).toEqual([{ username: 'dana', target: exceptionId }]);
     const page = await browser.get(`/alerts/${alertId}`);
     expect(page.body).toContain('acknowledged → resolved (false_positive)');
@@ -234,7 +166,7 @@ describe('console triage and exceptions on a running monitor', () => {
 
   it('custos exceptions list shows it with the YAML ones, --yaml exports it; custos subject-report lists the accesses (CLI, built)', async () => {
     const run = (args: string[]) =>
-      execFileSync(process.execPath, ['dist/cli/main.js', ...args], { env: { ...process.env, ...scenarioEnv(scenario), CUSTOS_RULES_DIR: rulesDir }, encoding: 'utf8' });
+      execFileSync(process.execPath, ['dist/cli/main.js', ...args], { env: { ...process.env, ...scenarioEnv(t.scenario), CUSTOS_RULES_DIR: t.rulesDir }, encoding: 'utf8' });
     const list = run(['exceptions', 'list']);
     expect(list).toContain(exceptionId);
     expect(list).toContain('console');
@@ -248,24 +180,24 @@ describe('console triage and exceptions on a running monitor', () => {
   });
 
   it('the running monitor takes the exception without a restart: the same finding is no longer raised', async () => {
-    await until('the monitor applies the console exception', async () => (await counter(metrics.consoleExceptions)) === 1);
-    const before = monitor.engine.stats().exceptionsApplied ?? 0;
-    await produce(kafka, scenario.topic, phase2.map(asMessage));
-    await consumed(phase1.length + phase2.length);
+    await until('the monitor applies the console exception', async () => (await t.count(t.metrics.consoleExceptions)) === 1);
+    const before = t.monitor.engine.stats().exceptionsApplied ?? 0;
+    await produce(t.kafka, t.scenario.topic, phase2.map(asMessage));
+    await t.consumed(phase1.length + phase2.length);
     // Every one of the five reads was over the limit, and silenced by the exception.
-    expect((monitor.engine.stats().exceptionsApplied ?? 0) - before).toBe(phase2.length);
+    expect((t.monitor.engine.stats().exceptionsApplied ?? 0) - before).toBe(phase2.length);
     expect((await alert())?.event_count).toBe(1);
     expect(await triaged()).toMatchObject({ triage_status: 'resolved', reopened: 0 });
   });
 
   it('after its expiry (event time) the finding is raised again, the explanation names the exception, and the resolved alert reopens', async () => {
-    await produce(kafka, scenario.topic, phase3.map(asMessage));
-    await consumed(phase1.length + phase2.length + phase3.length);
+    await produce(t.kafka, t.scenario.topic, phase3.map(asMessage));
+    await t.consumed(phase1.length + phase2.length + phase3.length);
     await until('the alert gains the events after the expiry', async () => (await alert())?.event_count === 1 + phase3.length);
     const explanation = JSON.parse((await alert())?.explanation ?? '{}') as { exceptions_applied?: { exception_id: string; source: string; rule_id: string; events: number }[] };
     expect(explanation.exceptions_applied).toEqual([expect.objectContaining({ exception_id: exceptionId, source: 'console', rule_id: RULE_ID, events: phase2.length })]);
     expect(await triaged()).toMatchObject({ triage_status: 'open', reopened: 1 });
-    const browser = new ConsoleBrowser(app);
+    const browser = new ConsoleBrowser(t.app);
     await browser.signIn(viewer);
     const page = await browser.get(`/alerts/${alertId}`);
     expect(page.body).toContain('data-testid="reopened"');
@@ -273,19 +205,19 @@ describe('console triage and exceptions on a running monitor', () => {
   });
 
   it('revoking is audited and takes the exception out of the running monitor', async () => {
-    const browser = new ConsoleBrowser(app);
+    const browser = new ConsoleBrowser(t.app);
     await browser.signIn(analyst);
     await browser.get('/exceptions');
     expect((await browser.post(`/exceptions/${exceptionId}/revoke`, {})).status).toBe(303);
-    const [x] = await query<{ status: string; latest_version: number }>(ch, `SELECT status, latest_version FROM ${cdb}.console_exceptions_current WHERE exception_id = '${exceptionId}'`);
+    const [x] = await query<{ status: string; latest_version: number }>(t.ch, `SELECT status, latest_version FROM ${t.cdb}.console_exceptions_current WHERE exception_id = '${exceptionId}'`);
     expect(x).toEqual({ status: 'revoked', latest_version: 2 });
-    await until('the monitor drops the revoked exception', async () => (await counter(metrics.consoleExceptions)) === 0);
-    const revoked = await query<{ username: string; target: string }>(ch, `SELECT username, target FROM ${cdb}.console_audit WHERE action = 'exception_revoked'`);
+    await until('the monitor drops the revoked exception', async () => (await t.count(t.metrics.consoleExceptions)) === 0);
+    const revoked = await query<{ username: string; target: string }>(t.ch, `SELECT username, target FROM ${t.cdb}.console_audit WHERE action = 'exception_revoked'`);
     expect(revoked).toEqual([{ username: 'dana', target: exceptionId }]);
   });
 
   it("the actor's page renders their alerts; a subject report lists exactly the customer's accesses, audited by pseudonym only", async () => {
-    const browser = new ConsoleBrowser(app);
+    const browser = new ConsoleBrowser(t.app);
     await browser.signIn(analyst);
     const actor = await browser.get('/actors/alice');
     expect(actor.status).toBe(200);
@@ -294,7 +226,7 @@ describe('console triage and exceptions on a running monitor', () => {
     await browser.get('/queue');
     expect((await browser.post('/subject-report', { customer_id: 'c-console-3', format: 'json' })).status).toBe(403);
 
-    const po = new ConsoleBrowser(app);
+    const po = new ConsoleBrowser(t.app);
     await po.signIn(officer);
     await po.get('/subject-report');
     const json = await po.post('/subject-report', { customer_id: 'c-console-3', format: 'json' });
@@ -304,11 +236,11 @@ describe('console triage and exceptions on a running monitor', () => {
     await po.get('/subject-report');
     const csv = await po.post('/subject-report', { customer_id: 'c-console-3', format: 'csv' });
     expect(csv.body.trim().split('\r\n')).toHaveLength(2);
-    const audited = await query<{ target: string; detail: string }>(ch, `SELECT target, detail FROM ${cdb}.console_audit WHERE action = 'subject_report' ORDER BY at_ms`);
+    const audited = await query<{ target: string; detail: string }>(t.ch, `SELECT target, detail FROM ${t.cdb}.console_audit WHERE action = 'subject_report' ORDER BY at_ms`);
     expect(audited).toHaveLength(2);
     // Audited by pseudonym only: the clear id is in no console table.
     for (const table of ['console_audit', 'alert_triage', 'console_exceptions']) {
-      const [hit] = await query<{ n: string }>(ch, `SELECT count() AS n FROM ${cdb}.${table} WHERE positionCaseInsensitive(toString(tuple(*)), 'c-console-3') > 0`);
+      const [hit] = await query<{ n: string }>(t.ch, `SELECT count() AS n FROM ${t.cdb}.${table} WHERE positionCaseInsensitive(toString(tuple(*)), 'c-console-3') > 0`);
       expect(Number(hit?.n), table).toBe(0);
     }
   });

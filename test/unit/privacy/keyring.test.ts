@@ -92,10 +92,10 @@ describe('the keyring', () => {
     expect(() => loadSettingsSubset({ env: { ...env, CUSTOS_PSEUDONYM_KEY_ID: 'Bad-Id' } }, KEYRING_SETTING_KEYS)).toThrow(/CUSTOS_PSEUDONYM_KEY_ID/);
   });
 
-  it('is checked by custos check as the monitor checks it at start (exit 78, naming the setting, not the key)', () => {
+  it('is checked by custos check as the monitor checks it at start (exit 78, naming the setting, not the key)', async () => {
     let out = '';
     const env = { CUSTOS_KAFKA_BROKERS: '127.0.0.1:9092', CUSTOS_CLICKHOUSE_URL: 'http://127.0.0.1:8123', CUSTOS_PSEUDONYM_KEY: NEW, CUSTOS_PSEUDONYM_KEY_ID: 'k2', CUSTOS_PSEUDONYM_OLD_KEYS: `k2:${OLD}` };
-    expect(checkCommand({}, { env, out: (t) => (out += t) })).toBe(78);
+    expect(await checkCommand({}, { env, out: (t) => (out += t) })).toBe(78);
     expect(out).toContain('error: settings: CUSTOS_PSEUDONYM_OLD_KEYS: key id k2 is given twice');
     expect(out).not.toContain(OLD);
   });

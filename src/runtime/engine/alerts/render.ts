@@ -10,19 +10,14 @@ import { SEVERITIES, type AlertRevision, type Severity } from '../../../model/al
 import type { Rule } from '../rules/rule-set.js';
 import type { LimitDecision, StatsView } from '../baseline/limits.js';
 import type { Finding, OpenAlert, WindowFigure } from './open-alert.js';
+import { distinctCustomers } from '../measures/distinct-customers.js';
+import type { RateMeasurePart } from '../measures/index.js';
+import { fmt } from './wording.js';
 
 export interface RenderContext {
   /** Rules as currently loaded; a rule removed by a reload is undefined. */
   readonly ruleOf: (ruleId: string) => Rule | undefined;
 }
-
-const VERBS: Readonly<Record<string, string>> = {
-  read: 'read',
-  search: 'searched',
-  export: 'exported',
-  update: 'updated',
-  delete: 'deleted',
-};
 
 /** Other findings named in the summary after the primary one. */
 const SUMMARY_OTHERS = 2;
@@ -71,7 +66,7 @@ function others(a: OpenAlert, p: Finding): Finding[] {
 function summarise(a: OpenAlert, p: Finding, ctx: RenderContext): string {
   if (a.storm !== null) return stormSummary(a, p, ctx);
   const who = `${a.actorRole} ${a.actorId}`;
-  const head = p.kind === 'rate' && isDistinct(p, ctx) ? `${who} ${phrase(a, p, ctx)}` : `${who}: ${phrase(a, p, ctx)}`;
+  const head = p.kind === 'rate' && measureOf(p, ctx).readsAfterActor ? `${who} ${phrase(a, p, ctx)}` : `${who}: ${phrase(a, p, ctx)}`;
   const parts = [head];
   const rest = others(a, p);
   for (const f of rest.slice(0, SUMMARY_OTHERS)) parts.push(`also ${phrase(a, f, ctx)}`);
@@ -88,9 +83,10 @@ function stormSummary(a: OpenAlert, p: Finding, ctx: RenderContext): string {
   return `alert storm: about ${fmt(storm.actors)} actors, ${title} (${fmt(a.eventCount)} event${a.eventCount === 1 ? '' : 's'}, one alert for all); e.g. ${sample}`;
 }
 
-function isDistinct(f: Finding, ctx: RenderContext): boolean {
+/** The measure a rate finding counted; a rule removed by a reload reads as distinct customers (what older alerts counted). */
+function measureOf(f: Finding, ctx: RenderContext): RateMeasurePart {
   const rule = ctx.ruleOf(f.ruleId);
-  return rule === undefined || rule.kind !== 'rate' || rule.measure === 'distinct_customers';
+  return rule !== undefined && rule.kind === 'rate' ? rule.measure.part : distinctCustomers;
 }
 
 /** What one finding says, without the actor: "exported 4,812 distinct customers in 5m, 96× their usual 50". */
@@ -98,8 +94,8 @@ function phrase(a: OpenAlert, f: Finding, ctx: RenderContext): string {
   const rule = ctx.ruleOf(f.ruleId);
   if (f.kind === 'policy') {
     const first = f.reasons[0] ?? rule?.title ?? f.ruleId;
-    // A record-limit finding already states the records of its single request.
-    const findingHasVolume = rule?.kind === 'policy' && rule.checkType === 'record_limit';
+    // A check whose reason states the size of its single request (a record limit) needs no record count after it.
+    const findingHasVolume = rule?.kind === 'policy' && rule.check?.statesRequestSize === true;
     const volume =
       f.eventCount > 1
         ? ` (${fmt(f.eventCount)} events, ${fmt(f.totalRecords)} records)`
@@ -108,23 +104,7 @@ function phrase(a: OpenAlert, f: Finding, ctx: RenderContext): string {
           : ` (${fmt(f.totalRecords)} record${f.totalRecords === 1 ? '' : 's'})`;
     return `${first}${volume}`;
   }
-  const lead = leadingWindow(f);
-  if (rule !== undefined && rule.kind === 'rate' && rule.measure === 'events') {
-    return `${fmt(f.observed)} ${rule.title} in ${f.windowLabel}${lead ? `, above the limit of ${fmt(lead.decision.limit)}` : ''}`;
-  }
-  const verb = VERBS[a.dominantAction()] ?? 'accessed';
-  return `${verb} ${fmt(f.observed)} distinct customers in ${f.windowLabel}${lead ? comparison(f, lead) : ''}`;
-}
-
-function comparison(f: Finding, w: WindowFigure): string {
-  const d = w.decision;
-  if (d.type === 'budget') return `, above the ${w.label} budget of ${fmt(d.limit)}`;
-  if (d.usual === null) return `, above the limit of ${fmt(d.limit)}`;
-  const ratio = `${ratioText(f.observed / Math.max(d.usual, 1))}×`;
-  const peers = d.source === 'own' && d.peers !== null && d.peers.skipped === null ? ` (peers: ${fmt(d.peers.median)})` : '';
-  if (d.source === 'own') return `, ${ratio} their usual ${fmt(d.usual)}${peers}`;
-  if (d.source === 'peers') return `, ${ratio} the peer norm of ${fmt(d.usual)} (no own history yet)`;
-  return `, ${ratio} the role norm of ${fmt(d.usual)}`;
+  return measureOf(f, ctx).phrase(a, f, rule?.title ?? f.ruleId);
 }
 
 function context(a: OpenAlert): string[] {
@@ -140,20 +120,6 @@ function context(a: OpenAlert): string[] {
   if (fs.zones.length > 0) add(`first use of zone ${[...fs.zones].join(', ')}`);
   if (fs.resource_types.length > 0) add(`first access to ${[...fs.resource_types].join(', ')}`);
   return out;
-}
-
-function leadingWindow(f: Finding): WindowFigure | undefined {
-  return f.windows.find((w) => w.label === f.windowLabel) ?? f.windows[0];
-}
-
-/** `4812` → `4,812`; fractions to one decimal. Deterministic (fixed locale). */
-export function fmt(n: number): string {
-  const v = Number.isInteger(n) ? n : Math.round(n * 10) / 10;
-  return v.toLocaleString('en-US');
-}
-
-function ratioText(r: number): string {
-  return r >= 10 ? String(Math.round(r)) : String(Math.round(r * 10) / 10);
 }
 
 // ---- explanation -------------------------------------------------------------

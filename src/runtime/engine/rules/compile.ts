@@ -7,7 +7,8 @@ import { SEVERITIES } from '../../../model/alert.js';
 import { formatDuration } from '../duration.js';
 import type { RuleProblem } from '../errors.js';
 import { compilePredicate, resolveValues, type Predicate, type PredicateContext, type YamlPath } from './predicate.js';
-import { grantCheck, recordLimitCheck, zoneCheck } from './need-to-know.js';
+import { compileCheck } from '../checks/index.js';
+import { measureNamed, RATE_MEASURES, type RateMeasurePart } from '../measures/index.js';
 import type {
   EngineSettings,
   ExceptionEntry,
@@ -217,36 +218,36 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
         if (spec.check === undefined && scope === null) {
           report(src, base, 'a policy rule needs a `check`, a `when`, or both');
         }
-        const c = spec.check;
-        const check =
-          c === undefined
-            ? null
-            : c.type === 'grant'
-              ? grantCheck(roles)
-              : c.type === 'zone'
-                ? zoneCheck(roles)
-                : recordLimitCheck(roles, c.role_limit, c.default);
-        const ownNormal = c?.type === 'record_limit' && c.own_normal !== undefined ? { minCount: c.own_normal.min_count, headroom: c.own_normal.headroom } : null;
         rule = {
           ...common,
           kind: 'policy',
-          check,
-          checkType: c?.type ?? null,
-          ownNormal,
+          check: spec.check === undefined ? null : compileCheck(spec.check, { roles }),
           escalateRecords: [...spec.escalate_records].sort((a, b) => a - b),
         };
       } else {
-        if (spec.measure === 'events' && spec.count === undefined) {
-          report(src, [...base, 'measure'], 'measure `events` needs `count`: the predicate selecting counted events');
+        const part = measureNamed(spec.measure) as RateMeasurePart; // the schema admits registered names only
+        const fields = spec as unknown as Record<string, unknown>;
+        // Another measure's field on this rule would be silently ignored: refused, naming its measure.
+        for (const other of RATE_MEASURES) {
+          if (other === part) continue;
+          for (const field of Object.keys(other.fields)) {
+            if (fields[field] !== undefined && !(field in part.fields)) {
+              report(src, [...base, field], `\`${field}\` is a field of measure \`${other.name}\`, not of \`${part.name}\``);
+            }
+          }
         }
-        if (spec.measure === 'distinct_customers' && spec.count !== undefined) {
-          report(src, [...base, 'count'], 'measure `distinct_customers` counts what settings.counted selects; `count` is for measure `events`');
-        }
-        const count = spec.count === undefined ? null : compilePredicate(spec.count, [...base, 'count'], ctx);
+        const measure = part.compile({
+          ruleId: spec.id,
+          horizons: spec.windows.map((w) => w.window),
+          field: (field) => (field in part.fields ? fields[field] : undefined),
+          predicate: (field) => compilePredicate(fields[field], [...base, field], ctx),
+          problem: (path, reason) => report(src, [...base, ...path], reason),
+        });
+        for (const h of measure.distinctHorizons) horizons.add(h);
         const windows: RateWindow[] = spec.windows.map((w, k) => {
-          if (spec.measure === 'distinct_customers') horizons.add(w.window);
-          if (w.baseline !== undefined && spec.measure !== 'distinct_customers') {
-            report(src, [...base, 'windows', k, 'baseline'], 'baselines exist for measure `distinct_customers` only');
+          if (w.baseline !== undefined && !part.baselines) {
+            const withBaselines = RATE_MEASURES.filter((m) => m.baselines).map((m) => `\`${m.name}\``);
+            report(src, [...base, 'windows', k, 'baseline'], `baselines exist for measure ${withBaselines.join(', ')} only`);
           }
           return {
             horizonMs: w.window,
@@ -267,7 +268,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
           };
         });
         const tiers = [...spec.tiers].sort((a, b) => a - b);
-        rule = { ...common, kind: 'rate', measure: spec.measure, count, windows, tiers, tierRaisesSeverity: spec.tier_raises_severity };
+        rule = { ...common, kind: 'rate', measure, windows, tiers, tierRaisesSeverity: spec.tier_raises_severity };
       }
       if (!spec.enabled) return;
       rulesById.set(rule.id, rule);

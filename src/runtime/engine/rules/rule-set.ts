@@ -4,33 +4,17 @@
  * resolved; durations are milliseconds; severities are indexes into SEVERITIES.
  */
 import type { RuleProblem } from '../errors.js';
+export type { PolicyCheck, PolicyFinding } from '../checks/index.js';
 import type { Predicate } from './predicate.js';
 import type { BaselineSpec, CaseActorSpec, SettingsSpec, TestCaseSpec } from './schema.js';
-import type { EvalInput } from './fields.js';
+import type { CompiledCheck } from '../checks/index.js';
+import type { CompiledMeasure } from '../measures/index.js';
 
 export interface SeverityRaise {
   readonly when: Predicate;
   readonly by: number;
   readonly reason: string;
 }
-
-/** What a policy check found on one event. */
-export interface PolicyFinding {
-  /** Short phrase for the summary, e.g. "export of customer not granted to support_agent". */
-  readonly reason: string;
-  /** The measured value (records in the request for a record limit). */
-  readonly observed: number;
-  /** The limit it broke, when there is one. */
-  readonly limit: number | null;
-}
-
-/**
- * A generic need-to-know check driven by the role table; returns null when the
- * event passes. `ownRequestNormal()` gives the actor's own normal largest
- * request (0 when unknown or not configured): the status factor never lowers a
- * per-request limit below it. Asked only when needed (it reads history).
- */
-export type PolicyCheck = (i: EvalInput, statusFactor: number, ownRequestNormal: () => number) => PolicyFinding | null;
 
 /** How the actor's own history protects a limit from the employment-status factor. */
 export interface OwnNormalSpec {
@@ -54,10 +38,8 @@ interface RuleCommon {
 
 export interface PolicyRule extends RuleCommon {
   readonly kind: 'policy';
-  readonly check: PolicyCheck | null;
-  readonly checkType: 'grant' | 'zone' | 'record_limit' | null;
-  /** record_limit checks: the actor's own largest requests protect the limit from the status factor. */
-  readonly ownNormal: OwnNormalSpec | null;
+  /** The registered check type's compiled test (checks/), or null: the rule's `when` alone is the finding. */
+  readonly check: CompiledCheck | null;
   readonly escalateRecords: readonly number[];
 }
 
@@ -82,9 +64,8 @@ export interface RateWindow {
 
 export interface RateRule extends RuleCommon {
   readonly kind: 'rate';
-  readonly measure: 'distinct_customers' | 'events';
-  /** For measure `events`: which events count. */
-  readonly count: Predicate | null;
+  /** What its windows count: a registered measure (measures/), compiled for this rule. */
+  readonly measure: CompiledMeasure;
   readonly windows: readonly RateWindow[];
   readonly tiers: readonly number[];
   readonly tierRaisesSeverity: boolean;

@@ -9,22 +9,12 @@
  */
 import { z } from 'zod';
 import { EVENT_V1_JSON_SCHEMA, type EventV1 } from '../../../model/contract-v1.js';
-import { ACTIONS, OUTCOMES } from '../../../model/event.js';
-import { SEVERITIES } from '../../../model/alert.js';
+import { ACTIONS } from '../../../model/event.js';
 import { ACTOR_KINDS, EMPLOYMENT_STATUSES } from '../../../model/enriched.js';
-import { DURATION_PATTERN, parseDuration } from '../duration.js';
 
-const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, `_`, `.` and `-`');
-const ruleId = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'rule ids are lower-case letters, digits, `_`, `.` and `-`');
-const duration = z
-  .string()
-  .regex(DURATION_PATTERN, 'a duration such as 30s, 5m, 1h, 24h, 7d')
-  .transform((s) => parseDuration(s) as number);
-const positiveDuration = duration.refine((ms) => ms > 0, 'must be longer than zero');
-const predicate = z.unknown();
-const severity = z.enum(SEVERITIES);
-const version = z.union([z.string().min(1), z.number()]).transform(String);
-const nonNegative = z.number().finite().nonnegative();
+import { duration, name, nonNegative, positiveDuration, predicate, ruleId, severity, version } from './schema-primitives.js';
+import { policyCheckSchema } from '../checks/index.js';
+import { MEASURE_FIELDS, MEASURE_NAMES } from '../measures/index.js';
 
 /** A set of strings written inline or as `{list: name}`. */
 export const stringSet = z.union([z.array(z.string().min(1)), z.strictObject({ list: name })]);
@@ -56,28 +46,10 @@ const commonRule = {
   quiet: positiveDuration.optional(),
 };
 
-const policyCheck = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('grant') }),
-  z.strictObject({ type: z.literal('zone') }),
-  z.strictObject({
-    type: z.literal('record_limit'),
-    /** Name of the role limit holding the per-request maximum. */
-    role_limit: name,
-    /** Maximum for roles that do not set that limit. */
-    default: nonNegative,
-    /**
-     * The employment-status factor never lowers the limit below the largest
-     * request the actor made in the look-back x (1 + headroom) (at least
-     * `min_count` times); never above the role's limit either.
-     */
-    own_normal: z.strictObject({ min_count: z.number().int().min(1).max(5).default(1), headroom: nonNegative.default(0) }).optional(),
-  }),
-]);
-
 const policyRule = z.strictObject({
   ...commonRule,
   kind: z.literal('policy'),
-  check: policyCheck.optional(),
+  check: policyCheckSchema.optional(),
   /** Cumulative records touched by the alert's events at which it escalates (tier 2, 3, ...). */
   escalate_records: z.array(z.number().int().positive()).default([]),
 });
@@ -163,10 +135,10 @@ const windowSpec = z
 const rateRule = z.strictObject({
   ...commonRule,
   kind: z.literal('rate'),
-  /** distinct_customers: distinct record refs (+ count-only remainders); events: events matching `count`. */
-  measure: z.enum(['distinct_customers', 'events']),
-  /** For measure `events`: which events are counted (required there). */
-  count: predicate.optional(),
+  /** What the windows count: one of the registered measures (measures/), e.g. distinct_customers or events. */
+  measure: z.enum(MEASURE_NAMES),
+  /** The measures' own fields (e.g. `count` for events), each checked by its measure. */
+  ...MEASURE_FIELDS,
   windows: z.array(windowSpec).min(1),
   /** Multiples of the limit at which the alert escalates to tier 2, 3, ... */
   tiers: z.array(z.number().gt(1)).default([2, 10]),

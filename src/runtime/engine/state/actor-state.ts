@@ -1,7 +1,7 @@
 /**
  * Everything the engine holds for one actor. Keyed by actor id; the windows
  * inside are keyed by horizon (distinct customers) or by rule id + horizon
- * (event counts), never by rule object, so a rule reload keeps them.
+ * (measures with their own state), never by rule object, so a rule reload keeps them.
  */
 import type { ActorProfile } from '../../../model/enriched.js';
 import type { ActorHistory, HistoryGroup } from '../baseline/history.js';
@@ -9,7 +9,7 @@ import type { BaselineStats, LimitDecision } from '../baseline/limits.js';
 import type { OpenAlert } from '../alerts/open-alert.js';
 import { ActivityTracker } from './activity.js';
 import { DistinctWindow } from './distinct-window.js';
-import type { EventCountWindow } from './event-count-window.js';
+import type { MeasureState } from '../measures/index.js';
 import { SeenEvents } from './seen-events.js';
 
 export interface CachedLimit {
@@ -42,8 +42,8 @@ export class ActorState {
   readonly window: DistinctWindow;
   readonly seen: SeenEvents;
   readonly activity: ActivityTracker;
-  /** Event counters by rule id + horizon, created with the first counted event. */
-  counters: Map<string, EventCountWindow> | null = null;
+  /** State of the rate measures that keep their own (measures/), keyed by rule id + horizon; created with the first counted event. */
+  measures: Map<string, MeasureState> | null = null;
   /** The actor's open alert (one at a time: whatever fires merges into it). */
   alert: OpenAlert | null = null;
   /** The actor's last closed alert: a rate window that fires while still holding its events re-opens it. */
@@ -66,7 +66,7 @@ export class ActorState {
 
   get approxBytes(): number {
     let n = 300 + this.window.approxBytes + this.seen.approxBytes + this.activity.approxBytes;
-    if (this.counters !== null) for (const c of this.counters.values()) n += 100 + c.approxBytes;
+    if (this.measures !== null) for (const c of this.measures.values()) n += 100 + c.approxBytes;
     if (this.alert !== null) n += this.alert.approxBytes;
     if (this.lastClosed !== null) n += this.lastClosed.approxBytes;
     n += this.limitCache.length * 120;

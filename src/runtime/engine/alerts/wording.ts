@@ -1,0 +1,32 @@
+/**
+ * Number and comparison wording shared by the alert renderer and the rate
+ * measures' phrases (measures/): one way to write a figure everywhere.
+ */
+import type { Finding, WindowFigure } from './open-alert.js';
+
+/** `4812` → `4,812`; fractions to one decimal. Deterministic (fixed locale). */
+export function fmt(n: number): string {
+  const v = Number.isInteger(n) ? n : Math.round(n * 10) / 10;
+  return v.toLocaleString('en-US');
+}
+
+export function ratioText(r: number): string {
+  return r >= 10 ? String(Math.round(r)) : String(Math.round(r * 10) / 10);
+}
+
+/** The window a rate finding is named after (its peak's), else its first. */
+export function leadingWindow(f: Finding): WindowFigure | undefined {
+  return f.windows.find((w) => w.label === f.windowLabel) ?? f.windows[0];
+}
+
+/** ", 96× their usual 50" / ", above the 24h budget of 3,000": how the observed figure compares with what decided. */
+export function comparison(f: Finding, w: WindowFigure): string {
+  const d = w.decision;
+  if (d.type === 'budget') return `, above the ${w.label} budget of ${fmt(d.limit)}`;
+  if (d.usual === null) return `, above the limit of ${fmt(d.limit)}`;
+  const ratio = `${ratioText(f.observed / Math.max(d.usual, 1))}×`;
+  const peers = d.source === 'own' && d.peers !== null && d.peers.skipped === null ? ` (peers: ${fmt(d.peers.median)})` : '';
+  if (d.source === 'own') return `, ${ratio} their usual ${fmt(d.usual)}${peers}`;
+  if (d.source === 'peers') return `, ${ratio} the peer norm of ${fmt(d.usual)} (no own history yet)`;
+  return `, ${ratio} the role norm of ${fmt(d.usual)}`;
+}

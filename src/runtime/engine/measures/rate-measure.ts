@@ -1,0 +1,69 @@
+/**
+ * What a rate measure is: one registered part (measures/index.ts) that says
+ * what a rate rule's windows count. It brings the rule fields it adds
+ * (`count` for events), its compile step (checking those fields), its
+ * per-actor accumulation, the window's current value, and its wording. The
+ * engine judges every measure's windows alike against their limits
+ * (baseline/limits.ts); it never names a measure.
+ */
+import type { z } from 'zod';
+import type { OpenAlert, Finding } from '../alerts/open-alert.js';
+import type { Predicate, YamlPath } from '../rules/predicate.js';
+import type { EvalInput } from '../rules/fields.js';
+import type { RateWindow } from '../rules/rule-set.js';
+import type { ActorState } from '../state/actor-state.js';
+
+/** Per-actor state a measure keeps in ActorState.measures (sized for stats().approxStateBytes). */
+export interface MeasureState {
+  readonly approxBytes: number;
+}
+
+/** What a measure's compile step may use: the rule's own fields, and problem reports located in the rule file. */
+export interface MeasureCompileContext {
+  /** The rule's id (state keys: never the rule object, so a reload keeps the windows). */
+  readonly ruleId: string;
+  /** The horizons of the rule's windows (ms, in rule order). */
+  readonly horizons: readonly number[];
+  /** The rule-file value of one of this measure's fields (undefined when absent). */
+  field(name: string): unknown;
+  /** Compiles a predicate given in one of this measure's fields. */
+  predicate(field: string): Predicate;
+  /** Reports a problem at one of the rule's fields. */
+  problem(path: YamlPath, reason: string): void;
+}
+
+/** Where the engine keeps the windows that every actor holds, whatever the rules (engine/state/distinct-window.ts). */
+export interface WindowLayout {
+  /** Index of a horizon in the actor's distinct-customer window (it holds every horizon a measure declared). */
+  distinctIndex(horizonMs: number): number;
+}
+
+/** A measure bound to the engine's window layout for one rule. */
+export interface MeasureRuntime {
+  /** Adds a new (not late, not replayed) event to the actor's state; absent when the engine's shared windows hold what it counts. */
+  readonly accumulate?: (st: ActorState, i: EvalInput) => void;
+  /** The current value of the rule's window number `k` for the actor. */
+  observe(st: ActorState, k: number): number;
+}
+
+/** A measure compiled for one rule. */
+export interface CompiledMeasure {
+  readonly part: RateMeasurePart;
+  /** Horizons it needs in every actor's distinct-customer window. */
+  readonly distinctHorizons: readonly number[];
+  bind(layout: WindowLayout, windows: readonly RateWindow[]): MeasureRuntime;
+}
+
+export interface RateMeasurePart {
+  /** The value of `measure:` in a rate rule. */
+  readonly name: string;
+  /** Rule fields this measure adds to a rate rule: optional in the schema, checked by compile (another measure's field is refused). */
+  readonly fields: z.ZodRawShape;
+  /** Its windows may judge against learned baselines (activity rows hold its metrics, baseline/bands.ts). */
+  readonly baselines: boolean;
+  compile(ctx: MeasureCompileContext): CompiledMeasure;
+  /** The finding in words, without the actor: "exported 4,812 distinct customers in 5m, 96× their usual 50". */
+  phrase(a: OpenAlert, f: Finding, ruleTitle: string): string;
+  /** The phrase reads as a predicate of the actor ("support_agent a-1 exported ..."); otherwise it follows a colon. */
+  readonly readsAfterActor: boolean;
+}

@@ -1,0 +1,86 @@
+/**
+ * Policy check types and rate measures are registered parts
+ * (src/runtime/engine/checks/, measures/): the rule-file schema is built from
+ * the lists, each part checks its own fields, and the rest of the engine
+ * never names a check type or a measure.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { POLICY_CHECKS } from '../../../src/runtime/engine/checks/index.js';
+import { RATE_MEASURES } from '../../../src/runtime/engine/measures/index.js';
+import { problems, rules } from './support/rules.js';
+
+const ENGINE = join(__dirname, '../../../src/runtime/engine');
+
+function sourcesOutside(dir: string, skip: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      if (!skip.includes(name)) out.push(...sourcesOutside(path, skip));
+    } else if (name.endsWith('.ts')) out.push(path);
+  }
+  return out;
+}
+
+const rateRule = (measure: string, extra = '') => `
+rules:
+  - id: r.x
+    version: 1
+    kind: rate
+    title: x
+    severity: low
+    measure: ${measure}
+${extra}    windows: [{ window: 5m, limit: 3 }]
+`;
+
+describe('engine parts: the registered lists are what rule files may name', () => {
+  it('accepts every registered check type and names them all when a type is unknown', () => {
+    for (const c of POLICY_CHECKS) {
+      const check = c.type === 'record_limit' ? `{ type: ${c.type}, role_limit: max, default: 10 }` : `{ type: ${c.type} }`;
+      const rs = rules(`rules:\n  - { id: p.x, version: 1, kind: policy, title: x, severity: low, check: ${check} }\n`);
+      expect(rs.policyRules.map((r) => r.check !== null)).toEqual([true]);
+    }
+    const out = problems(`rules:\n  - { id: p.x, version: 1, kind: policy, title: x, severity: low, check: { type: nope } }\n`);
+    expect(out).toHaveLength(1);
+    for (const c of POLICY_CHECKS) expect(out[0]).toContain(c.type);
+  });
+
+  it('accepts every registered measure (with its own fields) and refuses an unknown one', () => {
+    for (const m of RATE_MEASURES) {
+      const extra = Object.keys(m.fields).map((f) => `    ${f}: { field: outcome, eq: denied }\n`).join('');
+      const rs = rules(rateRule(m.name, extra));
+      expect(rs.rateRules.map((r) => r.measure.part.name)).toEqual([m.name]);
+    }
+    const out = problems(rateRule('nope'));
+    expect(out).toHaveLength(1);
+    for (const m of RATE_MEASURES) expect(out[0]).toContain(m.name);
+  });
+
+  it("refuses another measure's field on a rule, naming the measure it belongs to", () => {
+    expect(problems(rateRule('distinct_customers', '    count: { field: outcome, eq: denied }\n'))).toEqual([
+      't1.yaml:9: `count` is a field of measure `events`, not of `distinct_customers`',
+    ]);
+  });
+
+  it('refuses a baseline on a measure without baselines, naming those that have them', () => {
+    const text = rateRule('events', '    count: { field: outcome, eq: denied }\n').replace(
+      '{ window: 5m, limit: 3 }',
+      '{ window: 5m, baseline: { metric: hour_peak_5m } }',
+    );
+    expect(problems(text)).toEqual(['t1.yaml:10: baselines exist for measure `distinct_customers` only']);
+  });
+});
+
+describe('engine parts: only the parts name their types', () => {
+  it('no engine file outside checks/ and measures/ names a check type or a measure as a string', () => {
+    const names = [...POLICY_CHECKS.map((c) => c.type), ...RATE_MEASURES.map((m) => m.name)];
+    const offenders: string[] = [];
+    for (const file of sourcesOutside(ENGINE, ['checks', 'measures'])) {
+      const text = readFileSync(file, 'utf8');
+      for (const n of names) if (text.includes(`'${n}'`) || text.includes(`"${n}"`)) offenders.push(`${relative(ENGINE, file)}: '${n}'`);
+    }
+    expect(offenders).toEqual([]);
+  });
+});
