@@ -19,6 +19,7 @@ export const ERRORS = {
   CUSTOS_TLS: { retryable: false, exit: 78, meaning: 'A TLS handshake failed for a reason retrying cannot fix: the server certificate did not verify against the configured CA (CUSTOS_KAFKA_SSL_CA_FILE, CUSTOS_CLICKHOUSE_CA_FILE; else the system CAs) or names another host, or a Kafka broker refused the client certificate (CUSTOS_KAFKA_SSL_CERT_FILE, CUSTOS_KAFKA_SSL_KEY_FILE); the message names the setting.' },
   CUSTOS_KAFKA: { retryable: true, exit: 1, meaning: 'A Kafka request failed; `retryable` follows kafkajs (`retriable`) of the error under its wrappers: a broker not up yet is waited for even after kafkajs gives up its own retries.' },
   CUSTOS_KAFKA_AUTH: { retryable: false, exit: 78, meaning: 'Kafka refused the SASL credentials (CUSTOS_KAFKA_SASL_MECHANISM, CUSTOS_KAFKA_SASL_USERNAME, CUSTOS_KAFKA_SASL_PASSWORD) or the client is not authorised.' },
+  CUSTOS_ERASURE_INCOMPLETE: { retryable: true, exit: 1, meaning: '`custos db erase` could not finish: the server had not applied its mutations within `--wait-seconds`, or rows holding the customer\'s pseudonyms kept being stored; what was done stays done and audited as failed: run it again (it is idempotent).' },
   CUSTOS_START_ABORTED: { retryable: false, exit: 0, meaning: 'A stop was requested while the start still waited for a service: not a failure.' },
   CUSTOS_UNEXPECTED: { retryable: true, exit: 1, meaning: 'An error custos does not know; retried where retrying is safe, and logged at error level every time so it is not retried silently.' },
 } as const;

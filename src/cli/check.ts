@@ -10,6 +10,7 @@ import { inspectSettings, type ConfigSources } from '../config/load.js';
 import { describePaths, pathsFrom, PATH_KEYS } from '../config/paths.js';
 import { SETTINGS, type SettingKey } from '../config/settings.js';
 import { ERRORS } from '../errors.js';
+import { createKeyring } from '../privacy/keyring.js';
 import { checkConfiguration } from '../runtime/check/check-configuration.js';
 import { formatFinding } from '../runtime/check/findings.js';
 import { summaryLine } from '../runtime/check/summary.js';
@@ -46,6 +47,15 @@ export async function checkCommand(o: CheckCommandOptions, io: CheckIo = process
   let errors = settings.problems.length + settings.missing.length;
   let warnings = 0;
   for (const p of [...settings.problems, ...settings.missing]) lines.push(`error: settings: ${p}`);
+  // The pseudonym keys against each other (ids twice, an old key equal to the current one), as the monitor checks them at start.
+  const v = settings.values;
+  if (v.pseudonym_key !== undefined && v.pseudonym_key_id !== undefined && v.pseudonym_old_keys !== undefined) {
+    const ring = createKeyring(v.pseudonym_key, v.pseudonym_key_id, v.pseudonym_old_keys);
+    if (!ring.ok) {
+      for (const p of ring.problems) lines.push(`error: settings: ${p}`);
+      errors += ring.problems.length;
+    }
+  }
 
   const paths = pathsFrom(settings);
   if (paths === null) {

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadSettingsSubset } from '../config/load.js';
-import type { SettingKey } from '../config/settings.js';
+import type { SettingKey, Settings } from '../config/settings.js';
 import { classify, describeError, ERRORS } from '../errors.js';
 import { RETENTION_SETTING_KEYS } from '../runtime/app/retention-settings.js';
 import { clickHouseStoreOptions } from '../runtime/app/store-options.js';
@@ -36,9 +36,9 @@ const DB_KEYS = [
   ...RETENTION_SETTING_KEYS,
 ] as const satisfies readonly SettingKey[];
 
-function dbSettings() {
+function dbSettings<K extends SettingKey>(extra: readonly K[] = []) {
   try {
-    return loadSettingsSubset({ env: process.env, file: process.env.CUSTOS_CONFIG_FILE }, DB_KEYS);
+    return loadSettingsSubset({ env: process.env, file: process.env.CUSTOS_CONFIG_FILE }, [...DB_KEYS, ...extra]);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`custos: ${err.message}\n`);
@@ -48,14 +48,30 @@ function dbSettings() {
   }
 }
 
-async function withStore(manageSchema: boolean, act: (store: ClickHouseStore) => Promise<void>): Promise<number> {
-  const config = dbSettings();
+function withStore(manageSchema: boolean, act: (store: ClickHouseStore) => Promise<void>): Promise<number> {
+  return withDbStore(manageSchema, [], async (store) => {
+    await act(store);
+    return 0;
+  });
+}
+
+/**
+ * Opens the store from the db settings plus `extra` ones, runs `act`, and maps
+ * errors to their exit codes (a ConfigError, CUSTOS_CONFIG, is 78): for
+ * `custos db` commands in modules of their own.
+ */
+export async function withDbStore<K extends SettingKey>(
+  manageSchema: boolean,
+  extra: readonly K[],
+  act: (store: ClickHouseStore, config: Pick<Settings, (typeof DB_KEYS)[number] | K>) => Promise<number>,
+): Promise<number> {
+  const config = dbSettings(extra);
   if (config === null) return 78;
   let store: ClickHouseStore | null = null;
   try {
-    store = await ClickHouseStore.open(clickHouseStoreOptions(config, loadTlsMaterial(config).clickhouse, manageSchema));
-    await act(store);
-    return 0;
+    const options = clickHouseStoreOptions(config, loadTlsMaterial(config).clickhouse, manageSchema);
+    store = await ClickHouseStore.open(options);
+    return await act(store, config);
   } catch (err) {
     const d = describeError(err);
     process.stderr.write(`custos: ${d.code}: ${d.message}\n`);

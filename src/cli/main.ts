@@ -47,9 +47,10 @@ program
 
 program
   .command('pseudonym')
-  .description('Print the pseudonym of customer ids under $CUSTOS_PSEUDONYM_KEY, to find their accesses in ClickHouse.')
+  .description('Print the pseudonyms of customer ids under every active key ($CUSTOS_PSEUDONYM_KEY, then $CUSTOS_PSEUDONYM_OLD_KEYS): customer id, key id, pseudonym; to find their accesses in ClickHouse.')
   .argument('<customer-id...>')
-  .action((ids: string[]) => exitWith(pseudonymCommand(ids)));
+  .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE)')
+  .action((ids: string[], opts: { config?: string }) => exitWith(pseudonymCommand(ids, opts)));
 
 const consoleCmd = program.command('console').description("The analysts' console: triage, exceptions, the picture behind each alert, subject reports (see docs/console.md).");
 consoleCmd
@@ -83,7 +84,7 @@ program
 
 program
   .command('subject-report')
-  .description('Every stored access to one customer (who, when, what, channel, ticket) as CSV or JSON; the id is pseudonymised with $CUSTOS_PSEUDONYM_KEY, never logged. "-" reads the id from stdin.')
+  .description('Every stored access to one customer (who, when, what, channel, ticket) as CSV or JSON, under every active pseudonym key; the id is pseudonymised here, never logged. "-" reads the id from stdin.')
   .argument('<customer-id>')
   .option('--format <format>', 'csv or json', 'csv')
   .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE)')
@@ -104,6 +105,17 @@ db.command('retention')
   .action(async () => {
     const { dbRetentionCommand } = await import('./db.js');
     exitWith(await dbRetentionCommand());
+  });
+db.command('erase')
+  .description("Erase one customer's references: its pseudonyms under every active key are replaced by a random token (or removed) in every table that stores them; audited in console_audit. \"-\" reads the id from stdin (docs/security.md).")
+  .argument('<customer-id>')
+  .option('--mode <mode>', 'replace (a random token per erasure: distinct counts stay right) or remove', 'replace')
+  .option('--by <name>', 'who asked for the erasure, for the audit (default: the OS user)')
+  .option('--dry-run', 'count the rows that would change; change and audit nothing', false)
+  .option('--wait-seconds <n>', 'how long to wait for the server to apply the mutations', integerArg(1), 600)
+  .action(async (customerId: string, o: { mode: string; by?: string; dryRun: boolean; waitSeconds: number }) => {
+    const { dbEraseCommand } = await import('./erase.js');
+    exitWith(await dbEraseCommand(customerId, o));
   });
 db.command('grants')
   .description('Print (or --apply) the access model: monitor writer, read-only analyst, the console\'s reader and writer (docs/security.md).')

@@ -1,18 +1,23 @@
 /**
  * `custos subject-report <customer-id>`: the data-subject access report of the
  * console, on stdout as CSV (default) or JSON. The id is pseudonymised here
- * with CUSTOS_PSEUDONYM_KEY and never logged; `-` reads it from stdin (keeps
+ * under every active key (CUSTOS_PSEUDONYM_KEY and CUSTOS_PSEUDONYM_OLD_KEYS)
+ * and never logged; `-` reads it from stdin (keeps
  * it out of the shell history and the process list).
  */
 import { ConfigError, loadSettingsSubset } from '../config/load.js';
+import { KEYRING_SETTING_KEYS, keyringFromSettings } from '../config/keyring-settings.js';
+import type { PseudonymKeyring } from '../privacy/keyring.js';
 import { subjectReport, subjectReportCsv, subjectReportJson } from '../console/reports/subject-report.js';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { connectClickHouse } from '../runtime/outputs/clickhouse/connect.js';
 
 export async function subjectReportCommand(customerIdArg: string, opts: { format?: string; config?: string }): Promise<number> {
   let s;
+  let keyring: PseudonymKeyring;
   try {
-    s = loadSettingsSubset({ env: process.env, file: opts.config ?? process.env.CUSTOS_CONFIG_FILE }, ['clickhouse.url', 'clickhouse.username', 'clickhouse.password', 'clickhouse.database', 'clickhouse.request_timeout_ms', 'pseudonym_key'] as const);
+    s = loadSettingsSubset({ env: process.env, file: opts.config ?? process.env.CUSTOS_CONFIG_FILE }, ['clickhouse.url', 'clickhouse.username', 'clickhouse.password', 'clickhouse.database', 'clickhouse.request_timeout_ms', ...KEYRING_SETTING_KEYS] as const);
+    keyring = keyringFromSettings(s);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`custos: ${err.message}\n`);
@@ -39,7 +44,7 @@ export async function subjectReportCommand(customerIdArg: string, opts: { format
   try {
     // Through connectClickHouse: the pseudonym travels as a query parameter where the server has them.
     client = (await connectClickHouse({ url: s['clickhouse.url'], username: s['clickhouse.username'], password: s['clickhouse.password'], requestTimeoutMs: s['clickhouse.request_timeout_ms'] })).client;
-    const report = await subjectReport(client, s['clickhouse.database'], s.pseudonym_key, customerId);
+    const report = await subjectReport(client, s['clickhouse.database'], keyring, customerId);
     process.stdout.write(format === 'json' ? subjectReportJson(report, Date.now()) : subjectReportCsv(report));
     process.stderr.write(`${report.accesses.length} accesses\n`);
     return 0;

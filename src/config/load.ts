@@ -153,7 +153,7 @@ export function redactedConfig(config: Settings): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     const spec: SettingSpec = SETTINGS[key as SettingKey];
-    if (spec.secret === true) out[key] = value === '' ? '(unset)' : '(set)';
+    if (spec.secret === true) out[key] = value === '' || (Array.isArray(value) && value.length === 0) ? '(unset)' : '(set)';
     else if (spec.url === true) out[key] = Array.isArray(value) ? (value as string[]).map(originOf) : originOf(value as string);
     else out[key] = value;
   }

@@ -1,6 +1,7 @@
 /**
  * The console's own audit rows (`console_audit`): sign-ins, refusals, subject
- * reports, exception revocations. Triage changes and exception versions are
+ * reports, exception revocations, and the erasures `custos db erase` ran (so
+ * that a privacy officer sees them on the console's audit page). Triage changes and exception versions are
  * audited by their own append-only tables. A target never holds a clear
  * customer id (a subject report is recorded by the customer's pseudonym).
  */
@@ -10,21 +11,27 @@ import { TABLES } from '../runtime/outputs/clickhouse/ddl.js';
 import { epochMs, epochSeconds } from '../runtime/outputs/clickhouse/rows/json-values.js';
 import type { ConsoleClickHouse } from './clickhouse.js';
 
-export const AUDIT_ACTIONS = ['login', 'logout', 'refused', 'subject_report', 'exception_created', 'exception_revoked', 'triage'] as const;
+export const AUDIT_ACTIONS = ['login', 'logout', 'refused', 'subject_report', 'exception_created', 'exception_revoked', 'triage', 'erasure'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEntry {
   readonly username: string;
   readonly role: string;
   readonly action: AuditAction;
-  readonly outcome: 'ok' | 'denied' | 'failed';
+  /** `started`: an erasure about to change rows (its `ok` or `failed` row follows). */
+  readonly outcome: 'ok' | 'denied' | 'failed' | 'started';
   readonly target?: string;
   readonly detail?: string;
   readonly clientIp?: string;
 }
 
 export async function writeAudit(db: ConsoleClickHouse, entry: AuditEntry, nowMs = Date.now()): Promise<void> {
-  const line = JSON.stringify({
+  await insertJsonLines(db.writer, db.consoleDatabase, TABLES.consoleAudit, auditLine(entry, nowMs));
+}
+
+/** One console_audit row as a JSONEachRow line. */
+export function auditLine(entry: AuditEntry, nowMs: number): string {
+  return JSON.stringify({
     audit_id: randomUUID(),
     at: epochSeconds(nowMs, 'at'),
     at_ms: epochMs(nowMs, 'at_ms'),
@@ -35,6 +42,5 @@ export async function writeAudit(db: ConsoleClickHouse, entry: AuditEntry, nowMs
     target: entry.target ?? '',
     detail: (entry.detail ?? '').slice(0, 2000),
     client_ip: entry.clientIp ?? '',
-  });
-  await insertJsonLines(db.writer, db.consoleDatabase, TABLES.consoleAudit, line + '\n');
+  }) + '\n';
 }

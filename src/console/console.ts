@@ -4,6 +4,7 @@
  * the settings before listening; it waits for the console schema, which the
  * monitor creates.
  */
+import { KEYRING_SETTING_KEYS, keyringFromSettings } from '../config/keyring-settings.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Settings } from '../config/settings.js';
@@ -23,7 +24,7 @@ export const CONSOLE_SETTING_KEYS = [
   'clickhouse.url',
   'clickhouse.database',
   'clickhouse.request_timeout_ms',
-  'pseudonym_key',
+  ...KEYRING_SETTING_KEYS,
   'rules_dir',
   'log.level',
   'console.host',
@@ -101,7 +102,7 @@ export async function startConsole(settings: ConsoleSettings, logger: Logger, si
       cookieSecure: settings['console.cookie_secure'],
       loginAttemptsPerMinute: settings['console.login_attempts_per_minute'],
       maxExceptionDays: settings['console.max_exception_days'],
-      pseudonymKey: settings.pseudonym_key,
+      keyring: keyringFromSettings(settings),
       rulesDir: settings.rules_dir,
       rules,
       logger,

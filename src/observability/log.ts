@@ -18,6 +18,8 @@ export const REDACT_PATHS = [
   '*.secret',
   'pseudonym_key',
   '*.pseudonym_key',
+  'pseudonym_old_keys',
+  '*.pseudonym_old_keys',
   'record_ids',
   '*.record_ids',
   'authorization',

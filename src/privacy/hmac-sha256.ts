@@ -82,10 +82,12 @@ function pad(buf: Buffer, length: number): number {
 
 /**
  * A function computing HMAC-SHA256(key, message) as lowercase hex, of the
- * first `hexChars` characters only (≤ 64). Not re-entrant across threads
- * (there are none in one isolate); safe to keep for the process's life.
+ * first `hexChars` characters only (≤ 64), followed by `suffix` (a pseudonym's
+ * key id: appended here, so it costs one string append per message and no
+ * second hash). Not re-entrant across threads (there are none in one
+ * isolate); safe to keep for the process's life.
  */
-export function createHmacSha256Hex(key: Buffer, hexChars = 64): (message: string) => string {
+export function createHmacSha256Hex(key: Buffer, hexChars = 64, suffix = ''): (message: string) => string {
   if (!Number.isInteger(hexChars) || hexChars < 2 || hexChars > 64 || hexChars % 2 !== 0) throw new RangeError('hexChars must be an even number in 2..64');
   const k = key.length > BLOCK ? createHash('sha256').update(key).digest() : key;
   const ipad = Buffer.alloc(BLOCK, 0x36);
@@ -123,6 +125,6 @@ export function createHmacSha256Hex(key: Buffer, hexChars = 64): (message: strin
       const word = state[i >>> 2]!;
       hex += HEX[(word >>> (24 - (i & 3) * 8)) & 0xff]!;
     }
-    return hex;
+    return hex + suffix;
   };
 }

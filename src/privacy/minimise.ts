@@ -46,15 +46,16 @@ export type OptionalFieldMinimiser = (fields: OptionalFields) => OptionalFields;
 export const keepOptionalFields: OptionalFieldMinimiser = (fields) => fields;
 
 /**
- * `pseudonymKey` is needed only when a field is pseudonymised. Pseudonyms are
+ * `pseudonymKey` (and its id, stored with each pseudonym) is needed only when
+ * a field is pseudonymised. Pseudonyms are
  * domain-separated by field name, so a session pseudonym never equals the
  * pseudonym of a customer record id that happens to be the same string.
  */
-export function createOptionalFieldMinimiser(policy: MinimisationPolicy, pseudonymKey?: string | Buffer): OptionalFieldMinimiser {
+export function createOptionalFieldMinimiser(policy: MinimisationPolicy, pseudonymKey?: string | Buffer, pseudonymKeyId = ''): OptionalFieldMinimiser {
   if (policy.source_ip === 'clear' && policy.user_agent === 'clear' && policy.session_id === 'clear') return keepOptionalFields;
   const needsKey = policy.source_ip === 'pseudonymised' || policy.user_agent === 'pseudonymised' || policy.session_id === 'pseudonymised';
   if (needsKey && pseudonymKey === undefined) throw new Error('a pseudonymised field needs the pseudonym key');
-  const pseudonymize = needsKey && pseudonymKey !== undefined ? createPseudonymizer(pseudonymKey) : null;
+  const pseudonymize = needsKey && pseudonymKey !== undefined ? createPseudonymizer(pseudonymKey, pseudonymKeyId) : null;
   const apply = (field: keyof OptionalFields, mode: MinimisationMode, value: string | null, truncate: (v: string) => string): string | null => {
     if (value === null || mode === 'clear') return value;
     if (mode === 'dropped') return null;

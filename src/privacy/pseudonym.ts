@@ -8,20 +8,53 @@
  * the key computes the pseudonym of one customer (`custos pseudonym <id>`) and
  * finds that customer's accesses; without the key the pseudonyms cannot be
  * reversed or recomputed from a guessed id.
+ *
+ * Key rotation: a key may have an id (`CUSTOS_PSEUDONYM_KEY_ID`), and a
+ * pseudonym made under it ends in `@<key id>` (`9f86…d015@k2`). The id rides in
+ * the value itself, not in a column beside it, so that every place a pseudonym
+ * is stored (an array of record refs, a pseudonymised session id, a console
+ * audit target) says which key made it, a look-up is a plain string match, and
+ * a restore reads back exactly what the engine counted. It is a suffix, not a
+ * prefix: the engine keys a ref by its leading hex digits (engine/state/keys.ts),
+ * which stay the HMAC's own uniform bits. A key without an id (the form before
+ * key ids existed) makes bare 32-hex pseudonyms, so stored history of such a
+ * key stays valid. See keyring.ts for the set of active keys.
  */
 import { createHmacSha256Hex } from './hmac-sha256.js';
 
 export const PSEUDONYM_HEX_LENGTH = 32;
 
+/** Between a pseudonym's hex and its key id. */
+export const KEY_ID_SEPARATOR = '@';
+
+/** Key ids: short, lowercase letters and digits (they are stored with every pseudonym). */
+export const KEY_ID_PATTERN = /^[a-z0-9]{1,8}$/;
+
+/**
+ * The "key id" of the random replacement `custos db erase` writes over an
+ * erased customer's pseudonyms (erasure.ts): reserved, so no configured key
+ * can produce a value that looks erased.
+ */
+export const ERASED_KEY_ID = 'erased';
+
 export type Pseudonymizer = (recordId: string) => string;
 
-export function createPseudonymizer(key: string | Buffer): Pseudonymizer {
+/** `keyId` empty: the unnamed key (bare hex, no suffix). */
+export function createPseudonymizer(key: string | Buffer, keyId = ''): Pseudonymizer {
   const keyBytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
   if (keyBytes.length < 32) {
     // Guarded by config validation too; repeated here because a weak key silently
     // turns pseudonyms into something a guesser can brute-force.
     throw new Error('pseudonym key must be at least 32 bytes');
   }
-  // The key's pads are hashed once here; each id then costs two SHA-256 compressions (hmac-sha256.ts).
-  return createHmacSha256Hex(keyBytes, PSEUDONYM_HEX_LENGTH);
+  if (keyId !== '' && (!KEY_ID_PATTERN.test(keyId) || keyId === ERASED_KEY_ID)) throw new Error('pseudonym key id must be 1 to 8 lowercase letters or digits, and not "erased"');
+  // The key's pads are hashed once here; each id then costs two SHA-256 compressions (hmac-sha256.ts),
+  // and the key id one string append.
+  return createHmacSha256Hex(keyBytes, PSEUDONYM_HEX_LENGTH, keyId === '' ? '' : KEY_ID_SEPARATOR + keyId);
+}
+
+/** The key id a pseudonym was made under ('' for a bare one from the unnamed key). */
+export function keyIdOf(pseudonym: string): string {
+  const at = pseudonym.lastIndexOf(KEY_ID_SEPARATOR);
+  return at < 0 ? '' : pseudonym.slice(at + 1);
 }

@@ -10,6 +10,7 @@
  * from the trusted reverse proxy's headers (proxy mode); what they may do
  * from their role (auth/roles.ts), checked on the server for every route.
  */
+import type { PseudonymKeyring } from '../../privacy/keyring.js';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
@@ -40,7 +41,8 @@ export interface ConsoleAppOptions {
   readonly cookieSecure: boolean;
   readonly loginAttemptsPerMinute: number;
   readonly maxExceptionDays: number;
-  readonly pseudonymKey: string;
+  /** Subject reports search under every active key (privacy/keyring.ts). */
+  readonly keyring: PseudonymKeyring;
   readonly rulesDir: string;
   /** The rules as loaded at start (chart parameters, bands); exceptions are validated against the folder as it is now. */
   readonly rules: RuleSet;

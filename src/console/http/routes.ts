@@ -3,6 +3,7 @@
  * through the writer (console database only); each change redirects back
  * (POST, then GET) with a message.
  */
+import { displayKeyId } from '../../privacy/keyring.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SEVERITIES } from '../../model/alert.js';
 import { exceptionsDocument } from '../../model/console-exception.js';
@@ -262,9 +263,9 @@ export function registerRoutes(app: FastifyInstance, ctx: ConsoleContext): void 
     const customerId = one(req.body?.customer_id).trim();
     const format = one(req.body?.format) || 'html';
     if (customerId === '' || customerId.length > 256) return ctx.fail(req, reply, 400, 'Refused', 'a customer id (1 to 256 characters) is required');
-    const report = await subjectReport(o.db.reader, o.db.database, o.pseudonymKey, customerId);
-    // Audited by pseudonym: the clear id is never written anywhere.
-    await ctx.audit(req, { action: 'subject_report', outcome: 'ok', target: report.pseudonym, detail: `${report.accesses.length} accesses, ${format}` });
+    const report = await subjectReport(o.db.reader, o.db.database, o.keyring, customerId);
+    // Audited by pseudonym (the current key's; the key ids searched in the detail): the clear id is never written anywhere.
+    await ctx.audit(req, { action: 'subject_report', outcome: 'ok', target: report.pseudonym, detail: `${report.accesses.length} accesses, ${format}, keys ${report.pseudonyms.map((p) => displayKeyId(p.keyId)).join(' ')}` });
     if (format === 'csv') {
       return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="subject-access-report.csv"').header('cache-control', 'no-store').send(subjectReportCsv(report));
     }

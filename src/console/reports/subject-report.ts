@@ -1,14 +1,16 @@
 /**
  * The data-subject access report: every stored access to one customer — who,
  * when, what, through which channel, with which ticket. The customer id is
- * turned into its pseudonym here, in memory, with the monitor's key; the
- * clear id is never stored, logged or sent to ClickHouse (the query names the
- * pseudonym, which is what ClickHouse holds anyway).
+ * turned into its pseudonyms here, in memory, under every active key (the
+ * current one and the old ones still within retention: rows stored before a
+ * rotation are found too); the clear id is never stored, logged or sent to
+ * ClickHouse (the query names the pseudonyms, which is what ClickHouse holds
+ * anyway).
  *
  * Accesses whose producer gave only a record count (no ids) cannot be tied to
  * a customer and are not in the report.
  */
-import { createPseudonymizer } from '../../privacy/pseudonym.js';
+import { pseudonymsUnderEveryKey, type KeyedPseudonym, type PseudonymKeyring } from '../../privacy/keyring.js';
 import { streamRows } from '../../runtime/outputs/clickhouse/connection.js';
 import { TABLES } from '../../runtime/outputs/clickhouse/ddl.js';
 import { qualifiedTable } from '../../runtime/outputs/clickhouse/escape.js';
@@ -46,19 +48,21 @@ export interface SubjectAccess {
 }
 
 export interface SubjectReport {
-  /** The customer's pseudonym (what the audit records; never the clear id). */
+  /** The customer's pseudonym under the current key (what the audit records; never the clear id). */
   readonly pseudonym: string;
+  /** Under every active key, the current one first: what was searched. */
+  readonly pseudonyms: readonly KeyedPseudonym[];
   readonly accesses: readonly SubjectAccess[];
 }
 
-export async function subjectReport(client: ClickHouseClient, database: string, pseudonymKey: string, customerId: string): Promise<SubjectReport> {
-  const pseudonym = createPseudonymizer(pseudonymKey)(customerId);
+export async function subjectReport(client: ClickHouseClient, database: string, keyring: PseudonymKeyring, customerId: string): Promise<SubjectReport> {
+  const pseudonyms = pseudonymsUnderEveryKey(keyring, customerId);
   const accesses: SubjectAccess[] = [];
   const v = sqlValues(client);
   await streamRows<Record<string, unknown>>(
     client,
     `SELECT ts_ms, actor_id, actor_role, actor_department, action, resource_type, fields, channel, ticket_id, outcome, network_zone, event_id
-     FROM ${qualifiedTable(database, TABLES.accessEvents)} FINAL WHERE has(record_refs, ${v.string(pseudonym)}) ORDER BY ts_ms, event_id`,
+     FROM ${qualifiedTable(database, TABLES.accessEvents)} FINAL WHERE hasAny(record_refs, ${v.stringArray(pseudonyms.map((p) => p.pseudonym))}) ORDER BY ts_ms, event_id`,
     TABLES.accessEvents,
     (r) => {
       accesses.push({
@@ -78,7 +82,7 @@ export async function subjectReport(client: ClickHouseClient, database: string, 
     },
     v.params,
   );
-  return { pseudonym, accesses };
+  return { pseudonym: pseudonyms[0]!.pseudonym, pseudonyms, accesses };
 }
 
 /** RFC 4180 CSV (CRLF, every field quoted where needed); a leading =, +, - or @ is prefixed so spreadsheets do not run it. */

@@ -14,6 +14,7 @@ import { createEngine, loadRuleSet, type DetectionEngine } from '../engine/index
 import { createEnricher, type Enricher } from '../enrich/enricher.js';
 import { createOptionalFieldMinimiser } from '../../privacy/minimise.js';
 import { loadTlsMaterial } from '../../config/tls-files.js';
+import { keyringFromSettings } from '../../config/keyring-settings.js';
 import { loadEnrichmentTables, type EnrichmentFiles } from '../enrich/tables.js';
 import type { Logger } from '../../observability/log.js';
 import { Metrics } from '../../observability/metrics.js';
@@ -106,12 +107,15 @@ export class Monitor {
     };
     // TLS files are read and checked now: a bad one is a configuration error naming its setting.
     const tls = loadTlsMaterial(config);
+    // The keyring is checked now too (old keys' ids and lengths); decode writes under the current key only.
+    const keyring = keyringFromSettings(config);
     const ruleSet = loadRuleSet(rulesDir);
     let currentRules = ruleSet;
     // Minimisation of the optional fields happens in enrich, before anything is evaluated or stored.
     const minimise = createOptionalFieldMinimiser(
       { source_ip: config['minimise.source_ip'], user_agent: config['minimise.user_agent'], session_id: config['minimise.session_id'] },
-      config.pseudonym_key,
+      keyring.current.secret,
+      keyring.current.id,
     );
     let enricher: Enricher = createEnricher(loadEnrichmentTables(enrichmentFiles), minimise);
     const engine = createEngine({
@@ -385,7 +389,8 @@ export class Monitor {
           const processor = new BatchProcessor({
             ...(alignment !== undefined && { alignment }),
             decode: createDecoder({
-              pseudonymKey: config.pseudonym_key,
+              pseudonymKey: keyring.current.secret,
+              pseudonymKeyId: keyring.current.id,
               maxMessageBytes: config.max_message_bytes,
               // The rule set's clock_skew bounds future timestamps here too, so that
               // every event decode accepts is one the engine evaluates.

@@ -12,6 +12,8 @@ import { MAX_EPOCH_MS, MIN_EPOCH_MS, validateEventV1, type ErrorObject, type Eve
 export interface DecoderOptions {
   /** HMAC key for record-id pseudonyms (>= 32 bytes). */
   readonly pseudonymKey: string | Buffer;
+  /** The key's id, stored with each pseudonym (`<hex>@<id>`); absent or '': the unnamed key (privacy/pseudonym.ts). */
+  readonly pseudonymKeyId?: string;
   /** Messages larger than this are refused with `too_large`. */
   readonly maxMessageBytes: number;
   /**
@@ -79,7 +81,7 @@ export function checkMessage(value: Buffer | null, options: MessageCheckOptions)
 }
 
 export function createDecoder(options: DecoderOptions): Decoder {
-  const pseudonymize = createPseudonymizer(options.pseudonymKey);
+  const pseudonymize = createPseudonymizer(options.pseudonymKey, options.pseudonymKeyId ?? '');
   const checks: MessageCheckOptions = { maxMessageBytes: options.maxMessageBytes, ...(options.future !== undefined && { future: options.future }) };
   return (value) => {
     const checked = checkMessage(value, checks);

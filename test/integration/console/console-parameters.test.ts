@@ -64,7 +64,7 @@ describe.skipIf(!queryLog)("the console's untrusted values travel as query param
     expect(page?.chart.open).toEqual([Math.floor((T0 - 60_000) / 3_600_000) * 3600]);
     const actorPage = await loadActorPage(ch, actor);
     expect(actorPage.recent.map((r) => r.event_id)).toEqual([`${marker}-event`]);
-    const report = await subjectReport(ch.reader, db.database, KEY, customer);
+    const report = await subjectReport(ch.reader, db.database, { current: { id: '', secret: KEY }, old: [] }, customer);
     expect(report.accesses.map((x) => x.event_id)).toEqual([`${marker}-event`]);
 
     const requests = readFileSync(queryLog as string, 'utf8')

@@ -107,7 +107,7 @@ export async function startConsoleScenario(o: ConsoleScenarioOptions): Promise<C
     cookieSecure: false,
     loginAttemptsPerMinute: 100,
     maxExceptionDays: o.maxExceptionDays,
-    pseudonymKey: PSEUDONYM_KEY,
+    keyring: { current: { id: '', secret: PSEUDONYM_KEY }, old: [] },
     rulesDir,
     rules: loadRuleSet(rulesDir),
     logger: createLogger('warn'),

@@ -41,6 +41,13 @@ export class SqlValues {
     return this.placeholder(values.map(String), 'Array(String)');
   }
 
+  /** A non-empty array value (for `has`, `hasAny`): `{vN:Array(String)}` or `['a', 'b']`. */
+  stringArray(values: readonly string[]): string {
+    if (values.length === 0) throw new RangeError('stringArray needs at least one value');
+    if (!this.bind) return '[' + values.map(quoteString).join(', ') + ']';
+    return this.placeholder(values.map(String), 'Array(String)');
+  }
+
   /** A UInt64 in decimal digits (a Kafka offset): validated either way. */
   uint64(value: string): string {
     const digits = sqlUInt64(value);

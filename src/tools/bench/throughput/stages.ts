@@ -47,6 +47,11 @@ export function measureStages(values: readonly Buffer[], directoryFile: string):
   const hmacUs = cpuMicros(() => {
     for (const id of recordIds) pseudonymize(id);
   });
+  // The same with a key id (key rotation): the id is appended to each pseudonym, no second hash.
+  const withKeyId = createPseudonymizer(KEY, 'k2');
+  const keyIdUs = cpuMicros(() => {
+    for (const id of recordIds) withKeyId(id);
+  });
   const decode = createDecoder({ pseudonymKey: KEY, maxMessageBytes: 1 << 20 });
   const decodeUs = cpuMicros(() => {
     for (const v of values) decode(v);
@@ -81,6 +86,7 @@ export function measureStages(values: readonly Buffer[], directoryFile: string):
   return [
     { stage: 'JSON.parse alone (what the bare consumer does)', microsPerEvent: parseUs / n },
     { stage: `HMAC pseudonyms alone (${(recordIds.length / n).toFixed(2)} ids/event)`, microsPerEvent: hmacUs / n },
+    { stage: 'HMAC pseudonyms with a key id (`<hex>@k2`)', microsPerEvent: keyIdUs / n },
     { stage: 'decode (UTF-8 check, JSON.parse, contract v1, HMAC pseudonyms)', microsPerEvent: decodeUs / n },
     { stage: 'enrich (directory, zone, local time, field classes)', microsPerEvent: enrichUs / n },
     { stage: 'evaluate (engine: policy and rate rules)', microsPerEvent: engineUs / n },
