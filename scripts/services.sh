@@ -226,7 +226,9 @@ case "$cmd" in
   chdb-up)
     chdb_up
     echo "CUSTOS_CHDB_URL=http://127.0.0.1:$CHDB_PORT"
-    echo "CUSTOS_CHDB_QUERY_LOG=$CACHE/chdb/queries.ndjson"
+    # The running server's own log (it may have been started from another checkout).
+    query_log="$(curl -sf --max-time 2 "http://127.0.0.1:$CHDB_PORT/custos/query-log" || true)"
+    echo "CUSTOS_CHDB_QUERY_LOG=${query_log:-$CACHE/chdb/queries.ndjson}"
     ;;
   chdb-down)
     stop_pidfile "$CACHE/chdb/pid"

@@ -109,6 +109,10 @@ class Handler(BaseHTTPRequestHandler):
     def handle_request(self):
         url = urlsplit(self.path)
         body = self.read_body()
+        # Where this server logs requests: a test run that finds a chDB already up (started from another
+        # checkout) reads the log of the server it talks to, not a path of its own checkout.
+        if url.path == '/custos/query-log':
+            return self.reply(200, (self.engine.query_log or '').encode('utf-8'), [('Content-Type', 'text/plain; charset=UTF-8')])
         if url.path in ('/ping', '/'):
             if url.path == '/ping' or (not url.query and not body):
                 return self.reply(200, b'Ok.\n', [('Content-Type', 'text/plain; charset=UTF-8')])
