@@ -56,3 +56,14 @@ export function incidentsArg(value: string): 'default' | 'allowed' | 'none' | In
     throw new InvalidArgumentError((err as Error).message);
   }
 }
+
+/**
+ * A customer id given as an argument, or `-` to read it from stdin (so it
+ * stays out of the shell history and the process list). '' when none was given.
+ */
+export async function customerIdArg(arg: string): Promise<string> {
+  if (arg !== '-') return arg;
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}

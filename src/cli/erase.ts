@@ -7,6 +7,7 @@
  * id is never logged or stored; `-` reads it from stdin (out of the shell
  * history and the process list).
  */
+import { customerIdArg } from './arguments.js';
 import { userInfo } from 'node:os';
 import { KEYRING_SETTING_KEYS, keyringFromSettings } from '../config/keyring-settings.js';
 import { eraseCustomer } from '../privacy/erasure.js';
@@ -20,7 +21,7 @@ export interface DbEraseOptions {
   readonly waitSeconds: number;
 }
 
-export async function dbEraseCommand(customerIdArg: string, o: DbEraseOptions): Promise<number> {
+export async function dbEraseCommand(customerIdArgument: string, o: DbEraseOptions): Promise<number> {
   if (!(ERASURE_MODES as readonly string[]).includes(o.mode)) {
     process.stderr.write(`custos: --mode is ${ERASURE_MODES.join(' or ')}\n`);
     return 78;
@@ -30,12 +31,7 @@ export async function dbEraseCommand(customerIdArg: string, o: DbEraseOptions): 
     process.stderr.write('custos: --by <name> is required (who asked for the erasure; it goes into the audit)\n');
     return 78;
   }
-  let customerId = customerIdArg;
-  if (customerId === '-') {
-    const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(c as Buffer);
-    customerId = Buffer.concat(chunks).toString('utf8').trim();
-  }
+  const customerId = await customerIdArg(customerIdArgument);
   if (customerId === '') {
     process.stderr.write('custos: a customer id is required\n');
     return 78;

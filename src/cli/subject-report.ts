@@ -5,6 +5,7 @@
  * and never logged; `-` reads it from stdin (keeps
  * it out of the shell history and the process list).
  */
+import { customerIdArg } from './arguments.js';
 import { ConfigError, loadSettingsSubset } from '../config/load.js';
 import { KEYRING_SETTING_KEYS, keyringFromSettings } from '../config/keyring-settings.js';
 import type { PseudonymKeyring } from '../privacy/keyring.js';
@@ -12,7 +13,7 @@ import { subjectReport, subjectReportCsv, subjectReportJson } from '../console/r
 import type { ClickHouseClient } from '@clickhouse/client';
 import { connectClickHouse } from '../runtime/outputs/clickhouse/connect.js';
 
-export async function subjectReportCommand(customerIdArg: string, opts: { format?: string; config?: string }): Promise<number> {
+export async function subjectReportCommand(customerIdArgument: string, opts: { format?: string; config?: string }): Promise<number> {
   let s;
   let keyring: PseudonymKeyring;
   try {
@@ -30,12 +31,7 @@ export async function subjectReportCommand(customerIdArg: string, opts: { format
     process.stderr.write('custos: --format is csv or json\n');
     return 78;
   }
-  let customerId = customerIdArg;
-  if (customerId === '-') {
-    const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(c as Buffer);
-    customerId = Buffer.concat(chunks).toString('utf8').trim();
-  }
+  const customerId = await customerIdArg(customerIdArgument);
   if (customerId === '') {
     process.stderr.write('custos: a customer id is required\n');
     return 78;
