@@ -48,8 +48,9 @@ describe('alert-storm guard', () => {
     // Notified when it opened and when it escalated (p.export's tier at 100 records); the other folds are silent.
     expect(s.tier).toBe(2);
     expect(ups.filter((u) => u.alert.alert_id === s.alert_id && u.notify)).toHaveLength(2);
-    // One revision per batch of 10 (20 batches), plus the opening.
-    expect(ups.filter((u) => u.alert.alert_id === s.alert_id)).toHaveLength(21);
+    // One revision per batch of 10 (20 batches), plus the opening, plus the escalation:
+    // rendered at the event that rose the tier, mid-batch, before that batch's silent last revision.
+    expect(ups.filter((u) => u.alert.alert_id === s.alert_id)).toHaveLength(22);
     expect(engine.stats()).toMatchObject({ openAlerts: 6 });
     expect(engine.stats().caps?.stormFolds).toBe(195);
   });

@@ -3,8 +3,8 @@
  * open alert (or re-opens the alert its window still holds the events of, or
  * folds into a storm alert), with its findings, tiers and severity; closing
  * on quiet; restore of stored revisions; and the revisions due since the last
- * output (openings first, so receivers always see an opening before its
- * escalation). The engine decides what fired; this decides which alert it
+ * output (openings and escalations rendered at their event, in event order,
+ * then the silent rest coalesced). The engine decides what fired; this decides which alert it
  * belongs to and what goes out.
  *
  * Pure like the engine: no I/O, no clock (processing time is passed in).
@@ -41,11 +41,13 @@ export class AlertCorrelator {
   private touched: Touched | null = null;
   private readonly dirty = new Set<OpenAlert>();
   /**
-   * Opening revisions rendered when the alert opened. An alert that opens and
-   * escalates within one batch still goes out as two notifications (opened,
-   * then escalated), so receivers always see the opening first.
+   * Notifying revisions (openings and escalations), rendered at the event
+   * that caused them, in event order. An alert that opens and escalates
+   * within one batch still goes out as two notifications, opening first; and
+   * which revision notifies does not depend on where a batch ends (after a
+   * restart the same events arrive in other batches).
    */
-  private openings: AlertUpdate[] = [];
+  private notifying: AlertUpdate[] = [];
 
   /** `facts` and `input` are the engine's per-event objects (reused, never reallocated): read when a finding is recorded. */
   constructor(
@@ -241,14 +243,16 @@ export class AlertCorrelator {
     const a = t.a;
     a.settleSeverity(this.rules.settings.combined_findings_raise, MAX_SEVERITY);
     this.touched = null;
-    if (t.opened) {
-      this.openings.push(this.update(a));
+    if (!t.opened) a.revision++;
+    if (t.opened || a.tier > t.tier || a.severity > t.severity) {
+      a.notifyPending = true;
+      this.notifying.push(this.update(a));
       a.notifyPending = false;
+      // The revision just rendered is the alert as it stands: no coalesced copy of it.
+      this.dirty.delete(a);
       return;
     }
-    a.revision++;
-    if (a.tier > t.tier || a.severity > t.severity) a.notifyPending = true;
-    else a.suppressed++;
+    a.suppressed++;
     this.dirty.add(a);
   }
 
@@ -285,10 +289,13 @@ export class AlertCorrelator {
     return at;
   }
 
-  /** One update per alert touched since the last output (coalesced per batch). */
+  /**
+   * The notifying revisions in event order, then one silent update per alert
+   * changed since (coalesced per batch: merges, closes).
+   */
   flush(): AlertUpdate[] {
-    const alerts: AlertUpdate[] = this.openings;
-    this.openings = [];
+    const alerts: AlertUpdate[] = this.notifying;
+    this.notifying = [];
     for (const a of this.dirty) {
       alerts.push(this.update(a));
       a.notifyPending = false;
