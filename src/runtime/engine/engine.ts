@@ -110,7 +110,7 @@ export class Engine implements DetectionEngine {
   private measures: MeasureRuntime[] = [];
   private retentionMs = 0;
 
-  private readonly facts: DerivedFacts = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false, new_customers: 0 };
+  private readonly facts: DerivedFacts = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false, new_customers: 0, silent_days: 0 };
   private readonly input: EvalInput;
   private rowsOut: ActorActivityRow[] = [];
   private lateDropped = 0;
@@ -425,6 +425,7 @@ export class Engine implements DetectionEngine {
     if (late) this.lateDropped++;
     else if (e.ts >= st.watermark) {
       st.lastSeenAt = this.batchNow;
+      if (e.ts - st.watermark >= DAY_MS) this.startRun(st, e.ts);
       if (e.ts > st.watermark) this.advance(st, e.ts);
     }
 
@@ -521,8 +522,23 @@ export class Engine implements DetectionEngine {
     if (st.alert !== null && this.alerts.closesAt(st.alert) < ts) this.alerts.close(st, st.alert);
   }
 
+  /**
+   * A day or more since the actor's last event (or the first event this state
+   * sees): a new run of activity, and how long the actor had been silent,
+   * from its own latest event or stored hour, whichever is later. Restore
+   * replays the last 25 h of events, so a run under a day old is rebuilt
+   * with the same start and silence.
+   */
+  private startRun(st: ActorState, ts: number): void {
+    const stored = this.history.lastActiveEnd(st.actorId, ts - this.rules.settings.lateness);
+    const last = Math.max(st.watermark, stored ?? -Infinity);
+    st.runStart = ts;
+    st.silentBefore = Number.isFinite(last) ? Math.max(0, ts - last) : 0;
+  }
+
   private deriveFacts(st: ActorState, e: EnrichedEvent): void {
     const f = this.facts;
+    f.silent_days = e.ts - st.runStart < DAY_MS ? Math.floor(st.silentBefore / DAY_MS) : 0;
     if (st.history === undefined) st.history = this.history.actor(st.actorId);
     // As of the buckets this actor had closed: rows the history holds beyond them (a restore) do not count.
     const asOf = this.ownAsOf(st);
@@ -562,7 +578,7 @@ export class Engine implements DetectionEngine {
       const w = r.windows[i] as RateWindow;
       const observed = m.observe(st, i);
       // Cheap pre-check: the limit is never below the floor (which the status factor does not lower).
-      if (observed <= w.floor) continue;
+      if (observed <= w.minFiring) continue;
       const d = this.limitFor(st, w, e, factor);
       if (observed <= d.limit) continue;
       const ratio = observed / Math.max(d.limit, 1e-9);
@@ -595,11 +611,17 @@ export class Engine implements DetectionEngine {
     let own = EMPTY_STATS;
     let peers = EMPTY_STATS;
     let role = EMPTY_STATS;
+    let ownOther = EMPTY_STATS;
     if (usesStats) {
       band = bandAt(metric, e.local_time.hour, e.local_time.weekday, this.rules.settings.baseline_bands);
       bandIdx = BANDS.indexOf(band);
       own = this.history.own(st.actorId, metric, band, this.ownAsOf(st));
       if (baseline) {
+        // A part of the week the actor has hardly worked: their usual level elsewhere may judge it (rare_band).
+        const rare = w.limit.baseline.rare_band;
+        if (rare !== undefined && rare.compare_with !== band && own.days <= rare.max_days) {
+          ownOther = this.history.own(st.actorId, metric, rare.compare_with, this.ownAsOf(st));
+        }
         const g = this.groupCutoff(e.ts);
         if (!g.complete) this.provisionalJudgments++;
         peers = this.history.groupStats(st.peerGroup, metric, band, g.cutoff, g.complete);
@@ -614,11 +636,11 @@ export class Engine implements DetectionEngine {
       c.generation === this.generation &&
       c.factor === factor &&
       c.roleLimits === roleLimits &&
-      (!usesStats || (c.stats !== null && c.stats.own === own && c.stats.peers === peers && c.stats.role === role))
+      (!usesStats || (c.stats !== null && c.stats.own === own && c.stats.peers === peers && c.stats.role === role && c.stats.ownOther === ownOther))
     ) {
       return c.decision;
     }
-    const stats: BaselineStats = { own, peers, role };
+    const stats: BaselineStats = { own, peers, role, ownOther };
     const decision = decideLimit(w, { stats, band, roleLimits, statusFactor: factor });
     // Cached from an actor's second event on: most ids of a flood are seen once, and would each keep a cache.
     if (st.seen.size > 1) st.limitCache[slot] = { generation: this.generation, stats: usesStats ? stats : null, roleLimits, factor, decision };

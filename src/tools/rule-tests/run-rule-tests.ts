@@ -203,7 +203,7 @@ export function historyRows(h: CaseHistorySpec, actors: ReadonlyMap<string, Case
     zones: [...h.zones].sort(),
   };
   for (let d = h.days; d >= 1; d--) {
-    const day = firstDay - d * DAY_MS;
+    const day = firstDay - (d + h.gap_days) * DAY_MS;
     const utcWeekday = ((new Date(day).getUTCDay() + 6) % 7) + 1;
     if (!h.weekends && utcWeekday >= 6) continue;
     if (h.weekdays !== undefined && !h.weekdays.includes(utcWeekday)) continue;

@@ -245,6 +245,7 @@ function windowJson(w: WindowFigure): Record<string, unknown> {
     own: statsJson(d.own),
     peers: statsJson(d.peers),
     role: statsJson(d.role),
+    rare_band: d.rareBand === null ? null : { compare_with: d.rareBand.band, times: round(d.rareBand.times), own: statsJson(d.rareBand.own) },
   };
 }
 

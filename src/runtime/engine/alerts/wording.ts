@@ -2,6 +2,7 @@
  * Number and comparison wording shared by the alert renderer and the rate
  * measures' phrases (measures/): one way to write a figure everywhere.
  */
+import type { Band } from '../baseline/bands.js';
 import type { Finding, WindowFigure } from './open-alert.js';
 
 /** `4812` → `4,812`; fractions to one decimal. Deterministic (fixed locale). */
@@ -19,6 +20,8 @@ export function leadingWindow(f: Finding): WindowFigure | undefined {
   return f.windows.find((w) => w.label === f.windowLabel) ?? f.windows[0];
 }
 
+const BAND_WORDS: Record<Band, string> = { business: 'business-hours', off_hours: 'off-hours', weekend: 'weekend', weekday: 'weekday' };
+
 /** ", 96× their usual 50" / ", above the 24h budget of 3,000": how the observed figure compares with what decided. */
 export function comparison(f: Finding, w: WindowFigure): string {
   const d = w.decision;
@@ -27,6 +30,10 @@ export function comparison(f: Finding, w: WindowFigure): string {
   const ratio = `${ratioText(f.observed / Math.max(d.usual, 1))}×`;
   const peers = d.source === 'own' && d.peers !== null && d.peers.skipped === null ? ` (peers: ${fmt(d.peers.median)})` : '';
   if (d.source === 'own') return `, ${ratio} their usual ${fmt(d.usual)}${peers}`;
+  if (d.source === 'own_other_band' && d.rareBand !== null) {
+    const days = d.own?.days ?? 0;
+    return `, ${ratio} their usual ${BAND_WORDS[d.rareBand.band]} level of ${fmt(d.usual)}, at a time of the week they worked on ${days === 0 ? 'no' : fmt(days)} day${days === 1 ? '' : 's'} of their history`;
+  }
   if (d.source === 'peers') return `, ${ratio} the peer norm of ${fmt(d.usual)} (no own history yet)`;
   return `, ${ratio} the role norm of ${fmt(d.usual)}`;
 }

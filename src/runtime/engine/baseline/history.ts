@@ -274,6 +274,14 @@ export class ActivityHistory {
     return hi - lo;
   }
 
+  /** End of the actor's latest hourly bucket that counts as of `asOf` (null: none within the look-back). */
+  lastActiveEnd(actorId: string, asOf: number): number | null {
+    const a = this.actors.get(actorId);
+    if (a === undefined) return null;
+    const [lo, hi] = this.ownSpan(a.hourly, asOf, HOUR_MS);
+    return hi > lo ? (a.hourly[hi - 1] as ActorActivityRow).bucket_start + HOUR_MS : null;
+  }
+
   /**
    * Whether the actor used this resource type / channel / zone in a bucket
    * that counts as of `asOf`: first used in a bucket that ended by then, last

@@ -20,6 +20,15 @@
  *
  *   limit = max(statistical, floor, recurring, routine)
  *
+ * A rare part of the week (rare_band: own rows in this band on at most
+ * max_days days, but an established own history in `compare_with`) is
+ * judged, before peers, against the actor's own usual level there:
+ *
+ *   rare = (1 + median of compare_with) × max(1, times × f) − 1
+ *   limit = max(rare, rare_band.floor, recurring)
+ *
+ * (no peer routine: colleagues' nights say nothing of a person who never works one).
+ *
  * Without a qualifying step: max(static × f, floor, recurring, routine), or no
  * verdict (an infinite limit) when the window has no `static`.
  *
@@ -34,7 +43,7 @@ import type { BaselineSource } from '../../../model/alert.js';
 import type { RateWindow } from '../rules/rule-set.js';
 import type { Band, Metric } from './bands.js';
 import type { ActivityHistory, HistoryGroup } from './history.js';
-import { HIGH_QUANTILES, logLimit, logSpread, type SampleStats } from './robust.js';
+import { EMPTY_STATS, HIGH_QUANTILES, logLimit, logSpread, type SampleStats } from './robust.js';
 
 export interface StatsView {
   readonly samples: number;
@@ -72,6 +81,8 @@ export interface LimitDecision {
   readonly own: StatsView | null;
   readonly peers: StatsView | null;
   readonly role: StatsView | null;
+  /** Source own_other_band: the part of the week compared with, the multiple allowed, and the actor's history there. */
+  readonly rareBand: { readonly band: Band; readonly times: number; readonly own: StatsView } | null;
 }
 
 /** The statistics a window is judged with (EMPTY_STATS where unused). */
@@ -79,6 +90,8 @@ export interface BaselineStats {
   readonly own: SampleStats;
   readonly peers: SampleStats;
   readonly role: SampleStats;
+  /** The actor's own statistics in rare_band.compare_with (EMPTY_STATS unless the window has rare_band and own is thin). */
+  readonly ownOther: SampleStats;
 }
 
 /** Fetches the three statistics of a baseline window; the same objects until history changes. */
@@ -94,6 +107,7 @@ export function baselineStats(
     own: history.own(actorId, metric, band),
     peers: history.groupStats(peerGroup, metric, band),
     role: history.groupStats(roleGroup, metric, band),
+    ownOther: EMPTY_STATS,
   };
 }
 
@@ -138,6 +152,7 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
       own: on === null ? null : view(inp.stats.own, 0, null, ownNormal === null ? `no own peak reached ${on.minCount}×` : null),
       peers: null,
       role: null,
+      rareBand: null,
     };
   }
 
@@ -188,7 +203,25 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
     own,
     peers,
     role,
+    rareBand: null,
   };
+  const rare = b.rare_band;
+  if (rare !== undefined && ownStats.days <= rare.max_days && band !== rare.compare_with && inp.stats.ownOther.days >= rare.min_days) {
+    const other = inp.stats.ownOther;
+    const times = Math.max(1, rare.times * factor);
+    return {
+      ...common,
+      floor: rare.floor,
+      routine: null,
+      limit: Math.max((1 + other.median) * times - 1, rare.floor, recurringLimit),
+      source: 'own_other_band',
+      usual: other.median,
+      spread: null,
+      z: null,
+      logUsual: null,
+      rareBand: { band: rare.compare_with, times, own: view(other, b.min_spread, null, null) },
+    };
+  }
   if (chosen === null) {
     // No history to judge by: the static limit, or (without one) no verdict at all.
     const limit = b.static === undefined ? Number.POSITIVE_INFINITY : Math.max(b.static * factor, normal);

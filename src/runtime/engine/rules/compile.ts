@@ -253,6 +253,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
             horizonMs: w.window,
             label: formatDuration(w.window),
             floor: w.floor,
+            minFiring: w.baseline?.rare_band === undefined ? w.floor : Math.min(w.floor, w.baseline.rare_band.floor),
             floorRoleLimit: w.floor_role_limit === undefined ? null : { limit: w.floor_role_limit.limit, times: w.floor_role_limit.times },
             ownNormal:
               w.own_normal === undefined

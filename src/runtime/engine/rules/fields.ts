@@ -23,6 +23,12 @@ export interface DerivedFacts {
    * added to the windows, before rate rules count it.
    */
   new_customers: number;
+  /**
+   * Whole days without any activity of the actor before their current run of
+   * activity began (a run: events less than a day apart), while that run is
+   * under a day old; else 0. 0 too for an actor without history in the look-back.
+   */
+  silent_days: number;
 }
 
 /** What a compiled predicate reads. One object is reused per event (no allocation). */
@@ -91,6 +97,12 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     false,
     (i) => i.f.new_customers,
     'customers in this event the actor had not touched in the last 24 h (count-only records included)',
+  ),
+  silent_days: f(
+    'number',
+    false,
+    (i) => i.f.silent_days,
+    'whole days the actor was silent before this run of activity began, during its first 24 h (dormant account waking up); else 0',
   ),
   'first_seen.any': f(
     'boolean',

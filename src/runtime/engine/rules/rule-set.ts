@@ -53,6 +53,8 @@ export interface RateWindow {
   /** `5m`, `1h`, `24h`. */
   readonly label: string;
   readonly floor: number;
+  /** The smallest observed value that can fire at all (the floor, or a lower rare_band floor): the engine's cheap pre-check. */
+  readonly minFiring: number;
   /** The floor is at least `times` x this role limit (null: no role floor). */
   readonly floorRoleLimit: { readonly limit: string; readonly times: number } | null;
   readonly limit: WindowLimit;

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { EVENT_V1_JSON_SCHEMA, type EventV1 } from '../../../model/contract-v1.js';
 import { ACTIONS } from '../../../model/event.js';
+import { BASELINE_SOURCES } from '../../../model/alert.js';
 import { ACTOR_KINDS, EMPLOYMENT_STATUSES } from '../../../model/enriched.js';
 
 import { duration, name, nonNegative, positiveDuration, predicate, ruleId, severity, version } from './schema-primitives.js';
@@ -100,6 +101,25 @@ const baseline = z.strictObject({
   peer_routine: z
     .strictObject({ quantile: z.union([z.literal(0.9), z.literal(0.95), z.literal(0.99)]), headroom: nonNegative.default(0) })
     .optional(),
+  /**
+   * A part of the week the actor has (almost) never worked: own rows in this
+   * band on at most `max_days` days of the look-back, but at least `min_days`
+   * days in the band `compare_with`. Then, before peers are asked, the window is judged
+   * against the actor's own usual level there: limit = (1 + median) x times - 1,
+   * never below `floor` (the smallest volume worth an alert at such an hour).
+   * Peers' routine does not raise it: that colleagues work nights says nothing
+   * of a person who never does. So a night or a weekend of reading is a
+   * finding by itself, not only a severity raise of an alert that must exist.
+   */
+  rare_band: z
+    .strictObject({
+      compare_with: z.enum(['business', 'off_hours', 'weekend', 'weekday']),
+      times: z.number().positive().default(2),
+      min_days: z.number().int().min(1).default(10),
+      max_days: z.number().int().min(0).default(1),
+      floor: nonNegative.default(0),
+    })
+    .optional(),
 });
 
 const windowSpec = z
@@ -127,6 +147,17 @@ const windowSpec = z
   .superRefine((w, ctx) => {
     const n = [w.baseline, w.budget, w.limit].filter((x) => x !== undefined).length;
     if (n !== 1) ctx.addIssue({ code: 'custom', message: 'a window has exactly one of baseline, budget, limit' });
+    const rare = w.baseline?.rare_band;
+    if (w.baseline !== undefined && rare !== undefined) {
+      const daily = w.baseline.metric === 'day_distinct' || w.baseline.metric === 'day_peak_24h';
+      const fits = daily ? ['weekday', 'weekend'] : ['business', 'off_hours', 'weekend'];
+      if (rare.max_days >= w.baseline.own_min_days) {
+        ctx.addIssue({ code: 'custom', message: `rare_band.max_days (${rare.max_days}) must be below own_min_days (${w.baseline.own_min_days}): a band worked on that often has an own baseline` });
+      }
+      if (!fits.includes(rare.compare_with)) {
+        ctx.addIssue({ code: 'custom', message: `rare_band.compare_with ${rare.compare_with} is not a band of ${w.baseline.metric} (one of ${fits.join(', ')})` });
+      }
+    }
     if (w.baseline !== undefined && w.own_normal !== undefined) {
       ctx.addIssue({ code: 'custom', message: 'own_normal is for budget and fixed windows; a baseline window uses baseline.recurring_peak' });
     }
@@ -347,6 +378,8 @@ export type CaseEventSpec = z.infer<typeof caseEvent>;
 const caseHistory = z.strictObject({
   actor: z.string().min(1),
   days: z.number().int().min(1).max(90),
+  /** Days without activity between the history and the events' first day (an absence: a dormant account). */
+  gap_days: z.number().int().min(0).max(60).default(0),
   /** UTC hours with activity each day. */
   hours: z.array(z.number().int().min(0).max(23)).default([8, 9, 10, 11, 12, 13, 14, 15]),
   weekends: z.boolean().default(false),
@@ -379,7 +412,7 @@ const expectation = z.strictObject({
   tier: z.number().int().min(1).optional(),
   min_tier: z.number().int().min(1).optional(),
   min_observed: nonNegative.optional(),
-  baseline_source: z.enum(['own', 'peers', 'role', 'static']).optional(),
+  baseline_source: z.enum(BASELINE_SOURCES).optional(),
   /** Text the summary must contain. */
   summary_contains: z.string().optional(),
 }).refine((x) => (x.actor === undefined) !== (x.actor_prefix === undefined), 'an expectation names `actor` or `actor_prefix` (one of them)');

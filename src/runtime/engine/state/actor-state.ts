@@ -37,6 +37,13 @@ export class ActorState {
    * continued by the instance that owns it, so tick() leaves it open longer.
    */
   restoredAt: number | null = null;
+  /**
+   * Event time of the first event after a gap of a day or more (the start of
+   * the current run of activity), and how long the actor had been silent
+   * before it (0: unknown, e.g. no history): the `silent_days` fact.
+   */
+  runStart = -Infinity;
+  silentBefore = 0;
   /** The engine's number of the last evaluate() whose events included this actor (never evicted in it). */
   batch = 0;
   readonly window: DistinctWindow;
