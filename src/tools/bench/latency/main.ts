@@ -19,7 +19,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
@@ -110,6 +110,10 @@ export interface LatencyResult {
     readonly rssMb: number;
   };
   readonly services: { readonly brokerMicrosPerEvent: number | null; readonly clickhouseMicrosPerEvent: number | null; readonly benchMicrosPerEvent: number };
+  /** The bare consumer's whole-life CPU per message it consumed (the baseline). */
+  readonly bareMicrosPerEvent: number;
+  /** The machine's 1-minute load average when production started and stopped (the services and the cores are shared). */
+  readonly loadAverage: readonly [number, number];
   readonly incidentTimes: readonly IncidentTimes[];
 }
 
@@ -307,6 +311,7 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
     let startServices: Record<string, number | null> = {};
     let startBenchCpu = 0;
     let startSent = 0;
+    const loadAtStart = loadavg()[0] ?? Number.NaN;
     out(`producing...\n`);
     const t0 = performance.now();
     for (;;) {
@@ -347,6 +352,7 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
       if (wait > 0) await sleep(wait);
     }
     const endMark = requestMark();
+    const loadAtEnd = loadavg()[0] ?? Number.NaN;
     const endServices = services.sample();
     const u = process.cpuUsage();
     const benchCpu = u.user + u.system - startBenchCpu;
@@ -395,9 +401,9 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
     const stopped = nextMessage<MonitorToParent>(monitorChild, 'stopped', 120_000);
     monitorChild.send({ type: 'stop' });
     await stopped;
-    const bareStopped = nextMessage<BareToParent>(bareChild, 'stopped', 60_000);
+    const bareStopped = nextMessage<Extract<BareToParent, { type: 'stopped' }>>(bareChild, 'stopped', 60_000);
     bareChild.send({ type: 'stop' });
-    await bareStopped;
+    const bareEnd = await bareStopped;
 
     const [m0, m1] = marks as [MonitorMark, MonitorMark];
     const consumedSpan = m1.consumed - m0.consumed;
@@ -426,6 +432,8 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
         rssMb: m1.rssMb,
       },
       services: { brokerMicrosPerEvent: perEvent(used.broker), clickhouseMicrosPerEvent: perEvent(used.clickhouse), benchMicrosPerEvent: measuredSent > 0 ? benchCpu / measuredSent : Number.NaN },
+      bareMicrosPerEvent: bareEnd.consumed > 0 ? bareEnd.cpuMicros / bareEnd.consumed : Number.NaN,
+      loadAverage: [loadAtStart, loadAtEnd],
       incidentTimes,
     };
     out(report(result, o));
@@ -487,7 +495,8 @@ function report(r: LatencyResult, o: LatencyOptions): string {
       `received → stored ${r.monitor.meanBatchMs.toFixed(0)} ms mean (histogram p50 ≤ ${ms(r.monitor.batchMsQuantiles.p50)} ms, p99 ≤ ${ms(r.monitor.batchMsQuantiles.p99)} ms); ` +
       `${r.monitor.backlogAtEnd.toLocaleString('en-US')} events not yet consumed when production stopped`,
     `CPU per produced event over the rounds: broker ${r.services.brokerMicrosPerEvent?.toFixed(1) ?? 'n/a'} µs, ClickHouse ${r.services.clickhouseMicrosPerEvent?.toFixed(1) ?? 'n/a'} µs, ` +
-      `this process (producer, receiver, polls) ${r.services.benchMicrosPerEvent.toFixed(1)} µs (shared services: others' work counts too)`,
+      `this process (producer, receiver, polls) ${r.services.benchMicrosPerEvent.toFixed(1)} µs; the bare consumer ${r.bareMicrosPerEvent.toFixed(1)} µs per message (shared services: others' work counts too)`,
+    `machine load average (1 min, ${cpus().length} cores) when production started / stopped: ${r.loadAverage.map((l) => l.toFixed(1)).join(' / ')}`,
     `alerts of other actors (background traffic; 0 expected): ${r.otherAlerts}`,
     '',
   );
