@@ -331,6 +331,29 @@ bench
   );
 
 bench
+  .command('restore')
+  .description("Time to restore one partition's window state (the monitor's loadHistory and engine.restore, in a fresh process) with N stored events of the partition, beside a bare read of the same rows.")
+  .option('--sizes <list>', 'stored events of the partition, one measurement each', integerListArg, [1_000_000, 2_000_000])
+  .option('--rounds <n>', 'rounds per size (baseline and restore alternating)', integerArg(1), 3)
+  .option('--actors <n>', 'actors of the simulated traffic', integerArg(1), 300)
+  .option('--rules <dir>', 'rules folder', 'rules')
+  .option('--json <file>', 'write the figures as JSON')
+  .action(async (opts: { sizes: number[]; rounds: number; actors: number; rules: string; json?: string }) => {
+    const { runRestoreBenchmark } = await import('../tools/bench/restore/main.js');
+    const s = servicesFromEnv();
+    await runRestoreBenchmark({
+      clickhouseUrl: s.clickhouseUrl,
+      clickhouseUsername: s.clickhouseUsername,
+      clickhousePassword: s.clickhousePassword,
+      sizes: opts.sizes,
+      rounds: opts.rounds,
+      actors: opts.actors,
+      rulesDir: opts.rules,
+      ...(opts.json !== undefined && { json: opts.json }),
+    });
+  });
+
+bench
   .command('detection')
   .description('Recall, time to detect, precision and false alerts on labeled simulated traffic, per seed and aggregated.')
   .option('--seeds <list>', 'comma list of seeds', integerListArg, [1, 2, 3, 4, 5])
