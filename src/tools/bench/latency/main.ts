@@ -106,6 +106,10 @@ export interface LatencyResult {
     readonly meanBatchMs: number;
     readonly meanEventsPerBatch: number;
     readonly batchMsQuantiles: { readonly p50: number | null; readonly p99: number | null };
+    /** The store's writeBatch (a batch's inserts, in parallel) over the rounds, ms. */
+    readonly storeWrite: LatencySummary;
+    /** Event-loop delay over the rounds, ms. */
+    readonly loopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
     readonly backlogAtEnd: number;
     readonly rssMb: number;
   };
@@ -428,6 +432,8 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
         meanBatchMs: batchCount > 0 ? ((m1.batches.sumSeconds - m0.batches.sumSeconds) * 1000) / batchCount : Number.NaN,
         meanEventsPerBatch: batchCount > 0 ? consumedSpan / batchCount : Number.NaN,
         batchMsQuantiles: { p50: histogramQuantileMs(m0.batches, m1.batches, 0.5), p99: histogramQuantileMs(m0.batches, m1.batches, 0.99) },
+        storeWrite: latencySummary(m1.writeMs),
+        loopDelayMs: m1.loopDelayMs,
         backlogAtEnd: o.capacityEvents + sent + produced.size - m1.consumed,
         rssMb: m1.rssMb,
       },
@@ -494,6 +500,8 @@ function report(r: LatencyResult, o: LatencyOptions): string {
       `RSS ${r.monitor.rssMb.toFixed(0)} MB; ${r.monitor.batches.toLocaleString('en-US')} batches of ${r.monitor.meanEventsPerBatch.toFixed(0)} events on average, ` +
       `received → stored ${r.monitor.meanBatchMs.toFixed(0)} ms mean (histogram p50 ≤ ${ms(r.monitor.batchMsQuantiles.p50)} ms, p99 ≤ ${ms(r.monitor.batchMsQuantiles.p99)} ms); ` +
       `${r.monitor.backlogAtEnd.toLocaleString('en-US')} events not yet consumed when production stopped`,
+    `  its store writes (a batch's inserts, in parallel): ${r.monitor.storeWrite.count} writes, p50 ${ms(r.monitor.storeWrite.p50)} ms, p95 ${ms(r.monitor.storeWrite.p95)} ms, p99 ${ms(r.monitor.storeWrite.p99)} ms; ` +
+      `its event-loop delay p50 ${r.monitor.loopDelayMs.p50.toFixed(0)} ms, p99 ${r.monitor.loopDelayMs.p99.toFixed(0)} ms, max ${r.monitor.loopDelayMs.max.toFixed(0)} ms`,
     `CPU per produced event over the rounds: broker ${r.services.brokerMicrosPerEvent?.toFixed(1) ?? 'n/a'} µs, ClickHouse ${r.services.clickhouseMicrosPerEvent?.toFixed(1) ?? 'n/a'} µs, ` +
       `this process (producer, receiver, polls) ${r.services.benchMicrosPerEvent.toFixed(1)} µs; the bare consumer ${r.bareMicrosPerEvent.toFixed(1)} µs per message (shared services: others' work counts too)`,
     `machine load average (1 min, ${cpus().length} cores) when production started / stopped: ${r.loadAverage.map((l) => l.toFixed(1)).join(' / ')}`,

@@ -8,6 +8,7 @@
  *
  *   node dist/tools/bench/latency/monitor-child.js <preloaded events>
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Monitor } from '../../../runtime/app/monitor.js';
 import { loadConfig } from '../../../config/load.js';
 import { createLogger } from '../../../observability/log.js';
@@ -49,12 +50,30 @@ async function main(): Promise<void> {
   const config = loadConfig({ env: process.env });
   const metrics = new Metrics(false);
   const monitor = await Monitor.start({ config, logger: createLogger(config['log.level']), metrics });
+  // Measurement only: how long each store write (a batch's inserts) takes; the write itself is unchanged.
+  const store = monitor.store;
+  const writeBatch = store.writeBatch.bind(store);
+  let writeMs: number[] = [];
+  store.writeBatch = async (batch) => {
+    const t = performance.now();
+    try {
+      return await writeBatch(batch);
+    } finally {
+      writeMs.push(performance.now() - t);
+    }
+  };
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   send({ type: 'started' });
   let stopping = false;
   process.on('message', (m: ParentToMonitor) => {
     if (m.type === 'mark') {
+      const writes = writeMs;
+      writeMs = [];
+      const loopDelayMs = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+      loop.reset();
       void Promise.all([consumed(metrics), batches(metrics)]).then(([n, b]) =>
-        send({ type: 'mark', mark: { atMs: Date.now(), cpuMicros: cpuNow(), consumed: n, batches: b, rssMb: process.memoryUsage().rss / 1024 / 1024 } }),
+        send({ type: 'mark', mark: { atMs: Date.now(), cpuMicros: cpuNow(), consumed: n, batches: b, rssMb: process.memoryUsage().rss / 1024 / 1024, writeMs: writes, loopDelayMs } }),
       );
     } else if (m.type === 'stop' && !stopping) {
       stopping = true;

@@ -16,6 +16,10 @@ export interface MonitorMark {
   readonly consumed: number;
   readonly batches: BatchHistogram;
   readonly rssMb: number;
+  /** Durations (ms) of the store's writeBatch (every insert of one batch, in parallel) since the previous mark. */
+  readonly writeMs: readonly number[];
+  /** The monitor's event-loop delay since the previous mark (ms): how long ready work waited for the thread. */
+  readonly loopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
 }
 
 export type MonitorToParent =
