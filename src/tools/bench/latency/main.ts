@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { loadRuleSet } from '../../../runtime/engine/index.js';
-import { TABLES } from '../../../runtime/outputs/clickhouse/ddl.js';
+import { TABLES, consoleDatabaseOf } from '../../../runtime/outputs/clickhouse/ddl.js';
 import { qualifiedTable, quoteIdentifier, quoteString } from '../../../runtime/outputs/clickhouse/escape.js';
 import { DEFAULT_FLUSH_DELAYS } from '../../../runtime/outputs/alerts/delivery-state-buffer.js';
 import { FETCH_SETTINGS, PARTITIONS_CONSUMED_CONCURRENTLY } from '../../../runtime/source/kafka-source.js';
@@ -200,7 +200,7 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
   const brokers = o.brokers.split(',');
   const kafka = new Kafka({ clientId: 'custos-bench-latency', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
-  const ch = createClient({ url: o.clickhouseUrl, username: o.clickhouseUsername, password: o.clickhousePassword, log: { level: ClickHouseLogLevel.OFF } });
+  const ch = createClient({ url: o.clickhouseUrl, username: o.clickhouseUsername, password: o.clickhousePassword, log: { level: ClickHouseLogLevel.OFF }, request_timeout: 120_000 });
   const tmp = mkdtempSync(join(tmpdir(), 'custos-bench-latency-'));
   const receiver = new WebhookReceiver();
   let monitor: ChildProcess | null = null;
@@ -460,13 +460,16 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
 }
 
 async function dropAll(ch: ClickHouseClient, database: string): Promise<void> {
-  // Retried: right after a burst of inserts a drop can time out on a loaded machine.
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` });
-      return;
-    } catch (err) {
-      if (attempt === 3) process.stderr.write(`could not drop the benchmark database ${database}: ${err instanceof Error ? err.message : String(err)}\n`);
+  // The monitor's database and its console database (<db>_console). Retried, with a long timeout:
+  // right after a burst of inserts a drop can take a while on a loaded machine.
+  for (const db of [database, consoleDatabaseOf(database)]) {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(db)}` });
+        break;
+      } catch (err) {
+        if (attempt === 3) process.stderr.write(`could not drop the benchmark database ${db}: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
     }
   }
 }

@@ -22,6 +22,7 @@ import { createEngine, loadRuleSet } from '../../../runtime/engine/index.js';
 import { loadEnrichmentTables } from '../../../runtime/enrich/tables.js';
 import { ClickHouseStore } from '../../../runtime/outputs/clickhouse/store.js';
 import { quoteIdentifier } from '../../../runtime/outputs/clickhouse/escape.js';
+import { consoleDatabaseOf } from '../../../runtime/outputs/clickhouse/ddl.js';
 import { SETTINGS } from '../../../config/settings.js';
 import type { PositionedEvent } from '../../../model/batch.js';
 import { createWireEventReader } from '../../replay/wire-events.js';
@@ -161,7 +162,7 @@ export async function runRestoreBenchmark(o: RestoreOptions): Promise<RestoreRes
     if (o.json) writeFileSync(o.json, `${JSON.stringify(result, null, 2)}\n`);
     return result;
   } finally {
-    await store.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` }).catch(() => undefined);
+    for (const db of [database, consoleDatabaseOf(database)]) await store.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(db)}` }).catch(() => undefined);
     await store.close();
     rmSync(tmp, { recursive: true, force: true });
   }
