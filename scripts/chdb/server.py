@@ -13,6 +13,10 @@ and reset after it, so requests do not leak settings into each other.
 
 --query-log appends one JSON line per request ({"query": ..., "params": ...}):
 tests read it to check which values reached the SQL text.
+
+Inserts of binary rows (FORMAT RowBinary, Native) are streamed to chDB as
+bytes (Session.send_insert); text-format inserts are appended to the SQL.
+GET /custos/features tells what this front end supports.
 """
 import argparse
 import gzip
@@ -31,6 +35,11 @@ NOT_SETTINGS = {
 }
 SETTING_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 ERROR_CODE = re.compile(r'Code: (\d+)')
+# `INSERT INTO t [(columns)] FORMAT <a binary format>`, the rows in the body.
+BINARY_INSERT = re.compile(r'^\s*(INSERT\s+INTO\s+.+?)\s+FORMAT\s+(RowBinary|RowBinaryWithNames|RowBinaryWithNamesAndTypes|Native)\s*$', re.I | re.S)
+# What this front end can do beyond the plain subset (GET /custos/features): tests ask instead of
+# assuming, so a front end started from an older checkout is told apart from a broken path.
+FEATURES = {'binary_inserts': True}
 # What a server answers with for a few error codes; everything else is 500.
 HTTP_STATUS = {60: 404, 81: 404, 62: 400, 516: 401}
 
@@ -43,6 +52,19 @@ class Engine:
         self.query_log = query_log
 
     def run(self, sql, fmt, database, settings, params):
+        return self.within(sql, database, settings, params, lambda: self.session.query(sql, fmt, params=params or None).bytes())
+
+    def insert(self, head, fmt, body, database, settings):
+        """An INSERT whose rows come as bytes (RowBinary, Native): streamed to the engine as they are,
+        never decoded as text (chDB's streaming insert, chdb-core >= 26.9)."""
+        def send():
+            inserter = self.session.send_insert(head, fmt)
+            inserter.append(body)
+            inserter.finish()
+            return b''
+        return self.within(f'{head} FORMAT {fmt}', database, settings, {}, send)
+
+    def within(self, sql, database, settings, params, work):
         with self.lock:
             if self.query_log:
                 with open(self.query_log, 'a', encoding='utf-8') as f:
@@ -54,8 +76,7 @@ class Engine:
                 for name, value in settings.items():
                     self.session.query(f'SET {name} = {quote(value)}')
                     applied.append(name)
-                result = self.session.query(sql, fmt, params=params or None)
-                return result.bytes()
+                return work()
             finally:
                 for name in applied:
                     self.session.query(f'SET {name} = DEFAULT')
@@ -116,9 +137,15 @@ class Handler(BaseHTTPRequestHandler):
         if url.path in ('/ping', '/'):
             if url.path == '/ping' or (not url.query and not body):
                 return self.reply(200, b'Ok.\n', [('Content-Type', 'text/plain; charset=UTF-8')])
+        if url.path == '/custos/features':
+            return self.reply(200, json.dumps(FEATURES).encode('utf-8'), [('Content-Type', 'application/json')])
         args = dict(parse_qsl(url.query, keep_blank_values=True))
         query_id = args.get('query_id', '')
-        if 'query' in args:
+        # An insert of binary rows: its body goes to the engine as bytes (text formats are appended to the SQL).
+        binary_insert = BINARY_INSERT.match(args['query']) if 'query' in args and body else None
+        if binary_insert:
+            sql = None
+        elif 'query' in args:
             sql = args['query'] + ('\n' + body.decode('utf-8') if body else '')
         else:
             sql = body.decode('utf-8')
@@ -127,7 +154,10 @@ class Handler(BaseHTTPRequestHandler):
         fmt = args.get('default_format', 'TabSeparated')
         common = [('X-ClickHouse-Query-Id', query_id), ('X-ClickHouse-Server-Display-Name', 'chdb')]
         try:
-            out = self.engine.run(sql, fmt, args.get('database', ''), settings, params)
+            if binary_insert:
+                out = self.engine.insert(binary_insert.group(1), binary_insert.group(2), body, args.get('database', ''), settings)
+            else:
+                out = self.engine.run(sql, fmt, args.get('database', ''), settings, params)
         except Exception as err:  # chDB raises its error text: "Code: 60. DB::Exception: ... (UNKNOWN_TABLE)"
             text = str(err)
             match = ERROR_CODE.search(text)

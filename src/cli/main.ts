@@ -284,6 +284,76 @@ bench
   });
 
 bench
+  .command('latency')
+  .description('Alert latency: produce at a steady rate (default 50 % of a capacity measured first) with incidents at known times into the real monitor; print produce → alert stored in ClickHouse and produce → webhook received, p50/p95/p99 per round, beside the stages between.')
+  .option('--capacity-events <n>', 'background events preloaded and drained first to measure the capacity (0 with --rate: none)', integerArg(0), 100_000)
+  .option('--rate <n>', 'events/s to produce instead of a share of the measured capacity', integerArg(1))
+  .option('--load <percent>', 'share of the measured capacity to produce at', integerArg(1), 50)
+  .option('--rounds <n>', 'rounds', integerArg(1), 5)
+  .option('--round-seconds <n>', 'length of each round', integerArg(1), 20)
+  .option('--incidents <n>', 'incidents per round, evenly spread', integerArg(1), 10)
+  .option('--warmup-seconds <n>', 'steady production before the first round', integerArg(0), 10)
+  .option('--actors <n>', 'background actors', integerArg(1), 1000)
+  .option('--partitions <n>', 'partitions of the benchmark topic', integerArg(1), 3)
+  .option('--poll-ms <n>', 'how often ClickHouse is read for the alerts', integerArg(1), 50)
+  .option('--linger-ms <n>', 'the producer sends what is due every n ms', integerArg(1), 5)
+  .option('--drain-seconds <n>', 'after production stops, how long to wait for the last alerts', integerArg(1), 60)
+  .option('--rules <dir>', 'rules folder', 'rules')
+  .option('--json <file>', 'write the figures (and every incident\'s instants) as JSON')
+  .action(
+    async (opts: {
+      capacityEvents: number; rate?: number; load: number; rounds: number; roundSeconds: number; incidents: number; warmupSeconds: number;
+      actors: number; partitions: number; pollMs: number; lingerMs: number; drainSeconds: number; rules: string; json?: string;
+    }) => {
+      const { runLatencyBenchmark } = await import('../tools/bench/latency/main.js');
+      const s = servicesFromEnv();
+      await runLatencyBenchmark({
+        brokers: s.brokers,
+        clickhouseUrl: s.clickhouseUrl,
+        clickhouseUsername: s.clickhouseUsername,
+        clickhousePassword: s.clickhousePassword,
+        capacityEvents: opts.capacityEvents,
+        ...(opts.rate !== undefined && { rate: opts.rate }),
+        loadPercent: opts.load,
+        rounds: opts.rounds,
+        roundSeconds: opts.roundSeconds,
+        incidentsPerRound: opts.incidents,
+        warmupSeconds: opts.warmupSeconds,
+        actors: opts.actors,
+        partitions: opts.partitions,
+        pollMs: opts.pollMs,
+        lingerMs: opts.lingerMs,
+        drainSeconds: opts.drainSeconds,
+        rulesDir: opts.rules,
+        ...(opts.json !== undefined && { json: opts.json }),
+      });
+    },
+  );
+
+bench
+  .command('restore')
+  .description("Time to restore one partition's window state (the monitor's loadHistory and engine.restore, in a fresh process) with N stored events of the partition, beside a bare read of the same rows.")
+  .option('--sizes <list>', 'stored events of the partition, one measurement each', integerListArg, [1_000_000, 2_000_000])
+  .option('--rounds <n>', 'rounds per size (baseline and restore alternating)', integerArg(1), 3)
+  .option('--actors <n>', 'actors of the simulated traffic', integerArg(1), 300)
+  .option('--rules <dir>', 'rules folder', 'rules')
+  .option('--json <file>', 'write the figures as JSON')
+  .action(async (opts: { sizes: number[]; rounds: number; actors: number; rules: string; json?: string }) => {
+    const { runRestoreBenchmark } = await import('../tools/bench/restore/main.js');
+    const s = servicesFromEnv();
+    await runRestoreBenchmark({
+      clickhouseUrl: s.clickhouseUrl,
+      clickhouseUsername: s.clickhouseUsername,
+      clickhousePassword: s.clickhousePassword,
+      sizes: opts.sizes,
+      rounds: opts.rounds,
+      actors: opts.actors,
+      rulesDir: opts.rules,
+      ...(opts.json !== undefined && { json: opts.json }),
+    });
+  });
+
+bench
   .command('detection')
   .description('Recall, time to detect, precision and false alerts on labeled simulated traffic, per seed and aggregated.')
   .option('--seeds <list>', 'comma list of seeds', integerListArg, [1, 2, 3, 4, 5])

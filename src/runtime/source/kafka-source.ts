@@ -62,6 +62,20 @@ export interface KafkaSourceOptions {
   readonly alignment?: { paused(partition: number): void; resumable(): readonly number[] };
 }
 
+/**
+ * How the monitor fetches (also what `custos bench latency` prints and gives
+ * its bare consumer): larger fetches make larger batches, one ClickHouse
+ * insert per table per batch; a fetch returns as soon as any message is
+ * there (kafkajs minBytes 1) or after maxWaitTimeInMs without one.
+ */
+export const FETCH_SETTINGS = Object.freeze({
+  maxBytesPerPartition: 4 * 1024 * 1024,
+  maxBytes: 16 * 1024 * 1024,
+  maxWaitTimeInMs: 500,
+});
+/** Partitions whose batches are handled at once (each its own batch and inserts). */
+export const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
+
 export class KafkaSource {
   private consumer: Consumer | null = null;
   private admin: Promise<Admin> | null = null;
@@ -86,10 +100,7 @@ export class KafkaSource {
       groupId: this.options.groupId,
       sessionTimeout: this.options.sessionTimeoutMs ?? 45_000,
       heartbeatInterval: 3_000,
-      // Larger fetches make larger batches: one ClickHouse insert per table per batch.
-      maxBytesPerPartition: 4 * 1024 * 1024,
-      maxBytes: 16 * 1024 * 1024,
-      maxWaitTimeInMs: 500,
+      ...FETCH_SETTINGS,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (event) => {
@@ -127,7 +138,7 @@ export class KafkaSource {
     }
     await consumer.run({
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? PARTITIONS_CONSUMED_CONCURRENTLY,
       eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
         const last = batch.messages[batch.messages.length - 1];
         if (last === undefined) return;

@@ -21,6 +21,8 @@ export interface ReceivedWebhook {
   /** null when the receiver has no secret to verify with. */
   readonly signatureValid: boolean | null;
   readonly body: { type: string; timestamp: string; data: Record<string, unknown> };
+  /** Date.now() when the request's body had arrived (what `custos bench latency` measures to). */
+  readonly receivedAtMs: number;
 }
 
 /** Status to answer for the n-th request (0-based) with this path and webhook-id. */
@@ -51,6 +53,7 @@ export class WebhookReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        const receivedAtMs = Date.now();
         const path = req.url ?? '/';
         const raw = Buffer.concat(chunks).toString('utf8');
         const id = String(req.headers['webhook-id'] ?? '');
@@ -59,7 +62,7 @@ export class WebhookReceiver {
         this.counts.set(key, n + 1);
         this.requests.push({ path, headers: req.headers, body: raw });
         let status = this.script(path, n, id);
-        if (status >= 200 && status < 300) status = this.accept(raw, req.headers, verifier) ?? status;
+        if (status >= 200 && status < 300) status = this.accept(raw, req.headers, verifier, receivedAtMs) ?? status;
         res.writeHead(status).end();
         const waiters = this.waiters;
         this.waiters = [];
@@ -73,7 +76,7 @@ export class WebhookReceiver {
   }
 
   /** Records a webhook; returns an error status for a bad signature or body. */
-  private accept(raw: string, headers: IncomingHttpHeaders, verifier: Webhook | null): number | null {
+  private accept(raw: string, headers: IncomingHttpHeaders, verifier: Webhook | null, receivedAtMs: number): number | null {
     const h = {
       'webhook-id': String(headers['webhook-id'] ?? ''),
       'webhook-timestamp': String(headers['webhook-timestamp'] ?? ''),
@@ -94,7 +97,7 @@ export class WebhookReceiver {
     } catch {
       return 400;
     }
-    this.received.push({ id: h['webhook-id'], timestamp: h['webhook-timestamp'], signatureValid, body });
+    this.received.push({ id: h['webhook-id'], timestamp: h['webhook-timestamp'], signatureValid, body, receivedAtMs });
     return signatureValid === false ? 401 : null;
   }
 

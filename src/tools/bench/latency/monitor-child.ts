@@ -1,0 +1,114 @@
+/**
+ * The measured side of `custos bench latency`: the real monitor (the same
+ * Monitor `custos run` starts: Kafka source, decode, enrich, rules,
+ * ClickHouse, dead letters, webhook destination), in its own process, with
+ * the CUSTOS_* environment the orchestrator gives it. Reports when the
+ * preloaded topic is drained (the capacity), then answers `mark` with its
+ * CPU, consumed count and batch-time histogram until told to stop.
+ *
+ *   node dist/tools/bench/latency/monitor-child.js <preloaded events>
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Monitor } from '../../../runtime/app/monitor.js';
+import { loadConfig } from '../../../config/load.js';
+import { createLogger } from '../../../observability/log.js';
+import { Metrics } from '../../../observability/metrics.js';
+import type { BatchHistogram, MonitorToParent, ParentToMonitor } from './protocol.js';
+
+const send = (m: MonitorToParent): void => {
+  process.send?.(m);
+};
+
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+async function consumed(metrics: Metrics): Promise<number> {
+  return (await metrics.messagesConsumed.get()).values[0]?.value ?? 0;
+}
+
+async function batches(metrics: Metrics): Promise<BatchHistogram> {
+  const values = (await metrics.batchSeconds.get()).values;
+  let count = 0;
+  let sumSeconds = 0;
+  const buckets: [number, number][] = [];
+  for (const v of values) {
+    const name = (v as { metricName?: string }).metricName ?? '';
+    if (name.endsWith('_count')) count = v.value;
+    else if (name.endsWith('_sum')) sumSeconds = v.value;
+    else if (name.endsWith('_bucket')) {
+      const le = v.labels.le;
+      buckets.push([le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), v.value]);
+    }
+  }
+  return { count, sumSeconds, buckets };
+}
+
+async function main(): Promise<void> {
+  const preloaded = Number(process.argv[2] ?? '0');
+  const config = loadConfig({ env: process.env });
+  const metrics = new Metrics(false);
+  const monitor = await Monitor.start({ config, logger: createLogger(config['log.level']), metrics });
+  // Measurement only: how long each store write (a batch's inserts) takes; the write itself is unchanged.
+  const store = monitor.store;
+  const writeBatch = store.writeBatch.bind(store);
+  let writeMs: number[] = [];
+  store.writeBatch = async (batch) => {
+    const t = performance.now();
+    try {
+      return await writeBatch(batch);
+    } finally {
+      writeMs.push(performance.now() - t);
+    }
+  };
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  send({ type: 'started' });
+  let stopping = false;
+  process.on('message', (m: ParentToMonitor) => {
+    if (m.type === 'mark') {
+      const writes = writeMs;
+      writeMs = [];
+      const loopDelayMs = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+      loop.reset();
+      void Promise.all([consumed(metrics), batches(metrics)]).then(([n, b]) =>
+        send({ type: 'mark', mark: { atMs: Date.now(), cpuMicros: cpuNow(), consumed: n, batches: b, rssMb: process.memoryUsage().rss / 1024 / 1024, writeMs: writes, loopDelayMs } }),
+      );
+    } else if (m.type === 'stop' && !stopping) {
+      stopping = true;
+      void monitor
+        .stop()
+        .then(() => monitor.finished)
+        .then(
+          () => send({ type: 'stopped' }),
+          (err: unknown) => send({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
+        )
+        .finally(() => process.disconnect?.());
+    }
+  });
+  monitor.finished.catch((err: unknown) => {
+    send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+    process.exit(1);
+  });
+  if (preloaded > 0) {
+    // Polled every 2 ms: the first stored batch starts the clock (as in bench throughput).
+    let startNs = 0n;
+    let startCpu = 0;
+    let handled = 0;
+    while (handled < preloaded) {
+      await new Promise((r) => setTimeout(r, 2));
+      handled = await consumed(metrics);
+      if (handled > 0 && startNs === 0n) {
+        startNs = process.hrtime.bigint();
+        startCpu = cpuNow();
+      }
+    }
+    send({ type: 'capacity', events: handled, seconds: Number(process.hrtime.bigint() - startNs) / 1e9, cpuMicros: cpuNow() - startCpu });
+  }
+}
+
+main().catch((err: unknown) => {
+  send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+});

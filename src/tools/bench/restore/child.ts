@@ -1,0 +1,112 @@
+/**
+ * One measurement of `custos bench restore`, in a fresh process (its own heap
+ * and peak RSS): either the restore the monitor runs when it is assigned a
+ * partition (the same store.loadHistory query, then engine.restore), or the
+ * baseline, a bare read of the same partition's rows streamed and discarded
+ * (what ClickHouse and the transfer take without custos parsing anything).
+ *
+ *   node dist/tools/bench/restore/child.js '<json RestoreChildArgs>'
+ */
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { systemClock } from '../../../clock.js';
+import { createEngine, loadRuleSet } from '../../../runtime/engine/index.js';
+import { ClickHouseStore } from '../../../runtime/outputs/clickhouse/store.js';
+import { TABLES } from '../../../runtime/outputs/clickhouse/ddl.js';
+import { qualifiedTable, quoteString } from '../../../runtime/outputs/clickhouse/escape.js';
+import { ACCESS_EVENT_READ_COLUMNS } from '../../../runtime/outputs/clickhouse/rows/access-event-row.js';
+import { ServiceCpu, pidListeningOn, portOf } from '../throughput/service-cpu.js';
+
+import { FIGURES_PREFIX, type RestoreChildArgs, type RestoreFigures } from './figures.js';
+
+const msOrNull = (us: number | null | undefined): number | null => (us === null || us === undefined ? null : us / 1000);
+
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+async function main(): Promise<void> {
+  const a = JSON.parse(process.argv[2] ?? '{}') as RestoreChildArgs;
+  const services = new ServiceCpu({ clickhouse: pidListeningOn(portOf(a.url, 8123)) });
+  const rules = loadRuleSet(a.rulesDir);
+  const engine = createEngine({ rules, clock: systemClock });
+  const windowMs = engine.historyWindowMs();
+  const now = systemClock.now() + rules.settings.clock_skew;
+  let figures: RestoreFigures;
+  if (a.mode === 'restore') {
+    const store = await ClickHouseStore.open({ url: a.url, username: a.username, password: a.password, database: a.database, retentionDays: 0, manageSchema: false, requestTimeoutMs: a.requestTimeoutMs });
+    const ch0 = services.sample();
+    const c0 = cpuMs();
+    const t0 = performance.now();
+    // The query the monitor's partition restorer runs (src/runtime/app/monitor.ts, 'partition restores').
+    const state = await store.loadHistory({
+      now,
+      activityLookbackMs: a.activityLookbackMs,
+      recentWindowMs: windowMs,
+      openAlertMaxAgeMs: windowMs,
+      maxRecentEvents: a.maxRecentEvents,
+      include: { activity: false, alerts: true, events: true },
+      partition: { topic: a.topic, partition: a.partition, committedOffset: a.committedOffset },
+    });
+    const t1 = performance.now();
+    const c1 = cpuMs();
+    const ch1 = services.sample();
+    engine.restore(state);
+    const t2 = performance.now();
+    const c2 = cpuMs();
+    await store.close();
+    figures = {
+      mode: 'restore',
+      events: state.recentEvents.length,
+      loadMs: t1 - t0,
+      loadCpuMs: c1 - c0,
+      restoreMs: t2 - t1,
+      restoreCpuMs: c2 - c1,
+      clickhouseCpuMs: msOrNull(ServiceCpu.since(ch0, ch1).clickhouse),
+      bytes: 0,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      heapAfterMb: process.memoryUsage().heapUsed / 1024 / 1024,
+      capped: state.recentEventsCapped,
+    };
+  } else {
+    const client = createClient({ url: a.url, username: a.username, password: a.password, log: { level: ClickHouseLogLevel.OFF }, request_timeout: 600_000 });
+    const ch0 = services.sample();
+    const c0 = cpuMs();
+    const t0 = performance.now();
+    const rs = await client.query({
+      query: `SELECT ${ACCESS_EVENT_READ_COLUMNS} FROM ${qualifiedTable(a.database, TABLES.accessEvents)} WHERE source_topic = ${quoteString(a.topic)} AND source_partition = ${a.partition}`,
+      format: 'JSONEachRow',
+    });
+    let bytes = 0;
+    let lines = 0;
+    for await (const chunk of rs.stream()) {
+      for (const row of chunk as { text: string }[]) {
+        bytes += row.text.length;
+        lines++;
+      }
+    }
+    const t1 = performance.now();
+    const c1 = cpuMs();
+    const used = ServiceCpu.since(ch0, services.sample()).clickhouse;
+    await client.close();
+    figures = {
+      mode: 'bare',
+      events: lines,
+      loadMs: t1 - t0,
+      loadCpuMs: c1 - c0,
+      restoreMs: 0,
+      restoreCpuMs: 0,
+      clickhouseCpuMs: msOrNull(used),
+      bytes,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      heapAfterMb: process.memoryUsage().heapUsed / 1024 / 1024,
+      capped: false,
+    };
+  }
+  process.stdout.write(`${FIGURES_PREFIX}${JSON.stringify(figures)}\n`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
