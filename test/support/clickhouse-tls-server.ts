@@ -11,8 +11,9 @@
  * strict, `caConfig` the test CA, no system CAs): a TLS connection without a
  * client certificate from that CA is refused in the handshake. The CA, the
  * server's certificate (for 127.0.0.1 and localhost) and a client certificate
- * are made at start (test/support/certificates.ts). The one user, `default`,
- * has a random password.
+ * are made at start (test/support/certificates.ts). Two users, each with a
+ * random password: `default` (may do anything) and `custos_analyst`, read only
+ * (profile `readonly` 1, as `custos db grants --format xml` makes it on 18.16).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -27,6 +28,8 @@ export interface ClickHouseTlsServer {
   readonly url: string;
   readonly username: string;
   readonly password: string;
+  /** A read-only user (readonly 1). */
+  readonly analyst: { readonly username: string; readonly password: string };
   /** The CA that signed the server's certificate and the client certificate. */
   readonly ca: KeyPair;
   /** A client certificate the server accepts. */
@@ -64,6 +67,7 @@ export async function startClickHouseTlsServer(dir: string, timeoutMs = 60_000):
   const client = issueCertificate(dir, ca, 'custos-clickhouse-client', 'client');
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
+  const analyst = { username: 'custos_analyst', password: randomBytes(12).toString('hex') };
   for (const sub of ['data', 'tmp', 'user_files']) mkdirSync(join(dir, sub), { recursive: true });
   const log = join(dir, 'server.log');
   const errorLog = join(dir, 'server.err.log');
@@ -106,7 +110,7 @@ export async function startClickHouseTlsServer(dir: string, timeoutMs = 60_000):
     join(dir, 'users.xml'),
     `<?xml version="1.0"?>
 <yandex>
-  <profiles><default></default></profiles>
+  <profiles><default></default><readonly><readonly>1</readonly></readonly></profiles>
   <users>
     <default>
       <password>${password}</password>
@@ -114,6 +118,12 @@ export async function startClickHouseTlsServer(dir: string, timeoutMs = 60_000):
       <profile>default</profile>
       <quota>default</quota>
     </default>
+    <${analyst.username}>
+      <password>${analyst.password}</password>
+      <networks><ip>127.0.0.1</ip></networks>
+      <profile>readonly</profile>
+      <quota>default</quota>
+    </${analyst.username}>
   </users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>
@@ -150,5 +160,5 @@ export async function startClickHouseTlsServer(dir: string, timeoutMs = 60_000):
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, username: 'default', password, ca, client, log, errorLog, stop };
+  return { url, username: 'default', password, analyst, ca, client, log, errorLog, stop };
 }

@@ -77,8 +77,9 @@ describe.skipIf(serverMissing)('ClickHouse over https with a required client cer
     return cli(['run'], { ...scenarioEnv(scenario), CUSTOS_LOG_LEVEL: 'info', ...clickhouseEnv(tls, scenario.database) });
   };
 
+  const database = uniqueDatabase('custos_chtls');
+
   it('custos db migrate creates the schema over mutual TLS; the store writes and reads back through it', async () => {
-    const database = uniqueDatabase('custos_chtls');
     const good = { ca: server.ca.cert, cert: server.client.cert, key: server.client.key };
     const migrate = await cli(['db', 'migrate'], clickhouseEnv(good, database));
     expect(migrate.output).toMatch(new RegExp(`schema version \\d+ in ${database} on ClickHouse \\d+\\.\\d+`));
@@ -102,6 +103,23 @@ describe.skipIf(serverMissing)('ClickHouse over https with a required client cer
     } finally {
       await store.close();
     }
+  });
+
+  it('custos check --from-clickhouse reads the stored sample over mutual TLS as a read-only user', async () => {
+    const env = {
+      ...scenarioEnv(newScenario('chtls')),
+      ...clickhouseEnv({ ca: server.ca.cert, cert: server.client.cert, key: server.client.key }, database),
+      CUSTOS_CLICKHOUSE_USERNAME: server.analyst.username,
+      CUSTOS_CLICKHOUSE_PASSWORD: server.analyst.password,
+    };
+    const checked = await cli(['check', '--from-clickhouse', '--limit', '10'], env);
+    expect(checked.output).toMatch(/events: ClickHouse custos_chtls_\w+\.access_events_dedup, .*: the newest 1 events, enriched again/);
+    expect(checked.output).toContain('emp-mtls 1');
+    expect(checked.code).toBe(0);
+    // The same without the client certificate: the check names the setting, as the monitor does.
+    const refused = await cli(['check', '--from-clickhouse'], { ...env, CUSTOS_CLICKHOUSE_CERT_FILE: '', CUSTOS_CLICKHOUSE_KEY_FILE: '' });
+    expect(refused.output).toContain('check CUSTOS_CLICKHOUSE_CERT_FILE');
+    expect(refused.code).toBe(78);
   });
 
   it('without a client certificate, custos run and custos db migrate stop with exit 78 naming CUSTOS_CLICKHOUSE_CERT_FILE, on the first attempt', async () => {
