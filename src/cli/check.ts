@@ -10,8 +10,7 @@ import { inspectSettings, type ConfigSources } from '../config/load.js';
 import { describePaths, pathsFrom, PATH_KEYS } from '../config/paths.js';
 import { SETTINGS, type SettingKey } from '../config/settings.js';
 import { classify, describeError, ERRORS } from '../errors.js';
-import { loadTlsMaterial } from '../config/tls-files.js';
-import type { Settings } from '../config/settings.js';
+import { CLICKHOUSE_TLS_SETTING_KEYS, loadClickHouseTls } from '../config/tls-files.js';
 import type { RuleSet } from '../runtime/engine/index.js';
 import type { EnrichmentTables } from '../runtime/enrich/tables.js';
 import { connectClickHouse, type ClickHouseConnection } from '../runtime/outputs/clickhouse/connect.js';
@@ -159,20 +158,19 @@ async function storedSample(
   const limit = o.limit ?? DEFAULT_STORED_SAMPLE;
   const url = v['clickhouse.url'];
   const database = v['clickhouse.database'];
-  const tlsKeys = ['kafka.ssl', 'kafka.ssl_ca_file', 'kafka.ssl_cert_file', 'kafka.ssl_key_file', 'kafka.ssl_servername', 'clickhouse.ca_file', 'clickhouse.cert_file', 'clickhouse.key_file'] as const;
-  if (url === undefined || database === undefined || tlsKeys.some((k) => v[k] === undefined)) {
+  const [ca, cert, key] = CLICKHOUSE_TLS_SETTING_KEYS.map((k) => v[k]);
+  if (url === undefined || database === undefined || ca === undefined || cert === undefined || key === undefined) {
     return { lines: ['events: ClickHouse: not sampled: the ClickHouse settings must be valid first (errors above)'], errors: 0, warnings: 0 };
   }
   const where = `ClickHouse ${database}.access_events_dedup`;
   let connection: ClickHouseConnection | null = null;
   try {
-    const tls = loadTlsMaterial({ ...(v as Pick<Settings, (typeof tlsKeys)[number]>), 'clickhouse.url': url });
     connection = await connectClickHouse({
       url,
       username: v['clickhouse.username'] ?? 'default',
       password: v['clickhouse.password'] ?? '',
       requestTimeoutMs: v['clickhouse.request_timeout_ms'] ?? 30_000,
-      ...(tls.clickhouse !== null && { tls: tls.clickhouse }),
+      ...loadClickHouseTls({ 'clickhouse.url': url, 'clickhouse.ca_file': ca, 'clickhouse.cert_file': cert, 'clickhouse.key_file': key }),
     });
     const read = await readEventSample(connection.client, database, { fromMs: since, untilMs: until, limit });
     const sample = sampleStoredEvents(read.events, c.rules, c.tables);

@@ -15,6 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ConsoleClickHouse } from '../../../src/console/clickhouse.js';
 import { ClickHouseStore } from '../../../src/runtime/outputs/clickhouse/store.js';
 import { selectRows } from '../../../src/runtime/outputs/clickhouse/connection.js';
 import { issueCertificate, makeCa } from '../../support/certificates.js';
@@ -120,6 +121,27 @@ describe.skipIf(serverMissing)('ClickHouse over https with a required client cer
     const refused = await cli(['check', '--from-clickhouse'], { ...env, CUSTOS_CLICKHOUSE_CERT_FILE: '', CUSTOS_CLICKHOUSE_KEY_FILE: '' });
     expect(refused.output).toContain('check CUSTOS_CLICKHOUSE_CERT_FILE');
     expect(refused.code).toBe(78);
+  });
+
+  it('every other command that reads ClickHouse connects with the same CA and client certificate', async () => {
+    const env = { ...scenarioEnv(newScenario('chtls')), ...clickhouseEnv({ ca: server.ca.cert, cert: server.client.cert, key: server.client.key }, database) };
+    const hour = 3_600_000;
+    const backtest = await cli(['backtest', '--from-clickhouse', '--since', String(Date.now() - hour), '--until', String(Date.now() + hour), '--no-history'], env);
+    expect(backtest.output).toContain('read 1, evaluated 1');
+    expect(backtest.code).toBe(0);
+    const report = await cli(['subject-report', 'cust-nobody'], env);
+    expect(report.output).toContain('0 accesses');
+    expect(report.code).toBe(0);
+    const exceptions = await cli(['exceptions', 'list'], env);
+    expect(exceptions.code, exceptions.output).toBe(0);
+    // The console's two users, as `custos console` opens them (src/console/console.ts passes the same files).
+    const tls = { ca: readFileSync(server.ca.cert), cert: readFileSync(server.client.cert), key: readFileSync(server.client.key) };
+    const console_ = await ConsoleClickHouse.connect({ url: server.url, database, requestTimeoutMs: 10_000, tls, reader: server.analyst, writer: { username: server.username, password: server.password } });
+    try {
+      expect(await selectRows(console_.reader, `SELECT count() AS n FROM ${database}.access_events_dedup`, null)).toEqual([{ n: '1' }]);
+    } finally {
+      await console_.close();
+    }
   });
 
   it('without a client certificate, custos run and custos db migrate stop with exit 78 naming CUSTOS_CLICKHOUSE_CERT_FILE, on the first attempt', async () => {
