@@ -15,6 +15,7 @@ import { formatRuleProblem, loadRuleSet, RuleSetInvalidError } from '../runtime/
 import { loadEnrichmentTables } from '../runtime/enrich/tables.js';
 import { createClickHouseClient } from '../runtime/outputs/clickhouse/connection.js';
 import type { BacktestCliOptions, CommandIo } from './backtest.js';
+import { CLICKHOUSE_TLS_SETTING_KEYS, loadClickHouseTls } from '../config/tls-files.js';
 
 const DAY_MS = 86_400_000;
 
@@ -147,6 +148,7 @@ function clickHouseInput(o: ResolvedBacktestOptions, io: CommandIo): PreparedInp
     'clickhouse.database',
     'history.lookback_days',
     'history.max_recent_events',
+    ...CLICKHOUSE_TLS_SETTING_KEYS,
   ]);
   const database = settings['clickhouse.database'];
   const since = o.since as number;
@@ -157,6 +159,7 @@ function clickHouseInput(o: ResolvedBacktestOptions, io: CommandIo): PreparedInp
     password: settings['clickhouse.password'],
     // A chunk of a long range on a busy server may take a while.
     requestTimeoutMs: 300_000,
+    ...loadClickHouseTls(settings),
   });
   let seed: HistorySeed | null = null;
   const history: BacktestOptions['history'] = async ({ recentWindowMs }) => {

@@ -9,11 +9,14 @@ import { allExceptions, scopeText } from '../console/exceptions/listing.js';
 import { createClickHouseClient } from '../runtime/outputs/clickhouse/connection.js';
 import { loadConsoleExceptions } from '../runtime/outputs/clickhouse/console-exceptions.js';
 import { table } from '../util/text-table.js';
+import { CLICKHOUSE_TLS_SETTING_KEYS, loadClickHouseTls } from '../config/tls-files.js';
 
 export async function exceptionsListCommand(opts: { yaml?: boolean; all?: boolean; rules?: string; config?: string }): Promise<number> {
   let s;
+  let tls: ReturnType<typeof loadClickHouseTls>;
   try {
-    s = loadSettingsSubset({ env: process.env, file: opts.config ?? process.env.CUSTOS_CONFIG_FILE }, ['clickhouse.url', 'clickhouse.username', 'clickhouse.password', 'clickhouse.database', 'clickhouse.request_timeout_ms', 'rules_dir'] as const);
+    s = loadSettingsSubset({ env: process.env, file: opts.config ?? process.env.CUSTOS_CONFIG_FILE }, ['clickhouse.url', 'clickhouse.username', 'clickhouse.password', 'clickhouse.database', 'clickhouse.request_timeout_ms', 'rules_dir', ...CLICKHOUSE_TLS_SETTING_KEYS] as const);
+    tls = loadClickHouseTls(s);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`custos: ${err.message}\n`);
@@ -21,7 +24,7 @@ export async function exceptionsListCommand(opts: { yaml?: boolean; all?: boolea
     }
     throw err;
   }
-  const client = createClickHouseClient({ url: s['clickhouse.url'], username: s['clickhouse.username'], password: s['clickhouse.password'], requestTimeoutMs: s['clickhouse.request_timeout_ms'] });
+  const client = createClickHouseClient({ url: s['clickhouse.url'], username: s['clickhouse.username'], password: s['clickhouse.password'], requestTimeoutMs: s['clickhouse.request_timeout_ms'], ...tls });
   const now = Date.now();
   try {
     const fromConsole = await loadConsoleExceptions(client, s['clickhouse.database'], { includeRevoked: true });

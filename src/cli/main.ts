@@ -39,8 +39,11 @@ program
   .option('-c, --config <file>', 'YAML config file (default: $CUSTOS_CONFIG_FILE); environment variables override it')
   .option('--now <time>', 'judge exception expiry as of this instant instead of now (RFC 3339, YYYY-MM-DD or epoch ms)', instantArg)
   .option('--events <file>', 'also run a sample of real events (NDJSON, contract v1) through decode and enrich: actors not in the directory, addresses in zone unknown, unlisted fields, the share of events each policy rule flags')
-  .option('--limit <n>', 'with --events: only the first n lines', integerArg(1))
-  .action(async (opts: { config?: string; now?: number; events?: string; limit?: number }) => {
+  .option('--from-clickhouse', 'also judge a sample of stored events (access_events_dedup, connection from $CUSTOS_CLICKHOUSE_*; a read-only user is enough) by the current files: the same report as --events')
+  .option('--since <time>', 'with --from-clickhouse: start of the range, inclusive (RFC 3339 with offset, YYYY-MM-DD or epoch ms; default 24 hours before --until)', instantArg)
+  .option('--until <time>', 'with --from-clickhouse: end of the range, exclusive (same forms; default now)', instantArg)
+  .option('--limit <n>', 'with --events: only the first n lines; with --from-clickhouse: the newest n events of the range (default 10000)', integerArg(1))
+  .action(async (opts: { config?: string; now?: number; events?: string; limit?: number; fromClickhouse?: boolean; since?: number; until?: number }) => {
     const { checkCommand } = await import('./check.js');
     exitWith(await checkCommand(opts));
   });

@@ -12,13 +12,16 @@ import type { PseudonymKeyring } from '../privacy/keyring.js';
 import { subjectReport, subjectReportCsv, subjectReportJson } from '../console/reports/subject-report.js';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { connectClickHouse } from '../runtime/outputs/clickhouse/connect.js';
+import { CLICKHOUSE_TLS_SETTING_KEYS, loadClickHouseTls } from '../config/tls-files.js';
 
 export async function subjectReportCommand(customerIdArgument: string, opts: { format?: string; config?: string }): Promise<number> {
   let s;
   let keyring: PseudonymKeyring;
+  let tls: ReturnType<typeof loadClickHouseTls>;
   try {
-    s = loadSettingsSubset({ env: process.env, file: opts.config ?? process.env.CUSTOS_CONFIG_FILE }, ['clickhouse.url', 'clickhouse.username', 'clickhouse.password', 'clickhouse.database', 'clickhouse.request_timeout_ms', ...KEYRING_SETTING_KEYS] as const);
+    s = loadSettingsSubset({ env: process.env, file: opts.config ?? process.env.CUSTOS_CONFIG_FILE }, ['clickhouse.url', 'clickhouse.username', 'clickhouse.password', 'clickhouse.database', 'clickhouse.request_timeout_ms', ...CLICKHOUSE_TLS_SETTING_KEYS, ...KEYRING_SETTING_KEYS] as const);
     keyring = keyringFromSettings(s);
+    tls = loadClickHouseTls(s);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`custos: ${err.message}\n`);
@@ -39,7 +42,7 @@ export async function subjectReportCommand(customerIdArgument: string, opts: { f
   let client: ClickHouseClient | undefined;
   try {
     // Through connectClickHouse: the pseudonym travels as a query parameter where the server has them.
-    client = (await connectClickHouse({ url: s['clickhouse.url'], username: s['clickhouse.username'], password: s['clickhouse.password'], requestTimeoutMs: s['clickhouse.request_timeout_ms'] })).client;
+    client = (await connectClickHouse({ url: s['clickhouse.url'], username: s['clickhouse.username'], password: s['clickhouse.password'], requestTimeoutMs: s['clickhouse.request_timeout_ms'], ...tls })).client;
     const report = await subjectReport(client, s['clickhouse.database'], keyring, customerId);
     process.stdout.write(format === 'json' ? subjectReportJson(report, Date.now()) : subjectReportCsv(report));
     process.stderr.write(`${report.accesses.length} accesses\n`);

@@ -77,11 +77,26 @@ export function loadKafkaTls(config: KafkaTlsSettings): KafkaTls | null {
   return tls;
 }
 
-export function loadTlsMaterial(config: TlsSettings): TlsMaterial {
-  const problems: string[] = [];
-  const { read, pair } = pemReader(problems);
-  const kafka = kafkaTlsOf(config, problems);
+/** The settings of the ClickHouse TLS files: every command that talks to ClickHouse loads them (loadClickHouseTls). */
+export const CLICKHOUSE_TLS_SETTING_KEYS = ['clickhouse.ca_file', 'clickhouse.cert_file', 'clickhouse.key_file'] as const;
 
+type ClickHouseTlsSettings = Pick<Settings, 'clickhouse.url' | (typeof CLICKHOUSE_TLS_SETTING_KEYS)[number]>;
+
+/**
+ * The ClickHouse part alone, for commands that talk to ClickHouse only (`custos
+ * console`, `subject-report`, `exceptions list`, `backtest --from-clickhouse`,
+ * `check --from-clickhouse`): `{ tls }` to spread into the connection options,
+ * or `{}` (plain http, or https with the system CAs).
+ */
+export function loadClickHouseTls(config: ClickHouseTlsSettings): { readonly tls?: ClickHouseTlsFiles } {
+  const problems: string[] = [];
+  const tls = clickHouseTlsOf(config, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return tls === null ? {} : { tls };
+}
+
+function clickHouseTlsOf(config: ClickHouseTlsSettings, problems: string[]): ClickHouseTlsFiles | null {
+  const { read, pair } = pemReader(problems);
   const cCa = read('CUSTOS_CLICKHOUSE_CA_FILE', config['clickhouse.ca_file'], 'certificate');
   const cCert = read('CUSTOS_CLICKHOUSE_CERT_FILE', config['clickhouse.cert_file'], 'certificate');
   const cKey = read('CUSTOS_CLICKHOUSE_KEY_FILE', config['clickhouse.key_file'], 'key');
@@ -89,10 +104,13 @@ export function loadTlsMaterial(config: TlsSettings): TlsMaterial {
   const wantsClickHouseTls = config['clickhouse.ca_file'] !== '' || config['clickhouse.cert_file'] !== '';
   if (wantsClickHouseTls && !config['clickhouse.url'].startsWith('https://')) problems.push('CUSTOS_CLICKHOUSE_CA_FILE: set, but CUSTOS_CLICKHOUSE_URL is not https://');
   if (config['clickhouse.cert_file'] !== '' && config['clickhouse.ca_file'] === '') problems.push('CUSTOS_CLICKHOUSE_CA_FILE: a ClickHouse client certificate needs the CA file too');
+  return wantsClickHouseTls && cCa ? { ca: cCa, ...(cCert && cKey && { cert: cCert, key: cKey }) } : null;
+}
 
+export function loadTlsMaterial(config: TlsSettings): TlsMaterial {
+  const problems: string[] = [];
+  const kafka = kafkaTlsOf(config, problems);
+  const clickhouse = clickHouseTlsOf(config, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return {
-    kafka,
-    clickhouse: wantsClickHouseTls && cCa ? { ca: cCa, ...(cCert && cKey && { cert: cCert, key: cKey }) } : null,
-  };
+  return { kafka, clickhouse };
 }

@@ -11,12 +11,15 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { connectClickHouse } from '../runtime/outputs/clickhouse/connect.js';
+import type { ClickHouseTls } from '../runtime/outputs/clickhouse/connection.js';
 import { consoleDatabaseOf } from '../runtime/outputs/clickhouse/ddl.js';
 
 export interface ConsoleClickHouseOptions {
   readonly url: string;
   readonly database: string;
   readonly requestTimeoutMs: number;
+  /** CUSTOS_CLICKHOUSE_CA_FILE and the client certificate, as the monitor connects. */
+  readonly tls?: ClickHouseTls;
   readonly reader: { readonly username: string; readonly password: string };
   readonly writer: { readonly username: string; readonly password: string };
 }
@@ -33,7 +36,7 @@ export class ConsoleClickHouse {
   }
 
   static async connect(o: ConsoleClickHouseOptions): Promise<ConsoleClickHouse> {
-    const common = { url: o.url, requestTimeoutMs: o.requestTimeoutMs };
+    const common = { url: o.url, requestTimeoutMs: o.requestTimeoutMs, ...(o.tls && { tls: o.tls }) };
     const reader = await connectClickHouse({ ...common, username: o.reader.username, password: o.reader.password });
     try {
       const writer = await connectClickHouse({ ...common, username: o.writer.username, password: o.writer.password });

@@ -18,12 +18,14 @@ import { trustedProxies } from './auth/proxy.js';
 import { loadUsersFile } from './auth/users-file.js';
 import { ConsoleClickHouse } from './clickhouse.js';
 import { buildConsoleApp } from './http/app.js';
+import { CLICKHOUSE_TLS_SETTING_KEYS, loadClickHouseTls } from '../config/tls-files.js';
 
 /** What the console reads of the configuration. */
 export const CONSOLE_SETTING_KEYS = [
   'clickhouse.url',
   'clickhouse.database',
   'clickhouse.request_timeout_ms',
+  ...CLICKHOUSE_TLS_SETTING_KEYS,
   ...KEYRING_SETTING_KEYS,
   'rules_dir',
   'log.level',
@@ -80,6 +82,8 @@ export async function startConsole(settings: ConsoleSettings, logger: Logger, si
     url: settings['clickhouse.url'],
     database: settings['clickhouse.database'],
     requestTimeoutMs: settings['clickhouse.request_timeout_ms'],
+    // The monitor's CA and client certificate: both console users connect with them.
+    ...loadClickHouseTls(settings),
     reader: { username: settings['console.clickhouse_username'], password: settings['console.clickhouse_password'] },
     writer: { username: settings['console.clickhouse_writer_username'], password: settings['console.clickhouse_writer_password'] },
   };

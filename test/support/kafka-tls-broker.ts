@@ -14,11 +14,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { issueCertificate, makeCa, pkcs12Keystore, type KeyPair } from './certificates.js';
+import { freePort, portAnswers } from './ports.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -59,25 +59,6 @@ async function kafkaLibs(): Promise<string> {
   if (!line) throw new Error(`scripts/services.sh kafka-jars printed no folder:\n${stdout}`);
   return line.slice('CUSTOS_NATIVE_KAFKA_LIBS='.length);
 }
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const address = server.address();
-  await new Promise<void>((ok) => server.close(() => ok()));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
-const portAnswers = (port: number) =>
-  new Promise<boolean>((ok) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      ok(true);
-    });
-    socket.once('error', () => ok(false));
-  });
 
 const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 

@@ -61,6 +61,35 @@ export class NetworkZones {
     return zone;
   }
 
+  /**
+   * The zone of every address of a network (`10.1.2.0/24`, how a truncated
+   * source_ip is stored), or null when the network straddles zones: a range
+   * inside it, reached before one containing it, sends part of its addresses
+   * elsewhere. `unknown` when no range touches it; null too for text that is
+   * not a CIDR range.
+   */
+  zoneOfNetwork(cidr: string): string | null {
+    let network: Range;
+    try {
+      network = ipaddr.parseCIDR(cidr);
+    } catch {
+      return null;
+    }
+    let [address, prefix] = network;
+    if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
+      address = (address as ipaddr.IPv6).toIPv4Address();
+      prefix = Math.max(0, prefix - 96);
+    }
+    for (const zone of this.zones) {
+      for (const range of zone.ranges) {
+        if (address.kind() !== range[0].kind()) continue;
+        if (range[1] <= prefix && address.match(range)) return zone.name;
+        if (range[1] > prefix && range[0].match([address, prefix] as Range)) return null;
+      }
+    }
+    return UNKNOWN_ZONE;
+  }
+
   private lookup(ip: string): string {
     let addr: ipaddr.IPv4 | ipaddr.IPv6;
     try {

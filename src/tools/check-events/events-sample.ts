@@ -13,6 +13,7 @@
  * configuration needs to be fixed.
  */
 import ipaddr from 'ipaddr.js';
+import type { EnrichedEvent } from '../../model/enriched.js';
 import type { RuleSet } from '../../runtime/engine/index.js';
 import type { EnrichmentTables } from '../../runtime/enrich/tables.js';
 import { UNKNOWN_ZONE } from '../../runtime/enrich/network-zones.js';
@@ -53,39 +54,56 @@ export function networkOf(ip: string): string {
   return `${parts.join(':')}::/48`;
 }
 
-export async function sampleEvents(o: EventsSampleOptions): Promise<EventsSample> {
-  const reader = createWireEventReader({ pseudonymKey: o.pseudonymKey, tables: o.tables, maxMessageBytes: o.maxMessageBytes });
-  const judge = createPolicyJudge(o.rules);
-  const counts = new Map<string, number>(o.rules.policyRules.map((r) => [r.id, 0]));
+/**
+ * Counts what a sample shows, event by event: the part both `--events` (wire
+ * lines through decode and enrich) and `--from-clickhouse` (stored events,
+ * enriched again with the current files: stored-events.ts) share.
+ */
+export function sampleTally(rules: RuleSet, tables: EnrichmentTables) {
+  const judge = createPolicyJudge(rules);
+  const counts = new Map<string, number>(rules.policyRules.map((r) => [r.id, 0]));
   const unknownActors = new Map<string, number>();
   const networks = new Map<string, number>();
   const unlistedFields = new Map<string, number>();
   let unknownZone = 0;
   let withoutAddress = 0;
-  let lines = 0;
   let events = 0;
+  return {
+    /** `network`: where the address of an event in zone unknown is from (networkOf), null when it has none. */
+    add(e: EnrichedEvent, network: string | null = e.source_ip === null || e.source_ip === '' ? null : networkOf(e.source_ip)): void {
+      events++;
+      if (!e.actor.known) bump(unknownActors, e.actor_id);
+      if (e.network.zone === UNKNOWN_ZONE) {
+        unknownZone++;
+        if (network === null) withoutAddress++;
+        else bump(networks, network);
+      }
+      for (const f of new Set(e.fields)) if (!tables.fieldClasses.isListed(f)) bump(unlistedFields, f);
+      for (const v of judge(e)) bump(counts, v.rule.id);
+    },
+    result(lines: number, rejections: RejectionTally): EventsSample {
+      return {
+        lines,
+        events,
+        rejections,
+        unknownActors,
+        unknownZone: { events: unknownZone, withoutAddress, networks },
+        unlistedFields,
+        perRule: rules.policyRules.map((r) => ({ id: r.id, title: r.title, events: counts.get(r.id) ?? 0 })),
+      };
+    },
+  };
+}
+
+export async function sampleEvents(o: EventsSampleOptions): Promise<EventsSample> {
+  const reader = createWireEventReader({ pseudonymKey: o.pseudonymKey, tables: o.tables, maxMessageBytes: o.maxMessageBytes });
+  const tally = sampleTally(o.rules, o.tables);
+  let lines = 0;
   for await (const l of readNdjsonLines(o.file)) {
     if (o.limit !== undefined && lines >= o.limit) break;
     lines++;
     const e = reader.read(l.value, `line ${l.line}`);
-    if (e === null) continue;
-    events++;
-    if (!e.actor.known) bump(unknownActors, e.actor_id);
-    if (e.network.zone === UNKNOWN_ZONE) {
-      unknownZone++;
-      if (e.source_ip === null || e.source_ip === '') withoutAddress++;
-      else bump(networks, networkOf(e.source_ip));
-    }
-    for (const f of new Set(e.fields)) if (!o.tables.fieldClasses.isListed(f)) bump(unlistedFields, f);
-    for (const v of judge(e)) bump(counts, v.rule.id);
+    if (e !== null) tally.add(e);
   }
-  return {
-    lines,
-    events,
-    rejections: reader.rejections,
-    unknownActors,
-    unknownZone: { events: unknownZone, withoutAddress, networks },
-    unlistedFields,
-    perRule: o.rules.policyRules.map((r) => ({ id: r.id, title: r.title, events: counts.get(r.id) ?? 0 })),
-  };
+  return tally.result(lines, reader.rejections);
 }

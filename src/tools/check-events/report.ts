@@ -7,9 +7,13 @@
 import { formatFinding, figure, warning, type CheckFinding } from '../../runtime/check/findings.js';
 import { table } from '../../util/text-table.js';
 import type { EventsSample } from './events-sample.js';
+import type { StoredZones } from './stored-events.js';
 
 export interface SampleFiles {
+  /** Where the sample came from: the events file, or the ClickHouse table. */
   readonly events: string;
+  /** true: stored events (`--from-clickhouse`), whose source_ip may be minimised. */
+  readonly stored?: boolean;
   readonly directory: string;
   readonly zones: string;
   readonly fields: string;
@@ -30,6 +34,12 @@ function top(m: ReadonlyMap<string, number>): string {
 const events = (n: number): string => `${figure(n)} event${n === 1 ? '' : 's'}`;
 
 const sum = (m: ReadonlyMap<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+
+/** The heading of a file sample: lines read, decoded, refused. */
+export function fileSampleHeading(s: EventsSample, file: string): string {
+  const refused = s.rejections.total;
+  return `${file}: ${figure(s.lines)} lines, ${figure(s.events)} decoded${refused > 0 ? `, ${figure(refused)} refused` : ''}`;
+}
 
 export function sampleFindings(s: EventsSample, f: SampleFiles, defaultClass: string): CheckFinding[] {
   const out: CheckFinding[] = [];
@@ -54,7 +64,8 @@ export function sampleFindings(s: EventsSample, f: SampleFiles, defaultClass: st
     out.push(warning({ ...at, reason: `${events(n)} (${share(n, s.events)}) from addresses in no zone, by network: ${top(z.networks)}; add the ranges to ${f.zones}` }));
   }
   if (z.withoutAddress > 0) {
-    out.push(warning({ ...at, reason: `${events(z.withoutAddress)} (${share(z.withoutAddress, s.events)}) without source_ip, in zone unknown` }));
+    const what = f.stored ? 'without a stored address (no source_ip, or one pseudonymised or dropped), in the zone unknown they were stored with' : 'without source_ip, in zone unknown';
+    out.push(warning({ ...at, reason: `${events(z.withoutAddress)} (${share(z.withoutAddress, s.events)}) ${what}` }));
   }
   if (s.unlistedFields.size > 0) {
     out.push(warning({ ...at, reason: `fields the fields file does not list, by events carrying them (class ${defaultClass} by default): ${top(s.unlistedFields)}; list them in ${f.fields}` }));
@@ -62,9 +73,23 @@ export function sampleFindings(s: EventsSample, f: SampleFiles, defaultClass: st
   return out;
 }
 
-export function sampleReport(s: EventsSample, findings: readonly CheckFinding[], file: string): string[] {
-  const refused = s.rejections.total;
-  const lines = [`events: ${file}: ${figure(s.lines)} lines, ${figure(s.events)} decoded${refused > 0 ? `, ${figure(refused)} refused` : ''}`];
+/**
+ * The zones of stored events that could not be resolved again (stored-events.ts):
+ * a note, not a warning, unless it is most of the sample.
+ */
+export function storedZonesFinding(z: StoredZones, total: number, at: string): CheckFinding | null {
+  const kept = z.keptNoAddress + z.keptStraddling;
+  if (kept === 0) return null;
+  const parts = [
+    ...(z.keptNoAddress > 0 ? [`${events(z.keptNoAddress)} without a stored address (none given, or CUSTOS_MINIMISE_SOURCE_IP pseudonymised or dropped)`] : []),
+    ...(z.keptStraddling > 0 ? [`${events(z.keptStraddling)} whose stored network is cut by a narrower zone range`] : []),
+  ];
+  return warning({ file: at, line: null, reason: `${figure(kept)} of ${events(total)} (${share(kept, total)}) keep the zone stored with them, resolved from the full address by the zones file of the day they arrived: ${parts.join('; ')}` });
+}
+
+/** `heading`: what was sampled, e.g. `events.ndjson: 120 lines, 118 decoded, 2 refused`. */
+export function sampleReport(s: EventsSample, findings: readonly CheckFinding[], heading: string): string[] {
+  const lines = [`events: ${heading}`];
   lines.push(...findings.map(formatFinding));
   lines.push(
     '',

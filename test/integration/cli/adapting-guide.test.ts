@@ -192,4 +192,18 @@ describe('docs/adapting.md on the sample organisation', () => {
     }
     expect(await exited, output).toBe(0);
   });
+
+  it('step 10: check --from-clickhouse judges the stored day as check --events judged the file', async () => {
+    const lines = readFileSync(join(FIXTURE, 'events/2026-03-10.ndjson'), 'utf8').trim().split('\n').length;
+    await pollQuery<{ n: string }>(ch, `SELECT count() AS n FROM ${scenario.database}.access_events_dedup`, (rs) => Number(rs[0]?.n) === lines, 60_000);
+    const stored = await runStep('check-stored');
+    expect(stored.code, stored.output).toBe(0);
+    expectShown(stored.output, step('check-stored').shown);
+    // Every policy rule's line as the file gave it in step 8.
+    const fromFile = await runStep('check-events');
+    const ruleLines = (out: string) => out.split('\n').filter((l) => l.startsWith('policy.'));
+    expect(ruleLines(stored.output).length).toBeGreaterThan(0);
+    expect(ruleLines(stored.output)).toEqual(ruleLines(fromFile.output));
+    expect(stored.output).not.toMatch(/^warning: ClickHouse/m);
+  });
 });

@@ -32,7 +32,7 @@ function sampleFile(): string {
   return file;
 }
 
-async function check(o: { events?: string; limit?: number }, over: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+async function check(o: { events?: string; limit?: number; fromClickhouse?: boolean }, over: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   let out = '';
   const code = await checkCommand({ now: Date.UTC(2026, 2, 10), ...o }, { out: (t) => (out += t), env: { ...env, ...over } });
   return { code, out };
@@ -78,6 +78,26 @@ describe('custos check --events', () => {
     const { code, out } = await check({ events: missing });
     expect(code).toBe(78);
     expect(out).toBe(`custos check: cannot read the events file ${missing} (--events)\n`);
+  });
+
+  it('--from-clickhouse: refuses --events beside it and --since/--until without it (exit 78), before checking anything', async () => {
+    let out = '';
+    const io = { out: (t: string) => (out += t), env };
+    expect(await checkCommand({ fromClickhouse: true, events: sampleFile() }, io)).toBe(78);
+    expect(out).toBe('custos check: give one sample: --events FILE or --from-clickhouse\n');
+    out = '';
+    expect(await checkCommand({ since: 0 }, io)).toBe(78);
+    expect(out).toBe('custos check: --since and --until select stored events: they need --from-clickhouse\n');
+    out = '';
+    expect(await checkCommand({ fromClickhouse: true, since: 2000, until: 1000 }, io)).toBe(78);
+    expect(out).toBe('custos check: --until must be after --since\n');
+  });
+
+  it('--from-clickhouse: a server that does not answer is an error of the report with its own exit code (1: worth another try)', async () => {
+    const { code, out } = await check({ fromClickhouse: true }, { CUSTOS_CLICKHOUSE_URL: 'http://127.0.0.1:1' });
+    expect(out).toMatch(/^error: ClickHouse custos\.access_events_dedup: CUSTOS_CLICKHOUSE: ClickHouse version failed: network ECONNREFUSED/m);
+    expect(out).toMatch(/1 error, \d+ warnings: custos run would refuse to start\n$/);
+    expect(code).toBe(1);
   });
 
   it('names networks coarsely enough to add a range', () => {

@@ -133,6 +133,10 @@ export function classifyClickHouseError(err: unknown): ClickHouseFailure {
   if (tls?.side === 'server-certificate') {
     return { retryable: false, serverCode: null, tls: true, reason: `TLS certificate verification failed (${tls.code}): check CUSTOS_CLICKHOUSE_CA_FILE and the server's certificate` };
   }
+  if (tls?.side === 'client-certificate') {
+    // The server's openSSL section verifies clients (verificationMode strict or relaxed with a caConfig) and refused ours, or we sent none.
+    return { retryable: false, serverCode: null, tls: true, reason: `the server refused the TLS client certificate (${tls.code}): check CUSTOS_CLICKHOUSE_CERT_FILE and CUSTOS_CLICKHOUSE_KEY_FILE (a certificate from a CA the server trusts; this server requires one)` };
+  }
   const serverCode = serverCodeOf(err);
   if (serverCode !== null) {
     const retryableName = RETRYABLE_SERVER_CODES.get(serverCode);

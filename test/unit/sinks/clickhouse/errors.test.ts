@@ -28,6 +28,25 @@ describe('ClickHouse error classification', () => {
     expect(classifyClickHouseError(err).retryable).toBe(true);
   });
 
+  it.each(['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE'])(
+    'a server that refused the client certificate (%s) is a TLS configuration error naming CUSTOS_CLICKHOUSE_CERT_FILE, not retried',
+    (code) => {
+      const err = Object.assign(new Error('request failed'), { cause: Object.assign(new Error('ssl3_read_bytes: alert'), { code }) });
+      expect(classifyClickHouseError(err)).toMatchObject({ retryable: false, tls: true });
+      const wrapped = wrapClickHouseError(err, 'version', null);
+      expect(wrapped.code).toBe('CUSTOS_TLS');
+      expect(wrapped.message).toContain('CUSTOS_CLICKHOUSE_CERT_FILE');
+      expect(wrapped.message).toContain(code);
+      expect(wrapped.message).not.toContain('CUSTOS_CLICKHOUSE_CA_FILE');
+    },
+  );
+
+  it('a server certificate that does not verify names CUSTOS_CLICKHOUSE_CA_FILE', () => {
+    const wrapped = wrapClickHouseError(Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }), 'version', null);
+    expect(wrapped.code).toBe('CUSTOS_TLS');
+    expect(wrapped.message).toContain('CUSTOS_CLICKHOUSE_CA_FILE');
+  });
+
   it('our own argument checks are not retryable', () => {
     expect(classifyClickHouseError(new RangeError('not a safe integer')).retryable).toBe(false);
   });
