@@ -4,6 +4,7 @@
  * and the event source (a file with its enrichment and pseudonym key, or a
  * ClickHouse range with its connection settings and history seeding).
  */
+import { CustosError } from '../errors.js';
 import { statSync } from 'node:fs';
 import { loadHistorySeed, type HistorySeed } from '../tools/backtest/history-seed.js';
 import type { BacktestOptions, RuleSetUnderTest } from '../tools/backtest/run-backtest.js';
@@ -27,7 +28,12 @@ const DAY_MS = 86_400_000;
 export const BACKTEST_FIXED_PSEUDONYM_KEY = 'custos-backtest-fixed-key-not-secret-0001';
 
 /** Anything the user must fix before a replay can run. */
-export class UsageError extends Error {}
+export class UsageError extends CustosError {
+  constructor(message: string) {
+    super('CUSTOS_USAGE', message);
+    this.name = 'UsageError';
+  }
+}
 
 export function checkArguments(o: BacktestCliOptions): void {
   const file = o.fromFile !== undefined;

@@ -35,6 +35,7 @@ type Build = (event: AccessEvent, kept: AccessEvent, steps: readonly EnrichStep<
  */
 const build: Build = (() => {
   const identifier = /^[a-z_][a-z0-9_]*$/;
+  // invariant: attribute names are code (sources/), checked before they become generated code.
   for (const k of ENRICHED_KEYS) if (!identifier.test(k)) throw new Error(`enriched event key ${k} is not an identifier`);
   const fields = EVENT_FIELDS.map((f) => `${f}: ${KEPT.has(f) ? 'kept' : 'e'}.${f}`);
   const placeholders = ENRICHMENT_SOURCES.map((s) => `${s.attribute}: undefined`);

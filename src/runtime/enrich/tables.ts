@@ -77,6 +77,7 @@ const LOAD_ORDER: readonly EnrichmentSource[] = (() => {
   const out: EnrichmentSource[] = [];
   const visit = (s: EnrichmentSource, path: readonly EnrichmentSource[]) => {
     if (out.includes(s)) return;
+    // invariant: a source list whose `after` loops is a bug.
     if (path.includes(s)) throw new Error(`enrichment source ${s.name} is loaded after itself`);
     for (const d of s.after ?? []) visit(d, [...path, s]);
     out.push(s);
