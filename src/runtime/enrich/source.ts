@@ -55,8 +55,8 @@ export interface SourceStepContext {
   readonly defaultTimezone: string;
 }
 
-/** One per-event step: the attribute's value; `soFar` holds the attributes of the sources before it. */
-export type EnrichStep<A extends EnrichedAttribute> = (event: AccessEvent, soFar: EnrichedEvent) => EnrichedEvent[A];
+/** One per-event step: the attribute's value; `soFar` holds the attributes of the sources before it in the list (only those). */
+export type EnrichStep<A extends EnrichedAttribute> = (event: AccessEvent, soFar: Pick<EnrichedEvent, EnrichedAttribute>) => EnrichedEvent[A];
 
 export interface EnrichmentSource<Name extends string = string, Key extends string = string, Table = unknown, A extends EnrichedAttribute = EnrichedAttribute, Option extends string = string> {
   /** Its key in the loaded tables (`EnrichmentTables`). */
