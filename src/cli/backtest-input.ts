@@ -4,15 +4,17 @@
  * and the event source (a file with its enrichment and pseudonym key, or a
  * ClickHouse range with its connection settings and history seeding).
  */
+import { CustosError } from '../errors.js';
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadHistorySeed, type HistorySeed } from '../tools/backtest/history-seed.js';
 import type { BacktestOptions, RuleSetUnderTest } from '../tools/backtest/run-backtest.js';
 import { clickHouseSource, fileSource, type EventSource } from '../tools/backtest/sources.js';
 import { loadSettingsSubset } from '../config/load.js';
-import { resolvePaths } from '../config/paths.js';
+import { resolvePaths, type PathFlags } from '../config/paths.js';
 import { formatRuleProblem, loadRuleSet, RuleSetInvalidError } from '../runtime/engine/index.js';
-import { loadEnrichmentTables } from '../runtime/enrich/tables.js';
+import type { EnrichmentSource } from '../runtime/enrich/source.js';
+import { ENRICHMENT_SOURCES, type EnrichmentFileOptions, type EnrichmentSettingKey } from '../runtime/enrich/sources/index.js';
+import { enrichmentFilesIn, loadEnrichmentTables } from '../runtime/enrich/tables.js';
 import { createClickHouseClient } from '../runtime/outputs/clickhouse/connection.js';
 import type { BacktestCliOptions, CommandIo } from './backtest.js';
 import { CLICKHOUSE_TLS_SETTING_KEYS, loadClickHouseTls } from '../config/tls-files.js';
@@ -27,7 +29,12 @@ const DAY_MS = 86_400_000;
 export const BACKTEST_FIXED_PSEUDONYM_KEY = 'custos-backtest-fixed-key-not-secret-0001';
 
 /** Anything the user must fix before a replay can run. */
-export class UsageError extends Error {}
+export class UsageError extends CustosError {
+  constructor(message: string) {
+    super('CUSTOS_USAGE', message);
+    this.name = 'UsageError';
+  }
+}
 
 export function checkArguments(o: BacktestCliOptions): void {
   const file = o.fromFile !== undefined;
@@ -36,13 +43,16 @@ export function checkArguments(o: BacktestCliOptions): void {
   if (o.alertsOut !== undefined && o.compareRules !== undefined) throw new UsageError('--alerts-out writes the alerts of one rule set: not with --compare-rules (run each folder on its own)');
   if (file) {
     if (o.since !== undefined || o.until !== undefined) throw new UsageError('--since and --until select a ClickHouse range; a file is replayed whole');
-    if (o.directory === undefined) throw new UsageError('--from-file needs --directory FILE (the actor directory CSV the events are enriched with)');
+    for (const source of SOURCES) {
+      const why = source.flag.requiredForFileReplay;
+      if (why !== undefined && fileOption(o, source) === undefined) throw new UsageError(`--from-file needs --${source.option} FILE (${why})`);
+    }
     if (o.chunkRows !== undefined) throw new UsageError('--chunk-rows applies to --from-clickhouse only');
   } else {
     if (o.since === undefined || o.until === undefined) throw new UsageError('--from-clickhouse needs --since TIME and --until TIME');
     if (o.until <= o.since) throw new UsageError('--until must be after --since');
-    if (o.directory !== undefined || o.zones !== undefined || o.fields !== undefined || o.calendar !== undefined) {
-      throw new UsageError('stored events are already enriched: --directory, --zones, --fields and --calendar apply to --from-file only');
+    if (SOURCES.some((source) => fileOption(o, source) !== undefined)) {
+      throw new UsageError(`stored events are already enriched: ${flagList()} apply to --from-file only`);
     }
   }
 }
@@ -56,18 +66,24 @@ export type ResolvedBacktestOptions = BacktestCliOptions & { readonly rules: str
  * inside that rules folder (stored events are already enriched).
  */
 export function withPaths(o: BacktestCliOptions, io: CommandIo): ResolvedBacktestOptions {
-  const p = resolvePaths(
-    { env: io.env, file: o.config ?? io.env.CUSTOS_CONFIG_FILE },
-    {
-      rules_dir: { flag: '--rules', value: o.rules },
-      'enrichment.zones_file': { flag: '--zones', value: o.zones },
-      'enrichment.fields_file': { flag: '--fields', value: o.fields },
-      'enrichment.calendar_file': { flag: '--calendar', value: o.calendar },
-    },
-  );
+  const flags: PathFlags = { rules_dir: { flag: '--rules', value: o.rules } };
+  for (const source of SOURCES) {
+    if (source.flag.requiredForFileReplay === undefined) flags[source.settingKey as EnrichmentSettingKey] = { flag: `--${source.option}`, value: fileOption(o, source) };
+  }
+  const p = resolvePaths({ env: io.env, file: o.config ?? io.env.CUSTOS_CONFIG_FILE }, flags);
   if (o.fromFile === undefined) return { ...o, rules: p.rules_dir.path };
-  return { ...o, rules: p.rules_dir.path, zones: p['enrichment.zones_file'].path, fields: p['enrichment.fields_file'].path, calendar: p['enrichment.calendar_file'].path };
+  const files = Object.fromEntries(
+    SOURCES.filter((source) => source.flag.requiredForFileReplay === undefined).map((source) => [source.option, p[source.settingKey as EnrichmentSettingKey].path]),
+  );
+  return { ...o, rules: p.rules_dir.path, ...files };
 }
+
+const SOURCES = ENRICHMENT_SOURCES as readonly EnrichmentSource[];
+const fileOption = (o: EnrichmentFileOptions, source: EnrichmentSource): string | undefined => (o as Readonly<Record<string, string | undefined>>)[source.option];
+const flagList = (): string => {
+  const flags = SOURCES.map((s) => `--${s.option}`);
+  return `${flags.slice(0, -1).join(', ')} and ${flags.at(-1) ?? ''}`;
+};
 
 /** `--rules` and, when comparing, `--compare-rules`; the problems of both folders at once, so one edit fixes them all. */
 export function loadRuleSets(o: ResolvedBacktestOptions, io: CommandIo): RuleSetUnderTest[] {
@@ -109,18 +125,13 @@ export function prepareInput(o: ResolvedBacktestOptions, io: CommandIo): Prepare
 
 function fileInput(o: ResolvedBacktestOptions, file: string, io: CommandIo): PreparedInput {
   if (!isFile(file)) throw new UsageError(`cannot read ${file}`);
-  const enrichmentDir = join(o.rules, 'enrichment');
-  const tables = loadEnrichmentTables({
-    directoryFile: o.directory as string,
-    // withPaths set these; the fallbacks are the same defaults.
-    zonesFile: o.zones ?? join(enrichmentDir, 'zones.yaml'),
-    fieldsFile: o.fields ?? join(enrichmentDir, 'fields.yaml'),
-    calendarFile: o.calendar ?? join(enrichmentDir, 'calendar.yaml'),
-    defaultTimezone: o.defaultTimezone,
-  });
+  // withPaths resolved every file; the fallbacks are the same defaults, inside the rules folder.
+  const given = Object.fromEntries(SOURCES.map((source) => [source.fileKey, fileOption(o, source)]).filter(([, f]) => f !== undefined));
+  const tables = loadEnrichmentTables(enrichmentFilesIn(o.rules, { ...given, defaultTimezone: o.defaultTimezone }));
   return {
     source: fileSource({ file, tables, pseudonymKey: pseudonymKey(io) }),
-    description: { kind: 'file', file, directory: o.directory },
+    // The report names the files the replay had to be given (the directory).
+    description: { kind: 'file', file, ...Object.fromEntries(SOURCES.filter((s) => s.flag.requiredForFileReplay !== undefined).map((s) => [s.option, fileOption(o, s)])) },
     seed: () => null,
     close: async () => {},
   };

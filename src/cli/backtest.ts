@@ -17,16 +17,14 @@ import { runBacktest } from '../tools/backtest/run-backtest.js';
 import { ConfigError } from '../config/load.js';
 import { formatRuleProblem, RuleSetInvalidError } from '../runtime/engine/index.js';
 import { InvalidSourceError } from '../util/source-error.js';
+import type { EnrichmentFileOptions } from '../runtime/enrich/sources/index.js';
 import { checkArguments, loadRuleSets, prepareInput, UsageError, withPaths, type PreparedInput } from './backtest-input.js';
 
 const EXIT_USAGE = 78;
 
-export interface BacktestCliOptions {
+/** `--from-file`'s enrichment files come as one option per source (`--directory`, `--zones`, ...: EnrichmentFileOptions). */
+export interface BacktestCliOptions extends EnrichmentFileOptions {
   readonly fromFile?: string;
-  readonly directory?: string;
-  readonly zones?: string;
-  readonly fields?: string;
-  readonly calendar?: string;
   readonly defaultTimezone: string;
   readonly fromClickhouse?: boolean;
   readonly since?: number;

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadSettingsSubset } from '../config/load.js';
 import type { SettingKey, Settings } from '../config/settings.js';
-import { classify, describeError, ERRORS } from '../errors.js';
+import { classify, CustosError, describeError, ERRORS } from '../errors.js';
 import { RETENTION_SETTING_KEYS } from '../runtime/app/retention-settings.js';
 import { clickHouseStoreOptions } from '../runtime/app/store-options.js';
 import { loadTlsMaterial } from '../config/tls-files.js';
@@ -155,7 +155,7 @@ export async function dbGrantsCommand(options: DbGrantsOptions): Promise<number>
   }
   return withStore(false, async (store) => {
     if (!store.schema.features.ttl) {
-      throw new Error(`ClickHouse ${store.schema.server.text} has no SQL-driven access control: install the users.d file of --format xml instead`);
+      throw new CustosError('CUSTOS_USAGE', `ClickHouse ${store.schema.server.text} has no SQL-driven access control: install the users.d file of --format xml instead`);
     }
     for (const statement of statements) await runStatement(store.client, statement, null, 'ddl');
     process.stdout.write(`applied ${statements.length} statements\n`);

@@ -9,6 +9,8 @@ import type { SimulateCommandOptions } from './simulate.js';
 import { pseudonymCommand } from './pseudonym.js';
 import { runCommand } from './run.js';
 import { SEED_SETS } from '../tools/bench/detection/seed-sets.js';
+import type { EnrichmentSource } from '../runtime/enrich/source.js';
+import { ENRICHMENT_SOURCES, type EnrichmentFileOptions } from '../runtime/enrich/sources/index.js';
 
 const program = new Command()
   .name('custos')
@@ -162,13 +164,13 @@ program
   });
 
 // No defaults here: the files default through the settings (src/config/paths.ts), inside the rules folder.
-const rulesOptions = (cmd: Command) =>
-  cmd
-    .option('--dir <dir>', 'rules folder (default: $CUSTOS_RULES_DIR, else rules)')
-    .option('--zones <file>', 'network zones file (default: $CUSTOS_ZONES_FILE, else <rules>/enrichment/zones.yaml)')
-    .option('--fields <file>', 'field classes file (default: $CUSTOS_FIELDS_FILE, else <rules>/enrichment/fields.yaml)')
-    .option('--calendar <file>', 'business hours file (default: $CUSTOS_CALENDAR_FILE, else <rules>/enrichment/calendar.yaml)');
-type RulesCliOptions = { dir?: string; zones?: string; fields?: string; calendar?: string; filter?: string };
+const rulesOptions = (cmd: Command) => {
+  cmd.option('--dir <dir>', 'rules folder (default: $CUSTOS_RULES_DIR, else rules)');
+  // Each enrichment file the rule test cases read (the directory they declare themselves).
+  for (const s of ENRICHMENT_SOURCES as readonly EnrichmentSource[]) if (s.withoutFile === undefined) cmd.option(`--${s.option} <file>`, s.flag.description);
+  return cmd;
+};
+type RulesCliOptions = { dir?: string; filter?: string } & EnrichmentFileOptions;
 
 const rules = program.command('rules').description('Validate rules and run the test cases they carry.');
 rulesOptions(rules.command('check').description('Validate the rules folder: every problem with file, line and reason.')).action(
@@ -184,14 +186,13 @@ rulesOptions(rules.command('test').description('Run every rule test case through
     exitWith(rulesTestCommand(o));
   });
 
-program
+const backtest = program
   .command('backtest')
   .description('Run the engine over historical events (NDJSON file or a ClickHouse time range) with a virtual clock; compare two rule sets. See docs/backtest.md.')
-  .option('--from-file <file>', 'wire-contract v1 events, one JSON object per line (e.g. events.ndjson of custos simulate)')
-  .option('--directory <file>', 'actor directory CSV the file\'s events are enriched with (required with --from-file)')
-  .option('--zones <file>', 'network zones (default: $CUSTOS_ZONES_FILE, else <rules>/enrichment/zones.yaml)')
-  .option('--fields <file>', 'field classes (default: $CUSTOS_FIELDS_FILE, else <rules>/enrichment/fields.yaml)')
-  .option('--calendar <file>', 'business hours (default: $CUSTOS_CALENDAR_FILE, else <rules>/enrichment/calendar.yaml)')
+  .option('--from-file <file>', 'wire-contract v1 events, one JSON object per line (e.g. events.ndjson of custos simulate)');
+// Each enrichment file the events of --from-file are enriched with.
+for (const s of ENRICHMENT_SOURCES as readonly EnrichmentSource[]) backtest.option(`--${s.option} <file>`, s.flag.description);
+backtest
   .option('--default-timezone <zone>', 'time zone of unknown actors and of directory rows without one', 'UTC')
   .option('--from-clickhouse', 'replay stored events of access_events_dedup (connection from $CUSTOS_CLICKHOUSE_*)')
   .option('--since <time>', 'start of the range, inclusive: RFC 3339 with offset, YYYY-MM-DD (UTC) or epoch ms', instantArg)

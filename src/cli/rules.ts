@@ -5,30 +5,26 @@
  * enrich, and exits non-zero when one fails.
  */
 import { ConfigError } from '../config/load.js';
-import { resolvePaths, type EffectivePaths } from '../config/paths.js';
+import { resolvePaths, type EffectivePaths, type PathFlags } from '../config/paths.js';
+import type { EnrichmentSource } from '../runtime/enrich/source.js';
+import { ENRICHMENT_SOURCES, type EnrichmentFileOptions, type EnrichmentSettingKey } from '../runtime/enrich/sources/index.js';
 import { formatRuleProblem, loadRuleSet, runRuleTests, RuleSetInvalidError, type RuleSet } from '../runtime/engine/index.js';
 import { createRealCaseEnricher } from '../tools/rule-tests/real-case-enricher.js';
 
 /** The flags as given; every path not given comes from the settings, like `custos run`'s (src/config/paths.ts). */
-export interface RulesOptions {
+export interface RulesOptions extends EnrichmentFileOptions {
   readonly dir?: string | undefined;
-  readonly zones?: string | undefined;
-  readonly fields?: string | undefined;
-  readonly calendar?: string | undefined;
   readonly filter?: string | undefined;
 }
 
+/** The enrichment files rule test cases read: every source's but those a case declares itself (the directory). */
+const CASE_SOURCES = (ENRICHMENT_SOURCES as readonly EnrichmentSource[]).filter((s) => s.withoutFile === undefined);
+
 function paths(o: RulesOptions, env: NodeJS.ProcessEnv = process.env): EffectivePaths | null {
   try {
-    return resolvePaths(
-      { env, file: env.CUSTOS_CONFIG_FILE },
-      {
-        rules_dir: { flag: '--dir', value: o.dir },
-        'enrichment.zones_file': { flag: '--zones', value: o.zones },
-        'enrichment.fields_file': { flag: '--fields', value: o.fields },
-        'enrichment.calendar_file': { flag: '--calendar', value: o.calendar },
-      },
-    );
+    const flags: PathFlags = { rules_dir: { flag: '--dir', value: o.dir } };
+    for (const s of CASE_SOURCES) flags[s.settingKey as EnrichmentSettingKey] = { flag: `--${s.option}`, value: (o as Readonly<Record<string, string | undefined>>)[s.option] };
+    return resolvePaths({ env, file: env.CUSTOS_CONFIG_FILE }, flags);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`custos: ${err.message}\n`);
@@ -70,13 +66,9 @@ export function rulesTestCommand(o: RulesOptions): number {
   if (p === null) return 78;
   const ruleSet = load(p.rules_dir.path);
   if (ruleSet === null) return 1;
-  process.stdout.write(`zones: ${p['enrichment.zones_file'].path}, fields: ${p['enrichment.fields_file'].path}, calendar: ${p['enrichment.calendar_file'].path}\n`);
-  const toEnriched = createRealCaseEnricher({
-    zonesFile: p['enrichment.zones_file'].path,
-    fieldsFile: p['enrichment.fields_file'].path,
-    calendarFile: p['enrichment.calendar_file'].path,
-    defaultTimezone: 'UTC',
-  });
+  const files = CASE_SOURCES.map((s) => [s, p[s.settingKey as EnrichmentSettingKey].path] as const);
+  process.stdout.write(`${files.map(([s, file]) => `${s.label}: ${file}`).join(', ')}\n`);
+  const toEnriched = createRealCaseEnricher({ ...Object.fromEntries(files.map(([s, file]) => [s.fileKey, file])), defaultTimezone: 'UTC' });
   const results = runRuleTests(ruleSet, { toEnriched, ...(o.filter ? { filter: o.filter } : {}) });
   let failed = 0;
   for (const r of results) {

@@ -1,20 +1,16 @@
 /**
- * The files custos reads besides its settings: the rules folder and the four
- * enrichment files. One resolution for every command (run, check, rules
+ * The files custos reads besides its settings: the rules folder and each
+ * enrichment source's file. One resolution for every command (run, check, rules
  * check/test, backtest): a command-line flag, else the setting (environment
  * or config file), else the file inside the effective rules folder.
  */
 import { ConfigError, inspectSettings, type ConfigSources, type SettingsInspection } from './load.js';
+import { ENRICHMENT_SOURCES, type EnrichmentSettingKey } from '../runtime/enrich/sources/index.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 
-export const PATH_KEYS = [
-  'rules_dir',
-  'enrichment.directory_file',
-  'enrichment.zones_file',
-  'enrichment.fields_file',
-  'enrichment.calendar_file',
-] as const satisfies readonly SettingKey[];
-export type PathKey = (typeof PATH_KEYS)[number];
+export type PathKey = 'rules_dir' | EnrichmentSettingKey;
+/** The rules folder, then each enrichment source's file (src/runtime/enrich/sources/index.ts). */
+export const PATH_KEYS: readonly PathKey[] = ['rules_dir', ...ENRICHMENT_SOURCES.map((s) => s.settingKey)] satisfies readonly SettingKey[];
 
 export interface EffectivePath {
   readonly key: PathKey;
@@ -71,8 +67,5 @@ export function pathsForLog(paths: EffectivePaths): Record<string, string> {
 
 const LABELS: Readonly<Record<PathKey, string>> = {
   rules_dir: 'rules folder',
-  'enrichment.directory_file': 'directory',
-  'enrichment.zones_file': 'zones',
-  'enrichment.fields_file': 'fields',
-  'enrichment.calendar_file': 'calendar',
+  ...(Object.fromEntries(ENRICHMENT_SOURCES.map((s) => [s.settingKey, s.label])) as Record<EnrichmentSettingKey, string>),
 };

@@ -6,6 +6,10 @@
  * config file (CUSTOS_CONFIG_FILE) at its dotted path, else its default.
  */
 import { z } from 'zod';
+import { ENRICHMENT_SETTINGS } from '../runtime/enrich/sources/index.js';
+import { setting } from './setting-spec.js';
+
+export type { SettingSpec } from './setting-spec.js';
 
 const list = z
   .union([z.string(), z.array(z.string())])
@@ -16,24 +20,6 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 /** Empty (inherit the general retention) or whole days (0: forever). */
 const optionalDays = z.union([z.literal('').transform(() => null), int(0)]);
 
-export interface SettingSpec<S extends z.ZodType = z.ZodType> {
-  readonly env: string;
-  readonly schema: S;
-  /** undefined: required. */
-  readonly default?: z.input<S>;
-  readonly secret?: boolean;
-  /** URLs may carry credentials or tokens: errors never echo the value (logs show the origin only). */
-  readonly url?: boolean;
-  /**
-   * The default is a path inside the rules folder (`rules_dir`): a monitor
-   * pointed at another rules folder reads that folder's enrichment files, not
-   * the shipped examples under the working directory.
-   */
-  readonly underRulesDir?: boolean;
-  readonly description: string;
-}
-
-const setting = <S extends z.ZodType>(spec: SettingSpec<S>): SettingSpec<S> => spec;
 
 export const SETTINGS = {
   'kafka.brokers': setting({ env: 'CUSTOS_KAFKA_BROKERS', schema: list.pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1)), description: 'Kafka bootstrap brokers, comma-separated host:port.' }),
@@ -79,10 +65,8 @@ export const SETTINGS = {
   'minimise.session_id': setting({ env: 'CUSTOS_MINIMISE_SESSION_ID', schema: z.enum(['clear', 'pseudonymised', 'dropped']), default: 'pseudonymised', description: 'How session_id is stored: clear, pseudonymised (keyed: events of one session still match) or dropped.' }),
   'max_message_bytes': setting({ env: 'CUSTOS_MAX_MESSAGE_BYTES', schema: int(1, 64 * 1024 * 1024), default: 1_048_576, description: 'Messages larger than this are dead-lettered as too_large.' }),
   'rules_dir': setting({ env: 'CUSTOS_RULES_DIR', schema: z.string().min(1), default: 'rules', description: 'Folder of rules, lists, exceptions and their test cases.' }),
-  'enrichment.directory_file': setting({ env: 'CUSTOS_DIRECTORY_FILE', schema: z.string().min(1), default: 'enrichment/actors.csv', underRulesDir: true, description: 'Actor directory CSV (see README).' }),
-  'enrichment.zones_file': setting({ env: 'CUSTOS_ZONES_FILE', schema: z.string().min(1), default: 'enrichment/zones.yaml', underRulesDir: true, description: 'Network zones (CIDR lists).' }),
-  'enrichment.fields_file': setting({ env: 'CUSTOS_FIELDS_FILE', schema: z.string().min(1), default: 'enrichment/fields.yaml', underRulesDir: true, description: 'Field sensitivity classes.' }),
-  'enrichment.calendar_file': setting({ env: 'CUSTOS_CALENDAR_FILE', schema: z.string().min(1), default: 'enrichment/calendar.yaml', underRulesDir: true, description: 'Business hours.' }),
+  // The file setting of each enrichment source, in the list's order (src/runtime/enrich/sources/index.ts).
+  ...ENRICHMENT_SETTINGS,
   'enrichment.default_timezone': setting({ env: 'CUSTOS_DEFAULT_TIMEZONE', schema: z.string().min(1), default: 'UTC', description: 'Time zone of unknown actors and of directory rows without one.' }),
   'reload_interval_ms': setting({ env: 'CUSTOS_RELOAD_INTERVAL_MS', schema: int(0), default: 10_000, description: 'How often rule and enrichment files are checked for changes (0: only on SIGHUP).' }),
   'alerts.destinations': setting({

@@ -4,6 +4,7 @@
  * the settings before listening; it waits for the console schema, which the
  * monitor creates.
  */
+import { CustosError } from '../errors.js';
 import { KEYRING_SETTING_KEYS, keyringFromSettings } from '../config/keyring-settings.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -52,9 +53,9 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
-export class ConsoleStartError extends Error {
+export class ConsoleStartError extends CustosError {
   constructor(message: string) {
-    super(message);
+    super('CUSTOS_CONFIG', message);
     this.name = 'ConsoleStartError';
   }
 }

@@ -9,6 +9,7 @@
  * the same), so a rule on these fields judges what is stored, and a restart
  * reproduces the same alerts.
  */
+import { CustosError } from '../errors.js';
 import ipaddr from 'ipaddr.js';
 import UAParser from 'ua-parser-js';
 import { createPseudonymizer } from './pseudonym.js';
@@ -54,7 +55,7 @@ export const keepOptionalFields: OptionalFieldMinimiser = (fields) => fields;
 export function createOptionalFieldMinimiser(policy: MinimisationPolicy, pseudonymKey?: string | Buffer, pseudonymKeyId = ''): OptionalFieldMinimiser {
   if (policy.source_ip === 'clear' && policy.user_agent === 'clear' && policy.session_id === 'clear') return keepOptionalFields;
   const needsKey = policy.source_ip === 'pseudonymised' || policy.user_agent === 'pseudonymised' || policy.session_id === 'pseudonymised';
-  if (needsKey && pseudonymKey === undefined) throw new Error('a pseudonymised field needs the pseudonym key');
+  if (needsKey && pseudonymKey === undefined) throw new CustosError('CUSTOS_CONFIG', 'a pseudonymised field needs the pseudonym key');
   const pseudonymize = needsKey && pseudonymKey !== undefined ? createPseudonymizer(pseudonymKey, pseudonymKeyId) : null;
   const apply = (field: keyof OptionalFields, mode: MinimisationMode, value: string | null, truncate: (v: string) => string): string | null => {
     if (value === null || mode === 'clear') return value;

@@ -20,6 +20,7 @@
  * key ids existed) makes bare 32-hex pseudonyms, so stored history of such a
  * key stays valid. See keyring.ts for the set of active keys.
  */
+import { CustosError } from '../errors.js';
 import { createHmacSha256Hex } from './hmac-sha256.js';
 
 export const PSEUDONYM_HEX_LENGTH = 32;
@@ -45,9 +46,9 @@ export function createPseudonymizer(key: string | Buffer, keyId = ''): Pseudonym
   if (keyBytes.length < 32) {
     // Guarded by config validation too; repeated here because a weak key silently
     // turns pseudonyms into something a guesser can brute-force.
-    throw new Error('pseudonym key must be at least 32 bytes');
+    throw new CustosError('CUSTOS_CONFIG', 'pseudonym key must be at least 32 bytes');
   }
-  if (keyId !== '' && (!KEY_ID_PATTERN.test(keyId) || keyId === ERASED_KEY_ID)) throw new Error('pseudonym key id must be 1 to 8 lowercase letters or digits, and not "erased"');
+  if (keyId !== '' && (!KEY_ID_PATTERN.test(keyId) || keyId === ERASED_KEY_ID)) throw new CustosError('CUSTOS_CONFIG', 'pseudonym key id must be 1 to 8 lowercase letters or digits, and not "erased"');
   // The key's pads are hashed once here; each id then costs two SHA-256 compressions (hmac-sha256.ts),
   // and the key id one string append.
   return createHmacSha256Hex(keyBytes, PSEUDONYM_HEX_LENGTH, keyId === '' ? '' : KEY_ID_SEPARATOR + keyId);

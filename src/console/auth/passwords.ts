@@ -3,6 +3,7 @@
  * text form: `scrypt$<N>$<r>$<p>$<salt base64>$<hash base64>`, so the cost can
  * be raised later without invalidating stored hashes.
  */
+import { CustosError } from '../../errors.js';
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const scrypt = (password: string, salt: Buffer, length: number, options: ScryptOptions) =>
@@ -22,7 +23,7 @@ export interface ScryptCost {
 const memoryFor = (c: ScryptCost) => 128 * c.N * c.r * 2;
 
 export async function hashPassword(password: string, cost: ScryptCost = DEFAULT_COST): Promise<string> {
-  if (password.length === 0) throw new Error('a password cannot be empty');
+  if (password.length === 0) throw new CustosError('CUSTOS_USAGE', 'a password cannot be empty');
   const salt = randomBytes(SALT_LENGTH);
   const key = await scrypt(password, salt, KEY_LENGTH, { ...cost, maxmem: memoryFor(cost) });
   return `scrypt$${cost.N}$${cost.r}$${cost.p}$${salt.toString('base64')}$${key.toString('base64')}`;

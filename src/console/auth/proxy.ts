@@ -5,6 +5,7 @@
  * addresses (the TCP peer, never a forwarded-for header); a request from
  * anywhere else is refused whatever it carries.
  */
+import { CustosError } from '../../errors.js';
 import ipaddr from 'ipaddr.js';
 
 export type TrustedProxies = (peerAddress: string | undefined) => boolean;
@@ -17,7 +18,7 @@ export function trustedProxies(entries: readonly string[]): TrustedProxies {
       const addr = ipaddr.parse(entry);
       return [addr, addr.kind() === 'ipv4' ? 32 : 128] as [ipaddr.IPv4 | ipaddr.IPv6, number];
     } catch {
-      throw new Error(`console.trusted_proxies: ${JSON.stringify(entry)} is not an address or CIDR range`);
+      throw new CustosError('CUSTOS_CONFIG', `console.trusted_proxies: ${JSON.stringify(entry)} is not an address or CIDR range`);
     }
   });
   return (peer) => {

@@ -12,6 +12,7 @@
  * In users_file mode every user needs a password hash; in proxy mode the
  * reverse proxy authenticates and the file only gives roles.
  */
+import { CustosError } from '../../errors.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ROLES, type Role } from './roles.js';
@@ -34,9 +35,9 @@ export interface ConsoleUser {
   readonly passwordHash: string | null;
 }
 
-export class UsersFileError extends Error {
+export class UsersFileError extends CustosError {
   constructor(readonly problems: readonly string[]) {
-    super(`invalid console users file:\n  ${problems.join('\n  ')}`);
+    super('CUSTOS_CONSOLE_USERS', `invalid console users file:\n  ${problems.join('\n  ')}`);
     this.name = 'UsersFileError';
   }
 }

@@ -15,7 +15,7 @@ import { createEnricher, type Enricher } from '../enrich/enricher.js';
 import { createOptionalFieldMinimiser } from '../../privacy/minimise.js';
 import { loadTlsMaterial } from '../../config/tls-files.js';
 import { keyringFromSettings } from '../../config/keyring-settings.js';
-import { loadEnrichmentTables, type EnrichmentFiles } from '../enrich/tables.js';
+import { enrichmentFilePaths, enrichmentFilesFromSettings, loadEnrichmentTables, type EnrichmentFiles } from '../enrich/tables.js';
 import type { Logger } from '../../observability/log.js';
 import { Metrics } from '../../observability/metrics.js';
 import { createBatchHandler } from '../pipeline/batch-handler.js';
@@ -98,13 +98,7 @@ export class Monitor {
 
     // Rules, enrichment and destinations first: a bad file or setting stops the start before any connection.
     const rulesDir = config.rules_dir;
-    const enrichmentFiles: EnrichmentFiles = {
-      directoryFile: config['enrichment.directory_file'],
-      zonesFile: config['enrichment.zones_file'],
-      fieldsFile: config['enrichment.fields_file'],
-      calendarFile: config['enrichment.calendar_file'],
-      defaultTimezone: config['enrichment.default_timezone'],
-    };
+    const enrichmentFiles: EnrichmentFiles = enrichmentFilesFromSettings(config);
     // TLS files are read and checked now: a bad one is a configuration error naming its setting.
     const tls = loadTlsMaterial(config);
     // The keyring is checked now too (old keys' ids and lengths); decode writes under the current key only.
@@ -178,7 +172,7 @@ export class Monitor {
         },
         {
           name: 'enrichment',
-          paths: [enrichmentFiles.directoryFile, enrichmentFiles.zonesFile, enrichmentFiles.fieldsFile, enrichmentFiles.calendarFile],
+          paths: enrichmentFilePaths(enrichmentFiles),
           reload: () => {
             enricher = createEnricher(loadEnrichmentTables(enrichmentFiles), minimise);
           },

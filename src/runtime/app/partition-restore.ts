@@ -20,7 +20,7 @@
  */
 import type { DetectionEngine, EngineHistory } from '../engine/index.js';
 import type { SourcePosition } from '../../model/event.js';
-import { classify, describeError } from '../../errors.js';
+import { describeError, retriedFailureLog } from '../../errors.js';
 import type { Logger } from '../../observability/log.js';
 import { retry } from '../../util/retry.js';
 
@@ -195,8 +195,8 @@ export class PartitionRestorer {
           // Retried until it succeeds or the partition is revoked (or the monitor stops).
           giveUp: () => !this.current(partition, epoch),
           onRetry: (err, _failures, delayMs) => {
-            const log = classify(err).known ? this.deps.logger.warn.bind(this.deps.logger) : this.deps.logger.error.bind(this.deps.logger);
-            log({ partition, err: describeError(err), retryInMs: delayMs }, 'restoring the partition state failed; its batches wait');
+            const { level, note } = retriedFailureLog(err);
+            this.deps.logger[level]({ partition, err: describeError(err), retryInMs: delayMs, ...(note && { note }) }, 'restoring the partition state failed; its batches wait');
           },
           sleep: this.sleep,
         },

@@ -1,23 +1,24 @@
 /**
  * Everything the monitor loads, loaded the way it loads it, and checked
- * against each other: the rules folder, the four enrichment files, and the
+ * against each other: the rules folder, each enrichment source's file (and
+ * what the source checks of it, alone and against the rules), and the
  * cross-checks no single file can make (the directory's roles against the
  * role table, zones the rules name, rule test cases, exceptions, floors).
  * `custos check` prints the result; `custos run` refuses to start on an error
  * and logs the warnings once.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { EffectivePaths, PathKey } from '../../config/paths.js';
 import { SETTINGS } from '../../config/settings.js';
 import { tryLoadRuleSet, type RuleSet } from '../engine/index.js';
-import { loadEnrichmentParts, type EnrichmentParts, type EnrichmentTables } from '../enrich/tables.js';
-import { checkDirectory } from './directory-checks.js';
+import type { EnrichmentSource } from '../enrich/source.js';
+import { ENRICHMENT_SOURCES, type EnrichmentSettingKey } from '../enrich/sources/index.js';
+import { loadEnrichmentParts, type EnrichmentParts, type EnrichmentTables, type SourceFiles } from '../enrich/tables.js';
 import { error, warning, type CheckFinding } from './findings.js';
 import { indexRuleFiles } from './rule-files.js';
-import { checkExceptions, checkFieldClassReferences, checkRoleLimitFloors, checkRuleTestCases, checkUnlistedFieldDefault } from './rule-checks.js';
-import { checkShippedExamples, readOrNull, SHIPPED_RULES_DIR } from './shipped-examples.js';
+import { checkExceptions, checkRoleLimitFloors, checkRuleTestCases } from './rule-checks.js';
+import { readOrNull, SHIPPED_RULES_DIR } from './shipped-examples.js';
 import { summarize, type ConfigurationSummary } from './summary.js';
-import { checkZoneRanges, checkZoneReferences, zoneRanges } from './zone-checks.js';
 
 export interface CheckOptions {
   readonly paths: EffectivePaths;
@@ -53,33 +54,23 @@ export function checkConfiguration(o: CheckOptions): CheckResult {
     findings.push(...loaded.warnings.map(warning));
   }
 
-  const parts = loadEnrichmentParts(
-    {
-      zonesFile: p['enrichment.zones_file'].path,
-      fieldsFile: p['enrichment.fields_file'].path,
-      calendarFile: p['enrichment.calendar_file'].path,
-      defaultTimezone: o.defaultTimezone,
-    },
-    p['enrichment.directory_file'].path,
-  );
+  const files = Object.fromEntries(ENRICHMENT_SOURCES.map((s) => [s.fileKey, p[s.settingKey].path])) as unknown as SourceFiles;
+  const parts = loadEnrichmentParts({ ...files, defaultTimezone: o.defaultTimezone });
   findings.push(...parts.problems.map((problem) => error(withOrigin(problem, p))));
-
-  const zonesText = readOrNull(p['enrichment.zones_file'].path);
-  if (parts.zones && zonesText !== null) findings.push(...checkZoneRanges(p['enrichment.zones_file'].path, zoneRanges(zonesText)));
-  findings.push(
-    ...checkShippedExamples(
-      { directoryFile: p['enrichment.directory_file'].path, zonesFile: p['enrichment.zones_file'].path, zonesText: parts.zones ? zonesText : null },
-      o.examplesDir ?? SHIPPED_RULES_DIR,
-    ),
-  );
+  // What each source checks of its file beyond loading it (ranges, the shipped examples left in place).
+  const examplesDir = o.examplesDir ?? SHIPPED_RULES_DIR;
+  for (const source of ENRICHMENT_SOURCES as readonly EnrichmentSource[]) {
+    const file = p[source.settingKey as EnrichmentSettingKey].path;
+    findings.push(...(source.check?.(loadedBy(parts, source), { file, text: readOrNull(file), examplesDir }) ?? []));
+  }
 
   if (ruleSet !== undefined) findings.push(...crossChecks(ruleSet, parts, p, now));
 
-  const tables = tablesOf(parts, o.defaultTimezone);
+  const tables = parts.tables;
   const errors = findings.filter((f) => f.severity === 'error').length;
   return {
     findings,
-    summary: summarize(ruleSet, parts.directory, parts.zones?.names),
+    summary: summarize(ruleSet, parts.loaded.directory, parts.loaded.zones?.names),
     errors,
     warnings: findings.length - errors,
     ...(ruleSet !== undefined && { ruleSet }),
@@ -90,16 +81,14 @@ export function checkConfiguration(o: CheckOptions): CheckResult {
 function crossChecks(ruleSet: RuleSet, parts: EnrichmentParts, p: EffectivePaths, now: number): CheckFinding[] {
   const index = indexRuleFiles(ruleSet);
   const out: CheckFinding[] = [];
-  if (parts.directory !== undefined) {
-    out.push(...checkDirectory({ file: p['enrichment.directory_file'].path, directory: parts.directory, lineOf: parts.directoryLines ?? new Map() }, ruleSet, index));
+  for (const source of ENRICHMENT_SOURCES as readonly EnrichmentSource[]) {
+    const table = loadedBy(parts, source);
+    if (table === undefined || source.crossCheck === undefined) continue;
+    out.push(...source.crossCheck(table, { file: p[source.settingKey as EnrichmentSettingKey].path, ruleSet, index }));
   }
-  if (parts.zones !== undefined) out.push(...checkZoneReferences(parts.zones, p['enrichment.zones_file'].path, ruleSet, index));
-  if (parts.fieldClasses !== undefined) {
-    out.push(...checkFieldClassReferences(parts.fieldClasses, p['enrichment.fields_file'].path, ruleSet, index));
-    out.push(...checkUnlistedFieldDefault(parts.fieldClasses, p['enrichment.fields_file'].path, ruleSet, index));
-  }
-  out.push(...checkRuleTestCases(ruleSet, index, parts.zones?.names ?? null));
-  out.push(...checkExceptions(ruleSet, index, now, parts.directory === undefined ? null : new Set(parts.directory.keys())));
+  // Rule test cases and exceptions name zones and actors.
+  out.push(...checkRuleTestCases(ruleSet, index, parts.loaded.zones?.names ?? null));
+  out.push(...checkExceptions(ruleSet, index, now, parts.loaded.directory === undefined ? null : new Set(parts.loaded.directory.keys())));
   out.push(...checkRoleLimitFloors(ruleSet, index));
   return out;
 }
@@ -111,10 +100,8 @@ function withOrigin<T extends { file: string; reason: string }>(problem: T, p: E
   return key === undefined ? problem : { ...problem, reason: `${problem.reason} (${p[key].origin})` };
 }
 
-function tablesOf(parts: EnrichmentParts, defaultTimezone: string): EnrichmentTables | undefined {
-  const { directory, zones, fieldClasses, businessHours } = parts;
-  if (parts.problems.length > 0 || !directory || !zones || !fieldClasses || !businessHours) return undefined;
-  return { directory, zones, fieldClasses, businessHours, defaultTimezone };
+function loadedBy(parts: EnrichmentParts, source: EnrichmentSource): unknown {
+  return (parts.loaded as Readonly<Record<string, unknown>>)[source.name];
 }
 
 function isDirectory(path: string): boolean {

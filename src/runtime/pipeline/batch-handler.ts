@@ -8,7 +8,7 @@
  * consumer stops or lost the partition), the batch is redelivered, and the
  * engine output it produced is carried over to the next write.
  */
-import { classify, describeError } from '../../errors.js';
+import { describeError, retriedFailureLog } from '../../errors.js';
 import type { Logger } from '../../observability/log.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { retry } from '../../util/retry.js';
@@ -61,8 +61,8 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
       giveUp: () => control.shouldAbandon(),
       onRetry: async (err, failures, delayMs) => {
         deps.metrics.sinkFailures.inc({ stage: 'rebuild' });
-        const log = classify(err).known ? deps.logger.warn.bind(deps.logger) : deps.logger.error.bind(deps.logger);
-        log({ stage: 'rebuild', err: describeError(err), failures, retryInMs: delayMs }, 'rebuilding evicted actors failed; the batch waits');
+        const { level, note } = retriedFailureLog(err);
+        deps.logger[level]({ stage: 'rebuild', err: describeError(err), failures, retryInMs: delayMs, ...(note && { note }) }, 'rebuilding evicted actors failed; the batch waits');
         await control.heartbeat().catch(() => undefined);
       },
       sleep,

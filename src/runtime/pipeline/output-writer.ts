@@ -8,7 +8,7 @@
  * partition; a tick's limited attempts), and then the caller keeps the
  * engine's output for the next write (carry-over).
  */
-import { classify, describeError } from '../../errors.js';
+import { describeError, retriedFailureLog } from '../../errors.js';
 import type { OutputBatch } from '../../model/batch.js';
 import type { Logger } from '../../observability/log.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -65,11 +65,10 @@ export class OutputWriter {
           this.deps.health?.failed();
           for (const [i, stage] of f.outputs.entries()) {
             const cause = f.errors[i];
-            const c = classify(cause);
             this.deps.metrics.sinkFailures.inc({ stage });
             // Not retryable (e.g. a schema changed by hand) or unknown: the partition still waits (nothing is skipped), loudly.
-            const log = c.retryable && c.known ? this.deps.logger.warn.bind(this.deps.logger) : this.deps.logger.error.bind(this.deps.logger);
-            log({ stage, err: describeError(cause), failures, retryInMs: delayMs }, 'output failed; retrying the batch, offsets held');
+            const { level, note } = retriedFailureLog(cause);
+            this.deps.logger[level]({ stage, err: describeError(cause), failures, retryInMs: delayMs, ...(note && { note }) }, 'output failed; retrying the batch, offsets held');
           }
           await control.heartbeat?.().catch(() => undefined);
         },
@@ -104,6 +103,7 @@ export class OutputWriter {
 }
 
 /** Which durable outputs failed in one attempt, and why. */
+// internal: carries each output's own error to the log; never leaves this module.
 class OutputsFailed extends Error {
   constructor(
     readonly outputs: readonly string[],

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type EnrichmentTables, loadEnrichmentTables } from '../../runtime/enrich/tables.js';
+import { type EnrichmentTables, enrichmentFilesInFolder, loadEnrichmentTables } from '../../runtime/enrich/tables.js';
 import { type RuleSet, loadRuleSet } from '../../runtime/engine/index.js';
 import { createWireEventReader } from '../replay/index.js';
 import type { Plan } from './incidents.js';
@@ -29,13 +29,7 @@ export function simulationTables(directoryCsv: string, enrichmentDir: string): E
   try {
     const directoryFile = join(tmp, 'actors.csv');
     writeFileSync(directoryFile, directoryCsv);
-    return loadEnrichmentTables({
-      directoryFile,
-      zonesFile: join(enrichmentDir, 'zones.yaml'),
-      fieldsFile: join(enrichmentDir, 'fields.yaml'),
-      calendarFile: join(enrichmentDir, 'calendar.yaml'),
-      defaultTimezone: 'UTC',
-    });
+    return loadEnrichmentTables(enrichmentFilesInFolder(enrichmentDir, { directoryFile, defaultTimezone: 'UTC' }));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -3,6 +3,7 @@ import { PartitionRestorer } from '../../../src/runtime/app/partition-restore.js
 import type { EngineHistory } from '../../../src/runtime/engine/index.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import { createLogger } from '../../../src/observability/log.js';
+import { CustosError } from '../../../src/errors.js';
 
 const logger = createLogger('silent');
 const noWait = () => Promise.resolve();
@@ -135,5 +136,37 @@ describe('PartitionRestorer', () => {
     for (const p of [0, 1, 2, 3, 4]) expect(await h.restorer.whenRestored('events', p)).toBe(true);
     expect(peak).toBe(2);
     expect(h.restored).toHaveLength(5);
+  });
+
+  it('retries a failed load whatever the error, but logs an unknown or non-retryable one at error saying it is retried anyway (issue 8 point 5)', async () => {
+    const lines: { level: string; msg: string; note?: string; err: { code: string } }[] = [];
+    const recording = createLogger('info', { write: (l: string) => void lines.push(JSON.parse(l) as (typeof lines)[number]) });
+    const failures: unknown[] = [
+      new CustosError('CUSTOS_CLICKHOUSE', 'ClickHouse history failed: network ECONNRESET (retryable)', true),
+      new CustosError('CUSTOS_CLICKHOUSE_AUTH', 'ClickHouse refused the user'),
+      new Error('something custos does not know'),
+    ];
+    const engine = { restore: () => undefined, forget: () => undefined, holds: () => false };
+    const restorer = new PartitionRestorer('events', {
+      load: async () => {
+        const next = failures.shift();
+        if (next !== undefined) throw next;
+        return stateOf('a');
+      },
+      engine,
+      logger: recording,
+      sleep: noWait,
+    });
+    restorer.assign([0], true);
+    expect(await restorer.whenRestored('events', 0)).toBe(true);
+    const failed = lines.filter((l) => l.msg.startsWith('restoring the partition state failed'));
+    expect(failed.map((l) => [l.level, l.err.code])).toEqual([
+      ['warn', 'CUSTOS_CLICKHOUSE'],
+      ['error', 'CUSTOS_CLICKHOUSE_AUTH'],
+      ['error', 'CUSTOS_UNEXPECTED'],
+    ]);
+    expect(failed[0]?.note).toBeUndefined();
+    expect(failed[1]?.note).toContain('CUSTOS_CLICKHOUSE_AUTH is not retryable: retried anyway');
+    expect(failed[2]?.note).toContain('unknown error (CUSTOS_UNEXPECTED): retried anyway');
   });
 });

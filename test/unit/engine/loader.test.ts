@@ -127,6 +127,22 @@ rules:
     expect(problems(text)).toEqual(['t1.yaml:8: measure `events` needs `count`: the predicate selecting counted events']);
   });
 
+  it('refuses a distinct_customers window under one second at load, instead of every event failing with an uncatalogued error (issue 8 point 5)', () => {
+    const text = `
+rules:
+  - id: r.x
+    version: 1
+    kind: rate
+    title: x
+    severity: low
+    measure: distinct_customers
+    windows:
+      - { window: 5m, limit: 10 }
+      - { window: 500ms, limit: 10 }
+`;
+    expect(problems(text)).toEqual(['t1.yaml:11: a distinct_customers window is at least one second (its counts are kept per second)']);
+  });
+
   it('warns (does not fail) about an expired exception, with its line', () => {
     const rs = rules(POLICY + `exceptions:\n  - { id: old, rules: [p.one], actors: [a], owner: jane, reason: r, expires: 2025-06-30 }\n`);
     expect(rs.warnings).toEqual([{ file: 't1.yaml', line: 10, reason: 'exception `old` (owner jane) has expired and no longer applies' }]);

@@ -22,6 +22,10 @@ export const distinctCustomers: RateMeasurePart = {
   baselines: true,
   readsAfterActor: true,
   compile(ctx): CompiledMeasure {
+    // The distinct-customer window keeps its counts per second (state/distinct-window.ts).
+    ctx.horizons.forEach((ms, k) => {
+      if (ms < 1000) ctx.problem(['windows', k, 'window'], 'a distinct_customers window is at least one second (its counts are kept per second)');
+    });
     return {
       part: distinctCustomers,
       distinctHorizons: ctx.horizons,

@@ -77,6 +77,7 @@ let lastHorizons: { readonly input: readonly number[]; readonly ms: number[]; re
 function sharedHorizons(listMs: readonly number[]): { ms: number[]; secs: number[] } {
   if (lastHorizons !== null && lastHorizons.input === listMs) return lastHorizons;
   const ms = [...new Set(listMs)].sort((a, b) => a - b);
+  // invariant: rules are refused at load with a distinct_customers window under a second (measures/distinct-customers.ts).
   if (ms.length === 0) throw new Error('a window needs at least one horizon');
   if (ms.some((h) => h < 1000)) throw new Error('window horizons are at least one second');
   lastHorizons = { input: listMs, ms, secs: ms.map((h) => Math.floor(h / 1000)) };

@@ -21,6 +21,7 @@
  * `<allow_databases>`). Passwords appear only as SHA-256 hashes, so both can
  * be printed and kept in a repository.
  */
+import { CustosError } from '../../../errors.js';
 import { createHash } from 'node:crypto';
 import { consoleDatabaseOf, TABLES } from './ddl.js';
 import { quoteIdentifier } from './escape.js';
@@ -69,10 +70,10 @@ function check(options: AccessModelOptions): void {
   quoteIdentifier(options.database);
   for (const user of Object.values(options.users)) {
     quoteIdentifier(user.name);
-    if (!HEX64.test(user.passwordSha256)) throw new Error(`the password hash of ${user.name} must be 64 hex digits`);
+    if (!HEX64.test(user.passwordSha256)) throw new CustosError('CUSTOS_USAGE', `the password hash of ${user.name} must be 64 hex digits`);
   }
   for (const net of options.networks ?? []) {
-    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(net)) throw new Error(`network ${net} must be an address or CIDR`);
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(net)) throw new CustosError('CUSTOS_USAGE', `network ${net} must be an address or CIDR`);
   }
 }
 

@@ -4,6 +4,7 @@
  * ClickHouse 18.16 (local and CI) and current releases (production); the
  * features below are added only where the version says they work.
  */
+import { CustosError } from '../../../errors.js';
 import type { ClickHouseClient } from '@clickhouse/client';
 
 export interface ServerVersion {
@@ -76,6 +77,7 @@ export async function queryServerVersion(client: ClickHouseClient): Promise<Serv
   const result = await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
   const rows = await result.json<{ v: string }>();
   const first = rows[0];
-  if (!first) throw new Error('SELECT version() returned no row');
+  // A server answering without a row is a server in trouble, not a configuration to fix: retried.
+  if (!first) throw new CustosError('CUSTOS_CLICKHOUSE', 'ClickHouse answered SELECT version() without a row', true);
   return parseServerVersion(first.v);
 }

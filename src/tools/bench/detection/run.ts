@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ManualClock } from '../../../clock.js';
-import { loadEnrichmentTables } from '../../../runtime/enrich/tables.js';
+import { enrichmentFilesInFolder, loadEnrichmentTables } from '../../../runtime/enrich/tables.js';
 import type { EngineOutput, EngineStats } from '../../../runtime/engine/api.js';
 import { createEngine, loadRuleSet } from '../../../runtime/engine/index.js';
 import { EngineReplay, createWireEventReader } from '../../replay/index.js';
@@ -63,13 +63,7 @@ export function runDetection(opts: DetectionRunOptions): DetectionRunResult {
   try {
     const directoryFile = join(tmp, 'actors.csv');
     writeFileSync(directoryFile, sim.directoryCsv);
-    const tables = loadEnrichmentTables({
-      directoryFile,
-      zonesFile: join(enrichmentDir, 'zones.yaml'),
-      fieldsFile: join(enrichmentDir, 'fields.yaml'),
-      calendarFile: join(enrichmentDir, 'calendar.yaml'),
-      defaultTimezone: 'UTC',
-    });
+    const tables = loadEnrichmentTables(enrichmentFilesInFolder(enrichmentDir, { directoryFile, defaultTimezone: 'UTC' }));
     const clock = new ManualClock(sim.config.startMs);
     const rules = loadRuleSet(rulesDir, { now: sim.config.startMs });
     const engine = createEngine({ rules, clock });

@@ -21,7 +21,7 @@ import { createClient } from '@clickhouse/client';
 import { Kafka, logLevel } from 'kafkajs';
 import { ManualClock } from '../../../clock.js';
 import { createEngine, loadRuleSet, type ActorActivityRow } from '../../../runtime/engine/index.js';
-import { loadEnrichmentTables } from '../../../runtime/enrich/tables.js';
+import { enrichmentFilesInFolder, loadEnrichmentTables } from '../../../runtime/enrich/tables.js';
 import type { Alert, AlertRevision } from '../../../model/alert.js';
 import { EngineReplay, createWireEventReader } from '../../replay/index.js';
 import { produceToKafka } from '../../sim/kafka.js';
@@ -105,13 +105,7 @@ async function readRun(url: string, database: string): Promise<RunAlerts> {
 
 function replayInProcess(o: Options, directoryFile: string): RunAlerts {
   const sim = createSimulation({ seed: 7, actors: o.actors, days: 60, incidents: 'default' });
-  const tables = loadEnrichmentTables({
-    directoryFile,
-    zonesFile: 'rules/enrichment/zones.yaml',
-    fieldsFile: 'rules/enrichment/fields.yaml',
-    calendarFile: 'rules/enrichment/calendar.yaml',
-    defaultTimezone: 'UTC',
-  });
+  const tables = loadEnrichmentTables(enrichmentFilesInFolder('rules/enrichment', { directoryFile, defaultTimezone: 'UTC' }));
   const clock = new ManualClock(sim.config.startMs);
   const engine = createEngine({ rules: loadRuleSet('rules'), clock });
   const reader = createWireEventReader({ pseudonymKey: PSEUDONYM_KEY, tables });

@@ -22,7 +22,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ManualClock } from '../../../clock.js';
-import { loadEnrichmentTables } from '../../../runtime/enrich/tables.js';
+import { enrichmentFilesInFolder, loadEnrichmentTables } from '../../../runtime/enrich/tables.js';
 import { createEngine, loadRuleSet } from '../../../runtime/engine/index.js';
 import type { Engine } from '../../../runtime/engine/engine.js';
 import type { EnrichedEvent } from '../../../model/enriched.js';
@@ -129,13 +129,7 @@ function tablesFor(directoryCsv: string, rulesDir: string, tmp: string) {
   const directoryFile = join(tmp, 'actors.csv');
   writeFileSync(directoryFile, directoryCsv);
   const enrichmentDir = join(rulesDir, 'enrichment');
-  return loadEnrichmentTables({
-    directoryFile,
-    zonesFile: join(enrichmentDir, 'zones.yaml'),
-    fieldsFile: join(enrichmentDir, 'fields.yaml'),
-    calendarFile: join(enrichmentDir, 'calendar.yaml'),
-    defaultTimezone: 'UTC',
-  });
+  return loadEnrichmentTables(enrichmentFilesInFolder(enrichmentDir, { directoryFile, defaultTimezone: 'UTC' }));
 }
 
 /** 15:00 UTC of the simulation's last weekday (Monday-Friday). */

@@ -9,7 +9,7 @@ import { ManualClock } from '../../../clock.js';
 import { createDecoder } from '../../../runtime/decode/decoder.js';
 import { createEngine, loadRuleSet } from '../../../runtime/engine/index.js';
 import { createEnricher } from '../../../runtime/enrich/enricher.js';
-import { loadEnrichmentTables } from '../../../runtime/enrich/tables.js';
+import { enrichmentFilesInFolder, loadEnrichmentTables } from '../../../runtime/enrich/tables.js';
 import type { AccessEvent } from '../../../model/event.js';
 import type { EnrichedEvent } from '../../../model/enriched.js';
 import { prepareBatch } from '../../../runtime/outputs/clickhouse/batch.js';
@@ -57,13 +57,7 @@ export function measureStages(values: readonly Buffer[], directoryFile: string):
     for (const v of values) decode(v);
   });
   const events: AccessEvent[] = values.map((v) => decode(v)).flatMap((d) => (d.ok ? [d.event] : []));
-  const tables = loadEnrichmentTables({
-    directoryFile,
-    zonesFile: 'rules/enrichment/zones.yaml',
-    fieldsFile: 'rules/enrichment/fields.yaml',
-    calendarFile: 'rules/enrichment/calendar.yaml',
-    defaultTimezone: 'UTC',
-  });
+  const tables = loadEnrichmentTables(enrichmentFilesInFolder('rules/enrichment', { directoryFile, defaultTimezone: 'UTC' }));
   const enrich = createEnricher(tables);
   const enrichUs = cpuMicros(() => {
     for (const e of events) enrich(e);

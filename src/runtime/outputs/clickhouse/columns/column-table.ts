@@ -71,6 +71,7 @@ export function defineColumnTable<Row, Context, Model, Draft>(spec: ColumnTableS
   const { columns } = spec;
   const names = new Set<string>();
   for (const c of columns) {
+    // invariant: column names are code, checked before they become generated code.
     if (!IDENTIFIER.test(c.name) || names.has(c.name)) throw new Error(`${spec.name}: bad or repeated column name ${c.name}`);
     names.add(c.name);
   }
