@@ -182,7 +182,6 @@ describe('rule loader: folders', () => {
     const rs = loadRuleSet('rules', { now: NOW });
     expect(rs.policyRules.length).toBeGreaterThanOrEqual(7);
     expect(rs.rateRules.map((r) => r.id).sort()).toEqual([
-      'rate.behaviour.dormant-wakeup',
       'rate.browse.new-customer-requests',
       'rate.budget.daily-distinct-customers',
       'rate.bulk.distinct-customers',
