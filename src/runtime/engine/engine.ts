@@ -30,7 +30,7 @@ import { AlertCorrelator } from './alerts/correlator.js';
 import type { WindowFigure } from './alerts/open-alert.js';
 import { BANDS, bandAt, type Metric } from './baseline/bands.js';
 import { ActivityHistory } from './baseline/history.js';
-import { decideLimit, type BaselineStats, type LimitDecision } from './baseline/limits.js';
+import { decideLimit, rareBandApplies, type BaselineStats, type LimitDecision } from './baseline/limits.js';
 import { EMPTY_STATS } from './baseline/robust.js';
 import { EngineConfigError } from './errors.js';
 import type { DerivedFacts, EvalInput } from './rules/fields.js';
@@ -619,7 +619,7 @@ export class Engine implements DetectionEngine {
       if (baseline) {
         // A part of the week the actor has hardly worked: their usual level elsewhere may judge it (rare_band).
         const rare = w.limit.baseline.rare_band;
-        if (rare !== undefined && rare.compare_with !== band && own.days <= rare.max_days) {
+        if (rareBandApplies(rare, band, own.days)) {
           ownOther = this.history.own(st.actorId, metric, rare.compare_with, this.ownAsOf(st));
         }
         const g = this.groupCutoff(e.ts);

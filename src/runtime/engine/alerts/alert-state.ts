@@ -8,7 +8,7 @@ import { ALERT_STATE_VERSION, type AlertState } from '../../../model/alert-state
 import type { LimitDecision } from '../baseline/limits.js';
 import { Finding, OpenAlert, type WindowFigure } from './open-alert.js';
 
-/** The state behind the revision just rendered (notifyPending is not state: a restored alert owes nothing). */
+/** The state behind the revision just rendered (whether it notified is not state: a restored alert owes nothing). */
 export function alertStateOf(a: OpenAlert): AlertState {
   return {
     v: ALERT_STATE_VERSION,
@@ -94,7 +94,6 @@ export function openAlertFromState(s: AlertState): OpenAlert {
   a.windowEnd = s.windowEnd;
   a.totalRecords = s.totalRecords;
   a.maxRecords = s.maxRecords;
-  a.notifyPending = false;
   a.eventIds.push(...s.eventIds);
   for (const [k, v] of s.actions) a.addActionRecords(k, v);
   a.resourceTypes.push(...s.resourceTypes);

@@ -117,7 +117,6 @@ export class AlertCorrelator {
     if (this.dirty.has(a)) return;
     a.closed = true;
     a.revision++;
-    a.notifyPending = false;
     this.dirty.add(a);
   }
 
@@ -245,9 +244,7 @@ export class AlertCorrelator {
     this.touched = null;
     if (!t.opened) a.revision++;
     if (t.opened || a.tier > t.tier || a.severity > t.severity) {
-      a.notifyPending = true;
-      this.notifying.push(this.update(a));
-      a.notifyPending = false;
+      this.notifying.push(this.update(a, true));
       // The revision just rendered is the alert as it stands: no coalesced copy of it.
       this.dirty.delete(a);
       return;
@@ -297,19 +294,18 @@ export class AlertCorrelator {
     const alerts: AlertUpdate[] = this.notifying;
     this.notifying = [];
     for (const a of this.dirty) {
-      alerts.push(this.update(a));
-      a.notifyPending = false;
+      alerts.push(this.update(a, false));
     }
     this.dirty.clear();
     return alerts;
   }
 
   /** The alert's revision as it stands, its events and its state. */
-  private update(a: OpenAlert): AlertUpdate {
+  private update(a: OpenAlert, notify: boolean): AlertUpdate {
     return {
       alert: renderAlert(a, { ruleOf: (id) => this.rules.rulesById.get(id) }),
       events: alertEventsOf(a, this.rules.settings.event_id_sample),
-      notify: a.notifyPending,
+      notify,
       state: alertStateOf(a),
     };
   }

@@ -107,8 +107,6 @@ export class OpenAlert {
   totalRecords = 0;
   maxRecords = 0;
   closed = false;
-  /** A notification is due with the next update (opening, escalation). */
-  notifyPending = true;
   readonly eventIds: string[] = [];
   /** Findings by rule id, in the order they joined. */
   readonly findings = new Map<string, Finding>();
@@ -296,7 +294,6 @@ export class OpenAlert {
     o.windowStart = a.window_start;
     o.windowEnd = a.window_end;
     o.eventIds.push(...a.event_ids);
-    o.notifyPending = false;
     o.restoredExplanation = a.explanation;
     o.severity = Math.max(0, SEVERITIES.indexOf(a.severity));
     const ex = a.explanation as Record<string, unknown>;

@@ -41,6 +41,7 @@
  */
 import type { BaselineSource } from '../../../model/alert.js';
 import type { RateWindow } from '../rules/rule-set.js';
+import type { BaselineSpec } from '../rules/schema.js';
 import type { Band, Metric } from './bands.js';
 import type { ActivityHistory, HistoryGroup } from './history.js';
 import { EMPTY_STATS, HIGH_QUANTILES, logLimit, logSpread, type SampleStats } from './robust.js';
@@ -126,6 +127,13 @@ export function activeFloor(w: RateWindow, roleLimits: ReadonlyMap<string, numbe
   return Math.max(w.floor, (roleLimits?.get(rf.limit) ?? 0) * rf.times);
 }
 
+type RareBand = NonNullable<BaselineSpec['rare_band']>;
+
+/** Whether rare_band judges this band: one the actor worked on at most max_days days, other than the band compared with. */
+export function rareBandApplies(rare: RareBand | undefined, band: Band | null, ownDays: number): rare is RareBand {
+  return rare !== undefined && band !== rare.compare_with && ownDays <= rare.max_days;
+}
+
 export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
   const factor = inp.statusFactor;
   const floor = activeFloor(w, inp.roleLimits);
@@ -206,7 +214,7 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
     rareBand: null,
   };
   const rare = b.rare_band;
-  if (rare !== undefined && ownStats.days <= rare.max_days && band !== rare.compare_with && inp.stats.ownOther.days >= rare.min_days) {
+  if (rareBandApplies(rare, band, ownStats.days) && inp.stats.ownOther.days >= rare.min_days) {
     const other = inp.stats.ownOther;
     const times = Math.max(1, rare.times * factor);
     return {

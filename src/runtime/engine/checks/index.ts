@@ -24,7 +24,6 @@ export type PolicyCheckSpec = { readonly type: string } & Record<string, unknown
 /** Compiles a validated `check:` with the part of its type. */
 export function compileCheck(spec: PolicyCheckSpec, ctx: CheckContext): CompiledCheck {
   const part = POLICY_CHECKS.find((c) => c.type === spec.type);
-  // The schema admits only registered types: a miss here is a programming error.
   // invariant: the rule schema admits only registered types (a bug otherwise).
   if (part === undefined) throw new Error(`no policy check of type ${spec.type} is registered`);
   return part.compile(spec, ctx);
