@@ -13,6 +13,8 @@ export function parseDuration(text: string): number | null {
 
 /** The shortest exact label of a duration (`300000` → `5m`, `86400000` → `24h`). */
 export function formatDuration(ms: number): string {
+  // Windows of several whole days read as days (7d); a day stays 24h, as rules write it.
+  if (ms % 86_400_000 === 0 && ms >= 2 * 86_400_000) return `${ms / 86_400_000}d`;
   if (ms % 3_600_000 === 0 && ms >= 3_600_000) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m`;
   if (ms % 1_000 === 0 && ms >= 1_000) return `${ms / 1_000}s`;

@@ -37,7 +37,7 @@ import type { DerivedFacts, EvalInput } from './rules/fields.js';
 import type { PolicyFinding, PolicyRule, RateRule, RateWindow, Rule, RuleSet } from './rules/rule-set.js';
 import type { ActivityBucket } from './state/activity.js';
 import { ActorState } from './state/actor-state.js';
-import type { MeasureRuntime } from './measures/index.js';
+import type { MeasureRuntime, WindowDays } from './measures/index.js';
 import { WindowAccumulator } from './state/accumulate.js';
 import { EvictedActors } from './state/evicted-actors.js';
 import { EvictedBucketStore } from './state/evicted-buckets.js';
@@ -376,7 +376,8 @@ export class Engine implements DetectionEngine {
     const s = ruleSet.settings;
     const layout = this.accumulator.layOut(ruleSet.distinctHorizons);
     let longest = Math.max(...layout.horizons);
-    for (const r of ruleSet.rateRules) for (const w of r.windows) longest = Math.max(longest, w.horizonMs);
+    // Windows of whole days read closed days from the activity history: their events are kept a day.
+    for (const r of ruleSet.rateRules) for (const w of r.windows) longest = Math.max(longest, r.measure.part.spansDays === true ? DAY_MS : w.horizonMs);
     this.measures = ruleSet.rateRules.map((r) => r.measure.bind(layout, r.windows));
     this.accumulator.configure(ruleSet.settings.counted, this.measures);
     this.retentionMs = longest + s.lateness;
@@ -579,7 +580,7 @@ export class Engine implements DetectionEngine {
       const observed = m.observe(st, i);
       // Cheap pre-check: the limit is never below the floor (which the status factor does not lower).
       if (observed <= w.minFiring) continue;
-      const d = this.limitFor(st, w, e, factor);
+      const d = this.limitFor(st, w, e, factor, m.days?.(st, i) ?? null);
       if (observed <= d.limit) continue;
       const ratio = observed / Math.max(d.limit, 1e-9);
       if (ratio > bestRatio) {
@@ -593,12 +594,13 @@ export class Engine implements DetectionEngine {
     // Explain every window of the rule, exceeded or not.
     for (let i = 0; i < r.windows.length; i++) {
       const w = r.windows[i] as RateWindow;
-      figures.push({ label: w.label, horizonMs: w.horizonMs, observed: m.observe(st, i), decision: this.limitFor(st, w, e, factor) });
+      figures.push({ label: w.label, horizonMs: w.horizonMs, observed: m.observe(st, i), decision: this.limitFor(st, w, e, factor, m.days?.(st, i) ?? null) });
     }
     this.alerts.fireRate(st, r, e, duplicate, figures, best, bestRatio, this.batchNow);
   }
 
-  private limitFor(st: ActorState, w: RateWindow, e: EnrichedEvent, factor: number): LimitDecision {
+  /** `days`: a window of several days (its days with reads, and its first day), else null. */
+  private limitFor(st: ActorState, w: RateWindow, e: EnrichedEvent, factor: number, days: WindowDays | null): LimitDecision {
     const baseline = w.limit.type === 'baseline';
     // A baseline window judges the metric's statistics; a budget the status factor lowers
     // does too, but only to stay above the actor's own peak of the metric (with a factor
@@ -612,7 +614,18 @@ export class Engine implements DetectionEngine {
     let peers = EMPTY_STATS;
     let role = EMPTY_STATS;
     let ownOther = EMPTY_STATS;
-    if (usesStats) {
+    const dayInfo = days === null ? null : { active: days.active, level: days.level };
+    if (days !== null && baseline && metric !== null) {
+      // A window of several days compares a level of its days with the usual day, read as of
+      // the window's first day: the days being judged do not enter the baseline that judges them.
+      band = 'weekday' as const;
+      bandIdx = BANDS.indexOf(band);
+      own = this.history.own(st.actorId, metric, band, Math.min(this.ownAsOf(st), days.start));
+      const g = this.groupCutoff(e.ts);
+      if (!g.complete) this.provisionalJudgments++;
+      peers = this.history.groupStats(st.peerGroup, metric, band, g.cutoff, g.complete);
+      role = this.history.groupStats(st.roleGroup, metric, band, g.cutoff, g.complete);
+    } else if (usesStats) {
       band = bandAt(metric, e.local_time.hour, e.local_time.weekday, this.rules.settings.baseline_bands);
       bandIdx = BANDS.indexOf(band);
       own = this.history.own(st.actorId, metric, band, this.ownAsOf(st));
@@ -636,12 +649,14 @@ export class Engine implements DetectionEngine {
       c.generation === this.generation &&
       c.factor === factor &&
       c.roleLimits === roleLimits &&
+      c.decision.days?.active === dayInfo?.active &&
+      c.decision.days?.level === dayInfo?.level &&
       (!usesStats || (c.stats !== null && c.stats.own === own && c.stats.peers === peers && c.stats.role === role && c.stats.ownOther === ownOther))
     ) {
       return c.decision;
     }
     const stats: BaselineStats = { own, peers, role, ownOther };
-    const decision = decideLimit(w, { stats, band, roleLimits, statusFactor: factor });
+    const decision = decideLimit(w, { stats, band, roleLimits, statusFactor: factor, days: dayInfo });
     // Cached from an actor's second event on: most ids of a flood are seen once, and would each keep a cache.
     if (st.seen.size > 1) st.limitCache[slot] = { generation: this.generation, stats: usesStats ? stats : null, roleLimits, factor, decision };
     return decision;

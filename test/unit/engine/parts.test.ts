@@ -49,8 +49,11 @@ describe('engine parts: the registered lists are what rule files may name', () =
 
   it('accepts every registered measure (with its own fields) and refuses an unknown one', () => {
     for (const m of RATE_MEASURES) {
-      const extra = Object.keys(m.fields).map((f) => `    ${f}: { field: outcome, eq: denied }\n`).join('');
-      const rs = rules(rateRule(m.name, extra));
+      // A measure of whole days takes a number of days; the others a predicate.
+      const value = m.spansDays === true ? '2' : '{ field: outcome, eq: denied }';
+      const extra = Object.keys(m.fields).map((f) => `    ${f}: ${value}\n`).join('');
+      const text = rateRule(m.name, extra);
+      const rs = rules(m.spansDays === true ? text.replace('window: 5m', 'window: 7d') : text);
       expect(rs.rateRules.map((r) => r.measure.part.name)).toEqual([m.name]);
     }
     const out = problems(rateRule('nope'));
@@ -69,7 +72,7 @@ describe('engine parts: the registered lists are what rule files may name', () =
       '{ window: 5m, limit: 3 }',
       '{ window: 5m, baseline: { metric: hour_peak_5m } }',
     );
-    expect(problems(text)).toEqual(['t1.yaml:10: baselines exist for measure `distinct_customers` only']);
+    expect(problems(text)).toEqual(['t1.yaml:10: baselines exist for measure `distinct_customers`, `customer_days` only']);
   });
 });
 

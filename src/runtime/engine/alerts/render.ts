@@ -237,6 +237,7 @@ function windowJson(w: WindowFigure): Record<string, unknown> {
     ratio: d.usual === null ? round(w.observed / Math.max(d.limit, 1)) : round(w.observed / Math.max(d.usual, 1)),
     // Robust z on the log scale: how many spreads above the usual level.
     robust_z: d.logUsual === null || d.spread === null || d.spread === 0 ? null : round((Math.log1p(w.observed) - d.logUsual) / d.spread),
+    days: d.days === null ? null : { with_reads: d.days.active, level_reached_on: d.days.level },
     band: d.band,
     floor: round(d.floor),
     status_factor: d.statusFactor,

@@ -37,3 +37,16 @@ export function comparison(f: Finding, w: WindowFigure): string {
   if (d.source === 'peers') return `, ${ratio} the peer norm of ${fmt(d.usual)} (no own history yet)`;
   return `, ${ratio} the role norm of ${fmt(d.usual)}`;
 }
+
+/**
+ * ", 2.3× their usual day of 30 (5 days with reads)": a window of several
+ * days (customer_days), its level of days compared with the usual day.
+ */
+export function daysComparison(f: Finding, w: WindowFigure): string {
+  const d = w.decision;
+  const active = d.days?.active ?? 1;
+  const tail = ` (${fmt(active)} day${active === 1 ? '' : 's'} with reads)`;
+  if (d.usual === null) return `, above the limit of ${fmt(d.limit)}${tail}`;
+  const whose = d.source === 'own' ? 'their usual day' : d.source === 'peers' ? 'the peer norm' : 'the role norm';
+  return `, ${ratioText(f.observed / Math.max(d.usual, 1))}× ${whose} of ${fmt(d.usual)} before them${tail}`;
+}

@@ -29,6 +29,13 @@
  *
  * (no peer routine: colleagues' nights say nothing of a person who never works one).
  *
+ * A window of several days (a measure that spans days: customer_days)
+ * compares a level of days (its k-th busiest day) with the actor's usual day
+ * (metric day_distinct, one band for every day), read as of the window's
+ * first day: what is judged never judges itself. Recurring peaks, peers'
+ * routine and rare_band do not apply (levels of single hours or days, which
+ * a level reached on several days is not); the loader refuses them there.
+ *
  * Without a qualifying step: max(static × f, floor, recurring, routine), or no
  * verdict (an infinite limit) when the window has no `static`.
  *
@@ -84,6 +91,8 @@ export interface LimitDecision {
   readonly role: StatsView | null;
   /** Source own_other_band: the part of the week compared with, the multiple allowed, and the actor's history there. */
   readonly rareBand: { readonly band: Band; readonly times: number; readonly own: StatsView } | null;
+  /** A window of several days: how many of its days had reads, and on how many the observed level was reached. */
+  readonly days: { readonly active: number; readonly level: number } | null;
 }
 
 /** The statistics a window is judged with (EMPTY_STATS where unused). */
@@ -118,6 +127,8 @@ export interface LimitInputs {
   readonly band: Band | null;
   readonly roleLimits: ReadonlyMap<string, number> | undefined;
   readonly statusFactor: number;
+  /** A window of several days: how many of its days had reads, and on how many the observed level was reached (null: a sliding window). */
+  readonly days?: { readonly active: number; readonly level: number } | null;
 }
 
 /** The window's floor before the status factor: `floor`, raised to `times` × the role limit when configured. */
@@ -161,6 +172,7 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
       peers: null,
       role: null,
       rareBand: null,
+      days: null,
     };
   }
 
@@ -212,6 +224,7 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
     peers,
     role,
     rareBand: null,
+    days: inp.days ?? null,
   };
   const rare = b.rare_band;
   if (rareBandApplies(rare, band, ownStats.days) && inp.stats.ownOther.days >= rare.min_days) {
@@ -236,8 +249,8 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
     return { ...common, limit, source: 'static', usual: null, spread: null, z: null, logUsual: null };
   }
   const [source, stats] = chosen;
-  const spread = logSpread(stats, b.min_spread);
   const z = b.z * factor;
+  const spread = logSpread(stats, b.min_spread);
   return {
     ...common,
     limit: Math.max(logLimit(stats, z, spread), normal),

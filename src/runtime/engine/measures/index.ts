@@ -6,11 +6,12 @@
  * baselines also needs its metric in the activity rows: baseline/bands.ts and
  * model/activity.ts.)
  */
+import { customerDays } from './customer-days.js';
 import { distinctCustomers } from './distinct-customers.js';
 import { eventCount } from './events.js';
 import type { RateMeasurePart } from './rate-measure.js';
 
-export const RATE_MEASURES: readonly RateMeasurePart[] = [distinctCustomers, eventCount];
+export const RATE_MEASURES: readonly RateMeasurePart[] = [distinctCustomers, eventCount, customerDays];
 
 export const MEASURE_NAMES = RATE_MEASURES.map((m) => m.name) as [string, ...string[]];
 
@@ -21,4 +22,4 @@ export function measureNamed(name: string): RateMeasurePart | undefined {
   return RATE_MEASURES.find((m) => m.name === name);
 }
 
-export type { CompiledMeasure, MeasureRuntime, MeasureState, RateMeasurePart, WindowLayout } from './rate-measure.js';
+export type { CompiledMeasure, MeasureRuntime, MeasureState, RateMeasurePart, WindowDays, WindowLayout } from './rate-measure.js';

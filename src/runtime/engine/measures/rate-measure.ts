@@ -44,6 +44,22 @@ export interface MeasureRuntime {
   readonly accumulate?: (st: ActorState, i: EvalInput) => void;
   /** The current value of the rule's window number `k` for the actor. */
   observe(st: ActorState, k: number): number;
+  /**
+   * Measures that span days (RateMeasurePart.spansDays): how many days of
+   * window `k` had activity, and the start of its first day. The object is
+   * reused: read it before the next call.
+   */
+  days?(st: ActorState, k: number): WindowDays;
+}
+
+/** The days a multi-day window covers for an actor (see MeasureRuntime.days). */
+export interface WindowDays {
+  /** Days of the window with counted customers (the current one included), at least 1. */
+  active: number;
+  /** Start (epoch ms, a UTC midnight) of the window's first day: its baseline reads only days before it. */
+  start: number;
+  /** The observed value is the level reached on at least this many days of the window. */
+  level: number;
 }
 
 /** A measure compiled for one rule. */
@@ -66,4 +82,12 @@ export interface RateMeasurePart {
   phrase(a: OpenAlert, f: Finding, ruleTitle: string): string;
   /** The phrase reads as a predicate of the actor ("support_agent a-1 exported ..."); otherwise it follows a colon. */
   readonly readsAfterActor: boolean;
+  /**
+   * Its windows are whole days, read from the actor's closed daily activity
+   * rows and open day buckets (customer_days), never from events: so events
+   * are kept and replayed for a day only, whatever the horizon. Its baseline
+   * windows compare a level of days with the daily metric `day_distinct`,
+   * read as of the window's first day (engine.limitFor).
+   */
+  readonly spansDays?: boolean;
 }

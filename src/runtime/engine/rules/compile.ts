@@ -249,6 +249,15 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
             const withBaselines = RATE_MEASURES.filter((m) => m.baselines).map((m) => `\`${m.name}\``);
             report(src, [...base, 'windows', k, 'baseline'], `baselines exist for measure ${withBaselines.join(', ')} only`);
           }
+          // A window of whole days compares a level of its days with the usual day (baseline/limits.ts):
+          // only the daily count compares, and levels of single days (peaks, routines) do not.
+          if (w.baseline !== undefined && part.spansDays === true) {
+            const at = [...base, 'windows', k, 'baseline'];
+            if (w.baseline.metric !== 'day_distinct') report(src, [...at, 'metric'], `measure \`${part.name}\` compares days: its baseline metric is day_distinct`);
+            for (const single of ['recurring_peak', 'peer_routine', 'rare_band'] as const) {
+              if (w.baseline[single] !== undefined) report(src, [...at, single], `\`${single}\` is a level of single hours or days; measure \`${part.name}\` judges a level reached on several days without it`);
+            }
+          }
           return {
             horizonMs: w.window,
             label: formatDuration(w.window),

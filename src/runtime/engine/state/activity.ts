@@ -159,6 +159,12 @@ export class ActivityTracker {
     return this.open.length === 0;
   }
 
+  /** The open day bucket starting at `start`, if any (a multi-day window reads the days still open). */
+  openDay(start: number): ActivityBucket | undefined {
+    for (const b of this.open) if (b.granularity === 'day' && b.start === start) return b;
+    return undefined;
+  }
+
   get approxBytes(): number {
     let n = 64;
     for (const b of this.open) n += b.approxBytes;
