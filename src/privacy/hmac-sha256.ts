@@ -26,7 +26,8 @@ const K = new Int32Array([
 ]);
 const IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 const BLOCK = 64;
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** '0'-'9', 'a'-'f' as ASCII codes. */
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 /** Schedule words, shared: compress() never re-enters. */
 const W = new Int32Array(64);
@@ -108,6 +109,7 @@ export function createHmacSha256Hex(key: Buffer, hexChars = 64, suffix = ''): (m
   const state = new Int32Array(8);
   const bytes = hexChars / 2;
   let buf = Buffer.alloc(256);
+  const hexBytes = Buffer.alloc(64);
 
   return (message: string): string => {
     // UTF-8 takes at most 3 bytes per UTF-16 unit; + 72 for the padding.
@@ -120,11 +122,15 @@ export function createHmacSha256Hex(key: Buffer, hexChars = 64, suffix = ''): (m
     for (let i = 0; i < 8; i++) outerBlock.writeInt32BE(state[i]!, i * 4);
     state.set(outerStart);
     compress(state, outerBlock, 0);
-    let hex = '';
+    // The hex digits as ASCII bytes, then one flat string: `hex += ...` made a rope of one
+    // piece per byte that the engine's first read of the pseudonym (engine/state/keys.ts)
+    // flattened again, three allocations per byte in all.
     for (let i = 0; i < bytes; i++) {
-      const word = state[i >>> 2]!;
-      hex += HEX[(word >>> (24 - (i & 3) * 8)) & 0xff]!;
+      const b = (state[i >>> 2]! >>> (24 - (i & 3) * 8)) & 0xff;
+      hexBytes[2 * i] = HEX_DIGITS[b >>> 4]!;
+      hexBytes[2 * i + 1] = HEX_DIGITS[b & 15]!;
     }
-    return hex + suffix;
+    const hex = hexBytes.toString('latin1', 0, hexChars);
+    return suffix === '' ? hex : hex + suffix;
   };
 }

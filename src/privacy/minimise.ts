@@ -77,6 +77,11 @@ export function createOptionalFieldMinimiser(policy: MinimisationPolicy, pseudon
  * dropped to `invalid` rather than stored as given (it may be anything).
  */
 export function truncateAddress(text: string): string {
+  // The usual case, a dotted-quad IPv4 address in canonical form (no leading zeros): its
+  // first three octets as written. ipaddr.js gives the same text (tested on every form),
+  // at a fraction of the cost of parsing and a CIDR round trip per event.
+  const quad = DOTTED_QUAD.exec(text);
+  if (quad !== null && octet(quad[1]!) && octet(quad[2]!) && octet(quad[3]!) && octet(quad[4]!)) return `${quad[1]}.${quad[2]}.${quad[3]}.0/24`;
   if (!ipaddr.isValid(text)) return 'invalid';
   let address = ipaddr.parse(text);
   if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) address = (address as ipaddr.IPv6).toIPv4Address();
@@ -86,6 +91,10 @@ export function truncateAddress(text: string): string {
     : ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${prefix}`);
   return `${network.toString()}/${prefix}`;
 }
+
+const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+/** 0-255 written without a leading zero (`010` is octal to ipaddr.js: left to it). */
+const octet = (digits: string): boolean => (digits.length === 1 || digits.charCodeAt(0) !== 48) && Number(digits) <= 255;
 
 /**
  * A user agent to its product family and major version: the browser ua-parser-js

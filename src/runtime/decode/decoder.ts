@@ -91,13 +91,26 @@ export function createDecoder(options: DecoderOptions): Decoder {
 
 const TS_RULE = 'ts must be an RFC 3339 timestamp with offset or integer epoch milliseconds, from the year 2000 on';
 
+/** Up to this many record ids, duplicates are found by a scan of the refs so far. */
+const SMALL_REFS = 16;
+
 /** Copies the known fields only: unknown keys never go past decode (data minimisation). */
 function toAccessEvent(raw: EventV1, ts: number, pseudonymize: (id: string) => string): AccessEvent {
   let refs: string[] = [];
-  if (raw.record_ids !== undefined && raw.record_ids.length > 0) {
-    const distinct = new Set<string>();
-    for (const recordId of raw.record_ids) distinct.add(pseudonymize(recordId));
-    refs = [...distinct];
+  const ids = raw.record_ids;
+  if (ids !== undefined && ids.length > 0) {
+    // Distinct pseudonyms in order of first appearance. Most events list a few ids: a
+    // linear scan of the array costs less than a Set and its copy into an array.
+    if (ids.length <= SMALL_REFS) {
+      for (let i = 0; i < ids.length; i++) {
+        const ref = pseudonymize(ids[i]!);
+        if (!refs.includes(ref)) refs.push(ref);
+      }
+    } else {
+      const distinct = new Set<string>();
+      for (const recordId of ids) distinct.add(pseudonymize(recordId));
+      refs = [...distinct];
+    }
   }
   return {
     event_id: raw.event_id,

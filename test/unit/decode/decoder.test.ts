@@ -36,6 +36,17 @@ describe('decode: valid events', () => {
     expect(JSON.stringify(r.event)).not.toContain('c-1');
   });
 
+  it('keeps distinct pseudonyms in order of first appearance, for short and long id lists alike', () => {
+    const p = createPseudonymizer(KEY);
+    for (const n of [1, 2, 15, 16, 17, 40]) {
+      // Every id twice, the second time in reverse order, then the first again.
+      const ids = Array.from({ length: n }, (_, i) => `c-${(i * 7) % 97}`);
+      const r = decode(bytes({ ...valid, record_ids: [...ids, ...[...ids].reverse(), ids[0]] }));
+      expect(r.ok && r.event.record_refs, `${n} ids`).toEqual(ids.map(p));
+      expect(r.ok && r.event.record_count).toBe(n);
+    }
+  });
+
   it('accepts epoch milliseconds and count-only events', () => {
     const { record_ids: _ids, ...rest } = valid;
     const r = decode(bytes({ ...rest, ts: 1_772_438_102_123, record_count: 40 }));

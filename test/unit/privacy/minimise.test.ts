@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import ipaddr from 'ipaddr.js';
 import { createOptionalFieldMinimiser, DEFAULT_MINIMISATION, truncateAddress, userAgentFamily } from '../../../src/privacy/minimise.js';
 import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
 
@@ -13,6 +14,25 @@ describe('truncateAddress', () => {
   });
   it('stores no free text given as an address', () => {
     expect(truncateAddress('alice@example.com')).toBe('invalid');
+  });
+  it('gives what ipaddr.js gives for every form of IPv4 text (the dotted-quad fast path changes nothing)', () => {
+    // The reference: parse, then the network of the /24 (or /48), as ipaddr.js prints it.
+    const reference = (text: string): string => {
+      if (!ipaddr.isValid(text)) return 'invalid';
+      let a = ipaddr.parse(text);
+      if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()) a = (a as ipaddr.IPv6).toIPv4Address();
+      const prefix = a.kind() === 'ipv4' ? 24 : 48;
+      const net = a.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(`${a.toString()}/${prefix}`) : ipaddr.IPv6.networkAddressFromCIDR(`${a.toString()}/${prefix}`);
+      return `${net.toString()}/${prefix}`;
+    };
+    const edge = [
+      '0.0.0.0', '255.255.255.255', '256.1.1.1', '1.2.3.256', '010.1.2.3', '1.02.3.4', '1.2.3.04', '00.1.2.3', '1.2.3', '1.2.3.4.5',
+      '1.2.3.4 ', ' 1.2.3.4', '1.2.3.4\n', '0x7f.0.0.1', '127.1', '4294967295', '1.2.3.-1', '1..2.3', '١.٢.٣.٤', '1.2.3.4/24', '999.999.999.999', '',
+    ];
+    let seed = 12345;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const random = Array.from({ length: 2000 }, () => [next(300), next(300), next(300), next(300)].map((o) => (next(20) === 0 ? `0${o}` : String(o))).join('.'));
+    for (const text of [...edge, ...random]) expect(truncateAddress(text), text).toBe(reference(text));
   });
 });
 

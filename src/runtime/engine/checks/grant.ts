@@ -16,9 +16,10 @@ export const grantCheck = definePolicyCheck({
     run: (i: EvalInput): PolicyFinding | null => {
       const e = i.e;
       const role = roles.get(e.actor.role);
-      const what = `${e.action} of ${e.resource_type}`;
+      // The reason's text is built only once a finding exists (most events are granted).
+      const what = (): string => `${e.action} of ${e.resource_type}`;
       if (role === undefined) {
-        return { reason: `${what} by role ${e.actor.role}, which has no need-to-know entry`, observed: e.record_count, limit: null };
+        return { reason: `${what()} by role ${e.actor.role}, which has no need-to-know entry`, observed: e.record_count, limit: null };
       }
       let actionResource = false;
       let channelOk = false;
@@ -40,13 +41,13 @@ export const grantCheck = definePolicyCheck({
         return null;
       }
       if (!actionResource) {
-        return { reason: `${what} not granted to ${role.name}`, observed: e.record_count, limit: null };
+        return { reason: `${what()} not granted to ${role.name}`, observed: e.record_count, limit: null };
       }
       if (!channelOk) {
-        return { reason: `${what} via ${e.channel ?? 'no channel'} not granted to ${role.name}`, observed: e.record_count, limit: null };
+        return { reason: `${what()} via ${e.channel ?? 'no channel'} not granted to ${role.name}`, observed: e.record_count, limit: null };
       }
       return {
-        reason: `${what} with ${e.field_classes.join('+')} fields not granted to ${role.name}`,
+        reason: `${what()} with ${e.field_classes.join('+')} fields not granted to ${role.name}`,
         observed: e.record_count,
         limit: null,
       };

@@ -38,9 +38,10 @@ export interface ClickHouseStoreOptions extends ClickHouseConnectionOptions {
   /** false: create and alter nothing, only check the schema `custos db migrate` made (a least-privilege user). Default true. */
   readonly manageSchema?: boolean;
   /**
-   * How access_events rows are sent: `json` (JSONEachRow, default) or `rowbinary` (the
-   * encoder follows the table's columns as the server reports them at start, and falls
-   * back to JSON where a type differs). The other tables are JSONEachRow.
+   * How access_events rows are sent: `json` (JSONEachRow, the default here) or `rowbinary`
+   * (the encoder follows the table's columns as the server reports them at start, and falls
+   * back to JSON where a type differs). The other tables are JSONEachRow. The monitor passes
+   * the setting clickhouse.insert_format, whose default is rowbinary.
    */
   readonly insertFormat?: InsertFormat;
 }

@@ -90,13 +90,30 @@ export function rowBinaryEncoder<Row, Context, Model, Draft>(
     ordered.push(column);
   }
   if (ordered.length !== table.columns.length) return null;
-  const writers = ordered.map((c) => c.write);
-  const encoders = ordered.map((c) => ENCODERS[c.type]);
-  const n = ordered.length;
   return {
     columnList: `(${ordered.map((c) => c.name).join(', ')})`,
-    encode: (row, context, out) => {
-      for (let i = 0; i < n; i++) encoders[i]!(writers[i]!(row, context), out);
-    },
+    encode: unrolled(
+      ordered.map((c) => c.write),
+      ordered.map((c) => ENCODERS[c.type]),
+    ),
   };
+}
+
+/**
+ * One statement per column, generated (new Function; no names or values of
+ * the table go into the code, only indices): every call site then sees one
+ * writer and one encoder, where a loop over the columns calls all of them from
+ * the same two sites and V8 cannot inline any.
+ */
+function unrolled<Row, Context>(
+  writers: readonly ((row: Row, context: Context) => unknown)[],
+  encoders: readonly Encode[],
+): (row: Row, context: Context, out: RowBuffer) => void {
+  const body = writers.map((_, i) => `e${i}(w${i}(row, context), out);`).join('\n');
+  const names = writers.flatMap((_, i) => [`w${i}`, `e${i}`]);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const make = new Function(...names, `return function encodeRow(row, context, out) {\n${body}\n};`) as (
+    ...fns: unknown[]
+  ) => (row: Row, context: Context, out: RowBuffer) => void;
+  return make(...writers.flatMap((w, i) => [w, encoders[i]]));
 }
