@@ -59,19 +59,33 @@ async function main(): Promise<void> {
   let insertMs: Record<string, number[]> = {};
   let syncMs = { prepare: [] as number[], evaluate: [] as number[], serialize: [] as number[] };
   let writeStartedAt: number | null = null;
-  store.writeBatch = async (batch) => {
+  // The write whose inserts are being started (they all start synchronously inside writeBatch).
+  let current: { alertsDoneAt: number | null } | null = null;
+  let alertsAheadMs: number[] = [];
+  store.writeBatch = (batch) => {
     const t = performance.now();
     writeStartedAt = t;
+    const write = { alertsDoneAt: null as number | null };
+    current = write;
+    let pending;
     try {
-      return await writeBatch(batch);
+      pending = writeBatch(batch);
     } finally {
-      writeMs.push(performance.now() - t);
+      current = null;
     }
+    const done = () => {
+      const end = performance.now();
+      writeMs.push(end - t);
+      // How long the batch's other inserts kept its alerts (and their webhooks) waiting.
+      if (write.alertsDoneAt !== null) alertsAheadMs.push(end - write.alertsDoneAt);
+    };
+    return pending.finally(done);
   };
   const exec = store.client.exec.bind(store.client);
   store.client.exec = async (params) => {
     const table = /^INSERT INTO (?:`?[\w]+`?\.)?`?(\w+)`?/.exec(params.query)?.[1];
     if (table === undefined) return exec(params);
+    const write = current;
     const t = performance.now();
     if (writeStartedAt !== null) {
       // The first insert of a batch: everything since writeBatch began was synchronous serialisation.
@@ -80,7 +94,11 @@ async function main(): Promise<void> {
     }
     const result = await exec(params);
     // The insert is done once its (empty) response stream ends.
-    result.stream.once('end', () => (insertMs[table] ??= []).push(performance.now() - t));
+    result.stream.once('end', () => {
+      const end = performance.now();
+      (insertMs[table] ??= []).push(end - t);
+      if (table === 'alerts' && write !== null) write.alertsDoneAt = end;
+    });
     return result;
   };
   const timed = <K extends 'prepare' | 'evaluate'>(name: K) => {
@@ -119,10 +137,12 @@ async function main(): Promise<void> {
       syncMs = { prepare: [], evaluate: [], serialize: [] };
       const gcs = gcMs;
       gcMs = {};
+      const ahead = alertsAheadMs;
+      alertsAheadMs = [];
       const loopDelayMs = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
       loop.reset();
       void Promise.all([consumed(metrics), batches(metrics)]).then(([n, b]) =>
-        send({ type: 'mark', mark: { atMs: Date.now(), cpuMicros: cpuNow(), consumed: n, batches: b, rssMb: process.memoryUsage().rss / 1024 / 1024, writeMs: writes, loopDelayMs, insertMs: inserts, syncMs: sync, gcMs: gcs } }),
+        send({ type: 'mark', mark: { atMs: Date.now(), cpuMicros: cpuNow(), consumed: n, batches: b, rssMb: process.memoryUsage().rss / 1024 / 1024, writeMs: writes, loopDelayMs, insertMs: inserts, syncMs: sync, gcMs: gcs, alertsAheadMs: ahead } }),
       );
     } else if (m.type === 'stop' && !stopping) {
       stopping = true;

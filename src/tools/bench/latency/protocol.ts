@@ -26,6 +26,8 @@ export interface MonitorMark {
   readonly syncMs: { readonly prepare: readonly number[]; readonly evaluate: readonly number[]; readonly serialize: readonly number[] };
   /** Garbage collection since the previous mark: pauses (ms) by kind (minor: scavenge; major: mark-sweep-compact; other). */
   readonly gcMs: Readonly<Record<string, readonly number[]>>;
+  /** Per write holding alerts since the previous mark (ms): from its alerts insert done (the outbox durable) to the whole write done (when the webhook may go). */
+  readonly alertsAheadMs: readonly number[];
 }
 
 export type MonitorToParent =
