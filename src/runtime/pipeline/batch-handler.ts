@@ -28,8 +28,6 @@ export interface BatchHandlerDeps {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly sleep?: (ms: number) => Promise<void>;
-  /** Hands the thread back between partitions' synchronous stages (loop-turns.ts); default one per handler. */
-  readonly turns?: LoopTurns;
   /** The engine's cumulative cap counters (stats().caps): counted in metrics, warned about when they grow. */
   readonly caps?: () => { actorsEvicted: number; alertsClosedEarly: number; historiesDropped: number; stormFolds: number } | undefined;
   /**
@@ -56,7 +54,8 @@ const ABANDONED: BatchOutcome = { kind: 'abandoned' };
 
 export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const turns = deps.turns ?? new LoopTurns();
+  /** One per handler, shared by the partitions it handles at once. */
+  const turns = new LoopTurns();
   /** A rebuild of evicted actors: retried like a write, until done or the batch is given up. */
   async function rebuild(actorIds: readonly string[], control: BatchControl): Promise<boolean> {
     const evicted = deps.evictedActors as NonNullable<BatchHandlerDeps['evictedActors']>;
