@@ -17,6 +17,7 @@ import type { BatchProcessor } from './batch-processor.js';
 import type { BatchOutput } from '../../model/batch.js';
 import type { CarryOver } from './carry-over.js';
 import type { OutputWriter } from './output-writer.js';
+import { LoopTurns } from './loop-turns.js';
 
 export interface BatchHandlerDeps {
   readonly processor: BatchProcessor;
@@ -53,6 +54,8 @@ const ABANDONED: BatchOutcome = { kind: 'abandoned' };
 
 export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  /** One per handler, shared by the partitions it handles at once. */
+  const turns = new LoopTurns();
   /** A rebuild of evicted actors: retried like a write, until done or the batch is given up. */
   async function rebuild(actorIds: readonly string[], control: BatchControl): Promise<boolean> {
     const evicted = deps.evictedActors as NonNullable<BatchHandlerDeps['evictedActors']>;
@@ -120,6 +123,10 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
   }
 
   return async (batch, control) => {
+    // The partitions of one fetch start together: each one's synchronous stages (decode, enrich,
+    // evaluate, row serialisation, up to the inserts' requests) get their own turn of the event
+    // loop, so the inserts a batch started are sent and answered while the next batch computes.
+    await turns.next();
     // Nothing has been evaluated yet: giving up here carries nothing over.
     if (!(await untilRestored(batch.topic, batch.partition, control))) return ABANDONED;
     const started = process.hrtime.bigint();

@@ -63,6 +63,16 @@ describe('custos bench latency (tiny run)', () => {
     expect(new Set(result.incidentTimes.map((t) => t.kind))).toEqual(new Set(['terminated', 'unknown_actor']));
   });
 
+  it('breaks the monitor`s time down: each table`s inserts, the synchronous stages of every batch, garbage collection', () => {
+    const { insertMs, syncMs, gc } = result.monitor;
+    // Batches over the rounds store their events and progress rows; the incidents' batches their alerts.
+    for (const table of ['access_events', 'partition_progress', 'alerts']) expect(insertMs[table]?.count).toBeGreaterThan(0);
+    for (const stage of [syncMs.prepare, syncMs.evaluate, syncMs.serialize]) expect(stage.count).toBeGreaterThan(0);
+    expect(Object.keys(gc).length).toBeGreaterThan(0);
+    expect(run.stdout).toContain("each table's insert");
+    expect(run.stdout).toContain('synchronous stages per batch');
+  });
+
   it('the background traffic alerted on nothing', () => {
     expect(result.otherAlerts).toBe(0);
   });

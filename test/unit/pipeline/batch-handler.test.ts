@@ -264,3 +264,44 @@ describe('batch handler: actors evicted under the cap', () => {
     expect(h.log).toEqual(['rebuild alice']);
   });
 });
+
+describe('batch handler: one partition`s synchronous stages per turn of the event loop', () => {
+  it('sends the inserts a batch started before the next partition`s batch is decoded', async () => {
+    const order: string[] = [];
+    const handler = createBatchHandler({
+      processor: {
+        prepare: (_topic: string, partition: number) => {
+          order.push(`prepare p${partition}`);
+          return { partition, events: [], enriched: [], rejected: [], deadLetters: [], processed: 1 };
+        },
+        evaluate: (prepared: { partition: number }) =>
+          outputOf(1, { progress: [{ topic: 't', partition: prepared.partition, endOffset: '3', maxTsMs: 0, events: 0 }] }),
+      } as unknown as BatchProcessor,
+      carryOver: new CarryOver(),
+      writer: writerOf([
+        {
+          name: 'store',
+          role: 'durable',
+          // Stands for an insert: sending its request takes a chain of microtasks and
+          // nextTicks (socket, body stream), then the answer comes on a later turn.
+          write: async (b) => {
+            for (let hop = 0; hop < 20; hop++) await Promise.resolve();
+            order.push(`sent p${b.progress?.[0]?.partition}`);
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          },
+        },
+      ]),
+      metrics: new Metrics(false),
+      logger: createLogger('silent'),
+      sleep: async () => undefined,
+    });
+    const control = { heartbeat: async () => undefined, shouldAbandon: () => false };
+    const batchOf = (partition: number) => ({ topic: 't', partition, messages: [{ key: null, value: null, offset: '3' }] });
+    // kafkajs starts the batches of one fetch together.
+    const outcomes = await Promise.all([0, 1, 2].map((p) => handler(batchOf(p), control)));
+    expect(outcomes).toEqual([STORED, STORED, STORED].map((o) => ({ ...o, through: '3' })));
+    // Without turns: prepare p0, prepare p1, prepare p2, then the three requests: a batch's
+    // inserts were not even sent before every other partition's synchronous work was done.
+    expect(order).toEqual(['prepare p0', 'sent p0', 'prepare p1', 'sent p1', 'prepare p2', 'sent p2']);
+  });
+});

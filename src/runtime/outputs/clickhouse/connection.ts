@@ -47,8 +47,9 @@ export function createClickHouseClient(options: ClickHouseConnectionOptions): Cl
     // delivery-state writes: keep a few sockets warm.
     max_open_connections: 8,
     // Older servers close idle keep-alive sockets after 3 s; a batch that keeps
-    // the event loop busy can make the client reuse one just closed (EPIPE,
-    // retried, but noisy). Retire idle sockets well before that.
+    // the event loop busy can make the client reuse one just closed (an insert
+    // then fails at once and is sent again on a fresh socket:
+    // onFreshSocketIfStale). Retire idle sockets well before that.
     keep_alive: { enabled: true, idle_socket_ttl: 1500, eagerly_destroy_stale_sockets: true },
     application: 'custos',
     // The client's own logger prints the server's error text to stderr, and on
@@ -83,20 +84,53 @@ export async function runStatement(
  */
 export async function insertJsonLines(client: ClickHouseClient, database: string, table: string, body: string | Buffer): Promise<void> {
   if (body.length === 0) return;
-  const queryId = randomUUID();
-  try {
-    const result = await client.exec({
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  await onFreshSocketIfStale(table, (queryId) =>
+    client.exec({
       query: `INSERT INTO ${qualifiedTable(database, table)} FORMAT JSONEachRow`,
-      values: Readable.from([typeof body === 'string' ? Buffer.from(body, 'utf8') : body], { objectMode: false }),
+      values: Readable.from([bytes], { objectMode: false }),
       query_id: queryId,
       // Lets a newer custos write a column an older schema does not have yet
       // during a rolling upgrade, instead of failing the batch.
       clickhouse_settings: { input_format_skip_unknown_fields: 1 },
-    });
-    // The response body of an INSERT is empty; reading it releases the socket.
-    for await (const _ of result.stream) void _;
-  } catch (err) {
-    throw wrapClickHouseError(err, 'insert', table, queryId);
+    }),
+  );
+}
+
+/** A socket failing at once like this was closed by the server while the client held it idle. */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+function isStaleSocket(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && STALE_SOCKET_CODES.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Runs one insert (its response body is empty; reading it releases the socket).
+ * The server closes keep-alive sockets idle past its timeout (3 s on older
+ * servers); when a batch keeps the event loop busy longer than that, the
+ * client still holds such a socket (its idle timer could not fire) and the
+ * insert fails at once with ECONNRESET or EPIPE. That insert is sent once more
+ * at once, on a fresh socket (the failed one is discarded), instead of failing
+ * the batch's write into the output writer's backoff and a resend of every
+ * table: a repeat is harmless, custos' tables deduplicate by key. A new query
+ * id each time (a server still running the first would refuse the same one).
+ */
+async function onFreshSocketIfStale(table: string, send: (queryId: string) => Promise<{ stream: AsyncIterable<unknown> }>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const queryId = randomUUID();
+    try {
+      const result = await send(queryId);
+      for await (const _ of result.stream) void _;
+      return;
+    } catch (err) {
+      if (attempt === 1 && isStaleSocket(err)) continue;
+      throw wrapClickHouseError(err, 'insert', table, queryId);
+    }
   }
 }
 
@@ -106,17 +140,13 @@ export async function insertJsonLines(client: ClickHouseClient, database: string
  */
 export async function insertRowBinary(client: ClickHouseClient, database: string, table: string, columnList: string, body: Buffer): Promise<void> {
   if (body.length === 0) return;
-  const queryId = randomUUID();
-  try {
-    const result = await client.exec({
+  await onFreshSocketIfStale(table, (queryId) =>
+    client.exec({
       query: `INSERT INTO ${qualifiedTable(database, table)} ${columnList} FORMAT RowBinary`,
       values: Readable.from([body], { objectMode: false }),
       query_id: queryId,
-    });
-    for await (const _ of result.stream) void _;
-  } catch (err) {
-    throw wrapClickHouseError(err, 'insert', table, queryId);
-  }
+    }),
+  );
 }
 
 /**

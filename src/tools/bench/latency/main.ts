@@ -110,6 +110,14 @@ export interface LatencyResult {
     readonly storeWrite: LatencySummary;
     /** Event-loop delay over the rounds, ms. */
     readonly loopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+    /** Each table's insert over the rounds, ms (the store write is the slowest of them). */
+    readonly insertMs: Readonly<Record<string, LatencySummary>>;
+    /** The synchronous stages per batch over the rounds, ms: decode + enrich, evaluate, row serialisation. */
+    readonly syncMs: { readonly prepare: LatencySummary; readonly evaluate: LatencySummary; readonly serialize: LatencySummary };
+    /** Writes holding alerts: from the alerts insert done to the whole write done, ms (what the webhook waits for the other tables). */
+    readonly alertsAheadMs: LatencySummary;
+    /** Garbage collection over the rounds by kind: total and longest pause, ms. */
+    readonly gc: Readonly<Record<string, { readonly count: number; readonly totalMs: number; readonly maxMs: number }>>;
     readonly backlogAtEnd: number;
     readonly rssMb: number;
   };
@@ -434,6 +442,10 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
         batchMsQuantiles: { p50: histogramQuantileMs(m0.batches, m1.batches, 0.5), p99: histogramQuantileMs(m0.batches, m1.batches, 0.99) },
         storeWrite: latencySummary(m1.writeMs),
         loopDelayMs: m1.loopDelayMs,
+        insertMs: Object.fromEntries(Object.entries(m1.insertMs).map(([t, xs]) => [t, latencySummary(xs)])),
+        syncMs: { prepare: latencySummary(m1.syncMs.prepare), evaluate: latencySummary(m1.syncMs.evaluate), serialize: latencySummary(m1.syncMs.serialize) },
+        alertsAheadMs: latencySummary(m1.alertsAheadMs),
+        gc: Object.fromEntries(Object.entries(m1.gcMs).map(([k, xs]) => [k, { count: xs.length, totalMs: xs.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...xs) }])),
         backlogAtEnd: o.capacityEvents + sent + produced.size - m1.consumed,
         rssMb: m1.rssMb,
       },
@@ -475,6 +487,7 @@ async function dropAll(ch: ClickHouseClient, database: string): Promise<void> {
 }
 
 const ms = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(0));
+const triple = (s: LatencySummary): string => `${ms(s.p50)} / ${ms(s.p99)} / ${ms(s.max)}`;
 const cells = (s: LatencySummary): string[] => [String(s.count), ms(s.p50), ms(s.p95), ms(s.p99)];
 
 function report(r: LatencyResult, o: LatencyOptions): string {
@@ -505,6 +518,10 @@ function report(r: LatencyResult, o: LatencyOptions): string {
       `${r.monitor.backlogAtEnd.toLocaleString('en-US')} events not yet consumed when production stopped`,
     `  its store writes (a batch's inserts, in parallel): ${r.monitor.storeWrite.count} writes, p50 ${ms(r.monitor.storeWrite.p50)} ms, p95 ${ms(r.monitor.storeWrite.p95)} ms, p99 ${ms(r.monitor.storeWrite.p99)} ms; ` +
       `its event-loop delay p50 ${r.monitor.loopDelayMs.p50.toFixed(0)} ms, p99 ${r.monitor.loopDelayMs.p99.toFixed(0)} ms, max ${r.monitor.loopDelayMs.max.toFixed(0)} ms`,
+    `  each table's insert (ms, p50 / p99 / max): ${Object.entries(r.monitor.insertMs).map(([t, s]) => `${t} ${ms(s.p50)} / ${ms(s.p99)} / ${ms(s.max)}`).join('; ')}`,
+    `  writes holding alerts: the other tables' inserts finished ${triple(r.monitor.alertsAheadMs)} ms (p50 / p99 / max) after the alerts insert (the webhook waits for all of them)`,
+    `  synchronous stages per batch (ms, p50 / p99 / max): decode + enrich ${triple(r.monitor.syncMs.prepare)}; evaluate ${triple(r.monitor.syncMs.evaluate)}; row serialisation ${triple(r.monitor.syncMs.serialize)}`,
+    `  garbage collection over the rounds: ${Object.entries(r.monitor.gc).map(([k, g]) => `${k} ${g.count} pauses, ${g.totalMs.toFixed(0)} ms in all, longest ${g.maxMs.toFixed(0)} ms`).join('; ') || 'none'}`,
     `CPU per produced event over the rounds: broker ${r.services.brokerMicrosPerEvent?.toFixed(1) ?? 'n/a'} µs, ClickHouse ${r.services.clickhouseMicrosPerEvent?.toFixed(1) ?? 'n/a'} µs, ` +
       `this process (producer, receiver, polls) ${r.services.benchMicrosPerEvent.toFixed(1)} µs; the bare consumer ${r.bareMicrosPerEvent.toFixed(1)} µs per message (shared services: others' work counts too)`,
     `machine load average (1 min, ${cpus().length} cores) when production started / stopped: ${r.loadAverage.map((l) => l.toFixed(1)).join(' / ')}`,

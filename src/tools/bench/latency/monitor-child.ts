@@ -8,7 +8,8 @@
  *
  *   node dist/tools/bench/latency/monitor-child.js <preloaded events>
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, constants as perfConstants, monitorEventLoopDelay } from 'node:perf_hooks';
+import { BatchProcessor } from '../../../runtime/pipeline/batch-processor.js';
 import { Monitor } from '../../../runtime/app/monitor.js';
 import { loadConfig } from '../../../config/load.js';
 import { createLogger } from '../../../observability/log.js';
@@ -50,18 +51,78 @@ async function main(): Promise<void> {
   const config = loadConfig({ env: process.env });
   const metrics = new Metrics(false);
   const monitor = await Monitor.start({ config, logger: createLogger(config['log.level']), metrics });
-  // Measurement only: how long each store write (a batch's inserts) takes; the write itself is unchanged.
+  // Measurement only: how long each store write (a batch's inserts) takes, each table's insert
+  // in it, and the serialisation before the first insert is sent; the write itself is unchanged.
   const store = monitor.store;
   const writeBatch = store.writeBatch.bind(store);
   let writeMs: number[] = [];
-  store.writeBatch = async (batch) => {
+  let insertMs: Record<string, number[]> = {};
+  let syncMs = { prepare: [] as number[], evaluate: [] as number[], serialize: [] as number[] };
+  let writeStartedAt: number | null = null;
+  // The write whose inserts are being started (they all start synchronously inside writeBatch).
+  let current: { alertsDoneAt: number | null } | null = null;
+  let alertsAheadMs: number[] = [];
+  store.writeBatch = (batch) => {
     const t = performance.now();
+    writeStartedAt = t;
+    const write = { alertsDoneAt: null as number | null };
+    current = write;
+    let pending;
     try {
-      return await writeBatch(batch);
+      pending = writeBatch(batch);
     } finally {
-      writeMs.push(performance.now() - t);
+      current = null;
     }
+    const done = () => {
+      const end = performance.now();
+      writeMs.push(end - t);
+      // How long the batch's other inserts kept its alerts (and their webhooks) waiting.
+      if (write.alertsDoneAt !== null) alertsAheadMs.push(end - write.alertsDoneAt);
+    };
+    return pending.finally(done);
   };
+  const exec = store.client.exec.bind(store.client);
+  store.client.exec = async (params) => {
+    const table = /^INSERT INTO (?:`?[\w]+`?\.)?`?(\w+)`?/.exec(params.query)?.[1];
+    if (table === undefined) return exec(params);
+    const write = current;
+    const t = performance.now();
+    if (writeStartedAt !== null) {
+      // The first insert of a batch: everything since writeBatch began was synchronous serialisation.
+      syncMs.serialize.push(t - writeStartedAt);
+      writeStartedAt = null;
+    }
+    const result = await exec(params);
+    // The insert is done once its (empty) response stream ends.
+    result.stream.once('end', () => {
+      const end = performance.now();
+      (insertMs[table] ??= []).push(end - t);
+      if (table === 'alerts' && write !== null) write.alertsDoneAt = end;
+    });
+    return result;
+  };
+  const timed = <K extends 'prepare' | 'evaluate'>(name: K) => {
+    const original = BatchProcessor.prototype[name] as (...args: unknown[]) => unknown;
+    (BatchProcessor.prototype as unknown as Record<K, (...args: unknown[]) => unknown>)[name] = function (this: BatchProcessor, ...args: unknown[]) {
+      const t = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        syncMs[name].push(performance.now() - t);
+      }
+    };
+  };
+  timed('prepare');
+  timed('evaluate');
+  let gcMs: Record<string, number[]> = {};
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
+      const name = kind === perfConstants.NODE_PERFORMANCE_GC_MINOR ? 'minor' : kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR ? 'major' : 'other';
+      (gcMs[name] ??= []).push(entry.duration);
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   send({ type: 'started' });
@@ -70,10 +131,18 @@ async function main(): Promise<void> {
     if (m.type === 'mark') {
       const writes = writeMs;
       writeMs = [];
+      const inserts = insertMs;
+      insertMs = {};
+      const sync = syncMs;
+      syncMs = { prepare: [], evaluate: [], serialize: [] };
+      const gcs = gcMs;
+      gcMs = {};
+      const ahead = alertsAheadMs;
+      alertsAheadMs = [];
       const loopDelayMs = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
       loop.reset();
       void Promise.all([consumed(metrics), batches(metrics)]).then(([n, b]) =>
-        send({ type: 'mark', mark: { atMs: Date.now(), cpuMicros: cpuNow(), consumed: n, batches: b, rssMb: process.memoryUsage().rss / 1024 / 1024, writeMs: writes, loopDelayMs } }),
+        send({ type: 'mark', mark: { atMs: Date.now(), cpuMicros: cpuNow(), consumed: n, batches: b, rssMb: process.memoryUsage().rss / 1024 / 1024, writeMs: writes, loopDelayMs, insertMs: inserts, syncMs: sync, gcMs: gcs, alertsAheadMs: ahead } }),
       );
     } else if (m.type === 'stop' && !stopping) {
       stopping = true;

@@ -20,6 +20,14 @@ export interface MonitorMark {
   readonly writeMs: readonly number[];
   /** The monitor's event-loop delay since the previous mark (ms): how long ready work waited for the thread. */
   readonly loopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Each table's insert durations (ms) since the previous mark: where a batch's store write waits. */
+  readonly insertMs: Readonly<Record<string, readonly number[]>>;
+  /** Per batch since the previous mark (ms): decode + enrich (prepare), evaluate, and the row serialisation before the inserts are sent: the synchronous stages. */
+  readonly syncMs: { readonly prepare: readonly number[]; readonly evaluate: readonly number[]; readonly serialize: readonly number[] };
+  /** Garbage collection since the previous mark: pauses (ms) by kind (minor: scavenge; major: mark-sweep-compact; other). */
+  readonly gcMs: Readonly<Record<string, readonly number[]>>;
+  /** Per write holding alerts since the previous mark (ms): from its alerts insert done (the outbox durable) to the whole write done (when the webhook may go). */
+  readonly alertsAheadMs: readonly number[];
 }
 
 export type MonitorToParent =
