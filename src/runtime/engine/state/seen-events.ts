@@ -90,7 +90,7 @@ export class SeenEvents {
     const sec = toWindowSeconds(beforeMs);
     const ms = msOf(beforeMs);
     while (this.head < this.len && before(this.log, this.head * STRIDE, sec, ms)) this.dropFirst();
-    if (this.head >= 16 && this.head * 2 >= this.len) this.moveToFront(Math.ceil(this.size * 1.25));
+    if (this.head >= 16 && this.head * 4 >= this.len) this.moveToFront(Math.ceil(this.size * 1.25));
   }
 
   get size(): number {
