@@ -99,16 +99,27 @@ function sharedHorizons(listMs: readonly number[]): { ms: number[]; secs: number
   return lastHorizons;
 }
 
+/** A log of `entries` (zeros) and an empty index of `slots`. */
+function freshBuffer(entries: number, slots: number): Int32Array {
+  const b = new Int32Array(entries * 2 + slots);
+  b.fill(EMPTY, entries * 2);
+  return b;
+}
+
 export class DistinctWindow {
   /** Shared between windows (sharedHorizons): never written to. */
   private horizons: readonly number[] = [];
   private horizonsMs: readonly number[] = [];
   /**
-   * [second0, key0, second1, key1, ...]: entries [0, len) sorted by second.
-   * A key >= 0 is a ref's latest touch, DEAD a superseded touch, ANON a
-   * count-only entry (its amount in `anons`).
+   * One Int32Array (each typed array costs about 200 bytes of its own): the
+   * log, then the index. The log is [second0, key0, second1, key1, ...] in
+   * [0, ix): entries [0, len) sorted by second. A key >= 0 is a ref's latest
+   * touch, DEAD a superseded touch, ANON a count-only entry (its amount in
+   * `anons`). The index is `slots` int32s from `ix` (below).
    */
-  private log = new Int32Array(INITIAL_CAPACITY * 2);
+  private buf = freshBuffer(INITIAL_CAPACITY, MIN_SLOTS);
+  private ix = INITIAL_CAPACITY * 2;
+  private slots = MIN_SLOTS;
   /** Count-only amounts by entry (0 for others). null while the log holds only refs. */
   private anons: Float64Array | null = null;
   private len = 0;
@@ -116,11 +127,12 @@ export class DistinctWindow {
   private refs: number[] = [];
   private anon: number[] = [];
   /**
-   * Open addressing (linear probing on the key): slot → logical position
-   * (entry + base) of a live ref's latest touch, or EMPTY. Live refs are the
-   * entries with a key >= 0 at or after the longest horizon's head.
+   * The index, buf[ix .. ix + slots): open addressing (linear probing on the
+   * key), slot → logical position (entry + base) of a live ref's latest
+   * touch, or EMPTY. Live refs are the entries with a key >= 0 at or after
+   * the longest horizon's head. `base` lets trim drop the log's front without
+   * rewriting the index.
    */
-  private index = new Int32Array(MIN_SLOTS).fill(EMPTY);
   private base = 0;
   /** Live refs (entries in the index). */
   private live = 0;
@@ -165,7 +177,7 @@ export class DistinctWindow {
     if (now <= this.mark) return;
     this.mark = now;
     const n = this.horizons.length;
-    const log = this.log;
+    const log = this.buf;
     for (let h = 0; h < n; h++) {
       const cutoff = now - (this.horizons[h] as number);
       const isLongest = h === n - 1;
@@ -183,7 +195,7 @@ export class DistinctWindow {
       this.heads[h] = head;
     }
     // Shrunk here, once every head has moved (reindex reads the live region from the longest head).
-    if (this.index.length > MIN_SLOTS && this.live * 4 < this.index.length) this.reindex(this.slotsFor(this.live));
+    if (this.slots > MIN_SLOTS && this.live * 4 < this.slots) this.reindex(this.slotsFor(this.live));
     this.trim();
     if (this.sketch !== null) {
       const longest = this.horizons[n - 1] as number;
@@ -207,8 +219,8 @@ export class DistinctWindow {
       return SKETCHED;
     }
     const slot = this.slotOf(key);
-    const prevAt = slot < 0 ? -1 : (this.index[slot] as number) - this.base;
-    const prev = prevAt < 0 ? NONE : (this.log[prevAt * 2] as number);
+    const prevAt = slot < 0 ? -1 : (this.buf[this.ix + slot] as number) - this.base;
+    const prev = prevAt < 0 ? NONE : (this.buf[prevAt * 2] as number);
     // An equal or later touch already decides this ref's membership everywhere.
     if (prev >= ts) return prev;
     // The new entry goes after every entry of an earlier or equal second, so after prevAt: prevAt keeps its place.
@@ -216,8 +228,8 @@ export class DistinctWindow {
     const fresh = prevAt < 0;
     if (fresh) this.place(key, at + this.base);
     else {
-      this.log[prevAt * 2 + 1] = DEAD;
-      this.index[slot] = at + this.base;
+      this.buf[prevAt * 2 + 1] = DEAD;
+      this.buf[this.ix + slot] = at + this.base;
       this.dead++; // prev is in the live region: its time >= the longest cutoff
     }
     for (let h = 0; h < this.horizons.length; h++) {
@@ -231,7 +243,7 @@ export class DistinctWindow {
         this.enterSketchMode();
         return prev;
       }
-      if (this.live > this.index.length * MAX_LOAD) this.reindex(this.index.length * 2);
+      if (this.live > this.slots * MAX_LOAD) this.reindex(this.slots * 2);
     }
     if (this.dead > TRIM_MIN && this.dead * 4 > this.len - this.longestHead()) this.compact();
     return prev;
@@ -242,7 +254,7 @@ export class DistinctWindow {
     const ts = toWindowSeconds(tsMs);
     if (n <= 0 || ts < this.cutoff(this.horizons.length - 1)) return;
     const at = this.insert(ts, ANON);
-    (this.anons ??= new Float64Array(this.log.length / 2))[at] = n;
+    (this.anons ??= new Float64Array(this.ix / 2))[at] = n;
     for (let h = 0; h < this.horizons.length; h++) {
       if (ts >= this.cutoff(h)) this.anon[h] = (this.anon[h] as number) + n;
     }
@@ -259,7 +271,7 @@ export class DistinctWindow {
     // Entries behind the old longest head have left every window (refs there are not in the index): dead to
     // the new horizons, count-only ones too (they were counted again by a longer horizon before).
     const oldHead = this.longestHead();
-    for (let i = 0; i < oldHead; i++) this.log[i * 2 + 1] = DEAD;
+    for (let i = 0; i < oldHead; i++) this.buf[i * 2 + 1] = DEAD;
     this.horizonsMs = ms;
     this.horizons = secs;
     this.cache = this.sketch === null ? NO_CACHE : this.freshCache();
@@ -268,7 +280,7 @@ export class DistinctWindow {
     this.anon = this.horizons.map(() => 0);
     for (let h = 0; h < this.horizons.length; h++) {
       for (let i = this.heads[h] as number; i < this.len; i++) {
-        const key = this.log[i * 2 + 1] as number;
+        const key = this.buf[i * 2 + 1] as number;
         if (key === ANON) this.anon[h] = (this.anon[h] as number) + ((this.anons as Float64Array)[i] as number);
         else if (key >= 0) this.refs[h] = (this.refs[h] as number) + 1;
       }
@@ -276,9 +288,9 @@ export class DistinctWindow {
     // Refs whose latest touch fell out of the (possibly shorter) longest horizon.
     const head = this.longestHead();
     for (let i = 0; i < head; i++) {
-      const key = this.log[i * 2 + 1] as number;
+      const key = this.buf[i * 2 + 1] as number;
       if (key >= 0) {
-        this.log[i * 2 + 1] = DEAD;
+        this.buf[i * 2 + 1] = DEAD;
         this.live--;
       }
     }
@@ -286,7 +298,7 @@ export class DistinctWindow {
   }
 
   get approxBytes(): number {
-    return 360 + this.log.byteLength + (this.anons?.byteLength ?? 0) + this.index.byteLength + (this.sketch?.approxBytes ?? 0);
+    return 360 + this.buf.byteLength + (this.anons?.byteLength ?? 0) + (this.sketch?.approxBytes ?? 0);
   }
 
   // ---- internals -----------------------------------------------------------
@@ -305,55 +317,60 @@ export class DistinctWindow {
 
   /** The index slot of a live ref, or -1. */
   private slotOf(key: number): number {
-    const idx = this.index;
-    const log = this.log;
-    const mask = idx.length - 1;
+    const b = this.buf;
+    const ix = this.ix;
+    const mask = this.slots - 1;
     for (let i = key & mask; ; i = (i + 1) & mask) {
-      const pos = idx[i] as number;
+      const pos = b[ix + i] as number;
       if (pos === EMPTY) return -1;
-      if (log[(pos - this.base) * 2 + 1] === key) return i;
+      if (b[(pos - this.base) * 2 + 1] === key) return i;
     }
   }
 
   /** Puts a logical position in the first free slot of its key's probe sequence. */
   private place(key: number, pos: number): void {
-    const idx = this.index;
-    const mask = idx.length - 1;
+    const b = this.buf;
+    const ix = this.ix;
+    const mask = this.slots - 1;
     let i = key & mask;
-    while (idx[i] !== EMPTY) i = (i + 1) & mask;
-    idx[i] = pos;
+    while (b[ix + i] !== EMPTY) i = (i + 1) & mask;
+    b[ix + i] = pos;
   }
 
   /** Removes a live ref (its latest touch at entry `at`) from the index. */
   private unindex(key: number, at: number): void {
-    const idx = this.index;
-    const log = this.log;
-    const mask = idx.length - 1;
+    const b = this.buf;
+    const ix = this.ix;
+    const mask = this.slots - 1;
     const pos = at + this.base;
     let hole = key & mask;
-    while (idx[hole] !== pos) hole = (hole + 1) & mask;
+    while (b[ix + hole] !== pos) hole = (hole + 1) & mask;
     // Backward-shift deletion: later members of the cluster move into the hole
     // unless their home slot lies cyclically in (hole, j].
     for (let j = (hole + 1) & mask; ; j = (j + 1) & mask) {
-      const q = idx[j] as number;
+      const q = b[ix + j] as number;
       if (q === EMPTY) break;
-      const home = (log[(q - this.base) * 2 + 1] as number) & mask;
+      const home = (b[(q - this.base) * 2 + 1] as number) & mask;
       const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (between) continue;
-      idx[hole] = q;
+      b[ix + hole] = q;
       hole = j;
     }
-    idx[hole] = EMPTY;
+    b[ix + hole] = EMPTY;
     this.live--;
   }
 
   /** A new index of `slots` (a power of two) built from the log's live refs; positions restart at base 0. */
   private reindex(slots: number): void {
-    this.index = new Int32Array(Math.max(MIN_SLOTS, slots)).fill(EMPTY);
+    const capacity = this.ix / 2;
+    const b = freshBuffer(capacity, Math.max(MIN_SLOTS, slots));
+    b.set(this.buf.subarray(0, this.len * 2));
+    this.buf = b;
+    this.slots = Math.max(MIN_SLOTS, slots);
     this.base = 0;
     if (this.sketch !== null) return;
     for (let i = this.longestHead(); i < this.len; i++) {
-      const key = this.log[i * 2 + 1] as number;
+      const key = b[i * 2 + 1] as number;
       if (key >= 0) this.place(key, i);
     }
   }
@@ -365,11 +382,13 @@ export class DistinctWindow {
     return slots;
   }
 
-  /** New capacity (at least len): the entries [0, len) are kept. */
+  /** New log capacity (at least len): the entries [0, len) are kept, and the index as it is. */
   private resize(size: number): void {
-    const log = new Int32Array(size * 2);
-    log.set(this.log.subarray(0, this.len * 2));
-    this.log = log;
+    const b = new Int32Array(size * 2 + this.slots);
+    b.set(this.buf.subarray(0, this.len * 2));
+    b.set(this.buf.subarray(this.ix, this.ix + this.slots), size * 2);
+    this.buf = b;
+    this.ix = size * 2;
     if (this.anons !== null) {
       const a = new Float64Array(size);
       a.set(this.anons.subarray(0, this.len));
@@ -379,7 +398,7 @@ export class DistinctWindow {
 
   /** Less than half full: down to a quarter more than is held (it grows by half when full: no resize ping-pong). */
   private shrinkIfSparse(): void {
-    const size = this.log.length / 2;
+    const size = this.ix / 2;
     if (size > INITIAL_CAPACITY * 4 && this.len * 2 < size) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * 1.25) + 1));
   }
 
@@ -389,8 +408,8 @@ export class DistinctWindow {
    * and so do their index positions.
    */
   private insert(ts: number, key: number): number {
-    if (this.len * 2 === this.log.length) this.resize(Math.ceil(this.len * 1.5) + 1);
-    const log = this.log;
+    if (this.len * 2 === this.ix) this.resize(Math.ceil(this.len * 1.5) + 1);
+    const log = this.buf;
     if (this.len === 0 || (log[(this.len - 1) * 2] as number) <= ts) {
       // A late touch can be the newest entry and still be expired for short
       // horizons: their heads, if at the end, must step over it.
@@ -419,7 +438,7 @@ export class DistinctWindow {
     log[this.len * 2 + 1] = DEAD;
     for (let i = this.len - 1; i >= lo; i--) {
       const k = log[i * 2 + 1] as number;
-      if (k >= 0) this.index[this.slotOf(k)] = i + 1 + this.base;
+      if (k >= 0) this.buf[this.ix + this.slotOf(k)] = i + 1 + this.base;
     }
     log.copyWithin((lo + 1) * 2, lo * 2, this.len * 2);
     log[lo * 2] = ts;
@@ -443,7 +462,7 @@ export class DistinctWindow {
     let hi = this.len;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((this.log[mid * 2] as number) < ts) lo = mid + 1;
+      if ((this.buf[mid * 2] as number) < ts) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -453,13 +472,13 @@ export class DistinctWindow {
   private trim(): void {
     const head = this.longestHead();
     if (head < TRIM_MIN || head * 4 < this.len) return;
-    this.log.copyWithin(0, head * 2, this.len * 2);
+    this.buf.copyWithin(0, head * 2, this.len * 2);
     this.anons?.copyWithin(0, head, this.len);
     this.len -= head;
     for (let h = 0; h < this.heads.length; h++) this.heads[h] = (this.heads[h] as number) - head;
     // Entry i is now entry i - head: the same logical position with base + head.
     this.base += head;
-    if (this.base > MAX_BASE) this.reindex(this.index.length);
+    if (this.base > MAX_BASE) this.reindex(this.slots);
     this.shrinkIfSparse();
   }
 
@@ -468,7 +487,7 @@ export class DistinctWindow {
     const start = this.longestHead();
     const newHeads = this.heads.map(() => 0);
     let w = 0;
-    const log = this.log;
+    const log = this.buf;
     const anons = this.anons;
     let anyAnon = false;
     for (let i = start; i < this.len; i++) {
@@ -494,8 +513,8 @@ export class DistinctWindow {
   private enterSketchMode(): void {
     const sketch = new SlidingHll(SKETCH_P);
     for (let i = this.longestHead(); i < this.len; i++) {
-      const key = this.log[i * 2 + 1] as number;
-      if (key >= 0) sketch.add(key, this.log[i * 2] as number);
+      const key = this.buf[i * 2 + 1] as number;
+      if (key >= 0) sketch.add(key, this.buf[i * 2] as number);
     }
     this.sketch = sketch;
     this.cache = this.freshCache();

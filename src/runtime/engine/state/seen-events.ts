@@ -32,8 +32,6 @@ const INITIAL_ENTRIES = 4;
 const MIN_SLOTS = 8;
 /** The index grows past this share of slots used and halves below a quarter (no resize ping-pong: halving leaves it half full). */
 const MAX_LOAD = 0.75;
-/** Logical positions (log position + base) are rebased before they could leave the int32 range. */
-const MAX_BASE = 1 << 30;
 
 function msOf(ts: number): number {
   const r = ts % 1000;
@@ -47,41 +45,47 @@ function before(log: Int32Array, p: number, sec: number, ms: number): boolean {
 }
 
 export class SeenEvents {
-  /** Entries head..len-1 in arrival order; earlier slots are free. */
-  private log = new Int32Array(INITIAL_ENTRIES * STRIDE);
+  /**
+   * One Int32Array (each typed array costs about 200 bytes of its own): the
+   * log, `capacity` entries of STRIDE int32s from 0, entries head..len-1 in
+   * arrival order; then the index, `slots` int32s from `ix`: open addressing
+   * (linear probing) on the hash, slot -> logical position of its entry
+   * (entry + base), or EMPTY.
+   */
+  private buf = SeenEvents.fresh(INITIAL_ENTRIES, MIN_SLOTS);
+  private ix = INITIAL_ENTRIES * STRIDE;
+  private slots = MIN_SLOTS;
   private head = 0;
   private len = 0;
   /** Logical position of log entry 0: index slots hold entry + base, so dropping the front rewrites nothing. */
   private base = 0;
-  /** Open addressing (linear probing) on the hash: slot → logical position of its entry, or EMPTY. */
-  private index = new Int32Array(MIN_SLOTS).fill(EMPTY);
   constructor(private readonly cap: number) {}
 
   has(eventId: string): boolean {
     const key = hashKey(eventId);
     const check = checkKey(eventId) & CHECK_MASK;
-    const idx = this.index;
-    const log = this.log;
-    const mask = idx.length - 1;
+    const b = this.buf;
+    const ix = this.ix;
+    const mask = this.slots - 1;
     for (let i = key & mask; ; i = (i + 1) & mask) {
-      const pos = idx[i] as number;
+      const pos = b[ix + i] as number;
       if (pos === EMPTY) return false;
       const p = (pos - this.base) * STRIDE;
-      if (log[p] === key && ((log[p + 2] as number) & CHECK_MASK) === check) return true;
+      if (b[p] === key && ((b[p + 2] as number) & CHECK_MASK) === check) return true;
     }
   }
 
   /** Adds an event id not held yet (the caller asked has()). */
   add(eventId: string, ts: number): void {
-    if (this.len * STRIDE === this.log.length) this.makeRoom();
+    if (this.len * STRIDE === this.ix) this.makeRoom();
     const key = hashKey(eventId);
     const p = this.len * STRIDE;
-    this.log[p] = key;
-    this.log[p + 1] = toWindowSeconds(ts);
-    this.log[p + 2] = (msOf(ts) << 20) | (checkKey(eventId) & CHECK_MASK);
+    this.buf[p] = key;
+    this.buf[p + 1] = toWindowSeconds(ts);
+    this.buf[p + 2] = (msOf(ts) << 20) | (checkKey(eventId) & CHECK_MASK);
     this.place(key, this.len + this.base);
     this.len++;
-    if (this.size > this.index.length * MAX_LOAD) this.reindex(this.index.length * 2);
+    if (this.size > this.slots * MAX_LOAD) this.rebuild(this.ix / STRIDE, this.slots * 2);
     if (this.size > this.cap) this.dropFirst();
   }
 
@@ -89,8 +93,8 @@ export class SeenEvents {
   expire(beforeMs: number): void {
     const sec = toWindowSeconds(beforeMs);
     const ms = msOf(beforeMs);
-    while (this.head < this.len && before(this.log, this.head * STRIDE, sec, ms)) this.dropFirst();
-    if (this.head >= 16 && this.head * 4 >= this.len) this.moveToFront(Math.ceil(this.size * 1.25));
+    while (this.head < this.len && before(this.buf, this.head * STRIDE, sec, ms)) this.dropFirst();
+    if (this.head >= 16 && this.head * 4 >= this.len) this.rebuild(Math.ceil(this.size * 1.25), this.slotsFor(this.size));
   }
 
   get size(): number {
@@ -98,62 +102,79 @@ export class SeenEvents {
   }
 
   get approxBytes(): number {
-    return 200 + this.log.byteLength + this.index.byteLength;
+    return 200 + this.buf.byteLength;
+  }
+
+  private static fresh(entries: number, slots: number): Int32Array {
+    const b = new Int32Array(entries * STRIDE + slots);
+    b.fill(EMPTY, entries * STRIDE);
+    return b;
   }
 
   /** Puts a logical position in the first free slot of its hash's probe sequence. */
   private place(key: number, pos: number): void {
-    const idx = this.index;
-    const mask = idx.length - 1;
+    const b = this.buf;
+    const ix = this.ix;
+    const mask = this.slots - 1;
     let i = key & mask;
-    while (idx[i] !== EMPTY) i = (i + 1) & mask;
-    idx[i] = pos;
+    while (b[ix + i] !== EMPTY) i = (i + 1) & mask;
+    b[ix + i] = pos;
   }
 
   private dropFirst(): void {
     const pos = this.head + this.base;
-    const idx = this.index;
-    const mask = idx.length - 1;
-    let hole = (this.log[this.head * STRIDE] as number) & mask;
-    while (idx[hole] !== pos) hole = (hole + 1) & mask;
+    const b = this.buf;
+    const ix = this.ix;
+    const mask = this.slots - 1;
+    let hole = (b[this.head * STRIDE] as number) & mask;
+    while (b[ix + hole] !== pos) hole = (hole + 1) & mask;
     // Backward-shift deletion: later members of the cluster move into the hole
     // unless their home slot lies cyclically in (hole, j].
     for (let j = (hole + 1) & mask; ; j = (j + 1) & mask) {
-      const q = idx[j] as number;
+      const q = b[ix + j] as number;
       if (q === EMPTY) break;
-      const home = (this.log[(q - this.base) * STRIDE] as number) & mask;
+      const home = (b[(q - this.base) * STRIDE] as number) & mask;
       const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (between) continue;
-      idx[hole] = q;
+      b[ix + hole] = q;
       hole = j;
     }
-    idx[hole] = EMPTY;
+    b[ix + hole] = EMPTY;
     this.head++;
-    if (idx.length > MIN_SLOTS && this.size * 4 < idx.length) this.reindex(idx.length / 2);
+    // Few ids left: a smaller index, and the log without its forgotten front.
+    if (this.slots > MIN_SLOTS && this.size * 4 < this.slots) this.rebuild(Math.ceil(this.size * 1.25) + 1, this.slotsFor(this.size));
+  }
+
+  /** Index size for n ids: at most MAX_LOAD full. */
+  private slotsFor(n: number): number {
+    let slots = MIN_SLOTS;
+    while (n > slots * MAX_LOAD) slots *= 2;
+    return slots;
   }
 
   /** The log is full: drop the forgotten front if it is a quarter or more, else grow by half. */
   private makeRoom(): void {
     const live = this.size;
-    this.moveToFront(this.head * 4 >= this.len ? Math.max(live + 1, Math.ceil(live * 1.25)) : Math.ceil(this.len * 1.5));
+    const capacity = this.ix / STRIDE;
+    this.rebuild(this.head * 4 >= this.len ? Math.max(live + 1, Math.ceil(live * 1.25)) : Math.ceil(capacity * 1.5), this.slots);
   }
 
-  /** Moves the live entries to the front of a log of `entries` (at least the live ones). */
-  private moveToFront(entries: number): void {
+  /**
+   * A new buffer: a log of `entries` (at least the live ones) holding the live
+   * entries from its front, and an index of `slots` (a power of two) built
+   * from them; positions restart at base 0.
+   */
+  private rebuild(entries: number, slots: number): void {
     const live = this.size;
-    const log = new Int32Array(Math.max(INITIAL_ENTRIES, live, entries) * STRIDE);
-    log.set(this.log.subarray(this.head * STRIDE, this.len * STRIDE));
-    this.log = log;
-    this.base += this.head;
+    const capacity = Math.max(INITIAL_ENTRIES, live, entries);
+    const b = SeenEvents.fresh(capacity, slots);
+    b.set(this.buf.subarray(this.head * STRIDE, this.len * STRIDE));
+    this.buf = b;
+    this.ix = capacity * STRIDE;
+    this.slots = slots;
     this.head = 0;
     this.len = live;
-    if (this.base > MAX_BASE) this.reindex(this.index.length);
-  }
-
-  /** A new index of `slots` (a power of two) built from the log; positions restart at base 0. */
-  private reindex(slots: number): void {
-    this.index = new Int32Array(Math.max(MIN_SLOTS, slots)).fill(EMPTY);
     this.base = 0;
-    for (let e = this.head; e < this.len; e++) this.place(this.log[e * STRIDE] as number, e);
+    for (let e = 0; e < live; e++) this.place(b[e * STRIDE] as number, e);
   }
 }
