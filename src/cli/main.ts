@@ -271,8 +271,9 @@ bench
   .option('--heap-mb <n>', 'heap limit of each scenario process', integerArg(64), 6144)
   .option('--rules <dir>', 'rules folder', 'rules')
   .option('--engine <json>', 'engine options under test instead of the default caps, e.g. \'{"maxActors":50000}\' or \'{}\' (no caps)')
+  .option('--breakdown', 'run the organisation once more and measure each part of its actors\' state (seen ids, windows, buckets, ...)')
   .option('--json <file>', 'write the figures as JSON')
-  .action(async (opts: { seed: number; actors: number; days: number; floods: number[]; floodHours: number; heapMb: number; rules: string; engine?: string; json?: string }) => {
+  .action(async (opts: { seed: number; actors: number; days: number; floods: number[]; floodHours: number; heapMb: number; rules: string; engine?: string; breakdown?: boolean; json?: string }) => {
     const { runMemoryBenchmark } = await import('../tools/bench/memory/main.js');
     await runMemoryBenchmark({
       seed: opts.seed,
@@ -283,6 +284,7 @@ bench
       heapMb: opts.heapMb,
       rulesDir: opts.rules,
       ...(opts.engine !== undefined && { engine: JSON.parse(opts.engine) as Record<string, unknown> }),
+      ...(opts.breakdown === true && { breakdown: true }),
       ...(opts.json !== undefined && { json: opts.json }),
     });
   });

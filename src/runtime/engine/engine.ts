@@ -345,7 +345,12 @@ export class Engine implements DetectionEngine {
     };
   }
 
-  /** approxBytes of every actor's window state (benchmarks: `custos bench memory`). */
+  /** Every actor's state, for `custos bench memory --breakdown` (which measures its parts by replacing them). */
+  actorStates(): IterableIterator<ActorState> {
+    return this.actors.values();
+  }
+
+    /** approxBytes of every actor's window state (benchmarks: `custos bench memory`). */
   stateSizes(): Map<string, number> {
     const sizes = new Map<string, number>();
     for (const [id, st] of this.actors) sizes.set(id, st.approxBytes);

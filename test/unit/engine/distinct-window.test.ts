@@ -105,6 +105,60 @@ describe('DistinctWindow', () => {
     }
   });
 
+  it('matches the model with thousands of refs coming and going, late touches, count-only entries and a reload to a longer horizon, which sees only what the old longest held, count-only customers included (index grows, shrinks, entries move)', () => {
+    for (const seed of [11, 12, 13]) {
+      const rnd = prng(seed);
+      let horizons = [60_000, M5, H1];
+      const w = new DistinctWindow(horizons, 10_000);
+      const touches: [number, number][] = [];
+      const anon: [number, number][] = [];
+      const latest = new Map<number, number>();
+      let now = T0;
+      for (let i = 0; i < 12_000; i++) {
+        // Bursts of many new refs, then quiet stretches in which they expire.
+        const phase = Math.floor(i / 2_000) % 2;
+        now += phase === 0 ? Math.floor(rnd() * 500) : Math.floor(rnd() * 60_000);
+        w.advance(now);
+        const ts = rnd() < 0.2 ? now - Math.floor(rnd() * 240_000) : now;
+        if (rnd() < 0.05) {
+          const n = 1 + Math.floor(rnd() * 5);
+          w.addAnonymous(n, ts);
+          if (Math.floor(ts / 1000) >= Math.floor(now / 1000) - (horizons[horizons.length - 1] as number) / 1000) anon.push([n, ts]);
+        } else {
+          const k = Math.floor(rnd() * (phase === 0 ? 5_000 : 50)) * 2_654_435 % 0x3fffffff;
+          const longestCutoff = Math.floor(now / 1000) - (horizons[horizons.length - 1] as number) / 1000;
+          const sec = Math.floor(ts / 1000);
+          const prev = latest.get(k);
+          const prevLive = prev !== undefined && prev >= longestCutoff ? prev : undefined;
+          const got = w.addRef(k, ts);
+          if (sec < longestCutoff) expect(got).toBe(NONE);
+          else {
+            expect(got === NONE ? undefined : got, `seed ${seed} step ${i}`).toBe(prevLive === undefined ? undefined : toWindowSeconds(prevLive * 1000));
+            touches.push([k, ts]);
+            if (prevLive === undefined || sec > prevLive) latest.set(k, sec);
+          }
+        }
+        if (i === 6_000) {
+          horizons = [M5, H1, 2 * H1];
+          w.setHorizons(horizons);
+          // A longer horizon sees only what the previous longest still held.
+          const cutoff = Math.floor(now / 1000) - H1 / 1000;
+          for (let j = touches.length - 1; j >= 0; j--) if (Math.floor((touches[j] as [number, number])[1] / 1000) < cutoff) touches.splice(j, 1);
+          for (let j = anon.length - 1; j >= 0; j--) if (Math.floor((anon[j] as [number, number])[1] / 1000) < cutoff) anon.splice(j, 1);
+          for (const [k, t] of latest) if (t < cutoff) latest.delete(k);
+        }
+        if (i % 97 === 0) {
+          horizons.forEach((h, idx) => {
+            const cutoff = Math.floor(now / 1000) - h / 1000;
+            const a = anon.filter(([, t]) => Math.floor(t / 1000) >= cutoff).reduce((x, [n]) => x + n, 0);
+            expect(w.count(idx), `seed ${seed} step ${i} horizon ${h}`).toBe(model(touches, now, h) + a);
+          });
+        }
+      }
+      expect(w.isExact).toBe(true);
+    }
+  });
+
   it.each([
     ['1970, horizons reaching before the epoch', Date.parse('1970-01-01T00:10:00Z')],
     ['2000', Date.parse('2000-01-01T00:00:00Z')],

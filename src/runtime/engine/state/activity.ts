@@ -26,10 +26,14 @@ export class ActivityBucket {
   readonly distinct = new BucketDistinct();
   /** Start in the DistinctWindow's time unit, to compare with a ref's previous touch. */
   readonly startSec: number;
-  /** Names used in the bucket, in order of first use (a handful: arrays cost a fraction of a Set). */
-  readonly resourceTypes: string[] = [];
-  readonly channels: string[] = [];
-  readonly zones: string[] = [];
+  /**
+   * Names used in the bucket, in order of first use (a handful: arrays cost a
+   * fraction of a Set). Replaced by a copy one longer when a name is added, so
+   * each holds exactly its names (see appended).
+   */
+  resourceTypes: readonly string[] = NO_NAMES;
+  channels: readonly string[] = NO_NAMES;
+  zones: readonly string[] = NO_NAMES;
   constructor(
     readonly granularity: 'hour' | 'day',
     readonly start: number,
@@ -48,15 +52,15 @@ export class ActivityBucket {
     // Consecutive events mostly repeat these: skip the set lookup then.
     if (e.resource_type !== this.lastResource) {
       this.lastResource = e.resource_type;
-      addOnce(this.resourceTypes, e.resource_type);
+      this.resourceTypes = withName(this.resourceTypes, e.resource_type);
     }
     if (e.channel !== null && e.channel !== this.lastChannel) {
       this.lastChannel = e.channel;
-      addOnce(this.channels, e.channel);
+      this.channels = withName(this.channels, e.channel);
     }
     if (e.network.zone !== this.lastZone) {
       this.lastZone = e.network.zone;
-      addOnce(this.zones, e.network.zone);
+      this.zones = withName(this.zones, e.network.zone);
     }
   }
   private lastResource = '';
@@ -91,13 +95,31 @@ export class ActivityBucket {
   }
 }
 
-function addOnce(names: string[], name: string): void {
-  if (!names.includes(name)) names.push(name);
+const NO_NAMES: readonly string[] = [];
+
+/** The names with one more (the same array if it is there). */
+function withName(names: readonly string[], name: string): readonly string[] {
+  return names.includes(name) ? names : appended(names, name);
 }
+
+/**
+ * A new array of exactly the items and one more. (Arrays grown by push,
+ * spread or filter reserve spare slots: two items cost about 190 bytes that
+ * way, 72 in an array of their length.)
+ */
+function appended<T>(items: readonly T[], item: T): readonly T[] {
+  const out = new Array<T>(items.length + 1);
+  for (let i = 0; i < items.length; i++) out[i] = items[i] as T;
+  out[items.length] = item;
+  return out;
+}
+
+const NO_BUCKETS: readonly ActivityBucket[] = [];
 
 /** The open buckets of one actor: usually one hour and one day, more around a boundary with late events. */
 export class ActivityTracker {
-  private readonly open: ActivityBucket[] = [];
+  /** Usually two buckets; replaced (not pushed to) when one opens, so it holds exactly its buckets. */
+  private open: readonly ActivityBucket[] = NO_BUCKETS;
   /** Buckets ending at or before this were emitted (by tick); later stragglers are not re-opened. */
   closedBefore = -Infinity;
   /** Earliest end among open buckets (Infinity when none): lets callers skip closeUpTo. */
@@ -130,10 +152,13 @@ export class ActivityTracker {
     const closed: ActivityBucket[] = [];
     for (let i = this.open.length - 1; i >= 0; i--) {
       const b = this.open[i] as ActivityBucket;
-      if (b.end <= limit) {
-        closed.push(b);
-        this.open.splice(i, 1);
-      }
+      if (b.end <= limit) closed.push(b);
+    }
+    if (closed.length > 0) {
+      const kept = new Array<ActivityBucket>(this.open.length - closed.length);
+      let k = 0;
+      for (const b of this.open) if (b.end > limit) kept[k++] = b;
+      this.open = kept;
     }
     if (closed.length > 0) closed.sort((a, b) => a.start - b.start || (a.granularity === 'hour' ? -1 : 1));
     this.nextEnd = Infinity;
@@ -147,7 +172,7 @@ export class ActivityTracker {
   adopt(buckets: readonly ActivityBucket[], closedBefore: number): void {
     for (const b of buckets) {
       if (this.open.some((o) => o.start === b.start && o.granularity === b.granularity)) continue;
-      this.open.push(b);
+      this.open = appended(this.open, b);
       if (b.end < this.nextEnd) this.nextEnd = b.end;
     }
     if (closedBefore > this.closedBefore) this.closedBefore = closedBefore;
@@ -174,7 +199,7 @@ export class ActivityTracker {
   private find(granularity: 'hour' | 'day', start: number, length: number): ActivityBucket {
     for (const b of this.open) if (b.start === start && b.granularity === granularity) return b;
     const b = new ActivityBucket(granularity, start, start + length);
-    this.open.push(b);
+    this.open = appended(this.open, b);
     if (b.end < this.nextEnd) this.nextEnd = b.end;
     return b;
   }

@@ -22,25 +22,29 @@
  * so the caller learns "first touch since t" (e.g. new in this hour's bucket)
  * without a hash lookup of its own.
  *
- * Memory: the log is two typed arrays (no object per touch), a third only
- * once a count-only entry arrives; dead entries are dropped early and the
- * arrays shrink, so a quiet actor costs about its live refs. Beyond `cap`
+ * Memory: the log is one Int32Array of (second, key) pairs (no object per
+ * touch), a Float64Array of amounts only while a count-only entry is held. A
+ * ref's latest touch is found through an open-addressing index whose slots
+ * hold only log positions (the key to probe with is read from the log), and
+ * a superseded touch is marked dead in place: about 8 bytes per held touch
+ * plus 4 to 11 per live ref, where a key-to-time hash map cost 8 per slot on
+ * top. Dead entries are dropped early and the arrays shrink, so a quiet actor
+ * costs about its live refs. Beyond `cap`
  * distinct refs the window switches to a SlidingHll (p = 10, ~3.3 % standard
  * error) until everything in it has expired. Count-only customers
  * (record_count beyond the listed refs) are anonymous entries: exact sums,
  * expired like refs.
  */
 import { SlidingHll } from './hll.js';
-import { IntMap, MISSING } from './int-map.js';
 
 const SKETCH_P = 10;
 /**
  * Expired and superseded entries are dropped once there are this many and
- * they make up half the log (amortised O(1) per entry): a quiet actor's log
- * holds little more than its live refs.
+ * they make up a quarter of the log (amortised O(1) per entry): a quiet
+ * actor's log holds little more than its live refs.
  */
 const TRIM_MIN = 16;
-/** A new actor's log starts this small (most hold a few refs); it doubles as needed and halves (or more) when a quarter full. */
+/** A new actor's log starts this small (most hold a few refs); it grows by half when full and shrinks when less than half full. */
 const INITIAL_CAPACITY = 4;
 /**
  * Seconds are counted from 2038-01-19 (2^31 s after 1970), so every second of
@@ -52,8 +56,19 @@ const EPOCH_SEC = 2_147_483_648;
 const MIN_SEC = -2_147_483_647;
 const MAX_SEC = 2_147_483_646;
 
-/** addRef's answer when the ref had no touch in the window. */
-export const NONE = MISSING;
+/** addRef's answer when the ref had no touch in the window (below every window second). */
+export const NONE = -2_147_483_648;
+/** Log key of a touch superseded by a later one of its ref (ref keys are 30-bit, never negative). */
+const DEAD = -1;
+/** Log key of a count-only entry (its amount is in `anons`). */
+const ANON = -2;
+/** An empty index slot. */
+const EMPTY = -1;
+const MIN_SLOTS = 4;
+/** The index grows past this share of slots used; below a quarter it shrinks to the smallest size at most this full (no resize ping-pong). */
+const MAX_LOAD = 0.75;
+/** Logical positions (log position + base) are rebased before they could leave the int32 range. */
+const MAX_BASE = 1 << 30;
 /** addRef's answer in sketch mode, where previous touches are unknown. */
 export const SKETCHED = 2_147_483_647;
 /** The sketch-estimate cache of every window in exact mode (empty, never written to). */
@@ -84,20 +99,43 @@ function sharedHorizons(listMs: readonly number[]): { ms: number[]; secs: number
   return lastHorizons;
 }
 
+/** A log of `entries` (zeros) and an empty index of `slots`. */
+function freshBuffer(entries: number, slots: number): Int32Array {
+  const b = new Int32Array(entries * 2 + slots);
+  b.fill(EMPTY, entries * 2);
+  return b;
+}
+
 export class DistinctWindow {
   /** Shared between windows (sharedHorizons): never written to. */
   private horizons: readonly number[] = [];
   private horizonsMs: readonly number[] = [];
-  private times = new Int32Array(INITIAL_CAPACITY);
-  private keys = new Int32Array(INITIAL_CAPACITY);
-  /** 0 for a ref entry; > 0 for a count-only entry. null while the log holds only refs. */
+  /**
+   * One Int32Array (each typed array costs about 200 bytes of its own): the
+   * log, then the index. The log is [second0, key0, second1, key1, ...] in
+   * [0, ix): entries [0, len) sorted by second. A key >= 0 is a ref's latest
+   * touch, DEAD a superseded touch, ANON a count-only entry (its amount in
+   * `anons`). The index is `slots` int32s from `ix` (below).
+   */
+  private buf = freshBuffer(INITIAL_CAPACITY, MIN_SLOTS);
+  private ix = INITIAL_CAPACITY * 2;
+  private slots = MIN_SLOTS;
+  /** Count-only amounts by entry (0 for others). null while the log holds only refs. */
   private anons: Float64Array | null = null;
   private len = 0;
   private heads: number[] = [];
   private refs: number[] = [];
   private anon: number[] = [];
-  /** ref key → second of its latest touch. */
-  private readonly last = new IntMap(2);
+  /**
+   * The index, buf[ix .. ix + slots): open addressing (linear probing on the
+   * key), slot → logical position (entry + base) of a live ref's latest
+   * touch, or EMPTY. Live refs are the entries with a key >= 0 at or after
+   * the longest horizon's head. `base` lets trim drop the log's front without
+   * rewriting the index.
+   */
+  private base = 0;
+  /** Live refs (entries in the index). */
+  private live = 0;
   private dead = 0;
   private sketch: SlidingHll | null = null;
   private adds = 0;
@@ -139,25 +177,25 @@ export class DistinctWindow {
     if (now <= this.mark) return;
     this.mark = now;
     const n = this.horizons.length;
+    const log = this.buf;
     for (let h = 0; h < n; h++) {
       const cutoff = now - (this.horizons[h] as number);
       const isLongest = h === n - 1;
       let head = this.heads[h] as number;
-      while (head < this.len && (this.times[head] as number) < cutoff) {
-        const a = this.anonAt(head);
-        if (a > 0) this.anon[h] = (this.anon[h] as number) - a;
-        else {
-          const key = this.keys[head] as number;
-          if (this.last.get(key) === this.times[head]) {
-            // The ref's latest touch leaves this window: the ref does.
-            this.refs[h] = (this.refs[h] as number) - 1;
-            if (isLongest) this.last.delete(key);
-          } else if (isLongest) this.dead--;
-        }
+      while (head < this.len && (log[head * 2] as number) < cutoff) {
+        const key = log[head * 2 + 1] as number;
+        if (key === ANON) this.anon[h] = (this.anon[h] as number) - ((this.anons as Float64Array)[head] as number);
+        else if (key >= 0) {
+          // The ref's latest touch leaves this window: the ref does.
+          this.refs[h] = (this.refs[h] as number) - 1;
+          if (isLongest) this.unindex(key, head);
+        } else if (isLongest) this.dead--;
         head++;
       }
       this.heads[h] = head;
     }
+    // Shrunk here, once every head has moved (reindex reads the live region from the longest head).
+    if (this.slots > MIN_SLOTS && this.live * 4 < this.slots) this.reindex(this.slotsFor(this.live));
     this.trim();
     if (this.sketch !== null) {
       const longest = this.horizons[n - 1] as number;
@@ -180,20 +218,34 @@ export class DistinctWindow {
       this.adds++;
       return SKETCHED;
     }
-    const prev = this.last.get(key); // MISSING (= NONE) when absent
+    const slot = this.slotOf(key);
+    const prevAt = slot < 0 ? -1 : (this.buf[this.ix + slot] as number) - this.base;
+    const prev = prevAt < 0 ? NONE : (this.buf[prevAt * 2] as number);
     // An equal or later touch already decides this ref's membership everywhere.
     if (prev >= ts) return prev;
-    this.insert(ts, key, 0);
-    this.last.set(key, ts);
-    const fresh = prev === MISSING;
-    if (!fresh) this.dead++; // prev is in the live region: its time >= the longest cutoff
+    // The new entry goes after every entry of an earlier or equal second, so after prevAt: prevAt keeps its place.
+    const at = this.insert(ts, key);
+    const fresh = prevAt < 0;
+    if (fresh) this.place(key, at + this.base);
+    else {
+      this.buf[prevAt * 2 + 1] = DEAD;
+      this.buf[this.ix + slot] = at + this.base;
+      this.dead++; // prev is in the live region: its time >= the longest cutoff
+    }
     for (let h = 0; h < this.horizons.length; h++) {
       const cutoff = this.cutoff(h);
-      // (A cutoff near 1970 can lie below the MISSING sentinel: fresh is tested, not compared.)
+      // (A cutoff near 1970 can lie below the NONE sentinel: fresh is tested, not compared.)
       if (ts >= cutoff && (fresh || prev < cutoff)) this.refs[h] = (this.refs[h] as number) + 1;
     }
-    if (this.last.size > this.cap) this.enterSketchMode();
-    else if (this.dead > TRIM_MIN && this.dead * 2 > this.len - this.longestHead()) this.compact();
+    if (fresh) {
+      this.live++;
+      if (this.live > this.cap) {
+        this.enterSketchMode();
+        return prev;
+      }
+      if (this.live > this.slots * MAX_LOAD) this.reindex(this.slots * 2);
+    }
+    if (this.dead > TRIM_MIN && this.dead * 4 > this.len - this.longestHead()) this.compact();
     return prev;
   }
 
@@ -201,7 +253,8 @@ export class DistinctWindow {
   addAnonymous(n: number, tsMs: number): void {
     const ts = toWindowSeconds(tsMs);
     if (n <= 0 || ts < this.cutoff(this.horizons.length - 1)) return;
-    this.insert(ts, 0, n);
+    const at = this.insert(ts, ANON);
+    (this.anons ??= new Float64Array(this.ix / 2))[at] = n;
     for (let h = 0; h < this.horizons.length; h++) {
       if (ts >= this.cutoff(h)) this.anon[h] = (this.anon[h] as number) + n;
     }
@@ -215,6 +268,10 @@ export class DistinctWindow {
   setHorizons(listMs: readonly number[]): void {
     const { ms, secs } = sharedHorizons(listMs);
     if (ms.length === this.horizonsMs.length && ms.every((h, i) => h === this.horizonsMs[i])) return;
+    // Entries behind the old longest head have left every window (refs there are not in the index): dead to
+    // the new horizons, count-only ones too (they were counted again by a longer horizon before).
+    const oldHead = this.longestHead();
+    for (let i = 0; i < oldHead; i++) this.buf[i * 2 + 1] = DEAD;
     this.horizonsMs = ms;
     this.horizons = secs;
     this.cache = this.sketch === null ? NO_CACHE : this.freshCache();
@@ -223,22 +280,25 @@ export class DistinctWindow {
     this.anon = this.horizons.map(() => 0);
     for (let h = 0; h < this.horizons.length; h++) {
       for (let i = this.heads[h] as number; i < this.len; i++) {
-        const a = this.anonAt(i);
-        if (a > 0) this.anon[h] = (this.anon[h] as number) + a;
-        else if (this.last.get(this.keys[i] as number) === this.times[i]) this.refs[h] = (this.refs[h] as number) + 1;
+        const key = this.buf[i * 2 + 1] as number;
+        if (key === ANON) this.anon[h] = (this.anon[h] as number) + ((this.anons as Float64Array)[i] as number);
+        else if (key >= 0) this.refs[h] = (this.refs[h] as number) + 1;
       }
     }
     // Refs whose latest touch fell out of the (possibly shorter) longest horizon.
     const head = this.longestHead();
     for (let i = 0; i < head; i++) {
-      const key = this.keys[i] as number;
-      if (this.anonAt(i) === 0 && this.last.get(key) === this.times[i]) this.last.delete(key);
+      const key = this.buf[i * 2 + 1] as number;
+      if (key >= 0) {
+        this.buf[i * 2 + 1] = DEAD;
+        this.live--;
+      }
     }
     this.compact();
   }
 
   get approxBytes(): number {
-    return 360 + this.times.length * (this.anons === null ? 8 : 16) + this.last.approxBytes + (this.sketch?.approxBytes ?? 0);
+    return 360 + this.buf.byteLength + (this.anons?.byteLength ?? 0) + (this.sketch?.approxBytes ?? 0);
   }
 
   // ---- internals -----------------------------------------------------------
@@ -251,26 +311,84 @@ export class DistinctWindow {
     return this.heads[this.heads.length - 1] ?? 0;
   }
 
-  private anonAt(i: number): number {
-    return this.anons === null ? 0 : (this.anons[i] as number);
-  }
-
   private freshCache(): { value: number; adds: number; cutoff: number }[] {
     return this.horizons.map(() => ({ value: 0, adds: -Infinity, cutoff: -Infinity }));
   }
 
-  private grow(): void {
-    this.resize(this.times.length * 2);
+  /** The index slot of a live ref, or -1. */
+  private slotOf(key: number): number {
+    const b = this.buf;
+    const ix = this.ix;
+    const mask = this.slots - 1;
+    for (let i = key & mask; ; i = (i + 1) & mask) {
+      const pos = b[ix + i] as number;
+      if (pos === EMPTY) return -1;
+      if (b[(pos - this.base) * 2 + 1] === key) return i;
+    }
   }
 
-  /** New capacity (at least len): the entries [0, len) are kept. */
+  /** Puts a logical position in the first free slot of its key's probe sequence. */
+  private place(key: number, pos: number): void {
+    const b = this.buf;
+    const ix = this.ix;
+    const mask = this.slots - 1;
+    let i = key & mask;
+    while (b[ix + i] !== EMPTY) i = (i + 1) & mask;
+    b[ix + i] = pos;
+  }
+
+  /** Removes a live ref (its latest touch at entry `at`) from the index. */
+  private unindex(key: number, at: number): void {
+    const b = this.buf;
+    const ix = this.ix;
+    const mask = this.slots - 1;
+    const pos = at + this.base;
+    let hole = key & mask;
+    while (b[ix + hole] !== pos) hole = (hole + 1) & mask;
+    // Backward-shift deletion: later members of the cluster move into the hole
+    // unless their home slot lies cyclically in (hole, j].
+    for (let j = (hole + 1) & mask; ; j = (j + 1) & mask) {
+      const q = b[ix + j] as number;
+      if (q === EMPTY) break;
+      const home = (b[(q - this.base) * 2 + 1] as number) & mask;
+      const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (between) continue;
+      b[ix + hole] = q;
+      hole = j;
+    }
+    b[ix + hole] = EMPTY;
+    this.live--;
+  }
+
+  /** A new index of `slots` (a power of two) built from the log's live refs; positions restart at base 0. */
+  private reindex(slots: number): void {
+    const capacity = this.ix / 2;
+    const b = freshBuffer(capacity, Math.max(MIN_SLOTS, slots));
+    b.set(this.buf.subarray(0, this.len * 2));
+    this.buf = b;
+    this.slots = Math.max(MIN_SLOTS, slots);
+    this.base = 0;
+    if (this.sketch !== null) return;
+    for (let i = this.longestHead(); i < this.len; i++) {
+      const key = b[i * 2 + 1] as number;
+      if (key >= 0) this.place(key, i);
+    }
+  }
+
+  /** Index size for the live refs: at most 3/4 full. */
+  private slotsFor(live: number): number {
+    let slots = MIN_SLOTS;
+    while (live > slots * MAX_LOAD) slots *= 2;
+    return slots;
+  }
+
+  /** New log capacity (at least len): the entries [0, len) are kept, and the index as it is. */
   private resize(size: number): void {
-    const t = new Int32Array(size);
-    const k = new Int32Array(size);
-    t.set(this.times.subarray(0, this.len));
-    k.set(this.keys.subarray(0, this.len));
-    this.times = t;
-    this.keys = k;
+    const b = new Int32Array(size * 2 + this.slots);
+    b.set(this.buf.subarray(0, this.len * 2));
+    b.set(this.buf.subarray(this.ix, this.ix + this.slots), size * 2);
+    this.buf = b;
+    this.ix = size * 2;
     if (this.anons !== null) {
       const a = new Float64Array(size);
       a.set(this.anons.subarray(0, this.len));
@@ -278,43 +396,56 @@ export class DistinctWindow {
     }
   }
 
-  /** Less than a quarter full: down to twice what is held (a log that grows again does not resize at once). */
+  /** Less than half full: down to a quarter more than is held (it grows by half when full: no resize ping-pong). */
   private shrinkIfSparse(): void {
-    const size = this.times.length;
-    if (size > INITIAL_CAPACITY * 4 && this.len * 4 < size) this.resize(Math.max(INITIAL_CAPACITY, this.len * 2));
+    const size = this.ix / 2;
+    if (size > INITIAL_CAPACITY * 4 && this.len * 2 < size) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * 1.25) + 1));
   }
 
-  /** Insert keeping the log sorted by time (append in the usual, in-order case). */
-  private insert(ts: number, key: number, anon: number): void {
-    if (this.len === this.times.length) this.grow();
-    if (anon > 0 && this.anons === null) this.anons = new Float64Array(this.times.length);
-    if (this.len === 0 || (this.times[this.len - 1] as number) <= ts) {
+  /**
+   * Insert keeping the log sorted by time (append in the usual, in-order
+   * case); returns the entry's position. Entries after it move up by one,
+   * and so do their index positions.
+   */
+  private insert(ts: number, key: number): number {
+    if (this.len * 2 === this.ix) this.resize(Math.ceil(this.len * 1.5) + 1);
+    const log = this.buf;
+    if (this.len === 0 || (log[(this.len - 1) * 2] as number) <= ts) {
       // A late touch can be the newest entry and still be expired for short
       // horizons: their heads, if at the end, must step over it.
       for (let h = 0; h < this.heads.length; h++) {
         if (this.heads[h] === this.len && ts < this.cutoff(h)) this.heads[h] = this.len + 1;
       }
-      this.times[this.len] = ts;
-      this.keys[this.len] = key;
-      if (this.anons !== null) this.anons[this.len] = anon;
+      const at = this.len;
+      log[at * 2] = ts;
+      log[at * 2 + 1] = key;
+      if (this.anons !== null) this.anons[at] = 0;
       this.len++;
-      return;
+      return at;
     }
     // Late event: first position with a later time (stable for equal times).
     let lo = this.longestHead();
     let hi = this.len;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((this.times[mid] as number) <= ts) lo = mid + 1;
+      if ((log[mid * 2] as number) <= ts) lo = mid + 1;
       else hi = mid;
     }
-    this.times.copyWithin(lo + 1, lo, this.len);
-    this.keys.copyWithin(lo + 1, lo, this.len);
-    this.times[lo] = ts;
-    this.keys[lo] = key;
+    // The live refs after lo move up one entry: their index slots first, from
+    // the last (a probe only ever reads a slot's entry to compare its key, and
+    // no key repeats among live refs, so the slots not yet moved are still found).
+    // (Entry len is free, and may hold a stale key: cleared so no probe matches it.)
+    log[this.len * 2 + 1] = DEAD;
+    for (let i = this.len - 1; i >= lo; i--) {
+      const k = log[i * 2 + 1] as number;
+      if (k >= 0) this.buf[this.ix + this.slotOf(k)] = i + 1 + this.base;
+    }
+    log.copyWithin((lo + 1) * 2, lo * 2, this.len * 2);
+    log[lo * 2] = ts;
+    log[lo * 2 + 1] = key;
     if (this.anons !== null) {
       this.anons.copyWithin(lo + 1, lo, this.len);
-      this.anons[lo] = anon;
+      this.anons[lo] = 0;
     }
     this.len++;
     // Heads after the insertion point move with the entries they point to;
@@ -323,6 +454,7 @@ export class DistinctWindow {
       const head = this.heads[h] as number;
       if (head > lo || (head === lo && ts < this.cutoff(h))) this.heads[h] = head + 1;
     }
+    return lo;
   }
 
   private lowerBound(ts: number): number {
@@ -330,7 +462,7 @@ export class DistinctWindow {
     let hi = this.len;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((this.times[mid] as number) < ts) lo = mid + 1;
+      if ((this.buf[mid * 2] as number) < ts) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -339,52 +471,57 @@ export class DistinctWindow {
   /** Drop the expired prefix once it is large: amortised O(1) per entry. */
   private trim(): void {
     const head = this.longestHead();
-    if (head < TRIM_MIN || head * 2 < this.len) return;
-    this.times.copyWithin(0, head, this.len);
-    this.keys.copyWithin(0, head, this.len);
+    if (head < TRIM_MIN || head * 4 < this.len) return;
+    this.buf.copyWithin(0, head * 2, this.len * 2);
     this.anons?.copyWithin(0, head, this.len);
     this.len -= head;
     for (let h = 0; h < this.heads.length; h++) this.heads[h] = (this.heads[h] as number) - head;
+    // Entry i is now entry i - head: the same logical position with base + head.
+    this.base += head;
+    if (this.base > MAX_BASE) this.reindex(this.slots);
     this.shrinkIfSparse();
   }
 
-  /** Rebuild the live region without dead entries (and, in sketch mode, without ref entries). */
+  /** Rebuild the live region without dead entries (and, in sketch mode, without ref entries); the index with it. */
   private compact(): void {
     const start = this.longestHead();
     const newHeads = this.heads.map(() => 0);
     let w = 0;
+    const log = this.buf;
     const anons = this.anons;
     let anyAnon = false;
     for (let i = start; i < this.len; i++) {
-      const a = anons === null ? 0 : (anons[i] as number);
-      const t = this.times[i] as number;
-      const k = this.keys[i] as number;
-      const live = a > 0 || (this.sketch === null && this.last.get(k) === t);
-      if (!live) continue;
+      const k = log[i * 2 + 1] as number;
+      const keep = k === ANON || (this.sketch === null && k >= 0);
+      if (!keep) continue;
       for (let h = 0; h < this.heads.length; h++) if (i < (this.heads[h] as number)) newHeads[h] = (newHeads[h] as number) + 1;
-      this.times[w] = t;
-      this.keys[w] = k;
-      if (anons !== null) anons[w] = a;
-      if (a > 0) anyAnon = true;
+      log[w * 2] = log[i * 2] as number;
+      log[w * 2 + 1] = k;
+      if (anons !== null) anons[w] = anons[i] as number;
+      if (k === ANON) anyAnon = true;
       w++;
     }
     this.len = w;
     this.heads = newHeads;
     this.dead = 0;
-    // No count-only entry left: the third array goes until the next one.
+    // No count-only entry left: the amounts array goes until the next one.
     if (!anyAnon) this.anons = null;
     this.shrinkIfSparse();
+    this.reindex(this.slotsFor(this.live));
   }
 
   private enterSketchMode(): void {
     const sketch = new SlidingHll(SKETCH_P);
-    this.last.forEach((key, ts) => sketch.add(key, ts));
+    for (let i = this.longestHead(); i < this.len; i++) {
+      const key = this.buf[i * 2 + 1] as number;
+      if (key >= 0) sketch.add(key, this.buf[i * 2] as number);
+    }
     this.sketch = sketch;
     this.cache = this.freshCache();
-    this.last.clear();
+    this.live = 0;
     this.refs = this.refs.map(() => 0);
     this.lastPrune = this.mark;
-    this.compact(); // keeps count-only entries, drops ref entries
+    this.compact(); // keeps count-only entries, drops ref entries; an empty index
   }
 
   /**

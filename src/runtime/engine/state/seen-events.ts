@@ -5,70 +5,176 @@
  * makes count-only customers and event counts idempotent; refs are idempotent
  * by construction.
  *
- * An id is held as two independent 30-bit hashes (key → check), so a false
- * "already seen" needs a 60-bit collision, and no Map operation allocates.
+ * Memory (about 12 bytes per id in the log plus 4 to 11 in the index, where
+ * a Map of strings costs over 100): the ids are an arrival-ordered log of
+ * three int32s per event (a 30-bit hash of the id; the event's ts as window
+ * seconds; its millisecond beside 20 bits of a second, independent hash),
+ * and an open-addressing index whose slots hold only positions in that log
+ * (the hash to probe with is read from the log). A false "already seen"
+ * needs two ids of one actor held at once to agree on 50 hash bits: about
+ * n²/2^51 for n ids (2·10^-7 at the 20,000 cap). Two ids that share only
+ * the first hash are both held, each with its own entry.
+ *
  * Kept for the longest horizon plus the lateness allowance (nothing older can
  * still change a window), and at most `cap` per actor: beyond that the oldest
  * are forgotten first (a redelivery reaches back to the last committed offset,
  * i.e. the most recent events).
  */
-import { IntMap } from './int-map.js';
+import { toWindowSeconds } from './distinct-window.js';
 import { checkKey, hashKey } from './keys.js';
 
-/** Arrival-ordered log of ids: one typed array of (key, ts) pairs, dropped from the front, shrunk once half is dropped. */
+/** int32s per log entry: [hash, seconds, (ms << 20) | check]. */
+const STRIDE = 3;
+const CHECK_MASK = 0xfffff;
+const EMPTY = -1;
+/** Entries of a new log and slots of a new index (most actors see a few events a day). */
+const INITIAL_ENTRIES = 4;
+const MIN_SLOTS = 8;
+/** The index grows past this share of slots used and halves below a quarter (no resize ping-pong: halving leaves it half full). */
+const MAX_LOAD = 0.75;
+
+function msOf(ts: number): number {
+  const r = ts % 1000;
+  return r < 0 ? r + 1000 : r;
+}
+
+/** Entry's (seconds, ms) before (sec, ms)? */
+function before(log: Int32Array, p: number, sec: number, ms: number): boolean {
+  const s = log[p + 1] as number;
+  return s < sec || (s === sec && (log[p + 2] as number) >>> 20 < ms);
+}
+
 export class SeenEvents {
-  private readonly map = new IntMap(2);
-  /** [key0, ts0, key1, ts1, ...] for entries head..len-1. */
-  private log = new Float64Array(4);
+  /**
+   * One Int32Array (each typed array costs about 200 bytes of its own): the
+   * log, `capacity` entries of STRIDE int32s from 0, entries head..len-1 in
+   * arrival order; then the index, `slots` int32s from `ix`: open addressing
+   * (linear probing) on the hash, slot -> logical position of its entry
+   * (entry + base), or EMPTY.
+   */
+  private buf = SeenEvents.fresh(INITIAL_ENTRIES, MIN_SLOTS);
+  private ix = INITIAL_ENTRIES * STRIDE;
+  private slots = MIN_SLOTS;
   private head = 0;
   private len = 0;
+  /** Logical position of log entry 0: index slots hold entry + base, so dropping the front rewrites nothing. */
+  private base = 0;
   constructor(private readonly cap: number) {}
 
   has(eventId: string): boolean {
-    return this.map.get(hashKey(eventId)) === checkKey(eventId);
+    const key = hashKey(eventId);
+    const check = checkKey(eventId) & CHECK_MASK;
+    const b = this.buf;
+    const ix = this.ix;
+    const mask = this.slots - 1;
+    for (let i = key & mask; ; i = (i + 1) & mask) {
+      const pos = b[ix + i] as number;
+      if (pos === EMPTY) return false;
+      const p = (pos - this.base) * STRIDE;
+      if (b[p] === key && ((b[p + 2] as number) & CHECK_MASK) === check) return true;
+    }
   }
 
+  /** Adds an event id not held yet (the caller asked has()). */
   add(eventId: string, ts: number): void {
+    if (this.len * STRIDE === this.ix) this.makeRoom();
     const key = hashKey(eventId);
-    this.map.set(key, checkKey(eventId));
-    if (this.len * 2 === this.log.length) this.resize(this.live < this.len / 2 ? 0 : Math.ceil(this.len * 1.5));
-    this.log[this.len * 2] = key;
-    this.log[this.len * 2 + 1] = ts;
+    const p = this.len * STRIDE;
+    this.buf[p] = key;
+    this.buf[p + 1] = toWindowSeconds(ts);
+    this.buf[p + 2] = (msOf(ts) << 20) | (checkKey(eventId) & CHECK_MASK);
+    this.place(key, this.len + this.base);
     this.len++;
-    if (this.live > this.cap) this.dropFirst();
+    if (this.size > this.slots * MAX_LOAD) this.rebuild(this.ix / STRIDE, this.slots * 2);
+    if (this.size > this.cap) this.dropFirst();
   }
 
   /** Forget ids of events older than `before` (arrival order is time order up to lateness). */
-  expire(before: number): void {
-    while (this.head < this.len && (this.log[this.head * 2 + 1] as number) < before) this.dropFirst();
-    if (this.head >= 16 && this.head * 2 >= this.len) this.resize(0);
+  expire(beforeMs: number): void {
+    const sec = toWindowSeconds(beforeMs);
+    const ms = msOf(beforeMs);
+    while (this.head < this.len && before(this.buf, this.head * STRIDE, sec, ms)) this.dropFirst();
+    if (this.head >= 16 && this.head * 4 >= this.len) this.rebuild(Math.ceil(this.size * 1.25), this.slotsFor(this.size));
   }
 
   get size(): number {
-    return this.map.size;
-  }
-
-  get approxBytes(): number {
-    return 160 + this.map.approxBytes + this.log.byteLength;
-  }
-
-  private get live(): number {
     return this.len - this.head;
   }
 
-  private dropFirst(): void {
-    this.map.delete(this.log[this.head * 2] as number);
-    this.head++;
+  get approxBytes(): number {
+    return 200 + this.buf.byteLength;
   }
 
-  /** Moves the live entries to the front of a log a quarter larger than their number, or of `atLeast` entries. */
-  private resize(atLeast: number): void {
-    const live = this.live;
-    const size = Math.max(2, atLeast, Math.ceil(live * 1.25) + 1);
-    const log = new Float64Array(size * 2);
-    log.set(this.log.subarray(this.head * 2, this.len * 2));
-    this.log = log;
+  private static fresh(entries: number, slots: number): Int32Array {
+    const b = new Int32Array(entries * STRIDE + slots);
+    b.fill(EMPTY, entries * STRIDE);
+    return b;
+  }
+
+  /** Puts a logical position in the first free slot of its hash's probe sequence. */
+  private place(key: number, pos: number): void {
+    const b = this.buf;
+    const ix = this.ix;
+    const mask = this.slots - 1;
+    let i = key & mask;
+    while (b[ix + i] !== EMPTY) i = (i + 1) & mask;
+    b[ix + i] = pos;
+  }
+
+  private dropFirst(): void {
+    const pos = this.head + this.base;
+    const b = this.buf;
+    const ix = this.ix;
+    const mask = this.slots - 1;
+    let hole = (b[this.head * STRIDE] as number) & mask;
+    while (b[ix + hole] !== pos) hole = (hole + 1) & mask;
+    // Backward-shift deletion: later members of the cluster move into the hole
+    // unless their home slot lies cyclically in (hole, j].
+    for (let j = (hole + 1) & mask; ; j = (j + 1) & mask) {
+      const q = b[ix + j] as number;
+      if (q === EMPTY) break;
+      const home = (b[(q - this.base) * STRIDE] as number) & mask;
+      const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (between) continue;
+      b[ix + hole] = q;
+      hole = j;
+    }
+    b[ix + hole] = EMPTY;
+    this.head++;
+    // Few ids left: a smaller index, and the log without its forgotten front.
+    if (this.slots > MIN_SLOTS && this.size * 4 < this.slots) this.rebuild(Math.ceil(this.size * 1.25) + 1, this.slotsFor(this.size));
+  }
+
+  /** Index size for n ids: at most MAX_LOAD full. */
+  private slotsFor(n: number): number {
+    let slots = MIN_SLOTS;
+    while (n > slots * MAX_LOAD) slots *= 2;
+    return slots;
+  }
+
+  /** The log is full: drop the forgotten front if it is a quarter or more, else grow by half. */
+  private makeRoom(): void {
+    const live = this.size;
+    const capacity = this.ix / STRIDE;
+    this.rebuild(this.head * 4 >= this.len ? Math.max(live + 1, Math.ceil(live * 1.25)) : Math.ceil(capacity * 1.5), this.slots);
+  }
+
+  /**
+   * A new buffer: a log of `entries` (at least the live ones) holding the live
+   * entries from its front, and an index of `slots` (a power of two) built
+   * from them; positions restart at base 0.
+   */
+  private rebuild(entries: number, slots: number): void {
+    const live = this.size;
+    const capacity = Math.max(INITIAL_ENTRIES, live, entries);
+    const b = SeenEvents.fresh(capacity, slots);
+    b.set(this.buf.subarray(this.head * STRIDE, this.len * STRIDE));
+    this.buf = b;
+    this.ix = capacity * STRIDE;
+    this.slots = slots;
     this.head = 0;
     this.len = live;
+    this.base = 0;
+    for (let e = 0; e < live; e++) this.place(b[e * STRIDE] as number, e);
   }
 }

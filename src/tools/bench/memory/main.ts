@@ -23,6 +23,8 @@ export interface MemoryBenchOptions {
   readonly rulesDir: string;
   /** Engine options under test, passed to every scenario (default: the caps' default settings, as `custos run` has them). */
   readonly engine?: Readonly<Record<string, unknown>>;
+  /** Also run the organisation once more, measuring each part of its actors' state. */
+  readonly breakdown?: boolean;
   readonly json?: string;
 }
 
@@ -90,6 +92,7 @@ export async function runMemoryBenchmark(o: MemoryBenchOptions): Promise<Scenari
   const runs: { options: ScenarioOptions; label: string }[] = [
     { options: { ...base, kind: 'org' }, label: `organisation (${o.actors} actors, ${o.days} days)` },
     ...o.floods.map((ids) => ({ options: { ...base, kind: 'flood' as const, ids }, label: `flood of ${ids.toLocaleString('en-US')} ids` })),
+    ...(o.breakdown === true ? [{ options: { ...base, kind: 'org' as const, breakdown: true }, label: `organisation (${o.actors} actors, ${o.days} days), by part` }] : []),
   ];
   const outcomes: Outcome[] = [];
   for (const r of runs) {
@@ -116,7 +119,7 @@ export async function runMemoryBenchmark(o: MemoryBenchOptions): Promise<Scenari
       s.actors.toLocaleString('en-US'),
       s.openAlerts.toLocaleString('en-US'),
       kb(s.measuredMean),
-      kb(s.measuredTop1),
+      r.parts !== undefined ? '-' : kb(s.measuredTop1),
       kb(s.estimatedMean),
       kb(s.estimatedP50),
       kb(s.estimatedP99),
@@ -137,6 +140,11 @@ export async function runMemoryBenchmark(o: MemoryBenchOptions): Promise<Scenari
       'Heap without state: baselines (activity history) and the rest of the process, after the window state is forgotten.',
   );
   const results = outcomes.filter((x): x is { ok: true; result: ScenarioResult } => x.ok).map((x) => x.result);
+  for (const r of results) {
+    if (r.parts === undefined) continue;
+    console.log(`\n${r.label}, by part (${r.state.actors.toLocaleString('en-US')} actors; each part emptied in every actor in turn, heap + ArrayBuffers freed after a full GC):`);
+    console.log(table(['part', 'KB/actor'], [...r.parts.map((p) => [p.part, kb(p.bytesPerActor)]), ['total', kb(r.state.measuredMean)]]));
+  }
   if (o.json !== undefined) {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(o.json, `${JSON.stringify(outcomes, null, 2)}\n`);
