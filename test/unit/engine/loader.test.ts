@@ -186,7 +186,6 @@ describe('rule loader: folders', () => {
       'rate.budget.daily-distinct-customers',
       'rate.bulk.distinct-customers',
       'rate.denied.burst',
-      'rate.slow.customer-days',
     ]);
     expect([...rs.roles.keys()].sort()).toEqual([
       'data_analyst',
