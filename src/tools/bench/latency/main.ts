@@ -24,6 +24,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Kafka, logLevel, type Message } from 'kafkajs';
+import { SETTINGS } from '../../../config/settings.js';
 import { loadRuleSet } from '../../../runtime/engine/index.js';
 import { TABLES, consoleDatabaseOf } from '../../../runtime/outputs/clickhouse/ddl.js';
 import { qualifiedTable, quoteIdentifier, quoteString } from '../../../runtime/outputs/clickhouse/escape.js';
@@ -220,7 +221,8 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: o.partitions }], waitForLeaders: true });
     const traffic = new BackgroundTraffic(o.actors, stamp);
-    const insertFormat = process.env.CUSTOS_CLICKHOUSE_INSERT_FORMAT ?? 'json';
+    // The shipped default unless the caller set one (a user's monitor runs with it too).
+    const insertFormat = process.env.CUSTOS_CLICKHOUSE_INSERT_FORMAT ?? String(SETTINGS['clickhouse.insert_format'].default);
 
     out(
       `custos bench latency: topic ${topic} (${o.partitions} partitions), database ${database}, ${o.actors.toLocaleString('en-US')} background actors\n` +
