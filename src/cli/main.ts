@@ -241,6 +241,7 @@ program
   .option('--brokers <list>', 'produce to Kafka: host:port,... (key actor_id, acks -1)')
   .option('--topic <name>', 'topic to produce to (with --brokers)')
   .option('--batch <n>', 'messages per send (default 1000)', integerArg(1))
+  .option('--rules <dir>', 'rules folder the policy-allowed incidents are audited against', 'rules')
   .action(async (opts: SimulateCommandOptions) => {
     const { simulateCommand } = await import('./simulate.js');
     exitWith(await simulateCommand(opts));

@@ -4,6 +4,7 @@
  * to Kafka (`--brokers` and `--topic`; with --out too, the files are written
  * first and their events sent).
  */
+import { formatRuleProblem, RuleSetInvalidError } from '../runtime/engine/index.js';
 import type { IncidentScenario } from '../tools/sim/types.js';
 import { produceToKafka, readNdjsonEvents } from '../tools/sim/kafka.js';
 import { simulate, summarize } from '../tools/sim/simulate.js';
@@ -22,9 +23,11 @@ export interface SimulateCommandOptions {
   readonly brokers?: string;
   readonly topic?: string;
   readonly batch?: number;
+  /** Rules folder the policy-allowed incidents are audited against (default ./rules). */
+  readonly rules?: string;
 }
 
-/** Returns the exit code; 2 when neither an output nor a destination is given. */
+/** Returns the exit code; 2 when neither an output nor a destination is given, 78 when the rules cannot be loaded. */
 export async function simulateCommand(o: SimulateCommandOptions): Promise<number> {
   if (o.out === undefined && o.brokers === undefined) {
     process.stderr.write('custos simulate: give --out DIR (files) and/or --brokers with --topic (Kafka)\n');
@@ -43,7 +46,16 @@ export async function simulateCommand(o: SimulateCommandOptions): Promise<number
     incidents: o.incidents,
     lookalikes: o.lookalikes,
   };
-  const file = o.out === undefined ? undefined : simulate({ ...common, out: o.out }).files.events;
+  let file: string | undefined;
+  try {
+    file = o.out === undefined ? undefined : simulate({ ...common, out: o.out, ...(o.rules !== undefined && { rulesDir: o.rules }) }).files.events;
+  } catch (err) {
+    // The simulator checks that policy-allowed incidents obey the policy: it needs the rules.
+    if (!(err instanceof RuleSetInvalidError)) throw err;
+    const problems = err.problems.map((p) => `  ${formatRuleProblem(p)}`).join('\n');
+    process.stderr.write(`custos simulate: cannot audit the policy-allowed incidents against the rules (--rules ${o.rules ?? 'rules'}):\n${problems}\n`);
+    return 78;
+  }
   if (o.brokers !== undefined && o.topic !== undefined) {
     const brokers = o.brokers.split(',').map((b) => b.trim());
     // Without files the simulation streams straight to Kafka (nothing held in memory).
