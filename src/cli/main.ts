@@ -313,12 +313,8 @@ bench
       actors: number; partitions: number; pollMs: number; lingerMs: number; drainSeconds: number; rules: string; json?: string;
     }) => {
       const { runLatencyBenchmark } = await import('../tools/bench/latency/main.js');
-      const s = servicesFromEnv();
       await runLatencyBenchmark({
-        brokers: s.brokers,
-        clickhouseUrl: s.clickhouseUrl,
-        clickhouseUsername: s.clickhouseUsername,
-        clickhousePassword: s.clickhousePassword,
+        ...servicesFromEnv(),
         capacityEvents: opts.capacityEvents,
         ...(opts.rate !== undefined && { rate: opts.rate }),
         loadPercent: opts.load,
@@ -347,11 +343,8 @@ bench
   .option('--json <file>', 'write the figures as JSON')
   .action(async (opts: { sizes: number[]; rounds: number; actors: number; rules: string; json?: string }) => {
     const { runRestoreBenchmark } = await import('../tools/bench/restore/main.js');
-    const s = servicesFromEnv();
     await runRestoreBenchmark({
-      clickhouseUrl: s.clickhouseUrl,
-      clickhouseUsername: s.clickhouseUsername,
-      clickhousePassword: s.clickhousePassword,
+      ...servicesFromEnv(),
       sizes: opts.sizes,
       rounds: opts.rounds,
       actors: opts.actors,

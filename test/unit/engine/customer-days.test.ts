@@ -15,6 +15,7 @@ import { ManualClock } from '../../../src/clock.js';
 import { createEngine, type ActorActivityRow, type AlertUpdate } from '../../../src/runtime/engine/index.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import { ev, ref } from './support/enrich.js';
+import { drive } from './support/drive.js';
 import { problems, rules } from './support/rules.js';
 
 const DAY = 86_400_000;
@@ -86,24 +87,6 @@ function days(perDay: readonly number[]): EnrichedEvent[] {
     }
   });
   return out;
-}
-
-interface Run {
-  readonly updates: AlertUpdate[];
-  readonly perEvent: AlertUpdate[][];
-  readonly rows: ActorActivityRow[];
-}
-
-function drive(engine: ReturnType<typeof createEngine>, clock: ManualClock, events: readonly EnrichedEvent[]): Run {
-  const perEvent: AlertUpdate[][] = [];
-  const rows: ActorActivityRow[] = [];
-  for (const e of events) {
-    clock.set(e.ts);
-    const out = engine.evaluate([e]);
-    perEvent.push([...out.alerts]);
-    rows.push(...out.activity);
-  }
-  return { updates: perEvent.flat(), perEvent, rows };
 }
 
 function engineWithHistory(clock: ManualClock) {

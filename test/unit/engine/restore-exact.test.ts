@@ -7,9 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { createEngine, type ActorActivityRow, type AlertUpdate, type EngineHistory } from '../../../src/runtime/engine/index.js';
+import { createEngine, type AlertUpdate, type EngineHistory } from '../../../src/runtime/engine/index.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import { ev, ref, T0 } from './support/enrich.js';
+import { drive, type Driven } from './support/drive.js';
 import { rules } from './support/rules.js';
 
 const RS = rules(`
@@ -44,28 +45,8 @@ function stream(): EnrichedEvent[] {
   return out;
 }
 
-interface Stored {
-  readonly updates: AlertUpdate[];
-  readonly rows: ActorActivityRow[];
-  /** The updates each event's evaluation produced, in event order. */
-  readonly perEvent: AlertUpdate[][];
-}
-
-/** Evaluates one event per batch at clock = event time, as a live monitor would. */
-function drive(engine: ReturnType<typeof createEngine>, clock: ManualClock, events: readonly EnrichedEvent[]): Stored {
-  const perEvent: AlertUpdate[][] = [];
-  const rows: ActorActivityRow[] = [];
-  for (const e of events) {
-    clock.set(e.ts);
-    const out = engine.evaluate([e]);
-    perEvent.push([...out.alerts]);
-    rows.push(...out.activity);
-  }
-  return { updates: perEvent.flat(), rows, perEvent };
-}
-
 /** What ClickHouse holds of `stored` for a restore: the latest revision of each alert, with its state (or without). */
-function historyOf(stored: Stored, events: readonly EnrichedEvent[], withState: boolean): EngineHistory {
+function historyOf(stored: Driven, events: readonly EnrichedEvent[], withState: boolean): EngineHistory {
   const latest = new Map<string, AlertUpdate>();
   for (const u of stored.updates) if ((latest.get(u.alert.alert_id)?.alert.revision ?? 0) < u.alert.revision) latest.set(u.alert.alert_id, u);
   return {

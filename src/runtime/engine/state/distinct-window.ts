@@ -36,6 +36,7 @@
  * expired like refs.
  */
 import { SlidingHll } from './hll.js';
+import { EMPTY, placePosition, removePosition } from './position-index.js';
 
 const SKETCH_P = 10;
 /**
@@ -63,7 +64,6 @@ const DEAD = -1;
 /** Log key of a count-only entry (its amount is in `anons`). */
 const ANON = -2;
 /** An empty index slot. */
-const EMPTY = -1;
 const MIN_SLOTS = 4;
 /** The index grows past this share of slots used; below a quarter it shrinks to the smallest size at most this full (no resize ping-pong). */
 const MAX_LOAD = 0.75;
@@ -226,7 +226,7 @@ export class DistinctWindow {
     // The new entry goes after every entry of an earlier or equal second, so after prevAt: prevAt keeps its place.
     const at = this.insert(ts, key);
     const fresh = prevAt < 0;
-    if (fresh) this.place(key, at + this.base);
+    if (fresh) placePosition(this.buf, this.ix, this.slots, key, at + this.base);
     else {
       this.buf[prevAt * 2 + 1] = DEAD;
       this.buf[this.ix + slot] = at + this.base;
@@ -327,36 +327,9 @@ export class DistinctWindow {
     }
   }
 
-  /** Puts a logical position in the first free slot of its key's probe sequence. */
-  private place(key: number, pos: number): void {
-    const b = this.buf;
-    const ix = this.ix;
-    const mask = this.slots - 1;
-    let i = key & mask;
-    while (b[ix + i] !== EMPTY) i = (i + 1) & mask;
-    b[ix + i] = pos;
-  }
-
   /** Removes a live ref (its latest touch at entry `at`) from the index. */
   private unindex(key: number, at: number): void {
-    const b = this.buf;
-    const ix = this.ix;
-    const mask = this.slots - 1;
-    const pos = at + this.base;
-    let hole = key & mask;
-    while (b[ix + hole] !== pos) hole = (hole + 1) & mask;
-    // Backward-shift deletion: later members of the cluster move into the hole
-    // unless their home slot lies cyclically in (hole, j].
-    for (let j = (hole + 1) & mask; ; j = (j + 1) & mask) {
-      const q = b[ix + j] as number;
-      if (q === EMPTY) break;
-      const home = (b[(q - this.base) * 2 + 1] as number) & mask;
-      const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-      if (between) continue;
-      b[ix + hole] = q;
-      hole = j;
-    }
-    b[ix + hole] = EMPTY;
+    removePosition(this.buf, this.ix, this.slots, this.base, 2, 1, key, at + this.base);
     this.live--;
   }
 
@@ -371,7 +344,7 @@ export class DistinctWindow {
     if (this.sketch !== null) return;
     for (let i = this.longestHead(); i < this.len; i++) {
       const key = b[i * 2 + 1] as number;
-      if (key >= 0) this.place(key, i);
+      if (key >= 0) placePosition(this.buf, this.ix, this.slots, key, i);
     }
   }
 

@@ -22,11 +22,11 @@
  */
 import { toWindowSeconds } from './distinct-window.js';
 import { checkKey, hashKey } from './keys.js';
+import { EMPTY, placePosition, removePosition } from './position-index.js';
 
 /** int32s per log entry: [hash, seconds, (ms << 20) | check]. */
 const STRIDE = 3;
 const CHECK_MASK = 0xfffff;
-const EMPTY = -1;
 /** Entries of a new log and slots of a new index (most actors see a few events a day). */
 const INITIAL_ENTRIES = 4;
 const MIN_SLOTS = 8;
@@ -83,7 +83,7 @@ export class SeenEvents {
     this.buf[p] = key;
     this.buf[p + 1] = toWindowSeconds(ts);
     this.buf[p + 2] = (msOf(ts) << 20) | (checkKey(eventId) & CHECK_MASK);
-    this.place(key, this.len + this.base);
+    placePosition(this.buf, this.ix, this.slots, key, this.len + this.base);
     this.len++;
     if (this.size > this.slots * MAX_LOAD) this.rebuild(this.ix / STRIDE, this.slots * 2);
     if (this.size > this.cap) this.dropFirst();
@@ -111,35 +111,9 @@ export class SeenEvents {
     return b;
   }
 
-  /** Puts a logical position in the first free slot of its hash's probe sequence. */
-  private place(key: number, pos: number): void {
-    const b = this.buf;
-    const ix = this.ix;
-    const mask = this.slots - 1;
-    let i = key & mask;
-    while (b[ix + i] !== EMPTY) i = (i + 1) & mask;
-    b[ix + i] = pos;
-  }
-
   private dropFirst(): void {
-    const pos = this.head + this.base;
-    const b = this.buf;
-    const ix = this.ix;
-    const mask = this.slots - 1;
-    let hole = (b[this.head * STRIDE] as number) & mask;
-    while (b[ix + hole] !== pos) hole = (hole + 1) & mask;
-    // Backward-shift deletion: later members of the cluster move into the hole
-    // unless their home slot lies cyclically in (hole, j].
-    for (let j = (hole + 1) & mask; ; j = (j + 1) & mask) {
-      const q = b[ix + j] as number;
-      if (q === EMPTY) break;
-      const home = (b[(q - this.base) * STRIDE] as number) & mask;
-      const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-      if (between) continue;
-      b[ix + hole] = q;
-      hole = j;
-    }
-    b[ix + hole] = EMPTY;
+    const key = this.buf[this.head * STRIDE] as number;
+    removePosition(this.buf, this.ix, this.slots, this.base, STRIDE, 0, key, this.head + this.base);
     this.head++;
     // Few ids left: a smaller index, and the log without its forgotten front.
     if (this.slots > MIN_SLOTS && this.size * 4 < this.slots) this.rebuild(Math.ceil(this.size * 1.25) + 1, this.slotsFor(this.size));
@@ -175,6 +149,6 @@ export class SeenEvents {
     this.head = 0;
     this.len = live;
     this.base = 0;
-    for (let e = 0; e < live; e++) this.place(b[e * STRIDE] as number, e);
+    for (let e = 0; e < live; e++) placePosition(this.buf, this.ix, this.slots, b[e * STRIDE] as number, e);
   }
 }
