@@ -48,6 +48,10 @@ const findingSchema = z.object({
   holdMs: finite,
   totalRecords: finite,
   windows: z.array(windowFigureSchema),
+  /** A score finding's signals and facts (absent in states written before risk scores). */
+  contributions: z
+    .array(z.object({ ruleId: z.string().nullable(), label: z.string(), points: finite, window: z.number().int().nonnegative().nullable() }))
+    .default([]),
   reasons: names,
   raises: z.array(z.tuple([z.string(), z.number().int()])),
 });

@@ -10,7 +10,8 @@ import type { SourcePosition } from './event.js';
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const RULE_KINDS = ['policy', 'rate'] as const;
+/** `score`: an actor's risk score, several signals (rate rules that do not alert alone, facts) together. */
+export const RULE_KINDS = ['policy', 'rate', 'score'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 /** Which history decided a baseline window's limit; `own_other_band`: the actor's own usual level in another part of the week (rare_band). */

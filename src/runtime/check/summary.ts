@@ -11,6 +11,7 @@ export interface ConfigurationSummary {
   readonly zones: number;
   readonly policyRules: number;
   readonly rateRules: number;
+  readonly scoreRules: number;
   readonly exceptions: number;
   readonly testCases: number;
 }
@@ -25,6 +26,7 @@ export function summarize(ruleSet: RuleSet | undefined, directory: ActorDirector
     zones: zoneNames?.length ?? 0,
     policyRules: ruleSet?.policyRules.length ?? 0,
     rateRules: ruleSet?.rateRules.length ?? 0,
+    scoreRules: ruleSet?.scoreRules.length ?? 0,
     exceptions: ruleSet?.exceptions.length ?? 0,
     testCases: ruleSet?.tests.length ?? 0,
   };
@@ -34,7 +36,7 @@ export function summaryLine(s: ConfigurationSummary): string {
   const perRole = s.actorsPerRole.map(([role, n]) => `${role} ${figure(n)}`).join(', ');
   return (
     `${figure(s.roles)} roles; ${figure(s.actors)} actors${perRole === '' ? '' : ` (${perRole})`}; ${figure(s.zones)} zones; ` +
-    `${figure(s.policyRules + s.rateRules)} rules (${figure(s.policyRules)} policy, ${figure(s.rateRules)} rate); ` +
+    `${figure(s.policyRules + s.rateRules + s.scoreRules)} rules (${figure(s.policyRules)} policy, ${figure(s.rateRules)} rate, ${figure(s.scoreRules)} score); ` +
     `${figure(s.exceptions)} exceptions; ${figure(s.testCases)} test cases`
   );
 }

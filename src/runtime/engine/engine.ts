@@ -27,14 +27,14 @@ import type {
   EvaluationInputs,
 } from './api.js';
 import { AlertCorrelator } from './alerts/correlator.js';
-import type { WindowFigure } from './alerts/open-alert.js';
+import type { Contribution, WindowFigure } from './alerts/open-alert.js';
 import { BANDS, bandAt, type Metric } from './baseline/bands.js';
 import { ActivityHistory } from './baseline/history.js';
 import { decideLimit, rareBandApplies, type BaselineStats, type LimitDecision } from './baseline/limits.js';
 import { EMPTY_STATS } from './baseline/robust.js';
 import { EngineConfigError } from './errors.js';
 import type { DerivedFacts, EvalInput } from './rules/fields.js';
-import type { PolicyFinding, PolicyRule, RateRule, RateWindow, Rule, RuleSet } from './rules/rule-set.js';
+import type { PolicyFinding, PolicyRule, RateRule, RateWindow, Rule, RuleSet, ScoreRule } from './rules/rule-set.js';
 import type { ActivityBucket } from './state/activity.js';
 import { ActorState } from './state/actor-state.js';
 import type { MeasureRuntime, WindowDays } from './measures/index.js';
@@ -108,6 +108,17 @@ export class Engine implements DetectionEngine {
   private readonly accumulator: WindowAccumulator;
   /** Per rate rule (in ruleSet.rateRules order): its measure bound to the window layout. */
   private measures: MeasureRuntime[] = [];
+  /**
+   * Per rate rule, what it signalled on the current event for score rules:
+   * the event number it last fired on (signalAt), its highest observed/limit
+   * ratio then and that window's figure. Reset by numbering events, not by clearing.
+   */
+  private eventSeq = 0;
+  private signalAt: number[] = [];
+  private signalRatio: number[] = [];
+  private signalFigure: (WindowFigure | null)[] = [];
+  /** Per score rule: the most its facts can give (a score that cannot reach its threshold without a signal is skipped). */
+  private factsMax: number[] = [];
   private retentionMs = 0;
 
   private readonly facts: DerivedFacts = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false, new_customers: 0, silent_days: 0 };
@@ -384,6 +395,10 @@ export class Engine implements DetectionEngine {
     // Windows of whole days read closed days from the activity history: their events are kept a day.
     for (const r of ruleSet.rateRules) for (const w of r.windows) longest = Math.max(longest, r.measure.part.spansDays === true ? DAY_MS : w.horizonMs);
     this.measures = ruleSet.rateRules.map((r) => r.measure.bind(layout, r.windows));
+    this.signalAt = ruleSet.rateRules.map(() => 0);
+    this.signalRatio = ruleSet.rateRules.map(() => 0);
+    this.signalFigure = ruleSet.rateRules.map(() => null);
+    this.factsMax = ruleSet.scoreRules.map((r) => r.facts.reduce((n, f) => n + f.points, 0));
     this.accumulator.configure(ruleSet.settings.counted, this.measures);
     this.retentionMs = longest + s.lateness;
     let quiet = s.quiet;
@@ -460,10 +475,19 @@ export class Engine implements DetectionEngine {
       this.alerts.firePolicy(st, r, e, duplicate, finding, this.batchNow);
     }
     const rateRules = this.rules.rateRules;
+    this.eventSeq++;
+    let signalled = false;
     for (let k = 0; k < rateRules.length; k++) {
       const r = rateRules[k] as RateRule;
       if (r.scope !== null && !r.scope(this.input)) continue;
-      this.judgeRate(st, r, this.measures[k] as MeasureRuntime, e, duplicate, factor);
+      if (this.judgeRate(st, r, k, e, duplicate, factor)) signalled = true;
+    }
+    const scoreRules = this.rules.scoreRules;
+    for (let k = 0; k < scoreRules.length; k++) {
+      const r = scoreRules[k] as ScoreRule;
+      if (!signalled && (this.factsMax[k] as number) < r.threshold) continue;
+      if (r.scope !== null && !r.scope(this.input)) continue;
+      this.judgeScore(st, r, e, duplicate);
     }
     // Whatever fired merged into the actor's one alert: one revision per event.
     this.alerts.settle();
@@ -576,7 +600,9 @@ export class Engine implements DetectionEngine {
     return { cutoff, complete };
   }
 
-  private judgeRate(st: ActorState, r: RateRule, m: MeasureRuntime, e: EnrichedEvent, duplicate: boolean, factor: number): void {
+  /** Judges rate rule number `k`; true when a window is above its limit (a signal for score rules). */
+  private judgeRate(st: ActorState, r: RateRule, k: number, e: EnrichedEvent, duplicate: boolean, factor: number): boolean {
+    const m = this.measures[k] as MeasureRuntime;
     let figures: WindowFigure[] | null = null;
     let best = -1;
     let bestRatio = 0;
@@ -594,14 +620,47 @@ export class Engine implements DetectionEngine {
       }
       figures ??= [];
     }
-    if (figures === null) return;
-    if (this.excepted(r, e, st)) return;
+    if (figures === null) return false;
+    if (this.excepted(r, e, st)) return false;
     // Explain every window of the rule, exceeded or not.
     for (let i = 0; i < r.windows.length; i++) {
       const w = r.windows[i] as RateWindow;
       figures.push({ label: w.label, horizonMs: w.horizonMs, observed: m.observe(st, i), decision: this.limitFor(st, w, e, factor, m.days?.(st, i) ?? null) });
     }
-    this.alerts.fireRate(st, r, e, duplicate, figures, best, bestRatio, this.batchNow);
+    this.signalAt[k] = this.eventSeq;
+    this.signalRatio[k] = bestRatio;
+    this.signalFigure[k] = figures[best] as WindowFigure;
+    if (r.alone) this.alerts.fireRate(st, r, e, duplicate, figures, best, bestRatio, this.batchNow);
+    return true;
+  }
+
+  /**
+   * The actor's risk score on this event: each signal above its limit gives
+   * weight x observed / limit (at most `max`), each fact that holds its
+   * points. At or above the threshold it is a finding, with every
+   * contribution listed (rule order, then facts).
+   */
+  private judgeScore(st: ActorState, r: ScoreRule, e: EnrichedEvent, duplicate: boolean): void {
+    let score = 0;
+    for (const s of r.signals) {
+      if (this.signalAt[s.rateIndex] === this.eventSeq) score += Math.min(s.max, s.weight * (this.signalRatio[s.rateIndex] as number));
+    }
+    for (const f of r.facts) if (f.when(this.input)) score += f.points;
+    if (score < r.threshold) return;
+    if (this.excepted(r, e, st)) return;
+    const contributions: Contribution[] = [];
+    const figures: WindowFigure[] = [];
+    let holdMs = 0;
+    for (const s of r.signals) {
+      if (this.signalAt[s.rateIndex] !== this.eventSeq) continue;
+      const figure = this.signalFigure[s.rateIndex] as WindowFigure;
+      const points = Math.min(s.max, s.weight * (this.signalRatio[s.rateIndex] as number));
+      contributions.push({ ruleId: s.rule.id, label: s.rule.title, points: round2(points), window: figures.length });
+      figures.push(figure);
+      if (figure.horizonMs > holdMs) holdMs = figure.horizonMs;
+    }
+    for (const f of r.facts) if (f.when(this.input)) contributions.push({ ruleId: null, label: f.reason, points: f.points, window: null });
+    this.alerts.fireScore(st, r, e, duplicate, score, contributions, figures, holdMs, this.batchNow);
   }
 
   /** `days`: a window of several days (its days with reads, and its first day), else null. */
@@ -782,6 +841,10 @@ function profileOf(a: AlertRevision): ActorProfile {
 /** A cap: a positive integer, or no cap (Infinity) when not given. */
 function optionalCap(n: number | undefined, name: string): number {
   return n === undefined || n === Infinity ? Infinity : positiveInt(n, name);
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
 }
 
 function positiveInt(n: number, name: string): number {

@@ -186,7 +186,12 @@ describe('rule loader: folders', () => {
       'rate.budget.daily-distinct-customers',
       'rate.bulk.distinct-customers',
       'rate.denied.burst',
+      'signal.days.own',
+      'signal.days.peers',
+      'signal.hour.own',
+      'signal.hour.peers',
     ]);
+    expect(rs.scoreRules.map((r) => r.id)).toEqual(['risk.behaviour.combined']);
     expect([...rs.roles.keys()].sort()).toEqual([
       'data_analyst',
       'engineer',

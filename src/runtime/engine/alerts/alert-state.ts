@@ -74,6 +74,7 @@ function findingStateOf(f: Finding): AlertState['findings'][number] {
       observed: w.observed,
       decision: { ...w.decision, limit: Number.isFinite(w.decision.limit) ? w.decision.limit : null },
     })),
+    contributions: f.contributions.map((c) => ({ ...c })),
     reasons: [...f.reasons],
     raises: [...f.raises],
   };
@@ -121,6 +122,7 @@ export function openAlertFromState(s: AlertState): OpenAlert {
     f.holdMs = fs.holdMs;
     f.totalRecords = fs.totalRecords;
     f.windows = fs.windows.map(windowFigureFromState);
+    f.contributions = fs.contributions.map((c) => ({ ...c }));
     for (const r of fs.reasons) f.addReason(r);
     for (const [reason, by] of fs.raises) f.raises.set(reason, by);
     a.findings.set(f.ruleId, f);

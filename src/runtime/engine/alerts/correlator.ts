@@ -14,12 +14,12 @@ import { SEVERITIES } from '../../../model/alert.js';
 import type { AlertUpdate, RestorableAlert } from '../api.js';
 import type { PolicyFinding } from '../checks/index.js';
 import type { DerivedFacts, EvalInput } from '../rules/fields.js';
-import type { PolicyRule, RateRule, Rule, RuleSet } from '../rules/rule-set.js';
+import type { PolicyRule, RateRule, Rule, RuleSet, ScoreRule } from '../rules/rule-set.js';
 import type { ActorState } from '../state/actor-state.js';
 import { alertEventsOf } from './alert-events.js';
 import { alertIdFor } from './alert-id.js';
 import { alertStateOf, openAlertFromState } from './alert-state.js';
-import { OpenAlert, type Finding, type WindowFigure } from './open-alert.js';
+import { OpenAlert, type Contribution, type Finding, type WindowFigure } from './open-alert.js';
 import { renderAlert } from './render.js';
 import { StormGuard, type StormSettings } from './storm-guard.js';
 
@@ -220,6 +220,54 @@ export class AlertCorrelator {
     this.applySeverity(f, r, r.tierRaisesSeverity ? f.tier - 1 : 0);
   }
 
+  /**
+   * An actor's risk score at or above its threshold. `figures` are the
+   * contributing signals' windows (furthest above their limits), `holdMs`
+   * the longest horizon among them: the alert stays open while the windows
+   * hold what scored.
+   */
+  fireScore(
+    st: ActorState,
+    r: ScoreRule,
+    e: EnrichedEvent,
+    duplicate: boolean,
+    score: number,
+    contributions: readonly Contribution[],
+    figures: readonly WindowFigure[],
+    holdMs: number,
+    now: number,
+  ): void {
+    const a = this.alertFor(st, r, e, duplicate, holdMs, now);
+    if (a === null) return;
+    const lead = leadFigure(contributions, figures);
+    const isNew = !a.findings.has(r.id);
+    const f = a.finding(r.id, r.version, 'score', r.severity, e.ts, lead?.label ?? 'request', e.event_id);
+    a.firings++;
+    f.touch(e);
+    if (holdMs > f.holdMs) f.holdMs = holdMs;
+    const ratio = score / r.threshold;
+    if (isNew) f.windowStart = Math.max(0, e.ts - (lead?.horizonMs ?? 0));
+    // Like a rate finding, it shows its peak: the highest score seen.
+    if (isNew || ratio >= f.peakRatio) {
+      f.peakRatio = ratio;
+      f.observed = round2(score);
+      f.limit = r.threshold;
+      f.baseline = r.threshold;
+      f.baselineSource = null;
+      f.score = round2(ratio);
+      f.windows = figures;
+      f.contributions = contributions;
+      f.windowLabel = lead?.label ?? 'request';
+      const start = Math.max(0, e.ts - (lead?.horizonMs ?? 0));
+      if (start < f.windowStart) f.windowStart = start;
+    }
+    if (f.windowStart < a.windowStart) a.windowStart = f.windowStart;
+    let tier = 1;
+    for (const t of r.tiers) if (ratio >= t) tier++;
+    if (tier > f.tier) f.tier = tier;
+    this.applySeverity(f, r, r.tierRaisesSeverity ? f.tier - 1 : 0);
+  }
+
   /** Finding severity = rule severity + matched raises (each once) + tier steps; never decreases. */
   private applySeverity(f: Finding, r: Rule, tierSteps: number): void {
     for (const raise of r.raises) {
@@ -313,6 +361,13 @@ export class AlertCorrelator {
 
 function stormSettings(s: { actors: number; within: number; sample: number }): StormSettings {
   return { actors: s.actors, withinMs: s.within, sample: s.sample };
+}
+
+/** The window of the signal that gave the most points (null when only facts scored). */
+function leadFigure(contributions: readonly Contribution[], figures: readonly WindowFigure[]): WindowFigure | null {
+  let best: Contribution | null = null;
+  for (const c of contributions) if (c.window !== null && (best === null || c.points > best.points)) best = c;
+  return best === null || best.window === null ? null : (figures[best.window] ?? null);
 }
 
 function round2(n: number): number {

@@ -29,6 +29,17 @@ export interface WindowFigure {
 
 const MAX_REASONS = 10;
 
+/** What one signal or fact added to a risk score (a score finding, at its peak). */
+export interface Contribution {
+  /** The signal's rule id, or null for a fact. */
+  readonly ruleId: string | null;
+  /** The signal rule's title, or the fact's reason. */
+  readonly label: string;
+  readonly points: number;
+  /** A signal's window furthest above its limit: index into the finding's `windows` (null for a fact). */
+  readonly window: number | null;
+}
+
 /** What one rule found for this alert's actor: its own severity, tier, counts and figures. */
 export class Finding {
   /** Rule severity + matched raises + tier steps (index into SEVERITIES); never decreases. */
@@ -56,6 +67,8 @@ export class Finding {
   holdMs = 0;
   totalRecords = 0;
   windows: readonly WindowFigure[] = [];
+  /** A score finding: each signal's and fact's points at the peak score (observed), in rule order. */
+  contributions: readonly Contribution[] = [];
   readonly reasons: string[] = [];
   readonly raises = new Map<string, number>();
   /** Carried over from a restored alert: the stored figures, until a new trigger replaces them. */

@@ -104,7 +104,30 @@ function phrase(a: OpenAlert, f: Finding, ctx: RenderContext): string {
           : ` (${fmt(f.totalRecords)} record${f.totalRecords === 1 ? '' : 's'})`;
     return `${first}${volume}`;
   }
+  if (f.kind === 'score') return scorePhrase(f, rule?.title ?? f.ruleId);
   return measureOf(f, ctx).phrase(a, f, rule?.title ?? f.ruleId);
+}
+
+/**
+ * "several unusual signals together, risk score 2.3 of 2: unusual days of customer reads 1.2
+ * (93 in 7d, limit 71 from own history), ...; first day back after a week or more of silence 1".
+ */
+function scorePhrase(f: Finding, title: string): string {
+  const parts = f.contributions.map((c) => {
+    const w = c.window === null ? undefined : f.windows[c.window];
+    if (w === undefined) return `${c.label} ${fmtPoints(c.points)}`;
+    const source = w.decision.source === 'static' ? 'a fixed limit' : `${fmt(Math.round(w.decision.limit))} from ${sourceWords(w.decision.source)}`;
+    return `${c.label} ${fmtPoints(c.points)} (${fmt(w.observed)} in ${w.label}, limit ${source})`;
+  });
+  return `${title}, risk score ${fmtPoints(f.observed)} of ${fmtPoints(f.limit ?? 0)}: ${parts.join(', ')}`;
+}
+
+function sourceWords(source: string): string {
+  return source === 'own' ? 'own history' : source === 'own_other_band' ? 'own history at other times' : source === 'peers' ? 'peers' : source === 'role' ? 'the role' : source;
+}
+
+function fmtPoints(n: number): string {
+  return String(Math.round(n * 100) / 100);
 }
 
 function context(a: OpenAlert): string[] {
@@ -203,7 +226,7 @@ function findingJson(f: Finding, ctx: RenderContext): Record<string, unknown> {
     severity_base: rule ? SEVERITIES[rule.severity] : null,
     severity_raises: [...f.raises].map(([reason, by]) => ({ reason, by })),
     tier: f.tier,
-    tiers: rule?.kind === 'rate' ? rule.tiers : rule?.kind === 'policy' ? rule.escalateRecords : [],
+    tiers: rule?.kind === 'rate' || rule?.kind === 'score' ? rule.tiers : rule?.kind === 'policy' ? rule.escalateRecords : [],
     event_count: f.eventCount,
     first_event_ts: f.firstTs,
     last_event_ts: f.lastTs,
@@ -219,6 +242,10 @@ function findingJson(f: Finding, ctx: RenderContext): Record<string, unknown> {
     total_records: f.totalRecords,
     reasons: [...f.reasons],
     windows,
+    // A risk score: what each signal and fact added (observed is the score, limit its threshold).
+    ...(f.kind === 'score' && {
+      contributions: f.contributions.map((c) => ({ rule_id: c.ruleId, signal: c.label, points: c.points, window: c.window === null ? null : (f.windows[c.window]?.label ?? null) })),
+    }),
   };
 }
 

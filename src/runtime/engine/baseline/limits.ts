@@ -181,9 +181,14 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
   const ownStats = inp.stats.own;
   const peerStats = inp.stats.peers;
   const roleStats = inp.stats.role;
-  const ownOk = ownStats.days >= b.own_min_days;
-  const peersOk = peerStats.samples >= b.peer_min_samples && peerStats.actors >= b.peer_min_actors;
-  const roleOk = roleStats.samples >= b.role_min_samples;
+  // `sources` leaves steps out of the chain (a peer signal is never decided by own history).
+  const allowed = b.sources;
+  const ownAllowed = allowed === undefined || allowed.includes('own');
+  const peersAllowed = allowed === undefined || allowed.includes('peers');
+  const roleAllowed = allowed === undefined || allowed.includes('role');
+  const ownOk = ownAllowed && ownStats.days >= b.own_min_days;
+  const peersOk = peersAllowed && peerStats.samples >= b.peer_min_samples && peerStats.actors >= b.peer_min_actors;
+  const roleOk = roleAllowed && roleStats.samples >= b.role_min_samples;
   const rp = b.recurring_peak;
   // Needs only min_count occurrences (not the own gate): it states what this
   // actor has done before, whichever step of the chain judges the rest.
@@ -196,14 +201,21 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
     return q === undefined || pr === undefined ? undefined : q * (1 + pr.headroom);
   };
   const routine = pr === undefined ? null : ((peersOk ? routineOf(peerStats) : roleOk ? routineOf(roleStats) : undefined) ?? null);
-  const own = view(ownStats, b.min_spread, recurring, ownOk ? null : `${ownStats.days} days < ${b.own_min_days}`);
+  const NOT_A_SOURCE = 'not among the window\'s sources';
+  const own = view(ownStats, b.min_spread, recurring, ownOk ? null : !ownAllowed ? NOT_A_SOURCE : `${ownStats.days} days < ${b.own_min_days}`);
   const peers = view(
     peerStats,
     b.min_spread,
     null,
-    peersOk ? null : peerStats.actors < b.peer_min_actors ? `${peerStats.actors} actors < ${b.peer_min_actors}` : `${peerStats.samples} samples < ${b.peer_min_samples}`,
+    peersOk
+      ? null
+      : !peersAllowed
+        ? NOT_A_SOURCE
+        : peerStats.actors < b.peer_min_actors
+          ? `${peerStats.actors} actors < ${b.peer_min_actors}`
+          : `${peerStats.samples} samples < ${b.peer_min_samples}`,
   );
-  const role = view(roleStats, b.min_spread, null, roleOk ? null : `${roleStats.samples} samples < ${b.role_min_samples}`);
+  const role = view(roleStats, b.min_spread, null, roleOk ? null : !roleAllowed ? NOT_A_SOURCE : `${roleStats.samples} samples < ${b.role_min_samples}`);
 
   const chosen: [BaselineSource, SampleStats] | null = ownOk
     ? ['own', ownStats]
@@ -227,7 +239,7 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
     days: inp.days ?? null,
   };
   const rare = b.rare_band;
-  if (rareBandApplies(rare, band, ownStats.days) && inp.stats.ownOther.days >= rare.min_days) {
+  if (ownAllowed && rareBandApplies(rare, band, ownStats.days) && inp.stats.ownOther.days >= rare.min_days) {
     const other = inp.stats.ownOther;
     const times = Math.max(1, rare.times * factor);
     return {

@@ -20,9 +20,10 @@ import type {
   Rule,
   RuleSet,
   RuleTestCase,
+  ScoreRule,
   SeverityRaise,
 } from './rule-set.js';
-import { DEFAULT_SETTINGS, type RuleSpec, type StringSetSpec } from './schema.js';
+import { DEFAULT_SETTINGS, type RuleSpec, type ScoreRuleSpec, type StringSetSpec } from './schema.js';
 import type { ParsedRuleFile } from './yaml-source.js';
 
 export interface CompileOptions {
@@ -178,6 +179,9 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
   // ---- rules ------------------------------------------------------------------
   const policyRules: PolicyRule[] = [];
   const rateRules: RateRule[] = [];
+  const scoreRules: ScoreRule[] = [];
+  // Compiled after every rate rule is known (a score names rate rules of any file).
+  const scoreSpecs: { spec: ScoreRuleSpec; src: ParsedRuleFile; base: YamlPath; common: Omit<ScoreRule, 'kind' | 'signals' | 'facts' | 'threshold' | 'tiers' | 'tierRaisesSeverity'> }[] = [];
   const rulesById = new Map<string, Rule>();
   const ruleOrigin = new Map<string, string>();
   const rulesOfFile = new Map<string, string[]>();
@@ -214,6 +218,10 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
         quietMs: spec.quiet ?? settings.quiet,
       };
       let rule: Rule;
+      if (spec.kind === 'score') {
+        if (spec.enabled) scoreSpecs.push({ spec, src, base, common });
+        return;
+      }
       if (spec.kind === 'policy') {
         if (spec.check === undefined && scope === null) {
           report(src, base, 'a policy rule needs a `check`, a `when`, or both');
@@ -278,13 +286,51 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
           };
         });
         const tiers = [...spec.tiers].sort((a, b) => a - b);
-        rule = { ...common, kind: 'rate', measure, windows, tiers, tierRaisesSeverity: spec.tier_raises_severity };
+        rule = { ...common, kind: 'rate', measure, windows, tiers, tierRaisesSeverity: spec.tier_raises_severity, alone: spec.alone };
       }
       if (!spec.enabled) return;
       rulesById.set(rule.id, rule);
       if (rule.kind === 'policy') policyRules.push(rule);
-      else rateRules.push(rule);
+      else if (rule.kind === 'rate') rateRules.push(rule);
     });
+  }
+
+  // ---- score rules: the rate rules they name are signals --------------------
+  const signalled = new Set<string>();
+  for (const { spec, src, base, common } of scoreSpecs) {
+    const signals = spec.signals.flatMap((x, k) => {
+      const rateIndex = rateRules.findIndex((r) => r.id === x.rule);
+      const at = [...base, 'signals', k, 'rule'];
+      if (rateIndex < 0) {
+        const other = rulesById.get(x.rule);
+        if (other !== undefined) report(src, at, `signal \`${x.rule}\` is a ${other.kind} rule; a score's signals are rate rules`);
+        else if (!brokenRules.has(x.rule)) report(src, at, ruleOrigin.has(x.rule) ? `signal \`${x.rule}\` is disabled` : `signal refers to unknown rule \`${x.rule}\``);
+        return [];
+      }
+      signalled.add(x.rule);
+      const rule = rateRules[rateIndex] as RateRule;
+      return [{ rateIndex, rule, weight: x.weight, max: x.max ?? Number.POSITIVE_INFINITY }];
+    });
+    const ctx = ctxFor(src);
+    const facts = spec.facts.map((f, k) => ({ when: compilePredicate(f.when, [...base, 'facts', k, 'when'], ctx), points: f.points, reason: f.reason }));
+    const rule: ScoreRule = {
+      ...common,
+      kind: 'score',
+      signals,
+      facts,
+      threshold: spec.threshold,
+      tiers: [...spec.tiers].sort((a, b) => a - b),
+      tierRaisesSeverity: spec.tier_raises_severity,
+    };
+    rulesById.set(rule.id, rule);
+    scoreRules.push(rule);
+  }
+  // A rule that neither alerts nor feeds a score would do nothing, silently.
+  for (const r of rateRules) {
+    if (r.alone || signalled.has(r.id)) continue;
+    const src = files.find((f) => f.file === r.file);
+    const n = (src?.data?.rules ?? []).findIndex((x) => x.id === r.id);
+    if (src !== undefined) report(src, ['rules', n, 'alone'], `rule \`${r.id}\` has alone: false but no score rule names it among its signals: it would never be seen`);
   }
 
   // A rule of a file that failed validation counts as known (see the top).
@@ -362,6 +408,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
     settings,
     policyRules,
     rateRules,
+    scoreRules,
     rulesById,
     roles,
     statusFactors,

@@ -71,9 +71,40 @@ export interface RateRule extends RuleCommon {
   readonly windows: readonly RateWindow[];
   readonly tiers: readonly number[];
   readonly tierRaisesSeverity: boolean;
+  /** false: a signal for score rules only; it never opens or joins an alert by itself. */
+  readonly alone: boolean;
 }
 
-export type Rule = PolicyRule | RateRule;
+/** One rate rule as a signal of a score rule. */
+export interface ScoreSignal {
+  /** Index of the rate rule in RuleSet.rateRules. */
+  readonly rateIndex: number;
+  readonly rule: RateRule;
+  readonly weight: number;
+  readonly max: number;
+}
+
+export interface ScoreFact {
+  readonly when: Predicate;
+  readonly points: number;
+  readonly reason: string;
+}
+
+/**
+ * An actor's risk score: the points of its signals (rate rules above their
+ * limits, weight x observed / limit) and facts on one event, summed; at or
+ * above the threshold it is a finding (docs/rules.md, "Risk score").
+ */
+export interface ScoreRule extends RuleCommon {
+  readonly kind: 'score';
+  readonly signals: readonly ScoreSignal[];
+  readonly facts: readonly ScoreFact[];
+  readonly threshold: number;
+  readonly tiers: readonly number[];
+  readonly tierRaisesSeverity: boolean;
+}
+
+export type Rule = PolicyRule | RateRule | ScoreRule;
 
 export interface RoleGrant {
   readonly actions: ReadonlySet<string>;
@@ -121,6 +152,7 @@ export interface RuleSet {
   readonly settings: EngineSettings;
   readonly policyRules: readonly PolicyRule[];
   readonly rateRules: readonly RateRule[];
+  readonly scoreRules: readonly ScoreRule[];
   readonly rulesById: ReadonlyMap<string, Rule>;
   readonly roles: ReadonlyMap<string, RolePolicy>;
   readonly statusFactors: ReadonlyMap<string, number>;

@@ -111,6 +111,16 @@ const baseline = z.strictObject({
    * of a person who never does. So a night or a weekend of reading is a
    * finding by itself, not only a severity raise of an alert that must exist.
    */
+  /**
+   * Which steps of the chain own -> peers -> role may decide (default all three, in that order;
+   * static stays the last resort). `[peers, role]` judges a person against their colleagues only:
+   * a peer signal for a risk score, independent of the person's own history.
+   */
+  sources: z
+    .array(z.enum(['own', 'peers', 'role']))
+    .min(1)
+    .refine((l) => new Set(l).size === l.length, 'each source once')
+    .optional(),
   rare_band: z
     .strictObject({
       compare_with: z.enum(['business', 'off_hours', 'weekend', 'weekday']),
@@ -175,12 +185,53 @@ const rateRule = z.strictObject({
   tiers: z.array(z.number().gt(1)).default([2, 10]),
   /** Each tier above 1 adds one severity step. */
   tier_raises_severity: z.boolean().default(true),
+  /**
+   * false: the rule never alerts by itself. A window above its limit is a signal that score
+   * rules (kind: score) add to the actor's risk score; a score rule must name it.
+   */
+  alone: z.boolean().default(true),
 });
 
-export const ruleSchema = z.discriminatedUnion('kind', [policyRule, rateRule]);
+/** A rate rule whose windows above their limits add to a risk score. */
+const scoreSignal = z.strictObject({
+  rule: ruleId,
+  /** Points at the limit: weight x observed / limit for the window furthest above its limit. */
+  weight: z.number().positive().default(1),
+  /** The most points this signal gives, however far above its limit. */
+  max: z.number().positive().optional(),
+});
+
+/** A fact of the event (a predicate) that adds points while it holds. */
+const scoreFact = z.strictObject({
+  when: predicate,
+  points: z.number().positive(),
+  /** Short phrase shown in the explanation, e.g. "first day back after a silence of a week or more". */
+  reason: z.string().min(1),
+});
+
+const scoreRule = z
+  .strictObject({
+    ...commonRule,
+    kind: z.literal('score'),
+    /** The actor's risk score for an event: the sum of its signals' and facts' points. */
+    signals: z.array(scoreSignal).min(1),
+    facts: z.array(scoreFact).default([]),
+    /** The score alerts at or above this. */
+    threshold: z.number().positive(),
+    /** Multiples of the threshold at which the finding escalates to tier 2, 3, ... */
+    tiers: z.array(z.number().gt(1)).default([1.5, 2.5]),
+    tier_raises_severity: z.boolean().default(true),
+  })
+  .superRefine((r, ctx) => {
+    const ids = r.signals.map((x) => x.rule);
+    if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['signals'], message: 'each signal rule once' });
+  });
+
+export const ruleSchema = z.discriminatedUnion('kind', [policyRule, rateRule, scoreRule]);
 export type RuleSpec = z.infer<typeof ruleSchema>;
 export type PolicyRuleSpec = z.infer<typeof policyRule>;
 export type RateRuleSpec = z.infer<typeof rateRule>;
+export type ScoreRuleSpec = z.infer<typeof scoreRule>;
 export type WindowSpecRaw = z.infer<typeof windowSpec>;
 export type BaselineSpec = z.infer<typeof baseline>;
 

@@ -48,13 +48,17 @@ export const OCSF_SEVERITY: Readonly<Record<Severity, { id: number; caption: str
   critical: { id: 5, caption: 'Critical' },
 };
 
-/** Policy rules are rules; rate rules compare a count with a baseline (analytic type_id 1 Rule, 3 Statistical). */
+/**
+ * Policy rules are rules; rate rules compare a count with a baseline; a risk score combines several
+ * behaviour signals of one person (analytic type_id 1 Rule, 3 Statistical, 2 Behavioral).
+ */
 const ANALYTIC_TYPE: Readonly<Record<RuleKind, { id: number; caption: string }>> = {
   policy: { id: 1, caption: 'Rule' },
   rate: { id: 3, caption: 'Statistical' },
+  score: { id: 2, caption: 'Behavioral' },
 };
 
-const FINDING_TYPE: Readonly<Record<RuleKind, string>> = { policy: 'Policy Violation', rate: 'Rate Anomaly' };
+const FINDING_TYPE: Readonly<Record<RuleKind, string>> = { policy: 'Policy Violation', rate: 'Rate Anomaly', score: 'Behaviour Risk Score' };
 
 export function activityOf(alert: Alert): ActivityId {
   if (alert.status === 'closed') return 3;
