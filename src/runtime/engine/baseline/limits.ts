@@ -4,6 +4,7 @@
  *
  *   own history → peer group (role + department) → role → static limit
  *
+ * (a window's `sources` may leave steps out: [peers, role] is never decided by own history),
  * each step used only when it passes its gate (own: enough days of work seen;
  * peers: enough actors and rows; role: enough rows). So a new actor is judged
  * against their peers, never alerted on for merely being new; and a thin
