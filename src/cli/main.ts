@@ -255,10 +255,24 @@ bench
   .option('--actors <n>', 'simulated actors', (v) => Number(v), 300)
   .option('--partitions <n>', 'partitions of the benchmark topic', (v) => Number(v), 3)
   .option('--rounds <n>', 'runs of each side, alternating', (v) => Number(v), 3)
-  .action(async (opts: { events: number; actors: number; partitions: number; rounds: number }) => {
+  .option('--node-args <flags>', "extra Node flags for custos's runner, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' or '--max-semi-space-size=16'")
+  .option('--compare-dist <dir>', "another build's dist folder: its custos runner drains the topic too, after this build's, in every round")
+  .option('--compare-node-args <flags>', 'extra Node flags for the compared runner (without --compare-dist: this build again, with these flags)')
+  .action(async (opts: { events: number; actors: number; partitions: number; rounds: number; nodeArgs?: string; compareDist?: string; compareNodeArgs?: string }) => {
     const { runThroughputBenchmark } = await import('../tools/bench/throughput/main.js');
     const { brokers, clickhouseUrl } = servicesFromEnv();
-    await runThroughputBenchmark({ ...opts, brokers, clickhouseUrl });
+    const flags = (v: string | undefined) => (v ?? '').split(/\s+/).filter((f) => f !== '');
+    await runThroughputBenchmark({
+      events: opts.events,
+      actors: opts.actors,
+      partitions: opts.partitions,
+      rounds: opts.rounds,
+      brokers,
+      clickhouseUrl,
+      nodeArgs: flags(opts.nodeArgs),
+      compareNodeArgs: flags(opts.compareNodeArgs),
+      ...(opts.compareDist !== undefined && { compareDist: opts.compareDist }),
+    });
   });
 
 bench

@@ -64,8 +64,11 @@ export function createOptionalFieldMinimiser(policy: MinimisationPolicy, pseudon
     return pseudonymize!(`${field}\u0000${value}`);
   };
   const userAgents = new BoundedMemo<string>(4096);
+  // Addresses repeat heavily too (the network zones memo the same ones): the /24 text is made
+  // once per address, not a regular-expression match and a new string per event.
+  const addresses = new BoundedMemo<string>(4096);
   return (fields) => ({
-    source_ip: apply('source_ip', policy.source_ip, fields.source_ip, truncateAddress),
+    source_ip: apply('source_ip', policy.source_ip, fields.source_ip, (ip) => addresses.get(ip, truncateAddress)),
     user_agent: apply('user_agent', policy.user_agent, fields.user_agent, (ua) => userAgents.get(ua, userAgentFamily)),
     session_id: apply('session_id', policy.session_id, fields.session_id, (v) => v),
   });

@@ -8,6 +8,7 @@ import type { AccessEvent } from '../../model/event.js';
 import type { Rejection, RejectReason } from '../../model/rejection.js';
 import { createPseudonymizer } from '../../privacy/pseudonym.js';
 import { MAX_EPOCH_MS, MIN_EPOCH_MS, validateEventV1, type ErrorObject, type EventV1 } from './contract-v1.js';
+import { surelyEventV1 } from './contract-v1-fast.js';
 
 export interface DecoderOptions {
   /** HMAC key for record-id pseudonyms (>= 32 bytes). */
@@ -62,7 +63,8 @@ export function checkMessage(value: Buffer | null, options: MessageCheckOptions)
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return reject('not_an_object', 'message value is JSON but not an object');
   }
-  if (!validateEventV1(parsed)) {
+  // The usual message passes the quick check; anything else is Ajv's to decide and to name.
+  if (!surelyEventV1(parsed) && !validateEventV1(parsed)) {
     const { reason, detail } = describeErrors(validateEventV1.errors ?? []);
     return reject(reason, detail, identityOf(parsed as Record<string, unknown>));
   }

@@ -65,9 +65,16 @@ function serialize<T>(table: string, items: readonly T[], line: (item: T) => str
   return serializeInto(table, items, (item, out) => out.text(line(item)));
 }
 
-function serializeInto<T>(table: string, items: readonly T[], write: (item: T, out: RowBuffer) => void, rowBinaryColumns?: string): TableBody | null {
+/**
+ * Bytes reserved per row up front, so a batch's buffer is allocated about once: grown by
+ * doubling from 64 KB, a 6,000-row batch copied itself seven times (~1 % of a live profile).
+ * A RowBinary access_events row is ~370 bytes, a JSONEachRow one ~870; a longer row still grows the buffer.
+ */
+const ROW_BYTES_HINT = 512;
+
+function serializeInto<T>(table: string, items: readonly T[], write: (item: T, out: RowBuffer) => void, rowBinaryColumns?: string, rowBytes = 0): TableBody | null {
   if (items.length === 0) return null;
-  const out = new RowBuffer();
+  const out = new RowBuffer(Math.max(64 * 1024, items.length * rowBytes));
   try {
     // Each row goes straight into the buffer: no table-sized string to build and copy again.
     for (const item of items) write(item, out);
@@ -95,6 +102,7 @@ export function prepareBatch(batch: OutputBatch, nowMs: number, database: string
           batch.events,
           (p, out) => accessEvents.encode(p.event, { position: p.position, ingestedAt: nowSeconds }, out),
           accessEvents.columnList,
+          ROW_BYTES_HINT,
         ),
     serialize(TABLES.alerts, alerts, (u) => alertLine(u, nowMs)),
     serialize(TABLES.rejectedEvents, batch.rejected, rejectedLine),

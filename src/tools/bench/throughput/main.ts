@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@clickhouse/client';
 import { quoteIdentifier } from '../../../runtime/outputs/clickhouse/escape.js';
@@ -28,13 +28,22 @@ export interface ThroughputOptions {
   readonly rounds: number;
   readonly brokers: string;
   readonly clickhouseUrl: string;
+  /** Extra Node flags for this build's custos runner (e.g. `--cpu-prof --cpu-prof-dir=DIR`, `--max-semi-space-size=64`). */
+  readonly nodeArgs?: readonly string[];
+  /**
+   * Another build's dist folder: its custos runner drains the same topic right after this
+   * build's in every round, so a before/after comparison shares the run's machine load.
+   */
+  readonly compareDist?: string;
+  /** Extra Node flags for the compared runner (the same dist with other flags compares GC settings). */
+  readonly compareNodeArgs?: readonly string[];
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-function runChild(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunFigures> {
+function runChild(script: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): Promise<RunFigures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(here, script), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, script, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     child.on('exit', (code) => {
@@ -63,6 +72,8 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
   await admin.createTopics({ topics: [{ topic, numPartitions: o.partitions }], waitForLeaders: true });
   await admin.disconnect();
 
+  const groupPrefix = `bench-custos-${stamp}`;
+  const sides = custosSides(o);
   const dir = mkdtempSync(join(tmpdir(), 'custos-bench-'));
   try {
     // Simulated traffic: enough days of the default organisation to yield N events.
@@ -85,27 +96,29 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
       const perEvent = (us: number | null | undefined) => (us === null || us === undefined ? null : us / figures.events);
       return { ...figures, brokerMicrosPerEvent: perEvent(used.broker), clickhouseMicrosPerEvent: perEvent(used.clickhouse) };
     };
+    const custosEnv = (db: string, groupId: string): NodeJS.ProcessEnv => ({
+      ...process.env,
+      CUSTOS_KAFKA_BROKERS: o.brokers,
+      CUSTOS_CLICKHOUSE_URL: o.clickhouseUrl,
+      CUSTOS_CLICKHOUSE_DATABASE: db,
+      CUSTOS_KAFKA_TOPIC: topic,
+      CUSTOS_KAFKA_GROUP_ID: groupId,
+      CUSTOS_KAFKA_DEAD_LETTER_TOPIC: `${topic}.dead-letter`,
+      CUSTOS_PSEUDONYM_KEY: process.env.CUSTOS_PSEUDONYM_KEY ?? 'benchmark-pseudonym-key-not-a-secret-0000',
+      CUSTOS_DIRECTORY_FILE: directoryFile,
+      CUSTOS_WEBHOOK_URLS: '',
+      CUSTOS_METRICS_PORT: '0',
+      CUSTOS_LOG_LEVEL: 'warn',
+    });
     const results: MeasuredRun[] = [];
     for (let round = 1; round <= o.rounds; round++) {
       process.stdout.write(`round ${round}/${o.rounds}: bare consumer...\n`);
-      results.push(await measured(runChild('bare-consumer.js', [o.brokers, topic, String(o.events)], process.env)));
-      process.stdout.write(`round ${round}/${o.rounds}: custos...\n`);
-      results.push(
-        await measured(runChild('custos-runner.js', [String(o.events)], {
-          ...process.env,
-          CUSTOS_KAFKA_BROKERS: o.brokers,
-          CUSTOS_CLICKHOUSE_URL: o.clickhouseUrl,
-          CUSTOS_CLICKHOUSE_DATABASE: `${database}_${round}`,
-          CUSTOS_KAFKA_TOPIC: topic,
-          CUSTOS_KAFKA_GROUP_ID: `bench-custos-${stamp}-${round}`,
-          CUSTOS_KAFKA_DEAD_LETTER_TOPIC: `${topic}.dead-letter`,
-          CUSTOS_PSEUDONYM_KEY: process.env.CUSTOS_PSEUDONYM_KEY ?? 'benchmark-pseudonym-key-not-a-secret-0000',
-          CUSTOS_DIRECTORY_FILE: directoryFile,
-          CUSTOS_WEBHOOK_URLS: '',
-          CUSTOS_METRICS_PORT: '0',
-          CUSTOS_LOG_LEVEL: 'warn',
-        })),
-      );
+      results.push(await measured(runChild(join(here, 'bare-consumer.js'), [o.brokers, topic, String(o.events)], process.env)));
+      for (const side of sides) {
+        process.stdout.write(`round ${round}/${o.rounds}: ${side.label}...\n`);
+        const figures = await measured(runChild(side.runner, [String(o.events)], custosEnv(`${database}_${round}${side.suffix}`, `${groupPrefix}-${round}${side.suffix}`), side.nodeArgs));
+        results.push({ ...figures, label: side.label });
+      }
     }
     printTable(results);
 
@@ -120,16 +133,41 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
   } finally {
     // Nothing of the run stays behind: databases, the preloaded topic, the directory file.
     const ch = createClient({ url: o.clickhouseUrl });
-    for (let round = 1; round <= o.rounds; round++) {
-      await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(`${database}_${round}`)}` }).catch(() => undefined);
+    const runs = Array.from({ length: o.rounds }, (_, i) => sides.map((side) => `${i + 1}${side.suffix}`)).flat();
+    for (const run of runs) {
+      await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(`${database}_${run}`)}` }).catch(() => undefined);
     }
     await ch.close();
     await admin.connect();
     await admin.deleteTopics({ topics: [topic, `${topic}.dead-letter`] }).catch(() => undefined);
-    await admin.deleteGroups(Array.from({ length: o.rounds }, (_, i) => `bench-custos-${stamp}-${i + 1}`)).catch(() => undefined);
+    await admin.deleteGroups(runs.map((run) => `${groupPrefix}-${run}`)).catch(() => undefined);
     await admin.disconnect();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The custos runners of a round: this build's, then the compared one's (if any). */
+interface CustosSide {
+  readonly label: string;
+  readonly runner: string;
+  readonly nodeArgs: readonly string[];
+  /** Appended to the round's database and consumer group. */
+  readonly suffix: string;
+}
+
+function custosSides(o: ThroughputOptions): CustosSide[] {
+  const flags = (args: readonly string[] | undefined) => (args && args.length > 0 ? ` ${args.join(' ')}` : '');
+  const sides: CustosSide[] = [{ label: `custos (full pipeline)${flags(o.nodeArgs)}`, runner: join(here, 'custos-runner.js'), nodeArgs: o.nodeArgs ?? [], suffix: '' }];
+  if (o.compareDist !== undefined || (o.compareNodeArgs?.length ?? 0) > 0) {
+    const dist = o.compareDist === undefined ? join(here, '..', '..', '..') : resolve(o.compareDist);
+    sides.push({
+      label: `custos ${o.compareDist === undefined ? '(this build)' : `(${o.compareDist})`}${flags(o.compareNodeArgs)}`,
+      runner: join(dist, 'tools', 'bench', 'throughput', 'custos-runner.js'),
+      nodeArgs: o.compareNodeArgs ?? [],
+      suffix: '_b',
+    });
+  }
+  return sides;
 }
 
 interface MeasuredRun extends RunFigures {
@@ -167,7 +205,9 @@ function printTable(results: readonly MeasuredRun[]): void {
   process.stdout.write(`\n${table(headers, rows)}\n`);
 
   const bare = results.filter((r) => r.label.startsWith('bare'));
-  const custos = results.filter((r) => r.label.startsWith('custos'));
+  // One group per custos runner (this build's, and the compared one's if any), in the order they ran.
+  const labels = [...new Set(results.filter((r) => r.label.startsWith('custos')).map((r) => r.label))];
+  const groups = labels.map((label) => ({ label, runs: results.filter((r) => r.label === label) }));
   const side = (label: string, rs: readonly MeasuredRun[], withStore: boolean) => [
     label,
     range(rs.map((r) => r.eventsPerSecond), 0),
@@ -179,13 +219,16 @@ function printTable(results: readonly MeasuredRun[]): void {
     `${range(rs.map((r) => r.gcYoungMs), 0)} / ${range(rs.map((r) => r.gcOldMs), 0)}`,
   ];
   process.stdout.write(
-    `\nRanges over ${custos.length} alternating rounds (the services are shared: their CPU includes others' work):\n` +
-      `${table(headers, [side('bare kafkajs + JSON.parse', bare, false), side('custos (full pipeline)', custos, true)])}\n`,
+    `\nRanges over ${bare.length} alternating rounds (the services are shared: their CPU includes others' work):\n` +
+      `${table(headers, [side('bare kafkajs + JSON.parse', bare, false), ...groups.map((g) => side(g.label, g.runs, true))])}\n`,
   );
-  const ratios = custos.map((c, i) => {
-    const b = bare[i];
-    return b ? c.cpuMicrosPerEvent / b.cpuMicrosPerEvent : null;
-  });
-  process.stdout.write(`\ncustos / bare consumer, Node CPU per event, same round: ${range(ratios, 2)}× (goal ≤ 3×)\n`);
-  process.stdout.write(`custos total CPU per event (custos + ClickHouse + broker): ${range(custos.map(total))} µs (goal ≤ 25 µs)\n`);
+  for (const g of groups) {
+    const ratios = g.runs.map((c, i) => {
+      const b = bare[i];
+      return b ? c.cpuMicrosPerEvent / b.cpuMicrosPerEvent : null;
+    });
+    const name = groups.length > 1 ? ` [${g.label}]` : '';
+    process.stdout.write(`\ncustos / bare consumer, Node CPU per event, same round${name}: ${range(ratios, 2)}× (goal ≤ 3×)\n`);
+    process.stdout.write(`custos total CPU per event (custos + ClickHouse + broker)${name}: ${range(g.runs.map(total))} µs (goal ≤ 25 µs)\n`);
+  }
 }

@@ -38,4 +38,16 @@ describe('rowBinaryEncoder', () => {
     expect(bytes.readBigUInt64LE(302)).toBe(18446744073709551615n);
     expect(bytes.readBigUInt64LE(310)).toBe(2n ** 40n + 5n);
   });
+
+  it('writes every string as its UTF-8 byte length and bytes, ASCII or not, short or long', () => {
+    const cases = ['', 'a', 'x'.repeat(127), 'x'.repeat(128), 'é', 'ab\u00e9cd', '日本', 'x'.repeat(60) + '€', '\ud83d\ude00', 'lone \ud800 surrogate', '\udc00', '\u007f\u0080', 'é'.repeat(60)];
+    for (const value of cases) {
+      const out = new RowBuffer(1);
+      out.string(value);
+      const utf8 = Buffer.from(value, 'utf8');
+      const prefix = new RowBuffer(1);
+      prefix.varUint(utf8.length);
+      expect(out.bytes().equals(Buffer.concat([prefix.bytes(), utf8])), JSON.stringify(value)).toBe(true);
+    }
+  });
 });
