@@ -28,13 +28,14 @@ import type {
 } from './api.js';
 import { AlertCorrelator } from './alerts/correlator.js';
 import type { Contribution, WindowFigure } from './alerts/open-alert.js';
+import { round2 } from './alerts/wording.js';
 import { BANDS, bandAt, type Metric } from './baseline/bands.js';
 import { ActivityHistory } from './baseline/history.js';
 import { decideLimit, rareBandApplies, type BaselineStats, type LimitDecision } from './baseline/limits.js';
 import { EMPTY_STATS } from './baseline/robust.js';
 import { EngineConfigError } from './errors.js';
 import type { DerivedFacts, EvalInput } from './rules/fields.js';
-import type { PolicyFinding, PolicyRule, RateRule, RateWindow, Rule, RuleSet, ScoreRule } from './rules/rule-set.js';
+import type { PolicyFinding, PolicyRule, RateRule, RateWindow, Rule, RuleSet, ScoreRule, ScoreSignal } from './rules/rule-set.js';
 import type { ActivityBucket } from './state/activity.js';
 import { ActorState } from './state/actor-state.js';
 import type { MeasureRuntime, WindowDays } from './measures/index.js';
@@ -642,25 +643,28 @@ export class Engine implements DetectionEngine {
    */
   private judgeScore(st: ActorState, r: ScoreRule, e: EnrichedEvent, duplicate: boolean): void {
     let score = 0;
-    for (const s of r.signals) {
-      if (this.signalAt[s.rateIndex] === this.eventSeq) score += Math.min(s.max, s.weight * (this.signalRatio[s.rateIndex] as number));
-    }
+    for (const s of r.signals) score += this.signalPoints(s);
     for (const f of r.facts) if (f.when(this.input)) score += f.points;
     if (score < r.threshold) return;
     if (this.excepted(r, e, st)) return;
+    // Only for a score that fires: what each signal and fact added, in rule order.
     const contributions: Contribution[] = [];
     const figures: WindowFigure[] = [];
     let holdMs = 0;
     for (const s of r.signals) {
       if (this.signalAt[s.rateIndex] !== this.eventSeq) continue;
       const figure = this.signalFigure[s.rateIndex] as WindowFigure;
-      const points = Math.min(s.max, s.weight * (this.signalRatio[s.rateIndex] as number));
-      contributions.push({ ruleId: s.rule.id, label: s.rule.title, points: round2(points), window: figures.length });
+      contributions.push({ ruleId: s.rule.id, label: s.rule.title, points: round2(this.signalPoints(s)), window: figures.length });
       figures.push(figure);
       if (figure.horizonMs > holdMs) holdMs = figure.horizonMs;
     }
     for (const f of r.facts) if (f.when(this.input)) contributions.push({ ruleId: null, label: f.reason, points: f.points, window: null });
     this.alerts.fireScore(st, r, e, duplicate, score, contributions, figures, holdMs, this.batchNow);
+  }
+
+  /** A signal's points on the current event: weight x observed / limit of its window furthest above its limit, at most `max`; 0 when no window is above. */
+  private signalPoints(s: ScoreSignal): number {
+    return this.signalAt[s.rateIndex] === this.eventSeq ? Math.min(s.max, s.weight * (this.signalRatio[s.rateIndex] as number)) : 0;
   }
 
   /** `days`: a window of several days (its days with reads, and its first day), else null. */
@@ -841,10 +845,6 @@ function profileOf(a: AlertRevision): ActorProfile {
 /** A cap: a positive integer, or no cap (Infinity) when not given. */
 function optionalCap(n: number | undefined, name: string): number {
   return n === undefined || n === Infinity ? Infinity : positiveInt(n, name);
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }
 
 function positiveInt(n: number, name: string): number {

@@ -22,40 +22,16 @@ import { openAlertFromState, alertStateOf } from '../../../src/runtime/engine/al
 import { renderAlert } from '../../../src/runtime/engine/alerts/render.js';
 import { ev, profile, ref } from './support/enrich.js';
 import { drive } from './support/drive.js';
+import { hourlyRows } from './support/history.js';
 import { problems, rules } from './support/rules.js';
 
-const DAY = 86_400_000;
 const MIN = 60_000;
-const HISTORY_START = Date.parse('2025-02-03T00:00:00Z');
 /** Tuesday 2025-03-04 09:00 UTC (10:00 in Berlin: business hours). */
 const AT = Date.parse('2025-03-04T09:00:00Z');
 
-/** An hour row per weekday 09:00-10:00 UTC of [from, to) with `peak` customers in its busiest hour. */
+/** 20 weekdays of business hours before AT whose busiest hour held `peak` customers. */
 function hours(actor: string, peak: number): ActorActivityRow[] {
-  const out: ActorActivityRow[] = [];
-  for (let d = HISTORY_START; d < AT - 9 * 60 * MIN; d += DAY) {
-    const wd = ((new Date(d).getUTCDay() + 6) % 7) + 1;
-    if (wd > 5) continue;
-    out.push({
-      actor_id: actor,
-      role: 'support_agent',
-      department: 'customer_care',
-      granularity: 'hour',
-      bucket_start: d + 9 * 60 * MIN,
-      local_hour: 10,
-      local_weekday: wd,
-      events: peak,
-      distinct_records: peak,
-      peak_5m_distinct: 3,
-      peak_1h_distinct: peak,
-      peak_24h_distinct: peak,
-      denied: 0,
-      resource_types: ['customer'],
-      channels: ['support_console'],
-      zones: ['office'],
-    });
-  }
-  return out;
+  return hourlyRows(actor, { days: 20, peak5m: 3, peak1h: peak, distinct: peak, before: AT });
 }
 
 const SIGNAL = (id: string, sources: string) => `

@@ -21,6 +21,7 @@ import { alertIdFor } from './alert-id.js';
 import { alertStateOf, openAlertFromState } from './alert-state.js';
 import { OpenAlert, type Contribution, type Finding, type WindowFigure } from './open-alert.js';
 import { renderAlert } from './render.js';
+import { round2 } from './wording.js';
 import { StormGuard, type StormSettings } from './storm-guard.js';
 
 const MAX_SEVERITY = SEVERITIES.length - 1;
@@ -368,8 +369,4 @@ function leadFigure(contributions: readonly Contribution[], figures: readonly Wi
   let best: Contribution | null = null;
   for (const c of contributions) if (c.window !== null && (best === null || c.points > best.points)) best = c;
   return best === null || best.window === null ? null : (figures[best.window] ?? null);
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }

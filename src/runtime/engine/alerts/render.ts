@@ -12,7 +12,7 @@ import type { LimitDecision, StatsView } from '../baseline/limits.js';
 import type { Finding, OpenAlert, WindowFigure } from './open-alert.js';
 import { distinctCustomers } from '../measures/distinct-customers.js';
 import type { RateMeasurePart } from '../measures/index.js';
-import { fmt } from './wording.js';
+import { fmt, round2 } from './wording.js';
 
 export interface RenderContext {
   /** Rules as currently loaded; a rule removed by a reload is undefined. */
@@ -115,19 +115,15 @@ function phrase(a: OpenAlert, f: Finding, ctx: RenderContext): string {
 function scorePhrase(f: Finding, title: string): string {
   const parts = f.contributions.map((c) => {
     const w = c.window === null ? undefined : f.windows[c.window];
-    if (w === undefined) return `${c.label} ${fmtPoints(c.points)}`;
+    if (w === undefined) return `${c.label} ${String(round2(c.points))}`;
     const source = w.decision.source === 'static' ? 'a fixed limit' : `${fmt(Math.round(w.decision.limit))} from ${sourceWords(w.decision.source)}`;
-    return `${c.label} ${fmtPoints(c.points)} (${fmt(w.observed)} in ${w.label}, limit ${source})`;
+    return `${c.label} ${String(round2(c.points))} (${fmt(w.observed)} in ${w.label}, limit ${source})`;
   });
-  return `${title}, risk score ${fmtPoints(f.observed)} of ${fmtPoints(f.limit ?? 0)}: ${parts.join(', ')}`;
+  return `${title}, risk score ${String(round2(f.observed))} of ${String(round2(f.limit ?? 0))}: ${parts.join(', ')}`;
 }
 
 function sourceWords(source: string): string {
   return source === 'own' ? 'own history' : source === 'own_other_band' ? 'own history at other times' : source === 'peers' ? 'peers' : source === 'role' ? 'the role' : source;
-}
-
-function fmtPoints(n: number): string {
-  return String(Math.round(n * 100) / 100);
 }
 
 function context(a: OpenAlert): string[] {
@@ -161,7 +157,7 @@ function explain(a: OpenAlert, p: Finding, ctx: RenderContext): Record<string, u
     primary_rule_id: p.ruleId,
     windows: primary.windows,
     limit: p.limit,
-    peak_ratio: round(p.peakRatio),
+    peak_ratio: round2(p.peakRatio),
     tiers: primary.tiers,
     severity_base: primary.severity_base,
     severity_raises: primary.severity_raises,
@@ -237,7 +233,7 @@ function findingJson(f: Finding, ctx: RenderContext): Record<string, unknown> {
     baseline: f.baseline,
     baseline_source: f.baselineSource,
     score: f.score,
-    peak_ratio: round(f.peakRatio),
+    peak_ratio: round2(f.peakRatio),
     hold_ms: f.holdMs,
     total_records: f.totalRecords,
     reasons: [...f.reasons],
@@ -255,25 +251,25 @@ function windowJson(w: WindowFigure): Record<string, unknown> {
     window: w.label,
     observed: w.observed,
     // Infinite: no history and no static limit yet (the window gives no verdict).
-    limit: Number.isFinite(d.limit) ? round(d.limit) : null,
+    limit: Number.isFinite(d.limit) ? round2(d.limit) : null,
     limit_type: d.type,
     baseline_source: d.source,
-    usual: d.usual === null ? null : round(d.usual),
-    spread: d.spread === null ? null : round(d.spread),
+    usual: d.usual === null ? null : round2(d.usual),
+    spread: d.spread === null ? null : round2(d.spread),
     z: d.z,
-    ratio: d.usual === null ? round(w.observed / Math.max(d.limit, 1)) : round(w.observed / Math.max(d.usual, 1)),
+    ratio: d.usual === null ? round2(w.observed / Math.max(d.limit, 1)) : round2(w.observed / Math.max(d.usual, 1)),
     // Robust z on the log scale: how many spreads above the usual level.
-    robust_z: d.logUsual === null || d.spread === null || d.spread === 0 ? null : round((Math.log1p(w.observed) - d.logUsual) / d.spread),
+    robust_z: d.logUsual === null || d.spread === null || d.spread === 0 ? null : round2((Math.log1p(w.observed) - d.logUsual) / d.spread),
     days: d.days === null ? null : { with_reads: d.days.active, level_reached_on: d.days.level },
     band: d.band,
-    floor: round(d.floor),
+    floor: round2(d.floor),
     status_factor: d.statusFactor,
-    own_normal: d.ownNormal === null ? null : round(d.ownNormal),
-    peer_routine: d.routine === null ? null : round(d.routine),
+    own_normal: d.ownNormal === null ? null : round2(d.ownNormal),
+    peer_routine: d.routine === null ? null : round2(d.routine),
     own: statsJson(d.own),
     peers: statsJson(d.peers),
     role: statsJson(d.role),
-    rare_band: d.rareBand === null ? null : { compare_with: d.rareBand.band, times: round(d.rareBand.times), own: statsJson(d.rareBand.own) },
+    rare_band: d.rareBand === null ? null : { compare_with: d.rareBand.band, times: round2(d.rareBand.times), own: statsJson(d.rareBand.own) },
   };
 }
 
@@ -283,14 +279,10 @@ function statsJson(s: StatsView | null): Record<string, unknown> | null {
     samples: s.samples,
     actors: s.actors,
     days: s.days,
-    median: round(s.median),
-    spread: round(s.spread),
+    median: round2(s.median),
+    spread: round2(s.spread),
     recurring_peak: s.recurringPeak,
     used: s.skipped === null,
     skipped: s.skipped,
   };
-}
-
-function round(n: number): number {
-  return Math.round(n * 100) / 100;
 }

@@ -11,6 +11,11 @@ export function fmt(n: number): string {
   return v.toLocaleString('en-US');
 }
 
+/** Two decimals, as stored figures (scores, ratios, points) are kept and shown. */
+export function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
 export function ratioText(r: number): string {
   return r >= 10 ? String(Math.round(r)) : String(Math.round(r * 10) / 10);
 }

@@ -182,6 +182,8 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
   const scoreRules: ScoreRule[] = [];
   // Compiled after every rate rule is known (a score names rate rules of any file).
   const scoreSpecs: { spec: ScoreRuleSpec; src: ParsedRuleFile; base: YamlPath; common: Omit<ScoreRule, 'kind' | 'signals' | 'facts' | 'threshold' | 'tiers' | 'tierRaisesSeverity'> }[] = [];
+  // Where each rate rule with alone: false is written (a score must name it: checked below).
+  const signalOnly = new Map<string, { src: ParsedRuleFile; base: YamlPath }>();
   const rulesById = new Map<string, Rule>();
   const ruleOrigin = new Map<string, string>();
   const rulesOfFile = new Map<string, string[]>();
@@ -287,6 +289,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
         });
         const tiers = [...spec.tiers].sort((a, b) => a - b);
         rule = { ...common, kind: 'rate', measure, windows, tiers, tierRaisesSeverity: spec.tier_raises_severity, alone: spec.alone };
+        if (!spec.alone && spec.enabled) signalOnly.set(spec.id, { src, base });
       }
       if (!spec.enabled) return;
       rulesById.set(rule.id, rule);
@@ -326,11 +329,8 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
     scoreRules.push(rule);
   }
   // A rule that neither alerts nor feeds a score would do nothing, silently.
-  for (const r of rateRules) {
-    if (r.alone || signalled.has(r.id)) continue;
-    const src = files.find((f) => f.file === r.file);
-    const n = (src?.data?.rules ?? []).findIndex((x) => x.id === r.id);
-    if (src !== undefined) report(src, ['rules', n, 'alone'], `rule \`${r.id}\` has alone: false but no score rule names it among its signals: it would never be seen`);
+  for (const [id, { src, base }] of signalOnly) {
+    if (!signalled.has(id)) report(src, [...base, 'alone'], `rule \`${id}\` has alone: false but no score rule names it among its signals: it would never be seen`);
   }
 
   // A rule of a file that failed validation counts as known (see the top).

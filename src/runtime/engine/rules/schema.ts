@@ -102,16 +102,6 @@ const baseline = z.strictObject({
     .strictObject({ quantile: z.union([z.literal(0.9), z.literal(0.95), z.literal(0.99)]), headroom: nonNegative.default(0) })
     .optional(),
   /**
-   * A part of the week the actor has (almost) never worked: own rows in this
-   * band on at most `max_days` days of the look-back, but at least `min_days`
-   * days in the band `compare_with`. Then, before peers are asked, the window is judged
-   * against the actor's own usual level there: limit = (1 + median) x times - 1,
-   * never below `floor` (the smallest volume worth an alert at such an hour).
-   * Peers' routine does not raise it: that colleagues work nights says nothing
-   * of a person who never does. So a night or a weekend of reading is a
-   * finding by itself, not only a severity raise of an alert that must exist.
-   */
-  /**
    * Which steps of the chain own -> peers -> role may decide (default all three, in that order;
    * static stays the last resort). `[peers, role]` judges a person against their colleagues only:
    * a peer signal for a risk score, independent of the person's own history.
@@ -121,6 +111,16 @@ const baseline = z.strictObject({
     .min(1)
     .refine((l) => new Set(l).size === l.length, 'each source once')
     .optional(),
+  /**
+   * A part of the week the actor has (almost) never worked: own rows in this
+   * band on at most `max_days` days of the look-back, but at least `min_days`
+   * days in the band `compare_with`. Then, before peers are asked, the window is judged
+   * against the actor's own usual level there: limit = (1 + median) x times - 1,
+   * never below `floor` (the smallest volume worth an alert at such an hour).
+   * Peers' routine does not raise it: that colleagues work nights says nothing
+   * of a person who never does. So a night or a weekend of reading is a
+   * finding by itself, not only a severity raise of an alert that must exist.
+   */
   rare_band: z
     .strictObject({
       compare_with: z.enum(['business', 'off_hours', 'weekend', 'weekday']),

@@ -3,7 +3,7 @@ import type { ActorActivityRow } from '../../../../src/runtime/engine/index.js';
 /** Hourly rows at 09:00-16:00 UTC (10:00-17:00 Berlin: business band) on the `days` weekdays before `before`. */
 export function hourlyRows(
   actor: string,
-  opts: { days: number; peak5m: number; distinct?: number; role?: string; department?: string; before: number; zones?: string[]; channels?: string[] },
+  opts: { days: number; peak5m: number; peak1h?: number; distinct?: number; role?: string; department?: string; before: number; zones?: string[]; channels?: string[] },
 ): ActorActivityRow[] {
   const rows: ActorActivityRow[] = [];
   const day0 = opts.before - (opts.before % 86_400_000);
@@ -27,6 +27,7 @@ export function hourlyRows(
         events: 10,
         distinct_records: opts.distinct ?? opts.peak5m * 3,
         peak_5m_distinct: opts.peak5m,
+        ...(opts.peak1h !== undefined && { peak_1h_distinct: opts.peak1h }),
         denied: 0,
         resource_types: ['customer'],
         channels: opts.channels ?? ['support_console'],
