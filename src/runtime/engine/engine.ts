@@ -29,9 +29,9 @@ import type {
 import { AlertCorrelator } from './alerts/correlator.js';
 import type { Contribution, WindowFigure } from './alerts/open-alert.js';
 import { round2 } from './alerts/wording.js';
-import { BANDS, bandAt, type Metric } from './baseline/bands.js';
+import { bandAt, type Band, type Metric } from './baseline/bands.js';
 import { ActivityHistory } from './baseline/history.js';
-import { decideLimit, rareBandApplies, type BaselineStats, type LimitDecision } from './baseline/limits.js';
+import { decideLimit, limitOf, rareBandApplies, type BaselineStats, type LimitDecision, type LimitInputs } from './baseline/limits.js';
 import { EMPTY_STATS } from './baseline/robust.js';
 import { EngineConfigError } from './errors.js';
 import type { DerivedFacts, EvalInput } from './rules/fields.js';
@@ -81,13 +81,24 @@ export interface CapCounters {
   stormFolds: number;
 }
 
+/** A window's limit inputs as the engine fills them in place (LimitInputs, writable). */
+interface ScratchLimitInputs extends LimitInputs {
+  stats: { -readonly [K in keyof BaselineStats]: BaselineStats[K] };
+  band: Band | null;
+  roleLimits: ReadonlyMap<string, number> | undefined;
+  statusFactor: number;
+  days: { active: number; level: number } | null;
+}
+
 export function createEngine(options: EngineOptions): DetectionEngine {
   return new Engine(options);
 }
 
 export class Engine implements DetectionEngine {
   private rules!: RuleSet;
-  private generation = 0;
+  /** limitInputs' answer, reused for every window judged (the per-event path allocates no inputs). */
+  private readonly scratchDays = { active: 0, level: 0 };
+  private readonly scratchInputs: ScratchLimitInputs = { stats: { own: EMPTY_STATS, peers: EMPTY_STATS, role: EMPTY_STATS, ownOther: EMPTY_STATS }, band: null, roleLimits: undefined, statusFactor: 1, days: null };
   private readonly clock: Clock;
   private readonly caps: { distinct: number; eventIds: number };
   private readonly maxActors: number;
@@ -389,7 +400,6 @@ export class Engine implements DetectionEngine {
 
   replaceRules(ruleSet: RuleSet): void {
     this.rules = ruleSet;
-    this.generation++;
     const s = ruleSet.settings;
     const layout = this.accumulator.layOut(ruleSet.distinctHorizons);
     let longest = Math.max(...layout.horizons);
@@ -407,10 +417,7 @@ export class Engine implements DetectionEngine {
     this.restoredHoldMs = longest + quiet + s.lateness;
     this.history.configure(s.activity_lookback, s.baseline_bands);
     this.alerts?.configure(ruleSet);
-    for (const st of this.actors.values()) {
-      st.window.setHorizons(layout.horizons);
-      st.limitCache = [];
-    }
+    for (const st of this.actors.values()) st.window.setHorizons(layout.horizons);
   }
 
   // ---- the per-event path ------------------------------------------------------
@@ -516,7 +523,6 @@ export class Engine implements DetectionEngine {
       if (p.role !== e.actor.role || p.department !== e.actor.department) {
         st.peerGroup = this.history.peerGroup(e.actor.role, e.actor.department);
         st.roleGroup = this.history.roleGroup(e.actor.role);
-        st.limitCache = [];
       }
       st.profile = e.actor;
     }
@@ -612,9 +618,9 @@ export class Engine implements DetectionEngine {
       const observed = m.observe(st, i);
       // Cheap pre-check: the limit is never below the floor (which the status factor does not lower).
       if (observed <= w.minFiring) continue;
-      const d = this.limitFor(st, w, e, factor, m.days?.(st, i) ?? null);
-      if (observed <= d.limit) continue;
-      const ratio = observed / Math.max(d.limit, 1e-9);
+      const limit = this.limitFor(st, w, e, factor, m.days?.(st, i) ?? null);
+      if (observed <= limit) continue;
+      const ratio = observed / Math.max(limit, 1e-9);
       if (ratio > bestRatio) {
         bestRatio = ratio;
         best = i;
@@ -626,7 +632,7 @@ export class Engine implements DetectionEngine {
     // Explain every window of the rule, exceeded or not.
     for (let i = 0; i < r.windows.length; i++) {
       const w = r.windows[i] as RateWindow;
-      figures.push({ label: w.label, horizonMs: w.horizonMs, observed: m.observe(st, i), decision: this.limitFor(st, w, e, factor, m.days?.(st, i) ?? null) });
+      figures.push({ label: w.label, horizonMs: w.horizonMs, observed: m.observe(st, i), decision: this.decisionFor(st, w, e, factor, m.days?.(st, i) ?? null) });
     }
     this.signalAt[k] = this.eventSeq;
     this.signalRatio[k] = bestRatio;
@@ -667,67 +673,63 @@ export class Engine implements DetectionEngine {
     return this.signalAt[s.rateIndex] === this.eventSeq ? Math.min(s.max, s.weight * (this.signalRatio[s.rateIndex] as number)) : 0;
   }
 
-  /** `days`: a window of several days (its days with reads, and its first day), else null. */
-  private limitFor(st: ActorState, w: RateWindow, e: EnrichedEvent, factor: number, days: WindowDays | null): LimitDecision {
+  /** The window's limit on this event (the per-event path: nothing allocated, nothing cached per actor). */
+  private limitFor(st: ActorState, w: RateWindow, e: EnrichedEvent, factor: number, days: WindowDays | null): number {
+    return limitOf(w, this.limitInputs(st, w, e, factor, days));
+  }
+
+  /** The same limit with everything that decided it, for a window that is explained. */
+  private decisionFor(st: ActorState, w: RateWindow, e: EnrichedEvent, factor: number, days: WindowDays | null): LimitDecision {
+    const inp = this.limitInputs(st, w, e, factor, days);
+    // The decision keeps its days; the scratch inputs are overwritten by the next window.
+    return decideLimit(w, { ...inp, days: inp.days === null ? null : { active: inp.days.active, level: inp.days.level } });
+  }
+
+  /**
+   * What a window's limit is decided from, fetched into one reused object.
+   * `days`: a window of several days (its days with reads, and its first day), else null.
+   */
+  private limitInputs(st: ActorState, w: RateWindow, e: EnrichedEvent, factor: number, days: WindowDays | null): ScratchLimitInputs {
+    const inp = this.scratchInputs;
+    const stats = inp.stats;
+    stats.own = EMPTY_STATS;
+    stats.peers = EMPTY_STATS;
+    stats.role = EMPTY_STATS;
+    stats.ownOther = EMPTY_STATS;
+    inp.band = null;
+    inp.roleLimits = this.rules.roles.get(e.actor.role)?.limits;
+    inp.statusFactor = factor;
+    if (days === null) inp.days = null;
+    else {
+      inp.days = this.scratchDays;
+      this.scratchDays.active = days.active;
+      this.scratchDays.level = days.level;
+    }
     const baseline = w.limit.type === 'baseline';
     // A baseline window judges the metric's statistics; a budget the status factor lowers
     // does too, but only to stay above the actor's own peak of the metric (with a factor
     // of 1 or more the own peak cannot matter: the limit is the budget or more).
     const metric = (baseline ? w.limit.baseline.metric : w.ownNormal !== null && factor < 1 ? w.ownNormal.metric : null) as Metric | null;
-    const usesStats = metric !== null;
-    let bandIdx = 0;
-    let band = null;
-    // Fetched as three locals (no allocation on the hot path); cached objects are compared by identity.
-    let own = EMPTY_STATS;
-    let peers = EMPTY_STATS;
-    let role = EMPTY_STATS;
-    let ownOther = EMPTY_STATS;
-    const dayInfo = days === null ? null : { active: days.active, level: days.level };
-    if (days !== null && baseline && metric !== null) {
+    if (metric === null) return inp;
+    if (days !== null && baseline) {
       // A window of several days compares a level of its days with the usual day, read as of
       // the window's first day: the days being judged do not enter the baseline that judges them.
-      band = 'weekday' as const;
-      bandIdx = BANDS.indexOf(band);
-      own = this.history.own(st.actorId, metric, band, Math.min(this.ownAsOf(st), days.start));
-      const g = this.groupCutoff(e.ts);
-      if (!g.complete) this.provisionalJudgments++;
-      peers = this.history.groupStats(st.peerGroup, metric, band, g.cutoff, g.complete);
-      role = this.history.groupStats(st.roleGroup, metric, band, g.cutoff, g.complete);
-    } else if (usesStats) {
-      band = bandAt(metric, e.local_time.hour, e.local_time.weekday, this.rules.settings.baseline_bands);
-      bandIdx = BANDS.indexOf(band);
-      own = this.history.own(st.actorId, metric, band, this.ownAsOf(st));
-      if (baseline) {
-        // A part of the week the actor has hardly worked: their usual level elsewhere may judge it (rare_band).
-        const rare = w.limit.baseline.rare_band;
-        if (rareBandApplies(rare, band, own.days)) {
-          ownOther = this.history.own(st.actorId, metric, rare.compare_with, this.ownAsOf(st));
-        }
-        const g = this.groupCutoff(e.ts);
-        if (!g.complete) this.provisionalJudgments++;
-        peers = this.history.groupStats(st.peerGroup, metric, band, g.cutoff, g.complete);
-        role = this.history.groupStats(st.roleGroup, metric, band, g.cutoff, g.complete);
-      }
+      inp.band = 'weekday';
+      stats.own = this.history.own(st.actorId, metric, 'weekday', Math.min(this.ownAsOf(st), days.start));
+    } else {
+      const band = bandAt(metric, e.local_time.hour, e.local_time.weekday, this.rules.settings.baseline_bands);
+      inp.band = band;
+      stats.own = this.history.own(st.actorId, metric, band, this.ownAsOf(st));
+      if (!baseline) return inp;
+      // A part of the week the actor has hardly worked: their usual level elsewhere may judge it (rare_band).
+      const rare = w.limit.baseline.rare_band;
+      if (rareBandApplies(rare, band, stats.own.days)) stats.ownOther = this.history.own(st.actorId, metric, rare.compare_with, this.ownAsOf(st));
     }
-    const slot = w.slot * BANDS.length + bandIdx;
-    const roleLimits = this.rules.roles.get(e.actor.role)?.limits;
-    const c = st.limitCache[slot];
-    if (
-      c !== undefined &&
-      c.generation === this.generation &&
-      c.factor === factor &&
-      c.roleLimits === roleLimits &&
-      c.decision.days?.active === dayInfo?.active &&
-      c.decision.days?.level === dayInfo?.level &&
-      (!usesStats || (c.stats !== null && c.stats.own === own && c.stats.peers === peers && c.stats.role === role && c.stats.ownOther === ownOther))
-    ) {
-      return c.decision;
-    }
-    const stats: BaselineStats = { own, peers, role, ownOther };
-    const decision = decideLimit(w, { stats, band, roleLimits, statusFactor: factor, days: dayInfo });
-    // Cached from an actor's second event on: most ids of a flood are seen once, and would each keep a cache.
-    if (st.seen.size > 1) st.limitCache[slot] = { generation: this.generation, stats: usesStats ? stats : null, roleLimits, factor, decision };
-    return decision;
+    const g = this.groupCutoff(e.ts);
+    if (!g.complete) this.provisionalJudgments++;
+    stats.peers = this.history.groupStats(st.peerGroup, metric, inp.band, g.cutoff, g.complete);
+    stats.role = this.history.groupStats(st.roleGroup, metric, inp.band, g.cutoff, g.complete);
+    return inp;
   }
 
   private excepted(r: Rule, e: EnrichedEvent, st: ActorState): boolean {

@@ -32,7 +32,7 @@ export interface ActorHistory {
   department: string;
   readonly hourly: ActorActivityRow[];
   readonly daily: ActorActivityRow[];
-  /** Bumped on every change; keys the own-stats cache and the per-actor limit cache. */
+  /** Bumped on every change; keys the own-stats cache. */
   version: number;
   /** First and last bucket start each resource type / channel / zone was used in (within what is held). */
   readonly seen: {
@@ -40,8 +40,8 @@ export interface ActorHistory {
     readonly channels: Map<string, SeenSpan>;
     readonly zones: Map<string, SeenSpan>;
   };
-  /** Per metric: stats per band (BANDS order), valid for `version` and the rows [lo, hi) they were read from. */
-  readonly cache: Map<Metric, { version: number; lo: number; hi: number; stats: SampleStats[] }>;
+  /** Per metric: stats per band (BANDS order), valid for `version` and the rows [lo, hi) they were read from, last read as of `asOf`. */
+  readonly cache: Map<Metric, { version: number; lo: number; hi: number; asOf: number; stats: SampleStats[] }>;
   /** Largest single requests (hourly rows' max_request_records, any band), descending, valid for `requestsKey`. */
   requestPeaks: readonly number[];
   requestsKey: string;
@@ -254,15 +254,17 @@ export class ActivityHistory {
   own(actorId: string, metric: Metric, band: Band, asOf = Number.POSITIVE_INFINITY): SampleStats {
     const a = this.actors.get(actorId);
     if (a === undefined) return EMPTY_STATS;
+    let hit = a.cache.get(metric);
+    // Asked again as of the same instant (the windows of one event): the rows that count are the same.
+    if (hit !== undefined && hit.version === a.version && hit.asOf === asOf) return hit.stats[BANDS.indexOf(band)] ?? EMPTY_STATS;
     const hourly = metricGranularity(metric) === 'hour';
     const rows = hourly ? a.hourly : a.daily;
     const [lo, hi] = this.ownSpan(rows, asOf, hourly ? HOUR_MS : DAY_MS);
-    let hit = a.cache.get(metric);
     if (hit === undefined || hit.version !== a.version || hit.lo !== lo || hit.hi !== hi) {
       const perBand = this.splitByBand([{ rows, lo, hi }], metric);
-      hit = { version: a.version, lo, hi, stats: perBand.map((v) => summarise(v.values, v.values.length > 0 ? 1 : 0, v.days)) };
+      hit = { version: a.version, lo, hi, asOf, stats: perBand.map((v) => summarise(v.values, v.values.length > 0 ? 1 : 0, v.days)) };
       a.cache.set(metric, hit);
-    }
+    } else hit.asOf = asOf;
     return hit.stats[BANDS.indexOf(band)] ?? EMPTY_STATS;
   }
 

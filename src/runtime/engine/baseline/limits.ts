@@ -146,18 +146,127 @@ export function rareBandApplies(rare: RareBand | undefined, band: Band | null, o
   return rare !== undefined && band !== rare.compare_with && ownDays <= rare.max_days;
 }
 
-export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
+/**
+ * What `limitOf` decided besides the number, for `decideLimit` to explain it
+ * without deciding a second time. One object, overwritten by every call: the
+ * per-event path (limitOf alone) allocates nothing and caches nothing per actor.
+ */
+interface Reasoning {
+  floor: number;
+  /** Which branch gave the limit. */
+  step: 'budget' | 'own_other_band' | 'none' | 'chain';
+  /** Budget windows: the own level the status factor may not push below (null: none). */
+  ownNormal: number | null;
+  /** Baseline windows: recurring_peak's level (null: none) and the limit it implies (0: none). */
+  recurring: number | null;
+  recurringLimit: number;
+  routine: number | null;
+  ownAllowed: boolean;
+  peersAllowed: boolean;
+  roleAllowed: boolean;
+  ownOk: boolean;
+  peersOk: boolean;
+  roleOk: boolean;
+  /** rare_band's multiple, with the status factor. */
+  times: number;
+  z: number;
+  spread: number;
+}
+
+const reasoning: Reasoning = {
+  floor: 0,
+  step: 'budget',
+  ownNormal: null,
+  recurring: null,
+  recurringLimit: 0,
+  routine: null,
+  ownAllowed: false,
+  peersAllowed: false,
+  roleAllowed: false,
+  ownOk: false,
+  peersOk: false,
+  roleOk: false,
+  times: 1,
+  z: 0,
+  spread: 0,
+};
+
+/** The routine level of a peer or role group under peer_routine (undefined: no such quantile, or none configured). */
+function routineOf(pr: BaselineSpec['peer_routine'], st: SampleStats): number | undefined {
+  if (pr === undefined) return undefined;
+  const q = st.high[HIGH_QUANTILES.indexOf(pr.quantile)];
+  return q === undefined ? undefined : q * (1 + pr.headroom);
+}
+
+/**
+ * The window's limit (the alert fires when observed > limit), allocating
+ * nothing: the per-event path. `decideLimit` explains the same decision.
+ */
+export function limitOf(w: RateWindow, inp: LimitInputs): number {
+  const r = reasoning;
   const factor = inp.statusFactor;
   const floor = activeFloor(w, inp.roleLimits);
+  r.floor = floor;
   const spec = w.limit;
   if (spec.type !== 'baseline') {
     const value = spec.type === 'static' ? spec.value : (inp.roleLimits?.get(spec.roleLimit) ?? spec.fallback);
     // The own normal can only matter when the status factor lowers the limit.
     const on = factor < 1 ? w.ownNormal : null;
     const level = on === null ? undefined : inp.stats.own.top[on.minCount - 1];
-    const ownNormal = on === null || level === undefined ? null : level * (1 + on.headroom);
+    r.step = 'budget';
+    r.ownNormal = on === null || level === undefined ? null : level * (1 + on.headroom);
+    return Math.max(value * factor, floor, Math.min(Math.max(value, floor), r.ownNormal ?? 0));
+  }
+  const b = spec.baseline;
+  const ownStats = inp.stats.own;
+  const peerStats = inp.stats.peers;
+  const roleStats = inp.stats.role;
+  // `sources` leaves steps out of the chain (a peer signal is never decided by own history).
+  const allowed = b.sources;
+  r.ownAllowed = allowed === undefined || allowed.includes('own');
+  r.peersAllowed = allowed === undefined || allowed.includes('peers');
+  r.roleAllowed = allowed === undefined || allowed.includes('role');
+  r.ownOk = r.ownAllowed && ownStats.days >= b.own_min_days;
+  r.peersOk = r.peersAllowed && peerStats.samples >= b.peer_min_samples && peerStats.actors >= b.peer_min_actors;
+  r.roleOk = r.roleAllowed && roleStats.samples >= b.role_min_samples;
+  const rp = b.recurring_peak;
+  // Needs only min_count occurrences (not the own gate): it states what this
+  // actor has done before, whichever step of the chain judges the rest.
+  r.recurring = rp !== undefined ? (ownStats.top[rp.min_count - 1] ?? null) : null;
+  r.recurringLimit = r.recurring !== null && rp !== undefined ? r.recurring * (1 + rp.headroom) : 0;
+  // What is routine for the job: the peer group's quantile, else the role's.
+  const pr = b.peer_routine;
+  r.routine = pr === undefined ? null : ((r.peersOk ? routineOf(pr, peerStats) : r.roleOk ? routineOf(pr, roleStats) : undefined) ?? null);
+  const rare = b.rare_band;
+  if (r.ownAllowed && rareBandApplies(rare, inp.band, ownStats.days) && inp.stats.ownOther.days >= rare.min_days) {
+    r.step = 'own_other_band';
+    r.times = Math.max(1, rare.times * factor);
+    return Math.max((1 + inp.stats.ownOther.median) * r.times - 1, rare.floor, r.recurringLimit);
+  }
+  const normal = Math.max(floor, r.recurringLimit, r.routine ?? 0);
+  const chosen = r.ownOk ? ownStats : r.peersOk ? peerStats : r.roleOk ? roleStats : null;
+  if (chosen === null) {
+    // No history to judge by: the static limit, or (without one) no verdict at all.
+    r.step = 'none';
+    return b.static === undefined ? Number.POSITIVE_INFINITY : Math.max(b.static * factor, normal);
+  }
+  r.step = 'chain';
+  r.z = b.z * factor;
+  r.spread = logSpread(chosen, b.min_spread);
+  return Math.max(logLimit(chosen, r.z, r.spread), normal);
+}
+
+/** The window's limit with everything that decided it (for the explanation): `limitOf`'s decision, explained. */
+export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
+  const limit = limitOf(w, inp);
+  const r = reasoning;
+  const factor = inp.statusFactor;
+  const floor = r.floor;
+  const spec = w.limit;
+  if (spec.type !== 'baseline') {
+    const on = factor < 1 ? w.ownNormal : null;
     return {
-      limit: Math.max(value * factor, floor, Math.min(Math.max(value, floor), ownNormal ?? 0)),
+      limit,
       type: spec.type,
       source: 'static',
       usual: null,
@@ -167,9 +276,9 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
       band: on === null ? null : inp.band,
       floor,
       statusFactor: factor,
-      ownNormal,
+      ownNormal: r.ownNormal,
       routine: null,
-      own: on === null ? null : view(inp.stats.own, 0, null, ownNormal === null ? `no own peak reached ${on.minCount}×` : null),
+      own: on === null ? null : view(inp.stats.own, 0, null, r.ownNormal === null ? `no own peak reached ${on.minCount}×` : null),
       peers: null,
       role: null,
       rareBand: null,
@@ -182,97 +291,52 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
   const ownStats = inp.stats.own;
   const peerStats = inp.stats.peers;
   const roleStats = inp.stats.role;
-  // `sources` leaves steps out of the chain (a peer signal is never decided by own history).
-  const allowed = b.sources;
-  const ownAllowed = allowed === undefined || allowed.includes('own');
-  const peersAllowed = allowed === undefined || allowed.includes('peers');
-  const roleAllowed = allowed === undefined || allowed.includes('role');
-  const ownOk = ownAllowed && ownStats.days >= b.own_min_days;
-  const peersOk = peersAllowed && peerStats.samples >= b.peer_min_samples && peerStats.actors >= b.peer_min_actors;
-  const roleOk = roleAllowed && roleStats.samples >= b.role_min_samples;
-  const rp = b.recurring_peak;
-  // Needs only min_count occurrences (not the own gate): it states what this
-  // actor has done before, whichever step of the chain judges the rest.
-  const recurring = rp !== undefined ? (ownStats.top[rp.min_count - 1] ?? null) : null;
-  const recurringLimit = recurring !== null && rp !== undefined ? recurring * (1 + rp.headroom) : 0;
-  // What is routine for the job: the peer group's quantile, else the role's.
-  const pr = b.peer_routine;
-  const routineOf = (st: SampleStats) => {
-    const q = pr === undefined ? undefined : st.high[HIGH_QUANTILES.indexOf(pr.quantile)];
-    return q === undefined || pr === undefined ? undefined : q * (1 + pr.headroom);
-  };
-  const routine = pr === undefined ? null : ((peersOk ? routineOf(peerStats) : roleOk ? routineOf(roleStats) : undefined) ?? null);
   const NOT_A_SOURCE = 'not among the window\'s sources';
-  const own = view(ownStats, b.min_spread, recurring, ownOk ? null : !ownAllowed ? NOT_A_SOURCE : `${ownStats.days} days < ${b.own_min_days}`);
+  const own = view(ownStats, b.min_spread, r.recurring, r.ownOk ? null : !r.ownAllowed ? NOT_A_SOURCE : `${ownStats.days} days < ${b.own_min_days}`);
   const peers = view(
     peerStats,
     b.min_spread,
     null,
-    peersOk
+    r.peersOk
       ? null
-      : !peersAllowed
+      : !r.peersAllowed
         ? NOT_A_SOURCE
         : peerStats.actors < b.peer_min_actors
           ? `${peerStats.actors} actors < ${b.peer_min_actors}`
           : `${peerStats.samples} samples < ${b.peer_min_samples}`,
   );
-  const role = view(roleStats, b.min_spread, null, roleOk ? null : !roleAllowed ? NOT_A_SOURCE : `${roleStats.samples} samples < ${b.role_min_samples}`);
-
-  const chosen: [BaselineSource, SampleStats] | null = ownOk
-    ? ['own', ownStats]
-    : peersOk
-      ? ['peers', peerStats]
-      : roleOk
-        ? ['role', roleStats]
-        : null;
-  const normal = Math.max(floor, recurringLimit, routine ?? 0);
+  const role = view(roleStats, b.min_spread, null, r.roleOk ? null : !r.roleAllowed ? NOT_A_SOURCE : `${roleStats.samples} samples < ${b.role_min_samples}`);
   const common = {
     type: 'baseline' as const,
     band,
     floor,
     statusFactor: factor,
-    ownNormal: recurring === null ? null : recurringLimit,
-    routine,
+    ownNormal: r.recurring === null ? null : r.recurringLimit,
+    routine: r.routine,
     own,
     peers,
     role,
     rareBand: null,
     days: inp.days ?? null,
   };
-  const rare = b.rare_band;
-  if (ownAllowed && rareBandApplies(rare, band, ownStats.days) && inp.stats.ownOther.days >= rare.min_days) {
+  if (r.step === 'own_other_band') {
     const other = inp.stats.ownOther;
-    const times = Math.max(1, rare.times * factor);
     return {
       ...common,
-      floor: rare.floor,
+      floor: (b.rare_band as RareBand).floor,
       routine: null,
-      limit: Math.max((1 + other.median) * times - 1, rare.floor, recurringLimit),
+      limit,
       source: 'own_other_band',
       usual: other.median,
       spread: null,
       z: null,
       logUsual: null,
-      rareBand: { band: rare.compare_with, times, own: view(other, b.min_spread, null, null) },
+      rareBand: { band: (b.rare_band as RareBand).compare_with, times: r.times, own: view(other, b.min_spread, null, null) },
     };
   }
-  if (chosen === null) {
-    // No history to judge by: the static limit, or (without one) no verdict at all.
-    const limit = b.static === undefined ? Number.POSITIVE_INFINITY : Math.max(b.static * factor, normal);
-    return { ...common, limit, source: 'static', usual: null, spread: null, z: null, logUsual: null };
-  }
-  const [source, stats] = chosen;
-  const z = b.z * factor;
-  const spread = logSpread(stats, b.min_spread);
-  return {
-    ...common,
-    limit: Math.max(logLimit(stats, z, spread), normal),
-    source,
-    usual: stats.median,
-    spread,
-    z,
-    logUsual: stats.logMedian,
-  };
+  if (r.step === 'none') return { ...common, limit, source: 'static', usual: null, spread: null, z: null, logUsual: null };
+  const [source, stats]: [BaselineSource, SampleStats] = r.ownOk ? ['own', ownStats] : r.peersOk ? ['peers', peerStats] : ['role', roleStats];
+  return { ...common, limit, source, usual: stats.median, spread: r.spread, z: r.z, logUsual: stats.logMedian };
 }
 
 function view(s: SampleStats, minSpread: number, recurringPeak: number | null, skipped: string | null): StatsView {

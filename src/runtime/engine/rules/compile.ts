@@ -188,7 +188,6 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
   const ruleOrigin = new Map<string, string>();
   const rulesOfFile = new Map<string, string[]>();
   const horizons = new Set<number>();
-  let slots = 0;
   for (const src of files) {
     const ids: string[] = [];
     rulesOfFile.set(src.file, ids);
@@ -284,7 +283,6 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
                 : w.budget !== undefined
                   ? { type: 'budget', roleLimit: w.budget.role_limit, fallback: w.budget.default }
                   : { type: 'static', value: w.limit ?? 0 },
-            slot: slots++,
           };
         });
         const tiers = [...spec.tiers].sort((a, b) => a - b);
@@ -416,7 +414,6 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
     exceptionsByRule,
     lists,
     distinctHorizons: [...horizons].sort((a, b) => a - b),
-    windowSlots: slots,
     tests,
     warnings,
     files: files.map((f) => f.file),

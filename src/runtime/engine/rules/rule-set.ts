@@ -60,8 +60,6 @@ export interface RateWindow {
   readonly limit: WindowLimit;
   /** Budget and fixed windows: the own peak of `metric` that the status factor never lowers the limit below. */
   readonly ownNormal: (OwnNormalSpec & { readonly metric: BaselineSpec['metric'] }) | null;
-  /** Dense index over all windows of the rule set: the per-actor limit cache slot. */
-  readonly slot: number;
 }
 
 export interface RateRule extends RuleCommon {
@@ -161,8 +159,6 @@ export interface RuleSet {
   readonly lists: ReadonlyMap<string, readonly string[]>;
   /** Horizons (ms, ascending) of all distinct-customer windows. */
   readonly distinctHorizons: readonly number[];
-  /** Number of window slots (RateWindow.slot is below this). */
-  readonly windowSlots: number;
   readonly tests: readonly RuleTestCase[];
   /** Not fatal: e.g. an exception that has expired. */
   readonly warnings: readonly RuleProblem[];

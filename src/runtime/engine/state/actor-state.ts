@@ -5,21 +5,11 @@
  */
 import type { ActorProfile } from '../../../model/enriched.js';
 import type { ActorHistory, HistoryGroup } from '../baseline/history.js';
-import type { BaselineStats, LimitDecision } from '../baseline/limits.js';
 import type { OpenAlert } from '../alerts/open-alert.js';
 import { ActivityTracker } from './activity.js';
 import { DistinctWindow } from './distinct-window.js';
 import type { MeasureState } from '../measures/index.js';
 import { SeenEvents } from './seen-events.js';
-
-export interface CachedLimit {
-  readonly generation: number;
-  /** The statistics objects the decision was made with: history returns new ones only when figures change. */
-  readonly stats: BaselineStats | null;
-  readonly roleLimits: ReadonlyMap<string, number> | undefined;
-  readonly factor: number;
-  readonly decision: LimitDecision;
-}
 
 export class ActorState {
   /** The actor's event time: the highest ts of its events added so far. */
@@ -55,7 +45,6 @@ export class ActorState {
   alert: OpenAlert | null = null;
   /** The actor's last closed alert: a rate window that fires while still holding its events re-opens it. */
   lastClosed: OpenAlert | null = null;
-  limitCache: (CachedLimit | undefined)[] = [];
   history: ActorHistory | undefined;
 
   constructor(
@@ -76,7 +65,6 @@ export class ActorState {
     if (this.measures !== null) for (const c of this.measures.values()) n += 100 + c.approxBytes;
     if (this.alert !== null) n += this.alert.approxBytes;
     if (this.lastClosed !== null) n += this.lastClosed.approxBytes;
-    n += this.limitCache.length * 120;
     return n;
   }
 }

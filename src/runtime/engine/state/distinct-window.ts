@@ -335,12 +335,18 @@ export class DistinctWindow {
 
   /** A new index of `slots` (a power of two) built from the log's live refs; positions restart at base 0. */
   private reindex(slots: number): void {
-    const capacity = this.ix / 2;
-    const b = freshBuffer(capacity, Math.max(MIN_SLOTS, slots));
-    b.set(this.buf.subarray(0, this.len * 2));
-    this.buf = b;
-    this.slots = Math.max(MIN_SLOTS, slots);
+    const size = Math.max(MIN_SLOTS, slots);
+    if (size === this.slots) {
+      // The same size (a compaction, a rebase): cleared in place, no new buffer.
+      this.buf.fill(EMPTY, this.ix, this.ix + size);
+    } else {
+      const b = freshBuffer(this.ix / 2, size);
+      b.set(this.buf.subarray(0, this.len * 2));
+      this.buf = b;
+      this.slots = size;
+    }
     this.base = 0;
+    const b = this.buf;
     if (this.sketch !== null) return;
     for (let i = this.longestHead(); i < this.len; i++) {
       const key = b[i * 2 + 1] as number;

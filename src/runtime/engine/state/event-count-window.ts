@@ -3,6 +3,8 @@
  * outcomes in 10m). Timestamps are kept sorted (late events are inserted in
  * place) and capped: past the cap the count saturates, far above any sane limit.
  */
+const TRIM_MIN = 16;
+
 export class EventCountWindow {
   private times: number[] = [];
   private head = 0;
@@ -31,7 +33,9 @@ export class EventCountWindow {
   count(now: number): number {
     const cutoff = now - this.horizonMs;
     while (this.head < this.times.length && (this.times[this.head] as number) < cutoff) this.head++;
-    if (this.head > 256 && this.head * 2 > this.times.length) {
+    // Expired times are dropped once they are a quarter of the array (amortised O(1) each):
+    // a window of an hour holds little more than its hour, not up to 256 expired times.
+    if (this.head >= TRIM_MIN && this.head * 4 >= this.times.length) {
       this.times = this.times.slice(this.head);
       this.head = 0;
     }

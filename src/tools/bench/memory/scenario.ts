@@ -109,7 +109,7 @@ function quantile(sortedAsc: readonly number[], q: number): number {
 }
 
 /** Writable view of the parts a breakdown replaces with empty ones. */
-type Parts = { seen: SeenEvents; window: DistinctWindow; activity: ActivityTracker; measures: unknown; limitCache: unknown[]; lastClosed: unknown };
+type Parts = { seen: SeenEvents; window: DistinctWindow; activity: ActivityTracker; measures: unknown; lastClosed: unknown };
 
 /**
  * Empties one part of every actor's state at a time (an empty structure in
@@ -126,7 +126,6 @@ function measureParts(engine: Engine): { figures: StateFigures; heapWithout: num
     ['distinct window', (st) => (st.window = new DistinctWindow(st.window.horizonList, 1))],
     ['open buckets (activity)', (st) => (st.activity = new ActivityTracker())],
     ['measure states', (st) => (st.measures = null)],
-    ['limit cache', (st) => (st.limitCache = [])],
     ['last closed alert', (st) => (st.lastClosed = null)],
   ];
   const h0 = heapUsed();
