@@ -105,6 +105,47 @@ describe('DistinctWindow', () => {
     }
   });
 
+  it('scans few live refs without an index and indexes many, crossing both ways (late touches included) without miscounting or losing a previous touch', () => {
+    const rnd = prng(21);
+    const horizons = [M5, H1];
+    const w = new DistinctWindow(horizons, 10_000);
+    const touches: [number, number][] = [];
+    const latest = new Map<number, number>();
+    let now = T0;
+    let small = 0;
+    let large = 0;
+    for (let i = 0; i < 12_000; i++) {
+      // Quiet and busy stretches: the hour holds from a handful of refs to several hundred.
+      const busy = Math.floor(i / 1500) % 2 === 1;
+      now += busy ? Math.floor(rnd() * 3_000) : Math.floor(rnd() * 60_000);
+      w.advance(now);
+      const ts = rnd() < 0.1 ? now - Math.floor(rnd() * 120_000) : now;
+      const k = Math.floor(rnd() * (busy ? 2_000 : 20));
+      const prev = w.addRef(k, ts);
+      // addRef tells the ref's previous latest touch (in window seconds) while it is within the hour.
+      const want = latest.get(k);
+      const cutoff = toWindowSeconds(now) - H1 / 1000;
+      expect(prev, `step ${i}`).toBe(want === undefined || want < cutoff ? NONE : want);
+      latest.set(k, Math.max(want ?? -Infinity, toWindowSeconds(ts)));
+      touches.push([k, ts]);
+      if (i % 40 === 0) {
+        horizons.forEach((h, idx) => expect(w.count(idx), `step ${i} horizon ${h}`).toBe(model(touches, now, h)));
+        const live = w.count(1);
+        // Below SCAN_MAX / 2 the index is gone, whatever size it had (64 here).
+        if (live < 32 && i > 1500) {
+          small++;
+          expect(w.indexed, `step ${i}`).toBe(false);
+        }
+        if (live > 300) {
+          large++;
+          expect(w.indexed, `step ${i}`).toBe(true);
+        }
+      }
+    }
+    expect(small).toBeGreaterThan(0);
+    expect(large).toBeGreaterThan(0);
+  });
+
   it('matches the model with thousands of refs coming and going, late touches, count-only entries and a reload to a longer horizon, which sees only what the old longest held, count-only customers included (index grows, shrinks, entries move)', () => {
     for (const seed of [11, 12, 13]) {
       const rnd = prng(seed);

@@ -89,6 +89,44 @@ describe('SeenEvents', () => {
     }
   });
 
+  it('holds few ids without an index (scanned) and many with one, crossing both ways without losing or inventing an id', () => {
+    const rnd = prng(11);
+    const s = new SeenEvents(1_000_000);
+    const model: { id: string; ts: number }[] = [];
+    let now = T0;
+    let small = 0;
+    let large = 0;
+    for (let step = 0; step < 30_000; step++) {
+      now += 1000;
+      const id = `x-${step}-${Math.floor(rnd() * 1e6)}`;
+      expect(s.has(id)).toBe(false);
+      s.add(id, now);
+      model.push({ id, ts: now });
+      // The number held swings between a few and several hundred (the window of ids kept changes every 500 steps).
+      const keep = [30, 480, 60, 360][Math.floor(step / 500) % 4] as number;
+      if (step % 7 === 0) {
+        s.expire(now - keep * 1000);
+        while (model.length > 0 && (model[0] as { ts: number }).ts < now - keep * 1000) model.shift();
+        expect(s.size).toBe(model.length);
+        const probe = model[Math.floor(rnd() * model.length)] as { id: string };
+        expect(s.has(probe.id)).toBe(true);
+        expect(s.has(`${probe.id}-not`)).toBe(false);
+        // Below SCAN_MAX / 2 the index is gone, whatever size it had (128 here).
+        if (s.size <= 64 && step > 1000) {
+          small++;
+          expect(s.indexed).toBe(false);
+        }
+        if (s.size > 300) {
+          large++;
+          expect(s.indexed).toBe(true);
+        }
+      }
+    }
+    for (const { id } of model) expect(s.has(id)).toBe(true);
+    expect(small).toBeGreaterThan(0);
+    expect(large).toBeGreaterThan(0);
+  });
+
   it('costs about 12 bytes per id in the log plus the index, and shrinks when ids expire', () => {
     const s = new SeenEvents(1_000_000);
     for (let i = 0; i < 10_000; i++) s.add(`id-${i}`, T0 + i * 1000);

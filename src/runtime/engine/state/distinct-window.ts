@@ -28,7 +28,8 @@
  * hold only log positions (the key to probe with is read from the log), and
  * a superseded touch is marked dead in place: about 8 bytes per held touch
  * plus 4 to 11 per live ref, where a key-to-time hash map cost 8 per slot on
- * top. Dead entries are dropped early and the arrays shrink, so a quiet actor
+ * top. Up to SCAN_MAX live refs there is no index at all: the live region is
+ * scanned. Dead entries are dropped early and the arrays shrink, so a quiet actor
  * costs about its live refs. Beyond `cap`
  * distinct refs the window switches to a SlidingHll (p = 10, ~3.3 % standard
  * error) until everything in it has expired. Count-only customers
@@ -63,8 +64,17 @@ export const NONE = -2_147_483_648;
 const DEAD = -1;
 /** Log key of a count-only entry (its amount is in `anons`). */
 const ANON = -2;
-/** An empty index slot. */
+/** The smallest index (once there is one). */
 const MIN_SLOTS = 4;
+/**
+ * Up to this many live refs the live region of the log is scanned and there
+ * is no index (slots 0): the index's up to 128 slots were a quarter of such
+ * a window's bytes. 64, not more: refs are added many per event, and with 128
+ * the scans cost the engine 3-8 % of its CPU (bench:engine), with 64 nothing
+ * measurable. Past it the index is built; it goes again below a quarter of
+ * its slots (below SCAN_MAX / 2 refs at the latest: no rebuild ping-pong).
+ */
+const SCAN_MAX = 64;
 /** The index grows past this share of slots used; below a quarter it shrinks to the smallest size at most this full (no resize ping-pong). */
 const MAX_LOAD = 0.75;
 /** Logical positions (log position + base) are rebased before they could leave the int32 range. */
@@ -117,9 +127,10 @@ export class DistinctWindow {
    * touch, DEAD a superseded touch, ANON a count-only entry (its amount in
    * `anons`). The index is `slots` int32s from `ix` (below).
    */
-  private buf = freshBuffer(INITIAL_CAPACITY, MIN_SLOTS);
+  private buf = freshBuffer(INITIAL_CAPACITY, 0);
   private ix = INITIAL_CAPACITY * 2;
-  private slots = MIN_SLOTS;
+  /** 0: no index (the live region is scanned). */
+  private slots = 0;
   /** Count-only amounts by entry (0 for others). null while the log holds only refs. */
   private anons: Float64Array | null = null;
   private len = 0;
@@ -195,7 +206,7 @@ export class DistinctWindow {
       this.heads[h] = head;
     }
     // Shrunk here, once every head has moved (reindex reads the live region from the longest head).
-    if (this.slots > MIN_SLOTS && this.live * 4 < this.slots) this.reindex(this.slotsFor(this.live));
+    if (this.slots > 0 && this.live * 4 < this.slots) this.reindex(this.slotsFor(this.live));
     this.trim();
     if (this.sketch !== null) {
       const longest = this.horizons[n - 1] as number;
@@ -218,18 +229,19 @@ export class DistinctWindow {
       this.adds++;
       return SKETCHED;
     }
-    const slot = this.slotOf(key);
-    const prevAt = slot < 0 ? -1 : (this.buf[this.ix + slot] as number) - this.base;
+    const slot = this.slots === 0 ? -1 : this.slotOf(key);
+    const prevAt = this.slots === 0 ? this.scan(key) : slot < 0 ? -1 : (this.buf[this.ix + slot] as number) - this.base;
     const prev = prevAt < 0 ? NONE : (this.buf[prevAt * 2] as number);
     // An equal or later touch already decides this ref's membership everywhere.
     if (prev >= ts) return prev;
     // The new entry goes after every entry of an earlier or equal second, so after prevAt: prevAt keeps its place.
     const at = this.insert(ts, key);
     const fresh = prevAt < 0;
-    if (fresh) placePosition(this.buf, this.ix, this.slots, key, at + this.base);
-    else {
+    if (fresh) {
+      if (this.slots > 0) placePosition(this.buf, this.ix, this.slots, key, at + this.base);
+    } else {
       this.buf[prevAt * 2 + 1] = DEAD;
-      this.buf[this.ix + slot] = at + this.base;
+      if (this.slots > 0) this.buf[this.ix + slot] = at + this.base;
       this.dead++; // prev is in the live region: its time >= the longest cutoff
     }
     for (let h = 0; h < this.horizons.length; h++) {
@@ -243,7 +255,7 @@ export class DistinctWindow {
         this.enterSketchMode();
         return prev;
       }
-      if (this.live > this.slots * MAX_LOAD) this.reindex(this.slots * 2);
+      if (this.slots === 0 ? this.live > SCAN_MAX : this.live > this.slots * MAX_LOAD) this.reindex(this.slotsFor(this.live));
     }
     if (this.dead > TRIM_MIN && this.dead * 4 > this.len - this.longestHead()) this.compact();
     return prev;
@@ -297,6 +309,11 @@ export class DistinctWindow {
     this.compact();
   }
 
+  /** Whether lookups go through the index (false: the log is scanned, SCAN_MAX). */
+  get indexed(): boolean {
+    return this.slots > 0;
+  }
+
   get approxBytes(): number {
     return 360 + this.buf.byteLength + (this.anons?.byteLength ?? 0) + (this.sketch?.approxBytes ?? 0);
   }
@@ -315,7 +332,14 @@ export class DistinctWindow {
     return this.horizons.map(() => ({ value: 0, adds: -Infinity, cutoff: -Infinity }));
   }
 
-  /** The index slot of a live ref, or -1. */
+  /** Without an index: the entry of a live ref's latest touch, or -1 (superseded touches are DEAD, so a key appears once there). */
+  private scan(key: number): number {
+    const b = this.buf;
+    for (let i = this.longestHead(); i < this.len; i++) if (b[i * 2 + 1] === key) return i;
+    return -1;
+  }
+
+  /** The index slot of a live ref, or -1 (there is an index). */
   private slotOf(key: number): number {
     const b = this.buf;
     const ix = this.ix;
@@ -329,13 +353,13 @@ export class DistinctWindow {
 
   /** Removes a live ref (its latest touch at entry `at`) from the index. */
   private unindex(key: number, at: number): void {
-    removePosition(this.buf, this.ix, this.slots, this.base, 2, 1, key, at + this.base);
+    if (this.slots > 0) removePosition(this.buf, this.ix, this.slots, this.base, 2, 1, key, at + this.base);
     this.live--;
   }
 
   /** A new index of `slots` (a power of two) built from the log's live refs; positions restart at base 0. */
   private reindex(slots: number): void {
-    const size = Math.max(MIN_SLOTS, slots);
+    const size = slots === 0 ? 0 : Math.max(MIN_SLOTS, slots);
     if (size === this.slots) {
       // The same size (a compaction, a rebase): cleared in place, no new buffer.
       this.buf.fill(EMPTY, this.ix, this.ix + size);
@@ -347,15 +371,16 @@ export class DistinctWindow {
     }
     this.base = 0;
     const b = this.buf;
-    if (this.sketch !== null) return;
+    if (this.sketch !== null || size === 0) return;
     for (let i = this.longestHead(); i < this.len; i++) {
       const key = b[i * 2 + 1] as number;
       if (key >= 0) placePosition(this.buf, this.ix, this.slots, key, i);
     }
   }
 
-  /** Index size for the live refs: at most 3/4 full. */
+  /** Index size for the live refs: none up to SCAN_MAX, else at most 3/4 full. */
   private slotsFor(live: number): number {
+    if (live <= SCAN_MAX) return 0;
     let slots = MIN_SLOTS;
     while (live > slots * MAX_LOAD) slots *= 2;
     return slots;
@@ -415,9 +440,11 @@ export class DistinctWindow {
     // no key repeats among live refs, so the slots not yet moved are still found).
     // (Entry len is free, and may hold a stale key: cleared so no probe matches it.)
     log[this.len * 2 + 1] = DEAD;
-    for (let i = this.len - 1; i >= lo; i--) {
-      const k = log[i * 2 + 1] as number;
-      if (k >= 0) this.buf[this.ix + this.slotOf(k)] = i + 1 + this.base;
+    if (this.slots > 0) {
+      for (let i = this.len - 1; i >= lo; i--) {
+        const k = log[i * 2 + 1] as number;
+        if (k >= 0) this.buf[this.ix + this.slotOf(k)] = i + 1 + this.base;
+      }
     }
     log.copyWithin((lo + 1) * 2, lo * 2, this.len * 2);
     log[lo * 2] = ts;

@@ -6,7 +6,9 @@
  * by construction.
  *
  * Memory (about 12 bytes per id in the log plus 4 to 11 in the index, where
- * a Map of strings costs over 100): the ids are an arrival-ordered log of
+ * a Map of strings costs over 100; no index at all while an actor holds at
+ * most SCAN_MAX ids, as most do: a scan of that many is cheaper than the
+ * index's bytes are worth): the ids are an arrival-ordered log of
  * three int32s per event (a 30-bit hash of the id; the event's ts as window
  * seconds; its millisecond beside 20 bits of a second, independent hash),
  * and an open-addressing index whose slots hold only positions in that log
@@ -30,6 +32,14 @@ const CHECK_MASK = 0xfffff;
 /** Entries of a new log and slots of a new index (most actors see a few events a day). */
 const INITIAL_ENTRIES = 4;
 const MIN_SLOTS = 8;
+/**
+ * Up to this many ids the log is scanned and there is no index (slots 0): an
+ * actor of the simulated organisation holds about 90 a day, whose index took
+ * 128 slots (512 bytes); one lookup per event, so the scan costs nothing
+ * measurable (bench:engine). Past it the index is built; it goes again below a
+ * quarter of its slots (below SCAN_MAX / 2 ids at the latest: no rebuild ping-pong).
+ */
+const SCAN_MAX = 128;
 /** The index grows past this share of slots used and halves below a quarter (no resize ping-pong: halving leaves it half full). */
 const MAX_LOAD = 0.75;
 
@@ -52,9 +62,10 @@ export class SeenEvents {
    * (linear probing) on the hash, slot -> logical position of its entry
    * (entry + base), or EMPTY.
    */
-  private buf = SeenEvents.fresh(INITIAL_ENTRIES, MIN_SLOTS);
+  private buf = SeenEvents.fresh(INITIAL_ENTRIES, 0);
   private ix = INITIAL_ENTRIES * STRIDE;
-  private slots = MIN_SLOTS;
+  /** 0: no index (the log is scanned). */
+  private slots = 0;
   private head = 0;
   private len = 0;
   /** Logical position of log entry 0: index slots hold entry + base, so dropping the front rewrites nothing. */
@@ -65,6 +76,12 @@ export class SeenEvents {
     const key = hashKey(eventId);
     const check = checkKey(eventId) & CHECK_MASK;
     const b = this.buf;
+    if (this.slots === 0) {
+      for (let p = this.head * STRIDE, end = this.len * STRIDE; p < end; p += STRIDE) {
+        if (b[p] === key && ((b[p + 2] as number) & CHECK_MASK) === check) return true;
+      }
+      return false;
+    }
     const ix = this.ix;
     const mask = this.slots - 1;
     for (let i = key & mask; ; i = (i + 1) & mask) {
@@ -83,9 +100,9 @@ export class SeenEvents {
     this.buf[p] = key;
     this.buf[p + 1] = toWindowSeconds(ts);
     this.buf[p + 2] = (msOf(ts) << 20) | (checkKey(eventId) & CHECK_MASK);
-    placePosition(this.buf, this.ix, this.slots, key, this.len + this.base);
+    if (this.slots > 0) placePosition(this.buf, this.ix, this.slots, key, this.len + this.base);
     this.len++;
-    if (this.size > this.slots * MAX_LOAD) this.rebuild(this.ix / STRIDE, this.slots * 2);
+    if (this.slots === 0 ? this.size > SCAN_MAX : this.size > this.slots * MAX_LOAD) this.rebuild(this.ix / STRIDE, this.slotsFor(this.size));
     if (this.size > this.cap) this.dropFirst();
   }
 
@@ -101,6 +118,11 @@ export class SeenEvents {
     return this.len - this.head;
   }
 
+  /** Whether lookups go through the index (false: the log is scanned, SCAN_MAX). */
+  get indexed(): boolean {
+    return this.slots > 0;
+  }
+
   get approxBytes(): number {
     return 200 + this.buf.byteLength;
   }
@@ -112,15 +134,15 @@ export class SeenEvents {
   }
 
   private dropFirst(): void {
-    const key = this.buf[this.head * STRIDE] as number;
-    removePosition(this.buf, this.ix, this.slots, this.base, STRIDE, 0, key, this.head + this.base);
+    if (this.slots > 0) removePosition(this.buf, this.ix, this.slots, this.base, STRIDE, 0, this.buf[this.head * STRIDE] as number, this.head + this.base);
     this.head++;
-    // Few ids left: a smaller index, and the log without its forgotten front.
-    if (this.slots > MIN_SLOTS && this.size * 4 < this.slots) this.rebuild(Math.ceil(this.size * 1.25) + 1, this.slotsFor(this.size));
+    // Few ids left: a smaller index (or none), and the log without its forgotten front.
+    if (this.slots > 0 && this.size * 4 < this.slots) this.rebuild(Math.ceil(this.size * 1.25) + 1, this.slotsFor(this.size));
   }
 
-  /** Index size for n ids: at most MAX_LOAD full. */
+  /** Index size for n ids: none up to SCAN_MAX, else at most MAX_LOAD full. */
   private slotsFor(n: number): number {
+    if (n <= SCAN_MAX) return 0;
     let slots = MIN_SLOTS;
     while (n > slots * MAX_LOAD) slots *= 2;
     return slots;
@@ -149,6 +171,6 @@ export class SeenEvents {
     this.head = 0;
     this.len = live;
     this.base = 0;
-    for (let e = 0; e < live; e++) placePosition(this.buf, this.ix, this.slots, b[e * STRIDE] as number, e);
+    if (slots > 0) for (let e = 0; e < live; e++) placePosition(this.buf, this.ix, this.slots, b[e * STRIDE] as number, e);
   }
 }
