@@ -42,9 +42,19 @@ export interface ActorHistory {
   };
   /** Per metric: stats per band (BANDS order), valid for `version` and the rows [lo, hi) they were read from, last read as of `asOf`. */
   readonly cache: Map<Metric, { version: number; lo: number; hi: number; asOf: number; stats: SampleStats[] }>;
-  /** Largest single requests (hourly rows' max_request_records, any band), descending, valid for `requestsKey`. */
+  /** Largest single requests (hourly rows' max_request_records, any band), descending, valid for `version` and the hourly rows [lo, hi). */
   requestPeaks: readonly number[];
-  requestsKey: string;
+  requests: { version: number; lo: number; hi: number };
+  /** The last own span read per granularity: the windows and facts of one event all ask as of one instant. */
+  readonly spans: { readonly hour: OwnSpan; readonly day: OwnSpan };
+}
+
+/** The actor's rows [lo, hi) that count as of `asOf`, valid while the rows are at `version`. */
+interface OwnSpan {
+  version: number;
+  asOf: number;
+  lo: number;
+  hi: number;
 }
 
 export interface SeenSpan {
@@ -228,9 +238,9 @@ export class ActivityHistory {
   ownRequestPeaks(actorId: string, asOf = Number.POSITIVE_INFINITY): readonly number[] {
     const a = this.actors.get(actorId);
     if (a === undefined) return EMPTY_TOP;
-    const [lo, hi] = this.ownSpan(a.hourly, asOf, HOUR_MS);
-    const key = `${a.version}:${lo}:${hi}`;
-    if (a.requestsKey !== key) {
+    const { lo, hi } = this.ownSpan(a, true, asOf);
+    const k = a.requests;
+    if (k.version !== a.version || k.lo !== lo || k.hi !== hi) {
       const top: number[] = [];
       for (let i = lo; i < hi; i++) {
         const r = a.hourly[i] as ActorActivityRow;
@@ -242,7 +252,7 @@ export class ActivityHistory {
         top.sort((x, y) => y - x);
       }
       a.requestPeaks = top;
-      a.requestsKey = key;
+      a.requests = { version: a.version, lo, hi };
     }
     return a.requestPeaks;
   }
@@ -259,7 +269,7 @@ export class ActivityHistory {
     if (hit !== undefined && hit.version === a.version && hit.asOf === asOf) return hit.stats[BANDS.indexOf(band)] ?? EMPTY_STATS;
     const hourly = metricGranularity(metric) === 'hour';
     const rows = hourly ? a.hourly : a.daily;
-    const [lo, hi] = this.ownSpan(rows, asOf, hourly ? HOUR_MS : DAY_MS);
+    const { lo, hi } = this.ownSpan(a, hourly, asOf);
     if (hit === undefined || hit.version !== a.version || hit.lo !== lo || hit.hi !== hi) {
       const perBand = this.splitByBand([{ rows, lo, hi }], metric);
       hit = { version: a.version, lo, hi, asOf, stats: perBand.map((v) => summarise(v.values, v.values.length > 0 ? 1 : 0, v.days)) };
@@ -272,7 +282,7 @@ export class ActivityHistory {
   ownHours(actorId: string, asOf = Number.POSITIVE_INFINITY): number {
     const a = this.actors.get(actorId);
     if (a === undefined) return 0;
-    const [lo, hi] = this.ownSpan(a.hourly, asOf, HOUR_MS);
+    const { lo, hi } = this.ownSpan(a, true, asOf);
     return hi - lo;
   }
 
@@ -280,7 +290,7 @@ export class ActivityHistory {
   lastActiveEnd(actorId: string, asOf: number): number | null {
     const a = this.actors.get(actorId);
     if (a === undefined) return null;
-    const [lo, hi] = this.ownSpan(a.hourly, asOf, HOUR_MS);
+    const { lo, hi } = this.ownSpan(a, true, asOf);
     return hi > lo ? (a.hourly[hi - 1] as ActorActivityRow).bucket_start + HOUR_MS : null;
   }
 
@@ -321,8 +331,13 @@ export class ActivityHistory {
         const a = this.actors.get(id);
         if (a === undefined) continue;
         const rows = hourly ? a.hourly : a.daily;
-        const [lo, hi] = cutoff === Number.POSITIVE_INFINITY ? this.ownSpan(rows, cutoff, duration) : span(rows, cutoff - this.lookbackMs, cutoff, duration);
-        spans.push({ rows, lo, hi });
+        if (cutoff === Number.POSITIVE_INFINITY) {
+          const { lo, hi } = this.ownSpan(a, hourly, cutoff);
+          spans.push({ rows, lo, hi });
+        } else {
+          const [lo, hi] = span(rows, cutoff - this.lookbackMs, cutoff, duration);
+          spans.push({ rows, lo, hi });
+        }
       }
       const perBand = this.splitByBand(spans, metric);
       const fresh: GroupSnapshot = { cutoff, final: complete, rowsAdded: g.rowsAdded, stats: perBand.map((v) => summarise(v.values, v.actors, v.days)) };
@@ -378,11 +393,23 @@ export class ActivityHistory {
 
   // ---- internals -----------------------------------------------------------
 
-  /** An actor's own rows that count as of `asOf`: ended by it, started within the look-back before it. */
-  private ownSpan(rows: readonly ActorActivityRow[], asOf: number, duration: number): [number, number] {
+  /**
+   * An actor's own hourly (or daily) rows that count as of `asOf`: ended by
+   * it, started within the look-back before it. The answer is the actor's
+   * memo for that granularity, read at once by the caller (no allocation).
+   */
+  private ownSpan(a: ActorHistory, hourly: boolean, asOf: number): OwnSpan {
+    const m = hourly ? a.spans.hour : a.spans.day;
+    if (m.version === a.version && m.asOf === asOf) return m;
+    const rows = hourly ? a.hourly : a.daily;
+    const duration = hourly ? HOUR_MS : DAY_MS;
     // Without an instant: as of the newest row's end (what a run in event-time order holds).
     const at = asOf === Number.POSITIVE_INFINITY ? newestEnd(rows, duration) : asOf;
-    return span(rows, at - this.lookbackMs, at, duration);
+    m.lo = lowerBound(rows, at - this.lookbackMs);
+    m.hi = lowerBound(rows, at - duration + 1);
+    m.version = a.version;
+    m.asOf = asOf;
+    return m;
   }
 
   /** Values of a metric per band (BANDS order), how many actors and (actor, UTC day) pairs contributed to each. */
@@ -425,7 +452,8 @@ export class ActivityHistory {
         seen: { resource_types: new Map(), channels: new Map(), zones: new Map() },
         cache: new Map(),
         requestPeaks: EMPTY_TOP,
-        requestsKey: '',
+        requests: { version: -1, lo: 0, hi: 0 },
+        spans: { hour: { version: -1, asOf: 0, lo: 0, hi: 0 }, day: { version: -1, asOf: 0, lo: 0, hi: 0 } },
       };
       this.actors.set(row.actor_id, a);
     } else if (a.role !== row.role || a.department !== row.department) {
