@@ -20,7 +20,7 @@ import { createSimulation } from '../../sim/simulator.js';
 import { produceToKafka } from '../../sim/kafka.js';
 import type { WireEvent } from '../../sim/wire.js';
 import { FIGURES_PREFIX, type RunFigures } from './measure.js';
-import { DELIVERED_PREFIX, type DeliveredCounts } from './count-delivered.js';
+import { DELIVERED_PREFIX, type DeliveredCounts } from './delivery-tally.js';
 import { describeStored, storedRows, type TableFingerprint } from './stored-rows.js';
 import { measureStages } from './stages.js';
 import { table } from '../../../util/text-table.js';
