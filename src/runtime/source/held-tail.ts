@@ -5,10 +5,11 @@
  * Why: a partition running ahead has its batch cut; before, the source
  * resolved only the stored prefix and kafkajs fetched the rest again after the
  * resume, up to a whole 4 MB fetch per cut (a drain of 100,000 events had
- * kafkajs fetch and decode 140,000-155,000 messages). Now the held messages
- * stay here, copied out of kafkajs' fetch buffer (which they would otherwise
- * pin, with the other partitions' data of the same fetch), at most `maxBytes`
- * of keys and values per partition; what does not fit is fetched again.
+ * kafkajs fetch and decode 130,000-155,000 messages). Now the held messages
+ * stay here, at most `maxBytes` of keys and values per partition; what does
+ * not fit is fetched again. They are kafkajs' own message objects (copying
+ * them cost more CPU than fetching them again saved), so they keep the fetch
+ * responses they came from in memory until they are handed on.
  *
  * Only memory: offsets still commit through the last stored message, so a
  * crash or a rebalance loses nothing (the source drops everything held at
@@ -19,7 +20,7 @@
  * not start where the held messages end (kafkajs reset to the committed
  * offset) replaces them.
  */
-import type { HeaderValue, InboundMessage } from '../../model/batch.js';
+import type { InboundMessage } from '../../model/batch.js';
 
 export class HeldTails {
   private readonly tails = new Map<number, readonly InboundMessage[]>();
@@ -48,24 +49,16 @@ export class HeldTails {
 
   /**
    * Holds messages[from..] of a batch of the partition, as many as fit in
-   * maxBytes (keys and values), copied; returns the last one held (null: none
-   * was, nothing is held for the partition).
+   * maxBytes (keys and values); returns the last one held (null: none was,
+   * nothing is held for the partition).
    */
   hold(partition: number, messages: readonly InboundMessage[], from: number, maxBytes: number): InboundMessage | null {
-    let bytes = 0;
-    let end = from;
-    while (end < messages.length) {
-      const m = messages[end] as InboundMessage;
-      const size = (m.key?.length ?? 0) + (m.value?.length ?? 0);
-      if (bytes + size > maxBytes) break;
-      bytes += size;
-      end++;
-    }
+    const end = fitting(messages, from, maxBytes);
     if (end === from) {
       this.tails.delete(partition);
       return null;
     }
-    const kept = ownedCopies(messages, from, end, bytes);
+    const kept = messages.slice(from, end);
     this.tails.set(partition, kept);
     return kept[kept.length - 1] as InboundMessage;
   }
@@ -81,30 +74,15 @@ export class HeldTails {
   }
 }
 
-/** messages[from..end) with their keys and values copied into one buffer of `bytes`, headers' buffers copied. */
-function ownedCopies(messages: readonly InboundMessage[], from: number, end: number, bytes: number): InboundMessage[] {
-  const store = Buffer.allocUnsafe(bytes);
-  let at = 0;
-  const copy = (b: Buffer | null): Buffer | null => {
-    if (b === null) return null;
-    b.copy(store, at);
-    const own = store.subarray(at, at + b.length);
-    at += b.length;
-    return own;
-  };
-  const out: InboundMessage[] = [];
-  for (let i = from; i < end; i++) {
-    const m = messages[i] as InboundMessage;
-    const key = copy(m.key ?? null);
-    const value = copy(m.value ?? null);
-    out.push(m.headers === undefined ? { key, value, offset: m.offset } : { key, value, offset: m.offset, headers: copyHeaders(m.headers) });
+/** The end of the longest run of messages from `from` on whose keys and values fit in maxBytes (`from`: not even the first). */
+export function fitting(messages: readonly InboundMessage[], from: number, maxBytes: number): number {
+  let bytes = 0;
+  let end = from;
+  while (end < messages.length) {
+    const m = messages[end] as InboundMessage;
+    bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+    if (bytes > maxBytes) break;
+    end++;
   }
-  return out;
-}
-
-function copyHeaders(headers: Readonly<Record<string, HeaderValue>>): Record<string, HeaderValue> {
-  const one = (v: Buffer | string): Buffer | string => (typeof v === 'string' ? v : Buffer.from(v));
-  const out: Record<string, HeaderValue> = {};
-  for (const [name, v] of Object.entries(headers)) out[name] = v === undefined ? undefined : Array.isArray(v) ? v.map(one) : one(v as Buffer | string);
-  return out;
+  return end;
 }

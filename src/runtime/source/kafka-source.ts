@@ -11,7 +11,7 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../../observability/log.js';
 import type { InboundMessage } from '../../model/batch.js';
-import { HeldTails } from './held-tail.js';
+import { HeldTails, fitting } from './held-tail.js';
 
 export interface SourceBatch {
   readonly topic: string;
@@ -77,7 +77,7 @@ export const FETCH_SETTINGS = Object.freeze({
 });
 /** Partitions whose batches are handled at once (each its own batch and inserts). */
 export const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
-/** Held-back messages kept in memory per partition (keys and values): one fetch's worth; the rest is fetched again. */
+/** Held-back messages kept in memory per partition (keys and values), and the most a batch hands on: one fetch's worth; the rest is fetched again. */
 export const HELD_TAIL_MAX_BYTES = FETCH_SETTINGS.maxBytesPerPartition;
 
 export class KafkaSource {
@@ -156,7 +156,10 @@ export class KafkaSource {
       eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
         if (batch.messages.length === 0) return;
         const generation = this.generation;
-        const messages = this.held.before(batch.partition, batch.messages);
+        const all = this.held.before(batch.partition, batch.messages);
+        // A batch is at most one fetch's worth, held messages included (as large as before they
+        // were kept: a larger batch holds more in memory until stored); the rest is held.
+        const messages = all === batch.messages ? all : all.slice(0, Math.max(1, fitting(all, 0, HELD_TAIL_MAX_BYTES)));
         const outcome = await handler(
           { topic: batch.topic, partition: batch.partition, messages, highWatermark: batch.highWatermark },
           { heartbeat, shouldAbandon: () => !isRunning() || isStale() },
@@ -166,9 +169,11 @@ export class KafkaSource {
           if (through !== null) {
             await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(through) + 1n).toString() }] }] });
           }
-          // The rest of the batch waits for the other partitions, in memory. kafkajs fetches on from
-          // the last message held (fetched again), so that fetch is never empty, even at the log end.
-          const last = outcome.held && generation === this.generation ? this.held.hold(batch.partition, messages, indexAfter(messages, through), HELD_TAIL_MAX_BYTES) : null;
+          // The rest (cut by the alignment, or beyond one fetch's worth) waits in memory. kafkajs
+          // fetches on from the last message held (fetched again), so that fetch is never empty,
+          // even at the log end.
+          const rest = indexAfter(messages, through);
+          const last = rest < all.length && generation === this.generation ? this.held.hold(batch.partition, all, rest, HELD_TAIL_MAX_BYTES) : null;
           if (last === null) this.held.release(batch.partition);
           if (last !== null) resolveOffset((BigInt(last.offset) - 1n).toString());
           else if (through !== null) resolveOffset(through);

@@ -35,7 +35,7 @@ function fakeKafka() {
   return { kafka, emit, paused, deliver: (payload: Record<string, unknown>) => (eachBatch as EachBatch)(payload) };
 }
 
-const message = (offset: number) => ({ key: Buffer.from('k'), value: Buffer.from(`v${offset}`), offset: String(offset) });
+const message = (offset: number, bytes = 3) => ({ key: Buffer.from('k'), value: Buffer.alloc(bytes, 'v'), offset: String(offset) });
 
 /** A source on a fake kafkajs whose handler answers `outcomes` in turn; each delivery returns what kafkajs was told. */
 async function source(outcomes: BatchOutcome[]) {
@@ -46,11 +46,11 @@ async function source(outcomes: BatchOutcome[]) {
     handed.push(batch);
     return outcomes.shift() ?? { kind: 'abandoned' };
   }, () => undefined);
-  const deliver = async (offsets: number[]) => {
+  const deliver = async (offsets: number[], bytes?: number) => {
     const resolved: string[] = [];
     const commits: string[] = [];
     await fake.deliver({
-      batch: { topic: 't', partition: 2, messages: offsets.map(message) },
+      batch: { topic: 't', partition: 2, messages: offsets.map((o) => message(o, bytes)) },
       resolveOffset: (o: string) => resolved.push(o),
       commitOffsetsIfNecessary: async (o: { topics: { topic: string; partitions: { partition: number; offset: string }[] }[] }) =>
         void commits.push(...o.topics.flatMap((t) => t.partitions.map((p) => `${t.topic}/${p.partition}@${p.offset}`))),
@@ -105,6 +105,23 @@ describe('Kafka source', () => {
     expect(await s.deliver([10, 11, 12])).toEqual({ resolved: ['11'], commits: [], paused: ['t/2'] });
     await s.deliver([12, 13]);
     expect(s.offsets(1)).toEqual([10, 11, 12, 13]);
+  });
+
+  it('hands on at most one fetch’s worth of held and fetched messages, and holds the rest without pausing', async () => {
+    const s = await source([
+      { kind: 'stored', through: '10', held: true },
+      { kind: 'stored', through: '12', held: false },
+      { kind: 'stored', through: '14', held: false },
+      { kind: 'stored', through: '15', held: false },
+    ]);
+    // 1.5 MB messages: two fit in the 4 MB a partition may hold and a batch may hand on.
+    const mb = 1024 * 1024;
+    expect(await s.deliver([10, 11, 12, 13], 1.5 * mb)).toEqual({ resolved: ['11'], commits: ['t/2@11'], paused: ['t/2'] });
+    // Held 11 and 12 (13 is fetched again), then fetched 12..15: 11 and 12 are handed on, 13 and 14 held.
+    expect(await s.deliver([12, 13, 14, 15], 1.5 * mb)).toEqual({ resolved: ['13'], commits: ['t/2@13'], paused: [] });
+    expect(await s.deliver([14, 15], 1.5 * mb)).toEqual({ resolved: ['14'], commits: ['t/2@15'], paused: [] });
+    expect(await s.deliver([15], 1.5 * mb)).toEqual({ resolved: ['15'], commits: ['t/2@16'], paused: [] });
+    expect([s.offsets(1), s.offsets(2), s.offsets(3)]).toEqual([[11, 12], [13, 14], [15]]);
   });
 
   it('forgets what it held at a group join or a crash (kafkajs fetches again from the committed offset, maybe another owner’s)', async () => {
