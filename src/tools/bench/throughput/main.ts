@@ -129,7 +129,7 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
       CUSTOS_LOG_LEVEL: 'warn',
     });
     const results: MeasuredRun[] = [];
-    const ch = createClient({ url: o.clickhouseUrl, request_timeout: 300_000 });
+    const ch = createClient({ url: o.clickhouseUrl });
     try {
       for (let round = 1; round <= o.rounds; round++) {
         process.stdout.write(`round ${round}/${o.rounds}: bare consumer...\n`);
