@@ -11,6 +11,7 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../../observability/log.js';
 import type { InboundMessage } from '../../model/batch.js';
+import { HeldTails, fitting } from './held-tail.js';
 
 export interface SourceBatch {
   readonly topic: string;
@@ -28,10 +29,11 @@ export interface BatchControl {
 }
 
 /**
- * What became of a batch: stored (offsets resolve through `through`, the
- * last message stored, and commit; `held`: the messages after it wait, so the
- * partition pauses until the alignment lets it go on), or abandoned (nothing
- * commits; the batch is fetched again).
+ * What became of a batch: stored (offsets commit through `through`, the last
+ * message stored; `held`: the messages after it wait, kept in memory (up to
+ * HELD_TAIL_MAX_BYTES, see held-tail.ts), and the partition pauses until the
+ * alignment lets it go on; they come first in its next batch), or abandoned
+ * (nothing commits; the batch is handed on again).
  */
 export type BatchOutcome =
   | { readonly kind: 'stored'; readonly through: string | null; readonly held: boolean }
@@ -75,12 +77,18 @@ export const FETCH_SETTINGS = Object.freeze({
 });
 /** Partitions whose batches are handled at once (each its own batch and inserts). */
 export const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
+/** Held-back messages kept in memory per partition (keys and values), and the most a batch hands on: one fetch's worth; the rest is fetched again. */
+export const HELD_TAIL_MAX_BYTES = FETCH_SETTINGS.maxBytesPerPartition;
 
 export class KafkaSource {
   private consumer: Consumer | null = null;
   private admin: Promise<Admin> | null = null;
   private resumeTimer: NodeJS.Timeout | null = null;
   private running = false;
+  /** Messages held back by the alignment, per partition, until the partition's next batch. */
+  private readonly held = new HeldTails();
+  /** Counts group joins and crashes: a batch that saw one while handled keeps nothing held (kafkajs starts again from the committed offsets). */
+  private generation = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -105,6 +113,7 @@ export class KafkaSource {
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
+      this.forgetHeld();
       if (restart) {
         this.logger.warn({ err: error }, 'consumer crashed; kafkajs restarts it');
         // kafkajs has left the group: the partitions are someone else's until it rejoins.
@@ -119,6 +128,8 @@ export class KafkaSource {
       const partitions = event.payload.memberAssignment[this.options.topic] ?? [];
       const fresh = event.payload.memberId !== memberId;
       memberId = event.payload.memberId;
+      // kafkajs' new offset manager fetches every partition from its committed offset again.
+      this.forgetHeld();
       this.logger.info({ partitions, fresh }, 'partitions assigned');
       this.options.onAssignment?.(partitions, fresh);
     });
@@ -138,20 +149,36 @@ export class KafkaSource {
     }
     await consumer.run({
       eachBatchAutoResolve: false,
+      // Offsets are committed here, through the last stored message, never by kafkajs: kafkajs'
+      // resolved offset is where it fetches next, which may be past messages held in memory.
+      autoCommit: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? PARTITIONS_CONSUMED_CONCURRENTLY,
       eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
-        const last = batch.messages[batch.messages.length - 1];
-        if (last === undefined) return;
+        if (batch.messages.length === 0) return;
+        const generation = this.generation;
+        const all = this.held.before(batch.partition, batch.messages);
+        // A batch is at most one fetch's worth, held messages included (as large as before they
+        // were kept: a larger batch holds more in memory until stored); the rest is held.
+        const messages = all === batch.messages ? all : all.slice(0, Math.max(1, fitting(all, 0, HELD_TAIL_MAX_BYTES)));
         const outcome = await handler(
-          { topic: batch.topic, partition: batch.partition, messages: batch.messages, highWatermark: batch.highWatermark },
+          { topic: batch.topic, partition: batch.partition, messages, highWatermark: batch.highWatermark },
           { heartbeat, shouldAbandon: () => !isRunning() || isStale() },
         );
         if (outcome.kind === 'stored') {
-          if (outcome.through !== null) resolveOffset(outcome.through);
-          await commitOffsetsIfNecessary();
-          // The rest of the batch waits for the other partitions (fetched again once resumed).
+          const { through } = outcome;
+          if (through !== null) {
+            await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(through) + 1n).toString() }] }] });
+          }
+          // The rest (cut by the alignment, or beyond one fetch's worth) waits in memory. kafkajs
+          // fetches on from the last message held (fetched again), so that fetch is never empty,
+          // even at the log end.
+          const rest = indexAfter(messages, through);
+          const last = rest < all.length && generation === this.generation ? this.held.hold(batch.partition, all, rest, HELD_TAIL_MAX_BYTES) : null;
+          if (last === null) this.held.release(batch.partition);
+          if (last !== null) resolveOffset((BigInt(last.offset) - 1n).toString());
+          else if (through !== null) resolveOffset(through);
           if (outcome.held) {
-            this.logger.debug({ partition: batch.partition, through: outcome.through }, 'alignment: partition held');
+            this.logger.debug({ partition: batch.partition, through, kept: this.held.count(batch.partition) }, 'alignment: partition held');
             consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
             this.options.alignment?.paused(batch.partition);
           }
@@ -159,6 +186,11 @@ export class KafkaSource {
         resumeWhatMay();
       },
     });
+  }
+
+  private forgetHeld(): void {
+    this.generation++;
+    this.held.clear();
   }
 
   /**
@@ -203,10 +235,18 @@ export class KafkaSource {
     this.running = false;
     if (this.resumeTimer) clearInterval(this.resumeTimer);
     this.resumeTimer = null;
+    this.forgetHeld();
     if (this.consumer) await this.consumer.disconnect();
     this.consumer = null;
     const admin = this.admin;
     this.admin = null;
     if (admin !== null) await admin.then((a) => a.disconnect()).catch(() => undefined);
   }
+}
+
+/** Index of the first message after `through` (0 for null: none of the batch was stored). */
+function indexAfter(messages: readonly InboundMessage[], through: string | null): number {
+  if (through === null) return 0;
+  const i = messages.findIndex((m) => m.offset === through);
+  return i < 0 ? messages.length : i + 1;
 }

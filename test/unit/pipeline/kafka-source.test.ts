@@ -1,11 +1,13 @@
 /**
- * The one place offsets are resolved and committed: only for a batch the
- * handler reports `stored`, and then up to its last message.
+ * The one place offsets are resolved and committed: commits only for a batch
+ * the handler reports `stored`, and then up to its last stored message; the
+ * messages partition alignment held back are kept for the partition's next
+ * batch (kafkajs fetches on from the last one held, not again from the cut).
  */
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observability/log.js';
-import { KafkaSource, type BatchOutcome } from '../../../src/runtime/source/kafka-source.js';
+import { KafkaSource, type BatchOutcome, type SourceBatch } from '../../../src/runtime/source/kafka-source.js';
 
 type EachBatch = (payload: Record<string, unknown>) => Promise<void>;
 
@@ -21,8 +23,10 @@ function fakeKafka() {
     disconnect: async () => undefined,
     pause: (topics: { topic: string; partitions: number[] }[]) => void paused.push(...topics.flatMap((t) => t.partitions.map((p) => `${t.topic}/${p}`))),
     resume: () => undefined,
-    run: async (opts: { eachBatch: EachBatch; eachBatchAutoResolve: boolean }) => {
+    run: async (opts: { eachBatch: EachBatch; eachBatchAutoResolve: boolean; autoCommit: boolean }) => {
+      // kafkajs resolves and commits nothing by itself: the source commits what was stored.
       expect(opts.eachBatchAutoResolve).toBe(false);
+      expect(opts.autoCommit).toBe(false);
       eachBatch = opts.eachBatch;
     },
   };
@@ -31,46 +35,121 @@ function fakeKafka() {
   return { kafka, emit, paused, deliver: (payload: Record<string, unknown>) => (eachBatch as EachBatch)(payload) };
 }
 
-async function deliverBatch(outcome: BatchOutcome) {
-  const { kafka, deliver, paused } = fakeKafka();
-  const source = new KafkaSource(kafka, { topic: 't', groupId: 'g', fromBeginning: true }, createLogger('silent'));
-  await source.start(async () => outcome, () => undefined);
-  const resolved: string[] = [];
-  let commits = 0;
-  await deliver({
-    batch: { topic: 't', partition: 2, messages: [{ offset: '10' }, { offset: '11' }, { offset: '12' }] },
-    resolveOffset: (o: string) => resolved.push(o),
-    commitOffsetsIfNecessary: async () => void commits++,
-    heartbeat: async () => undefined,
-    isRunning: () => true,
-    isStale: () => false,
-  });
-  return { resolved, commits, paused };
+const message = (offset: number, bytes = 3) => ({ key: Buffer.from('k'), value: Buffer.alloc(bytes, 'v'), offset: String(offset) });
+
+/** A source on a fake kafkajs whose handler answers `outcomes` in turn; each delivery returns what kafkajs was told. */
+async function source(outcomes: BatchOutcome[]) {
+  const fake = fakeKafka();
+  const handed: SourceBatch[] = [];
+  const src = new KafkaSource(fake.kafka, { topic: 't', groupId: 'g', fromBeginning: true }, createLogger('silent'));
+  await src.start(async (batch) => {
+    handed.push(batch);
+    return outcomes.shift() ?? { kind: 'abandoned' };
+  }, () => undefined);
+  const deliver = async (offsets: number[], bytes?: number) => {
+    const resolved: string[] = [];
+    const commits: string[] = [];
+    await fake.deliver({
+      batch: { topic: 't', partition: 2, messages: offsets.map((o) => message(o, bytes)) },
+      resolveOffset: (o: string) => resolved.push(o),
+      commitOffsetsIfNecessary: async (o: { topics: { topic: string; partitions: { partition: number; offset: string }[] }[] }) =>
+        void commits.push(...o.topics.flatMap((t) => t.partitions.map((p) => `${t.topic}/${p.partition}@${p.offset}`))),
+      heartbeat: async () => undefined,
+      isRunning: () => true,
+      isStale: () => false,
+    });
+    return { resolved, commits, paused: fake.paused.splice(0) };
+  };
+  const offsets = (i: number) => handed[i]?.messages.map((m) => Number(m.offset));
+  return { deliver, offsets, emit: fake.emit };
 }
 
 describe('Kafka source', () => {
   it('commits up to the last message of a stored batch', async () => {
-    expect(await deliverBatch({ kind: 'stored', through: '12', held: false })).toEqual({ resolved: ['12'], commits: 1, paused: [] });
+    const s = await source([{ kind: 'stored', through: '12', held: false }]);
+    expect(await s.deliver([10, 11, 12])).toEqual({ resolved: ['12'], commits: ['t/2@13'], paused: [] });
   });
 
   it('commits nothing for a batch that was not stored', async () => {
-    expect(await deliverBatch({ kind: 'abandoned' })).toEqual({ resolved: [], commits: 0, paused: [] });
+    const s = await source([{ kind: 'abandoned' }]);
+    expect(await s.deliver([10, 11, 12])).toEqual({ resolved: [], commits: [], paused: [] });
   });
 
-  it('commits the prefix of a held batch and pauses its partition (the rest is fetched again on resume)', async () => {
-    expect(await deliverBatch({ kind: 'stored', through: '11', held: true })).toEqual({ resolved: ['11'], commits: 1, paused: ['t/2'] });
-    expect(await deliverBatch({ kind: 'stored', through: null, held: true })).toEqual({ resolved: [], commits: 1, paused: ['t/2'] });
+  it('commits the prefix of a held batch, keeps the rest for the next batch and pauses the partition', async () => {
+    const s = await source([
+      { kind: 'stored', through: '11', held: true },
+      { kind: 'stored', through: '14', held: false },
+    ]);
+    // kafkajs fetches on from 12, the last message held (never an empty fetch), not from 12 after the cut.
+    expect(await s.deliver([10, 11, 12])).toEqual({ resolved: ['11'], commits: ['t/2@12'], paused: ['t/2'] });
+    expect(await s.deliver([12, 13, 14])).toEqual({ resolved: ['14'], commits: ['t/2@15'], paused: [] });
+    expect(s.offsets(1)).toEqual([12, 13, 14]);
+  });
+
+  it('hands the held messages on before the fetched ones, and again after the batch was given up', async () => {
+    const s = await source([{ kind: 'stored', through: '11', held: true }, { kind: 'abandoned' }, { kind: 'stored', through: '17', held: false }]);
+    await s.deliver([10, 11, 12, 13, 14]);
+    expect(await s.deliver([14, 15, 16, 17])).toEqual({ resolved: [], commits: [], paused: [] });
+    await s.deliver([14, 15, 16, 17]);
+    expect([s.offsets(1), s.offsets(2)]).toEqual([
+      [12, 13, 14, 15, 16, 17],
+      [12, 13, 14, 15, 16, 17],
+    ]);
+  });
+
+  it('holds a whole batch none of which could be taken, committing nothing', async () => {
+    const s = await source([
+      { kind: 'stored', through: null, held: true },
+      { kind: 'stored', through: '13', held: false },
+    ]);
+    expect(await s.deliver([10, 11, 12])).toEqual({ resolved: ['11'], commits: [], paused: ['t/2'] });
+    await s.deliver([12, 13]);
+    expect(s.offsets(1)).toEqual([10, 11, 12, 13]);
+  });
+
+  it('hands on at most one fetch’s worth of held and fetched messages, and holds the rest without pausing', async () => {
+    const s = await source([
+      { kind: 'stored', through: '10', held: true },
+      { kind: 'stored', through: '12', held: false },
+      { kind: 'stored', through: '14', held: false },
+      { kind: 'stored', through: '15', held: false },
+    ]);
+    // 1.5 MB messages: two fit in the 4 MB a partition may hold and a batch may hand on.
+    const mb = 1024 * 1024;
+    expect(await s.deliver([10, 11, 12, 13], 1.5 * mb)).toEqual({ resolved: ['11'], commits: ['t/2@11'], paused: ['t/2'] });
+    // Held 11 and 12 (13 is fetched again), then fetched 12..15: 11 and 12 are handed on, 13 and 14 held.
+    expect(await s.deliver([12, 13, 14, 15], 1.5 * mb)).toEqual({ resolved: ['13'], commits: ['t/2@13'], paused: [] });
+    expect(await s.deliver([14, 15], 1.5 * mb)).toEqual({ resolved: ['14'], commits: ['t/2@15'], paused: [] });
+    expect(await s.deliver([15], 1.5 * mb)).toEqual({ resolved: ['15'], commits: ['t/2@16'], paused: [] });
+    expect([s.offsets(1), s.offsets(2), s.offsets(3)]).toEqual([[11, 12], [13, 14], [15]]);
+  });
+
+  it('forgets what it held at a group join or a crash (kafkajs fetches again from the committed offset, maybe another owner’s)', async () => {
+    for (const [event, payload] of [
+      ['consumer.group_join', { memberId: 'm1', memberAssignment: { t: [2] } }],
+      ['consumer.crash', { error: new Error('broker gone'), restart: true }],
+    ] as const) {
+      const s = await source([
+        { kind: 'stored', through: '11', held: true },
+        { kind: 'stored', through: '21', held: false },
+      ]);
+      await s.deliver([10, 11, 12, 13, 14]);
+      s.emit(event, payload);
+      // Meanwhile another instance stored up to 19 and committed 20.
+      await s.deliver([20, 21]);
+      expect(s.offsets(1)).toEqual([20, 21]);
+    }
   });
 
   it('reports each assignment of its topic, fresh when the member id changes, and a crash as losing everything', async () => {
     const { kafka, emit } = fakeKafka();
     const assignments: [readonly number[], boolean][] = [];
-    const source = new KafkaSource(
+    const src = new KafkaSource(
       kafka,
       { topic: 't', groupId: 'g', fromBeginning: true, onAssignment: (p, fresh) => void assignments.push([p, fresh]) },
       createLogger('silent'),
     );
-    await source.start(async () => ({ kind: 'stored', through: null, held: false }), () => undefined);
+    await src.start(async () => ({ kind: 'stored', through: null, held: false }), () => undefined);
     emit('consumer.group_join', { memberId: 'm1', memberAssignment: { t: [0, 1], other: [5] } });
     emit('consumer.group_join', { memberId: 'm1', memberAssignment: { t: [1] } });
     emit('consumer.crash', { error: new Error('broker gone'), restart: true });

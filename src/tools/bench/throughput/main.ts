@@ -3,7 +3,9 @@
  * a bare kafkajs consumer that only JSON.parses each message (the baseline),
  * and by custos' full pipeline, one after the other in the same run, each in
  * its own process. Prints events/s, Node CPU µs per event and peak RSS, and
- * custos' ratio to the baseline. Never asserted in a test: speed is measured.
+ * custos' ratio to the baseline, how many messages kafkajs delivered per event
+ * in each run (count-delivered.ts) and a fingerprint of what each custos run
+ * stored (stored-rows.ts). Never asserted in a test: speed is measured.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,11 +14,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@clickhouse/client';
 import { quoteIdentifier } from '../../../runtime/outputs/clickhouse/escape.js';
+import { consoleDatabaseOf } from '../../../runtime/outputs/clickhouse/ddl.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { createSimulation } from '../../sim/simulator.js';
 import { produceToKafka } from '../../sim/kafka.js';
 import type { WireEvent } from '../../sim/wire.js';
 import { FIGURES_PREFIX, type RunFigures } from './measure.js';
+import { DELIVERED_PREFIX, type DeliveredCounts } from './delivery-tally.js';
+import { describeStored, storedRows, type TableFingerprint } from './stored-rows.js';
 import { measureStages } from './stages.js';
 import { table } from '../../../util/text-table.js';
 import { ServiceCpu, pidListeningOn, portOf } from './service-cpu.js';
@@ -41,15 +46,28 @@ export interface ThroughputOptions {
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-function runChild(script: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): Promise<RunFigures> {
+/** Every runner (the compared build's too) counts what kafkajs delivered with this build's counter. */
+const COUNT_DELIVERED = join(here, 'count-delivered.js');
+
+interface ChildFigures extends RunFigures {
+  readonly delivered: DeliveredCounts | null;
+}
+
+function runChild(script: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): Promise<ChildFigures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, script, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', COUNT_DELIVERED, ...nodeArgs, script, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     child.on('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith(FIGURES_PREFIX));
+      const lines = out.split('\n');
+      const line = lines.find((l) => l.startsWith(FIGURES_PREFIX));
+      const delivered = lines.find((l) => l.startsWith(DELIVERED_PREFIX));
       if (code !== 0 || !line) reject(new Error(`${script} exited ${code}`));
-      else resolve(JSON.parse(line.slice(FIGURES_PREFIX.length)) as RunFigures);
+      else
+        resolve({
+          ...(JSON.parse(line.slice(FIGURES_PREFIX.length)) as RunFigures),
+          delivered: delivered === undefined ? null : (JSON.parse(delivered.slice(DELIVERED_PREFIX.length)) as DeliveredCounts),
+        });
     });
   });
 }
@@ -89,7 +107,7 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
       broker: pidListeningOn(portOf(o.brokers.split(',')[0] ?? '', 9092)),
       clickhouse: pidListeningOn(portOf(o.clickhouseUrl, 8123)),
     });
-    const measured = async (run: Promise<RunFigures>): Promise<MeasuredRun> => {
+    const measured = async (run: Promise<ChildFigures>): Promise<MeasuredRun> => {
       const before = services.sample();
       const figures = await run;
       const used = ServiceCpu.since(before, services.sample());
@@ -111,16 +129,24 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
       CUSTOS_LOG_LEVEL: 'warn',
     });
     const results: MeasuredRun[] = [];
-    for (let round = 1; round <= o.rounds; round++) {
-      process.stdout.write(`round ${round}/${o.rounds}: bare consumer...\n`);
-      results.push(await measured(runChild(join(here, 'bare-consumer.js'), [o.brokers, topic, String(o.events)], process.env)));
-      for (const side of sides) {
-        process.stdout.write(`round ${round}/${o.rounds}: ${side.label}...\n`);
-        const figures = await measured(runChild(side.runner, [String(o.events)], custosEnv(`${database}_${round}${side.suffix}`, `${groupPrefix}-${round}${side.suffix}`), side.nodeArgs));
-        results.push({ ...figures, label: side.label });
+    const ch = createClient({ url: o.clickhouseUrl });
+    try {
+      for (let round = 1; round <= o.rounds; round++) {
+        process.stdout.write(`round ${round}/${o.rounds}: bare consumer...\n`);
+        results.push(await measured(runChild(join(here, 'bare-consumer.js'), [o.brokers, topic, String(o.events)], process.env)));
+        for (const side of sides) {
+          process.stdout.write(`round ${round}/${o.rounds}: ${side.label}...\n`);
+          const db = `${database}_${round}${side.suffix}`;
+          const figures = await measured(runChild(side.runner, [String(o.events)], custosEnv(db, `${groupPrefix}-${round}${side.suffix}`), side.nodeArgs));
+          // Read back after the run (outside the measured span).
+          results.push({ ...figures, label: side.label, stored: await storedRows(ch, db) });
+        }
       }
+    } finally {
+      await ch.close();
     }
     printTable(results);
+    printStored(results);
 
     // The same events, stage by stage, in this process (no I/O).
     const sample = Math.min(o.events, 100_000);
@@ -135,7 +161,10 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
     const ch = createClient({ url: o.clickhouseUrl });
     const runs = Array.from({ length: o.rounds }, (_, i) => sides.map((side) => `${i + 1}${side.suffix}`)).flat();
     for (const run of runs) {
-      await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(`${database}_${run}`)}` }).catch(() => undefined);
+      // Each run's database and the console's database beside it (ddl.ts consoleDatabaseOf).
+      for (const db of [`${database}_${run}`, consoleDatabaseOf(`${database}_${run}`)]) {
+        await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(db)}` }).catch(() => undefined);
+      }
     }
     await ch.close();
     await admin.connect();
@@ -170,10 +199,29 @@ function custosSides(o: ThroughputOptions): CustosSide[] {
   return sides;
 }
 
-interface MeasuredRun extends RunFigures {
+interface MeasuredRun extends ChildFigures {
   /** CPU of the broker and of ClickHouse during the run, per event (null: not readable here). */
   readonly brokerMicrosPerEvent: number | null;
   readonly clickhouseMicrosPerEvent: number | null;
+  /** What a custos runner stored (none for the bare consumer). */
+  readonly stored?: readonly TableFingerprint[];
+}
+
+/** Messages kafkajs delivered per event (1.00: each fetched once), as `1.41 (again 41,000)`. */
+function deliveredText(r: MeasuredRun): string {
+  if (r.delivered === null) return 'n/a';
+  return `${(r.delivered.messages / r.events).toFixed(2)} (again ${r.delivered.again.toLocaleString('en-US')})`;
+}
+
+/** Each custos run's stored rows, and whether all runs stored the same. */
+function printStored(results: readonly MeasuredRun[]): void {
+  const runs = results.filter((r) => r.stored !== undefined);
+  if (runs.length === 0) return;
+  process.stdout.write('\nStored rows (sorted, without write times; see stored-rows.ts):\n');
+  for (const r of runs) process.stdout.write(`  ${r.label}: ${describeStored(r.stored ?? [])}\n`);
+  const first = describeStored(runs[0]?.stored ?? []);
+  const same = runs.every((r) => describeStored(r.stored ?? []) === first);
+  process.stdout.write(`stored rows identical in all ${runs.length} custos runs: ${same ? 'yes' : 'NO'}\n`);
 }
 
 const f1 = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(1));
@@ -200,8 +248,9 @@ function printTable(results: readonly MeasuredRun[]): void {
     r.label.startsWith('custos') ? f1(r.clickhouseMicrosPerEvent) : '-',
     r.label.startsWith('custos') ? f1(total(r)) : '-',
     `${r.gcYoungMs.toFixed(0)} / ${r.gcOldMs.toFixed(0)}`,
+    deliveredText(r),
   ]);
-  const headers = ['run', 'events/s', 'Node CPU µs/ev', 'peak RSS MB', 'broker µs/ev', 'ClickHouse µs/ev', 'total µs/ev', 'GC young/old ms'];
+  const headers = ['run', 'events/s', 'Node CPU µs/ev', 'peak RSS MB', 'broker µs/ev', 'ClickHouse µs/ev', 'total µs/ev', 'GC young/old ms', 'kafkajs delivered/ev'];
   process.stdout.write(`\n${table(headers, rows)}\n`);
 
   const bare = results.filter((r) => r.label.startsWith('bare'));
@@ -217,6 +266,7 @@ function printTable(results: readonly MeasuredRun[]): void {
     withStore ? range(rs.map((r) => r.clickhouseMicrosPerEvent)) : '-',
     withStore ? range(rs.map(total)) : '-',
     `${range(rs.map((r) => r.gcYoungMs), 0)} / ${range(rs.map((r) => r.gcOldMs), 0)}`,
+    range(rs.map((r) => (r.delivered === null ? null : r.delivered.messages / r.events)), 2),
   ];
   process.stdout.write(
     `\nRanges over ${bare.length} alternating rounds (the services are shared: their CPU includes others' work):\n` +
