@@ -29,6 +29,36 @@ describe('hot reload', () => {
     ]);
   });
 
+  it('keeps event counters by rule id and horizon: a reload that adds a counting rule before them changes neither count', () => {
+    const e = createEngine({ rules: rules(ENGINE_RULES), clock: new ManualClock(T0) });
+    const denied = (i: number) => ev({ outcome: 'denied', record_refs: [], record_count: 0, ts: T0 + i * 1_000 });
+    expect(only(e.evaluate([denied(0), denied(1), denied(2), denied(3)]).alerts, 'r.denied')).toEqual([]);
+    // A new events rule ahead of r.denied (its state is new), and r.denied's own window unchanged.
+    const v2 = rules(
+      ENGINE_RULES.replace(
+        '  - id: r.denied\n',
+        `  - id: r.exports
+    version: 1
+    kind: rate
+    title: exports
+    severity: low
+    measure: events
+    count: { field: action, eq: export }
+    windows: [ { window: 10m, limit: 1 } ]
+  - id: r.denied
+`,
+      ),
+    );
+    e.replaceRules(v2);
+    // The fifth denied access is above the limit of 4: the four before the reload still count.
+    const up = only(e.evaluate([denied(4)]).alerts, 'r.denied')[0];
+    expect(up?.alert.observed).toBe(5);
+    // The new rule counts from zero: one export is not above its limit of 1, the second is.
+    const exp = (i: number) => ev({ action: 'export', record_count: 1, ts: T0 + 10_000 + i * 1_000 });
+    expect(only(e.evaluate([exp(0)]).alerts, 'r.exports')).toEqual([]);
+    expect(only(e.evaluate([exp(1)]).alerts, 'r.exports')[0]?.alert.observed).toBe(2);
+  });
+
   it('keeps open alerts: a follow-up after the reload merges into the same alert', () => {
     const e = createEngine({ rules: rules(ENGINE_RULES), clock: new ManualClock(T0) });
     const open = only(e.evaluate([ev({ action: 'export', record_count: 1 })]).alerts, 'p.export')[0];
