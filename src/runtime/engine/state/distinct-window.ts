@@ -309,6 +309,11 @@ export class DistinctWindow {
     this.compact();
   }
 
+  /** Refs whose latest touch is within the longest horizon (exact mode; 0 in sketch mode). */
+  get liveRefs(): number {
+    return this.live;
+  }
+
   /** Whether lookups go through the index (false: the log is scanned, SCAN_MAX). */
   get indexed(): boolean {
     return this.slots > 0;

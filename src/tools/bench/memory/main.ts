@@ -144,6 +144,14 @@ export async function runMemoryBenchmark(o: MemoryBenchOptions): Promise<Scenari
     if (r.parts === undefined) continue;
     console.log(`\n${r.label}, by part (${r.state.actors.toLocaleString('en-US')} actors; each part emptied in every actor in turn, heap + ArrayBuffers freed after a full GC):`);
     console.log(table(['part', 'KB/actor'], [...r.parts.map((p) => [p.part, kb(p.bytesPerActor)]), ['total', kb(r.state.measuredMean)]]));
+    const held = r.held;
+    if (held !== undefined) {
+      // The floor any exact representation has: the data itself, before indexes, slack and objects.
+      console.log(
+        `held per actor (mean): ${held.customers.toFixed(0)} customers in the longest window (8 bytes each in the log) and ` +
+          `${held.eventIds.toFixed(0)} event ids (12 bytes each): ${kb(held.dataBytes)} KB of data alone, without index, slack or objects`,
+      );
+    }
   }
   if (o.json !== undefined) {
     const { writeFileSync } = await import('node:fs');

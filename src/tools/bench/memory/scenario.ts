@@ -53,6 +53,14 @@ export interface ScenarioOptions {
 /** Bytes per actor freed by emptying one part of every actor's state, in the order emptied. */
 export type PartFigures = readonly { readonly part: string; readonly bytesPerActor: number }[];
 
+/** What the actors hold, on average: customers in the longest window (exact ones) and event ids; the bytes their data alone takes. */
+export interface HeldFigures {
+  readonly customers: number;
+  readonly eventIds: number;
+  /** 8 bytes per customer (second + key in the window's log) and 12 per event id (hash, second, ms + check): no index, slack or object. */
+  readonly dataBytes: number;
+}
+
 export interface StateFigures {
   readonly actors: number;
   readonly openAlerts: number;
@@ -80,6 +88,8 @@ export interface ScenarioResult {
   readonly engineStats: Readonly<Record<string, unknown>>;
   /** With `breakdown`: what each part frees, per actor (measuredTop1 is then not measured: 0). */
   readonly parts?: PartFigures;
+  /** With `breakdown`: what the actors hold, on average. */
+  readonly held?: HeldFigures;
 }
 
 const PSEUDONYM_KEY = 'custos-bench-memory-pseudonym-key-000001';
@@ -116,11 +126,18 @@ type Parts = { seen: SeenEvents; window: DistinctWindow; activity: ActivityTrack
  * its place, so what stays is counted under "the rest"), measuring what each
  * step frees; then forgets the actors.
  */
-function measureParts(engine: Engine): { figures: StateFigures; heapWithout: number; parts: PartFigures } {
+function measureParts(engine: Engine): { figures: StateFigures; heapWithout: number; parts: PartFigures; held: HeldFigures } {
   const sizes = [...engine.stateSizes()];
   const stats = engine.stats();
   const states = [...engine.actorStates()] as unknown as (Parts & { readonly window: DistinctWindow })[];
   const n = Math.max(1, states.length);
+  let customers = 0;
+  let eventIds = 0;
+  for (const st of states) {
+    customers += st.window.liveRefs;
+    eventIds += st.seen.size;
+  }
+  const held: HeldFigures = { customers: customers / n, eventIds: eventIds / n, dataBytes: (customers * 8 + eventIds * 12) / n };
   const steps: [string, (st: Parts) => void][] = [
     ['event ids (seen-events)', (st) => (st.seen = new SeenEvents(1))],
     ['distinct window', (st) => (st.window = new DistinctWindow(st.window.horizonList, 1))],
@@ -154,6 +171,7 @@ function measureParts(engine: Engine): { figures: StateFigures; heapWithout: num
     },
     heapWithout: h2,
     parts,
+    held,
   };
 }
 
@@ -271,7 +289,7 @@ export function runScenario(o: ScenarioOptions): ScenarioResult {
     const rssMb = m.rss / MB;
     const heapAfter = heapUsed();
     const engineStats = { ...engine.stats() };
-    const measured = o.breakdown === true ? measureParts(engine) : { ...measureState(engine), parts: undefined };
+    const measured = o.breakdown === true ? measureParts(engine) : { ...measureState(engine), parts: undefined, held: undefined };
     const { figures, heapWithout } = measured;
     const label = o.kind === 'org' ? `organisation: ${o.actors} actors, ${o.days} days (seed ${o.seed})` : `flood: ${o.ids.toLocaleString('en-US')} distinct actor ids in ${o.spanMs / HOUR} h`;
     return {
@@ -287,6 +305,7 @@ export function runScenario(o: ScenarioOptions): ScenarioResult {
       heapWithoutStateMb: heapWithout / MB,
       engineStats,
       ...(measured.parts !== undefined && { parts: measured.parts }),
+      ...(measured.held !== undefined && { held: measured.held }),
     };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
