@@ -23,6 +23,20 @@ import { freePort, portAnswers } from './ports.js';
 const run = promisify(execFile);
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
+/**
+ * A Kafka cluster id made here to save a JVM start: 16 random bytes in
+ * URL-safe base64, like `kafka-storage random-uuid`, and like it never
+ * starting with '-' (Kafka's Uuid.randomUuid redraws those): `format -t -C5n...`
+ * is read as an unknown option and the broker never starts (a CI run failed
+ * so, 1 draw in 64).
+ */
+export function kafkaClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 export interface SaslUser {
   readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
   readonly username: string;
@@ -124,8 +138,7 @@ export async function startTlsBroker(dir: string, timeoutMs = 120_000): Promise<
     ].join('\n'),
   );
 
-  // A Kafka cluster id is 16 random bytes in URL-safe base64 (what `kafka-storage random-uuid` prints), made here to save a JVM start.
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = kafkaClusterId();
   const scram = users.filter((u) => u.mechanism !== 'plain').flatMap((u) => ['--add-scram', `${u.mechanism.toUpperCase()}=[name=${u.username},password=${u.password}]`]);
   await run('java', [...JAVA_OPTS, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties, ...scram], { timeout: 120_000 });
 
