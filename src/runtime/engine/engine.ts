@@ -29,7 +29,7 @@ import type {
 import { AlertCorrelator } from './alerts/correlator.js';
 import type { Contribution, WindowFigure } from './alerts/open-alert.js';
 import { round2 } from './alerts/wording.js';
-import { bandAt, type Band, type Metric } from './baseline/bands.js';
+import { bandAt, type Metric } from './baseline/bands.js';
 import { ActivityHistory } from './baseline/history.js';
 import { decideLimit, limitOf, rareBandApplies, type BaselineStats, type LimitDecision, type LimitInputs } from './baseline/limits.js';
 import { EMPTY_STATS } from './baseline/robust.js';
@@ -81,13 +81,12 @@ export interface CapCounters {
   stormFolds: number;
 }
 
+type Writable<T> = { -readonly [K in keyof T]-?: T[K] };
+
 /** A window's limit inputs as the engine fills them in place (LimitInputs, writable). */
-interface ScratchLimitInputs extends LimitInputs {
-  stats: { -readonly [K in keyof BaselineStats]: BaselineStats[K] };
-  band: Band | null;
-  roleLimits: ReadonlyMap<string, number> | undefined;
-  statusFactor: number;
-  days: { active: number; level: number } | null;
+interface ScratchLimitInputs extends Writable<LimitInputs> {
+  stats: Writable<BaselineStats>;
+  days: Writable<NonNullable<LimitInputs['days']>> | null;
 }
 
 export function createEngine(options: EngineOptions): DetectionEngine {

@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_V1_JSON_SCHEMA, validateEventV1 } from '../../../src/runtime/decode/contract-v1.js';
 import { FAST_CHECKED_PROPERTIES, surelyEventV1 } from '../../../src/runtime/decode/contract-v1-fast.js';
 import { createSimulation } from '../../../src/tools/sim/simulator.js';
-
-/** A small deterministic PRNG (mulberry32): the same cases every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../support/seeded-random.js';
 
 const BASES: Record<string, unknown>[] = [
   {
@@ -57,7 +46,7 @@ function* cases(): Generator<Record<string, unknown>> {
     }
   }
   // Two or three properties changed at once.
-  const next = random(13);
+  const next = seededRandom(13);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   for (let i = 0; i < 20_000; i++) {
     const o: Record<string, unknown> = { ...pick(BASES) };
@@ -73,7 +62,7 @@ function* cases(): Generator<Record<string, unknown>> {
 
 /** A valid date-time with one character replaced, inserted or removed. */
 function* mutatedDateTimes(): Generator<string> {
-  const next = random(29);
+  const next = seededRandom(29);
   const chars = '0123456789-:.+TtZz \u00a0x9';
   const seeds = ['2026-03-02T09:15:02.123+01:00', '2024-02-29T23:59:59Z', '2026-12-31T00:00:00-23:59'];
   for (let i = 0; i < 50_000; i++) {

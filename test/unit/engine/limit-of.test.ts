@@ -11,21 +11,10 @@ import { BANDS } from '../../../src/runtime/engine/baseline/bands.js';
 import { EMPTY_STATS, summarise, type SampleStats } from '../../../src/runtime/engine/baseline/robust.js';
 import { loadRuleSet } from '../../../src/runtime/engine/index.js';
 import type { RateWindow } from '../../../src/runtime/engine/rules/rule-set.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 const ruleSet = loadRuleSet('rules', { now: Date.parse('2026-11-29T00:00:00Z') });
 const windows: RateWindow[] = ruleSet.rateRules.flatMap((r) => [...r.windows]);
-
-/** A small deterministic generator (mulberry32): the same cases on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function stats(rnd: () => number): SampleStats {
   if (rnd() < 0.15) return EMPTY_STATS;
@@ -65,7 +54,7 @@ function fromExplanation(w: RateWindow, d: ReturnType<typeof decideLimit>): numb
 describe('limitOf and decideLimit', () => {
   it('judge every shipped window by the limit its explanation shows, over random histories, whatever was judged just before', () => {
     expect(windows.length).toBeGreaterThan(5);
-    const rnd = random(7);
+    const rnd = seededRandom(7);
     const sources = new Set<string>();
     let byPeaks = 0;
     for (let round = 0; round < 400; round++) {

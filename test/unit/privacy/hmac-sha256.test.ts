@@ -2,20 +2,9 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createHmacSha256Hex } from '../../../src/privacy/hmac-sha256.js';
 import { createPseudonymizer, PSEUDONYM_HEX_LENGTH } from '../../../src/privacy/pseudonym.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 const reference = (key: Buffer, message: string) => createHmac('sha256', key).update(message, 'utf8').digest('hex');
-
-/** Deterministic, so a failure names an id that reproduces. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomId(next: () => number): string {
   const length = Math.floor(next() * 140);
@@ -65,7 +54,7 @@ describe('createHmacSha256Hex', () => {
   });
 
   it('equals createHmac on 5,000 random ids (ASCII, multi-byte, astral, lone surrogates)', () => {
-    const next = seeded(13);
+    const next = seededRandom(13);
     const key = KEYS[0]!;
     const hmac = createHmacSha256Hex(key);
     for (let i = 0; i < 5000; i++) {
@@ -85,7 +74,7 @@ describe('createPseudonymizer', () => {
   it('is HMAC-SHA256 under the key, hex, truncated to 32 characters', () => {
     const key = 'benchmark-pseudonym-key-not-a-secret-0000';
     const pseudonymize = createPseudonymizer(key);
-    const next = seeded(7);
+    const next = seededRandom(7);
     for (const id of [...EDGE_IDS, ...Array.from({ length: 500 }, () => randomId(next))]) {
       expect(pseudonymize(id)).toBe(reference(Buffer.from(key, 'utf8'), id).slice(0, PSEUDONYM_HEX_LENGTH));
     }

@@ -40,8 +40,8 @@ export interface ActorHistory {
     readonly channels: Map<string, SeenSpan>;
     readonly zones: Map<string, SeenSpan>;
   };
-  /** Per metric: stats per band (BANDS order), valid for `version` and the rows [lo, hi) they were read from, last read as of `asOf`. */
-  readonly cache: Map<Metric, { version: number; lo: number; hi: number; asOf: number; stats: SampleStats[] }>;
+  /** Per metric: stats per band (BANDS order), valid for `version` and the rows [lo, hi) they were read from. */
+  readonly cache: Map<Metric, { version: number; lo: number; hi: number; stats: SampleStats[] }>;
   /** Largest single requests (hourly rows' max_request_records, any band), descending, valid for `version` and the hourly rows [lo, hi). */
   requestPeaks: readonly number[];
   requests: { version: number; lo: number; hi: number };
@@ -86,8 +86,8 @@ interface GroupSnapshot {
 const durationOf = (granularity: 'hour' | 'day'): number => (granularity === 'hour' ? HOUR_MS : DAY_MS);
 
 /** [lo, hi): the rows (sorted by bucket start) of buckets that started at or after `from` and ended by `to`. */
-function span(rows: readonly ActorActivityRow[], from: number, to: number, duration: number): [number, number] {
-  return [lowerBound(rows, from), lowerBound(rows, to - duration + 1)];
+function span(rows: readonly ActorActivityRow[], from: number, to: number, duration: number): { lo: number; hi: number } {
+  return { lo: lowerBound(rows, from), hi: lowerBound(rows, to - duration + 1) };
 }
 
 /** First index whose bucket starts at or after `t`. */
@@ -264,17 +264,15 @@ export class ActivityHistory {
   own(actorId: string, metric: Metric, band: Band, asOf = Number.POSITIVE_INFINITY): SampleStats {
     const a = this.actors.get(actorId);
     if (a === undefined) return EMPTY_STATS;
-    let hit = a.cache.get(metric);
-    // Asked again as of the same instant (the windows of one event): the rows that count are the same.
-    if (hit !== undefined && hit.version === a.version && hit.asOf === asOf) return hit.stats[BANDS.indexOf(band)] ?? EMPTY_STATS;
     const hourly = metricGranularity(metric) === 'hour';
     const rows = hourly ? a.hourly : a.daily;
     const { lo, hi } = this.ownSpan(a, hourly, asOf);
+    let hit = a.cache.get(metric);
     if (hit === undefined || hit.version !== a.version || hit.lo !== lo || hit.hi !== hi) {
       const perBand = this.splitByBand([{ rows, lo, hi }], metric);
-      hit = { version: a.version, lo, hi, asOf, stats: perBand.map((v) => summarise(v.values, v.values.length > 0 ? 1 : 0, v.days)) };
+      hit = { version: a.version, lo, hi, stats: perBand.map((v) => summarise(v.values, v.values.length > 0 ? 1 : 0, v.days)) };
       a.cache.set(metric, hit);
-    } else hit.asOf = asOf;
+    }
     return hit.stats[BANDS.indexOf(band)] ?? EMPTY_STATS;
   }
 
@@ -331,13 +329,8 @@ export class ActivityHistory {
         const a = this.actors.get(id);
         if (a === undefined) continue;
         const rows = hourly ? a.hourly : a.daily;
-        if (cutoff === Number.POSITIVE_INFINITY) {
-          const { lo, hi } = this.ownSpan(a, hourly, cutoff);
-          spans.push({ rows, lo, hi });
-        } else {
-          const [lo, hi] = span(rows, cutoff - this.lookbackMs, cutoff, duration);
-          spans.push({ rows, lo, hi });
-        }
+        const { lo, hi } = cutoff === Number.POSITIVE_INFINITY ? this.ownSpan(a, hourly, cutoff) : span(rows, cutoff - this.lookbackMs, cutoff, duration);
+        spans.push({ rows, lo, hi });
       }
       const perBand = this.splitByBand(spans, metric);
       const fresh: GroupSnapshot = { cutoff, final: complete, rowsAdded: g.rowsAdded, stats: perBand.map((v) => summarise(v.values, v.actors, v.days)) };
@@ -405,8 +398,9 @@ export class ActivityHistory {
     const duration = hourly ? HOUR_MS : DAY_MS;
     // Without an instant: as of the newest row's end (what a run in event-time order holds).
     const at = asOf === Number.POSITIVE_INFINITY ? newestEnd(rows, duration) : asOf;
-    m.lo = lowerBound(rows, at - this.lookbackMs);
-    m.hi = lowerBound(rows, at - duration + 1);
+    const { lo, hi } = span(rows, at - this.lookbackMs, at, duration);
+    m.lo = lo;
+    m.hi = hi;
     m.version = a.version;
     m.asOf = asOf;
     return m;
