@@ -98,6 +98,19 @@ export function allowedActorFits(type: AllowedIncidentType, a: SimActor): boolea
   }
 }
 
+/**
+ * Whether the actor's daily budget leaves room for the incident at all. An
+ * analyst whose ordinary day and weekly report use it up could make one
+ * export of one customer, which is no export spree. The planner draws again
+ * when its pick has no room (rejection sampling: the pick stays uniform over
+ * the actors that fit, and plans whose first pick fits are unchanged).
+ */
+export function allowedActorHasRoom(type: AllowedIncidentType, a: SimActor): boolean {
+  const acc = ACCESS[a.role];
+  if (type !== 'export_spree' || acc === undefined) return true;
+  return budgetRoom(a, acc) >= SPREE_MIN_EXPORTS * spreeSizes(a)[0];
+}
+
 /** What planning decided: the start, and the local day indices the actor must be at work. */
 export interface AllowedPlanDecision {
   readonly startMs: number;
@@ -303,12 +316,21 @@ class Gen {
   }
 }
 
-/** At most 80 % of the role's daily budget, less a busy normal day (and the weekly report), for one incident day. */
-function withinBudget(a: SimActor, acc: Access, wanted: number): number {
+/** What the role's daily budget leaves one incident day: 80 % of it, less a busy normal day (and the weekly report). */
+function budgetRoom(a: SimActor, acc: Access): number {
   // The incident may fall on the weekly report's day: that report counts against the same budget.
   const weekly = a.role === 'marketing_analyst' || a.role === 'data_analyst' ? 1.1 * a.weeklyReportSize : 0;
-  return Math.max(1, Math.round(Math.min(wanted, 0.8 * acc.budget - 1.6 * normalDay(a) - weekly)));
+  return 0.8 * acc.budget - 1.6 * normalDay(a) - weekly;
 }
+
+/** At most budgetRoom customers for one incident day. */
+function withinBudget(a: SimActor, acc: Access, wanted: number): number {
+  return Math.max(1, Math.round(Math.min(wanted, budgetRoom(a, acc))));
+}
+
+/** The fewest exports of an export spree, and the smallest of them (support leads export orders). */
+const SPREE_MIN_EXPORTS = 20;
+const spreeSizes = (a: SimActor): readonly [number, number] => (a.role === 'support_lead' ? [20, 150] : [100, 1000]);
 
 export interface AllowedIncidentOutput {
   readonly events: SimEvent[];
@@ -422,15 +444,16 @@ export function generateAllowedIncident(seed: number, customers: CustomerPool, i
     case 'export_spree': {
       const lead = a.role === 'support_lead';
       // Many small exports in a day by someone whose work never exports.
-      const exports = rng.int(20, 50);
-      const size = lead ? [20, 150] : [100, 1000];
+      const exports = rng.int(SPREE_MIN_EXPORTS, 50);
+      const size = spreeSizes(a);
       const total = withinBudget(a, acc, exports * rng.range(size[0] as number, size[1] as number) * k);
       const span = rng.range(5, 8) * HOUR;
       const ip = g.ip(rng.bool(0.4));
       const channel: WireChannel = lead ? 'web' : rng.bool(0.5) ? 'web' : 'sql';
       const per = Math.max(1, Math.round(total / exports));
       let done = 0;
-      for (let i = 0; i < exports && done < total; i++) {
+      let made = 0;
+      for (let i = 0; i < exports && done < total; i++, made++) {
         const t = inc.startMs + (span * (i + rng.float())) / exports;
         const n = Math.min(per, total - done, acc.perRequest);
         const records: number[] = [];
@@ -445,7 +468,7 @@ export function generateAllowedIncident(seed: number, customers: CustomerPool, i
         });
         done += n;
       }
-      description = `${a.role} makes ${exports} exports of ≈${per} ${lead ? 'orders' : 'customers'} (${done} in all) over ${(span / HOUR).toFixed(1)} h via ${channel}`;
+      description = `${a.role} makes ${made} exports of ≈${per} ${lead ? 'orders' : 'customers'} (${done} in all) over ${(span / HOUR).toFixed(1)} h via ${channel}`;
       break;
     }
   }

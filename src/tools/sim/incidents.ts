@@ -12,6 +12,7 @@ import {
   ALLOWED_ELIGIBLE_ROLES,
   ALLOWED_WINDOW_MS,
   allowedActorFits,
+  allowedActorHasRoom,
   allowedStartDays,
   generateAllowedIncident,
   planAllowedIncident,
@@ -224,6 +225,11 @@ export function planScenario(input: PlanInput): Plan {
         );
         if (pool.length === 0) throw new Error(`incident ${type}: no eligible actor left (increase actors)`);
         actor = irng.pick(pool);
+        // Drawn again while the pick's budget has no room for the incident (allowedActorHasRoom).
+        for (let tries = 0; !allowedActorHasRoom(type, actor); tries++) {
+          if (tries === 100) throw new Error(`incident ${type}: no eligible actor has room in their budget for it (increase actors)`);
+          actor = irng.pick(pool);
+        }
       }
       used.add(actor.actor_id);
       const decision = planAllowedIncident(type, actor, day, ctx, irng);
