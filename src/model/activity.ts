@@ -40,6 +40,14 @@ export interface ActorActivityRow {
    */
   readonly max_request_records?: number;
   readonly denied: number;
+  /**
+   * Requests per activity class (settings `activity_classes`, e.g. exports):
+   * the names of the classes the bucket saw, sorted, and their event counts
+   * beside them. A class absent had none (optional: rows stored without
+   * classes read as none), so a day of other work is a 0 in that class's baseline.
+   */
+  readonly class_names?: readonly string[];
+  readonly class_events?: readonly number[];
   /** What the actor used in the bucket; first-seen detection compares against these. */
   readonly resource_types: readonly string[];
   readonly channels: readonly string[];

@@ -409,7 +409,7 @@ export class Engine implements DetectionEngine {
     this.signalRatio = ruleSet.rateRules.map(() => 0);
     this.signalFigure = ruleSet.rateRules.map(() => null);
     this.factsMax = ruleSet.scoreRules.map((r) => r.facts.reduce((n, f) => n + f.points, 0));
-    this.accumulator.configure(ruleSet.settings.counted, this.measures);
+    this.accumulator.configure(ruleSet.settings.counted, ruleSet.settings.activityClasses, this.measures);
     this.retentionMs = longest + s.lateness;
     let quiet = s.quiet;
     for (const r of ruleSet.rulesById.values()) quiet = Math.max(quiet, r.quietMs);

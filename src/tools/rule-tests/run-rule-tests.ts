@@ -202,6 +202,9 @@ export function historyRows(h: CaseHistorySpec, actors: ReadonlyMap<string, Case
     channels: [...h.channels].sort(),
     zones: [...h.zones].sort(),
   };
+  // Requests per activity class: the day's counts, on the day row and on its first hour's.
+  const classNames = Object.keys(h.class_events).filter((c) => (h.class_events[c] ?? 0) > 0).sort();
+  const classes = classNames.length === 0 ? {} : { class_names: classNames, class_events: classNames.map((c) => h.class_events[c] ?? 0) };
   for (let d = h.days; d >= 1; d--) {
     const day = firstDay - (d + h.gap_days) * DAY_MS;
     const utcWeekday = ((new Date(day).getUTCDay() + 6) % 7) + 1;
@@ -219,8 +222,9 @@ export function historyRows(h: CaseHistorySpec, actors: ReadonlyMap<string, Case
       peak_5m_distinct: h.hour_peak_5m,
       peak_1h_distinct: h.hour_distinct,
       peak_24h_distinct: h.day_distinct ?? h.hour_distinct * h.hours.length,
+      ...classes,
     });
-    for (const hour of h.hours) {
+    for (const [n, hour] of h.hours.entries()) {
       const start = day + hour * HOUR_MS;
       const local = localReading(start, tz);
       rows.push({
@@ -234,6 +238,7 @@ export function historyRows(h: CaseHistorySpec, actors: ReadonlyMap<string, Case
         peak_5m_distinct: h.hour_peak_5m,
         peak_1h_distinct: h.hour_distinct,
         ...(h.max_request !== undefined ? { max_request_records: h.max_request } : {}),
+        ...(n === 0 ? classes : {}),
       });
     }
   }

@@ -136,6 +136,29 @@ describe('engine activity rows', () => {
     });
   });
 
+  it('counts the requests of each activity class in its buckets, denied ones too, and keeps the counts across a rule reload', () => {
+    const classes = (list: string) => rules(ENGINE_RULES.replace('  first_seen_min_buckets: 2\n', `  first_seen_min_buckets: 2\n  activity_classes:\n${list}`));
+    const both = classes('    exports: { field: action, eq: export }\n    searches: { field: action, eq: search }\n');
+    const e = createEngine({ rules: both, clock: new ManualClock(LATER) });
+    const h = T0 - (T0 % 3_600_000);
+    e.evaluate([
+      ev({ action: 'export', record_refs: refs('a', 2), ts: h + 60_000 }),
+      ev({ action: 'search', record_refs: refs('b', 2), ts: h + 120_000 }),
+      ev({ action: 'export', outcome: 'denied', record_refs: [], record_count: 0, ts: h + 180_000 }),
+      ev({ record_refs: refs('c', 1), ts: h + 240_000 }), // a read: no class
+    ]);
+    // A reload that drops one class and adds another: the hour's counts so far stay, by name.
+    e.replaceRules(classes('    reads: { field: action, eq: read }\n    exports: { field: action, eq: export }\n'));
+    e.evaluate([ev({ action: 'export', record_refs: refs('d', 1), ts: h + 300_000 }), ev({ record_refs: refs('e', 1), ts: h + 360_000 })]);
+    const rows = e.evaluate([ev({ record_refs: refs('m', 1), ts: h + 3_600_000 + 5 * 60_000 })]).activity;
+    expect(rows.map((r) => [r.granularity, r.class_names, r.class_events])).toEqual([['hour', ['exports', 'reads'], [3, 1]]]);
+    // Without classes a row has none (as rows stored before classes).
+    const plain = engine();
+    plain.evaluate([ev({ action: 'export', record_refs: refs('a', 2), ts: h + 60_000 })]);
+    const row = plain.evaluate([ev({ record_refs: refs('m', 1), ts: h + 3_600_000 + 5 * 60_000 })]).activity[0];
+    expect(row).not.toHaveProperty('class_names');
+  });
+
   it('tick() closes the buckets of an idle actor by processing time, and forgets the actor', () => {
     const clock = new ManualClock(T0);
     const e = createEngine({ rules: RS, clock });

@@ -113,7 +113,7 @@ rules:
     expect(problems(text)).toEqual(['t1.yaml:10: rules.0.windows.0: a window has exactly one of baseline, budget, limit']);
   });
 
-  it('refuses an events measure without `count`', () => {
+  it('refuses an events measure without `count` or `class`', () => {
     const text = `
 rules:
   - id: r.x
@@ -124,7 +124,7 @@ rules:
     measure: events
     windows: [{ window: 5m, limit: 3 }]
 `;
-    expect(problems(text)).toEqual(['t1.yaml:8: measure `events` needs `count`: the predicate selecting counted events']);
+    expect(problems(text)).toEqual(['t1.yaml:8: measure `events` needs `count` (the predicate selecting counted events) or `class` (an activity class)']);
   });
 
   it('refuses a distinct_customers window under one second at load, instead of every event failing with an uncatalogued error (issue 8 point 5)', () => {
@@ -188,10 +188,13 @@ describe('rule loader: folders', () => {
       'rate.denied.burst',
       'signal.days.own',
       'signal.days.peers',
+      'signal.exports.own',
+      'signal.exports.peers',
       'signal.hour.own',
       'signal.hour.peers',
     ]);
     expect(rs.scoreRules.map((r) => r.id)).toEqual(['risk.behaviour.combined']);
+    expect(rs.settings.activityClasses.map((c) => c.name)).toEqual(['exports']);
     expect([...rs.roles.keys()].sort()).toEqual([
       'data_analyst',
       'engineer',

@@ -51,7 +51,8 @@ describe('engine parts: the registered lists are what rule files may name', () =
     for (const m of RATE_MEASURES) {
       // A measure of whole days takes a number of days; the others a predicate.
       const value = m.spansDays === true ? '2' : '{ field: outcome, eq: denied }';
-      const extra = Object.keys(m.fields).map((f) => `    ${f}: ${value}\n`).join('');
+      // (`class` is the alternative to `count`, and names an activity class of the settings: left out.)
+      const extra = Object.keys(m.fields).filter((f) => f !== 'class').map((f) => `    ${f}: ${value}\n`).join('');
       const text = rateRule(m.name, extra);
       const rs = rules(m.spansDays === true ? text.replace('window: 5m', 'window: 7d') : text);
       expect(rs.rateRules.map((r) => r.measure.part.name)).toEqual([m.name]);
@@ -67,12 +68,18 @@ describe('engine parts: the registered lists are what rule files may name', () =
     ]);
   });
 
-  it('refuses a baseline on a measure without baselines, naming those that have them', () => {
-    const text = rateRule('events', '    count: { field: outcome, eq: denied }\n').replace(
-      '{ window: 5m, limit: 3 }',
-      '{ window: 5m, baseline: { metric: hour_peak_5m } }',
-    );
-    expect(problems(text)).toEqual(['t1.yaml:10: baselines exist for measure `distinct_customers`, `customer_days` only']);
+  it('refuses a baseline that measures something else than the window counts', () => {
+    // Requests against a history of customers, and a predicate's requests (which no bucket stores).
+    const denied = rateRule('events', '    count: { field: outcome, eq: denied }\n');
+    expect(problems(denied.replace('{ window: 5m, limit: 3 }', '{ window: 5m, baseline: { metric: hour_peak_5m } }'))).toEqual([
+      't1.yaml:10: measure `events` counts requests: baseline metric hour_peak_5m counts customers',
+    ]);
+    expect(problems(denied.replace('{ window: 5m, limit: 3 }', '{ window: 5m, baseline: { metric: hour_events, class: exports } }'))).toEqual([
+      't1.yaml:10: this rule counts no activity class (`class`): its requests have no stored history to compare with',
+    ]);
+    expect(problems(rateRule('distinct_customers').replace('{ window: 5m, limit: 3 }', '{ window: 5m, baseline: { metric: hour_events, class: exports } }'))).toEqual([
+      't1.yaml:9: measure `distinct_customers` counts customers: baseline metric hour_events counts requests',
+    ]);
   });
 });
 

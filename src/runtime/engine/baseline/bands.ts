@@ -10,7 +10,19 @@
  */
 import type { ActorActivityRow } from '../api.js';
 
-export type Metric = 'hour_peak_5m' | 'hour_peak_1h' | 'hour_distinct' | 'day_distinct' | 'day_peak_24h';
+/** What a baseline measures in each stored bucket: distinct customers (peaks), or requests (events). */
+export type BaseMetric = 'hour_peak_5m' | 'hour_peak_1h' | 'hour_distinct' | 'day_distinct' | 'day_peak_24h' | 'hour_events' | 'day_events';
+/**
+ * A base metric, or the requests of one activity class (settings
+ * `activity_classes`): `day_events:exports` is a day's export requests, 0 on a
+ * day of other work. The rule loader composes it from `metric` and `class`.
+ */
+export type Metric = BaseMetric | `${'hour_events' | 'day_events'}:${string}`;
+
+/** The metric of a baseline: `metric`, or `metric:class` for the requests of one activity class. */
+export function metricOf(metric: BaseMetric, activityClass: string | undefined): Metric {
+  return activityClass === undefined ? metric : (`${metric as 'hour_events' | 'day_events'}:${activityClass}` as const);
+}
 export type Band = 'business' | 'off_hours' | 'weekend' | 'weekday';
 export const BANDS: readonly Band[] = ['business', 'off_hours', 'weekend', 'weekday'];
 
@@ -21,11 +33,18 @@ export interface BandRule {
 }
 
 export function metricGranularity(metric: Metric): 'hour' | 'day' {
-  return metric === 'day_distinct' || metric === 'day_peak_24h' ? 'day' : 'hour';
+  return metric.startsWith('day_') ? 'day' : 'hour';
 }
 
 export function metricValue(row: ActorActivityRow, metric: Metric): number {
   if (metric === 'hour_peak_5m') return row.peak_5m_distinct;
+  if (metric === 'hour_events' || metric === 'day_events') return row.events;
+  const colon = metric.indexOf(':');
+  if (colon >= 0) {
+    // One class's requests: absent from the row when the bucket had none (rows stored before classes too).
+    const at = row.class_names?.indexOf(metric.slice(colon + 1)) ?? -1;
+    return at < 0 ? 0 : (row.class_events?.[at] ?? 0);
+  }
   // Rows stored without the sliding-hour peak fall back to the clock hour's count.
   if (metric === 'hour_peak_1h') return row.peak_1h_distinct ?? row.distinct_records;
   if (metric === 'day_peak_24h') return row.peak_24h_distinct ?? row.distinct_records;

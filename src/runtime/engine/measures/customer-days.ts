@@ -87,6 +87,7 @@ export const customerDays: RateMeasurePart = {
     on_days: z.number().int().min(1).max(31).optional(),
   },
   baselines: true,
+  counts: 'customers',
   readsAfterActor: true,
   spansDays: true,
   compile(ctx): CompiledMeasure {
@@ -100,6 +101,7 @@ export const customerDays: RateMeasurePart = {
     });
     return {
       part: customerDays,
+      activityClass: null,
       distinctHorizons: [],
       bind(_layout, windows) {
         const days = windows.map((w) => Math.round(w.horizonMs / DAY_MS));

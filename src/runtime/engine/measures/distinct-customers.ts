@@ -20,6 +20,7 @@ export const distinctCustomers: RateMeasurePart = {
   name: 'distinct_customers',
   fields: {},
   baselines: true,
+  counts: 'customers',
   readsAfterActor: true,
   compile(ctx): CompiledMeasure {
     // The distinct-customer window keeps its counts per second (state/distinct-window.ts).
@@ -28,6 +29,7 @@ export const distinctCustomers: RateMeasurePart = {
     });
     return {
       part: distinctCustomers,
+      activityClass: null,
       distinctHorizons: ctx.horizons,
       bind(layout, windows) {
         const index = windows.map((w) => layout.distinctIndex(w.horizonMs));

@@ -28,6 +28,8 @@ export interface MeasureCompileContext {
   field(name: string): unknown;
   /** Compiles a predicate given in one of this measure's fields. */
   predicate(field: string): Predicate;
+  /** The predicate of an activity class of the settings (undefined: no such class). */
+  activityClass(name: string): Predicate | undefined;
   /** Reports a problem at one of the rule's fields. */
   problem(path: YamlPath, reason: string): void;
 }
@@ -67,6 +69,8 @@ export interface CompiledMeasure {
   readonly part: RateMeasurePart;
   /** Horizons it needs in every actor's distinct-customer window. */
   readonly distinctHorizons: readonly number[];
+  /** The activity class whose requests it counts (null: none): its baselines are that class's. */
+  readonly activityClass: string | null;
   bind(layout: WindowLayout, windows: readonly RateWindow[]): MeasureRuntime;
 }
 
@@ -77,6 +81,8 @@ export interface RateMeasurePart {
   readonly fields: z.ZodRawShape;
   /** Its windows may judge against learned baselines (activity rows hold its metrics, baseline/bands.ts). */
   readonly baselines: boolean;
+  /** What it counts, so a baseline compares like with like: customers (distinct metrics) or requests (`*_events`). */
+  readonly counts: 'customers' | 'requests';
   compile(ctx: MeasureCompileContext): CompiledMeasure;
   /** The finding in words, without the actor: "exported 4,812 distinct customers in 5m, 96× their usual 50". */
   phrase(a: OpenAlert, f: Finding, ruleTitle: string): string;

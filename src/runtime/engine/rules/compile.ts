@@ -23,6 +23,7 @@ import type {
   ScoreRule,
   SeverityRaise,
 } from './rule-set.js';
+import { metricOf } from '../baseline/bands.js';
 import { DEFAULT_SETTINGS, type RuleSpec, type ScoreRuleSpec, type StringSetSpec } from './schema.js';
 import type { ParsedRuleFile } from './yaml-source.js';
 
@@ -117,7 +118,8 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
   }
 
   // ---- settings and employment-status factors (at most one of each) ----------
-  let settings: EngineSettings = { ...DEFAULT_SETTINGS, counted: ALWAYS };
+  const { activity_classes: _noClasses, ...defaults } = DEFAULT_SETTINGS;
+  let settings: EngineSettings = { ...defaults, counted: ALWAYS, activityClasses: [] };
   let settingsFile: string | null = null;
   const statusFactors = new Map<string, number>();
   let factorsFile: string | null = null;
@@ -131,7 +133,12 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
         if (s.baseline_bands.end <= s.baseline_bands.start) {
           report(src, ['settings', 'baseline_bands'], 'baseline_bands.end must be after start');
         }
-        settings = { ...s, counted };
+        const { activity_classes: classSpecs, ...rest } = s;
+        const activityClasses = Object.entries(classSpecs).map(([name, when]) => ({
+          name,
+          when: compilePredicate(when, ['settings', 'activity_classes', name], ctxFor(src)),
+        }));
+        settings = { ...rest, counted, activityClasses };
       }
     }
     const fct = src.data?.employment_status_factors;
@@ -250,6 +257,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
           horizons: spec.windows.map((w) => w.window),
           field: (field) => (field in part.fields ? fields[field] : undefined),
           predicate: (field) => compilePredicate(fields[field], [...base, field], ctx),
+          activityClass: (name) => settings.activityClasses.find((c) => c.name === name)?.when,
           problem: (path, reason) => report(src, [...base, ...path], reason),
         });
         for (const h of measure.distinctHorizons) horizons.add(h);
@@ -267,6 +275,22 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
               if (w.baseline[single] !== undefined) report(src, [...at, single], `\`${single}\` is a level of single hours or days; measure \`${part.name}\` judges a level reached on several days without it`);
             }
           }
+          if (w.baseline !== undefined && part.baselines) {
+            // A baseline measures what the window counts: customers, or the same requests.
+            const at = [...base, 'windows', k, 'baseline'];
+            const ofRequests = w.baseline.metric.endsWith('_events');
+            if (ofRequests !== (part.counts === 'requests')) {
+              report(src, [...at, 'metric'], `measure \`${part.name}\` counts ${part.counts}: baseline metric ${w.baseline.metric} ${ofRequests ? 'counts requests' : 'counts customers'}`);
+            } else if (ofRequests && (w.baseline.class ?? null) !== measure.activityClass) {
+              report(
+                src,
+                [...at, 'class'],
+                measure.activityClass === null
+                  ? 'this rule counts no activity class (`class`): its requests have no stored history to compare with'
+                  : `the rule counts class \`${measure.activityClass}\`: its baseline is that class's (class: ${measure.activityClass})`,
+              );
+            }
+          }
           return {
             horizonMs: w.window,
             label: formatDuration(w.window),
@@ -279,7 +303,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
                 : { metric: w.own_normal.metric, minCount: w.own_normal.min_count, headroom: w.own_normal.headroom },
             limit:
               w.baseline !== undefined
-                ? { type: 'baseline', baseline: w.baseline }
+                ? { type: 'baseline', baseline: { ...w.baseline, metric: metricOf(w.baseline.metric, w.baseline.class) } }
                 : w.budget !== undefined
                   ? { type: 'budget', roleLimit: w.budget.role_limit, fallback: w.budget.default }
                   : { type: 'static', value: w.limit ?? 0 },

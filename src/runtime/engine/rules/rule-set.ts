@@ -5,6 +5,7 @@
  */
 import type { RuleProblem } from '../errors.js';
 export type { PolicyCheck, PolicyFinding } from '../checks/index.js';
+import type { Metric } from '../baseline/bands.js';
 import type { Predicate } from './predicate.js';
 import type { BaselineSpec, CaseActorSpec, SettingsSpec, TestCaseSpec } from './schema.js';
 import type { CompiledCheck } from '../checks/index.js';
@@ -44,7 +45,8 @@ export interface PolicyRule extends RuleCommon {
 }
 
 export type WindowLimit =
-  | { readonly type: 'baseline'; readonly baseline: BaselineSpec }
+  /** `metric` is the composed one (baseline/bands.ts: `day_events:exports` for a class). */
+  | { readonly type: 'baseline'; readonly baseline: Omit<BaselineSpec, 'metric'> & { readonly metric: Metric } }
   | { readonly type: 'budget'; readonly roleLimit: string; readonly fallback: number }
   | { readonly type: 'static'; readonly value: number };
 
@@ -59,7 +61,7 @@ export interface RateWindow {
   readonly floorRoleLimit: { readonly limit: string; readonly times: number } | null;
   readonly limit: WindowLimit;
   /** Budget and fixed windows: the own peak of `metric` that the status factor never lowers the limit below. */
-  readonly ownNormal: (OwnNormalSpec & { readonly metric: BaselineSpec['metric'] }) | null;
+  readonly ownNormal: (OwnNormalSpec & { readonly metric: Metric }) | null;
 }
 
 export interface RateRule extends RuleCommon {
@@ -131,9 +133,17 @@ export interface ExceptionEntry {
   readonly expiresAt: number;
 }
 
-export interface EngineSettings extends Omit<SettingsSpec, 'counted'> {
+/** A named kind of request (settings `activity_classes`), counted per activity bucket. */
+export interface ActivityClass {
+  readonly name: string;
+  readonly when: Predicate;
+}
+
+export interface EngineSettings extends Omit<SettingsSpec, 'counted' | 'activity_classes'> {
   /** Which events' customers count in distinct windows. */
   readonly counted: Predicate;
+  /** In the order of the settings (each bucket counts them in this order). */
+  readonly activityClasses: readonly ActivityClass[];
 }
 
 export interface RuleTestCase {

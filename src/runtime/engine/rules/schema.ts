@@ -63,10 +63,12 @@ const recurringPeak = z.strictObject({
   headroom: nonNegative.default(0.25),
 });
 
-const metric = z.enum(['hour_peak_5m', 'hour_peak_1h', 'hour_distinct', 'day_distinct', 'day_peak_24h']);
+const metric = z.enum(['hour_peak_5m', 'hour_peak_1h', 'hour_distinct', 'day_distinct', 'day_peak_24h', 'hour_events', 'day_events']);
 
 const baseline = z.strictObject({
   metric,
+  /** With metric hour_events / day_events: the requests of this activity class only (settings `activity_classes`). */
+  class: name.optional(),
   /**
    * Spread multiples above the usual level, on a log scale:
    * limit = (1 + median) x exp(z x spread) - 1, spread = max(1.4826 x MAD of ln(1 + x), min_spread).
@@ -159,7 +161,7 @@ const windowSpec = z
     if (n !== 1) ctx.addIssue({ code: 'custom', message: 'a window has exactly one of baseline, budget, limit' });
     const rare = w.baseline?.rare_band;
     if (w.baseline !== undefined && rare !== undefined) {
-      const daily = w.baseline.metric === 'day_distinct' || w.baseline.metric === 'day_peak_24h';
+      const daily = w.baseline.metric.startsWith('day_');
       const fits = daily ? ['weekday', 'weekend'] : ['business', 'off_hours', 'weekend'];
       if (rare.max_days >= w.baseline.own_min_days) {
         ctx.addIssue({ code: 'custom', message: `rare_band.max_days (${rare.max_days}) must be below own_min_days (${w.baseline.own_min_days}): a band worked on that often has an own baseline` });
@@ -167,6 +169,9 @@ const windowSpec = z
       if (!fits.includes(rare.compare_with)) {
         ctx.addIssue({ code: 'custom', message: `rare_band.compare_with ${rare.compare_with} is not a band of ${w.baseline.metric} (one of ${fits.join(', ')})` });
       }
+    }
+    if (w.baseline?.class !== undefined && !w.baseline.metric.endsWith('_events')) {
+      ctx.addIssue({ code: 'custom', message: `baseline.class counts requests of a class: its metric is hour_events or day_events, not ${w.baseline.metric}` });
     }
     if (w.baseline !== undefined && w.own_normal !== undefined) {
       ctx.addIssue({ code: 'custom', message: 'own_normal is for budget and fixed windows; a baseline window uses baseline.recurring_peak' });
@@ -286,6 +291,14 @@ const settings = z.strictObject({
   group_baseline_margin: positiveDuration.default(86_400_000),
   /** Which events' customers count in the distinct-customer windows (default: all events). */
   counted: predicate.optional(),
+  /**
+   * Activity classes: named kinds of requests (e.g. `exports: { field: action,
+   * eq: export }`) counted in every activity bucket, so a rate rule can judge
+   * one class against its own history (`measure: events` with `class`,
+   * baseline metric `day_events`/`hour_events` with the same `class`): more
+   * exports than ever is not hidden among a person's ordinary reads.
+   */
+  activity_classes: z.record(name, predicate).default({}),
   /**
    * Baseline bands: which local hours share a baseline (`business` = [start, end)
    * on weekdays, `off_hours` = the other weekday hours, `weekend`). Not the
@@ -445,6 +458,8 @@ const caseHistory = z.strictObject({
   resource_types: z.array(z.string()).default([]),
   channels: z.array(z.string()).default([]),
   zones: z.array(z.string()).default([]),
+  /** Requests per activity class each day (e.g. `{ exports: 2 }`), all in the day's first hour; default: none. */
+  class_events: z.record(name, z.number().int().min(0)).default({}),
 });
 export type CaseHistorySpec = z.infer<typeof caseHistory>;
 

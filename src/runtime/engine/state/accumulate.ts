@@ -8,6 +8,7 @@
  */
 import type { DerivedFacts, EvalInput } from '../rules/fields.js';
 import type { Predicate } from '../rules/predicate.js';
+import type { ActivityClass } from '../rules/rule-set.js';
 import type { MeasureRuntime, WindowLayout } from '../measures/index.js';
 import type { ActorState } from './actor-state.js';
 import { NONE, SKETCHED, toWindowSeconds } from './distinct-window.js';
@@ -27,6 +28,9 @@ export class WindowAccumulator {
   private hourIndex = 0;
   private dayIndex = 0;
   private counted: Predicate = () => true;
+  /** The settings' activity classes: each bucket counts their requests (one names array per rule set). */
+  private classes: readonly Predicate[] = [];
+  private classNames: readonly string[] = [];
   /** The bound measures that keep state of their own. */
   private measures: NonNullable<MeasureRuntime['accumulate']>[] = [];
   private readonly facts: DerivedFacts;
@@ -46,9 +50,14 @@ export class WindowAccumulator {
     return { horizons, distinctIndex: (ms) => horizons.indexOf(ms) };
   }
 
-  /** `counted`: which events' customers count (settings.counted); `measures`: the rule set's bound measures. */
-  configure(counted: Predicate, measures: readonly MeasureRuntime[]): void {
+  /**
+   * `counted`: which events' customers count (settings.counted); `classes`: the
+   * settings' activity classes; `measures`: the rule set's bound measures.
+   */
+  configure(counted: Predicate, classes: readonly ActivityClass[], measures: readonly MeasureRuntime[]): void {
     this.counted = counted;
+    this.classes = classes.map((c) => c.when);
+    this.classNames = classes.map((c) => c.name);
     this.measures = measures.flatMap((m) => (m.accumulate === undefined ? [] : [m.accumulate]));
   }
 
@@ -100,6 +109,11 @@ export class WindowAccumulator {
       const peak24h = st.window.count(this.dayIndex);
       hour.record(e, peak5m, peak1h, peak24h);
       day.record(e, peak5m, peak1h, peak24h);
+      for (let c = 0; c < this.classes.length; c++) {
+        if (!(this.classes[c] as Predicate)(this.input)) continue;
+        hour.countClass(this.classNames, c);
+        day.countClass(this.classNames, c);
+      }
     }
     for (const accumulate of this.measures) accumulate(st, this.input);
   }

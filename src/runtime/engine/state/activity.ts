@@ -34,6 +34,9 @@ export class ActivityBucket {
   resourceTypes: readonly string[] = NO_NAMES;
   channels: readonly string[] = NO_NAMES;
   zones: readonly string[] = NO_NAMES;
+  /** Requests per activity class, in the order of `classList` (the settings' classes when counted); null until the first. */
+  private classCounts: number[] | null = null;
+  private classList: readonly string[] = NO_NAMES;
   constructor(
     readonly granularity: 'hour' | 'day',
     readonly start: number,
@@ -67,6 +70,21 @@ export class ActivityBucket {
   private lastChannel = '';
   private lastZone = '';
 
+  /** One request of class number `i` of `classes` (the settings' class names, one array per rule set). */
+  countClass(classes: readonly string[], i: number): void {
+    if (this.classList !== classes) this.recount(classes);
+    const counts = (this.classCounts ??= new Array<number>(classes.length).fill(0));
+    counts[i] = (counts[i] as number) + 1;
+  }
+
+  /** A rule reload changed the classes: counts carried over by name (a class dropped is forgotten). */
+  private recount(classes: readonly string[]): void {
+    const old = this.classCounts;
+    const oldList = this.classList;
+    this.classList = classes;
+    this.classCounts = old === null ? null : classes.map((name) => (oldList.indexOf(name) < 0 ? 0 : (old[oldList.indexOf(name)] as number)));
+  }
+
   toRow(actor: Pick<ActorProfile, 'actor_id' | 'role' | 'department' | 'timezone'>): ActorActivityRow {
     const local = localReading(this.start, actor.timezone);
     return {
@@ -87,11 +105,21 @@ export class ActivityBucket {
       resource_types: [...this.resourceTypes].sort(),
       channels: [...this.channels].sort(),
       zones: [...this.zones].sort(),
+      ...this.classesOfRow(),
     };
   }
 
+  /** class_names (sorted) and class_events of the classes seen; nothing when none was (rows without classes stay as they were). */
+  private classesOfRow(): Pick<ActorActivityRow, 'class_names' | 'class_events'> {
+    const counts = this.classCounts;
+    if (counts === null) return {};
+    const seen = this.classList.map((name, i) => ({ name, n: counts[i] as number })).filter((c) => c.n > 0);
+    seen.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { class_names: seen.map((c) => c.name), class_events: seen.map((c) => c.n) };
+  }
+
   get approxBytes(): number {
-    return 300 + this.distinct.approxBytes + (this.resourceTypes.length + this.channels.length + this.zones.length) * 8;
+    return 300 + this.distinct.approxBytes + (this.resourceTypes.length + this.channels.length + this.zones.length) * 8 + (this.classCounts === null ? 0 : 16 + this.classCounts.length * 8);
   }
 }
 

@@ -13,7 +13,7 @@ import { ACCESS_EVENTS } from './columns/access-events.js';
 import { LC, LC_NULLABLE, UTC } from './columns/column-table.js';
 
 /** Bumped when a released schema changes; ensureSchema refuses a database newer than this. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export const TABLES = {
   accessEvents: 'access_events',
@@ -174,6 +174,9 @@ export const ACTIVITY_COLUMNS: readonly Column[] = [
   ['resource_types', 'Array(String)'],
   ['channels', 'Array(String)'],
   ['zones', 'Array(String)'],
+  // Requests per activity class (settings activity_classes): names sorted, counts beside them.
+  ['class_names', 'Array(String)'],
+  ['class_events', 'Array(UInt32)'],
   ['stored_at', UTC],
 ];
 

@@ -97,6 +97,12 @@ describe('other tables', () => {
     const row = parse(activityLine(a, 1)) as unknown as ActivityRow;
     expect(Object.keys(row)).toEqual(columnsOf(ACTIVITY_COLUMNS));
     expect(activityFromRow(row)).toEqual(a);
+    // With requests per activity class: names and counts side by side; none read back as none.
+    const classes = activity({ class_names: ['exports'], class_events: [12] });
+    const stored = parse(activityLine(classes, 1)) as unknown as ActivityRow;
+    expect([stored.class_names, stored.class_events]).toEqual([['exports'], [12]]);
+    expect(activityFromRow(stored)).toEqual(classes);
+    expect(activityFromRow(row)).not.toHaveProperty('class_names');
   });
 
   it('rejected_events has the columns, no payload', () => {

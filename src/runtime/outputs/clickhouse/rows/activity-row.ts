@@ -23,6 +23,8 @@ export function activityLine(a: ActorActivityRow, storedAt: number): string {
       resource_types: a.resource_types,
       channels: a.channels,
       zones: a.zones,
+      class_names: a.class_names ?? [],
+      class_events: (a.class_events ?? []).map((n) => uint(n, 'class_events')),
       stored_at: storedAt,
     }) + '\n'
   );
@@ -31,6 +33,7 @@ export function activityLine(a: ActorActivityRow, storedAt: number): string {
 export const ACTIVITY_READ_COLUMNS = [
   'actor_id', 'role', 'department', 'granularity', 'bucket_start_ms', 'local_hour', 'local_weekday',
   'events', 'distinct_records', 'peak_5m_distinct', 'peak_1h_distinct', 'peak_24h_distinct', 'max_request_records', 'denied', 'resource_types', 'channels', 'zones',
+  'class_names', 'class_events',
 ].join(', ');
 
 export interface ActivityRow {
@@ -51,6 +54,8 @@ export interface ActivityRow {
   readonly resource_types: string[];
   readonly channels: string[];
   readonly zones: string[];
+  readonly class_names: string[];
+  readonly class_events: (number | string)[];
 }
 
 export function activityFromRow(r: ActivityRow): ActorActivityRow | null {
@@ -73,5 +78,7 @@ export function activityFromRow(r: ActivityRow): ActorActivityRow | null {
     resource_types: r.resource_types,
     channels: r.channels,
     zones: r.zones,
+    // Omitted when the bucket saw no class (as the engine emits such rows).
+    ...(r.class_names.length === 0 ? {} : { class_names: r.class_names, class_events: r.class_events.map(toNumber) }),
   };
 }
