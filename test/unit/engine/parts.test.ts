@@ -80,6 +80,17 @@ describe('engine parts: the registered lists are what rule files may name', () =
     expect(problems(rateRule('distinct_customers').replace('{ window: 5m, limit: 3 }', '{ window: 5m, baseline: { metric: hour_events, class: exports } }'))).toEqual([
       't1.yaml:9: measure `distinct_customers` counts customers: baseline metric hour_events counts requests',
     ]);
+    // Requests are profiled per activity class: a metric of requests names its class, a class its metric, and the class exists.
+    const exports = rateRule('events', '    class: exports\n');
+    expect(problems(exports.replace('{ window: 5m, limit: 3 }', '{ window: 5m, baseline: { metric: day_events } }'))).toEqual([
+      't1.yaml:10: rules.0.windows.0: baseline metric day_events counts the requests of an activity class: give its `class`',
+    ]);
+    expect(problems(rateRule('distinct_customers').replace('{ window: 5m, limit: 3 }', '{ window: 5m, baseline: { metric: day_distinct, class: exports } }'))).toEqual([
+      't1.yaml:9: rules.0.windows.0: baseline.class counts requests of a class: its metric is hour_events or day_events, not day_distinct',
+    ]);
+    expect(problems(exports)).toEqual(['t1.yaml:9: unknown activity class `exports` (settings.activity_classes)']);
+    const withClass = `settings:\n  activity_classes:\n    exports: { field: action, eq: export }\n${exports.replace('{ window: 5m, limit: 3 }', '{ window: 5m, baseline: { metric: day_events, class: exports } }')}`;
+    expect(rules(withClass).rateRules[0]?.windows[0]?.limit).toMatchObject({ type: 'baseline', baseline: { metric: 'day_events:exports' } });
   });
 });
 

@@ -13,15 +13,16 @@ import type { ActorActivityRow } from '../api.js';
 /** What a baseline measures in each stored bucket: distinct customers (peaks), or requests (events). */
 export type BaseMetric = 'hour_peak_5m' | 'hour_peak_1h' | 'hour_distinct' | 'day_distinct' | 'day_peak_24h' | 'hour_events' | 'day_events';
 /**
- * A base metric, or the requests of one activity class (settings
- * `activity_classes`): `day_events:exports` is a day's export requests, 0 on a
- * day of other work. The rule loader composes it from `metric` and `class`.
+ * A metric of distinct customers, or the requests of one activity class
+ * (settings `activity_classes`): `day_events:exports` is a day's export
+ * requests, 0 on a day of other work. The rule loader composes it from
+ * `metric` and `class` (`*_events` always come with a class).
  */
-export type Metric = BaseMetric | `${'hour_events' | 'day_events'}:${string}`;
+export type Metric = Exclude<BaseMetric, 'hour_events' | 'day_events'> | `${'hour_events' | 'day_events'}:${string}`;
 
-/** The metric of a baseline: `metric`, or `metric:class` for the requests of one activity class. */
+/** The metric of a baseline: `metric`, or `metric:class` for the requests of one activity class (the schema pairs the two). */
 export function metricOf(metric: BaseMetric, activityClass: string | undefined): Metric {
-  return activityClass === undefined ? metric : (`${metric as 'hour_events' | 'day_events'}:${activityClass}` as const);
+  return activityClass === undefined ? (metric as Metric) : (`${metric as 'hour_events' | 'day_events'}:${activityClass}` as const);
 }
 export type Band = 'business' | 'off_hours' | 'weekend' | 'weekday';
 export const BANDS: readonly Band[] = ['business', 'off_hours', 'weekend', 'weekday'];
@@ -38,7 +39,6 @@ export function metricGranularity(metric: Metric): 'hour' | 'day' {
 
 export function metricValue(row: ActorActivityRow, metric: Metric): number {
   if (metric === 'hour_peak_5m') return row.peak_5m_distinct;
-  if (metric === 'hour_events' || metric === 'day_events') return row.events;
   const colon = metric.indexOf(':');
   if (colon >= 0) {
     // One class's requests: absent from the row when the bucket had none (rows stored before classes too).

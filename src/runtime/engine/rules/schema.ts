@@ -63,7 +63,9 @@ const recurringPeak = z.strictObject({
   headroom: nonNegative.default(0.25),
 });
 
-const metric = z.enum(['hour_peak_5m', 'hour_peak_1h', 'hour_distinct', 'day_distinct', 'day_peak_24h', 'hour_events', 'day_events']);
+/** Metrics of distinct customers; `*_events` count the requests of an activity class (with `class`). */
+const distinctMetric = z.enum(['hour_peak_5m', 'hour_peak_1h', 'hour_distinct', 'day_distinct', 'day_peak_24h']);
+const metric = z.enum([...distinctMetric.options, 'hour_events', 'day_events']);
 
 const baseline = z.strictObject({
   metric,
@@ -154,7 +156,7 @@ const windowSpec = z
      * limit below the actor's own look-back peak of `metric` x (1 + headroom)
      * (baseline windows use their recurring_peak for this).
      */
-    own_normal: z.strictObject({ metric, min_count: z.number().int().min(1).max(5).default(1), headroom: nonNegative.default(0.25) }).optional(),
+    own_normal: z.strictObject({ metric: distinctMetric, min_count: z.number().int().min(1).max(5).default(1), headroom: nonNegative.default(0.25) }).optional(),
   })
   .superRefine((w, ctx) => {
     const n = [w.baseline, w.budget, w.limit].filter((x) => x !== undefined).length;
@@ -170,8 +172,14 @@ const windowSpec = z
         ctx.addIssue({ code: 'custom', message: `rare_band.compare_with ${rare.compare_with} is not a band of ${w.baseline.metric} (one of ${fits.join(', ')})` });
       }
     }
-    if (w.baseline?.class !== undefined && !w.baseline.metric.endsWith('_events')) {
-      ctx.addIssue({ code: 'custom', message: `baseline.class counts requests of a class: its metric is hour_events or day_events, not ${w.baseline.metric}` });
+    if (w.baseline !== undefined && (w.baseline.class !== undefined) !== w.baseline.metric.endsWith('_events')) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          w.baseline.class === undefined
+            ? `baseline metric ${w.baseline.metric} counts the requests of an activity class: give its \`class\``
+            : `baseline.class counts requests of a class: its metric is hour_events or day_events, not ${w.baseline.metric}`,
+      });
     }
     if (w.baseline !== undefined && w.own_normal !== undefined) {
       ctx.addIssue({ code: 'custom', message: 'own_normal is for budget and fixed windows; a baseline window uses baseline.recurring_peak' });
