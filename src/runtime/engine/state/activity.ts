@@ -82,7 +82,7 @@ export class ActivityBucket {
     const old = this.classCounts;
     const oldList = this.classList;
     this.classList = classes;
-    this.classCounts = old === null ? null : classes.map((name) => (oldList.indexOf(name) < 0 ? 0 : (old[oldList.indexOf(name)] as number)));
+    this.classCounts = old === null ? null : classes.map((name) => old[oldList.indexOf(name)] ?? 0);
   }
 
   toRow(actor: Pick<ActorProfile, 'actor_id' | 'role' | 'department' | 'timezone'>): ActorActivityRow {
