@@ -43,6 +43,7 @@ import { insertRowBinary } from '../../../runtime/outputs/clickhouse/connection.
 import { quoteIdentifier, qualifiedTable } from '../../../runtime/outputs/clickhouse/escape.js';
 import { consoleDatabaseOf } from '../../../runtime/outputs/clickhouse/ddl.js';
 import { createSimulation } from '../../sim/simulator.js';
+import { ENRICHMENT_SOURCES } from '../../../runtime/enrich/sources/index.js';
 import { pidListeningOn, portOf } from '../throughput/service-cpu.js';
 
 const { values: args } = parseArgs({
@@ -235,6 +236,16 @@ async function main(): Promise<void> {
     process.stdout.write(`  RowBinary ${(full.bytes / stored).toFixed(0)} bytes/row\n`);
     await bareTable('plain MergeTree, no partition, ORDER BY tuple()', 'ae_plain', ACCESS_EVENTS, 'MergeTree() ORDER BY tuple()');
     await bareTable('Log engine (no sort, no parts)', 'ae_log', ACCESS_EVENTS, 'Log');
+    // What the enrichment sources' columns cost: the same table without them.
+    const enrichment = new Set(ENRICHMENT_SOURCES.flatMap((s) => s.columns.map((c) => c.name)));
+    const own = defineColumnTable({ name: 'own', columns: ACCESS_EVENTS.columns.filter((c) => !enrichment.has(c.name)), draft: () => ({}) as never, finish: () => ({}) });
+    const lean = await bareTable(
+      `access_events as custos makes it, without the ${enrichment.size} enrichment columns`,
+      'ae_own',
+      own as unknown as typeof ACCESS_EVENTS,
+      'ReplacingMergeTree(ingested_at) PARTITION BY toYYYYMM(ts) ORDER BY (actor_id, ts, event_id)',
+    );
+    process.stdout.write(`  RowBinary ${(lean.bytes / stored).toFixed(0)} bytes/row\n`);
     if (args.columns) {
       for (const column of ACCESS_EVENTS.columns) {
         const one = defineColumnTable({ name: column.name, columns: [column], draft: () => ({}) as never, finish: () => ({}) }) as unknown as typeof ACCESS_EVENTS;
