@@ -23,7 +23,7 @@
  * without a hash lookup of its own.
  *
  * Memory: the log is one Int32Array of (second, key) pairs (no object per
- * touch), a Float64Array of amounts only while a count-only entry is held. A
+ * touch; a count-only entry's amount is in its key). A
  * ref's latest touch is found through an open-addressing index whose slots
  * hold only log positions (the key to probe with is read from the log), and
  * a superseded touch is marked dead in place: about 8 bytes per held touch
@@ -62,8 +62,18 @@ const MAX_SEC = 2_147_483_646;
 export const NONE = -2_147_483_648;
 /** Log key of a touch superseded by a later one of its ref (ref keys are 30-bit, never negative). */
 const DEAD = -1;
-/** Log key of a count-only entry (its amount is in `anons`). */
+/**
+ * Log keys at or below ANON are count-only entries: the key is -1 - amount
+ * (amount >= 1), so the amount needs no array of its own (one of 8 bytes per
+ * entry, allocated for the log's whole capacity, cost about 0.3 KB per actor
+ * of the organisation). A larger amount than ANON_MAX is held as several entries.
+ */
 const ANON = -2;
+const ANON_MAX = 2_147_483_647;
+
+function anonAmount(key: number): number {
+  return -1 - key;
+}
 /** The smallest index (once there is one). */
 const MIN_SLOTS = 4;
 /**
@@ -124,15 +134,13 @@ export class DistinctWindow {
    * One Int32Array (each typed array costs about 200 bytes of its own): the
    * log, then the index. The log is [second0, key0, second1, key1, ...] in
    * [0, ix): entries [0, len) sorted by second. A key >= 0 is a ref's latest
-   * touch, DEAD a superseded touch, ANON a count-only entry (its amount in
-   * `anons`). The index is `slots` int32s from `ix` (below).
+   * touch, DEAD a superseded touch, one at or below ANON a count-only entry
+   * (its amount in the key). The index is `slots` int32s from `ix` (below).
    */
   private buf = freshBuffer(INITIAL_CAPACITY, 0);
   private ix = INITIAL_CAPACITY * 2;
   /** 0: no index (the live region is scanned). */
   private slots = 0;
-  /** Count-only amounts by entry (0 for others). null while the log holds only refs. */
-  private anons: Float64Array | null = null;
   private len = 0;
   private heads: number[] = [];
   private refs: number[] = [];
@@ -195,7 +203,7 @@ export class DistinctWindow {
       let head = this.heads[h] as number;
       while (head < this.len && (log[head * 2] as number) < cutoff) {
         const key = log[head * 2 + 1] as number;
-        if (key === ANON) this.anon[h] = (this.anon[h] as number) - ((this.anons as Float64Array)[head] as number);
+        if (key <= ANON) this.anon[h] = (this.anon[h] as number) - anonAmount(key);
         else if (key >= 0) {
           // The ref's latest touch leaves this window: the ref does.
           this.refs[h] = (this.refs[h] as number) - 1;
@@ -265,8 +273,7 @@ export class DistinctWindow {
   addAnonymous(n: number, tsMs: number): void {
     const ts = toWindowSeconds(tsMs);
     if (n <= 0 || ts < this.cutoff(this.horizons.length - 1)) return;
-    const at = this.insert(ts, ANON);
-    (this.anons ??= new Float64Array(this.ix / 2))[at] = n;
+    for (let left = n; left > 0; left -= ANON_MAX) this.insert(ts, -1 - Math.min(left, ANON_MAX));
     for (let h = 0; h < this.horizons.length; h++) {
       if (ts >= this.cutoff(h)) this.anon[h] = (this.anon[h] as number) + n;
     }
@@ -293,7 +300,7 @@ export class DistinctWindow {
     for (let h = 0; h < this.horizons.length; h++) {
       for (let i = this.heads[h] as number; i < this.len; i++) {
         const key = this.buf[i * 2 + 1] as number;
-        if (key === ANON) this.anon[h] = (this.anon[h] as number) + ((this.anons as Float64Array)[i] as number);
+        if (key <= ANON) this.anon[h] = (this.anon[h] as number) + anonAmount(key);
         else if (key >= 0) this.refs[h] = (this.refs[h] as number) + 1;
       }
     }
@@ -320,7 +327,7 @@ export class DistinctWindow {
   }
 
   get approxBytes(): number {
-    return 360 + this.buf.byteLength + (this.anons?.byteLength ?? 0) + (this.sketch?.approxBytes ?? 0);
+    return 360 + this.buf.byteLength + (this.sketch?.approxBytes ?? 0);
   }
 
   // ---- internals -----------------------------------------------------------
@@ -398,11 +405,6 @@ export class DistinctWindow {
     b.set(this.buf.subarray(this.ix, this.ix + this.slots), size * 2);
     this.buf = b;
     this.ix = size * 2;
-    if (this.anons !== null) {
-      const a = new Float64Array(size);
-      a.set(this.anons.subarray(0, this.len));
-      this.anons = a;
-    }
   }
 
   /** Less than half full: down to a quarter more than is held (it grows by half when full: no resize ping-pong). */
@@ -428,7 +430,6 @@ export class DistinctWindow {
       const at = this.len;
       log[at * 2] = ts;
       log[at * 2 + 1] = key;
-      if (this.anons !== null) this.anons[at] = 0;
       this.len++;
       return at;
     }
@@ -454,10 +455,6 @@ export class DistinctWindow {
     log.copyWithin((lo + 1) * 2, lo * 2, this.len * 2);
     log[lo * 2] = ts;
     log[lo * 2 + 1] = key;
-    if (this.anons !== null) {
-      this.anons.copyWithin(lo + 1, lo, this.len);
-      this.anons[lo] = 0;
-    }
     this.len++;
     // Heads after the insertion point move with the entries they point to;
     // a head at it moves only if the new entry is already expired there.
@@ -484,7 +481,6 @@ export class DistinctWindow {
     const head = this.longestHead();
     if (head < TRIM_MIN || head * 4 < this.len) return;
     this.buf.copyWithin(0, head * 2, this.len * 2);
-    this.anons?.copyWithin(0, head, this.len);
     this.len -= head;
     for (let h = 0; h < this.heads.length; h++) this.heads[h] = (this.heads[h] as number) - head;
     // Entry i is now entry i - head: the same logical position with base + head.
@@ -499,24 +495,18 @@ export class DistinctWindow {
     const newHeads = this.heads.map(() => 0);
     let w = 0;
     const log = this.buf;
-    const anons = this.anons;
-    let anyAnon = false;
     for (let i = start; i < this.len; i++) {
       const k = log[i * 2 + 1] as number;
-      const keep = k === ANON || (this.sketch === null && k >= 0);
+      const keep = k <= ANON || (this.sketch === null && k >= 0);
       if (!keep) continue;
       for (let h = 0; h < this.heads.length; h++) if (i < (this.heads[h] as number)) newHeads[h] = (newHeads[h] as number) + 1;
       log[w * 2] = log[i * 2] as number;
       log[w * 2 + 1] = k;
-      if (anons !== null) anons[w] = anons[i] as number;
-      if (k === ANON) anyAnon = true;
       w++;
     }
     this.len = w;
     this.heads = newHeads;
     this.dead = 0;
-    // No count-only entry left: the amounts array goes until the next one.
-    if (!anyAnon) this.anons = null;
     this.shrinkIfSparse();
     this.reindex(this.slotsFor(this.live));
   }
