@@ -410,7 +410,7 @@ export class DistinctWindow {
   /** Less than half full: down to a quarter more than is held (it grows by half when full: no resize ping-pong). */
   private shrinkIfSparse(): void {
     const size = this.ix / 2;
-    if (size > INITIAL_CAPACITY * 4 && this.len * 2 < size) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * 1.25) + 1));
+    if (size > INITIAL_CAPACITY * 4 && this.len * 3 < size * 2) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * 1.125) + 1));
   }
 
   /**
@@ -419,7 +419,7 @@ export class DistinctWindow {
    * and so do their index positions.
    */
   private insert(ts: number, key: number): number {
-    if (this.len * 2 === this.ix) this.resize(Math.ceil(this.len * 1.5) + 1);
+    if (this.len * 2 === this.ix) this.resize(Math.ceil(this.len * 1.25) + 1);
     const log = this.buf;
     if (this.len === 0 || (log[(this.len - 1) * 2] as number) <= ts) {
       // A late touch can be the newest entry and still be expired for short

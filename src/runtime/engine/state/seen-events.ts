@@ -123,7 +123,7 @@ export class SeenEvents {
     // An entry's units u (ts rounded up) go if u < ceil(before): then ts <= u * UNIT_MS < before.
     const limit = unitsOf(beforeMs) - this.unitBase;
     while (this.head < this.len && ((this.buf[this.head * STRIDE + 1] as number) & TIME_MAX) < limit) this.dropFirst();
-    if (this.head >= 16 && this.head * 4 >= this.len) this.rebuild(Math.ceil(this.size * 1.25), this.slotsFor(this.size));
+    if (this.head >= 16 && this.head * 4 >= this.len) this.rebuild(Math.ceil(this.size * 1.125), this.slotsFor(this.size));
   }
 
   get size(): number {
@@ -160,7 +160,7 @@ export class SeenEvents {
     if (this.slots > 0) removePosition(this.buf, this.ix, this.slots, this.base, STRIDE, 0, this.buf[this.head * STRIDE] as number, this.head + this.base);
     this.head++;
     // Few ids left: a smaller index (or none), and the log without its forgotten front.
-    if (this.slots > 0 && this.size * 4 < this.slots) this.rebuild(Math.ceil(this.size * 1.25) + 1, this.slotsFor(this.size));
+    if (this.slots > 0 && this.size * 4 < this.slots) this.rebuild(Math.ceil(this.size * 1.125) + 1, this.slotsFor(this.size));
   }
 
   /** Index size for n ids: none up to SCAN_MAX, else at most MAX_LOAD full. */
@@ -175,7 +175,7 @@ export class SeenEvents {
   private makeRoom(): void {
     const live = this.size;
     const capacity = this.ix / STRIDE;
-    this.rebuild(this.head * 4 >= this.len ? Math.max(live + 1, Math.ceil(live * 1.25)) : Math.ceil(capacity * 1.5), this.slots);
+    this.rebuild(this.head * 4 >= this.len ? Math.max(live + 1, Math.ceil(live * 1.125)) : Math.ceil(capacity * 1.25), this.slots);
   }
 
   /**
