@@ -37,7 +37,7 @@
  * expired like refs.
  */
 import { SlidingHll } from './hll.js';
-import { EMPTY, placePosition, removePosition } from './position-index.js';
+import { EMPTY, MAX_LOAD, homeSlot, indexSlotsFor, nextSlot, placePosition, removePosition } from './position-index.js';
 
 const SKETCH_P = 10;
 /**
@@ -85,8 +85,6 @@ const MIN_SLOTS = 4;
  * its slots (below SCAN_MAX / 2 refs at the latest: no rebuild ping-pong).
  */
 const SCAN_MAX = 64;
-/** The index grows past this share of slots used; below a quarter it shrinks to the smallest size at most this full (no resize ping-pong). */
-const MAX_LOAD = 0.75;
 /** Logical positions (log position + base) are rebased before they could leave the int32 range. */
 const MAX_BASE = 1 << 30;
 /** addRef's answer in sketch mode, where previous touches are unknown. */
@@ -355,8 +353,8 @@ export class DistinctWindow {
   private slotOf(key: number): number {
     const b = this.buf;
     const ix = this.ix;
-    const mask = this.slots - 1;
-    for (let i = key & mask; ; i = (i + 1) & mask) {
+    const slots = this.slots;
+    for (let i = homeSlot(key, slots); ; i = nextSlot(i, slots)) {
       const pos = b[ix + i] as number;
       if (pos === EMPTY) return -1;
       if (b[(pos - this.base) * 2 + 1] === key) return i;
@@ -369,7 +367,7 @@ export class DistinctWindow {
     this.live--;
   }
 
-  /** A new index of `slots` (a power of two) built from the log's live refs; positions restart at base 0. */
+  /** A new index of `slots` built from the log's live refs; positions restart at base 0. */
   private reindex(slots: number): void {
     const size = slots === 0 ? 0 : Math.max(MIN_SLOTS, slots);
     if (size === this.slots) {
@@ -390,12 +388,9 @@ export class DistinctWindow {
     }
   }
 
-  /** Index size for the live refs: none up to SCAN_MAX, else at most 3/4 full. */
+  /** Index size for the live refs: none up to SCAN_MAX, else indexSlotsFor. */
   private slotsFor(live: number): number {
-    if (live <= SCAN_MAX) return 0;
-    let slots = MIN_SLOTS;
-    while (live > slots * MAX_LOAD) slots *= 2;
-    return slots;
+    return live <= SCAN_MAX ? 0 : indexSlotsFor(live, MIN_SLOTS);
   }
 
   /** New log capacity (at least len): the entries [0, len) are kept, and the index as it is. */

@@ -26,7 +26,7 @@
  * redelivery of it a duplicate; it was 12 bytes per id with the exact ms).
  */
 import { checkKey, hashKey32 } from './keys.js';
-import { EMPTY, placePosition, removePosition } from './position-index.js';
+import { EMPTY, MAX_LOAD, homeSlot, indexSlotsFor, nextSlot, placePosition, removePosition } from './position-index.js';
 
 /** int32s per log entry: [hash, (check << TIME_BITS) | time]. */
 const STRIDE = 2;
@@ -54,8 +54,6 @@ const MIN_SLOTS = 8;
  * quarter of its slots (below SCAN_MAX / 2 ids at the latest: no rebuild ping-pong).
  */
 const SCAN_MAX = 128;
-/** The index grows past this share of slots used and halves below a quarter (no resize ping-pong: halving leaves it half full). */
-const MAX_LOAD = 0.75;
 
 /** Epoch ms -> time units, rounded up (never earlier than ts). */
 function unitsOf(ts: number): number {
@@ -93,8 +91,8 @@ export class SeenEvents {
       return false;
     }
     const ix = this.ix;
-    const mask = this.slots - 1;
-    for (let i = key & mask; ; i = (i + 1) & mask) {
+    const slots = this.slots;
+    for (let i = homeSlot(key, slots); ; i = nextSlot(i, slots)) {
       const pos = b[ix + i] as number;
       if (pos === EMPTY) return false;
       const p = (pos - this.base) * STRIDE;
@@ -163,12 +161,9 @@ export class SeenEvents {
     if (this.slots > 0 && this.size * 4 < this.slots) this.rebuild(Math.ceil(this.size * 1.125) + 1, this.slotsFor(this.size));
   }
 
-  /** Index size for n ids: none up to SCAN_MAX, else at most MAX_LOAD full. */
+  /** Index size for n ids: none up to SCAN_MAX, else indexSlotsFor. */
   private slotsFor(n: number): number {
-    if (n <= SCAN_MAX) return 0;
-    let slots = MIN_SLOTS;
-    while (n > slots * MAX_LOAD) slots *= 2;
-    return slots;
+    return n <= SCAN_MAX ? 0 : indexSlotsFor(n, MIN_SLOTS);
   }
 
   /** The log is full: drop the forgotten front if it is a quarter or more, else grow by half. */
@@ -180,7 +175,7 @@ export class SeenEvents {
 
   /**
    * A new buffer: a log of `entries` (at least the live ones) holding the live
-   * entries from its front, and an index of `slots` (a power of two) built
+   * entries from its front, and an index of `slots` built
    * from them; positions restart at base 0.
    */
   private rebuild(entries: number, slots: number): void {
