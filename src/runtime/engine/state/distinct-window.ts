@@ -27,7 +27,7 @@
  * ref's latest touch is found through an open-addressing index whose slots
  * hold only log positions (the key to probe with is read from the log), and
  * a superseded touch is marked dead in place: about 8 bytes per held touch
- * plus 4 to 11 per live ref, where a key-to-time hash map cost 8 per slot on
+ * plus about 6 per live ref (4-byte slots 0.6 to 0.75 full), where a key-to-time hash map cost 8 per slot on
  * top. Up to SCAN_MAX live refs there is no index at all: the live region is
  * scanned. Dead entries are dropped early and the arrays shrink, so a quiet actor
  * costs about its live refs. Beyond `cap`
@@ -46,7 +46,7 @@ const SKETCH_P = 10;
  * actor's log holds little more than its live refs.
  */
 const TRIM_MIN = 16;
-/** A new actor's log starts this small (most hold a few refs); it grows by half when full and shrinks when less than half full. */
+/** A new actor's log starts this small (most hold a few refs); it grows by a quarter when full and shrinks when less than two thirds full. */
 const INITIAL_CAPACITY = 4;
 /**
  * Seconds are counted from 2038-01-19 (2^31 s after 1970), so every second of
@@ -402,7 +402,7 @@ export class DistinctWindow {
     this.ix = size * 2;
   }
 
-  /** Less than half full: down to a quarter more than is held (it grows by half when full: no resize ping-pong). */
+  /** Less than two thirds full: down to an eighth more than is held (it grows by a quarter when full: no resize ping-pong). */
   private shrinkIfSparse(): void {
     const size = this.ix / 2;
     if (size > INITIAL_CAPACITY * 4 && this.len * 3 < size * 2) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * 1.125) + 1));

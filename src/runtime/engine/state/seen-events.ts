@@ -5,7 +5,7 @@
  * makes count-only customers and event counts idempotent; refs are idempotent
  * by construction.
  *
- * Memory (8 bytes per id in the log plus 4 to 11 in the index, where a Map
+ * Memory (8 bytes per id in the log plus about 6 in the index, where a Map
  * of strings costs over 100; no index at all while an actor holds at most
  * SCAN_MAX ids, as most do: a scan of that many is cheaper than the index's
  * bytes are worth): the ids are an arrival-ordered log of two int32s per
@@ -166,7 +166,7 @@ export class SeenEvents {
     return n <= SCAN_MAX ? 0 : indexSlotsFor(n, MIN_SLOTS);
   }
 
-  /** The log is full: drop the forgotten front if it is a quarter or more, else grow by half. */
+  /** The log is full: drop the forgotten front if it is a quarter or more, else grow by a quarter. */
   private makeRoom(): void {
     const live = this.size;
     const capacity = this.ix / STRIDE;
