@@ -71,6 +71,25 @@ describe('DistinctWindow', () => {
     expect([w.count(0), w.count(1)]).toEqual([5, 46]);
   });
 
+  it('holds count-only amounts beyond int32 exactly (an amount is held in its log key, a large one as several entries), through a compaction and expiry', () => {
+    const w = new DistinctWindow([M5, H1], 10_000);
+    w.advance(T0);
+    const big = 4_294_967_295; // the largest record_count decode lets through
+    w.addAnonymous(big, T0);
+    w.addAnonymous(2_147_483_647, T0 + 1000);
+    expect(w.count(1)).toBe(big + 2_147_483_647);
+    // Superseded touches force a compaction: the amounts stay.
+    for (let i = 0; i < 40; i++) for (const r of ['a', 'b']) w.addRef(refKey(ref(r)), T0 + 2000 + i * 1000);
+    expect(w.count(1)).toBe(big + 2_147_483_647 + 2);
+    w.advance(T0 + 6 * 60_000);
+    expect([w.count(0), w.count(1)]).toEqual([0, big + 2_147_483_647 + 2]);
+    w.setHorizons([M5, H1, 2 * H1]);
+    expect(w.count(2)).toBe(big + 2_147_483_647 + 2);
+    w.advance(T0 + H1 + 60_000);
+    expect(w.count(1)).toBe(0);
+    expect(w.count(2)).toBe(big + 2_147_483_647 + 2);
+  });
+
   it('inserts late touches in time order: counted where they belong, expired on time', () => {
     const w = new DistinctWindow([M5, H1], 10_000);
     const a = refKey(ref('a'));

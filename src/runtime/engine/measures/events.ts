@@ -52,19 +52,18 @@ export const eventCount: RateMeasurePart = {
         return {
           accumulate(st, i) {
             if (!counted(i)) return;
-            st.measures ??= new Map();
             for (let k = 0; k < windows.length; k++) {
               const key = keys[k] as string;
-              let c = st.measures.get(key) as EventCountWindow | undefined;
+              let c = st.measureState(key) as EventCountWindow | undefined;
               if (c === undefined) {
                 c = new EventCountWindow((windows[k] as (typeof windows)[number]).horizonMs);
-                st.measures.set(key, c);
+                st.addMeasureState(key, c);
               }
               c.add(i.e.ts);
             }
           },
           observe(st, k) {
-            const c = st.measures?.get(keys[k] as string) as EventCountWindow | undefined;
+            const c = st.measureState(keys[k] as string) as EventCountWindow | undefined;
             return c === undefined ? 0 : c.count(st.watermark);
           },
         };

@@ -23,11 +23,11 @@
  * without a hash lookup of its own.
  *
  * Memory: the log is one Int32Array of (second, key) pairs (no object per
- * touch), a Float64Array of amounts only while a count-only entry is held. A
+ * touch; a count-only entry's amount is in its key). A
  * ref's latest touch is found through an open-addressing index whose slots
  * hold only log positions (the key to probe with is read from the log), and
  * a superseded touch is marked dead in place: about 8 bytes per held touch
- * plus 4 to 11 per live ref, where a key-to-time hash map cost 8 per slot on
+ * plus about 6 per live ref (4-byte slots 0.6 to 0.75 full), where a key-to-time hash map cost 8 per slot on
  * top. Up to SCAN_MAX live refs there is no index at all: the live region is
  * scanned. Dead entries are dropped early and the arrays shrink, so a quiet actor
  * costs about its live refs. Beyond `cap`
@@ -37,7 +37,7 @@
  * expired like refs.
  */
 import { SlidingHll } from './hll.js';
-import { EMPTY, placePosition, removePosition } from './position-index.js';
+import { EMPTY, MAX_LOAD, homeSlot, indexSlotsFor, nextSlot, placePosition, removePosition } from './position-index.js';
 
 const SKETCH_P = 10;
 /**
@@ -46,7 +46,7 @@ const SKETCH_P = 10;
  * actor's log holds little more than its live refs.
  */
 const TRIM_MIN = 16;
-/** A new actor's log starts this small (most hold a few refs); it grows by half when full and shrinks when less than half full. */
+/** A new actor's log starts this small (most hold a few refs); it grows by a quarter when full and shrinks when less than two thirds full. */
 const INITIAL_CAPACITY = 4;
 /**
  * Seconds are counted from 2038-01-19 (2^31 s after 1970), so every second of
@@ -62,8 +62,18 @@ const MAX_SEC = 2_147_483_646;
 export const NONE = -2_147_483_648;
 /** Log key of a touch superseded by a later one of its ref (ref keys are 30-bit, never negative). */
 const DEAD = -1;
-/** Log key of a count-only entry (its amount is in `anons`). */
+/**
+ * Log keys at or below ANON are count-only entries: the key is -1 - amount
+ * (amount >= 1), so the amount needs no array of its own (one of 8 bytes per
+ * entry, allocated for the log's whole capacity, cost about 0.3 KB per actor
+ * of the organisation). A larger amount than ANON_MAX is held as several entries.
+ */
 const ANON = -2;
+const ANON_MAX = 2_147_483_647;
+
+function anonAmount(key: number): number {
+  return -1 - key;
+}
 /** The smallest index (once there is one). */
 const MIN_SLOTS = 4;
 /**
@@ -75,8 +85,6 @@ const MIN_SLOTS = 4;
  * its slots (below SCAN_MAX / 2 refs at the latest: no rebuild ping-pong).
  */
 const SCAN_MAX = 64;
-/** The index grows past this share of slots used; below a quarter it shrinks to the smallest size at most this full (no resize ping-pong). */
-const MAX_LOAD = 0.75;
 /** Logical positions (log position + base) are rebased before they could leave the int32 range. */
 const MAX_BASE = 1 << 30;
 /** addRef's answer in sketch mode, where previous touches are unknown. */
@@ -124,15 +132,13 @@ export class DistinctWindow {
    * One Int32Array (each typed array costs about 200 bytes of its own): the
    * log, then the index. The log is [second0, key0, second1, key1, ...] in
    * [0, ix): entries [0, len) sorted by second. A key >= 0 is a ref's latest
-   * touch, DEAD a superseded touch, ANON a count-only entry (its amount in
-   * `anons`). The index is `slots` int32s from `ix` (below).
+   * touch, DEAD a superseded touch, one at or below ANON a count-only entry
+   * (its amount in the key). The index is `slots` int32s from `ix` (below).
    */
   private buf = freshBuffer(INITIAL_CAPACITY, 0);
   private ix = INITIAL_CAPACITY * 2;
   /** 0: no index (the live region is scanned). */
   private slots = 0;
-  /** Count-only amounts by entry (0 for others). null while the log holds only refs. */
-  private anons: Float64Array | null = null;
   private len = 0;
   private heads: number[] = [];
   private refs: number[] = [];
@@ -195,7 +201,7 @@ export class DistinctWindow {
       let head = this.heads[h] as number;
       while (head < this.len && (log[head * 2] as number) < cutoff) {
         const key = log[head * 2 + 1] as number;
-        if (key === ANON) this.anon[h] = (this.anon[h] as number) - ((this.anons as Float64Array)[head] as number);
+        if (key <= ANON) this.anon[h] = (this.anon[h] as number) - anonAmount(key);
         else if (key >= 0) {
           // The ref's latest touch leaves this window: the ref does.
           this.refs[h] = (this.refs[h] as number) - 1;
@@ -265,8 +271,7 @@ export class DistinctWindow {
   addAnonymous(n: number, tsMs: number): void {
     const ts = toWindowSeconds(tsMs);
     if (n <= 0 || ts < this.cutoff(this.horizons.length - 1)) return;
-    const at = this.insert(ts, ANON);
-    (this.anons ??= new Float64Array(this.ix / 2))[at] = n;
+    for (let left = n; left > 0; left -= ANON_MAX) this.insert(ts, -1 - Math.min(left, ANON_MAX));
     for (let h = 0; h < this.horizons.length; h++) {
       if (ts >= this.cutoff(h)) this.anon[h] = (this.anon[h] as number) + n;
     }
@@ -293,7 +298,7 @@ export class DistinctWindow {
     for (let h = 0; h < this.horizons.length; h++) {
       for (let i = this.heads[h] as number; i < this.len; i++) {
         const key = this.buf[i * 2 + 1] as number;
-        if (key === ANON) this.anon[h] = (this.anon[h] as number) + ((this.anons as Float64Array)[i] as number);
+        if (key <= ANON) this.anon[h] = (this.anon[h] as number) + anonAmount(key);
         else if (key >= 0) this.refs[h] = (this.refs[h] as number) + 1;
       }
     }
@@ -320,7 +325,7 @@ export class DistinctWindow {
   }
 
   get approxBytes(): number {
-    return 360 + this.buf.byteLength + (this.anons?.byteLength ?? 0) + (this.sketch?.approxBytes ?? 0);
+    return 360 + this.buf.byteLength + (this.sketch?.approxBytes ?? 0);
   }
 
   // ---- internals -----------------------------------------------------------
@@ -348,8 +353,8 @@ export class DistinctWindow {
   private slotOf(key: number): number {
     const b = this.buf;
     const ix = this.ix;
-    const mask = this.slots - 1;
-    for (let i = key & mask; ; i = (i + 1) & mask) {
+    const slots = this.slots;
+    for (let i = homeSlot(key, slots); ; i = nextSlot(i, slots)) {
       const pos = b[ix + i] as number;
       if (pos === EMPTY) return -1;
       if (b[(pos - this.base) * 2 + 1] === key) return i;
@@ -362,7 +367,7 @@ export class DistinctWindow {
     this.live--;
   }
 
-  /** A new index of `slots` (a power of two) built from the log's live refs; positions restart at base 0. */
+  /** A new index of `slots` built from the log's live refs; positions restart at base 0. */
   private reindex(slots: number): void {
     const size = slots === 0 ? 0 : Math.max(MIN_SLOTS, slots);
     if (size === this.slots) {
@@ -383,12 +388,9 @@ export class DistinctWindow {
     }
   }
 
-  /** Index size for the live refs: none up to SCAN_MAX, else at most 3/4 full. */
+  /** Index size for the live refs: none up to SCAN_MAX, else indexSlotsFor. */
   private slotsFor(live: number): number {
-    if (live <= SCAN_MAX) return 0;
-    let slots = MIN_SLOTS;
-    while (live > slots * MAX_LOAD) slots *= 2;
-    return slots;
+    return live <= SCAN_MAX ? 0 : indexSlotsFor(live, MIN_SLOTS);
   }
 
   /** New log capacity (at least len): the entries [0, len) are kept, and the index as it is. */
@@ -398,17 +400,12 @@ export class DistinctWindow {
     b.set(this.buf.subarray(this.ix, this.ix + this.slots), size * 2);
     this.buf = b;
     this.ix = size * 2;
-    if (this.anons !== null) {
-      const a = new Float64Array(size);
-      a.set(this.anons.subarray(0, this.len));
-      this.anons = a;
-    }
   }
 
-  /** Less than half full: down to a quarter more than is held (it grows by half when full: no resize ping-pong). */
+  /** Less than two thirds full: down to an eighth more than is held (it grows by a quarter when full: no resize ping-pong). */
   private shrinkIfSparse(): void {
     const size = this.ix / 2;
-    if (size > INITIAL_CAPACITY * 4 && this.len * 2 < size) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * 1.25) + 1));
+    if (size > INITIAL_CAPACITY * 4 && this.len * 3 < size * 2) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * 1.125) + 1));
   }
 
   /**
@@ -417,7 +414,7 @@ export class DistinctWindow {
    * and so do their index positions.
    */
   private insert(ts: number, key: number): number {
-    if (this.len * 2 === this.ix) this.resize(Math.ceil(this.len * 1.5) + 1);
+    if (this.len * 2 === this.ix) this.resize(Math.ceil(this.len * 1.25) + 1);
     const log = this.buf;
     if (this.len === 0 || (log[(this.len - 1) * 2] as number) <= ts) {
       // A late touch can be the newest entry and still be expired for short
@@ -428,7 +425,6 @@ export class DistinctWindow {
       const at = this.len;
       log[at * 2] = ts;
       log[at * 2 + 1] = key;
-      if (this.anons !== null) this.anons[at] = 0;
       this.len++;
       return at;
     }
@@ -454,10 +450,6 @@ export class DistinctWindow {
     log.copyWithin((lo + 1) * 2, lo * 2, this.len * 2);
     log[lo * 2] = ts;
     log[lo * 2 + 1] = key;
-    if (this.anons !== null) {
-      this.anons.copyWithin(lo + 1, lo, this.len);
-      this.anons[lo] = 0;
-    }
     this.len++;
     // Heads after the insertion point move with the entries they point to;
     // a head at it moves only if the new entry is already expired there.
@@ -484,7 +476,6 @@ export class DistinctWindow {
     const head = this.longestHead();
     if (head < TRIM_MIN || head * 4 < this.len) return;
     this.buf.copyWithin(0, head * 2, this.len * 2);
-    this.anons?.copyWithin(0, head, this.len);
     this.len -= head;
     for (let h = 0; h < this.heads.length; h++) this.heads[h] = (this.heads[h] as number) - head;
     // Entry i is now entry i - head: the same logical position with base + head.
@@ -499,24 +490,18 @@ export class DistinctWindow {
     const newHeads = this.heads.map(() => 0);
     let w = 0;
     const log = this.buf;
-    const anons = this.anons;
-    let anyAnon = false;
     for (let i = start; i < this.len; i++) {
       const k = log[i * 2 + 1] as number;
-      const keep = k === ANON || (this.sketch === null && k >= 0);
+      const keep = k <= ANON || (this.sketch === null && k >= 0);
       if (!keep) continue;
       for (let h = 0; h < this.heads.length; h++) if (i < (this.heads[h] as number)) newHeads[h] = (newHeads[h] as number) + 1;
       log[w * 2] = log[i * 2] as number;
       log[w * 2 + 1] = k;
-      if (anons !== null) anons[w] = anons[i] as number;
-      if (k === ANON) anyAnon = true;
       w++;
     }
     this.len = w;
     this.heads = newHeads;
     this.dead = 0;
-    // No count-only entry left: the amounts array goes until the next one.
-    if (!anyAnon) this.anons = null;
     this.shrinkIfSparse();
     this.reindex(this.slotsFor(this.live));
   }

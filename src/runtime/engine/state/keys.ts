@@ -31,9 +31,14 @@ export function refKey(ref: string): number {
 
 /** FNV-1a, 30 bits. */
 export function hashKey(s: string): number {
+  return (hashKey32(s) >>> 2) & KEY_MASK;
+}
+
+/** FNV-1a, all 32 bits (an int32, possibly negative): for stores that need no sign bit free. */
+export function hashKey32(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return (h >>> 2) & KEY_MASK;
+  return h | 0;
 }
 
 /** A second, independent 30-bit hash (murmur-style mixing), to confirm a hashKey match. */

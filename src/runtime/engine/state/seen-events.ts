@@ -5,30 +5,44 @@
  * makes count-only customers and event counts idempotent; refs are idempotent
  * by construction.
  *
- * Memory (about 12 bytes per id in the log plus 4 to 11 in the index, where
- * a Map of strings costs over 100; no index at all while an actor holds at
- * most SCAN_MAX ids, as most do: a scan of that many is cheaper than the
- * index's bytes are worth): the ids are an arrival-ordered log of
- * three int32s per event (a 30-bit hash of the id; the event's ts as window
- * seconds; its millisecond beside 20 bits of a second, independent hash),
- * and an open-addressing index whose slots hold only positions in that log
- * (the hash to probe with is read from the log). A false "already seen"
- * needs two ids of one actor held at once to agree on 50 hash bits: about
- * n²/2^51 for n ids (2·10^-7 at the 20,000 cap). Two ids that share only
- * the first hash are both held, each with its own entry.
+ * Memory (8 bytes per id in the log plus about 6 in the index, where a Map
+ * of strings costs over 100; no index at all while an actor holds at most
+ * SCAN_MAX ids, as most do: a scan of that many is cheaper than the index's
+ * bytes are worth): the ids are an arrival-ordered log of two int32s per
+ * event (a 32-bit hash of the id; 18 bits of a second, independent hash
+ * beside the event's time rounded UP to UNIT_MS, in 14 bits relative to the
+ * log's `unitBase`), and an open-addressing index whose slots hold only
+ * positions in that log (the hash to probe with is read from the log). A
+ * false "already seen" needs two ids of one actor held at once to agree on
+ * 50 hash bits: about n²/2^51 for n ids (2·10^-7 at the 20,000 cap). Two ids
+ * that share only the first hash are both held, each with its own entry.
  *
  * Kept for the longest horizon plus the lateness allowance (nothing older can
  * still change a window), and at most `cap` per actor: beyond that the oldest
  * are forgotten first (a redelivery reaches back to the last committed offset,
- * i.e. the most recent events).
+ * i.e. the most recent events). Expiry is never earlier than asked, since the
+ * time held is rounded up: an id is forgotten at most UNIT_MS after its
+ * event's time passed the expiry instant (holding an id longer only keeps a
+ * redelivery of it a duplicate; it was 12 bytes per id with the exact ms).
  */
-import { toWindowSeconds } from './distinct-window.js';
-import { checkKey, hashKey } from './keys.js';
-import { EMPTY, placePosition, removePosition } from './position-index.js';
+import { checkKey, hashKey32 } from './keys.js';
+import { EMPTY, MAX_LOAD, homeSlot, indexSlotsFor, nextSlot, placePosition, removePosition } from './position-index.js';
 
-/** int32s per log entry: [hash, seconds, (ms << 20) | check]. */
-const STRIDE = 3;
-const CHECK_MASK = 0xfffff;
+/** int32s per log entry: [hash, (check << TIME_BITS) | time]. */
+const STRIDE = 2;
+const TIME_BITS = 14;
+const TIME_MAX = (1 << TIME_BITS) - 1;
+const CHECK_MASK = (1 << (32 - TIME_BITS)) - 1;
+/** The time an entry holds: its event's, rounded up to this (16 s: 2^14 of them are 72 hours). */
+const UNIT_MS = 16_000;
+/**
+ * A fresh or rebased log's unitBase is the newest time less this (36 hours):
+ * room for late events below, and for 36 hours of newer ones above before
+ * the next rebase (an O(n) rewrite). An entry older than unitBase (a longer
+ * retention than 36 hours, or a backlog) is held as unitBase: longer, never
+ * shorter.
+ */
+const LATE_ROOM = 1 << (TIME_BITS - 1);
 /** Entries of a new log and slots of a new index (most actors see a few events a day). */
 const INITIAL_ENTRIES = 4;
 const MIN_SLOTS = 8;
@@ -40,18 +54,10 @@ const MIN_SLOTS = 8;
  * quarter of its slots (below SCAN_MAX / 2 ids at the latest: no rebuild ping-pong).
  */
 const SCAN_MAX = 128;
-/** The index grows past this share of slots used and halves below a quarter (no resize ping-pong: halving leaves it half full). */
-const MAX_LOAD = 0.75;
 
-function msOf(ts: number): number {
-  const r = ts % 1000;
-  return r < 0 ? r + 1000 : r;
-}
-
-/** Entry's (seconds, ms) before (sec, ms)? */
-function before(log: Int32Array, p: number, sec: number, ms: number): boolean {
-  const s = log[p + 1] as number;
-  return s < sec || (s === sec && (log[p + 2] as number) >>> 20 < ms);
+/** Epoch ms -> time units, rounded up (never earlier than ts). */
+function unitsOf(ts: number): number {
+  return Math.ceil(ts / UNIT_MS);
 }
 
 export class SeenEvents {
@@ -70,36 +76,40 @@ export class SeenEvents {
   private len = 0;
   /** Logical position of log entry 0: index slots hold entry + base, so dropping the front rewrites nothing. */
   private base = 0;
+  /** Entries hold their time in units relative to this. */
+  private unitBase = 0;
   constructor(private readonly cap: number) {}
 
   has(eventId: string): boolean {
-    const key = hashKey(eventId);
+    const key = hashKey32(eventId);
     const check = checkKey(eventId) & CHECK_MASK;
     const b = this.buf;
     if (this.slots === 0) {
       for (let p = this.head * STRIDE, end = this.len * STRIDE; p < end; p += STRIDE) {
-        if (b[p] === key && ((b[p + 2] as number) & CHECK_MASK) === check) return true;
+        if (b[p] === key && (b[p + 1] as number) >>> TIME_BITS === check) return true;
       }
       return false;
     }
     const ix = this.ix;
-    const mask = this.slots - 1;
-    for (let i = key & mask; ; i = (i + 1) & mask) {
+    const slots = this.slots;
+    for (let i = homeSlot(key, slots); ; i = nextSlot(i, slots)) {
       const pos = b[ix + i] as number;
       if (pos === EMPTY) return false;
       const p = (pos - this.base) * STRIDE;
-      if (b[p] === key && ((b[p + 2] as number) & CHECK_MASK) === check) return true;
+      if (b[p] === key && (b[p + 1] as number) >>> TIME_BITS === check) return true;
     }
   }
 
   /** Adds an event id not held yet (the caller asked has()). */
   add(eventId: string, ts: number): void {
     if (this.len * STRIDE === this.ix) this.makeRoom();
-    const key = hashKey(eventId);
+    const units = unitsOf(ts);
+    if (this.size === 0) this.unitBase = units - LATE_ROOM;
+    else if (units - this.unitBase > TIME_MAX) this.rebase(units - LATE_ROOM);
+    const key = hashKey32(eventId);
     const p = this.len * STRIDE;
     this.buf[p] = key;
-    this.buf[p + 1] = toWindowSeconds(ts);
-    this.buf[p + 2] = (msOf(ts) << 20) | (checkKey(eventId) & CHECK_MASK);
+    this.buf[p + 1] = ((checkKey(eventId) & CHECK_MASK) << TIME_BITS) | Math.max(0, units - this.unitBase);
     if (this.slots > 0) placePosition(this.buf, this.ix, this.slots, key, this.len + this.base);
     this.len++;
     if (this.slots === 0 ? this.size > SCAN_MAX : this.size > this.slots * MAX_LOAD) this.rebuild(this.ix / STRIDE, this.slotsFor(this.size));
@@ -108,10 +118,10 @@ export class SeenEvents {
 
   /** Forget ids of events older than `before` (arrival order is time order up to lateness). */
   expire(beforeMs: number): void {
-    const sec = toWindowSeconds(beforeMs);
-    const ms = msOf(beforeMs);
-    while (this.head < this.len && before(this.buf, this.head * STRIDE, sec, ms)) this.dropFirst();
-    if (this.head >= 16 && this.head * 4 >= this.len) this.rebuild(Math.ceil(this.size * 1.25), this.slotsFor(this.size));
+    // An entry's units u (ts rounded up) go if u < ceil(before): then ts <= u * UNIT_MS < before.
+    const limit = unitsOf(beforeMs) - this.unitBase;
+    while (this.head < this.len && ((this.buf[this.head * STRIDE + 1] as number) & TIME_MAX) < limit) this.dropFirst();
+    if (this.head >= 16 && this.head * 4 >= this.len) this.rebuild(Math.ceil(this.size * 1.125), this.slotsFor(this.size));
   }
 
   get size(): number {
@@ -127,6 +137,17 @@ export class SeenEvents {
     return 200 + this.buf.byteLength;
   }
 
+  /** Times relative to a later unitBase; an entry older than it holds unitBase (longer, never shorter). */
+  private rebase(unitBase: number): void {
+    const shift = unitBase - this.unitBase;
+    const b = this.buf;
+    for (let p = this.head * STRIDE + 1, end = this.len * STRIDE; p < end; p += STRIDE) {
+      const w = b[p] as number;
+      b[p] = (w & ~TIME_MAX) | Math.max(0, (w & TIME_MAX) - shift);
+    }
+    this.unitBase = unitBase;
+  }
+
   private static fresh(entries: number, slots: number): Int32Array {
     const b = new Int32Array(entries * STRIDE + slots);
     b.fill(EMPTY, entries * STRIDE);
@@ -137,27 +158,24 @@ export class SeenEvents {
     if (this.slots > 0) removePosition(this.buf, this.ix, this.slots, this.base, STRIDE, 0, this.buf[this.head * STRIDE] as number, this.head + this.base);
     this.head++;
     // Few ids left: a smaller index (or none), and the log without its forgotten front.
-    if (this.slots > 0 && this.size * 4 < this.slots) this.rebuild(Math.ceil(this.size * 1.25) + 1, this.slotsFor(this.size));
+    if (this.slots > 0 && this.size * 4 < this.slots) this.rebuild(Math.ceil(this.size * 1.125) + 1, this.slotsFor(this.size));
   }
 
-  /** Index size for n ids: none up to SCAN_MAX, else at most MAX_LOAD full. */
+  /** Index size for n ids: none up to SCAN_MAX, else indexSlotsFor. */
   private slotsFor(n: number): number {
-    if (n <= SCAN_MAX) return 0;
-    let slots = MIN_SLOTS;
-    while (n > slots * MAX_LOAD) slots *= 2;
-    return slots;
+    return n <= SCAN_MAX ? 0 : indexSlotsFor(n, MIN_SLOTS);
   }
 
-  /** The log is full: drop the forgotten front if it is a quarter or more, else grow by half. */
+  /** The log is full: drop the forgotten front if it is a quarter or more, else grow by a quarter. */
   private makeRoom(): void {
     const live = this.size;
     const capacity = this.ix / STRIDE;
-    this.rebuild(this.head * 4 >= this.len ? Math.max(live + 1, Math.ceil(live * 1.25)) : Math.ceil(capacity * 1.5), this.slots);
+    this.rebuild(this.head * 4 >= this.len ? Math.max(live + 1, Math.ceil(live * 1.125)) : Math.ceil(capacity * 1.25), this.slots);
   }
 
   /**
    * A new buffer: a log of `entries` (at least the live ones) holding the live
-   * entries from its front, and an index of `slots` (a power of two) built
+   * entries from its front, and an index of `slots` built
    * from them; positions restart at base 0.
    */
   private rebuild(entries: number, slots: number): void {

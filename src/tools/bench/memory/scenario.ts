@@ -57,7 +57,7 @@ export type PartFigures = readonly { readonly part: string; readonly bytesPerAct
 export interface HeldFigures {
   readonly customers: number;
   readonly eventIds: number;
-  /** 8 bytes per customer (second + key in the window's log) and 12 per event id (hash, second, ms + check): no index, slack or object. */
+  /** 8 bytes per customer (second + key in the window's log) and 8 per event id (hash, check + rounded time): no index, slack or object. */
   readonly dataBytes: number;
 }
 
@@ -137,7 +137,7 @@ function measureParts(engine: Engine): { figures: StateFigures; heapWithout: num
     customers += st.window.liveRefs;
     eventIds += st.seen.size;
   }
-  const held: HeldFigures = { customers: customers / n, eventIds: eventIds / n, dataBytes: (customers * 8 + eventIds * 12) / n };
+  const held: HeldFigures = { customers: customers / n, eventIds: eventIds / n, dataBytes: (customers * 8 + eventIds * 8) / n };
   const steps: [string, (st: Parts) => void][] = [
     ['event ids (seen-events)', (st) => (st.seen = new SeenEvents(1))],
     ['distinct window', (st) => (st.window = new DistinctWindow(st.window.horizonList, 1))],
