@@ -65,9 +65,10 @@ describe('ClickHouseStore against a real server', () => {
     expect(capped.recentEvents.map((e) => e.event_id)).toEqual(['rt-3', 'rt-4']);
     expect(capped.recentEventsCapped).toBe(true);
 
-    // A restore "in the past" (backtest) sees nothing after its now.
+    // A restore "in the past" (backtest) sees nothing after its now. (Only this test's actor: the first
+    // test's event, the last millisecond of last month, is in this hour when the suite runs early on a 3rd.)
     const earlier = await store.loadHistory({ ...q, now: base + 1500, maxRecentEvents: 1000 });
-    expect(earlier.recentEvents.map((e) => e.event_id)).toEqual(['rt-0', 'rt-1']);
+    expect(earlier.recentEvents.filter((e) => e.actor_id === 'emp-rt').map((e) => e.event_id)).toEqual(['rt-0', 'rt-1']);
   });
 
   it('keeps the latest alert revision for history and every notify revision for the outbox', async () => {
