@@ -3,12 +3,12 @@
  * one counter per actor, rule and horizon, created with the first counted
  * event. Which requests: those of `count: <predicate>` (e.g. denied
  * outcomes), or of `class: <name>`, an activity class of the settings (e.g.
- * exports). A class's requests are also counted in
- * every activity bucket, so its windows may judge against a baseline of that
- * class (metric `day_events` / `hour_events` with the same `class`): a day of
- * many small exports by someone who never exports is judged against their
- * exports, not lost among their ordinary reads. A `count` predicate has no
- * stored history: its windows take fixed limits.
+ * exports). A class's requests are also counted in every activity bucket, so
+ * its windows may judge against a baseline of that class (metric
+ * `day_events` / `hour_events` with the same `class`): a day of many small
+ * exports by someone who never exports is judged against their exports, not
+ * lost among their ordinary reads. A `count` predicate has no stored
+ * history: its windows take fixed limits.
  */
 import { z } from 'zod';
 import { fmt, leadingWindow } from '../alerts/wording.js';
