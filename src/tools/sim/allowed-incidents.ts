@@ -445,8 +445,8 @@ export function generateAllowedIncident(seed: number, customers: CustomerPool, i
       const lead = a.role === 'support_lead';
       // Many small exports in a day by someone whose work never exports.
       const exports = rng.int(SPREE_MIN_EXPORTS, 50);
-      const size = spreeSizes(a);
-      const total = withinBudget(a, acc, exports * rng.range(size[0] as number, size[1] as number) * k);
+      const [smallest, largest] = spreeSizes(a);
+      const total = withinBudget(a, acc, exports * rng.range(smallest, largest) * k);
       const span = rng.range(5, 8) * HOUR;
       const ip = g.ip(rng.bool(0.4));
       const channel: WireChannel = lead ? 'web' : rng.bool(0.5) ? 'web' : 'sql';

@@ -37,18 +37,26 @@ export function metricGranularity(metric: Metric): 'hour' | 'day' {
   return metric.startsWith('day_') ? 'day' : 'hour';
 }
 
-export function metricValue(row: ActorActivityRow, metric: Metric): number {
-  if (metric === 'hour_peak_5m') return row.peak_5m_distinct;
+/**
+ * How to read a metric from a stored row, resolved once per metric (a
+ * baseline reads it from every row of its span; a class's name is parsed here,
+ * not per row).
+ */
+export function metricReader(metric: Metric): (row: ActorActivityRow) => number {
   const colon = metric.indexOf(':');
   if (colon >= 0) {
     // One class's requests: absent from the row when the bucket had none (rows stored before classes too).
-    const at = row.class_names?.indexOf(metric.slice(colon + 1)) ?? -1;
-    return at < 0 ? 0 : (row.class_events?.[at] ?? 0);
+    const name = metric.slice(colon + 1);
+    return (row) => {
+      const at = row.class_names?.indexOf(name) ?? -1;
+      return at < 0 ? 0 : (row.class_events?.[at] ?? 0);
+    };
   }
+  if (metric === 'hour_peak_5m') return (row) => row.peak_5m_distinct;
   // Rows stored without the sliding-hour peak fall back to the clock hour's count.
-  if (metric === 'hour_peak_1h') return row.peak_1h_distinct ?? row.distinct_records;
-  if (metric === 'day_peak_24h') return row.peak_24h_distinct ?? row.distinct_records;
-  return row.distinct_records;
+  if (metric === 'hour_peak_1h') return (row) => row.peak_1h_distinct ?? row.distinct_records;
+  if (metric === 'day_peak_24h') return (row) => row.peak_24h_distinct ?? row.distinct_records;
+  return (row) => row.distinct_records;
 }
 
 export function bandOfHour(hour: number, weekday: number, rule: BandRule): Band {

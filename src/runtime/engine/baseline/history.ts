@@ -21,7 +21,7 @@
  * actor's qualifying rows change; a group's per cutoff.
  */
 import type { ActorActivityRow } from '../api.js';
-import { BANDS, bandOfRow, metricGranularity, metricValue, type Band, type BandRule, type Metric } from './bands.js';
+import { BANDS, bandOfRow, metricGranularity, metricReader, type Band, type BandRule, type Metric } from './bands.js';
 import { EMPTY_STATS, summarise, TOP_KEPT, type SampleStats } from './robust.js';
 
 const EMPTY_TOP: readonly number[] = [];
@@ -410,6 +410,7 @@ export class ActivityHistory {
   private splitByBand(members: readonly MemberRows[], metric: Metric): { values: number[]; actors: number; days: number }[] {
     const out = BANDS.map(() => ({ values: [] as number[], actors: 0, days: 0 }));
     const lastDay = BANDS.map(() => -1);
+    const valueOf = metricReader(metric);
     for (const m of members) {
       const seen = BANDS.map(() => false);
       lastDay.fill(-1);
@@ -417,7 +418,7 @@ export class ActivityHistory {
         const r = m.rows[i] as ActorActivityRow;
         const b = BANDS.indexOf(bandOfRow(r, this.rules));
         const o = out[b] as { values: number[]; days: number };
-        o.values.push(metricValue(r, metric));
+        o.values.push(valueOf(r));
         seen[b] = true;
         // Rows are sorted by bucket start: a new day shows as a change of day number.
         const day = Math.floor(r.bucket_start / DAY_MS);

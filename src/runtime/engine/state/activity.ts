@@ -9,6 +9,7 @@
 import type { ActorActivityRow } from '../api.js';
 import type { ActorProfile, EnrichedEvent } from '../../../model/enriched.js';
 import { BucketDistinct } from './distinct-counter.js';
+import { appended } from './exact-array.js';
 import { toWindowSeconds } from './distinct-window.js';
 import { localReading } from '../../../time/local-time.js';
 
@@ -128,18 +129,6 @@ const NO_NAMES: readonly string[] = [];
 /** The names with one more (the same array if it is there). */
 function withName(names: readonly string[], name: string): readonly string[] {
   return names.includes(name) ? names : appended(names, name);
-}
-
-/**
- * A new array of exactly the items and one more. (Arrays grown by push,
- * spread or filter reserve spare slots: two items cost about 190 bytes that
- * way, 72 in an array of their length.)
- */
-function appended<T>(items: readonly T[], item: T): readonly T[] {
-  const out = new Array<T>(items.length + 1);
-  for (let i = 0; i < items.length; i++) out[i] = items[i] as T;
-  out[items.length] = item;
-  return out;
 }
 
 const NO_BUCKETS: readonly ActivityBucket[] = [];

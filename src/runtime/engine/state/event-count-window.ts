@@ -3,21 +3,16 @@
  * outcomes in 10m). Timestamps are kept sorted (late events are inserted in
  * place) and capped: past the cap the count saturates, far above any sane limit.
  */
+import { appended } from './exact-array.js';
+
 const TRIM_MIN = 16;
 /**
  * Up to this many times the array is replaced by a copy one longer on each
- * add, so it holds exactly its times: push reserves at least 16 spare slots
- * (most windows hold a handful, about 130 bytes of slack each). Beyond it,
- * push (amortised O(1)).
+ * add (exact-array.ts), so it holds exactly its times: push reserves at least
+ * 16 spare slots (most windows hold a handful, about 130 bytes of slack
+ * each). Beyond it, push (amortised O(1)).
  */
 const EXACT_MAX = 32;
-
-function appendedTime(times: readonly number[], ts: number): number[] {
-  const out = new Array<number>(times.length + 1);
-  for (let i = 0; i < times.length; i++) out[i] = times[i] as number;
-  out[times.length] = ts;
-  return out;
-}
 
 export class EventCountWindow {
   private times: number[] = [];
@@ -30,7 +25,7 @@ export class EventCountWindow {
   add(ts: number): void {
     const t = this.times;
     if (t.length === 0 || (t[t.length - 1] as number) <= ts) {
-      if (t.length < EXACT_MAX) this.times = appendedTime(t, ts);
+      if (t.length < EXACT_MAX) this.times = appended(t, ts);
       else t.push(ts);
     } else {
       let lo = this.head;

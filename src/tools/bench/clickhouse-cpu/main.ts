@@ -44,7 +44,7 @@ import { quoteIdentifier, qualifiedTable } from '../../../runtime/outputs/clickh
 import { consoleDatabaseOf } from '../../../runtime/outputs/clickhouse/ddl.js';
 import { createSimulation } from '../../sim/simulator.js';
 import { ENRICHMENT_SOURCES } from '../../../runtime/enrich/sources/index.js';
-import { pidListeningOn, portOf } from '../throughput/service-cpu.js';
+import { pidListeningOn, portOf, statCpuMicros } from '../throughput/service-cpu.js';
 
 const { values: args } = parseArgs({
   options: { events: { type: 'string', default: '100000' }, batch: { type: 'string', default: '6000' }, columns: { type: 'boolean', default: false } },
@@ -54,7 +54,6 @@ const BATCH = Number(args.batch);
 const URL_ = process.env.CUSTOS_CLICKHOUSE_URL || 'http://127.0.0.1:8123';
 const KEY = 'benchmark-pseudonym-key-not-a-secret-0000';
 const PARTITIONS = 3;
-const TICKS = 100;
 
 /** CPU µs per thread name of the server (all its threads, summed by name). */
 function threadCpu(pid: number): Map<string, number> {
@@ -63,8 +62,7 @@ function threadCpu(pid: number): Map<string, number> {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(name, (out.get(name) ?? 0) + ((Number(rest[11]) + Number(rest[12])) / TICKS) * 1e6);
+      out.set(name, (out.get(name) ?? 0) + statCpuMicros(stat));
     } catch {
       // thread ended meanwhile
     }
@@ -77,7 +75,6 @@ function since(before: Map<string, number>, after: Map<string, number>): Map<str
   for (const [k, v] of after) d.set(k, v - (before.get(k) ?? 0));
   return d;
 }
-
 
 async function scalar(ch: ClickHouseClient, sql: string): Promise<number> {
   const r = await ch.query({ query: sql, format: 'JSONEachRow' });

@@ -66,16 +66,18 @@ export function pidListeningOn(port: number): number | null {
   return null;
 }
 
+/** utime + stime in µs of the text of a /proc/<pid>/stat (or /proc/<pid>/task/<tid>/stat) file. */
+export function statCpuMicros(stat: string): number {
+  // Fields after the command name (which may contain spaces) start at state (field 3).
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(rest[11]) + Number(rest[12])) / TICKS) * 1e6;
+}
+
 /** utime + stime of the process (all its threads) in µs, or null when unreadable. */
 export function processCpuMicros(pid: number | null): number | null {
   if (pid === null) return null;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces) start at state (field 3).
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(rest[11]);
-    const stime = Number(rest[12]);
-    return ((utime + stime) / TICKS) * 1e6;
+    return statCpuMicros(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return null;
   }
