@@ -55,7 +55,7 @@ export async function benchDetectionCommand(o: BenchDetectionOptions): Promise<n
   console.log('\nAggregated');
   console.log(aggregateReport(agg, results));
   if (o.detections) console.log(`\nEvery incident: first detection (rule, explanation)\n${detectionsReport(runs)}`);
-  const missed = missedReport(runs);
+  const missed = missedReport(runs, results);
   if (missed) console.log(`\nMisses, late detections and alerted look-alikes\n${missed}`);
   if (o.falseAlerts > 0) {
     const fa = falseAlertsReport(runs, o.falseAlerts);

@@ -15,7 +15,24 @@ export type { ActorActivityRow } from '../../model/activity.js';
 export type { AlertUpdate, RestorableAlert } from '../../model/alert.js';
 export type { AlertState } from '../../model/alert-state.js';
 
+/**
+ * Sees how close the rules came to firing for the actors it watches: every
+ * rate window judged (observed and limit, above it or not) and every score
+ * (with what each fired signal and fact added). For diagnosis only (the
+ * detection benchmark's "closest approach" of a missed incident); an engine
+ * without a probe computes none of it. Called synchronously; must not throw.
+ */
+export interface EngineProbe {
+  watches(actorId: string): boolean;
+  rate(actorId: string, ts: number, ruleId: string, window: string, observed: number, limit: number): void;
+  score(actorId: string, ts: number, ruleId: string, score: number, threshold: number, parts: readonly ProbePart[]): void;
+}
 
+/** One contribution to a probed score: a signal (its rule title) or a fact (its reason), and its points. */
+export interface ProbePart {
+  readonly label: string;
+  readonly points: number;
+}
 
 /** What the engine needs from history at start (loaded from ClickHouse by the pipeline). */
 export interface EngineHistory {

@@ -12,8 +12,8 @@
  * gives the alerts and activity rows live arrival gave.
  *
  * Per event (the hot path): one actor lookup, one event-id hash, O(refs)
- * window updates, and one closure call per rule; limits are cached per actor
- * and only recomputed when history or rules change.
+ * window updates, and one closure call per rule; a window's limit is computed
+ * (allocation-free, `limitOf`) only when its count passes the window's floor.
  */
 import type { AlertRevision } from '../../model/alert.js';
 import type { ActorProfile, EnrichedEvent } from '../../model/enriched.js';
@@ -23,8 +23,10 @@ import type {
   DetectionEngine,
   EngineHistory,
   EngineOutput,
+  EngineProbe,
   EngineStats,
   EvaluationInputs,
+  ProbePart,
 } from './api.js';
 import { AlertCorrelator } from './alerts/correlator.js';
 import type { Contribution, WindowFigure } from './alerts/open-alert.js';
@@ -67,6 +69,8 @@ export interface EngineOptions {
   readonly maxOpenAlerts?: number;
   /** Actors whose baseline history (activity rows) is held (default: no cap); beyond it, those longest without a new row and without window state are dropped. */
   readonly maxHistoryActors?: number;
+  /** Diagnosis: told how close each window and score came to firing for the actors it watches (EngineProbe). */
+  readonly probe?: EngineProbe;
 }
 
 /** What the caps did, cumulatively (stats().caps). */
@@ -155,9 +159,13 @@ export class Engine implements DetectionEngine {
    * live event touched: longest window + longest quiet + lateness (see tick).
    */
   private restoredHoldMs = 0;
+  private readonly probe: EngineProbe | null;
+  /** The probe watches the actor of the event being judged. */
+  private probing = false;
 
   constructor(options: EngineOptions) {
     this.clock = options.clock;
+    this.probe = options.probe ?? null;
     this.caps = {
       distinct: positiveInt(options.maxExactDistinctPerActor ?? 10_000, 'maxExactDistinctPerActor'),
       eventIds: positiveInt(options.maxEventIdsPerActor ?? 20_000, 'maxEventIdsPerActor'),
@@ -482,6 +490,7 @@ export class Engine implements DetectionEngine {
       this.alerts.firePolicy(st, r, e, duplicate, finding, this.batchNow);
     }
     const rateRules = this.rules.rateRules;
+    this.probing = this.probe !== null && this.probe.watches(st.actorId);
     this.eventSeq++;
     let signalled = false;
     for (let k = 0; k < rateRules.length; k++) {
@@ -492,7 +501,7 @@ export class Engine implements DetectionEngine {
     const scoreRules = this.rules.scoreRules;
     for (let k = 0; k < scoreRules.length; k++) {
       const r = scoreRules[k] as ScoreRule;
-      if (!signalled && (this.factsMax[k] as number) < r.threshold) continue;
+      if (!signalled && !this.probing && (this.factsMax[k] as number) < r.threshold) continue;
       if (r.scope !== null && !r.scope(this.input)) continue;
       this.judgeScore(st, r, e, duplicate);
     }
@@ -612,6 +621,7 @@ export class Engine implements DetectionEngine {
     let figures: WindowFigure[] | null = null;
     let best = -1;
     let bestRatio = 0;
+    if (this.probing) this.probeRate(st, r, m, e, factor);
     for (let i = 0; i < r.windows.length; i++) {
       const w = r.windows[i] as RateWindow;
       const observed = m.observe(st, i);
@@ -650,6 +660,7 @@ export class Engine implements DetectionEngine {
     let score = 0;
     for (const s of r.signals) score += this.signalPoints(s);
     for (const f of r.facts) if (f.when(this.input)) score += f.points;
+    if (this.probing) this.probeScore(st, r, e, score);
     if (score < r.threshold) return;
     if (this.excepted(r, e, st)) return;
     // Only for a score that fires: what each signal and fact added, in rule order.
@@ -665,6 +676,24 @@ export class Engine implements DetectionEngine {
     }
     for (const f of r.facts) if (f.when(this.input)) contributions.push({ ruleId: null, label: f.reason, points: f.points, window: null });
     this.alerts.fireScore(st, r, e, duplicate, score, contributions, figures, holdMs, this.batchNow);
+  }
+
+  /** Every window of the rule with something in it, observed against its limit, for the probe. */
+  private probeRate(st: ActorState, r: RateRule, m: MeasureRuntime, e: EnrichedEvent, factor: number): void {
+    for (let i = 0; i < r.windows.length; i++) {
+      const w = r.windows[i] as RateWindow;
+      const observed = m.observe(st, i);
+      if (observed <= 0) continue;
+      (this.probe as EngineProbe).rate(st.actorId, e.ts, r.id, w.label, observed, this.limitFor(st, w, e, factor, m.days?.(st, i) ?? null));
+    }
+  }
+
+  /** The score and what each fired signal and holding fact added, for the probe. */
+  private probeScore(st: ActorState, r: ScoreRule, e: EnrichedEvent, score: number): void {
+    const parts: ProbePart[] = [];
+    for (const s of r.signals) if (this.signalAt[s.rateIndex] === this.eventSeq) parts.push({ label: s.rule.title, points: round2(this.signalPoints(s)) });
+    for (const f of r.facts) if (f.when(this.input)) parts.push({ label: f.reason, points: f.points });
+    (this.probe as EngineProbe).score(st.actorId, e.ts, r.id, round2(score), r.threshold, parts);
   }
 
   /** A signal's points on the current event: weight x observed / limit of its window furthest above its limit, at most `max`; 0 when no window is above. */

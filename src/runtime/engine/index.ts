@@ -6,8 +6,10 @@ export type {
   DetectionEngine,
   EngineHistory,
   EngineOutput,
+  EngineProbe,
   EngineStats,
   EvaluationInputs,
+  ProbePart,
   RestorableAlert,
 } from './api.js';
 export { parseAlertState, ALERT_STATE_VERSION } from '../../model/alert-state.js';

@@ -2,6 +2,7 @@
 import { ALL_INCIDENT_TYPES } from '../../sim/types.js';
 import { type AggregateScore, GOALS, type RunScore } from './scoring.js';
 import type { DetectionRunResult } from './run.js';
+import { describeClosest } from './closest.js';
 import { table } from '../../../util/text-table.js';
 
 export function duration(ms: number | null): string {
@@ -127,11 +128,22 @@ export function aggregateReport(agg: AggregateScore, results: readonly Detection
   return out.join('\n');
 }
 
-export function missedReport(runs: readonly RunScore[]): string {
+/**
+ * Misses, late detections and alerted look-alikes. `closest` (in process): a
+ * missed incident's closest approach, the line under it, so a miss says which
+ * limit it stayed under and by how much, and the incident's own description.
+ */
+export function missedReport(runs: readonly RunScore[], results: readonly DetectionRunResult[] = []): string {
   const lines: string[] = [];
   for (const r of runs) {
+    const result = results.find((x) => x.seed === r.seed);
     for (const i of r.incidents) {
-      if (!i.detected) lines.push(`seed ${r.seed}: MISSED ${i.id} actor=${i.actor_id}${i.merged_only ? ' (only merged into an older alert)' : ''}`);
+      if (!i.detected) {
+        lines.push(`seed ${r.seed}: MISSED ${i.id} actor=${i.actor_id}${i.merged_only ? ' (only merged into an older alert)' : ''}`);
+        const closest = result?.closest?.get(i.id);
+        const label = result?.labels.incidents.find((x) => x.id === i.id);
+        if (label !== undefined && closest !== undefined) lines.push(`    ${label.description}\n    closest: ${describeClosest(closest)}`);
+      }
       else if (!i.in_time) lines.push(`seed ${r.seed}: LATE ${i.id} actor=${i.actor_id} ttd=${duration(i.ttd_ms)} rule=${i.first_rule}: ${i.first_summary ?? ''}`);
     }
     for (const l of r.lookalikes) if (l.alerted) lines.push(`seed ${r.seed}: LOOK-ALIKE ALERTED ${l.id} actor=${l.actor_id} rules=${l.rules.join(',')}`);

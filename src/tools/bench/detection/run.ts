@@ -15,6 +15,7 @@ import { EngineReplay, createWireEventReader } from '../../replay/index.js';
 import { createPolicyAudit, policyClaims } from '../../sim/audit-simulation.js';
 import { type SimConfig, createSimulation } from '../../sim/simulator.js';
 import type { SimLabels } from '../../sim/types.js';
+import { type ClosestApproach, ClosestApproachProbe } from './closest.js';
 import type { ObservedUpdate } from './scoring.js';
 
 export interface DetectionRunOptions extends SimConfig {
@@ -46,6 +47,8 @@ export interface DetectionRunResult {
   readonly engineStats: EngineStats;
   /** Role and directory status per actor id. */
   readonly actors: ReadonlyMap<string, { readonly role: string; readonly status: string }>;
+  /** Per incident id: how close each rule came during the incident (in process only; the live run cannot watch the engine). */
+  readonly closest?: ReadonlyMap<string, ClosestApproach>;
 }
 
 const PSEUDONYM_KEY = 'custos-bench-detection-pseudonym-key-0001';
@@ -66,7 +69,9 @@ export function runDetection(opts: DetectionRunOptions): DetectionRunResult {
     const tables = loadEnrichmentTables(enrichmentFilesInFolder(enrichmentDir, { directoryFile, defaultTimezone: 'UTC' }));
     const clock = new ManualClock(sim.config.startMs);
     const rules = loadRuleSet(rulesDir, { now: sim.config.startMs });
-    const engine = createEngine({ rules, clock });
+    // Watches the incident actors, so a miss can say how close each rule came.
+    const probe = new ClosestApproachProbe(sim.plan.incidents.map((i) => i.actor.actor_id));
+    const engine = createEngine({ rules, clock, probe });
     const reader = createWireEventReader({ pseudonymKey: PSEUDONYM_KEY, tables, maxMessageBytes: 1 << 20 });
     // The simulator's own check on the same pass: a policy-allowed incident must not break a policy clause.
     const audit = policyClaims(sim.plan).length > 0 ? createPolicyAudit(sim.plan, rules) : null;
@@ -115,9 +120,10 @@ export function runDetection(opts: DetectionRunOptions): DetectionRunResult {
     pipelineMs += performance.now() - p1;
     const rejected = reader.rejections.total;
     const rejectionSample = reader.rejections.sample;
+    const labels = stream.labels();
     return {
       seed: sim.config.seed,
-      labels: stream.labels(),
+      labels,
       updates,
       events,
       rejected,
@@ -127,6 +133,7 @@ export function runDetection(opts: DetectionRunOptions): DetectionRunResult {
       pipelineMs,
       engineStats: engine.stats(),
       actors: new Map(sim.actors.map((a) => [a.actor_id, { role: a.role, status: a.employment_status }])),
+      closest: new Map(labels.incidents.map((i) => [i.id, probe.closest(i)])),
     };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
