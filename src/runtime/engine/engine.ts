@@ -136,7 +136,7 @@ export class Engine implements DetectionEngine {
   private factsMax: number[] = [];
   private retentionMs = 0;
 
-  private readonly facts: DerivedFacts = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false, new_customers: 0, silent_days: 0 };
+  private readonly facts: DerivedFacts = { first_seen_resource_type: false, peer_share_resource_type: 0, first_seen_channel: false, first_seen_zone: false, new_customers: 0, silent_days: 0 };
   private readonly input: EvalInput;
   private rowsOut: ActorActivityRow[] = [];
   private lateDropped = 0;
@@ -408,7 +408,7 @@ export class Engine implements DetectionEngine {
   replaceRules(ruleSet: RuleSet): void {
     this.rules = ruleSet;
     const s = ruleSet.settings;
-    const layout = this.accumulator.layOut(ruleSet.distinctHorizons);
+    const layout = this.accumulator.layOut(ruleSet.distinctHorizons, this.caps.distinct);
     let longest = Math.max(...layout.horizons);
     // Windows of whole days read closed days from the activity history: their events are kept a day.
     for (const r of ruleSet.rateRules) for (const w of r.windows) longest = Math.max(longest, r.measure.part.spansDays === true ? DAY_MS : w.horizonMs);
@@ -586,6 +586,8 @@ export class Engine implements DetectionEngine {
     f.silent_days = e.ts - st.runStart < DAY_MS ? Math.floor(st.silentBefore / DAY_MS) : 0;
     if (st.history === undefined) st.history = this.history.actor(st.actorId);
     // As of the buckets this actor had closed: rows the history holds beyond them (a restore) do not count.
+    // The peers' use is read as of the cutoff peer baselines are read as of (groupCutoff): the same whatever order partitions come in.
+    f.peer_share_resource_type = this.history.shareUsing(st.peerGroup, st.actorId, 'resource_types', e.resource_type, this.groupCutoff(e.ts).cutoff);
     const asOf = this.ownAsOf(st);
     if (st.history === undefined || this.history.ownHours(st.actorId, asOf) < this.rules.settings.first_seen_min_buckets) {
       f.first_seen_resource_type = false;

@@ -16,7 +16,7 @@ export interface PolicyVerdict {
   readonly clause: string;
 }
 
-const NO_FACTS: DerivedFacts = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false, new_customers: 0, silent_days: 0 };
+const NO_FACTS: DerivedFacts = { first_seen_resource_type: false, peer_share_resource_type: 0, first_seen_channel: false, first_seen_zone: false, new_customers: 0, silent_days: 0 };
 
 export function createPolicyJudge(rules: RuleSet): (e: EnrichedEvent) => PolicyVerdict[] {
   // One input object, refilled per event: this runs for every event of a sample.

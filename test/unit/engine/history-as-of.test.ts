@@ -42,6 +42,25 @@ describe('ActivityHistory as of an instant', () => {
     expect(h.seenAsOf('alice', 'resource_types', 'payment_method', later.bucket_start + HOUR)).toBe(true);
   });
 
+  it("the share of peers who used a resource type counts the others, as of the cutoff", () => {
+    const h = new ActivityHistory(LOOKBACK, BAND);
+    // alice and p1 read customers; p2 and p3 orders too (p2 a week before, p3 only after the cutoff).
+    for (const actor of ['alice', 'p1', 'p2', 'p3']) for (const r of hourlyRows(actor, { days: 3, peak5m: 10, before: T0 })) h.add(r);
+    const orders = (actor: string, from: number) => hourlyRows(actor, { days: 1, peak5m: 5, before: from }).map((r) => ({ ...r, resource_types: ['order'] }));
+    for (const r of orders('p2', T0 - 7 * DAY)) h.add(r);
+    for (const r of orders('p3', T0 + 3 * DAY).filter((r) => r.bucket_start >= T0)) h.add(r);
+    const g = h.peerGroup('support_agent', 'customer_care');
+    const cutoff = T0 - (T0 % DAY);
+    // Of alice's three peers, p2 read orders before the cutoff: 1 / 3.
+    expect(h.shareUsing(g, 'alice', 'resource_types', 'order', cutoff)).toBeCloseTo(1 / 3);
+    // p2's own use is not a peer's: of p2's peers, none.
+    expect(h.shareUsing(g, 'p2', 'resource_types', 'order', cutoff)).toBe(0);
+    // Everyone read customers.
+    expect(h.shareUsing(g, 'alice', 'resource_types', 'customer', cutoff)).toBe(1);
+    // After p3's orders closed, 2 of alice's 3 peers.
+    expect(h.shareUsing(g, 'alice', 'resource_types', 'order', T0 + 3 * DAY)).toBeCloseTo(2 / 3);
+  });
+
   it('a group snapshot as of a cutoff is taken once when final, and again as rows arrive while provisional', () => {
     const h = new ActivityHistory(LOOKBACK, BAND);
     for (const actor of ['p1', 'p2']) for (const r of hourlyRows(actor, { days: 3, peak5m: 10, before: T0 })) h.add(r);

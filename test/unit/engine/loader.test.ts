@@ -186,6 +186,7 @@ describe('rule loader: folders', () => {
       'rate.budget.daily-distinct-customers',
       'rate.bulk.distinct-customers',
       'rate.denied.burst',
+      'rate.first-seen.resource-volume',
       'signal.days.own',
       'signal.days.peers',
       'signal.exports.own',

@@ -63,8 +63,8 @@ describe('engine parts: the registered lists are what rule files may name', () =
   });
 
   it("refuses another measure's field on a rule, naming the measure it belongs to", () => {
-    expect(problems(rateRule('distinct_customers', '    count: { field: outcome, eq: denied }\n'))).toEqual([
-      't1.yaml:9: `count` is a field of measure `events`, not of `distinct_customers`',
+    expect(problems(rateRule('distinct_customers', '    class: exports\n'))).toEqual([
+      't1.yaml:9: `class` is a field of measure `events`, not of `distinct_customers`',
     ]);
   });
 
@@ -79,6 +79,12 @@ describe('engine parts: the registered lists are what rule files may name', () =
     ]);
     expect(problems(rateRule('distinct_customers').replace('{ window: 5m, limit: 3 }', '{ window: 5m, baseline: { metric: hour_events, class: exports } }'))).toEqual([
       't1.yaml:9: measure `distinct_customers` counts customers: baseline metric hour_events counts requests',
+    ]);
+    // The customers of selected events only (`count`): no activity row records them.
+    const selected = rateRule('distinct_customers', '    count: { field: first_seen.resource_type, eq: true }\n');
+    expect(rules(selected).rateRules[0]?.windows[0]?.limit).toEqual({ type: 'static', value: 3 });
+    expect(problems(selected.replace('{ window: 5m, limit: 3 }', '{ window: 5m, baseline: { metric: hour_peak_5m } }'))).toEqual([
+      't1.yaml:10: with `count`, the customers counted are only those of the selected events, which no activity row records: give the window a fixed `limit` (and `floor`), not a baseline',
     ]);
     // Requests are profiled per activity class: a metric of requests names its class, a class its metric, and the class exists.
     const exports = rateRule('events', '    class: exports\n');

@@ -14,7 +14,7 @@ function compile(raw: unknown, lists: Record<string, string[]> = {}): { p: (i: E
   return { p: compilePredicate(raw, ['when'], ctx), issues };
 }
 
-const facts = { first_seen_resource_type: false, first_seen_channel: true, first_seen_zone: false, new_customers: 3, silent_days: 0 };
+const facts = { first_seen_resource_type: false, peer_share_resource_type: 0, first_seen_channel: true, first_seen_zone: false, new_customers: 3, silent_days: 0 };
 const input = (init: Parameters<typeof ev>[0] = {}): EvalInput => ({ e: ev(init), f: facts });
 
 function holds(raw: unknown, init: Parameters<typeof ev>[0] = {}, lists: Record<string, string[]> = {}): boolean {
@@ -125,7 +125,7 @@ describe('lists and named conditions across files', () => {
 `,
     );
     const rule = rs.policyRules[0];
-    const f = { first_seen_resource_type: false, first_seen_channel: false, first_seen_zone: false, new_customers: 0, silent_days: 0 };
+    const f = { first_seen_resource_type: false, peer_share_resource_type: 0, first_seen_channel: false, first_seen_zone: false, new_customers: 0, silent_days: 0 };
     expect(rule?.version).toBe('2');
     expect(rule?.scope?.({ e: ev({ channel: 'sql', actor: { kind: 'service' } }), f })).toBe(true);
     expect(rule?.scope?.({ e: ev({ channel: 'batch', actor: { kind: 'service' } }), f })).toBe(false);

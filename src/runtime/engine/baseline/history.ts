@@ -116,6 +116,8 @@ export interface HistoryGroup {
   version: number;
   /** Per metric: snapshots as of a cutoff (newest last). */
   readonly snapshots: Map<Metric, GroupSnapshot[]>;
+  /** Per resource type / channel / zone: how many members used it, as of a cutoff (usersOf). */
+  readonly users: Map<string, { cutoff: number; rowsAdded: number; version: number; users: number; withHistory: number }>;
 }
 
 export class ActivityHistory {
@@ -343,6 +345,35 @@ export class ActivityHistory {
     return hit.stats[BANDS.indexOf(band)] ?? EMPTY_STATS;
   }
 
+  /**
+   * The share (0 to 1) of the group's other members with history who used
+   * this resource type / channel / zone in a bucket that counts as of
+   * `cutoff` (seenAsOf); 0 for a group with nobody else in it. Counted once
+   * per group, value and cutoff (again when members' rows change), so the
+   * per-event cost is one look-up.
+   */
+  shareUsing(g: HistoryGroup, actorId: string, kind: SeenKind, value: string, cutoff: number): number {
+    const users = g.users;
+    const key = `${kind}\u0000${value}`;
+    let hit = users.get(key);
+    if (hit === undefined || hit.cutoff !== cutoff || hit.rowsAdded !== g.rowsAdded || hit.version !== g.version) {
+      let used = 0;
+      let withHistory = 0;
+      for (const id of g.members) {
+        if (!this.actors.has(id)) continue;
+        withHistory++;
+        if (this.seenAsOf(id, kind, value, cutoff)) used++;
+      }
+      hit = { cutoff, rowsAdded: g.rowsAdded, version: g.version, users: used, withHistory };
+      users.set(key, hit);
+    }
+    // The actor's own use is not their peers'.
+    const self = g.members.has(actorId) && this.actors.has(actorId);
+    const selfUsed = self && this.seenAsOf(actorId, kind, value, cutoff) ? 1 : 0;
+    const others = hit.withHistory - (self ? 1 : 0);
+    return others <= 0 ? 0 : (hit.users - selfUsed) / others;
+  }
+
   /** The peer group (role + department); created empty if needed so later rows update the same object. */
   peerGroup(role: string, department: string): HistoryGroup {
     return this.groupOf(role, department);
@@ -351,7 +382,7 @@ export class ActivityHistory {
   roleGroup(role: string): HistoryGroup {
     let g = this.roles.get(role);
     if (g === undefined) {
-      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map() };
+      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map(), users: new Map() };
       this.roles.set(role, g);
     }
     return g;
@@ -472,7 +503,7 @@ export class ActivityHistory {
     const key = `${role}\u0000${department}`;
     let g = this.groups.get(key);
     if (g === undefined) {
-      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map() };
+      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map(), users: new Map() };
       this.groups.set(key, g);
     }
     return g;

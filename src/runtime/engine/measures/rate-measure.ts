@@ -38,6 +38,8 @@ export interface MeasureCompileContext {
 export interface WindowLayout {
   /** Index of a horizon in the actor's distinct-customer window (it holds every horizon a measure declared). */
   distinctIndex(horizonMs: number): number;
+  /** Exact distinct refs a window keeps per actor before it switches to a sketch (the engine's cap). */
+  readonly exactDistinct: number;
 }
 
 /** A measure bound to the engine's window layout for one rule. */
@@ -71,6 +73,12 @@ export interface CompiledMeasure {
   readonly distinctHorizons: readonly number[];
   /** The activity class whose requests it counts (null: none): its baselines are that class's. */
   readonly activityClass: string | null;
+  /**
+   * Why its windows have no stored history, when they have none (a `count`
+   * predicate no activity row records): the loader then refuses a baseline
+   * or `own_normal` on them with this reason; they take fixed limits.
+   */
+  readonly noHistory?: string;
   bind(layout: WindowLayout, windows: readonly RateWindow[]): MeasureRuntime;
 }
 

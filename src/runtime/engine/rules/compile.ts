@@ -262,6 +262,9 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
         });
         for (const h of measure.distinctHorizons) horizons.add(h);
         const windows: RateWindow[] = spec.windows.map((w, k) => {
+          if (measure.noHistory !== undefined && (w.baseline !== undefined || w.own_normal !== undefined)) {
+            report(src, [...base, 'windows', k, w.baseline !== undefined ? 'baseline' : 'own_normal'], measure.noHistory);
+          }
           if (w.baseline !== undefined && !part.baselines) {
             const withBaselines = RATE_MEASURES.filter((m) => m.baselines).map((m) => `\`${m.name}\``);
             report(src, [...base, 'windows', k, 'baseline'], `baselines exist for measure ${withBaselines.join(', ')} only`);

@@ -14,6 +14,12 @@ import type { EnrichedEvent } from '../../../model/enriched.js';
 export interface DerivedFacts {
   /** The actor has history and never used this resource type before. */
   first_seen_resource_type: boolean;
+  /**
+   * The share (0 to 1) of the actor's peers (role and department, the actor
+   * left out) who used this resource type within the look-back, read as of
+   * the peer baselines' cutoff (the event's UTC day start less the margin).
+   */
+  peer_share_resource_type: number;
   first_seen_channel: boolean;
   first_seen_zone: boolean;
   /**
@@ -89,6 +95,12 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
     false,
     (i) => i.f.first_seen_resource_type,
     'the actor has history and never used this resource type',
+  ),
+  'peer_share.resource_type': f(
+    'number',
+    false,
+    (i) => i.f.peer_share_resource_type,
+    "share (0-1) of the actor's peers (role and department) who used this resource type in the look-back, as of the peer baselines' cutoff",
   ),
   'first_seen.channel': f('boolean', false, (i) => i.f.first_seen_channel, 'never used this channel before'),
   'first_seen.zone': f('boolean', false, (i) => i.f.first_seen_zone, 'never used this network zone before'),

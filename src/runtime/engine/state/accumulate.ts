@@ -41,13 +41,13 @@ export class WindowAccumulator {
   }
 
   /** The window layout for a rule set: the measures' horizons and the ones the activity rows need. */
-  layOut(measureHorizons: readonly number[]): WindowLayout & { readonly horizons: readonly number[] } {
+  layOut(measureHorizons: readonly number[], exactDistinct: number): WindowLayout & { readonly horizons: readonly number[] } {
     const horizons = [...new Set([...measureHorizons, PEAK_HORIZON_MS, HOUR_HORIZON_MS, DAY_HORIZON_MS])].sort((a, b) => a - b);
     this.horizons = horizons;
     this.peakIndex = horizons.indexOf(PEAK_HORIZON_MS);
     this.hourIndex = horizons.indexOf(HOUR_HORIZON_MS);
     this.dayIndex = horizons.indexOf(DAY_HORIZON_MS);
-    return { horizons, distinctIndex: (ms) => horizons.indexOf(ms) };
+    return { horizons, distinctIndex: (ms) => horizons.indexOf(ms), exactDistinct };
   }
 
   /**
