@@ -587,7 +587,7 @@ export class Engine implements DetectionEngine {
     if (st.history === undefined) st.history = this.history.actor(st.actorId);
     // As of the buckets this actor had closed: rows the history holds beyond them (a restore) do not count.
     // The peers' use is read as of the cutoff peer baselines are read as of (groupCutoff): the same whatever order partitions come in.
-    f.peer_share_resource_type = this.history.shareUsing(st.peerGroup, st.actorId, 'resource_types', e.resource_type, this.groupCutoff(e.ts).cutoff);
+    f.peer_share_resource_type = this.history.shareUsing(st.peerGroup, st.actorId, 'resource_types', e.resource_type, this.groupCutoffMs(e.ts));
     const asOf = this.ownAsOf(st);
     if (st.history === undefined || this.history.ownHours(st.actorId, asOf) < this.rules.settings.first_seen_min_buckets) {
       f.first_seen_resource_type = false;
@@ -612,9 +612,14 @@ export class Engine implements DetectionEngine {
    */
   private groupCutoff(ts: number): { cutoff: number; complete: boolean } {
     const s = this.rules.settings;
-    const cutoff = ts - (((ts % DAY_MS) + DAY_MS) % DAY_MS) - s.group_baseline_margin;
+    const cutoff = this.groupCutoffMs(ts);
     const complete = this.completeTo === null || Math.min(this.completeTo, ts) >= cutoff + s.lateness;
     return { cutoff, complete };
+  }
+
+  /** groupCutoff's instant alone (the per-event path: nothing allocated). */
+  private groupCutoffMs(ts: number): number {
+    return ts - (((ts % DAY_MS) + DAY_MS) % DAY_MS) - this.rules.settings.group_baseline_margin;
   }
 
   /** Judges rate rule number `k`; true when a window is above its limit (a signal for score rules). */

@@ -102,6 +102,15 @@ function lowerBound(rows: readonly ActorActivityRow[], t: number): number {
   return lo;
 }
 
+/** How many of a group's members used a value as of a cutoff (ActivityHistory.shareUsing). */
+interface GroupUsers {
+  readonly cutoff: number;
+  readonly rowsAdded: number;
+  readonly version: number;
+  readonly users: number;
+  readonly withHistory: number;
+}
+
 /** What merge() did with a row. */
 export type MergeResult = 'added' | 'replaced' | 'kept';
 
@@ -117,7 +126,7 @@ export interface HistoryGroup {
   /** Per metric: snapshots as of a cutoff (newest last). */
   readonly snapshots: Map<Metric, GroupSnapshot[]>;
   /** Per resource type / channel / zone: how many members used it, as of a cutoff (usersOf). */
-  readonly users: Map<string, { cutoff: number; rowsAdded: number; version: number; users: number; withHistory: number }>;
+  readonly users: Record<SeenKind, Map<string, GroupUsers>>;
 }
 
 export class ActivityHistory {
@@ -353,9 +362,8 @@ export class ActivityHistory {
    * per-event cost is one look-up.
    */
   shareUsing(g: HistoryGroup, actorId: string, kind: SeenKind, value: string, cutoff: number): number {
-    const users = g.users;
-    const key = `${kind}\u0000${value}`;
-    let hit = users.get(key);
+    const users = g.users[kind];
+    let hit = users.get(value);
     if (hit === undefined || hit.cutoff !== cutoff || hit.rowsAdded !== g.rowsAdded || hit.version !== g.version) {
       let used = 0;
       let withHistory = 0;
@@ -365,7 +373,7 @@ export class ActivityHistory {
         if (this.seenAsOf(id, kind, value, cutoff)) used++;
       }
       hit = { cutoff, rowsAdded: g.rowsAdded, version: g.version, users: used, withHistory };
-      users.set(key, hit);
+      users.set(value, hit);
     }
     // The actor's own use is not their peers'.
     const self = g.members.has(actorId) && this.actors.has(actorId);
@@ -382,7 +390,7 @@ export class ActivityHistory {
   roleGroup(role: string): HistoryGroup {
     let g = this.roles.get(role);
     if (g === undefined) {
-      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map(), users: new Map() };
+      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map(), users: { resource_types: new Map(), channels: new Map(), zones: new Map() } };
       this.roles.set(role, g);
     }
     return g;
@@ -503,7 +511,7 @@ export class ActivityHistory {
     const key = `${role}\u0000${department}`;
     let g = this.groups.get(key);
     if (g === undefined) {
-      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map(), users: new Map() };
+      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map(), users: { resource_types: new Map(), channels: new Map(), zones: new Map() } };
       this.groups.set(key, g);
     }
     return g;
