@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { ENRICHMENT_SETTINGS } from '../runtime/enrich/sources/index.js';
 import { setting } from './setting-spec.js';
+import { DEFAULT_INSERT_MAX_ROWS } from '../runtime/outputs/clickhouse/insert-coalescer.js';
 
 export type { SettingSpec } from './setting-spec.js';
 
@@ -48,6 +49,7 @@ export const SETTINGS = {
   'clickhouse.manage_schema': setting({ env: 'CUSTOS_CLICKHOUSE_MANAGE_SCHEMA', schema: bool, default: true, description: 'The monitor creates and upgrades its tables at start (and, on servers without TTL, removes expired rows); false for a least-privilege writer user: the schema then comes from `custos db migrate` and retention from `custos db retention` (docs/security.md).' }),
   'clickhouse.request_timeout_ms': setting({ env: 'CUSTOS_CLICKHOUSE_REQUEST_TIMEOUT_MS', schema: int(1_000, 3_600_000), default: 30_000, description: 'Timeout of one ClickHouse request; a timed-out insert is retried (the partition waits, heartbeating, and commits nothing).' }),
   'clickhouse.insert_format': setting({ env: 'CUSTOS_CLICKHOUSE_INSERT_FORMAT', schema: z.enum(['json', 'rowbinary']), default: 'rowbinary', description: 'How access_events rows are sent: rowbinary (half the bytes, less CPU in custos and in the server; column order read from the server at start, JSONEachRow where a column type differs) or json (JSONEachRow). Same stored rows either way.' }),
+  'clickhouse.insert_max_rows': setting({ env: 'CUSTOS_CLICKHOUSE_INSERT_MAX_ROWS', schema: int(1, 10_000_000), default: DEFAULT_INSERT_MAX_ROWS, description: 'Most rows of one table in one insert. The batches of the partitions handled at once are stored as one insert per table (ClickHouse spends its CPU per part written, not per row), up to this many rows; a batch larger than this still goes alone, in one insert.' }),
   'clickhouse.retention_days': setting({ env: 'CUSTOS_CLICKHOUSE_RETENTION_DAYS', schema: int(0), default: 400, description: 'Days every custos table keeps its rows unless its own retention setting says otherwise: a TTL on servers with TTL, elsewhere custos drops expired months and deletes expired alert rows itself (docs/security.md); 0 keeps rows forever.' }),
   'retention.access_events_days': setting({ env: 'CUSTOS_RETENTION_ACCESS_EVENTS_DAYS', schema: optionalDays, default: '', description: 'Retention of access_events (by ts), in days; empty: CUSTOS_CLICKHOUSE_RETENTION_DAYS.' }),
   'retention.rejected_events_days': setting({ env: 'CUSTOS_RETENTION_REJECTED_EVENTS_DAYS', schema: optionalDays, default: '', description: 'Retention of rejected_events (by received_at), in days; empty: CUSTOS_CLICKHOUSE_RETENTION_DAYS.' }),

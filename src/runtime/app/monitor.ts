@@ -204,6 +204,7 @@ export class Monitor {
               ClickHouseStore.open({
                 ...clickHouseStoreOptions(config, tls.clickhouse, config['clickhouse.manage_schema']),
                 insertFormat: config['clickhouse.insert_format'],
+                insertMaxRows: config['clickhouse.insert_max_rows'],
               }),
             undefined,
             deps.signal,

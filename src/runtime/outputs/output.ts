@@ -22,4 +22,12 @@ export interface Output {
   readonly role: 'durable' | 'follower';
   /** Durable: resolves once what it took from the batch is safe (stored, acknowledged); rejects to be retried. */
   write(batch: OutputBatch): Promise<void>;
+  /**
+   * Optional, for an output that groups concurrent writes (the ClickHouse
+   * output: one insert per table for several batches): a batch is computing
+   * and will be written soon, so writes arriving meanwhile may wait for it.
+   * The returned function withdraws that; it is called once the batch's write
+   * began, or when the batch waits for I/O first or will not be written.
+   */
+  expect?(): () => void;
 }

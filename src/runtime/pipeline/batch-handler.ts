@@ -12,7 +12,7 @@ import { describeError, retriedFailureLog } from '../../errors.js';
 import type { Logger } from '../../observability/log.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { retry } from '../../util/retry.js';
-import type { BatchControl, BatchHandler, BatchOutcome } from '../source/kafka-source.js';
+import type { BatchControl, BatchHandler, BatchOutcome, SourceBatch } from '../source/kafka-source.js';
 import type { BatchProcessor } from './batch-processor.js';
 import type { BatchOutput } from '../../model/batch.js';
 import type { CarryOver } from './carry-over.js';
@@ -78,10 +78,11 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
    * nothing evaluated yet): the restore was given up, the consumer stops, or a
    * heartbeat fails (a rebalance is waiting for this batch to end).
    */
-  async function untilRestored(topic: string, partition: number, control: BatchControl): Promise<boolean> {
+  async function untilRestored(topic: string, partition: number, control: BatchControl, onWait: () => void): Promise<boolean> {
     for (;;) {
       const restoring = deps.partitionState?.whenRestored(topic, partition) ?? null;
       if (restoring === null) return true;
+      onWait();
       const settled = await Promise.race([restoring, sleep(3_000).then(() => 'waiting' as const)]);
       if (settled !== 'waiting') return settled;
       if (control.shouldAbandon()) return false;
@@ -123,12 +124,25 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
   }
 
   return async (batch, control) => {
+    // The partitions of one fetch start together: each is announced to the outputs before any
+    // computes, so the ClickHouse output stores their rows as one insert per table (ClickHouse's
+    // CPU goes per part written, not per row). Withdrawn once its write began, before it waits
+    // for I/O (a restore, a rebuild: the others' rows do not wait for that), and when it ends.
+    const announced = deps.writer.expect();
+    try {
+      return await handle(batch, control, announced);
+    } finally {
+      announced();
+    }
+  };
+
+  async function handle(batch: SourceBatch, control: BatchControl, announced: () => void): Promise<BatchOutcome> {
     // The partitions of one fetch start together: each one's synchronous stages (decode, enrich,
     // evaluate, row serialisation, up to the inserts' requests) get their own turn of the event
     // loop, so the inserts a batch started are sent and answered while the next batch computes.
     await turns.next();
     // Nothing has been evaluated yet: giving up here carries nothing over.
-    if (!(await untilRestored(batch.topic, batch.partition, control))) return ABANDONED;
+    if (!(await untilRestored(batch.topic, batch.partition, control, announced))) return ABANDONED;
     const started = process.hrtime.bigint();
     const prepared = deps.processor.prepare(batch.topic, batch.partition, batch.messages, batch.highWatermark);
     const taken = batch.messages.slice(0, prepared.processed);
@@ -146,6 +160,7 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     // here carries nothing over.
     const evicted = deps.evictedActors?.among(prepared.enriched.map((e) => e.actor_id)) ?? [];
     if (evicted.length > 0) {
+      announced();
       if (!(await rebuild(evicted, control))) return ABANDONED;
     }
     const output: BatchOutput = deps.processor.evaluate(prepared);
@@ -160,7 +175,10 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     // `output` (a redelivery would be evaluated as duplicates): if the batch is
     // given up, its alerts and activity are carried over, never dropped.
     const toWrite = { ...output, ...deps.carryOver.takeWith(output) };
-    if (!(await deps.writer.write(toWrite, { heartbeat: () => control.heartbeat(), shouldAbandon: () => control.shouldAbandon() }))) {
+    const writing = deps.writer.write(toWrite, { heartbeat: () => control.heartbeat(), shouldAbandon: () => control.shouldAbandon() });
+    // Its rows are submitted (write() hands the batch to the outputs before its first await).
+    announced();
+    if (!(await writing)) {
       deps.carryOver.keep(toWrite);
       return ABANDONED;
     }
@@ -171,5 +189,5 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
     for (const u of output.alerts) deps.metrics.alerts.inc({ rule_id: u.alert.rule_id, severity: u.alert.severity, notify: String(u.notify) });
     deps.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     return { kind: 'stored', through: taken[taken.length - 1]?.offset ?? null, held };
-  };
+  }
 }

@@ -45,6 +45,19 @@ export class OutputWriter {
     this.followers = deps.outputs.filter((o) => o.role === 'follower');
   }
 
+  /**
+   * Announces a batch that will be written soon to the durable outputs that
+   * group concurrent writes (Output.expect). Call the returned function right
+   * after write() was called for it, or when it will not be written without
+   * waiting for I/O first; calling it again does nothing.
+   */
+  expect(): () => void {
+    const releases = this.durable.flatMap((o) => (o.expect ? [o.expect()] : []));
+    return () => {
+      for (const release of releases.splice(0)) release();
+    };
+  }
+
   /** true once every durable output acknowledged (the followers have been told); false when given up. */
   async write(batch: OutputBatch, control: WriteControl): Promise<boolean> {
     const stamped: OutputBatch = batch.writtenAtMs === undefined ? { ...batch, writtenAtMs: this.deps.now() } : batch;

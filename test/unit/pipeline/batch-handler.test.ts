@@ -305,3 +305,73 @@ describe('batch handler: one partition`s synchronous stages per turn of the even
     expect(order).toEqual(['prepare p0', 'sent p0', 'prepare p1', 'sent p1', 'prepare p2', 'sent p2']);
   });
 });
+
+describe('batch handler: the batches of one fetch announced to the outputs', () => {
+  /** An output that groups writes (as the ClickHouse output does) sees how many batches are announced. */
+  function announcing(prepare: (partition: number) => void = () => undefined, partitionState?: PartitionState) {
+    const state = { announced: 0, seen: [] as string[] };
+    const handler = createBatchHandler({
+      ...(partitionState && { partitionState }),
+      processor: {
+        prepare: (_topic: string, partition: number) => {
+          prepare(partition);
+          return { partition, events: [], enriched: [], rejected: [], deadLetters: [], processed: 1 };
+        },
+        evaluate: (prepared: { partition: number }) => outputOf(1, { progress: [{ topic: 't', partition: prepared.partition, endOffset: '3', maxTsMs: 0, events: 0 }] }),
+      } as unknown as BatchProcessor,
+      carryOver: new CarryOver(),
+      writer: writerOf([
+        {
+          name: 'store',
+          role: 'durable',
+          write: async (b) => void state.seen.push(`write p${b.progress?.[0]?.partition} with ${state.announced} announced`),
+          expect: () => {
+            state.announced++;
+            let done = false;
+            return () => {
+              if (!done) state.announced--;
+              done = true;
+            };
+          },
+        },
+      ]),
+      metrics: new Metrics(false),
+      logger: createLogger('silent'),
+      sleep: async () => undefined,
+    });
+    const beats = { onBeat: () => undefined as void };
+    const control = { heartbeat: async () => beats.onBeat(), shouldAbandon: () => false };
+    const run = (p: number) => handler({ topic: 't', partition: p, messages: [{ key: null, value: null, offset: '3' }] }, control);
+    return { state, run, beats };
+  }
+
+  it('announces every batch before any computes, and withdraws each once its write began', async () => {
+    const h = announcing();
+    await Promise.all([0, 1, 2].map((p) => h.run(p)));
+    // Each write is handed over while the batches not yet written (itself included) are announced.
+    expect(h.state.seen).toEqual(['write p0 with 3 announced', 'write p1 with 2 announced', 'write p2 with 1 announced']);
+    expect(h.state.announced).toBe(0);
+  });
+
+  it('withdraws a batch that fails, and one that waits for its partition`s restore before it waits', async () => {
+    const failing = announcing((p) => {
+      if (p === 1) throw new Error('boom');
+    });
+    const outcomes = await Promise.allSettled([0, 1, 2].map((p) => failing.run(p)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(failing.state.seen).toEqual(['write p0 with 3 announced', 'write p2 with 1 announced']);
+    expect(failing.state.announced).toBe(0);
+
+    let restored!: (ok: boolean) => void;
+    const pending = new Promise<boolean>((r) => (restored = r));
+    const waiting = announcing(undefined, restoring(() => pending));
+    const announcedWhileRestoring: number[] = [];
+    waiting.beats.onBeat = () => {
+      announcedWhileRestoring.push(waiting.state.announced);
+      restored(true);
+    };
+    await waiting.run(0);
+    expect(announcedWhileRestoring).toEqual([0]);
+    expect(waiting.state.seen).toEqual(['write p0 with 0 announced']);
+  });
+});

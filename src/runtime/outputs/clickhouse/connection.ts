@@ -82,19 +82,28 @@ export async function runStatement(
  * where each value is checked and a bad row fails with a precise, data-free
  * error; the finished text is then the request body as is.
  */
-export async function insertJsonLines(client: ClickHouseClient, database: string, table: string, body: string | Buffer): Promise<void> {
-  if (body.length === 0) return;
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+export async function insertJsonLines(client: ClickHouseClient, database: string, table: string, body: string | Buffer | readonly Buffer[]): Promise<void> {
+  const chunks = typeof body === 'string' ? [Buffer.from(body, 'utf8')] : bodyChunks(body);
+  if (chunks.length === 0) return;
   await onFreshSocketIfStale(table, (queryId) =>
     client.exec({
       query: `INSERT INTO ${qualifiedTable(database, table)} FORMAT JSONEachRow`,
-      values: Readable.from([bytes], { objectMode: false }),
+      values: Readable.from(chunks, { objectMode: false }),
       query_id: queryId,
       // Lets a newer custos write a column an older schema does not have yet
       // during a rolling upgrade, instead of failing the batch.
       clickhouse_settings: { input_format_skip_unknown_fields: 1 },
     }),
   );
+}
+
+/**
+ * An insert body as the chunks it is streamed in, empty ones left out. Several
+ * batches' bodies of one table (insert-coalescer.ts) go as one request without
+ * being copied into one buffer: rows of either format concatenate as bytes.
+ */
+function bodyChunks(body: Buffer | readonly Buffer[]): Buffer[] {
+  return (Buffer.isBuffer(body) ? [body] : body).filter((b) => b.length > 0);
 }
 
 /** A socket failing at once like this was closed by the server while the client held it idle. */
@@ -138,12 +147,13 @@ async function onFreshSocketIfStale(table: string, send: (queryId: string) => Pr
  * Insert a body of RowBinary rows, the columns named in the server's order
  * (`(a, b, c)`, columns/rowbinary.ts). Same error handling as insertJsonLines.
  */
-export async function insertRowBinary(client: ClickHouseClient, database: string, table: string, columnList: string, body: Buffer): Promise<void> {
-  if (body.length === 0) return;
+export async function insertRowBinary(client: ClickHouseClient, database: string, table: string, columnList: string, body: Buffer | readonly Buffer[]): Promise<void> {
+  const chunks = bodyChunks(body);
+  if (chunks.length === 0) return;
   await onFreshSocketIfStale(table, (queryId) =>
     client.exec({
       query: `INSERT INTO ${qualifiedTable(database, table)} ${columnList} FORMAT RowBinary`,
-      values: Readable.from([body], { objectMode: false }),
+      values: Readable.from(chunks, { objectMode: false }),
       query_id: queryId,
     }),
   );

@@ -9,5 +9,6 @@ export function clickHouseOutput(store: ClickHouseStore): Output {
     write: async (batch) => {
       await store.writeBatch(batch);
     },
+    expect: () => store.expectWrite(),
   };
 }

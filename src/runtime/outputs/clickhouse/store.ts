@@ -15,6 +15,7 @@ import { ACCESS_EVENTS } from './columns/access-events.js';
 import { rowBinaryEncoder, type ServerColumn } from './columns/rowbinary.js';
 import { sqlValues } from './sql-values.js';
 import { ClickHouseDeliveryOutbox } from './delivery-outbox.js';
+import { DEFAULT_INSERT_MAX_ROWS, InsertCoalescer, type CoalescedInsert } from './insert-coalescer.js';
 import { ensureSchema, verifySchema, type SchemaInfo } from './ensure-schema.js';
 import { ClickHouseSinkError } from './errors.js';
 import { quoteIdentifier } from './escape.js';
@@ -44,6 +45,8 @@ export interface ClickHouseStoreOptions extends ClickHouseConnectionOptions {
    * the setting clickhouse.insert_format, whose default is rowbinary.
    */
   readonly insertFormat?: InsertFormat;
+  /** Most rows of one table in one insert when concurrent batches share it (clickhouse.insert_max_rows; insert-coalescer.ts). */
+  readonly insertMaxRows?: number;
 }
 
 export const INSERT_FORMATS = ['rowbinary', 'json'] as const;
@@ -58,6 +61,8 @@ export interface WriteBatchResult {
 
 export class ClickHouseStore {
   private readonly outbox: ClickHouseDeliveryOutbox;
+  /** The bodies of concurrent writeBatch calls, one insert per table. */
+  private readonly inserts: InsertCoalescer;
 
   private constructor(
     readonly client: ClickHouseClient,
@@ -67,8 +72,10 @@ export class ClickHouseStore {
     private readonly retention: { readonly retentionDays: number; readonly retention?: RetentionOverrides },
     /** RowBinary encoder for access_events (null: JSONEachRow). */
     readonly accessEventsEncoder: AccessEventsEncoder,
+    insertMaxRows: number,
   ) {
     this.outbox = new ClickHouseDeliveryOutbox(client, database);
+    this.inserts = new InsertCoalescer((insert) => this.insert(insert), insertMaxRows);
   }
 
   /** Connects, detects the server version and creates missing tables. Safe to run from several instances at once. */
@@ -87,7 +94,7 @@ export class ClickHouseStore {
             });
       const retention = { retentionDays: options.retentionDays, ...(options.retention ? { retention: options.retention } : {}) };
       const encoder = options.insertFormat === 'rowbinary' ? rowBinaryEncoder(ACCESS_EVENTS, await serverColumns(client, options.database, ACCESS_EVENTS.name)) : null;
-      return new ClickHouseStore(client, options.database, schema, options.clock ?? systemClock, retention, encoder);
+      return new ClickHouseStore(client, options.database, schema, options.clock ?? systemClock, retention, encoder, options.insertMaxRows ?? DEFAULT_INSERT_MAX_ROWS);
     } catch (err) {
       await client.close().catch(() => undefined);
       throw err;
@@ -95,20 +102,17 @@ export class ClickHouseStore {
   }
 
   /**
-   * Stores one batch: one insert per non-empty table, all at once. Resolves
-   * when every insert succeeded (commit the Kafka offsets then); otherwise
-   * waits for all of them to settle and throws a ClickHouseSinkError; retrying
-   * the whole batch is safe (every table deduplicates by key).
+   * Stores one batch: its rows of each non-empty table go in one insert, with
+   * the rows other concurrent writeBatch calls submitted for that table
+   * (insert-coalescer.ts). Resolves when every insert carrying its rows
+   * succeeded (commit the Kafka offsets then); otherwise waits for all of them
+   * to settle and throws a ClickHouseSinkError; retrying the whole batch is
+   * safe (every table deduplicates by key). A failed insert fails every batch
+   * in it, each of which retries on its own.
    */
   async writeBatch(batch: OutputBatch): Promise<WriteBatchResult> {
     const prepared = prepareBatch(batch, batch.writtenAtMs ?? this.clock.now(), this.database, this.accessEventsEncoder);
-    const outcomes = await Promise.allSettled(
-      prepared.bodies.map((b) =>
-        b.rowBinaryColumns === undefined
-          ? insertJsonLines(this.client, this.database, b.table, b.body)
-          : insertRowBinary(this.client, this.database, b.table, b.rowBinaryColumns, b.body),
-      ),
-    );
+    const outcomes = await Promise.allSettled(prepared.bodies.map((b) => this.inserts.submit(b)));
     const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     if (failures.length > 0) {
       // A non-retryable failure decides: retrying the batch cannot fix it.
@@ -118,6 +122,21 @@ export class ClickHouseStore {
     const rows: Record<string, number> = {};
     for (const b of prepared.bodies) rows[b.table] = b.rows;
     return { rows, notifications: prepared.notifications };
+  }
+
+  /**
+   * A batch is computing and will call writeBatch soon: concurrent writes wait
+   * for it, to share its inserts. Call the returned function once it called
+   * writeBatch, or when it will not without waiting for I/O first.
+   */
+  expectWrite(): () => void {
+    return this.inserts.expect();
+  }
+
+  private insert(insert: CoalescedInsert): Promise<void> {
+    return insert.rowBinaryColumns === undefined
+      ? insertJsonLines(this.client, this.database, insert.table, insert.chunks)
+      : insertRowBinary(this.client, this.database, insert.table, insert.rowBinaryColumns, insert.chunks);
   }
 
   loadHistory(query: HistoryQuery): Promise<LoadedHistory> {
