@@ -37,7 +37,22 @@
  * expired like refs.
  */
 import { SlidingHll } from './hll.js';
-import { EMPTY, MAX_LOAD, homeSlot, indexSlotsFor, nextSlot, placePosition, removePosition } from './position-index.js';
+import {
+  EMPTY,
+  MAX_LOAD,
+  NO_INDEX,
+  decodePosition,
+  encodePosition,
+  fits,
+  homeSlot,
+  indexSlotsFor,
+  newIndex,
+  nextSlot,
+  placePosition,
+  removePosition,
+  spanOf,
+  type PositionIndex,
+} from './position-index.js';
 
 const SKETCH_P = 10;
 /**
@@ -85,8 +100,6 @@ const MIN_SLOTS = 4;
  * its slots (below SCAN_MAX / 2 refs at the latest: no rebuild ping-pong).
  */
 const SCAN_MAX = 64;
-/** Logical positions (log position + base) are rebased before they could leave the int32 range. */
-const MAX_BASE = 1 << 30;
 /** addRef's answer in sketch mode, where previous touches are unknown. */
 export const SKETCHED = 2_147_483_647;
 /** The sketch-estimate cache of every window in exact mode (empty, never written to). */
@@ -117,38 +130,32 @@ function sharedHorizons(listMs: readonly number[]): { ms: number[]; secs: number
   return lastHorizons;
 }
 
-/** A log of `entries` (zeros) and an empty index of `slots`. */
-function freshBuffer(entries: number, slots: number): Int32Array {
-  const b = new Int32Array(entries * 2 + slots);
-  b.fill(EMPTY, entries * 2);
-  return b;
-}
+/** The log of a window that holds nothing yet: shared, never written to (the first entry allocates). */
+const NO_LOG = new Int32Array(0);
 
 export class DistinctWindow {
   /** Shared between windows (sharedHorizons): never written to. */
   private horizons: readonly number[] = [];
   private horizonsMs: readonly number[] = [];
   /**
-   * One Int32Array (each typed array costs about 200 bytes of its own): the
-   * log, then the index. The log is [second0, key0, second1, key1, ...] in
-   * [0, ix): entries [0, len) sorted by second. A key >= 0 is a ref's latest
-   * touch, DEAD a superseded touch, one at or below ANON a count-only entry
-   * (its amount in the key). The index is `slots` int32s from `ix` (below).
+   * The log, [second0, key0, second1, key1, ...]: entries [0, len) sorted by
+   * second. A key >= 0 is a ref's latest touch, DEAD a superseded touch, one
+   * at or below ANON a count-only entry (its amount in the key). Each typed
+   * array costs about 200 bytes of its own: none until the first entry.
    */
-  private buf = freshBuffer(INITIAL_CAPACITY, 0);
-  private ix = INITIAL_CAPACITY * 2;
-  /** 0: no index (the live region is scanned). */
-  private slots = 0;
+  private buf = NO_LOG;
+  /** Past SCAN_MAX live refs (below); NO_INDEX, length 0, while the live region is scanned. */
+  private index: PositionIndex = NO_INDEX;
   private len = 0;
   private heads: number[] = [];
   private refs: number[] = [];
   private anon: number[] = [];
   /**
-   * The index, buf[ix .. ix + slots): open addressing (linear probing on the
-   * key), slot → logical position (entry + base) of a live ref's latest
-   * touch, or EMPTY. Live refs are the entries with a key >= 0 at or after
-   * the longest horizon's head. `base` lets trim drop the log's front without
-   * rewriting the index.
+   * The index: open addressing (linear probing on the key), slot → the
+   * position of a live ref's latest touch (entry + base, position-index.ts),
+   * or EMPTY. Live refs are the entries with a key >= 0 at or after the
+   * longest horizon's head. `base` (below the index's span) lets trim drop
+   * the log's front without rewriting the index.
    */
   private base = 0;
   /** Live refs (entries in the index). */
@@ -212,7 +219,7 @@ export class DistinctWindow {
       this.heads[h] = head;
     }
     // Shrunk here, once every head has moved (reindex reads the live region from the longest head).
-    if (this.slots > 0 && this.live * 4 < this.slots) this.reindex(this.slotsFor(this.live));
+    if (this.index.length > 0 && this.live * 4 < this.index.length) this.reindex(this.slotsFor(this.live));
     this.trim();
     if (this.sketch !== null) {
       const longest = this.horizons[n - 1] as number;
@@ -235,19 +242,21 @@ export class DistinctWindow {
       this.adds++;
       return SKETCHED;
     }
-    const slot = this.slots === 0 ? -1 : this.slotOf(key);
-    const prevAt = this.slots === 0 ? this.scan(key) : slot < 0 ? -1 : (this.buf[this.ix + slot] as number) - this.base;
+    const index = this.index;
+    const slot = index.length === 0 ? -1 : this.slotOf(key);
+    const prevAt = index.length === 0 ? this.scan(key) : slot < 0 ? -1 : decodePosition(index[slot] as number, this.base, spanOf(index));
     const prev = prevAt < 0 ? NONE : (this.buf[prevAt * 2] as number);
     // An equal or later touch already decides this ref's membership everywhere.
     if (prev >= ts) return prev;
     // The new entry goes after every entry of an earlier or equal second, so after prevAt: prevAt keeps its place.
     const at = this.insert(ts, key);
     const fresh = prevAt < 0;
+    // (insert may have replaced the index, if the log outgrew its positions: this.index, not index.)
     if (fresh) {
-      if (this.slots > 0) placePosition(this.buf, this.ix, this.slots, key, at + this.base);
+      if (this.index.length > 0) placePosition(this.index, key, encodePosition(at, this.base, spanOf(this.index)));
     } else {
       this.buf[prevAt * 2 + 1] = DEAD;
-      if (this.slots > 0) this.buf[this.ix + slot] = at + this.base;
+      if (this.index.length > 0) this.index[this.index !== index ? this.slotOf(key) : slot] = encodePosition(at, this.base, spanOf(this.index));
       this.dead++; // prev is in the live region: its time >= the longest cutoff
     }
     for (let h = 0; h < this.horizons.length; h++) {
@@ -261,7 +270,8 @@ export class DistinctWindow {
         this.enterSketchMode();
         return prev;
       }
-      if (this.slots === 0 ? this.live > SCAN_MAX : this.live > this.slots * MAX_LOAD) this.reindex(this.slotsFor(this.live));
+      const slots = this.index.length;
+      if (slots === 0 ? this.live > SCAN_MAX : this.live > slots * MAX_LOAD) this.reindex(this.slotsFor(this.live));
     }
     if (this.dead > TRIM_MIN && this.dead * 4 > this.len - this.longestHead()) this.compact();
     return prev;
@@ -321,11 +331,11 @@ export class DistinctWindow {
 
   /** Whether lookups go through the index (false: the log is scanned, SCAN_MAX). */
   get indexed(): boolean {
-    return this.slots > 0;
+    return this.index.length > 0;
   }
 
   get approxBytes(): number {
-    return 360 + this.buf.byteLength + (this.sketch?.approxBytes ?? 0);
+    return 360 + this.buf.byteLength + (this.index.length > 0 ? 200 + this.index.byteLength : 0) + (this.sketch?.approxBytes ?? 0);
   }
 
   // ---- internals -----------------------------------------------------------
@@ -352,39 +362,36 @@ export class DistinctWindow {
   /** The index slot of a live ref, or -1 (there is an index). */
   private slotOf(key: number): number {
     const b = this.buf;
-    const ix = this.ix;
-    const slots = this.slots;
+    const index = this.index;
+    const slots = index.length;
+    const base = this.base;
+    const span = spanOf(index);
     for (let i = homeSlot(key, slots); ; i = nextSlot(i, slots)) {
-      const pos = b[ix + i] as number;
+      const pos = index[i] as number;
       if (pos === EMPTY) return -1;
-      if (b[(pos - this.base) * 2 + 1] === key) return i;
+      if (b[decodePosition(pos, base, span) * 2 + 1] === key) return i;
     }
   }
 
   /** Removes a live ref (its latest touch at entry `at`) from the index. */
   private unindex(key: number, at: number): void {
-    if (this.slots > 0) removePosition(this.buf, this.ix, this.slots, this.base, 2, 1, key, at + this.base);
+    if (this.index.length > 0) removePosition(this.index, this.buf, this.base, 2, 1, key, encodePosition(at, this.base, spanOf(this.index)));
     this.live--;
   }
 
-  /** A new index of `slots` built from the log's live refs; positions restart at base 0. */
+  /** A new index of `slots` (0: none) built from the log's live refs; positions restart at base 0. */
   private reindex(slots: number): void {
     const size = slots === 0 ? 0 : Math.max(MIN_SLOTS, slots);
-    if (size === this.slots) {
-      // The same size (a compaction, a rebase): cleared in place, no new buffer.
-      this.buf.fill(EMPTY, this.ix, this.ix + size);
-    } else {
-      const b = freshBuffer(this.ix / 2, size);
-      b.set(this.buf.subarray(0, this.len * 2));
-      this.buf = b;
-      this.slots = size;
-    }
+    const entries = this.buf.length / 2;
+    // The same size (a compaction): cleared in place, no new array.
+    if (size === this.index.length && fits(this.index, entries)) this.index.fill(EMPTY);
+    else this.index = size === 0 ? NO_INDEX : newIndex(size, entries);
     this.base = 0;
     const b = this.buf;
     if (this.sketch !== null || size === 0) return;
     for (let i = this.longestHead(); i < this.len; i++) {
       const key = b[i * 2 + 1] as number;
-      if (key >= 0) placePosition(this.buf, this.ix, this.slots, key, i);
+      if (key >= 0) placePosition(this.index, key, i + 1);
     }
   }
 
@@ -393,18 +400,21 @@ export class DistinctWindow {
     return live <= SCAN_MAX ? 0 : indexSlotsFor(live, MIN_SLOTS);
   }
 
-  /** New log capacity (at least len): the entries [0, len) are kept, and the index as it is. */
+  /**
+   * New log capacity (at least len): the entries [0, len) are kept, and the
+   * index as it is, unless its positions no longer tell the entries apart
+   * (then it is rebuilt with wider ones).
+   */
   private resize(size: number): void {
-    const b = new Int32Array(size * 2 + this.slots);
+    const b = new Int32Array(size * 2);
     b.set(this.buf.subarray(0, this.len * 2));
-    b.set(this.buf.subarray(this.ix, this.ix + this.slots), size * 2);
     this.buf = b;
-    this.ix = size * 2;
+    if (this.index.length > 0 && !fits(this.index, size)) this.reindex(this.index.length);
   }
 
   /** Less than two thirds full: down to an eighth more than is held (it grows by a quarter when full: no resize ping-pong). */
   private shrinkIfSparse(): void {
-    const size = this.ix / 2;
+    const size = this.buf.length / 2;
     if (size > INITIAL_CAPACITY * 4 && this.len * 3 < size * 2) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * 1.125) + 1));
   }
 
@@ -414,7 +424,7 @@ export class DistinctWindow {
    * and so do their index positions.
    */
   private insert(ts: number, key: number): number {
-    if (this.len * 2 === this.ix) this.resize(Math.ceil(this.len * 1.25) + 1);
+    if (this.len * 2 === this.buf.length) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * 1.25) + 1));
     const log = this.buf;
     if (this.len === 0 || (log[(this.len - 1) * 2] as number) <= ts) {
       // A late touch can be the newest entry and still be expired for short
@@ -441,10 +451,11 @@ export class DistinctWindow {
     // no key repeats among live refs, so the slots not yet moved are still found).
     // (Entry len is free, and may hold a stale key: cleared so no probe matches it.)
     log[this.len * 2 + 1] = DEAD;
-    if (this.slots > 0) {
+    if (this.index.length > 0) {
+      const span = spanOf(this.index);
       for (let i = this.len - 1; i >= lo; i--) {
         const k = log[i * 2 + 1] as number;
-        if (k >= 0) this.buf[this.ix + this.slotOf(k)] = i + 1 + this.base;
+        if (k >= 0) this.index[this.slotOf(k)] = encodePosition(i + 1, this.base, span);
       }
     }
     log.copyWithin((lo + 1) * 2, lo * 2, this.len * 2);
@@ -478,9 +489,11 @@ export class DistinctWindow {
     this.buf.copyWithin(0, head * 2, this.len * 2);
     this.len -= head;
     for (let h = 0; h < this.heads.length; h++) this.heads[h] = (this.heads[h] as number) - head;
-    // Entry i is now entry i - head: the same logical position with base + head.
-    this.base += head;
-    if (this.base > MAX_BASE) this.reindex(this.slots);
+    // Entry i is now entry i - head: the same position with base + head (modulo the index's span).
+    if (this.index.length > 0) {
+      const span = spanOf(this.index);
+      this.base = this.base + head >= span ? this.base + head - span : this.base + head;
+    }
     this.shrinkIfSparse();
   }
 
