@@ -175,4 +175,17 @@ describe('SeenEvents', () => {
     expect(s.size).toBeLessThanOrEqual(1000 + UNIT / 1000);
     expect(s.approxBytes).toBeLessThanOrEqual(200 + 1016 * (8 * 1.5 + 4 / 0.25));
   });
+  it('holds more ids than 16-bit positions tell apart (its index widens to 32 bits), and forgets them as before', () => {
+    const s = new SeenEvents(1_000_000);
+    for (let i = 0; i < 70_000; i++) s.add(`wide-${i}`, T0 + i * 1000);
+    expect((s as unknown as { index: unknown }).index).toBeInstanceOf(Int32Array);
+    for (let i = 0; i < 70_000; i += 7) expect(s.has(`wide-${i}`)).toBe(true);
+    for (let i = 0; i < 1_000; i++) expect(s.has(`other-${i}`)).toBe(false);
+    s.expire(T0 + 60_000 * 1000);
+    expect(s.size).toBeGreaterThanOrEqual(10_000);
+    expect(s.size).toBeLessThanOrEqual(10_000 + UNIT / 1000);
+    expect(s.has('wide-69999')).toBe(true);
+    expect(s.has('wide-100')).toBe(false);
+    expect((s as unknown as { index: unknown }).index).toBeInstanceOf(Uint16Array);
+  });
 });
