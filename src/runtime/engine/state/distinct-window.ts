@@ -102,8 +102,19 @@ const MIN_SLOTS = 4;
 const SCAN_MAX = 64;
 /** addRef's answer in sketch mode, where previous touches are unknown. */
 export const SKETCHED = 2_147_483_647;
-/** The sketch-estimate cache of every window in exact mode (empty, never written to). */
-const NO_CACHE: { value: number; adds: number; cutoff: number }[] = [];
+/**
+ * What a window in sketch mode keeps beside its log; null in exact mode, so
+ * an exact window carries one field for it, not four (and no boxed double).
+ */
+interface SketchState {
+  readonly hll: SlidingHll;
+  /** Refs added since the switch: how far the cached estimates may lag. */
+  adds: number;
+  /** Window second of the last prune. */
+  lastPrune: number;
+  /** Per horizon, the last estimate. */
+  cache: { value: number; adds: number; cutoff: number }[];
+}
 
 /**
  * Epoch ms → window seconds. Monotonic; exact for 1970-2106, clamped outside
@@ -119,8 +130,15 @@ export function toWindowSeconds(tsMs: number): number {
  * Horizon lists, validated and shared by every window given the same list
  * (the engine passes one array to all its actors): two arrays fewer per actor.
  */
-let lastHorizons: { readonly input: readonly number[]; readonly ms: number[]; readonly secs: number[] } | null = null;
-function sharedHorizons(listMs: readonly number[]): { ms: number[]; secs: number[] } {
+interface Horizons {
+  readonly input: readonly number[];
+  readonly ms: readonly number[];
+  readonly secs: readonly number[];
+}
+/** A window's horizons before setHorizons (the constructor's) ran. */
+const NO_HORIZONS: Horizons = { input: [], ms: [], secs: [] };
+let lastHorizons: Horizons | null = null;
+function sharedHorizons(listMs: readonly number[]): Horizons {
   if (lastHorizons !== null && lastHorizons.input === listMs) return lastHorizons;
   const ms = [...new Set(listMs)].sort((a, b) => a - b);
   // invariant: rules are refused at load with a distinct_customers window under a second (measures/distinct-customers.ts).
@@ -135,8 +153,7 @@ const NO_LOG = new Int32Array(0);
 
 export class DistinctWindow {
   /** Shared between windows (sharedHorizons): never written to. */
-  private horizons: readonly number[] = [];
-  private horizonsMs: readonly number[] = [];
+  private hz = NO_HORIZONS;
   /**
    * The log, [second0, key0, second1, key1, ...]: entries [0, len) sorted by
    * second. A key >= 0 is a ref's latest touch, DEAD a superseded touch, one
@@ -149,7 +166,8 @@ export class DistinctWindow {
   private len = 0;
   private heads: number[] = [];
   private refs: number[] = [];
-  private anon: number[] = [];
+  /** Count-only customers per horizon; null until the first (most actors have none). */
+  private anon: number[] | null = null;
   /**
    * The index: open addressing (linear probing on the key), slot → the
    * position of a live ref's latest touch (entry + base, position-index.ts),
@@ -161,12 +179,12 @@ export class DistinctWindow {
   /** Live refs (entries in the index). */
   private live = 0;
   private dead = 0;
-  private sketch: SlidingHll | null = null;
-  private adds = 0;
-  private lastPrune = -Infinity;
-  /** Per horizon, the last sketch estimate (sketch mode only). */
-  private cache: { value: number; adds: number; cutoff: number }[] = NO_CACHE;
-  private mark = -Infinity;
+  private sketch: SketchState | null = null;
+  /**
+   * The watermark in window seconds; NONE (below every window second) until
+   * the first advance: a small integer, where -Infinity made the field a boxed double.
+   */
+  private mark = NONE;
 
   constructor(
     horizonsMs: readonly number[],
@@ -177,11 +195,11 @@ export class DistinctWindow {
 
   /** Horizons in ms, ascending (as given). */
   get horizonList(): readonly number[] {
-    return this.horizonsMs;
+    return this.hz.ms;
   }
 
   indexOf(horizonMs: number): number {
-    return this.horizonsMs.indexOf(horizonMs);
+    return this.hz.ms.indexOf(horizonMs);
   }
 
   get isExact(): boolean {
@@ -190,7 +208,7 @@ export class DistinctWindow {
 
   /** Distinct customers in horizon h's window (refs + count-only). */
   count(h: number): number {
-    const anon = this.anon[h] ?? 0;
+    const anon = this.anon?.[h] ?? 0;
     if (this.sketch === null) return (this.refs[h] ?? 0) + anon;
     return this.sketchEstimate(h) + anon;
   }
@@ -200,15 +218,19 @@ export class DistinctWindow {
     const now = toWindowSeconds(nowMs);
     if (now <= this.mark) return;
     this.mark = now;
-    const n = this.horizons.length;
+    const horizons = this.hz.secs;
+    const n = horizons.length;
     const log = this.buf;
     for (let h = 0; h < n; h++) {
-      const cutoff = now - (this.horizons[h] as number);
+      const cutoff = now - (horizons[h] as number);
       const isLongest = h === n - 1;
       let head = this.heads[h] as number;
       while (head < this.len && (log[head * 2] as number) < cutoff) {
         const key = log[head * 2 + 1] as number;
-        if (key <= ANON) this.anon[h] = (this.anon[h] as number) - anonAmount(key);
+        if (key <= ANON) {
+          const anon = this.anon as number[]; // a count-only entry was counted (addAnonymous, setHorizons)
+          anon[h] = (anon[h] as number) - anonAmount(key);
+        }
         else if (key >= 0) {
           // The ref's latest touch leaves this window: the ref does.
           this.refs[h] = (this.refs[h] as number) - 1;
@@ -221,11 +243,12 @@ export class DistinctWindow {
     // Shrunk here, once every head has moved (reindex reads the live region from the longest head).
     if (this.index.length > 0 && this.live * 4 < this.index.length) this.reindex(this.slotsFor(this.live));
     this.trim();
-    if (this.sketch !== null) {
-      const longest = this.horizons[n - 1] as number;
-      if (now - this.lastPrune >= longest / 16) {
-        this.lastPrune = now;
-        if (this.sketch.prune(now - longest)) this.sketch = null;
+    const sk = this.sketch;
+    if (sk !== null) {
+      const longest = horizons[n - 1] as number;
+      if (now - sk.lastPrune >= longest / 16) {
+        sk.lastPrune = now;
+        if (sk.hll.prune(now - longest)) this.sketch = null;
       }
     }
   }
@@ -236,10 +259,11 @@ export class DistinctWindow {
    */
   addRef(key: number, tsMs: number): number {
     const ts = toWindowSeconds(tsMs);
-    if (ts < this.cutoff(this.horizons.length - 1)) return NONE; // older than every window
+    const n = this.hz.secs.length;
+    if (ts < this.cutoff(n - 1)) return NONE; // older than every window
     if (this.sketch !== null) {
-      this.sketch.add(key, ts);
-      this.adds++;
+      this.sketch.hll.add(key, ts);
+      this.sketch.adds++;
       return SKETCHED;
     }
     const index = this.index;
@@ -259,7 +283,7 @@ export class DistinctWindow {
       if (this.index.length > 0) this.index[this.index !== index ? this.slotOf(key) : slot] = encodePosition(at, this.base, spanOf(this.index));
       this.dead++; // prev is in the live region: its time >= the longest cutoff
     }
-    for (let h = 0; h < this.horizons.length; h++) {
+    for (let h = 0; h < n; h++) {
       const cutoff = this.cutoff(h);
       // (A cutoff near 1970 can lie below the NONE sentinel: fresh is tested, not compared.)
       if (ts >= cutoff && (fresh || prev < cutoff)) this.refs[h] = (this.refs[h] as number) + 1;
@@ -280,10 +304,12 @@ export class DistinctWindow {
   /** Customers counted without a ref (record_count beyond the listed refs). */
   addAnonymous(n: number, tsMs: number): void {
     const ts = toWindowSeconds(tsMs);
-    if (n <= 0 || ts < this.cutoff(this.horizons.length - 1)) return;
+    const horizons = this.hz.secs.length;
+    if (n <= 0 || ts < this.cutoff(horizons - 1)) return;
+    const anon = (this.anon ??= new Array<number>(horizons).fill(0));
     for (let left = n; left > 0; left -= ANON_MAX) this.insert(ts, -1 - Math.min(left, ANON_MAX));
-    for (let h = 0; h < this.horizons.length; h++) {
-      if (ts >= this.cutoff(h)) this.anon[h] = (this.anon[h] as number) + n;
+    for (let h = 0; h < horizons; h++) {
+      if (ts >= this.cutoff(h)) anon[h] = (anon[h] as number) + n;
     }
   }
 
@@ -293,22 +319,27 @@ export class DistinctWindow {
    * sees what the previous longest horizon still held.
    */
   setHorizons(listMs: readonly number[]): void {
-    const { ms, secs } = sharedHorizons(listMs);
-    if (ms.length === this.horizonsMs.length && ms.every((h, i) => h === this.horizonsMs[i])) return;
+    const hz = sharedHorizons(listMs);
+    const { ms } = hz;
+    const old = this.hz.ms;
+    if (ms.length === old.length && ms.every((h, i) => h === old[i])) return;
     // Entries behind the old longest head have left every window (refs there are not in the index): dead to
     // the new horizons, count-only ones too (they were counted again by a longer horizon before).
     const oldHead = this.longestHead();
     for (let i = 0; i < oldHead; i++) this.buf[i * 2 + 1] = DEAD;
-    this.horizonsMs = ms;
-    this.horizons = secs;
-    this.cache = this.sketch === null ? NO_CACHE : this.freshCache();
-    this.heads = this.horizons.map((_, h) => this.lowerBound(this.cutoff(h)));
-    this.refs = this.horizons.map(() => 0);
-    this.anon = this.horizons.map(() => 0);
-    for (let h = 0; h < this.horizons.length; h++) {
+    this.hz = hz;
+    const n = ms.length;
+    if (this.sketch !== null) this.sketch.cache = this.freshCache();
+    this.heads = hz.secs.map((_, h) => this.lowerBound(this.cutoff(h)));
+    this.refs = new Array<number>(n).fill(0);
+    this.anon = null;
+    for (let h = 0; h < n; h++) {
       for (let i = this.heads[h] as number; i < this.len; i++) {
         const key = this.buf[i * 2 + 1] as number;
-        if (key <= ANON) this.anon[h] = (this.anon[h] as number) + anonAmount(key);
+        if (key <= ANON) {
+          const anon = (this.anon ??= new Array<number>(n).fill(0));
+          anon[h] = (anon[h] as number) + anonAmount(key);
+        }
         else if (key >= 0) this.refs[h] = (this.refs[h] as number) + 1;
       }
     }
@@ -335,13 +366,13 @@ export class DistinctWindow {
   }
 
   get approxBytes(): number {
-    return 360 + this.buf.byteLength + (this.index.length > 0 ? 200 + this.index.byteLength : 0) + (this.sketch?.approxBytes ?? 0);
+    return 360 + this.buf.byteLength + (this.index.length > 0 ? 200 + this.index.byteLength : 0) + (this.sketch?.hll.approxBytes ?? 0);
   }
 
   // ---- internals -----------------------------------------------------------
 
   private cutoff(h: number): number {
-    return this.mark - (this.horizons[h] as number);
+    return this.mark - (this.hz.secs[h] as number);
   }
 
   private longestHead(): number {
@@ -349,7 +380,7 @@ export class DistinctWindow {
   }
 
   private freshCache(): { value: number; adds: number; cutoff: number }[] {
-    return this.horizons.map(() => ({ value: 0, adds: -Infinity, cutoff: -Infinity }));
+    return this.hz.secs.map(() => ({ value: 0, adds: -Infinity, cutoff: -Infinity }));
   }
 
   /** Without an index: the entry of a live ref's latest touch, or -1 (superseded touches are DEAD, so a key appears once there). */
@@ -525,11 +556,9 @@ export class DistinctWindow {
       const key = this.buf[i * 2 + 1] as number;
       if (key >= 0) sketch.add(key, this.buf[i * 2] as number);
     }
-    this.sketch = sketch;
-    this.cache = this.freshCache();
+    this.sketch = { hll: sketch, adds: 0, lastPrune: this.mark, cache: this.freshCache() };
     this.live = 0;
     this.refs = this.refs.map(() => 0);
-    this.lastPrune = this.mark;
     this.compact(); // keeps count-only entries, drops ref entries; an empty index
   }
 
@@ -539,12 +568,13 @@ export class DistinctWindow {
    * 1 % of the horizon. Deterministic: depends only on the event sequence.
    */
   private sketchEstimate(h: number): number {
-    const c = this.cache[h] as { value: number; adds: number; cutoff: number };
+    const sk = this.sketch as SketchState;
+    const c = sk.cache[h] as { value: number; adds: number; cutoff: number };
     const cutoff = this.cutoff(h);
-    const horizon = this.horizons[h] as number;
-    if (this.adds - c.adds < Math.max(1, c.value / 100) && cutoff - c.cutoff < horizon / 100) return c.value;
-    c.value = (this.sketch as SlidingHll).estimate(cutoff);
-    c.adds = this.adds;
+    const horizon = this.hz.secs[h] as number;
+    if (sk.adds - c.adds < Math.max(1, c.value / 100) && cutoff - c.cutoff < horizon / 100) return c.value;
+    c.value = sk.hll.estimate(cutoff);
+    c.adds = sk.adds;
     c.cutoff = cutoff;
     return c.value;
   }
