@@ -10,6 +10,7 @@ import type { ActorActivityRow } from '../api.js';
 import type { ActorProfile, EnrichedEvent } from '../../../model/enriched.js';
 import { BucketDistinct } from './distinct-counter.js';
 import { appended } from './exact-array.js';
+import { NO_NAMES, withName } from './name-lists.js';
 import { toWindowSeconds } from './distinct-window.js';
 import { localReading } from '../../../time/local-time.js';
 
@@ -29,8 +30,8 @@ export class ActivityBucket {
   readonly startSec: number;
   /**
    * Names used in the bucket, in order of first use (a handful: arrays cost a
-   * fraction of a Set). Replaced by a copy one longer when a name is added, so
-   * each holds exactly its names (see appended).
+   * fraction of a Set). Immutable lists shared between buckets (name-lists.ts):
+   * replaced by the list one longer when a name is added.
    */
   resourceTypes: readonly string[] = NO_NAMES;
   channels: readonly string[] = NO_NAMES;
@@ -115,18 +116,6 @@ export class ActivityBucket {
   }
 }
 
-const NO_NAMES: readonly string[] = [];
-
-/**
- * The names with one more (the same array if it is there). Most buckets hold
- * one name of each kind, so the last one added is compared first (three
- * fields of "the last name seen" per bucket cost more than they saved).
- */
-function withName(names: readonly string[], name: string): readonly string[] {
-  const n = names.length;
-  if (n > 0 && names[n - 1] === name) return names;
-  return names.includes(name) ? names : appended(names, name);
-}
 
 const NO_BUCKETS: readonly ActivityBucket[] = [];
 
