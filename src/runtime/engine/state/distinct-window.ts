@@ -174,8 +174,11 @@ export class DistinctWindow {
   /** Past SCAN_MAX live refs (below); NO_INDEX, length 0, while the live region is scanned. */
   private index: PositionIndex = NO_INDEX;
   private len = 0;
-  private heads: number[] = [];
-  private refs: number[] = [];
+  /**
+   * Per horizon h (n of them): at h the head, the first log entry in h's
+   * window; at n + h the refs in h's window. One array: two cost 72 bytes each.
+   */
+  private hr: number[] = [];
   /** Count-only customers per horizon; null until the first (most actors have none). */
   private anon: number[] | null = null;
   /**
@@ -219,7 +222,8 @@ export class DistinctWindow {
   /** Distinct customers in horizon h's window (refs + count-only). */
   count(h: number): number {
     const anon = this.anon?.[h] ?? 0;
-    if (this.sketch === null) return (this.refs[h] ?? 0) + anon;
+    const n = this.hz.secs.length;
+    if (this.sketch === null) return (h >= 0 && h < n ? (this.hr[n + h] as number) : 0) + anon;
     return this.sketchEstimate(h) + anon;
   }
 
@@ -231,10 +235,11 @@ export class DistinctWindow {
     const horizons = this.hz.secs;
     const n = horizons.length;
     const log = this.buf;
+    const hr = this.hr;
     for (let h = 0; h < n; h++) {
       const cutoff = now - (horizons[h] as number);
       const isLongest = h === n - 1;
-      let head = this.heads[h] as number;
+      let head = hr[h] as number;
       while (head < this.len && (log[head * 2] as number) < cutoff) {
         const key = log[head * 2 + 1] as number;
         if (key <= ANON) {
@@ -243,12 +248,12 @@ export class DistinctWindow {
         }
         else if (key >= 0) {
           // The ref's latest touch leaves this window: the ref does.
-          this.refs[h] = (this.refs[h] as number) - 1;
+          hr[n + h] = (hr[n + h] as number) - 1;
           if (isLongest) this.unindex(key, head);
         } else if (isLongest) this.dead--;
         head++;
       }
-      this.heads[h] = head;
+      hr[h] = head;
     }
     // Shrunk here, once every head has moved (reindex reads the live region from the longest head).
     if (this.index.length > 0 && this.live * 4 < this.index.length) this.reindex(this.slotsFor(this.live));
@@ -296,7 +301,7 @@ export class DistinctWindow {
     for (let h = 0; h < n; h++) {
       const cutoff = this.cutoff(h);
       // (A cutoff near 1970 can lie below the NONE sentinel: fresh is tested, not compared.)
-      if (ts >= cutoff && (fresh || prev < cutoff)) this.refs[h] = (this.refs[h] as number) + 1;
+      if (ts >= cutoff && (fresh || prev < cutoff)) this.hr[n + h] = (this.hr[n + h] as number) + 1;
     }
     if (fresh) {
       this.live++;
@@ -316,7 +321,7 @@ export class DistinctWindow {
     const ts = toWindowSeconds(tsMs);
     const horizons = this.hz.secs.length;
     if (n <= 0 || ts < this.cutoff(horizons - 1)) return;
-    const anon = (this.anon ??= new Array<number>(horizons).fill(0));
+    const anon = (this.anon ??= this.hz.secs.map(() => 0));
     for (let left = n; left > 0; left -= ANON_MAX) this.insert(ts, -1 - Math.min(left, ANON_MAX));
     for (let h = 0; h < horizons; h++) {
       if (ts >= this.cutoff(h)) anon[h] = (anon[h] as number) + n;
@@ -340,17 +345,18 @@ export class DistinctWindow {
     this.hz = hz;
     const n = ms.length;
     if (this.sketch !== null) this.sketch.cache = this.freshCache();
-    this.heads = hz.secs.map((_, h) => this.lowerBound(this.cutoff(h)));
-    this.refs = new Array<number>(n).fill(0);
+    // (map, not new Array(...).fill: a packed array of exactly its length.)
+    const hr = hz.secs.concat(hz.secs).map((_, i) => (i < n ? this.lowerBound(this.cutoff(i)) : 0));
+    this.hr = hr;
     this.anon = null;
     for (let h = 0; h < n; h++) {
-      for (let i = this.heads[h] as number; i < this.len; i++) {
+      for (let i = hr[h] as number; i < this.len; i++) {
         const key = this.buf[i * 2 + 1] as number;
         if (key <= ANON) {
-          const anon = (this.anon ??= new Array<number>(n).fill(0));
+          const anon = (this.anon ??= hz.secs.map(() => 0));
           anon[h] = (anon[h] as number) + anonAmount(key);
         }
-        else if (key >= 0) this.refs[h] = (this.refs[h] as number) + 1;
+        else if (key >= 0) hr[n + h] = (hr[n + h] as number) + 1;
       }
     }
     // Refs whose latest touch fell out of the (possibly shorter) longest horizon.
@@ -386,7 +392,8 @@ export class DistinctWindow {
   }
 
   private longestHead(): number {
-    return this.heads[this.heads.length - 1] ?? 0;
+    const n = this.hz.secs.length;
+    return n === 0 ? 0 : (this.hr[n - 1] as number);
   }
 
   private freshCache(): { value: number; adds: number; cutoff: number }[] {
@@ -470,8 +477,9 @@ export class DistinctWindow {
     if (this.len === 0 || (log[(this.len - 1) * 2] as number) <= ts) {
       // A late touch can be the newest entry and still be expired for short
       // horizons: their heads, if at the end, must step over it.
-      for (let h = 0; h < this.heads.length; h++) {
-        if (this.heads[h] === this.len && ts < this.cutoff(h)) this.heads[h] = this.len + 1;
+      const hr = this.hr;
+      for (let h = 0, n = this.hz.secs.length; h < n; h++) {
+        if (hr[h] === this.len && ts < this.cutoff(h)) hr[h] = this.len + 1;
       }
       const at = this.len;
       log[at * 2] = ts;
@@ -505,9 +513,10 @@ export class DistinctWindow {
     this.len++;
     // Heads after the insertion point move with the entries they point to;
     // a head at it moves only if the new entry is already expired there.
-    for (let h = 0; h < this.heads.length; h++) {
-      const head = this.heads[h] as number;
-      if (head > lo || (head === lo && ts < this.cutoff(h))) this.heads[h] = head + 1;
+    const hr = this.hr;
+    for (let h = 0, n = this.hz.secs.length; h < n; h++) {
+      const head = hr[h] as number;
+      if (head > lo || (head === lo && ts < this.cutoff(h))) hr[h] = head + 1;
     }
     return lo;
   }
@@ -529,7 +538,7 @@ export class DistinctWindow {
     if (head < TRIM_MIN || head * FRONT_SHARE < this.len) return;
     this.buf.copyWithin(0, head * 2, this.len * 2);
     this.len -= head;
-    for (let h = 0; h < this.heads.length; h++) this.heads[h] = (this.heads[h] as number) - head;
+    for (let h = 0, n = this.hz.secs.length; h < n; h++) this.hr[h] = (this.hr[h] as number) - head;
     // Entry i is now entry i - head: the same position with base + head (modulo the index's span).
     if (this.index.length > 0) {
       const span = spanOf(this.index);
@@ -541,20 +550,22 @@ export class DistinctWindow {
   /** Rebuild the live region without dead entries (and, in sketch mode, without ref entries); the index with it. */
   private compact(): void {
     const start = this.longestHead();
-    const newHeads = this.heads.map(() => 0);
+    const n = this.hz.secs.length;
+    const hr = this.hr;
+    const newHeads = new Array<number>(n).fill(0);
     let w = 0;
     const log = this.buf;
     for (let i = start; i < this.len; i++) {
       const k = log[i * 2 + 1] as number;
       const keep = k <= ANON || (this.sketch === null && k >= 0);
       if (!keep) continue;
-      for (let h = 0; h < this.heads.length; h++) if (i < (this.heads[h] as number)) newHeads[h] = (newHeads[h] as number) + 1;
+      for (let h = 0; h < n; h++) if (i < (hr[h] as number)) newHeads[h] = (newHeads[h] as number) + 1;
       log[w * 2] = log[i * 2] as number;
       log[w * 2 + 1] = k;
       w++;
     }
     this.len = w;
-    this.heads = newHeads;
+    for (let h = 0; h < n; h++) hr[h] = newHeads[h] as number;
     this.dead = 0;
     this.shrinkIfSparse();
     this.reindex(this.slotsFor(this.live));
@@ -568,7 +579,7 @@ export class DistinctWindow {
     }
     this.sketch = { hll: sketch, adds: 0, lastPrune: this.mark, cache: this.freshCache() };
     this.live = 0;
-    this.refs = this.refs.map(() => 0);
+    for (let h = 0, n = this.hz.secs.length; h < n; h++) this.hr[n + h] = 0;
     this.compact(); // keeps count-only entries, drops ref entries; an empty index
   }
 
