@@ -4,22 +4,12 @@ import { Hll, SlidingHll } from '../../../src/runtime/engine/state/hll.js';
 import { IntMap, MISSING } from '../../../src/runtime/engine/state/int-map.js';
 import { refKey } from '../../../src/runtime/engine/state/keys.js';
 import { ref } from './support/enrich.js';
+import { prng } from './support/prng.js';
 
 const M5 = 300_000;
 const H1 = 3_600_000;
 const D1 = 86_400_000;
 const T0 = Date.parse('2025-03-04T10:00:00Z');
-
-/** Deterministic PRNG for property tests. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Brute force: distinct keys whose latest touch (in whole seconds) is within [now - h, now]. */
 function model(touches: [number, number][], nowMs: number, h: number): number {

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EventCountWindow } from '../../../src/runtime/engine/state/event-count-window.js';
+import { prng } from './support/prng.js';
 
 const T0 = Date.parse('2025-03-04T10:00:00Z');
 const M10 = 600_000;
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Times the counter holds, expired ones included (what its memory is). */
 const held = (c: EventCountWindow): number => (c as unknown as { times: readonly number[] }).times.length;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashKey32 } from '../../../src/runtime/engine/state/keys.js';
 import { SeenEvents } from '../../../src/runtime/engine/state/seen-events.js';
+import { prng } from './support/prng.js';
 
 const T0 = Date.parse('2025-03-04T10:00:00Z');
 const H1 = 3_600_000;
@@ -8,16 +9,6 @@ const H1 = 3_600_000;
 const UNIT = 16_000;
 /** The model's time of an id: its ts rounded up to UNIT (what the store holds). */
 const held = (ts: number): number => Math.ceil(ts / UNIT) * UNIT;
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('SeenEvents', () => {
   it('knows an event by its id, whatever its ts', () => {
