@@ -540,6 +540,8 @@ export class Engine implements DetectionEngine {
   private stateForId(actorId: string, profile: ActorProfile): ActorState {
     let st = this.actors.get(actorId);
     if (st === undefined) {
+      // The directory's copy of the id where there is one: the event's string (of a message long gone) is not kept for it.
+      if (profile.actor_id === actorId) actorId = profile.actor_id;
       st = new ActorState(
         actorId,
         profile,

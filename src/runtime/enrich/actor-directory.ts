@@ -139,6 +139,9 @@ function dataLineNumbers(text: string): number[] {
   return out;
 }
 
+/** The zones of every unknown actor: one array, not one per event (an engine holds a profile per actor). */
+const NO_ZONES: readonly string[] = Object.freeze([]);
+
 /** The profile of an actor missing from the directory: enriched, never dropped. */
 export function unknownActor(actorId: string, defaultTimezone: string): ActorProfile {
   return {
@@ -149,6 +152,6 @@ export function unknownActor(actorId: string, defaultTimezone: string): ActorPro
     employment_status: 'unknown',
     kind: 'human',
     timezone: defaultTimezone,
-    allowed_zones: [],
+    allowed_zones: NO_ZONES,
   };
 }

@@ -4,22 +4,12 @@ import { Hll, SlidingHll } from '../../../src/runtime/engine/state/hll.js';
 import { IntMap, MISSING } from '../../../src/runtime/engine/state/int-map.js';
 import { refKey } from '../../../src/runtime/engine/state/keys.js';
 import { ref } from './support/enrich.js';
+import { prng } from './support/prng.js';
 
 const M5 = 300_000;
 const H1 = 3_600_000;
 const D1 = 86_400_000;
 const T0 = Date.parse('2025-03-04T10:00:00Z');
-
-/** Deterministic PRNG for property tests. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Brute force: distinct keys whose latest touch (in whole seconds) is within [now - h, now]. */
 function model(touches: [number, number][], nowMs: number, h: number): number {
@@ -280,6 +270,80 @@ describe('DistinctWindow', () => {
     expect([w.count(0), w.count(1)]).toEqual([6, 10]);
     w.setHorizons([120_000, M5, H1]);
     expect([w.count(0), w.count(1), w.count(2)]).toEqual([3, 6, 10]);
+  });
+});
+
+describe('DistinctWindow index positions', () => {
+  /** The latest touch (window seconds) per ref, and the refs within h of now: the model, without replaying every touch. */
+  const within = (latest: Map<number, number>, nowMs: number, h: number): number => {
+    const cutoff = toWindowSeconds(nowMs) - h / 1000;
+    let n = 0;
+    for (const t of latest.values()) if (t >= cutoff) n++;
+    return n;
+  };
+
+  it('keeps finding refs after the log has dropped far more than 65,535 entries from its front (16-bit positions wrap with the base)', () => {
+    const rnd = prng(31);
+    const horizons = [M5, H1];
+    const w = new DistinctWindow(horizons, 10_000);
+    const latest = new Map<number, number>();
+    let now = T0;
+    let checks = 0;
+    let fresh = 0;
+    for (let i = 0; i < 300_000; i++) {
+      now += 1000;
+      w.advance(now);
+      const ts = rnd() < 0.1 ? now - Math.floor(rnd() * 60_000) : now;
+      // Mostly new refs, some touched again: few superseded entries, so no compaction rebuilds the index
+      // (and resets the base); the expired front is dropped by trims alone, about 300,000 entries of it.
+      const k = rnd() < 0.9 || fresh < 3_000 ? fresh++ : fresh - 1 - Math.floor(rnd() * 3_000);
+      const prev = w.addRef(k, ts);
+      const want = latest.get(k);
+      const cutoff = toWindowSeconds(now) - H1 / 1000;
+      expect(prev, `step ${i}`).toBe(want === undefined || want < cutoff ? NONE : want);
+      latest.set(k, Math.max(want ?? -Infinity, toWindowSeconds(ts)));
+      if (i % 997 === 0 && i > 4000) {
+        checks++;
+        expect(w.indexed).toBe(true);
+        horizons.forEach((h, idx) => expect(w.count(idx), `step ${i} horizon ${h}`).toBe(within(latest, now, h)));
+      }
+    }
+    expect(checks).toBeGreaterThan(250);
+  });
+
+  it('widens its positions to 32 bits once the log outgrows 65,535 entries, and counts, answers previous touches and expires as before', () => {
+    const w = new DistinctWindow([M5, H1], 200_000);
+    const latest = new Map<number, number>();
+    const index = (): unknown => (w as unknown as { index: unknown }).index;
+    let now = T0;
+    for (let k = 0; k < 70_000; k++) {
+      now = T0 + k * 40;
+      w.advance(now);
+      w.addRef(k, now);
+      latest.set(k, toWindowSeconds(now));
+      if (k === 40_000) expect(index()).toBeInstanceOf(Uint16Array);
+    }
+    expect(index()).toBeInstanceOf(Int32Array);
+    expect(w.count(1)).toBe(70_000);
+    // Touched again (a second later), and a late touch of a new ref that moves the entries after it.
+    now += 1000;
+    w.advance(now);
+    for (let k = 0; k < 10_000; k++) {
+      expect(w.addRef(k, now)).toBe(latest.get(k));
+      latest.set(k, toWindowSeconds(now));
+    }
+    w.addRef(1_000_000, T0 + 1_000_000);
+    latest.set(1_000_000, toWindowSeconds(T0 + 1_000_000));
+    expect(w.count(1)).toBe(within(latest, now, H1));
+    expect(w.count(0)).toBe(within(latest, now, M5));
+    for (const step of [600_000, 1_200_000, 2_400_000]) {
+      now = T0 + step + 2_800_000;
+      w.advance(now);
+      expect(w.count(1), `at +${step}`).toBe(within(latest, now, H1));
+      expect(w.count(0), `at +${step}`).toBe(within(latest, now, M5));
+      expect(w.addRef(50_000, now - 1000)).toBe(latest.get(50_000) as number >= toWindowSeconds(now) - 3600 ? latest.get(50_000) : NONE);
+      latest.set(50_000, toWindowSeconds(now - 1000));
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashKey32 } from '../../../src/runtime/engine/state/keys.js';
 import { SeenEvents } from '../../../src/runtime/engine/state/seen-events.js';
+import { prng } from './support/prng.js';
 
 const T0 = Date.parse('2025-03-04T10:00:00Z');
 const H1 = 3_600_000;
@@ -8,16 +9,6 @@ const H1 = 3_600_000;
 const UNIT = 16_000;
 /** The model's time of an id: its ts rounded up to UNIT (what the store holds). */
 const held = (ts: number): number => Math.ceil(ts / UNIT) * UNIT;
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('SeenEvents', () => {
   it('knows an event by its id, whatever its ts', () => {
@@ -174,5 +165,18 @@ describe('SeenEvents', () => {
     expect(s.size).toBeGreaterThanOrEqual(1000);
     expect(s.size).toBeLessThanOrEqual(1000 + UNIT / 1000);
     expect(s.approxBytes).toBeLessThanOrEqual(200 + 1016 * (8 * 1.5 + 4 / 0.25));
+  });
+  it('holds more ids than 16-bit positions tell apart (its index widens to 32 bits), and forgets them as before', () => {
+    const s = new SeenEvents(1_000_000);
+    for (let i = 0; i < 70_000; i++) s.add(`wide-${i}`, T0 + i * 1000);
+    expect((s as unknown as { index: unknown }).index).toBeInstanceOf(Int32Array);
+    for (let i = 0; i < 70_000; i += 7) expect(s.has(`wide-${i}`)).toBe(true);
+    for (let i = 0; i < 1_000; i++) expect(s.has(`other-${i}`)).toBe(false);
+    s.expire(T0 + 60_000 * 1000);
+    expect(s.size).toBeGreaterThanOrEqual(10_000);
+    expect(s.size).toBeLessThanOrEqual(10_000 + UNIT / 1000);
+    expect(s.has('wide-69999')).toBe(true);
+    expect(s.has('wide-100')).toBe(false);
+    expect((s as unknown as { index: unknown }).index).toBeInstanceOf(Uint16Array);
   });
 });

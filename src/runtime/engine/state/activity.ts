@@ -10,6 +10,7 @@ import type { ActorActivityRow } from '../api.js';
 import type { ActorProfile, EnrichedEvent } from '../../../model/enriched.js';
 import { BucketDistinct } from './distinct-counter.js';
 import { appended } from './exact-array.js';
+import { NO_NAMES, withName } from './name-lists.js';
 import { toWindowSeconds } from './distinct-window.js';
 import { localReading } from '../../../time/local-time.js';
 
@@ -29,8 +30,8 @@ export class ActivityBucket {
   readonly startSec: number;
   /**
    * Names used in the bucket, in order of first use (a handful: arrays cost a
-   * fraction of a Set). Replaced by a copy one longer when a name is added, so
-   * each holds exactly its names (see appended).
+   * fraction of a Set). Immutable lists shared between buckets (name-lists.ts):
+   * replaced by the list one longer when a name is added.
    */
   resourceTypes: readonly string[] = NO_NAMES;
   channels: readonly string[] = NO_NAMES;
@@ -41,9 +42,13 @@ export class ActivityBucket {
   constructor(
     readonly granularity: 'hour' | 'day',
     readonly start: number,
-    readonly end: number,
   ) {
     this.startSec = toWindowSeconds(start);
+  }
+
+  /** Derived, not a field: a bucket is held by the hundred thousand, and a field of a time is a boxed double (24 bytes). */
+  get end(): number {
+    return this.start + (this.granularity === 'hour' ? HOUR_MS : DAY_MS);
   }
 
   /** Adds one event (peaks: the actor's current 5-minute, 1-hour and 24-hour distinct counts). */
@@ -53,23 +58,10 @@ export class ActivityBucket {
     if (peak5m > this.peak5m) this.peak5m = peak5m;
     if (peak1h > this.peak1h) this.peak1h = peak1h;
     if (peak24h > this.peak24h) this.peak24h = peak24h;
-    // Consecutive events mostly repeat these: skip the set lookup then.
-    if (e.resource_type !== this.lastResource) {
-      this.lastResource = e.resource_type;
-      this.resourceTypes = withName(this.resourceTypes, e.resource_type);
-    }
-    if (e.channel !== null && e.channel !== this.lastChannel) {
-      this.lastChannel = e.channel;
-      this.channels = withName(this.channels, e.channel);
-    }
-    if (e.network.zone !== this.lastZone) {
-      this.lastZone = e.network.zone;
-      this.zones = withName(this.zones, e.network.zone);
-    }
+    this.resourceTypes = withName(this.resourceTypes, e.resource_type);
+    if (e.channel !== null) this.channels = withName(this.channels, e.channel);
+    this.zones = withName(this.zones, e.network.zone);
   }
-  private lastResource = '';
-  private lastChannel = '';
-  private lastZone = '';
 
   /** One request of class number `i` of `classes` (the settings' class names, one array per rule set). */
   countClass(classes: readonly string[], i: number): void {
@@ -124,12 +116,6 @@ export class ActivityBucket {
   }
 }
 
-const NO_NAMES: readonly string[] = [];
-
-/** The names with one more (the same array if it is there). */
-function withName(names: readonly string[], name: string): readonly string[] {
-  return names.includes(name) ? names : appended(names, name);
-}
 
 const NO_BUCKETS: readonly ActivityBucket[] = [];
 
@@ -157,10 +143,10 @@ export class ActivityTracker {
       return false;
     }
     const h = this.hour;
-    if (h === null || h.start !== hourStart) this.hour = this.find('hour', hourStart, HOUR_MS);
+    if (h === null || h.start !== hourStart) this.hour = this.find('hour', hourStart);
     const dayStart = ts - (ts % DAY_MS);
     const d = this.day;
-    if (d === null || d.start !== dayStart) this.day = this.find('day', dayStart, DAY_MS);
+    if (d === null || d.start !== dayStart) this.day = this.find('day', dayStart);
     return true;
   }
 
@@ -213,9 +199,9 @@ export class ActivityTracker {
     return n;
   }
 
-  private find(granularity: 'hour' | 'day', start: number, length: number): ActivityBucket {
+  private find(granularity: 'hour' | 'day', start: number): ActivityBucket {
     for (const b of this.open) if (b.start === start && b.granularity === granularity) return b;
-    const b = new ActivityBucket(granularity, start, start + length);
+    const b = new ActivityBucket(granularity, start);
     this.open = appended(this.open, b);
     if (b.end < this.nextEnd) this.nextEnd = b.end;
     return b;

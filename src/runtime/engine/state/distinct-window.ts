@@ -37,16 +37,41 @@
  * expired like refs.
  */
 import { SlidingHll } from './hll.js';
-import { EMPTY, MAX_LOAD, homeSlot, indexSlotsFor, nextSlot, placePosition, removePosition } from './position-index.js';
+import {
+  EMPTY,
+  MAX_LOAD,
+  NO_INDEX,
+  decodePosition,
+  encodePosition,
+  fits,
+  homeSlot,
+  indexSlotsFor,
+  newIndex,
+  nextSlot,
+  placePosition,
+  removePosition,
+  spanOf,
+  type PositionIndex,
+} from './position-index.js';
 
 const SKETCH_P = 10;
 /**
- * Expired and superseded entries are dropped once there are this many and
- * they make up a quarter of the log (amortised O(1) per entry): a quiet
- * actor's log holds little more than its live refs.
+ * Expired entries are dropped once there are this many and they make up an
+ * eighth of the log (FRONT_SHARE), superseded ones once they are a quarter of
+ * the live region (amortised O(1) per entry): a quiet actor's log holds
+ * little more than its live refs.
  */
 const TRIM_MIN = 16;
-/** A new actor's log starts this small (most hold a few refs); it grows by a quarter when full and shrinks when less than two thirds full. */
+/**
+ * The expired front is dropped (in place: the index keeps its positions
+ * through `base`) once it is an eighth of the log, and a full log grows by
+ * an eighth, where a quarter each left the organisation's windows 0.07 KB
+ * per actor of expired and spare entries more. Dropping at an eighth moves
+ * about 7 entries per entry expired (a memmove).
+ */
+const FRONT_SHARE = 8;
+const GROWTH = 1.125;
+/** A new actor's log starts this small (most hold a few refs); it grows by an eighth when full and shrinks when less than two thirds full. */
 const INITIAL_CAPACITY = 4;
 /**
  * Seconds are counted from 2038-01-19 (2^31 s after 1970), so every second of
@@ -85,12 +110,21 @@ const MIN_SLOTS = 4;
  * its slots (below SCAN_MAX / 2 refs at the latest: no rebuild ping-pong).
  */
 const SCAN_MAX = 64;
-/** Logical positions (log position + base) are rebased before they could leave the int32 range. */
-const MAX_BASE = 1 << 30;
 /** addRef's answer in sketch mode, where previous touches are unknown. */
 export const SKETCHED = 2_147_483_647;
-/** The sketch-estimate cache of every window in exact mode (empty, never written to). */
-const NO_CACHE: { value: number; adds: number; cutoff: number }[] = [];
+/**
+ * What a window in sketch mode keeps beside its log; null in exact mode, so
+ * an exact window carries one field for it, not four (and no boxed double).
+ */
+interface SketchState {
+  readonly hll: SlidingHll;
+  /** Refs added since the switch: how far the cached estimates may lag. */
+  adds: number;
+  /** Window second of the last prune. */
+  lastPrune: number;
+  /** Per horizon, the last estimate. */
+  cache: { value: number; adds: number; cutoff: number }[];
+}
 
 /**
  * Epoch ms → window seconds. Monotonic; exact for 1970-2106, clamped outside
@@ -106,8 +140,15 @@ export function toWindowSeconds(tsMs: number): number {
  * Horizon lists, validated and shared by every window given the same list
  * (the engine passes one array to all its actors): two arrays fewer per actor.
  */
-let lastHorizons: { readonly input: readonly number[]; readonly ms: number[]; readonly secs: number[] } | null = null;
-function sharedHorizons(listMs: readonly number[]): { ms: number[]; secs: number[] } {
+interface Horizons {
+  readonly input: readonly number[];
+  readonly ms: readonly number[];
+  readonly secs: readonly number[];
+}
+/** A window's horizons before setHorizons (the constructor's) ran. */
+const NO_HORIZONS: Horizons = { input: [], ms: [], secs: [] };
+let lastHorizons: Horizons | null = null;
+function sharedHorizons(listMs: readonly number[]): Horizons {
   if (lastHorizons !== null && lastHorizons.input === listMs) return lastHorizons;
   const ms = [...new Set(listMs)].sort((a, b) => a - b);
   // invariant: rules are refused at load with a distinct_customers window under a second (measures/distinct-customers.ts).
@@ -117,49 +158,46 @@ function sharedHorizons(listMs: readonly number[]): { ms: number[]; secs: number
   return lastHorizons;
 }
 
-/** A log of `entries` (zeros) and an empty index of `slots`. */
-function freshBuffer(entries: number, slots: number): Int32Array {
-  const b = new Int32Array(entries * 2 + slots);
-  b.fill(EMPTY, entries * 2);
-  return b;
-}
+/** The log of a window that holds nothing yet: shared, never written to (the first entry allocates). */
+const NO_LOG = new Int32Array(0);
 
 export class DistinctWindow {
   /** Shared between windows (sharedHorizons): never written to. */
-  private horizons: readonly number[] = [];
-  private horizonsMs: readonly number[] = [];
+  private hz = NO_HORIZONS;
   /**
-   * One Int32Array (each typed array costs about 200 bytes of its own): the
-   * log, then the index. The log is [second0, key0, second1, key1, ...] in
-   * [0, ix): entries [0, len) sorted by second. A key >= 0 is a ref's latest
-   * touch, DEAD a superseded touch, one at or below ANON a count-only entry
-   * (its amount in the key). The index is `slots` int32s from `ix` (below).
+   * The log, [second0, key0, second1, key1, ...]: entries [0, len) sorted by
+   * second. A key >= 0 is a ref's latest touch, DEAD a superseded touch, one
+   * at or below ANON a count-only entry (its amount in the key). Each typed
+   * array costs about 200 bytes of its own: none until the first entry.
    */
-  private buf = freshBuffer(INITIAL_CAPACITY, 0);
-  private ix = INITIAL_CAPACITY * 2;
-  /** 0: no index (the live region is scanned). */
-  private slots = 0;
+  private buf = NO_LOG;
+  /** Past SCAN_MAX live refs (below); NO_INDEX, length 0, while the live region is scanned. */
+  private index: PositionIndex = NO_INDEX;
   private len = 0;
-  private heads: number[] = [];
-  private refs: number[] = [];
-  private anon: number[] = [];
   /**
-   * The index, buf[ix .. ix + slots): open addressing (linear probing on the
-   * key), slot → logical position (entry + base) of a live ref's latest
-   * touch, or EMPTY. Live refs are the entries with a key >= 0 at or after
-   * the longest horizon's head. `base` lets trim drop the log's front without
-   * rewriting the index.
+   * Per horizon h (n of them): at h the head, the first log entry in h's
+   * window; at n + h the refs in h's window. One array: two cost 72 bytes each.
+   */
+  private hr: number[] = [];
+  /** Count-only customers per horizon; null until the first (most actors have none). */
+  private anon: number[] | null = null;
+  /**
+   * The index: open addressing (linear probing on the key), slot → the
+   * position of a live ref's latest touch (entry + base, position-index.ts),
+   * or EMPTY. Live refs are the entries with a key >= 0 at or after the
+   * longest horizon's head. `base` (below the index's span) lets trim drop
+   * the log's front without rewriting the index.
    */
   private base = 0;
   /** Live refs (entries in the index). */
   private live = 0;
   private dead = 0;
-  private sketch: SlidingHll | null = null;
-  private adds = 0;
-  private lastPrune = -Infinity;
-  /** Per horizon, the last sketch estimate (sketch mode only). */
-  private cache: { value: number; adds: number; cutoff: number }[] = NO_CACHE;
-  private mark = -Infinity;
+  private sketch: SketchState | null = null;
+  /**
+   * The watermark in window seconds; NONE (below every window second) until
+   * the first advance: a small integer, where -Infinity made the field a boxed double.
+   */
+  private mark = NONE;
 
   constructor(
     horizonsMs: readonly number[],
@@ -170,11 +208,11 @@ export class DistinctWindow {
 
   /** Horizons in ms, ascending (as given). */
   get horizonList(): readonly number[] {
-    return this.horizonsMs;
+    return this.hz.ms;
   }
 
   indexOf(horizonMs: number): number {
-    return this.horizonsMs.indexOf(horizonMs);
+    return this.hz.ms.indexOf(horizonMs);
   }
 
   get isExact(): boolean {
@@ -183,8 +221,9 @@ export class DistinctWindow {
 
   /** Distinct customers in horizon h's window (refs + count-only). */
   count(h: number): number {
-    const anon = this.anon[h] ?? 0;
-    if (this.sketch === null) return (this.refs[h] ?? 0) + anon;
+    const anon = this.anon?.[h] ?? 0;
+    const n = this.hz.secs.length;
+    if (this.sketch === null) return (h >= 0 && h < n ? (this.hr[n + h] as number) : 0) + anon;
     return this.sketchEstimate(h) + anon;
   }
 
@@ -193,32 +232,38 @@ export class DistinctWindow {
     const now = toWindowSeconds(nowMs);
     if (now <= this.mark) return;
     this.mark = now;
-    const n = this.horizons.length;
+    const horizons = this.hz.secs;
+    const n = horizons.length;
     const log = this.buf;
+    const hr = this.hr;
     for (let h = 0; h < n; h++) {
-      const cutoff = now - (this.horizons[h] as number);
+      const cutoff = now - (horizons[h] as number);
       const isLongest = h === n - 1;
-      let head = this.heads[h] as number;
+      let head = hr[h] as number;
       while (head < this.len && (log[head * 2] as number) < cutoff) {
         const key = log[head * 2 + 1] as number;
-        if (key <= ANON) this.anon[h] = (this.anon[h] as number) - anonAmount(key);
+        if (key <= ANON) {
+          const anon = this.anon as number[]; // a count-only entry was counted (addAnonymous, setHorizons)
+          anon[h] = (anon[h] as number) - anonAmount(key);
+        }
         else if (key >= 0) {
           // The ref's latest touch leaves this window: the ref does.
-          this.refs[h] = (this.refs[h] as number) - 1;
+          hr[n + h] = (hr[n + h] as number) - 1;
           if (isLongest) this.unindex(key, head);
         } else if (isLongest) this.dead--;
         head++;
       }
-      this.heads[h] = head;
+      hr[h] = head;
     }
     // Shrunk here, once every head has moved (reindex reads the live region from the longest head).
-    if (this.slots > 0 && this.live * 4 < this.slots) this.reindex(this.slotsFor(this.live));
+    if (this.index.length > 0 && this.live * 4 < this.index.length) this.reindex(this.slotsFor(this.live));
     this.trim();
-    if (this.sketch !== null) {
-      const longest = this.horizons[n - 1] as number;
-      if (now - this.lastPrune >= longest / 16) {
-        this.lastPrune = now;
-        if (this.sketch.prune(now - longest)) this.sketch = null;
+    const sk = this.sketch;
+    if (sk !== null) {
+      const longest = horizons[n - 1] as number;
+      if (now - sk.lastPrune >= longest / 16) {
+        sk.lastPrune = now;
+        if (sk.hll.prune(now - longest)) this.sketch = null;
       }
     }
   }
@@ -229,31 +274,34 @@ export class DistinctWindow {
    */
   addRef(key: number, tsMs: number): number {
     const ts = toWindowSeconds(tsMs);
-    if (ts < this.cutoff(this.horizons.length - 1)) return NONE; // older than every window
+    const n = this.hz.secs.length;
+    if (ts < this.cutoff(n - 1)) return NONE; // older than every window
     if (this.sketch !== null) {
-      this.sketch.add(key, ts);
-      this.adds++;
+      this.sketch.hll.add(key, ts);
+      this.sketch.adds++;
       return SKETCHED;
     }
-    const slot = this.slots === 0 ? -1 : this.slotOf(key);
-    const prevAt = this.slots === 0 ? this.scan(key) : slot < 0 ? -1 : (this.buf[this.ix + slot] as number) - this.base;
+    const index = this.index;
+    const slot = index.length === 0 ? -1 : this.slotOf(key);
+    const prevAt = index.length === 0 ? this.scan(key) : slot < 0 ? -1 : decodePosition(index[slot] as number, this.base, spanOf(index));
     const prev = prevAt < 0 ? NONE : (this.buf[prevAt * 2] as number);
     // An equal or later touch already decides this ref's membership everywhere.
     if (prev >= ts) return prev;
     // The new entry goes after every entry of an earlier or equal second, so after prevAt: prevAt keeps its place.
     const at = this.insert(ts, key);
     const fresh = prevAt < 0;
+    // (insert may have replaced the index, if the log outgrew its positions: this.index, not index.)
     if (fresh) {
-      if (this.slots > 0) placePosition(this.buf, this.ix, this.slots, key, at + this.base);
+      if (this.index.length > 0) placePosition(this.index, key, encodePosition(at, this.base, spanOf(this.index)));
     } else {
       this.buf[prevAt * 2 + 1] = DEAD;
-      if (this.slots > 0) this.buf[this.ix + slot] = at + this.base;
+      if (this.index.length > 0) this.index[this.index !== index ? this.slotOf(key) : slot] = encodePosition(at, this.base, spanOf(this.index));
       this.dead++; // prev is in the live region: its time >= the longest cutoff
     }
-    for (let h = 0; h < this.horizons.length; h++) {
+    for (let h = 0; h < n; h++) {
       const cutoff = this.cutoff(h);
       // (A cutoff near 1970 can lie below the NONE sentinel: fresh is tested, not compared.)
-      if (ts >= cutoff && (fresh || prev < cutoff)) this.refs[h] = (this.refs[h] as number) + 1;
+      if (ts >= cutoff && (fresh || prev < cutoff)) this.hr[n + h] = (this.hr[n + h] as number) + 1;
     }
     if (fresh) {
       this.live++;
@@ -261,7 +309,8 @@ export class DistinctWindow {
         this.enterSketchMode();
         return prev;
       }
-      if (this.slots === 0 ? this.live > SCAN_MAX : this.live > this.slots * MAX_LOAD) this.reindex(this.slotsFor(this.live));
+      const slots = this.index.length;
+      if (slots === 0 ? this.live > SCAN_MAX : this.live > slots * MAX_LOAD) this.reindex(this.slotsFor(this.live));
     }
     if (this.dead > TRIM_MIN && this.dead * 4 > this.len - this.longestHead()) this.compact();
     return prev;
@@ -270,10 +319,12 @@ export class DistinctWindow {
   /** Customers counted without a ref (record_count beyond the listed refs). */
   addAnonymous(n: number, tsMs: number): void {
     const ts = toWindowSeconds(tsMs);
-    if (n <= 0 || ts < this.cutoff(this.horizons.length - 1)) return;
+    const horizons = this.hz.secs.length;
+    if (n <= 0 || ts < this.cutoff(horizons - 1)) return;
+    const anon = (this.anon ??= this.hz.secs.map(() => 0));
     for (let left = n; left > 0; left -= ANON_MAX) this.insert(ts, -1 - Math.min(left, ANON_MAX));
-    for (let h = 0; h < this.horizons.length; h++) {
-      if (ts >= this.cutoff(h)) this.anon[h] = (this.anon[h] as number) + n;
+    for (let h = 0; h < horizons; h++) {
+      if (ts >= this.cutoff(h)) anon[h] = (anon[h] as number) + n;
     }
   }
 
@@ -283,23 +334,29 @@ export class DistinctWindow {
    * sees what the previous longest horizon still held.
    */
   setHorizons(listMs: readonly number[]): void {
-    const { ms, secs } = sharedHorizons(listMs);
-    if (ms.length === this.horizonsMs.length && ms.every((h, i) => h === this.horizonsMs[i])) return;
+    const hz = sharedHorizons(listMs);
+    const { ms } = hz;
+    const old = this.hz.ms;
+    if (ms.length === old.length && ms.every((h, i) => h === old[i])) return;
     // Entries behind the old longest head have left every window (refs there are not in the index): dead to
     // the new horizons, count-only ones too (they were counted again by a longer horizon before).
     const oldHead = this.longestHead();
     for (let i = 0; i < oldHead; i++) this.buf[i * 2 + 1] = DEAD;
-    this.horizonsMs = ms;
-    this.horizons = secs;
-    this.cache = this.sketch === null ? NO_CACHE : this.freshCache();
-    this.heads = this.horizons.map((_, h) => this.lowerBound(this.cutoff(h)));
-    this.refs = this.horizons.map(() => 0);
-    this.anon = this.horizons.map(() => 0);
-    for (let h = 0; h < this.horizons.length; h++) {
-      for (let i = this.heads[h] as number; i < this.len; i++) {
+    this.hz = hz;
+    const n = ms.length;
+    if (this.sketch !== null) this.sketch.cache = this.freshCache();
+    // (map, not new Array(...).fill: a packed array of exactly its length.)
+    const hr = hz.secs.concat(hz.secs).map((_, i) => (i < n ? this.lowerBound(this.cutoff(i)) : 0));
+    this.hr = hr;
+    this.anon = null;
+    for (let h = 0; h < n; h++) {
+      for (let i = hr[h] as number; i < this.len; i++) {
         const key = this.buf[i * 2 + 1] as number;
-        if (key <= ANON) this.anon[h] = (this.anon[h] as number) + anonAmount(key);
-        else if (key >= 0) this.refs[h] = (this.refs[h] as number) + 1;
+        if (key <= ANON) {
+          const anon = (this.anon ??= hz.secs.map(() => 0));
+          anon[h] = (anon[h] as number) + anonAmount(key);
+        }
+        else if (key >= 0) hr[n + h] = (hr[n + h] as number) + 1;
       }
     }
     // Refs whose latest touch fell out of the (possibly shorter) longest horizon.
@@ -321,25 +378,26 @@ export class DistinctWindow {
 
   /** Whether lookups go through the index (false: the log is scanned, SCAN_MAX). */
   get indexed(): boolean {
-    return this.slots > 0;
+    return this.index.length > 0;
   }
 
   get approxBytes(): number {
-    return 360 + this.buf.byteLength + (this.sketch?.approxBytes ?? 0);
+    return 360 + this.buf.byteLength + (this.index.length > 0 ? 200 + this.index.byteLength : 0) + (this.sketch?.hll.approxBytes ?? 0);
   }
 
   // ---- internals -----------------------------------------------------------
 
   private cutoff(h: number): number {
-    return this.mark - (this.horizons[h] as number);
+    return this.mark - (this.hz.secs[h] as number);
   }
 
   private longestHead(): number {
-    return this.heads[this.heads.length - 1] ?? 0;
+    const n = this.hz.secs.length;
+    return n === 0 ? 0 : (this.hr[n - 1] as number);
   }
 
   private freshCache(): { value: number; adds: number; cutoff: number }[] {
-    return this.horizons.map(() => ({ value: 0, adds: -Infinity, cutoff: -Infinity }));
+    return this.hz.secs.map(() => ({ value: 0, adds: -Infinity, cutoff: -Infinity }));
   }
 
   /** Without an index: the entry of a live ref's latest touch, or -1 (superseded touches are DEAD, so a key appears once there). */
@@ -352,39 +410,36 @@ export class DistinctWindow {
   /** The index slot of a live ref, or -1 (there is an index). */
   private slotOf(key: number): number {
     const b = this.buf;
-    const ix = this.ix;
-    const slots = this.slots;
+    const index = this.index;
+    const slots = index.length;
+    const base = this.base;
+    const span = spanOf(index);
     for (let i = homeSlot(key, slots); ; i = nextSlot(i, slots)) {
-      const pos = b[ix + i] as number;
+      const pos = index[i] as number;
       if (pos === EMPTY) return -1;
-      if (b[(pos - this.base) * 2 + 1] === key) return i;
+      if (b[decodePosition(pos, base, span) * 2 + 1] === key) return i;
     }
   }
 
   /** Removes a live ref (its latest touch at entry `at`) from the index. */
   private unindex(key: number, at: number): void {
-    if (this.slots > 0) removePosition(this.buf, this.ix, this.slots, this.base, 2, 1, key, at + this.base);
+    if (this.index.length > 0) removePosition(this.index, this.buf, this.base, 2, 1, key, encodePosition(at, this.base, spanOf(this.index)));
     this.live--;
   }
 
-  /** A new index of `slots` built from the log's live refs; positions restart at base 0. */
+  /** A new index of `slots` (0: none) built from the log's live refs; positions restart at base 0. */
   private reindex(slots: number): void {
     const size = slots === 0 ? 0 : Math.max(MIN_SLOTS, slots);
-    if (size === this.slots) {
-      // The same size (a compaction, a rebase): cleared in place, no new buffer.
-      this.buf.fill(EMPTY, this.ix, this.ix + size);
-    } else {
-      const b = freshBuffer(this.ix / 2, size);
-      b.set(this.buf.subarray(0, this.len * 2));
-      this.buf = b;
-      this.slots = size;
-    }
+    const entries = this.buf.length / 2;
+    // The same size (a compaction): cleared in place, no new array.
+    if (size === this.index.length && fits(this.index, entries)) this.index.fill(EMPTY);
+    else this.index = size === 0 ? NO_INDEX : newIndex(size, entries);
     this.base = 0;
     const b = this.buf;
     if (this.sketch !== null || size === 0) return;
     for (let i = this.longestHead(); i < this.len; i++) {
       const key = b[i * 2 + 1] as number;
-      if (key >= 0) placePosition(this.buf, this.ix, this.slots, key, i);
+      if (key >= 0) placePosition(this.index, key, i + 1);
     }
   }
 
@@ -393,18 +448,21 @@ export class DistinctWindow {
     return live <= SCAN_MAX ? 0 : indexSlotsFor(live, MIN_SLOTS);
   }
 
-  /** New log capacity (at least len): the entries [0, len) are kept, and the index as it is. */
+  /**
+   * New log capacity (at least len): the entries [0, len) are kept, and the
+   * index as it is, unless its positions no longer tell the entries apart
+   * (then it is rebuilt with wider ones).
+   */
   private resize(size: number): void {
-    const b = new Int32Array(size * 2 + this.slots);
+    const b = new Int32Array(size * 2);
     b.set(this.buf.subarray(0, this.len * 2));
-    b.set(this.buf.subarray(this.ix, this.ix + this.slots), size * 2);
     this.buf = b;
-    this.ix = size * 2;
+    if (this.index.length > 0 && !fits(this.index, size)) this.reindex(this.index.length);
   }
 
-  /** Less than two thirds full: down to an eighth more than is held (it grows by a quarter when full: no resize ping-pong). */
+  /** Less than two thirds full: down to an eighth more than is held (it grows by an eighth when full: no resize ping-pong). */
   private shrinkIfSparse(): void {
-    const size = this.ix / 2;
+    const size = this.buf.length / 2;
     if (size > INITIAL_CAPACITY * 4 && this.len * 3 < size * 2) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * 1.125) + 1));
   }
 
@@ -414,13 +472,14 @@ export class DistinctWindow {
    * and so do their index positions.
    */
   private insert(ts: number, key: number): number {
-    if (this.len * 2 === this.ix) this.resize(Math.ceil(this.len * 1.25) + 1);
+    if (this.len * 2 === this.buf.length) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * GROWTH) + 1));
     const log = this.buf;
     if (this.len === 0 || (log[(this.len - 1) * 2] as number) <= ts) {
       // A late touch can be the newest entry and still be expired for short
       // horizons: their heads, if at the end, must step over it.
-      for (let h = 0; h < this.heads.length; h++) {
-        if (this.heads[h] === this.len && ts < this.cutoff(h)) this.heads[h] = this.len + 1;
+      const hr = this.hr;
+      for (let h = 0, n = this.hz.secs.length; h < n; h++) {
+        if (hr[h] === this.len && ts < this.cutoff(h)) hr[h] = this.len + 1;
       }
       const at = this.len;
       log[at * 2] = ts;
@@ -441,10 +500,11 @@ export class DistinctWindow {
     // no key repeats among live refs, so the slots not yet moved are still found).
     // (Entry len is free, and may hold a stale key: cleared so no probe matches it.)
     log[this.len * 2 + 1] = DEAD;
-    if (this.slots > 0) {
+    if (this.index.length > 0) {
+      const span = spanOf(this.index);
       for (let i = this.len - 1; i >= lo; i--) {
         const k = log[i * 2 + 1] as number;
-        if (k >= 0) this.buf[this.ix + this.slotOf(k)] = i + 1 + this.base;
+        if (k >= 0) this.index[this.slotOf(k)] = encodePosition(i + 1, this.base, span);
       }
     }
     log.copyWithin((lo + 1) * 2, lo * 2, this.len * 2);
@@ -453,9 +513,10 @@ export class DistinctWindow {
     this.len++;
     // Heads after the insertion point move with the entries they point to;
     // a head at it moves only if the new entry is already expired there.
-    for (let h = 0; h < this.heads.length; h++) {
-      const head = this.heads[h] as number;
-      if (head > lo || (head === lo && ts < this.cutoff(h))) this.heads[h] = head + 1;
+    const hr = this.hr;
+    for (let h = 0, n = this.hz.secs.length; h < n; h++) {
+      const head = hr[h] as number;
+      if (head > lo || (head === lo && ts < this.cutoff(h))) hr[h] = head + 1;
     }
     return lo;
   }
@@ -474,33 +535,37 @@ export class DistinctWindow {
   /** Drop the expired prefix once it is large: amortised O(1) per entry. */
   private trim(): void {
     const head = this.longestHead();
-    if (head < TRIM_MIN || head * 4 < this.len) return;
+    if (head < TRIM_MIN || head * FRONT_SHARE < this.len) return;
     this.buf.copyWithin(0, head * 2, this.len * 2);
     this.len -= head;
-    for (let h = 0; h < this.heads.length; h++) this.heads[h] = (this.heads[h] as number) - head;
-    // Entry i is now entry i - head: the same logical position with base + head.
-    this.base += head;
-    if (this.base > MAX_BASE) this.reindex(this.slots);
+    for (let h = 0, n = this.hz.secs.length; h < n; h++) this.hr[h] = (this.hr[h] as number) - head;
+    // Entry i is now entry i - head: the same position with base + head (modulo the index's span).
+    if (this.index.length > 0) {
+      const span = spanOf(this.index);
+      this.base = this.base + head >= span ? this.base + head - span : this.base + head;
+    }
     this.shrinkIfSparse();
   }
 
   /** Rebuild the live region without dead entries (and, in sketch mode, without ref entries); the index with it. */
   private compact(): void {
     const start = this.longestHead();
-    const newHeads = this.heads.map(() => 0);
+    const n = this.hz.secs.length;
+    const hr = this.hr;
+    const newHeads = new Array<number>(n).fill(0);
     let w = 0;
     const log = this.buf;
     for (let i = start; i < this.len; i++) {
       const k = log[i * 2 + 1] as number;
       const keep = k <= ANON || (this.sketch === null && k >= 0);
       if (!keep) continue;
-      for (let h = 0; h < this.heads.length; h++) if (i < (this.heads[h] as number)) newHeads[h] = (newHeads[h] as number) + 1;
+      for (let h = 0; h < n; h++) if (i < (hr[h] as number)) newHeads[h] = (newHeads[h] as number) + 1;
       log[w * 2] = log[i * 2] as number;
       log[w * 2 + 1] = k;
       w++;
     }
     this.len = w;
-    this.heads = newHeads;
+    for (let h = 0; h < n; h++) hr[h] = newHeads[h] as number;
     this.dead = 0;
     this.shrinkIfSparse();
     this.reindex(this.slotsFor(this.live));
@@ -512,11 +577,9 @@ export class DistinctWindow {
       const key = this.buf[i * 2 + 1] as number;
       if (key >= 0) sketch.add(key, this.buf[i * 2] as number);
     }
-    this.sketch = sketch;
-    this.cache = this.freshCache();
+    this.sketch = { hll: sketch, adds: 0, lastPrune: this.mark, cache: this.freshCache() };
     this.live = 0;
-    this.refs = this.refs.map(() => 0);
-    this.lastPrune = this.mark;
+    for (let h = 0, n = this.hz.secs.length; h < n; h++) this.hr[n + h] = 0;
     this.compact(); // keeps count-only entries, drops ref entries; an empty index
   }
 
@@ -526,12 +589,13 @@ export class DistinctWindow {
    * 1 % of the horizon. Deterministic: depends only on the event sequence.
    */
   private sketchEstimate(h: number): number {
-    const c = this.cache[h] as { value: number; adds: number; cutoff: number };
+    const sk = this.sketch as SketchState;
+    const c = sk.cache[h] as { value: number; adds: number; cutoff: number };
     const cutoff = this.cutoff(h);
-    const horizon = this.horizons[h] as number;
-    if (this.adds - c.adds < Math.max(1, c.value / 100) && cutoff - c.cutoff < horizon / 100) return c.value;
-    c.value = (this.sketch as SlidingHll).estimate(cutoff);
-    c.adds = this.adds;
+    const horizon = this.hz.secs[h] as number;
+    if (sk.adds - c.adds < Math.max(1, c.value / 100) && cutoff - c.cutoff < horizon / 100) return c.value;
+    c.value = sk.hll.estimate(cutoff);
+    c.adds = sk.adds;
     c.cutoff = cutoff;
     return c.value;
   }

@@ -26,7 +26,7 @@
  * redelivery of it a duplicate; it was 12 bytes per id with the exact ms).
  */
 import { checkKey, hashKey32 } from './keys.js';
-import { EMPTY, MAX_LOAD, homeSlot, indexSlotsFor, nextSlot, placePosition, removePosition } from './position-index.js';
+import { EMPTY, MAX_LOAD, NO_INDEX, homeSlot, indexSlotsFor, newIndex, nextSlot, placePosition, removePosition, type PositionIndex } from './position-index.js';
 
 /** int32s per log entry: [hash, (check << TIME_BITS) | time]. */
 const STRIDE = 2;
@@ -45,6 +45,17 @@ const UNIT_MS = 16_000;
 const LATE_ROOM = 1 << (TIME_BITS - 1);
 /** Entries of a new log and slots of a new index (most actors see a few events a day). */
 const INITIAL_ENTRIES = 4;
+/**
+ * The forgotten front is dropped once it is an eighth of the log, and a full
+ * log grows by an eighth: a log of n ids holds about 1.1 n entries, where a
+ * quarter each held 1.3 n (0.1 KB per actor of the organisation). A rebuild
+ * (a copy, and the index if any) every n/8 ids costs about 8 entry moves per
+ * id added: nothing measurable beside an event's evaluation (bench:engine).
+ */
+const FRONT_SHARE = 8;
+const GROWTH = 1.125;
+/** The log of a store that holds nothing yet: shared, never written to (the first add allocates). */
+const NO_LOG = new Int32Array(0);
 const MIN_SLOTS = 8;
 /**
  * Up to this many ids the log is scanned and there is no index (slots 0): an
@@ -62,20 +73,19 @@ function unitsOf(ts: number): number {
 
 export class SeenEvents {
   /**
-   * One Int32Array (each typed array costs about 200 bytes of its own): the
-   * log, `capacity` entries of STRIDE int32s from 0, entries head..len-1 in
-   * arrival order; then the index, `slots` int32s from `ix`: open addressing
-   * (linear probing) on the hash, slot -> logical position of its entry
-   * (entry + base), or EMPTY.
+   * The log: `capacity` entries of STRIDE int32s, entries head..len-1 in
+   * arrival order (each typed array costs about 200 bytes of its own: none
+   * until the first id).
    */
-  private buf = SeenEvents.fresh(INITIAL_ENTRIES, 0);
-  private ix = INITIAL_ENTRIES * STRIDE;
-  /** 0: no index (the log is scanned). */
-  private slots = 0;
+  private buf = NO_LOG;
+  /**
+   * Once more than SCAN_MAX ids are held: open addressing (linear probing) on
+   * the hash, slot -> 1 + the entry's position in the log, or EMPTY
+   * (position-index.ts; every rebuild starts the log at 0, so no base).
+   */
+  private index: PositionIndex = NO_INDEX;
   private head = 0;
   private len = 0;
-  /** Logical position of log entry 0: index slots hold entry + base, so dropping the front rewrites nothing. */
-  private base = 0;
   /** Entries hold their time in units relative to this. */
   private unitBase = 0;
   constructor(private readonly cap: number) {}
@@ -84,25 +94,25 @@ export class SeenEvents {
     const key = hashKey32(eventId);
     const check = checkKey(eventId) & CHECK_MASK;
     const b = this.buf;
-    if (this.slots === 0) {
+    const index = this.index;
+    const slots = index.length;
+    if (slots === 0) {
       for (let p = this.head * STRIDE, end = this.len * STRIDE; p < end; p += STRIDE) {
         if (b[p] === key && (b[p + 1] as number) >>> TIME_BITS === check) return true;
       }
       return false;
     }
-    const ix = this.ix;
-    const slots = this.slots;
     for (let i = homeSlot(key, slots); ; i = nextSlot(i, slots)) {
-      const pos = b[ix + i] as number;
+      const pos = index[i] as number;
       if (pos === EMPTY) return false;
-      const p = (pos - this.base) * STRIDE;
+      const p = (pos - 1) * STRIDE;
       if (b[p] === key && (b[p + 1] as number) >>> TIME_BITS === check) return true;
     }
   }
 
   /** Adds an event id not held yet (the caller asked has()). */
   add(eventId: string, ts: number): void {
-    if (this.len * STRIDE === this.ix) this.makeRoom();
+    if (this.len * STRIDE === this.buf.length) this.makeRoom();
     const units = unitsOf(ts);
     if (this.size === 0) this.unitBase = units - LATE_ROOM;
     else if (units - this.unitBase > TIME_MAX) this.rebase(units - LATE_ROOM);
@@ -110,9 +120,10 @@ export class SeenEvents {
     const p = this.len * STRIDE;
     this.buf[p] = key;
     this.buf[p + 1] = ((checkKey(eventId) & CHECK_MASK) << TIME_BITS) | Math.max(0, units - this.unitBase);
-    if (this.slots > 0) placePosition(this.buf, this.ix, this.slots, key, this.len + this.base);
+    const slots = this.index.length;
+    if (slots > 0) placePosition(this.index, key, this.len + 1);
     this.len++;
-    if (this.slots === 0 ? this.size > SCAN_MAX : this.size > this.slots * MAX_LOAD) this.rebuild(this.ix / STRIDE, this.slotsFor(this.size));
+    if (slots === 0 ? this.size > SCAN_MAX : this.size > slots * MAX_LOAD) this.rebuild(this.buf.length / STRIDE, this.slotsFor(this.size));
     if (this.size > this.cap) this.dropFirst();
   }
 
@@ -121,7 +132,7 @@ export class SeenEvents {
     // An entry's units u (ts rounded up) go if u < ceil(before): then ts <= u * UNIT_MS < before.
     const limit = unitsOf(beforeMs) - this.unitBase;
     while (this.head < this.len && ((this.buf[this.head * STRIDE + 1] as number) & TIME_MAX) < limit) this.dropFirst();
-    if (this.head >= 16 && this.head * 4 >= this.len) this.rebuild(Math.ceil(this.size * 1.125), this.slotsFor(this.size));
+    if (this.head >= 16 && this.head * FRONT_SHARE >= this.len) this.rebuild(Math.ceil(this.size * GROWTH), this.slotsFor(this.size));
   }
 
   get size(): number {
@@ -130,11 +141,11 @@ export class SeenEvents {
 
   /** Whether lookups go through the index (false: the log is scanned, SCAN_MAX). */
   get indexed(): boolean {
-    return this.slots > 0;
+    return this.index.length > 0;
   }
 
   get approxBytes(): number {
-    return 200 + this.buf.byteLength;
+    return 200 + this.buf.byteLength + (this.index.length > 0 ? 200 + this.index.byteLength : 0);
   }
 
   /** Times relative to a later unitBase; an entry older than it holds unitBase (longer, never shorter). */
@@ -148,17 +159,12 @@ export class SeenEvents {
     this.unitBase = unitBase;
   }
 
-  private static fresh(entries: number, slots: number): Int32Array {
-    const b = new Int32Array(entries * STRIDE + slots);
-    b.fill(EMPTY, entries * STRIDE);
-    return b;
-  }
-
   private dropFirst(): void {
-    if (this.slots > 0) removePosition(this.buf, this.ix, this.slots, this.base, STRIDE, 0, this.buf[this.head * STRIDE] as number, this.head + this.base);
+    const slots = this.index.length;
+    if (slots > 0) removePosition(this.index, this.buf, 0, STRIDE, 0, this.buf[this.head * STRIDE] as number, this.head + 1);
     this.head++;
     // Few ids left: a smaller index (or none), and the log without its forgotten front.
-    if (this.slots > 0 && this.size * 4 < this.slots) this.rebuild(Math.ceil(this.size * 1.125) + 1, this.slotsFor(this.size));
+    if (slots > 0 && this.size * 4 < slots) this.rebuild(Math.ceil(this.size * 1.125) + 1, this.slotsFor(this.size));
   }
 
   /** Index size for n ids: none up to SCAN_MAX, else indexSlotsFor. */
@@ -166,29 +172,26 @@ export class SeenEvents {
     return n <= SCAN_MAX ? 0 : indexSlotsFor(n, MIN_SLOTS);
   }
 
-  /** The log is full: drop the forgotten front if it is a quarter or more, else grow by a quarter. */
+  /** The log is full: drop the forgotten front if it is an eighth or more, else grow by an eighth. */
   private makeRoom(): void {
     const live = this.size;
-    const capacity = this.ix / STRIDE;
-    this.rebuild(this.head * 4 >= this.len ? Math.max(live + 1, Math.ceil(live * 1.125)) : Math.ceil(capacity * 1.25), this.slots);
+    const capacity = this.buf.length / STRIDE;
+    this.rebuild(this.head * FRONT_SHARE >= this.len ? Math.max(live + 1, Math.ceil(live * GROWTH)) : Math.ceil(capacity * GROWTH), this.index.length);
   }
 
   /**
-   * A new buffer: a log of `entries` (at least the live ones) holding the live
-   * entries from its front, and an index of `slots` built
-   * from them; positions restart at base 0.
+   * A new log of `entries` (at least the live ones) holding the live entries
+   * from its front, and an index of `slots` (none: 0) built from them.
    */
   private rebuild(entries: number, slots: number): void {
     const live = this.size;
     const capacity = Math.max(INITIAL_ENTRIES, live, entries);
-    const b = SeenEvents.fresh(capacity, slots);
+    const b = new Int32Array(capacity * STRIDE);
     b.set(this.buf.subarray(this.head * STRIDE, this.len * STRIDE));
     this.buf = b;
-    this.ix = capacity * STRIDE;
-    this.slots = slots;
+    this.index = slots > 0 ? newIndex(slots, capacity) : NO_INDEX;
     this.head = 0;
     this.len = live;
-    this.base = 0;
-    if (slots > 0) for (let e = 0; e < live; e++) placePosition(this.buf, this.ix, this.slots, b[e * STRIDE] as number, e);
+    if (slots > 0) for (let e = 0; e < live; e++) placePosition(this.index, b[e * STRIDE] as number, e + 1);
   }
 }
