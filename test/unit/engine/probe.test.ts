@@ -14,30 +14,19 @@ import type { IncidentLabel } from '../../../src/tools/sim/types.js';
 import { ev, ref } from './support/enrich.js';
 import { drive } from './support/drive.js';
 import { hourlyRows } from './support/history.js';
-import { rules } from './support/rules.js';
+import { rules, signalRule } from './support/rules.js';
 
 const MIN = 60_000;
 const AT = Date.parse('2025-03-04T09:00:00Z');
 
-const SIGNAL = (id: string, sources: string) => `
-  - id: ${id}
-    version: 1
-    kind: rate
-    alone: false
-    title: ${id} signal
-    severity: medium
-    measure: distinct_customers
-    windows:
-      - { window: 1h, floor: 20, baseline: { metric: hour_peak_1h, z: 3, own_min_days: 5, peer_min_actors: 3, peer_min_samples: 20, role_min_samples: 20, sources: ${sources} } }
-`;
 const RS = rules(`
 settings:
   lateness: 5m
   quiet: 30m
   counted: { field: action, in: [read, search, export] }
 rules:
-${SIGNAL('s.own', '[own]')}
-${SIGNAL('s.peers', '[peers, role]')}
+${signalRule('s.own', '[own]')}
+${signalRule('s.peers', '[peers, role]')}
   - id: score.combined
     version: 1
     kind: score

@@ -23,7 +23,7 @@ import { renderAlert } from '../../../src/runtime/engine/alerts/render.js';
 import { ev, profile, ref } from './support/enrich.js';
 import { drive } from './support/drive.js';
 import { hourlyRows } from './support/history.js';
-import { problems, rules } from './support/rules.js';
+import { problems, rules, signalRule } from './support/rules.js';
 
 const MIN = 60_000;
 /** Tuesday 2025-03-04 09:00 UTC (10:00 in Berlin: business hours). */
@@ -34,17 +34,6 @@ function hours(actor: string, peak: number): ActorActivityRow[] {
   return hourlyRows(actor, { days: 20, peak5m: 3, peak1h: peak, distinct: peak, before: AT });
 }
 
-const SIGNAL = (id: string, sources: string) => `
-  - id: ${id}
-    version: 1
-    kind: rate
-    alone: false
-    title: ${id} signal
-    severity: medium
-    measure: distinct_customers
-    windows:
-      - { window: 1h, floor: 20, baseline: { metric: hour_peak_1h, z: 3, own_min_days: 5, peer_min_actors: 3, peer_min_samples: 20, role_min_samples: 20, sources: ${sources} } }
-`;
 
 const RS_TEXT = `
 settings:
@@ -52,8 +41,8 @@ settings:
   quiet: 30m
   counted: { field: action, in: [read, search, export] }
 rules:
-${SIGNAL('s.own', '[own]')}
-${SIGNAL('s.peers', '[peers, role]')}
+${signalRule('s.own', '[own]')}
+${signalRule('s.peers', '[peers, role]')}
   - id: score.combined
     version: 1
     kind: score
@@ -160,7 +149,7 @@ describe('sources', () => {
 
 describe('the loader', () => {
   it('refuses a signal no score rule reads', () => {
-    expect(problems(`rules:\n${SIGNAL('s.lonely', '[own]')}`).join('\n')).toContain('has alone: false but no score rule names it among its signals');
+    expect(problems(`rules:\n${signalRule('s.lonely', '[own]')}`).join('\n')).toContain('has alone: false but no score rule names it among its signals');
   });
 
   it('refuses a score naming an unknown rule or a policy rule', () => {

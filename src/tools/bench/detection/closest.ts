@@ -40,6 +40,11 @@ interface HourApproach {
   readonly scores: Map<string, ScoreApproach>;
 }
 
+/** `w` came closer to its limit than `was`; at an equal ratio (0 against no verdict) the larger count says more. */
+function closer(w: WindowApproach, was: WindowApproach | undefined): boolean {
+  return was === undefined || w.ratio > was.ratio || (w.ratio === was.ratio && w.observed > was.observed);
+}
+
 export class ClosestApproachProbe implements EngineProbe {
   private readonly hours = new Map<string, Map<number, HourApproach>>();
 
@@ -55,9 +60,8 @@ export class ClosestApproachProbe implements EngineProbe {
     const h = this.hourOf(actorId, ts);
     const key = `${ruleId} ${window}`;
     const ratio = observed / Math.max(limit, 1e-9);
-    const was = h.windows.get(key);
-    // At an equal ratio (0 against no verdict) the larger count says more.
-    if (was === undefined || ratio > was.ratio || (ratio === was.ratio && observed > was.observed)) h.windows.set(key, { key, observed, limit, ratio });
+    const w = { key, observed, limit, ratio };
+    if (closer(w, h.windows.get(key))) h.windows.set(key, w);
   }
 
   score(actorId: string, ts: number, ruleId: string, score: number, threshold: number, parts: readonly ProbePart[]): void {
@@ -76,10 +80,7 @@ export class ClosestApproachProbe implements EngineProbe {
       for (let hour = Math.floor(inc.start_ms / HOUR_MS); hour <= to; hour++) {
         const h = byHour.get(hour);
         if (h === undefined) continue;
-        for (const w of h.windows.values()) {
-          const was = windows.get(w.key);
-          if (was === undefined || w.ratio > was.ratio || (w.ratio === was.ratio && w.observed > was.observed)) windows.set(w.key, w);
-        }
+        for (const w of h.windows.values()) if (closer(w, windows.get(w.key))) windows.set(w.key, w);
         for (const s of h.scores.values()) if ((scores.get(s.ruleId)?.score ?? -1) < s.score) scores.set(s.ruleId, s);
       }
     }

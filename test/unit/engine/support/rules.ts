@@ -102,3 +102,16 @@ rules:
     measure: distinct_customers
     windows: [ { window: 24h, budget: { role_limit: daily, default: 1000 } } ]
 `;
+
+/** A risk-score signal (alone: false) over distinct customers in 1h, judged against the given baseline sources (`[own]`, `[peers, role]`). */
+export const signalRule = (id: string, sources: string): string => `
+  - id: ${id}
+    version: 1
+    kind: rate
+    alone: false
+    title: ${id} signal
+    severity: medium
+    measure: distinct_customers
+    windows:
+      - { window: 1h, floor: 20, baseline: { metric: hour_peak_1h, z: 3, own_min_days: 5, peer_min_actors: 3, peer_min_samples: 20, role_min_samples: 20, sources: ${sources} } }
+`;
