@@ -198,8 +198,13 @@ export interface AllowedIncident {
   readonly workDays: readonly number[];
 }
 
+/** The role's daily budget of distinct customers (rules/roles; unlimited for roles outside this table). */
+export function dayBudget(a: SimActor): number {
+  return ACCESS[a.role]?.budget ?? Number.POSITIVE_INFINITY;
+}
+
 /** A normal working day's distinct customers for the actor (what the incident sizes itself against). */
-function normalDay(a: SimActor): number {
+export function normalDay(a: SimActor): number {
   switch (a.role) {
     case 'support_agent':
     case 'support_lead':

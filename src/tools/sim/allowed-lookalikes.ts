@@ -9,6 +9,7 @@
  * - larger_usual_report: an analyst's recurring report, 1.2-1.6x its usual size, at its usual weekday and hour.
  * - vacation_return: a person back from 7-12 days away, working a normal day (the benign twin of dormant_wakeup).
  */
+import { dayBudget, normalDay } from './allowed-incidents.js';
 import type { PlannedLookalike } from './incidents.js';
 import type { Role, SimActor } from './org.js';
 import { Rng } from './rng.js';
@@ -47,12 +48,15 @@ export function planAllowedLookalikes(input: AllowedLookalikeInput): PlannedLook
   if (evalWeekdays.length === 0) return out;
   const free = (a: SimActor, d: number): boolean => a.vacation === null || d < a.vacation.from - 1 || d > a.vacation.to + 1;
 
+  // Look-alikes are ordinary work, so they stay within the role's daily budget (the policy audit checks it):
+  // room is how many normal days fit in 80 % of the budget (the rest is the day's own variation).
+  const busyRoom = (a: SimActor): number => (0.8 * dayBudget(a)) / normalDay(a);
   for (let i = 0; i < 2; i++) {
-    const pool = regular(['support_agent', 'support_lead', 'finance_clerk']);
+    const pool = regular(['support_agent', 'support_lead', 'finance_clerk']).filter((a) => busyRoom(a) >= 2);
     if (pool.length === 0) break;
     const a = rng.pick(pool);
     const d = rng.pick(evalWeekdays.filter((x) => free(a, x)).concat(evalWeekdays.slice(0, 1)));
-    const factor = rng.range(2, 3);
+    const factor = Math.min(rng.range(2, 3), busyRoom(a));
     a.forceWork.add(d);
     add('busy_day', a, [d], `${a.role}'s busy day: ${factor.toFixed(1)}× the usual volume of the same work`, factor);
   }
@@ -78,13 +82,15 @@ export function planAllowedLookalikes(input: AllowedLookalikeInput): PlannedLook
     add('new_hire_ramp', a, ds, `new ${a.role} from day ${a.activeFromDay}, ramping from 30 % to full peer volume over ${a.rampWorkdays} workdays`);
   }
 
+  // The report's day holds the analyst's ad-hoc requests too (up to 1.6 normal days, as for incidents).
+  const reportRoom = (a: SimActor): number => (0.8 * dayBudget(a) - 1.6 * normalDay(a)) / a.weeklyReportSize;
   for (let i = 0; i < 2; i++) {
-    const pool = regular(['data_analyst', 'marketing_analyst']);
+    const pool = regular(['data_analyst', 'marketing_analyst']).filter((a) => reportRoom(a) >= 1.2);
     if (pool.length === 0) break;
     const a = rng.pick(pool);
     const d = evalWeekdays.find((x) => isoWeekday(calendarDate(startMs, x)) === a.reportWeekday);
     if (d === undefined) continue;
-    const factor = rng.range(1.2, 1.6);
+    const factor = Math.min(rng.range(1.2, 1.6), reportRoom(a));
     // "Usual": the report ran every week of the history, so the analyst is at work on those days.
     a.vacation = null;
     for (let x = d; x >= 0; x -= 7) a.forceWork.add(x);

@@ -14,9 +14,17 @@ import { type PolicyBreach, type PolicyClaim, PolicyAudit } from './policy-audit
 import type { Simulation } from './simulator.js';
 import { isAllowedIncidentType } from './types.js';
 
-/** The incidents of a plan that claim every event is policy-allowed. */
+/**
+ * What claims that every event is policy-allowed: the policy-allowed incidents,
+ * and every look-alike (ordinary work, which a benign twin of an incident must
+ * be: a look-alike over its role's budget is a policy breach the monitor is
+ * right to alert on, not a false alert).
+ */
 export function policyClaims(plan: Plan): PolicyClaim[] {
-  return plan.incidents.filter((i) => isAllowedIncidentType(i.type)).map((i) => ({ id: i.id, type: i.type, actor_id: i.actor.actor_id }));
+  return [
+    ...plan.incidents.filter((i) => isAllowedIncidentType(i.type)).map((i) => ({ id: i.id, type: i.type, actor_id: i.actor.actor_id })),
+    ...plan.lookalikes.map((l) => ({ id: l.id, type: l.type, actor_id: l.actor.actor_id })),
+  ];
 }
 
 export function createPolicyAudit(plan: Plan, rules: RuleSet): PolicyAudit {

@@ -45,7 +45,7 @@ export interface PolicyBreach {
 export class PolicyBreachError extends Error {
   constructor(readonly breaches: readonly PolicyBreach[]) {
     super(
-      `${breaches.length} event(s) of policy-allowed incidents break the policy:\n` +
+      `${breaches.length} event(s) of policy-allowed incidents or look-alikes break the policy:\n` +
         breaches
           .slice(0, 20)
           .map(formatBreach)

@@ -14,8 +14,13 @@ const RULES = 'rules';
  * Streams a simulation through the audit, letting `tamper` change the events
  * of incidents (a deliberately broken incident); returns the breaches.
  */
-function auditWith(seed: number, incidents: IncidentSpec[], tamper: (w: WireEvent, tag: string | undefined, nth: number) => WireEvent[]): readonly PolicyBreach[] {
-  const sim = createSimulation({ seed, ...SCENARIO, incidents, lookalikes: false });
+function auditWith(
+  seed: number,
+  incidents: IncidentSpec[] | 'allowed',
+  tamper: (w: WireEvent, tag: string | undefined, nth: number) => WireEvent[],
+  tampered: (tag: string) => boolean = (tag) => tag.startsWith('inc-'),
+): readonly PolicyBreach[] {
+  const sim = createSimulation({ seed, ...SCENARIO, incidents, lookalikes: incidents === 'allowed' });
   const rules = loadRuleSet(RULES, { now: sim.config.startMs });
   const audit = createPolicyAudit(sim.plan, rules);
   const reader = createWireEventReader({ pseudonymKey: 'test-policy-audit-pseudonym-key-0000001', tables: simulationTables(sim.directoryCsv, 'rules/enrichment') });
@@ -23,7 +28,7 @@ function auditWith(seed: number, incidents: IncidentSpec[], tamper: (w: WireEven
   let nth = 0;
   for (const w of stream) {
     const tag = stream.lastTag;
-    const out = tag !== undefined && tag.startsWith('inc-') ? tamper(w, tag, nth++) : [w];
+    const out = tag !== undefined && tampered(tag) ? tamper(w, tag, nth++) : [w];
     for (const x of out) {
       if (!audit.watches(x.actor_id)) continue;
       const ev = reader.read(Buffer.from(JSON.stringify(x)), x.event_id);
@@ -85,6 +90,29 @@ describe('policy audit of policy-allowed incidents', () => {
     });
     expect(breaches.map((b) => b.rule_id)).toContain('rate.budget.daily-distinct-customers');
     expect(breaches.find((b) => b.rule_id === 'rate.budget.daily-distinct-customers')?.incident_id).toBe('inc-01-multi_day_scrape');
+  });
+
+  it('holds look-alikes to the policy too: a busy day pushed over the daily budget is a breach of that look-alike', () => {
+    // A look-alike is ordinary work; one over its role's budget would be an alert the monitor is right to raise.
+    let next = 150_000;
+    let busyDay = '';
+    const breaches = auditWith(
+      3,
+      'allowed',
+      (w, tag, nth) => {
+        if (nth !== 5) return [w];
+        busyDay = tag ?? '';
+        const extra: WireEvent[] = [];
+        for (let i = 0; i < 8; i++) {
+          const ids = Array.from({ length: 50 }, () => `c-${String(next++).padStart(6, '0')}`);
+          extra.push({ ...w, event_id: `${w.event_id}-x${i}`, action: 'search', record_ids: ids, record_count: 50 });
+        }
+        return [w, ...extra];
+      },
+      (tag) => tag.endsWith('-busy_day') && (busyDay === '' || tag === busyDay),
+    );
+    expect(busyDay).toMatch(/^la-\d+-busy_day$/);
+    expect(breaches.filter((b) => b.rule_id === 'rate.budget.daily-distinct-customers').map((b) => b.incident_id)).toEqual([busyDay]);
   });
 
   it('every shipped policy-allowed kind passes over 10 seeds', { timeout: 600_000 }, () => {
