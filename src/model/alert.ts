@@ -14,8 +14,11 @@ export type Severity = (typeof SEVERITIES)[number];
 export const RULE_KINDS = ['policy', 'rate', 'score'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
-/** Which history decided a baseline window's limit; `own_other_band`: the actor's own usual level in another part of the week (rare_band). */
-export const BASELINE_SOURCES = ['own', 'own_other_band', 'peers', 'role', 'static'] as const;
+/**
+ * Which history decided a baseline window's limit; `own_other_band` / `peers_other_band`: the actor's
+ * own (else their peers') usual level in another part of the week (rare_band).
+ */
+export const BASELINE_SOURCES = ['own', 'own_other_band', 'peers', 'peers_other_band', 'role', 'static'] as const;
 export type BaselineSource = (typeof BASELINE_SOURCES)[number];
 
 /** An alert revision as the engine decides it: everything of the contract but the ready-to-run query, which its store renders (`Alert`). */

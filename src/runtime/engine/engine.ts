@@ -31,7 +31,7 @@ import type {
 import { AlertCorrelator } from './alerts/correlator.js';
 import type { Contribution, WindowFigure } from './alerts/open-alert.js';
 import { round2 } from './alerts/wording.js';
-import { bandAt, type Metric } from './baseline/bands.js';
+import { type Band, bandAt, type Metric } from './baseline/bands.js';
 import { ActivityHistory } from './baseline/history.js';
 import { decideLimit, limitOf, rareBandApplies, type BaselineStats, type LimitDecision, type LimitInputs } from './baseline/limits.js';
 import { EMPTY_STATS } from './baseline/robust.js';
@@ -101,7 +101,7 @@ export class Engine implements DetectionEngine {
   private rules!: RuleSet;
   /** limitInputs' answer, reused for every window judged (the per-event path allocates no inputs). */
   private readonly scratchDays = { active: 0, level: 0 };
-  private readonly scratchInputs: ScratchLimitInputs = { stats: { own: EMPTY_STATS, peers: EMPTY_STATS, role: EMPTY_STATS, ownOther: EMPTY_STATS }, band: null, roleLimits: undefined, statusFactor: 1, days: null };
+  private readonly scratchInputs: ScratchLimitInputs = { stats: { own: EMPTY_STATS, peers: EMPTY_STATS, role: EMPTY_STATS, ownOther: EMPTY_STATS, peersOther: EMPTY_STATS }, band: null, roleLimits: undefined, statusFactor: 1, days: null };
   private readonly clock: Clock;
   private readonly caps: { distinct: number; eventIds: number };
   private readonly maxActors: number;
@@ -733,6 +733,7 @@ export class Engine implements DetectionEngine {
     stats.peers = EMPTY_STATS;
     stats.role = EMPTY_STATS;
     stats.ownOther = EMPTY_STATS;
+    stats.peersOther = EMPTY_STATS;
     inp.band = null;
     inp.roleLimits = this.rules.roles.get(e.actor.role)?.limits;
     inp.statusFactor = factor;
@@ -748,6 +749,8 @@ export class Engine implements DetectionEngine {
     // of 1 or more the own peak cannot matter: the limit is the budget or more).
     const metric = (baseline ? w.limit.baseline.metric : w.ownNormal !== null && factor < 1 ? w.ownNormal.metric : null) as Metric | null;
     if (metric === null) return inp;
+    // rare_band's compare_with, when it judges this window and the actor's own history there is thin.
+    let peersOtherBand: Band | null = null;
     if (days !== null && baseline) {
       // A window of several days compares a level of its days with the usual day, read as of
       // the window's first day: the days being judged do not enter the baseline that judges them.
@@ -760,12 +763,17 @@ export class Engine implements DetectionEngine {
       if (!baseline) return inp;
       // A part of the week the actor has hardly worked: their usual level elsewhere may judge it (rare_band).
       const rare = w.limit.baseline.rare_band;
-      if (rareBandApplies(rare, band, stats.own.days)) stats.ownOther = this.history.own(st.actorId, metric, rare.compare_with, this.ownAsOf(st));
+      if (rareBandApplies(rare, band, stats.own.days)) {
+        stats.ownOther = this.history.own(st.actorId, metric, rare.compare_with, this.ownAsOf(st));
+        if (stats.ownOther.days < rare.min_days) peersOtherBand = rare.compare_with;
+      }
     }
     const g = this.groupCutoff(e.ts);
     if (!g.complete) this.provisionalJudgments++;
     stats.peers = this.history.groupStats(st.peerGroup, metric, inp.band, g.cutoff, g.complete);
     stats.role = this.history.groupStats(st.roleGroup, metric, inp.band, g.cutoff, g.complete);
+    // Too new for usual hours of their own there: their peers' usual level in compare_with judges the rare part.
+    if (peersOtherBand !== null) stats.peersOther = this.history.groupStats(st.peerGroup, metric, peersOtherBand, g.cutoff, g.complete);
     return inp;
   }
 

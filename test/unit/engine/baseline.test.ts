@@ -213,7 +213,7 @@ rules:
   const w = (rules(BUDGET).rateRules[0] as RateRule).windows[0]!;
   const judge = (h: ActivityHistory, factor: number) =>
     decideLimit(w, {
-      stats: { own: h.own('bob', 'hour_peak_5m', 'business'), peers: summarise([], 0, 0), role: summarise([], 0, 0), ownOther: summarise([], 0, 0) },
+      stats: { own: h.own('bob', 'hour_peak_5m', 'business'), peers: summarise([], 0, 0), role: summarise([], 0, 0), ownOther: summarise([], 0, 0), peersOther: summarise([], 0, 0) },
       band: 'business',
       roleLimits: new Map([['daily', 400]]),
       statusFactor: factor,

@@ -28,7 +28,7 @@ function stats(rnd: () => number): SampleStats {
 
 function inputs(rnd: () => number): LimitInputs {
   return {
-    stats: { own: stats(rnd), peers: stats(rnd), role: stats(rnd), ownOther: stats(rnd) },
+    stats: { own: stats(rnd), peers: stats(rnd), role: stats(rnd), ownOther: stats(rnd), peersOther: stats(rnd) },
     band: BANDS[Math.floor(rnd() * BANDS.length)] ?? null,
     roleLimits: rnd() < 0.5 ? undefined : new Map([['max_records_per_request', Math.round(rnd() * 500)], ['daily', Math.round(rnd() * 2000)]]),
     statusFactor: [1, 1, 0.5, 0.25][Math.floor(rnd() * 4)] as number,
@@ -40,7 +40,7 @@ function inputs(rnd: () => number): LimitInputs {
 function fromExplanation(w: RateWindow, d: ReturnType<typeof decideLimit>): number {
   const peaks = Math.max(d.ownNormal ?? 0, d.routine ?? 0);
   if (d.type !== 'baseline') return d.limit; // budgets: checked by their own tests (baseline.test.ts)
-  if (d.source === 'own_other_band') {
+  if (d.source === 'own_other_band' || d.source === 'peers_other_band') {
     const rb = d.rareBand as NonNullable<typeof d.rareBand>;
     return Math.max((1 + (d.usual as number)) * rb.times - 1, d.floor, peaks);
   }
@@ -74,6 +74,6 @@ describe('limitOf and decideLimit', () => {
     }
     // Every branch of the decision was reached, and recurring peaks or routines decided some limits.
     expect(byPeaks).toBeGreaterThan(50);
-    expect([...sources].sort()).toEqual(['baseline:own', 'baseline:own_other_band', 'baseline:peers', 'baseline:role', 'baseline:static', 'budget:static', 'static:static']);
+    expect([...sources].sort()).toEqual(['baseline:own', 'baseline:own_other_band', 'baseline:peers', 'baseline:peers_other_band', 'baseline:role', 'baseline:static', 'budget:static', 'static:static']);
   });
 });

@@ -123,7 +123,7 @@ function scorePhrase(f: Finding, title: string): string {
 }
 
 function sourceWords(source: string): string {
-  return source === 'own' ? 'own history' : source === 'own_other_band' ? 'own history at other times' : source === 'peers' ? 'peers' : source === 'role' ? 'the role' : source;
+  return source === 'own' ? 'own history' : source === 'own_other_band' ? 'own history at other times' : source === 'peers_other_band' ? 'peers at other times' : source === 'peers' ? 'peers' : source === 'role' ? 'the role' : source;
 }
 
 function context(a: OpenAlert): string[] {

@@ -35,9 +35,10 @@ export function comparison(f: Finding, w: WindowFigure): string {
   const ratio = `${ratioText(f.observed / Math.max(d.usual, 1))}×`;
   const peers = d.source === 'own' && d.peers !== null && d.peers.skipped === null ? ` (peers: ${fmt(d.peers.median)})` : '';
   if (d.source === 'own') return `, ${ratio} their usual ${fmt(d.usual)}${peers}`;
-  if (d.source === 'own_other_band' && d.rareBand !== null) {
+  if ((d.source === 'own_other_band' || d.source === 'peers_other_band') && d.rareBand !== null) {
     const days = d.own?.days ?? 0;
-    return `, ${ratio} their usual ${BAND_WORDS[d.rareBand.band]} level of ${fmt(d.usual)}, at a time of the week they worked on ${days === 0 ? 'no' : fmt(days)} day${days === 1 ? '' : 's'} of their history`;
+    const whose = d.source === 'own_other_band' ? 'their' : "their peers'";
+    return `, ${ratio} ${whose} usual ${BAND_WORDS[d.rareBand.band]} level of ${fmt(d.usual)}, at a time of the week they worked on ${days === 0 ? 'no' : fmt(days)} day${days === 1 ? '' : 's'} of their history`;
   }
   if (d.source === 'peers') return `, ${ratio} the peer norm of ${fmt(d.usual)} (no own history yet)`;
   return `, ${ratio} the role norm of ${fmt(d.usual)}`;

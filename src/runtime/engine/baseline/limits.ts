@@ -22,8 +22,10 @@
  *   limit = max(statistical, floor, recurring, routine)
  *
  * A rare part of the week (rare_band: own rows in this band on at most
- * max_days days, but an established own history in `compare_with`) is
- * judged, before peers, against the actor's own usual level there:
+ * max_days days) is judged, before the chain, against the actor's own usual
+ * level in `compare_with` when that own history is established (min_days),
+ * else against the peers' usual level there (the peer gate), so a person too
+ * new to have usual business hours still gets a verdict on a Sunday:
  *
  *   rare = (1 + median of compare_with) × max(1, times × f) − 1
  *   limit = max(rare, rare_band.floor, recurring)
@@ -90,7 +92,10 @@ export interface LimitDecision {
   readonly own: StatsView | null;
   readonly peers: StatsView | null;
   readonly role: StatsView | null;
-  /** Source own_other_band: the part of the week compared with, the multiple allowed, and the actor's history there. */
+  /**
+   * Sources own_other_band / peers_other_band: the part of the week compared with, the multiple
+   * allowed, and the history there that decided (the actor's own, or their peers').
+   */
   readonly rareBand: { readonly band: Band; readonly times: number; readonly own: StatsView } | null;
   /** A window of several days: how many of its days had reads, and on how many the observed level was reached. */
   readonly days: { readonly active: number; readonly level: number } | null;
@@ -103,6 +108,8 @@ export interface BaselineStats {
   readonly role: SampleStats;
   /** The actor's own statistics in rare_band.compare_with (EMPTY_STATS unless the window has rare_band and own is thin). */
   readonly ownOther: SampleStats;
+  /** The peer group's statistics in rare_band.compare_with (EMPTY_STATS unless rare_band applies and ownOther is thin too). */
+  readonly peersOther: SampleStats;
 }
 
 /** Fetches the three statistics of a baseline window; the same objects until history changes. */
@@ -119,6 +126,7 @@ export function baselineStats(
     peers: history.groupStats(peerGroup, metric, band),
     role: history.groupStats(roleGroup, metric, band),
     ownOther: EMPTY_STATS,
+    peersOther: EMPTY_STATS,
   };
 }
 
@@ -154,7 +162,7 @@ export function rareBandApplies(rare: RareBand | undefined, band: Band | null, o
 interface Reasoning {
   floor: number;
   /** Which branch gave the limit. */
-  step: 'budget' | 'own_other_band' | 'none' | 'chain';
+  step: 'budget' | 'own_other_band' | 'peers_other_band' | 'none' | 'chain';
   /** Budget windows: the own level the status factor may not push below (null: none). */
   ownNormal: number | null;
   /** Baseline windows: recurring_peak's level (null: none) and the limit it implies (0: none). */
@@ -238,10 +246,19 @@ export function limitOf(w: RateWindow, inp: LimitInputs): number {
   const pr = b.peer_routine;
   r.routine = pr === undefined ? null : ((r.peersOk ? routineOf(pr, peerStats) : r.roleOk ? routineOf(pr, roleStats) : undefined) ?? null);
   const rare = b.rare_band;
-  if (r.ownAllowed && rareBandApplies(rare, inp.band, ownStats.days) && inp.stats.ownOther.days >= rare.min_days) {
-    r.step = 'own_other_band';
-    r.times = Math.max(1, rare.times * factor);
-    return Math.max((1 + inp.stats.ownOther.median) * r.times - 1, rare.floor, r.recurringLimit);
+  if (r.ownAllowed && rareBandApplies(rare, inp.band, ownStats.days)) {
+    const po = inp.stats.peersOther;
+    const other =
+      inp.stats.ownOther.days >= rare.min_days
+        ? inp.stats.ownOther
+        : r.peersAllowed && po.samples >= b.peer_min_samples && po.actors >= b.peer_min_actors
+          ? po
+          : null;
+    if (other !== null) {
+      r.step = other === po ? 'peers_other_band' : 'own_other_band';
+      r.times = Math.max(1, rare.times * factor);
+      return Math.max((1 + other.median) * r.times - 1, rare.floor, r.recurringLimit);
+    }
   }
   const normal = Math.max(floor, r.recurringLimit, r.routine ?? 0);
   const chosen = r.ownOk ? ownStats : r.peersOk ? peerStats : r.roleOk ? roleStats : null;
@@ -319,14 +336,14 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
     rareBand: null,
     days: inp.days ?? null,
   };
-  if (r.step === 'own_other_band') {
-    const other = inp.stats.ownOther;
+  if (r.step === 'own_other_band' || r.step === 'peers_other_band') {
+    const other = r.step === 'own_other_band' ? inp.stats.ownOther : inp.stats.peersOther;
     return {
       ...common,
       floor: (b.rare_band as RareBand).floor,
       routine: null,
       limit,
-      source: 'own_other_band',
+      source: r.step,
       usual: other.median,
       spread: null,
       z: null,

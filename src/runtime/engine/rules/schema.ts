@@ -117,10 +117,10 @@ const baseline = z.strictObject({
     .optional(),
   /**
    * A part of the week the actor has (almost) never worked: own rows in this
-   * band on at most `max_days` days of the look-back, but at least `min_days`
-   * days in the band `compare_with`. Then, before peers are asked, the window is judged
-   * against the actor's own usual level there: limit = (1 + median) x times - 1,
-   * never below `floor` (the smallest volume worth an alert at such an hour).
+   * band on at most `max_days` days of the look-back. Then, before the chain is asked, the window is judged
+   * against the actor's own usual level there (with fewer than `min_days` days
+   * there, their peers' usual level there, past the peer gate): limit =
+   * (1 + median) x times - 1, never below `floor` (the smallest volume worth an alert at such an hour).
    * Peers' routine does not raise it: that colleagues work nights says nothing
    * of a person who never does. So a night or a weekend of reading is a
    * finding by itself, not only a severity raise of an alert that must exist.
