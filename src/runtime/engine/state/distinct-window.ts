@@ -73,8 +73,8 @@ const TRIM_MIN = 16;
  * per actor of expired and spare entries more. Dropping at an eighth moves
  * about 7 entries per entry expired (a memmove).
  */
-const FRONT_SHARE = 16;
-const GROWTH = 1.0625;
+const FRONT_SHARE = 8;
+const GROWTH = 1.125;
 /** A new actor's log starts this small (most hold a few refs); it grows by an eighth when full and shrinks when less than two thirds full. */
 const INITIAL_CAPACITY = 4;
 /**
@@ -593,14 +593,10 @@ export class DistinctWindow implements KeyedLog {
     if (this.index.length > 0 && !fits(this.index, size)) this.reindex(this.index.length);
   }
 
-  /**
-   * More than an eighth spare: down to a sixteenth more than is held (it grows by a sixteenth when full: no
-   * resize ping-pong). Called after a trim or compaction, which copy the log anyway. Shrinking only below
-   * two thirds full left the organisation's logs 10 % spare (20 entries per actor).
-   */
+  /** Less than two thirds full: down to an eighth more than is held (it grows by an eighth when full: no resize ping-pong). */
   private shrinkIfSparse(): void {
     const size = this.buf.length / this.stride;
-    if (size > INITIAL_CAPACITY * 4 && this.len * 8 < size * 7) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * GROWTH) + 1));
+    if (size > INITIAL_CAPACITY * 4 && this.len * 3 < size * 2) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * 1.125) + 1));
   }
 
   /**

@@ -52,8 +52,8 @@ const INITIAL_ENTRIES = 4;
  * (a copy, and the index if any) every n/8 ids costs about 8 entry moves per
  * id added: nothing measurable beside an event's evaluation (bench:engine).
  */
-const FRONT_SHARE = 16;
-const GROWTH = 1.0625;
+const FRONT_SHARE = 8;
+const GROWTH = 1.125;
 /** The log of a store that holds nothing yet: shared, never written to (the first add allocates). */
 const NO_LOG = new Int32Array(0);
 const MIN_SLOTS = 8;
