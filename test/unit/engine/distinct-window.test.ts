@@ -273,6 +273,109 @@ describe('DistinctWindow', () => {
   });
 });
 
+describe('DistinctWindow entries (6 bytes: a second offset from the window base, re-based; 8 when wide)', () => {
+  const stride = (w: DistinctWindow): number => (w as unknown as { stride: number }).stride;
+  const logBytes = (w: DistinctWindow): number => (w as unknown as { buf: Uint16Array }).buf.byteLength;
+
+  /**
+   * Drives a window and a model (latest second per ref, count-only amounts) through a random stream;
+   * `reload` (step, horizons) changes the horizons mid-way. Checks counts and previous touches.
+   */
+  function drive(seed: number, first: number[], steps: number, gapMs: () => number, reload?: [number, number[]]): DistinctWindow {
+    const rnd = prng(seed);
+    let horizons = first;
+    const w = new DistinctWindow(horizons, 100_000);
+    const latest = new Map<number, number>();
+    let anon: [number, number][] = [];
+    let now = T0;
+    const longestCutoff = (): number => toWindowSeconds(now) - (horizons[horizons.length - 1] as number) / 1000;
+    for (let i = 0; i < steps; i++) {
+      now += gapMs();
+      w.advance(now);
+      const late = rnd() < 0.2 ? Math.floor(rnd() * 300_000) : 0;
+      const ts = now - late;
+      const sec = toWindowSeconds(ts);
+      if (rnd() < 0.05) {
+        const n = 1 + Math.floor(rnd() * 9);
+        w.addAnonymous(n, ts);
+        if (sec >= longestCutoff()) anon.push([n, sec]);
+      } else {
+        const k = Math.floor(rnd() * 3_000) * 357_913 % 0x3fffffff;
+        const prev = latest.get(k);
+        const live = prev !== undefined && prev >= longestCutoff() ? prev : NONE;
+        const got = w.addRef(k, ts);
+        if (sec < longestCutoff()) expect(got).toBe(NONE);
+        else {
+          expect(got, `seed ${seed} step ${i}`).toBe(live);
+          if (live === NONE || sec > live) latest.set(k, sec);
+        }
+      }
+      if (reload !== undefined && i === reload[0]) {
+        const cutoff = longestCutoff();
+        horizons = reload[1];
+        w.setHorizons(horizons);
+        // A longer horizon sees only what the previous longest still held.
+        for (const [k, t] of latest) if (t < cutoff) latest.delete(k);
+        anon = anon.filter(([, t]) => t >= cutoff);
+      }
+      if (i % 53 === 0) {
+        horizons.forEach((h, idx) => {
+          const cutoff = toWindowSeconds(now) - h / 1000;
+          let n = 0;
+          for (const t of latest.values()) if (t >= cutoff) n++;
+          for (const [a, t] of anon) if (t >= cutoff) n += a;
+          expect(w.count(idx), `seed ${seed} step ${i} horizon ${h}`).toBe(n);
+        });
+      }
+    }
+    expect(w.isExact).toBe(true);
+    return w;
+  }
+
+  it('holds 6 bytes per entry with horizons up to a day (an int32 second and key took 8)', () => {
+    const w = new DistinctWindow([M5, H1, D1], 10_000);
+    w.advance(T0);
+    for (let k = 0; k < 2_000; k++) w.addRef(k * 7_919, T0);
+    expect(stride(w)).toBe(3);
+    expect(logBytes(w)).toBeLessThanOrEqual(2_000 * 6 * 1.2);
+    expect(w.count(2)).toBe(2_000);
+  });
+
+  it('matches the model over days of event time with a day-long horizon (its base second re-based many times), late touches and count-only entries', () => {
+    for (const seed of [21, 22, 23]) {
+      const rnd = prng(seed * 7);
+      // Busy stretches and quiet ones (up to 20 hours): several re-bases, some with everything expired.
+      const w = drive(seed, [M5, H1, D1], 8_000, () => (rnd() < 0.002 ? Math.floor(rnd() * 20 * H1) : Math.floor(rnd() * 120_000)));
+      expect(stride(w)).toBe(3);
+    }
+  });
+
+  it('holds horizons longer than a narrow offset spans (2 and 7 days) in wide entries, exactly', () => {
+    for (const [seed, horizons] of [[31, [H1, 2 * D1]], [32, [D1, 7 * D1]]] as const) {
+      const rnd = prng(seed);
+      const w = drive(seed, [...horizons], 6_000, () => Math.floor(rnd() * 400_000));
+      expect(stride(w)).toBe(4);
+    }
+  });
+
+  it('widens on a reload to a horizon beyond a narrow offset, keeping what the old longest held', () => {
+    const rnd = prng(41);
+    const w = drive(41, [M5, D1], 6_000, () => Math.floor(rnd() * 200_000), [3_000, [M5, D1, 3 * D1]]);
+    expect(stride(w)).toBe(4);
+  });
+
+  it('widens when touches without an advance span more than a narrow offset, and counts them all', () => {
+    const w = new DistinctWindow([M5, D1], 10_000);
+    // No advance: every touch is within the (unset) watermark's windows; they span two days.
+    for (let k = 0; k < 100; k++) expect(w.addRef(k, T0 + k * 1_800_000)).toBe(NONE);
+    expect(stride(w)).toBe(4);
+    expect(w.addRef(0, T0 + 1_000)).toBe(toWindowSeconds(T0));
+    w.advance(T0 + 99 * 1_800_000);
+    expect(w.count(1)).toBe(49);
+    expect(w.count(0)).toBe(1);
+  });
+});
+
 describe('DistinctWindow index positions', () => {
   /** The latest touch (window seconds) per ref, and the refs within h of now: the model, without replaying every touch. */
   const within = (latest: Map<number, number>, nowMs: number, h: number): number => {

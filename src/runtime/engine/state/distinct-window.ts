@@ -22,12 +22,15 @@
  * so the caller learns "first touch since t" (e.g. new in this hour's bucket)
  * without a hash lookup of its own.
  *
- * Memory: the log is one Int32Array of (second, key) pairs (no object per
- * touch; a count-only entry's amount is in its key). A
+ * Memory: the log is one Uint16Array of 6-byte entries (no object per
+ * touch): a 31-bit key word (a ref's 30-bit key, DEAD, or a count-only
+ * entry's amount) and the second as a 17-bit offset from the window's own
+ * base second `t0` (see "Entries" below; 8 bytes with an int32 second, 0.4 KB
+ * per actor of the organisation more). A
  * ref's latest touch is found through an open-addressing index whose slots
  * hold only log positions (the key to probe with is read from the log), and
- * a superseded touch is marked dead in place: about 8 bytes per held touch
- * plus about 6 per live ref (4-byte slots 0.6 to 0.75 full), where a key-to-time hash map cost 8 per slot on
+ * a superseded touch is marked dead in place: about 6 bytes per held touch
+ * plus about 3 per live ref (2-byte slots 0.6 to 0.75 full), where a key-to-time hash map cost 8 per slot on
  * top. Up to SCAN_MAX live refs there is no index at all: the live region is
  * scanned. Dead entries are dropped early and the arrays shrink, so a quiet actor
  * costs about its live refs. Beyond `cap`
@@ -51,6 +54,7 @@ import {
   placePosition,
   removePosition,
   spanOf,
+  type KeyedLog,
   type PositionIndex,
 } from './position-index.js';
 
@@ -94,7 +98,31 @@ const DEAD = -1;
  * of the organisation). A larger amount than ANON_MAX is held as several entries.
  */
 const ANON = -2;
-const ANON_MAX = 2_147_483_647;
+const ANON_MAX = 1_073_741_823;
+
+/**
+ * Entries. Entry e is `stride` u16 words from e * stride:
+ *   w0 = offset & 0xffff, w1 = (word & 0x7fff) << 1 | offset bit 16, w2 = word >>> 15
+ *   [, w3 = offset >>> 17: wide windows only]
+ * where word = key + KEY_BIAS (0 .. 2^31 - 1: refs, DEAD and count-only keys
+ * down to -1 - ANON_MAX) and offset = second - t0 (1 .. the layout's
+ * maximum; 0: an entry older than t0, which is only ever an expired one:
+ * it reads as NONE). A narrow window (stride 3, the longest horizon at
+ * most NARROW_HORIZON_MAX) re-bases t0 when a second would not fit (an
+ * O(n) rewrite, about once per NARROW_OFFSET_MAX - longest horizon of the
+ * actor's event time: every 12 hours with a 24-hour horizon). A wide one
+ * (stride 4: a longer horizon, or a touch whose second lies too far from
+ * the live ones) holds every window second, t0 = NONE.
+ */
+const KEY_BIAS = 1_073_741_824;
+const NARROW = 3;
+const WIDE = 4;
+/** Offsets a narrow entry holds: 17 bits (36.4 hours of seconds). */
+const NARROW_OFFSET_MAX = 131_071;
+/** The longest horizon (s) a narrow window takes: at least 9 hours of seconds before a re-base. */
+const NARROW_HORIZON_MAX = 98_304;
+/** Offsets a wide entry holds: every window second above NONE. */
+const WIDE_OFFSET_MAX = 4_294_967_295;
 
 function anonAmount(key: number): number {
   return -1 - key;
@@ -159,18 +187,22 @@ function sharedHorizons(listMs: readonly number[]): Horizons {
 }
 
 /** The log of a window that holds nothing yet: shared, never written to (the first entry allocates). */
-const NO_LOG = new Int32Array(0);
+const NO_LOG = new Uint16Array(0);
 
-export class DistinctWindow {
+export class DistinctWindow implements KeyedLog {
   /** Shared between windows (sharedHorizons): never written to. */
   private hz = NO_HORIZONS;
   /**
-   * The log, [second0, key0, second1, key1, ...]: entries [0, len) sorted by
+   * The log (entries: see "Entries" above): entries [0, len) sorted by
    * second. A key >= 0 is a ref's latest touch, DEAD a superseded touch, one
    * at or below ANON a count-only entry (its amount in the key). Each typed
-   * array costs about 200 bytes of its own: none until the first entry.
+   * array costs about 184 bytes of its own: none until the first entry.
    */
   private buf = NO_LOG;
+  /** u16 words per entry: NARROW or WIDE. */
+  private stride = NARROW;
+  /** The second an entry's offset counts from (NONE when wide). */
+  private t0 = 0;
   /** Past SCAN_MAX live refs (below); NO_INDEX, length 0, while the live region is scanned. */
   private index: PositionIndex = NO_INDEX;
   private len = 0;
@@ -206,6 +238,101 @@ export class DistinctWindow {
     this.setHorizons(horizonsMs);
   }
 
+  /** The key of log entry `entry` (>= 0 a ref's, DEAD, or a count-only entry's). */
+  keyAt(entry: number): number {
+    const b = this.buf;
+    const p = entry * this.stride;
+    return (((b[p + 2] as number) << 15) | ((b[p + 1] as number) >>> 1)) - KEY_BIAS;
+  }
+
+  /** The second of log entry `entry` (NONE for one older than t0: expired). */
+  private timeAt(entry: number): number {
+    const b = this.buf;
+    const p = entry * this.stride;
+    let off = (b[p] as number) | (((b[p + 1] as number) & 1) << 16);
+    if (this.stride === WIDE) off += (b[p + 3] as number) * 131_072;
+    return off === 0 ? NONE : this.t0 + off;
+  }
+
+  private setKey(entry: number, key: number): void {
+    const b = this.buf;
+    const p = entry * this.stride;
+    const word = key + KEY_BIAS;
+    b[p + 1] = ((word & 0x7fff) << 1) | ((b[p + 1] as number) & 1);
+    b[p + 2] = word >>> 15;
+  }
+
+  private setOffset(entry: number, off: number): void {
+    const b = this.buf;
+    const p = entry * this.stride;
+    b[p] = off & 0xffff;
+    b[p + 1] = ((b[p + 1] as number) & 0xfffe) | ((off >>> 16) & 1);
+    if (this.stride === WIDE) b[p + 3] = off >>> 17;
+  }
+
+  /** Writes entry `entry`: second `ts` (fitted: see fit) and key. */
+  private put(entry: number, ts: number, key: number): void {
+    this.setKey(entry, key);
+    this.setOffset(entry, ts - this.t0);
+  }
+
+  /** Copies entry `from` over entry `to`. */
+  private move(to: number, from: number): void {
+    const b = this.buf;
+    const s = this.stride;
+    for (let j = 0; j < s; j++) b[to * s + j] = b[from * s + j] as number;
+  }
+
+  /**
+   * Makes second `ts` (at or after the longest cutoff) an offset the entries
+   * hold: re-bases a narrow window if needed, or widens it when the live
+   * seconds and ts span more than a narrow offset. Entries do not move.
+   */
+  private fit(ts: number): void {
+    const off = ts - this.t0;
+    if (off >= 1 && off <= (this.stride === WIDE ? WIDE_OFFSET_MAX : NARROW_OFFSET_MAX)) return;
+    const head = this.longestHead();
+    let lo = ts;
+    let hi = ts;
+    if (head < this.len) {
+      lo = Math.min(lo, this.timeAt(head));
+      hi = Math.max(hi, this.timeAt(this.len - 1));
+    }
+    // Room below for late touches down to the longest cutoff, the rest above for newer ones.
+    const below = this.mark === NONE ? lo - 1 : Math.min(lo, this.cutoff(this.hz.secs.length - 1)) - 1;
+    const t0 = Math.max(below, hi - NARROW_OFFSET_MAX);
+    if (t0 > lo - 1) this.widen();
+    else this.rebase(t0);
+  }
+
+  /** Offsets from a new t0; entries older than it (expired ones only) hold 0. */
+  private rebase(t0: number): void {
+    for (let i = 0; i < this.len; i++) {
+      const t = this.timeAt(i);
+      this.setOffset(i, t === NONE || t <= t0 ? 0 : t - t0);
+    }
+    this.t0 = t0;
+  }
+
+  /** The wide layout: every window second fits (t0 = NONE), so no re-base again. */
+  private widen(): void {
+    if (this.stride === WIDE) return;
+    const old = this.buf;
+    const entries = old.length / NARROW;
+    const times = new Array<number>(this.len);
+    for (let i = 0; i < this.len; i++) times[i] = this.timeAt(i);
+    this.buf = entries === 0 ? NO_LOG : new Uint16Array(entries * WIDE);
+    this.stride = WIDE;
+    this.t0 = NONE;
+    for (let i = 0; i < this.len; i++) {
+      const p = i * NARROW;
+      const word = ((old[p + 2] as number) << 15) | ((old[p + 1] as number) >>> 1);
+      this.setKey(i, word - KEY_BIAS);
+      const t = times[i] as number;
+      this.setOffset(i, t === NONE ? 0 : t - NONE);
+    }
+  }
+
   /** Horizons in ms, ascending (as given). */
   get horizonList(): readonly number[] {
     return this.hz.ms;
@@ -234,14 +361,13 @@ export class DistinctWindow {
     this.mark = now;
     const horizons = this.hz.secs;
     const n = horizons.length;
-    const log = this.buf;
     const hr = this.hr;
     for (let h = 0; h < n; h++) {
       const cutoff = now - (horizons[h] as number);
       const isLongest = h === n - 1;
       let head = hr[h] as number;
-      while (head < this.len && (log[head * 2] as number) < cutoff) {
-        const key = log[head * 2 + 1] as number;
+      while (head < this.len && this.timeAt(head) < cutoff) {
+        const key = this.keyAt(head);
         if (key <= ANON) {
           const anon = this.anon as number[]; // a count-only entry was counted (addAnonymous, setHorizons)
           anon[h] = (anon[h] as number) - anonAmount(key);
@@ -284,7 +410,7 @@ export class DistinctWindow {
     const index = this.index;
     const slot = index.length === 0 ? -1 : this.slotOf(key);
     const prevAt = index.length === 0 ? this.scan(key) : slot < 0 ? -1 : decodePosition(index[slot] as number, this.base, spanOf(index));
-    const prev = prevAt < 0 ? NONE : (this.buf[prevAt * 2] as number);
+    const prev = prevAt < 0 ? NONE : this.timeAt(prevAt);
     // An equal or later touch already decides this ref's membership everywhere.
     if (prev >= ts) return prev;
     // The new entry goes after every entry of an earlier or equal second, so after prevAt: prevAt keeps its place.
@@ -294,7 +420,7 @@ export class DistinctWindow {
     if (fresh) {
       if (this.index.length > 0) placePosition(this.index, key, encodePosition(at, this.base, spanOf(this.index)));
     } else {
-      this.buf[prevAt * 2 + 1] = DEAD;
+      this.setKey(prevAt, DEAD);
       if (this.index.length > 0) this.index[this.index !== index ? this.slotOf(key) : slot] = encodePosition(at, this.base, spanOf(this.index));
       this.dead++; // prev is in the live region: its time >= the longest cutoff
     }
@@ -341,8 +467,10 @@ export class DistinctWindow {
     // Entries behind the old longest head have left every window (refs there are not in the index): dead to
     // the new horizons, count-only ones too (they were counted again by a longer horizon before).
     const oldHead = this.longestHead();
-    for (let i = 0; i < oldHead; i++) this.buf[i * 2 + 1] = DEAD;
+    for (let i = 0; i < oldHead; i++) this.setKey(i, DEAD);
     this.hz = hz;
+    // A longest horizon a narrow offset cannot span (or a second re-base would follow too soon): the wide layout.
+    if ((hz.secs[hz.secs.length - 1] as number) > NARROW_HORIZON_MAX) this.widen();
     const n = ms.length;
     if (this.sketch !== null) this.sketch.cache = this.freshCache();
     // (map, not new Array(...).fill: a packed array of exactly its length.)
@@ -351,7 +479,7 @@ export class DistinctWindow {
     this.anon = null;
     for (let h = 0; h < n; h++) {
       for (let i = hr[h] as number; i < this.len; i++) {
-        const key = this.buf[i * 2 + 1] as number;
+        const key = this.keyAt(i);
         if (key <= ANON) {
           const anon = (this.anon ??= hz.secs.map(() => 0));
           anon[h] = (anon[h] as number) + anonAmount(key);
@@ -362,9 +490,9 @@ export class DistinctWindow {
     // Refs whose latest touch fell out of the (possibly shorter) longest horizon.
     const head = this.longestHead();
     for (let i = 0; i < head; i++) {
-      const key = this.buf[i * 2 + 1] as number;
+      const key = this.keyAt(i);
       if (key >= 0) {
-        this.buf[i * 2 + 1] = DEAD;
+        this.setKey(i, DEAD);
         this.live--;
       }
     }
@@ -402,14 +530,20 @@ export class DistinctWindow {
 
   /** Without an index: the entry of a live ref's latest touch, or -1 (superseded touches are DEAD, so a key appears once there). */
   private scan(key: number): number {
+    // The key's words as an entry holds them (w1 without its offset bit, w2): no decoding per entry.
+    const word = key + KEY_BIAS;
+    const lo = (word & 0x7fff) << 1;
+    const hi = word >>> 15;
     const b = this.buf;
-    for (let i = this.longestHead(); i < this.len; i++) if (b[i * 2 + 1] === key) return i;
+    const s = this.stride;
+    for (let i = this.longestHead(), p = i * s, end = this.len * s; p < end; p += s) {
+      if (b[p + 2] === hi && ((b[p + 1] as number) & 0xfffe) === lo) return p / s;
+    }
     return -1;
   }
 
   /** The index slot of a live ref, or -1 (there is an index). */
   private slotOf(key: number): number {
-    const b = this.buf;
     const index = this.index;
     const slots = index.length;
     const base = this.base;
@@ -417,28 +551,27 @@ export class DistinctWindow {
     for (let i = homeSlot(key, slots); ; i = nextSlot(i, slots)) {
       const pos = index[i] as number;
       if (pos === EMPTY) return -1;
-      if (b[decodePosition(pos, base, span) * 2 + 1] === key) return i;
+      if (this.keyAt(decodePosition(pos, base, span)) === key) return i;
     }
   }
 
   /** Removes a live ref (its latest touch at entry `at`) from the index. */
   private unindex(key: number, at: number): void {
-    if (this.index.length > 0) removePosition(this.index, this.buf, this.base, 2, 1, key, encodePosition(at, this.base, spanOf(this.index)));
+    if (this.index.length > 0) removePosition(this.index, this, this.base, key, encodePosition(at, this.base, spanOf(this.index)));
     this.live--;
   }
 
   /** A new index of `slots` (0: none) built from the log's live refs; positions restart at base 0. */
   private reindex(slots: number): void {
     const size = slots === 0 ? 0 : Math.max(MIN_SLOTS, slots);
-    const entries = this.buf.length / 2;
+    const entries = this.buf.length / this.stride;
     // The same size (a compaction): cleared in place, no new array.
     if (size === this.index.length && fits(this.index, entries)) this.index.fill(EMPTY);
     else this.index = size === 0 ? NO_INDEX : newIndex(size, entries);
     this.base = 0;
-    const b = this.buf;
     if (this.sketch !== null || size === 0) return;
     for (let i = this.longestHead(); i < this.len; i++) {
-      const key = b[i * 2 + 1] as number;
+      const key = this.keyAt(i);
       if (key >= 0) placePosition(this.index, key, i + 1);
     }
   }
@@ -454,15 +587,15 @@ export class DistinctWindow {
    * (then it is rebuilt with wider ones).
    */
   private resize(size: number): void {
-    const b = new Int32Array(size * 2);
-    b.set(this.buf.subarray(0, this.len * 2));
+    const b = new Uint16Array(size * this.stride);
+    b.set(this.buf.subarray(0, this.len * this.stride));
     this.buf = b;
     if (this.index.length > 0 && !fits(this.index, size)) this.reindex(this.index.length);
   }
 
   /** Less than two thirds full: down to an eighth more than is held (it grows by an eighth when full: no resize ping-pong). */
   private shrinkIfSparse(): void {
-    const size = this.buf.length / 2;
+    const size = this.buf.length / this.stride;
     if (size > INITIAL_CAPACITY * 4 && this.len * 3 < size * 2) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * 1.125) + 1));
   }
 
@@ -472,9 +605,9 @@ export class DistinctWindow {
    * and so do their index positions.
    */
   private insert(ts: number, key: number): number {
-    if (this.len * 2 === this.buf.length) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * GROWTH) + 1));
-    const log = this.buf;
-    if (this.len === 0 || (log[(this.len - 1) * 2] as number) <= ts) {
+    this.fit(ts);
+    if (this.len * this.stride === this.buf.length) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * GROWTH) + 1));
+    if (this.len === 0 || this.timeAt(this.len - 1) <= ts) {
       // A late touch can be the newest entry and still be expired for short
       // horizons: their heads, if at the end, must step over it.
       const hr = this.hr;
@@ -482,8 +615,7 @@ export class DistinctWindow {
         if (hr[h] === this.len && ts < this.cutoff(h)) hr[h] = this.len + 1;
       }
       const at = this.len;
-      log[at * 2] = ts;
-      log[at * 2 + 1] = key;
+      this.put(at, ts, key);
       this.len++;
       return at;
     }
@@ -492,24 +624,24 @@ export class DistinctWindow {
     let hi = this.len;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((log[mid * 2] as number) <= ts) lo = mid + 1;
+      if (this.timeAt(mid) <= ts) lo = mid + 1;
       else hi = mid;
     }
     // The live refs after lo move up one entry: their index slots first, from
     // the last (a probe only ever reads a slot's entry to compare its key, and
     // no key repeats among live refs, so the slots not yet moved are still found).
     // (Entry len is free, and may hold a stale key: cleared so no probe matches it.)
-    log[this.len * 2 + 1] = DEAD;
+    this.setKey(this.len, DEAD);
     if (this.index.length > 0) {
       const span = spanOf(this.index);
       for (let i = this.len - 1; i >= lo; i--) {
-        const k = log[i * 2 + 1] as number;
+        const k = this.keyAt(i);
         if (k >= 0) this.index[this.slotOf(k)] = encodePosition(i + 1, this.base, span);
       }
     }
-    log.copyWithin((lo + 1) * 2, lo * 2, this.len * 2);
-    log[lo * 2] = ts;
-    log[lo * 2 + 1] = key;
+    const s = this.stride;
+    this.buf.copyWithin((lo + 1) * s, lo * s, this.len * s);
+    this.put(lo, ts, key);
     this.len++;
     // Heads after the insertion point move with the entries they point to;
     // a head at it moves only if the new entry is already expired there.
@@ -526,7 +658,7 @@ export class DistinctWindow {
     let hi = this.len;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((this.buf[mid * 2] as number) < ts) lo = mid + 1;
+      if (this.timeAt(mid) < ts) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -536,7 +668,7 @@ export class DistinctWindow {
   private trim(): void {
     const head = this.longestHead();
     if (head < TRIM_MIN || head * FRONT_SHARE < this.len) return;
-    this.buf.copyWithin(0, head * 2, this.len * 2);
+    this.buf.copyWithin(0, head * this.stride, this.len * this.stride);
     this.len -= head;
     for (let h = 0, n = this.hz.secs.length; h < n; h++) this.hr[h] = (this.hr[h] as number) - head;
     // Entry i is now entry i - head: the same position with base + head (modulo the index's span).
@@ -554,14 +686,12 @@ export class DistinctWindow {
     const hr = this.hr;
     const newHeads = new Array<number>(n).fill(0);
     let w = 0;
-    const log = this.buf;
     for (let i = start; i < this.len; i++) {
-      const k = log[i * 2 + 1] as number;
+      const k = this.keyAt(i);
       const keep = k <= ANON || (this.sketch === null && k >= 0);
       if (!keep) continue;
       for (let h = 0; h < n; h++) if (i < (hr[h] as number)) newHeads[h] = (newHeads[h] as number) + 1;
-      log[w * 2] = log[i * 2] as number;
-      log[w * 2 + 1] = k;
+      if (w !== i) this.move(w, i);
       w++;
     }
     this.len = w;
@@ -574,8 +704,8 @@ export class DistinctWindow {
   private enterSketchMode(): void {
     const sketch = new SlidingHll(SKETCH_P);
     for (let i = this.longestHead(); i < this.len; i++) {
-      const key = this.buf[i * 2 + 1] as number;
-      if (key >= 0) sketch.add(key, this.buf[i * 2] as number);
+      const key = this.keyAt(i);
+      if (key >= 0) sketch.add(key, this.timeAt(i));
     }
     this.sketch = { hll: sketch, adds: 0, lastPrune: this.mark, cache: this.freshCache() };
     this.live = 0;

@@ -3,8 +3,8 @@
  * the distinct-customer window (distinct-window.ts) keep beside their log
  * once it holds many entries: `slots` slots (any number: see indexSlotsFor),
  * each holding a log position or EMPTY, probed linearly from the entry's
- * hashed key (homeSlot, then nextSlot). The logs differ only in their
- * entry's width (`stride` int32s) and where its key sits in it (`keyOffset`).
+ * hashed key (homeSlot, then nextSlot). The logs differ in how an entry
+ * holds its key: each tells it (KeyedLog.keyAt).
  *
  * A slot holds 1 + (entry + base) modulo the index's span (0 is EMPTY, so a
  * new index is empty as allocated): 16 bits while the log has at most
@@ -84,8 +84,13 @@ export function placePosition(index: PositionIndex, key: number, value: number):
   index[i] = value;
 }
 
+/** A log the index points into: the key of its entry `entry` (what the index hashed it by). */
+export interface KeyedLog {
+  keyAt(entry: number): number;
+}
+
 /** Removes slot value `value` (of an entry whose key is `key`) from the index, keeping every other position findable. */
-export function removePosition(index: PositionIndex, log: Int32Array, base: number, stride: number, keyOffset: number, key: number, value: number): void {
+export function removePosition(index: PositionIndex, log: KeyedLog, base: number, key: number, value: number): void {
   const slots = index.length;
   const span = spanOf(index);
   let hole = homeSlot(key, slots);
@@ -95,7 +100,7 @@ export function removePosition(index: PositionIndex, log: Int32Array, base: numb
   for (let j = nextSlot(hole, slots); ; j = nextSlot(j, slots)) {
     const q = index[j] as number;
     if (q === EMPTY) break;
-    const home = homeSlot(log[decodePosition(q, base, span) * stride + keyOffset] as number, slots);
+    const home = homeSlot(log.keyAt(decodePosition(q, base, span)), slots);
     const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
     if (between) continue;
     index[hole] = q;

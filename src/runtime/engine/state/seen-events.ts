@@ -26,7 +26,7 @@
  * redelivery of it a duplicate; it was 12 bytes per id with the exact ms).
  */
 import { checkKey, hashKey32 } from './keys.js';
-import { EMPTY, MAX_LOAD, NO_INDEX, homeSlot, indexSlotsFor, newIndex, nextSlot, placePosition, removePosition, type PositionIndex } from './position-index.js';
+import { EMPTY, MAX_LOAD, NO_INDEX, homeSlot, indexSlotsFor, newIndex, nextSlot, placePosition, removePosition, type KeyedLog, type PositionIndex } from './position-index.js';
 
 /** int32s per log entry: [hash, (check << TIME_BITS) | time]. */
 const STRIDE = 2;
@@ -71,7 +71,7 @@ function unitsOf(ts: number): number {
   return Math.ceil(ts / UNIT_MS);
 }
 
-export class SeenEvents {
+export class SeenEvents implements KeyedLog {
   /**
    * The log: `capacity` entries of STRIDE int32s, entries head..len-1 in
    * arrival order (each typed array costs about 200 bytes of its own: none
@@ -135,6 +135,11 @@ export class SeenEvents {
     if (this.head >= 16 && this.head * FRONT_SHARE >= this.len) this.rebuild(Math.ceil(this.size * GROWTH), this.slotsFor(this.size));
   }
 
+  /** The hash of log entry `entry` (what the index probes with). */
+  keyAt(entry: number): number {
+    return this.buf[entry * STRIDE] as number;
+  }
+
   get size(): number {
     return this.len - this.head;
   }
@@ -161,7 +166,7 @@ export class SeenEvents {
 
   private dropFirst(): void {
     const slots = this.index.length;
-    if (slots > 0) removePosition(this.index, this.buf, 0, STRIDE, 0, this.buf[this.head * STRIDE] as number, this.head + 1);
+    if (slots > 0) removePosition(this.index, this, 0, this.buf[this.head * STRIDE] as number, this.head + 1);
     this.head++;
     // Few ids left: a smaller index (or none), and the log without its forgotten front.
     if (slots > 0 && this.size * 4 < slots) this.rebuild(Math.ceil(this.size * 1.125) + 1, this.slotsFor(this.size));
