@@ -14,29 +14,12 @@ import type { IncidentLabel } from '../../../src/tools/sim/types.js';
 import { ev, ref } from './support/enrich.js';
 import { drive } from './support/drive.js';
 import { hourlyRows } from './support/history.js';
-import { rules, signalRule } from './support/rules.js';
+import { rules, twoSignalScoreRules } from './support/rules.js';
 
 const MIN = 60_000;
 const AT = Date.parse('2025-03-04T09:00:00Z');
 
-const RS = rules(`
-settings:
-  lateness: 5m
-  quiet: 30m
-  counted: { field: action, in: [read, search, export] }
-rules:
-${signalRule('s.own', '[own]')}
-${signalRule('s.peers', '[peers, role]')}
-  - id: score.combined
-    version: 1
-    kind: score
-    title: several signals
-    severity: medium
-    threshold: 2
-    signals:
-      - { rule: s.own, weight: 1, max: 1.5 }
-      - { rule: s.peers, weight: 1, max: 1.5 }
-`);
+const RS = rules(twoSignalScoreRules());
 
 const history = (actor: string, peak: number): ActorActivityRow[] => hourlyRows(actor, { days: 20, peak5m: 3, peak1h: peak, distinct: peak, before: AT });
 

@@ -23,7 +23,7 @@ import { renderAlert } from '../../../src/runtime/engine/alerts/render.js';
 import { ev, profile, ref } from './support/enrich.js';
 import { drive } from './support/drive.js';
 import { hourlyRows } from './support/history.js';
-import { problems, rules, signalRule } from './support/rules.js';
+import { problems, rules, signalRule, twoSignalScoreRules } from './support/rules.js';
 
 const MIN = 60_000;
 /** Tuesday 2025-03-04 09:00 UTC (10:00 in Berlin: business hours). */
@@ -35,26 +35,10 @@ function hours(actor: string, peak: number): ActorActivityRow[] {
 }
 
 
-const RS_TEXT = `
-settings:
-  lateness: 5m
-  quiet: 30m
-  counted: { field: action, in: [read, search, export] }
-rules:
-${signalRule('s.own', '[own]')}
-${signalRule('s.peers', '[peers, role]')}
-  - id: score.combined
-    version: 1
-    kind: score
-    title: several signals
-    severity: medium
-    threshold: 2
-    signals:
-      - { rule: s.own, weight: 1, max: 1.5 }
-      - { rule: s.peers, weight: 1, max: 1.5 }
+const RS_TEXT = twoSignalScoreRules(`\
     facts:
       - { when: { field: actor.employment_status, eq: notice }, points: 1, reason: on notice }
-`;
+`);
 const RS = rules(RS_TEXT);
 
 /** `n` new customers, one a minute from AT. */

@@ -248,14 +248,11 @@ export function limitOf(w: RateWindow, inp: LimitInputs): number {
   const rare = b.rare_band;
   if (r.ownAllowed && rareBandApplies(rare, inp.band, ownStats.days)) {
     const po = inp.stats.peersOther;
-    const other =
-      inp.stats.ownOther.days >= rare.min_days
-        ? inp.stats.ownOther
-        : r.peersAllowed && po.samples >= b.peer_min_samples && po.actors >= b.peer_min_actors
-          ? po
-          : null;
-    if (other !== null) {
-      r.step = other === po ? 'peers_other_band' : 'own_other_band';
+    const ownThere = inp.stats.ownOther.days >= rare.min_days;
+    const peersThere = !ownThere && r.peersAllowed && po.samples >= b.peer_min_samples && po.actors >= b.peer_min_actors;
+    if (ownThere || peersThere) {
+      const other = ownThere ? inp.stats.ownOther : po;
+      r.step = ownThere ? 'own_other_band' : 'peers_other_band';
       r.times = Math.max(1, rare.times * factor);
       return Math.max((1 + other.median) * r.times - 1, rare.floor, r.recurringLimit);
     }

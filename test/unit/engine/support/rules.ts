@@ -115,3 +115,27 @@ export const signalRule = (id: string, sources: string): string => `
     windows:
       - { window: 1h, floor: 20, baseline: { metric: hour_peak_1h, z: 3, own_min_days: 5, peer_min_actors: 3, peer_min_samples: 20, role_min_samples: 20, sources: ${sources} } }
 `;
+
+/**
+ * Two risk-score signals (s.own against own history, s.peers against peers then role) and
+ * the score rule score.combined that adds them (threshold 2, at most 1.5 each), with the
+ * given extra lines of the score rule (e.g. its `facts:`).
+ */
+export const twoSignalScoreRules = (scoreExtra = ''): string => `
+settings:
+  lateness: 5m
+  quiet: 30m
+  counted: { field: action, in: [read, search, export] }
+rules:
+${signalRule('s.own', '[own]')}
+${signalRule('s.peers', '[peers, role]')}
+  - id: score.combined
+    version: 1
+    kind: score
+    title: several signals
+    severity: medium
+    threshold: 2
+    signals:
+      - { rule: s.own, weight: 1, max: 1.5 }
+      - { rule: s.peers, weight: 1, max: 1.5 }
+${scoreExtra}`;
