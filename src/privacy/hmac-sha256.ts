@@ -19,7 +19,8 @@
  */
 import { createHash } from 'node:crypto';
 
-const K = new Int32Array([
+/** SHA-256's round constants (also inlined into the WebAssembly form, wasm/hmac-module.ts). */
+export const SHA256_K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
   0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
   0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
@@ -56,7 +57,7 @@ function rounds(state: Int32Array): void {
   let a = state[0]!, b = state[1]!, c = state[2]!, d = state[3]!, e = state[4]!, f = state[5]!, g = state[6]!, h = state[7]!;
   for (let i = 0; i < 64; i++) {
     const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-    const t1 = (h + s1 + ((e & f) ^ (~e & g)) + K[i]! + W[i]!) | 0;
+    const t1 = (h + s1 + ((e & f) ^ (~e & g)) + SHA256_K[i]! + W[i]!) | 0;
     const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
     const t2 = (s0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
     h = g;
@@ -102,14 +103,11 @@ function pad(buf: Uint8Array, length: number): number {
 }
 
 /**
- * A function computing HMAC-SHA256(key, message) as lowercase hex, of the
- * first `hexChars` characters only (≤ 64), followed by `suffix` (a pseudonym's
- * key id: appended here, so it costs one string append per message and no
- * second hash). Not re-entrant across threads (there are none in one
- * isolate); safe to keep for the process's life.
+ * The SHA-256 states after the key's inner (key ⊕ ipad) and outer (key ⊕ opad)
+ * blocks: every message under the key starts from them, so the key is hashed
+ * once, not per message.
  */
-export function createHmacSha256Hex(key: Buffer, hexChars = 64, suffix = ''): (message: string) => string {
-  if (!Number.isInteger(hexChars) || hexChars < 2 || hexChars > 64 || hexChars % 2 !== 0) throw new RangeError('hexChars must be an even number in 2..64');
+export function hmacMidstates(key: Buffer): { inner: Int32Array; outer: Int32Array } {
   const k = key.length > BLOCK ? createHash('sha256').update(key).digest() : key;
   const ipad = Buffer.alloc(BLOCK, 0x36);
   const opad = Buffer.alloc(BLOCK, 0x5c);
@@ -117,12 +115,30 @@ export function createHmacSha256Hex(key: Buffer, hexChars = 64, suffix = ''): (m
     ipad[i]! ^= k[i]!;
     opad[i]! ^= k[i]!;
   }
-  const innerStart = new Int32Array(IV);
-  const outerStart = new Int32Array(IV);
-  compress(innerStart, ipad, 0);
-  compress(outerStart, opad, 0);
+  const inner = new Int32Array(IV);
+  const outer = new Int32Array(IV);
+  compress(inner, ipad, 0);
+  compress(outer, opad, 0);
   ipad.fill(0);
   opad.fill(0);
+  return { inner, outer };
+}
+
+/** Checks a hex length for a digest (an even number of characters, 2..64). */
+export function checkHexChars(hexChars: number): void {
+  if (!Number.isInteger(hexChars) || hexChars < 2 || hexChars > 64 || hexChars % 2 !== 0) throw new RangeError('hexChars must be an even number in 2..64');
+}
+
+/**
+ * A function computing HMAC-SHA256(key, message) as lowercase hex, of the
+ * first `hexChars` characters only (≤ 64), followed by `suffix` (a pseudonym's
+ * key id: appended here, so it costs one string append per message and no
+ * second hash). Not re-entrant across threads (there are none in one
+ * isolate); safe to keep for the process's life.
+ */
+export function createHmacSha256Hex(key: Buffer, hexChars = 64, suffix = ''): (message: string) => string {
+  checkHexChars(hexChars);
+  const { inner: innerStart, outer: outerStart } = hmacMidstates(key);
 
   const state = new Int32Array(8);
   const bytes = hexChars / 2;
