@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { AccessEvent } from '../../model/event.js';
 import type { Rejection, RejectReason } from '../../model/rejection.js';
-import { createPseudonymizer } from '../../privacy/pseudonym.js';
+import { createBatchPseudonymizer } from '../../privacy/pseudonym.js';
 import { MAX_EPOCH_MS, MIN_EPOCH_MS, validateEventV1, type ErrorObject, type EventV1 } from './contract-v1.js';
 import { surelyEventV1 } from './contract-v1-fast.js';
 
@@ -30,7 +30,25 @@ export type DecodeResult =
   | { readonly ok: true; readonly event: AccessEvent }
   | { readonly ok: false; readonly rejection: Rejection };
 
-export type Decoder = (value: Buffer | null) => DecodeResult;
+/** A batch's messages decoded in order, up to the first accepted event dated after the bound. */
+export interface DecodedBatch {
+  /** One per message taken, in order (the messages from `heldFrom`'s on are not). */
+  readonly results: DecodeResult[];
+  /** Event time of the first accepted message beyond the bound (it and the rest not taken); null: none was. */
+  readonly heldFrom: number | null;
+}
+
+export interface Decoder {
+  /** One message (tools, tests): a batch of one. */
+  (value: Buffer | null): DecodeResult;
+  /**
+   * The messages of a batch: checked one by one (stopping before the first accepted event
+   * dated after `bound`), then every record id of the accepted ones pseudonymised in one
+   * call (WebAssembly where available: privacy/hmac-sha256-batch.ts), then the events made.
+   * The same results as decoding each message alone.
+   */
+  readonly batch: (values: readonly (Buffer | null)[], bound?: number) => DecodedBatch;
+}
 
 /**
  * The message checks of decode, without pseudonymising: what the monitor
@@ -83,12 +101,41 @@ export function checkMessage(value: Buffer | null, options: MessageCheckOptions)
 }
 
 export function createDecoder(options: DecoderOptions): Decoder {
-  const pseudonymize = createPseudonymizer(options.pseudonymKey, options.pseudonymKeyId ?? '');
+  const pseudonymizeAll = createBatchPseudonymizer(options.pseudonymKey, options.pseudonymKeyId ?? '');
   const checks: MessageCheckOptions = { maxMessageBytes: options.maxMessageBytes, ...(options.future !== undefined && { future: options.future }) };
-  return (value) => {
-    const checked = checkMessage(value, checks);
-    return checked.ok ? { ok: true, event: toAccessEvent(checked.event, checked.ts, pseudonymize) } : checked;
+  const batch = (values: readonly (Buffer | null)[], bound = Number.POSITIVE_INFINITY): DecodedBatch => {
+    const checked: MessageCheck[] = [];
+    const ids: string[] = [];
+    let heldFrom: number | null = null;
+    for (const value of values) {
+      const check = checkMessage(value, checks);
+      if (check.ok) {
+        if (check.ts > bound) {
+          heldFrom = check.ts;
+          break;
+        }
+        const recordIds = check.event.record_ids;
+        if (recordIds !== undefined) for (let i = 0; i < recordIds.length; i++) ids.push(recordIds[i]!);
+      }
+      checked.push(check);
+    }
+    const pseudonyms = new Array<string>(ids.length);
+    if (ids.length > 0) pseudonymizeAll(ids, pseudonyms);
+    const results: DecodeResult[] = new Array<DecodeResult>(checked.length);
+    let next = 0;
+    for (let i = 0; i < checked.length; i++) {
+      const check = checked[i]!;
+      if (check.ok) {
+        results[i] = { ok: true, event: toAccessEvent(check.event, check.ts, pseudonyms, next) };
+        next += check.event.record_ids?.length ?? 0;
+      } else {
+        results[i] = check;
+      }
+    }
+    return { results, heldFrom };
   };
+  const one = (value: Buffer | null): DecodeResult => batch([value]).results[0]!;
+  return Object.assign(one, { batch });
 }
 
 const TS_RULE = 'ts must be an RFC 3339 timestamp with offset or integer epoch milliseconds, from the year 2000 on';
@@ -96,8 +143,11 @@ const TS_RULE = 'ts must be an RFC 3339 timestamp with offset or integer epoch m
 /** Up to this many record ids, duplicates are found by a scan of the refs so far. */
 const SMALL_REFS = 16;
 
-/** Copies the known fields only: unknown keys never go past decode (data minimisation). */
-function toAccessEvent(raw: EventV1, ts: number, pseudonymize: (id: string) => string): AccessEvent {
+/**
+ * Copies the known fields only: unknown keys never go past decode (data minimisation).
+ * The pseudonyms of `raw.record_ids` are `pseudonyms[from ..]`, in the same order.
+ */
+function toAccessEvent(raw: EventV1, ts: number, pseudonyms: readonly string[], from: number): AccessEvent {
   let refs: string[] = [];
   const ids = raw.record_ids;
   if (ids !== undefined && ids.length > 0) {
@@ -105,12 +155,12 @@ function toAccessEvent(raw: EventV1, ts: number, pseudonymize: (id: string) => s
     // linear scan of the array costs less than a Set and its copy into an array.
     if (ids.length <= SMALL_REFS) {
       for (let i = 0; i < ids.length; i++) {
-        const ref = pseudonymize(ids[i]!);
+        const ref = pseudonyms[from + i]!;
         if (!refs.includes(ref)) refs.push(ref);
       }
     } else {
       const distinct = new Set<string>();
-      for (const recordId of ids) distinct.add(pseudonymize(recordId));
+      for (let i = 0; i < ids.length; i++) distinct.add(pseudonyms[from + i]!);
       refs = [...distinct];
     }
   }

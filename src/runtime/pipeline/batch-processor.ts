@@ -86,17 +86,16 @@ export class BatchProcessor {
     const rejected: RejectedRecord[] = [];
     const deadLetters: DeadLetter[] = [];
     const bound = this.deps.alignment?.bound(partition) ?? Number.POSITIVE_INFINITY;
-    let heldFrom: number | null = null;
+
+    // Decoded as one batch, so that its record ids are pseudonymised in one call. An event too
+    // far ahead of the slowest other partition is where decode stops: it and the rest wait.
+    const decodedBatch = this.deps.decode.batch(messages.map((m) => m.value), bound);
+    const heldFrom = decodedBatch.heldFrom;
     let processed = 0;
 
-    for (const message of messages) {
-      const decoded = this.deps.decode(message.value);
+    for (const decoded of decodedBatch.results) {
+      const message = messages[processed]!;
       if (decoded.ok) {
-        // Too far ahead of the slowest other partition: this message and the rest wait.
-        if (decoded.event.ts > bound) {
-          heldFrom = decoded.event.ts;
-          break;
-        }
         const event = enrich(decoded.event);
         enriched.push(event);
         events.push({ event, position: { topic, partition, offset: message.offset } });

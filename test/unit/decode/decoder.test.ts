@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDecoder } from '../../../src/runtime/decode/decoder.js';
 import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 const KEY = 'k'.repeat(32);
 const decode = createDecoder({ pseudonymKey: KEY, maxMessageBytes: 2048 });
@@ -114,5 +115,43 @@ describe('decode: every bad-input case gets a clear reason and never throws', ()
     expect(rejection.detail).not.toContain('c-secret-42');
     expect(rejection.event_id).toBe('e-1');
     expect(rejection.actor_id).toBe('alice');
+  });
+});
+
+describe('decode: a batch at once', () => {
+  // Valid events with 0 to 40 record ids (short, long, non-ASCII), between rejected messages.
+  const next = seededRandom(11);
+  const messages: (Buffer | null)[] = [];
+  for (let i = 0; i < 600; i++) {
+    const ids = Array.from({ length: Math.floor(next() * 41) }, (_, k) => (k % 5 === 4 ? `ß-${'z'.repeat(Math.floor(next() * 130))}` : `c-${Math.floor(next() * 500)}`));
+    if (i % 50 === 7) messages.push(bytes('{"event_id": '));
+    if (i % 97 === 3) messages.push(null);
+    messages.push(bytes({ ...valid, event_id: `e-${i}`, ts: 1_772_438_102_000 + i, record_ids: ids, ...(ids.length === 0 && { record_count: 3 }) }));
+  }
+
+  it('gives each message what decoding it alone gives, with one pseudonym call for the batch', () => {
+    const { results, heldFrom } = decode.batch(messages);
+    expect(heldFrom).toBeNull();
+    expect(results).toHaveLength(messages.length);
+    results.forEach((r, i) => expect(r, `message ${i}`).toEqual(decode(messages[i]!)));
+    const p = createPseudonymizer(KEY);
+    const first = results.find((r) => r.ok && r.event.record_refs.length > 3);
+    expect(first?.ok && first.event.record_refs[0]).toBe(p((JSON.parse(messages[results.indexOf(first!)]!.toString()) as { record_ids: string[] }).record_ids[0]!));
+  });
+
+  it('stops before the first accepted event dated after the bound (the alignment holds it and the rest back)', () => {
+    const bound = 1_772_438_102_000 + 300;
+    const { results, heldFrom } = decode.batch(messages, bound);
+    const firstBeyond = messages.findIndex((m) => {
+      const r = decode(m);
+      return r.ok && r.event.ts > bound;
+    });
+    expect(heldFrom).toBe(bound + 1);
+    expect(results).toHaveLength(firstBeyond);
+    results.forEach((r, i) => expect(r, `message ${i}`).toEqual(decode(messages[i]!)));
+  });
+
+  it('decodes an empty batch to nothing', () => {
+    expect(decode.batch([])).toEqual({ results: [], heldFrom: null });
   });
 });
