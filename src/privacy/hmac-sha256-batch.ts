@@ -209,6 +209,8 @@ export function createHmacSha256HexBatch(key: Buffer, hexChars = 64, suffix = ''
   return {
     engine: wasm.simd ? 'simd' : 'scalar',
     hash: (ids, out) => {
+      // Slots a call that threw left behind would be hashed into this call's out.
+      oneBlock.count = twoBlocks.count = 0;
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i]!;
         const n = id.length;
