@@ -3,7 +3,7 @@
  * plain-JS fallback) gives createHmac's digest for every id, whatever the
  * batch size, the mix of short, long and non-ASCII ids, and the key.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MAX_WASM_ID_BYTES, availableHmacEngine, createHmacSha256HexBatch, type HmacEngine } from '../../../src/privacy/hmac-sha256-batch.js';
 import { createBatchPseudonymizer, PSEUDONYM_HEX_LENGTH } from '../../../src/privacy/pseudonym.js';
 import { activeKeys, createKeyring, pseudonymsUnderEveryKey } from '../../../src/privacy/keyring.js';
@@ -61,6 +61,26 @@ describe('createHmacSha256HexBatch', () => {
       });
     });
   }
+
+  it('falls back to the plain-JS HMAC, with the same digests, where WebAssembly is missing', async () => {
+    const global = globalThis as { WebAssembly?: unknown };
+    const wasm = global.WebAssembly;
+    vi.resetModules();
+    Reflect.deleteProperty(globalThis, 'WebAssembly');
+    try {
+      // A fresh copy of the module: its instances are made (or not) at first use.
+      const fresh = await import('../../../src/privacy/hmac-sha256-batch.js');
+      expect(fresh.availableHmacEngine()).toBe('js');
+      const batch = fresh.createHmacSha256HexBatch(KEYS[0]!, 64, '', { engine: 'simd' });
+      expect(batch.engine).toBe('js');
+      const out: string[] = [];
+      batch.hash(EDGE_IDS, out);
+      EDGE_IDS.forEach((id, i) => expect(out[i]).toBe(reference(KEYS[0]!, id)));
+    } finally {
+      global.WebAssembly = wasm;
+      vi.resetModules();
+    }
+  });
 
   it('keeps each key apart when batches of different keys take turns on the one WebAssembly instance', () => {
     const next = seededRandom(5);
