@@ -33,7 +33,7 @@ import type { Contribution, WindowFigure } from './alerts/open-alert.js';
 import { round2 } from './alerts/wording.js';
 import { type Band, bandAt, type Metric } from './baseline/bands.js';
 import { ActivityHistory } from './baseline/history.js';
-import { decideLimit, limitOf, rareBandApplies, type BaselineStats, type LimitDecision, type LimitInputs } from './baseline/limits.js';
+import { chainReachesOrg, decideLimit, limitOf, rareBandApplies, type BaselineStats, type LimitDecision, type LimitInputs } from './baseline/limits.js';
 import { EMPTY_STATS } from './baseline/robust.js';
 import { EngineConfigError } from './errors.js';
 import type { DerivedFacts, EvalInput } from './rules/fields.js';
@@ -101,7 +101,7 @@ export class Engine implements DetectionEngine {
   private rules!: RuleSet;
   /** limitInputs' answer, reused for every window judged (the per-event path allocates no inputs). */
   private readonly scratchDays = { active: 0, level: 0 };
-  private readonly scratchInputs: ScratchLimitInputs = { stats: { own: EMPTY_STATS, peers: EMPTY_STATS, role: EMPTY_STATS, ownOther: EMPTY_STATS, peersOther: EMPTY_STATS }, band: null, roleLimits: undefined, statusFactor: 1, days: null };
+  private readonly scratchInputs: ScratchLimitInputs = { stats: { own: EMPTY_STATS, peers: EMPTY_STATS, role: EMPTY_STATS, org: EMPTY_STATS, ownOther: EMPTY_STATS, peersOther: EMPTY_STATS }, band: null, roleLimits: undefined, statusFactor: 1, days: null };
   private readonly clock: Clock;
   private readonly caps: { distinct: number; eventIds: number };
   private readonly maxActors: number;
@@ -732,6 +732,7 @@ export class Engine implements DetectionEngine {
     stats.own = EMPTY_STATS;
     stats.peers = EMPTY_STATS;
     stats.role = EMPTY_STATS;
+    stats.org = EMPTY_STATS;
     stats.ownOther = EMPTY_STATS;
     stats.peersOther = EMPTY_STATS;
     inp.band = null;
@@ -772,6 +773,9 @@ export class Engine implements DetectionEngine {
     if (!g.complete) this.provisionalJudgments++;
     stats.peers = this.history.groupStats(st.peerGroup, metric, inp.band, g.cutoff, g.complete);
     stats.role = this.history.groupStats(st.roleGroup, metric, inp.band, g.cutoff, g.complete);
+    // The organisation-wide prior, only where the chain reaches it (own, peers and role all thin):
+    // a snapshot of every actor's rows is worth taking for a role too new to judge by, not per event.
+    if (baseline && chainReachesOrg(w.limit.baseline, stats)) stats.org = this.history.groupStats(this.history.orgGroup(), metric, inp.band, g.cutoff, g.complete);
     // Too new for usual hours of their own there: their peers' usual level in compare_with judges the rare part.
     if (peersOtherBand !== null) stats.peersOther = this.history.groupStats(st.peerGroup, metric, peersOtherBand, g.cutoff, g.complete);
     return inp;

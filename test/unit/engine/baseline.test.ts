@@ -51,7 +51,7 @@ describe('robust statistics on a log scale', () => {
   });
 });
 
-describe('baselines: fallback chain own -> peers -> role -> static, with gates', () => {
+describe('baselines: fallback chain own -> peers -> role -> org -> static, with gates', () => {
   it('uses own history once it covers enough days; limit = max((1 + median) e^(z spread) - 1, floor)', () => {
     // 2 days x 8 hours; median 30, MAD 0 -> spread floor 0.25: 31e - 1 = 83.3, raised to the floor of 100.
     const d = decide(history(hourlyRows('alice', { days: 2, peak5m: 30, before: T0 })), 'alice');
@@ -100,6 +100,37 @@ describe('baselines: fallback chain own -> peers -> role -> static, with gates',
     expect(d.source).toBe('role');
     expect(d.role).toMatchObject({ samples: 24, actors: 2, median: 60 });
     expect(d.limit).toBeCloseTo(regular(60), 9);
+  });
+
+  it('falls back to the whole organisation where the role is too thin, before static', () => {
+    // Nobody of the role (support_agent) has history; 7 days x 8 hours of two other roles do.
+    const rows = [
+      ...hourlyRows('a1', { days: 4, peak5m: 120, role: 'engineer', department: 'platform', before: T0 }),
+      ...hourlyRows('a2', { days: 3, peak5m: 120, role: 'data_analyst', department: 'bi', before: T0 }),
+    ];
+    const w = windowWith('org_min_samples: 50');
+    const d = decide(history(rows), 'newbie', 1, w);
+    expect(d.source).toBe('org');
+    expect(d.role).toMatchObject({ samples: 0, skipped: '0 samples < 20' });
+    expect(d.org).toMatchObject({ samples: 56, actors: 2, median: 120, skipped: null });
+    expect(d.limit).toBeCloseTo(regular(120), 9);
+    // Below its gate (or left out of sources) the chain ends at static, as before.
+    expect(decide(history(rows), 'newbie', 1, windowWith('org_min_samples: 57')).source).toBe('static');
+    expect(decide(history(rows), 'newbie', 1, windowWith('sources: [own, peers, role]')).source).toBe('static');
+    // Where the role decides, the organisation is not asked (and not shown).
+    const withRole = history([...rows, ...hourlyRows('x1', { days: 3, peak5m: 60, before: T0 })]);
+    expect(decide(withRole, 'newbie', 1, w)).toMatchObject({ source: 'role', org: null });
+  });
+
+  it('keeps the organisation group to the actors held: dropped actors leave it', () => {
+    const h = history([
+      ...hourlyRows('a1', { days: 4, peak5m: 120, role: 'engineer', department: 'platform', before: T0 }),
+      ...hourlyRows('a2', { days: 4, peak5m: 10, role: 'data_analyst', department: 'bi', before: T0 }),
+    ]);
+    expect(h.groupStats(h.orgGroup(), 'hour_peak_5m', 'business', T0)).toMatchObject({ samples: 64, actors: 2 });
+    expect(h.dropLeastRecent(1, (id) => id === 'a2')).toBe(1);
+    // A snapshot as of a cutoff is final; the next cutoff's no longer holds the dropped actor.
+    expect(h.groupStats(h.orgGroup(), 'hour_peak_5m', 'business', T0 + 60_000)).toMatchObject({ samples: 32, actors: 1, median: 10 });
   });
 
   it('narrows the tolerated deviation by the employment-status factor (z x factor), never the floor', () => {
@@ -213,7 +244,7 @@ rules:
   const w = (rules(BUDGET).rateRules[0] as RateRule).windows[0]!;
   const judge = (h: ActivityHistory, factor: number) =>
     decideLimit(w, {
-      stats: { own: h.own('bob', 'hour_peak_5m', 'business'), peers: summarise([], 0, 0), role: summarise([], 0, 0), ownOther: summarise([], 0, 0), peersOther: summarise([], 0, 0) },
+      stats: { own: h.own('bob', 'hour_peak_5m', 'business'), peers: summarise([], 0, 0), role: summarise([], 0, 0), org: summarise([], 0, 0), ownOther: summarise([], 0, 0), peersOther: summarise([], 0, 0) },
       band: 'business',
       roleLimits: new Map([['daily', 400]]),
       statusFactor: factor,

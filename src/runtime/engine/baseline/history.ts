@@ -10,7 +10,7 @@
  * so a figure depends on the input, not on when rows happened to arrive:
  *  - an actor's own figures are read as of the actor's event time minus the
  *    lateness allowance: exactly the buckets that had closed;
- *  - a peer group's and a role's as of a cutoff per UTC day (the engine's
+ *  - a peer group's, a role's and the organisation's as of a cutoff per UTC day (the engine's
  *    groupCutoff: the day's start minus a margin), computed once per cutoff as
  *    a snapshot; a snapshot taken before every input had passed its cutoff is
  *    provisional and taken again as rows arrive, one taken after is final.
@@ -133,6 +133,8 @@ export class ActivityHistory {
   private readonly actors = new Map<string, ActorHistory>();
   private readonly groups = new Map<string, HistoryGroup>();
   private readonly roles = new Map<string, HistoryGroup>();
+  /** Every actor held: the organisation-wide prior of a role too thin for its own (orgGroup). */
+  private readonly org: HistoryGroup = emptyGroup();
   private rules: BandRule;
 
   /**
@@ -157,7 +159,7 @@ export class ActivityHistory {
       a.cache.clear();
       a.version++;
     }
-    for (const g of [...this.groups.values(), ...this.roles.values()]) {
+    for (const g of [...this.groups.values(), ...this.roles.values(), this.org]) {
       g.snapshots.clear();
       g.version++;
     }
@@ -220,6 +222,7 @@ export class ActivityHistory {
     rows.splice(i, 0, row);
     this.groupOf(a.role, a.department).rows++;
     this.roleGroup(a.role).rows++;
+    this.org.rows++;
     this.noteRow(a, row);
     this.prune(a, row.bucket_start + durationOf(row.granularity) - this.lookbackMs - PRUNE_SLACK_MS);
   }
@@ -239,6 +242,7 @@ export class ActivityHistory {
     a.version++;
     this.touch(this.groupOf(a.role, a.department), a.actorId, row.bucket_start);
     this.touch(this.roleGroup(a.role), a.actorId, row.bucket_start);
+    this.touch(this.org, a.actorId, row.bucket_start);
   }
 
   /**
@@ -390,10 +394,20 @@ export class ActivityHistory {
   roleGroup(role: string): HistoryGroup {
     let g = this.roles.get(role);
     if (g === undefined) {
-      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map(), users: { resource_types: new Map(), channels: new Map(), zones: new Map() } };
+      g = emptyGroup();
       this.roles.set(role, g);
     }
     return g;
+  }
+
+  /**
+   * The whole organisation (every actor held, whatever the role): the prior
+   * of a role too new or too small for a baseline of its own. Its snapshots
+   * are read as of the same cutoffs as the peers' and roles', and only taken
+   * where a window's chain reaches it.
+   */
+  orgGroup(): HistoryGroup {
+    return this.org;
   }
 
   get actorCount(): number {
@@ -412,7 +426,7 @@ export class ActivityHistory {
       if (dropped >= n) break;
       if (isHeld(a.actorId)) continue;
       const rows = a.hourly.length + a.daily.length;
-      for (const g of [this.groupOf(a.role, a.department), this.roleGroup(a.role)]) {
+      for (const g of [this.groupOf(a.role, a.department), this.roleGroup(a.role), this.org]) {
         g.members.delete(a.actorId);
         g.rows -= rows;
         g.version++;
@@ -511,7 +525,7 @@ export class ActivityHistory {
     const key = `${role}\u0000${department}`;
     let g = this.groups.get(key);
     if (g === undefined) {
-      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map(), users: { resource_types: new Map(), channels: new Map(), zones: new Map() } };
+      g = emptyGroup();
       this.groups.set(key, g);
     }
     return g;
@@ -529,6 +543,7 @@ export class ActivityHistory {
     if (dropped === 0) return;
     this.groupOf(a.role, a.department).rows -= dropped;
     this.roleGroup(a.role).rows -= dropped;
+    this.org.rows -= dropped;
     for (const m of [a.seen.resource_types, a.seen.channels, a.seen.zones]) {
       for (const [k, s] of m) {
         if (s.last < before) m.delete(k);
@@ -538,6 +553,10 @@ export class ActivityHistory {
     }
     a.version++;
   }
+}
+
+function emptyGroup(): HistoryGroup {
+  return { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map(), users: { resource_types: new Map(), channels: new Map(), zones: new Map() } };
 }
 
 /** End of the newest row's bucket (-Infinity without rows). */

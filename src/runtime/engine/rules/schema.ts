@@ -83,8 +83,10 @@ const baseline = z.strictObject({
   peer_min_actors: z.number().int().min(1).default(3),
   peer_min_samples: z.number().int().min(1).default(20),
   role_min_samples: z.number().int().min(1).default(20),
+  /** Rows of the whole organisation (every actor held) before the organisation-wide prior may judge. */
+  org_min_samples: z.number().int().min(1).default(50),
   /**
-   * Last resort of the fallback chain own -> peers -> role -> static (x status
+   * Last resort of the fallback chain own -> peers -> role -> org -> static (x status
    * factor). Omitted: without enough history the window gives no verdict (a
    * fresh deployment learns before it judges; policy limits and budgets apply).
    */
@@ -106,12 +108,13 @@ const baseline = z.strictObject({
     .strictObject({ quantile: z.union([z.literal(0.9), z.literal(0.95), z.literal(0.99)]), headroom: nonNegative.default(0) })
     .optional(),
   /**
-   * Which steps of the chain own -> peers -> role may decide (default all three, in that order;
-   * static stays the last resort). `[peers, role]` judges a person against their colleagues only:
+   * Which steps of the chain own -> peers -> role -> org may decide (default all four, in that
+   * order; static stays the last resort). `org`: the organisation-wide prior, every actor's rows.
+   * `[peers, role]` judges a person against their colleagues only:
    * a peer signal for a risk score, independent of the person's own history.
    */
   sources: z
-    .array(z.enum(['own', 'peers', 'role']))
+    .array(z.enum(['own', 'peers', 'role', 'org']))
     .min(1)
     .refine((l) => new Set(l).size === l.length, 'each source once')
     .optional(),
