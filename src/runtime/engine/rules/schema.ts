@@ -83,6 +83,13 @@ const baseline = z.strictObject({
   peer_min_actors: z.number().int().min(1).default(3),
   peer_min_samples: z.number().int().min(1).default(20),
   role_min_samples: z.number().int().min(1).default(20),
+  /**
+   * Leave out of every statistic of this baseline (own, peers, role, organisation) the buckets
+   * during which their actor had an alert open (`actor_activity.under_alert`): what an alert is
+   * about never becomes the normal that judges the next days. Off by default: a level that
+   * recurs (a weekly report that once alerted) must still be learned by recurring_peak.
+   */
+  exclude_alerted: z.boolean().default(false),
   /** Rows of the whole organisation (every actor held) before the organisation-wide prior may judge. */
   org_min_samples: z.number().int().min(1).default(50),
   /**
