@@ -16,9 +16,10 @@ export type RuleKind = (typeof RULE_KINDS)[number];
 
 /**
  * Which history decided a baseline window's limit; `own_other_band` / `peers_other_band`: the actor's
- * own (else their peers') usual level in another part of the week (rare_band).
+ * own (else their peers') usual level in another part of the week (rare_band); `org`: every actor's
+ * history (the organisation-wide prior, where the role's is too thin).
  */
-export const BASELINE_SOURCES = ['own', 'own_other_band', 'peers', 'peers_other_band', 'role', 'static'] as const;
+export const BASELINE_SOURCES = ['own', 'own_other_band', 'peers', 'peers_other_band', 'role', 'org', 'static'] as const;
 export type BaselineSource = (typeof BASELINE_SOURCES)[number];
 
 /** An alert revision as the engine decides it: everything of the contract but the ready-to-run query, which its store renders (`Alert`). */

@@ -33,7 +33,7 @@ import type { Contribution, WindowFigure } from './alerts/open-alert.js';
 import { round2 } from './alerts/wording.js';
 import { type Band, bandAt, type Metric } from './baseline/bands.js';
 import { ActivityHistory } from './baseline/history.js';
-import { decideLimit, limitOf, rareBandApplies, type BaselineStats, type LimitDecision, type LimitInputs } from './baseline/limits.js';
+import { chainReachesOrg, decideLimit, limitOf, rareBandApplies, type BaselineStats, type LimitDecision, type LimitInputs } from './baseline/limits.js';
 import { EMPTY_STATS } from './baseline/robust.js';
 import { EngineConfigError } from './errors.js';
 import type { DerivedFacts, EvalInput } from './rules/fields.js';
@@ -43,7 +43,7 @@ import { ActorState } from './state/actor-state.js';
 import type { MeasureRuntime, WindowDays } from './measures/index.js';
 import { WindowAccumulator } from './state/accumulate.js';
 import { EvictedActors } from './state/evicted-actors.js';
-import { EvictedBucketStore } from './state/evicted-buckets.js';
+import { EvictedBucketStore, openDuring, type AlertSpan } from './state/evicted-buckets.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -101,7 +101,7 @@ export class Engine implements DetectionEngine {
   private rules!: RuleSet;
   /** limitInputs' answer, reused for every window judged (the per-event path allocates no inputs). */
   private readonly scratchDays = { active: 0, level: 0 };
-  private readonly scratchInputs: ScratchLimitInputs = { stats: { own: EMPTY_STATS, peers: EMPTY_STATS, role: EMPTY_STATS, ownOther: EMPTY_STATS, peersOther: EMPTY_STATS }, band: null, roleLimits: undefined, statusFactor: 1, days: null };
+  private readonly scratchInputs: ScratchLimitInputs = { stats: { own: EMPTY_STATS, peers: EMPTY_STATS, role: EMPTY_STATS, org: EMPTY_STATS, ownOther: EMPTY_STATS, peersOther: EMPTY_STATS }, band: null, roleLimits: undefined, statusFactor: 1, days: null };
   private readonly clock: Clock;
   private readonly caps: { distinct: number; eventIds: number };
   private readonly maxActors: number;
@@ -248,8 +248,8 @@ export class Engine implements DetectionEngine {
       }
       if (st.alert === null && st.activity.isEmpty && idle > this.retentionMs) this.actors.delete(id);
     }
-    for (const { bucket, profile } of this.evictedBuckets.takeDue(now)) {
-      const row = bucket.toRow(profile);
+    for (const { bucket, profile, alertSpans } of this.evictedBuckets.takeDue(now)) {
+      const row = flagged(bucket.toRow(profile), openDuring(alertSpans, bucket.start, bucket.end));
       if (this.history.merge(row) !== 'kept') this.rowsOut.push(row);
     }
     this.alerts.closeQuietStorms(now);
@@ -732,6 +732,7 @@ export class Engine implements DetectionEngine {
     stats.own = EMPTY_STATS;
     stats.peers = EMPTY_STATS;
     stats.role = EMPTY_STATS;
+    stats.org = EMPTY_STATS;
     stats.ownOther = EMPTY_STATS;
     stats.peersOther = EMPTY_STATS;
     inp.band = null;
@@ -749,31 +750,36 @@ export class Engine implements DetectionEngine {
     // of 1 or more the own peak cannot matter: the limit is the budget or more).
     const metric = (baseline ? w.limit.baseline.metric : w.ownNormal !== null && factor < 1 ? w.ownNormal.metric : null) as Metric | null;
     if (metric === null) return inp;
+    // Baselines with exclude_alerted leave out the buckets under an alert of their actor.
+    const x = baseline && w.limit.baseline.exclude_alerted;
     // rare_band's compare_with, when it judges this window and the actor's own history there is thin.
     let peersOtherBand: Band | null = null;
     if (days !== null && baseline) {
       // A window of several days compares a level of its days with the usual day, read as of
       // the window's first day: the days being judged do not enter the baseline that judges them.
       inp.band = 'weekday';
-      stats.own = this.history.own(st.actorId, metric, 'weekday', Math.min(this.ownAsOf(st), days.start));
+      stats.own = this.history.own(st.actorId, metric, 'weekday', Math.min(this.ownAsOf(st), days.start), x);
     } else {
       const band = bandAt(metric, e.local_time.hour, e.local_time.weekday, this.rules.settings.baseline_bands);
       inp.band = band;
-      stats.own = this.history.own(st.actorId, metric, band, this.ownAsOf(st));
+      stats.own = this.history.own(st.actorId, metric, band, this.ownAsOf(st), x);
       if (!baseline) return inp;
       // A part of the week the actor has hardly worked: their usual level elsewhere may judge it (rare_band).
       const rare = w.limit.baseline.rare_band;
       if (rareBandApplies(rare, band, stats.own.days)) {
-        stats.ownOther = this.history.own(st.actorId, metric, rare.compare_with, this.ownAsOf(st));
+        stats.ownOther = this.history.own(st.actorId, metric, rare.compare_with, this.ownAsOf(st), x);
         if (stats.ownOther.days < rare.min_days) peersOtherBand = rare.compare_with;
       }
     }
     const g = this.groupCutoff(e.ts);
     if (!g.complete) this.provisionalJudgments++;
-    stats.peers = this.history.groupStats(st.peerGroup, metric, inp.band, g.cutoff, g.complete);
-    stats.role = this.history.groupStats(st.roleGroup, metric, inp.band, g.cutoff, g.complete);
+    stats.peers = this.history.groupStats(st.peerGroup, metric, inp.band, g.cutoff, g.complete, x);
+    stats.role = this.history.groupStats(st.roleGroup, metric, inp.band, g.cutoff, g.complete, x);
+    // The organisation-wide prior, only where the chain reaches it (own, peers and role all thin):
+    // a snapshot of every actor's rows is worth taking for a role too new to judge by, not per event.
+    if (baseline && chainReachesOrg(w.limit.baseline, stats)) stats.org = this.history.groupStats(this.history.orgGroup(), metric, inp.band, g.cutoff, g.complete, x);
     // Too new for usual hours of their own there: their peers' usual level in compare_with judges the rare part.
-    if (peersOtherBand !== null) stats.peersOther = this.history.groupStats(st.peerGroup, metric, peersOtherBand, g.cutoff, g.complete);
+    if (peersOtherBand !== null) stats.peersOther = this.history.groupStats(st.peerGroup, metric, peersOtherBand, g.cutoff, g.complete, x);
     return inp;
   }
 
@@ -842,10 +848,11 @@ export class Engine implements DetectionEngine {
       const open = st.activity.closeUpTo(Infinity);
       if (this.evictedBuckets.size + open.length <= Math.max(EVICTED_BUCKETS_MIN, 2 * this.maxActors)) {
         // Due when tick() would have closed it: event time (watermark + idle processing time) past its end + lateness.
-        this.evictedBuckets.add(st.actorId, { profile: st.profile, closedBefore: st.activity.closedBefore, buckets: open }, (b) => st.lastSeenAt + (b.end + lateness - st.watermark));
+        this.evictedBuckets.add(st.actorId, { profile: st.profile, alertSpans: this.alertSpans(st), closedBefore: st.activity.closedBefore, buckets: open }, (b) => st.lastSeenAt + (b.end + lateness - st.watermark));
       } else {
+        const spans = this.alertSpans(st);
         for (const b of open) {
-          const row = b.toRow(st.profile);
+          const row = flagged(b.toRow(st.profile), openDuring(spans, b.start, b.end));
           if (this.history.merge(row) !== 'kept') this.rowsOut.push(row);
         }
       }
@@ -858,14 +865,29 @@ export class Engine implements DetectionEngine {
   // ---- output ----------------------------------------------------------------
 
   private emitBuckets(st: ActorState, closed: readonly ActivityBucket[]): void {
+    const spans = st.alert === null && st.lastClosed === null ? NO_SPANS : this.alertSpans(st);
     for (const b of closed) {
-      const row = b.toRow(st.profile);
+      const row = flagged(b.toRow(st.profile), openDuring(spans, b.start, b.end));
       // A bucket already stored before a restart or an eviction (rebuilt from recent events) is not
       // emitted again, unless it now saw more events (then this row replaces the stored one).
       if (this.history.merge(row) === 'kept') continue;
       this.rowsOut.push(row);
     }
     if (st.history === undefined) st.history = this.history.actor(st.actorId);
+  }
+
+  /**
+   * When the actor's open and last closed alerts were open, in event time: from the first finding
+   * to the closing instant (closesAt, the last finding plus its quiet time). A bucket closes only
+   * once event time passed its end plus the lateness, and an alert still open then closes after
+   * it, so whichever path closes the bucket (an event, tick, partition progress, eviction) finds
+   * the same answer; a restart restores the open and the last closed alert before any rebuilt
+   * bucket closes.
+   */
+  private alertSpans(st: ActorState): AlertSpan[] {
+    const out: AlertSpan[] = [];
+    for (const a of [st.alert, st.lastClosed]) if (a !== null) out.push({ from: a.firstTs, to: this.alerts.closesAt(a) });
+    return out;
   }
 
   /** The alerts due since the last output (alerts/correlator.ts) and the activity rows closed since. */
@@ -897,4 +919,11 @@ function optionalCap(n: number | undefined, name: string): number {
 function positiveInt(n: number, name: string): number {
   if (!Number.isInteger(n) || n < 1) throw new EngineConfigError(`${name} must be a positive integer, got ${n}`);
   return n;
+}
+
+const NO_SPANS: readonly AlertSpan[] = [];
+
+/** The row marked as under an alert (a copy only then: most rows are not). */
+function flagged(row: ActorActivityRow, underAlert: boolean): ActorActivityRow {
+  return underAlert ? { ...row, under_alert: true } : row;
 }

@@ -51,7 +51,7 @@ describe('robust statistics on a log scale', () => {
   });
 });
 
-describe('baselines: fallback chain own -> peers -> role -> static, with gates', () => {
+describe('baselines: fallback chain own -> peers -> role -> org -> static, with gates', () => {
   it('uses own history once it covers enough days; limit = max((1 + median) e^(z spread) - 1, floor)', () => {
     // 2 days x 8 hours; median 30, MAD 0 -> spread floor 0.25: 31e - 1 = 83.3, raised to the floor of 100.
     const d = decide(history(hourlyRows('alice', { days: 2, peak5m: 30, before: T0 })), 'alice');
@@ -100,6 +100,37 @@ describe('baselines: fallback chain own -> peers -> role -> static, with gates',
     expect(d.source).toBe('role');
     expect(d.role).toMatchObject({ samples: 24, actors: 2, median: 60 });
     expect(d.limit).toBeCloseTo(regular(60), 9);
+  });
+
+  it('falls back to the whole organisation where the role is too thin, before static', () => {
+    // Nobody of the role (support_agent) has history; 7 days x 8 hours of two other roles do.
+    const rows = [
+      ...hourlyRows('a1', { days: 4, peak5m: 120, role: 'engineer', department: 'platform', before: T0 }),
+      ...hourlyRows('a2', { days: 3, peak5m: 120, role: 'data_analyst', department: 'bi', before: T0 }),
+    ];
+    const w = windowWith('org_min_samples: 50');
+    const d = decide(history(rows), 'newbie', 1, w);
+    expect(d.source).toBe('org');
+    expect(d.role).toMatchObject({ samples: 0, skipped: '0 samples < 20' });
+    expect(d.org).toMatchObject({ samples: 56, actors: 2, median: 120, skipped: null });
+    expect(d.limit).toBeCloseTo(regular(120), 9);
+    // Below its gate (or left out of sources) the chain ends at static, as before.
+    expect(decide(history(rows), 'newbie', 1, windowWith('org_min_samples: 57')).source).toBe('static');
+    expect(decide(history(rows), 'newbie', 1, windowWith('sources: [own, peers, role]')).source).toBe('static');
+    // Where the role decides, the organisation is not asked (and not shown).
+    const withRole = history([...rows, ...hourlyRows('x1', { days: 3, peak5m: 60, before: T0 })]);
+    expect(decide(withRole, 'newbie', 1, w)).toMatchObject({ source: 'role', org: null });
+  });
+
+  it('keeps the organisation group to the actors held: dropped actors leave it', () => {
+    const h = history([
+      ...hourlyRows('a1', { days: 4, peak5m: 120, role: 'engineer', department: 'platform', before: T0 }),
+      ...hourlyRows('a2', { days: 4, peak5m: 10, role: 'data_analyst', department: 'bi', before: T0 }),
+    ]);
+    expect(h.groupStats(h.orgGroup(), 'hour_peak_5m', 'business', T0)).toMatchObject({ samples: 64, actors: 2 });
+    expect(h.dropLeastRecent(1, (id) => id === 'a2')).toBe(1);
+    // A snapshot as of a cutoff is final; the next cutoff's no longer holds the dropped actor.
+    expect(h.groupStats(h.orgGroup(), 'hour_peak_5m', 'business', T0 + 60_000)).toMatchObject({ samples: 32, actors: 1, median: 10 });
   });
 
   it('narrows the tolerated deviation by the employment-status factor (z x factor), never the floor', () => {
@@ -213,7 +244,7 @@ rules:
   const w = (rules(BUDGET).rateRules[0] as RateRule).windows[0]!;
   const judge = (h: ActivityHistory, factor: number) =>
     decideLimit(w, {
-      stats: { own: h.own('bob', 'hour_peak_5m', 'business'), peers: summarise([], 0, 0), role: summarise([], 0, 0), ownOther: summarise([], 0, 0), peersOther: summarise([], 0, 0) },
+      stats: { own: h.own('bob', 'hour_peak_5m', 'business'), peers: summarise([], 0, 0), role: summarise([], 0, 0), org: summarise([], 0, 0), ownOther: summarise([], 0, 0), peersOther: summarise([], 0, 0) },
       band: 'business',
       roleLimits: new Map([['daily', 400]]),
       statusFactor: factor,
@@ -258,25 +289,63 @@ describe('baselines in the engine', () => {
     const e = createEngine({ rules: RS, clock: new ManualClock(LATER) });
     const monday = Date.parse('2025-03-03T00:00:00Z');
     const base = (ups: readonly AlertUpdate[]) => ups.filter((u) => u.alert.rule_id === 'r.base');
-    // Mon and Tue, 09:00-16:00 UTC: 120 customers in one burst per hour. No history yet: static 500, no alert.
+    // Mon and Tue, 09:00-16:00 UTC: 100 customers in one burst per hour. No history yet: static 500, no alert.
+    // (At most 900 in 24h: under r.budget's 1,000, whose alert would keep those hours out of her baseline.)
     let rows = 0;
     for (const day of [0, 1]) {
       for (let h = 9; h < 17; h++) {
-        const out = e.evaluate([burst('ann', 120, { ts: monday + day * 86_400_000 + h * 3_600_000, actor: { role: 'analyst' } })]);
+        const out = e.evaluate([burst('ann', 100, { ts: monday + day * 86_400_000 + h * 3_600_000, actor: { role: 'analyst' } })]);
         rows += out.activity.filter((r) => r.granularity === 'hour').length;
         expect(base(out.alerts)).toEqual([]);
       }
     }
-    // Wednesday: 350 is below the static 500 but above her own learned 120 (two days: limit 121e - 1 = 327.9).
+    // Wednesday: 350 is below the static 500 but above her own learned 100 (two days: limit 101e - 1 = 273.5).
     const wed = e.evaluate([burst('ann', 350, { ts: monday + 2 * 86_400_000 + 10 * 3_600_000, actor: { role: 'analyst' } })]);
     expect(rows).toBe(14); // Tuesday 15:00 and 16:00 close (end + 5m lateness) with Wednesday's first event
     const a = base(wed.alerts)[0]?.alert;
     expect(a?.baseline_source).toBe('own');
-    expect(a?.baseline).toBe(120);
+    expect(a?.baseline).toBe(100);
     const w = (a?.explanation.windows as { limit: number; robust_z: number; spread: number }[])[0];
-    expect(w?.limit).toBe(327.91);
+    expect(w?.limit).toBe(273.55);
     expect(w?.spread).toBe(0.25);
-    expect(w?.robust_z).toBe(4.26); // ln(351/121) / 0.25
+    expect(w?.robust_z).toBe(4.98); // ln(351/101) / 0.25
+  });
+
+  it('marks buckets under an open alert; baselines with exclude_alerted leave them out (no self-poisoning)', () => {
+    const monday = Date.parse('2025-03-03T00:00:00Z');
+    const at = (day: number, h: number) => monday + day * 86_400_000 + h * 3_600_000;
+    const scenario = (rs: typeof RS) => {
+      const e = createEngine({ rules: rs, clock: new ManualClock(LATER) });
+      const rows: ActorActivityRow[] = [];
+      const alerts: AlertUpdate[] = [];
+      const run = (day: number, h: number, n: number) => {
+        const out = e.evaluate([burst('ann', n, { ts: at(day, h), actor: { role: 'analyst' } })]);
+        rows.push(...out.activity.filter((r) => r.granularity === 'hour'));
+        alerts.push(...out.alerts.filter((u) => u.alert.rule_id === 'r.base'));
+      };
+      // Mon and Tue: 100 an hour, her normal (under r.budget). Wed: 350 an hour, 10:00-16:00: one alert, open all afternoon.
+      for (const day of [0, 1]) for (let h = 9; h < 17; h++) run(day, h, 100);
+      for (let h = 10; h < 17; h++) run(2, h, 350);
+      // Thursday 09:00 closes Wednesday's last hours; at 10:00 she reads 350 again.
+      run(3, 9, 100);
+      run(3, 10, 350);
+      const own = (u: AlertUpdate | undefined) => (u?.alert.explanation.windows as { own: { samples: number; median: number } }[] | undefined)?.[0]?.own;
+      return { rows, alerts, latest: own(alerts.at(-1)) };
+    };
+    const plain = scenario(RS);
+    const wed = plain.rows.filter((r) => r.bucket_start >= at(2, 0) && r.bucket_start < at(3, 0));
+    expect(wed.map((r) => r.under_alert === true)).toEqual([true, true, true, true, true, true, true]);
+    expect(plain.rows.filter((r) => r.bucket_start < at(2, 0)).some((r) => r.under_alert === true)).toBe(false);
+    expect(new Set(plain.alerts.map((u) => u.alert.alert_id)).size).toBe(1);
+    // Without exclude_alerted the afternoon joins her baseline (16 + 7 hours); with it, it does not.
+    const h = history(plain.rows);
+    expect(h.own('ann', 'hour_peak_5m', 'business')).toMatchObject({ samples: 23 });
+    expect(h.own('ann', 'hour_peak_5m', 'business', Number.POSITIVE_INFINITY, true)).toMatchObject({ samples: 16, median: 100 });
+    // The alert's latest revision was judged with Wednesday's closed hours in her baseline (3 days)...
+    expect(plain.latest).toMatchObject({ samples: 18, days: 3 });
+    const excluding = scenario(rules(BASELINE_RULES.replace('static: 500 }', 'static: 500, exclude_alerted: true }')));
+    // ...or, with exclude_alerted, with Monday's and Tuesday's alone.
+    expect(excluding.latest).toMatchObject({ samples: 16, days: 2, median: 100 });
   });
 
   it('raises severity for a first-seen channel (with history), not for a new actor', () => {

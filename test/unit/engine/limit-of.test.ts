@@ -28,7 +28,7 @@ function stats(rnd: () => number): SampleStats {
 
 function inputs(rnd: () => number): LimitInputs {
   return {
-    stats: { own: stats(rnd), peers: stats(rnd), role: stats(rnd), ownOther: stats(rnd), peersOther: stats(rnd) },
+    stats: { own: stats(rnd), peers: stats(rnd), role: stats(rnd), org: stats(rnd), ownOther: stats(rnd), peersOther: stats(rnd) },
     band: BANDS[Math.floor(rnd() * BANDS.length)] ?? null,
     roleLimits: rnd() < 0.5 ? undefined : new Map([['max_records_per_request', Math.round(rnd() * 500)], ['daily', Math.round(rnd() * 2000)]]),
     statusFactor: [1, 1, 0.5, 0.25][Math.floor(rnd() * 4)] as number,
@@ -74,6 +74,6 @@ describe('limitOf and decideLimit', () => {
     }
     // Every branch of the decision was reached, and recurring peaks or routines decided some limits.
     expect(byPeaks).toBeGreaterThan(50);
-    expect([...sources].sort()).toEqual(['baseline:own', 'baseline:own_other_band', 'baseline:peers', 'baseline:peers_other_band', 'baseline:role', 'baseline:static', 'budget:static', 'static:static']);
+    expect([...sources].sort()).toEqual(['baseline:org', 'baseline:own', 'baseline:own_other_band', 'baseline:peers', 'baseline:peers_other_band', 'baseline:role', 'baseline:static', 'budget:static', 'static:static']);
   });
 });

@@ -123,7 +123,7 @@ function scorePhrase(f: Finding, title: string): string {
 }
 
 function sourceWords(source: string): string {
-  return source === 'own' ? 'own history' : source === 'own_other_band' ? 'own history at other times' : source === 'peers_other_band' ? 'peers at other times' : source === 'peers' ? 'peers' : source === 'role' ? 'the role' : source;
+  return source === 'own' ? 'own history' : source === 'own_other_band' ? 'own history at other times' : source === 'peers_other_band' ? 'peers at other times' : source === 'peers' ? 'peers' : source === 'role' ? 'the role' : source === 'org' ? 'the organisation' : source;
 }
 
 function context(a: OpenAlert): string[] {
@@ -269,6 +269,7 @@ function windowJson(w: WindowFigure): Record<string, unknown> {
     own: statsJson(d.own),
     peers: statsJson(d.peers),
     role: statsJson(d.role),
+    org: statsJson(d.org),
     rare_band: d.rareBand === null ? null : { compare_with: d.rareBand.band, times: round2(d.rareBand.times), own: statsJson(d.rareBand.own) },
   };
 }

@@ -41,6 +41,7 @@ export function comparison(f: Finding, w: WindowFigure): string {
     return `, ${ratio} ${whose} usual ${BAND_WORDS[d.rareBand.band]} level of ${fmt(d.usual)}, at a time of the week they worked on ${days === 0 ? 'no' : fmt(days)} day${days === 1 ? '' : 's'} of their history`;
   }
   if (d.source === 'peers') return `, ${ratio} the peer norm of ${fmt(d.usual)} (no own history yet)`;
+  if (d.source === 'org') return `, ${ratio} the organisation's usual ${fmt(d.usual)} (too little history of the role yet)`;
   return `, ${ratio} the role norm of ${fmt(d.usual)}`;
 }
 

@@ -10,12 +10,15 @@
  * so a figure depends on the input, not on when rows happened to arrive:
  *  - an actor's own figures are read as of the actor's event time minus the
  *    lateness allowance: exactly the buckets that had closed;
- *  - a peer group's and a role's as of a cutoff per UTC day (the engine's
+ *  - a peer group's, a role's and the organisation's as of a cutoff per UTC day (the engine's
  *    groupCutoff: the day's start minus a margin), computed once per cutoff as
  *    a snapshot; a snapshot taken before every input had passed its cutoff is
  *    provisional and taken again as rows arrive, one taken after is final.
  * Rows are kept PRUNE_SLACK_MS beyond the look-back so that a reading as of an
  * earlier instant still finds them.
+ *
+ * Rows of buckets under an open alert (`under_alert`) enter no statistics of a
+ * baseline with `exclude_alerted` (first-seen marks and activity always count).
  *
  * Statistics are cached: an actor's own figures per (metric, band) until the
  * actor's qualifying rows change; a group's per cutoff.
@@ -41,7 +44,8 @@ export interface ActorHistory {
     readonly zones: Map<string, SeenSpan>;
   };
   /** Per metric: stats per band (BANDS order), valid for `version` and the rows [lo, hi) they were read from. */
-  readonly cache: Map<Metric, { version: number; lo: number; hi: number; stats: SampleStats[] }>;
+  /** Keyed by metric, with a '!' suffix for the statistics without buckets under an alert (statsKey). */
+  readonly cache: Map<string, { version: number; lo: number; hi: number; stats: SampleStats[] }>;
   /** Largest single requests (hourly rows' max_request_records, any band), descending, valid for `version` and the hourly rows [lo, hi). */
   requestPeaks: readonly number[];
   requests: { version: number; lo: number; hi: number };
@@ -124,7 +128,7 @@ export interface HistoryGroup {
   newest: number;
   version: number;
   /** Per metric: snapshots as of a cutoff (newest last). */
-  readonly snapshots: Map<Metric, GroupSnapshot[]>;
+  readonly snapshots: Map<string, GroupSnapshot[]>;
   /** Per resource type / channel / zone: how many members used it, as of a cutoff (usersOf). */
   readonly users: Record<SeenKind, Map<string, GroupUsers>>;
 }
@@ -133,6 +137,8 @@ export class ActivityHistory {
   private readonly actors = new Map<string, ActorHistory>();
   private readonly groups = new Map<string, HistoryGroup>();
   private readonly roles = new Map<string, HistoryGroup>();
+  /** Every actor held: the organisation-wide prior of a role too thin for its own (orgGroup). */
+  private readonly org: HistoryGroup = emptyGroup();
   private rules: BandRule;
 
   /**
@@ -157,7 +163,7 @@ export class ActivityHistory {
       a.cache.clear();
       a.version++;
     }
-    for (const g of [...this.groups.values(), ...this.roles.values()]) {
+    for (const g of [...this.groups.values(), ...this.roles.values(), this.org]) {
       g.snapshots.clear();
       g.version++;
     }
@@ -220,6 +226,7 @@ export class ActivityHistory {
     rows.splice(i, 0, row);
     this.groupOf(a.role, a.department).rows++;
     this.roleGroup(a.role).rows++;
+    this.org.rows++;
     this.noteRow(a, row);
     this.prune(a, row.bucket_start + durationOf(row.granularity) - this.lookbackMs - PRUNE_SLACK_MS);
   }
@@ -239,6 +246,7 @@ export class ActivityHistory {
     a.version++;
     this.touch(this.groupOf(a.role, a.department), a.actorId, row.bucket_start);
     this.touch(this.roleGroup(a.role), a.actorId, row.bucket_start);
+    this.touch(this.org, a.actorId, row.bucket_start);
   }
 
   /**
@@ -272,17 +280,18 @@ export class ActivityHistory {
    * Stats of the actor's own rows in the band as of `asOf` (the same object
    * while the rows that qualify do not change).
    */
-  own(actorId: string, metric: Metric, band: Band, asOf = Number.POSITIVE_INFINITY): SampleStats {
+  own(actorId: string, metric: Metric, band: Band, asOf = Number.POSITIVE_INFINITY, withoutAlerted = false): SampleStats {
     const a = this.actors.get(actorId);
     if (a === undefined) return EMPTY_STATS;
     const hourly = metricGranularity(metric) === 'hour';
     const rows = hourly ? a.hourly : a.daily;
     const { lo, hi } = this.ownSpan(a, hourly, asOf);
-    let hit = a.cache.get(metric);
+    const key = statsKey(metric, withoutAlerted);
+    let hit = a.cache.get(key);
     if (hit === undefined || hit.version !== a.version || hit.lo !== lo || hit.hi !== hi) {
-      const perBand = this.splitByBand([{ rows, lo, hi }], metric);
+      const perBand = this.splitByBand([{ rows, lo, hi }], metric, withoutAlerted);
       hit = { version: a.version, lo, hi, stats: perBand.map((v) => summarise(v.values, v.values.length > 0 ? 1 : 0, v.days)) };
-      a.cache.set(metric, hit);
+      a.cache.set(key, hit);
     }
     return hit.stats[BANDS.indexOf(band)] ?? EMPTY_STATS;
   }
@@ -325,11 +334,12 @@ export class ActivityHistory {
    * partitions came in. A provisional one (not complete) is taken again as
    * soon as any row arrived since. Without a cutoff: every row held.
    */
-  groupStats(g: HistoryGroup, metric: Metric, band: Band, cutoff = Number.POSITIVE_INFINITY, complete = true): SampleStats {
-    let list = g.snapshots.get(metric);
+  groupStats(g: HistoryGroup, metric: Metric, band: Band, cutoff = Number.POSITIVE_INFINITY, complete = true, withoutAlerted = false): SampleStats {
+    const key = statsKey(metric, withoutAlerted);
+    let list = g.snapshots.get(key);
     if (list === undefined) {
       list = [];
-      g.snapshots.set(metric, list);
+      g.snapshots.set(key, list);
     }
     let hit = list.find((x) => x.cutoff === cutoff);
     if (hit === undefined || (!hit.final && (complete || g.rowsAdded !== hit.rowsAdded))) {
@@ -343,7 +353,7 @@ export class ActivityHistory {
         const { lo, hi } = cutoff === Number.POSITIVE_INFINITY ? this.ownSpan(a, hourly, cutoff) : span(rows, cutoff - this.lookbackMs, cutoff, duration);
         spans.push({ rows, lo, hi });
       }
-      const perBand = this.splitByBand(spans, metric);
+      const perBand = this.splitByBand(spans, metric, withoutAlerted);
       const fresh: GroupSnapshot = { cutoff, final: complete, rowsAdded: g.rowsAdded, stats: perBand.map((v) => summarise(v.values, v.actors, v.days)) };
       if (hit !== undefined) list.splice(list.indexOf(hit), 1);
       list.push(fresh);
@@ -390,10 +400,20 @@ export class ActivityHistory {
   roleGroup(role: string): HistoryGroup {
     let g = this.roles.get(role);
     if (g === undefined) {
-      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map(), users: { resource_types: new Map(), channels: new Map(), zones: new Map() } };
+      g = emptyGroup();
       this.roles.set(role, g);
     }
     return g;
+  }
+
+  /**
+   * The whole organisation (every actor held, whatever the role): the prior
+   * of a role too new or too small for a baseline of its own. Its snapshots
+   * are read as of the same cutoffs as the peers' and roles', and only taken
+   * where a window's chain reaches it.
+   */
+  orgGroup(): HistoryGroup {
+    return this.org;
   }
 
   get actorCount(): number {
@@ -412,7 +432,7 @@ export class ActivityHistory {
       if (dropped >= n) break;
       if (isHeld(a.actorId)) continue;
       const rows = a.hourly.length + a.daily.length;
-      for (const g of [this.groupOf(a.role, a.department), this.roleGroup(a.role)]) {
+      for (const g of [this.groupOf(a.role, a.department), this.roleGroup(a.role), this.org]) {
         g.members.delete(a.actorId);
         g.rows -= rows;
         g.version++;
@@ -446,7 +466,7 @@ export class ActivityHistory {
   }
 
   /** Values of a metric per band (BANDS order), how many actors and (actor, UTC day) pairs contributed to each. */
-  private splitByBand(members: readonly MemberRows[], metric: Metric): { values: number[]; actors: number; days: number }[] {
+  private splitByBand(members: readonly MemberRows[], metric: Metric, withoutAlerted: boolean): { values: number[]; actors: number; days: number }[] {
     const out = BANDS.map(() => ({ values: [] as number[], actors: 0, days: 0 }));
     const lastDay = BANDS.map(() => -1);
     const valueOf = metricReader(metric);
@@ -455,6 +475,9 @@ export class ActivityHistory {
       lastDay.fill(-1);
       for (let i = m.lo; i < m.hi; i++) {
         const r = m.rows[i] as ActorActivityRow;
+        // A bucket under an open alert is what the alert is about: where the baseline asks
+        // (exclude_alerted), never the normal that judges it, nor anyone's.
+        if (withoutAlerted && r.under_alert === true) continue;
         const b = BANDS.indexOf(bandOfRow(r, this.rules));
         const o = out[b] as { values: number[]; days: number };
         o.values.push(valueOf(r));
@@ -511,7 +534,7 @@ export class ActivityHistory {
     const key = `${role}\u0000${department}`;
     let g = this.groups.get(key);
     if (g === undefined) {
-      g = { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map(), users: { resource_types: new Map(), channels: new Map(), zones: new Map() } };
+      g = emptyGroup();
       this.groups.set(key, g);
     }
     return g;
@@ -529,6 +552,7 @@ export class ActivityHistory {
     if (dropped === 0) return;
     this.groupOf(a.role, a.department).rows -= dropped;
     this.roleGroup(a.role).rows -= dropped;
+    this.org.rows -= dropped;
     for (const m of [a.seen.resource_types, a.seen.channels, a.seen.zones]) {
       for (const [k, s] of m) {
         if (s.last < before) m.delete(k);
@@ -538,6 +562,15 @@ export class ActivityHistory {
     }
     a.version++;
   }
+}
+
+/** The cache key of a metric's statistics, with or without the buckets under an alert. */
+function statsKey(metric: Metric, withoutAlerted: boolean): string {
+  return withoutAlerted ? `${metric}!` : metric;
+}
+
+function emptyGroup(): HistoryGroup {
+  return { members: new Set(), rowsAdded: 0, rows: 0, newest: -Infinity, version: 0, snapshots: new Map(), users: { resource_types: new Map(), channels: new Map(), zones: new Map() } };
 }
 
 /** End of the newest row's bucket (-Infinity without rows). */

@@ -92,6 +92,8 @@ export interface LimitDecision {
   readonly own: StatsView | null;
   readonly peers: StatsView | null;
   readonly role: StatsView | null;
+  /** The organisation-wide prior (every actor's rows), where own, peers and role were all too thin. */
+  readonly org: StatsView | null;
   /**
    * Sources own_other_band / peers_other_band: the part of the week compared with, the multiple
    * allowed, and the history there that decided (the actor's own, or their peers').
@@ -106,6 +108,8 @@ export interface BaselineStats {
   readonly own: SampleStats;
   readonly peers: SampleStats;
   readonly role: SampleStats;
+  /** Every actor's rows (EMPTY_STATS unless own, peers and role are all below their gates). */
+  readonly org: SampleStats;
   /** The actor's own statistics in rare_band.compare_with (EMPTY_STATS unless the window has rare_band and own is thin). */
   readonly ownOther: SampleStats;
   /** The peer group's statistics in rare_band.compare_with (EMPTY_STATS unless rare_band applies and ownOther is thin too). */
@@ -125,6 +129,7 @@ export function baselineStats(
     own: history.own(actorId, metric, band),
     peers: history.groupStats(peerGroup, metric, band),
     role: history.groupStats(roleGroup, metric, band),
+    org: history.groupStats(history.orgGroup(), metric, band),
     ownOther: EMPTY_STATS,
     peersOther: EMPTY_STATS,
   };
@@ -172,9 +177,11 @@ interface Reasoning {
   ownAllowed: boolean;
   peersAllowed: boolean;
   roleAllowed: boolean;
+  orgAllowed: boolean;
   ownOk: boolean;
   peersOk: boolean;
   roleOk: boolean;
+  orgOk: boolean;
   /** rare_band's multiple, with the status factor. */
   times: number;
   z: number;
@@ -191,9 +198,11 @@ const reasoning: Reasoning = {
   ownAllowed: false,
   peersAllowed: false,
   roleAllowed: false,
+  orgAllowed: false,
   ownOk: false,
   peersOk: false,
   roleOk: false,
+  orgOk: false,
   times: 1,
   z: 0,
   spread: 0,
@@ -204,6 +213,37 @@ function routineOf(pr: BaselineSpec['peer_routine'], st: SampleStats): number | 
   if (pr === undefined) return undefined;
   const q = st.high[HIGH_QUANTILES.indexOf(pr.quantile)];
   return q === undefined ? undefined : q * (1 + pr.headroom);
+}
+
+/** What of a baseline the chain's gates read. */
+type GateSpec = Pick<BaselineSpec, 'sources' | 'own_min_days' | 'peer_min_samples' | 'peer_min_actors' | 'role_min_samples' | 'org_min_samples'>;
+
+type Gates = Pick<Reasoning, 'ownAllowed' | 'peersAllowed' | 'roleAllowed' | 'orgAllowed' | 'ownOk' | 'peersOk' | 'roleOk' | 'orgOk'>;
+
+/** Which steps of the chain the window's sources allow and which pass their gates, into `r`. */
+function judgeGates(b: GateSpec, stats: BaselineStats, r: Gates): void {
+  // `sources` leaves steps out of the chain (a peer signal is never decided by own history).
+  const allowed = b.sources;
+  r.ownAllowed = allowed === undefined || allowed.includes('own');
+  r.peersAllowed = allowed === undefined || allowed.includes('peers');
+  r.roleAllowed = allowed === undefined || allowed.includes('role');
+  r.orgAllowed = allowed === undefined || allowed.includes('org');
+  r.ownOk = r.ownAllowed && stats.own.days >= b.own_min_days;
+  r.peersOk = r.peersAllowed && stats.peers.samples >= b.peer_min_samples && stats.peers.actors >= b.peer_min_actors;
+  r.roleOk = r.roleAllowed && stats.role.samples >= b.role_min_samples;
+  r.orgOk = r.orgAllowed && stats.org.samples >= b.org_min_samples;
+}
+
+const gates: Gates = { ownAllowed: false, peersAllowed: false, roleAllowed: false, orgAllowed: false, ownOk: false, peersOk: false, roleOk: false, orgOk: false };
+
+/**
+ * Whether the organisation-wide step may decide the window: allowed by its
+ * sources, and own, peers and role all below their gates (the engine fetches
+ * the organisation's statistics only then).
+ */
+export function chainReachesOrg(b: GateSpec, stats: BaselineStats): boolean {
+  judgeGates(b, stats, gates);
+  return gates.orgAllowed && !gates.ownOk && !gates.peersOk && !gates.roleOk;
 }
 
 /**
@@ -229,14 +269,7 @@ export function limitOf(w: RateWindow, inp: LimitInputs): number {
   const ownStats = inp.stats.own;
   const peerStats = inp.stats.peers;
   const roleStats = inp.stats.role;
-  // `sources` leaves steps out of the chain (a peer signal is never decided by own history).
-  const allowed = b.sources;
-  r.ownAllowed = allowed === undefined || allowed.includes('own');
-  r.peersAllowed = allowed === undefined || allowed.includes('peers');
-  r.roleAllowed = allowed === undefined || allowed.includes('role');
-  r.ownOk = r.ownAllowed && ownStats.days >= b.own_min_days;
-  r.peersOk = r.peersAllowed && peerStats.samples >= b.peer_min_samples && peerStats.actors >= b.peer_min_actors;
-  r.roleOk = r.roleAllowed && roleStats.samples >= b.role_min_samples;
+  judgeGates(b, inp.stats, r);
   const rp = b.recurring_peak;
   // Needs only min_count occurrences (not the own gate): it states what this
   // actor has done before, whichever step of the chain judges the rest.
@@ -258,7 +291,9 @@ export function limitOf(w: RateWindow, inp: LimitInputs): number {
     }
   }
   const normal = Math.max(floor, r.recurringLimit, r.routine ?? 0);
-  const chosen = r.ownOk ? ownStats : r.peersOk ? peerStats : r.roleOk ? roleStats : null;
+  // The organisation-wide prior last: a person of a role too new or too small for a baseline of
+  // its own is judged against everybody's usual level (raised by the role's floors) before static.
+  const chosen = r.ownOk ? ownStats : r.peersOk ? peerStats : r.roleOk ? roleStats : r.orgOk ? inp.stats.org : null;
   if (chosen === null) {
     // No history to judge by: the static limit, or (without one) no verdict at all.
     r.step = 'none';
@@ -295,6 +330,7 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
       own: on === null ? null : view(inp.stats.own, 0, null, r.ownNormal === null ? `no own peak reached ${on.minCount}×` : null),
       peers: null,
       role: null,
+      org: null,
       rareBand: null,
       days: null,
     };
@@ -320,6 +356,10 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
           : `${peerStats.samples} samples < ${b.peer_min_samples}`,
   );
   const role = view(roleStats, b.min_spread, null, r.roleOk ? null : !r.roleAllowed ? NOT_A_SOURCE : `${roleStats.samples} samples < ${b.role_min_samples}`);
+  // Only fetched where the chain reached it: shown where it decided or was asked and too thin.
+  const orgStats = inp.stats.org;
+  const asked = !r.ownOk && !r.peersOk && !r.roleOk;
+  const org = !asked ? null : view(orgStats, b.min_spread, null, r.orgOk ? null : !r.orgAllowed ? NOT_A_SOURCE : `${orgStats.samples} samples < ${b.org_min_samples}`);
   const common = {
     type: 'baseline' as const,
     band,
@@ -330,6 +370,7 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
     own,
     peers,
     role,
+    org,
     rareBand: null,
     days: inp.days ?? null,
   };
@@ -349,7 +390,7 @@ export function decideLimit(w: RateWindow, inp: LimitInputs): LimitDecision {
     };
   }
   if (r.step === 'none') return { ...common, limit, source: 'static', usual: null, spread: null, z: null, logUsual: null };
-  const [source, stats]: [BaselineSource, SampleStats] = r.ownOk ? ['own', ownStats] : r.peersOk ? ['peers', peerStats] : ['role', roleStats];
+  const [source, stats]: [BaselineSource, SampleStats] = r.ownOk ? ['own', ownStats] : r.peersOk ? ['peers', peerStats] : r.roleOk ? ['role', roleStats] : ['org', orgStats];
   return { ...common, limit, source, usual: stats.median, spread: r.spread, z: r.z, logUsual: stats.logMedian };
 }
 

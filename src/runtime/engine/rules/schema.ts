@@ -84,7 +84,16 @@ const baseline = z.strictObject({
   peer_min_samples: z.number().int().min(1).default(20),
   role_min_samples: z.number().int().min(1).default(20),
   /**
-   * Last resort of the fallback chain own -> peers -> role -> static (x status
+   * Leave out of every statistic of this baseline (own, peers, role, organisation) the buckets
+   * during which their actor had an alert open (`actor_activity.under_alert`): what an alert is
+   * about never becomes the normal that judges the next days. Off by default: a level that
+   * recurs (a weekly report that once alerted) must still be learned by recurring_peak.
+   */
+  exclude_alerted: z.boolean().default(false),
+  /** Rows of the whole organisation (every actor held) before the organisation-wide prior may judge. */
+  org_min_samples: z.number().int().min(1).default(50),
+  /**
+   * Last resort of the fallback chain own -> peers -> role -> org -> static (x status
    * factor). Omitted: without enough history the window gives no verdict (a
    * fresh deployment learns before it judges; policy limits and budgets apply).
    */
@@ -106,12 +115,13 @@ const baseline = z.strictObject({
     .strictObject({ quantile: z.union([z.literal(0.9), z.literal(0.95), z.literal(0.99)]), headroom: nonNegative.default(0) })
     .optional(),
   /**
-   * Which steps of the chain own -> peers -> role may decide (default all three, in that order;
-   * static stays the last resort). `[peers, role]` judges a person against their colleagues only:
+   * Which steps of the chain own -> peers -> role -> org may decide (default all four, in that
+   * order; static stays the last resort). `org`: the organisation-wide prior, every actor's rows.
+   * `[peers, role]` judges a person against their colleagues only:
    * a peer signal for a risk score, independent of the person's own history.
    */
   sources: z
-    .array(z.enum(['own', 'peers', 'role']))
+    .array(z.enum(['own', 'peers', 'role', 'org']))
     .min(1)
     .refine((l) => new Set(l).size === l.length, 'each source once')
     .optional(),

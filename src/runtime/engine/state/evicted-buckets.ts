@@ -10,8 +10,22 @@
 import type { ActorProfile } from '../../../model/enriched.js';
 import type { ActivityBucket } from './activity.js';
 
+/** Event time an alert of the actor was open: from its first finding to its closing instant. */
+export interface AlertSpan {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Whether an alert was open during [start, end): the bucket's figures then enter no baseline. */
+export function openDuring(spans: readonly AlertSpan[], start: number, end: number): boolean {
+  for (const s of spans) if (s.from < end && s.to > start) return true;
+  return false;
+}
+
 export interface EvictedBuckets {
   readonly profile: ActorProfile;
+  /** The actor's alerts at eviction (no event can change them until a rebuild takes the buckets back). */
+  readonly alertSpans: readonly AlertSpan[];
   /** The actor's ActivityTracker.closedBefore, raised as its buckets fall due. */
   closedBefore: number;
   readonly buckets: ActivityBucket[];
@@ -45,8 +59,8 @@ export class EvictedBucketStore {
   }
 
   /** Buckets due at or before `now`, with their actor's profile, earliest first. */
-  takeDue(now: number): { bucket: ActivityBucket; profile: ActorProfile }[] {
-    const out: { bucket: ActivityBucket; profile: ActorProfile }[] = [];
+  takeDue(now: number): { bucket: ActivityBucket; profile: ActorProfile; alertSpans: readonly AlertSpan[] }[] {
+    const out: { bucket: ActivityBucket; profile: ActorProfile; alertSpans: readonly AlertSpan[] }[] = [];
     while (this.heap.length > 0 && (this.heap[0] as Due).due <= now) {
       const d = this.pop();
       const entry = this.byActor.get(d.actorId);
@@ -57,7 +71,7 @@ export class EvictedBucketStore {
       if (d.bucket.end > entry.closedBefore) entry.closedBefore = d.bucket.end;
       // All closed: a rebuild finds them among the stored rows (Engine.markClosedBuckets).
       if (entry.buckets.length === 0) this.byActor.delete(d.actorId);
-      out.push({ bucket: d.bucket, profile: entry.profile });
+      out.push({ bucket: d.bucket, profile: entry.profile, alertSpans: entry.alertSpans });
     }
     return out;
   }

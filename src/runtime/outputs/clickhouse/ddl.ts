@@ -13,7 +13,7 @@ import { ACCESS_EVENTS } from './columns/access-events.js';
 import { LC, LC_NULLABLE, UTC } from './columns/column-table.js';
 
 /** Bumped when a released schema changes; ensureSchema refuses a database newer than this. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 export const TABLES = {
   accessEvents: 'access_events',
@@ -177,6 +177,8 @@ export const ACTIVITY_COLUMNS: readonly Column[] = [
   // Requests per activity class (settings activity_classes): names sorted, counts beside them.
   ['class_names', 'Array(String)'],
   ['class_events', 'Array(UInt32)'],
+  // 1: the actor had an alert open during the bucket; its figures enter no baseline (schema 6).
+  ['under_alert', 'UInt8'],
   ['stored_at', UTC],
 ];
 

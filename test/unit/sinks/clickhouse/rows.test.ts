@@ -103,6 +103,13 @@ describe('other tables', () => {
     expect([stored.class_names, stored.class_events]).toEqual([['exports'], [12]]);
     expect(activityFromRow(stored)).toEqual(classes);
     expect(activityFromRow(row)).not.toHaveProperty('class_names');
+    // A bucket under an open alert keeps its mark across a restart (1 stored, absent when 0).
+    const marked = activity({ under_alert: true });
+    const m = parse(activityLine(marked, 1)) as unknown as ActivityRow;
+    expect(m.under_alert).toBe(1);
+    expect(activityFromRow(m)).toEqual(marked);
+    expect(row.under_alert).toBe(0);
+    expect(activityFromRow(row)).not.toHaveProperty('under_alert');
   });
 
   it('rejected_events has the columns, no payload', () => {

@@ -25,6 +25,7 @@ export function activityLine(a: ActorActivityRow, storedAt: number): string {
       zones: a.zones,
       class_names: a.class_names ?? [],
       class_events: (a.class_events ?? []).map((n) => uint(n, 'class_events')),
+      under_alert: a.under_alert === true ? 1 : 0,
       stored_at: storedAt,
     }) + '\n'
   );
@@ -33,7 +34,7 @@ export function activityLine(a: ActorActivityRow, storedAt: number): string {
 export const ACTIVITY_READ_COLUMNS = [
   'actor_id', 'role', 'department', 'granularity', 'bucket_start_ms', 'local_hour', 'local_weekday',
   'events', 'distinct_records', 'peak_5m_distinct', 'peak_1h_distinct', 'peak_24h_distinct', 'max_request_records', 'denied', 'resource_types', 'channels', 'zones',
-  'class_names', 'class_events',
+  'class_names', 'class_events', 'under_alert',
 ].join(', ');
 
 export interface ActivityRow {
@@ -56,6 +57,7 @@ export interface ActivityRow {
   readonly zones: string[];
   readonly class_names: string[];
   readonly class_events: (number | string)[];
+  readonly under_alert: number | string;
 }
 
 export function activityFromRow(r: ActivityRow): ActorActivityRow | null {
@@ -80,5 +82,6 @@ export function activityFromRow(r: ActivityRow): ActorActivityRow | null {
     zones: r.zones,
     // Omitted when the bucket saw no class (as the engine emits such rows).
     ...(r.class_names.length === 0 ? {} : { class_names: r.class_names, class_events: r.class_events.map(toNumber) }),
+    ...(toNumber(r.under_alert) === 1 ? { under_alert: true } : {}),
   };
 }
