@@ -130,7 +130,9 @@ export class Monitor {
         now: clock.now() + currentRules.settings.clock_skew,
         activityLookbackMs: config['history.lookback_days'] * DAY,
         recentWindowMs: windowMs,
-        openAlertMaxAgeMs: windowMs,
+        // A day more than a window can still re-open: a closed alert whose quiet time (up to the
+        // longest window) reaches into a bucket the restore rebuilds marks it under_alert.
+        openAlertMaxAgeMs: windowMs + DAY,
         maxRecentEvents: config['history.max_recent_events'],
       };
     };
