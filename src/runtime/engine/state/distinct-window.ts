@@ -164,6 +164,11 @@ export function toWindowSeconds(tsMs: number): number {
   return s < MIN_SEC ? MIN_SEC : s > MAX_SEC ? MAX_SEC : s;
 }
 
+/** Window seconds → epoch ms: the inverse of toWindowSeconds for a whole second it did not clamp. */
+export function fromWindowSeconds(sec: number): number {
+  return (sec + EPOCH_SEC) * 1000;
+}
+
 /**
  * Horizon lists, validated and shared by every window given the same list
  * (the engine passes one array to all its actors): two arrays fewer per actor.
