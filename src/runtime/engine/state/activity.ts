@@ -11,7 +11,7 @@ import type { ActorProfile, EnrichedEvent } from '../../../model/enriched.js';
 import { BucketDistinct } from './distinct-counter.js';
 import { appended } from './exact-array.js';
 import { NO_NAMES, withName } from './name-lists.js';
-import { fromWindowSeconds, toWindowSeconds } from './distinct-window.js';
+import { NONE, fromWindowSeconds, toWindowSeconds } from './distinct-window.js';
 import { localReading } from '../../../time/local-time.js';
 
 export const HOUR_MS = 3_600_000;
@@ -139,18 +139,47 @@ export class ActivityBucket extends BucketDistinct {
 
 
 const NO_BUCKETS: readonly ActivityBucket[] = [];
+/** closedBefore or nextEnd unset (-Infinity, Infinity): below every window second. */
+const NO_SEC = NONE;
 
 /** The open buckets of one actor: usually one hour and one day, more around a boundary with late events. */
 export class ActivityTracker {
   /** Usually two buckets; replaced (not pushed to) when one opens, so it holds exactly its buckets. */
   private open: readonly ActivityBucket[] = NO_BUCKETS;
-  /** Buckets ending at or before this were emitted (by tick); later stragglers are not re-opened. */
-  closedBefore = -Infinity;
-  /** Earliest end among open buckets (Infinity when none): lets callers skip closeUpTo. */
-  nextEnd = Infinity;
+  /**
+   * closedBefore and nextEnd in window seconds (NO_SEC: -Infinity and
+   * Infinity): both are bucket boundaries, whole hours, which window seconds
+   * hold exactly, and a small integer field is 8 bytes where a time in ms is
+   * a boxed double (24: 32 bytes per actor for the two).
+   */
+  private closedSec = NO_SEC;
+  private nextEndSec = NO_SEC;
   /** Set by `locate`: the hour and day buckets of the last located event. */
   hour: ActivityBucket | null = null;
   day: ActivityBucket | null = null;
+
+  /** Buckets ending at or before this were emitted (by tick); later stragglers are not re-opened. */
+  get closedBefore(): number {
+    return this.closedSec === NO_SEC ? -Infinity : fromWindowSeconds(this.closedSec);
+  }
+
+  /**
+   * A bucket end (whole hours; -Infinity: none). Held to the second below: a
+   * bucket boundary compares with it as with the ms (stored rows' ends are
+   * boundaries too).
+   */
+  set closedBefore(ms: number) {
+    this.closedSec = ms === -Infinity ? NO_SEC : toWindowSeconds(ms);
+  }
+
+  /** Earliest end among open buckets (Infinity when none): lets callers skip closeUpTo. */
+  get nextEnd(): number {
+    return this.nextEndSec === NO_SEC ? Infinity : fromWindowSeconds(this.nextEndSec);
+  }
+
+  private set nextEnd(ms: number) {
+    this.nextEndSec = ms === Infinity ? NO_SEC : toWindowSeconds(ms);
+  }
 
   /**
    * Points `hour` and `day` at the buckets holding ts (creating them); false,
