@@ -463,10 +463,19 @@ export class DistinctWindow implements KeyedLog {
       if (this.index.length > 0) this.index[this.index !== index ? this.slotOf(key) : slot] = encodePosition(at, this.base, spanOf(this.index));
       this.dead++; // prev is in the live region: its time >= the longest cutoff
     }
+    // The counts' words read and written in place (insert made the log: the array is there), once per ref and horizon.
+    const b = this.buf;
+    const secs = this.hz.secs;
+    const counts = b.length - (n << 2) + (n << 1);
     for (let h = 0; h < n; h++) {
-      const cutoff = this.cutoff(h);
+      const cutoff = this.mark - (secs[h] as number);
       // (A cutoff near 1970 can lie below the NONE sentinel: fresh is tested, not compared.)
-      if (ts >= cutoff && (fresh || prev < cutoff)) this.setHr(n + h, this.hrAt(n + h) + 1);
+      if (ts >= cutoff && (fresh || prev < cutoff)) {
+        const p = counts + (h << 1);
+        const v = ((b[p] as number) | ((b[p + 1] as number) << 16)) + 1;
+        b[p] = v & 0xffff;
+        b[p + 1] = v >>> 16;
+      }
     }
     if (fresh) {
       this.live++;
@@ -655,7 +664,8 @@ export class DistinctWindow implements KeyedLog {
    */
   private insert(ts: number, key: number): number {
     this.fit(ts);
-    if (this.len === this.capacity) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * GROWTH) + 1));
+    // Full (no log yet: full too). A multiply, not capacity's division: once per touch.
+    if (this.len * this.stride + this.headerWords >= this.buf.length) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * GROWTH) + 1));
     if (this.len === 0 || this.timeAt(this.len - 1) <= ts) {
       // A late touch can be the newest entry and still be expired for short
       // horizons: their heads, if at the end, must step over it.
