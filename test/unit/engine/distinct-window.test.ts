@@ -364,6 +364,23 @@ describe('DistinctWindow entries (6 bytes: a second offset from the window base,
     expect(stride(w)).toBe(4);
   });
 
+  it('holds its heads and counts in the log\'s array, after the entries (no array of their own), through reloads to more and to fewer horizons', () => {
+    const cases = [
+      [51, [M5, H1, D1], [60_000, M5, 2 * H1, D1]],
+      [52, [M5, H1, D1], [H1]],
+      [53, [H1], [60_000, M5, H1]],
+      [54, [60_000, M5, H1, D1], [M5, 2 * D1]],
+    ] as const;
+    for (const [seed, first, next] of cases) {
+      const rnd = prng(seed * 3);
+      const w = drive(seed, [...first], 5_000, () => (rnd() < 0.01 ? Math.floor(rnd() * 4 * H1) : Math.floor(rnd() * 60_000)), [2_500, [...next]]);
+      const view = w as unknown as { hr?: unknown; capacity: number };
+      expect(view.hr).toBeUndefined();
+      // Two values per horizon of two u16 words each, after `capacity` entries.
+      expect(logBytes(w)).toBe(view.capacity * stride(w) * 2 + next.length * 8);
+    }
+  });
+
   it('widens when touches without an advance span more than a narrow offset, and counts them all', () => {
     const w = new DistinctWindow([M5, D1], 10_000);
     // No advance: every touch is within the (unset) watermark's windows; they span two days.

@@ -11,13 +11,19 @@ import type { ActorProfile, EnrichedEvent } from '../../../model/enriched.js';
 import { BucketDistinct } from './distinct-counter.js';
 import { appended } from './exact-array.js';
 import { NO_NAMES, withName } from './name-lists.js';
-import { toWindowSeconds } from './distinct-window.js';
+import { NONE, fromWindowSeconds, toWindowSeconds } from './distinct-window.js';
 import { localReading } from '../../../time/local-time.js';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
-export class ActivityBucket {
+/**
+ * A bucket IS its distinct-customer counter (`distinct` is the bucket
+ * itself): one object per bucket, where a counter of its own cost 32 bytes
+ * more (its header and the field pointing to it), 48 per actor of the
+ * organisation.
+ */
+export class ActivityBucket extends BucketDistinct {
   events = 0;
   denied = 0;
   peak5m = 0;
@@ -25,8 +31,11 @@ export class ActivityBucket {
   peak24h = 0;
   /** Largest record_count of one counted request in the bucket. */
   maxRequest = 0;
-  readonly distinct = new BucketDistinct();
-  /** Start in the DistinctWindow's time unit, to compare with a ref's previous touch. */
+  /**
+   * Start in the DistinctWindow's time unit, to compare with a ref's previous
+   * touch; the start in ms is derived from it (a field of a time is a boxed
+   * double: 24 bytes).
+   */
   readonly startSec: number;
   /**
    * Names used in the bucket, in order of first use (a handful: arrays cost a
@@ -41,9 +50,21 @@ export class ActivityBucket {
   private classList: readonly string[] = NO_NAMES;
   constructor(
     readonly granularity: 'hour' | 'day',
-    readonly start: number,
+    start: number,
   ) {
+    super();
+    // invariant: a bucket starts on a whole hour of a decodable ts (years 2000-2106), which window seconds hold exactly.
     this.startSec = toWindowSeconds(start);
+  }
+
+  /** The distinct customers of the bucket (counted by the bucket itself: see the class). */
+  get distinct(): BucketDistinct {
+    return this;
+  }
+
+  /** Start, epoch ms (derived from startSec, exact). */
+  get start(): number {
+    return fromWindowSeconds(this.startSec);
   }
 
   /** Derived, not a field: a bucket is held by the hundred thousand, and a field of a time is a boxed double (24 bytes). */
@@ -111,25 +132,54 @@ export class ActivityBucket {
     return { class_names: seen.map((c) => c.name), class_events: seen.map((c) => c.n) };
   }
 
-  get approxBytes(): number {
-    return 300 + this.distinct.approxBytes + (this.resourceTypes.length + this.channels.length + this.zones.length) * 8 + (this.classCounts === null ? 0 : 16 + this.classCounts.length * 8);
+  override get approxBytes(): number {
+    return 250 + super.approxBytes + (this.resourceTypes.length + this.channels.length + this.zones.length) * 8 + (this.classCounts === null ? 0 : 16 + this.classCounts.length * 8);
   }
 }
 
 
 const NO_BUCKETS: readonly ActivityBucket[] = [];
+/** closedBefore or nextEnd unset (-Infinity, Infinity): below every window second. */
+const NO_SEC = NONE;
 
 /** The open buckets of one actor: usually one hour and one day, more around a boundary with late events. */
 export class ActivityTracker {
   /** Usually two buckets; replaced (not pushed to) when one opens, so it holds exactly its buckets. */
   private open: readonly ActivityBucket[] = NO_BUCKETS;
-  /** Buckets ending at or before this were emitted (by tick); later stragglers are not re-opened. */
-  closedBefore = -Infinity;
-  /** Earliest end among open buckets (Infinity when none): lets callers skip closeUpTo. */
-  nextEnd = Infinity;
+  /**
+   * closedBefore and nextEnd in window seconds (NO_SEC: -Infinity and
+   * Infinity): both are bucket boundaries, whole hours, which window seconds
+   * hold exactly, and a small integer field is 8 bytes where a time in ms is
+   * a boxed double (24: 32 bytes per actor for the two).
+   */
+  private closedSec = NO_SEC;
+  private nextEndSec = NO_SEC;
   /** Set by `locate`: the hour and day buckets of the last located event. */
   hour: ActivityBucket | null = null;
   day: ActivityBucket | null = null;
+
+  /** Buckets ending at or before this were emitted (by tick); later stragglers are not re-opened. */
+  get closedBefore(): number {
+    return this.closedSec === NO_SEC ? -Infinity : fromWindowSeconds(this.closedSec);
+  }
+
+  /**
+   * A bucket end (whole hours; -Infinity: none). Held to the second below: a
+   * bucket boundary compares with it as with the ms (stored rows' ends are
+   * boundaries too).
+   */
+  set closedBefore(ms: number) {
+    this.closedSec = ms === -Infinity ? NO_SEC : toWindowSeconds(ms);
+  }
+
+  /** Earliest end among open buckets (Infinity when none): lets callers skip closeUpTo. */
+  get nextEnd(): number {
+    return this.nextEndSec === NO_SEC ? Infinity : fromWindowSeconds(this.nextEndSec);
+  }
+
+  private set nextEnd(ms: number) {
+    this.nextEndSec = ms === Infinity ? NO_SEC : toWindowSeconds(ms);
+  }
 
   /**
    * Points `hour` and `day` at the buckets holding ts (creating them); false,

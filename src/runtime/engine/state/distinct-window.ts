@@ -164,6 +164,11 @@ export function toWindowSeconds(tsMs: number): number {
   return s < MIN_SEC ? MIN_SEC : s > MAX_SEC ? MAX_SEC : s;
 }
 
+/** Window seconds → epoch ms: the inverse of toWindowSeconds for a whole second it did not clamp. */
+export function fromWindowSeconds(sec: number): number {
+  return (sec + EPOCH_SEC) * 1000;
+}
+
 /**
  * Horizon lists, validated and shared by every window given the same list
  * (the engine passes one array to all its actors): two arrays fewer per actor.
@@ -197,6 +202,11 @@ export class DistinctWindow implements KeyedLog {
    * second. A key >= 0 is a ref's latest touch, DEAD a superseded touch, one
    * at or below ANON a count-only entry (its amount in the key). Each typed
    * array costs about 184 bytes of its own: none until the first entry.
+   * After the log's capacity, the heads and counts (headerWords): per
+   * horizon h of n, value h is the head, the first log entry in h's window,
+   * and value n + h the refs in h's window, each in two words (hrAt, setHr).
+   * In the log's array, not an array of their own: a JS array of six small
+   * integers cost 96 bytes per actor, the words 24.
    */
   private buf = NO_LOG;
   /** u16 words per entry: NARROW or WIDE. */
@@ -206,11 +216,6 @@ export class DistinctWindow implements KeyedLog {
   /** Past SCAN_MAX live refs (below); NO_INDEX, length 0, while the live region is scanned. */
   private index: PositionIndex = NO_INDEX;
   private len = 0;
-  /**
-   * Per horizon h (n of them): at h the head, the first log entry in h's
-   * window; at n + h the refs in h's window. One array: two cost 72 bytes each.
-   */
-  private hr: number[] = [];
   /** Count-only customers per horizon; null until the first (most actors have none). */
   private anon: number[] | null = null;
   /**
@@ -236,6 +241,34 @@ export class DistinctWindow implements KeyedLog {
     private readonly cap: number,
   ) {
     this.setHorizons(horizonsMs);
+  }
+
+  /** Words of the heads and counts at the end of the log's array: two values per horizon, two words each. */
+  private get headerWords(): number {
+    return this.hz.secs.length << 2;
+  }
+
+  /** Entries the log has room for. */
+  private get capacity(): number {
+    const words = this.buf.length;
+    return words === 0 ? 0 : (words - this.headerWords) / this.stride;
+  }
+
+  /** Head (i < n) or count (n + h) number i; 0 while there is no log (nothing is held then). */
+  private hrAt(i: number): number {
+    const b = this.buf;
+    if (b.length === 0) return 0;
+    const p = b.length - this.headerWords + (i << 1);
+    return (b[p] as number) | ((b[p + 1] as number) << 16);
+  }
+
+  /** Sets head or count number i (below 2^31). Without a log every value is 0: nothing to write. */
+  private setHr(i: number, v: number): void {
+    const b = this.buf;
+    if (b.length === 0) return;
+    const p = b.length - this.headerWords + (i << 1);
+    b[p] = v & 0xffff;
+    b[p + 1] = v >>> 16;
   }
 
   /** The key of log entry `entry` (>= 0 a ref's, DEAD, or a count-only entry's). */
@@ -318,10 +351,12 @@ export class DistinctWindow implements KeyedLog {
   private widen(): void {
     if (this.stride === WIDE) return;
     const old = this.buf;
-    const entries = old.length / NARROW;
+    const entries = this.capacity;
+    const header = this.headerWords;
     const times = new Array<number>(this.len);
     for (let i = 0; i < this.len; i++) times[i] = this.timeAt(i);
-    this.buf = entries === 0 ? NO_LOG : new Uint16Array(entries * WIDE);
+    this.buf = old.length === 0 ? NO_LOG : new Uint16Array(entries * WIDE + header);
+    if (old.length > 0) this.buf.set(old.subarray(old.length - header), this.buf.length - header);
     this.stride = WIDE;
     this.t0 = NONE;
     for (let i = 0; i < this.len; i++) {
@@ -350,7 +385,7 @@ export class DistinctWindow implements KeyedLog {
   count(h: number): number {
     const anon = this.anon?.[h] ?? 0;
     const n = this.hz.secs.length;
-    if (this.sketch === null) return (h >= 0 && h < n ? (this.hr[n + h] as number) : 0) + anon;
+    if (this.sketch === null) return (h >= 0 && h < n ? this.hrAt(n + h) : 0) + anon;
     return this.sketchEstimate(h) + anon;
   }
 
@@ -361,11 +396,12 @@ export class DistinctWindow implements KeyedLog {
     this.mark = now;
     const horizons = this.hz.secs;
     const n = horizons.length;
-    const hr = this.hr;
     for (let h = 0; h < n; h++) {
       const cutoff = now - (horizons[h] as number);
       const isLongest = h === n - 1;
-      let head = hr[h] as number;
+      let head = this.hrAt(h);
+      const before = head;
+      let refs = this.hrAt(n + h);
       while (head < this.len && this.timeAt(head) < cutoff) {
         const key = this.keyAt(head);
         if (key <= ANON) {
@@ -374,12 +410,15 @@ export class DistinctWindow implements KeyedLog {
         }
         else if (key >= 0) {
           // The ref's latest touch leaves this window: the ref does.
-          hr[n + h] = (hr[n + h] as number) - 1;
+          refs--;
           if (isLongest) this.unindex(key, head);
         } else if (isLongest) this.dead--;
         head++;
       }
-      hr[h] = head;
+      if (head !== before) {
+        this.setHr(h, head);
+        this.setHr(n + h, refs);
+      }
     }
     // Shrunk here, once every head has moved (reindex reads the live region from the longest head).
     if (this.index.length > 0 && this.live * 4 < this.index.length) this.reindex(this.slotsFor(this.live));
@@ -424,10 +463,19 @@ export class DistinctWindow implements KeyedLog {
       if (this.index.length > 0) this.index[this.index !== index ? this.slotOf(key) : slot] = encodePosition(at, this.base, spanOf(this.index));
       this.dead++; // prev is in the live region: its time >= the longest cutoff
     }
+    // The counts' words read and written in place (insert made the log: the array is there), once per ref and horizon.
+    const b = this.buf;
+    const secs = this.hz.secs;
+    const counts = b.length - (n << 2) + (n << 1);
     for (let h = 0; h < n; h++) {
-      const cutoff = this.cutoff(h);
+      const cutoff = this.mark - (secs[h] as number);
       // (A cutoff near 1970 can lie below the NONE sentinel: fresh is tested, not compared.)
-      if (ts >= cutoff && (fresh || prev < cutoff)) this.hr[n + h] = (this.hr[n + h] as number) + 1;
+      if (ts >= cutoff && (fresh || prev < cutoff)) {
+        const p = counts + (h << 1);
+        const v = ((b[p] as number) | ((b[p + 1] as number) << 16)) + 1;
+        b[p] = v & 0xffff;
+        b[p + 1] = v >>> 16;
+      }
     }
     if (fresh) {
       this.live++;
@@ -468,14 +516,21 @@ export class DistinctWindow implements KeyedLog {
     // the new horizons, count-only ones too (they were counted again by a longer horizon before).
     const oldHead = this.longestHead();
     for (let i = 0; i < oldHead; i++) this.setKey(i, DEAD);
+    const oldHeader = this.headerWords;
+    const entries = this.capacity;
     this.hz = hz;
+    // Room for the new number of heads and counts after the log (set below).
+    if (this.buf.length > 0 && this.headerWords !== oldHeader) {
+      const b = new Uint16Array(entries * this.stride + this.headerWords);
+      b.set(this.buf.subarray(0, this.len * this.stride));
+      this.buf = b;
+    }
     // A longest horizon a narrow offset cannot span (or a second re-base would follow too soon): the wide layout.
     if ((hz.secs[hz.secs.length - 1] as number) > NARROW_HORIZON_MAX) this.widen();
     const n = ms.length;
     if (this.sketch !== null) this.sketch.cache = this.freshCache();
     // (map, not new Array(...).fill: a packed array of exactly its length.)
     const hr = hz.secs.concat(hz.secs).map((_, i) => (i < n ? this.lowerBound(this.cutoff(i)) : 0));
-    this.hr = hr;
     this.anon = null;
     for (let h = 0; h < n; h++) {
       for (let i = hr[h] as number; i < this.len; i++) {
@@ -487,6 +542,7 @@ export class DistinctWindow implements KeyedLog {
         else if (key >= 0) hr[n + h] = (hr[n + h] as number) + 1;
       }
     }
+    for (let i = 0; i < 2 * n; i++) this.setHr(i, hr[i] as number);
     // Refs whose latest touch fell out of the (possibly shorter) longest horizon.
     const head = this.longestHead();
     for (let i = 0; i < head; i++) {
@@ -510,7 +566,7 @@ export class DistinctWindow implements KeyedLog {
   }
 
   get approxBytes(): number {
-    return 360 + this.buf.byteLength + (this.index.length > 0 ? 200 + this.index.byteLength : 0) + (this.sketch?.hll.approxBytes ?? 0);
+    return 280 + this.buf.byteLength + (this.index.length > 0 ? 200 + this.index.byteLength : 0) + (this.sketch?.hll.approxBytes ?? 0);
   }
 
   // ---- internals -----------------------------------------------------------
@@ -521,7 +577,7 @@ export class DistinctWindow implements KeyedLog {
 
   private longestHead(): number {
     const n = this.hz.secs.length;
-    return n === 0 ? 0 : (this.hr[n - 1] as number);
+    return n === 0 ? 0 : this.hrAt(n - 1);
   }
 
   private freshCache(): { value: number; adds: number; cutoff: number }[] {
@@ -564,7 +620,7 @@ export class DistinctWindow implements KeyedLog {
   /** A new index of `slots` (0: none) built from the log's live refs; positions restart at base 0. */
   private reindex(slots: number): void {
     const size = slots === 0 ? 0 : Math.max(MIN_SLOTS, slots);
-    const entries = this.buf.length / this.stride;
+    const entries = this.capacity;
     // The same size (a compaction): cleared in place, no new array.
     if (size === this.index.length && fits(this.index, entries)) this.index.fill(EMPTY);
     else this.index = size === 0 ? NO_INDEX : newIndex(size, entries);
@@ -587,15 +643,17 @@ export class DistinctWindow implements KeyedLog {
    * (then it is rebuilt with wider ones).
    */
   private resize(size: number): void {
-    const b = new Uint16Array(size * this.stride);
+    const header = this.headerWords;
+    const b = new Uint16Array(size * this.stride + header);
     b.set(this.buf.subarray(0, this.len * this.stride));
+    if (this.buf.length > 0) b.set(this.buf.subarray(this.buf.length - header), b.length - header);
     this.buf = b;
     if (this.index.length > 0 && !fits(this.index, size)) this.reindex(this.index.length);
   }
 
   /** Less than two thirds full: down to an eighth more than is held (it grows by an eighth when full: no resize ping-pong). */
   private shrinkIfSparse(): void {
-    const size = this.buf.length / this.stride;
+    const size = this.capacity;
     if (size > INITIAL_CAPACITY * 4 && this.len * 3 < size * 2) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * 1.125) + 1));
   }
 
@@ -606,13 +664,13 @@ export class DistinctWindow implements KeyedLog {
    */
   private insert(ts: number, key: number): number {
     this.fit(ts);
-    if (this.len * this.stride === this.buf.length) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * GROWTH) + 1));
+    // Full (no log yet: full too). A multiply, not capacity's division: once per touch.
+    if (this.len * this.stride + this.headerWords >= this.buf.length) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * GROWTH) + 1));
     if (this.len === 0 || this.timeAt(this.len - 1) <= ts) {
       // A late touch can be the newest entry and still be expired for short
       // horizons: their heads, if at the end, must step over it.
-      const hr = this.hr;
       for (let h = 0, n = this.hz.secs.length; h < n; h++) {
-        if (hr[h] === this.len && ts < this.cutoff(h)) hr[h] = this.len + 1;
+        if (this.hrAt(h) === this.len && ts < this.cutoff(h)) this.setHr(h, this.len + 1);
       }
       const at = this.len;
       this.put(at, ts, key);
@@ -645,10 +703,9 @@ export class DistinctWindow implements KeyedLog {
     this.len++;
     // Heads after the insertion point move with the entries they point to;
     // a head at it moves only if the new entry is already expired there.
-    const hr = this.hr;
     for (let h = 0, n = this.hz.secs.length; h < n; h++) {
-      const head = hr[h] as number;
-      if (head > lo || (head === lo && ts < this.cutoff(h))) hr[h] = head + 1;
+      const head = this.hrAt(h);
+      if (head > lo || (head === lo && ts < this.cutoff(h))) this.setHr(h, head + 1);
     }
     return lo;
   }
@@ -670,7 +727,7 @@ export class DistinctWindow implements KeyedLog {
     if (head < TRIM_MIN || head * FRONT_SHARE < this.len) return;
     this.buf.copyWithin(0, head * this.stride, this.len * this.stride);
     this.len -= head;
-    for (let h = 0, n = this.hz.secs.length; h < n; h++) this.hr[h] = (this.hr[h] as number) - head;
+    for (let h = 0, n = this.hz.secs.length; h < n; h++) this.setHr(h, this.hrAt(h) - head);
     // Entry i is now entry i - head: the same position with base + head (modulo the index's span).
     if (this.index.length > 0) {
       const span = spanOf(this.index);
@@ -683,7 +740,7 @@ export class DistinctWindow implements KeyedLog {
   private compact(): void {
     const start = this.longestHead();
     const n = this.hz.secs.length;
-    const hr = this.hr;
+    const hr = this.hz.secs.map((_, h) => this.hrAt(h));
     const newHeads = new Array<number>(n).fill(0);
     let w = 0;
     for (let i = start; i < this.len; i++) {
@@ -695,7 +752,7 @@ export class DistinctWindow implements KeyedLog {
       w++;
     }
     this.len = w;
-    for (let h = 0; h < n; h++) hr[h] = newHeads[h] as number;
+    for (let h = 0; h < n; h++) this.setHr(h, newHeads[h] as number);
     this.dead = 0;
     this.shrinkIfSparse();
     this.reindex(this.slotsFor(this.live));
@@ -709,7 +766,7 @@ export class DistinctWindow implements KeyedLog {
     }
     this.sketch = { hll: sketch, adds: 0, lastPrune: this.mark, cache: this.freshCache() };
     this.live = 0;
-    for (let h = 0, n = this.hz.secs.length; h < n; h++) this.hr[n + h] = 0;
+    for (let h = 0, n = this.hz.secs.length; h < n; h++) this.setHr(n + h, 0);
     this.compact(); // keeps count-only entries, drops ref entries; an empty index
   }
 

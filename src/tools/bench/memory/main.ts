@@ -148,8 +148,8 @@ export async function runMemoryBenchmark(o: MemoryBenchOptions): Promise<Scenari
     if (held !== undefined) {
       // The floor any exact representation has: the data itself, before indexes, slack and objects.
       console.log(
-        `held per actor (mean): ${held.customers.toFixed(0)} customers in the longest window (8 bytes each in the log) and ` +
-          `${held.eventIds.toFixed(0)} event ids (8 bytes each): ${kb(held.dataBytes)} KB of data alone, without index, slack or objects`,
+        `held per actor (mean): ${held.customers.toFixed(0)} customers in the longest window (6 bytes each in the log) and ` +
+          `${held.eventIds.toFixed(0)} event ids (6.25 bytes each): ${kb(held.dataBytes)} KB of data alone, without index, slack or objects`,
       );
     }
   }

@@ -57,7 +57,7 @@ export type PartFigures = readonly { readonly part: string; readonly bytesPerAct
 export interface HeldFigures {
   readonly customers: number;
   readonly eventIds: number;
-  /** 8 bytes per customer (second + key in the window's log) and 8 per event id (hash, check + rounded time): no index, slack or object. */
+  /** 6 bytes per customer (key word + second offset in a narrow window's log) and 6.25 per event id (48 hash bits, an eighth of a block's time word): no index, slack or object. */
   readonly dataBytes: number;
 }
 
@@ -137,7 +137,7 @@ function measureParts(engine: Engine): { figures: StateFigures; heapWithout: num
     customers += st.window.liveRefs;
     eventIds += st.seen.size;
   }
-  const held: HeldFigures = { customers: customers / n, eventIds: eventIds / n, dataBytes: (customers * 8 + eventIds * 8) / n };
+  const held: HeldFigures = { customers: customers / n, eventIds: eventIds / n, dataBytes: (customers * 6 + eventIds * 6.25) / n };
   const steps: [string, (st: Parts) => void][] = [
     ['event ids (seen-events)', (st) => (st.seen = new SeenEvents(1))],
     ['distinct window', (st) => (st.window = new DistinctWindow(st.window.horizonList, 1))],
