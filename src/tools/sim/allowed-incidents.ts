@@ -428,7 +428,7 @@ export function generateAllowedIncident(seed: number, customers: CustomerPool, i
         const extra = withinBudget(a, acc, normalDay(a) * ((1 + growth) ** i - 1));
         perDay.push(g.pull(dayStart, rng.range(6.5, 7.5) * HOUR, extra, ip, { access: acc }));
       }
-      description = `${a.role}'s days rise ${(growth * 100).toFixed(0)} % a day for ${perDay.length} workdays to ≈${ratio.toFixed(1)}× their peers' normal (extra ${perDay.join('/')})`;
+      description = `${a.role}'s days rise ${(growth * 100).toFixed(0)} % a day for ${perDay.length} workdays to ≈${ratio.toFixed(1)}× their own normal day of ≈${normalDay(a).toFixed(0)} (extra ${perDay.join('/')})`;
       break;
     }
     case 'first_seen_resource_volume': {
