@@ -57,6 +57,11 @@ function historyOf(stored: Driven, events: readonly EnrichedEvent[], withState: 
 }
 
 function runWithRestartAfter(k: number, withState: boolean): AlertUpdate[] {
+  return restartAfter(k, withState).driven.updates;
+}
+
+/** Drives one engine to event k, restores a second one from what the first stored, and drives it on. */
+function restartAfter(k: number, withState: boolean): { driven: Driven; engine: ReturnType<typeof createEngine>; clock: ManualClock } {
   const events = stream();
   const clockA = new ManualClock(T0);
   const a = createEngine({ rules: RS, clock: clockA });
@@ -64,7 +69,7 @@ function runWithRestartAfter(k: number, withState: boolean): AlertUpdate[] {
   const clockB = new ManualClock((events[k - 1] as EnrichedEvent).ts);
   const b = createEngine({ rules: RS, clock: clockB });
   b.restore(historyOf(before, events.slice(0, k), withState));
-  return drive(b, clockB, events.slice(k)).updates;
+  return { driven: drive(b, clockB, events.slice(k)), engine: b, clock: clockB };
 }
 
 describe('restore continues alerts exactly', () => {
@@ -90,6 +95,24 @@ describe('restore continues alerts exactly', () => {
     );
   });
 
+
+  it('the activity rows closed after a restart, with their under_alert marks, are the ones of the run that never stopped', () => {
+    const events = stream();
+    // A tick hours after the last event closes what the events left open (the last hours, the day).
+    const end = (events.at(-1) as EnrichedEvent).ts + 3 * 60 * MIN;
+    const clean = new ManualClock(T0);
+    const e = createEngine({ rules: RS, clock: clean });
+    const perEvent = drive(e, clean, events).rowsPerEvent;
+    clean.set(end);
+    const atEnd = e.tick().activity;
+    // The stream's buckets are under its alert (open, closed in the pause, re-opened): the marks are not trivial.
+    expect([...perEvent.flat(), ...atEnd].filter((r) => r.under_alert === true).length).toBeGreaterThan(2);
+    for (const k of [3, 25, 59, 61, 90, 106, 113]) {
+      const { driven, engine, clock } = restartAfter(k, true);
+      clock.set(end);
+      expect([...driven.rows, ...engine.tick().activity], `restart after event ${k}`).toEqual([...perEvent.slice(k).flat(), ...atEnd]);
+    }
+  });
 
   it('rebuilt from the explanation alone (no stored state), later revisions differ', () => {
     const k = 25;
