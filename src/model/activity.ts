@@ -50,8 +50,9 @@ export interface ActorActivityRow {
   readonly class_events?: readonly number[];
   /**
    * The actor had an alert open during the bucket (its first finding before the bucket's end,
-   * its closing instant after the bucket's start): the bucket's figures enter no baseline, so
-   * what an alert is about never becomes the normal that judges it (optional: absent = false).
+   * its closing instant after the bucket's start): baselines with `exclude_alerted` leave the
+   * bucket out, so what an alert is about never becomes the normal that judges it (optional:
+   * absent = false).
    */
   readonly under_alert?: boolean;
   /** What the actor used in the bucket; first-seen detection compares against these. */

@@ -17,7 +17,7 @@
  * bytes. Strings are UTF-8 encoded as Buffer does (lone surrogates as U+FFFD),
  * as createHmac does.
  */
-import { checkHexChars, createHmacSha256Hex, hmacMidstates } from './hmac-sha256.js';
+import { HEX_DIGITS, checkHexChars, createHmacSha256Hex, hmacMidstates } from './hmac-sha256.js';
 import { GROUP_BLOCK_BYTES, GROUP_DIGEST_BYTES, MIDSTATES_OFFSET, OUTER_MIDSTATE_OFFSET, hmacModuleBytes } from './wasm/hmac-module.js';
 
 /** Which implementation hashes: 'auto' picks SIMD, then scalar WebAssembly, then JS. */
@@ -34,8 +34,6 @@ const ONE_BLOCK_BASE = 256;
 const TWO_BLOCK_BASE = ONE_BLOCK_BASE + (SLOTS / 4) * GROUP_BLOCK_BYTES;
 const DIGEST_BASE = TWO_BLOCK_BASE + (SLOTS / 4) * 2 * GROUP_BLOCK_BYTES;
 const PAGES = Math.ceil((DIGEST_BASE + (SLOTS / 4) * GROUP_DIGEST_BYTES) / 65536);
-
-const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 interface WasmHasher {
   readonly words: Int32Array;
@@ -194,7 +192,7 @@ export function createHmacSha256HexBatch(key: Buffer, hexChars = 64, suffix = ''
       const first = digest32 + (s >>> 2) * (GROUP_DIGEST_BYTES >>> 2) + (s & 3);
       for (let k = 0, j = first; k < hexChars; j += 4) {
         const w = words[j]!;
-        for (let shift = 28; shift >= 0 && k < hexChars; shift -= 4) codes[k++] = HEX_CODES[(w >>> shift) & 15]!;
+        for (let shift = 28; shift >= 0 && k < hexChars; shift -= 4) codes[k++] = HEX_DIGITS[(w >>> shift) & 15]!;
       }
       out[r.target[s]!] = String.fromCharCode.apply(null, codes);
     }
@@ -214,8 +212,10 @@ export function createHmacSha256HexBatch(key: Buffer, hexChars = 64, suffix = ''
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i]!;
         const n = id.length;
-        if (n <= ONE_BLOCK_BYTES ? packAscii(oneBlock, id) : n <= MAX_WASM_ID_BYTES && packAscii(twoBlocks, id)) {
-          taken(n <= ONE_BLOCK_BYTES ? oneBlock : twoBlocks, i, out);
+        // An ASCII id's length is its byte length: its region is known before packing.
+        const ascii = n <= ONE_BLOCK_BYTES ? oneBlock : n <= MAX_WASM_ID_BYTES ? twoBlocks : null;
+        if (ascii !== null && packAscii(ascii, id)) {
+          taken(ascii, i, out);
           continue;
         }
         // Not ASCII, or longer than two blocks take in UTF-16 units already.

@@ -107,6 +107,8 @@ export function createDecoder(options: DecoderOptions): Decoder {
   const idCounts: number[] = [];
   const batch = (values: readonly (Buffer | null)[], bound = Number.POSITIVE_INFINITY): DecodedBatch => {
     const results: DecodeResult[] = [];
+    // Reset first: a call that threw (in the hasher) must not leave its counts to this one.
+    idCounts.length = 0;
     // Each event is made at once, its refs filled in after the batch's one HMAC call: so the
     // parsed message dies here, as it did when each message was decoded alone, instead of
     // living until the batch ends (the young generation would copy 6,000 of them).
@@ -141,7 +143,6 @@ export function createDecoder(options: DecoderOptions): Decoder {
         from += count;
       }
     }
-    idCounts.length = 0;
     return { results, heldFrom };
   };
   const one = (value: Buffer | null): DecodeResult => batch([value]).results[0]!;

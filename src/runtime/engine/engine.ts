@@ -43,7 +43,8 @@ import { ActorState } from './state/actor-state.js';
 import type { MeasureRuntime, WindowDays } from './measures/index.js';
 import { WindowAccumulator } from './state/accumulate.js';
 import { EvictedActors } from './state/evicted-actors.js';
-import { EvictedBucketStore, openDuring, type AlertSpan } from './state/evicted-buckets.js';
+import { NO_SPANS, openDuring, type AlertSpan } from './state/alert-spans.js';
+import { EvictedBucketStore } from './state/evicted-buckets.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -249,7 +250,7 @@ export class Engine implements DetectionEngine {
       if (st.alert === null && st.activity.isEmpty && idle > this.retentionMs) this.actors.delete(id);
     }
     for (const { bucket, profile, alertSpans } of this.evictedBuckets.takeDue(now)) {
-      const row = flagged(bucket.toRow(profile), openDuring(alertSpans, bucket.start, bucket.end));
+      const row = rowOf(bucket, profile, alertSpans);
       if (this.history.merge(row) !== 'kept') this.rowsOut.push(row);
     }
     this.alerts.closeQuietStorms(now);
@@ -751,35 +752,35 @@ export class Engine implements DetectionEngine {
     const metric = (baseline ? w.limit.baseline.metric : w.ownNormal !== null && factor < 1 ? w.ownNormal.metric : null) as Metric | null;
     if (metric === null) return inp;
     // Baselines with exclude_alerted leave out the buckets under an alert of their actor.
-    const x = baseline && w.limit.baseline.exclude_alerted;
+    const withoutAlerted = baseline && w.limit.baseline.exclude_alerted;
     // rare_band's compare_with, when it judges this window and the actor's own history there is thin.
     let peersOtherBand: Band | null = null;
     if (days !== null && baseline) {
       // A window of several days compares a level of its days with the usual day, read as of
       // the window's first day: the days being judged do not enter the baseline that judges them.
       inp.band = 'weekday';
-      stats.own = this.history.own(st.actorId, metric, 'weekday', Math.min(this.ownAsOf(st), days.start), x);
+      stats.own = this.history.own(st.actorId, metric, 'weekday', Math.min(this.ownAsOf(st), days.start), withoutAlerted);
     } else {
       const band = bandAt(metric, e.local_time.hour, e.local_time.weekday, this.rules.settings.baseline_bands);
       inp.band = band;
-      stats.own = this.history.own(st.actorId, metric, band, this.ownAsOf(st), x);
+      stats.own = this.history.own(st.actorId, metric, band, this.ownAsOf(st), withoutAlerted);
       if (!baseline) return inp;
       // A part of the week the actor has hardly worked: their usual level elsewhere may judge it (rare_band).
       const rare = w.limit.baseline.rare_band;
       if (rareBandApplies(rare, band, stats.own.days)) {
-        stats.ownOther = this.history.own(st.actorId, metric, rare.compare_with, this.ownAsOf(st), x);
+        stats.ownOther = this.history.own(st.actorId, metric, rare.compare_with, this.ownAsOf(st), withoutAlerted);
         if (stats.ownOther.days < rare.min_days) peersOtherBand = rare.compare_with;
       }
     }
     const g = this.groupCutoff(e.ts);
     if (!g.complete) this.provisionalJudgments++;
-    stats.peers = this.history.groupStats(st.peerGroup, metric, inp.band, g.cutoff, g.complete, x);
-    stats.role = this.history.groupStats(st.roleGroup, metric, inp.band, g.cutoff, g.complete, x);
+    stats.peers = this.history.groupStats(st.peerGroup, metric, inp.band, g.cutoff, g.complete, withoutAlerted);
+    stats.role = this.history.groupStats(st.roleGroup, metric, inp.band, g.cutoff, g.complete, withoutAlerted);
     // The organisation-wide prior, only where the chain reaches it (own, peers and role all thin):
     // a snapshot of every actor's rows is worth taking for a role too new to judge by, not per event.
-    if (baseline && chainReachesOrg(w.limit.baseline, stats)) stats.org = this.history.groupStats(this.history.orgGroup(), metric, inp.band, g.cutoff, g.complete, x);
+    if (baseline && chainReachesOrg(w.limit.baseline, stats)) stats.org = this.history.groupStats(this.history.orgGroup(), metric, inp.band, g.cutoff, g.complete, withoutAlerted);
     // Too new for usual hours of their own there: their peers' usual level in compare_with judges the rare part.
-    if (peersOtherBand !== null) stats.peersOther = this.history.groupStats(st.peerGroup, metric, peersOtherBand, g.cutoff, g.complete, x);
+    if (peersOtherBand !== null) stats.peersOther = this.history.groupStats(st.peerGroup, metric, peersOtherBand, g.cutoff, g.complete, withoutAlerted);
     return inp;
   }
 
@@ -852,7 +853,7 @@ export class Engine implements DetectionEngine {
       } else {
         const spans = this.alertSpans(st);
         for (const b of open) {
-          const row = flagged(b.toRow(st.profile), openDuring(spans, b.start, b.end));
+          const row = rowOf(b, st.profile, spans);
           if (this.history.merge(row) !== 'kept') this.rowsOut.push(row);
         }
       }
@@ -865,9 +866,9 @@ export class Engine implements DetectionEngine {
   // ---- output ----------------------------------------------------------------
 
   private emitBuckets(st: ActorState, closed: readonly ActivityBucket[]): void {
-    const spans = st.alert === null && st.lastClosed === null ? NO_SPANS : this.alertSpans(st);
+    const spans = this.alertSpans(st);
     for (const b of closed) {
-      const row = flagged(b.toRow(st.profile), openDuring(spans, b.start, b.end));
+      const row = rowOf(b, st.profile, spans);
       // A bucket already stored before a restart or an eviction (rebuilt from recent events) is not
       // emitted again, unless it now saw more events (then this row replaces the stored one).
       if (this.history.merge(row) === 'kept') continue;
@@ -884,7 +885,8 @@ export class Engine implements DetectionEngine {
    * the same answer; a restart restores the open and the last closed alert before any rebuilt
    * bucket closes.
    */
-  private alertSpans(st: ActorState): AlertSpan[] {
+  private alertSpans(st: ActorState): readonly AlertSpan[] {
+    if (st.alert === null && st.lastClosed === null) return NO_SPANS;
     const out: AlertSpan[] = [];
     for (const a of [st.alert, st.lastClosed]) if (a !== null) out.push({ from: a.firstTs, to: this.alerts.closesAt(a) });
     return out;
@@ -921,9 +923,8 @@ function positiveInt(n: number, name: string): number {
   return n;
 }
 
-const NO_SPANS: readonly AlertSpan[] = [];
-
-/** The row marked as under an alert (a copy only then: most rows are not). */
-function flagged(row: ActorActivityRow, underAlert: boolean): ActorActivityRow {
-  return underAlert ? { ...row, under_alert: true } : row;
+/** The bucket's row, marked when an alert of its actor was open during it (a copy only then: most rows are not). */
+function rowOf(b: ActivityBucket, profile: ActorProfile, spans: readonly AlertSpan[]): ActorActivityRow {
+  const row = b.toRow(profile);
+  return openDuring(spans, b.start, b.end) ? { ...row, under_alert: true } : row;
 }

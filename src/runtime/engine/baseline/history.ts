@@ -43,8 +43,10 @@ export interface ActorHistory {
     readonly channels: Map<string, SeenSpan>;
     readonly zones: Map<string, SeenSpan>;
   };
-  /** Per metric: stats per band (BANDS order), valid for `version` and the rows [lo, hi) they were read from. */
-  /** Keyed by metric, with a '!' suffix for the statistics without buckets under an alert (statsKey). */
+  /**
+   * Per metric (with a '!' suffix: without the buckets under an alert, statsKey): stats per band
+   * (BANDS order), valid for `version` and the rows [lo, hi) they were read from.
+   */
   readonly cache: Map<string, { version: number; lo: number; hi: number; stats: SampleStats[] }>;
   /** Largest single requests (hourly rows' max_request_records, any band), descending, valid for `version` and the hourly rows [lo, hi). */
   requestPeaks: readonly number[];
@@ -127,7 +129,7 @@ export interface HistoryGroup {
   /** Newest bucket start added (event time). */
   newest: number;
   version: number;
-  /** Per metric: snapshots as of a cutoff (newest last). */
+  /** Per metric (statsKey): snapshots as of a cutoff (newest last). */
   readonly snapshots: Map<string, GroupSnapshot[]>;
   /** Per resource type / channel / zone: how many members used it, as of a cutoff (usersOf). */
   readonly users: Record<SeenKind, Map<string, GroupUsers>>;

@@ -242,6 +242,9 @@ const gates: Gates = { ownAllowed: false, peersAllowed: false, roleAllowed: fals
  * the organisation's statistics only then).
  */
 export function chainReachesOrg(b: GateSpec, stats: BaselineStats): boolean {
+  // Asked for every baseline window of every event: the risk-score signals name their sources
+  // without org, and answer here without judging the gates.
+  if (b.sources !== undefined && !b.sources.includes('org')) return false;
   judgeGates(b, stats, gates);
   return gates.orgAllowed && !gates.ownOk && !gates.peersOk && !gates.roleOk;
 }

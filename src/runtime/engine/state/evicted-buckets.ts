@@ -9,18 +9,7 @@
  */
 import type { ActorProfile } from '../../../model/enriched.js';
 import type { ActivityBucket } from './activity.js';
-
-/** Event time an alert of the actor was open: from its first finding to its closing instant. */
-export interface AlertSpan {
-  readonly from: number;
-  readonly to: number;
-}
-
-/** Whether an alert was open during [start, end): the bucket's figures then enter no baseline. */
-export function openDuring(spans: readonly AlertSpan[], start: number, end: number): boolean {
-  for (const s of spans) if (s.from < end && s.to > start) return true;
-  return false;
-}
+import type { AlertSpan } from './alert-spans.js';
 
 export interface EvictedBuckets {
   readonly profile: ActorProfile;

@@ -177,7 +177,7 @@ export const ACTIVITY_COLUMNS: readonly Column[] = [
   // Requests per activity class (settings activity_classes): names sorted, counts beside them.
   ['class_names', 'Array(String)'],
   ['class_events', 'Array(UInt32)'],
-  // 1: the actor had an alert open during the bucket; its figures enter no baseline (schema 6).
+  // 1: the actor had an alert open during the bucket; baselines with exclude_alerted leave it out (schema 6).
   ['under_alert', 'UInt8'],
   ['stored_at', UTC],
 ];
