@@ -62,7 +62,8 @@ export class ActorState {
     caps: { readonly distinct: number; readonly eventIds: number },
   ) {
     this.window = new DistinctWindow(horizons, caps.distinct);
-    this.seen = new SeenEvents(caps.eventIds);
+    // The event ids live at the end of the window's array (word-host.ts): one typed array per actor, not two.
+    this.seen = new SeenEvents(caps.eventIds, this.window);
     this.activity = new ActivityTracker();
   }
 

@@ -57,6 +57,7 @@ import {
   type KeyedLog,
   type PositionIndex,
 } from './position-index.js';
+import type { WordHost } from './word-host.js';
 
 const SKETCH_P = 10;
 /**
@@ -161,7 +162,9 @@ interface SketchState {
  */
 export function toWindowSeconds(tsMs: number): number {
   const s = Math.floor(tsMs / 1000) - EPOCH_SEC;
-  return s < MIN_SEC ? MIN_SEC : s > MAX_SEC ? MAX_SEC : s;
+  // `| 0` (the value is an int32 already): a small integer to V8, where Math.floor's result is a double, so a
+  // field holding window seconds stays 8 bytes instead of a boxed double (0.05 KB per actor of the organisation).
+  return (s < MIN_SEC ? MIN_SEC : s > MAX_SEC ? MAX_SEC : s) | 0;
 }
 
 /** Window seconds → epoch ms: the inverse of toWindowSeconds for a whole second it did not clamp. */
@@ -194,7 +197,7 @@ function sharedHorizons(listMs: readonly number[]): Horizons {
 /** The log of a window that holds nothing yet: shared, never written to (the first entry allocates). */
 const NO_LOG = new Uint16Array(0);
 
-export class DistinctWindow implements KeyedLog {
+export class DistinctWindow implements KeyedLog, WordHost {
   /** Shared between windows (sharedHorizons): never written to. */
   private hz = NO_HORIZONS;
   /**
@@ -209,6 +212,13 @@ export class DistinctWindow implements KeyedLog {
    * integers cost 96 bytes per actor, the words 24.
    */
   private buf = NO_LOG;
+  /**
+   * Words at the end of `buf` that are not the window's: the actor's
+   * event-id log (SeenEvents, its guest), which has no typed array of its
+   * own (one costs about 184 bytes: 0.18 KB per actor of the organisation).
+   * The window's own words (entries, then heads and counts) come first.
+   */
+  guestWords = 0;
   /** u16 words per entry: NARROW or WIDE. */
   private stride = NARROW;
   /** The second an entry's offset counts from (NONE when wide). */
@@ -248,27 +258,57 @@ export class DistinctWindow implements KeyedLog {
     return this.hz.secs.length << 2;
   }
 
+  /** The window's words in `buf` (0: no log yet), before the guest's. */
+  private get ownWords(): number {
+    return this.buf.length - this.guestWords;
+  }
+
   /** Entries the log has room for. */
   private get capacity(): number {
-    const words = this.buf.length;
+    const words = this.ownWords;
     return words === 0 ? 0 : (words - this.headerWords) / this.stride;
   }
 
   /** Head (i < n) or count (n + h) number i; 0 while there is no log (nothing is held then). */
   private hrAt(i: number): number {
+    const own = this.ownWords;
+    if (own === 0) return 0;
     const b = this.buf;
-    if (b.length === 0) return 0;
-    const p = b.length - this.headerWords + (i << 1);
+    const p = own - this.headerWords + (i << 1);
     return (b[p] as number) | ((b[p + 1] as number) << 16);
   }
 
   /** Sets head or count number i (below 2^31). Without a log every value is 0: nothing to write. */
   private setHr(i: number, v: number): void {
+    const own = this.ownWords;
+    if (own === 0) return;
     const b = this.buf;
-    if (b.length === 0) return;
-    const p = b.length - this.headerWords + (i << 1);
+    const p = own - this.headerWords + (i << 1);
     b[p] = v & 0xffff;
     b[p + 1] = v >>> 16;
+  }
+
+  /** The array whose last `guestWords` words are the guest's (WordHost). */
+  get array(): Uint16Array {
+    return this.buf;
+  }
+
+  /** A new array for the guest's `words` at the end (the window's own words copied; the guest fills its own), which is returned. */
+  reserveGuest(words: number): Uint16Array<ArrayBuffer> {
+    const own = this.ownWords;
+    const b = own + words === 0 ? NO_LOG : new Uint16Array(own + words);
+    if (own > 0) b.set(this.buf.subarray(0, own));
+    this.buf = b;
+    this.guestWords = words;
+    return b;
+  }
+
+  /** A new array of `words` own words and the guest's words copied to its end (the caller fills the own words). */
+  private withOwnWords(words: number): Uint16Array<ArrayBuffer> {
+    const g = this.guestWords;
+    const b = new Uint16Array(words + g);
+    if (g > 0) b.set(this.buf.subarray(this.buf.length - g), words);
+    return b;
   }
 
   /** The key of log entry `entry` (>= 0 a ref's, DEAD, or a count-only entry's). */
@@ -351,12 +391,16 @@ export class DistinctWindow implements KeyedLog {
   private widen(): void {
     if (this.stride === WIDE) return;
     const old = this.buf;
+    const own = this.ownWords;
     const entries = this.capacity;
     const header = this.headerWords;
     const times = new Array<number>(this.len);
     for (let i = 0; i < this.len; i++) times[i] = this.timeAt(i);
-    this.buf = old.length === 0 ? NO_LOG : new Uint16Array(entries * WIDE + header);
-    if (old.length > 0) this.buf.set(old.subarray(old.length - header), this.buf.length - header);
+    // No log yet: nothing to re-lay (the array, if any, is the guest's alone).
+    if (own > 0) {
+      this.buf = this.withOwnWords(entries * WIDE + header);
+      this.buf.set(old.subarray(own - header, own), entries * WIDE);
+    }
     this.stride = WIDE;
     this.t0 = NONE;
     for (let i = 0; i < this.len; i++) {
@@ -466,7 +510,7 @@ export class DistinctWindow implements KeyedLog {
     // The counts' words read and written in place (insert made the log: the array is there), once per ref and horizon.
     const b = this.buf;
     const secs = this.hz.secs;
-    const counts = b.length - (n << 2) + (n << 1);
+    const counts = this.ownWords - (n << 2) + (n << 1);
     for (let h = 0; h < n; h++) {
       const cutoff = this.mark - (secs[h] as number);
       // (A cutoff near 1970 can lie below the NONE sentinel: fresh is tested, not compared.)
@@ -520,8 +564,8 @@ export class DistinctWindow implements KeyedLog {
     const entries = this.capacity;
     this.hz = hz;
     // Room for the new number of heads and counts after the log (set below).
-    if (this.buf.length > 0 && this.headerWords !== oldHeader) {
-      const b = new Uint16Array(entries * this.stride + this.headerWords);
+    if (this.ownWords > 0 && this.headerWords !== oldHeader) {
+      const b = this.withOwnWords(entries * this.stride + this.headerWords);
       b.set(this.buf.subarray(0, this.len * this.stride));
       this.buf = b;
     }
@@ -566,7 +610,7 @@ export class DistinctWindow implements KeyedLog {
   }
 
   get approxBytes(): number {
-    return 280 + this.buf.byteLength + (this.index.length > 0 ? 200 + this.index.byteLength : 0) + (this.sketch?.hll.approxBytes ?? 0);
+    return 280 + this.ownWords * 2 + (this.index.length > 0 ? 200 + this.index.byteLength : 0) + (this.sketch?.hll.approxBytes ?? 0);
   }
 
   // ---- internals -----------------------------------------------------------
@@ -644,9 +688,10 @@ export class DistinctWindow implements KeyedLog {
    */
   private resize(size: number): void {
     const header = this.headerWords;
-    const b = new Uint16Array(size * this.stride + header);
+    const own = this.ownWords;
+    const b = this.withOwnWords(size * this.stride + header);
     b.set(this.buf.subarray(0, this.len * this.stride));
-    if (this.buf.length > 0) b.set(this.buf.subarray(this.buf.length - header), b.length - header);
+    if (own > 0) b.set(this.buf.subarray(own - header, own), size * this.stride);
     this.buf = b;
     if (this.index.length > 0 && !fits(this.index, size)) this.reindex(this.index.length);
   }
@@ -665,7 +710,7 @@ export class DistinctWindow implements KeyedLog {
   private insert(ts: number, key: number): number {
     this.fit(ts);
     // Full (no log yet: full too). A multiply, not capacity's division: once per touch.
-    if (this.len * this.stride + this.headerWords >= this.buf.length) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * GROWTH) + 1));
+    if (this.len * this.stride + this.headerWords >= this.ownWords) this.resize(Math.max(INITIAL_CAPACITY, Math.ceil(this.len * GROWTH) + 1));
     if (this.len === 0 || this.timeAt(this.len - 1) <= ts) {
       // A late touch can be the newest entry and still be expired for short
       // horizons: their heads, if at the end, must step over it.

@@ -3,7 +3,7 @@
  * outcomes in 10m). Timestamps are kept sorted (late events are inserted in
  * place) and capped: past the cap the count saturates, far above any sane limit.
  */
-import { appended } from './exact-array.js';
+import { appendedNumber } from './exact-array.js';
 
 /** The times of a counter whose times have all expired (or none came yet): shared, never written to. */
 const NO_TIMES: readonly number[] = [];
@@ -26,7 +26,7 @@ export class EventCountWindow {
   add(ts: number): void {
     const t = this.times;
     if (t.length === 0 || (t[t.length - 1] as number) <= ts) {
-      if (t.length < EXACT_MAX) this.times = appended(t, ts);
+      if (t.length < EXACT_MAX) this.times = appendedNumber(t, ts);
       else t.push(ts);
     } else {
       let lo = this.head;

@@ -37,6 +37,7 @@
  * late for every window anyway).
  */
 import { checkKey, hashKey32 } from './keys.js';
+import { OwnArray, type WordHost } from './word-host.js';
 import { EMPTY, MAX_LOAD, NO_INDEX, homeSlot, indexSlotsFor, newIndex, nextSlot, placePosition, removePosition, type KeyedLog, type PositionIndex } from './position-index.js';
 
 /** Ids per block (one time word each): a power of two, so an id's block is a shift. */
@@ -68,8 +69,6 @@ const INITIAL_ENTRIES = 4;
  */
 const FRONT_SHARE = 8;
 const GROWTH = 1.125;
-/** The log of a store that holds nothing yet: shared, never written to (the first add allocates). */
-const NO_LOG = new Uint16Array(0);
 const MIN_SLOTS = 8;
 /**
  * Up to this many ids the log is scanned and there is no index (slots 0): an
@@ -102,10 +101,10 @@ function timeWordOf(entry: number): number {
 
 export class SeenEvents implements KeyedLog {
   /**
-   * The log: ids head..len-1 in arrival order, BLOCK to a block from id 0
-   * (each typed array costs about 180 bytes of its own: none until the first id).
+   * The log: ids head..len-1 in arrival order, BLOCK to a block from id 0,
+   * in the host's array from `start()` on (none until the first id).
    */
-  private buf = NO_LOG;
+  private readonly host: WordHost;
   /**
    * Once more than SCAN_MAX ids are held: open addressing (linear probing) on
    * the hash, slot -> 1 + the id's position in the log, or EMPTY
@@ -116,18 +115,29 @@ export class SeenEvents implements KeyedLog {
   private len = 0;
   /** Block times are units relative to this. */
   private unitBase = 0;
-  constructor(private readonly cap: number) {}
+  constructor(
+    private readonly cap: number,
+    host?: WordHost,
+  ) {
+    this.host = host ?? new OwnArray();
+  }
+
+  /** The log's first word in the host's array. */
+  private start(b: Uint16Array): number {
+    return b.length - this.host.guestWords;
+  }
 
   has(eventId: string): boolean {
     const key = hashKey32(eventId);
     const lo = key & 0xffff;
     const hi = key >>> 16;
     const check = checkKey(eventId) & CHECK_MASK;
-    const b = this.buf;
+    const b = this.host.array;
+    const o = this.start(b);
     const index = this.index;
     const slots = index.length;
     if (slots === 0) {
-      for (let e = this.head, p = wordOf(e), end = this.len; e < end; ) {
+      for (let e = this.head, p = o + wordOf(e), end = this.len; e < end; ) {
         if (b[p] === lo && b[p + 1] === hi && b[p + 2] === check) return true;
         e++;
         // The next block's ids come after its time word.
@@ -138,7 +148,7 @@ export class SeenEvents implements KeyedLog {
     for (let i = homeSlot(key, slots); ; i = nextSlot(i, slots)) {
       const pos = index[i] as number;
       if (pos === EMPTY) return false;
-      const p = wordOf(pos - 1);
+      const p = o + wordOf(pos - 1);
       if (b[p] === lo && b[p + 1] === hi && b[p + 2] === check) return true;
     }
   }
@@ -147,18 +157,19 @@ export class SeenEvents implements KeyedLog {
   add(eventId: string, ts: number): void {
     // Nothing held: the log starts again at its first block (whose time word the first id sets).
     if (this.size === 0) this.head = this.len = 0;
-    if (wordsFor(this.len + 1) > this.buf.length) this.makeRoom();
+    if (wordsFor(this.len + 1) > this.host.guestWords) this.makeRoom();
     const units = unitsOf(ts);
     if (this.size === 0) this.unitBase = units - LATE_ROOM;
     else if (units - this.unitBase > TIME_MAX) this.rebase(units - LATE_ROOM);
     const key = hashKey32(eventId);
-    const b = this.buf;
+    const b = this.host.array;
+    const o = this.start(b);
     const e = this.len;
-    const p = wordOf(e);
+    const p = o + wordOf(e);
     b[p] = key & 0xffff;
     b[p + 1] = key >>> 16;
     b[p + 2] = checkKey(eventId) & CHECK_MASK;
-    const t = timeWordOf(e);
+    const t = o + timeWordOf(e);
     const rel = Math.max(0, units - this.unitBase);
     // A block's first id sets its time (the word may hold a forgotten block's); later ones raise it.
     if ((e & (BLOCK - 1)) === 0 || rel > (b[t] as number)) b[t] = rel;
@@ -173,7 +184,8 @@ export class SeenEvents implements KeyedLog {
   expire(beforeMs: number): void {
     // A block's units u (its latest ts rounded up) go if u < ceil(before): then every ts in it <= u * UNIT_MS < before.
     const limit = unitsOf(beforeMs) - this.unitBase;
-    while (this.head < this.len && (this.buf[timeWordOf(this.head)] as number) < limit) {
+    // (dropFirst may rebuild the log into a new array: read afresh each block.)
+    while (this.head < this.len && (this.host.array[this.start(this.host.array) + timeWordOf(this.head)] as number) < limit) {
       // The rest of the block (dropFirst may rebuild the log: blocks keep their alignment, so the test holds).
       do this.dropFirst();
       while (this.head < this.len && (this.head & (BLOCK - 1)) !== 0);
@@ -183,8 +195,9 @@ export class SeenEvents implements KeyedLog {
 
   /** The hash of log entry `entry` (what the index probes with). */
   keyAt(entry: number): number {
-    const p = wordOf(entry);
-    return (((this.buf[p + 1] as number) << 16) | (this.buf[p] as number)) | 0;
+    const b = this.host.array;
+    const p = this.start(b) + wordOf(entry);
+    return (((b[p + 1] as number) << 16) | (b[p] as number)) | 0;
   }
 
   get size(): number {
@@ -197,12 +210,12 @@ export class SeenEvents implements KeyedLog {
   }
 
   get approxBytes(): number {
-    return 180 + this.buf.byteLength + (this.index.length > 0 ? 180 + this.index.byteLength : 0);
+    return 8 + this.host.guestWords * 2 + (this.index.length > 0 ? 180 + this.index.byteLength : 0);
   }
 
   /** Ids the log has room for. */
   private get capacity(): number {
-    const words = this.buf.length;
+    const words = this.host.guestWords;
     const blocks = Math.floor(words / BLOCK_WORDS);
     const rest = words - blocks * BLOCK_WORDS;
     return blocks * BLOCK + (rest === 0 ? 0 : (rest - 1) / ID_WORDS);
@@ -211,8 +224,9 @@ export class SeenEvents implements KeyedLog {
   /** Block times relative to a later unitBase; a block older than it holds unitBase (longer, never shorter). */
   private rebase(unitBase: number): void {
     const shift = unitBase - this.unitBase;
-    const b = this.buf;
-    for (let t = timeWordOf(this.head), end = wordsFor(this.len); t < end; t += BLOCK_WORDS) b[t] = Math.max(0, (b[t] as number) - shift);
+    const b = this.host.array;
+    const o = this.start(b);
+    for (let t = o + timeWordOf(this.head), end = o + wordsFor(this.len); t < end; t += BLOCK_WORDS) b[t] = Math.max(0, (b[t] as number) - shift);
     this.unitBase = unitBase;
   }
 
@@ -246,9 +260,10 @@ export class SeenEvents implements KeyedLog {
     const first = (this.head >>> BLOCK_SHIFT) << BLOCK_SHIFT;
     const skipped = this.head - first;
     const capacity = skipped + Math.max(INITIAL_ENTRIES, live, entries);
-    const b = new Uint16Array(wordsFor(capacity));
-    b.set(this.buf.subarray(timeWordOf(first), wordsFor(this.len)));
-    this.buf = b;
+    const old = this.host.array;
+    const from = this.start(old);
+    const b = this.host.reserveGuest(wordsFor(capacity));
+    b.set(old.subarray(from + timeWordOf(first), from + wordsFor(this.len)), this.start(b));
     this.index = slots > 0 ? newIndex(slots, capacity) : NO_INDEX;
     this.head = skipped;
     this.len = skipped + live;

@@ -139,8 +139,21 @@ function measureParts(engine: Engine): { figures: StateFigures; heapWithout: num
   }
   const held: HeldFigures = { customers: customers / n, eventIds: eventIds / n, dataBytes: (customers * 6 + eventIds * 6.25) / n };
   const steps: [string, (st: Parts) => void][] = [
-    ['event ids (seen-events)', (st) => (st.seen = new SeenEvents(1))],
-    ['distinct window', (st) => (st.window = new DistinctWindow(st.window.horizonList, 1))],
+    // The event ids live at the end of the window's array (word-host.ts): emptied there, and a new window takes them along.
+    [
+      'event ids (seen-events)',
+      (st) => {
+        st.window.reserveGuest(0);
+        st.seen = new SeenEvents(1, st.window);
+      },
+    ],
+    [
+      'distinct window',
+      (st) => {
+        st.window = new DistinctWindow(st.window.horizonList, 1);
+        st.seen = new SeenEvents(1, st.window);
+      },
+    ],
     ['open buckets (activity)', (st) => (st.activity = new ActivityTracker())],
     ['measure states', (st) => (st.measures = null)],
     ['last closed alert', (st) => (st.lastClosed = null)],
