@@ -325,6 +325,15 @@ export class Engine implements DetectionEngine {
     return this.actors.has(actorId);
   }
 
+  /**
+   * Drops every baseline history (the peer, role and organisation groups
+   * lose their rows with them); returns how many. For measuring tools (bench
+   * memory): the monitor drops histories only over their cap (tick).
+   */
+  forgetHistories(): number {
+    return this.history.dropLeastRecent(this.history.actorCount, () => false);
+  }
+
   forget(actorIds: Iterable<string>): void {
     for (const id of actorIds) {
       // Evicted here before: the new owner rebuilds it; its waiting buckets are not ours to emit.

@@ -108,6 +108,7 @@ export async function runMemoryBenchmark(o: MemoryBenchOptions): Promise<Scenari
         l === null ? '-' : l.actors.toLocaleString('en-US'),
         '-', '-', '-', '-', '-', '-',
         l === null ? '-' : `${mb(l.heapUsedMb)}+`,
+        '-',
         l === null ? '-' : `${mb(l.rssMb)}+`,
       ];
     }
@@ -124,12 +125,13 @@ export async function runMemoryBenchmark(o: MemoryBenchOptions): Promise<Scenari
       kb(s.estimatedP50),
       kb(s.estimatedP99),
       `${mb(r.heapAfterMb)} (${mb(r.heapWithoutStateMb)})`,
+      `${kb(r.history.bytesPerActor)} (${r.history.actors.toLocaleString('en-US')})`,
       `${mb(r.rssMb)} / ${mb(r.peakRssMb)}`,
     ];
   });
   console.log(
     table(
-      ['scenario', 'events', 'actors held', 'open alerts', 'KB/actor measured mean', 'measured p99*', 'estimate mean', 'estimate p50', 'estimate p99', 'heap MB (without state)', 'RSS MB end / peak'],
+      ['scenario', 'events', 'actors held', 'open alerts', 'KB/actor measured mean', 'measured p99*', 'estimate mean', 'estimate p50', 'estimate p99', 'heap MB (without state)', 'history KB/actor (actors)', 'RSS MB end / peak'],
       rows,
     ),
   );
@@ -137,7 +139,9 @@ export async function runMemoryBenchmark(o: MemoryBenchOptions): Promise<Scenari
     '\nKB/actor measured: heap used + ArrayBuffers after a full GC, minus heap used once the engine forgot those actors, per actor.\n' +
       '* measured p99: the same for the largest 1 % of actors by the engine\'s estimate (their mean, so at least the p99).\n' +
       'Estimate: the engine\'s own approxBytes per actor (what custos_engine_state_bytes reports).\n' +
-      'Heap without state: baselines (activity history) and the rest of the process, after the window state is forgotten.',
+      'Heap without state: baselines (activity history) and the rest of the process, after the window state is forgotten.\n' +
+      'History: the baselines\' activity history (hourly and daily rows, first-seen names, stats caches), not part of the window state:\n' +
+      '  heap freed by dropping every history after the state was forgotten, per actor that had one.',
   );
   const results = outcomes.filter((x): x is { ok: true; result: ScenarioResult } => x.ok).map((x) => x.result);
   for (const r of results) {

@@ -85,6 +85,12 @@ export interface ScenarioResult {
   readonly state: StateFigures;
   /** Heap once the state is forgotten: baselines (activity history) and everything else the process holds. */
   readonly heapWithoutStateMb: number;
+  /**
+   * The baselines' activity history, outside the window state: freed by
+   * dropping every actor's history after the state was forgotten, per actor
+   * that had one (their hourly and daily rows, first-seen names, stats caches).
+   */
+  readonly history: { readonly actors: number; readonly bytesPerActor: number };
   readonly engineStats: Readonly<Record<string, unknown>>;
   /** With `breakdown`: what each part frees, per actor (measuredTop1 is then not measured: 0). */
   readonly parts?: PartFigures;
@@ -314,6 +320,8 @@ export function runScenario(o: ScenarioOptions): ScenarioResult {
     const engineStats = { ...engine.stats() };
     const measured = o.breakdown === true ? measureParts(engine) : { ...measureState(engine), parts: undefined, held: undefined };
     const { figures, heapWithout } = measured;
+    const historyActors = engine.forgetHistories();
+    const history = { actors: historyActors, bytesPerActor: (heapWithout - heapUsed()) / Math.max(1, historyActors) };
     const label = o.kind === 'org' ? `organisation: ${o.actors} actors, ${o.days} days (seed ${o.seed})` : `flood: ${o.ids.toLocaleString('en-US')} distinct actor ids in ${o.spanMs / HOUR} h`;
     return {
       kind: o.kind,
@@ -326,6 +334,7 @@ export function runScenario(o: ScenarioOptions): ScenarioResult {
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       state: figures,
       heapWithoutStateMb: heapWithout / MB,
+      history,
       engineStats,
       ...(measured.parts !== undefined && { parts: measured.parts }),
       ...(measured.held !== undefined && { held: measured.held }),
