@@ -24,6 +24,7 @@
  * actor's qualifying rows change; a group's per cutoff.
  */
 import type { ActorActivityRow } from '../api.js';
+import { heldRow } from './held-row.js';
 import { BANDS, bandOfRow, metricGranularity, metricReader, type Band, type BandRule, type Metric } from './bands.js';
 import { EMPTY_STATS, summarise, TOP_KEPT, type SampleStats } from './robust.js';
 
@@ -210,8 +211,9 @@ export class ActivityHistory {
         if (held.bucket_start < row.bucket_start) break;
         if (held.bucket_start !== row.bucket_start) continue;
         if (row.events <= held.events) return 'kept';
-        rows[i] = row;
-        this.noteRow(this.ensureActor(row), row);
+        const moved = this.ensureActor(row);
+        rows[i] = heldRow(row, moved);
+        this.noteRow(moved, row);
         return 'replaced';
       }
     }
@@ -219,8 +221,9 @@ export class ActivityHistory {
     return 'added';
   }
 
-  private insert(row: ActorActivityRow): void {
-    const a = this.ensureActor(row);
+  private insert(given: ActorActivityRow): void {
+    const a = this.ensureActor(given);
+    const row = heldRow(given, a);
     const rows = row.granularity === 'hour' ? a.hourly : a.daily;
     // Keep rows sorted by bucket start (restore is oldest first; online rows arrive in order).
     let i = rows.length;
