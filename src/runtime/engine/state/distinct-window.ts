@@ -218,7 +218,7 @@ export class DistinctWindow implements KeyedLog, WordHost {
    * own (one costs about 184 bytes: 0.18 KB per actor of the organisation).
    * The window's own words (entries, then heads and counts) come first.
    */
-  guestWords = 0;
+  private guest = 0;
   /** u16 words per entry: NARROW or WIDE. */
   private stride = NARROW;
   /** The second an entry's offset counts from (NONE when wide). */
@@ -260,7 +260,7 @@ export class DistinctWindow implements KeyedLog, WordHost {
 
   /** The window's words in `buf` (0: no log yet), before the guest's. */
   private get ownWords(): number {
-    return this.buf.length - this.guestWords;
+    return this.buf.length - this.guest;
   }
 
   /** Entries the log has room for. */
@@ -288,6 +288,11 @@ export class DistinctWindow implements KeyedLog, WordHost {
     b[p + 1] = v >>> 16;
   }
 
+  /** Words at the end of `array` that are the guest's (WordHost). */
+  get guestWords(): number {
+    return this.guest;
+  }
+
   /** The array whose last `guestWords` words are the guest's (WordHost). */
   get array(): Uint16Array {
     return this.buf;
@@ -299,13 +304,13 @@ export class DistinctWindow implements KeyedLog, WordHost {
     const b = own + words === 0 ? NO_LOG : new Uint16Array(own + words);
     if (own > 0) b.set(this.buf.subarray(0, own));
     this.buf = b;
-    this.guestWords = words;
+    this.guest = words;
     return b;
   }
 
   /** A new array of `words` own words and the guest's words copied to its end (the caller fills the own words). */
   private withOwnWords(words: number): Uint16Array<ArrayBuffer> {
-    const g = this.guestWords;
+    const g = this.guest;
     const b = new Uint16Array(words + g);
     if (g > 0) b.set(this.buf.subarray(this.buf.length - g), words);
     return b;
