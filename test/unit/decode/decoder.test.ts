@@ -48,6 +48,21 @@ describe('decode: valid events', () => {
     }
   });
 
+  it('takes each event its own ids in a batch: all distinct, one repeat at the end, or all the same', () => {
+    const p = createPseudonymizer(KEY);
+    const lists: string[][] = [];
+    for (const n of [1, 2, 3, 16, 17]) {
+      const ids = Array.from({ length: n }, (_, i) => `d${n}-${i}`);
+      lists.push(ids, [...ids, ids[n - 1]!], Array.from({ length: n }, () => ids[0]!));
+    }
+    const { results } = decode.batch(lists.map((ids) => bytes({ ...valid, record_ids: ids })));
+    results.forEach((r, i) => {
+      const distinct = [...new Set(lists[i])];
+      expect(r.ok && r.event.record_refs, lists[i]!.join(',')).toEqual(distinct.map(p));
+      expect(r.ok && r.event.record_count).toBe(distinct.length);
+    });
+  });
+
   it('accepts epoch milliseconds and count-only events', () => {
     const { record_ids: _ids, ...rest } = valid;
     const r = decode(bytes({ ...rest, ts: 1_772_438_102_123, record_count: 40 }));
