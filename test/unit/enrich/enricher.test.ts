@@ -5,6 +5,7 @@ import { createEnricher } from '../../../src/runtime/enrich/enricher.js';
 import { loadEnrichmentTables, type EnrichmentTables } from '../../../src/runtime/enrich/tables.js';
 import { InvalidSourceError } from '../../../src/util/source-error.js';
 import type { AccessEvent } from '../../../src/model/event.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 const tables: EnrichmentTables = loadEnrichmentTables({
   directoryFile: 'rules/enrichment/actors.csv',
@@ -54,6 +55,27 @@ describe('enrich', () => {
     // New York switches to EDT on 8 March 2026: 13:30Z is 08:30 EST before, 09:30 EDT after.
     expect(enrich(eventAt({ actor_id: 'frank', ts: '2026-03-06T13:30:00Z' })).local_time.hour).toBe(8);
     expect(enrich(eventAt({ actor_id: 'frank', ts: '2026-03-09T13:30:00Z' })).local_time.hour).toBe(9);
+  });
+});
+
+describe('shared zone and local-time contexts', () => {
+  it('give each event what a fresh enricher gives it, across hours, weekdays, zones and actors', () => {
+    const shared = createEnricher(tables);
+    const random = seededRandom(13);
+    const actors = ['alice', 'carol', 'frank', 'mallory'];
+    const ips = ['10.10.3.4', '203.0.113.9', null];
+    const seen = new Map<string, unknown>();
+    for (let i = 0; i < 400; i++) {
+      const over = { actor_id: actors[i % actors.length], source_ip: ips[i % ips.length], ts: Date.UTC(2026, 2, 1) + Math.floor(random() * 14 * 86_400_000) };
+      const e = shared(eventAt(over));
+      const fresh = createEnricher(tables)(eventAt(over));
+      expect(e.local_time, JSON.stringify(over)).toStrictEqual(fresh.local_time);
+      expect(e.network).toStrictEqual(fresh.network);
+      // The same values are the same (read-only) object.
+      const key = JSON.stringify(e.local_time);
+      if (seen.has(key)) expect(e.local_time).toBe(seen.get(key));
+      else seen.set(key, e.local_time);
+    }
   });
 });
 

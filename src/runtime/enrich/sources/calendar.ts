@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { setting } from '../../../config/setting-spec.js';
 import { LocalTimeResolver } from '../../../time/local-time.js';
+import type { LocalTimeContext } from '../../../model/enriched.js';
 import { parseYamlWith } from '../../../util/yaml-validate.js';
 import { flag, toNumber, uint } from '../../outputs/clickhouse/rows/json-values.js';
 import { businessHoursFrom, calendarFileSchema, isBusinessTime } from '../business-hours.js';
@@ -25,9 +26,14 @@ export const CALENDAR = defineEnrichmentSource({
   attribute: 'local_time',
   step: (hours) => {
     const localTime = new LocalTimeResolver();
+    // One context per (weekday, hour, business hours), shared by the events that have it (they
+    // are read-only): 336 objects at most, where a new one per event was kept with its event.
+    const contexts: LocalTimeContext[] = [];
     return (event, soFar) => {
       const local = localTime.read(event.ts, soFar.actor.timezone);
-      return { hour: local.hour, weekday: local.weekday, business_hours: isBusinessTime(hours, local) };
+      const open = isBusinessTime(hours, local);
+      const k = ((local.weekday * 24 + local.hour) << 1) | (open ? 1 : 0);
+      return (contexts[k] ??= { hour: local.hour, weekday: local.weekday, business_hours: open });
     };
   },
   draft: () => ({ hour: undefined, weekday: undefined, business_hours: undefined }),

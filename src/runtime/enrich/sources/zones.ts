@@ -8,6 +8,7 @@ import { readOrNull } from '../../check/shipped-examples.js';
 import { NetworkZones, zonesFileSchema } from '../network-zones.js';
 import { defineEnrichmentSource, readSourceFile } from '../source.js';
 import { join } from 'node:path';
+import type { NetworkContext } from '../../../model/enriched.js';
 
 export const ZONES = defineEnrichmentSource({
   name: 'zones',
@@ -26,7 +27,17 @@ export const ZONES = defineEnrichmentSource({
   },
   crossCheck: (zones, { file, ruleSet, index }) => checkZoneReferences(zones, file, ruleSet, index),
   attribute: 'network',
-  step: (zones) => (event) => ({ zone: zones.zoneOf(event.source_ip) }),
+  step: (zones) => {
+    // One context per zone name (the file's few, and `unknown`), shared by the events in that
+    // zone (they are read-only), not a new object kept with each event.
+    const contexts = new Map<string, NetworkContext>();
+    return (event) => {
+      const zone = zones.zoneOf(event.source_ip);
+      let context = contexts.get(zone);
+      if (context === undefined) contexts.set(zone, (context = { zone }));
+      return context;
+    };
+  },
   draft: () => ({ zone: undefined }),
   columns: [{ name: 'network_zone', type: LC, write: (e) => e.network.zone, read: (v, d) => void (d.network.zone = v) }],
 });
