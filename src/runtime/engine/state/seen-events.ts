@@ -184,13 +184,18 @@ export class SeenEvents implements KeyedLog {
   expire(beforeMs: number): void {
     // A block's units u (its latest ts rounded up) go if u < ceil(before): then every ts in it <= u * UNIT_MS < before.
     const limit = unitsOf(beforeMs) - this.unitBase;
-    // (dropFirst may rebuild the log into a new array: read afresh each block.)
-    while (this.head < this.len && (this.host.array[this.start(this.host.array) + timeWordOf(this.head)] as number) < limit) {
+    while (this.head < this.len && this.blockTime(this.head) < limit) {
       // The rest of the block (dropFirst may rebuild the log: blocks keep their alignment, so the test holds).
       do this.dropFirst();
       while (this.head < this.len && (this.head & (BLOCK - 1)) !== 0);
     }
     if (this.head >= 16 && this.head * FRONT_SHARE >= this.len) this.rebuild(Math.ceil(this.size * GROWTH), this.slotsFor(this.size));
+  }
+
+  /** The time word of the block holding id `entry`, read from the host's current array (a rebuild replaces it). */
+  private blockTime(entry: number): number {
+    const b = this.host.array;
+    return b[this.start(b) + timeWordOf(entry)] as number;
   }
 
   /** The hash of log entry `entry` (what the index probes with). */
