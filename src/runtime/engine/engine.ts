@@ -102,7 +102,8 @@ export class Engine implements DetectionEngine {
   private rules!: RuleSet;
   /** limitInputs' answer, reused for every window judged (the per-event path allocates no inputs). */
   private readonly scratchDays = { active: 0, level: 0 };
-  private readonly scratchInputs: ScratchLimitInputs = { stats: { own: EMPTY_STATS, peers: EMPTY_STATS, role: EMPTY_STATS, org: EMPTY_STATS, ownOther: EMPTY_STATS, peersOther: EMPTY_STATS }, band: null, roleLimits: undefined, statusFactor: 1, days: null };
+  private readonly scratchSlot = { weekday: 0, hour: 0, hours: 0 };
+  private readonly scratchInputs: ScratchLimitInputs = { stats: { own: EMPTY_STATS, peers: EMPTY_STATS, role: EMPTY_STATS, org: EMPTY_STATS, ownOther: EMPTY_STATS, peersOther: EMPTY_STATS }, band: null, roleLimits: undefined, statusFactor: 1, days: null, slotRecurring: null };
   private readonly clock: Clock;
   private readonly caps: { distinct: number; eventIds: number };
   private readonly maxActors: number;
@@ -746,6 +747,7 @@ export class Engine implements DetectionEngine {
     stats.ownOther = EMPTY_STATS;
     stats.peersOther = EMPTY_STATS;
     inp.band = null;
+    inp.slotRecurring = null;
     inp.roleLimits = this.rules.roles.get(e.actor.role)?.limits;
     inp.statusFactor = factor;
     if (days === null) inp.days = null;
@@ -774,6 +776,14 @@ export class Engine implements DetectionEngine {
       inp.band = band;
       stats.own = this.history.own(st.actorId, metric, band, this.ownAsOf(st), withoutAlerted);
       if (!baseline) return inp;
+      // A recurring level of the event's slot of the week (a weekly report at its hour), not of any time.
+      const rp = w.limit.baseline.recurring_peak;
+      if (rp !== undefined && rp.slot === 'week') {
+        this.scratchSlot.weekday = e.local_time.weekday;
+        this.scratchSlot.hour = e.local_time.hour;
+        this.scratchSlot.hours = rp.slot_hours;
+        inp.slotRecurring = this.history.ownSlotLevel(st.actorId, w.limit.baseline, metric, this.scratchSlot, rp.min_count, this.ownAsOf(st), withoutAlerted);
+      }
       // A part of the week the actor has hardly worked: their usual level elsewhere may judge it (rare_band).
       const rare = w.limit.baseline.rare_band;
       if (rareBandApplies(rare, band, stats.own.days)) {

@@ -71,8 +71,12 @@ export function bandOfDay(weekday: number, rule: BandRule): Band {
 /** Band of a stored row. A UTC day's start may fall on the previous local evening: use its midpoint's weekday. */
 export function bandOfRow(row: ActorActivityRow, rule: BandRule): Band {
   if (row.granularity === 'hour') return bandOfHour(row.local_hour, row.local_weekday, rule);
-  const midWeekday = row.local_hour >= 12 ? (row.local_weekday % 7) + 1 : row.local_weekday;
-  return bandOfDay(midWeekday, rule);
+  return bandOfDay(dayWeekday(row), rule);
+}
+
+/** The local weekday a daily row stands for: its midpoint's (a UTC day's start may fall on the previous local evening). */
+export function dayWeekday(row: ActorActivityRow): number {
+  return row.local_hour >= 12 ? (row.local_weekday % 7) + 1 : row.local_weekday;
 }
 
 /** Band of "now" for a metric, from the event's local time. */

@@ -25,7 +25,7 @@
  */
 import type { ActorActivityRow } from '../api.js';
 import { heldRow } from './held-row.js';
-import { BANDS, bandOfRow, metricGranularity, metricReader, type Band, type BandRule, type Metric } from './bands.js';
+import { BANDS, bandOfRow, dayWeekday, metricGranularity, metricReader, type Band, type BandRule, type Metric } from './bands.js';
 import { EMPTY_STATS, summarise, TOP_KEPT, type SampleStats } from './robust.js';
 
 const EMPTY_TOP: readonly number[] = [];
@@ -54,6 +54,29 @@ export interface ActorHistory {
   requests: { version: number; lo: number; hi: number };
   /** The last own span read per granularity: the windows and facts of one event all ask as of one instant. */
   readonly spans: { readonly hour: OwnSpan; readonly day: OwnSpan };
+  /**
+   * Recurring levels in a slot of the week (ownSlotLevel), per baseline that asks for one: created
+   * with the first such question, so actors no slot rule judges hold nothing for it.
+   */
+  slots: Map<object, SlotLevel> | null;
+}
+
+/** The level an actor's own rows reached in one slot of the week, valid for `version`, the rows [lo, hi), that slot and alerted rows left out or not. */
+interface SlotLevel {
+  version: number;
+  lo: number;
+  hi: number;
+  weekday: number;
+  hour: number;
+  withoutAlerted: boolean;
+  level: number | null;
+}
+
+/** Where a recurring level counts (recurring_peak with slot `week`): the local weekday, the hour and the hours either side. */
+export interface WeekSlot {
+  readonly weekday: number;
+  readonly hour: number;
+  readonly hours: number;
 }
 
 /** The actor's rows [lo, hi) that count as of `asOf`, valid while the rows are at `version`. */
@@ -161,6 +184,8 @@ export class ActivityHistory {
     const changed = bandRule.start !== this.rules.start || bandRule.end !== this.rules.end || bandRule.weekend_days.join() !== this.rules.weekend_days.join();
     this.lookbackMs = lookbackMs;
     this.rules = bandRule;
+    // Slot levels are kept per baseline of the rule set: a reload brings new ones.
+    for (const a of this.actors.values()) a.slots = null;
     if (!changed) return;
     for (const a of this.actors.values()) {
       a.cache.clear();
@@ -299,6 +324,60 @@ export class ActivityHistory {
       a.cache.set(key, hit);
     }
     return hit.stats[BANDS.indexOf(band)] ?? EMPTY_STATS;
+  }
+
+  /**
+   * The level the actor's own rows reached in a slot of the week on at least `minCount` weeks,
+   * as of `asOf` (null: fewer weeks): each week's highest value of the metric in the slot, the
+   * `minCount`-th highest of those. Hourly metrics: rows of the slot's local weekday whose local
+   * hour is within `slot.hours` of its hour; daily metrics: the days of that weekday and of the
+   * one before (a sliding 24 hours ending on Wednesday morning holds Tuesday's report). `key` is
+   * the baseline asking (its cached answer).
+   */
+  ownSlotLevel(actorId: string, key: object, metric: Metric, slot: WeekSlot, minCount: number, asOf: number, withoutAlerted: boolean): number | null {
+    const a = this.actors.get(actorId);
+    if (a === undefined) return null;
+    const hourly = metricGranularity(metric) === 'hour';
+    const { lo, hi } = this.ownSpan(a, hourly, asOf);
+    if (a.slots === null) a.slots = new Map();
+    let hit = a.slots.get(key);
+    if (hit !== undefined && hit.version === a.version && hit.lo === lo && hit.hi === hi && hit.weekday === slot.weekday && hit.hour === slot.hour && hit.withoutAlerted === withoutAlerted) return hit.level;
+    const rows = hourly ? a.hourly : a.daily;
+    const valueOf = metricReader(metric);
+    const dayBefore = slot.weekday === 1 ? 7 : slot.weekday - 1;
+    // A slot's rows are hours (daily: one day) apart within a week and six or more days apart across weeks.
+    const sameWeekGap = hourly ? DAY_MS : 2 * DAY_MS;
+    const weekly: number[] = [];
+    let last = Number.NEGATIVE_INFINITY;
+    for (let i = lo; i < hi; i++) {
+      const r = rows[i] as ActorActivityRow;
+      if (withoutAlerted && r.under_alert === true) continue;
+      if (hourly) {
+        if (r.local_weekday !== slot.weekday || Math.abs(r.local_hour - slot.hour) > slot.hours) continue;
+      } else {
+        const wd = dayWeekday(r);
+        if (wd !== slot.weekday && wd !== dayBefore) continue;
+      }
+      const v = valueOf(r);
+      if (r.bucket_start - last >= sameWeekGap) weekly.push(v);
+      else weekly[weekly.length - 1] = Math.max(weekly[weekly.length - 1] as number, v);
+      last = r.bucket_start;
+    }
+    weekly.sort((x, y) => y - x);
+    const level = weekly[minCount - 1] ?? null;
+    if (hit === undefined) {
+      hit = { version: a.version, lo, hi, weekday: slot.weekday, hour: slot.hour, withoutAlerted, level };
+      a.slots.set(key, hit);
+    } else {
+      hit.version = a.version;
+      hit.lo = lo;
+      hit.hi = hi;
+      hit.weekday = slot.weekday;
+      hit.hour = slot.hour;
+      hit.withoutAlerted = withoutAlerted;
+      hit.level = level;
+    }
+    return level;
   }
 
   /** Hourly rows of the actor's that count as of `asOf` (first-seen needs a few before it speaks). */
@@ -516,6 +595,7 @@ export class ActivityHistory {
         requestPeaks: EMPTY_TOP,
         requests: { version: -1, lo: 0, hi: 0 },
         spans: { hour: { version: -1, asOf: 0, lo: 0, hi: 0 }, day: { version: -1, asOf: 0, lo: 0, hi: 0 } },
+        slots: null,
       };
       this.actors.set(row.actor_id, a);
     } else if (a.role !== row.role || a.department !== row.department) {

@@ -17,6 +17,7 @@
  *   spread      = max(1.4826 × MAD of ln(1 + x), min_spread)
  *   floor       = max(floor, times × role limit)                 (floor_role_limit)
  *   recurring   = own peak reached ≥ min_count times in the look-back × (1 + headroom)
+ *                 (slot: week: on ≥ min_count weeks, in the same weekday and hours of the week)
  *   routine     = the peer group's (else the role's) quantile × (1 + headroom)   (peer_routine)
  *
  *   limit = max(statistical, floor, recurring, routine)
@@ -143,6 +144,8 @@ export interface LimitInputs {
   readonly statusFactor: number;
   /** A window of several days: how many of its days had reads, and on how many the observed level was reached (null: a sliding window). */
   readonly days?: { readonly active: number; readonly level: number } | null;
+  /** recurring_peak with slot `week`: the own level reached in the event's slot of the week on min_count weeks (null: none). */
+  readonly slotRecurring?: number | null;
 }
 
 /** The window's floor before the status factor: `floor`, raised to `times` × the role limit when configured. */
@@ -276,7 +279,8 @@ export function limitOf(w: RateWindow, inp: LimitInputs): number {
   const rp = b.recurring_peak;
   // Needs only min_count occurrences (not the own gate): it states what this
   // actor has done before, whichever step of the chain judges the rest.
-  r.recurring = rp !== undefined ? (ownStats.top[rp.min_count - 1] ?? null) : null;
+  // In its slot of the week (slot: week), a weekly report is normal at its hour and lifts no other.
+  r.recurring = rp === undefined ? null : rp.slot === 'week' ? (inp.slotRecurring ?? null) : (ownStats.top[rp.min_count - 1] ?? null);
   r.recurringLimit = r.recurring !== null && rp !== undefined ? r.recurring * (1 + rp.headroom) : 0;
   // What is routine for the job: the peer group's quantile, else the role's.
   const pr = b.peer_routine;

@@ -61,6 +61,16 @@ const recurringPeak = z.strictObject({
   min_count: z.number().int().min(1).max(5).default(1),
   /** Margin above that level. */
   headroom: nonNegative.default(0.25),
+  /**
+   * Where the level counts. `any`: any time in the part of the week judged (a weekly report
+   * lifts the limit all week). `week`: only the same local weekday within `slot_hours` of the
+   * event's local hour, one occurrence per week (daily metrics: the same weekday or the one
+   * before, which a sliding 24 hours spans): scheduled work is normal in its own slot and
+   * lifts no limit elsewhere.
+   */
+  slot: z.enum(['any', 'week']).default('any'),
+  /** With slot `week`: local hours either side of the event's hour that count as its slot. */
+  slot_hours: z.number().int().min(0).max(6).default(2),
 });
 
 /** Metrics of distinct customers; `*_events` count the requests of an activity class (with `class`). */
