@@ -7,7 +7,7 @@ import { createEngine, type ActorActivityRow, type AlertUpdate } from '../../../
 import type { RateRule, RateWindow } from '../../../src/runtime/engine/rules/rule-set.js';
 import { ev, ref, T0, LATER } from './support/enrich.js';
 import { hourlyRows } from './support/history.js';
-import { BASELINE_RULES, rules } from './support/rules.js';
+import { BASELINE_RULES, problems, rules } from './support/rules.js';
 
 const RS = rules(BASELINE_RULES);
 const rule = RS.rateRules.find((r) => r.id === 'r.base') as RateRule;
@@ -207,6 +207,12 @@ describe('baselines: fallback chain own -> peers -> role -> org -> static, with 
       expect(day(3)).toBe(49_000); // Wednesday morning's 24 hours still hold Tuesday's report
       expect(day(4)).toBe(9_000);
       expect(day(1)).toBe(9_000);
+    });
+
+    it('refuses slot_hours without slot week (it would be ignored)', () => {
+      expect(problems(BASELINE_RULES.replace('static: 500 }', 'static: 500, recurring_peak: { min_count: 2, slot_hours: 3 } }')).join('\n')).toContain('slot_hours applies to slot: week only');
+      expect(windowWith(SLOT).limit).toMatchObject({ baseline: { recurring_peak: { slot: 'week', slot_hours: 1 } } });
+      expect(windowWith('recurring_peak: { min_count: 2, slot: week }').limit).toMatchObject({ baseline: { recurring_peak: { slot_hours: 2 } } });
     });
 
     it('lifts the limit at the report slot only; slot any lifts it all week', () => {

@@ -63,13 +63,13 @@ export interface ActorHistory {
 
 /** The level an actor's own rows reached in one slot of the week, valid for `version`, the rows [lo, hi), that slot and alerted rows left out or not. */
 interface SlotLevel {
-  version: number;
-  lo: number;
-  hi: number;
-  weekday: number;
-  hour: number;
-  withoutAlerted: boolean;
-  level: number | null;
+  readonly version: number;
+  readonly lo: number;
+  readonly hi: number;
+  readonly weekday: number;
+  readonly hour: number;
+  readonly withoutAlerted: boolean;
+  readonly level: number | null;
 }
 
 /** Where a recurring level counts (recurring_peak with slot `week`): the local weekday, the hour and the hours either side. */
@@ -340,7 +340,7 @@ export class ActivityHistory {
     const hourly = metricGranularity(metric) === 'hour';
     const { lo, hi } = this.ownSpan(a, hourly, asOf);
     if (a.slots === null) a.slots = new Map();
-    let hit = a.slots.get(key);
+    const hit = a.slots.get(key);
     if (hit !== undefined && hit.version === a.version && hit.lo === lo && hit.hi === hi && hit.weekday === slot.weekday && hit.hour === slot.hour && hit.withoutAlerted === withoutAlerted) return hit.level;
     const rows = hourly ? a.hourly : a.daily;
     const valueOf = metricReader(metric);
@@ -365,18 +365,8 @@ export class ActivityHistory {
     }
     weekly.sort((x, y) => y - x);
     const level = weekly[minCount - 1] ?? null;
-    if (hit === undefined) {
-      hit = { version: a.version, lo, hi, weekday: slot.weekday, hour: slot.hour, withoutAlerted, level };
-      a.slots.set(key, hit);
-    } else {
-      hit.version = a.version;
-      hit.lo = lo;
-      hit.hi = hi;
-      hit.weekday = slot.weekday;
-      hit.hour = slot.hour;
-      hit.withoutAlerted = withoutAlerted;
-      hit.level = level;
-    }
+    // A new answer at most once per actor, baseline and hour (or new row): not per event.
+    a.slots.set(key, { version: a.version, lo, hi, weekday: slot.weekday, hour: slot.hour, withoutAlerted, level });
     return level;
   }
 

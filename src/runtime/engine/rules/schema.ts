@@ -69,9 +69,14 @@ const recurringPeak = z.strictObject({
    * lifts no limit elsewhere.
    */
   slot: z.enum(['any', 'week']).default('any'),
-  /** With slot `week`: local hours either side of the event's hour that count as its slot. */
-  slot_hours: z.number().int().min(0).max(6).default(2),
-});
+  /** With slot `week`: local hours either side of the event's hour that count as its slot (default 2). */
+  slot_hours: z.number().int().min(0).max(6).optional(),
+})
+  // slot_hours without slot week would be silently ignored: refuse it, then give week its default.
+  .superRefine((rp, ctx) => {
+    if (rp.slot_hours !== undefined && rp.slot !== 'week') ctx.addIssue({ code: 'custom', path: ['slot_hours'], message: 'slot_hours applies to slot: week only' });
+  })
+  .transform((rp) => ({ ...rp, slot_hours: rp.slot_hours ?? 2 }));
 
 /** Metrics of distinct customers; `*_events` count the requests of an activity class (with `class`). */
 const distinctMetric = z.enum(['hour_peak_5m', 'hour_peak_1h', 'hour_distinct', 'day_distinct', 'day_peak_24h']);
