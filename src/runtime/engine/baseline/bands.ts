@@ -8,7 +8,7 @@
  * is `local_time.business_hours` (for rules and alerts); these only decide which
  * stored hours are compared with which.
  */
-import type { ActorActivityRow } from '../api.js';
+import type { ActivityColumns } from './activity-columns.js';
 
 /** What a baseline measures in each stored bucket: distinct customers (peaks), or requests (events). */
 export type BaseMetric = 'hour_peak_5m' | 'hour_peak_1h' | 'hour_distinct' | 'day_distinct' | 'day_peak_24h' | 'hour_events' | 'day_events';
@@ -42,21 +42,18 @@ export function metricGranularity(metric: Metric): 'hour' | 'day' {
  * baseline reads it from every row of its span; a class's name is parsed here,
  * not per row).
  */
-export function metricReader(metric: Metric): (row: ActorActivityRow) => number {
+export function metricReader(metric: Metric): (rows: ActivityColumns, i: number) => number {
   const colon = metric.indexOf(':');
   if (colon >= 0) {
-    // One class's requests: absent from the row when the bucket had none (rows stored before classes too).
+    // One class's requests: 0 when the bucket had none (rows stored before classes too).
     const name = metric.slice(colon + 1);
-    return (row) => {
-      const at = row.class_names?.indexOf(name) ?? -1;
-      return at < 0 ? 0 : (row.class_events?.[at] ?? 0);
-    };
+    return (rows, i) => rows.classEvents(i, name);
   }
-  if (metric === 'hour_peak_5m') return (row) => row.peak_5m_distinct;
+  if (metric === 'hour_peak_5m') return (rows, i) => rows.peak5m(i);
   // Rows stored without the sliding-hour peak fall back to the clock hour's count.
-  if (metric === 'hour_peak_1h') return (row) => row.peak_1h_distinct ?? row.distinct_records;
-  if (metric === 'day_peak_24h') return (row) => row.peak_24h_distinct ?? row.distinct_records;
-  return (row) => row.distinct_records;
+  if (metric === 'hour_peak_1h') return (rows, i) => rows.peak1h(i);
+  if (metric === 'day_peak_24h') return (rows, i) => rows.peak24h(i);
+  return (rows, i) => rows.distinctRecords(i);
 }
 
 export function bandOfHour(hour: number, weekday: number, rule: BandRule): Band {
@@ -69,14 +66,16 @@ export function bandOfDay(weekday: number, rule: BandRule): Band {
 }
 
 /** Band of a stored row. A UTC day's start may fall on the previous local evening: use its midpoint's weekday. */
-export function bandOfRow(row: ActorActivityRow, rule: BandRule): Band {
-  if (row.granularity === 'hour') return bandOfHour(row.local_hour, row.local_weekday, rule);
-  return bandOfDay(dayWeekday(row), rule);
+/** Band of a held row (i of `rows`). */
+export function bandOfRow(rows: ActivityColumns, i: number, rule: BandRule): Band {
+  if (rows.granularity === 'hour') return bandOfHour(rows.localHour(i), rows.localWeekday(i), rule);
+  return bandOfDay(dayWeekday(rows, i), rule);
 }
 
 /** The local weekday a daily row stands for: its midpoint's (a UTC day's start may fall on the previous local evening). */
-export function dayWeekday(row: ActorActivityRow): number {
-  return row.local_hour >= 12 ? (row.local_weekday % 7) + 1 : row.local_weekday;
+export function dayWeekday(rows: ActivityColumns, i: number): number {
+  const weekday = rows.localWeekday(i);
+  return rows.localHour(i) >= 12 ? (weekday % 7) + 1 : weekday;
 }
 
 /** Band of "now" for a metric, from the event's local time. */

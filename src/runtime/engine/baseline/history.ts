@@ -24,7 +24,7 @@
  * actor's qualifying rows change; a group's per cutoff.
  */
 import type { ActorActivityRow } from '../api.js';
-import { heldRow } from './held-row.js';
+import { ActivityColumns, type ListKind } from './activity-columns.js';
 import { BANDS, bandOfRow, dayWeekday, metricGranularity, metricReader, type Band, type BandRule, type Metric } from './bands.js';
 import { EMPTY_STATS, summarise, TOP_KEPT, type SampleStats } from './robust.js';
 
@@ -34,8 +34,9 @@ export interface ActorHistory {
   readonly actorId: string;
   role: string;
   department: string;
-  readonly hourly: ActorActivityRow[];
-  readonly daily: ActorActivityRow[];
+  /** The actor's rows, sorted by bucket start (activity-columns.ts: the form they are held in). */
+  readonly hourly: ActivityColumns;
+  readonly daily: ActivityColumns;
   /** Bumped on every change; keys the own-stats cache. */
   version: number;
   /** First and last bucket start each resource type / channel / zone was used in (within what is held). */
@@ -92,7 +93,8 @@ export interface SeenSpan {
   last: number;
 }
 
-export type SeenKind = keyof ActorHistory['seen'];
+export type SeenKind = keyof ActorHistory['seen'] & ListKind;
+const SEEN_KINDS: readonly SeenKind[] = ['resource_types', 'channels', 'zones'];
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -116,20 +118,8 @@ interface GroupSnapshot {
 const durationOf = (granularity: 'hour' | 'day'): number => (granularity === 'hour' ? HOUR_MS : DAY_MS);
 
 /** [lo, hi): the rows (sorted by bucket start) of buckets that started at or after `from` and ended by `to`. */
-function span(rows: readonly ActorActivityRow[], from: number, to: number, duration: number): { lo: number; hi: number } {
-  return { lo: lowerBound(rows, from), hi: lowerBound(rows, to - duration + 1) };
-}
-
-/** First index whose bucket starts at or after `t`. */
-function lowerBound(rows: readonly ActorActivityRow[], t: number): number {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((rows[mid] as ActorActivityRow).bucket_start < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+function span(rows: ActivityColumns, from: number, to: number, duration: number): { lo: number; hi: number } {
+  return { lo: rows.lowerBound(from), hi: rows.lowerBound(to - duration + 1) };
 }
 
 /** How many of a group's members used a value as of a cutoff (ActivityHistory.shareUsing). */
@@ -205,13 +195,7 @@ export class ActivityHistory {
   has(actorId: string, granularity: 'hour' | 'day', bucketStart: number): boolean {
     const a = this.actors.get(actorId);
     if (a === undefined) return false;
-    const rows = granularity === 'hour' ? a.hourly : a.daily;
-    for (let i = rows.length - 1; i >= 0; i--) {
-      const s = (rows[i] as ActorActivityRow).bucket_start;
-      if (s === bucketStart) return true;
-      if (s < bucketStart) return false;
-    }
-    return false;
+    return (granularity === 'hour' ? a.hourly : a.daily).indexOf(bucketStart) >= 0;
   }
 
   /** Adds a row (ignored when the same bucket is already held). Returns whether it was added. */
@@ -230,53 +214,47 @@ export class ActivityHistory {
   merge(row: ActorActivityRow): MergeResult {
     const a = this.actors.get(row.actor_id);
     const rows = a === undefined ? undefined : row.granularity === 'hour' ? a.hourly : a.daily;
-    if (a !== undefined && rows !== undefined) {
-      for (let i = rows.length - 1; i >= 0; i--) {
-        const held = rows[i] as ActorActivityRow;
-        if (held.bucket_start < row.bucket_start) break;
-        if (held.bucket_start !== row.bucket_start) continue;
-        if (row.events <= held.events) return 'kept';
-        const moved = this.ensureActor(row);
-        rows[i] = heldRow(row, moved);
-        this.noteRow(moved, row);
-        return 'replaced';
-      }
+    const i = rows === undefined ? -1 : rows.indexOf(row.bucket_start);
+    if (rows !== undefined && i >= 0) {
+      if (row.events <= rows.events(i)) return 'kept';
+      const moved = this.ensureActor(row);
+      rows.replace(i, row);
+      this.noteRow(moved, rows, i);
+      return 'replaced';
     }
     this.insert(row);
     return 'added';
   }
 
-  private insert(given: ActorActivityRow): void {
-    const a = this.ensureActor(given);
-    const row = heldRow(given, a);
+  private insert(row: ActorActivityRow): void {
+    const a = this.ensureActor(row);
     const rows = row.granularity === 'hour' ? a.hourly : a.daily;
     // Keep rows sorted by bucket start (restore is oldest first; online rows arrive in order).
     let i = rows.length;
-    while (i > 0 && (rows[i - 1] as ActorActivityRow).bucket_start > row.bucket_start) i--;
-    rows.splice(i, 0, row);
+    while (i > 0 && rows.start(i - 1) > row.bucket_start) i--;
+    rows.insert(i, row);
     this.groupOf(a.role, a.department).rows++;
     this.roleGroup(a.role).rows++;
     this.org.rows++;
-    this.noteRow(a, row);
+    this.noteRow(a, rows, i);
     this.prune(a, row.bucket_start + durationOf(row.granularity) - this.lookbackMs - PRUNE_SLACK_MS);
   }
 
   /** A row of the actor was added or replaced: first-seen marks, versions, group freshness. */
-  private noteRow(a: ActorHistory, row: ActorActivityRow): void {
+  private noteRow(a: ActorHistory, rows: ActivityColumns, i: number): void {
     if (this.keepRecencyOrder) {
       this.actors.delete(a.actorId);
       this.actors.set(a.actorId, a);
     }
+    const start = rows.start(i);
     // Hourly rows only: a day row says the same thing later, and would date a first use to the day's start.
-    if (row.granularity === 'hour') {
-      for (const v of row.resource_types) bump(a.seen.resource_types, v, row.bucket_start);
-      for (const v of row.channels) bump(a.seen.channels, v, row.bucket_start);
-      for (const v of row.zones) bump(a.seen.zones, v, row.bucket_start);
+    if (rows.granularity === 'hour') {
+      for (const kind of SEEN_KINDS) for (const v of rows.names(i, kind) ?? []) bump(a.seen[kind], v, start);
     }
     a.version++;
-    this.touch(this.groupOf(a.role, a.department), a.actorId, row.bucket_start);
-    this.touch(this.roleGroup(a.role), a.actorId, row.bucket_start);
-    this.touch(this.org, a.actorId, row.bucket_start);
+    this.touch(this.groupOf(a.role, a.department), a.actorId, start);
+    this.touch(this.roleGroup(a.role), a.actorId, start);
+    this.touch(this.org, a.actorId, start);
   }
 
   /**
@@ -292,8 +270,7 @@ export class ActivityHistory {
     if (k.version !== a.version || k.lo !== lo || k.hi !== hi) {
       const top: number[] = [];
       for (let i = lo; i < hi; i++) {
-        const r = a.hourly[i] as ActorActivityRow;
-        const v = r.max_request_records ?? 0;
+        const v = a.hourly.maxRequestRecords(i);
         if (v <= 0) continue;
         if (top.length < TOP_KEPT) top.push(v);
         else if (v > (top[top.length - 1] as number)) top[top.length - 1] = v;
@@ -350,18 +327,18 @@ export class ActivityHistory {
     const weekly: number[] = [];
     let last = Number.NEGATIVE_INFINITY;
     for (let i = lo; i < hi; i++) {
-      const r = rows[i] as ActorActivityRow;
-      if (withoutAlerted && r.under_alert === true) continue;
+      if (withoutAlerted && rows.underAlert(i)) continue;
       if (hourly) {
-        if (r.local_weekday !== slot.weekday || Math.abs(r.local_hour - slot.hour) > slot.hours) continue;
+        if (rows.localWeekday(i) !== slot.weekday || Math.abs(rows.localHour(i) - slot.hour) > slot.hours) continue;
       } else {
-        const wd = dayWeekday(r);
+        const wd = dayWeekday(rows, i);
         if (wd !== slot.weekday && wd !== dayBefore) continue;
       }
-      const v = valueOf(r);
-      if (r.bucket_start - last >= sameWeekGap) weekly.push(v);
+      const v = valueOf(rows, i);
+      const start = rows.start(i);
+      if (start - last >= sameWeekGap) weekly.push(v);
       else weekly[weekly.length - 1] = Math.max(weekly[weekly.length - 1] as number, v);
-      last = r.bucket_start;
+      last = start;
     }
     weekly.sort((x, y) => y - x);
     const level = weekly[minCount - 1] ?? null;
@@ -383,7 +360,7 @@ export class ActivityHistory {
     const a = this.actors.get(actorId);
     if (a === undefined) return null;
     const { lo, hi } = this.ownSpan(a, true, asOf);
-    return hi > lo ? (a.hourly[hi - 1] as ActorActivityRow).bucket_start + HOUR_MS : null;
+    return hi > lo ? a.hourly.start(hi - 1) + HOUR_MS : null;
   }
 
   /**
@@ -548,16 +525,15 @@ export class ActivityHistory {
       const seen = BANDS.map(() => false);
       lastDay.fill(-1);
       for (let i = m.lo; i < m.hi; i++) {
-        const r = m.rows[i] as ActorActivityRow;
         // A bucket under an open alert is what the alert is about: where the baseline asks
         // (exclude_alerted), never the normal that judges it, nor anyone's.
-        if (withoutAlerted && r.under_alert === true) continue;
-        const b = BANDS.indexOf(bandOfRow(r, this.rules));
+        if (withoutAlerted && m.rows.underAlert(i)) continue;
+        const b = BANDS.indexOf(bandOfRow(m.rows, i, this.rules));
         const o = out[b] as { values: number[]; days: number };
-        o.values.push(valueOf(r));
+        o.values.push(valueOf(m.rows, i));
         seen[b] = true;
         // Rows are sorted by bucket start: a new day shows as a change of day number.
-        const day = Math.floor(r.bucket_start / DAY_MS);
+        const day = Math.floor(m.rows.start(i) / DAY_MS);
         if (lastDay[b] !== day) {
           lastDay[b] = day;
           o.days++;
@@ -577,8 +553,8 @@ export class ActivityHistory {
         actorId: row.actor_id,
         role: row.role,
         department: row.department,
-        hourly: [],
-        daily: [],
+        hourly: new ActivityColumns('hour'),
+        daily: new ActivityColumns('day'),
         version: 0,
         seen: { resource_types: new Map(), channels: new Map(), zones: new Map() },
         cache: new Map(),
@@ -620,8 +596,8 @@ export class ActivityHistory {
     let dropped = 0;
     for (const rows of [a.hourly, a.daily]) {
       let n = 0;
-      while (n < rows.length && (rows[n] as ActorActivityRow).bucket_start < before) n++;
-      if (n > 0) rows.splice(0, n);
+      while (n < rows.length && rows.start(n) < before) n++;
+      rows.dropFirst(n);
       dropped += n;
     }
     if (dropped === 0) return;
@@ -649,14 +625,13 @@ function emptyGroup(): HistoryGroup {
 }
 
 /** End of the newest row's bucket (-Infinity without rows). */
-function newestEnd(rows: readonly ActorActivityRow[], duration: number): number {
-  const newest = rows[rows.length - 1];
-  return newest === undefined ? Number.NEGATIVE_INFINITY : newest.bucket_start + duration;
+function newestEnd(rows: ActivityColumns, duration: number): number {
+  return rows.length === 0 ? Number.NEGATIVE_INFINITY : rows.start(rows.length - 1) + duration;
 }
 
 /** A member's rows [lo, hi) that a reading covers. */
 interface MemberRows {
-  readonly rows: readonly ActorActivityRow[];
+  readonly rows: ActivityColumns;
   readonly lo: number;
   readonly hi: number;
 }

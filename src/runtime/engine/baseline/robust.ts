@@ -38,7 +38,8 @@ export const MAD_TO_SIGMA = 1.4826;
 
 /** Sorts `values` in place. */
 export function summarise(values: number[], actors: number, days: number): SampleStats {
-  if (values.length === 0) return { ...EMPTY_STATS, actors, days };
+  // An empty band is the one shared object (an actor's cache holds a band per metric, most of them empty).
+  if (values.length === 0) return actors === 0 && days === 0 ? EMPTY_STATS : { ...EMPTY_STATS, actors, days };
   values.sort((a, b) => a - b);
   const top = values.slice(-TOP_KEPT).reverse();
   const n = values.length;

@@ -18,7 +18,6 @@
  * never enter the baseline that judges them.
  */
 import { z } from 'zod';
-import type { ActorActivityRow } from '../api.js';
 import { fmt, leadingWindow, daysComparison } from '../alerts/wording.js';
 import type { ActorState } from '../state/actor-state.js';
 import type { CompiledMeasure, RateMeasurePart, WindowDays } from './rate-measure.js';
@@ -53,9 +52,8 @@ function kthDay(st: ActorState, n: number, k: number): number {
     let count = 0;
     if (open !== undefined) count = open.distinct.count();
     if (rows !== undefined) {
-      while (i >= 0 && (rows[i] as ActorActivityRow).bucket_start > day) i--;
-      const row = i >= 0 ? (rows[i] as ActorActivityRow) : undefined;
-      if (open === undefined && row !== undefined && row.bucket_start === day) count = row.distinct_records;
+      while (i >= 0 && rows.start(i) > day) i--;
+      if (open === undefined && i >= 0 && rows.start(i) === day) count = rows.distinctRecords(i);
     }
     if (count > 0) active++;
     counts[d] = count;

@@ -1,0 +1,340 @@
+/**
+ * The form in which the baselines hold an actor's activity rows of one
+ * granularity: one Uint32Array, a row every `stride` words, sorted by bucket
+ * start. A row held as an object cost about 200 bytes (its fields, its
+ * out-of-object property array, a boxed bucket start, its class counts'
+ * array): 13.9 KB per actor of the simulated organisation's 14 days (bench
+ * memory, history column). Held here, a row is 14 words (56 bytes) and an
+ * actor's rows of one granularity are one typed array.
+ *
+ * What a row is, field for field, stays ActorActivityRow: `row(i)` gives it
+ * back equal to the row given (the rows stored in ClickHouse are the same), and
+ * every figure the baselines read (`start`, `value`, ...) is that row's.
+ *
+ * Limits of the form, all of them true of the rows custos writes and reads:
+ *  - bucket starts are whole epoch milliseconds (ClickHouse holds seconds);
+ *  - counts are whole numbers from 0 to 2^32 - 1 (UInt32 columns); a count
+ *    outside is held clamped to that range;
+ *  - local hours 0-23 and weekdays 1-7.
+ * Name lists (resource types, channels, zones, classes: sorted, and the same
+ * from row to row and actor to actor) are held as numbers of lists shared by
+ * every history (NameLists); past MAX_LISTS a row's lists are kept beside the
+ * array, by bucket start, as every row's were before.
+ */
+import type { ActorActivityRow } from '../api.js';
+
+/** Words of a row before its class counts. */
+const BASE = 13;
+const START_HI = 0;
+const START_LO = 1;
+const FLAGS = 2;
+const EVENTS = 3;
+const DISTINCT = 4;
+const PEAK_5M = 5;
+const PEAK_1H = 6;
+const PEAK_24H = 7;
+const MAX_REQUEST = 8;
+const DENIED = 9;
+/** Resource types' list (low 16 bits) and channels' (high). */
+const LISTS_A = 10;
+/** Zones' list (low 16 bits) and class names' (high; NO_LIST: the row has none). */
+const LISTS_B = 11;
+/** How many class counts follow (with HAS_CLASS_EVENTS). */
+const CLASS_COUNT = 12;
+
+// FLAGS: local hour in bits 0-7, local weekday in bits 8-15, then:
+const UNDER_ALERT = 1 << 16;
+/** Which optional fields the row has (a row read back has exactly the fields it was given). */
+const HAS_UNDER_ALERT = 1 << 17;
+const HAS_PEAK_1H = 1 << 18;
+const HAS_PEAK_24H = 1 << 19;
+const HAS_MAX_REQUEST = 1 << 20;
+const HAS_CLASS_EVENTS = 1 << 21;
+
+const TWO_32 = 4_294_967_296;
+const MAX_COUNT = 0xffff_ffff;
+
+/** A list number: 0 the empty list, NO_LIST none at all, SPILLED the row's own list kept beside the array. */
+const EMPTY_LIST = 0;
+const NO_LIST = 0xffff;
+const SPILLED = 0xfffe;
+/** Lists shared at most (a few hundred bytes each with their key: a few MB at most). */
+const MAX_LISTS = 16_384;
+
+const NONE: readonly string[] = [];
+
+/** Name lists shared by every history: a list's number is the same wherever it is held. */
+class NameLists {
+  private readonly lists: (readonly string[])[] = [NONE];
+  private readonly numbers = new Map<string, number>();
+
+  /** The number of exactly these names in this order (SPILLED once MAX_LISTS are shared). */
+  numberOf(names: readonly string[]): number {
+    if (names.length === 0) return EMPTY_LIST;
+    const key = names.length === 1 ? (names[0] as string) : names.join('\u0000');
+    const known = this.numbers.get(key);
+    if (known !== undefined) {
+      // Compared, not trusted: a name holding a NUL could give another list's key.
+      const list = this.lists[known] as readonly string[];
+      return list.length === names.length && list.every((n, i) => n === names[i]) ? known : SPILLED;
+    }
+    if (this.lists.length >= MAX_LISTS) return SPILLED;
+    // slice: an array of exactly its length (a spread or push reserves spare slots).
+    this.lists.push(Object.freeze(names.slice()));
+    this.numbers.set(key, this.lists.length - 1);
+    return this.lists.length - 1;
+  }
+
+  list(n: number): readonly string[] {
+    return this.lists[n] as readonly string[];
+  }
+}
+
+const NAME_LISTS = new NameLists();
+
+/** The shared list of exactly these names in this order, or a frozen copy of its own past the cap. */
+export function sharedNames(names: readonly string[]): readonly string[] {
+  const n = NAME_LISTS.numberOf(names);
+  return n === SPILLED ? Object.freeze(names.slice()) : NAME_LISTS.list(n);
+}
+
+export type ListKind = 'resource_types' | 'channels' | 'zones' | 'class_names';
+
+/** A row's own lists, kept by bucket start where a list could not be shared. */
+type OwnLists = Partial<Record<ListKind, readonly string[]>>;
+
+/** Who the rows are of: a row read back carries these strings. */
+export interface RowsOwner {
+  readonly actorId: string;
+  readonly role: string;
+  readonly department: string;
+}
+
+/** Rows at most this many at a time are reserved beyond the length (a new hour's row rarely allocates). */
+const GROW_ROWS = 8;
+
+export class ActivityColumns {
+  /** Rows held. */
+  length = 0;
+  private words: Uint32Array;
+  /** Words per row: BASE plus the most class counts of a row held. */
+  private stride = BASE + 1;
+  private spilled: Map<number, OwnLists> | null = null;
+
+  constructor(readonly granularity: 'hour' | 'day') {
+    this.words = new Uint32Array(0);
+  }
+
+  /** Epoch ms of row i's bucket start. */
+  start(i: number): number {
+    const at = i * this.stride;
+    return ((this.words[at + START_HI] as number) | 0) * TWO_32 + (this.words[at + START_LO] as number);
+  }
+
+  localHour(i: number): number {
+    return (this.words[i * this.stride + FLAGS] as number) & 0xff;
+  }
+
+  localWeekday(i: number): number {
+    return ((this.words[i * this.stride + FLAGS] as number) >>> 8) & 0xff;
+  }
+
+  underAlert(i: number): boolean {
+    return ((this.words[i * this.stride + FLAGS] as number) & UNDER_ALERT) !== 0;
+  }
+
+  events(i: number): number {
+    return this.words[i * this.stride + EVENTS] as number;
+  }
+
+  distinctRecords(i: number): number {
+    return this.words[i * this.stride + DISTINCT] as number;
+  }
+
+  peak5m(i: number): number {
+    return this.words[i * this.stride + PEAK_5M] as number;
+  }
+
+  /** The sliding hour's peak; rows stored without it fall back to the clock hour's count. */
+  peak1h(i: number): number {
+    const at = i * this.stride;
+    return this.words[at + (((this.words[at + FLAGS] as number) & HAS_PEAK_1H) !== 0 ? PEAK_1H : DISTINCT)] as number;
+  }
+
+  /** The sliding 24 hours' peak; rows stored without it fall back to the bucket's count. */
+  peak24h(i: number): number {
+    const at = i * this.stride;
+    return this.words[at + (((this.words[at + FLAGS] as number) & HAS_PEAK_24H) !== 0 ? PEAK_24H : DISTINCT)] as number;
+  }
+
+  /** The largest single request counted (0: rows stored without it). */
+  maxRequestRecords(i: number): number {
+    return this.words[i * this.stride + MAX_REQUEST] as number;
+  }
+
+  /** Requests of one activity class in the bucket (0: none, or rows stored without classes). */
+  classEvents(i: number, name: string): number {
+    const at = i * this.stride;
+    const flags = this.words[at + FLAGS] as number;
+    if ((flags & HAS_CLASS_EVENTS) === 0) return 0;
+    const names = this.names(i, 'class_names');
+    const k = names === undefined ? -1 : names.indexOf(name);
+    return k < 0 || k >= (this.words[at + CLASS_COUNT] as number) ? 0 : (this.words[at + BASE + k] as number);
+  }
+
+  /** Row i's list of names of a kind (undefined: class names on a row stored without classes). */
+  names(i: number, kind: ListKind): readonly string[] | undefined {
+    const at = i * this.stride;
+    const packed = this.words[at + (kind === 'resource_types' || kind === 'channels' ? LISTS_A : LISTS_B)] as number;
+    const n = kind === 'resource_types' || kind === 'zones' ? packed & 0xffff : packed >>> 16;
+    if (n === NO_LIST) return undefined;
+    if (n === SPILLED) return this.spilled?.get(this.start(i))?.[kind] ?? NONE;
+    return NAME_LISTS.list(n);
+  }
+
+  /** First index whose bucket starts at or after `t`. */
+  lowerBound(t: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.start(mid) < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Index of the row of the bucket starting at `t` (-1: none held), searched from the newest. */
+  indexOf(t: number): number {
+    for (let i = this.length - 1; i >= 0; i--) {
+      const s = this.start(i);
+      if (s === t) return i;
+      if (s < t) return -1;
+    }
+    return -1;
+  }
+
+  /** Row i as an ActorActivityRow, equal field for field to the row given. */
+  row(i: number, owner: RowsOwner): ActorActivityRow {
+    const at = i * this.stride;
+    const w = this.words;
+    const flags = w[at + FLAGS] as number;
+    const classNames = this.names(i, 'class_names');
+    const classEvents: number[] = [];
+    if ((flags & HAS_CLASS_EVENTS) !== 0) for (let k = 0; k < (w[at + CLASS_COUNT] as number); k++) classEvents.push(w[at + BASE + k] as number);
+    return {
+      actor_id: owner.actorId,
+      role: owner.role,
+      department: owner.department,
+      granularity: this.granularity,
+      bucket_start: this.start(i),
+      local_hour: this.localHour(i),
+      local_weekday: this.localWeekday(i),
+      events: w[at + EVENTS] as number,
+      distinct_records: w[at + DISTINCT] as number,
+      peak_5m_distinct: w[at + PEAK_5M] as number,
+      ...((flags & HAS_PEAK_1H) !== 0 ? { peak_1h_distinct: w[at + PEAK_1H] as number } : {}),
+      ...((flags & HAS_PEAK_24H) !== 0 ? { peak_24h_distinct: w[at + PEAK_24H] as number } : {}),
+      ...((flags & HAS_MAX_REQUEST) !== 0 ? { max_request_records: w[at + MAX_REQUEST] as number } : {}),
+      denied: w[at + DENIED] as number,
+      ...(classNames !== undefined && { class_names: classNames }),
+      ...((flags & HAS_CLASS_EVENTS) !== 0 ? { class_events: classEvents } : {}),
+      ...((flags & HAS_UNDER_ALERT) !== 0 ? { under_alert: (flags & UNDER_ALERT) !== 0 } : {}),
+      resource_types: this.names(i, 'resource_types') ?? NONE,
+      channels: this.names(i, 'channels') ?? NONE,
+      zones: this.names(i, 'zones') ?? NONE,
+    };
+  }
+
+  /** Inserts a row at index i (the caller keeps bucket starts sorted). */
+  insert(i: number, row: ActorActivityRow): void {
+    this.widenFor(row);
+    // Doubling up to GROW_ROWS at a time: an actor seen once (an id flood) holds one row's words.
+    if (this.words.length < (this.length + 1) * this.stride) this.reallocate(this.length + Math.min(GROW_ROWS, Math.max(1, this.length)), this.stride);
+    this.words.copyWithin((i + 1) * this.stride, i * this.stride, this.length * this.stride);
+    this.length++;
+    this.write(i, row);
+  }
+
+  /** Replaces row i by a row of the same bucket. */
+  replace(i: number, row: ActorActivityRow): void {
+    this.widenFor(row);
+    this.write(i, row);
+  }
+
+  /** Drops the first n rows (the oldest). */
+  dropFirst(n: number): void {
+    if (n <= 0) return;
+    if (this.spilled !== null) {
+      const before = n < this.length ? this.start(n) : Number.POSITIVE_INFINITY;
+      for (const s of this.spilled.keys()) if (s < before) this.spilled.delete(s);
+      if (this.spilled.size === 0) this.spilled = null;
+    }
+    this.words.copyWithin(0, n * this.stride, this.length * this.stride);
+    this.length -= n;
+    // Give back what a long look-back shrunk to no longer needs.
+    if (this.words.length > (this.length + 2 * GROW_ROWS) * this.stride) this.reallocate(this.length + GROW_ROWS, this.stride);
+  }
+
+  /** Bytes held by the array (what bench memory's figures count, beside the objects). */
+  get bytes(): number {
+    return this.words.byteLength;
+  }
+
+  private write(i: number, row: ActorActivityRow): void {
+    const at = i * this.stride;
+    const w = this.words;
+    const start = row.bucket_start;
+    const hi = Math.floor(start / TWO_32);
+    w[at + START_HI] = hi;
+    w[at + START_LO] = start - hi * TWO_32;
+    let flags = (row.local_hour & 0xff) | ((row.local_weekday & 0xff) << 8);
+    if (row.under_alert !== undefined) flags |= HAS_UNDER_ALERT | (row.under_alert ? UNDER_ALERT : 0);
+    if (row.peak_1h_distinct !== undefined) flags |= HAS_PEAK_1H;
+    if (row.peak_24h_distinct !== undefined) flags |= HAS_PEAK_24H;
+    if (row.max_request_records !== undefined) flags |= HAS_MAX_REQUEST;
+    if (row.class_events !== undefined) flags |= HAS_CLASS_EVENTS;
+    w[at + FLAGS] = flags;
+    w[at + EVENTS] = count(row.events);
+    w[at + DISTINCT] = count(row.distinct_records);
+    w[at + PEAK_5M] = count(row.peak_5m_distinct);
+    w[at + PEAK_1H] = count(row.peak_1h_distinct ?? 0);
+    w[at + PEAK_24H] = count(row.peak_24h_distinct ?? 0);
+    w[at + MAX_REQUEST] = count(row.max_request_records ?? 0);
+    w[at + DENIED] = count(row.denied);
+    const own: OwnLists = {};
+    const numberOf = (kind: ListKind, names: readonly string[] | undefined): number => {
+      if (names === undefined) return NO_LIST;
+      const n = NAME_LISTS.numberOf(names);
+      if (n === SPILLED) own[kind] = Object.freeze(names.slice());
+      return n;
+    };
+    w[at + LISTS_A] = numberOf('resource_types', row.resource_types) | (numberOf('channels', row.channels) << 16);
+    w[at + LISTS_B] = numberOf('zones', row.zones) | (numberOf('class_names', row.class_names) << 16);
+    const classes = row.class_events ?? [];
+    w[at + CLASS_COUNT] = classes.length;
+    for (let k = 0; k < this.stride - BASE; k++) w[at + BASE + k] = k < classes.length ? count(classes[k] as number) : 0;
+    // A row replaced keeps no lists of the row before it.
+    if (Object.keys(own).length > 0) (this.spilled ??= new Map()).set(start, own);
+    else if (this.spilled?.delete(start) === true && this.spilled.size === 0) this.spilled = null;
+  }
+
+  /** A row with more class counts than a row has words for: every row gets the words. */
+  private widenFor(row: ActorActivityRow): void {
+    const need = BASE + (row.class_events?.length ?? 0);
+    if (need > this.stride) this.reallocate(Math.max(this.length + 1, this.words.length / this.stride), need);
+  }
+
+  private reallocate(rows: number, stride: number): void {
+    const next = new Uint32Array(rows * stride);
+    if (stride === this.stride) next.set(this.words.subarray(0, this.length * stride));
+    else for (let i = 0; i < this.length; i++) next.set(this.words.subarray(i * this.stride, (i + 1) * this.stride), i * stride);
+    this.words = next;
+    this.stride = stride;
+  }
+}
+
+function count(v: number): number {
+  if (!(v > 0)) return 0;
+  return v >= MAX_COUNT ? MAX_COUNT : Math.round(v);
+}
