@@ -276,11 +276,6 @@ export class ActivityColumns {
     if (this.words.length > (this.length + 2 * GROW_ROWS) * this.stride) this.reallocate(this.length + GROW_ROWS, this.stride);
   }
 
-  /** Bytes held by the array (what bench memory's figures count, beside the objects). */
-  get bytes(): number {
-    return this.words.byteLength;
-  }
-
   private write(i: number, row: ActorActivityRow): void {
     const at = i * this.stride;
     const w = this.words;
