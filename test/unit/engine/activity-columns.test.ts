@@ -8,6 +8,7 @@ import { prng } from './support/prng.js';
 
 const BAND = { start: 8, end: 19, weekend_days: [6, 7] };
 const OWNER = { actorId: 'alice', role: 'support_agent', department: 'customer_care' };
+const OWNER_FIELDS = { actor_id: OWNER.actorId, role: OWNER.role, department: OWNER.department };
 const H1 = 3_600_000;
 
 /** A row as ClickHouse hands it back: every list and string its own copy. */
@@ -16,9 +17,10 @@ function parsed(row: ActorActivityRow, changes: Partial<ActorActivityRow> = {}):
 }
 
 /** A random row of the bucket starting at `start`: every optional field present or not, counts up to 2^32 - 1. */
-function randomRow(rnd: () => number, start: number): ActorActivityRow {
+function randomRow(rnd: () => number, start: number, big = 0.05): ActorActivityRow {
   const pick = (n: number): number => Math.floor(rnd() * n);
-  const countOf = (): number => (rnd() < 0.05 ? 0xffff_ffff - pick(3) : rnd() < 0.5 ? pick(20) : pick(200_000));
+  // Mostly counts the narrow form holds (below 65,536), with `big` of them beyond it (to 2^32 - 1).
+  const countOf = (): number => (rnd() < big ? (rnd() < 0.5 ? 0xffff_ffff - pick(3) : 65_536 + pick(200_000)) : rnd() < 0.5 ? pick(20) : 65_535 - pick(60_000));
   const names = (pool: readonly string[]): string[] => pool.filter(() => rnd() < 0.4);
   const classNames = names(['exports', 'searches', 'reads', 'bulk']);
   const row: ActorActivityRow = {
@@ -88,9 +90,15 @@ function readingsAt(c: ActivityColumns, i: number): number[] {
 }
 
 describe('activity rows held as columns', () => {
-  for (const seed of [1, 2, 3]) {
+  // Seed 1 stays narrow, seed 2 turns wide once in a while, seed 3 early (and has starts that are not whole seconds).
+  for (const [seed, big] of [
+    [1, 0],
+    [2, 0.0002],
+    [3, 0.01],
+  ] as const) {
     it(`read back equal to the rows given, field for field, over random inserts, replacements and drops (seed ${seed})`, () => {
       const rnd = prng(seed);
+      let turnedWideAt = -1;
       const pick = (n: number): number => Math.floor(rnd() * n);
       const held = new ActivityColumns('hour');
       let model: ActorActivityRow[] = [];
@@ -99,17 +107,17 @@ describe('activity rows held as columns', () => {
         if (op < 0.6) {
           // A new bucket: mostly the next hour, sometimes one before the oldest or between (a restore's rows).
           const starts = new Set(model.map((r) => r.bucket_start));
-          let start = (model.at(-1)?.bucket_start ?? T0) + H1;
+          let start = (model.at(-1)?.bucket_start ?? T0) + H1 + (seed === 3 && rnd() < 0.01 ? pick(999) : 0);
           if (rnd() < 0.3 && model.length > 0) start = (model[pick(model.length)] as ActorActivityRow).bucket_start - H1 * (1 + pick(3));
           if (starts.has(start)) continue;
-          const row = randomRow(rnd, start);
+          const row = randomRow(rnd, start, big);
           let i = model.length;
           while (i > 0 && (model[i - 1] as ActorActivityRow).bucket_start > start) i--;
           model.splice(i, 0, row);
           held.insert(i, row);
         } else if (op < 0.85 && model.length > 0) {
           const i = pick(model.length);
-          const row = randomRow(rnd, (model[i] as ActorActivityRow).bucket_start);
+          const row = randomRow(rnd, (model[i] as ActorActivityRow).bucket_start, big);
           model[i] = row;
           held.replace(i, row);
         } else if (model.length > 0) {
@@ -118,7 +126,9 @@ describe('activity rows held as columns', () => {
           held.dropFirst(n);
         }
         expect(held.length).toBe(model.length);
-        if (step % 50 === 0 || step > 2_950) {
+        if (turnedWideAt < 0 && held.form === 'wide') turnedWideAt = step;
+        // Every row held right after the store turns wide, and every 50 steps.
+        if (step % 50 === 0 || step > 2_950 || step === turnedWideAt) {
           model.forEach((row, i) => {
             expect(held.row(i, OWNER)).toEqual(row);
             expect(readingsAt(held, i)).toEqual(readings(row));
@@ -128,8 +138,28 @@ describe('activity rows held as columns', () => {
         expect(held.indexOf(probe)).toBe(model.findIndex((r) => r.bucket_start === probe));
         expect(held.lowerBound(probe + 1)).toBe(model.filter((r) => r.bucket_start <= probe).length);
       }
+      // Seed 1 never needed the wide form; seeds 2 and 3 turned to it on the way.
+      expect(held.form).toBe(seed === 1 ? 'narrow' : 'wide');
+      if (seed !== 1) expect(turnedWideAt).toBeGreaterThan(0);
     });
   }
+
+  it('are narrow for ordinary rows and turn wide, keeping every row, for a count past 65,535 or a start not in whole seconds', () => {
+    const rows = hourlyRows('alice', { days: 3, peak5m: 30, before: T0 });
+    for (const [change, why] of [
+      [{ distinct_records: 65_536 }, 'count'],
+      [{ class_names: ['exports'], class_events: [70_000] }, 'class count'],
+      [{ bucket_start: T0 + 1 }, 'start'],
+    ] as const) {
+      const held = new ActivityColumns('hour');
+      rows.forEach((r, i) => held.insert(i, r));
+      expect(held.form, why).toBe('narrow');
+      const odd = { ...(rows.at(-1) as ActorActivityRow), bucket_start: T0 + 2 * H1, ...change };
+      held.insert(rows.length, odd);
+      expect(held.form, why).toBe('wide');
+      expect([...rows, odd].map((_, i) => held.row(i, OWNER)), why).toEqual([...rows, odd].map((r) => ({ ...r, ...OWNER_FIELDS })));
+    }
+  });
 
   it('hold epoch milliseconds before 1970 and beyond 2106 exactly (a start is two words)', () => {
     const held = new ActivityColumns('day');

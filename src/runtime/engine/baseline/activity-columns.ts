@@ -1,21 +1,27 @@
 /**
  * The form in which the baselines hold an actor's activity rows of one
- * granularity: one Uint32Array, a row every `stride` words, sorted by bucket
- * start. A row held as an object cost about 200 bytes (its fields, its
+ * granularity: one typed array, a row every `stride` elements, sorted by
+ * bucket start. A row held as an object cost about 200 bytes (its fields, its
  * out-of-object property array, a boxed bucket start, its class counts'
  * array): 13.9 KB per actor of the simulated organisation's 14 days (bench
- * memory, history column). Held here, a row is 14 words (56 bytes) and an
- * actor's rows of one granularity are one typed array.
+ * memory, history column).
+ *
+ * Each field is one element, in one of two forms of the same layout:
+ *  - narrow, a Uint16Array (32 bytes a row with one activity class): while
+ *    every count held is below 65,536 and every bucket start whole seconds
+ *    from 1970 to 2106 (the start is held in seconds, in two elements), which
+ *    is what most people's hours and days are;
+ *  - wide, a Uint32Array (64 bytes a row): from the first row that is not
+ *    (an analyst's day of 200,000 customers), for good; the start is then
+ *    held in milliseconds.
  *
  * What a row is, field for field, stays ActorActivityRow: `row(i)` gives it
  * back equal to the row given (the rows stored in ClickHouse are the same), and
- * every figure the baselines read (`start`, `value`, ...) is that row's.
- *
+ * every figure the baselines read (`start`, `peak1h`, ...) is that row's.
  * Limits of the form, all of them true of the rows custos writes and reads:
- *  - bucket starts are whole epoch milliseconds (ClickHouse holds seconds);
- *  - counts are whole numbers from 0 to 2^32 - 1 (UInt32 columns); a count
- *    outside is held clamped to that range;
- *  - local hours 0-23 and weekdays 1-7.
+ * bucket starts are whole epoch milliseconds (ClickHouse holds seconds);
+ * counts are whole numbers from 0 to 2^32 - 1 (UInt32 columns; a count outside
+ * is held clamped to that range); local hours 0-23 and weekdays 1-7.
  * Name lists (resource types, channels, zones, classes: sorted, and the same
  * from row to row and actor to actor) are held as numbers of lists shared by
  * every history (NameLists); past MAX_LISTS a row's lists are kept beside the
@@ -23,8 +29,9 @@
  */
 import type { ActorActivityRow } from '../api.js';
 
-/** Words of a row before its class counts. */
-const BASE = 13;
+/** Elements of a row before its class counts. */
+const BASE = 15;
+/** Narrow: seconds / 65,536 and seconds % 65,536; wide: ms / 2^32 (signed) and ms % 2^32. */
 const START_HI = 0;
 const START_LO = 1;
 const FLAGS = 2;
@@ -35,23 +42,23 @@ const PEAK_1H = 6;
 const PEAK_24H = 7;
 const MAX_REQUEST = 8;
 const DENIED = 9;
-/** Resource types' list (low 16 bits) and channels' (high). */
-const LISTS_A = 10;
-/** Zones' list (low 16 bits) and class names' (high; NO_LIST: the row has none). */
-const LISTS_B = 11;
+/** The numbers of the row's lists (NO_LIST for class names: the row has none). */
+const LIST_OF: Record<ListKind, number> = { resource_types: 10, channels: 11, zones: 12, class_names: 13 };
 /** How many class counts follow (with HAS_CLASS_EVENTS). */
-const CLASS_COUNT = 12;
+const CLASS_COUNT = 14;
 
-// FLAGS: local hour in bits 0-7, local weekday in bits 8-15, then:
-const UNDER_ALERT = 1 << 16;
+// FLAGS (16 bits, so that a narrow row holds them): local hour in bits 0-4, local weekday in bits 5-7, then:
+const UNDER_ALERT = 1 << 8;
 /** Which optional fields the row has (a row read back has exactly the fields it was given). */
-const HAS_UNDER_ALERT = 1 << 17;
-const HAS_PEAK_1H = 1 << 18;
-const HAS_PEAK_24H = 1 << 19;
-const HAS_MAX_REQUEST = 1 << 20;
-const HAS_CLASS_EVENTS = 1 << 21;
+const HAS_UNDER_ALERT = 1 << 9;
+const HAS_PEAK_1H = 1 << 10;
+const HAS_PEAK_24H = 1 << 11;
+const HAS_MAX_REQUEST = 1 << 12;
+const HAS_CLASS_EVENTS = 1 << 13;
 
+const TWO_16 = 65_536;
 const TWO_32 = 4_294_967_296;
+const MAX_NARROW = 0xffff;
 const MAX_COUNT = 0xffff_ffff;
 
 /** A list number: 0 the empty list, NO_LIST none at all, SPILLED the row's own list kept beside the array. */
@@ -116,27 +123,34 @@ const GROW_ROWS = 8;
 export class ActivityColumns {
   /** Rows held. */
   length = 0;
-  private words: Uint32Array;
-  /** Words per row: BASE plus the most class counts of a row held. */
+  /** Narrow (Uint16Array) until a row needs the wide form (Uint32Array). */
+  private words: Uint16Array | Uint32Array = new Uint16Array(0);
+  private wide = false;
+  /** Elements per row: BASE plus the most class counts of a row held. */
   private stride = BASE + 1;
   private spilled: Map<number, OwnLists> | null = null;
 
-  constructor(readonly granularity: 'hour' | 'day') {
-    this.words = new Uint32Array(0);
+  constructor(readonly granularity: 'hour' | 'day') {}
+
+  /** Which form the rows are held in (for tests and diagnostics). */
+  get form(): 'narrow' | 'wide' {
+    return this.wide ? 'wide' : 'narrow';
   }
 
   /** Epoch ms of row i's bucket start. */
   start(i: number): number {
     const at = i * this.stride;
-    return ((this.words[at + START_HI] as number) | 0) * TWO_32 + (this.words[at + START_LO] as number);
+    const hi = this.words[at + START_HI] as number;
+    const lo = this.words[at + START_LO] as number;
+    return this.wide ? (hi | 0) * TWO_32 + lo : (hi * TWO_16 + lo) * 1000;
   }
 
   localHour(i: number): number {
-    return (this.words[i * this.stride + FLAGS] as number) & 0xff;
+    return (this.words[i * this.stride + FLAGS] as number) & 0x1f;
   }
 
   localWeekday(i: number): number {
-    return ((this.words[i * this.stride + FLAGS] as number) >>> 8) & 0xff;
+    return ((this.words[i * this.stride + FLAGS] as number) >>> 5) & 0x7;
   }
 
   underAlert(i: number): boolean {
@@ -175,8 +189,7 @@ export class ActivityColumns {
   /** Requests of one activity class in the bucket (0: none, or rows stored without classes). */
   classEvents(i: number, name: string): number {
     const at = i * this.stride;
-    const flags = this.words[at + FLAGS] as number;
-    if ((flags & HAS_CLASS_EVENTS) === 0) return 0;
+    if (((this.words[at + FLAGS] as number) & HAS_CLASS_EVENTS) === 0) return 0;
     const names = this.names(i, 'class_names');
     const k = names === undefined ? -1 : names.indexOf(name);
     return k < 0 || k >= (this.words[at + CLASS_COUNT] as number) ? 0 : (this.words[at + BASE + k] as number);
@@ -184,9 +197,7 @@ export class ActivityColumns {
 
   /** Row i's list of names of a kind (undefined: class names on a row stored without classes). */
   names(i: number, kind: ListKind): readonly string[] | undefined {
-    const at = i * this.stride;
-    const packed = this.words[at + (kind === 'resource_types' || kind === 'channels' ? LISTS_A : LISTS_B)] as number;
-    const n = kind === 'resource_types' || kind === 'zones' ? packed & 0xffff : packed >>> 16;
+    const n = this.words[i * this.stride + LIST_OF[kind]] as number;
     if (n === NO_LIST) return undefined;
     if (n === SPILLED) return this.spilled?.get(this.start(i))?.[kind] ?? NONE;
     return NAME_LISTS.list(n);
@@ -248,9 +259,9 @@ export class ActivityColumns {
 
   /** Inserts a row at index i (the caller keeps bucket starts sorted). */
   insert(i: number, row: ActorActivityRow): void {
-    this.widenFor(row);
-    // Doubling up to GROW_ROWS at a time: an actor seen once (an id flood) holds one row's words.
-    if (this.words.length < (this.length + 1) * this.stride) this.reallocate(this.length + Math.min(GROW_ROWS, Math.max(1, this.length)), this.stride);
+    this.fit(row);
+    // Doubling up to GROW_ROWS at a time: an actor seen once (an id flood) holds one row's elements.
+    if (this.words.length < (this.length + 1) * this.stride) this.reallocate(this.length + Math.min(GROW_ROWS, Math.max(1, this.length)), this.stride, this.wide);
     this.words.copyWithin((i + 1) * this.stride, i * this.stride, this.length * this.stride);
     this.length++;
     this.write(i, row);
@@ -258,7 +269,7 @@ export class ActivityColumns {
 
   /** Replaces row i by a row of the same bucket. */
   replace(i: number, row: ActorActivityRow): void {
-    this.widenFor(row);
+    this.fit(row);
     this.write(i, row);
   }
 
@@ -273,17 +284,23 @@ export class ActivityColumns {
     this.words.copyWithin(0, n * this.stride, this.length * this.stride);
     this.length -= n;
     // Give back what a long look-back shrunk to no longer needs.
-    if (this.words.length > (this.length + 2 * GROW_ROWS) * this.stride) this.reallocate(this.length + GROW_ROWS, this.stride);
+    if (this.words.length > (this.length + 2 * GROW_ROWS) * this.stride) this.reallocate(this.length + GROW_ROWS, this.stride, this.wide);
   }
 
   private write(i: number, row: ActorActivityRow): void {
     const at = i * this.stride;
     const w = this.words;
     const start = row.bucket_start;
-    const hi = Math.floor(start / TWO_32);
-    w[at + START_HI] = hi;
-    w[at + START_LO] = start - hi * TWO_32;
-    let flags = (row.local_hour & 0xff) | ((row.local_weekday & 0xff) << 8);
+    if (this.wide) {
+      const hi = Math.floor(start / TWO_32);
+      w[at + START_HI] = hi;
+      w[at + START_LO] = start - hi * TWO_32;
+    } else {
+      const seconds = start / 1000;
+      w[at + START_HI] = Math.floor(seconds / TWO_16);
+      w[at + START_LO] = seconds % TWO_16;
+    }
+    let flags = (row.local_hour & 0x1f) | ((row.local_weekday & 0x7) << 5);
     if (row.under_alert !== undefined) flags |= HAS_UNDER_ALERT | (row.under_alert ? UNDER_ALERT : 0);
     if (row.peak_1h_distinct !== undefined) flags |= HAS_PEAK_1H;
     if (row.peak_24h_distinct !== undefined) flags |= HAS_PEAK_24H;
@@ -298,14 +315,18 @@ export class ActivityColumns {
     w[at + MAX_REQUEST] = count(row.max_request_records ?? 0);
     w[at + DENIED] = count(row.denied);
     const own: OwnLists = {};
-    const numberOf = (kind: ListKind, names: readonly string[] | undefined): number => {
-      if (names === undefined) return NO_LIST;
-      const n = NAME_LISTS.numberOf(names);
-      if (n === SPILLED) own[kind] = Object.freeze(names.slice());
-      return n;
+    const numberOf = (kind: ListKind, names: readonly string[] | undefined): void => {
+      let n = NO_LIST;
+      if (names !== undefined) {
+        n = NAME_LISTS.numberOf(names);
+        if (n === SPILLED) own[kind] = Object.freeze(names.slice());
+      }
+      w[at + LIST_OF[kind]] = n;
     };
-    w[at + LISTS_A] = numberOf('resource_types', row.resource_types) | (numberOf('channels', row.channels) << 16);
-    w[at + LISTS_B] = numberOf('zones', row.zones) | (numberOf('class_names', row.class_names) << 16);
+    numberOf('resource_types', row.resource_types);
+    numberOf('channels', row.channels);
+    numberOf('zones', row.zones);
+    numberOf('class_names', row.class_names);
     const classes = row.class_events ?? [];
     w[at + CLASS_COUNT] = classes.length;
     for (let k = 0; k < this.stride - BASE; k++) w[at + BASE + k] = k < classes.length ? count(classes[k] as number) : 0;
@@ -314,19 +335,42 @@ export class ActivityColumns {
     else if (this.spilled?.delete(start) === true && this.spilled.size === 0) this.spilled = null;
   }
 
-  /** A row with more class counts than a row has words for: every row gets the words. */
-  private widenFor(row: ActorActivityRow): void {
-    const need = BASE + (row.class_events?.length ?? 0);
-    if (need > this.stride) this.reallocate(Math.max(this.length + 1, this.words.length / this.stride), need);
+  /** Makes room for the row: the wide form for a count or start the narrow one cannot hold, an element for each class count. */
+  private fit(row: ActorActivityRow): void {
+    const stride = Math.max(this.stride, BASE + (row.class_events?.length ?? 0));
+    const wide = this.wide || !fitsNarrow(row);
+    if (stride !== this.stride || wide !== this.wide) this.reallocate(Math.max(this.length + 1, this.words.length / this.stride), stride, wide);
   }
 
-  private reallocate(rows: number, stride: number): void {
-    const next = new Uint32Array(rows * stride);
-    if (stride === this.stride) next.set(this.words.subarray(0, this.length * stride));
-    else for (let i = 0; i < this.length; i++) next.set(this.words.subarray(i * this.stride, (i + 1) * this.stride), i * stride);
+  private reallocate(rows: number, stride: number, wide: boolean): void {
+    const next = wide ? new Uint32Array(rows * stride) : new Uint16Array(rows * stride);
+    if (stride === this.stride && wide === this.wide) next.set(this.words.subarray(0, this.length * stride));
+    else {
+      for (let i = 0; i < this.length; i++) {
+        const start = this.start(i);
+        next.set(this.words.subarray(i * this.stride, (i + 1) * this.stride), i * stride);
+        if (wide !== this.wide) {
+          // Only narrow to wide: the start from seconds to milliseconds.
+          const hi = Math.floor(start / TWO_32);
+          next[i * stride + START_HI] = hi;
+          next[i * stride + START_LO] = start - hi * TWO_32;
+        }
+      }
+    }
     this.words = next;
     this.stride = stride;
+    this.wide = wide;
   }
+}
+
+/** Whether a row's counts and start fit the narrow form. */
+function fitsNarrow(row: ActorActivityRow): boolean {
+  const start = row.bucket_start;
+  if (!(start >= 0 && start % 1000 === 0 && start / 1000 < TWO_32)) return false;
+  if (row.events > MAX_NARROW || row.distinct_records > MAX_NARROW || row.peak_5m_distinct > MAX_NARROW || row.denied > MAX_NARROW) return false;
+  if ((row.peak_1h_distinct ?? 0) > MAX_NARROW || (row.peak_24h_distinct ?? 0) > MAX_NARROW || (row.max_request_records ?? 0) > MAX_NARROW) return false;
+  for (const c of row.class_events ?? []) if (c > MAX_NARROW) return false;
+  return (row.class_events?.length ?? 0) <= MAX_NARROW;
 }
 
 function count(v: number): number {
