@@ -24,7 +24,8 @@
  * actor's qualifying rows change; a group's per cutoff.
  */
 import type { ActorActivityRow } from '../api.js';
-import { ActivityColumns, type ListKind } from './activity-columns.js';
+import { ActivityColumns } from './activity-columns.js';
+import { FirstUses, type UseKind } from './first-uses.js';
 import { BANDS, bandOfRow, dayWeekday, metricGranularity, metricReader, type Band, type BandRule, type Metric } from './bands.js';
 import { EMPTY_STATS, summarise, TOP_KEPT, type SampleStats } from './robust.js';
 
@@ -40,11 +41,7 @@ export interface ActorHistory {
   /** Bumped on every change; keys the own-stats cache. */
   version: number;
   /** First and last bucket start each resource type / channel / zone was used in (within what is held). */
-  readonly seen: {
-    readonly resource_types: Map<string, SeenSpan>;
-    readonly channels: Map<string, SeenSpan>;
-    readonly zones: Map<string, SeenSpan>;
-  };
+  readonly seen: FirstUses;
   /**
    * Per metric (with a '!' suffix: without the buckets under an alert, statsKey): stats per band
    * (BANDS order), valid for `version` and the rows [lo, hi) they were read from.
@@ -88,12 +85,7 @@ interface OwnSpan {
   hi: number;
 }
 
-export interface SeenSpan {
-  first: number;
-  last: number;
-}
-
-export type SeenKind = keyof ActorHistory['seen'] & ListKind;
+export type SeenKind = UseKind;
 const SEEN_KINDS: readonly SeenKind[] = ['resource_types', 'channels', 'zones'];
 
 const HOUR_MS = 3_600_000;
@@ -249,7 +241,7 @@ export class ActivityHistory {
     const start = rows.start(i);
     // Hourly rows only: a day row says the same thing later, and would date a first use to the day's start.
     if (rows.granularity === 'hour') {
-      for (const kind of SEEN_KINDS) for (const v of rows.names(i, kind) ?? []) bump(a.seen[kind], v, start);
+      for (const kind of SEEN_KINDS) for (const v of rows.names(i, kind) ?? []) a.seen.bump(kind, v, start);
     }
     a.version++;
     this.touch(this.groupOf(a.role, a.department), a.actorId, start);
@@ -370,10 +362,10 @@ export class ActivityHistory {
    */
   seenAsOf(actorId: string, kind: SeenKind, value: string, asOf = Number.POSITIVE_INFINITY): boolean {
     const a = this.actors.get(actorId);
-    const s = a?.seen[kind].get(value);
-    if (a === undefined || s === undefined) return false;
+    if (a === undefined) return false;
     const at = asOf === Number.POSITIVE_INFINITY ? newestEnd(a.hourly, HOUR_MS) : asOf;
-    return s.first + HOUR_MS <= at && s.last + HOUR_MS > at - this.lookbackMs;
+    // First used in a bucket that ended by `at`, last used in one that ended within the look-back before it.
+    return a.seen.usedWithin(kind, value, at - HOUR_MS, at - this.lookbackMs - HOUR_MS);
   }
 
   /**
@@ -556,7 +548,7 @@ export class ActivityHistory {
         hourly: new ActivityColumns('hour'),
         daily: new ActivityColumns('day'),
         version: 0,
-        seen: { resource_types: new Map(), channels: new Map(), zones: new Map() },
+        seen: new FirstUses(),
         cache: new Map(),
         requestPeaks: EMPTY_TOP,
         requests: { version: -1, lo: 0, hi: 0 },
@@ -604,13 +596,7 @@ export class ActivityHistory {
     this.groupOf(a.role, a.department).rows -= dropped;
     this.roleGroup(a.role).rows -= dropped;
     this.org.rows -= dropped;
-    for (const m of [a.seen.resource_types, a.seen.channels, a.seen.zones]) {
-      for (const [k, s] of m) {
-        if (s.last < before) m.delete(k);
-        // The earliest use held is no earlier than the oldest row held.
-        else if (s.first < before) s.first = before;
-      }
-    }
+    a.seen.prune(before);
     a.version++;
   }
 }
@@ -634,13 +620,4 @@ interface MemberRows {
   readonly rows: ActivityColumns;
   readonly lo: number;
   readonly hi: number;
-}
-
-function bump(m: Map<string, SeenSpan>, key: string, at: number): void {
-  const s = m.get(key);
-  if (s === undefined) m.set(key, { first: at, last: at });
-  else {
-    if (at > s.last) s.last = at;
-    if (at < s.first) s.first = at;
-  }
 }
