@@ -319,7 +319,8 @@ export class ActivityColumns {
       let n = NO_LIST;
       if (names !== undefined) {
         n = NAME_LISTS.numberOf(names);
-        if (n === SPILLED) own[kind] = Object.freeze(names.slice());
+        // Past the cap the row keeps the list it came with (no copy: a flood of names costs no more than it did).
+        if (n === SPILLED) own[kind] = names;
       }
       w[at + LIST_OF[kind]] = n;
     };

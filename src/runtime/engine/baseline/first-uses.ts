@@ -12,16 +12,23 @@ export type UseKind = 'resource_types' | 'channels' | 'zones';
 const KIND_CODE: Record<UseKind, number> = { resource_types: 0, channels: 1, zones: 2 };
 /** Numbers per entry in `spans`: kind, first, last. */
 const WIDTH = 3;
+/** Names searched in order at most; beyond, an index (a Map) finds them. */
+const SEARCHED = 16;
+
+const indexKey = (code: number, name: string): string => `${code}:${name}`;
 
 export class FirstUses {
   /** The names, in the order first seen. */
   private readonly names: string[] = [];
   /** Per name: its kind's code, first and last bucket start (epoch ms). */
   private readonly spans: number[] = [];
+  /** Past SEARCHED names (an actor given many distinct names): their indexes by kind and name, so a restore stays linear. */
+  private index: Map<string, number> | null = null;
 
   /** Index of the name of this kind (-1: never used within what is held). */
   private find(kind: UseKind, name: string): number {
     const code = KIND_CODE[kind];
+    if (this.index !== null) return this.index.get(indexKey(code, name)) ?? -1;
     for (let i = 0; i < this.names.length; i++) if (this.names[i] === name && this.spans[i * WIDTH] === code) return i;
     return -1;
   }
@@ -32,6 +39,8 @@ export class FirstUses {
     if (i < 0) {
       this.names.push(name);
       this.spans.push(KIND_CODE[kind], at, at);
+      if (this.index !== null) this.index.set(indexKey(KIND_CODE[kind], name), this.names.length - 1);
+      else if (this.names.length > SEARCHED) this.reindex();
       return;
     }
     const s = this.spans;
@@ -59,5 +68,12 @@ export class FirstUses {
     }
     this.names.length = kept;
     this.spans.length = kept * WIDTH;
+    this.index = null;
+    if (kept > SEARCHED) this.reindex();
+  }
+
+  private reindex(): void {
+    this.index = new Map();
+    for (let i = 0; i < this.names.length; i++) this.index.set(indexKey(this.spans[i * WIDTH] as number, this.names[i] as string), i);
   }
 }

@@ -31,7 +31,8 @@ export interface SampleStats {
 export const TOP_KEPT = 5;
 /** Quantiles kept per sample (a baseline's `peer_routine.quantile` is one of these). */
 export const HIGH_QUANTILES = [0.9, 0.95, 0.99] as const;
-export const EMPTY_STATS: SampleStats = { samples: 0, actors: 0, days: 0, median: 0, logMedian: 0, logMad: 0, top: [], high: [] };
+/** Frozen: it stands for every empty band of every actor (summarise). */
+export const EMPTY_STATS: SampleStats = Object.freeze({ samples: 0, actors: 0, days: 0, median: 0, logMedian: 0, logMad: 0, top: Object.freeze([]), high: Object.freeze([]) });
 
 /** 1.4826 × MAD estimates the standard deviation of a normal sample. */
 export const MAD_TO_SIGMA = 1.4826;
