@@ -291,15 +291,7 @@ export class ActivityColumns {
     const at = i * this.stride;
     const w = this.words;
     const start = row.bucket_start;
-    if (this.wide) {
-      const hi = Math.floor(start / TWO_32);
-      w[at + START_HI] = hi;
-      w[at + START_LO] = start - hi * TWO_32;
-    } else {
-      const seconds = start / 1000;
-      w[at + START_HI] = Math.floor(seconds / TWO_16);
-      w[at + START_LO] = seconds % TWO_16;
-    }
+    writeStart(w, at, start, this.wide);
     let flags = (row.local_hour & 0x1f) | ((row.local_weekday & 0x7) << 5);
     if (row.under_alert !== undefined) flags |= HAS_UNDER_ALERT | (row.under_alert ? UNDER_ALERT : 0);
     if (row.peak_1h_distinct !== undefined) flags |= HAS_PEAK_1H;
@@ -350,18 +342,23 @@ export class ActivityColumns {
       for (let i = 0; i < this.length; i++) {
         const start = this.start(i);
         next.set(this.words.subarray(i * this.stride, (i + 1) * this.stride), i * stride);
-        if (wide !== this.wide) {
-          // Only narrow to wide: the start from seconds to milliseconds.
-          const hi = Math.floor(start / TWO_32);
-          next[i * stride + START_HI] = hi;
-          next[i * stride + START_LO] = start - hi * TWO_32;
-        }
+        // Only narrow to wide: the start from seconds to milliseconds.
+        if (wide !== this.wide) writeStart(next, i * stride, start, wide);
       }
     }
     this.words = next;
     this.stride = stride;
     this.wide = wide;
   }
+}
+
+/** A bucket start into the row at `at`: wide, ms / 2^32 and ms % 2^32; narrow, seconds / 2^16 and seconds % 2^16. */
+function writeStart(w: Uint16Array | Uint32Array, at: number, start: number, wide: boolean): void {
+  const unit = wide ? TWO_32 : TWO_16;
+  const value = wide ? start : start / 1000;
+  const hi = Math.floor(value / unit);
+  w[at + START_HI] = hi;
+  w[at + START_LO] = value - hi * unit;
 }
 
 /** Whether a row's counts and start fit the narrow form. */

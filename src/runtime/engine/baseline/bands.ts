@@ -65,8 +65,7 @@ export function bandOfDay(weekday: number, rule: BandRule): Band {
   return rule.weekend_days.includes(weekday) ? 'weekend' : 'weekday';
 }
 
-/** Band of a stored row. A UTC day's start may fall on the previous local evening: use its midpoint's weekday. */
-/** Band of a held row (i of `rows`). */
+/** Band of a held row (i of `rows`). A UTC day's start may fall on the previous local evening: use its midpoint's weekday. */
 export function bandOfRow(rows: ActivityColumns, i: number, rule: BandRule): Band {
   if (rows.granularity === 'hour') return bandOfHour(rows.localHour(i), rows.localWeekday(i), rule);
   return bandOfDay(dayWeekday(rows, i), rule);

@@ -10,6 +10,8 @@
 export type UseKind = 'resource_types' | 'channels' | 'zones';
 
 const KIND_CODE: Record<UseKind, number> = { resource_types: 0, channels: 1, zones: 2 };
+/** Every kind of name whose uses are kept. */
+export const USE_KINDS = Object.keys(KIND_CODE) as readonly UseKind[];
 /** Numbers per entry in `spans`: kind, first, last. */
 const WIDTH = 3;
 /** Names searched in order at most; beyond, an index (a Map) finds them. */

@@ -25,7 +25,7 @@
  */
 import type { ActorActivityRow } from '../api.js';
 import { ActivityColumns } from './activity-columns.js';
-import { FirstUses, type UseKind } from './first-uses.js';
+import { FirstUses, USE_KINDS, type UseKind } from './first-uses.js';
 import { BANDS, bandOfRow, dayWeekday, metricGranularity, metricReader, type Band, type BandRule, type Metric } from './bands.js';
 import { EMPTY_STATS, summarise, TOP_KEPT, type SampleStats } from './robust.js';
 
@@ -85,9 +85,6 @@ interface OwnSpan {
   hi: number;
 }
 
-export type SeenKind = UseKind;
-const SEEN_KINDS: readonly SeenKind[] = ['resource_types', 'channels', 'zones'];
-
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /**
@@ -138,7 +135,7 @@ export interface HistoryGroup {
   /** Per metric (statsKey): snapshots as of a cutoff (newest last). */
   readonly snapshots: Map<string, GroupSnapshot[]>;
   /** Per resource type / channel / zone: how many members used it, as of a cutoff (usersOf). */
-  readonly users: Record<SeenKind, Map<string, GroupUsers>>;
+  readonly users: Record<UseKind, Map<string, GroupUsers>>;
 }
 
 export class ActivityHistory {
@@ -241,7 +238,7 @@ export class ActivityHistory {
     const start = rows.start(i);
     // Hourly rows only: a day row says the same thing later, and would date a first use to the day's start.
     if (rows.granularity === 'hour') {
-      for (const kind of SEEN_KINDS) for (const v of rows.names(i, kind) ?? []) a.seen.bump(kind, v, start);
+      for (const kind of USE_KINDS) for (const v of rows.names(i, kind) ?? []) a.seen.bump(kind, v, start);
     }
     a.version++;
     this.touch(this.groupOf(a.role, a.department), a.actorId, start);
@@ -360,7 +357,7 @@ export class ActivityHistory {
    * that counts as of `asOf`: first used in a bucket that ended by then, last
    * used within the look-back before it.
    */
-  seenAsOf(actorId: string, kind: SeenKind, value: string, asOf = Number.POSITIVE_INFINITY): boolean {
+  seenAsOf(actorId: string, kind: UseKind, value: string, asOf = Number.POSITIVE_INFINITY): boolean {
     const a = this.actors.get(actorId);
     if (a === undefined) return false;
     const at = asOf === Number.POSITIVE_INFINITY ? newestEnd(a.hourly, HOUR_MS) : asOf;
@@ -414,7 +411,7 @@ export class ActivityHistory {
    * per group, value and cutoff (again when members' rows change), so the
    * per-event cost is one look-up.
    */
-  shareUsing(g: HistoryGroup, actorId: string, kind: SeenKind, value: string, cutoff: number): number {
+  shareUsing(g: HistoryGroup, actorId: string, kind: UseKind, value: string, cutoff: number): number {
     const users = g.users[kind];
     let hit = users.get(value);
     if (hit === undefined || hit.cutoff !== cutoff || hit.rowsAdded !== g.rowsAdded || hit.version !== g.version) {
