@@ -34,6 +34,23 @@ export interface ProbePart {
   readonly points: number;
 }
 
+/** What a restore starts from: baselines and alerts, before any recent event is replayed. */
+export type RestoreSeed = Pick<EngineHistory, 'activity' | 'alerts'>;
+
+/**
+ * A restore whose recent events are handed on in chunks as they are read
+ * (DetectionEngine.beginRestore), so a partition of two million stored events
+ * is never held whole in memory. Until finish(), the actors it replayed are
+ * left alone by everything else the engine does (tick, caps, closing by
+ * progress), exactly as if the restore had run at once.
+ */
+export interface EngineRestore {
+  /** The next recent events, oldest first, continuing the previous chunk (EngineHistory.recentEvents). */
+  replay(events: readonly EnrichedEvent[]): void;
+  /** Ends the restore (also after a failed read: what was replayed stays, and a retry replays it again idempotently). */
+  finish(): void;
+}
+
 /** What the engine needs from history at start (loaded from ClickHouse by the pipeline). */
 export interface EngineHistory {
   /** Closed activity buckets, oldest first (a configurable look-back, e.g. 28 days). */
@@ -127,6 +144,12 @@ export interface DetectionEngine {
    * owns the actor may be continuing it.
    */
   restore(history: EngineHistory): void;
+  /**
+   * The same restore, its recent events handed on in chunks (replay) instead
+   * of at once: beginRestore(h) + replay(h.recentEvents) + finish() is
+   * restore(h). Other batches may be evaluated between chunks.
+   */
+  beginRestore(seed: RestoreSeed): EngineRestore;
   /**
    * Drops the window state and open alert of these actors without emitting
    * anything: another instance now owns their partition and continues them

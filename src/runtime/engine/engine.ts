@@ -23,10 +23,12 @@ import type {
   DetectionEngine,
   EngineHistory,
   EngineOutput,
+  EngineRestore,
   EngineProbe,
   EngineStats,
   EvaluationInputs,
   ProbePart,
+  RestoreSeed,
 } from './api.js';
 import { AlertCorrelator } from './alerts/correlator.js';
 import type { Contribution, WindowFigure } from './alerts/open-alert.js';
@@ -47,6 +49,7 @@ import { NO_SPANS, openDuring, type AlertSpan } from './state/alert-spans.js';
 import { EvictedBucketStore } from './state/evicted-buckets.js';
 
 const HOUR_MS = 3_600_000;
+const NO_ACTORS: ReadonlySet<string> = new Set();
 const DAY_MS = 86_400_000;
 /** Evicted actors' open buckets that may wait for their closing time: at least this many, or twice the actor cap. */
 const EVICTED_BUCKETS_MIN = 10_000;
@@ -113,8 +116,14 @@ export class Engine implements DetectionEngine {
   private readonly evicted = new EvictedActors();
   /** Evicted actors' open buckets, until tick() would have closed them or the actor is rebuilt. */
   private readonly evictedBuckets = new EvictedBucketStore();
-  /** Actors whose replayed events count in windows only (their buckets come back whole: restore()). */
-  private readonly windowsOnly = new Set<string>();
+  /** During a restore's replay: actors whose replayed events count in windows only (their buckets come back whole: beginRestore()). */
+  private windowsOnly: ReadonlySet<string> = NO_ACTORS;
+  /**
+   * Actors a restore in progress replayed events of (how many restores): tick,
+   * the caps and closing by progress leave them alone until it finishes, as
+   * they could not touch them while a restore ran at once.
+   */
+  private readonly restoringActors = new Map<string, number>();
   private readonly capCounters: CapCounters = { actorsEvicted: 0, alertsClosedEarly: 0, historiesDropped: 0, stormFolds: 0 };
   /** Numbers the evaluate() calls: an actor's `batch` says which touched it last. */
   private batchSeq = 0;
@@ -228,7 +237,7 @@ export class Engine implements DetectionEngine {
     const now = this.clock.now();
     const lateness = this.rules.settings.lateness;
     for (const [id, st] of this.actors) {
-      if (mayAdvance !== undefined && !mayAdvance(id)) continue;
+      if ((mayAdvance !== undefined && !mayAdvance(id)) || this.restoringActors.has(id)) continue;
       const idle = Math.max(0, now - st.lastSeenAt);
       const at = st.watermark + idle; // the actor's event time now, as far as we can tell
       if (st.activity.nextEnd <= at - lateness) {
@@ -268,36 +277,84 @@ export class Engine implements DetectionEngine {
    * clock: see tick().
    */
   restore(history: EngineHistory): void {
-    // Evicted actors being rebuilt (their state comes back below).
-    const rebuilding = new Set<string>();
-    if (this.evicted.size > 0) {
-      for (const x of [...history.recentEvents, ...history.alerts.map((r) => r.alert)]) {
-        if (!this.actors.has(x.actor_id) && this.evicted.has(x.actor_id, this.clock.now(), this.retentionMs)) rebuilding.add(x.actor_id);
-      }
-    }
-    for (const row of history.activity) this.history.add(row);
-    this.batchNow = this.clock.now();
-    this.restoring = true;
-    // A rebuilt actor's replayed events fill its windows only: its open buckets come back whole
-    // (kept since the eviction), and those that fell due meanwhile are stored and closed.
-    const kept = new Map<string, NonNullable<ReturnType<EvictedBucketStore['take']>>>();
-    for (const id of rebuilding) {
-      this.windowsOnly.add(id);
-      const entry = this.evictedBuckets.take(id);
-      if (entry !== undefined) kept.set(id, entry);
-    }
+    const restore = this.beginRestore(history);
     try {
-      for (const stored of history.alerts) this.alerts.restore(this.stateForId(stored.alert.actor_id, profileOf(stored.alert)), stored);
-      // Rebuild windows and buckets from stored events, without running rules:
-      // their alerts are the ones restored above. Event ids are remembered, so the
-      // same events redelivered by Kafka next are not counted again.
-      for (const e of history.recentEvents) this.evaluateOne(e);
-      if (rebuilding.size > 0) this.markClosedBuckets(history, rebuilding, kept);
-      for (const [id, entry] of kept) this.stateForId(id, entry.profile).activity.adopt(entry.buckets, entry.closedBefore);
+      restore.replay(history.recentEvents);
+    } finally {
+      restore.finish();
+    }
+  }
+
+  /**
+   * restore() with its recent events handed on in chunks. Baselines and alerts
+   * go in now; each chunk rebuilds windows and buckets from stored events
+   * without running rules (their alerts are the ones restored here). Event ids
+   * are remembered, so the same events redelivered by Kafka next, or replayed
+   * again by a retried restore, are not counted again.
+   */
+  beginRestore(seed: RestoreSeed): EngineRestore {
+    const now = this.clock.now();
+    // Evicted actors being rebuilt (their state comes back here): found before their
+    // restored alert or first replayed event gives them state again.
+    const rebuilding = new Set<string>();
+    const kept = new Map<string, NonNullable<ReturnType<EvictedBucketStore['take']>>>();
+    const noteRebuilt = (actorId: string): void => {
+      if (this.evicted.size === 0 || rebuilding.has(actorId) || this.actors.has(actorId) || !this.evicted.has(actorId, now, this.retentionMs)) return;
+      rebuilding.add(actorId);
+      // A rebuilt actor's replayed events fill its windows only: its open buckets come back whole
+      // (kept since the eviction), and those that fell due meanwhile are stored and closed.
+      const entry = this.evictedBuckets.take(actorId);
+      if (entry !== undefined) kept.set(actorId, entry);
+    };
+    const replayed = new Set<string>();
+    const hold = (actorId: string): void => {
+      if (replayed.has(actorId)) return;
+      replayed.add(actorId);
+      this.restoringActors.set(actorId, (this.restoringActors.get(actorId) ?? 0) + 1);
+    };
+    for (const stored of seed.alerts) noteRebuilt(stored.alert.actor_id);
+    for (const row of seed.activity) this.history.add(row);
+    this.batchNow = now;
+    this.restoring = true; // actors given state here are marked restored (stateForId)
+    try {
+      for (const stored of seed.alerts) {
+        hold(stored.alert.actor_id);
+        this.alerts.restore(this.stateForId(stored.alert.actor_id, profileOf(stored.alert)), stored);
+      }
     } finally {
       this.restoring = false;
-      this.windowsOnly.clear();
     }
+    let finished = false;
+    return {
+      replay: (events) => {
+        // invariant: a finished restore takes no more events (they would count in windows only, never judged).
+        if (finished) throw new Error('restore already finished');
+        this.batchNow = now;
+        this.restoring = true;
+        this.windowsOnly = rebuilding;
+        try {
+          for (const e of events) {
+            noteRebuilt(e.actor_id);
+            hold(e.actor_id);
+            this.evaluateOne(e);
+          }
+        } finally {
+          this.restoring = false;
+          this.windowsOnly = NO_ACTORS;
+        }
+      },
+      finish: () => {
+        if (finished) return;
+        finished = true;
+        if (rebuilding.size > 0) this.markClosedBuckets(seed.activity, rebuilding, kept);
+        for (const [id, entry] of kept) this.stateForId(id, entry.profile).activity.adopt(entry.buckets, entry.closedBefore);
+        for (const id of replayed) {
+          const n = (this.restoringActors.get(id) ?? 1) - 1;
+          if (n > 0) this.restoringActors.set(id, n);
+          else this.restoringActors.delete(id);
+        }
+      },
+    };
   }
 
   /**
@@ -313,7 +370,7 @@ export class Engine implements DetectionEngine {
     if (limit < this.progressClosedTo - (this.progressClosedTo % HOUR_MS) + HOUR_MS) return;
     this.progressClosedTo = limit;
     for (const st of this.actors.values()) {
-      if (st.activity.nextEnd > limit) continue;
+      if (st.activity.nextEnd > limit || this.restoringActors.has(st.actorId)) continue;
       const closed = st.activity.closeUpTo(limit);
       if (closed.length === 0) continue;
       this.emitBuckets(st, closed);
@@ -353,9 +410,9 @@ export class Engine implements DetectionEngine {
    * so a straggler of those periods is not counted again, as with the state
    * it had.
    */
-  private markClosedBuckets(history: EngineHistory, rebuilding: ReadonlySet<string>, kept: ReadonlyMap<string, unknown>): void {
+  private markClosedBuckets(activity: readonly ActorActivityRow[], rebuilding: ReadonlySet<string>, kept: ReadonlyMap<string, unknown>): void {
     const closedBefore = new Map<string, number>();
-    for (const row of history.activity) {
+    for (const row of activity) {
       if (!rebuilding.has(row.actor_id) || kept.has(row.actor_id)) continue;
       const end = row.bucket_start + (row.granularity === 'hour' ? 3_600_000 : 86_400_000);
       if (end > (closedBefore.get(row.actor_id) ?? -Infinity)) closedBefore.set(row.actor_id, end);
@@ -831,7 +888,7 @@ export class Engine implements DetectionEngine {
     if (this.alerts.openCount > this.maxOpenAlerts) {
       for (const st of this.actors.values()) {
         if (this.alerts.openCount <= this.maxOpenAlerts) break;
-        if (st.batch === this.batchSeq || st.alert === null) continue;
+        if (st.batch === this.batchSeq || st.alert === null || this.restoringActors.has(st.actorId)) continue;
         const a = st.alert;
         a.closedByCap = true;
         this.alerts.close(st, a);
@@ -843,7 +900,7 @@ export class Engine implements DetectionEngine {
       // closed, if the actor did not come back): the open-alert cap bounds those instead.
       for (const st of this.actors.values()) {
         if (this.actors.size <= this.maxActors) break;
-        if (st.batch === this.batchSeq || st.alert !== null) continue;
+        if (st.batch === this.batchSeq || st.alert !== null || this.restoringActors.has(st.actorId)) continue;
         this.evict(st);
       }
     }

@@ -5,12 +5,14 @@ export type {
   AlertUpdate,
   DetectionEngine,
   EngineHistory,
+  EngineRestore,
   EngineOutput,
   EngineProbe,
   EngineStats,
   EvaluationInputs,
   ProbePart,
   RestorableAlert,
+  RestoreSeed,
 } from './api.js';
 export { parseAlertState, ALERT_STATE_VERSION } from '../../model/alert-state.js';
 export { createEngine, type EngineOptions } from './engine.js';

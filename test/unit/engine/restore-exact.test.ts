@@ -114,6 +114,54 @@ describe('restore continues alerts exactly', () => {
     }
   });
 
+  it.each([
+    ['without caps', {}],
+    ['under an actor cap of 1', { maxActors: 1 }],
+  ])('restored in chunks, with ticks and another actor evaluated between them, later revisions and activity rows are the same (a partition streamed from ClickHouse), %s', (_name, caps) => {
+    const events = stream();
+    const end = (events.at(-1) as EnrichedEvent).ts + 3 * 60 * MIN;
+    const clean = new ManualClock(T0);
+    const e = createEngine({ rules: RS, clock: clean });
+    const cleanRun = drive(e, clean, events);
+    clean.set(end);
+    const cleanEnd = e.tick().activity;
+    let random = 7;
+    const nextSize = (): number => (random = (random * 48_271) % 2_147_483_647) % 9 + 1;
+    for (const k of [10, 45, 61, 90, 106, 113]) {
+      const clockA = new ManualClock(T0);
+      const before = drive(createEngine({ rules: RS, clock: clockA }), clockA, events.slice(0, k));
+      const restoredAt = (events[k - 1] as EnrichedEvent).ts;
+      const clockB = new ManualClock(restoredAt);
+      const b = createEngine({ rules: RS, clock: clockB, ...caps });
+      const { recentEvents, ...seed } = historyOf(before, events.slice(0, k), true);
+      const restore = b.beginRestore(seed);
+      const others: AlertUpdate[] = [];
+      for (let i = 0; i < recentEvents.length; ) {
+        const size = nextSize();
+        restore.replay(recentEvents.slice(i, i + size));
+        i += size;
+        // Another partition's batch and a tick hours later, while this one is still being read:
+        // they must leave the restoring actor alone (a tick this late would close her alert and buckets).
+        clockB.set(restoredAt + 2 * 60 * MIN);
+        others.push(...b.tick().alerts);
+        const out = b.evaluate([ev({ event_id: `bob-${k}-${i}`, actor: { actor_id: 'bob', role: 'analyst', department: 'finance' }, ts: restoredAt + 2 * 60 * MIN, n: 2 })]);
+        others.push(...out.alerts);
+        expect(out.activity.filter((r) => r.actor_id !== 'bob'), `restart after event ${k}`).toEqual([]);
+        clockB.set(restoredAt);
+      }
+      restore.finish();
+      expect(others.filter((u) => u.alert.actor_id !== 'bob'), `restart after event ${k}`).toEqual([]);
+      const after = drive(b, clockB, events.slice(k));
+      const alice = (u: AlertUpdate): boolean => u.alert.actor_id !== 'bob';
+      expect(after.updates.filter(alice).map((u) => ({ alert: u.alert, notify: u.notify, state: u.state })), `restart after event ${k}`).toEqual(
+        cleanRun.perEvent.slice(k).flat().map((u) => ({ alert: u.alert, notify: u.notify, state: u.state })),
+      );
+      clockB.set(end);
+      const rows = [...after.rows, ...b.tick().activity].filter((r) => r.actor_id !== 'bob');
+      expect(rows, `restart after event ${k}`).toEqual([...cleanRun.rowsPerEvent.slice(k).flat(), ...cleanEnd]);
+    }
+  });
+
   it('rebuilt from the explanation alone (no stored state), later revisions differ', () => {
     const k = 25;
     const withoutState = runWithRestartAfter(k, false).map((u) => u.alert);
