@@ -9,6 +9,7 @@ import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import { redactedConfig } from '../../config/load.js';
 import type { Settings } from '../../config/settings.js';
+import type { EnrichedEvent } from '../../model/enriched.js';
 import { createDecoder } from '../decode/decoder.js';
 import { createEngine, loadRuleSet, type DetectionEngine } from '../engine/index.js';
 import { createEnricher, type Enricher } from '../enrich/enricher.js';
@@ -351,22 +352,28 @@ export class Monitor {
               // As of the offset consumption resumes at: what lies beyond it is replayed and evaluated again.
               const resume = await source.resumePoint(partition);
               const resumesAt = resume.committed;
-              const state = await store.loadHistory({
+              const state = await store.openPartitionHistory({
                 ...historyQuery(),
                 include: { activity: false, alerts: true, events: true },
                 partition: { topic, partition, committedOffset: resumesAt },
               });
-              logger.info(
-                { partition, resumesAt, alerts: state.alerts.length, recentEvents: state.recentEvents.length, historyFrom: new Date(state.anchorMs).toISOString() },
-                'partition window state loaded',
-              );
               // Everything up to its newest stored event was evaluated: where the partition stands in event time.
               alignment?.restored(partition, state.anchored ? state.anchorMs : null, resume.caughtUp);
               if (state.recentEventsCapped) logger.warn({ partition, cap: config['history.max_recent_events'] }, 'recent events over the cap: windows restored partially');
-              return { ...state, resumesAt };
+              const historyFrom = new Date(state.anchorMs).toISOString();
+              // Counted as the restorer reads them; logged once all are read.
+              async function* counted(): AsyncGenerator<EnrichedEvent[]> {
+                let recentEvents = 0;
+                for await (const chunk of state.recentEvents) {
+                  recentEvents += chunk.length;
+                  yield chunk;
+                }
+                logger.info({ partition, resumesAt, alerts: state.alerts.length, recentEvents, skippedRows: state.skippedRows(), historyFrom }, 'partition window state loaded');
+              }
+              return { alerts: state.alerts, activity: state.activity, recentEvents: counted(), resumesAt };
             },
             engine: {
-              restore: (state) => engine.restore(state),
+              beginRestore: (seed) => engine.beginRestore(seed),
               // An actor evicted under the cap is still this partition's: forgotten (marks, waiting buckets) on revoke.
               holds: (actorId) => engine.holds(actorId) || (engine.evictedAmong?.([actorId]).length ?? 0) > 0,
               // Another instance owns these actors now: drop their windows, open alerts and unstored output.

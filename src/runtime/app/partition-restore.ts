@@ -13,19 +13,27 @@
  *   known (a partition without new traffic still gets its open alerts back, and
  *   closed when quiet), at most `concurrency` at a time (each may hold up to
  *   history.max_recent_events rows), retried until they succeed or the
- *   partition is revoked.
+ *   partition is revoked. The partition's events are replayed in chunks as
+ *   they are read (DetectionEngine.beginRestore), so a restore holds one chunk
+ *   of rows, not the whole partition; other partitions' batches go on
+ *   meanwhile, and leave the restoring actors alone. A read that fails or is
+ *   revoked half-way forgets what it replayed (the engine did not hold these
+ *   actors before), and the retry starts again from the beginning.
  * - A partition revoked: its actors' window state and open alerts are dropped
  *   (baselines stay); the new owner continues them, and a closing revision from
  *   here would race its revisions.
  */
-import type { DetectionEngine, EngineHistory } from '../engine/index.js';
+import type { DetectionEngine, RestoreSeed } from '../engine/index.js';
+import type { EnrichedEvent } from '../../model/enriched.js';
 import type { SourcePosition } from '../../model/event.js';
 import { describeError, retriedFailureLog } from '../../errors.js';
 import type { Logger } from '../../observability/log.js';
 import { retry } from '../../util/retry.js';
 
 /** One partition's stored state, as of the offset its consumption resumes at. */
-export interface PartitionHistory extends EngineHistory {
+export interface PartitionHistory extends RestoreSeed {
+  /** The partition's recent events, oldest first, in chunks as they are read (read once). */
+  readonly recentEvents: AsyncIterable<readonly EnrichedEvent[]>;
   /** The committed offset the state was loaded as of (decimal string); null or absent when unknown. */
   readonly resumesAt?: string | null;
 }
@@ -33,7 +41,7 @@ export interface PartitionHistory extends EngineHistory {
 export interface PartitionRestoreDeps {
   /** The stored state of one partition (its events in the window, its actors' alerts), as of its committed offset. */
   readonly load: (topic: string, partition: number) => Promise<PartitionHistory>;
-  readonly engine: Pick<DetectionEngine, 'restore' | 'forget' | 'holds'>;
+  readonly engine: Pick<DetectionEngine, 'beginRestore' | 'forget' | 'holds'>;
   readonly logger: Logger;
   readonly concurrency?: number;
   readonly retryMaxMs?: number;
@@ -183,11 +191,29 @@ export class PartitionRestorer {
           const state = await this.deps.load(this.topic, partition);
           // Revoked (or reassigned) while loading: this state is not ours to apply.
           if (!this.current(partition, epoch)) return;
-          this.deps.engine.restore(state);
+          const actors = new Set(state.alerts.map((x) => x.alert.actor_id));
+          const restore = this.deps.engine.beginRestore(state);
+          let complete = false;
+          try {
+            for await (const chunk of state.recentEvents) {
+              for (const e of chunk) actors.add(e.actor_id);
+              if (!this.current(partition, epoch)) break;
+              restore.replay(chunk);
+            }
+            complete = this.current(partition, epoch);
+          } finally {
+            restore.finish();
+            // Half a restore (the read failed, or the partition was revoked meanwhile) is not
+            // kept: nothing else holds these actors, and a retry replays everything again.
+            // Unless the partition came back meanwhile: its new restore replays everything
+            // again over this prefix (events are recognised by id) and must keep what it did.
+            if (!complete && (this.epochs.get(partition) === epoch || !this.assigned.has(partition))) this.deps.engine.forget(actors);
+          }
+          if (!complete) return;
           // Below the resume offset, everything is reflected: the offset before it is the position held.
           const resumesAt = state.resumesAt ?? null;
           const heldUpTo = resumesAt !== null && BigInt(resumesAt) > 0n ? (BigInt(resumesAt) - 1n).toString() : undefined;
-          this.noteActors(this.topic, partition, [...state.recentEvents.map((e) => e.actor_id), ...state.alerts.map((x) => x.alert.actor_id)], heldUpTo);
+          this.noteActors(this.topic, partition, actors, heldUpTo);
           applied = true;
         },
         {

@@ -1,30 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { PartitionRestorer } from '../../../src/runtime/app/partition-restore.js';
-import type { EngineHistory } from '../../../src/runtime/engine/index.js';
+import { PartitionRestorer, type PartitionHistory } from '../../../src/runtime/app/partition-restore.js';
+import type { RestoreSeed } from '../../../src/runtime/engine/index.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import { createLogger } from '../../../src/observability/log.js';
 import { CustosError } from '../../../src/errors.js';
 
 const logger = createLogger('silent');
 const noWait = () => Promise.resolve();
-const stateOf = (...actors: string[]): EngineHistory => ({
-  activity: [],
-  alerts: [],
-  recentEvents: actors.map((actor_id) => ({ actor_id }) as EnrichedEvent),
-});
+const eventsOf = (...actors: string[]): EnrichedEvent[] => actors.map((actor_id) => ({ actor_id }) as EnrichedEvent);
+async function* chunks(...parts: readonly EnrichedEvent[][]): AsyncGenerator<EnrichedEvent[]> {
+  for (const part of parts) yield part;
+}
+const stateOf = (...actors: string[]): PartitionHistory => ({ activity: [], alerts: [], recentEvents: chunks(eventsOf(...actors)) });
 
-/** A restorer over a recording engine; `load` decides what each partition's stored state is. */
-function harness(load: (partition: number) => Promise<EngineHistory>, concurrency = 2) {
+/** An engine that records each finished restore: the actors of the events it replayed, in order. */
+function recordingEngine() {
   const restored: string[][] = [];
   const forgotten: string[][] = [];
   const held = new Set<string>();
   const engine = {
-    restore: (h: EngineHistory) => void restored.push(h.recentEvents.map((e) => e.actor_id)),
+    beginRestore: (_seed: RestoreSeed) => {
+      const replayed: string[] = [];
+      return { replay: (events: readonly EnrichedEvent[]) => void replayed.push(...events.map((e) => e.actor_id)), finish: () => void restored.push(replayed) };
+    },
     forget: (ids: Iterable<string>) => void forgotten.push([...ids].sort()),
     holds: (id: string) => held.has(id),
   };
-  const restorer = new PartitionRestorer('events', { load: (_t, p) => load(p), engine, logger, concurrency, sleep: noWait });
-  return { restorer, restored, forgotten, held };
+  return { engine, restored, forgotten, held };
+}
+
+/** A restorer over a recording engine; `load` decides what each partition's stored state is. */
+function harness(load: (partition: number) => Promise<PartitionHistory>, concurrency = 2) {
+  const r = recordingEngine();
+  const restorer = new PartitionRestorer('events', { load: (_t, p) => load(p), engine: r.engine, logger, concurrency, sleep: noWait });
+  return { restorer, ...r };
 }
 
 describe('PartitionRestorer', () => {
@@ -101,8 +110,8 @@ describe('PartitionRestorer', () => {
   });
 
   it('does not apply a state loaded for a partition revoked meanwhile, and tells its batch to give up', async () => {
-    let deliver!: (h: EngineHistory) => void;
-    const h = harness(() => new Promise<EngineHistory>((r) => (deliver = r)));
+    let deliver!: (h: PartitionHistory) => void;
+    const h = harness(() => new Promise<PartitionHistory>((r) => (deliver = r)));
     h.restorer.assign([7], true);
     const waiting = h.restorer.whenRestored('events', 7);
     await new Promise((r) => setImmediate(r)); // the load has started
@@ -146,7 +155,7 @@ describe('PartitionRestorer', () => {
       new CustosError('CUSTOS_CLICKHOUSE_AUTH', 'ClickHouse refused the user'),
       new Error('something custos does not know'),
     ];
-    const engine = { restore: () => undefined, forget: () => undefined, holds: () => false };
+    const { engine } = recordingEngine();
     const restorer = new PartitionRestorer('events', {
       load: async () => {
         const next = failures.shift();
@@ -168,5 +177,47 @@ describe('PartitionRestorer', () => {
     expect(failed[0]?.note).toBeUndefined();
     expect(failed[1]?.note).toContain('CUSTOS_CLICKHOUSE_AUTH is not retryable: retried anyway');
     expect(failed[2]?.note).toContain('unknown error (CUSTOS_UNEXPECTED): retried anyway');
+  });
+  it('replays the events chunk by chunk as they are read, in order, as one restore', async () => {
+    const h = harness(async () => ({ activity: [], alerts: [], recentEvents: chunks(eventsOf('a', 'b'), eventsOf('c'), eventsOf('a')) }));
+    h.restorer.assign([0], true);
+    expect(await h.restorer.whenRestored('events', 0)).toBe(true);
+    expect(h.restored).toEqual([['a', 'b', 'c', 'a']]);
+    h.restorer.assign([]);
+    expect(h.forgotten).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('a read failing half-way forgets what it replayed, and the retry replays everything again', async () => {
+    let attempts = 0;
+    async function* failingAfterFirst(): AsyncGenerator<EnrichedEvent[]> {
+      yield eventsOf('a', 'b');
+      throw new CustosError('CUSTOS_CLICKHOUSE', 'ClickHouse history failed: network ECONNRESET (retryable)', true);
+    }
+    const h = harness(async () => {
+      attempts++;
+      return { activity: [], alerts: [], recentEvents: attempts === 1 ? failingAfterFirst() : chunks(eventsOf('a', 'b'), eventsOf('c')) };
+    });
+    h.restorer.assign([0], true);
+    expect(await h.restorer.whenRestored('events', 0)).toBe(true);
+    expect(h.restored).toEqual([['a', 'b'], ['a', 'b', 'c']]);
+    expect(h.forgotten).toEqual([['a', 'b']]);
+  });
+
+  it('a partition revoked during its replay stops reading, forgets what was replayed and tells its batch to give up', async () => {
+    let h!: ReturnType<typeof harness>;
+    let readAfterRevoke = false;
+    async function* revokedAfterFirst(): AsyncGenerator<EnrichedEvent[]> {
+      yield eventsOf('a');
+      h.restorer.assign([]); // revoked while the restore reads the rest
+      yield eventsOf('b');
+      readAfterRevoke = true;
+      yield eventsOf('c');
+    }
+    h = harness(async () => ({ activity: [], alerts: [], recentEvents: revokedAfterFirst() }));
+    h.restorer.assign([9], true);
+    expect(await h.restorer.whenRestored('events', 9)).toBe(false);
+    expect(h.restored).toEqual([['a']]);
+    expect(readAfterRevoke).toBe(false);
+    expect(h.forgotten).toEqual([['a', 'b']]);
   });
 });

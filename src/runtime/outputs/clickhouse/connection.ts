@@ -182,6 +182,21 @@ export async function streamRows<T>(
   }
 }
 
+/**
+ * A SELECT's rows in the chunks they arrive in, for a reader that hands each
+ * chunk on before the next is read (a large result never held whole). Leaving
+ * the loop early ends the query's response.
+ */
+export async function* rowChunks<T>(client: ClickHouseClient, sql: string, table: string | null, params?: Record<string, unknown>): AsyncGenerator<T[]> {
+  const queryId = randomUUID();
+  try {
+    const result = await client.query({ query: sql, format: 'JSONEachRow', query_id: queryId, ...(params ? { query_params: params } : {}) });
+    for await (const rows of result.stream<T>()) yield rows.map((row) => row.json());
+  } catch (err) {
+    throw wrapClickHouseError(err, 'query', table, queryId);
+  }
+}
+
 /** A SELECT whose result is small enough to collect. */
 export async function selectRows<T>(client: ClickHouseClient, sql: string, table: string | null, params?: Record<string, unknown>): Promise<T[]> {
   const rows: T[] = [];

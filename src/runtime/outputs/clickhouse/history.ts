@@ -23,7 +23,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ActorActivityRow, EngineHistory, RestorableAlert } from '../../engine/api.js';
 import type { EnrichedEvent } from '../../../model/enriched.js';
-import { selectRows, streamRows } from './connection.js';
+import { rowChunks, selectRows, streamRows } from './connection.js';
 import { TABLES } from './ddl.js';
 import { qualifiedTable, sqlEpochSeconds, sqlInteger } from './escape.js';
 import { sqlValues, type SqlValues } from './sql-values.js';
@@ -82,10 +82,15 @@ function windowStart(anchor: number, lengthMs: number): number {
 }
 
 export async function loadHistory(client: ClickHouseClient, database: string, q: HistoryQuery): Promise<LoadedHistory> {
+  if (q.partition !== undefined) {
+    const opened = await openPartitionHistory(client, database, { ...q, partition: q.partition });
+    const recentEvents: EnrichedEvent[] = [];
+    for await (const chunk of opened.recentEvents) for (const e of chunk) recentEvents.push(e);
+    return { ...opened, recentEvents, skippedRows: opened.skippedRows() };
+  }
   sqlEpochSeconds(q.now);
   sqlInteger(q.maxRecentEvents);
-  const scope = q.partition ?? null;
-  const found = scope !== null ? await partitionAnchor(client, database, scope, q.now) : await baselineAnchor(client, database, q);
+  const found = await baselineAnchor(client, database, q);
   const anchor = Math.min(q.now, found ?? q.now);
   const include = q.include ?? { activity: true, alerts: true, events: true };
   const eventsFrom = windowStart(anchor, q.recentWindowMs);
@@ -93,11 +98,135 @@ export async function loadHistory(client: ClickHouseClient, database: string, q:
   const [activity, alerts, recent] = await Promise.all([
     include.activity ? loadActivity(client, database, q.now, windowStart(anchor, q.activityLookbackMs), counters) : [],
     include.alerts
-      ? loadAlerts(client, database, { now: q.now, from: windowStart(anchor, q.activityLookbackMs), reopenFrom: windowStart(anchor, q.openAlertMaxAgeMs), eventsFrom, scope }, counters)
+      ? loadAlerts(client, database, { now: q.now, from: windowStart(anchor, q.activityLookbackMs), reopenFrom: windowStart(anchor, q.openAlertMaxAgeMs), eventsFrom, scope: null }, counters)
       : [],
-    include.events ? loadRecentEvents(client, database, q.now, eventsFrom, Math.max(0, q.maxRecentEvents), scope, counters) : { events: [], capped: false },
+    include.events ? loadRecentEvents(client, database, q.now, eventsFrom, Math.max(0, q.maxRecentEvents), counters) : { events: [], capped: false },
   ]);
   return { activity, alerts, recentEvents: recent.events, recentEventsCapped: recent.capped, skippedRows: counters.skipped, anchorMs: anchor, anchored: found !== null };
+}
+
+/**
+ * One partition's stored state with its recent events not read yet: they
+ * come in chunks, oldest first, as the caller replays them
+ * (DetectionEngine.beginRestore), so a partition of two million stored events
+ * is never held whole.
+ */
+export interface PartitionHistoryStream extends Omit<LoadedHistory, 'recentEvents' | 'skippedRows'> {
+  /**
+   * The partition's events in the window, in offset order (the order the engine
+   * first evaluated them in: late events stay late, windows fill the same way),
+   * one row per event_id (its first offset, latest ingestion), in chunks of
+   * about `chunkSize`. Read once; leaving the loop early ends the query.
+   */
+  readonly recentEvents: AsyncIterable<EnrichedEvent[]>;
+  /** Stored rows skipped so far because a value was outside the model (grows while recentEvents is read). */
+  skippedRows(): number;
+}
+
+export async function openPartitionHistory(
+  client: ClickHouseClient,
+  database: string,
+  q: HistoryQuery & { readonly partition: PartitionScope },
+  chunkSize = 5_000,
+): Promise<PartitionHistoryStream> {
+  sqlEpochSeconds(q.now);
+  sqlInteger(q.maxRecentEvents);
+  const max = Math.max(0, q.maxRecentEvents);
+  const scope = q.partition;
+  const found = await partitionAnchor(client, database, scope, q.now);
+  const anchor = Math.min(q.now, found ?? q.now);
+  const include = q.include ?? { activity: true, alerts: true, events: true };
+  const eventsFrom = windowStart(anchor, q.recentWindowMs);
+  const counters = { skipped: 0 };
+  const [activity, alerts, eventsFromOffset] = await Promise.all([
+    include.activity ? loadActivity(client, database, q.now, windowStart(anchor, q.activityLookbackMs), counters) : [],
+    include.alerts
+      ? loadAlerts(client, database, { now: q.now, from: windowStart(anchor, q.activityLookbackMs), reopenFrom: windowStart(anchor, q.openAlertMaxAgeMs), eventsFrom, scope }, counters)
+      : [],
+    include.events && max > 0 ? cappedFromOffset(client, database, q.now, eventsFrom, max, scope) : { capped: false, fromOffset: null },
+  ]);
+  const events = include.events && max > 0 ? partitionEvents(client, database, q.now, eventsFrom, scope, eventsFromOffset.fromOffset, chunkSize, counters) : noEvents();
+  return {
+    activity,
+    alerts,
+    recentEvents: events,
+    recentEventsCapped: eventsFromOffset.capped,
+    skippedRows: () => counters.skipped,
+    anchorMs: anchor,
+    anchored: found !== null,
+  };
+}
+
+async function* noEvents(): AsyncGenerator<EnrichedEvent[]> {}
+
+/** SQL condition on `access_events`: the partition's events in [from, now] below its committed offset (values bound in `v`). */
+function partitionWindow(p: PartitionScope, now: number, from: number, v: SqlValues): string {
+  return `ts >= toDateTime(${sqlEpochSeconds(from)}) AND ts_ms >= ${sqlInteger(from)} AND ts_ms <= ${sqlInteger(now)} AND ${eventScope(p, v)}`;
+}
+
+/**
+ * Whether the partition has more than `max` events in the window and, if so,
+ * the offset the newest `max` of them start at (the oldest are left out).
+ */
+async function cappedFromOffset(
+  client: ClickHouseClient,
+  database: string,
+  now: number,
+  from: number,
+  max: number,
+  p: PartitionScope,
+): Promise<{ capped: boolean; fromOffset: string | null }> {
+  const table = TABLES.accessEvents;
+  const counted = sqlValues(client);
+  const [row] = await selectRows<{ n: string | number }>(
+    client,
+    `SELECT uniqExact(event_id) AS n FROM ${qualifiedTable(database, table)} WHERE ${partitionWindow(p, now, from, counted)}`,
+    table,
+    counted.params,
+  );
+  if (row === undefined || Number(row.n) <= max) return { capped: false, fromOffset: null };
+  const v = sqlValues(client);
+  const [lowest] = await selectRows<{ lowest: string | number }>(
+    client,
+    `SELECT min(source_offset) AS lowest FROM (\n` +
+      `  SELECT source_offset FROM ${qualifiedTable(database, table)} WHERE ${partitionWindow(p, now, from, v)}\n` +
+      `  ORDER BY source_offset DESC, event_id LIMIT 1 BY event_id LIMIT ${sqlInteger(max)})`,
+    table,
+    v.params,
+  );
+  return { capped: true, fromOffset: lowest === undefined ? null : String(lowest.lowest) };
+}
+
+async function* partitionEvents(
+  client: ClickHouseClient,
+  database: string,
+  now: number,
+  from: number,
+  p: PartitionScope,
+  fromOffset: string | null,
+  chunkSize: number,
+  counters: { skipped: number },
+): AsyncGenerator<EnrichedEvent[]> {
+  const table = TABLES.accessEvents;
+  const v = sqlValues(client);
+  const sql =
+    `SELECT ${ACCESS_EVENT_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
+    `WHERE ${partitionWindow(p, now, from, v)}${fromOffset === null ? '' : ` AND source_offset >= ${v.uint64(fromOffset)}`}\n` +
+    `ORDER BY source_offset, event_id, ingested_at DESC\n` +
+    `LIMIT 1 BY event_id`;
+  let chunk: EnrichedEvent[] = [];
+  for await (const rows of rowChunks<AccessEventRow>(client, sql, table, v.params)) {
+    for (const r of rows) {
+      const event = accessEventFromRow(r);
+      if (event) chunk.push(event);
+      else counters.skipped++;
+    }
+    if (chunk.length >= chunkSize) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 /** SQL condition on `access_events`: the partition's events below its committed offset (values bound in `v`). */
@@ -264,44 +393,33 @@ async function loadAlerts(client: ClickHouseClient, database: string, s: AlertSc
   return alerts;
 }
 
+/** Without a partition (a backtest): the newest events in the window, in event-time order. */
 async function loadRecentEvents(
   client: ClickHouseClient,
   database: string,
   now: number,
   from: number,
   max: number,
-  partition: PartitionScope | null,
   counters: { skipped: number },
 ): Promise<{ events: EnrichedEvent[]; capped: boolean }> {
   if (max === 0) return { events: [], capped: false };
   const table = TABLES.accessEvents;
-  const v = sqlValues(client);
-  const scope = partition === null ? null : eventScope(partition, v);
   // Newest first so the cap drops the oldest; one row per event_id (the
-  // latest ingestion); one extra row tells whether the cap was hit. One
-  // partition's events come back in offset order, the order the engine first
-  // evaluated them in (late events stay late, and windows fill the same way).
-  const order = scope === null ? 'ts_ms DESC, event_id, ingested_at DESC' : 'source_offset DESC, event_id, ingested_at DESC';
+  // latest ingestion); one extra row tells whether the cap was hit.
   const sql =
     `SELECT ${ACCESS_EVENT_READ_COLUMNS} FROM ${qualifiedTable(database, table)}\n` +
-    `WHERE ts >= toDateTime(${sqlEpochSeconds(from)}) AND ts_ms >= ${sqlInteger(from)} AND ts_ms <= ${sqlInteger(now)}${scope === null ? '' : ` AND ${scope}`}\n` +
-    `ORDER BY ${order}\n` +
+    `WHERE ts >= toDateTime(${sqlEpochSeconds(from)}) AND ts_ms >= ${sqlInteger(from)} AND ts_ms <= ${sqlInteger(now)}\n` +
+    `ORDER BY ts_ms DESC, event_id, ingested_at DESC\n` +
     `LIMIT 1 BY event_id\n` +
     `LIMIT ${sqlInteger(max + 1)}`;
   const newestFirst: EnrichedEvent[] = [];
   let seen = 0;
-  await streamRows<AccessEventRow>(
-    client,
-    sql,
-    table,
-    (r) => {
-      seen++;
-      if (seen > max) return;
-      const event = accessEventFromRow(r);
-      if (event) newestFirst.push(event);
-      else counters.skipped++;
-    },
-    v.params,
-  );
+  await streamRows<AccessEventRow>(client, sql, table, (r) => {
+    seen++;
+    if (seen > max) return;
+    const event = accessEventFromRow(r);
+    if (event) newestFirst.push(event);
+    else counters.skipped++;
+  });
   return { events: newestFirst.reverse(), capped: seen > max };
 }

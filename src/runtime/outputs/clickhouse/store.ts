@@ -19,7 +19,7 @@ import { DEFAULT_INSERT_MAX_ROWS, InsertCoalescer, type CoalescedInsert } from '
 import { ensureSchema, verifySchema, type SchemaInfo } from './ensure-schema.js';
 import { ClickHouseSinkError } from './errors.js';
 import { quoteIdentifier } from './escape.js';
-import { loadActivityStoredSince, loadHistory, type HistoryQuery, type LoadedHistory } from './history.js';
+import { loadActivityStoredSince, loadHistory, openPartitionHistory, type HistoryQuery, type LoadedHistory, type PartitionHistoryStream, type PartitionScope } from './history.js';
 import { loadActorState, type ActorStateQuery, type LoadedActorState } from './actor-state.js';
 import type { ServerFeatures } from './server-version.js';
 import type { RetentionOverrides } from './ddl.js';
@@ -141,6 +141,11 @@ export class ClickHouseStore {
 
   loadHistory(query: HistoryQuery): Promise<LoadedHistory> {
     return loadHistory(this.client, this.database, query);
+  }
+
+  /** One partition's state, its recent events read in chunks as they are replayed (what the partition restorer uses). */
+  openPartitionHistory(query: HistoryQuery & { readonly partition: PartitionScope }, chunkSize?: number): Promise<PartitionHistoryStream> {
+    return openPartitionHistory(this.client, this.database, query, chunkSize);
   }
 
   /** Activity buckets stored since then, by any instance (periodic baseline refresh). */
