@@ -349,9 +349,9 @@ bench
 
 bench
   .command('restore')
-  .description("Time to restore one partition's window state (the monitor's loadHistory and engine.restore, in a fresh process) with N stored events of the partition, beside a bare read of the same rows.")
+  .description("Time and peak memory to restore one partition's window state (the monitor's streamed restore, and the same rows read whole then restored, each in a fresh process) with N stored events of the partition, beside a bare read of the same rows.")
   .option('--sizes <list>', 'stored events of the partition, one measurement each', integerListArg, [1_000_000, 2_000_000])
-  .option('--rounds <n>', 'rounds per size (baseline and restore alternating)', integerArg(1), 3)
+  .option('--rounds <n>', 'rounds per size (baseline and the two restores alternating)', integerArg(1), 3)
   .option('--actors <n>', 'actors of the simulated traffic', integerArg(1), 300)
   .option('--rules <dir>', 'rules folder', 'rules')
   .option('--json <file>', 'write the figures as JSON')

@@ -1,9 +1,11 @@
 /**
  * One measurement of `custos bench restore`, in a fresh process (its own heap
- * and peak RSS): either the restore the monitor runs when it is assigned a
- * partition (the same store.loadHistory query, then engine.restore), or the
- * baseline, a bare read of the same partition's rows streamed and discarded
- * (what ClickHouse and the transfer take without custos parsing anything).
+ * and peak RSS): the restore the monitor runs when it is assigned a partition
+ * (store.openPartitionHistory, each chunk of events replayed as it is read),
+ * the same rows read whole and then restored at once (the monitor's way
+ * before 2026-12-06), or the baseline, a bare read of the same partition's
+ * rows streamed and discarded (what ClickHouse and the transfer take without
+ * custos parsing anything).
  *
  *   node dist/tools/bench/restore/child.js '<json RestoreChildArgs>'
  */
@@ -33,21 +35,54 @@ async function main(): Promise<void> {
   const windowMs = engine.historyWindowMs();
   const now = systemClock.now() + rules.settings.clock_skew;
   let figures: RestoreFigures;
-  if (a.mode === 'restore') {
+  const query = {
+    now,
+    activityLookbackMs: a.activityLookbackMs,
+    recentWindowMs: windowMs,
+    openAlertMaxAgeMs: windowMs,
+    maxRecentEvents: a.maxRecentEvents,
+    include: { activity: false, alerts: true, events: true },
+    partition: { topic: a.topic, partition: a.partition, committedOffset: a.committedOffset },
+  };
+  if (a.mode === 'streamed') {
     const store = await ClickHouseStore.open({ url: a.url, username: a.username, password: a.password, database: a.database, retentionDays: 0, manageSchema: false, requestTimeoutMs: a.requestTimeoutMs });
     const ch0 = services.sample();
     const c0 = cpuMs();
     const t0 = performance.now();
-    // The query the monitor's partition restorer runs (src/runtime/app/monitor.ts, 'partition restores').
-    const state = await store.loadHistory({
-      now,
-      activityLookbackMs: a.activityLookbackMs,
-      recentWindowMs: windowMs,
-      openAlertMaxAgeMs: windowMs,
-      maxRecentEvents: a.maxRecentEvents,
-      include: { activity: false, alerts: true, events: true },
-      partition: { topic: a.topic, partition: a.partition, committedOffset: a.committedOffset },
-    });
+    // What the monitor's partition restorer runs (src/runtime/app/partition-restore.ts).
+    const opened = await store.openPartitionHistory(query);
+    const t1 = performance.now();
+    const c1 = cpuMs();
+    const restore = engine.beginRestore(opened);
+    let events = 0;
+    for await (const chunk of opened.recentEvents) {
+      restore.replay(chunk);
+      events += chunk.length;
+    }
+    restore.finish();
+    const t2 = performance.now();
+    const c2 = cpuMs();
+    const ch1 = services.sample();
+    await store.close();
+    figures = {
+      mode: 'streamed',
+      events,
+      loadMs: t1 - t0,
+      loadCpuMs: c1 - c0,
+      restoreMs: t2 - t1,
+      restoreCpuMs: c2 - c1,
+      clickhouseCpuMs: msOrNull(ServiceCpu.since(ch0, ch1).clickhouse),
+      bytes: 0,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      heapAfterMb: process.memoryUsage().heapUsed / 1024 / 1024,
+      capped: opened.recentEventsCapped,
+    };
+  } else if (a.mode === 'whole') {
+    const store = await ClickHouseStore.open({ url: a.url, username: a.username, password: a.password, database: a.database, retentionDays: 0, manageSchema: false, requestTimeoutMs: a.requestTimeoutMs });
+    const ch0 = services.sample();
+    const c0 = cpuMs();
+    const t0 = performance.now();
+    const state = await store.loadHistory(query);
     const t1 = performance.now();
     const c1 = cpuMs();
     const ch1 = services.sample();
@@ -56,7 +91,7 @@ async function main(): Promise<void> {
     const c2 = cpuMs();
     await store.close();
     figures = {
-      mode: 'restore',
+      mode: 'whole',
       events: state.recentEvents.length,
       loadMs: t1 - t0,
       loadCpuMs: c1 - c0,

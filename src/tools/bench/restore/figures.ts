@@ -1,6 +1,14 @@
 /** What `custos bench restore` hands its child processes and what they report. */
+/**
+ * streamed: the monitor's partition restore (store.openPartitionHistory, the
+ * events replayed chunk by chunk as they are read); whole: the same rows read
+ * whole first, then engine.restore (how the monitor restored before
+ * 2026-12-06); bare: the rows streamed and discarded (the baseline).
+ */
+export type RestoreMode = 'streamed' | 'whole' | 'bare';
+
 export interface RestoreChildArgs {
-  readonly mode: 'restore' | 'bare';
+  readonly mode: RestoreMode;
   readonly url: string;
   readonly username: string;
   readonly password: string;
@@ -17,12 +25,12 @@ export interface RestoreChildArgs {
 }
 
 export interface RestoreFigures {
-  readonly mode: 'restore' | 'bare';
+  readonly mode: RestoreMode;
   readonly events: number;
-  /** The read: loadHistory (query, parse, rows to events) or the bare stream. */
+  /** The read: loadHistory (query, parse, rows to events), the stream's opening (anchor, alerts, count) or the bare stream. */
   readonly loadMs: number;
   readonly loadCpuMs: number;
-  /** engine.restore (windows rebuilt from the events); 0 for the bare read. */
+  /** engine.restore (windows rebuilt from the events), or the streamed read and replay; 0 for the bare read. */
   readonly restoreMs: number;
   readonly restoreCpuMs: number;
   readonly clickhouseCpuMs: number | null;

@@ -7,9 +7,11 @@
  * decode and enrich, dated within the window before now, stored through the
  * real store (one partition, its progress rows as the monitor writes them).
  * Each size is measured in fresh processes (child.ts), alternating the
- * baseline (a bare read of the same rows, streamed and discarded) with the
- * restore (store.loadHistory as the partition restorer calls it, then
- * engine.restore), over several rounds. Times, never asserted in a test.
+ * baseline (a bare read of the same rows, streamed and discarded), the
+ * monitor's restore (store.openPartitionHistory, each chunk of events replayed
+ * as it is read) and the same rows read whole and then restored at once (the
+ * monitor's way before 2026-12-06), over several rounds. Times, never
+ * asserted in a test.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -151,7 +153,8 @@ export async function runRestoreBenchmark(o: RestoreOptions): Promise<RestoreRes
       const runs: RestoreFigures[] = [];
       for (let round = 1; round <= o.rounds; round++) {
         runs.push(await runChild({ ...args, mode: 'bare' }));
-        runs.push(await runChild({ ...args, mode: 'restore' }));
+        runs.push(await runChild({ ...args, mode: 'whole' }));
+        runs.push(await runChild({ ...args, mode: 'streamed' }));
         const r = runs[runs.length - 1] as RestoreFigures;
         out(`  round ${round}/${o.rounds}: restored ${r.events.toLocaleString('en-US')} events in ${((r.loadMs + r.restoreMs) / 1000).toFixed(1)} s\n`);
       }
@@ -180,7 +183,19 @@ function report(results: readonly { stored: number; runs: readonly RestoreFigure
   const s = (ms: number) => ms / 1000;
   const rows = results.flatMap(({ stored, runs }) => {
     const bare = runs.filter((r) => r.mode === 'bare');
-    const restore = runs.filter((r) => r.mode === 'restore');
+    const restoreRow = (label: string, mode: RestoreFigures['mode']) => {
+      const restore = runs.filter((r) => r.mode === mode);
+      return [
+        `${stored.toLocaleString('en-US')}: ${label}`,
+        range(restore.map((r) => r.events), 0),
+        range(restore.map((r) => s(r.loadMs))),
+        range(restore.map((r) => s(r.restoreMs))),
+        range(restore.map((r) => s(r.loadMs + r.restoreMs))),
+        range(restore.map((r) => s(r.loadCpuMs + r.restoreCpuMs))),
+        range(restore.map((r) => (r.clickhouseCpuMs === null ? null : s(r.clickhouseCpuMs)))),
+        range(restore.map((r) => r.peakRssMb), 0),
+      ];
+    };
     return [
       [
         `${stored.toLocaleString('en-US')}: bare read of the rows (baseline)`,
@@ -192,22 +207,15 @@ function report(results: readonly { stored: number; runs: readonly RestoreFigure
         range(bare.map((r) => (r.clickhouseCpuMs === null ? null : s(r.clickhouseCpuMs)))),
         range(bare.map((r) => r.peakRssMb), 0),
       ],
-      [
-        `${stored.toLocaleString('en-US')}: custos restore`,
-        range(restore.map((r) => r.events), 0),
-        range(restore.map((r) => s(r.loadMs))),
-        range(restore.map((r) => s(r.restoreMs))),
-        range(restore.map((r) => s(r.loadMs + r.restoreMs))),
-        range(restore.map((r) => s(r.loadCpuMs + r.restoreCpuMs))),
-        range(restore.map((r) => (r.clickhouseCpuMs === null ? null : s(r.clickhouseCpuMs)))),
-        range(restore.map((r) => r.peakRssMb), 0),
-      ],
+      restoreRow('custos, read whole then restored (before)', 'whole'),
+      restoreRow('custos, streamed (the monitor)', 'streamed'),
     ];
   });
-  const rounds = results[0]?.runs.filter((r) => r.mode === 'restore').length ?? 0;
+  const rounds = results[0]?.runs.filter((r) => r.mode === 'streamed').length ?? 0;
   return (
-    `\nRestore of one partition, ranges over ${rounds} rounds (each a fresh process; the baseline and the restore alternate):\n` +
-    `${table(['stored events', 'events read', 'load s', 'engine.restore s', 'total s', 'Node CPU s', 'ClickHouse CPU s', 'peak RSS MB'], rows)}\n` +
-    `load: store.loadHistory as the partition restorer calls it (query, JSON rows to events); engine.restore: the windows rebuilt from them.\n`
+    `\nRestore of one partition, ranges over ${rounds} rounds (each a fresh process; the baseline and the two restores alternate):\n` +
+    `${table(['stored events', 'events read', 'load s', 'restore s', 'total s', 'Node CPU s', 'ClickHouse CPU s', 'peak RSS MB'], rows)}\n` +
+    `read whole: store.loadHistory (query, JSON rows to events), then engine.restore (windows rebuilt from them).\n` +
+    `streamed: store.openPartitionHistory (anchor, alerts, count) as load, then each chunk of events replayed as it is read (beginRestore) as restore.\n`
   );
 }
