@@ -47,7 +47,7 @@ export type RestoreSeed = Pick<EngineHistory, 'activity' | 'alerts'>;
 export interface EngineRestore {
   /** The next recent events, oldest first, continuing the previous chunk (EngineHistory.recentEvents). */
   replay(events: readonly EnrichedEvent[]): void;
-  /** Ends the restore (also after a failed read: what was replayed stays, and a retry replays it again idempotently). */
+  /** Ends the restore, also after a failed read: what was replayed stays (forget() drops it), and replaying it again counts nothing twice. */
   finish(): void;
 }
 

@@ -92,15 +92,11 @@ export async function loadHistory(client: ClickHouseClient, database: string, q:
   sqlInteger(q.maxRecentEvents);
   const found = await baselineAnchor(client, database, q);
   const anchor = Math.min(q.now, found ?? q.now);
-  const include = q.include ?? { activity: true, alerts: true, events: true };
   const eventsFrom = windowStart(anchor, q.recentWindowMs);
   const counters = { skipped: 0 };
   const [activity, alerts, recent] = await Promise.all([
-    include.activity ? loadActivity(client, database, q.now, windowStart(anchor, q.activityLookbackMs), counters) : [],
-    include.alerts
-      ? loadAlerts(client, database, { now: q.now, from: windowStart(anchor, q.activityLookbackMs), reopenFrom: windowStart(anchor, q.openAlertMaxAgeMs), eventsFrom, scope: null }, counters)
-      : [],
-    include.events ? loadRecentEvents(client, database, q.now, eventsFrom, Math.max(0, q.maxRecentEvents), counters) : { events: [], capped: false },
+    ...seedLoads(client, database, q, anchor, eventsFrom, null, counters),
+    (q.include ?? ALL_PARTS).events ? loadRecentEvents(client, database, q.now, eventsFrom, Math.max(0, q.maxRecentEvents), counters) : { events: [], capped: false },
   ]);
   return { activity, alerts, recentEvents: recent.events, recentEventsCapped: recent.capped, skippedRows: counters.skipped, anchorMs: anchor, anchored: found !== null };
 }
@@ -135,17 +131,14 @@ export async function openPartitionHistory(
   const scope = q.partition;
   const found = await partitionAnchor(client, database, scope, q.now);
   const anchor = Math.min(q.now, found ?? q.now);
-  const include = q.include ?? { activity: true, alerts: true, events: true };
   const eventsFrom = windowStart(anchor, q.recentWindowMs);
   const counters = { skipped: 0 };
+  const withEvents = (q.include ?? ALL_PARTS).events && max > 0;
   const [activity, alerts, eventsFromOffset] = await Promise.all([
-    include.activity ? loadActivity(client, database, q.now, windowStart(anchor, q.activityLookbackMs), counters) : [],
-    include.alerts
-      ? loadAlerts(client, database, { now: q.now, from: windowStart(anchor, q.activityLookbackMs), reopenFrom: windowStart(anchor, q.openAlertMaxAgeMs), eventsFrom, scope }, counters)
-      : [],
-    include.events && max > 0 ? cappedFromOffset(client, database, q.now, eventsFrom, max, scope) : { capped: false, fromOffset: null },
+    ...seedLoads(client, database, q, anchor, eventsFrom, scope, counters),
+    withEvents ? cappedFromOffset(client, database, q.now, eventsFrom, max, scope) : { capped: false, fromOffset: null },
   ]);
-  const events = include.events && max > 0 ? partitionEvents(client, database, q.now, eventsFrom, scope, eventsFromOffset.fromOffset, chunkSize, counters) : noEvents();
+  const events = withEvents ? partitionEvents(client, database, q.now, eventsFrom, scope, eventsFromOffset.fromOffset, chunkSize, counters) : noEvents();
   return {
     activity,
     alerts,
@@ -158,6 +151,30 @@ export async function openPartitionHistory(
 }
 
 async function* noEvents(): AsyncGenerator<EnrichedEvent[]> {}
+
+const ALL_PARTS = { activity: true, alerts: true, events: true } as const;
+
+/**
+ * The activity buckets and alerts of the look-back from `anchor` (each load
+ * only if `q.include` asks for it): what both loadHistory and
+ * openPartitionHistory read beside their events.
+ */
+function seedLoads(
+  client: ClickHouseClient,
+  database: string,
+  q: HistoryQuery,
+  anchor: number,
+  eventsFrom: number,
+  scope: PartitionScope | null,
+  counters: { skipped: number },
+): [Promise<ActorActivityRow[]>, Promise<RestorableAlert[]>] {
+  const include = q.include ?? ALL_PARTS;
+  const from = windowStart(anchor, q.activityLookbackMs);
+  return [
+    include.activity ? loadActivity(client, database, q.now, from, counters) : Promise.resolve([]),
+    include.alerts ? loadAlerts(client, database, { now: q.now, from, reopenFrom: windowStart(anchor, q.openAlertMaxAgeMs), eventsFrom, scope }, counters) : Promise.resolve([]),
+  ];
+}
 
 /** SQL condition on `access_events`: the partition's events in [from, now] below its committed offset (values bound in `v`). */
 function partitionWindow(p: PartitionScope, now: number, from: number, v: SqlValues): string {

@@ -27,6 +27,36 @@ const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 
+interface Mark {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+const mark = (): Mark => ({ wallMs: performance.now(), cpuMs: cpuMs() });
+
+/** One run's figures: the load from `start` to `loaded`, the restore from `loaded` to `restored`. */
+function figuresOf(
+  mode: RestoreFigures['mode'],
+  read: { readonly events: number; readonly capped: boolean; readonly bytes: number },
+  start: Mark,
+  loaded: Mark,
+  restored: Mark,
+  clickhouseCpuMs: number | null,
+): RestoreFigures {
+  return {
+    mode,
+    events: read.events,
+    loadMs: loaded.wallMs - start.wallMs,
+    loadCpuMs: loaded.cpuMs - start.cpuMs,
+    restoreMs: restored.wallMs - loaded.wallMs,
+    restoreCpuMs: restored.cpuMs - loaded.cpuMs,
+    clickhouseCpuMs,
+    bytes: read.bytes,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    heapAfterMb: process.memoryUsage().heapUsed / 1024 / 1024,
+    capped: read.capped,
+  };
+}
+
 async function main(): Promise<void> {
   const a = JSON.parse(process.argv[2] ?? '{}') as RestoreChildArgs;
   const services = new ServiceCpu({ clickhouse: pidListeningOn(portOf(a.url, 8123)) });
@@ -34,7 +64,6 @@ async function main(): Promise<void> {
   const engine = createEngine({ rules, clock: systemClock });
   const windowMs = engine.historyWindowMs();
   const now = systemClock.now() + rules.settings.clock_skew;
-  let figures: RestoreFigures;
   const query = {
     now,
     activityLookbackMs: a.activityLookbackMs,
@@ -44,15 +73,16 @@ async function main(): Promise<void> {
     include: { activity: false, alerts: true, events: true },
     partition: { topic: a.topic, partition: a.partition, committedOffset: a.committedOffset },
   };
+  const openStore = () =>
+    ClickHouseStore.open({ url: a.url, username: a.username, password: a.password, database: a.database, retentionDays: 0, manageSchema: false, requestTimeoutMs: a.requestTimeoutMs });
+  let figures: RestoreFigures;
   if (a.mode === 'streamed') {
-    const store = await ClickHouseStore.open({ url: a.url, username: a.username, password: a.password, database: a.database, retentionDays: 0, manageSchema: false, requestTimeoutMs: a.requestTimeoutMs });
+    const store = await openStore();
     const ch0 = services.sample();
-    const c0 = cpuMs();
-    const t0 = performance.now();
+    const start = mark();
     // What the monitor's partition restorer runs (src/runtime/app/partition-restore.ts).
     const opened = await store.openPartitionHistory(query);
-    const t1 = performance.now();
-    const c1 = cpuMs();
+    const loaded = mark();
     const restore = engine.beginRestore(opened);
     let events = 0;
     for await (const chunk of opened.recentEvents) {
@@ -60,54 +90,25 @@ async function main(): Promise<void> {
       events += chunk.length;
     }
     restore.finish();
-    const t2 = performance.now();
-    const c2 = cpuMs();
-    const ch1 = services.sample();
+    const restored = mark();
+    const clickhouseCpuMs = msOrNull(ServiceCpu.since(ch0, services.sample()).clickhouse);
     await store.close();
-    figures = {
-      mode: 'streamed',
-      events,
-      loadMs: t1 - t0,
-      loadCpuMs: c1 - c0,
-      restoreMs: t2 - t1,
-      restoreCpuMs: c2 - c1,
-      clickhouseCpuMs: msOrNull(ServiceCpu.since(ch0, ch1).clickhouse),
-      bytes: 0,
-      peakRssMb: process.resourceUsage().maxRSS / 1024,
-      heapAfterMb: process.memoryUsage().heapUsed / 1024 / 1024,
-      capped: opened.recentEventsCapped,
-    };
+    figures = figuresOf('streamed', { events, capped: opened.recentEventsCapped, bytes: 0 }, start, loaded, restored, clickhouseCpuMs);
   } else if (a.mode === 'whole') {
-    const store = await ClickHouseStore.open({ url: a.url, username: a.username, password: a.password, database: a.database, retentionDays: 0, manageSchema: false, requestTimeoutMs: a.requestTimeoutMs });
+    const store = await openStore();
     const ch0 = services.sample();
-    const c0 = cpuMs();
-    const t0 = performance.now();
+    const start = mark();
     const state = await store.loadHistory(query);
-    const t1 = performance.now();
-    const c1 = cpuMs();
-    const ch1 = services.sample();
+    const loaded = mark();
+    const clickhouseCpuMs = msOrNull(ServiceCpu.since(ch0, services.sample()).clickhouse);
     engine.restore(state);
-    const t2 = performance.now();
-    const c2 = cpuMs();
+    const restored = mark();
     await store.close();
-    figures = {
-      mode: 'whole',
-      events: state.recentEvents.length,
-      loadMs: t1 - t0,
-      loadCpuMs: c1 - c0,
-      restoreMs: t2 - t1,
-      restoreCpuMs: c2 - c1,
-      clickhouseCpuMs: msOrNull(ServiceCpu.since(ch0, ch1).clickhouse),
-      bytes: 0,
-      peakRssMb: process.resourceUsage().maxRSS / 1024,
-      heapAfterMb: process.memoryUsage().heapUsed / 1024 / 1024,
-      capped: state.recentEventsCapped,
-    };
+    figures = figuresOf('whole', { events: state.recentEvents.length, capped: state.recentEventsCapped, bytes: 0 }, start, loaded, restored, clickhouseCpuMs);
   } else {
     const client = createClient({ url: a.url, username: a.username, password: a.password, log: { level: ClickHouseLogLevel.OFF }, request_timeout: 600_000 });
     const ch0 = services.sample();
-    const c0 = cpuMs();
-    const t0 = performance.now();
+    const start = mark();
     const rs = await client.query({
       query: `SELECT ${ACCESS_EVENT_READ_COLUMNS} FROM ${qualifiedTable(a.database, TABLES.accessEvents)} WHERE source_topic = ${quoteString(a.topic)} AND source_partition = ${a.partition}`,
       format: 'JSONEachRow',
@@ -120,23 +121,10 @@ async function main(): Promise<void> {
         lines++;
       }
     }
-    const t1 = performance.now();
-    const c1 = cpuMs();
-    const used = ServiceCpu.since(ch0, services.sample()).clickhouse;
+    const loaded = mark();
+    const clickhouseCpuMs = msOrNull(ServiceCpu.since(ch0, services.sample()).clickhouse);
     await client.close();
-    figures = {
-      mode: 'bare',
-      events: lines,
-      loadMs: t1 - t0,
-      loadCpuMs: c1 - c0,
-      restoreMs: 0,
-      restoreCpuMs: 0,
-      clickhouseCpuMs: msOrNull(used),
-      bytes,
-      peakRssMb: process.resourceUsage().maxRSS / 1024,
-      heapAfterMb: process.memoryUsage().heapUsed / 1024 / 1024,
-      capped: false,
-    };
+    figures = figuresOf('bare', { events: lines, capped: false, bytes }, start, loaded, loaded, clickhouseCpuMs);
   }
   process.stdout.write(`${FIGURES_PREFIX}${JSON.stringify(figures)}\n`);
 }
