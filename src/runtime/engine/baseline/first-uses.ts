@@ -12,6 +12,13 @@ export type UseKind = 'resource_types' | 'channels' | 'zones';
 const KIND_CODE: Record<UseKind, number> = { resource_types: 0, channels: 1, zones: 2 };
 /** Every kind of name whose uses are kept. */
 export const USE_KINDS = Object.keys(KIND_CODE) as readonly UseKind[];
+/**
+ * Told of a name's span before and after it changed (NaN first and last: the
+ * name was not held before, or is no longer): what lets the peers' share of a
+ * name (ActivityHistory.shareUsing) be kept up to date instead of counted again.
+ */
+export type SpanChange = (kind: UseKind, name: string, oldFirst: number, oldLast: number, newFirst: number, newLast: number) => void;
+
 /** Numbers per entry in `spans`: kind, first, last. */
 const WIDTH = 3;
 /** Names searched in order at most; beyond, an index (a Map) finds them. */
@@ -36,18 +43,23 @@ export class FirstUses {
   }
 
   /** The name was used in the bucket starting at `at`. */
-  bump(kind: UseKind, name: string, at: number): void {
+  bump(kind: UseKind, name: string, at: number, changed?: SpanChange): void {
     const i = this.find(kind, name);
     if (i < 0) {
       this.names.push(name);
       this.spans.push(KIND_CODE[kind], at, at);
       if (this.index !== null) this.index.set(indexKey(KIND_CODE[kind], name), this.names.length - 1);
       else if (this.names.length > SEARCHED) this.reindex();
+      changed?.(kind, name, Number.NaN, Number.NaN, at, at);
       return;
     }
     const s = this.spans;
-    if (at < (s[i * WIDTH + 1] as number)) s[i * WIDTH + 1] = at;
-    if (at > (s[i * WIDTH + 2] as number)) s[i * WIDTH + 2] = at;
+    const first = s[i * WIDTH + 1] as number;
+    const last = s[i * WIDTH + 2] as number;
+    if (at >= first && at <= last) return;
+    if (at < first) s[i * WIDTH + 1] = at;
+    if (at > last) s[i * WIDTH + 2] = at;
+    changed?.(kind, name, first, last, s[i * WIDTH + 1] as number, s[i * WIDTH + 2] as number);
   }
 
   /** Whether the name was first used by `firstBy` and last used after `lastAfter` (the look-back's reading, without an object). */
@@ -57,14 +69,20 @@ export class FirstUses {
   }
 
   /** Rows before `before` were dropped: names last used before it go, and the earliest use held is no earlier than it. */
-  prune(before: number): void {
+  prune(before: number, changed?: SpanChange): void {
     let kept = 0;
     for (let i = 0; i < this.names.length; i++) {
+      const code = this.spans[i * WIDTH] as number;
+      const first = this.spans[i * WIDTH + 1] as number;
       const last = this.spans[i * WIDTH + 2] as number;
-      if (last < before) continue;
+      if (last < before) {
+        changed?.(USE_KINDS[code] as UseKind, this.names[i] as string, first, last, Number.NaN, Number.NaN);
+        continue;
+      }
+      if (first < before) changed?.(USE_KINDS[code] as UseKind, this.names[i] as string, first, last, before, last);
       this.names[kept] = this.names[i] as string;
-      this.spans[kept * WIDTH] = this.spans[i * WIDTH] as number;
-      this.spans[kept * WIDTH + 1] = Math.max(this.spans[i * WIDTH + 1] as number, before);
+      this.spans[kept * WIDTH] = code;
+      this.spans[kept * WIDTH + 1] = Math.max(first, before);
       this.spans[kept * WIDTH + 2] = last;
       kept++;
     }
