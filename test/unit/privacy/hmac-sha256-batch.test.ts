@@ -56,8 +56,11 @@ describe('createHmacSha256HexBatch', () => {
         const ids = ['cust-1', 'x'.repeat(100), 'x'.repeat(MAX_WASM_ID_BYTES + 1), 'é'];
         const out = hashAll(KEYS[1]!, engine, ids, 32, '@k2');
         ids.forEach((id, i) => expect(out[i]).toBe(`${reference(KEYS[1]!, id).slice(0, 32)}@k2`));
-        const odd = hashAll(KEYS[1]!, engine, ids, 10);
-        ids.forEach((id, i) => expect(odd[i]).toBe(reference(KEYS[1]!, id).slice(0, 10)));
+        const short = hashAll(KEYS[1]!, engine, ids, 10);
+        ids.forEach((id, i) => expect(short[i]).toBe(reference(KEYS[1]!, id).slice(0, 10)));
+        // A suffix beyond ASCII.
+        const unicode = hashAll(KEYS[1]!, engine, ids, 8, '@ü€🙂');
+        ids.forEach((id, i) => expect(unicode[i]).toBe(`${reference(KEYS[1]!, id).slice(0, 8)}@ü€🙂`));
       });
     });
   }
