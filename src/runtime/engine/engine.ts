@@ -746,8 +746,11 @@ export class Engine implements DetectionEngine {
     let holdMs = 0;
     for (const s of r.signals) {
       if (this.signalAt[s.rateIndex] !== this.eventSeq) continue;
+      const points = this.signalPoints(s);
+      // Above its limit without any of the signals it needs: it added nothing, and says nothing.
+      if (points === 0) continue;
       const figure = this.signalFigure[s.rateIndex] as WindowFigure;
-      contributions.push({ ruleId: s.rule.id, label: s.rule.title, points: round2(this.signalPoints(s)), window: figures.length });
+      contributions.push({ ruleId: s.rule.id, label: s.rule.title, points: round2(points), window: figures.length });
       figures.push(figure);
       if (figure.horizonMs > holdMs) holdMs = figure.horizonMs;
     }
@@ -773,9 +776,15 @@ export class Engine implements DetectionEngine {
     (this.probe as EngineProbe).score(st.actorId, e.ts, r.id, round2(score), r.threshold, parts);
   }
 
-  /** A signal's points on the current event: weight x observed / limit of its window furthest above its limit, at most `max`; 0 when no window is above. */
+  /**
+   * A signal's points on the current event: weight x observed / limit of its window furthest
+   * above its limit, at most `max`; 0 when no window is above, or when none of the signals it
+   * needs (`with`) is above its limit on this event.
+   */
   private signalPoints(s: ScoreSignal): number {
-    return this.signalAt[s.rateIndex] === this.eventSeq ? Math.min(s.max, s.weight * (this.signalRatio[s.rateIndex] as number)) : 0;
+    if (this.signalAt[s.rateIndex] !== this.eventSeq) return 0;
+    if (s.with.length > 0 && !s.with.some((i) => this.signalAt[i] === this.eventSeq)) return 0;
+    return Math.min(s.max, s.weight * (this.signalRatio[s.rateIndex] as number));
   }
 
   /** The window's limit on this event (the per-event path: nothing allocated, nothing cached per actor). */

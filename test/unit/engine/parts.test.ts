@@ -49,8 +49,8 @@ describe('engine parts: the registered lists are what rule files may name', () =
 
   it('accepts every registered measure (with its own fields) and refuses an unknown one', () => {
     for (const m of RATE_MEASURES) {
-      // A measure of whole days takes a number of days; the others a predicate.
-      const value = m.spansDays === true ? '2' : '{ field: outcome, eq: denied }';
+      // A measure of whole days takes a number of days (4: the fewest a trend reads); the others a predicate.
+      const value = m.spansDays === true ? '4' : '{ field: outcome, eq: denied }';
       // (`class` is the alternative to `count`, and names an activity class of the settings: left out.)
       const extra = Object.keys(m.fields).filter((f) => f !== 'class').map((f) => `    ${f}: ${value}\n`).join('');
       const text = rateRule(m.name, extra);

@@ -116,7 +116,8 @@ function scorePhrase(f: Finding, title: string): string {
   const parts = f.contributions.map((c) => {
     const w = c.window === null ? undefined : f.windows[c.window];
     if (w === undefined) return `${c.label} ${String(round2(c.points))}`;
-    const source = w.decision.source === 'static' ? 'a fixed limit' : `${fmt(Math.round(w.decision.limit))} from ${sourceWords(w.decision.source)}`;
+    const limit = fmt(Math.round(w.decision.limit));
+    const source = w.decision.source === 'static' ? `${limit}, fixed` : `${limit} from ${sourceWords(w.decision.source)}`;
     return `${c.label} ${String(round2(c.points))} (${fmt(w.observed)} in ${w.label}, limit ${source})`;
   });
   return `${title}, risk score ${String(round2(f.observed))} of ${String(round2(f.limit ?? 0))}: ${parts.join(', ')}`;

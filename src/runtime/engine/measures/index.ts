@@ -7,11 +7,12 @@
  * model/activity.ts.)
  */
 import { customerDays } from './customer-days.js';
+import { dayTrend } from './day-trend.js';
 import { distinctCustomers } from './distinct-customers.js';
 import { eventCount } from './events.js';
 import type { RateMeasurePart } from './rate-measure.js';
 
-export const RATE_MEASURES: readonly RateMeasurePart[] = [distinctCustomers, eventCount, customerDays];
+export const RATE_MEASURES: readonly RateMeasurePart[] = [distinctCustomers, eventCount, customerDays, dayTrend];
 
 export const MEASURE_NAMES = RATE_MEASURES.map((m) => m.name) as [string, ...string[]];
 

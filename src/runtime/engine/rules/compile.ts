@@ -337,7 +337,16 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
       }
       signalled.add(x.rule);
       const rule = rateRules[rateIndex] as RateRule;
-      return [{ rateIndex, rule, weight: x.weight, max: x.max ?? Number.POSITIVE_INFINITY }];
+      const partners = (x.with ?? []).flatMap((id, j) => {
+        const i = rateRules.findIndex((r) => r.id === id);
+        const named = spec.signals.some((y) => y.rule === id) && id !== x.rule;
+        if (i < 0 || !named) {
+          report(src, [...base, 'signals', k, 'with', j], `\`with\` names \`${id}\`, which is not another signal of this score rule`);
+          return [];
+        }
+        return [i];
+      });
+      return [{ rateIndex, rule, weight: x.weight, max: x.max ?? Number.POSITIVE_INFINITY, with: partners }];
     });
     const ctx = ctxFor(src);
     const facts = spec.facts.map((f, k) => ({ when: compilePredicate(f.when, [...base, 'facts', k, 'when'], ctx), points: f.points, reason: f.reason }));

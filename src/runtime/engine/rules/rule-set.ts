@@ -82,6 +82,8 @@ export interface ScoreSignal {
   readonly rule: RateRule;
   readonly weight: number;
   readonly max: number;
+  /** Indexes (in RuleSet.rateRules) of the signals one of which must be above its limit for this one to count (empty: none needed). */
+  readonly with: readonly number[];
 }
 
 export interface ScoreFact {

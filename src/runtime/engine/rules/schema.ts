@@ -237,6 +237,11 @@ const scoreSignal = z.strictObject({
   weight: z.number().positive().default(1),
   /** The most points this signal gives, however far above its limit. */
   max: z.number().positive().optional(),
+  /**
+   * It counts only together with one of these signals (of the same score rule) above its limit
+   * on the event: a fact about how something else moved (a trend of days), not a finding of its own.
+   */
+  with: z.array(ruleId).min(1).optional(),
 });
 
 /** A fact of the event (a predicate) that adds points while it holds. */
