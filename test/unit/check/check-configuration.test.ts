@@ -109,7 +109,7 @@ describe('custos check', () => {
   it('ends with a summary: roles, actors per role, zones, rules, exceptions', () => {
     const { result } = checkCopy();
     expect(summaryLine(result.summary)).toBe(
-      '9 roles; 8 actors (support_agent 2, data_analyst 1, engineer 1, finance_clerk 1, marketing_analyst 1, service_api 1, service_batch 1); 3 zones; 20 rules (8 policy, 11 rate, 1 score); 1 exceptions; 76 test cases',
+      '9 roles; 8 actors (support_agent 2, data_analyst 1, engineer 1, finance_clerk 1, marketing_analyst 1, service_api 1, service_batch 1); 3 zones; 21 rules (8 policy, 12 rate, 1 score); 1 exceptions; 78 test cases',
     );
   });
 });

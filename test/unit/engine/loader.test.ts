@@ -189,6 +189,7 @@ describe('rule loader: folders', () => {
       'rate.first-seen.resource-volume',
       'signal.days.own',
       'signal.days.peers',
+      'signal.days.trend',
       'signal.exports.own',
       'signal.exports.peers',
       'signal.hour.own',
