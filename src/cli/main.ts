@@ -258,7 +258,8 @@ bench
   .option('--node-args <flags>', "extra Node flags for custos's runner, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' or '--max-semi-space-size=16'")
   .option('--compare-dist <dir>', "another build's dist folder: its custos runner drains the topic too, after this build's, in every round")
   .option('--compare-node-args <flags>', 'extra Node flags for the compared runner (without --compare-dist: this build again, with these flags)')
-  .action(async (opts: { events: number; actors: number; partitions: number; rounds: number; nodeArgs?: string; compareDist?: string; compareNodeArgs?: string }) => {
+  .option('--compare-rules <dir>', "the compared runner's rules folder (default: this build's): another checkout's rules, where its build cannot load these")
+  .action(async (opts: { events: number; actors: number; partitions: number; rounds: number; nodeArgs?: string; compareDist?: string; compareNodeArgs?: string; compareRules?: string }) => {
     const { runThroughputBenchmark } = await import('../tools/bench/throughput/main.js');
     const { brokers, clickhouseUrl } = servicesFromEnv();
     const flags = (v: string | undefined) => (v ?? '').split(/\s+/).filter((f) => f !== '');
@@ -272,6 +273,7 @@ bench
       nodeArgs: flags(opts.nodeArgs),
       compareNodeArgs: flags(opts.compareNodeArgs),
       ...(opts.compareDist !== undefined && { compareDist: opts.compareDist }),
+      ...(opts.compareRules !== undefined && { compareRules: opts.compareRules }),
     });
   });
 

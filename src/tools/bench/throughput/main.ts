@@ -42,6 +42,11 @@ export interface ThroughputOptions {
   readonly compareDist?: string;
   /** Extra Node flags for the compared runner (the same dist with other flags compares GC settings). */
   readonly compareNodeArgs?: readonly string[];
+  /**
+   * The rules folder of the compared runner (default: the same as this build's): another
+   * checkout's rules, when its build could not load this one's (a measure it does not have).
+   */
+  readonly compareRules?: string;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -137,7 +142,7 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
         for (const side of sides) {
           process.stdout.write(`round ${round}/${o.rounds}: ${side.label}...\n`);
           const db = `${database}_${round}${side.suffix}`;
-          const figures = await measured(runChild(side.runner, [String(o.events)], custosEnv(db, `${groupPrefix}-${round}${side.suffix}`), side.nodeArgs));
+          const figures = await measured(runChild(side.runner, [String(o.events)], { ...custosEnv(db, `${groupPrefix}-${round}${side.suffix}`), ...side.env }, side.nodeArgs));
           // Read back after the run (outside the measured span).
           results.push({ ...figures, label: side.label, stored: await storedRows(ch, db) });
         }
@@ -182,18 +187,22 @@ interface CustosSide {
   readonly nodeArgs: readonly string[];
   /** Appended to the round's database and consumer group. */
   readonly suffix: string;
+  /** Settings of this side only (its rules folder). */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 function custosSides(o: ThroughputOptions): CustosSide[] {
   const flags = (args: readonly string[] | undefined) => (args && args.length > 0 ? ` ${args.join(' ')}` : '');
-  const sides: CustosSide[] = [{ label: `custos (full pipeline)${flags(o.nodeArgs)}`, runner: join(here, 'custos-runner.js'), nodeArgs: o.nodeArgs ?? [], suffix: '' }];
-  if (o.compareDist !== undefined || (o.compareNodeArgs?.length ?? 0) > 0) {
+  const sides: CustosSide[] = [{ label: `custos (full pipeline)${flags(o.nodeArgs)}`, runner: join(here, 'custos-runner.js'), nodeArgs: o.nodeArgs ?? [], suffix: '', env: {} }];
+  if (o.compareDist !== undefined || (o.compareNodeArgs?.length ?? 0) > 0 || o.compareRules !== undefined) {
     const dist = o.compareDist === undefined ? join(here, '..', '..', '..') : resolve(o.compareDist);
+    const rules = o.compareRules === undefined ? '' : ` rules ${o.compareRules}`;
     sides.push({
-      label: `custos ${o.compareDist === undefined ? '(this build)' : `(${o.compareDist})`}${flags(o.compareNodeArgs)}`,
+      label: `custos ${o.compareDist === undefined ? '(this build)' : `(${o.compareDist})`}${flags(o.compareNodeArgs)}${rules}`,
       runner: join(dist, 'tools', 'bench', 'throughput', 'custos-runner.js'),
       nodeArgs: o.compareNodeArgs ?? [],
       suffix: '_b',
+      env: o.compareRules === undefined ? {} : { CUSTOS_RULES_DIR: resolve(o.compareRules) },
     });
   }
   return sides;
