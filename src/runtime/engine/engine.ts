@@ -771,7 +771,11 @@ export class Engine implements DetectionEngine {
   /** The score and what each fired signal and holding fact added, for the probe. */
   private probeScore(st: ActorState, r: ScoreRule, e: EnrichedEvent, score: number): void {
     const parts: ProbePart[] = [];
-    for (const s of r.signals) if (this.signalAt[s.rateIndex] === this.eventSeq) parts.push({ label: s.rule.title, points: round2(this.signalPoints(s)) });
+    for (const s of r.signals) {
+      const points = this.signalPoints(s);
+      // As in judgeScore: a signal that added nothing (none of the signals it needs) is not a part.
+      if (this.signalAt[s.rateIndex] === this.eventSeq && points > 0) parts.push({ label: s.rule.title, points: round2(points) });
+    }
     for (const f of r.facts) if (f.when(this.input)) parts.push({ label: f.reason, points: f.points });
     (this.probe as EngineProbe).score(st.actorId, e.ts, r.id, round2(score), r.threshold, parts);
   }

@@ -113,14 +113,14 @@ describe('day_trend in the engine', () => {
     expect(run.updates.some((u) => u.notify)).toBe(true);
   });
 
-  it('a restart that replays only the open day continues the same alert', () => {
+  it('a restart that replays only the last days continues the same alert', () => {
     const rising = [6, 5, 4, 3, 2, 1].map((k, i) => dayRow(FIRST - k * DAY, 20 + 2 * i));
-    const events = days([40, 45]);
+    const events = days([40, 45, 50, 55, 60]);
     const clock = new ManualClock(FIRST);
     const clean = drive(engineWith(rising, clock), clock, events);
     expect(clean.updates.length).toBeGreaterThan(1);
-    // Stop on the second day: ClickHouse holds the closed rows (the first day's too), the revisions and the events.
-    const k = events.findIndex((e) => e.ts >= FIRST + DAY + 10 * 60 * MIN);
+    // Stop on the fifth day: ClickHouse holds the closed rows (the first four days' too), the revisions and the events.
+    const k = events.findIndex((e) => e.ts >= FIRST + 4 * DAY + 10 * 60 * MIN);
     const clockA = new ManualClock(FIRST);
     const before = drive(engineWith(rising, clockA), clockA, events.slice(0, k));
     const latest = new Map<string, AlertUpdate>();
@@ -133,6 +133,8 @@ describe('day_trend in the engine', () => {
       alerts: [...latest.values()].map((u) => ({ alert: u.alert, state: u.state })),
       recentEvents: events.slice(0, k).filter((e) => e.ts > stopAt - b.historyWindowMs()),
     });
+    // The first days come back as daily rows only: their events are not replayed.
+    expect(events[0]!.ts).toBeLessThan(stopAt - b.historyWindowMs());
     const after = drive(b, clockB, events.slice(k));
     expect(clean.perEvent.slice(k).flat().length).toBeGreaterThan(0);
     expect(after.updates.map((u) => ({ alert: u.alert, notify: u.notify }))).toEqual(clean.perEvent.slice(k).flat().map((u) => ({ alert: u.alert, notify: u.notify })));
@@ -162,6 +164,29 @@ rules:
     return drive(engine, clock, days(perDay)).updates.find((u) => u.notify)?.alert;
   };
 
+  it('is not listed where it added nothing, though the score fires for something else', () => {
+    // A fact of a later event (two records) reaches the threshold alone, while the trend (here at
+    // most 0.5, so never an alert by itself) is above its limit and the busy day is not: the trend
+    // is listed without `with`, and absent with it.
+    const withFact = (withList: string) =>
+      text(withList)
+        .replace('{ rule: s.trend, weight: 1, max: 1', '{ rule: s.trend, weight: 0.5, max: 0.5')
+        .replace('signals: [', "facts: [ { when: { field: record_count, gte: 2 }, points: 1, reason: two records } ],\n      signals: [");
+    const run = (withList: string) => {
+      const clock = new ManualClock(FIRST);
+      const engine = createEngine({ rules: rules(withFact(withList)), clock });
+      engine.restore({ activity: rising, alerts: [], recentEvents: [] });
+      const last = ev({ event_id: 'two', ts: FIRST + 12 * 60 * MIN, record_refs: [ref('x-1'), ref('x-2')] });
+      return drive(engine, clock, [...days([30]), last].sort((a, b) => a.ts - b.ts)).updates.find((u) => u.notify)?.alert;
+    };
+    const listed = run('');
+    expect(listed?.summary).toContain('trend 0.5 (');
+    expect(listed?.summary).toContain('two records 1');
+    const unlisted = run(', with: [s.day]');
+    expect(unlisted?.summary).toContain('two records 1');
+    expect(unlisted?.summary).not.toContain('trend');
+  });
+
   it('adds nothing, and is not listed, until one of the signals it names is above its limit', () => {
     // Without `with`: the trend alone (above its limit from the 25th read) is 1 point, the threshold.
     const alone = firstAlert('', [30]);
@@ -186,7 +211,7 @@ rules:
   it('refuses a window that is not whole days, more active days than it holds, and a baseline', () => {
     expect(problems(trend('36h')).join('\n')).toContain('a day_trend window is a whole number of days');
     expect(problems(trend('5d')).join('\n')).toContain('active_days (7) is more days than the 5-day window holds');
-    expect(problems(trend('14d', ', active_days: 3')).join('\n')).toContain('active_days');
+    expect(problems(trend('14d', ', active_days: 3')).join('\n')).toContain('active_days: Too small: expected number to be >=4');
     const withBaseline = trend('14d').replace('limit: 14', 'floor: 10, baseline: { metric: day_distinct }');
     expect(problems(withBaseline).join('\n')).toContain('a trend has no stored history to learn a limit from');
   });

@@ -424,7 +424,10 @@ export class ActivityHistory {
    */
   shareUsing(g: HistoryGroup, actorId: string, kind: UseKind, value: string, cutoff: number): number {
     const users = g.users[kind];
-    let hit = users.get(value);
+    // Without a finite cutoff, seenAsOf reads as of each member's newest row, which moves without
+    // any span change: such a count is never kept (the engine always asks as of a cutoff).
+    const kept = Number.isFinite(cutoff);
+    let hit = kept ? users.get(value) : undefined;
     if (hit === undefined || hit.cutoff !== cutoff || hit.membersEpoch !== g.membersEpoch) {
       let used = 0;
       let withHistory = 0;
@@ -434,7 +437,7 @@ export class ActivityHistory {
         if (this.seenAsOf(id, kind, value, cutoff)) used++;
       }
       hit = { cutoff, membersEpoch: g.membersEpoch, users: used, withHistory };
-      users.set(value, hit);
+      if (kept) users.set(value, hit);
     }
     // The actor's own use is not their peers'.
     const self = g.members.has(actorId) && this.actors.has(actorId);

@@ -10,12 +10,16 @@
  * ordinary day's worth of customers to each working day, is a level only
  * somewhat above the person's usual days, and their ordinary weeks reach such
  * levels too; what they rarely do is rise day after day. Days that go up and
- * down at random give S near 0 (its spread for 7 days is about 6.5), a week
+ * down at random give S near 0 (its spread for 7 days is about 6.7), a week
  * that only rises 21. Measured on the simulator's tuning seeds before it was
  * built (scripts/probes/day-trend.mjs): S of 13 or more over the last 7
  * active days together with a level 1.5x the usual day found 15 of 19 slow
- * incidents on 17 of 7,414 benign actor-days. So it is a signal to combine
- * with the level of days (risk score), not a rule that alerts alone.
+ * incidents on 17 of 7,414 benign actor-days (2.3 per 1,000). So it is a
+ * point to add to a level of days above a learned limit (risk score), not a
+ * rule that alerts alone.
+ *
+ * A window fires when S is above its limit: a limit of n(n-1)/2 or more
+ * never fires (for 7 days, 20 is the highest that can).
  *
  * Like customer_days it keeps no state of its own (closed daily rows and
  * the open day bucket), so a restart restores it whole. Fewer than n days
@@ -46,7 +50,9 @@ function trendOf(st: ActorState, span: number, n: number): number {
   const rows = st.history?.daily;
   // Daily rows are sorted by bucket start: walk back from the newest.
   let i = rows === undefined ? -1 : rows.length - 1;
-  for (let d = 0; d < span && found < n; d++) {
+  let active = 0;
+  // Every day of the window is walked: the explanation says how many had reads (the trend reads the newest n).
+  for (let d = 0; d < span; d++) {
     const day = today - d * DAY_MS;
     const open = st.activity.openDay(day);
     let count = 0;
@@ -56,11 +62,14 @@ function trendOf(st: ActorState, span: number, n: number): number {
       if (open === undefined && i >= 0 && rows.start(i) === day) count = rows.distinctRecords(i);
     }
     if (count > 0) {
-      counts[found++] = count;
-      first = day;
+      active++;
+      if (found < n) {
+        counts[found++] = count;
+        first = day;
+      }
     }
   }
-  scratch.active = Math.max(1, found);
+  scratch.active = Math.max(1, active);
   scratch.start = first;
   scratch.level = n;
   if (found < n) return 0;
