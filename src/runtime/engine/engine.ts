@@ -787,8 +787,14 @@ export class Engine implements DetectionEngine {
    */
   private signalPoints(s: ScoreSignal): number {
     if (this.signalAt[s.rateIndex] !== this.eventSeq) return 0;
-    if (s.with.length > 0 && !s.with.some((i) => this.signalAt[i] === this.eventSeq)) return 0;
+    if (s.with.length > 0 && !this.anySignalled(s.with)) return 0;
     return Math.min(s.max, s.weight * (this.signalRatio[s.rateIndex] as number));
+  }
+
+  /** Whether one of these rate rules (indexes) is above its limit on the current event (a loop: no closure per call). */
+  private anySignalled(rateIndexes: readonly number[]): boolean {
+    for (const i of rateIndexes) if (this.signalAt[i] === this.eventSeq) return true;
+    return false;
   }
 
   /** The window's limit on this event (the per-event path: nothing allocated, nothing cached per actor). */

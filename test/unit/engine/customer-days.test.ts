@@ -17,6 +17,7 @@ import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import { ev, ref } from './support/enrich.js';
 import { drive } from './support/drive.js';
 import { problems, rules } from './support/rules.js';
+import { dayRow } from './support/history.js';
 
 const DAY = 86_400_000;
 const MIN = 60_000;
@@ -24,28 +25,6 @@ const MIN = 60_000;
 const HISTORY_START = Date.parse('2025-02-03T00:00:00Z');
 /** Tuesday 2025-03-04, the first day after the history. */
 const FIRST = Date.parse('2025-03-04T00:00:00Z');
-
-function dayRow(actor: string, day: number, distinct: number): ActorActivityRow {
-  const wd = ((new Date(day).getUTCDay() + 6) % 7) + 1;
-  return {
-    actor_id: actor,
-    role: 'support_agent',
-    department: 'customer_care',
-    granularity: 'day',
-    bucket_start: day,
-    local_hour: 1,
-    local_weekday: wd,
-    events: distinct,
-    distinct_records: distinct,
-    peak_5m_distinct: 5,
-    peak_1h_distinct: 10,
-    peak_24h_distinct: distinct,
-    denied: 0,
-    resource_types: ['customer'],
-    channels: ['support_console'],
-    zones: ['office'],
-  };
-}
 
 /** Daily rows of 30 customers on the weekdays of [from, to). */
 function weekdays(actor: string, from: number, to: number, distinct = 30): ActorActivityRow[] {

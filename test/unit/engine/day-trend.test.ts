@@ -17,40 +17,23 @@ import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import { ev, ref } from './support/enrich.js';
 import { drive } from './support/drive.js';
 import { problems, rules } from './support/rules.js';
+import { dayRow } from './support/history.js';
 
 const DAY = 86_400_000;
 const MIN = 60_000;
 /** Tuesday 2025-03-04: the days judged start here. */
 const FIRST = Date.parse('2025-03-04T00:00:00Z');
 
-function dayRow(day: number, distinct: number): ActorActivityRow {
-  return {
-    actor_id: 'alice',
-    role: 'support_agent',
-    department: 'customer_care',
-    granularity: 'day',
-    bucket_start: day,
-    local_hour: 1,
-    local_weekday: ((new Date(day).getUTCDay() + 6) % 7) + 1,
-    events: distinct,
-    distinct_records: distinct,
-    peak_5m_distinct: 5,
-    peak_1h_distinct: 10,
-    peak_24h_distinct: distinct,
-    denied: 0,
-    resource_types: ['customer'],
-    channels: ['support_console'],
-    zones: ['office'],
-  };
-}
-
-/** A trend rule that alerts alone: above 14 of at most 21 (7 days with reads within 14). */
-const RS = rules(`
-settings:
+/** The settings every rule text here runs with. */
+const SETTINGS = `settings:
   lateness: 5m
   quiet: 30m
   counted: { field: action, in: [read, search, export] }
-rules:
+`;
+
+/** A trend rule that alerts alone: above 14 of at most 21 (7 days with reads within 14). */
+const RS = rules(`
+${SETTINGS}rules:
   - id: r.trend
     version: 1
     kind: rate
@@ -72,7 +55,7 @@ function days(perDay: readonly number[]): EnrichedEvent[] {
 }
 
 /** Closed daily rows of `distinct` each on the 6 days before FIRST. */
-const HISTORY = [6, 5, 4, 3, 2, 1].map((k) => dayRow(FIRST - k * DAY, 30));
+const HISTORY = [6, 5, 4, 3, 2, 1].map((k) => dayRow('alice', FIRST - k * DAY, 30));
 
 function engineWith(activity: readonly ActorActivityRow[], clock: ManualClock) {
   const engine = createEngine({ rules: RS, clock });
@@ -83,7 +66,7 @@ function engineWith(activity: readonly ActorActivityRow[], clock: ManualClock) {
 describe('day_trend in the engine', () => {
   it('a day rising past the six rising days before it: judged as it fills, and explained', () => {
     // Days of 20, 22, 24, 26, 28, 30 before (S = 15 among them); today counts against each as it fills.
-    const rising = [6, 5, 4, 3, 2, 1].map((k, i) => dayRow(FIRST - k * DAY, 20 + 2 * i));
+    const rising = [6, 5, 4, 3, 2, 1].map((k, i) => dayRow('alice', FIRST - k * DAY, 20 + 2 * i));
     const clock = new ManualClock(FIRST);
     const run = drive(engineWith(rising, clock), clock, days([40]));
     const first = run.updates.find((u) => u.notify);
@@ -94,27 +77,27 @@ describe('day_trend in the engine', () => {
   });
 
   it('days that go up and down give no trend, however busy', () => {
-    const jagged = [60, 20, 70, 25, 65, 30].map((n, i) => dayRow(FIRST - (6 - i) * DAY, n));
+    const jagged = [60, 20, 70, 25, 65, 30].map((n, i) => dayRow('alice', FIRST - (6 - i) * DAY, n));
     const clock = new ManualClock(FIRST);
     expect(drive(engineWith(jagged, clock), clock, days([200])).updates).toEqual([]);
   });
 
   it('fewer days with reads than active_days give no trend', () => {
-    const few = [20, 22, 24, 26, 28].map((n, i) => dayRow(FIRST - (5 - i) * DAY, n));
+    const few = [20, 22, 24, 26, 28].map((n, i) => dayRow('alice', FIRST - (5 - i) * DAY, n));
     const clock = new ManualClock(FIRST);
     expect(drive(engineWith(few, clock), clock, days([100])).updates).toEqual([]);
   });
 
   it('only days with reads count: a weekend between rising days does not break the trend', () => {
     // Six days with reads over the 8 calendar days before (two days without any), and today the seventh.
-    const spaced = [8, 7, 6, 3, 2, 1].map((k, i) => dayRow(FIRST - k * DAY, 20 + 2 * i));
+    const spaced = [8, 7, 6, 3, 2, 1].map((k, i) => dayRow('alice', FIRST - k * DAY, 20 + 2 * i));
     const clock = new ManualClock(FIRST);
     const run = drive(engineWith(spaced, clock), clock, days([40]));
     expect(run.updates.some((u) => u.notify)).toBe(true);
   });
 
   it('a restart that replays only the last days continues the same alert', () => {
-    const rising = [6, 5, 4, 3, 2, 1].map((k, i) => dayRow(FIRST - k * DAY, 20 + 2 * i));
+    const rising = [6, 5, 4, 3, 2, 1].map((k, i) => dayRow('alice', FIRST - k * DAY, 20 + 2 * i));
     const events = days([40, 45, 50, 55, 60]);
     const clock = new ManualClock(FIRST);
     const clean = drive(engineWith(rising, clock), clock, events);
@@ -142,14 +125,10 @@ describe('day_trend in the engine', () => {
 });
 
 describe('a score signal with `with`', () => {
-  const rising = [6, 5, 4, 3, 2, 1].map((k, i) => dayRow(FIRST - k * DAY, 20 + 2 * i));
+  const rising = [6, 5, 4, 3, 2, 1].map((k, i) => dayRow('alice', FIRST - k * DAY, 20 + 2 * i));
   // A threshold of 1: the trend alone reaches it, unless it needs the busy day.
   const text = (withList: string) => `
-settings:
-  lateness: 5m
-  quiet: 30m
-  counted: { field: action, in: [read, search, export] }
-rules:
+${SETTINGS}rules:
   - { id: s.trend, version: 1, kind: rate, alone: false, title: trend, severity: low, measure: day_trend, active_days: 7,
       windows: [ { window: 14d, limit: 14 } ] }
   - { id: s.day, version: 1, kind: rate, alone: false, title: busy day, severity: low, measure: distinct_customers,

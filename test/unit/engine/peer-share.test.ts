@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ActivityHistory } from '../../../src/runtime/engine/baseline/history.js';
 import type { ActorActivityRow } from '../../../src/runtime/engine/index.js';
 import type { UseKind } from '../../../src/runtime/engine/baseline/first-uses.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -30,20 +31,8 @@ const CHANNELS = ['support_console', 'api'];
 
 type Op = { add: ActorActivityRow; merge: boolean } | { drop: number } | { lookback: number };
 
-/** A small deterministic generator (mulberry32): the same operations every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function operations(seed: number, count: number): Op[] {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const team = new Map(ACTORS.map((a, i) => [a, TEAMS[i % 2] as (typeof TEAMS)[number]]));
   const ops: Op[] = [];

@@ -244,15 +244,13 @@ export class ActivityHistory {
       this.actors.set(a.actorId, a);
     }
     const start = rows.start(i);
+    this.ownedBy(a);
     // Hourly rows only: a day row says the same thing later, and would date a first use to the day's start.
     if (rows.granularity === 'hour') {
-      this.ownedBy(a);
       for (const kind of USE_KINDS) for (const v of rows.names(i, kind) ?? []) a.seen.bump(kind, v, start, this.spanChanged);
     }
     a.version++;
-    this.touch(this.groupOf(a.role, a.department), a.actorId, start);
-    this.touch(this.roleGroup(a.role), a.actorId, start);
-    this.touch(this.org, a.actorId, start);
+    for (const g of this.spanGroups) this.touch(g, a.actorId, start);
   }
 
   /**
@@ -486,7 +484,7 @@ export class ActivityHistory {
       if (dropped >= n) break;
       if (isHeld(a.actorId)) continue;
       const rows = a.hourly.length + a.daily.length;
-      for (const g of [this.groupOf(a.role, a.department), this.roleGroup(a.role), this.org]) {
+      for (const g of this.groupsOf(a)) {
         g.members.delete(a.actorId);
         g.membersEpoch++;
         g.rows -= rows;
@@ -596,7 +594,12 @@ export class ActivityHistory {
 
   private ownedBy(a: ActorHistory): void {
     this.spanOwner = a;
-    this.spanGroups = [this.groupOf(a.role, a.department), this.roleGroup(a.role), this.org];
+    this.spanGroups = this.groupsOf(a);
+  }
+
+  /** The groups an actor's rows count in: its peer group, its role, the organisation. */
+  private groupsOf(a: ActorHistory): HistoryGroup[] {
+    return [this.groupOf(a.role, a.department), this.roleGroup(a.role), this.org];
   }
 
   /**

@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { fmt, leadingWindow, daysComparison } from '../alerts/wording.js';
 import type { ActorState } from '../state/actor-state.js';
 import type { CompiledMeasure, RateMeasurePart, WindowDays } from './rate-measure.js';
+import { actorToday, dayCounts, wholeDayRuntime } from './day-counts.js';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_ON_DAYS = 3;
@@ -33,31 +34,13 @@ let top: number[] = [];
 
 /**
  * The k-th largest count of distinct customers over the actor's `n` UTC
- * days up to its event time (0 when fewer than k days had any): open day
- * buckets first (a day's bucket is open until the lateness allowance has
- * passed its end), else the closed daily row. Sets scratch.active/start.
+ * days up to its event time (0 when fewer than k days had any): dayCounts'
+ * reading of each day. Sets scratch.active/start.
  */
 function kthDay(st: ActorState, n: number, k: number): number {
-  const now = st.watermark;
-  const today = now - (((now % DAY_MS) + DAY_MS) % DAY_MS);
-  const start = today - (n - 1) * DAY_MS;
   if (counts.length < n) counts = new Array<number>(n).fill(0);
-  let active = 0;
-  const rows = st.history?.daily;
-  // Daily rows are sorted by bucket start: walk back from the newest.
-  let i = rows === undefined ? -1 : rows.length - 1;
-  for (let d = 0; d < n; d++) {
-    const day = today - d * DAY_MS;
-    const open = st.activity.openDay(day);
-    let count = 0;
-    if (open !== undefined) count = open.distinct.count();
-    if (rows !== undefined) {
-      while (i >= 0 && rows.start(i) > day) i--;
-      if (open === undefined && i >= 0 && rows.start(i) === day) count = rows.distinctRecords(i);
-    }
-    if (count > 0) active++;
-    counts[d] = count;
-  }
+  const active = dayCounts(st, n, counts);
+  const start = actorToday(st) - (n - 1) * DAY_MS;
   scratch.active = Math.max(1, active);
   scratch.start = start;
   scratch.level = k;
@@ -101,16 +84,7 @@ export const customerDays: RateMeasurePart = {
       part: customerDays,
       activityClass: null,
       distinctHorizons: [],
-      bind(_layout, windows) {
-        const days = windows.map((w) => Math.round(w.horizonMs / DAY_MS));
-        return {
-          observe: (st, w) => kthDay(st, days[w] as number, k),
-          days(st, w) {
-            kthDay(st, days[w] as number, k);
-            return scratch;
-          },
-        };
-      },
+      bind: (_layout, windows) => wholeDayRuntime(windows, (st, days) => kthDay(st, days, k), scratch),
     };
   },
   phrase(_a, f) {

@@ -31,43 +31,36 @@ import { z } from 'zod';
 import { fmt, leadingWindow } from '../alerts/wording.js';
 import type { ActorState } from '../state/actor-state.js';
 import type { CompiledMeasure, RateMeasurePart, WindowDays } from './rate-measure.js';
+import { actorToday, dayCounts, wholeDayRuntime } from './day-counts.js';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_ACTIVE_DAYS = 7;
 
 /** Reused by days(): read before the next call. */
 const scratch: WindowDays = { active: 1, start: 0, level: 1 };
-/** The counts of the days with reads, newest first (reused). */
+/** Every day's count, newest first, and the counts of the days with reads, newest first (reused). */
+let perDay: number[] = [];
 let counts: number[] = [];
 
-/** The Mann-Kendall S of the actor's last `n` days with reads within `span` UTC days up to its event time (0 when fewer). */
-function trendOf(st: ActorState, span: number, n: number): number {
-  const now = st.watermark;
-  const today = now - (((now % DAY_MS) + DAY_MS) % DAY_MS);
+/**
+ * The Mann-Kendall S of the actor's last `n` days with reads within `span`
+ * UTC days up to its event time (0 when fewer). The walk stops at the n-th
+ * day with reads, except for the explanation (`explain`: scratch says how
+ * many days of the whole window had reads), which is off the per-event path.
+ */
+function trendOf(st: ActorState, span: number, n: number, explain: boolean): number {
+  if (perDay.length < span) perDay = new Array<number>(span).fill(0);
   if (counts.length < n) counts = new Array<number>(n).fill(0);
+  const active = dayCounts(st, span, perDay, explain ? Number.POSITIVE_INFINITY : n);
+  const today = actorToday(st);
   let found = 0;
   let first = today;
-  const rows = st.history?.daily;
-  // Daily rows are sorted by bucket start: walk back from the newest.
-  let i = rows === undefined ? -1 : rows.length - 1;
-  let active = 0;
-  // Every day of the window is walked: the explanation says how many had reads (the trend reads the newest n).
-  for (let d = 0; d < span; d++) {
-    const day = today - d * DAY_MS;
-    const open = st.activity.openDay(day);
-    let count = 0;
-    if (open !== undefined) count = open.distinct.count();
-    if (rows !== undefined) {
-      while (i >= 0 && rows.start(i) > day) i--;
-      if (open === undefined && i >= 0 && rows.start(i) === day) count = rows.distinctRecords(i);
-    }
-    if (count > 0) {
-      active++;
-      if (found < n) {
-        counts[found++] = count;
-        first = day;
-      }
-    }
+  // At most `active` days with reads were walked: past the last of them, perDay holds an older call's days.
+  for (let d = 0; d < span && found < n && found < active; d++) {
+    const count = perDay[d] as number;
+    if (count === 0) continue;
+    counts[found++] = count;
+    first = today - d * DAY_MS;
   }
   scratch.active = Math.max(1, active);
   scratch.start = first;
@@ -107,16 +100,7 @@ export const dayTrend: RateMeasurePart = {
       activityClass: null,
       distinctHorizons: [],
       noHistory: 'a trend has no stored history to learn a limit from; give it a fixed limit',
-      bind(_layout, windows) {
-        const spans = windows.map((w) => Math.round(w.horizonMs / DAY_MS));
-        return {
-          observe: (st, w) => trendOf(st, spans[w] as number, n),
-          days(st, w) {
-            trendOf(st, spans[w] as number, n);
-            return scratch;
-          },
-        };
-      },
+      bind: (_layout, windows) => wholeDayRuntime(windows, (st, span, explain) => trendOf(st, span, n, explain), scratch),
     };
   },
   phrase(_a, f) {

@@ -37,3 +37,25 @@ export function hourlyRows(
   }
   return rows.sort((a, b) => a.bucket_start - b.bucket_start);
 }
+
+/** A closed daily row of `distinct` customers (a support agent in customer care), for the whole-day measures. */
+export function dayRow(actor: string, day: number, distinct: number): ActorActivityRow {
+  return {
+    actor_id: actor,
+    role: 'support_agent',
+    department: 'customer_care',
+    granularity: 'day',
+    bucket_start: day,
+    local_hour: 1,
+    local_weekday: ((new Date(day).getUTCDay() + 6) % 7) + 1,
+    events: distinct,
+    distinct_records: distinct,
+    peak_5m_distinct: 5,
+    peak_1h_distinct: 10,
+    peak_24h_distinct: distinct,
+    denied: 0,
+    resource_types: ['customer'],
+    channels: ['support_console'],
+    zones: ['office'],
+  };
+}
