@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import ipaddr from 'ipaddr.js';
-import { createOptionalFieldMinimiser, DEFAULT_MINIMISATION, truncateAddress, userAgentFamily } from '../../../src/privacy/minimise.js';
+import { BoundedMemo, createOptionalFieldMinimiser, DEFAULT_MINIMISATION, truncateAddress, userAgentFamily } from '../../../src/privacy/minimise.js';
 import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
 
 const KEY = 'unit-test-pseudonym-key-0123456789abcdef';
@@ -63,11 +63,52 @@ describe('createOptionalFieldMinimiser', () => {
     expect(out.user_agent).toBe(CHROME);
   });
 
+  it('gives every repeated value the pseudonym made from it, per field, also past the memo of repeats', () => {
+    const policy = { source_ip: 'pseudonymised', user_agent: 'pseudonymised', session_id: 'pseudonymised' } as const;
+    const minimise = createOptionalFieldMinimiser(policy, KEY);
+    const direct = createPseudonymizer(KEY);
+    // 3 passes over 5,000 values (more than one memo holds), each value also in another field.
+    for (let pass = 0; pass < 3; pass++) {
+      for (let i = 0; i < 5_000; i += pass === 0 ? 1 : 7) {
+        const v = `v-${i}`;
+        expect(minimise({ source_ip: v, user_agent: v, session_id: v })).toEqual({
+          source_ip: direct(`source_ip\u0000${v}`),
+          user_agent: direct(`user_agent\u0000${v}`),
+          session_id: direct(`session_id\u0000${v}`),
+        });
+      }
+    }
+  });
+
   it('drops, keeps nulls null, and needs the key only to pseudonymise', () => {
     const drop = createOptionalFieldMinimiser({ source_ip: 'dropped', user_agent: 'dropped', session_id: 'dropped' });
     expect(drop(fields)).toEqual({ source_ip: null, user_agent: null, session_id: null });
     expect(createOptionalFieldMinimiser(DEFAULT_MINIMISATION, KEY)({ source_ip: null, user_agent: null, session_id: null }))
       .toEqual({ source_ip: null, user_agent: null, session_id: null });
     expect(() => createOptionalFieldMinimiser(DEFAULT_MINIMISATION)).toThrow(/pseudonym key/);
+  });
+});
+
+describe('BoundedMemo', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('computes a value once while it repeats, and again once the memo was full or old enough', () => {
+    vi.useFakeTimers({ now: Date.parse('2026-12-01T00:00:00Z'), toFake: ['Date'] });
+    const computed: string[] = [];
+    const memo = new BoundedMemo<string>(2, 60_000);
+    const get = (k: string) => memo.get(k, (v) => (computed.push(v), v.toUpperCase()));
+    expect([get('a'), get('a'), get('b'), get('a')]).toEqual(['A', 'A', 'B', 'A']);
+    expect(computed).toEqual(['a', 'b']);
+    get('c'); // full: forgets a and b
+    get('a');
+    expect(computed).toEqual(['a', 'b', 'c', 'a']);
+    vi.advanceTimersByTime(59_999);
+    get('a');
+    expect(computed).toHaveLength(4);
+    vi.advanceTimersByTime(1);
+    get('a'); // a minute since it forgot: forgets again
+    expect(computed).toEqual(['a', 'b', 'c', 'a', 'a']);
   });
 });
