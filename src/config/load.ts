@@ -122,12 +122,24 @@ function readConfigFile(file: string, problems: string[]): Record<string, unknow
     return {};
   }
   const known = new Set(Object.keys(SETTINGS));
-  for (const path of leafPaths(doc as Record<string, unknown>)) {
+  for (const keys of leafPaths(doc as Record<string, unknown>)) {
+    const path = keys.join('.');
+    if (keys.some((k) => k.includes('.'))) {
+      // Values are looked up nested only (one way to write a file): a flat `kafka.topic: x` would otherwise keep the default silently.
+      const parts = keys.flatMap((k) => k.split('.'));
+      const nested = parts.slice(0, -1).reduceRight((inner, k) => `${k}: { ${inner} }`, `${parts.at(-1)}: ...`);
+      problems.push(`${file}: key "${path}" is written flat; write it nested, ${nested}${known.has(path) ? '' : `; and ${unknownSetting(path, known)}`}`);
+      continue;
+    }
     if (known.has(path)) continue;
-    const nearest = nearestName(path, known);
-    problems.push(`${file}: unknown setting "${path}"${nearest === null ? '' : ` (did you mean "${nearest}"?)`}`);
+    problems.push(`${file}: ${unknownSetting(path, known)}`);
   }
   return doc as Record<string, unknown>;
+}
+
+function unknownSetting(path: string, known: ReadonlySet<string>): string {
+  const nearest = nearestName(path, known);
+  return `unknown setting "${path}"${nearest === null ? '' : ` (did you mean "${nearest}"?)`}`;
 }
 
 function lookup(tree: Record<string, unknown>, dotted: string): unknown {
@@ -139,12 +151,12 @@ function lookup(tree: Record<string, unknown>, dotted: string): unknown {
   return node === null ? undefined : node;
 }
 
-/** Dotted paths of the file's values; arrays are values (webhook.urls), not branches. */
-function leafPaths(tree: Record<string, unknown>, prefix = ''): string[] {
+/** The keys leading to each of the file's values; arrays are values (webhook.urls), not branches. */
+function leafPaths(tree: Record<string, unknown>, prefix: readonly string[] = []): string[][] {
   return Object.entries(tree).flatMap(([k, v]) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) && !(prefix + k in SETTINGS)
-      ? leafPaths(v as Record<string, unknown>, `${prefix}${k}.`)
-      : [`${prefix}${k}`],
+    typeof v === 'object' && v !== null && !Array.isArray(v) && !([...prefix, k].join('.') in SETTINGS)
+      ? leafPaths(v as Record<string, unknown>, [...prefix, k])
+      : [[...prefix, k]],
   );
 }
 

@@ -111,3 +111,17 @@ describe('enrichment paths follow the rules folder (issue 12, finding 3)', () =>
     expect(c['enrichment.fields_file']).toBe('/srv/org-rules/enrichment/fields.yaml');
   });
 });
+
+describe('config file keys are written nested (review of the configuration, finding 1)', () => {
+  it('refuses a flat dotted key rather than keeping the default silently, saying how to nest it', () => {
+    const file = join(tempDir('custos-config-'), 'custos.yaml');
+    writeFileSync(file, 'kafka.topic: other\nkafka:\n  group_id: g\n  ssl.ca_file: ca.pem\nkafka.topik: typo\n');
+    expect(problemsOf(() => loadConfig({ env: minimal, file }))).toEqual([
+      `${file}: key "kafka.topic" is written flat; write it nested, kafka: { topic: ... }`,
+      `${file}: key "kafka.ssl.ca_file" is written flat; write it nested, kafka: { ssl: { ca_file: ... } }; and unknown setting "kafka.ssl.ca_file" (did you mean "kafka.ssl_ca_file"?)`,
+      `${file}: key "kafka.topik" is written flat; write it nested, kafka: { topik: ... }; and unknown setting "kafka.topik" (did you mean "kafka.topic"?)`,
+    ]);
+    writeFileSync(file, 'kafka:\n  topic: other\n');
+    expect(loadConfig({ env: minimal, file })['kafka.topic']).toBe('other');
+  });
+});
