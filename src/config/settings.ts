@@ -15,11 +15,29 @@ export type { SettingSpec } from './setting-spec.js';
 const list = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''));
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+/**
+ * A whole number: a number (config file) or a string of digits, optionally
+ * signed (environment). Nothing is coerced: z.coerce.number() read " ", "" and
+ * false as 0, which keeps rows forever or turns /metrics off.
+ */
+const NOT_WHOLE = 'must be a whole number (digits, e.g. 30000); a blank, true/false or other text is not a number';
+const wholeNumber = (v: number | string, ctx: z.RefinementCtx, message = NOT_WHOLE): number => {
+  if (typeof v === 'number') return v;
+  if (/^[+-]?\d+$/.test(v.trim())) return Number(v.trim());
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+};
+const numberOrText = z.union([z.number(), z.string()], { error: NOT_WHOLE });
+const whole = (min: number, max: number) => z.number().int(NOT_WHOLE).min(min).max(max);
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => numberOrText.transform(wholeNumber).pipe(whole(min, max));
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
 const httpUrl = z.url({ protocol: /^https?$/ });
-/** Empty (inherit the general retention) or whole days (0: forever). */
-const optionalDays = z.union([z.literal('').transform(() => null), int(0)]);
+/** Empty (inherit the general retention) or whole days (0: forever); a blank is empty. */
+const NOT_DAYS = 'must be empty (the general retention, CUSTOS_CLICKHOUSE_RETENTION_DAYS) or a whole number of days in digits; true/false or other text is not a number';
+const optionalDays = z
+  .union([z.number(), z.string()], { error: NOT_DAYS })
+  .transform((v, ctx) => (typeof v === 'string' && v.trim() === '' ? null : wholeNumber(v, ctx, NOT_DAYS)))
+  .pipe(z.number().int(NOT_DAYS).min(0).max(Number.MAX_SAFE_INTEGER).nullable());
 
 
 export const SETTINGS = {

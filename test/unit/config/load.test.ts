@@ -125,3 +125,46 @@ describe('config file keys are written nested (review of the configuration, find
     expect(loadConfig({ env: minimal, file })['kafka.topic']).toBe('other');
   });
 });
+
+describe('number settings are not coerced (review of the configuration, finding 2)', () => {
+  const fileWith = (text: string) => {
+    const file = join(tempDir('custos-config-'), 'custos.yaml');
+    writeFileSync(file, text);
+    return file;
+  };
+  const notWhole = 'must be a whole number (digits, e.g. 30000); a blank, true/false or other text is not a number';
+
+  it('refuses a blank, an empty string or a boolean rather than reading it as 0 (keep forever, /metrics off)', () => {
+    expect(problemsOf(() => loadConfig({ env: { ...minimal, CUSTOS_CLICKHOUSE_RETENTION_DAYS: ' ' } }))).toEqual([`CUSTOS_CLICKHOUSE_RETENTION_DAYS: ${notWhole} (got " ")`]);
+    const file = fileWith('clickhouse:\n  retention_days: ""\nmetrics:\n  port: false\nconsole:\n  port: ""\n');
+    expect(problemsOf(() => loadConfig({ env: minimal, file }))).toEqual([
+      `clickhouse.retention_days (in ${file}): ${notWhole} (got "")`,
+      `console.port (in ${file}): ${notWhole} (got "")`,
+      `metrics.port (in ${file}): ${notWhole} (got false)`,
+    ]);
+  });
+
+  it('refuses text that only coerces to a number (hex, exponent, decimal for a whole number)', () => {
+    const problems = problemsOf(() => loadConfig({ env: { ...minimal, CUSTOS_METRICS_PORT: '0x10', CUSTOS_CONSOLE_PORT: '1e3', CUSTOS_WEBHOOK_TIMEOUT_MS: '1500.5' } }));
+    expect(problems).toHaveLength(3);
+    for (const p of problems) expect(p).toContain(notWhole);
+  });
+
+  it('a blank per-table retention falls back to the general retention, not to 0 (forever)', () => {
+    const c = loadConfig({ env: { ...minimal, CUSTOS_RETENTION_ALERTS_DAYS: ' ', CUSTOS_RETENTION_ACCESS_EVENTS_DAYS: ' 30 ' } });
+    expect(c['retention.alerts_days']).toBeNull();
+    expect(c['retention.access_events_days']).toBe(30);
+    const problems = problemsOf(() => loadConfig({ env: minimal, file: fileWith('retention:\n  alerts_days: false\n') }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('must be empty (the general retention, CUSTOS_CLICKHOUSE_RETENTION_DAYS) or a whole number of days');
+  });
+
+  it('still reads digits from the environment and numbers from the file', () => {
+    const c = loadConfig({ env: { ...minimal, CUSTOS_METRICS_PORT: '0', CUSTOS_CONSOLE_PORT: '+9481' }, file: fileWith('clickhouse:\n  retention_days: 0\nwebhook:\n  timeout_ms: 2500\n') });
+    expect(c['metrics.port']).toBe(0);
+    expect(c['console.port']).toBe(9481);
+    expect(c['clickhouse.retention_days']).toBe(0);
+    expect(c['webhook.timeout_ms']).toBe(2500);
+    expect(problemsOf(() => loadConfig({ env: { ...minimal, CUSTOS_METRICS_PORT: '-1' } }))[0]).toMatch(/^CUSTOS_METRICS_PORT: Too small/);
+  });
+});
