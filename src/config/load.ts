@@ -64,7 +64,9 @@ export function inspectSettings<K extends SettingKey>(sources: ConfigSources, ke
     const spec: SettingSpec = SETTINGS[key];
     const fromEnv = sources.env[spec.env];
     const fromFile = lookup(fileValues, key);
-    const given = fromEnv !== undefined && fromEnv !== '' ? { raw: fromEnv as unknown, origin: spec.env } : fromFile !== undefined ? { raw: fromFile, origin: `${key} (in ${sources.file})` } : null;
+    // A set variable wins, also when empty (CUSTOS_WEBHOOK_URLS= turns webhooks off even if the file lists some);
+    // where empty is not a valid value the start stops, saying to unset the variable instead.
+    const given = fromEnv !== undefined ? { raw: fromEnv as unknown, origin: spec.env } : fromFile !== undefined ? { raw: fromFile, origin: `${key} (in ${sources.file})` } : null;
     let raw = given?.raw ?? spec.default;
     let origin = given?.origin ?? 'default';
     if (given === null && spec.underRulesDir && typeof raw === 'string') {
@@ -81,7 +83,8 @@ export function inspectSettings<K extends SettingKey>(sources: ConfigSources, ke
       const reason = parsed.error.issues.map((i) => i.message).join('; ');
       const hidden = spec.secret === true || spec.url === true;
       const shown = hidden ? '' : ` (got ${JSON.stringify(raw)})`;
-      problems.push(`${given?.origin ?? spec.env}: ${reason}${shown}`);
+      const unsetHint = fromEnv === '' ? `; the variable is set but empty: unset ${spec.env} to use ${fromFile !== undefined ? `the config file's ${key}` : 'the default'}` : '';
+      problems.push(`${given?.origin ?? spec.env}: ${reason}${shown}${unsetHint}`);
       continue;
     }
     if (key === 'rules_dir') rulesDir = parsed.data as string;

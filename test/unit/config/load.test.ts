@@ -168,3 +168,22 @@ describe('number settings are not coerced (review of the configuration, finding 
     expect(problemsOf(() => loadConfig({ env: { ...minimal, CUSTOS_METRICS_PORT: '-1' } }))[0]).toMatch(/^CUSTOS_METRICS_PORT: Too small/);
   });
 });
+
+describe('an empty environment variable is its value (review of the configuration, finding 3)', () => {
+  it('CUSTOS_WEBHOOK_URLS= wins over the file: webhooks off, not the file URLs kept silently', () => {
+    const file = join(tempDir('custos-config-'), 'custos.yaml');
+    writeFileSync(file, 'webhook:\n  urls: [http://hook.test/a]\n  secret: whsec_AAAAAAAAAAAAAAAAAAAA\n');
+    const c = loadConfig({ env: { ...minimal, CUSTOS_WEBHOOK_URLS: '', CUSTOS_WEBHOOK_SECRET: '' }, file });
+    expect(c['webhook.urls']).toEqual([]);
+    expect(c['webhook.secret']).toBe('');
+  });
+
+  it('an empty variable where empty is not a value stops the start, saying to unset it', () => {
+    const file = join(tempDir('custos-config-'), 'custos.yaml');
+    writeFileSync(file, 'kafka:\n  topic: from-file\n');
+    expect(problemsOf(() => loadConfig({ env: { ...minimal, CUSTOS_KAFKA_TOPIC: '', CUSTOS_METRICS_PORT: '' }, file }))).toEqual([
+      `CUSTOS_KAFKA_TOPIC: Too small: expected string to have >=1 characters (got ""); the variable is set but empty: unset CUSTOS_KAFKA_TOPIC to use the config file's kafka.topic`,
+      `CUSTOS_METRICS_PORT: must be a whole number (digits, e.g. 30000); a blank, true/false or other text is not a number (got ""); the variable is set but empty: unset CUSTOS_METRICS_PORT to use the default`,
+    ]);
+  });
+});
