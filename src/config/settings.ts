@@ -146,6 +146,13 @@ export const OTHER_VARIABLES: Readonly<Record<string, string>> = {
   CUSTOS_CONFIG_FILE: 'YAML config file (or --config); environment variables override it.',
 };
 
-/** Prefixes of the variables the test suite and scripts read (test endpoints, native services, chaos runs). */
-export const TOOL_VARIABLE_PREFIXES: readonly string[] = ['CUSTOS_TEST_', 'CUSTOS_NATIVE_', 'CUSTOS_CHAOS_'];
+/**
+ * Prefixes of the variables the test suite and scripts read (test endpoints,
+ * native services, chaos runs, and the chDB server of scripts/services.sh and
+ * test/support/global-setup-modern.ts: CUSTOS_CHDB_PORT, _VERSION, _URL,
+ * _QUERY_LOG). They are left in the shell of whoever runs those scripts, so
+ * the unknown-variable check must pass them, or every custos command run from
+ * that shell refuses to start.
+ */
+export const TOOL_VARIABLE_PREFIXES: readonly string[] = ['CUSTOS_TEST_', 'CUSTOS_NATIVE_', 'CUSTOS_CHAOS_', 'CUSTOS_CHDB_'];
 export type Settings = { readonly [K in SettingKey]: z.output<(typeof SETTINGS)[K]['schema']> };

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tempDir } from '../../support/temp-dir.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, redactedConfig } from '../../../src/config/load.js';
+import { ConfigError, loadConfig, redactedConfig, unknownVariables } from '../../../src/config/load.js';
 
 const minimal = {
   CUSTOS_KAFKA_BROKERS: '127.0.0.1:9092',
@@ -185,5 +185,20 @@ describe('an empty environment variable is its value (review of the configuratio
       `CUSTOS_KAFKA_TOPIC: Too small: expected string to have >=1 characters (got ""); the variable is set but empty: unset CUSTOS_KAFKA_TOPIC to use the config file's kafka.topic`,
       `CUSTOS_METRICS_PORT: must be a whole number (digits, e.g. 30000); a blank, true/false or other text is not a number (got ""); the variable is set but empty: unset CUSTOS_METRICS_PORT to use the default`,
     ]);
+  });
+});
+
+describe('variables of the project\'s own scripts (review of the configuration, finding 4)', () => {
+  it('passes the chDB variables of scripts/services.sh and the test setup', () => {
+    const c = loadConfig({ env: { ...minimal, CUSTOS_CHDB_PORT: '18124', CUSTOS_CHDB_VERSION: '26.9.0', CUSTOS_CHDB_URL: 'http://127.0.0.1:18124', CUSTOS_CHDB_QUERY_LOG: '/tmp/q.ndjson' } });
+    expect(c['kafka.topic']).toBe('access-events');
+  });
+
+  it('every CUSTOS_* name that scripts/ and test/support/ read is a setting or passed by the check', () => {
+    const texts = ['scripts', 'test/support'].flatMap((dir) =>
+      readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => readFileSync(join(e.parentPath, e.name), 'utf8')),
+    );
+    const read = new Set(texts.flatMap((t) => [...t.matchAll(/(?:process\.env\.|\$\{?)(CUSTOS_[A-Z0-9_]+)/g)].map((m) => m[1] ?? '')));
+    expect([...read].filter((name) => unknownVariables({ [name]: 'x' }).length > 0)).toEqual([]);
   });
 });
