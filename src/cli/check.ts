@@ -6,9 +6,12 @@
  * would refuse to start, 0 otherwise (warnings included).
  */
 import { accessSync, constants } from 'node:fs';
-import { inspectSettings, type ConfigSources } from '../config/load.js';
+import { Kafka, logLevel } from 'kafkajs';
+import pino from 'pino';
+import { ConfigError, inspectSettings, type ConfigSources } from '../config/load.js';
 import { describePaths, pathsFrom, PATH_KEYS } from '../config/paths.js';
-import { SETTINGS, type SettingKey } from '../config/settings.js';
+import { SETTINGS, type SettingKey, type Settings } from '../config/settings.js';
+import { buildDestinations, defaultUserAgent } from '../runtime/outputs/alerts/index.js';
 import { classify, describeError, ERRORS } from '../errors.js';
 import { CLICKHOUSE_TLS_SETTING_KEYS, loadClickHouseTls } from '../config/tls-files.js';
 import type { RuleSet } from '../runtime/engine/index.js';
@@ -80,6 +83,10 @@ export async function checkCommand(o: CheckCommandOptions, io: CheckIo = process
     }
   }
 
+  const destinationProblems = destinationsProblems(v);
+  for (const p of destinationProblems) lines.push(`error: settings: ${p}`);
+  errors += destinationProblems.length;
+
   const paths = pathsFrom(settings);
   if (paths === null) {
     lines.push(`error: settings: cannot locate the rules and enrichment files (${PATH_KEYS.map((k) => SETTINGS[k].env).join(', ')})`);
@@ -130,6 +137,27 @@ export async function checkCommand(o: CheckCommandOptions, io: CheckIo = process
   lines.push(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}: ${errors > 0 ? 'custos run would refuse to start' : 'custos run would start'}`);
   io.out(`${lines.join('\n')}\n`);
   return errors > 0 ? (exitCode ?? ERRORS.CUSTOS_CHECK.exit) : 0;
+}
+
+/**
+ * The alert destinations as `custos run` builds them (kinds, keys, URLs, ids
+ * used twice), with nothing started: building one opens no connection and no
+ * file. Unchecked when a setting they need is itself invalid (reported above).
+ */
+function destinationsProblems(v: Partial<Settings>): string[] {
+  const destinations = v['alerts.destinations'];
+  const urls = v['webhook.urls'];
+  const secret = v['webhook.secret'];
+  if (destinations === undefined || urls === undefined || secret === undefined) return [];
+  try {
+    // A topic destination needs a Kafka client to be built; it is never connected here.
+    const kafka = new Kafka({ brokers: ['custos-check.invalid:9092'], logLevel: logLevel.NOTHING });
+    buildDestinations({ 'alerts.destinations': destinations, 'webhook.urls': urls, 'webhook.secret': secret }, { logger: pino({ level: 'silent' }), userAgent: defaultUserAgent(), fetch: () => Promise.reject(new Error('not sent by custos check')), kafka });
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
 }
 
 function usageProblem(o: CheckCommandOptions): string | null {
