@@ -58,7 +58,7 @@ export function checkArguments(o: BacktestCliOptions): void {
 }
 
 /** The options with every path resolved, as every command resolves them (src/config/paths.ts). */
-export type ResolvedBacktestOptions = BacktestCliOptions & { readonly rules: string };
+export type ResolvedBacktestOptions = BacktestCliOptions & { readonly rules: string; readonly defaultTimezone: string };
 
 /**
  * The rules folder from `--rules`, else the setting; with --from-file, the
@@ -70,12 +70,15 @@ export function withPaths(o: BacktestCliOptions, io: CommandIo): ResolvedBacktes
   for (const source of SOURCES) {
     if (source.flag.requiredForFileReplay === undefined) flags[source.settingKey as EnrichmentSettingKey] = { flag: `--${source.option}`, value: fileOption(o, source) };
   }
-  const p = resolvePaths({ env: io.env, file: o.config ?? io.env.CUSTOS_CONFIG_FILE }, flags);
-  if (o.fromFile === undefined) return { ...o, rules: p.rules_dir.path };
+  const sources = { env: io.env, file: o.config ?? io.env.CUSTOS_CONFIG_FILE };
+  const p = resolvePaths(sources, flags);
+  // The monitor's default time zone unless the flag gives one: off-hours verdicts as the monitor's.
+  const defaultTimezone = o.defaultTimezone ?? loadSettingsSubset(sources, ['enrichment.default_timezone'])['enrichment.default_timezone'];
+  if (o.fromFile === undefined) return { ...o, rules: p.rules_dir.path, defaultTimezone };
   const files = Object.fromEntries(
     SOURCES.filter((source) => source.flag.requiredForFileReplay === undefined).map((source) => [source.option, p[source.settingKey as EnrichmentSettingKey].path]),
   );
-  return { ...o, rules: p.rules_dir.path, ...files };
+  return { ...o, rules: p.rules_dir.path, defaultTimezone, ...files };
 }
 
 const SOURCES = ENRICHMENT_SOURCES as readonly EnrichmentSource[];

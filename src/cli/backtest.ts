@@ -25,7 +25,8 @@ const EXIT_USAGE = 78;
 /** `--from-file`'s enrichment files come as one option per source (`--directory`, `--zones`, ...: EnrichmentFileOptions). */
 export interface BacktestCliOptions extends EnrichmentFileOptions {
   readonly fromFile?: string;
-  readonly defaultTimezone: string;
+  /** Default: the enrichment.default_timezone setting ($CUSTOS_DEFAULT_TIMEZONE), as the monitor's. */
+  readonly defaultTimezone?: string;
   readonly fromClickhouse?: boolean;
   readonly since?: number;
   readonly until?: number;

@@ -193,7 +193,7 @@ const backtest = program
 // Each enrichment file the events of --from-file are enriched with.
 for (const s of ENRICHMENT_SOURCES as readonly EnrichmentSource[]) backtest.option(`--${s.option} <file>`, s.flag.description);
 backtest
-  .option('--default-timezone <zone>', 'time zone of unknown actors and of directory rows without one', 'UTC')
+  .option('--default-timezone <zone>', 'time zone of unknown actors and of directory rows without one (default: $CUSTOS_DEFAULT_TIMEZONE or the config file, else UTC)')
   .option('--from-clickhouse', 'replay stored events of access_events_dedup (connection from $CUSTOS_CLICKHOUSE_*)')
   .option('--since <time>', 'start of the range, inclusive: RFC 3339 with offset, YYYY-MM-DD (UTC) or epoch ms', instantArg)
   .option('--until <time>', 'end of the range, exclusive (same forms)', instantArg)

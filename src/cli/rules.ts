@@ -4,7 +4,9 @@
  * also runs every test case the rule files carry, through the real decode and
  * enrich, and exits non-zero when one fails.
  */
-import { ConfigError } from '../config/load.js';
+import { ConfigError, loadSettingsSubset } from '../config/load.js';
+import type { SettingKey, Settings } from '../config/settings.js';
+import { formatProblem, InvalidSourceError } from '../util/source-error.js';
 import { resolvePaths, type EffectivePaths, type PathFlags } from '../config/paths.js';
 import type { EnrichmentSource } from '../runtime/enrich/source.js';
 import { ENRICHMENT_SOURCES, type EnrichmentFileOptions, type EnrichmentSettingKey } from '../runtime/enrich/sources/index.js';
@@ -25,6 +27,19 @@ function paths(o: RulesOptions, env: NodeJS.ProcessEnv = process.env): Effective
     const flags: PathFlags = { rules_dir: { flag: '--dir', value: o.dir } };
     for (const s of CASE_SOURCES) flags[s.settingKey as EnrichmentSettingKey] = { flag: `--${s.option}`, value: (o as Readonly<Record<string, string | undefined>>)[s.option] };
     return resolvePaths({ env, file: env.CUSTOS_CONFIG_FILE }, flags);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`custos: ${err.message}\n`);
+      return null;
+    }
+    throw err;
+  }
+}
+
+/** One setting as `custos run` reads it (environment, else the config file, else its default); null after reporting a bad one. */
+function setting<K extends SettingKey>(key: K, env: NodeJS.ProcessEnv = process.env): Settings[K] | null {
+  try {
+    return loadSettingsSubset({ env, file: env.CUSTOS_CONFIG_FILE }, [key])[key];
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`custos: ${err.message}\n`);
@@ -66,9 +81,21 @@ export function rulesTestCommand(o: RulesOptions): number {
   if (p === null) return 78;
   const ruleSet = load(p.rules_dir.path);
   if (ruleSet === null) return 1;
+  const defaultTimezone = setting('enrichment.default_timezone');
+  if (defaultTimezone === null) return 78;
   const files = CASE_SOURCES.map((s) => [s, p[s.settingKey as EnrichmentSettingKey].path] as const);
-  process.stdout.write(`${files.map(([s, file]) => `${s.label}: ${file}`).join(', ')}\n`);
-  const toEnriched = createRealCaseEnricher({ ...Object.fromEntries(files.map(([s, file]) => [s.fileKey, file])), defaultTimezone: 'UTC' });
+  process.stdout.write(`${files.map(([s, file]) => `${s.label}: ${file}`).join(', ')}, default time zone: ${defaultTimezone}\n`);
+  let toEnriched: ReturnType<typeof createRealCaseEnricher>;
+  try {
+    // The monitor's default time zone: an actor of a case without one is judged in the hours the monitor would use.
+    toEnriched = createRealCaseEnricher({ ...Object.fromEntries(files.map(([s, file]) => [s.fileKey, file])), defaultTimezone });
+  } catch (err) {
+    if (err instanceof InvalidSourceError) {
+      process.stderr.write(`invalid enrichment files\n${err.problems.map((x) => `  ${formatProblem(x)}`).join('\n')}\n`);
+      return 78;
+    }
+    throw err;
+  }
   const results = runRuleTests(ruleSet, { toEnriched, ...(o.filter ? { filter: o.filter } : {}) });
   let failed = 0;
   for (const r of results) {

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { instantArg } from '../../../src/cli/arguments.js';
 import { backtestCommand, type BacktestCliOptions } from '../../../src/cli/backtest.js';
+import { withPaths } from '../../../src/cli/backtest-input.js';
 import { captureIo, tempDir } from '../backtest/support.js';
 
 const EVENTS = (() => {
@@ -121,5 +122,19 @@ describe('backtest paths (issue 12, finding 3)', () => {
     const dir = brokenRulesDir();
     const err = await refused(fileRun({ rules: undefined }), { CUSTOS_RULES_DIR: dir });
     expect(err).toContain(join(dir, 'broken.yaml'));
+  });
+});
+
+describe('backtest --default-timezone', () => {
+  it('defaults to the monitor\'s setting (environment, else config file, else UTC); the flag wins', () => {
+    const { defaultTimezone: _, ...noFlag } = fileRun();
+    expect(withPaths(noFlag, captureIo({ CUSTOS_DEFAULT_TIMEZONE: 'Europe/Berlin' })).defaultTimezone).toBe('Europe/Berlin');
+    expect(withPaths(noFlag, captureIo({})).defaultTimezone).toBe('UTC');
+    expect(withPaths({ ...noFlag, defaultTimezone: 'Asia/Tokyo' }, captureIo({ CUSTOS_DEFAULT_TIMEZONE: 'Europe/Berlin' })).defaultTimezone).toBe('Asia/Tokyo');
+  });
+
+  it('refuses a default time zone setting that is not an IANA zone, naming the setting', async () => {
+    const { defaultTimezone: _, ...noFlag } = fileRun();
+    expect(await refused(noFlag, { CUSTOS_DEFAULT_TIMEZONE: 'Mars/Base' })).toMatch(/CUSTOS_DEFAULT_TIMEZONE|default time zone/);
   });
 });
