@@ -165,7 +165,7 @@ program
 
 // No defaults here: the files default through the settings (src/config/paths.ts), inside the rules folder.
 const rulesOptions = (cmd: Command) => {
-  cmd.option('--dir <dir>', 'rules folder (default: $CUSTOS_RULES_DIR, else rules)');
+  cmd.option('--dir <dir>', 'rules folder (default: $CUSTOS_RULES_DIR, else rules_dir in the config file, else rules)');
   // Each enrichment file the rule test cases read (the directory they declare themselves).
   for (const s of ENRICHMENT_SOURCES as readonly EnrichmentSource[]) if (s.withoutFile === undefined) cmd.option(`--${s.option} <file>`, s.flag.description);
   return cmd;
@@ -200,7 +200,7 @@ backtest
   .option('--no-history', 'start with empty baselines instead of actor_activity and the events before --since')
   .option('--chunk-rows <n>', 'rows per ClickHouse query (memory holds two chunks)', integerArg(1))
   .option('-c, --config <file>', 'YAML config file for the ClickHouse settings (default: $CUSTOS_CONFIG_FILE)')
-  .option('--rules <dir>', 'rules folder (default: $CUSTOS_RULES_DIR, else rules)')
+  .option('--rules <dir>', 'rules folder (default: $CUSTOS_RULES_DIR, else rules_dir in the config file, else rules)')
   .option('--compare-rules <dir>', 'a second rules folder, run over the same events: print what differs')
   .option('--json <file>', 'write every alert in full, per-rule counts and the difference as JSON')
   .option('--alerts-out <file>', 'write every alert revision as NDJSON, in order, each line the JSON body a webhook carries')
