@@ -298,3 +298,76 @@ exceptions:
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('rule loader: literals of fields whose values the contract enumerates', () => {
+  const policyWhen = (when: string) => `
+rules:
+  - id: p.x
+    version: 1
+    kind: policy
+    title: x
+    severity: low
+    when: ${when}
+`;
+
+  it('refuses an eq / ne literal that is no value of the field, naming the values and the nearest one', () => {
+    expect(problems(policyWhen('{ field: actor.kind, eq: humans }'))).toEqual(['t1.yaml:8: `humans` is not a value of `actor.kind` (one of human, service; did you mean `human`?)']);
+    expect(problems(policyWhen('{ field: outcome, ne: denyed }'))).toEqual(['t1.yaml:8: `denyed` is not a value of `outcome` (one of success, denied, error; did you mean `denied`?)']);
+    expect(problems(policyWhen('{ field: actor.employment_status, eq: retired }'))).toEqual([
+      't1.yaml:8: `retired` is not a value of `actor.employment_status` (one of active, notice, leave, terminated, unknown)',
+    ]);
+    expect(problems(policyWhen('{ field: local_time.weekday, eq: 0 }'))).toEqual(['t1.yaml:8: `0` is not a value of `local_time.weekday` (a whole number from 1 to 7)']);
+  });
+
+  it('refuses an inline in / not_in item that is no value of the field, on the line of the item', () => {
+    const text = policyWhen(`
+      all:
+        - field: action
+          in:
+            - read
+            - serch
+        - { field: local_time.hour, not_in: [23, 24] }`);
+    expect(problems(text)).toEqual([
+      't1.yaml:13: `serch` is not a value of `action` (one of read, search, export, update, delete; did you mean `search`?)',
+      't1.yaml:14: `24` is not a value of `local_time.hour` (a whole number from 0 to 23)',
+    ]);
+  });
+
+  it('accepts every value the contract enumerates (employment status `unknown` included)', () => {
+    const rs = rules(
+      policyWhen(`
+      all:
+        - { field: action, in: [read, search, export, update, delete] }
+        - { field: outcome, in: [success, denied, error] }
+        - { field: actor.kind, in: [human, service] }
+        - { field: actor.employment_status, in: [active, notice, leave, terminated, unknown] }`),
+    );
+    expect(rs.policyRules).toHaveLength(1);
+  });
+
+  it('checks a named list where it is used against such a field, naming the bad item and its line; the same list serves other fields freely', () => {
+    const lists = `lists:\n  reads: [read, serch]\n  leaving: [notice, leave]\n`;
+    const conditions = `
+conditions:
+  bulk:
+    when: { field: action, in: { list: reads } }
+  leaving:
+    when: { field: actor.employment_status, in: { list: leaving } }
+  channels:
+    when: { field: channel, in: { list: reads } }
+`;
+    expect(problems(lists, conditions)).toEqual([
+      't2.yaml:4: list `reads` holds `serch` (t1.yaml:2), which is not a value of `action` (one of read, search, export, update, delete; did you mean `search`?)',
+    ]);
+    expect(problems(lists.replace('[read, serch]', '[read, search]') + `exceptions:\n  - { id: e, rules: [p.x], actors: [a], owner: o, reason: r, expires: 2030-01-01, when: { field: action, not_in: { list: leaving } } }\n`, policyWhen('{ field: action, eq: read }'))).toEqual([
+      expect.stringMatching(/^t1\.yaml:5: list `leaving` holds `notice` \(t1\.yaml:3\), which is not a value of `action`/),
+      expect.stringMatching(/^t1\.yaml:5: list `leaving` holds `leave` \(t1\.yaml:3\), which is not a value of `action`/),
+    ]);
+  });
+
+  it('checks the predicates of settings (counted, activity classes) too', () => {
+    expect(problems(`settings:\n  activity_classes:\n    exports: { field: action, eq: exports }\n`)).toEqual([
+      't1.yaml:3: `exports` is not a value of `action` (one of read, search, export, update, delete; did you mean `export`?)',
+    ]);
+  });
+});

@@ -67,17 +67,23 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
 
   // ---- lists ------------------------------------------------------------------
   const lists = new Map<string, readonly string[]>();
-  const listOrigin = new Map<string, string>();
+  const listOrigin = new Map<string, ParsedRuleFile>();
   for (const src of files) {
     for (const [name, items] of Object.entries(src.data?.lists ?? {})) {
       const first = listOrigin.get(name);
-      if (first !== undefined) report(src, ['lists', name], `list \`${name}\` is already defined in ${first}`);
+      if (first !== undefined) report(src, ['lists', name], `list \`${name}\` is already defined in ${first.file}`);
       else {
         lists.set(name, items);
-        listOrigin.set(name, src.file);
+        listOrigin.set(name, src);
       }
     }
   }
+  const listItemAt = (name: string, index: number): string => {
+    const src = listOrigin.get(name);
+    if (src === undefined) return name;
+    const line = src.lineOf(['lists', name, index]);
+    return line === null ? src.file : `${src.file}:${line}`;
+  };
 
   // ---- named conditions (compiled on first use; cycles refused) ----------------
   const conditionSources = new Map<string, Located<unknown>>();
@@ -92,6 +98,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
   const ctxFor = (src: ParsedRuleFile): PredicateContext => ({
     lists,
     brokenLists,
+    listItemAt,
     report: (path, reason) => report(src, path, reason),
     condition: (name, path) => {
       const done = compiledConditions.get(name);

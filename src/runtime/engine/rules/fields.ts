@@ -8,7 +8,8 @@
  * rule never turns into a predicate that silently never matches.
  * `record_refs` is deliberately absent: rules never look at customers' pseudonyms.
  */
-import type { EnrichedEvent } from '../../../model/enriched.js';
+import { ACTIONS, OUTCOMES } from '../../../model/event.js';
+import { ACTOR_KINDS, EMPLOYMENT_STATUSES, type EnrichedEvent } from '../../../model/enriched.js';
 
 /** Facts derived from the engine's state, computed once per event before rules run. */
 export interface DerivedFacts {
@@ -51,24 +52,34 @@ export interface FieldSpec {
   readonly nullable: boolean;
   readonly get: (i: EvalInput) => unknown;
   readonly doc: string;
+  /**
+   * Every value the field can hold, where the event contract or the enrichment
+   * enumerates them (actions, outcomes, actor kinds, ...): a literal outside
+   * them (`eq: humans`, a list holding `serch`) is refused at load, since the
+   * predicate could never match (or, negated, always would).
+   */
+  readonly values?: readonly (string | number)[];
 }
 
-const f = (type: FieldType, nullable: boolean, get: (i: EvalInput) => unknown, doc: string): FieldSpec => ({
+const f = (type: FieldType, nullable: boolean, get: (i: EvalInput) => unknown, doc: string, values?: readonly (string | number)[]): FieldSpec => ({
   type,
   nullable,
   get,
   doc,
+  ...(values === undefined ? {} : { values }),
 });
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, k) => from + k);
 
 export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   event_id: f('string', false, (i) => i.e.event_id, 'producer event id'),
   actor_id: f('string', false, (i) => i.e.actor_id, 'actor id (in clear)'),
-  action: f('string', false, (i) => i.e.action, 'read | search | export | update | delete'),
+  action: f('string', false, (i) => i.e.action, ACTIONS.join(' | '), ACTIONS),
   resource_type: f('string', false, (i) => i.e.resource_type, 'customer, order, payment_method, address, ...'),
   record_count: f('number', false, (i) => i.e.record_count, 'records the access returned'),
   fields: f('strings', false, (i) => i.e.fields, 'attribute names the access returned'),
   field_classes: f('strings', false, (i) => i.e.field_classes, 'sensitivity classes of `fields`'),
-  outcome: f('string', false, (i) => i.e.outcome, 'success | denied | error'),
+  outcome: f('string', false, (i) => i.e.outcome, OUTCOMES.join(' | '), OUTCOMES),
   channel: f('string', true, (i) => i.e.channel, 'web, api, sql, batch, support_console, ...'),
   source_ip: f('string', true, (i) => i.e.source_ip, 'source address'),
   session_id: f('string', true, (i) => i.e.session_id, 'session id'),
@@ -77,18 +88,19 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   'actor.known': f('boolean', false, (i) => i.e.actor.known, 'actor is in the directory'),
   'actor.role': f('string', false, (i) => i.e.actor.role, 'directory role (`unknown` if not listed)'),
   'actor.department': f('string', false, (i) => i.e.actor.department, 'directory department'),
-  'actor.kind': f('string', false, (i) => i.e.actor.kind, 'human | service'),
+  'actor.kind': f('string', false, (i) => i.e.actor.kind, ACTOR_KINDS.join(' | '), ACTOR_KINDS),
   'actor.employment_status': f(
     'string',
     false,
     (i) => i.e.actor.employment_status,
-    'active | notice | leave | terminated | unknown',
+    [...EMPLOYMENT_STATUSES, 'unknown'].join(' | '),
+    [...EMPLOYMENT_STATUSES, 'unknown'],
   ),
   'actor.timezone': f('string', false, (i) => i.e.actor.timezone, 'IANA time zone'),
   'actor.allowed_zones': f('strings', false, (i) => i.e.actor.allowed_zones, 'zones the directory allows'),
   'network.zone': f('string', false, (i) => i.e.network.zone, 'resolved network zone (`unknown` if none)'),
-  'local_time.hour': f('number', false, (i) => i.e.local_time.hour, 'hour 0-23 in the actor time zone'),
-  'local_time.weekday': f('number', false, (i) => i.e.local_time.weekday, 'ISO weekday 1-7 in the actor time zone'),
+  'local_time.hour': f('number', false, (i) => i.e.local_time.hour, 'hour 0-23 in the actor time zone', range(0, 23)),
+  'local_time.weekday': f('number', false, (i) => i.e.local_time.weekday, 'ISO weekday 1-7 in the actor time zone', range(1, 7)),
   'local_time.business_hours': f('boolean', false, (i) => i.e.local_time.business_hours, 'within business hours'),
   'first_seen.resource_type': f(
     'boolean',

@@ -4,7 +4,8 @@
  * each mistake gets a precise message and line, then compiled once into a
  * closure: evaluation does no parsing, no lookups by name and no allocation.
  */
-import { FIELDS, FIELD_NAMES, type EvalInput, type FieldType } from './fields.js';
+import { nearestName } from '../../../util/nearest-name.js';
+import { FIELDS, FIELD_NAMES, type EvalInput, type FieldSpec, type FieldType } from './fields.js';
 
 export type Predicate = (i: EvalInput) => boolean;
 export type YamlPath = readonly (string | number)[];
@@ -19,6 +20,8 @@ export interface PredicateContext {
   /** Resolves a named condition (compiling it on first use); undefined when unknown or cyclic. */
   readonly condition: (name: string, path: YamlPath) => Predicate | undefined;
   readonly report: (path: YamlPath, reason: string) => void;
+  /** Where item `index` of list `name` is written (`file:line`), for problems found where the list is used. */
+  readonly listItemAt?: (name: string, index: number) => string;
 }
 
 export const COMBINATORS = ['all', 'any', 'not', 'condition'] as const;
@@ -170,6 +173,7 @@ function compileLeaf(raw: Record<string, unknown>, path: YamlPath, ctx: Predicat
         ctx.report(vpath, `\`${op}\` on \`${field}\` takes a ${describeType(spec.type)}`);
         return NEVER;
       }
+      if (!valuesFit(spec, field, [value as string | number], vpath, value, ctx)) return NEVER;
       return op === 'eq' ? (i) => get(i) === value : (i) => get(i) !== value;
     }
     case 'gt':
@@ -189,7 +193,7 @@ function compileLeaf(raw: Record<string, unknown>, path: YamlPath, ctx: Predicat
     case 'in':
     case 'not_in': {
       const items = resolveValues(value, vpath, ctx, spec.type === 'number' ? 'number' : 'string');
-      if (items === null) return NEVER;
+      if (items === null || !valuesFit(spec, field, items, vpath, value, ctx)) return NEVER;
       const set = new Set<unknown>(items);
       return op === 'in' ? (i) => set.has(get(i)) : (i) => !set.has(get(i));
     }
@@ -249,6 +253,50 @@ export function resolveValues(
   }
   ctx.report(path, 'expected a list of values or {list: name}');
   return null;
+}
+
+/**
+ * A field whose values the contract enumerates takes only those: `eq: humans`
+ * or a list holding `serch` would never match (negated, always would). A named
+ * list is judged where it is used (the same list may serve a field without
+ * enumerated values elsewhere): the problem is on the line of the use and
+ * names the line of the item.
+ */
+function valuesFit(
+  spec: FieldSpec,
+  field: string,
+  items: readonly (string | number)[],
+  vpath: YamlPath,
+  written: unknown,
+  ctx: Pick<PredicateContext, 'report' | 'listItemAt'>,
+): boolean {
+  const allowed = spec.values;
+  if (allowed === undefined) return true;
+  const listName = isRecord(written) && typeof written.list === 'string' ? written.list : null;
+  let fits = true;
+  items.forEach((item, n) => {
+    if (allowed.includes(item)) return;
+    fits = false;
+    const near = typeof item === 'string' ? nearestName(item, allowed.map(String)) : null;
+    const values = `${describeValues(allowed)}${near === null ? '' : `; did you mean \`${near}\`?`}`;
+    if (listName === null) {
+      ctx.report(Array.isArray(written) ? [...vpath, n] : vpath, `\`${item}\` is not a value of \`${field}\` (${values})`);
+    } else {
+      const where = ctx.listItemAt?.(listName, n);
+      ctx.report([...vpath, 'list'], `list \`${listName}\` holds \`${item}\`${where === undefined ? '' : ` (${where})`}, which is not a value of \`${field}\` (${values})`);
+    }
+  });
+  return fits;
+}
+
+/** `one of read, search, ...`, or `a whole number from 0 to 23` for a run of numbers. */
+function describeValues(allowed: readonly (string | number)[]): string {
+  const numbers = allowed.every((v): v is number => typeof v === 'number');
+  const first = allowed[0];
+  if (numbers && typeof first === 'number' && allowed.every((v, k) => v === first + k)) {
+    return `a whole number from ${first} to ${first + allowed.length - 1}`;
+  }
+  return `one of ${allowed.join(', ')}`;
 }
 
 function scalarFits(type: FieldType, value: unknown): boolean {
