@@ -32,8 +32,13 @@ function decide(h: ActivityHistory, actor: string, factor = 1, w: RateWindow = w
 }
 
 /** The r.base window with other baseline settings (YAML fragment replacing `static: 500 }`). */
-function windowWith(extra: string, windowExtra = ''): RateWindow {
-  const rs = rules(BASELINE_RULES.replace('static: 500 }', `static: 500, ${extra} }`).replace('floor: 100', `floor: 100${windowExtra}`));
+/** r.base's window with `extra` in its baseline, `windowExtra` in the window and `roleLimits` added to support_agent's limits. */
+function windowWith(extra: string, windowExtra = '', roleLimits = ''): RateWindow {
+  const rs = rules(
+    BASELINE_RULES.replace('static: 500 }', `static: 500, ${extra} }`)
+      .replace('floor: 100', `floor: 100${windowExtra}`)
+      .replace('limits: { daily: 400 }', `limits: { daily: 400${roleLimits} }`),
+  );
   return (rs.rateRules.find((r) => r.id === 'r.base') as RateRule).windows[0]!;
 }
 
@@ -277,13 +282,13 @@ describe('baselines: fallback chain own -> peers -> role -> org -> static, with 
   });
 
   it('raises the floor to a multiple of a role limit (floor_role_limit)', () => {
-    const w = windowWith('recurring_peak: { min_count: 1 }', '\n        floor_role_limit: { limit: max_records_per_request, times: 2 }');
+    const w = windowWith('recurring_peak: { min_count: 1 }', '\n        floor_role_limit: { limit: max_records_per_request, times: 2 }', ', max_records_per_request: 100');
     const h = history(hourlyRows('fran', { days: 3, peak5m: 3, before: T0 }));
     const limits = new Map([['max_records_per_request', 100]]);
     expect(decide(h, 'fran', 1, w, limits).limit).toBe(200); // 2 x 100 > floor 100
     expect(decide(h, 'fran', 1, w, limits).floor).toBe(200);
     expect(decide(h, 'fran', 0.5, w, limits).limit).toBe(200); // floors are not lowered by the status factor
-    expect(decide(h, 'fran', 1, w, new Map()).limit).toBe(100); // role without the limit: the plain floor
+    expect(decide(h, 'fran', 1, w, new Map()).limit).toBe(100); // no such limit (an actor whose role the table lacks): the plain floor
   });
 
   it('gives no verdict without history when the window has no static limit', () => {

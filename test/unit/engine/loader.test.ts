@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tempDir } from '../../support/temp-dir.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatRuleProblem, loadRuleSet, RuleSetInvalidError, tryLoadRuleSet } from '../../../src/runtime/engine/index.js';
+import { compileRuleSources, formatRuleProblem, loadRuleSet, RuleSetInvalidError, tryLoadRuleSet } from '../../../src/runtime/engine/index.js';
 import { NOW, problems, rules } from './support/rules.js';
 
 const POLICY = `
@@ -298,6 +298,94 @@ exceptions:
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('rule loader: role limits are names the roles and the rules agree on', () => {
+  const ROLES = `
+roles:
+  agent:
+    limits: { max_records_per_request: 50, daily_distinct_customers: 250 }
+  lead:
+    limits: { max_records_per_request: 200, daily_distinct_customers: 1500 }
+`;
+  const ruleNaming = (request: string, daily: string, floor: string, enabled = true) => `
+rules:
+  - id: p.records
+    version: 1
+    kind: policy
+    title: records
+    severity: low
+    enabled: ${enabled}
+    check: { type: record_limit, role_limit: ${request}, default: 100 }
+  - id: r.daily
+    version: 1
+    kind: rate
+    title: daily
+    severity: low
+    measure: distinct_customers
+    windows:
+      - { window: 24h, budget: { role_limit: ${daily}, default: 1000 } }
+      - window: 1h
+        limit: 500
+        floor_role_limit: { limit: ${floor}, times: 2 }
+`;
+
+  it('loads when every role sets every limit a rule names, without warnings', () => {
+    const rs = rules(ROLES, ruleNaming('max_records_per_request', 'daily_distinct_customers', 'max_records_per_request'));
+    expect(rs.warnings).toEqual([]);
+  });
+
+  it('refuses a rule naming a role limit no role defines, wherever a rule names one (record_limit, budget, floor_role_limit), with the nearest name', () => {
+    const out = problems(ROLES, ruleNaming('max_record_per_request', 'daily_distinct_customer', 'records'));
+    expect(out).toEqual([
+      't2.yaml:9: rule `p.records` names role limit `max_record_per_request`, which no role defines (did you mean `max_records_per_request`? the roles set daily_distinct_customers, max_records_per_request)',
+      't2.yaml:17: rule `r.daily` names role limit `daily_distinct_customer`, which no role defines (did you mean `daily_distinct_customers`? the roles set daily_distinct_customers, max_records_per_request)',
+      't2.yaml:20: rule `r.daily` names role limit `records`, which no role defines (the roles set daily_distinct_customers, max_records_per_request)',
+    ]);
+  });
+
+  it('checks the role limits a disabled rule names (enabling it later must not reveal a typo)', () => {
+    const out = problems(ROLES, ruleNaming('max_record_per_request', 'daily_distinct_customers', 'max_records_per_request', false));
+    expect(out).toEqual([expect.stringMatching(/^t2\.yaml:9: rule `p\.records` names role limit `max_record_per_request`, which no role defines/)]);
+  });
+
+  it("refuses a role missing a limit that other roles set and a rule names, at the role's limits, naming its typo; the stray name is a warning", () => {
+    const typo = ROLES.replace('limits: { max_records_per_request: 50,', 'limits: { max_record_per_request: 50,');
+    const r = compileRuleSources(
+      [
+        { file: 't1.yaml', text: typo },
+        { file: 't2.yaml', text: ruleNaming('max_records_per_request', 'daily_distinct_customers', 'max_records_per_request') },
+      ],
+      { now: NOW },
+    );
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.problems.map(formatRuleProblem)).toEqual([
+      "t1.yaml:4: role `agent` sets no limit `max_records_per_request` (it sets `max_record_per_request`: a typo?), which rule `p.records` names at t2.yaml:9 and 1 more place: every role sets each limit a rule names; a rule's `default` is for actors whose role the role table does not define",
+    ]);
+    expect(r.warnings.map(formatRuleProblem)).toEqual([
+      't1.yaml:4: limit `max_record_per_request` (set by role agent) is named by no rule: it changes nothing (did you mean `max_records_per_request`?)',
+    ]);
+  });
+
+  it('refuses a rule naming a role limit when no role sets any limit', () => {
+    const out = problems(`roles:\n  agent: {}\n`, ruleNaming('max_records_per_request', 'daily_distinct_customers', 'max_records_per_request'));
+    expect(out[0]).toBe('t2.yaml:9: rule `p.records` names role limit `max_records_per_request`, which no role defines (no role sets any limit)');
+    expect(out).toHaveLength(3); // the budget and the floor too
+  });
+
+  it('warns (does not fail) about a role limit no rule names, once per limit, on the first role setting it', () => {
+    const rs = rules(ROLES, POLICY);
+    expect(rs.warnings.map(formatRuleProblem)).toEqual([
+      't1.yaml:4: limit `max_records_per_request` (set by roles agent, lead) is named by no rule: it changes nothing',
+      't1.yaml:4: limit `daily_distinct_customers` (set by roles agent, lead) is named by no rule: it changes nothing',
+    ]);
+  });
+
+  it('does not report a limit that a roles file failing validation sets (its own problem explains it)', () => {
+    const broken = ROLES.replace('  lead:\n', '  lead:\n    colour: red\n');
+    const out = problems(broken, ruleNaming('max_records_per_request', 'daily_distinct_customers', 'max_records_per_request'));
+    expect(out).toEqual(['t1.yaml:6: roles.lead: unknown key `colour`']);
+  });
+});
 
 describe('rule loader: literals of fields whose values the contract enumerates', () => {
   const policyWhen = (when: string) => `

@@ -39,7 +39,8 @@ describe('engine parts: the registered lists are what rule files may name', () =
   it('accepts every registered check type and names them all when a type is unknown', () => {
     for (const c of POLICY_CHECKS) {
       const check = c.type === 'record_limit' ? `{ type: ${c.type}, role_limit: max, default: 10 }` : `{ type: ${c.type} }`;
-      const rs = rules(`rules:\n  - { id: p.x, version: 1, kind: policy, title: x, severity: low, check: ${check} }\n`);
+      // A role limit a rule names is set by every role (here the one role).
+      const rs = rules(`roles:\n  r: { limits: { max: 5 } }\nrules:\n  - { id: p.x, version: 1, kind: policy, title: x, severity: low, check: ${check} }\n`);
       expect(rs.policyRules.map((r) => r.check !== null)).toEqual([true]);
     }
     const out = problems(`rules:\n  - { id: p.x, version: 1, kind: policy, title: x, severity: low, check: { type: nope } }\n`);

@@ -26,6 +26,7 @@ import type {
 import { metricOf } from '../baseline/bands.js';
 import { DEFAULT_SETTINGS, type RuleSpec, type ScoreRuleSpec, type StringSetSpec } from './schema.js';
 import type { ParsedRuleFile } from './yaml-source.js';
+import { checkRoleLimits, roleLimitRefs, type LocatedRole, type RoleLimitRef } from './role-limits.js';
 
 export interface CompileOptions {
   /** "Now" for expiry warnings (epoch ms). Expiry itself is judged on event time by the engine. */
@@ -55,6 +56,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
   const brokenLists = new Set(broken.flatMap((f) => [...f.declared.lists]));
   const brokenConditions = new Set(broken.flatMap((f) => [...f.declared.conditions]));
   const brokenRules = new Set(broken.flatMap((f) => [...f.declared.rules]));
+  const brokenLimits = new Set(broken.flatMap((f) => [...f.declared.limits]));
 
   const problems: RuleProblem[] = [];
   const warnings: RuleProblem[] = [];
@@ -161,6 +163,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
   // ---- roles ------------------------------------------------------------------
   const roles = new Map<string, RolePolicy>();
   const roleOrigin = new Map<string, string>();
+  const locatedRoles: LocatedRole[] = [];
   for (const src of files) {
     for (const [name, spec] of Object.entries(src.data?.roles ?? {})) {
       const base: YamlPath = ['roles', name];
@@ -169,6 +172,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
         continue;
       }
       roleOrigin.set(name, src.file);
+      locatedRoles.push({ name, limits: new Set(Object.keys(spec.limits)), src, path: base });
       const set = (v: StringSetSpec | undefined, path: YamlPath): ReadonlySet<string> | null =>
         v === undefined ? null : new Set(stringsOf(v, path, src));
       const grants: RoleGrant[] = spec.grants.map((g, n) => ({
@@ -202,6 +206,8 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
   const ruleOrigin = new Map<string, string>();
   const rulesOfFile = new Map<string, string[]>();
   const horizons = new Set<number>();
+  // Every role limit a rule names, enabled or not (checked against the roles below).
+  const limitRefs: RoleLimitRef[] = [];
   for (const src of files) {
     const ids: string[] = [];
     rulesOfFile.set(src.file, ids);
@@ -213,6 +219,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
       }
       ruleOrigin.set(spec.id, src.file);
       ids.push(spec.id);
+      for (const ref of roleLimitRefs(spec, base)) limitRefs.push({ ...ref, ruleId: spec.id, src });
       const ctx = ctxFor(src);
       const scope = spec.when === undefined ? null : compilePredicate(spec.when, [...base, 'when'], ctx);
       const raises: SeverityRaise[] = spec.raise.map((r, k) => ({
@@ -329,6 +336,11 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
       else if (rule.kind === 'rate') rateRules.push(rule);
     });
   }
+
+  // ---- role limits: each one a rule names is set by every role -----------------
+  const limitCheck = checkRoleLimits({ refs: limitRefs, roles: locatedRoles, brokenLimits, anyBroken: broken.length > 0 });
+  problems.push(...limitCheck.problems);
+  warnings.push(...limitCheck.warnings);
 
   // ---- score rules: the rate rules they name are signals --------------------
   const signalled = new Set<string>();

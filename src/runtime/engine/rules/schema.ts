@@ -172,7 +172,10 @@ const windowSpec = z
      */
     floor_role_limit: z.strictObject({ limit: name, times: z.number().positive().default(1) }).optional(),
     baseline: baseline.optional(),
-    /** A per-role maximum from `roles.<role>.limits`, with a default. */
+    /**
+     * A per-role maximum from `roles.<role>.limits` (every role sets it: role-limits.ts),
+     * with a default for actors whose role the role table does not define.
+     */
     budget: z.strictObject({ role_limit: name, default: nonNegative }).optional(),
     /** A fixed maximum. */
     limit: nonNegative.optional(),
@@ -292,7 +295,11 @@ const role = z.strictObject({
   kind: z.enum(ACTOR_KINDS).optional(),
   /** Network zones the role may work from. */
   zones: stringSet.optional(),
-  /** Named maxima referenced by rules (`record_limit`, `budget`). */
+  /**
+   * Named maxima referenced by rules (`record_limit`, `budget`, `floor_role_limit`). Checked
+   * against the rules at load (role-limits.ts): one a rule names is set by every role, one no
+   * rule names is a warning.
+   */
   limits: z.record(name, nonNegative).default({}),
   grants: z.array(grant).default([]),
 });

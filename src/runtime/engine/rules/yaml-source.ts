@@ -27,6 +27,8 @@ export interface DeclaredNames {
   readonly lists: ReadonlySet<string>;
   readonly conditions: ReadonlySet<string>;
   readonly rules: ReadonlySet<string>;
+  /** Limit names of its roles (`roles.<role>.limits`). */
+  readonly limits: ReadonlySet<string>;
 }
 
 export function parseRuleFile(file: string, text: string): ParsedRuleFile {
@@ -83,6 +85,7 @@ function declaredNames(raw: unknown): DeclaredNames {
     lists: keys(top.lists),
     conditions: keys(top.conditions),
     rules: new Set(rules.flatMap((r) => (isRecord(r) && typeof r.id === 'string' ? [r.id] : []))),
+    limits: new Set(Object.values(isRecord(top.roles) ? top.roles : {}).flatMap((r) => (isRecord(r) ? [...keys(r.limits)] : []))),
   };
 }
 
