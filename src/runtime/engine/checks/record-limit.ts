@@ -16,7 +16,7 @@ export const recordLimitCheck = definePolicyCheck({
     type: z.literal('record_limit'),
     /** Name of the role limit holding the per-request maximum. */
     role_limit: name,
-    /** Maximum for roles that do not set that limit. */
+    /** Maximum for actors whose role is not in the roles table (role `unknown`); every role in it must set the limit (the loader refuses one that does not). */
     default: nonNegative,
     /**
      * The employment-status factor never lowers the limit below the largest
