@@ -357,8 +357,6 @@ export class Monitor {
                 include: { activity: false, alerts: true, events: true },
                 partition: { topic, partition, committedOffset: resumesAt },
               });
-              // Everything up to its newest stored event was evaluated: where the partition stands in event time.
-              alignment?.restored(partition, state.anchored ? state.anchorMs : null, resume.caughtUp);
               if (state.recentEventsCapped) logger.warn({ partition, cap: config['history.max_recent_events'] }, 'recent events over the cap: windows restored partially');
               const historyFrom = new Date(state.anchorMs).toISOString();
               // Counted as the restorer reads them; logged once all are read.
@@ -370,7 +368,15 @@ export class Monitor {
                 }
                 logger.info({ partition, resumesAt, alerts: state.alerts.length, recentEvents, skippedRows: state.skippedRows(), historyFrom }, 'partition window state loaded');
               }
-              return { alerts: state.alerts, activity: state.activity, recentEvents: counted(), resumesAt };
+              return {
+                alerts: state.alerts,
+                activity: state.activity,
+                recentEvents: counted(),
+                resumesAt,
+                // Everything up to its newest stored event was evaluated: where the partition stands in
+                // event time (told to the alignment by the restorer, only if the partition is still ours).
+                position: { anchorMs: state.anchored ? state.anchorMs : null, caughtUp: resume.caughtUp },
+              };
             },
             engine: {
               beginRestore: (seed) => engine.beginRestore(seed),
@@ -384,6 +390,7 @@ export class Monitor {
               },
             },
             logger: logger.child({ component: 'restore' }),
+            ...(alignment !== undefined && { alignment }),
           });
         },
       },

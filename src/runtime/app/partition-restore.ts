@@ -36,6 +36,12 @@ export interface PartitionHistory extends RestoreSeed {
   readonly recentEvents: AsyncIterable<readonly EnrichedEvent[]>;
   /** The committed offset the state was loaded as of (decimal string); null or absent when unknown. */
   readonly resumesAt?: string | null;
+  /**
+   * Where the partition stands in event time: its newest stored event below the
+   * committed offset (null: none), and whether nothing waits beyond that offset.
+   * Told to the alignment only if the partition is still this restore's.
+   */
+  readonly position?: { readonly anchorMs: number | null; readonly caughtUp: boolean };
 }
 
 export interface PartitionRestoreDeps {
@@ -43,6 +49,8 @@ export interface PartitionRestoreDeps {
   readonly load: (topic: string, partition: number) => Promise<PartitionHistory>;
   readonly engine: Pick<DetectionEngine, 'beginRestore' | 'forget' | 'holds'>;
   readonly logger: Logger;
+  /** Partition alignment (src/runtime/pipeline/partition-alignment.ts): told where a partition whose state is being restored stands. */
+  readonly alignment?: { restored(partition: number, anchorMs: number | null, caughtUp: boolean): void };
   readonly concurrency?: number;
   readonly retryMaxMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -189,8 +197,10 @@ export class PartitionRestorer {
         async () => {
           if (!this.current(partition, epoch)) return;
           const state = await this.deps.load(this.topic, partition);
-          // Revoked (or reassigned) while loading: this state is not ours to apply.
+          // Revoked (or reassigned) while loading: this state is not ours to apply, nor its position to tell.
           if (!this.current(partition, epoch)) return;
+          // Known at once (before the replay, which may take a while): until then it holds the others for the grace period only.
+          if (state.position !== undefined) this.deps.alignment?.restored(partition, state.position.anchorMs, state.position.caughtUp);
           const actors = new Set(state.alerts.map((x) => x.alert.actor_id));
           const restore = this.deps.engine.beginRestore(state);
           let complete = false;

@@ -56,7 +56,11 @@ export class PartitionAlignment {
     private readonly graceMs = 10_000,
   ) {}
 
-  /** The group's assignment after a join: new partitions start unknown; revoked ones are forgotten. */
+  /**
+   * The group's assignment after a join: new partitions start unknown; revoked
+   * ones are forgotten, and what is said of them afterwards (a restore or batch
+   * that ends late) is ignored.
+   */
   assign(partitions: readonly number[]): void {
     const keep = new Set(partitions);
     for (const p of [...this.parts.keys()]) if (!keep.has(p)) this.parts.delete(p);
@@ -69,7 +73,9 @@ export class PartitionAlignment {
    * committed offset, so it holds nobody back (it may never deliver a batch).
    */
   restored(partition: number, anchorMs: number | null, caughtUp: boolean): void {
-    const s = this.state(partition);
+    const s = this.parts.get(partition);
+    // Not (or no longer) assigned here: a phantom partition that never moves would bound the others for ever.
+    if (s === undefined) return;
     if (anchorMs !== null && anchorMs > s.at) s.at = anchorMs;
     s.caughtUp = caughtUp;
   }
@@ -95,7 +101,8 @@ export class PartitionAlignment {
 
   /** What a batch of the partition evaluated (a cut batch: its first held event; the source pauses it, see paused()). */
   evaluated(partition: number, b: BatchProgress): void {
-    const s = this.state(partition);
+    const s = this.parts.get(partition);
+    if (s === undefined) return;
     if (b.lastTs > s.at) s.at = b.lastTs;
     s.heldFrom = b.heldFrom;
     s.caughtUp = b.heldFrom === null && b.reachedEnd;
@@ -137,14 +144,5 @@ export class PartitionAlignment {
 
   private fresh(): PartitionState {
     return { at: Number.NEGATIVE_INFINITY, caughtUp: false, heldFrom: null, paused: false, assignedAt: this.now() };
-  }
-
-  private state(partition: number): PartitionState {
-    let s = this.parts.get(partition);
-    if (s === undefined) {
-      s = this.fresh();
-      this.parts.set(partition, s);
-    }
-    return s;
   }
 }

@@ -220,4 +220,27 @@ describe('PartitionRestorer', () => {
     expect(readAfterRevoke).toBe(false);
     expect(h.forgotten).toEqual([['a', 'b']]);
   });
+
+  it('tells the alignment where a restored partition stands, but not for a partition revoked while its state loaded', async () => {
+    const deliveries: ((h: PartitionHistory) => void)[] = [];
+    const told: [number, number | null, boolean][] = [];
+    const { engine } = recordingEngine();
+    const restorer = new PartitionRestorer('events', {
+      load: () => new Promise<PartitionHistory>((r) => deliveries.push(r)),
+      engine,
+      logger,
+      sleep: noWait,
+      alignment: { restored: (p, anchorMs, caughtUp) => void told.push([p, anchorMs, caughtUp]) },
+    });
+    restorer.assign([1, 2], true);
+    const one = restorer.whenRestored('events', 1);
+    const two = restorer.whenRestored('events', 2);
+    await new Promise((r) => setImmediate(r)); // both loads have started
+    restorer.assign([2]); // 1 revoked while loading
+    const position = { anchorMs: 1_000, caughtUp: false };
+    deliveries[0]?.({ ...stateOf('x'), position });
+    deliveries[1]?.({ ...stateOf('y'), position });
+    expect([await one, await two]).toEqual([false, true]);
+    expect(told).toEqual([[2, 1_000, false]]);
+  });
 });

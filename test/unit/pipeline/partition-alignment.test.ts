@@ -77,4 +77,15 @@ describe('PartitionAlignment', () => {
     expect(resumed.length).toBeGreaterThan(0);
     expect(resumed).toContain(0);
   });
+
+  it('a revoked partition is not brought back by a restore or batch that ends after its revocation (no phantom bounding the others)', () => {
+    const { a } = aligned();
+    a.assign([0, 1]);
+    a.evaluated(0, { lastTs: T, heldFrom: null, reachedEnd: false });
+    a.assign([0]); // 1 revoked
+    a.restored(1, T - 30 * HOUR, false);
+    a.evaluated(1, { lastTs: T - 30 * HOUR, heldFrom: null, reachedEnd: false });
+    expect(Object.keys(a.describe())).toEqual(['0']);
+    expect(a.othersCompleteTo(0)).toBe(Number.POSITIVE_INFINITY);
+  });
 });
