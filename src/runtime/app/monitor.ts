@@ -152,10 +152,8 @@ export class Monitor {
         groupId: config['kafka.group_id'],
         fromBeginning: config['kafka.from_beginning'],
         sessionTimeoutMs: config['kafka.session_timeout_ms'],
-        onAssignment: (partitions, fresh) => {
-          alignment?.assign(partitions);
-          restorer.assign(partitions, fresh);
-        },
+        // The source tells the alignment itself (before this), keeping kafkajs' paused partitions in step with it.
+        onAssignment: (partitions, fresh) => restorer.assign(partitions, fresh),
         ...(alignment !== undefined && { alignment }),
       },
       logger.child({ component: 'source' }),

@@ -57,9 +57,11 @@ export class PartitionAlignment {
   ) {}
 
   /**
-   * The group's assignment after a join: new partitions start unknown; revoked
-   * ones are forgotten, and what is said of them afterwards (a restore or batch
-   * that ends late) is ignored.
+   * The group's assignment after a join (told by the source): new partitions
+   * start unknown and running (the source resumes, at every join, each
+   * assigned partition not held paused here: kafkajs may still hold one paused
+   * from before it was revoked); revoked ones are forgotten, and what is said
+   * of them afterwards (a restore or batch that ends late) is ignored.
    */
   assign(partitions: readonly number[]): void {
     const keep = new Set(partitions);
@@ -116,6 +118,11 @@ export class PartitionAlignment {
   paused(partition: number): void {
     const s = this.parts.get(partition);
     if (s !== undefined && s.heldFrom !== null) s.paused = true;
+  }
+
+  /** Whether the partition is held paused here (the source paused it; resumable() has not listed it since). */
+  isPaused(partition: number): boolean {
+    return this.parts.get(partition)?.paused ?? false;
   }
 
   /** Paused partitions whose first held event is within their bound now (marked running again). */

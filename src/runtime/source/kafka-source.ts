@@ -57,11 +57,19 @@ export interface KafkaSourceOptions {
    */
   readonly onAssignment?: (partitions: readonly number[], fresh: boolean) => void;
   /**
-   * Partition alignment: told when a partition was paused because its batch
-   * was held (BatchOutcome.held); such partitions are resumed once
-   * `resumable` lists them, asked after every batch and every second.
+   * Partition alignment: told each assignment (before `onAssignment`), and when
+   * a partition was paused because its batch was held (BatchOutcome.held); such
+   * partitions are resumed once `resumable` lists them, asked after every batch
+   * and every second. kafkajs keeps its own paused list across rebalances, so
+   * at every join each assigned partition the alignment does not hold paused
+   * (one paused before it was revoked, which the alignment forgot) is resumed.
    */
-  readonly alignment?: { paused(partition: number): void; resumable(): readonly number[] };
+  readonly alignment?: {
+    assign(partitions: readonly number[]): void;
+    paused(partition: number): void;
+    isPaused(partition: number): boolean;
+    resumable(): readonly number[];
+  };
 }
 
 /**
@@ -116,7 +124,9 @@ export class KafkaSource {
       this.forgetHeld();
       if (restart) {
         this.logger.warn({ err: error }, 'consumer crashed; kafkajs restarts it');
-        // kafkajs has left the group: the partitions are someone else's until it rejoins.
+        // kafkajs has left the group: the partitions are someone else's until it rejoins (with a
+        // new consumer group, so nothing paused).
+        this.options.alignment?.assign([]);
         this.options.onAssignment?.([], true);
       } else {
         this.running = false;
@@ -131,6 +141,14 @@ export class KafkaSource {
       // kafkajs' new offset manager fetches every partition from its committed offset again.
       this.forgetHeld();
       this.logger.info({ partitions, fresh }, 'partitions assigned');
+      const alignment = this.options.alignment;
+      if (alignment !== undefined) {
+        alignment.assign(partitions);
+        // kafkajs' paused list outlives a revocation (its SubscriptionState), the alignment's state
+        // does not: a partition paused, revoked and assigned again would never be fetched again.
+        const running = partitions.filter((p) => !alignment.isPaused(p));
+        if (running.length > 0) consumer.resume([{ topic: this.options.topic, partitions: running }]);
+      }
       this.options.onAssignment?.(partitions, fresh);
     });
     await consumer.connect();

@@ -8,12 +8,15 @@ import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observability/log.js';
 import { KafkaSource, type BatchOutcome, type SourceBatch } from '../../../src/runtime/source/kafka-source.js';
+import { PartitionAlignment } from '../../../src/runtime/pipeline/partition-alignment.js';
 
 type EachBatch = (payload: Record<string, unknown>) => Promise<void>;
 
 function fakeKafka() {
   let eachBatch: EachBatch | null = null;
   const paused: string[] = [];
+  /** What kafkajs holds paused now: like its SubscriptionState, kept across group joins. */
+  const pausedNow = new Set<string>();
   const listeners = new Map<string, (event: { payload: Record<string, unknown> }) => void>();
   const consumer = {
     events: { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' },
@@ -21,8 +24,14 @@ function fakeKafka() {
     connect: async () => undefined,
     subscribe: async () => undefined,
     disconnect: async () => undefined,
-    pause: (topics: { topic: string; partitions: number[] }[]) => void paused.push(...topics.flatMap((t) => t.partitions.map((p) => `${t.topic}/${p}`))),
-    resume: () => undefined,
+    pause: (topics: { topic: string; partitions: number[] }[]) => {
+      const named = topics.flatMap((t) => t.partitions.map((p) => `${t.topic}/${p}`));
+      paused.push(...named);
+      for (const n of named) pausedNow.add(n);
+    },
+    resume: (topics: { topic: string; partitions: number[] }[]) => {
+      for (const t of topics) for (const p of t.partitions) pausedNow.delete(`${t.topic}/${p}`);
+    },
     run: async (opts: { eachBatch: EachBatch; eachBatchAutoResolve: boolean; autoCommit: boolean }) => {
       // kafkajs resolves and commits nothing by itself: the source commits what was stored.
       expect(opts.eachBatchAutoResolve).toBe(false);
@@ -32,7 +41,7 @@ function fakeKafka() {
   };
   const kafka = { consumer: () => consumer } as unknown as Kafka;
   const emit = (name: string, payload: Record<string, unknown>) => listeners.get(name)?.({ payload });
-  return { kafka, emit, paused, deliver: (payload: Record<string, unknown>) => (eachBatch as EachBatch)(payload) };
+  return { kafka, emit, paused, pausedNow, deliver: (payload: Record<string, unknown>) => (eachBatch as EachBatch)(payload) };
 }
 
 const message = (offset: number, bytes = 3) => ({ key: Buffer.from('k'), value: Buffer.alloc(bytes, 'v'), offset: String(offset) });
@@ -160,5 +169,42 @@ describe('Kafka source', () => {
       [[], true],
       [[1, 2], true],
     ]);
+  });
+
+  it('a partition paused by the alignment, revoked and assigned again is fetched again: kafkajs and the alignment agree on what is paused after every join', async () => {
+    const fake = fakeKafka();
+    const HOUR = 3_600_000;
+    const T = Date.UTC(2026, 2, 10);
+    const alignment = new PartitionAlignment(() => HOUR, () => 0);
+    const src = new KafkaSource(fake.kafka, { topic: 't', groupId: 'g', fromBeginning: true, alignment, onAssignment: (p) => alignment.assign(p) }, createLogger('silent'));
+    await src.start(async (batch) => {
+      // What the batch processor tells the alignment: partition 1 runs a day ahead of partition 2 and is cut.
+      if (batch.partition === 1) alignment.evaluated(1, { lastTs: T + 24 * HOUR, heldFrom: T + 25 * HOUR, reachedEnd: false });
+      else alignment.evaluated(2, { lastTs: T, heldFrom: null, reachedEnd: false });
+      return { kind: 'stored', through: batch.messages[0]?.offset ?? null, held: batch.partition === 1 };
+    }, () => undefined);
+    const deliver = (partition: number) =>
+      fake.deliver({
+        batch: { topic: 't', partition, messages: [message(10), message(11)] },
+        resolveOffset: () => undefined,
+        commitOffsetsIfNecessary: async () => undefined,
+        heartbeat: async () => undefined,
+        isRunning: () => true,
+        isStale: () => false,
+      });
+    const heldPaused = () => [1, 2].filter((p) => alignment.isPaused(p)).map((p) => `t/${p}`);
+    fake.emit('consumer.group_join', { memberId: 'm1', memberAssignment: { t: [1, 2] } });
+    await deliver(2);
+    await deliver(1);
+    expect([...fake.pausedNow]).toEqual(['t/1']);
+    expect(heldPaused()).toEqual(['t/1']);
+    // A join that keeps it: still held on both sides.
+    fake.emit('consumer.group_join', { memberId: 'm1', memberAssignment: { t: [1, 2] } });
+    expect([...fake.pausedNow]).toEqual(heldPaused());
+    // Revoked (the alignment forgets it; kafkajs keeps it in its paused list), then given back.
+    fake.emit('consumer.group_join', { memberId: 'm1', memberAssignment: { t: [2] } });
+    fake.emit('consumer.group_join', { memberId: 'm1', memberAssignment: { t: [1, 2] } });
+    expect(heldPaused()).toEqual([]);
+    expect([...fake.pausedNow]).toEqual([]);
   });
 });
