@@ -61,6 +61,8 @@ export class PartitionRestorer {
   /** Bumped whenever a partition is (re)assigned or revoked: an older restore of it must not apply. */
   private readonly epochs = new Map<number, number>();
   private readonly pending = new Map<number, Promise<boolean>>();
+  /** Owned partitions whose restore was applied (since their latest assignment). */
+  private readonly restored = new Set<number>();
   /** Actors seen per owned partition, to forget when it is revoked. */
   private readonly actors = new Map<number, Set<string>>();
   /** The partition of each tracked actor (the reverse of `actors`). */
@@ -129,13 +131,17 @@ export class PartitionRestorer {
    * Settles when the partition's state is restored (true) or its restore was
    * given up because the partition was revoked or the monitor stops (false:
    * its batch must not be evaluated). A partition not assigned here (a batch
-   * fetched before a rejoin that revoked it) is false at once. null: nothing
-   * to wait for.
+   * fetched before a rejoin that revoked it), or whose restore was given up
+   * (the monitor stops), is false at once, however often asked. null:
+   * restored, nothing to wait for (or not this restorer's topic).
    */
   whenRestored(topic: string, partition: number): Promise<boolean> | null {
     if (topic !== this.topic) return null;
     if (!this.assigned.has(partition)) return Promise.resolve(false);
-    return this.pending.get(partition) ?? null;
+    const pending = this.pending.get(partition);
+    if (pending !== undefined) return pending;
+    // Its restore settled: a batch asking after one given up at a stop must not be evaluated without its state.
+    return this.restored.has(partition) ? null : Promise.resolve(false);
   }
 
   /** Stops tracking actors whose state the engine no longer holds (expired while idle). */
@@ -161,6 +167,7 @@ export class PartitionRestorer {
   private revoke(partition: number): void {
     this.bump(partition);
     this.pending.delete(partition);
+    this.restored.delete(partition);
     const actors = this.actors.get(partition);
     if (actors !== undefined) {
       this.deps.engine.forget(actors);
@@ -178,6 +185,7 @@ export class PartitionRestorer {
 
   private startRestore(partition: number): void {
     const epoch = this.bump(partition);
+    this.restored.delete(partition);
     const done = this.restoreUntilDone(partition, epoch);
     this.pending.set(partition, done);
     void done.then(() => {
@@ -224,6 +232,7 @@ export class PartitionRestorer {
           const resumesAt = state.resumesAt ?? null;
           const heldUpTo = resumesAt !== null && BigInt(resumesAt) > 0n ? (BigInt(resumesAt) - 1n).toString() : undefined;
           this.noteActors(this.topic, partition, actors, heldUpTo);
+          this.restored.add(partition);
           applied = true;
         },
         {

@@ -131,6 +131,21 @@ describe('PartitionRestorer', () => {
     expect(await waiting).toBe(false);
   });
 
+  it('after a stop, a batch asking after a partition whose restore was given up is told to give up, not to go on without its state; a restored one goes on', async () => {
+    const h = harness(async (p) => {
+      if (p === 3) throw new Error('clickhouse unavailable');
+      return stateOf(`actor-${p}`);
+    });
+    h.restorer.assign([2, 3], true);
+    expect(await h.restorer.whenRestored('events', 2)).toBe(true);
+    const waiting = h.restorer.whenRestored('events', 3);
+    h.restorer.stop();
+    expect(await waiting).toBe(false);
+    // Asked again once the given-up restore settled (a batch fetched after the stop began).
+    expect(await h.restorer.whenRestored('events', 3)).toBe(false);
+    expect(h.restorer.whenRestored('events', 2)).toBeNull();
+  });
+
   it('runs at most `concurrency` loads at once', async () => {
     let inFlight = 0;
     let peak = 0;
