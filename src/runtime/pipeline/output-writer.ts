@@ -5,8 +5,11 @@
  * partition, then the followers. The same processed output is retried, never
  * re-evaluated. The partition waits rather than skip data; the write is given
  * up only when `shouldAbandon` says so (the consumer stops or lost the
- * partition; a tick's limited attempts), and then the caller keeps the
- * engine's output for the next write (carry-over).
+ * partition; a tick's limited attempts) or when a heartbeat fails (the group
+ * is rebalancing, or has dropped this member: kafkajs can rejoin only once the
+ * batch ends, and a member that holds its batch past the rebalance timeout is
+ * expelled), and then the caller keeps the engine's output for the next write
+ * (carry-over).
  */
 import { describeError, retriedFailureLog } from '../../errors.js';
 import type { OutputBatch } from '../../model/batch.js';
@@ -62,9 +65,12 @@ export class OutputWriter {
   async write(batch: OutputBatch, control: WriteControl): Promise<boolean> {
     const stamped: OutputBatch = batch.writtenAtMs === undefined ? { ...batch, writtenAtMs: this.deps.now() } : batch;
     let pending = [...this.durable];
+    // Aborted when a heartbeat fails: the backoff wait ends and the write is given up.
+    const membership = new AbortController();
+    const beat = control.heartbeat === undefined ? undefined : () => this.beat(control, membership);
     const result = await retry(
       async () => {
-        const outcomes = await this.heartbeating(control, () => Promise.allSettled(pending.map((o) => o.write(stamped))));
+        const outcomes = await this.heartbeating(beat, () => Promise.allSettled(pending.map((o) => o.write(stamped))));
         const failed = pending.filter((_, i) => outcomes[i]?.status === 'rejected');
         const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
         pending = failed;
@@ -72,7 +78,8 @@ export class OutputWriter {
       },
       {
         backoff: this.deps.backoff ?? { initialMs: 250, maxMs: 30_000 },
-        giveUp: (_err, failures) => control.shouldAbandon(failures),
+        giveUp: (_err, failures) => membership.signal.aborted || control.shouldAbandon(failures),
+        signal: membership.signal,
         onRetry: async (err, failures, delayMs) => {
           const f = err as OutputsFailed;
           this.deps.health?.failed();
@@ -83,7 +90,7 @@ export class OutputWriter {
             const { level, note } = retriedFailureLog(cause);
             this.deps.logger[level]({ stage, err: describeError(cause), failures, retryInMs: delayMs, ...(note && { note }) }, 'output failed; retrying the batch, offsets held');
           }
-          await control.heartbeat?.().catch(() => undefined);
+          await beat?.();
         },
         ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
       },
@@ -96,6 +103,17 @@ export class OutputWriter {
     return true;
   }
 
+  /** One heartbeat; a failure (a rebalance waits for the batch to end, or the member is gone) aborts the write's retries. */
+  private async beat(control: WriteControl, membership: AbortController): Promise<void> {
+    try {
+      await control.heartbeat?.();
+    } catch (err) {
+      if (membership.signal.aborted) return;
+      this.deps.logger.warn({ err: describeError(err) }, 'heartbeat failed during a write (a rebalance waits for the batch, or the member is gone): a failed attempt is not retried, its output is kept for the next write, so that the group can rebalance');
+      membership.abort();
+    }
+  }
+
   /**
    * Runs one attempt while heartbeating on a timer, so the group keeps this
    * member however long a request hangs (a frozen ClickHouse holds an insert
@@ -103,10 +121,9 @@ export class OutputWriter {
    * the session timeout and the group would rebalance, restoring every
    * partition again. The attempt itself is never cut short.
    */
-  private async heartbeating<T>(control: WriteControl, attempt: () => Promise<T>): Promise<T> {
-    if (control.heartbeat === undefined) return attempt();
-    const beat = control.heartbeat.bind(control);
-    const timer = setInterval(() => void beat().catch(() => undefined), this.deps.heartbeatIntervalMs ?? 3_000);
+  private async heartbeating<T>(beat: (() => Promise<void>) | undefined, attempt: () => Promise<T>): Promise<T> {
+    if (beat === undefined) return attempt();
+    const timer = setInterval(() => void beat(), this.deps.heartbeatIntervalMs ?? 3_000);
     try {
       return await attempt();
     } finally {

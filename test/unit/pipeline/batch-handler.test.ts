@@ -121,6 +121,20 @@ describe('batch handler', () => {
     expect(rebalancing.processed()).toBe(0);
   });
 
+  it('gives a failing write up, carrying its output over, once a heartbeat fails (a rebalance waits for the batch to end)', async () => {
+    const h = harness([outputOf(1)]);
+    h.state.storeFailures = 50;
+    h.heartbeats.onBeat = (n) => {
+      // Stands for the consumer stopping much later: before, the write went on failing until then, holding the rebalance.
+      if (n >= 20) h.state.abandon = true;
+      throw Object.assign(new Error('The group is rebalancing, so a rejoin is needed'), { type: 'REBALANCE_IN_PROGRESS' });
+    };
+    expect(await h.run()).toEqual(ABANDONED);
+    expect(h.writes).toHaveLength(1);
+    expect(h.heartbeats.count).toBe(1);
+    expect(h.carryOver.takeWith(outputOf(2)).alerts.map((u) => u.alert.alert_id)).toEqual(['a1', 'a2']);
+  });
+
   it('retries a failing store with the same processed output, then notifies', async () => {
     const h = harness([outputOf(1)]);
     h.state.storeFailures = 2;
