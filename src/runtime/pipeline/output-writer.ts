@@ -39,6 +39,9 @@ export interface OutputWriterDeps {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** How often a backoff wait asks whether the write is to be given up. */
+const ABANDON_POLL_MS = 250;
+
 export class OutputWriter {
   private readonly durable: readonly Output[];
   private readonly followers: readonly Output[];
@@ -64,38 +67,7 @@ export class OutputWriter {
   /** true once every durable output acknowledged (the followers have been told); false when given up. */
   async write(batch: OutputBatch, control: WriteControl): Promise<boolean> {
     const stamped: OutputBatch = batch.writtenAtMs === undefined ? { ...batch, writtenAtMs: this.deps.now() } : batch;
-    let pending = [...this.durable];
-    // Aborted when a heartbeat fails: the backoff wait ends and the write is given up.
-    const membership = new AbortController();
-    const beat = control.heartbeat === undefined ? undefined : () => this.beat(control, membership);
-    const result = await retry(
-      async () => {
-        const outcomes = await this.heartbeating(beat, () => Promise.allSettled(pending.map((o) => o.write(stamped))));
-        const failed = pending.filter((_, i) => outcomes[i]?.status === 'rejected');
-        const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
-        pending = failed;
-        if (failed.length > 0) throw new OutputsFailed(failed.map((o) => o.name), errors);
-      },
-      {
-        backoff: this.deps.backoff ?? { initialMs: 250, maxMs: 30_000 },
-        giveUp: (_err, failures) => membership.signal.aborted || control.shouldAbandon(failures),
-        signal: membership.signal,
-        onRetry: async (err, failures, delayMs) => {
-          const f = err as OutputsFailed;
-          this.deps.health?.failed();
-          for (const [i, stage] of f.outputs.entries()) {
-            const cause = f.errors[i];
-            this.deps.metrics.sinkFailures.inc({ stage });
-            // Not retryable (e.g. a schema changed by hand) or unknown: the partition still waits (nothing is skipped), loudly.
-            const { level, note } = retriedFailureLog(cause);
-            this.deps.logger[level]({ stage, err: describeError(cause), failures, retryInMs: delayMs, ...(note && { note }) }, 'output failed; retrying the batch, offsets held');
-          }
-          await beat?.();
-        },
-        ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
-      },
-    );
-    if (!result.ok) return false;
+    if (!(await this.untilDurable(stamped, control))) return false;
     this.deps.health?.succeeded();
     for (const f of this.followers) {
       f.write(stamped).catch((err: unknown) => this.deps.logger.warn({ output: f.name, err: describeError(err) }, 'follower output failed (its own recovery takes over)'));
@@ -103,14 +75,60 @@ export class OutputWriter {
     return true;
   }
 
+  /** Writes to every durable output until each acknowledged (true) or the write is given up (false). */
+  private async untilDurable(stamped: OutputBatch, control: WriteControl): Promise<boolean> {
+    let pending = [...this.durable];
+    // Aborted when a heartbeat fails or, during a backoff wait, shouldAbandon says so (the consumer
+    // stops: a wait of up to 30 s would hold the shutdown): the wait ends and the write is given up.
+    const ended = new AbortController();
+    const beat = control.heartbeat === undefined ? undefined : () => this.beat(control, ended);
+    let watch: NodeJS.Timeout | undefined;
+    try {
+      const result = await retry(
+        async () => {
+          const outcomes = await this.heartbeating(beat, () => Promise.allSettled(pending.map((o) => o.write(stamped))));
+          const failed = pending.filter((_, i) => outcomes[i]?.status === 'rejected');
+          const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+          pending = failed;
+          if (failed.length > 0) throw new OutputsFailed(failed.map((o) => o.name), errors);
+        },
+        {
+          backoff: this.deps.backoff ?? { initialMs: 250, maxMs: 30_000 },
+          giveUp: (_err, failures) => ended.signal.aborted || control.shouldAbandon(failures),
+          signal: ended.signal,
+          onRetry: async (err, failures, delayMs) => {
+            const f = err as OutputsFailed;
+            this.deps.health?.failed();
+            for (const [i, stage] of f.outputs.entries()) {
+              const cause = f.errors[i];
+              this.deps.metrics.sinkFailures.inc({ stage });
+              // Not retryable (e.g. a schema changed by hand) or unknown: the partition still waits (nothing is skipped), loudly.
+              const { level, note } = retriedFailureLog(cause);
+              this.deps.logger[level]({ stage, err: describeError(cause), failures, retryInMs: delayMs, ...(note && { note }) }, 'output failed; retrying the batch, offsets held');
+            }
+            await beat?.();
+            clearInterval(watch);
+            watch = setInterval(() => {
+              if (control.shouldAbandon(failures)) ended.abort();
+            }, ABANDON_POLL_MS);
+          },
+          ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+        },
+      );
+      return result.ok;
+    } finally {
+      clearInterval(watch);
+    }
+  }
+
   /** One heartbeat; a failure (a rebalance waits for the batch to end, or the member is gone) aborts the write's retries. */
-  private async beat(control: WriteControl, membership: AbortController): Promise<void> {
+  private async beat(control: WriteControl, ended: AbortController): Promise<void> {
     try {
       await control.heartbeat?.();
     } catch (err) {
-      if (membership.signal.aborted) return;
+      if (ended.signal.aborted) return;
       this.deps.logger.warn({ err: describeError(err) }, 'heartbeat failed during a write (a rebalance waits for the batch, or the member is gone): a failed attempt is not retried, its output is kept for the next write, so that the group can rebalance');
-      membership.abort();
+      ended.abort();
     }
   }
 

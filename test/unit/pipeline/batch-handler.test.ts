@@ -389,3 +389,33 @@ describe('batch handler: the batches of one fetch announced to the outputs', () 
     expect(waiting.state.seen).toEqual(['write p0 with 0 announced']);
   });
 });
+
+describe('output writer: a backoff wait ends when the write is to be given up', () => {
+  it('a consumer stopping while a failing write waits out its backoff gives the write up then, not after the wait', async () => {
+    const state = { stopping: false, attempts: 0 };
+    const writer = new OutputWriter({
+      outputs: [
+        {
+          name: 'store',
+          role: 'durable',
+          write: async () => {
+            state.attempts++;
+            // The consumer is told to stop while this attempt fails (as at a shutdown during a ClickHouse outage).
+            state.stopping = true;
+            throw Object.assign(new Error('clickhouse down'), { retryable: true });
+          },
+        },
+      ],
+      metrics: new Metrics(false),
+      logger: createLogger('silent'),
+      now: () => 1_000,
+      // The real backoff wait (no injected sleep), far longer than this test may take: before, write() returned only after it.
+      backoff: { initialMs: 600_000, maxMs: 600_000 },
+    });
+    // shouldAbandon(failures) is false for the failure just seen (a tick's limit), true once the consumer stops.
+    let asked = 0;
+    const given = await writer.write({ events: [], rejected: [], alerts: [], activity: [] }, { shouldAbandon: () => asked++ > 0 && state.stopping });
+    expect(given).toBe(false);
+    expect(state.attempts).toBe(1);
+  }, 10_000);
+});
