@@ -30,4 +30,11 @@ export interface Output {
    * began, or when the batch waits for I/O first or will not be written.
    */
   expect?(): () => void;
+  /**
+   * Optional, for a follower: the batch's write begins (called once per
+   * write, before any durable output is written; again if its output is
+   * written again after a carry-over). The alert notifications use it to keep
+   * an alert's revisions in order when writes complete out of order.
+   */
+  announce?(batch: OutputBatch): void;
 }

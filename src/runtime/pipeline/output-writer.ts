@@ -67,6 +67,7 @@ export class OutputWriter {
   /** true once every durable output acknowledged (the followers have been told); false when given up. */
   async write(batch: OutputBatch, control: WriteControl): Promise<boolean> {
     const stamped: OutputBatch = batch.writtenAtMs === undefined ? { ...batch, writtenAtMs: this.deps.now() } : batch;
+    for (const f of this.followers) f.announce?.(stamped);
     if (!(await this.untilDurable(stamped, control))) return false;
     this.deps.health?.succeeded();
     for (const f of this.followers) {

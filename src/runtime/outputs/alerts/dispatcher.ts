@@ -27,6 +27,12 @@
  * or chat destinations need the same trigger-then-update order); and every
  * message keeps its at-least-once promise. Waiting costs at most one backoff
  * interval of the earliest revision after the receiver recovers.
+ *
+ * Writes can complete out of order (a tick's closing revision still being
+ * retried while a batch's next revision is stored): the writer announces
+ * each owed revision when its write begins, and a stored revision whose
+ * alert has an earlier one announced but not stored waits for it
+ * (store-order-gate.ts), on the live path and in the outbox scan alike.
  */
 import type { Logger } from 'pino';
 import type { Alert } from '../../../model/alert.js';
@@ -35,6 +41,7 @@ import { DEFAULT_FLUSH_DELAYS, DeliveryStateBuffer } from './delivery-state-buff
 import type { Destination, PreparedMessage } from './destination.js';
 import type { DeliveryOutbox, DeliveryStatus, StoredNotification } from './outbox.js';
 import { DEFAULT_RETRY_POLICY, nextDelayMs, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
+import { StoreOrderGate, type AnnouncedRevision } from './store-order-gate.js';
 
 export interface AlertDispatcherOptions {
   readonly destinations: readonly Destination[];
@@ -60,6 +67,13 @@ export interface AlertDispatcherOptions {
    * long before a crash is sent again on the next start.
    */
   readonly finalStateFlushDelayMs?: number;
+  /**
+   * How long a stored revision waits for an earlier revision of its alert
+   * that was announced (its write began) but is not stored yet. Default 2 min:
+   * a write is retried until stored, so only output that was dropped (its
+   * partition moved to another instance) is not stored within it.
+   */
+  readonly storeOrderWaitMs?: number;
   /** How long stop() waits for requests in flight before aborting them. Default 10 s. */
   readonly stopTimeoutMs?: number;
   readonly now?: () => number;
@@ -79,6 +93,8 @@ export interface DispatcherStats {
    * alert might be waiting in the outbox unseen.
    */
   readonly deferredToOutbox: number;
+  /** Stored revisions waiting for an earlier revision of their alert to be stored (see storeOrderWaitMs). */
+  readonly waitingForEarlier: number;
 }
 
 interface Endpoint {
@@ -136,6 +152,7 @@ export class AlertDispatcher {
   private readonly inFlightPerEndpoint = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly states: DeliveryStateBuffer;
+  private readonly storeOrder: StoreOrderGate;
   private readonly cancel = new AbortController();
   private readonly logger: Logger;
   private readonly now: () => number;
@@ -171,6 +188,7 @@ export class AlertDispatcher {
     const otherMs = options.stateFlushIntervalMs ?? DEFAULT_FLUSH_DELAYS.otherMs;
     const finalMs = Math.min(otherMs, options.finalStateFlushDelayMs ?? DEFAULT_FLUSH_DELAYS.finalMs);
     this.states = new DeliveryStateBuffer(options.outbox, this.logger, { finalMs, otherMs }, this.now);
+    this.storeOrder = new StoreOrderGate(options.storeOrderWaitMs ?? 120_000, this.now);
   }
 
   /** Runs the first outbox scan (re-delivering what a previous process left), then scans periodically. Call before enqueue. */
@@ -193,12 +211,33 @@ export class AlertDispatcher {
     this.scanTimer.unref();
   }
 
+  /** Revisions a write that begins carries (those that notify or close): a later revision of the same alert stored first waits for them. */
+  announce(revisions: readonly AnnouncedRevision[]): void {
+    if (this.endpoints.length === 0) return;
+    for (const r of revisions) this.storeOrder.announce(r);
+  }
+
   /** Non-blocking: call with WriteBatchResult.notifications once the batch is stored. */
   enqueue(notifications: readonly StoredNotification[]): void {
+    for (const notification of notifications) this.storeOrder.stored(notification.alert);
     for (const notification of notifications) {
-      for (const endpoint of this.endpoints) this.admit(notification, endpoint, true);
+      if (this.storeOrder.waits(notification.alert)) this.storeOrder.hold(notification);
+      else this.admitEverywhere(notification);
     }
+    for (const notification of this.storeOrder.released()) this.admitEverywhere(notification);
     this.startReady();
+  }
+
+  private admitEverywhere(notification: StoredNotification): void {
+    for (const endpoint of this.endpoints) this.admit(notification, endpoint, true);
+  }
+
+  /** Announced revisions never stored within storeOrderWaitMs hold nothing back any longer. */
+  private releaseOverdue(): void {
+    for (const r of this.storeOrder.expire()) {
+      this.logger.warn({ alert_id: r.alertId, revision: r.revision }, 'an alert revision announced by a write was not stored in time (its output dropped?); later revisions are sent without waiting for it');
+    }
+    for (const notification of this.storeOrder.released()) this.admitEverywhere(notification);
   }
 
   /** Waits (bounded) for requests in flight, aborts what is left, and stores the delivery states. */
@@ -222,7 +261,7 @@ export class AlertDispatcher {
   }
 
   stats(): DispatcherStats {
-    return { queued: this.deliveries.size, inFlight: this.inFlight.size, ...this.counters };
+    return { queued: this.deliveries.size, inFlight: this.inFlight.size, ...this.counters, waitingForEarlier: this.storeOrder.heldCount };
   }
 
   /** Scan the outbox now (tests; the periodic timer calls the same). */
@@ -236,6 +275,7 @@ export class AlertDispatcher {
     const startedAt = this.now();
     const lookback = this.options.outboxLookbackMs ?? this.policy.maxAgeMs + 3_600_000;
     this.forgetSettled(this.lastScanStartedAt);
+    this.releaseOverdue();
     let deferred = 0;
     for (const endpoint of this.endpoints) {
       const deferralsBefore = endpoint.owed.deferrals;
@@ -248,7 +288,11 @@ export class AlertDispatcher {
           limit: this.capacity,
         });
         // Admit the whole result before starting any: the sequencer then starts each alert's lowest revision.
-        for (const notification of found) if (this.admit(notification, endpoint, false) === 'deferred') deferred++;
+        for (const notification of found) {
+          // Its alert's earlier revision is still being written: the live path (or a later scan) brings it in after that one.
+          if (this.storeOrder.waits(notification.alert)) endpoint.owed.deferrals++;
+          else if (this.admit(notification, endpoint, false) === 'deferred') deferred++;
+        }
         // A full page may have left owed notifications unread.
         endpoint.owed.allInMemory = found.length < this.capacity && endpoint.owed.deferrals === deferralsBefore;
       } catch (err) {

@@ -14,6 +14,10 @@ export function alertNotificationOutput(dispatcher: AlertDispatcher, stored: (up
   return {
     name: 'alert_notifications',
     role: 'follower',
+    announce: (batch) => {
+      const owed = batch.alerts.filter(isOwed).map((u) => ({ alertId: u.alert.alert_id, revision: u.alert.revision }));
+      if (owed.length > 0) dispatcher.announce(owed);
+    },
     write: async (batch) => {
       const owed = owedRevisions(batch.alerts, batch.writtenAtMs ?? Date.now(), stored);
       if (owed.length > 0) dispatcher.enqueue(owed);
@@ -21,12 +25,15 @@ export function alertNotificationOutput(dispatcher: AlertDispatcher, stored: (up
   };
 }
 
+/** Whether destinations are owed the revision: it notifies, or it closes the alert (for destinations that resolve). */
+const isOwed = (u: AlertUpdate): boolean => u.notify || u.alert.status === 'closed';
+
 /** Revisions owed to destinations: those that notify, and closing ones (for destinations that resolve); each revision once. */
 export function owedRevisions(updates: readonly AlertUpdate[], storedAtMs: number, stored: (update: AlertUpdate) => Alert): StoredNotification[] {
   const seen = new Set<string>();
   const out: StoredNotification[] = [];
   for (const u of updates) {
-    if (!u.notify && u.alert.status !== 'closed') continue;
+    if (!isOwed(u)) continue;
     const key = `${u.alert.alert_id}\u0000${u.alert.revision}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -13,6 +13,12 @@ import type { FetchLike } from '../../../../src/runtime/outputs/alerts/http-atte
 import type { StoredNotification } from '../../../../src/runtime/outputs/alerts/outbox.js';
 import { alert } from '../../sinks/fixtures.js';
 import { captureLog, MemoryOutbox } from './helpers.js';
+import type { AlertUpdate } from '../../../../src/model/alert.js';
+import type { OutputBatch } from '../../../../src/model/batch.js';
+import { Metrics } from '../../../../src/observability/metrics.js';
+import { alertNotificationOutput, owedRevisions } from '../../../../src/runtime/outputs/alerts/output.js';
+import type { Output } from '../../../../src/runtime/outputs/output.js';
+import { OutputWriter } from '../../../../src/runtime/pipeline/output-writer.js';
 
 const A = 'https://a.example/hook';
 const B = 'https://b.example/hook';
@@ -203,6 +209,66 @@ describe('AlertDispatcher: an alert\'s revisions reach each endpoint in order', 
 
     expect(r.delivered(A)).toEqual(['al-z', 'al-x', 'al-x.r2']);
   });
+
+  /**
+   * The pipeline's writer over a durable output that stores into the outbox (as the ClickHouse
+   * output does; `failFirst` attempts of a batch carrying the given revision fail) and the alert
+   * notifications follower, as the monitor builds them.
+   */
+  function pipelineWriter(d: AlertDispatcher, outbox: MemoryOutbox, failing: { revision: number; failFirst: number }) {
+    let failures = 0;
+    const store: Output = {
+      name: 'store',
+      role: 'durable',
+      write: async (b) => {
+        if (b.alerts.some((u) => u.alert.revision === failing.revision) && failures++ < failing.failFirst) throw Object.assign(new Error('clickhouse down'), { retryable: true });
+        outbox.notifications.push(...owedRevisions(b.alerts, b.writtenAtMs ?? Date.now(), (u) => ({ ...u.alert, query: '' })));
+      },
+    };
+    return new OutputWriter({
+      outputs: [store, alertNotificationOutput(d, (u) => ({ ...u.alert, query: '' }))],
+      metrics: new Metrics(false),
+      logger: captureLog().logger,
+      now: () => Date.now(),
+      backoff: { initialMs: 5_000, maxMs: 5_000 },
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    });
+  }
+  const updateOf = (revision: number, status: Alert['status'] = 'open'): AlertUpdate =>
+    ({ alert: alert({ alert_id: 'al-x', revision, status }), notify: status !== 'closed', events: { actors: { one: 'al-x' }, eventIds: null, fromMs: 0, toMs: 0 }, state: { alertId: 'al-x' } }) as unknown as AlertUpdate;
+  const written = (alerts: AlertUpdate[]): OutputBatch => ({ events: [], rejected: [], alerts, activity: [] });
+
+  it('writes completing out of order (an earlier revision still retried while a later one is stored): the later one waits for it', async () => {
+    const r = receiver(() => 200);
+    const { d, outbox } = make({ fetch: r.fetchImpl, endpoints: [{ url: A }] });
+    await d.start();
+    const writer = pipelineWriter(d, outbox, { revision: 1, failFirst: 2 });
+    // A tick's write carries the opening and fails twice; a batch's write carries the escalation and is stored at once.
+    const tick = writer.write(written([updateOf(1)]), { shouldAbandon: () => false });
+    const batch = writer.write(written([updateOf(2)]), { shouldAbandon: () => false });
+    expect(await batch).toBe(true);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(r.attempts(A)).toEqual([]); // stored, but its opening is not yet
+    expect(d.stats().waitingForEarlier).toBe(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(await tick).toBe(true);
+    expect(r.delivered(A)).toEqual(['al-x', 'al-x.r2']);
+    expect(r.attempts(A)).toEqual(['al-x', 'al-x.r2']);
+    expect(d.stats().waitingForEarlier).toBe(0);
+  });
+
+  it('an announced revision never stored (its output dropped) holds the later one back only for the store-order wait', async () => {
+    const r = receiver(() => 200);
+    const { d, outbox } = make({ fetch: r.fetchImpl, endpoints: [{ url: A }], storeOrderWaitMs: 120_000, outboxScanIntervalMs: 30_000 });
+    await d.start();
+    d.announce([{ alertId: 'al-x', revision: 1 }]); // its write began, and its output was dropped
+    store(d, outbox, { alert_id: 'al-x', revision: 2 });
+    await vi.advanceTimersByTimeAsync(100_000);
+    expect(r.attempts(A)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(60_000); // the first scan after the wait releases it
+    expect(r.delivered(A)).toEqual(['al-x.r2']);
+  });
+
 });
 
 describe('AlertDispatcher: delivered states are stored soon (issue 7, finding 6)', () => {
