@@ -34,7 +34,7 @@ import { AlertCorrelator } from './alerts/correlator.js';
 import type { Contribution, WindowFigure } from './alerts/open-alert.js';
 import { round2 } from './alerts/wording.js';
 import { type Band, bandAt, type Metric } from './baseline/bands.js';
-import { ActivityHistory } from './baseline/history.js';
+import { ActivityHistory, type ActorHistory } from './baseline/history.js';
 import { chainReachesOrg, decideLimit, limitOf, rareBandApplies, type BaselineStats, type LimitDecision, type LimitInputs } from './baseline/limits.js';
 import { EMPTY_STATS } from './baseline/robust.js';
 import { EngineConfigError } from './errors.js';
@@ -441,6 +441,16 @@ export class Engine implements DetectionEngine {
       provisionalJudgments: this.provisionalJudgments,
       caps: { ...this.capCounters },
     };
+  }
+
+  /** Every actor's baseline history, for `custos bench memory --breakdown` (which measures its parts by replacing them). */
+  actorHistories(): IterableIterator<ActorHistory> {
+    return this.history.histories();
+  }
+
+  /** Actors with a baseline history held (benchmarks). */
+  actorHistoryCount(): number {
+    return this.history.actorCount;
   }
 
   /** Every actor's state, for `custos bench memory --breakdown` (which measures its parts by replacing them). */

@@ -188,6 +188,11 @@ export class ActivityHistory {
     return this.actors.get(actorId);
   }
 
+  /** Every actor's history, for `custos bench memory --breakdown` (which measures its parts by replacing them). */
+  histories(): IterableIterator<ActorHistory> {
+    return this.actors.values();
+  }
+
   /** True when the row for this bucket is already held (a restore followed by a re-close). */
   has(actorId: string, granularity: 'hour' | 'day', bucketStart: number): boolean {
     const a = this.actors.get(actorId);

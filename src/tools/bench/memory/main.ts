@@ -156,6 +156,10 @@ export async function runMemoryBenchmark(o: MemoryBenchOptions): Promise<Scenari
           `${held.eventIds.toFixed(0)} event ids (6.25 bytes each): ${kb(held.dataBytes)} KB of data alone, without index, slack or objects`,
       );
     }
+    if (r.historyParts !== undefined) {
+      console.log(`\n${r.label}, baseline history by part (${r.history.actors} actors with one; each part emptied in every history in turn, heap freed after a full GC):`);
+      console.log(table(['part', 'KB/actor'], [...r.historyParts.map((p) => [p.part, kb(p.bytesPerActor)]), ['total', kb(r.history.bytesPerActor)]]));
+    }
   }
   if (o.json !== undefined) {
     const { writeFileSync } = await import('node:fs');

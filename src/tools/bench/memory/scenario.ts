@@ -32,6 +32,9 @@ import type { WireEvent } from '../../sim/wire.js';
 import { ActivityTracker } from '../../../runtime/engine/state/activity.js';
 import { DistinctWindow } from '../../../runtime/engine/state/distinct-window.js';
 import { SeenEvents } from '../../../runtime/engine/state/seen-events.js';
+import { ActivityColumns } from '../../../runtime/engine/baseline/activity-columns.js';
+import { FirstUses } from '../../../runtime/engine/baseline/first-uses.js';
+import type { ActorHistory } from '../../../runtime/engine/baseline/history.js';
 
 export const MEMORY_PREFIX = 'MEMORY ';
 
@@ -94,6 +97,8 @@ export interface ScenarioResult {
   readonly engineStats: Readonly<Record<string, unknown>>;
   /** With `breakdown`: what each part frees, per actor (measuredTop1 is then not measured: 0). */
   readonly parts?: PartFigures;
+  /** With --breakdown: the baselines' history per part (KB per actor that has one). */
+  readonly historyParts?: PartFigures;
   /** With `breakdown`: what the actors hold, on average. */
   readonly held?: HeldFigures;
 }
@@ -144,6 +149,35 @@ type Parts = { seen: SeenEvents; window: DistinctWindow; activity: ActivityTrack
  * its place, so what stays is counted under "the rest"), measuring what each
  * step frees; then forgets the actors.
  */
+/** Writable view of the parts of an actor's history a breakdown replaces with empty ones. */
+type HistoryParts = { -readonly [K in keyof ActorHistory]: ActorHistory[K] };
+
+/** Heap freed by emptying each part of every actor's baseline history in turn (after the window state was forgotten). */
+function measureHistoryParts(engine: Engine): PartFigures {
+  const histories = [...engine.actorHistories()] as HistoryParts[];
+  const n = Math.max(1, histories.length);
+  const steps: [string, (h: HistoryParts) => void][] = [
+    ['own stats caches', (h) => h.cache.clear()],
+    ['recurring slot levels', (h) => (h.slots = null)],
+    ['request peaks', (h) => (h.requestPeaks = [])],
+    ['first-seen names (resource types, channels, zones)', (h) => (h.seen = new FirstUses())],
+    ['hourly rows', (h) => (h.hourly = new ActivityColumns('hour'))],
+    ['daily rows', (h) => (h.daily = new ActivityColumns('day'))],
+  ];
+  let h = heapUsed();
+  const parts: { part: string; bytesPerActor: number }[] = [];
+  for (const [part, empty] of steps) {
+    for (const history of histories) empty(history);
+    const after = heapUsed();
+    parts.push({ part, bytesPerActor: (h - after) / n });
+    h = after;
+  }
+  histories.length = 0;
+  engine.forgetHistories();
+  parts.push({ part: 'the rest (history objects, empty parts, map entries, group snapshots)', bytesPerActor: (h - heapUsed()) / n });
+  return parts;
+}
+
 function measureParts(engine: Engine): { figures: StateFigures; heapWithout: number; parts: PartFigures; held: HeldFigures } {
   const sizes = [...engine.stateSizes()];
   const stats = engine.stats();
@@ -332,7 +366,9 @@ export function runScenario(o: ScenarioOptions): ScenarioResult {
     const engineStats = { ...engine.stats() };
     const measured = o.breakdown === true ? measureParts(engine) : { ...measureState(engine), parts: undefined, held: undefined };
     const { figures, heapWithout } = measured;
-    const historyActors = engine.forgetHistories();
+    const historyActors = engine.actorHistoryCount();
+    const historyParts = o.breakdown === true ? measureHistoryParts(engine) : undefined;
+    engine.forgetHistories();
     const history = { actors: historyActors, bytesPerActor: (heapWithout - heapUsed()) / Math.max(1, historyActors) };
     const label = o.kind === 'org' ? `organisation: ${o.actors} actors, ${o.days} days (seed ${o.seed})` : `flood: ${o.ids.toLocaleString('en-US')} distinct actor ids in ${o.spanMs / HOUR} h`;
     return {
@@ -349,6 +385,7 @@ export function runScenario(o: ScenarioOptions): ScenarioResult {
       history,
       engineStats,
       ...(measured.parts !== undefined && { parts: measured.parts }),
+      ...(historyParts !== undefined && { historyParts }),
       ...(measured.held !== undefined && { held: measured.held }),
     };
   } finally {
