@@ -22,6 +22,7 @@ import { figure, warning } from '../runtime/check/findings.js';
 import { sampleStoredEvents } from '../tools/check-events/stored-events.js';
 import { createKeyring } from '../privacy/keyring.js';
 import { checkConfiguration } from '../runtime/check/check-configuration.js';
+import { checkSettingsTogether, ruleHorizons } from '../runtime/check/settings-checks.js';
 import { formatFinding } from '../runtime/check/findings.js';
 import { summaryLine } from '../runtime/check/summary.js';
 import { sampleEvents } from '../tools/check-events/events-sample.js';
@@ -87,10 +88,18 @@ export async function checkCommand(o: CheckCommandOptions, io: CheckIo = process
   for (const p of destinationProblems) lines.push(`error: settings: ${p}`);
   errors += destinationProblems.length;
 
+  // Settings valid alone that misfire together (with the rules' horizons when the rules loaded): warnings only.
+  const settingsTogether = (ruleSet: RuleSet | undefined): number => {
+    const found = checkSettingsTogether({ values: v, origins: settings.origins, ...(ruleSet !== undefined && { rules: ruleHorizons(ruleSet) }) });
+    for (const f of found) lines.push(formatFinding(f));
+    return found.length;
+  };
+
   const paths = pathsFrom(settings);
   if (paths === null) {
     lines.push(`error: settings: cannot locate the rules and enrichment files (${PATH_KEYS.map((k) => SETTINGS[k].env).join(', ')})`);
     errors++;
+    warnings += settingsTogether(undefined);
   } else {
     const result = checkConfiguration({
       paths,
@@ -100,6 +109,7 @@ export async function checkCommand(o: CheckCommandOptions, io: CheckIo = process
     for (const f of result.findings) lines.push(formatFinding(f));
     errors += result.errors;
     warnings += result.warnings;
+    warnings += settingsTogether(result.ruleSet);
     lines.push('', 'files:', ...describePaths(paths).map((l) => `  ${l}`));
     lines.push('', `summary: ${summaryLine(result.summary)}`);
     if (o.events !== undefined) {
