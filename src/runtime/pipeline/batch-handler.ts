@@ -18,6 +18,7 @@ import type { BatchOutput } from '../../model/batch.js';
 import type { CarryOver } from './carry-over.js';
 import type { OutputWriter } from './output-writer.js';
 import { LoopTurns } from './loop-turns.js';
+import { whileHeartbeating } from './heartbeating.js';
 
 export interface BatchHandlerDeps {
   readonly processor: BatchProcessor;
@@ -28,6 +29,8 @@ export interface BatchHandlerDeps {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Heartbeat period while a rebuild's request is in flight. Default 3 s. */
+  readonly heartbeatIntervalMs?: number;
   /** The engine's cumulative cap counters (stats().caps): counted in metrics, warned about when they grow. */
   readonly caps?: () => { actorsEvicted: number; alertsClosedEarly: number; historiesDropped: number; stormFolds: number } | undefined;
   /**
@@ -59,14 +62,20 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
   /** A rebuild of evicted actors: retried like a write, until done or the batch is given up. */
   async function rebuild(actorIds: readonly string[], control: BatchControl): Promise<boolean> {
     const evicted = deps.evictedActors as NonNullable<BatchHandlerDeps['evictedActors']>;
-    const result = await retry(() => evicted.rebuild(actorIds), {
+    // A failed heartbeat (a rebalance waits for this batch to end) gives the rebuild up: nothing is evaluated yet.
+    let membershipLost = false;
+    const beat = () =>
+      control.heartbeat().catch(() => {
+        membershipLost = true;
+      });
+    const result = await retry(() => whileHeartbeating(beat, () => evicted.rebuild(actorIds), deps.heartbeatIntervalMs), {
       backoff: { initialMs: 250, maxMs: 30_000 },
-      giveUp: () => control.shouldAbandon(),
+      giveUp: () => membershipLost || control.shouldAbandon(),
       onRetry: async (err, failures, delayMs) => {
         deps.metrics.sinkFailures.inc({ stage: 'rebuild' });
         const { level, note } = retriedFailureLog(err);
         deps.logger[level]({ stage: 'rebuild', err: describeError(err), failures, retryInMs: delayMs, ...(note && { note }) }, 'rebuilding evicted actors failed; the batch waits');
-        await control.heartbeat().catch(() => undefined);
+        await beat();
       },
       sleep,
     });

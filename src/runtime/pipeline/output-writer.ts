@@ -18,6 +18,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import { retry, type Backoff } from '../../util/retry.js';
 import type { Output } from '../outputs/output.js';
 import type { SinkHealth } from './sink-health.js';
+import { whileHeartbeating } from './heartbeating.js';
 
 export interface WriteControl {
   /** Keep the group membership alive while a write hangs or backs off. */
@@ -87,7 +88,7 @@ export class OutputWriter {
     try {
       const result = await retry(
         async () => {
-          const outcomes = await this.heartbeating(beat, () => Promise.allSettled(pending.map((o) => o.write(stamped))));
+          const outcomes = await whileHeartbeating(beat, () => Promise.allSettled(pending.map((o) => o.write(stamped))), this.deps.heartbeatIntervalMs);
           const failed = pending.filter((_, i) => outcomes[i]?.status === 'rejected');
           const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
           pending = failed;
@@ -130,23 +131,6 @@ export class OutputWriter {
       if (ended.signal.aborted) return;
       this.deps.logger.warn({ err: describeError(err) }, 'heartbeat failed during a write (a rebalance waits for the batch, or the member is gone): a failed attempt is not retried, its output is kept for the next write, so that the group can rebalance');
       ended.abort();
-    }
-  }
-
-  /**
-   * Runs one attempt while heartbeating on a timer, so the group keeps this
-   * member however long a request hangs (a frozen ClickHouse holds an insert
-   * until its request timeout): without it, the member would be dropped after
-   * the session timeout and the group would rebalance, restoring every
-   * partition again. The attempt itself is never cut short.
-   */
-  private async heartbeating<T>(beat: (() => Promise<void>) | undefined, attempt: () => Promise<T>): Promise<T> {
-    if (beat === undefined) return attempt();
-    const timer = setInterval(() => void beat(), this.deps.heartbeatIntervalMs ?? 3_000);
-    try {
-      return await attempt();
-    } finally {
-      clearInterval(timer);
     }
   }
 }

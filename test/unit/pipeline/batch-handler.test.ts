@@ -272,6 +272,41 @@ describe('batch handler: actors evicted under the cap', () => {
     expect((await h.metrics.registry.getSingleMetricAsString('custos_engine_capped_total'))).toContain('what="actors"} 3');
   });
 
+  it('heartbeats while a rebuild`s request hangs (a frozen ClickHouse), so the group keeps the member', async () => {
+    const log: string[] = [];
+    let beats = 0;
+    let answer!: () => void;
+    const handler = createBatchHandler({
+      processor: {
+        prepare: () => ({ events: [], enriched: [{ actor_id: 'alice' }], rejected: [], deadLetters: [], processed: 1 }),
+        evaluate: () => {
+          log.push('evaluate');
+          return outputOf(1);
+        },
+      } as unknown as BatchProcessor,
+      carryOver: new CarryOver(),
+      writer: writerOf([{ name: 'store', role: 'durable', write: async () => undefined }]),
+      metrics: new Metrics(false),
+      logger: createLogger('silent'),
+      sleep: async () => undefined,
+      heartbeatIntervalMs: 5,
+      evictedActors: {
+        among: (ids) => [...new Set(ids)],
+        // Answers only once the member has heartbeaten three times while waiting: before, it never heartbeat during the request.
+        rebuild: () => new Promise<void>((resolve) => (answer = resolve)),
+      },
+    });
+    const control = {
+      heartbeat: async () => {
+        if (++beats === 3) answer();
+      },
+      shouldAbandon: () => false,
+    };
+    expect(await handler({ topic: 't', partition: 0, messages: [{ key: null, value: null, offset: '3' }] }, control)).toEqual({ kind: 'stored', through: '3', held: false });
+    expect(beats).toBeGreaterThanOrEqual(3);
+    expect(log).toEqual(['evaluate']);
+  });
+
   it('gives the batch up unevaluated when the consumer stops while the rebuild fails', async () => {
     const h = rebuildHarness(1, true);
     expect(await h.run()).toEqual(ABANDONED);
