@@ -13,7 +13,7 @@ import { describePaths, pathsFrom, PATH_KEYS } from '../config/paths.js';
 import { SETTINGS, type SettingKey, type Settings } from '../config/settings.js';
 import { buildDestinations, defaultUserAgent } from '../runtime/outputs/alerts/index.js';
 import { classify, describeError, ERRORS } from '../errors.js';
-import { CLICKHOUSE_TLS_SETTING_KEYS, loadClickHouseTls } from '../config/tls-files.js';
+import { CLICKHOUSE_TLS_SETTING_KEYS, loadClickHouseTls, loadTlsMaterial } from '../config/tls-files.js';
 import type { RuleSet } from '../runtime/engine/index.js';
 import type { EnrichmentTables } from '../runtime/enrich/tables.js';
 import { connectClickHouse, type ClickHouseConnection } from '../runtime/outputs/clickhouse/connect.js';
@@ -87,6 +87,10 @@ export async function checkCommand(o: CheckCommandOptions, io: CheckIo = process
   const destinationProblems = destinationsProblems(v);
   for (const p of destinationProblems) lines.push(`error: settings: ${p}`);
   errors += destinationProblems.length;
+
+  const tlsFileProblems = tlsProblems(v);
+  for (const p of tlsFileProblems) lines.push(`error: settings: ${p}`);
+  errors += tlsFileProblems.length;
 
   // Settings valid alone that misfire together (with the rules' horizons when the rules loaded): warnings only.
   const settingsTogether = (ruleSet: RuleSet | undefined): number => {
@@ -163,6 +167,19 @@ function destinationsProblems(v: Partial<Settings>): string[] {
     // A topic destination needs a Kafka client to be built; it is never connected here.
     const kafka = new Kafka({ brokers: ['custos-check.invalid:9092'], logLevel: logLevel.NOTHING });
     buildDestinations({ 'alerts.destinations': destinations, 'webhook.urls': urls, 'webhook.secret': secret }, { logger: pino({ level: 'silent' }), userAgent: defaultUserAgent(), fetch: () => Promise.reject(new Error('not sent by custos check')), kafka });
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+}
+
+/** The TLS files the settings name, read and checked as custos run reads them at start (missing, unreadable, not PEM, a lone certificate or key, a CA with an http:// ClickHouse URL). */
+function tlsProblems(v: Partial<Settings>): string[] {
+  const keys = ['kafka.ssl', 'kafka.ssl_ca_file', 'kafka.ssl_cert_file', 'kafka.ssl_key_file', 'kafka.ssl_servername', 'clickhouse.url', ...CLICKHOUSE_TLS_SETTING_KEYS] as const;
+  if (keys.some((k) => v[k] === undefined)) return [];
+  try {
+    loadTlsMaterial(v as Parameters<typeof loadTlsMaterial>[0]);
     return [];
   } catch (err) {
     if (err instanceof ConfigError) return [...err.problems];

@@ -32,3 +32,23 @@ describe('custos check: alert destinations, as custos run builds them', () => {
     expect(out).not.toMatch(/CUSTOS_WEBHOOK_URLS/);
   });
 });
+
+describe('custos check: TLS files, as custos run reads them at start', () => {
+  it('reports a missing CA file, a certificate without its key and a CA with a plain-http ClickHouse URL as errors', async () => {
+    const { code, out } = await check({
+      CUSTOS_KAFKA_SSL_CA_FILE: '/nonexistent/custos-ca.pem',
+      CUSTOS_KAFKA_SSL_CERT_FILE: '/nonexistent/custos-client.pem',
+      CUSTOS_CLICKHOUSE_CA_FILE: '/nonexistent/custos-ch-ca.pem',
+    });
+    expect(code).toBe(78);
+    expect(out).toContain('error: settings: CUSTOS_KAFKA_SSL_CA_FILE: cannot read /nonexistent/custos-ca.pem (ENOENT)');
+    expect(out).toContain('error: settings: CUSTOS_KAFKA_SSL_KEY_FILE: a client certificate needs both CUSTOS_KAFKA_SSL_CERT_FILE and CUSTOS_KAFKA_SSL_KEY_FILE');
+    expect(out).toContain('error: settings: CUSTOS_CLICKHOUSE_CA_FILE: set, but CUSTOS_CLICKHOUSE_URL is not https://');
+    expect(out).toContain('custos run would refuse to start');
+  });
+
+  it('says nothing of TLS when no TLS file is named', async () => {
+    const { out } = await check({});
+    expect(out).not.toMatch(/_FILE:/);
+  });
+});
