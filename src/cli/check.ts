@@ -13,7 +13,7 @@ import { describePaths, pathsFrom, PATH_KEYS } from '../config/paths.js';
 import { SETTINGS, type SettingKey, type Settings } from '../config/settings.js';
 import { buildDestinations, defaultUserAgent } from '../runtime/outputs/alerts/index.js';
 import { classify, describeError, ERRORS } from '../errors.js';
-import { CLICKHOUSE_TLS_SETTING_KEYS, loadClickHouseTls, loadTlsMaterial } from '../config/tls-files.js';
+import { CLICKHOUSE_TLS_SETTING_KEYS, loadClickHouseTls, loadTlsMaterial, TLS_SETTING_KEYS } from '../config/tls-files.js';
 import type { RuleSet } from '../runtime/engine/index.js';
 import type { EnrichmentTables } from '../runtime/enrich/tables.js';
 import { connectClickHouse, type ClickHouseConnection } from '../runtime/outputs/clickhouse/connect.js';
@@ -176,8 +176,7 @@ function destinationsProblems(v: Partial<Settings>): string[] {
 
 /** The TLS files the settings name, read and checked as custos run reads them at start (missing, unreadable, not PEM, a lone certificate or key, a CA with an http:// ClickHouse URL). */
 function tlsProblems(v: Partial<Settings>): string[] {
-  const keys = ['kafka.ssl', 'kafka.ssl_ca_file', 'kafka.ssl_cert_file', 'kafka.ssl_key_file', 'kafka.ssl_servername', 'clickhouse.url', ...CLICKHOUSE_TLS_SETTING_KEYS] as const;
-  if (keys.some((k) => v[k] === undefined)) return [];
+  if (TLS_SETTING_KEYS.some((k) => v[k] === undefined)) return [];
   try {
     loadTlsMaterial(v as Parameters<typeof loadTlsMaterial>[0]);
     return [];

@@ -22,8 +22,15 @@ export interface ClickHouseTlsFiles {
   readonly key?: Buffer;
 }
 
-type KafkaTlsSettings = Pick<Settings, 'kafka.ssl' | 'kafka.ssl_ca_file' | 'kafka.ssl_cert_file' | 'kafka.ssl_key_file' | 'kafka.ssl_servername'>;
-type TlsSettings = KafkaTlsSettings & Pick<Settings, 'clickhouse.url' | 'clickhouse.ca_file' | 'clickhouse.cert_file' | 'clickhouse.key_file'>;
+/** The settings of the Kafka TLS material (kafkaTlsOf). */
+export const KAFKA_TLS_SETTING_KEYS = ['kafka.ssl', 'kafka.ssl_ca_file', 'kafka.ssl_cert_file', 'kafka.ssl_key_file', 'kafka.ssl_servername'] as const;
+type KafkaTlsSettings = Pick<Settings, (typeof KAFKA_TLS_SETTING_KEYS)[number]>;
+type TlsSettings = KafkaTlsSettings & ClickHouseTlsSettings;
+
+/** Whether Kafka is reached over TLS: asked for, or implied by a CA file or a client certificate. */
+export function kafkaTlsWanted(config: Pick<Settings, 'kafka.ssl' | 'kafka.ssl_ca_file' | 'kafka.ssl_cert_file'>): boolean {
+  return config['kafka.ssl'] || config['kafka.ssl_ca_file'] !== '' || config['kafka.ssl_cert_file'] !== '';
+}
 
 export interface TlsMaterial {
   /** null: plaintext; {}: TLS with the system CAs. */
@@ -63,8 +70,7 @@ function kafkaTlsOf(config: KafkaTlsSettings, problems: string[]): KafkaTls | nu
   const kCert = read('CUSTOS_KAFKA_SSL_CERT_FILE', config['kafka.ssl_cert_file'], 'certificate');
   const kKey = read('CUSTOS_KAFKA_SSL_KEY_FILE', config['kafka.ssl_key_file'], 'key');
   pair('CUSTOS_KAFKA_SSL_CERT_FILE', 'CUSTOS_KAFKA_SSL_KEY_FILE', config['kafka.ssl_cert_file'], config['kafka.ssl_key_file']);
-  const kafkaTls = config['kafka.ssl'] || config['kafka.ssl_ca_file'] !== '' || config['kafka.ssl_cert_file'] !== '';
-  return kafkaTls
+  return kafkaTlsWanted(config)
     ? { ...(kCa && { ca: kCa }), ...(kCert && kKey && { cert: kCert, key: kKey }), ...(config['kafka.ssl_servername'] !== '' && { servername: config['kafka.ssl_servername'] }) }
     : null;
 }
@@ -79,6 +85,9 @@ export function loadKafkaTls(config: KafkaTlsSettings): KafkaTls | null {
 
 /** The settings of the ClickHouse TLS files: every command that talks to ClickHouse loads them (loadClickHouseTls). */
 export const CLICKHOUSE_TLS_SETTING_KEYS = ['clickhouse.ca_file', 'clickhouse.cert_file', 'clickhouse.key_file'] as const;
+
+/** Every setting loadTlsMaterial reads. */
+export const TLS_SETTING_KEYS = [...KAFKA_TLS_SETTING_KEYS, 'clickhouse.url', ...CLICKHOUSE_TLS_SETTING_KEYS] as const;
 
 type ClickHouseTlsSettings = Pick<Settings, 'clickhouse.url' | (typeof CLICKHOUSE_TLS_SETTING_KEYS)[number]>;
 

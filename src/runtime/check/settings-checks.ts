@@ -12,13 +12,13 @@
 import { SETTINGS, type SettingKey, type Settings } from '../../config/settings.js';
 import { createEngine, type RuleSet } from '../engine/index.js';
 import type { RetainedTable } from '../outputs/clickhouse/ddl.js';
+import { OUTBOX_SCAN_EXTRA_MS } from '../outputs/alerts/dispatcher.js';
+import { kafkaTlsWanted } from '../../config/tls-files.js';
 import { warning, type CheckFinding } from './findings.js';
 import { indexRuleFiles } from './rule-files.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-/** The outbox scan looks back the max age plus this (dispatcher.ts: so expired messages get their gave_up row). */
-const OUTBOX_SCAN_EXTRA_MS = HOUR_MS;
 
 /** What the loaded rule set asks of the stored history (absent when the rules did not load). */
 export interface RuleHorizons {
@@ -212,14 +212,14 @@ function outboxScan(i: SettingsCheckInput): { ms: number; maxAgeMs: number; name
   return { ms: maxAge + OUTBOX_SCAN_EXTRA_MS, maxAgeMs: maxAge, named: named(i, 'webhook.max_age_ms') };
 }
 
-/** Whether Kafka is reached over TLS, as tls-files.ts decides it; null when a setting it needs is invalid. */
+/** Whether Kafka is reached over TLS (tls-files.ts decides it); null when a setting it needs is invalid. */
 function kafkaTls(i: SettingsCheckInput): boolean | null {
   const v = i.values;
   const ssl = v['kafka.ssl'];
   const ca = v['kafka.ssl_ca_file'];
   const cert = v['kafka.ssl_cert_file'];
   if (ssl === undefined || ca === undefined || cert === undefined) return null;
-  return ssl || ca !== '' || cert !== '';
+  return kafkaTlsWanted({ 'kafka.ssl': ssl, 'kafka.ssl_ca_file': ca, 'kafka.ssl_cert_file': cert });
 }
 
 const tlsOff = (): string => `${SETTINGS['kafka.ssl'].env} false, no ${SETTINGS['kafka.ssl_ca_file'].env} or ${SETTINGS['kafka.ssl_cert_file'].env}`;

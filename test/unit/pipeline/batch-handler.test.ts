@@ -231,7 +231,8 @@ describe('carry-over', () => {
 });
 
 describe('batch handler: actors evicted under the cap', () => {
-  function rebuildHarness(rebuildFailures: number, abandonAfterFailure = false) {
+  /** `over`: a rebuild and heartbeat of the test's own instead of the failing-then-succeeding ones. */
+  function rebuildHarness(rebuildFailures: number, abandonAfterFailure = false, over: { rebuild?: () => Promise<void>; heartbeat?: () => Promise<void>; heartbeatIntervalMs?: number } = {}) {
     const log: string[] = [];
     const state = { failures: rebuildFailures, abandon: false };
     const metrics = new Metrics(false);
@@ -250,18 +251,19 @@ describe('batch handler: actors evicted under the cap', () => {
       logger: createLogger('silent'),
       sleep: async () => undefined,
       caps: () => ({ actorsEvicted: 3, alertsClosedEarly: 0, historiesDropped: 0, stormFolds: 0 }),
+      ...(over.heartbeatIntervalMs !== undefined && { heartbeatIntervalMs: over.heartbeatIntervalMs }),
       evictedActors: {
         among: (ids) => [...new Set(ids)].filter((id) => id === 'alice'),
-        rebuild: async (ids) => {
+        rebuild: over.rebuild ?? (async (ids) => {
           log.push(`rebuild ${ids.join(',')}`);
           if (state.failures-- > 0) {
             if (abandonAfterFailure) state.abandon = true;
             throw new Error('clickhouse down');
           }
-        },
+        }),
       },
     });
-    const control = { heartbeat: async () => undefined, shouldAbandon: () => state.abandon };
+    const control = { heartbeat: over.heartbeat ?? (async () => undefined), shouldAbandon: () => state.abandon };
     return { run: () => handler({ topic: 't', partition: 0, messages: [{ key: null, value: null, offset: '3' }] }, control), log, metrics };
   }
 
@@ -273,38 +275,19 @@ describe('batch handler: actors evicted under the cap', () => {
   });
 
   it('heartbeats while a rebuild`s request hangs (a frozen ClickHouse), so the group keeps the member', async () => {
-    const log: string[] = [];
     let beats = 0;
     let answer!: () => void;
-    const handler = createBatchHandler({
-      processor: {
-        prepare: () => ({ events: [], enriched: [{ actor_id: 'alice' }], rejected: [], deadLetters: [], processed: 1 }),
-        evaluate: () => {
-          log.push('evaluate');
-          return outputOf(1);
-        },
-      } as unknown as BatchProcessor,
-      carryOver: new CarryOver(),
-      writer: writerOf([{ name: 'store', role: 'durable', write: async () => undefined }]),
-      metrics: new Metrics(false),
-      logger: createLogger('silent'),
-      sleep: async () => undefined,
+    const h = rebuildHarness(0, false, {
       heartbeatIntervalMs: 5,
-      evictedActors: {
-        among: (ids) => [...new Set(ids)],
-        // Answers only once the member has heartbeaten three times while waiting: before, it never heartbeat during the request.
-        rebuild: () => new Promise<void>((resolve) => (answer = resolve)),
-      },
-    });
-    const control = {
+      // Answers only once the member has heartbeaten three times while waiting: before, it never heartbeat during the request.
+      rebuild: () => new Promise<void>((resolve) => (answer = resolve)),
       heartbeat: async () => {
         if (++beats === 3) answer();
       },
-      shouldAbandon: () => false,
-    };
-    expect(await handler({ topic: 't', partition: 0, messages: [{ key: null, value: null, offset: '3' }] }, control)).toEqual({ kind: 'stored', through: '3', held: false });
+    });
+    expect(await h.run()).toEqual({ kind: 'stored', through: '3', held: false });
     expect(beats).toBeGreaterThanOrEqual(3);
-    expect(log).toEqual(['evaluate']);
+    expect(h.log).toEqual(['evaluate']);
   });
 
   it('gives the batch up unevaluated when the consumer stops while the rebuild fails', async () => {

@@ -43,6 +43,9 @@ import type { DeliveryOutbox, DeliveryStatus, StoredNotification } from './outbo
 import { DEFAULT_RETRY_POLICY, nextDelayMs, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 import { StoreOrderGate, type AnnouncedRevision } from './store-order-gate.js';
 
+/** The outbox scan looks back the max age plus this, so expired messages still get their gave_up row. */
+export const OUTBOX_SCAN_EXTRA_MS = 3_600_000;
+
 export interface AlertDispatcherOptions {
   readonly destinations: readonly Destination[];
   readonly outbox: DeliveryOutbox;
@@ -273,7 +276,7 @@ export class AlertDispatcher {
 
   private async runScan(): Promise<void> {
     const startedAt = this.now();
-    const lookback = this.options.outboxLookbackMs ?? this.policy.maxAgeMs + 3_600_000;
+    const lookback = this.options.outboxLookbackMs ?? this.policy.maxAgeMs + OUTBOX_SCAN_EXTRA_MS;
     this.forgetSettled(this.lastScanStartedAt);
     this.releaseOverdue();
     let deferred = 0;

@@ -164,18 +164,26 @@ function measureHistoryParts(engine: Engine): PartFigures {
     ['hourly rows', (h) => (h.hourly = new ActivityColumns('hour'))],
     ['daily rows', (h) => (h.daily = new ActivityColumns('day'))],
   ];
-  let h = heapUsed();
+  const { parts, heapAfter } = heapFreedBySteps(histories, steps);
+  histories.length = 0;
+  engine.forgetHistories();
+  parts.push({ part: 'the rest (history objects, empty parts, map entries, group snapshots)', bytesPerActor: (heapAfter - heapUsed()) / n });
+  return parts;
+}
+
+/** Each step applied to every item in turn: the heap it freed (after a full GC), per item; and the heap after the last. */
+function heapFreedBySteps<T>(items: readonly T[], steps: readonly (readonly [string, (item: T) => void])[]): { parts: { part: string; bytesPerActor: number }[]; heapBefore: number; heapAfter: number } {
+  const n = Math.max(1, items.length);
+  const heapBefore = heapUsed();
+  let h = heapBefore;
   const parts: { part: string; bytesPerActor: number }[] = [];
   for (const [part, empty] of steps) {
-    for (const history of histories) empty(history);
+    for (const item of items) empty(item);
     const after = heapUsed();
     parts.push({ part, bytesPerActor: (h - after) / n });
     h = after;
   }
-  histories.length = 0;
-  engine.forgetHistories();
-  parts.push({ part: 'the rest (history objects, empty parts, map entries, group snapshots)', bytesPerActor: (h - heapUsed()) / n });
-  return parts;
+  return { parts, heapBefore, heapAfter: h };
 }
 
 function measureParts(engine: Engine): { figures: StateFigures; heapWithout: number; parts: PartFigures; held: HeldFigures } {
@@ -210,15 +218,7 @@ function measureParts(engine: Engine): { figures: StateFigures; heapWithout: num
     ['measure states', (st) => (st.measures = null)],
     ['last closed alert', (st) => (st.lastClosed = null)],
   ];
-  const h0 = heapUsed();
-  let h = h0;
-  const parts: { part: string; bytesPerActor: number }[] = [];
-  for (const [part, empty] of steps) {
-    for (const st of states) empty(st);
-    const after = heapUsed();
-    parts.push({ part, bytesPerActor: (h - after) / n });
-    h = after;
-  }
+  const { parts, heapBefore: h0, heapAfter: h } = heapFreedBySteps(states, steps);
   states.length = 0;
   engine.forget(sizes.map(([id]) => id));
   const h2 = heapUsed();
