@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { stageCpuCounter, type StageCpu } from './stage-cpu.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -26,6 +27,14 @@ export class Metrics {
   });
   readonly actorsRebuilt = new Counter({ name: 'custos_engine_actors_rebuilt_total', help: 'Evicted actors whose window state was rebuilt from ClickHouse before their next event.', registers: [this.registry] });
   readonly consoleExceptions = new Gauge({ name: 'custos_console_exceptions_applied', help: 'Exceptions made in the analysts\' console that the engine applies now (beside the YAML ones).', registers: [this.registry] });
+  readonly stageCpuSeconds = new Counter({
+    name: 'custos_stage_cpu_seconds_total',
+    help: 'Process CPU spent in each pipeline stage (decode, enrich, evaluate, serialize); the rest of custos_process_cpu_seconds_total is fetching, HTTP, commits and GC between stages.',
+    labelNames: ['stage'],
+    registers: [this.registry],
+  });
+  /** The stage meter the pipeline counts into (observability/stage-cpu.ts). */
+  readonly stageCpu: StageCpu = stageCpuCounter((stage, seconds) => this.stageCpuSeconds.inc({ stage }, seconds));
   readonly futureDropped = new Gauge({ name: 'custos_engine_future_dropped', help: 'Events dated beyond the allowed clock skew (not evaluated).', registers: [this.registry] });
 
   constructor(withDefaults = true) {

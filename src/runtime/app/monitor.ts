@@ -206,6 +206,7 @@ export class Monitor {
                 ...clickHouseStoreOptions(config, tls.clickhouse, config['clickhouse.manage_schema']),
                 insertFormat: config['clickhouse.insert_format'],
                 insertMaxRows: config['clickhouse.insert_max_rows'],
+                stageCpu: metrics.stageCpu,
               }),
             undefined,
             deps.signal,
@@ -408,6 +409,7 @@ export class Monitor {
             enricher: () => enricher,
             engine,
             clock,
+            stageCpu: metrics.stageCpu,
           });
           const handler = createBatchHandler({
             processor,

@@ -16,6 +16,7 @@ import type { Enricher } from '../enrich/enricher.js';
 import type { EnrichedEvent } from '../../model/enriched.js';
 import type { RejectedRecord } from '../../model/rejection.js';
 import { toDeadLetter } from './dead-letter.js';
+import { UNMEASURED, type StageCpu } from '../../observability/stage-cpu.js';
 import type { PartitionAlignment } from './partition-alignment.js';
 import { type PositionedEvent } from '../../model/batch.js';
 import type { BatchOutput, DeadLetter, InboundMessage } from '../../model/batch.js';
@@ -36,6 +37,8 @@ export interface BatchProcessorDeps {
   readonly clock: Clock;
   /** Event-time alignment of the partitions this instance owns; absent: every batch is evaluated whole. */
   readonly alignment?: PartitionAlignment;
+  /** Counts the CPU of decode, enrich and evaluate (the monitor's metrics); absent: not counted. */
+  readonly stageCpu?: StageCpu;
 }
 
 /** A batch decoded and enriched, not evaluated yet (its actors are known, nothing in the engine changed). */
@@ -57,7 +60,11 @@ export interface PreparedBatch {
 }
 
 export class BatchProcessor {
-  constructor(private readonly deps: BatchProcessorDeps) {}
+  private readonly stageCpu: StageCpu;
+
+  constructor(private readonly deps: BatchProcessorDeps) {
+    this.stageCpu = deps.stageCpu ?? UNMEASURED;
+  }
 
   /** `highWatermark`: the partition's log end offset when the batch was fetched (to know when it caught up). */
   process(topic: string, partition: number, messages: readonly InboundMessage[], highWatermark?: string): BatchOutput {
@@ -69,7 +76,7 @@ export class BatchProcessor {
     const { topic, partition, enriched } = batch;
     const alignment = this.deps.alignment;
     const inputs: EvaluationInputs | undefined = alignment === undefined ? undefined : { othersCompleteTo: alignment.othersCompleteTo(partition) };
-    const verdict = enriched.length > 0 ? this.deps.engine.evaluate(enriched, inputs) : { alerts: [], activity: [] };
+    const verdict = enriched.length > 0 ? this.stageCpu.measure('evaluate', () => this.deps.engine.evaluate(enriched, inputs)) : { alerts: [], activity: [] };
     let maxTsMs = 0;
     for (const e of enriched) if (e.ts > maxTsMs) maxTsMs = e.ts;
     alignment?.evaluated(partition, { lastTs: enriched.length > 0 ? maxTsMs : Number.NEGATIVE_INFINITY, heldFrom: batch.heldFrom, reachedEnd: batch.reachedEnd });
@@ -103,12 +110,14 @@ export class BatchProcessor {
     let processed = 0;
     const into = { events, enriched, rejected, deadLetters };
     for (let start = 0; start < values.length && heldFrom === null; start += DECODE_CHUNK) {
-      const chunk = this.deps.decode.batch(values.slice(start, start + DECODE_CHUNK), bound);
+      const chunk = this.stageCpu.measure('decode', () => this.deps.decode.batch(values.slice(start, start + DECODE_CHUNK), bound));
       heldFrom = chunk.heldFrom;
-      for (const decoded of chunk.results) {
-        this.take(decoded, messages[processed]!, topic, partition, receivedAt, into, enrich);
-        processed++;
-      }
+      this.stageCpu.measure('enrich', () => {
+        for (const decoded of chunk.results) {
+          this.take(decoded, messages[processed]!, topic, partition, receivedAt, into, enrich);
+          processed++;
+        }
+      });
     }
     const last = messages[processed - 1];
     const reachedEnd = heldFrom === null && last !== undefined && highWatermark !== undefined && BigInt(last.offset) + 1n >= BigInt(highWatermark);

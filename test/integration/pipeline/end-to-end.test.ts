@@ -22,6 +22,7 @@ describe('Kafka → custos → ClickHouse → webhook', () => {
   const logSink = { write: (line: string) => void logLines.push(line) };
   let monitor: Monitor;
   let ch: ClickHouseClient;
+  const metrics = new Metrics(false);
   const now = Date.now();
   const reads = Array.from({ length: 300 }, (_, i) => benignRead(i, now - 3_600_000 + i * 10_000));
   const incident = bulkExport('alice-export-1', now - 60_000);
@@ -34,7 +35,7 @@ describe('Kafka → custos → ClickHouse → webhook', () => {
     monitor = await Monitor.start({
       config: scenarioConfig({ ...scenario, webhookUrl }),
       logger: createLogger('debug', logSink),
-      metrics: new Metrics(false),
+      metrics,
     });
     await produce(kafka, scenario.topic, [...reads, incident, { key: 'alice', value: '{"record_ids": ["c-secret-1"' }].map((m) => ('event_id' in m ? asMessage(m) : m)));
   });
@@ -57,6 +58,14 @@ describe('Kafka → custos → ClickHouse → webhook', () => {
     );
     expect(exported).toMatchObject({ actor_role: 'support_agent', network_zone: 'office', record_count: 2000, has_clear: 0, has_ref: 1 });
     expect(Number(exported?.refs)).toBe(2000);
+  });
+
+  it('counts the CPU of every pipeline stage it ran (custos_stage_cpu_seconds_total)', async () => {
+    await pollQuery<{ n: string }>(ch, `SELECT count() AS n FROM ${scenario.database}.access_events_dedup`, (r) => Number(r[0]?.n) === 301);
+    const { values } = await metrics.stageCpuSeconds.get();
+    expect(values.map((v) => v.labels.stage).sort()).toEqual(['decode', 'enrich', 'evaluate', 'serialize']);
+    // 301 events decoded, enriched, judged and serialised take CPU; none of it is left uncounted.
+    for (const v of values) expect(v.value).toBeGreaterThan(0);
   });
 
   it('stores an explained alert for the bulk export and posts it, signed, to the webhook', async () => {

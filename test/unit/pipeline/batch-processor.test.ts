@@ -13,6 +13,7 @@ import type { Enricher } from '../../../src/runtime/enrich/enricher.js';
 import type { EnrichedEvent } from '../../../src/model/enriched.js';
 import type { InboundMessage } from '../../../src/model/batch.js';
 import type { PartitionAlignment } from '../../../src/runtime/pipeline/partition-alignment.js';
+import type { StageCpu } from '../../../src/observability/stage-cpu.js';
 
 const KEY = 'p'.repeat(40);
 const T0 = 1_772_438_102_000;
@@ -64,4 +65,49 @@ describe('BatchProcessor.prepare', () => {
       expect(batch.rejected).toHaveLength(alone.filter((r) => !r.ok).length);
     });
   }
+});
+
+describe('BatchProcessor stage CPU', () => {
+  it('counts decode and enrich once per chunk and evaluate once per batch, each around its own work', () => {
+    const log: string[] = [];
+    const stageCpu: StageCpu = {
+      measure(stage, work) {
+        log.push(`${stage}:start`);
+        try {
+          return work();
+        } finally {
+          log.push(`${stage}:end`);
+        }
+      },
+    };
+    const processor = new BatchProcessor({
+      decode,
+      enricher: (): Enricher =>
+        ((event) => {
+          log.push('enrich-one');
+          return event as unknown as EnrichedEvent;
+        }) as Enricher,
+      engine: {
+        evaluate: () => {
+          log.push('engine');
+          return { alerts: [], activity: [] };
+        },
+      } as unknown as DetectionEngine,
+      clock: new ManualClock(T0),
+      stageCpu,
+    });
+    processor.process('t', 0, messages);
+    const chunks = Math.ceil(messages.length / DECODE_CHUNK);
+    const starts = log.filter((l) => l.endsWith(':start'));
+    expect(starts).toEqual([...Array.from({ length: chunks }, () => ['decode:start', 'enrich:start']).flat(), 'evaluate:start']);
+    // Every event is enriched inside an enrich span and the engine runs inside the evaluate span.
+    let open = '';
+    for (const l of log) {
+      if (l.endsWith(':start')) open = l.slice(0, -':start'.length);
+      else if (l.endsWith(':end')) open = '';
+      else if (l === 'enrich-one') expect(open).toBe('enrich');
+      else if (l === 'engine') expect(open).toBe('evaluate');
+    }
+    expect(log.filter((l) => l === 'enrich-one')).toHaveLength(messages.filter((m) => decode(m.value).ok).length);
+  });
 });
