@@ -14,6 +14,9 @@ import { pathsForLog, resolvePaths } from '../config/paths.js';
 import { checkConfiguration } from '../runtime/check/check-configuration.js';
 import { ConfigurationCheckError } from '../runtime/check/check-error.js';
 import { summaryLine } from '../runtime/check/summary.js';
+import { checkSettingsTogether, ruleHorizons } from '../runtime/check/settings-checks.js';
+import { inspectSettings } from '../config/load.js';
+import { SETTINGS, type SettingKey } from '../config/settings.js';
 
 export async function runCommand(options: { config?: string }): Promise<number> {
   const config = loadSettings(options.config);
@@ -23,14 +26,20 @@ export async function runCommand(options: { config?: string }): Promise<number> 
 
   // The checks of `custos check`, before anything binds or connects: errors refuse the start
   // (exit 78), warnings are logged once, and the files in use are named with where each came from.
-  const paths = resolvePaths({ env: process.env, file: options.config ?? process.env.CUSTOS_CONFIG_FILE });
+  const file = options.config ?? process.env.CUSTOS_CONFIG_FILE;
+  const paths = resolvePaths({ env: process.env, file });
   logger.info({ files: pathsForLog(paths) }, 'configuration files');
   const check = checkConfiguration({ paths, defaultTimezone: config['enrichment.default_timezone'] });
   for (const f of check.findings) {
     if (f.severity === 'warning') logger.warn({ file: f.file, line: f.line, reason: f.reason }, 'configuration warning');
   }
   if (check.errors > 0) return reportStartupError(new ConfigurationCheckError(check.findings.filter((f) => f.severity === 'error')), logger);
-  logger.info({ summary: summaryLine(check.summary), warnings: check.warnings }, 'configuration checked');
+  // Settings valid alone that misfire together, as `custos check` warns about them (their
+  // messages name settings and where they came from, never a secret's value).
+  const { origins } = inspectSettings({ env: process.env, file }, Object.keys(SETTINGS) as SettingKey[]);
+  const together = checkSettingsTogether({ values: config, origins, ...(check.ruleSet !== undefined && { rules: ruleHorizons(check.ruleSet) }) });
+  for (const f of together) logger.warn({ file: f.file, line: f.line, reason: f.reason }, 'configuration warning');
+  logger.info({ summary: summaryLine(check.summary), warnings: check.warnings + together.length }, 'configuration checked');
 
   // Signals are handled from the first moment: a SIGTERM that arrives while
   // a service is still being waited for ends the wait; one that arrives while

@@ -64,6 +64,27 @@ describe('custos run exit codes', () => {
     expect((await response.text()).trim()).toBe('0');
   });
 
+  it('logs the settings warnings of custos check at start, never the secret itself', async () => {
+    // A webhook secret with no webhook to sign is valid alone and misfires with the rest (settings-checks.ts).
+    const secret = `whsec_${Buffer.from('an unused webhook secret, 32 bytes').toString('base64')}`;
+    const { code, output } = await runCli({
+      ...scenarioEnv(scenario),
+      CUSTOS_WEBHOOK_URLS: '',
+      CUSTOS_WEBHOOK_SECRET: secret,
+      CUSTOS_METRICS_HOST: '127.0.0.1',
+      // The start ends at the taken metrics port, right after the checks: nothing connects.
+      CUSTOS_METRICS_PORT: String(takenPort),
+    });
+    expect(code).toBe(78);
+    const warnings = output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; reason?: string; file?: string })
+      .filter((l) => l.msg === 'configuration warning' && l.file === 'settings');
+    expect(warnings.map((w) => w.reason)).toEqual([expect.stringContaining('CUSTOS_WEBHOOK_SECRET is set, but CUSTOS_WEBHOOK_URLS is empty')]);
+    expect(output).not.toContain(secret);
+  });
+
   it('exits 0 at once on SIGTERM while still waiting for a service at start', async () => {
     let signalled = false;
     // Nothing listens on port 9 (discard) here: ClickHouse is "not up yet", retried for up to 2 minutes.
