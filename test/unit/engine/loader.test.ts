@@ -407,6 +407,17 @@ rules:
     expect(problems(policyWhen('{ field: local_time.weekday, eq: 0 }'))).toEqual(['t1.yaml:8: `0` is not a value of `local_time.weekday` (a whole number from 1 to 7)']);
   });
 
+  it('refuses a comparison no value of an enumerated field meets (it would never hold), and keeps one some value meets', () => {
+    expect(problems(policyWhen('{ field: local_time.hour, gt: 23 }'))).toEqual(['t1.yaml:8: `gt: 23` never holds for `local_time.hour` (a whole number from 0 to 23)']);
+    expect(problems(policyWhen('{ field: local_time.hour, gte: 24 }'))).toEqual(['t1.yaml:8: `gte: 24` never holds for `local_time.hour` (a whole number from 0 to 23)']);
+    expect(problems(policyWhen('{ field: local_time.weekday, lt: 1 }'))).toEqual(['t1.yaml:8: `lt: 1` never holds for `local_time.weekday` (a whole number from 1 to 7)']);
+    expect(problems(policyWhen('{ field: local_time.hour, lte: -1 }'))).toEqual(['t1.yaml:8: `lte: -1` never holds for `local_time.hour` (a whole number from 0 to 23)']);
+    expect(rules(policyWhen('{ field: local_time.hour, gte: 23 }')).policyRules).toHaveLength(1);
+    expect(rules(policyWhen('{ field: local_time.weekday, lte: 1 }')).policyRules).toHaveLength(1);
+    // A field without enumerated values takes any bound.
+    expect(rules(policyWhen('{ field: record_count, gt: 1000000000 }')).policyRules).toHaveLength(1);
+  });
+
   it('refuses an inline in / not_in item that is no value of the field, on the line of the item', () => {
     const text = policyWhen(`
       all:

@@ -185,10 +185,15 @@ function compileLeaf(raw: Record<string, unknown>, path: YamlPath, ctx: Predicat
         return NEVER;
       }
       const n = value;
-      if (op === 'gt') return (i) => (get(i) as number) > n;
-      if (op === 'gte') return (i) => (get(i) as number) >= n;
-      if (op === 'lt') return (i) => (get(i) as number) < n;
-      return (i) => (get(i) as number) <= n;
+      const holds = op === 'gt' ? (v: number) => v > n : op === 'gte' ? (v: number) => v >= n : op === 'lt' ? (v: number) => v < n : (v: number) => v <= n;
+      // A field whose values are enumerated (local hour 0-23, weekday 1-7): a bound none of them
+      // meets (`gt: 23`, `lt: 1` on a weekday) makes a comparison that never holds.
+      const allowed = spec.values;
+      if (allowed !== undefined && allowed.every((v): v is number => typeof v === 'number') && !allowed.some(holds)) {
+        ctx.report(vpath, `\`${op}: ${n}\` never holds for \`${field}\` (${describeValues(allowed)})`);
+        return NEVER;
+      }
+      return (i) => holds(get(i) as number);
     }
     case 'in':
     case 'not_in': {
