@@ -10,6 +10,10 @@ import type { RuleSet } from '../engine/index.js';
 import { UNKNOWN_ZONE } from '../enrich/network-zones.js';
 import { error, figure, warning, type CheckFinding } from './findings.js';
 import { predicatesOnField, type RuleFileIndex } from './rule-files.js';
+import { nearestName } from '../../util/nearest-name.js';
+
+/** The role the enricher gives an actor missing from the directory. */
+const UNKNOWN_ROLE = 'unknown';
 
 const DAY_MS = 86_400_000;
 /** Exceptions expiring within this are announced, so their owners renew or drop them in time. */
@@ -28,6 +32,32 @@ export function checkFieldClassReferences(fields: FieldClasses, fieldsFile: stri
   for (const p of predicatesOnField(index, ruleSet, 'field_classes')) {
     const missing = p.values.filter((c) => !defined.has(c));
     if (missing.length > 0) out.push(error({ file: p.file, line: p.line, reason: `compares field_classes with ${missing.join(', ')}, which the fields file does not define (${names})` }));
+  }
+  return out;
+}
+
+/**
+ * A rule comparing actor.role with a role the role table does not define never
+ * matches it (and, negated, always does): the directory cannot hold such a role
+ * (checkDirectory refuses one without a need-to-know entry), so it is a typo or
+ * a role renamed. `unknown` is the role of actors missing from the directory.
+ */
+export function checkRoleReferences(ruleSet: RuleSet, index: RuleFileIndex): CheckFinding[] {
+  const roles = [...ruleSet.roles.keys()].sort();
+  const out: CheckFinding[] = [];
+  for (const p of predicatesOnField(index, ruleSet, 'actor.role')) {
+    const missing = p.values.filter((r) => r !== UNKNOWN_ROLE && !ruleSet.roles.has(r));
+    if (missing.length === 0) continue;
+    const near = missing.map((r) => nearestName(r, roles)).filter((n): n is string => n !== null);
+    out.push(
+      error({
+        file: p.file,
+        line: p.line,
+        reason:
+          `compares actor.role with ${missing.join(', ')}, which the role table does not define (roles: ${roles.join(', ') || 'none'}, and ${UNKNOWN_ROLE} for actors not in the directory)` +
+          (near.length > 0 ? `; did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : ''),
+      }),
+    );
   }
   return out;
 }

@@ -95,6 +95,20 @@ describe('custos check', () => {
     expect(warnings.some((w) => /fields not listed in the fields file get class identity; roles marketing_analyst are not granted identity/.test(w))).toBe(true);
   });
 
+  it('a rule comparing actor.role with a role the role table lacks is an error at its line, naming the nearest role', () => {
+    const off = (d: string) => join(d, 'policy/off-hours.yaml');
+    const { errors, dir } = checkCopy((d) =>
+      replaceIn(off(d), '        - { condition: not_denied }\n', '        - { condition: not_denied }\n        - { field: actor.role, not_in: [finanse_clerk, unknown, support_agent] }\n'),
+    );
+    expect(errors).toEqual([
+      `error: ${off(dir)}:19: compares actor.role with finanse_clerk, which the role table does not define ` +
+        '(roles: data_analyst, engineer, finance_clerk, marketing_analyst, security_analyst, service_api, service_batch, support_agent, support_lead, and unknown for actors not in the directory); did you mean `finance_clerk`?',
+    ]);
+    // Roles the table defines, and `unknown`, are what the check accepts.
+    const fine = checkCopy((d) => replaceIn(off(d), '        - { condition: not_denied }\n', '        - { condition: not_denied }\n        - { field: actor.role, not_in: [finance_clerk, unknown] }\n'));
+    expect(fine.errors).toEqual([]);
+  });
+
   it('exceptions expiring within 7 days are warned about', () => {
     const { warnings } = checkCopy((d) => replaceIn(join(d, 'exceptions/active.yaml'), 'expires: 2027-06-30', 'expires: 2026-12-05'));
     expect(warnings.some((w) => /exception `exc-fraud-study-carol` \(owner security-team\) expires within \d days/.test(w))).toBe(true);
