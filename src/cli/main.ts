@@ -259,7 +259,8 @@ bench
   .option('--compare-dist <dir>', "another build's dist folder: its custos runner drains the topic too, after this build's, in every round")
   .option('--compare-node-args <flags>', 'extra Node flags for the compared runner (without --compare-dist: this build again, with these flags)')
   .option('--compare-rules <dir>', "the compared runner's rules folder (default: this build's): another checkout's rules, where its build cannot load these")
-  .action(async (opts: { events: number; actors: number; partitions: number; rounds: number; nodeArgs?: string; compareDist?: string; compareNodeArgs?: string; compareRules?: string }) => {
+  .option('--warmup <n>', "events of each drain before the 'after the warm-up' figures start (default: a third of --events)", (v) => Number(v))
+  .action(async (opts: { events: number; actors: number; partitions: number; rounds: number; nodeArgs?: string; compareDist?: string; compareNodeArgs?: string; compareRules?: string; warmup?: number }) => {
     const { runThroughputBenchmark } = await import('../tools/bench/throughput/main.js');
     const { brokers, clickhouseUrl } = servicesFromEnv();
     const flags = (v: string | undefined) => (v ?? '').split(/\s+/).filter((f) => f !== '');
@@ -272,6 +273,7 @@ bench
       clickhouseUrl,
       nodeArgs: flags(opts.nodeArgs),
       compareNodeArgs: flags(opts.compareNodeArgs),
+      ...(opts.warmup !== undefined && { warmupEvents: opts.warmup }),
       ...(opts.compareDist !== undefined && { compareDist: opts.compareDist }),
       ...(opts.compareRules !== undefined && { compareRules: opts.compareRules }),
     });

@@ -4,7 +4,7 @@
  * Run as a child process: node dist/tools/bench/throughput/bare-consumer.js <brokers> <topic> <events>
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { FIGURES_PREFIX, RunMeter } from './measure.js';
+import { FIGURES_PREFIX, RunMeter, warmupEvents } from './measure.js';
 
 async function main(): Promise<void> {
   const [brokers = '', topic = '', expectedText = '0'] = process.argv.slice(2);
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const meter = new RunMeter();
+  const warmup = warmupEvents();
   let seen = 0;
   let parsedFields = 0;
   await new Promise<void>((resolve) => {
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
         if (last) resolveOffset(last.offset);
         await commitOffsetsIfNecessary();
         seen += batch.messages.length;
+        meter.warmedUp(seen, warmup);
         if (seen >= expected) resolve();
       },
     });

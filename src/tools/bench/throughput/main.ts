@@ -25,6 +25,7 @@ import { describeStored, storedRows, type TableFingerprint } from './stored-rows
 import { measureStages } from './stages.js';
 import { table } from '../../../util/text-table.js';
 import { ServiceCpu, pidListeningOn, portOf } from './service-cpu.js';
+import { PIPELINE_STAGES, type PipelineStage } from '../../../observability/stage-cpu.js';
 
 export interface ThroughputOptions {
   readonly events: number;
@@ -47,6 +48,12 @@ export interface ThroughputOptions {
    * checkout's rules, when its build could not load this one's (a measure it does not have).
    */
   readonly compareRules?: string;
+  /**
+   * Events of each drain before its warm figures start (default: a third of `events`): the
+   * first batches of a process pay for compiling its code and growing its heap, which a
+   * long-running monitor pays once. Both the whole drain and the part after are printed.
+   */
+  readonly warmupEvents?: number;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -86,6 +93,9 @@ function* firstN(events: Iterable<WireEvent>, n: number): Generator<WireEvent> {
 }
 
 export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void> {
+  if (o.warmupEvents !== undefined && !(Number.isInteger(o.warmupEvents) && o.warmupEvents >= 0 && o.warmupEvents < o.events)) {
+    throw new Error(`--warmup must be a whole number from 0 to below --events (${o.events}), got ${o.warmupEvents}`);
+  }
   const stamp = Date.now();
   const topic = `bench-throughput-${stamp}`;
   const database = `custos_bench_${stamp}`;
@@ -133,16 +143,17 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
       CUSTOS_METRICS_PORT: '0',
       CUSTOS_LOG_LEVEL: 'warn',
     });
+    const warmup = { BENCH_WARMUP_EVENTS: String(o.warmupEvents ?? Math.floor(o.events / 3)) };
     const results: MeasuredRun[] = [];
     const ch = createClient({ url: o.clickhouseUrl });
     try {
       for (let round = 1; round <= o.rounds; round++) {
         process.stdout.write(`round ${round}/${o.rounds}: bare consumer...\n`);
-        results.push(await measured(runChild(join(here, 'bare-consumer.js'), [o.brokers, topic, String(o.events)], process.env)));
+        results.push(await measured(runChild(join(here, 'bare-consumer.js'), [o.brokers, topic, String(o.events)], { ...process.env, ...warmup })));
         for (const side of sides) {
           process.stdout.write(`round ${round}/${o.rounds}: ${side.label}...\n`);
           const db = `${database}_${round}${side.suffix}`;
-          const figures = await measured(runChild(side.runner, [String(o.events)], { ...custosEnv(db, `${groupPrefix}-${round}${side.suffix}`), ...side.env }, side.nodeArgs));
+          const figures = await measured(runChild(side.runner, [String(o.events)], { ...custosEnv(db, `${groupPrefix}-${round}${side.suffix}`), ...warmup, ...side.env }, side.nodeArgs));
           // Read back after the run (outside the measured span).
           results.push({ ...figures, label: side.label, stored: await storedRows(ch, db) });
         }
@@ -151,6 +162,8 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
       await ch.close();
     }
     printTable(results);
+    printWarm(results, Number(warmup.BENCH_WARMUP_EVENTS));
+    printStagesInRun(custosGroups(results));
     printStored(results, o.compareRules !== undefined);
 
     // The same events, stage by stage, in this process (no I/O).
@@ -245,6 +258,12 @@ function range(values: readonly (number | null)[], digits = 1): string {
   return lo === hi ? lo : `${lo}–${hi}`;
 }
 
+/** One group per custos runner (this build's, and the compared one's if any), in the order they ran. */
+function custosGroups(results: readonly MeasuredRun[]): { label: string; runs: MeasuredRun[] }[] {
+  const labels = [...new Set(results.filter((r) => r.label.startsWith('custos')).map((r) => r.label))];
+  return labels.map((label) => ({ label, runs: results.filter((r) => r.label === label) }));
+}
+
 function printTable(results: readonly MeasuredRun[]): void {
   const total = (r: MeasuredRun) =>
     r.label.startsWith('custos') && r.brokerMicrosPerEvent !== null && r.clickhouseMicrosPerEvent !== null
@@ -266,8 +285,7 @@ function printTable(results: readonly MeasuredRun[]): void {
 
   const bare = results.filter((r) => r.label.startsWith('bare'));
   // One group per custos runner (this build's, and the compared one's if any), in the order they ran.
-  const labels = [...new Set(results.filter((r) => r.label.startsWith('custos')).map((r) => r.label))];
-  const groups = labels.map((label) => ({ label, runs: results.filter((r) => r.label === label) }));
+  const groups = custosGroups(results);
   const side = (label: string, rs: readonly MeasuredRun[], withStore: boolean) => [
     label,
     range(rs.map((r) => r.eventsPerSecond), 0),
@@ -293,3 +311,52 @@ function printTable(results: readonly MeasuredRun[]): void {
     process.stdout.write(`custos total CPU per event (custos + ClickHouse + broker)${name}: ${range(g.runs.map(total))} µs (goal ≤ 25 µs)\n`);
   }
 }
+
+/**
+ * Where each custos runner's Node CPU went in its own drain, from the stage counters the
+ * monitor keeps (observability/stage-cpu.ts): measured in the run, over the whole drain and
+ * after its warm-up, beside the CPU the process spent outside the stages.
+ */
+function printStagesInRun(groups: readonly { label: string; runs: readonly MeasuredRun[] }[]): void {
+  type Part = { readonly cpuMicrosPerEvent: number; readonly stageMicrosPerEvent?: Readonly<Record<string, number>> };
+  const stage = (p: Part, name: PipelineStage) => p.stageMicrosPerEvent?.[name] ?? 0;
+  const outside = (p: Part) => p.cpuMicrosPerEvent - PIPELINE_STAGES.reduce((sum, name) => sum + stage(p, name), 0);
+  for (const g of groups) {
+    const whole: Part[] = g.runs.filter((r) => r.stageMicrosPerEvent !== undefined);
+    if (whole.length === 0) continue;
+    const warm: Part[] = g.runs.flatMap((r) => (r.warm?.stageMicrosPerEvent === undefined ? [] : [r.warm]));
+    const column = (parts: readonly Part[], f: (p: Part) => number) => (parts.length === 0 ? 'n/a' : range(parts.map(f)));
+    const rows = [
+      ...PIPELINE_STAGES.map((name) => [name, column(whole, (p) => stage(p, name)), column(warm, (p) => stage(p, name))]),
+      ['outside the stages (kafkajs fetching and decoding, HTTP, offset commits, timers, GC between stages)', column(whole, outside), column(warm, outside)],
+      ['Node CPU of the process', column(whole, (p) => p.cpuMicrosPerEvent), column(warm, (p) => p.cpuMicrosPerEvent)],
+    ];
+    process.stdout.write(`\nNode CPU µs per event inside ${g.label}'s own runs, by stage (${whole.length} rounds):\n`);
+    process.stdout.write(`${table(['stage', 'whole drain', 'after the warm-up'], rows)}\n`);
+  }
+}
+
+/** The drains after their warm-up: events/s, Node CPU per event, GC, and custos's ratio to the bare consumer in the same round. */
+function printWarm(results: readonly MeasuredRun[], warmupEvents: number): void {
+  const warm = results.filter((r) => r.warm !== undefined);
+  if (warm.length === 0) return;
+  const labels = [...new Set(warm.map((r) => r.label))];
+  const rows = labels.map((label) => {
+    const ws = warm.filter((r) => r.label === label).map((r) => r.warm!);
+    return [label, range(ws.map((w) => w.eventsPerSecond), 0), range(ws.map((w) => w.cpuMicrosPerEvent)), `${range(ws.map((w) => w.gcYoungMs), 0)} / ${range(ws.map((w) => w.gcOldMs), 0)}`];
+  });
+  process.stdout.write(
+    `\nAfter the warm-up (each drain's first ${warmupEvents.toLocaleString('en-US')} events not counted; ranges over the rounds):\n` +
+      `${table(['run', 'events/s', 'Node CPU µs/ev', 'GC young/old ms'], rows)}\n`,
+  );
+  const bare = results.filter((r) => r.label.startsWith('bare'));
+  for (const label of labels.filter((l) => l.startsWith('custos'))) {
+    const runs = results.filter((r) => r.label === label);
+    const ratios = runs.map((c, i) => {
+      const b = bare[i]?.warm;
+      return b !== undefined && c.warm !== undefined ? c.warm.cpuMicrosPerEvent / b.cpuMicrosPerEvent : null;
+    });
+    process.stdout.write(`custos / bare consumer after the warm-up, same round${labels.length > 2 ? ` [${label}]` : ''}: ${range(ratios, 2)}× (goal ≤ 3×)\n`);
+  }
+}
+
