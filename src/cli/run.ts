@@ -15,19 +15,17 @@ import { checkConfiguration } from '../runtime/check/check-configuration.js';
 import { ConfigurationCheckError } from '../runtime/check/check-error.js';
 import { summaryLine } from '../runtime/check/summary.js';
 import { checkSettingsTogether, ruleHorizons } from '../runtime/check/settings-checks.js';
-import { inspectSettings } from '../config/load.js';
-import { SETTINGS, type SettingKey } from '../config/settings.js';
 
 export async function runCommand(options: { config?: string }): Promise<number> {
-  const config = loadSettings(options.config);
-  if (config === null) return 78;
+  const loaded = loadSettings(options.config);
+  if (loaded === null) return 78;
+  const { config, origins } = loaded;
   const logger = createLogger(config['log.level']);
   const metrics = new Metrics();
 
   // The checks of `custos check`, before anything binds or connects: errors refuse the start
   // (exit 78), warnings are logged once, and the files in use are named with where each came from.
-  const file = options.config ?? process.env.CUSTOS_CONFIG_FILE;
-  const paths = resolvePaths({ env: process.env, file });
+  const paths = resolvePaths({ env: process.env, file: options.config ?? process.env.CUSTOS_CONFIG_FILE });
   logger.info({ files: pathsForLog(paths) }, 'configuration files');
   const check = checkConfiguration({ paths, defaultTimezone: config['enrichment.default_timezone'] });
   for (const f of check.findings) {
@@ -36,7 +34,6 @@ export async function runCommand(options: { config?: string }): Promise<number> 
   if (check.errors > 0) return reportStartupError(new ConfigurationCheckError(check.findings.filter((f) => f.severity === 'error')), logger);
   // Settings valid alone that misfire together, as `custos check` warns about them (their
   // messages name settings and where they came from, never a secret's value).
-  const { origins } = inspectSettings({ env: process.env, file }, Object.keys(SETTINGS) as SettingKey[]);
   const together = checkSettingsTogether({ values: config, origins, ...(check.ruleSet !== undefined && { rules: ruleHorizons(check.ruleSet) }) });
   for (const f of together) logger.warn({ file: f.file, line: f.line, reason: f.reason }, 'configuration warning');
   logger.info({ summary: summaryLine(check.summary), warnings: check.warnings + together.length }, 'configuration checked');

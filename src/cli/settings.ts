@@ -1,13 +1,17 @@
 /** Shared by CLI commands: load the configuration, and report start-up errors clearly. */
-import { ConfigError, loadConfig } from '../config/load.js';
-import type { Settings } from '../config/settings.js';
+import { ConfigError, loadConfigWithOrigins, type SettingsInspection } from '../config/load.js';
+import type { SettingKey, Settings } from '../config/settings.js';
 import { classify, describeError, ERRORS } from '../errors.js';
 import type { Logger } from '../observability/log.js';
 
-/** Loads settings from the environment and the optional file; prints problems and returns null when invalid. */
-export function loadSettings(file?: string): Settings | null {
+/**
+ * Loads settings from the environment and the optional file, with where each came from
+ * (the settings-together warnings name them); prints problems and returns null when invalid.
+ */
+export function loadSettings(file?: string): { readonly config: Settings; readonly origins: SettingsInspection<SettingKey>['origins'] } | null {
   try {
-    return loadConfig({ env: process.env, file: file ?? process.env.CUSTOS_CONFIG_FILE });
+    const { settings, origins } = loadConfigWithOrigins({ env: process.env, file: file ?? process.env.CUSTOS_CONFIG_FILE });
+    return { config: settings, origins };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`custos: ${err.message}\n`);

@@ -24,7 +24,14 @@ export interface ConfigSources {
 }
 
 export function loadConfig(sources: ConfigSources): Settings {
-  return loadSettingsSubset(sources, Object.keys(SETTINGS) as SettingKey[]) as Settings;
+  return loadConfigWithOrigins(sources).settings;
+}
+
+/** loadConfig, and where each value came from (its variable, its file key, or the default: for messages that name it). */
+export function loadConfigWithOrigins(sources: ConfigSources): { readonly settings: Settings; readonly origins: SettingsInspection<SettingKey>['origins'] } {
+  const r = inspectSettings(sources, Object.keys(SETTINGS) as SettingKey[]);
+  throwProblems(r);
+  return { settings: Object.freeze({ ...r.values }) as Settings, origins: r.origins };
 }
 
 /**
@@ -34,9 +41,13 @@ export function loadConfig(sources: ConfigSources): Settings {
  */
 export function loadSettingsSubset<K extends SettingKey>(sources: ConfigSources, keys: readonly K[]): Pick<Settings, K> {
   const r = inspectSettings(sources, keys);
+  throwProblems(r);
+  return Object.freeze({ ...r.values }) as Pick<Settings, K>;
+}
+
+function throwProblems(r: Pick<SettingsInspection<SettingKey>, 'problems' | 'missing'>): void {
   const problems = [...r.problems, ...r.missing];
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({ ...r.values }) as Pick<Settings, K>;
 }
 
 /** Every setting's value as far as it is valid, where it came from, and what is wrong: for `custos check`. */

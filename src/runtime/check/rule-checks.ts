@@ -9,11 +9,9 @@ import type { FieldClasses } from '../enrich/field-classes.js';
 import type { RuleSet } from '../engine/index.js';
 import { UNKNOWN_ZONE } from '../enrich/network-zones.js';
 import { error, figure, warning, type CheckFinding } from './findings.js';
-import { predicatesOnField, type RuleFileIndex } from './rule-files.js';
+import { comparisonsWithUndefined, type RuleFileIndex } from './rule-files.js';
 import { nearestName } from '../../util/nearest-name.js';
-
-/** The role the enricher gives an actor missing from the directory. */
-const UNKNOWN_ROLE = 'unknown';
+import { UNKNOWN_ROLE } from '../enrich/actor-directory.js';
 
 const DAY_MS = 86_400_000;
 /** Exceptions expiring within this are announced, so their owners renew or drop them in time. */
@@ -29,9 +27,8 @@ export function checkFieldClassReferences(fields: FieldClasses, fieldsFile: stri
     const at = index.roleAt(role.name) ?? { file: '(rules)', line: null };
     out.push(error({ ...at, reason: `role ${role.name} grants field class(es) ${[...missing].join(', ')}, which the fields file does not define (${names})` }));
   }
-  for (const p of predicatesOnField(index, ruleSet, 'field_classes')) {
-    const missing = p.values.filter((c) => !defined.has(c));
-    if (missing.length > 0) out.push(error({ file: p.file, line: p.line, reason: `compares field_classes with ${missing.join(', ')}, which the fields file does not define (${names})` }));
+  for (const p of comparisonsWithUndefined(index, ruleSet, 'field_classes', (c) => defined.has(c))) {
+    out.push(error({ file: p.file, line: p.line, reason: `compares field_classes with ${p.missing.join(', ')}, which the fields file does not define (${names})` }));
   }
   return out;
 }
@@ -45,14 +42,12 @@ export function checkFieldClassReferences(fields: FieldClasses, fieldsFile: stri
 export function checkRoleReferences(ruleSet: RuleSet, index: RuleFileIndex): CheckFinding[] {
   const roles = [...ruleSet.roles.keys()].sort();
   const out: CheckFinding[] = [];
-  for (const p of predicatesOnField(index, ruleSet, 'actor.role')) {
-    const missing = p.values.filter((r) => r !== UNKNOWN_ROLE && !ruleSet.roles.has(r));
-    if (missing.length === 0) continue;
+  for (const { missing, file, line } of comparisonsWithUndefined(index, ruleSet, 'actor.role', (r) => r === UNKNOWN_ROLE || ruleSet.roles.has(r))) {
     const near = missing.map((r) => nearestName(r, roles)).filter((n): n is string => n !== null);
     out.push(
       error({
-        file: p.file,
-        line: p.line,
+        file,
+        line,
         reason:
           `compares actor.role with ${missing.join(', ')}, which the role table does not define (roles: ${roles.join(', ') || 'none'}, and ${UNKNOWN_ROLE} for actors not in the directory)` +
           (near.length > 0 ? `; did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : ''),

@@ -39,11 +39,28 @@ export function indexRuleFiles(ruleSet: RuleSet): RuleFileIndex {
 }
 
 /**
+ * The predicates on `field` that compare it with values `isDefined` refuses
+ * (a zone, role or field class nobody defines), with those values: such a
+ * comparison never matches them (and, negated, always does).
+ */
+export function comparisonsWithUndefined(
+  index: RuleFileIndex,
+  ruleSet: RuleSet,
+  field: string,
+  isDefined: (value: string) => boolean,
+): { readonly missing: readonly string[]; readonly file: string; readonly line: number | null }[] {
+  return predicatesOnField(index, ruleSet, field).flatMap((p) => {
+    const missing = p.values.filter((v) => !isDefined(v));
+    return missing.length === 0 ? [] : [{ missing, file: p.file, line: p.line }];
+  });
+}
+
+/**
  * Every leaf predicate `{field: <field>, <operator>: values}` in the files
  * (rules, conditions, exceptions, settings), with the values it compares
  * against (lists resolved) and where it is.
  */
-export function predicatesOnField(
+function predicatesOnField(
   index: RuleFileIndex,
   ruleSet: RuleSet,
   field: string,

@@ -9,7 +9,7 @@ import { UNKNOWN_ZONE } from '../enrich/network-zones.js';
 import type { RuleSet } from '../engine/index.js';
 import { yamlWithLines } from '../../util/yaml-validate.js';
 import { error, warning, type CheckFinding } from './findings.js';
-import { predicatesOnField, type RuleFileIndex } from './rule-files.js';
+import { comparisonsWithUndefined, type RuleFileIndex } from './rule-files.js';
 
 interface LocatedRange {
   readonly zone: string;
@@ -83,9 +83,8 @@ export function checkZoneReferences(zones: NetworkZones, zonesFile: string, rule
     const at = index.roleAt(role.name) ?? { file: '(rules)', line: null };
     out.push(error({ ...at, reason: `role ${role.name} allows zone(s) ${missing.join(', ')}, which no zone defines (${names}): its actors' accesses would all break the zone check` }));
   }
-  for (const p of predicatesOnField(index, ruleSet, 'network.zone')) {
-    const missing = p.values.filter((z) => !defined.has(z));
-    if (missing.length > 0) out.push(error({ file: p.file, line: p.line, reason: `compares network.zone with ${missing.join(', ')}, which no zone defines (${names})` }));
+  for (const p of comparisonsWithUndefined(index, ruleSet, 'network.zone', (z) => defined.has(z))) {
+    out.push(error({ file: p.file, line: p.line, reason: `compares network.zone with ${p.missing.join(', ')}, which no zone defines (${names})` }));
   }
   return out;
 }

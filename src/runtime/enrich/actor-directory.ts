@@ -142,12 +142,15 @@ function dataLineNumbers(text: string): number[] {
 /** The zones of every unknown actor: one array, not one per event (an engine holds a profile per actor). */
 const NO_ZONES: readonly string[] = Object.freeze([]);
 
+/** The role of an actor missing from the directory (rules may compare actor.role with it). */
+export const UNKNOWN_ROLE = 'unknown';
+
 /** The profile of an actor missing from the directory: enriched, never dropped. */
 export function unknownActor(actorId: string, defaultTimezone: string): ActorProfile {
   return {
     actor_id: actorId,
     known: false,
-    role: 'unknown',
+    role: UNKNOWN_ROLE,
     department: 'unknown',
     employment_status: 'unknown',
     kind: 'human',

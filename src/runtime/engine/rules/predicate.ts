@@ -185,7 +185,8 @@ function compileLeaf(raw: Record<string, unknown>, path: YamlPath, ctx: Predicat
         return NEVER;
       }
       const n = value;
-      const holds = op === 'gt' ? (v: number) => v > n : op === 'gte' ? (v: number) => v >= n : op === 'lt' ? (v: number) => v < n : (v: number) => v <= n;
+      const compare = COMPARISONS[op];
+      const holds = (v: number) => compare(v, n);
       // A field whose values are enumerated (local hour 0-23, weekday 1-7): a bound none of them
       // meets (`gt: 23`, `lt: 1` on a weekday) makes a comparison that never holds.
       const allowed = spec.values;
@@ -228,6 +229,13 @@ function compileLeaf(raw: Record<string, unknown>, path: YamlPath, ctx: Predicat
     }
   }
 }
+
+const COMPARISONS: Readonly<Record<'gt' | 'gte' | 'lt' | 'lte', (v: number, bound: number) => boolean>> = {
+  gt: (v, bound) => v > bound,
+  gte: (v, bound) => v >= bound,
+  lt: (v, bound) => v < bound,
+  lte: (v, bound) => v <= bound,
+};
 
 /** A literal list or `{list: name}`; null after reporting a problem. */
 export function resolveValues(

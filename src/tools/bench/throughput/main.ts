@@ -350,13 +350,13 @@ function printWarm(results: readonly MeasuredRun[], warmupEvents: number): void 
       `${table(['run', 'events/s', 'Node CPU µs/ev', 'GC young/old ms'], rows)}\n`,
   );
   const bare = results.filter((r) => r.label.startsWith('bare'));
-  for (const label of labels.filter((l) => l.startsWith('custos'))) {
-    const runs = results.filter((r) => r.label === label);
-    const ratios = runs.map((c, i) => {
+  const groups = custosGroups(results);
+  for (const g of groups) {
+    const ratios = g.runs.map((c, i) => {
       const b = bare[i]?.warm;
       return b !== undefined && c.warm !== undefined ? c.warm.cpuMicrosPerEvent / b.cpuMicrosPerEvent : null;
     });
-    process.stdout.write(`custos / bare consumer after the warm-up, same round${labels.length > 2 ? ` [${label}]` : ''}: ${range(ratios, 2)}× (goal ≤ 3×)\n`);
+    process.stdout.write(`custos / bare consumer after the warm-up, same round${groups.length > 1 ? ` [${g.label}]` : ''}: ${range(ratios, 2)}× (goal ≤ 3×)\n`);
   }
 }
 

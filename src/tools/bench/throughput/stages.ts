@@ -40,18 +40,17 @@ function cpuOnce(fn: () => unknown): number {
   return used.user + used.system;
 }
 
-/** CPU µs of the cheapest of PASSES runs after one warm-up run (`cold`: told the warm-up run's). */
-function cpuMicros(fn: () => unknown, cold?: (micros: number) => void): number {
+/** CPU µs of the first run (the warm-up) and of the cheapest of PASSES runs after it. */
+function cpuPasses(fn: () => unknown): { first: number; best: number } {
   const first = cpuOnce(fn);
-  cold?.(first);
   let best = Infinity;
-  for (let i = 0; i < PASSES; i++) {
-    const start = process.cpuUsage();
-    fn();
-    const used = process.cpuUsage(start);
-    best = Math.min(best, used.user + used.system);
-  }
-  return best;
+  for (let i = 0; i < PASSES; i++) best = Math.min(best, cpuOnce(fn));
+  return { first, best };
+}
+
+/** CPU µs of the cheapest of PASSES runs after one warm-up run. */
+function cpuMicros(fn: () => unknown): number {
+  return cpuPasses(fn).best;
 }
 
 export function measureStages(values: readonly Buffer[], directoryFile: string): StageFigure[] {
@@ -108,14 +107,10 @@ export function measureStages(values: readonly Buffer[], directoryFile: string):
   const latest = enriched.reduce((m, e) => Math.max(m, e.ts), 0);
   // The first pass is also printed: the engine's code has not run in this process before, as
   // in a monitor's first minutes (unoptimised code, a heap still growing).
-  let engineColdUs = 0;
-  const engineUs = cpuMicros(
-    () => {
-      const engine = createEngine({ rules, clock: new ManualClock(latest) });
-      for (let i = 0; i < enriched.length; i += BATCH) engine.evaluate(enriched.slice(i, i + BATCH));
-    },
-    (us) => (engineColdUs = us),
-  );
+  const { first: engineColdUs, best: engineUs } = cpuPasses(() => {
+    const engine = createEngine({ rules, clock: new ManualClock(latest) });
+    for (let i = 0; i < enriched.length; i += BATCH) engine.evaluate(enriched.slice(i, i + BATCH));
+  });
   const position = { topic: 'bench', partition: 0, offset: '0' };
   const batches: EnrichedEvent[][] = [];
   for (let i = 0; i < enriched.length; i += BATCH) batches.push(enriched.slice(i, i + BATCH));
