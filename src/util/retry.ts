@@ -30,7 +30,7 @@ export interface RetryOptions {
   readonly giveUp?: (err: unknown, failures: number) => boolean;
   /** After each failure that is retried, with the wait ahead (for logs and metrics). */
   readonly onRetry?: (err: unknown, failures: number, delayMs: number) => void | Promise<void>;
-  /** Ends the wait and the retries at once. */
+  /** Ends the wait (the default one, or an injected `sleep`) and the retries at once. */
   readonly signal?: AbortSignal;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
@@ -40,7 +40,7 @@ export type RetryResult<T> = { readonly ok: true; readonly value: T } | { readon
 
 /** Runs `attempt` until it resolves, `giveUp` says so, or the signal aborts. Never throws. */
 export async function retry<T>(attempt: () => Promise<T>, o: RetryOptions): Promise<RetryResult<T>> {
-  const sleep = o.sleep ?? ((ms: number) => delay(ms, undefined, o.signal ? { signal: o.signal } : undefined).catch(() => undefined));
+  const sleep = o.sleep === undefined ? (ms: number) => delay(ms, undefined, o.signal ? { signal: o.signal } : undefined).catch(() => undefined) : untilAborted(o.sleep, o.signal);
   for (let failures = 1; ; failures++) {
     try {
       return { ok: true, value: await attempt() };
@@ -52,4 +52,18 @@ export async function retry<T>(attempt: () => Promise<T>, o: RetryOptions): Prom
       if (o.signal?.aborted || (o.giveUp?.(err, failures) ?? false)) return { ok: false, error: err, failures };
     }
   }
+}
+
+/** An injected wait that also ends when the signal aborts (the default wait does by itself). */
+function untilAborted(sleep: (ms: number) => Promise<void>, signal: AbortSignal | undefined): (ms: number) => Promise<void> {
+  if (signal === undefined) return sleep;
+  return (ms) => {
+    if (signal.aborted) return Promise.resolve();
+    let stop: () => void = () => undefined;
+    const aborted = new Promise<void>((resolve) => {
+      stop = resolve;
+      signal.addEventListener('abort', stop, { once: true });
+    });
+    return Promise.race([sleep(ms), aborted]).finally(() => signal.removeEventListener('abort', stop));
+  };
 }

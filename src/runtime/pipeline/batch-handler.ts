@@ -11,14 +11,13 @@
 import { describeError, retriedFailureLog } from '../../errors.js';
 import type { Logger } from '../../observability/log.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { retry } from '../../util/retry.js';
 import type { BatchControl, BatchHandler, BatchOutcome, SourceBatch } from '../source/kafka-source.js';
 import type { BatchProcessor } from './batch-processor.js';
 import type { BatchOutput } from '../../model/batch.js';
 import type { CarryOver } from './carry-over.js';
 import type { OutputWriter } from './output-writer.js';
 import { LoopTurns } from './loop-turns.js';
-import { whileHeartbeating } from './heartbeating.js';
+import { retryWhileHeartbeating } from './heartbeating.js';
 
 export interface BatchHandlerDeps {
   readonly processor: BatchProcessor;
@@ -59,25 +58,20 @@ export function createBatchHandler(deps: BatchHandlerDeps): BatchHandler {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   /** One per handler, shared by the partitions it handles at once. */
   const turns = new LoopTurns();
-  /** A rebuild of evicted actors: retried like a write, until done or the batch is given up. */
+  /** A rebuild of evicted actors: retried like a write, until done or the batch is given up (nothing is evaluated yet). */
   async function rebuild(actorIds: readonly string[], control: BatchControl): Promise<boolean> {
     const evicted = deps.evictedActors as NonNullable<BatchHandlerDeps['evictedActors']>;
-    // A failed heartbeat (a rebalance waits for this batch to end) gives the rebuild up: nothing is evaluated yet.
-    let membershipLost = false;
-    const beat = () =>
-      control.heartbeat().catch(() => {
-        membershipLost = true;
-      });
-    const result = await retry(() => whileHeartbeating(beat, () => evicted.rebuild(actorIds), deps.heartbeatIntervalMs), {
+    const result = await retryWhileHeartbeating(() => evicted.rebuild(actorIds), {
+      heartbeat: () => control.heartbeat(),
+      shouldAbandon: () => control.shouldAbandon(),
       backoff: { initialMs: 250, maxMs: 30_000 },
-      giveUp: () => membershipLost || control.shouldAbandon(),
-      onRetry: async (err, failures, delayMs) => {
+      ...(deps.heartbeatIntervalMs !== undefined && { heartbeatIntervalMs: deps.heartbeatIntervalMs }),
+      onRetry: (err, failures, delayMs) => {
         deps.metrics.sinkFailures.inc({ stage: 'rebuild' });
         const { level, note } = retriedFailureLog(err);
         deps.logger[level]({ stage: 'rebuild', err: describeError(err), failures, retryInMs: delayMs, ...(note && { note }) }, 'rebuilding evicted actors failed; the batch waits');
-        await beat();
       },
-      sleep,
+      ...(deps.sleep && { sleep: deps.sleep }),
     });
     return result.ok;
   }

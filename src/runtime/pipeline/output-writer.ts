@@ -15,10 +15,10 @@ import { describeError, retriedFailureLog } from '../../errors.js';
 import type { OutputBatch } from '../../model/batch.js';
 import type { Logger } from '../../observability/log.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { retry, type Backoff } from '../../util/retry.js';
+import type { Backoff } from '../../util/retry.js';
 import type { Output } from '../outputs/output.js';
 import type { SinkHealth } from './sink-health.js';
-import { whileHeartbeating } from './heartbeating.js';
+import { retryWhileHeartbeating } from './heartbeating.js';
 
 export interface WriteControl {
   /** Keep the group membership alive while a write hangs or backs off. */
@@ -39,9 +39,6 @@ export interface OutputWriterDeps {
   readonly heartbeatIntervalMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
-
-/** How often a backoff wait asks whether the write is to be given up. */
-const ABANDON_POLL_MS = 250;
 
 export class OutputWriter {
   private readonly durable: readonly Output[];
@@ -80,58 +77,37 @@ export class OutputWriter {
   /** Writes to every durable output until each acknowledged (true) or the write is given up (false). */
   private async untilDurable(stamped: OutputBatch, control: WriteControl): Promise<boolean> {
     let pending = [...this.durable];
-    // Aborted when a heartbeat fails or, during a backoff wait, shouldAbandon says so (the consumer
-    // stops: a wait of up to 30 s would hold the shutdown): the wait ends and the write is given up.
-    const ended = new AbortController();
-    const beat = control.heartbeat === undefined ? undefined : () => this.beat(control, ended);
-    let watch: NodeJS.Timeout | undefined;
-    try {
-      const result = await retry(
-        async () => {
-          const outcomes = await whileHeartbeating(beat, () => Promise.allSettled(pending.map((o) => o.write(stamped))), this.deps.heartbeatIntervalMs);
-          const failed = pending.filter((_, i) => outcomes[i]?.status === 'rejected');
-          const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
-          pending = failed;
-          if (failed.length > 0) throw new OutputsFailed(failed.map((o) => o.name), errors);
+    const heartbeat = control.heartbeat?.bind(control);
+    const result = await retryWhileHeartbeating(
+      async () => {
+        const outcomes = await Promise.allSettled(pending.map((o) => o.write(stamped)));
+        const failed = pending.filter((_, i) => outcomes[i]?.status === 'rejected');
+        const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+        pending = failed;
+        if (failed.length > 0) throw new OutputsFailed(failed.map((o) => o.name), errors);
+      },
+      {
+        ...(heartbeat && { heartbeat }),
+        shouldAbandon: (failures) => control.shouldAbandon(failures),
+        backoff: this.deps.backoff ?? { initialMs: 250, maxMs: 30_000 },
+        ...(this.deps.heartbeatIntervalMs !== undefined && { heartbeatIntervalMs: this.deps.heartbeatIntervalMs }),
+        onRetry: (err, failures, delayMs) => {
+          const f = err as OutputsFailed;
+          this.deps.health?.failed();
+          for (const [i, stage] of f.outputs.entries()) {
+            const cause = f.errors[i];
+            this.deps.metrics.sinkFailures.inc({ stage });
+            // Not retryable (e.g. a schema changed by hand) or unknown: the partition still waits (nothing is skipped), loudly.
+            const { level, note } = retriedFailureLog(cause);
+            this.deps.logger[level]({ stage, err: describeError(cause), failures, retryInMs: delayMs, ...(note && { note }) }, 'output failed; retrying the batch, offsets held');
+          }
         },
-        {
-          backoff: this.deps.backoff ?? { initialMs: 250, maxMs: 30_000 },
-          giveUp: (_err, failures) => ended.signal.aborted || control.shouldAbandon(failures),
-          signal: ended.signal,
-          onRetry: async (err, failures, delayMs) => {
-            const f = err as OutputsFailed;
-            this.deps.health?.failed();
-            for (const [i, stage] of f.outputs.entries()) {
-              const cause = f.errors[i];
-              this.deps.metrics.sinkFailures.inc({ stage });
-              // Not retryable (e.g. a schema changed by hand) or unknown: the partition still waits (nothing is skipped), loudly.
-              const { level, note } = retriedFailureLog(cause);
-              this.deps.logger[level]({ stage, err: describeError(cause), failures, retryInMs: delayMs, ...(note && { note }) }, 'output failed; retrying the batch, offsets held');
-            }
-            await beat?.();
-            clearInterval(watch);
-            watch = setInterval(() => {
-              if (control.shouldAbandon(failures)) ended.abort();
-            }, ABANDON_POLL_MS);
-          },
-          ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
-        },
-      );
-      return result.ok;
-    } finally {
-      clearInterval(watch);
-    }
-  }
-
-  /** One heartbeat; a failure (a rebalance waits for the batch to end, or the member is gone) aborts the write's retries. */
-  private async beat(control: WriteControl, ended: AbortController): Promise<void> {
-    try {
-      await control.heartbeat?.();
-    } catch (err) {
-      if (ended.signal.aborted) return;
-      this.deps.logger.warn({ err: describeError(err) }, 'heartbeat failed during a write (a rebalance waits for the batch, or the member is gone): a failed attempt is not retried, its output is kept for the next write, so that the group can rebalance');
-      ended.abort();
-    }
+        onHeartbeatFailed: (err) =>
+          this.deps.logger.warn({ err: describeError(err) }, 'heartbeat failed during a write (a rebalance waits for the batch, or the member is gone): a failed attempt is not retried, its output is kept for the next write, so that the group can rebalance'),
+        ...(this.deps.sleep && { sleep: this.deps.sleep }),
+      },
+    );
+    return result.ok;
   }
 }
 

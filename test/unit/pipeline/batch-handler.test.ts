@@ -232,7 +232,11 @@ describe('carry-over', () => {
 
 describe('batch handler: actors evicted under the cap', () => {
   /** `over`: a rebuild and heartbeat of the test's own instead of the failing-then-succeeding ones. */
-  function rebuildHarness(rebuildFailures: number, abandonAfterFailure = false, over: { rebuild?: () => Promise<void>; heartbeat?: () => Promise<void>; heartbeatIntervalMs?: number } = {}) {
+  function rebuildHarness(
+    rebuildFailures: number,
+    abandonAfterFailure = false,
+    over: { rebuild?: () => Promise<void>; heartbeat?: () => Promise<void>; heartbeatIntervalMs?: number; sleep?: (ms: number) => Promise<void>; shouldAbandon?: () => boolean } = {},
+  ) {
     const log: string[] = [];
     const state = { failures: rebuildFailures, abandon: false };
     const metrics = new Metrics(false);
@@ -249,7 +253,7 @@ describe('batch handler: actors evicted under the cap', () => {
       writer: writerOf([{ name: 'store', role: 'durable', write: async () => undefined }]),
       metrics,
       logger: createLogger('silent'),
-      sleep: async () => undefined,
+      sleep: over.sleep ?? (async () => undefined),
       caps: () => ({ actorsEvicted: 3, alertsClosedEarly: 0, historiesDropped: 0, stormFolds: 0 }),
       ...(over.heartbeatIntervalMs !== undefined && { heartbeatIntervalMs: over.heartbeatIntervalMs }),
       evictedActors: {
@@ -263,7 +267,7 @@ describe('batch handler: actors evicted under the cap', () => {
         }),
       },
     });
-    const control = { heartbeat: over.heartbeat ?? (async () => undefined), shouldAbandon: () => state.abandon };
+    const control = { heartbeat: over.heartbeat ?? (async () => undefined), shouldAbandon: over.shouldAbandon ?? (() => state.abandon) };
     return { run: () => handler({ topic: 't', partition: 0, messages: [{ key: null, value: null, offset: '3' }] }, control), log, metrics };
   }
 
@@ -294,6 +298,29 @@ describe('batch handler: actors evicted under the cap', () => {
     const h = rebuildHarness(1, true);
     expect(await h.run()).toEqual(ABANDONED);
     expect(h.log).toEqual(['rebuild alice']);
+  });
+
+  it('a consumer stopping while a failed rebuild waits out its backoff gives the batch up then, not after the wait', async () => {
+    let asked = 0;
+    const h = rebuildHarness(1, false, {
+      // A backoff wait that does not end by itself (one of up to 30 s after a long outage): before, the stop was held until it did.
+      sleep: () => new Promise<void>(() => undefined),
+      // The consumer is not stopping when the failure is seen, and is told to stop during the wait.
+      shouldAbandon: () => asked++ > 0,
+    });
+    expect(await h.run()).toEqual(ABANDONED);
+    expect(h.log).toEqual(['rebuild alice']);
+  }, 10_000);
+
+  it('a failed heartbeat during a failed rebuild`s backoff wait gives the batch up, so that the group can rebalance', async () => {
+    let beats = 0;
+    const h = rebuildHarness(5, false, {
+      heartbeat: async () => {
+        if (++beats === 2) throw new Error('The group is rebalancing, so a rejoin is needed');
+      },
+    });
+    expect(await h.run()).toEqual(ABANDONED);
+    expect(h.log).toEqual(['rebuild alice', 'rebuild alice']);
   });
 });
 
