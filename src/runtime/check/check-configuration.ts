@@ -16,7 +16,7 @@ import { ENRICHMENT_SOURCES, type EnrichmentSettingKey } from '../enrich/sources
 import { loadEnrichmentParts, type EnrichmentParts, type EnrichmentTables, type SourceFiles } from '../enrich/tables.js';
 import { error, warning, type CheckFinding } from './findings.js';
 import { indexRuleFiles } from './rule-files.js';
-import { checkExceptions, checkRoleLimitFloors, checkRoleReferences, checkRuleTestCases } from './rule-checks.js';
+import { checkExceptions, checkRoleLimitFloors, checkRoleReferences, checkRuleTestCases, checkTimezoneReferences } from './rule-checks.js';
 import { readOrNull, SHIPPED_RULES_DIR } from './shipped-examples.js';
 import { summarize, type ConfigurationSummary } from './summary.js';
 
@@ -91,6 +91,7 @@ function crossChecks(ruleSet: RuleSet, parts: EnrichmentParts, p: EffectivePaths
   out.push(...checkExceptions(ruleSet, index, now, parts.loaded.directory === undefined ? null : new Set(parts.loaded.directory.keys())));
   out.push(...checkRoleLimitFloors(ruleSet, index));
   out.push(...checkRoleReferences(ruleSet, index));
+  out.push(...checkTimezoneReferences(ruleSet, index));
   return out;
 }
 

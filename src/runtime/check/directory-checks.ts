@@ -2,13 +2,17 @@
  * The directory against the role table: a role without a need-to-know entry
  * makes every event of its actors a finding (thousands of alerts a week), so
  * it is an error; an actor whose own zones leave nothing the role allows, or
- * whose kind contradicts the role's, is a warning.
+ * whose kind contradicts the role's, is a warning. So is a rule comparing
+ * actor.department with a department no actor of the directory is in: it
+ * matches nobody today (and, negated, everybody), most often a typo.
  */
 import type { ActorDirectory } from '../enrich/actor-directory.js';
 import type { RuleSet } from '../engine/index.js';
 import { foldRepeatedProblems } from '../../util/source-error.js';
 import { error, figure, warning, type CheckFinding } from './findings.js';
-import type { RuleFileIndex } from './rule-files.js';
+import { comparisonsWithUndefined, type RuleFileIndex } from './rule-files.js';
+import { nearestName } from '../../util/nearest-name.js';
+import { UNKNOWN_DEPARTMENT } from '../enrich/actor-directory.js';
 
 export interface DirectoryInput {
   readonly file: string;
@@ -57,7 +61,28 @@ export function checkDirectory(d: DirectoryInput, ruleSet: RuleSet, index: RuleF
     }
   }
   out.push(...foldRepeatedProblems(soft).map(warning));
+  out.push(...checkDepartmentReferences(d, ruleSet, index));
   return out;
+}
+
+/**
+ * A warning, not an error: unlike a role, a department needs no entry of its
+ * own, and one may be named before anyone is in it. `unknown` is the
+ * department of actors missing from the directory.
+ */
+function checkDepartmentReferences(d: DirectoryInput, ruleSet: RuleSet, index: RuleFileIndex): CheckFinding[] {
+  const departments = [...new Set([...d.directory.values()].map((a) => a.department))].sort();
+  const present = new Set(departments);
+  return comparisonsWithUndefined(index, ruleSet, 'actor.department', (v) => v === UNKNOWN_DEPARTMENT || present.has(v)).map(({ missing, file, line }) => {
+    const near = missing.map((v) => nearestName(v, departments)).filter((n): n is string => n !== null);
+    return warning({
+      file,
+      line,
+      reason:
+        `compares actor.department with ${missing.join(', ')}, which no actor of ${d.file} is in (departments: ${departments.join(', ') || 'none'}): it matches nobody today` +
+        (near.length > 0 ? `; did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : ''),
+    });
+  });
 }
 
 /** The `kind` a role declares in the role table (optional there). */

@@ -2,8 +2,9 @@
  * The rules folder against the enrichment files and itself, beyond what the
  * loader validates: field classes the role table or rules name that the
  * fields file does not define, rule test cases written for roles or zones
- * that no longer exist, exceptions about to expire or naming nobody, and rate
- * floors that a role's per-request limit raises.
+ * that no longer exist, exceptions about to expire or naming nobody, rate
+ * floors that a role's per-request limit raises, and comparisons with a role
+ * or time zone that cannot occur.
  */
 import type { FieldClasses } from '../enrich/field-classes.js';
 import type { RuleSet } from '../engine/index.js';
@@ -12,6 +13,7 @@ import { error, figure, warning, type CheckFinding } from './findings.js';
 import { comparisonsWithUndefined, type RuleFileIndex } from './rule-files.js';
 import { nearestName } from '../../util/nearest-name.js';
 import { UNKNOWN_ROLE } from '../enrich/actor-directory.js';
+import { LocalTimeResolver } from '../../time/local-time.js';
 
 const DAY_MS = 86_400_000;
 /** Exceptions expiring within this are announced, so their owners renew or drop them in time. */
@@ -55,6 +57,25 @@ export function checkRoleReferences(ruleSet: RuleSet, index: RuleFileIndex): Che
     );
   }
   return out;
+}
+
+/**
+ * actor.timezone holds the directory's IANA zone (or the default one): a rule
+ * comparing it with a name that is no time zone at all never matches.
+ */
+export function checkTimezoneReferences(ruleSet: RuleSet, index: RuleFileIndex): CheckFinding[] {
+  return comparisonsWithUndefined(index, ruleSet, 'actor.timezone', isTimeZone).map(({ missing, file, line }) =>
+    error({ file, line, reason: `compares actor.timezone with ${missing.join(', ')}, which is not an IANA time zone (e.g. Europe/Berlin, UTC)` }),
+  );
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    LocalTimeResolver.assertValidZone(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -83,8 +83,10 @@ export function checkZoneReferences(zones: NetworkZones, zonesFile: string, rule
     const at = index.roleAt(role.name) ?? { file: '(rules)', line: null };
     out.push(error({ ...at, reason: `role ${role.name} allows zone(s) ${missing.join(', ')}, which no zone defines (${names}): its actors' accesses would all break the zone check` }));
   }
-  for (const p of comparisonsWithUndefined(index, ruleSet, 'network.zone', (z) => defined.has(z))) {
-    out.push(error({ file: p.file, line: p.line, reason: `compares network.zone with ${p.missing.join(', ')}, which no zone defines (${names})` }));
+  for (const field of ['network.zone', 'actor.allowed_zones']) {
+    for (const p of comparisonsWithUndefined(index, ruleSet, field, (z) => defined.has(z))) {
+      out.push(error({ file: p.file, line: p.line, reason: `compares ${field} with ${p.missing.join(', ')}, which no zone defines (${names})` }));
+    }
   }
   return out;
 }

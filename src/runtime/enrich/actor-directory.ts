@@ -144,6 +144,8 @@ const NO_ZONES: readonly string[] = Object.freeze([]);
 
 /** The role of an actor missing from the directory (rules may compare actor.role with it). */
 export const UNKNOWN_ROLE = 'unknown';
+/** ... and its department. */
+export const UNKNOWN_DEPARTMENT = 'unknown';
 
 /** The profile of an actor missing from the directory: enriched, never dropped. */
 export function unknownActor(actorId: string, defaultTimezone: string): ActorProfile {
@@ -151,7 +153,7 @@ export function unknownActor(actorId: string, defaultTimezone: string): ActorPro
     actor_id: actorId,
     known: false,
     role: UNKNOWN_ROLE,
-    department: 'unknown',
+    department: UNKNOWN_DEPARTMENT,
     employment_status: 'unknown',
     kind: 'human',
     timezone: defaultTimezone,

@@ -109,6 +109,39 @@ describe('custos check', () => {
     expect(fine.errors).toEqual([]);
   });
 
+  it('a rule comparing actor.department with a department no directory actor is in is warned about at its line, naming the nearest', () => {
+    const off = (d: string) => join(d, 'policy/off-hours.yaml');
+    const { warnings, errors, dir } = checkCopy((d) =>
+      replaceIn(off(d), '        - { condition: not_denied }\n', '        - { condition: not_denied }\n        - { field: actor.department, not_in: [finanse, unknown, platform] }\n'),
+    );
+    expect(errors).toEqual([]);
+    expect(warnings.filter((w) => w.includes('actor.department'))).toEqual([
+      `warning: ${off(dir)}:19: compares actor.department with finanse, which no actor of ${join(dir, 'enrichment/actors.csv')} is in ` +
+        '(departments: analytics, customer_care, finance, marketing, platform): it matches nobody today; did you mean `finance`?',
+    ]);
+    const fine = checkCopy((d) => replaceIn(off(d), '        - { condition: not_denied }\n', '        - { condition: not_denied }\n        - { field: actor.department, not_in: [finance, unknown] }\n'));
+    expect(fine.warnings.filter((w) => w.includes('actor.department'))).toEqual([]);
+  });
+
+  it('a rule comparing actor.timezone with a name that is no time zone, or actor.allowed_zones with an undefined zone, is an error', () => {
+    const off = (d: string) => join(d, 'policy/off-hours.yaml');
+    const { errors, dir } = checkCopy((d) =>
+      replaceIn(
+        off(d),
+        '        - { condition: not_denied }\n',
+        '        - { condition: not_denied }\n        - { field: actor.timezone, ne: Europe/Berlinn }\n        - { field: actor.allowed_zones, contains_any: [ofice] }\n',
+      ),
+    );
+    expect(errors).toEqual([
+      `error: ${off(dir)}:20: compares actor.allowed_zones with ofice, which no zone defines (defined in ${join(dir, 'enrichment/zones.yaml')}: office, vpn, datacenter)`,
+      `error: ${off(dir)}:19: compares actor.timezone with Europe/Berlinn, which is not an IANA time zone (e.g. Europe/Berlin, UTC)`,
+    ]);
+    const fine = checkCopy((d) =>
+      replaceIn(off(d), '        - { condition: not_denied }\n', '        - { condition: not_denied }\n        - { field: actor.timezone, ne: Europe/Berlin }\n        - { field: actor.allowed_zones, contains_any: [office] }\n'),
+    );
+    expect(fine.errors).toEqual([]);
+  });
+
   it('exceptions expiring within 7 days are warned about', () => {
     const { warnings } = checkCopy((d) => replaceIn(join(d, 'exceptions/active.yaml'), 'expires: 2027-06-30', 'expires: 2026-12-05'));
     expect(warnings.some((w) => /exception `exc-fraud-study-carol` \(owner security-team\) expires within \d days/.test(w))).toBe(true);
