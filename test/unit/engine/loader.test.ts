@@ -31,6 +31,15 @@ describe('rule loader: errors carry file, line and reason', () => {
     expect(out[0]).toMatch(/^t1\.yaml:7: rules\.0\.severity: /);
   });
 
+  it('refuses a group_baseline_margin at or below lateness (the alignment distance, margin less lateness, would be nothing)', () => {
+    expect(problems('settings:\n  lateness: 5m\n  group_baseline_margin: 1m\n')).toEqual([
+      't1.yaml:3: group_baseline_margin (1m) must exceed lateness (5m): peer baselines are read as of a day\'s start less the margin, and partitions may drift the margin less the lateness apart',
+    ]);
+    // The default margin (a day) against a lateness of two days.
+    expect(problems('settings:\n  lateness: 2d\n')).toHaveLength(1);
+    expect(() => rules('settings:\n  lateness: 5m\n  group_baseline_margin: 6m\n')).not.toThrow();
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const out = problems('lists:\n  a: [x]\n  b: [y\n');
     expect(out[0]).toMatch(/^t1\.yaml:[34]: YAML syntax/);

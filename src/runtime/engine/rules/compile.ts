@@ -142,6 +142,15 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
         if (s.baseline_bands.end <= s.baseline_bands.start) {
           report(src, ['settings', 'baseline_bands'], 'baseline_bands.end must be after start');
         }
+        // The source keeps partitions within the margin less the lateness of each other: at or
+        // below the lateness that distance would be nothing (it was clamped to 1 ms, silently).
+        if (s.group_baseline_margin <= s.lateness) {
+          report(
+            src,
+            ['settings', 'group_baseline_margin'],
+            `group_baseline_margin (${formatDuration(s.group_baseline_margin)}) must exceed lateness (${formatDuration(s.lateness)}): peer baselines are read as of a day's start less the margin, and partitions may drift the margin less the lateness apart`,
+          );
+        }
         const { activity_classes: classSpecs, ...rest } = s;
         const activityClasses = Object.entries(classSpecs).map(([name, when]) => ({
           name,
