@@ -439,6 +439,7 @@ export class Engine implements DetectionEngine {
       futureDropped: this.futureDropped,
       exceptionsApplied: this.exceptionsApplied,
       provisionalJudgments: this.provisionalJudgments,
+      retakenSnapshots: this.history.retakenSnapshots,
       caps: { ...this.capCounters },
     };
   }
