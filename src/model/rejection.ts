@@ -31,7 +31,11 @@ export interface RejectedRecord extends Rejection {
   readonly partition: number;
   readonly offset: string;
   readonly size_bytes: number;
-  /** SHA-256 of the original bytes: lets an operator match the dead-letter message without storing it. */
+  /**
+   * HMAC-SHA256 of the original bytes under the pseudonym key (not a plain hash: a short
+   * payload such as a bare customer id could be found by hashing every id). The dead-letter
+   * message is found by its position; this confirms the bytes, for whoever holds the key.
+   */
   readonly payload_sha256: string;
   /** Epoch ms when custos received it. */
   readonly received_at: number;

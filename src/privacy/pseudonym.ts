@@ -20,6 +20,7 @@
  * key ids existed) makes bare 32-hex pseudonyms, so stored history of such a
  * key stays valid. See keyring.ts for the set of active keys.
  */
+import { createHmac, createSecretKey } from 'node:crypto';
 import { CustosError } from '../errors.js';
 import { createHmacSha256Hex } from './hmac-sha256.js';
 import { createHmacSha256HexBatch, type HmacEngine } from './hmac-sha256-batch.js';
@@ -78,3 +79,25 @@ export function keyIdOf(pseudonym: string): string {
   const at = pseudonym.lastIndexOf(KEY_ID_SEPARATOR);
   return at < 0 ? '' : pseudonym.slice(at + 1);
 }
+
+/** Keeps a payload's digest apart from any pseudonym: a bare id as a payload must not give that id's pseudonym. */
+const PAYLOAD_DOMAIN = Buffer.from('custos/rejected-payload\0', 'utf8');
+
+/**
+ * The digest of a refused message stored in `rejected_events.payload_sha256`:
+ * HMAC-SHA256 under the pseudonym key, hex. Not a plain SHA-256: a short
+ * payload (a producer bug sending a bare customer id, `["C-004711"]`) would
+ * be found by hashing every id, by anyone who may read the table. The
+ * dead-letter message is found by its position (topic, partition, offset);
+ * the digest confirms it is the same bytes, for whoever holds the key.
+ */
+export function createPayloadDigest(key: string | Buffer): (payload: Buffer | null) => string {
+  const secret = createSecretKey(checkedKey(key, ''));
+  return (payload) =>
+    createHmac('sha256', secret)
+      .update(PAYLOAD_DOMAIN)
+      .update(payload ?? EMPTY)
+      .digest('hex');
+}
+
+const EMPTY = Buffer.alloc(0);

@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { AccessEvent } from '../../model/event.js';
 import type { Rejection, RejectReason } from '../../model/rejection.js';
-import { createBatchPseudonymizer } from '../../privacy/pseudonym.js';
+import { createBatchPseudonymizer, createPayloadDigest } from '../../privacy/pseudonym.js';
 import { MAX_EPOCH_MS, MIN_EPOCH_MS, validateEventV1, type ErrorObject, type EventV1 } from './contract-v1.js';
 import { surelyEventV1 } from './contract-v1-fast.js';
 
@@ -48,6 +48,8 @@ export interface Decoder {
    * The same results as decoding each message alone.
    */
   readonly batch: (values: readonly (Buffer | null)[], bound?: number) => DecodedBatch;
+  /** A refused message's keyed digest (rejected_events.payload_sha256: privacy/pseudonym.ts createPayloadDigest). */
+  readonly payloadDigest: (value: Buffer | null) => string;
 }
 
 /**
@@ -146,7 +148,7 @@ export function createDecoder(options: DecoderOptions): Decoder {
     return { results, heldFrom };
   };
   const one = (value: Buffer | null): DecodeResult => batch([value]).results[0]!;
-  return Object.assign(one, { batch });
+  return Object.assign(one, { batch, payloadDigest: createPayloadDigest(options.pseudonymKey) });
 }
 
 const TS_RULE = 'ts must be an RFC 3339 timestamp with offset or integer epoch milliseconds, from the year 2000 on';

@@ -8,7 +8,6 @@
  * partition's bound on are left for later (`processed` says how many were
  * taken); the source commits the prefix and pauses the partition.
  */
-import { createHash } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { DecodeResult, Decoder } from '../decode/decoder.js';
 import type { DetectionEngine, EvaluationInputs } from '../engine/api.js';
@@ -146,7 +145,7 @@ export class BatchProcessor {
       partition,
       offset: message.offset,
       size_bytes: message.value?.length ?? 0,
-      payload_sha256: createHash('sha256').update(message.value ?? Buffer.alloc(0)).digest('hex'),
+      payload_sha256: this.deps.decode.payloadDigest(message.value),
       received_at: receivedAt,
     };
     into.rejected.push(record);

@@ -4,9 +4,11 @@
  * alone gives, in order, across chunk boundaries, and it must stop at the
  * first event beyond the alignment's bound wherever that falls.
  */
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { createDecoder } from '../../../src/runtime/decode/decoder.js';
+import { createPseudonymizer } from '../../../src/privacy/pseudonym.js';
 import { BatchProcessor, DECODE_CHUNK } from '../../../src/runtime/pipeline/batch-processor.js';
 import type { DetectionEngine } from '../../../src/runtime/engine/api.js';
 import type { Enricher } from '../../../src/runtime/enrich/enricher.js';
@@ -42,6 +44,22 @@ function processorWithBound(bound: number): BatchProcessor {
 }
 
 describe('BatchProcessor.prepare', () => {
+  it('stores a refused message`s keyed digest, not a plain SHA-256 that hashing every id would reverse', () => {
+    // A producer bug sends a bare customer id: refused (not an object), its digest stored in rejected_events.
+    const value = Buffer.from('["C-004711"]');
+    const batch = processorWithBound(Number.POSITIVE_INFINITY).prepare('t', 0, [{ key: null, offset: '7', value }]);
+    expect(batch.rejected).toHaveLength(1);
+    const digest = batch.rejected[0]!.payload_sha256;
+    // Before, this was the plain SHA-256: a loop over C-000000..C-999999 found the id in milliseconds.
+    expect(digest).not.toBe(createHash('sha256').update(value).digest('hex'));
+    expect(digest).toBe(createHmac('sha256', KEY).update('custos/rejected-payload\0').update(value).digest('hex'));
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    // Nor does it share bits with a pseudonym (the payload as an id).
+    expect(digest.startsWith(createPseudonymizer(KEY)('["C-004711"]'))).toBe(false);
+    // The dead letter keeps the bytes themselves (the topic is access-controlled like the source).
+    expect(batch.deadLetters[0]!.value).toBe(value);
+  });
+
   it('takes what per-message decode gives, in order, across chunks', () => {
     const batch = processorWithBound(Number.POSITIVE_INFINITY).prepare('t', 0, messages);
     expect(batch.processed).toBe(messages.length);
