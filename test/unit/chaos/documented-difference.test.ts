@@ -1,0 +1,43 @@
+/**
+ * The chaos report tells the one difference ARCHITECTURE.md documents (an
+ * actor on another partition judged against group baselines while the late
+ * partition's later events were not produced yet) from a defect. Fixtures are
+ * the shape of the `alerts_latest` rows the report compares (explanation and
+ * state as JSON text), with the figures `npm run chaos --seed 2` showed.
+ */
+import { describe, expect, it } from 'vitest';
+import { diffAlerts, documentedDifference, type LagContext } from '../../../src/tools/chaos/compare.js';
+
+const HELD_FROM = Date.parse('2026-03-16T00:00:00Z');
+const lag: LagContext = { lagging: 0, heldFromTs: HELD_FROM, partitionOf: (a) => ({ 'emp-1': 1, 'emp-0': 0 })[a] };
+
+function alert(o: { actor?: string; firstMs?: number; orgSamples: number; limit: number; observed?: number; revision?: number }): Record<string, unknown> {
+  const windows = [{ observed: o.observed ?? 300, limit: o.limit, spread: 0.8, org: { samples: o.orgSamples, median: 41 } }];
+  return {
+    alert_id: 'al-1',
+    actor_id: o.actor ?? 'emp-1',
+    revision: o.revision ?? 23,
+    first_event_ts_ms: String(o.firstMs ?? Date.parse('2026-03-23T10:37:35Z')),
+    explanation: JSON.stringify({ findings: [{ rule: 'p' }, { rule: 'r', windows }] }),
+    state: JSON.stringify({ findings: [{}, { windows: [{ decision: { limit: o.limit, org: { samples: o.orgSamples } } }] }] }),
+  };
+}
+
+const clean = alert({ orgSamples: 439, limit: 271.97 });
+
+describe('chaos: documented differences', () => {
+  it('an actor of another partition, after the hold, differing only in organisation-baseline figures: documented', () => {
+    const chaos = alert({ orgSamples: 244, limit: 185.16 });
+    expect(diffAlerts(new Map([['al-1', clean]]), new Map([['al-1', chaos]])).differing).toHaveLength(1);
+    expect(documentedDifference(clean, chaos, lag)).toMatch(/actor emp-1 \(partition 1\) was judged against group baselines after 2026-03-16T00:00:00.000Z, while partition 0's events/);
+  });
+
+  it('anything else is a defect: another observed value, a revision, the late partition itself, or before the hold', () => {
+    expect(documentedDifference(clean, alert({ orgSamples: 244, limit: 185.16, observed: 301 }), lag)).toBeNull();
+    expect(documentedDifference(clean, alert({ orgSamples: 244, limit: 185.16, revision: 24 }), lag)).toBeNull();
+    expect(documentedDifference(alert({ actor: 'emp-0', orgSamples: 439, limit: 271.97 }), alert({ actor: 'emp-0', orgSamples: 244, limit: 185.16 }), lag)).toBeNull();
+    const early = Date.parse('2026-03-15T09:00:00Z');
+    expect(documentedDifference(alert({ firstMs: early, orgSamples: 439, limit: 271.97 }), alert({ firstMs: early, orgSamples: 244, limit: 185.16 }), lag)).toBeNull();
+    expect(documentedDifference(clean, clean, lag)).toBeNull();
+  });
+});
