@@ -91,6 +91,17 @@ export interface ConsoleContext {
   fail(req: FastifyRequest, reply: FastifyReply, status: number, heading: string, message: string): Promise<FastifyReply>;
 }
 
+/**
+ * What a failed sign-in leaves in the audit, which every role may read: the
+ * user name when it is a user's (a wrong password for a real account), never a
+ * name no user has. People type their password into the name field; it would
+ * be stored and shown to every viewer. The client address is recorded anyway,
+ * so a run of guesses still shows.
+ */
+export function failedLoginAudit(username: string, known: boolean): { target: string; detail?: string } {
+  return known ? { target: username } : { target: '(unknown user name)', detail: `${username.length} characters` };
+}
+
 export const timeText = (ms: number): string => (Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') : '');
 
 export async function buildConsoleApp(o: ConsoleAppOptions): Promise<FastifyInstance> {
@@ -251,7 +262,7 @@ export async function buildConsoleApp(o: ConsoleAppOptions): Promise<FastifyInst
       const user = o.users.byUsername(username);
       const ok = (await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH)) && user !== undefined;
       if (!ok || user === undefined) {
-        await ctx.audit(req, { action: 'login', outcome: 'failed', target: username });
+        await ctx.audit(req, { action: 'login', outcome: 'failed', ...failedLoginAudit(username, user !== undefined) });
         ctx.flash(req, 'error', 'Unknown user name or wrong password.');
         return reply.redirect('/login', 303);
       }
