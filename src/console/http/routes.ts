@@ -21,6 +21,7 @@ import { SUBJECT_REPORT_COLUMNS, subjectReport, subjectReportCsv, subjectReportJ
 import { appendTriage, stateOf, triageHistory, type TriageRow } from '../triage/store.js';
 import { decide, TRIAGE_ACTIONS, type TriageAction } from '../triage/workflow.js';
 import type { ConsoleContext } from './app.js';
+import { can } from '../auth/roles.js';
 
 type Form = Record<string, string | string[] | undefined>;
 const one = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
@@ -263,6 +264,8 @@ export function registerRoutes(app: FastifyInstance, ctx: ConsoleContext): void 
     const customerId = one(req.body?.customer_id).trim();
     const format = one(req.body?.format) || 'html';
     if (customerId === '' || customerId.length > 256) return ctx.fail(req, reply, 400, 'Refused', 'a customer id (1 to 256 characters) is required');
+    // The format goes into the audit detail: only the three known words, never free text.
+    if (!SUBJECT_REPORT_FORMATS.includes(format)) return ctx.fail(req, reply, 400, 'Refused', `format is one of ${SUBJECT_REPORT_FORMATS.join(', ')}`);
     const report = await subjectReport(o.db.reader, o.db.database, o.keyring, customerId);
     // Audited by pseudonym (the current key's; the key ids searched in the detail): the clear id is never written anywhere.
     await ctx.audit(req, { action: 'subject_report', outcome: 'ok', target: report.pseudonym, detail: `${report.accesses.length} accesses, ${format}, keys ${report.pseudonyms.map((p) => displayKeyId(p.keyId)).join(' ')}` });
@@ -281,6 +284,21 @@ export function registerRoutes(app: FastifyInstance, ctx: ConsoleContext): void 
       `SELECT at_ms, username, role, action, outcome, target, detail FROM ${qualifiedTable(o.db.consoleDatabase, TABLES.consoleAudit)} ORDER BY at_ms DESC LIMIT 200`,
       TABLES.consoleAudit,
     );
-    return ctx.render(req, reply, 'audit', { rows: rows.map((r) => ({ ...r, at_ms: Number(r.at_ms) })) }, { title: 'Audit', nav: 'audit' });
+    const role = req.consoleUser?.role;
+    const shown = rows.map((r) => auditRowFor(role !== undefined && can(role, 'subject_report'), { ...r, at_ms: Number(r.at_ms) }));
+    return ctx.render(req, reply, 'audit', { rows: shown }, { title: 'Audit', nav: 'audit' });
   });
+}
+
+const SUBJECT_REPORT_FORMATS: readonly string[] = ['html', 'csv', 'json'];
+
+/**
+ * An audit row as a reader of /audit sees it. A subject report's target is the
+ * customer's pseudonym, which the evidence of an alert page also shows: a
+ * viewer could tell that a customer in an alert asked for their data. Only
+ * those who may run subject reports see it; the others see that one was run.
+ */
+export function auditRowFor<R extends Record<string, unknown>>(seesSubjects: boolean, row: R): R {
+  if (seesSubjects || row.action !== 'subject_report') return row;
+  return { ...row, target: '(a customer: shown to privacy officers)' };
 }
