@@ -23,7 +23,9 @@ describe('retry', () => {
     const result = await retry(async () => Promise.reject(new Error('down')), {
       backoff: { initialMs: 1, maxMs: 1 },
       signal: ended.signal,
-      onRetry: () => setTimeout(() => ended.abort(), 5),
+      onRetry: () => {
+        setTimeout(() => ended.abort(), 5);
+      },
       // A wait that never ends by itself: before, an injected sleep ignored the signal and this never returned.
       sleep: () => new Promise<void>(() => undefined),
     });
