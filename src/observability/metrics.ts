@@ -19,7 +19,6 @@ export class Metrics {
   readonly engineStateBytes = new Gauge({ name: 'custos_engine_state_bytes', help: 'Approximate bytes of window state.', registers: [this.registry] });
   readonly lateDropped = new Gauge({ name: 'custos_engine_late_dropped', help: 'Events beyond the lateness allowance (stored, not windowed).', registers: [this.registry] });
   readonly provisionalJudgments = new Gauge({ name: 'custos_engine_provisional_judgments', help: 'Rate judgments made with a peer or role baseline some input had not passed yet (may differ from run to run).', registers: [this.registry] });
-  readonly retakenSnapshots = new Gauge({ name: 'custos_engine_retaken_snapshots', help: 'Final peer, role or organisation baseline snapshots taken again because rows they should have counted arrived late (a partition delivering older events after the others passed them).', registers: [this.registry] });
   readonly capEvictions = new Counter({
     name: 'custos_engine_capped_total',
     help: 'What the memory caps and the storm guard did: actors evicted (max_actors), alerts closed early (max_open_alerts), baseline histories dropped (max_history_actors), alert openings folded into a storm alert.',

@@ -73,7 +73,6 @@ export function startTicker(deps: TickerDeps): Ticker {
       deps.metrics.lateDropped.set(stats.lateDropped);
       deps.metrics.futureDropped.set(stats.futureDropped ?? 0);
       deps.metrics.provisionalJudgments.set(stats.provisionalJudgments ?? 0);
-      deps.metrics.retakenSnapshots.set(stats.retakenSnapshots ?? 0);
       return store(output, attempts);
     });
   };

@@ -101,14 +101,6 @@ export interface EngineStats {
    * from run to run. 0 when every snapshot was final.
    */
   readonly provisionalJudgments?: number;
-  /**
-   * Final peer, role or organisation snapshots taken again because a row they
-   * should have counted arrived afterwards: a partition that had reached its
-   * log end delivered older events (a producer outage), or the refresh merged
-   * another instance's rows. Judgments made with them before lacked those rows
-   * (may differ from a run that had them in time); later ones count them.
-   */
-  readonly retakenSnapshots?: number;
   /** What the memory caps and the storm guard did so far, cumulative (added by the engine; optional). */
   readonly caps?: {
     readonly actorsEvicted: number;

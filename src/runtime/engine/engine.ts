@@ -439,7 +439,6 @@ export class Engine implements DetectionEngine {
       futureDropped: this.futureDropped,
       exceptionsApplied: this.exceptionsApplied,
       provisionalJudgments: this.provisionalJudgments,
-      retakenSnapshots: this.history.retakenSnapshots,
       caps: { ...this.capCounters },
     };
   }

@@ -98,17 +98,8 @@ const SNAPSHOTS_KEPT = 6;
 
 interface GroupSnapshot {
   readonly cutoff: number;
-  /** Of hourly or daily rows (its metric's granularity): only those rows can change it. */
-  readonly granularity: 'hour' | 'day';
-  /**
-   * Taken once every input had passed the cutoff: not taken again, unless a row
-   * of a bucket it covers arrives after all (a partition that had reached its
-   * log end delivers older events: a producer outage; another instance's rows
-   * merged by the refresh). Then it is no longer final and is taken again at
-   * its next reading, so later judgments count the row as a run that had it
-   * from the start does (retakenSnapshots counts these).
-   */
-  final: boolean;
+  /** Taken once every input had passed the cutoff: never taken again. */
+  readonly final: boolean;
   readonly rowsAdded: number;
   readonly stats: SampleStats[];
 }
@@ -160,7 +151,6 @@ export class ActivityHistory {
   /** Every actor held: the organisation-wide prior of a role too thin for its own (orgGroup). */
   private readonly org: HistoryGroup = emptyGroup();
   private rules: BandRule;
-  private retaken = 0;
 
   /**
    * `keepRecencyOrder`: the actors map is kept in order of their latest row
@@ -265,7 +255,7 @@ export class ActivityHistory {
       for (const kind of USE_KINDS) for (const v of rows.names(i, kind) ?? []) a.seen.bump(kind, v, start, this.spanChanged);
     }
     a.version++;
-    for (const g of this.spanGroups) this.touch(g, a.actorId, start, rows.granularity);
+    for (const g of this.spanGroups) this.touch(g, a.actorId, start);
   }
 
   /**
@@ -416,7 +406,7 @@ export class ActivityHistory {
         spans.push({ rows, lo, hi });
       }
       const perBand = this.splitByBand(spans, metric, withoutAlerted);
-      const fresh: GroupSnapshot = { cutoff, granularity: hourly ? 'hour' : 'day', final: complete, rowsAdded: g.rowsAdded, stats: perBand.map((v) => summarise(v.values, v.actors, v.days)) };
+      const fresh: GroupSnapshot = { cutoff, final: complete, rowsAdded: g.rowsAdded, stats: perBand.map((v) => summarise(v.values, v.actors, v.days)) };
       if (hit !== undefined) list.splice(list.indexOf(hit), 1);
       list.push(fresh);
       list.sort((x, y) => x.cutoff - y.cutoff);
@@ -593,7 +583,7 @@ export class ActivityHistory {
     return a;
   }
 
-  private touch(g: HistoryGroup, actorId: string, bucketStart: number, granularity: 'hour' | 'day'): void {
+  private touch(g: HistoryGroup, actorId: string, bucketStart: number): void {
     if (!g.members.has(actorId)) {
       g.members.add(actorId);
       g.membersEpoch++;
@@ -601,22 +591,6 @@ export class ActivityHistory {
     g.rowsAdded++;
     if (bucketStart > g.newest) g.newest = bucketStart;
     g.version++;
-    // A row a final snapshot should have counted (its bucket ended by the cutoff, within the
-    // look-back before it; any row, without a cutoff) arrived late: that snapshot is taken again when next read.
-    const end = bucketStart + durationOf(granularity);
-    for (const list of g.snapshots.values()) {
-      for (const snap of list) {
-        const covers = snap.cutoff === Number.POSITIVE_INFINITY || (end <= snap.cutoff && bucketStart >= snap.cutoff - this.lookbackMs);
-        if (!snap.final || snap.granularity !== granularity || !covers) continue;
-        snap.final = false;
-        this.retaken++;
-      }
-    }
-  }
-
-  /** Final group snapshots a late row made provisional again (cumulative; EngineStats.retakenSnapshots). */
-  get retakenSnapshots(): number {
-    return this.retaken;
   }
 
   /** The actor whose uses change, and its groups (set before FirstUses.bump / prune call spanChanged). */
