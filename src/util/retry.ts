@@ -55,7 +55,7 @@ export async function retry<T>(attempt: () => Promise<T>, o: RetryOptions): Prom
 }
 
 /** An injected wait that also ends when the signal aborts (the default wait does by itself). */
-function untilAborted(sleep: (ms: number) => Promise<void>, signal: AbortSignal | undefined): (ms: number) => Promise<void> {
+export function untilAborted(sleep: (ms: number) => Promise<void>, signal: AbortSignal | undefined): (ms: number) => Promise<void> {
   if (signal === undefined) return sleep;
   return (ms) => {
     if (signal.aborted) return Promise.resolve();

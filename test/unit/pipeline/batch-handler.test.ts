@@ -312,6 +312,22 @@ describe('batch handler: actors evicted under the cap', () => {
     expect(h.log).toEqual(['rebuild alice']);
   }, 10_000);
 
+  it('heartbeats through a failed rebuild`s backoff wait, not only once before it', async () => {
+    const h = rebuildHarness(1, false, {
+      heartbeatIntervalMs: 5,
+      // A wait of 100 ms (one of up to 30 s after a long outage, longer than some session timeouts).
+      sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 100))),
+      heartbeat: async () => {
+        h.log.push('beat');
+      },
+    });
+    expect(await h.run()).toEqual({ kind: 'stored', through: '3', held: false });
+    const first = h.log.indexOf('rebuild alice');
+    const second = h.log.indexOf('rebuild alice', first + 1);
+    // Before, one beat came between the failure and the next attempt, whatever the wait.
+    expect(h.log.slice(first + 1, second).filter((x) => x === 'beat').length).toBeGreaterThanOrEqual(4);
+  });
+
   it('a failed heartbeat during a failed rebuild`s backoff wait gives the batch up, so that the group can rebalance', async () => {
     let beats = 0;
     const h = rebuildHarness(5, false, {
