@@ -38,18 +38,28 @@ export interface LagContext {
   readonly heldFromTs: number;
   /** Each actor's partition. */
   readonly partitionOf: (actorId: string) => number | undefined;
+  /** The rules' group_baseline_margin: group baselines of an event are read as of its UTC day's start less it. */
+  readonly groupMarginMs: number;
 }
 
 /** Alert fields a group baseline's figures reach (the limit, and the text and state that quote it). */
 const BASELINE_FIELDS = new Set(['explanation', 'state', 'summary', 'baseline']);
-/** Paths inside them that are a group baseline's figures or derive from the limit they set. */
-const BASELINE_PATH = /\.(org|peers|role)\.|\.windows\.\d+\.(decision\.)?(limit|spread|robust_z|baseline)$|^(summary|baseline)$/;
+/**
+ * The organisation-wide prior's figures: the one baseline that spans partitions. Peers and roles
+ * do not (the scenario keeps each role on one partition), so a difference there is a defect.
+ */
+const ORG_PATH = /\.org\./;
+/** What the limit an organisation prior set reaches: the window's limit and its derived figures, the text. */
+const LIMIT_PATH = /\.windows\.\d+\.(decision\.)?(limit|spread|robust_z|baseline)$|^(summary|baseline)$/;
+const DAY_MS = 86_400_000;
 
 /**
  * Why a differing alert is the limit ARCHITECTURE.md ("Determinism") documents,
- * or null: its actor is on another partition than the late one, its events
- * came after the late partition's first message held back, and only figures of
- * a peer, role or organisation baseline (and the limit they set) differ. Such
+ * or null: its actor is on another partition than the late one, its first
+ * event read group baselines as of a cutoff after the late partition's first
+ * message held back (so they could lack its rows), and only figures of the
+ * organisation-wide prior, and the limit they set, differ (at least one of the
+ * prior's own). Such
  * an alert was judged while that partition's later events did not exist yet
  * (they were produced afterwards), which no consumer can wait for; the clean
  * run read everything at once. Anything else is a defect.
@@ -58,14 +68,17 @@ export function documentedDifference(reference: Record<string, unknown>, other: 
   const actor = String(other.actor_id);
   const partition = lag.partitionOf(actor);
   if (partition === undefined || partition === lag.lagging) return null;
-  if (!(Number(other.first_event_ts_ms) >= lag.heldFromTs)) return null;
+  const first = Number(other.first_event_ts_ms);
+  const cutoff = first - (((first % DAY_MS) + DAY_MS) % DAY_MS) - lag.groupMarginMs;
+  if (!(cutoff > lag.heldFromTs)) return null;
   const fields = [...new Set([...Object.keys(reference), ...Object.keys(other)])].filter((k) => !isDeepStrictEqual(normalised(reference[k]), normalised(other[k])));
   if (fields.length === 0 || !fields.every((f) => BASELINE_FIELDS.has(f))) return null;
   // Every path, not the first 12 the report prints.
   const paths: string[] = [];
   for (const f of fields) differences(normalised(reference[f]), normalised(other[f]), f, paths, Number.POSITIVE_INFINITY);
-  if (!paths.every((p) => BASELINE_PATH.test(p.slice(0, p.indexOf(': '))))) return null;
-  return `actor ${actor} (partition ${partition}) was judged against group baselines after ${new Date(lag.heldFromTs).toISOString()}, while partition ${lag.lagging}'s events from then on were not produced yet: the documented limit (ARCHITECTURE.md, Determinism)`;
+  const names = paths.map((p) => p.slice(0, p.indexOf(': ')));
+  if (!names.some((p) => ORG_PATH.test(p)) || !names.every((p) => ORG_PATH.test(p) || LIMIT_PATH.test(p))) return null;
+  return `actor ${actor} (partition ${partition}) was judged against the organisation-wide prior as of ${new Date(cutoff).toISOString()}, after ${new Date(lag.heldFromTs).toISOString()}, while partition ${lag.lagging}'s events from then on were not produced yet: the documented limit (ARCHITECTURE.md, Determinism)`;
 }
 
 export function alertsEqual(d: AlertDiff): boolean {

@@ -21,6 +21,7 @@ import { Rng } from '../sim/rng.js';
 import { quoteIdentifier } from '../../runtime/outputs/clickhouse/escape.js';
 import { alertsEqual, checkDeliveries, diffAlerts, documentedDifference, type AlertDiff, type Delivery, type DeliveryCheck, type LagContext } from './compare.js';
 import { wireTs } from '../sim/wire.js';
+import { loadRuleSet } from '../../runtime/engine/index.js';
 import { MonitorProcess } from './monitor-process.js';
 import { finalAlerts, groupCaughtUp, notifyRevisions, storedCounts, storedInPartition } from './observe.js';
 import { buildStream, produceEvents, type ChaosStream } from './scenario.js';
@@ -217,7 +218,12 @@ export async function runChaos(options: ChaosOptions, endpoints: ChaosEndpoints)
     const [cleanAlerts, chaosAlerts] = [await finalAlerts(ch, runs.clean.database), await finalAlerts(ch, runs.chaos.database)];
     const alerts = diffAlerts(cleanAlerts, chaosAlerts);
     const heldFirst = stream.events[lagIndices[lagHead] ?? -1];
-    const lag: LagContext = { lagging, heldFromTs: heldFirst === undefined ? Number.POSITIVE_INFINITY : wireTs(heldFirst), partitionOf: (a) => stream.partitionOfActor.get(a) };
+    const lag: LagContext = {
+      lagging,
+      heldFromTs: heldFirst === undefined ? Number.POSITIVE_INFINITY : wireTs(heldFirst),
+      partitionOf: (a) => stream.partitionOfActor.get(a),
+      groupMarginMs: loadRuleSet(resolve(options.rulesDir ?? 'rules')).settings.group_baseline_margin,
+    };
     const documented = alerts.differing.flatMap((d) => {
       const reason = documentedDifference(cleanAlerts.get(d.alertId) ?? {}, chaosAlerts.get(d.alertId) ?? {}, lag);
       return reason === null ? [] : [{ alertId: d.alertId, reason }];

@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { diffAlerts, documentedDifference, type LagContext } from '../../../src/tools/chaos/compare.js';
 
 const HELD_FROM = Date.parse('2026-03-16T00:00:00Z');
-const lag: LagContext = { lagging: 0, heldFromTs: HELD_FROM, partitionOf: (a) => ({ 'emp-1': 1, 'emp-0': 0 })[a] };
+const lag: LagContext = { lagging: 0, heldFromTs: HELD_FROM, partitionOf: (a) => ({ 'emp-1': 1, 'emp-0': 0 })[a], groupMarginMs: 86_400_000 };
 
-function alert(o: { actor?: string; firstMs?: number; orgSamples: number; limit: number; observed?: number; revision?: number }): Record<string, unknown> {
-  const windows = [{ observed: o.observed ?? 300, limit: o.limit, spread: 0.8, org: { samples: o.orgSamples, median: 41 } }];
+function alert(o: { actor?: string; firstMs?: number; orgSamples: number; limit: number; observed?: number; revision?: number; peerSamples?: number }): Record<string, unknown> {
+  const windows = [{ observed: o.observed ?? 300, limit: o.limit, spread: 0.8, org: { samples: o.orgSamples, median: 41 }, peers: { samples: o.peerSamples ?? 50 } }];
   return {
     alert_id: 'al-1',
     actor_id: o.actor ?? 'emp-1',
@@ -29,7 +29,7 @@ describe('chaos: documented differences', () => {
   it('an actor of another partition, after the hold, differing only in organisation-baseline figures: documented', () => {
     const chaos = alert({ orgSamples: 244, limit: 185.16 });
     expect(diffAlerts(new Map([['al-1', clean]]), new Map([['al-1', chaos]])).differing).toHaveLength(1);
-    expect(documentedDifference(clean, chaos, lag)).toMatch(/actor emp-1 \(partition 1\) was judged against group baselines after 2026-03-16T00:00:00.000Z, while partition 0's events/);
+    expect(documentedDifference(clean, chaos, lag)).toMatch(/actor emp-1 \(partition 1\) was judged against the organisation-wide prior as of 2026-03-22T00:00:00.000Z, after 2026-03-16T00:00:00.000Z, while partition 0's events/);
   });
 
   it('anything else is a defect: another observed value, a revision, the late partition itself, or before the hold', () => {
@@ -39,5 +39,12 @@ describe('chaos: documented differences', () => {
     const early = Date.parse('2026-03-15T09:00:00Z');
     expect(documentedDifference(alert({ firstMs: early, orgSamples: 439, limit: 271.97 }), alert({ firstMs: early, orgSamples: 244, limit: 185.16 }), lag)).toBeNull();
     expect(documentedDifference(clean, clean, lag)).toBeNull();
+    // Peers and roles are on the actor's own partition: a difference there is a defect, with or without the prior's.
+    expect(documentedDifference(clean, alert({ orgSamples: 244, limit: 185.16, peerSamples: 49 }), lag)).toBeNull();
+    // The limit alone, no figure of the prior: not explained by it.
+    expect(documentedDifference(clean, alert({ orgSamples: 439, limit: 185.16 }), lag)).toBeNull();
+    // Events within a margin after the hold read a cutoff before it, when the rows were complete.
+    const soon = HELD_FROM + 12 * 3_600_000;
+    expect(documentedDifference(alert({ firstMs: soon, orgSamples: 439, limit: 271.97 }), alert({ firstMs: soon, orgSamples: 244, limit: 185.16 }), lag)).toBeNull();
   });
 });
