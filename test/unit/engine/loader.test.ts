@@ -33,7 +33,7 @@ describe('rule loader: errors carry file, line and reason', () => {
 
   it('refuses a group_baseline_margin at or below lateness (the alignment distance, margin less lateness, would be nothing)', () => {
     expect(problems('settings:\n  lateness: 5m\n  group_baseline_margin: 1m\n')).toEqual([
-      't1.yaml:3: group_baseline_margin (1m) must exceed lateness (5m): peer baselines are read as of a day\'s start less the margin, and partitions may drift the margin less the lateness apart',
+      't1.yaml:3: group_baseline_margin (1m) must exceed lateness (5m): peer baselines are read as of a day\'s start less the margin, and partitions may drift the margin less the lateness apart; set group_baseline_margin (default 1d) above lateness, or lower lateness',
     ]);
     // The default margin (a day) against a lateness of two days.
     expect(problems('settings:\n  lateness: 2d\n')).toHaveLength(1);

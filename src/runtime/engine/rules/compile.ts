@@ -148,7 +148,7 @@ export function compileRuleFiles(files: readonly ParsedRuleFile[], options: Comp
           report(
             src,
             ['settings', 'group_baseline_margin'],
-            `group_baseline_margin (${formatDuration(s.group_baseline_margin)}) must exceed lateness (${formatDuration(s.lateness)}): peer baselines are read as of a day's start less the margin, and partitions may drift the margin less the lateness apart`,
+            `group_baseline_margin (${formatDuration(s.group_baseline_margin)}) must exceed lateness (${formatDuration(s.lateness)}): peer baselines are read as of a day's start less the margin, and partitions may drift the margin less the lateness apart; set group_baseline_margin (default 1d) above lateness, or lower lateness`,
           );
         }
         const { activity_classes: classSpecs, ...rest } = s;
