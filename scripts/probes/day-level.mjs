@@ -3,32 +3,14 @@
 // level of the whole week separate slow incidents from benign weeks better than the k-th busiest day?
 // Human actors only; per incident, found or not and the median day of the incident it was first found on.
 // Usage: node scripts/probes/day-level.mjs 1,2,3,4,5 [N=7]   (after npm run build; tuning seeds only)
-import { createSimulation } from '../../dist/tools/sim/simulator.js';
-const DAY = 86_400_000;
+import { DAY, simulatedDays } from './sim-days.mjs';
 const seeds = (process.argv[2] ?? '1,2,3,4,5').split(',').map(Number);
 const N = Number(process.argv[3] ?? 7);
-const toMs = (ts) => (typeof ts === 'number' ? ts : /^\d+$/.test(ts) ? Number(ts) : Date.parse(ts));
 const rows = [];
 const incStart = new Map();
 for (const seed of seeds) {
-  const sim = createSimulation({ seed, incidents: 'allowed' });
-  const roleOf = new Map(sim.actors.map((a) => [a.actor_id, a.role]));
-  const kindOfActor = new Map(sim.actors.map((a) => [a.actor_id, a.kind]));
-  const days = new Map();
-  const stream = sim.stream();
-  for (const w of stream) {
-    const d = Math.floor(toMs(w.ts) / DAY);
-    let per = days.get(w.actor_id);
-    if (per === undefined) days.set(w.actor_id, (per = new Map()));
-    let x = per.get(d);
-    if (x === undefined) per.set(d, (x = { refs: new Set(), tag: null }));
-    for (const r of w.record_ids ?? []) x.refs.add(r);
-    if (stream.lastTag) x.tag = stream.lastTag;
-  }
-  const labels = stream.labels();
-  const kindOf = new Map([...labels.incidents.map((i) => [i.id, `incident:${i.type}`]), ...labels.lookalikes.map((l) => [l.id, `lookalike:${l.type}`])]);
+  const { days, labels, roleOf, kindOfActor, kindOf, evalDay } = simulatedDays(seed, 'allowed');
   for (const i of labels.incidents) incStart.set(`${seed}|${i.id}`, Math.floor(i.start_ms / DAY));
-  const evalDay = Math.floor(Date.parse(labels.evaluation_start) / DAY);
   for (const [actor, per] of days) {
     if (kindOfActor.get(actor) === 'service') continue;
     const list = [...per.entries()].sort((a, b) => a[0] - b[0]).map(([d, x]) => ({ d, n: x.refs.size, tag: x.tag }));

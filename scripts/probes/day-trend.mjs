@@ -7,32 +7,14 @@
 // (this one included), and the level = the 3rd largest of them / the median of the actor's
 // active days before those N (benign history only).
 // Usage: node scripts/probes/day-trend.mjs 1,2,3,4,5   (after npm run build)
-import { createSimulation } from '../../dist/tools/sim/simulator.js';
+import { DAY, median, simulatedDays } from './sim-days.mjs';
 
-const DAY = 86_400_000;
 const seeds = (process.argv[2] ?? '1,2,3,4,5').split(',').map(Number);
 const N = Number(process.argv[3] ?? 7);
-const toMs = (ts) => (typeof ts === 'number' ? ts : /^\d+$/.test(ts) ? Number(ts) : Date.parse(ts));
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]; };
 
 const rows = [];
 for (const seed of seeds) {
-  const sim = createSimulation({ seed, incidents: 'allowed' });
-  const roleOf = new Map(sim.actors.map((a) => [a.actor_id, a.role]));
-  const days = new Map(); // actor -> Map(day -> { refs:Set, tag })
-  const stream = sim.stream();
-  for (const w of stream) {
-    const d = Math.floor(toMs(w.ts) / DAY);
-    let per = days.get(w.actor_id);
-    if (per === undefined) days.set(w.actor_id, (per = new Map()));
-    let x = per.get(d);
-    if (x === undefined) per.set(d, (x = { refs: new Set(), tag: null }));
-    for (const r of w.record_ids ?? []) x.refs.add(r);
-    if (stream.lastTag) x.tag = stream.lastTag;
-  }
-  const labels = stream.labels();
-  const kindOf = new Map([...labels.incidents.map((i) => [i.id, `incident:${i.type}`]), ...labels.lookalikes.map((l) => [l.id, `lookalike:${l.type}`])]);
-  const evalDay = Math.floor(Date.parse(labels.evaluation_start) / DAY);
+  const { days, roleOf, kindOf, evalDay } = simulatedDays(seed, 'allowed');
   for (const [actor, per] of days) {
     const list = [...per.entries()].sort((a, b) => a[0] - b[0]).map(([d, x]) => ({ d, n: x.refs.size, tag: x.tag }));
     for (let k = 0; k < list.length; k++) {

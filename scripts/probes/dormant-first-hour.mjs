@@ -2,43 +2,27 @@
 // against the median of their earlier benign active days (and against their usual busiest hour): one line
 // per such day, benign, incident or look-alike. Would "a day's worth in the first hour back" find dormant wake-ups?
 // Usage: node scripts/probes/dormant-first-hour.mjs 1,2,3,4,5 [allowed|default]   (after npm run build)
-import { createSimulation } from '../../dist/tools/sim/simulator.js';
-const DAY = 86_400_000, HOUR = 3_600_000;
+import { median, simulatedDays } from './sim-days.mjs';
+const HOUR = 3_600_000;
 const seeds = (process.argv[2] ?? '1,2,3,4,5').split(',').map(Number);
 const set = process.argv[3] ?? 'allowed';
-const toMs = (ts) => (typeof ts === 'number' ? ts : /^\d+$/.test(ts) ? Number(ts) : Date.parse(ts));
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]; };
 const out = [];
 for (const seed of seeds) {
-  const sim = createSimulation({ seed, incidents: set });
-  const roleOf = new Map(sim.actors.map((a) => [a.actor_id, a.role]));
-  const kindOfActor = new Map(sim.actors.map((a) => [a.actor_id, a.kind]));
-  const per = new Map(); // actor -> Map(day -> {events:[{t, ids}], tag})
-  const stream = sim.stream();
-  for (const w of stream) {
-    if (kindOfActor.get(w.actor_id) === 'service') continue;
-    const t = toMs(w.ts); const d = Math.floor(t / DAY);
-    let m = per.get(w.actor_id); if (!m) per.set(w.actor_id, (m = new Map()));
-    let x = m.get(d); if (!x) m.set(d, (x = { ev: [], tag: null }));
-    x.ev.push({ t, ids: w.record_ids ?? [], anon: Math.max(0, (w.record_count ?? 0) - (w.record_ids?.length ?? 0)) });
-    if (stream.lastTag) x.tag = stream.lastTag;
-  }
-  const labels = stream.labels();
-  const kindOf = new Map([...labels.incidents.map((i) => [i.id, `incident:${i.type}`]), ...labels.lookalikes.map((l) => [l.id, `lookalike:${l.type}`])]);
-  const evalDay = Math.floor(Date.parse(labels.evaluation_start) / DAY);
+  const { days: per, roleOf, kindOfActor, kindOf, evalDay } = simulatedDays(seed, set);
   for (const [actor, m] of per) {
+    if (kindOfActor.get(actor) === 'service') continue;
     const days = [...m.keys()].sort((a, b) => a - b);
     const stats = new Map();
     const peakHour = (ev) => { let best = 0; for (let i = 0; i < ev.length; i++) { const s = new Set(); let anon = 0; for (let j = i; j < ev.length && ev[j].t - ev[i].t < HOUR; j++) { for (const id of ev[j].ids) s.add(id); anon += ev[j].anon; } best = Math.max(best, s.size + anon); } return best; };
-    for (const d of days) { const x = m.get(d); x.ev.sort((a, b) => a.t - b.t); stats.set(d, { n: new Set(x.ev.flatMap((e) => e.ids)).size + x.ev.reduce((a, e) => a + e.anon, 0), peak: null, tag: x.tag }); }
+    for (const d of days) { const x = m.get(d); x.events.sort((a, b) => a.t - b.t); stats.set(d, { n: x.refs.size + x.events.reduce((a, e) => a + e.anon, 0), peak: null, tag: x.tag }); }
     for (let k = 1; k < days.length; k++) {
       const d = days[k], gap = d - days[k - 1] - 1;
       if (gap < 7 || d < evalDay) continue;
       const before = days.slice(0, k).map((dd) => stats.get(dd)).filter((s) => s.tag === null);
       if (before.length < 5) continue;
       const usualDay = median(before.map((s) => s.n));
-      const usualPeak = median(days.slice(Math.max(0, k - 20), k).filter((dd) => stats.get(dd).tag === null).map((dd) => peakHour(m.get(dd).ev)));
-      const x = m.get(d); const peak = peakHour(x.ev);
+      const usualPeak = median(days.slice(Math.max(0, k - 20), k).filter((dd) => stats.get(dd).tag === null).map((dd) => peakHour(m.get(dd).events)));
+      const x = m.get(d); const peak = peakHour(x.events);
       const tag = x.tag; const kind = tag === null ? 'benign' : kindOf.get(tag) ?? 'other';
       out.push({ seed, actor, role: roleOf.get(actor), gap, peak, day: stats.get(d).n, usualDay, usualPeak, kind });
     }

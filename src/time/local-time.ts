@@ -40,6 +40,16 @@ export class LocalTimeResolver {
     new Intl.DateTimeFormat('en-US', { timeZone });
   }
 
+  /** Whether assertValidZone accepts the zone. */
+  static isValidZone(this: void, timeZone: string): boolean {
+    try {
+      LocalTimeResolver.assertValidZone(timeZone);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   read(epochMs: number, timeZone: string): LocalClockReading {
     const block = Math.floor(epochMs / BLOCK_MS);
     let entry = this.last.get(timeZone);

@@ -34,3 +34,9 @@ export function nearestName(name: string, candidates: Iterable<string>): string 
   }
   return bestDistance <= Math.max(2, Math.ceil(name.length / 3)) ? best : null;
 }
+
+/** "; did you mean `a`, `b`?" for the names among `given` with a near candidate, or '' for none. */
+export function didYouMean(given: readonly string[], candidates: readonly string[]): string {
+  const near = given.map((g) => nearestName(g, candidates)).filter((n): n is string => n !== null);
+  return near.length > 0 ? `; did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : '';
+}

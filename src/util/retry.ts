@@ -40,7 +40,7 @@ export type RetryResult<T> = { readonly ok: true; readonly value: T } | { readon
 
 /** Runs `attempt` until it resolves, `giveUp` says so, or the signal aborts. Never throws. */
 export async function retry<T>(attempt: () => Promise<T>, o: RetryOptions): Promise<RetryResult<T>> {
-  const sleep = o.sleep === undefined ? (ms: number) => delay(ms, undefined, o.signal ? { signal: o.signal } : undefined).catch(() => undefined) : untilAborted(o.sleep, o.signal);
+  const sleep = abortableWait(o.sleep, o.signal);
   for (let failures = 1; ; failures++) {
     try {
       return { ok: true, value: await attempt() };
@@ -54,8 +54,9 @@ export async function retry<T>(attempt: () => Promise<T>, o: RetryOptions): Prom
   }
 }
 
-/** An injected wait that also ends when the signal aborts (the default wait does by itself). */
-export function untilAborted(sleep: (ms: number) => Promise<void>, signal: AbortSignal | undefined): (ms: number) => Promise<void> {
+/** A backoff wait that ends early when the signal aborts: the injected `sleep`, else a timer. */
+export function abortableWait(sleep: ((ms: number) => Promise<void>) | undefined, signal: AbortSignal | undefined): (ms: number) => Promise<void> {
+  if (sleep === undefined) return (ms) => delay(ms, undefined, signal ? { signal } : undefined).catch(() => undefined);
   if (signal === undefined) return sleep;
   return (ms) => {
     if (signal.aborted) return Promise.resolve();

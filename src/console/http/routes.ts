@@ -285,7 +285,8 @@ export function registerRoutes(app: FastifyInstance, ctx: ConsoleContext): void 
       TABLES.consoleAudit,
     );
     const role = req.consoleUser?.role;
-    const shown = rows.map((r) => auditRowFor(role !== undefined && can(role, 'subject_report'), { ...r, at_ms: Number(r.at_ms) }));
+    const seesSubjects = role !== undefined && can(role, 'subject_report');
+    const shown = rows.map((r) => auditRowFor(seesSubjects, { ...r, at_ms: Number(r.at_ms) }));
     return ctx.render(req, reply, 'audit', { rows: shown }, { title: 'Audit', nav: 'audit' });
   });
 }

@@ -11,7 +11,7 @@ import type { RuleSet } from '../engine/index.js';
 import { foldRepeatedProblems } from '../../util/source-error.js';
 import { error, figure, warning, type CheckFinding } from './findings.js';
 import { comparisonsWithUndefined, type RuleFileIndex } from './rule-files.js';
-import { nearestName } from '../../util/nearest-name.js';
+import { didYouMean } from '../../util/nearest-name.js';
 import { UNKNOWN_DEPARTMENT } from '../enrich/actor-directory.js';
 
 export interface DirectoryInput {
@@ -74,14 +74,8 @@ function checkDepartmentReferences(d: DirectoryInput, ruleSet: RuleSet, index: R
   const departments = [...new Set([...d.directory.values()].map((a) => a.department))].sort();
   const present = new Set(departments);
   return comparisonsWithUndefined(index, ruleSet, 'actor.department', (v) => v === UNKNOWN_DEPARTMENT || present.has(v)).map(({ missing, file, line }) => {
-    const near = missing.map((v) => nearestName(v, departments)).filter((n): n is string => n !== null);
-    return warning({
-      file,
-      line,
-      reason:
-        `compares actor.department with ${missing.join(', ')}, which no actor of ${d.file} is in (departments: ${departments.join(', ') || 'none'}): it matches nobody today` +
-        (near.length > 0 ? `; did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : ''),
-    });
+    const reason = `compares actor.department with ${missing.join(', ')}, which no actor of ${d.file} is in (departments: ${departments.join(', ') || 'none'}): it matches nobody today`;
+    return warning({ file, line, reason: reason + didYouMean(missing, departments) });
   });
 }
 

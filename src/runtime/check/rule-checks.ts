@@ -11,7 +11,7 @@ import type { RuleSet } from '../engine/index.js';
 import { UNKNOWN_ZONE } from '../enrich/network-zones.js';
 import { error, figure, warning, type CheckFinding } from './findings.js';
 import { comparisonsWithUndefined, type RuleFileIndex } from './rule-files.js';
-import { nearestName } from '../../util/nearest-name.js';
+import { didYouMean } from '../../util/nearest-name.js';
 import { UNKNOWN_ROLE } from '../enrich/actor-directory.js';
 import { LocalTimeResolver } from '../../time/local-time.js';
 
@@ -43,20 +43,10 @@ export function checkFieldClassReferences(fields: FieldClasses, fieldsFile: stri
  */
 export function checkRoleReferences(ruleSet: RuleSet, index: RuleFileIndex): CheckFinding[] {
   const roles = [...ruleSet.roles.keys()].sort();
-  const out: CheckFinding[] = [];
-  for (const { missing, file, line } of comparisonsWithUndefined(index, ruleSet, 'actor.role', (r) => r === UNKNOWN_ROLE || ruleSet.roles.has(r))) {
-    const near = missing.map((r) => nearestName(r, roles)).filter((n): n is string => n !== null);
-    out.push(
-      error({
-        file,
-        line,
-        reason:
-          `compares actor.role with ${missing.join(', ')}, which the role table does not define (roles: ${roles.join(', ') || 'none'}, and ${UNKNOWN_ROLE} for actors not in the directory)` +
-          (near.length > 0 ? `; did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : ''),
-      }),
-    );
-  }
-  return out;
+  return comparisonsWithUndefined(index, ruleSet, 'actor.role', (r) => r === UNKNOWN_ROLE || ruleSet.roles.has(r)).map(({ missing, file, line }) => {
+    const reason = `compares actor.role with ${missing.join(', ')}, which the role table does not define (roles: ${roles.join(', ') || 'none'}, and ${UNKNOWN_ROLE} for actors not in the directory)`;
+    return error({ file, line, reason: reason + didYouMean(missing, roles) });
+  });
 }
 
 /**
@@ -64,18 +54,9 @@ export function checkRoleReferences(ruleSet: RuleSet, index: RuleFileIndex): Che
  * comparing it with a name that is no time zone at all never matches.
  */
 export function checkTimezoneReferences(ruleSet: RuleSet, index: RuleFileIndex): CheckFinding[] {
-  return comparisonsWithUndefined(index, ruleSet, 'actor.timezone', isTimeZone).map(({ missing, file, line }) =>
+  return comparisonsWithUndefined(index, ruleSet, 'actor.timezone', LocalTimeResolver.isValidZone).map(({ missing, file, line }) =>
     error({ file, line, reason: `compares actor.timezone with ${missing.join(', ')}, which is not an IANA time zone (e.g. Europe/Berlin, UTC)` }),
   );
-}
-
-function isTimeZone(name: string): boolean {
-  try {
-    LocalTimeResolver.assertValidZone(name);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -11,8 +11,7 @@
  * A stopping consumer must not wait out a backoff of up to 30 s either, so
  * each backoff wait asks `shouldAbandon` every ABANDON_POLL_MS.
  */
-import { setTimeout as delay } from 'node:timers/promises';
-import { retry, untilAborted, type Backoff, type RetryResult } from '../../util/retry.js';
+import { abortableWait, retry, type Backoff, type RetryResult } from '../../util/retry.js';
 
 export const HEARTBEAT_INTERVAL_MS = 3_000;
 /** How often a backoff wait asks whether the retries are to be given up. */
@@ -66,7 +65,7 @@ export async function retryWhileHeartbeating<T>(attempt: () => Promise<T>, o: He
   // The wait heartbeats on the same timer as an attempt: one beat per failure and then a wait
   // of up to 30 s would outlast a session timeout below that (the member dropped, a rebalance).
   // It ends when the retries are given up, so its heartbeat timer stops with it.
-  const wait = untilAborted(o.sleep ?? ((ms: number) => delay(ms, undefined, { signal: ended.signal }).catch(() => undefined)), ended.signal);
+  const wait = abortableWait(o.sleep, ended.signal);
   try {
     return await retry(() => whileHeartbeating(beat, attempt, o.heartbeatIntervalMs), {
       backoff: o.backoff,
