@@ -51,6 +51,8 @@ const BASELINE_FIELDS = new Set(['explanation', 'state', 'summary', 'baseline'])
 const ORG_PATH = /\.org\./;
 /** What the limit an organisation prior set reaches: the window's limit and its derived figures, the text. */
 const LIMIT_PATH = /\.windows\.\d+\.(decision\.)?(limit|spread|robust_z|baseline)$|^(summary|baseline)$/;
+/** The usual level and the ratio to it: the prior's own figures where it decided the window (baseline_source org). */
+const USUAL_PATH = /^(\w+)((?:\.\w+)*\.windows\.\d+)\.(usual|ratio)$/;
 const DAY_MS = 86_400_000;
 
 /**
@@ -59,26 +61,60 @@ const DAY_MS = 86_400_000;
  * event read group baselines as of a cutoff after the late partition's first
  * message held back (so they could lack its rows), and only figures of the
  * organisation-wide prior, and the limit they set, differ (at least one of the
- * prior's own). Such
+ * prior's own; where the prior decided a window, also its usual level and the
+ * ratio to it). Such
  * an alert was judged while that partition's later events did not exist yet
  * (they were produced afterwards), which no consumer can wait for; the clean
  * run read everything at once. Anything else is a defect.
  */
 export function documentedDifference(reference: Record<string, unknown>, other: Record<string, unknown>, lag: LagContext): string | null {
+  const verdict = judgeDifference(reference, other, lag);
+  return verdict.documented ? verdict.reason : null;
+}
+
+/** documentedDifference's verdict with its reason either way: why an alert is the documented limit, or why not (for the report). */
+export function judgeDifference(reference: Record<string, unknown>, other: Record<string, unknown>, lag: LagContext): { readonly documented: boolean; readonly reason: string } {
+  const no = (reason: string) => ({ documented: false, reason });
   const actor = String(other.actor_id);
   const partition = lag.partitionOf(actor);
-  if (partition === undefined || partition === lag.lagging) return null;
+  if (partition === undefined) return no(`actor ${actor} is on no known partition`);
+  if (partition === lag.lagging) return no(`actor ${actor} is on the late partition ${partition} itself`);
   const first = Number(other.first_event_ts_ms);
   const cutoff = first - (((first % DAY_MS) + DAY_MS) % DAY_MS) - lag.groupMarginMs;
-  if (!(cutoff > lag.heldFromTs)) return null;
+  if (!(cutoff > lag.heldFromTs)) return no(`actor ${actor}'s first event read group baselines as of ${isoOrText(cutoff)}, not after the hold at ${isoOrText(lag.heldFromTs)}`);
   const fields = [...new Set([...Object.keys(reference), ...Object.keys(other)])].filter((k) => !isDeepStrictEqual(normalised(reference[k]), normalised(other[k])));
-  if (fields.length === 0 || !fields.every((f) => BASELINE_FIELDS.has(f))) return null;
+  if (fields.length === 0) return no('nothing differs');
+  const others = fields.filter((f) => !BASELINE_FIELDS.has(f));
+  if (others.length > 0) return no(`fields beyond the baselines' figures differ: ${others.join(', ')}`);
   // Every path, not the first 12 the report prints.
   const paths: string[] = [];
   for (const f of fields) differences(normalised(reference[f]), normalised(other[f]), f, paths, Number.POSITIVE_INFINITY);
   const names = paths.map((p) => p.slice(0, p.indexOf(': ')));
-  if (!names.some((p) => ORG_PATH.test(p)) || !names.every((p) => ORG_PATH.test(p) || LIMIT_PATH.test(p))) return null;
-  return `actor ${actor} (partition ${partition}) was judged against the organisation-wide prior as of ${new Date(cutoff).toISOString()}, after ${new Date(lag.heldFromTs).toISOString()}, while partition ${lag.lagging}'s events from then on were not produced yet: the documented limit (ARCHITECTURE.md, Determinism)`;
+  const decidedByOrg = (p: string): boolean => {
+    const m = USUAL_PATH.exec(p);
+    if (m === null) return false;
+    const [, field, windowPath] = m as unknown as [string, string, string];
+    return [reference, other].every((a) => (valueAt(normalised(a[field]), windowPath.slice(1).split('.')) as { baseline_source?: unknown } | undefined)?.baseline_source === 'org');
+  };
+  if (!names.some((p) => ORG_PATH.test(p))) return no('no figure of the organisation-wide prior differs');
+  const unexplained = names.filter((p) => !ORG_PATH.test(p) && !LIMIT_PATH.test(p) && !decidedByOrg(p));
+  if (unexplained.length > 0) return no(`figures the organisation-wide prior does not set differ: ${unexplained.slice(0, 4).join(', ')}${unexplained.length > 4 ? ', ...' : ''}`);
+  return {
+    documented: true,
+    reason: `actor ${actor} (partition ${partition}) was judged against the organisation-wide prior as of ${new Date(cutoff).toISOString()}, after ${new Date(lag.heldFromTs).toISOString()}, while partition ${lag.lagging}'s events from then on were not produced yet: the documented limit (ARCHITECTURE.md, Determinism)`,
+  };
+}
+
+const isoOrText = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms));
+
+/** The value at a path of keys (array indexes as text) in parsed JSON; undefined where there is none. */
+function valueAt(v: unknown, keys: readonly string[]): unknown {
+  let at = v;
+  for (const k of keys) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[k];
+  }
+  return at;
 }
 
 export function alertsEqual(d: AlertDiff): boolean {

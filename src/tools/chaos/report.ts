@@ -32,6 +32,8 @@ export function formatChaosReport(r: ChaosReport): string {
       lines.push(`  differs ${d.alertId}: ${d.fields.join(', ')}`);
       const why = r.documented.find((x) => x.alertId === d.alertId);
       if (why !== undefined) lines.push(`    documented: ${why.reason}`);
+      const whyNot = r.undocumented.find((x) => x.alertId === d.alertId);
+      if (whyNot !== undefined) lines.push(`    not the documented limit: ${whyNot.reason}`);
       for (const p of d.paths) lines.push(`      ${p}`);
     }
   }

@@ -6,13 +6,27 @@
  * state as JSON text), with the figures `npm run chaos --seed 2` showed.
  */
 import { describe, expect, it } from 'vitest';
-import { diffAlerts, documentedDifference, type LagContext } from '../../../src/tools/chaos/compare.js';
+import { diffAlerts, documentedDifference, judgeDifference, type LagContext } from '../../../src/tools/chaos/compare.js';
 
 const HELD_FROM = Date.parse('2026-03-16T00:00:00Z');
 const lag: LagContext = { lagging: 0, heldFromTs: HELD_FROM, partitionOf: (a) => ({ 'emp-1': 1, 'emp-0': 0 })[a], groupMarginMs: 86_400_000 };
 
-function alert(o: { actor?: string; firstMs?: number; orgSamples: number; limit: number; observed?: number; revision?: number; peerSamples?: number }): Record<string, unknown> {
-  const windows = [{ observed: o.observed ?? 300, limit: o.limit, spread: 0.8, org: { samples: o.orgSamples, median: 41 }, peers: { samples: o.peerSamples ?? 50 } }];
+function alert(o: {
+  actor?: string;
+  firstMs?: number;
+  orgSamples: number;
+  limit: number;
+  observed?: number;
+  revision?: number;
+  peerSamples?: number;
+  /** The window's deciding source and its usual level (the chosen step's median). */
+  source?: string;
+  usual?: number;
+}): Record<string, unknown> {
+  const usual = o.usual ?? 41;
+  const windows = [
+    { observed: o.observed ?? 300, limit: o.limit, baseline_source: o.source ?? 'own', usual, ratio: Math.round(((o.observed ?? 300) / usual) * 100) / 100, spread: 0.8, org: { samples: o.orgSamples, median: 41 }, peers: { samples: o.peerSamples ?? 50 } },
+  ];
   return {
     alert_id: 'al-1',
     actor_id: o.actor ?? 'emp-1',
@@ -32,6 +46,16 @@ describe('chaos: documented differences', () => {
     expect(documentedDifference(clean, chaos, lag)).toMatch(/actor emp-1 \(partition 1\) was judged against the organisation-wide prior as of 2026-03-22T00:00:00.000Z, after 2026-03-16T00:00:00.000Z, while partition 0's events/);
   });
 
+  it('where the prior decided the window (baseline_source org), its usual level and the ratio to it differ with it: documented', () => {
+    const reference = alert({ orgSamples: 448, limit: 325.49, source: 'org', usual: 9 });
+    expect(documentedDifference(reference, alert({ orgSamples: 253, limit: 669.84, source: 'org', usual: 10 }), lag)).toMatch(/documented limit/);
+    // Decided by the peers, a different usual level is the peers': a defect, whatever the prior's figures say.
+    const byPeers = alert({ orgSamples: 448, limit: 325.49, source: 'peers', usual: 9 });
+    expect(documentedDifference(byPeers, alert({ orgSamples: 253, limit: 669.84, source: 'peers', usual: 10 }), lag)).toBeNull();
+    // ...and so is a source that differs between the runs.
+    expect(documentedDifference(reference, alert({ orgSamples: 253, limit: 669.84, source: 'peers', usual: 10 }), lag)).toBeNull();
+  });
+
   it('anything else is a defect: another observed value, a revision, the late partition itself, or before the hold', () => {
     expect(documentedDifference(clean, alert({ orgSamples: 244, limit: 185.16, observed: 301 }), lag)).toBeNull();
     expect(documentedDifference(clean, alert({ orgSamples: 244, limit: 185.16, revision: 24 }), lag)).toBeNull();
@@ -46,5 +70,17 @@ describe('chaos: documented differences', () => {
     // Events within a margin after the hold read a cutoff before it, when the rows were complete.
     const soon = HELD_FROM + 12 * 3_600_000;
     expect(documentedDifference(alert({ firstMs: soon, orgSamples: 439, limit: 271.97 }), alert({ firstMs: soon, orgSamples: 244, limit: 185.16 }), lag)).toBeNull();
+  });
+
+  it('says why an alert is not the documented limit, for the report', () => {
+    const onLate = judgeDifference(alert({ actor: 'emp-0', orgSamples: 439, limit: 271.97 }), alert({ actor: 'emp-0', orgSamples: 244, limit: 185.16 }), lag);
+    expect(onLate).toEqual({ documented: false, reason: 'actor emp-0 is on the late partition 0 itself' });
+    const early = Date.parse('2026-03-15T09:00:00Z');
+    expect(judgeDifference(alert({ firstMs: early, orgSamples: 439, limit: 271.97 }), alert({ firstMs: early, orgSamples: 244, limit: 185.16 }), lag).reason).toBe(
+      "actor emp-1's first event read group baselines as of 2026-03-14T00:00:00.000Z, not after the hold at 2026-03-16T00:00:00.000Z",
+    );
+    expect(judgeDifference(clean, alert({ orgSamples: 244, limit: 185.16, peerSamples: 49 }), lag).reason).toMatch(/^figures the organisation-wide prior does not set differ: explanation\.findings\.1\.windows\.0\.peers\.samples/);
+    expect(judgeDifference(clean, alert({ orgSamples: 244, limit: 185.16, revision: 24 }), lag).reason).toBe("fields beyond the baselines' figures differ: revision");
+    expect(judgeDifference(clean, alert({ orgSamples: 244, limit: 185.16 }), lag).documented).toBe(true);
   });
 });
