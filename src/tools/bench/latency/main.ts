@@ -35,7 +35,8 @@ import { WebhookReceiver } from '../../demo/webhook-receiver.js';
 import { createSimProducer, produceToKafka } from '../../sim/kafka.js';
 import type { WireEvent } from '../../sim/wire.js';
 import { ServiceCpu, pidListeningOn, portOf } from '../throughput/service-cpu.js';
-import type { BareToParent, BatchHistogram, MonitorMark, MonitorToParent } from './protocol.js';
+import { evenlyPicked, memoryTrend, type MemoryTrend } from './memory-trend.js';
+import type { BareToParent, BatchHistogram, MemorySample, MonitorMark, MonitorToParent } from './protocol.js';
 import { incidentSchedule, messagesDue, productionEndMs, type IncidentSlot } from './schedule.js';
 import { latencySummary, rangeText, type LatencySummary } from './summary.js';
 import { BackgroundTraffic, INCIDENT_PREFIX, directoryCsv, incidentActor, incidentEvent, incidentKind } from './traffic.js';
@@ -121,6 +122,9 @@ export interface LatencyResult {
     readonly gc: Readonly<Record<string, { readonly count: number; readonly totalMs: number; readonly maxMs: number }>>;
     readonly backlogAtEnd: number;
     readonly rssMb: number;
+    /** Memory at the start of every round and when production stopped. */
+    readonly memory: readonly MemorySample[];
+    readonly memoryTrend: MemoryTrend | null;
   };
   readonly services: { readonly brokerMicrosPerEvent: number | null; readonly clickhouseMicrosPerEvent: number | null; readonly benchMicrosPerEvent: number };
   /** The bare consumer's whole-life CPU per message it consumed (the baseline). */
@@ -290,6 +294,16 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
       monitorChild.send({ type: 'mark' });
       return p;
     };
+    // Memory samples, one request at a time (a reply is matched by its type alone).
+    const memory: MemorySample[] = [];
+    let sampling: Promise<void> = Promise.resolve();
+    const sampleMemory = (): void => {
+      sampling = sampling.then(async () => {
+        const p = nextMessage<Extract<MonitorToParent, { type: 'memory' }>>(monitorChild, 'memory', 60_000);
+        monitorChild.send({ type: 'memory' });
+        memory.push((await p).sample);
+      });
+    };
 
     // Alerts as ClickHouse holds them, read every pollMs: the first poll that sees an incident's alert.
     const storedSeen = new Map<string, { atMs: number; writeStartedAtMs: number }>();
@@ -325,6 +339,7 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
     let startServices: Record<string, number | null> = {};
     let startBenchCpu = 0;
     let startSent = 0;
+    let nextMemorySampleAt = sched.warmupMs;
     const loadAtStart = loadavg()[0] ?? Number.NaN;
     out(`producing...\n`);
     const t0 = performance.now();
@@ -339,6 +354,10 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
         const u = process.cpuUsage();
         startBenchCpu = u.user + u.system;
         startSent = sent;
+      }
+      if (elapsed >= nextMemorySampleAt) {
+        sampleMemory();
+        nextMemorySampleAt += sched.roundMs;
       }
       const messages: Message[] = [];
       const now = Date.now();
@@ -366,6 +385,7 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
       if (wait > 0) await sleep(wait);
     }
     const endMark = requestMark();
+    sampleMemory();
     const loadAtEnd = loadavg()[0] ?? Number.NaN;
     const endServices = services.sample();
     const u = process.cpuUsage();
@@ -373,6 +393,7 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
     const measuredSent = sent - startSent;
     await producer.disconnect();
     marks.push(await (startMark ?? requestMark()), await endMark);
+    await sampling;
     out(`produced ${(sent + o.capacityEvents).toLocaleString('en-US')} events (${sent.toLocaleString('en-US')} at the steady rate) and ${produced.size} incidents; waiting for the last alerts...\n`);
 
     // Incidents not yet stored or delivered get drainSeconds more.
@@ -450,6 +471,8 @@ export async function runLatencyBenchmark(o: LatencyOptions): Promise<LatencyRes
         gc: Object.fromEntries(Object.entries(m1.gcMs).map(([k, xs]) => [k, { count: xs.length, totalMs: xs.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...xs) }])),
         backlogAtEnd: o.capacityEvents + sent + produced.size - m1.consumed,
         rssMb: m1.rssMb,
+        memory,
+        memoryTrend: memoryTrend(memory),
       },
       services: { brokerMicrosPerEvent: perEvent(used.broker), clickhouseMicrosPerEvent: perEvent(used.clickhouse), benchMicrosPerEvent: measuredSent > 0 ? benchCpu / measuredSent : Number.NaN },
       bareMicrosPerEvent: bareEnd.consumed > 0 ? bareEnd.cpuMicros / bareEnd.consumed : Number.NaN,
@@ -524,6 +547,7 @@ function report(r: LatencyResult, o: LatencyOptions): string {
     `  writes holding alerts: the other tables' inserts finished ${triple(r.monitor.alertsAheadMs)} ms (p50 / p99 / max) after the alerts insert (the webhook waits for all of them)`,
     `  synchronous stages per batch (ms, p50 / p99 / max): decode + enrich ${triple(r.monitor.syncMs.prepare)}; evaluate ${triple(r.monitor.syncMs.evaluate)}; row serialisation ${triple(r.monitor.syncMs.serialize)}`,
     `  garbage collection over the rounds: ${Object.entries(r.monitor.gc).map(([k, g]) => `${k} ${g.count} pauses, ${g.totalMs.toFixed(0)} ms in all, longest ${g.maxMs.toFixed(0)} ms`).join('; ') || 'none'}`,
+    ...memoryLines(r.monitor.memory, r.monitor.memoryTrend),
     `CPU per produced event over the rounds: broker ${r.services.brokerMicrosPerEvent?.toFixed(1) ?? 'n/a'} µs, ClickHouse ${r.services.clickhouseMicrosPerEvent?.toFixed(1) ?? 'n/a'} µs, ` +
       `this process (producer, receiver, polls) ${r.services.benchMicrosPerEvent.toFixed(1)} µs; the bare consumer ${r.bareMicrosPerEvent.toFixed(1)} µs per message (shared services: others' work counts too)`,
     `machine load average (1 min, ${cpus().length} cores) when production started / stopped: ${r.loadAverage.map((l) => l.toFixed(1)).join(' / ')}`,
@@ -532,3 +556,25 @@ function report(r: LatencyResult, o: LatencyOptions): string {
   );
   return lines.join('\n');
 }
+
+/** The monitor's memory over the run: a table of (at most 16 of) the samples, then the trend. */
+function memoryLines(samples: readonly MemorySample[], trend: MemoryTrend | null): string[] {
+  if (trend === null) return [];
+  const slope = (x: number | null) => (x === null ? 'n/a (fewer than 3 samples)' : `${x >= 0 ? '+' : ''}${x.toFixed(2)} MB/min`);
+  return [
+    `\nThe monitor's memory at the start of each round and when production stopped (RSS; V8 heap in use, garbage included; the engine's estimate of its window state):`,
+    table(
+      ['minute', 'consumed', 'RSS MB', 'heap used MB', 'window state MB'],
+      evenlyPicked(samples, 16).map((x) => [
+        ((x.atMs - trend.first.atMs) / 60_000).toFixed(1),
+        x.consumed.toLocaleString('en-US'),
+        x.rssMb.toFixed(0),
+        x.heapUsedMb.toFixed(0),
+        x.engineStateMb.toFixed(1),
+      ]),
+    ),
+    `RSS ${trend.first.rssMb.toFixed(0)} → ${trend.last.rssMb.toFixed(0)} MB over ${trend.minutes.toFixed(1)} min (peak ${trend.peakRssMb.toFixed(0)}); ` +
+      `over the last third of the run RSS ${slope(trend.lastThirdRssMbPerMinute)}, window state ${slope(trend.lastThirdStateMbPerMinute)} (a fitted line)`,
+  ];
+}
+

@@ -144,6 +144,13 @@ async function main(): Promise<void> {
       void Promise.all([consumed(metrics), batches(metrics)]).then(([n, b]) =>
         send({ type: 'mark', mark: { atMs: Date.now(), cpuMicros: cpuNow(), consumed: n, batches: b, rssMb: process.memoryUsage().rss / 1024 / 1024, writeMs: writes, loopDelayMs, insertMs: inserts, syncMs: sync, gcMs: gcs, alertsAheadMs: ahead } }),
       );
+    } else if (m.type === 'memory') {
+      // Unlike a mark, resets nothing: samples may be taken between the marks.
+      void Promise.all([consumed(metrics), metrics.engineStateBytes.get()]).then(([n, state]) => {
+        const { rss, heapUsed } = process.memoryUsage();
+        const mb = (bytes: number) => bytes / 1024 / 1024;
+        send({ type: 'memory', sample: { atMs: Date.now(), consumed: n, rssMb: mb(rss), heapUsedMb: mb(heapUsed), engineStateMb: mb(state.values[0]?.value ?? 0) } });
+      });
     } else if (m.type === 'stop' && !stopping) {
       stopping = true;
       void monitor

@@ -30,15 +30,27 @@ export interface MonitorMark {
   readonly alertsAheadMs: readonly number[];
 }
 
+/** The monitor process's memory, sampled when the orchestrator asks (`memory`): for "flat under steady load". */
+export interface MemorySample {
+  readonly atMs: number;
+  readonly consumed: number;
+  readonly rssMb: number;
+  /** V8 heap in use (garbage not yet collected included). */
+  readonly heapUsedMb: number;
+  /** The engine's own estimate of its window state (custos_engine_state_bytes). */
+  readonly engineStateMb: number;
+}
+
 export type MonitorToParent =
   | { readonly type: 'started' }
   /** The preloaded topic drained: from the first batch stored to the last. */
   | { readonly type: 'capacity'; readonly events: number; readonly seconds: number; readonly cpuMicros: number }
   | { readonly type: 'mark'; readonly mark: MonitorMark }
+  | { readonly type: 'memory'; readonly sample: MemorySample }
   | { readonly type: 'stopped' }
   | { readonly type: 'failed'; readonly message: string };
 
-export type ParentToMonitor = { readonly type: 'mark' } | { readonly type: 'stop' };
+export type ParentToMonitor = { readonly type: 'mark' } | { readonly type: 'memory' } | { readonly type: 'stop' };
 
 export type BareToParent =
   | { readonly type: 'ready' }
