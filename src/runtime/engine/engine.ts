@@ -34,7 +34,7 @@ import { AlertCorrelator } from './alerts/correlator.js';
 import type { Contribution, WindowFigure } from './alerts/open-alert.js';
 import { round2 } from './alerts/wording.js';
 import { type Band, bandAt, type Metric } from './baseline/bands.js';
-import { ActivityHistory, type ActorHistory } from './baseline/history.js';
+import { ActivityHistory, groupCutoffOf, type ActorHistory } from './baseline/history.js';
 import { chainReachesOrg, decideLimit, limitOf, rareBandApplies, type BaselineStats, type LimitDecision, type LimitInputs } from './baseline/limits.js';
 import { EMPTY_STATS } from './baseline/robust.js';
 import { EngineConfigError } from './errors.js';
@@ -699,7 +699,7 @@ export class Engine implements DetectionEngine {
 
   /** groupCutoff's instant alone (the per-event path: nothing allocated). */
   private groupCutoffMs(ts: number): number {
-    return ts - (((ts % DAY_MS) + DAY_MS) % DAY_MS) - this.rules.settings.group_baseline_margin;
+    return groupCutoffOf(ts, this.rules.settings.group_baseline_margin);
   }
 
   /** Judges rate rule number `k`; true when a window is above its limit (a signal for score rules). */

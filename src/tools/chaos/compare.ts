@@ -3,6 +3,7 @@
  * No I/O: unit-tested on their own.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { groupCutoffOf } from '../../runtime/engine/baseline/history.js';
 
 export interface AlertDiff {
   /** Alerts of the reference run the other run lacks. */
@@ -53,7 +54,6 @@ const ORG_PATH = /\.org\./;
 const LIMIT_PATH = /\.windows\.\d+\.(decision\.)?(limit|spread|robust_z|baseline)$|^(summary|baseline)$/;
 /** The usual level and the ratio to it: the prior's own figures where it decided the window (baseline_source org). */
 const USUAL_PATH = /^(\w+)((?:\.\w+)*\.windows\.\d+)\.(usual|ratio)$/;
-const DAY_MS = 86_400_000;
 
 /**
  * Why a differing alert is the limit ARCHITECTURE.md ("Determinism") documents,
@@ -79,22 +79,29 @@ export function judgeDifference(reference: Record<string, unknown>, other: Recor
   const partition = lag.partitionOf(actor);
   if (partition === undefined) return no(`actor ${actor} is on no known partition`);
   if (partition === lag.lagging) return no(`actor ${actor} is on the late partition ${partition} itself`);
-  const first = Number(other.first_event_ts_ms);
-  const cutoff = first - (((first % DAY_MS) + DAY_MS) % DAY_MS) - lag.groupMarginMs;
+  const cutoff = groupCutoffOf(Number(other.first_event_ts_ms), lag.groupMarginMs);
   if (!(cutoff > lag.heldFromTs)) return no(`actor ${actor}'s first event read group baselines as of ${isoOrText(cutoff)}, not after the hold at ${isoOrText(lag.heldFromTs)}`);
-  const fields = [...new Set([...Object.keys(reference), ...Object.keys(other)])].filter((k) => !isDeepStrictEqual(normalised(reference[k]), normalised(other[k])));
+  // Each field parsed once (explanation and state are JSON text), for the comparison and the paths alike.
+  const parsed = new Map<string, readonly [unknown, unknown]>();
+  for (const k of new Set([...Object.keys(reference), ...Object.keys(other)])) {
+    const pair = [normalised(reference[k]), normalised(other[k])] as const;
+    if (!isDeepStrictEqual(pair[0], pair[1])) parsed.set(k, pair);
+  }
+  const fields = [...parsed.keys()];
   if (fields.length === 0) return no('nothing differs');
   const others = fields.filter((f) => !BASELINE_FIELDS.has(f));
   if (others.length > 0) return no(`fields beyond the baselines' figures differ: ${others.join(', ')}`);
   // Every path, not the first 12 the report prints.
   const paths: string[] = [];
-  for (const f of fields) differences(normalised(reference[f]), normalised(other[f]), f, paths, Number.POSITIVE_INFINITY);
+  for (const [f, [a, b]] of parsed) differences(a, b, f, paths, Number.POSITIVE_INFINITY);
   const names = paths.map((p) => p.slice(0, p.indexOf(': ')));
   const decidedByOrg = (p: string): boolean => {
     const m = USUAL_PATH.exec(p);
     if (m === null) return false;
     const [, field, windowPath] = m as unknown as [string, string, string];
-    return [reference, other].every((a) => (valueAt(normalised(a[field]), windowPath.slice(1).split('.')) as { baseline_source?: unknown } | undefined)?.baseline_source === 'org');
+    const keys = windowPath.slice(1).split('.');
+    const pair = parsed.get(field);
+    return pair !== undefined && pair.every((v) => (valueAt(v, keys) as { baseline_source?: unknown } | undefined)?.baseline_source === 'org');
   };
   if (!names.some((p) => ORG_PATH.test(p))) return no('no figure of the organisation-wide prior differs');
   const unexplained = names.filter((p) => !ORG_PATH.test(p) && !LIMIT_PATH.test(p) && !decidedByOrg(p));

@@ -62,12 +62,11 @@ export interface ChaosReport {
   readonly alerts: AlertDiff;
   readonly alertsEqual: boolean;
   /**
-   * Differing alerts that are the documented limit (compare.ts documentedDifference: judged
-   * against group baselines while the late partition's later events were not produced yet), with why.
+   * Each differing alert's verdict (compare.ts judgeDifference): the documented limit (judged against
+   * the organisation-wide prior while the late partition's later events were not produced yet), or
+   * not (a defect to look into), with why either way.
    */
-  readonly documented: readonly { readonly alertId: string; readonly reason: string }[];
-  /** The other differing alerts, each with why it is not that limit (a defect to look into). */
-  readonly undocumented: readonly { readonly alertId: string; readonly reason: string }[];
+  readonly verdicts: readonly { readonly alertId: string; readonly documented: boolean; readonly reason: string }[];
   /** Notify revisions of the two runs that differ (`alert#revision`). */
   readonly notifyDiff: { readonly missing: readonly string[]; readonly extra: readonly string[] };
 }
@@ -227,8 +226,6 @@ export async function runChaos(options: ChaosOptions, endpoints: ChaosEndpoints)
       groupMarginMs: loadRuleSet(resolve(options.rulesDir ?? 'rules')).settings.group_baseline_margin,
     };
     const verdicts = alerts.differing.map((d) => ({ alertId: d.alertId, ...judgeDifference(cleanAlerts.get(d.alertId) ?? {}, chaosAlerts.get(d.alertId) ?? {}, lag) }));
-    const documented = verdicts.filter((v) => v.documented).map(({ alertId, reason }) => ({ alertId, reason }));
-    const undocumented = verdicts.filter((v) => !v.documented).map(({ alertId, reason }) => ({ alertId, reason }));
     const [cleanNotify, chaosNotify] = [await notifyRevisions(ch, runs.clean.database), await notifyRevisions(ch, runs.chaos.database)];
     return {
       seed: options.seed,
@@ -238,8 +235,7 @@ export async function runChaos(options: ChaosOptions, endpoints: ChaosEndpoints)
       chaos: await outcome('chaos'),
       alerts,
       alertsEqual: alertsEqual(alerts),
-      documented,
-      undocumented,
+      verdicts,
       notifyDiff: {
         missing: [...cleanNotify].filter((k) => !chaosNotify.has(k)).sort(),
         extra: [...chaosNotify].filter((k) => !cleanNotify.has(k)).sort(),

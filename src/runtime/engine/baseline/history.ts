@@ -93,6 +93,16 @@ const DAY_MS = 86_400_000;
  * cutoff a day back) still finds every row its look-back covers.
  */
 export const PRUNE_SLACK_MS = 4 * DAY_MS;
+
+/**
+ * The instant peer, role and organisation baselines of an event at `ts` are
+ * read as of: its UTC day's start less `marginMs` (rules settings
+ * group_baseline_margin). The engine judges with it; the chaos report reads it
+ * back to tell whether a judgment could have lacked a late partition's rows.
+ */
+export function groupCutoffOf(ts: number, marginMs: number): number {
+  return ts - (((ts % DAY_MS) + DAY_MS) % DAY_MS) - marginMs;
+}
 /** Group snapshots kept per metric: partitions a few days apart read different cutoffs. */
 const SNAPSHOTS_KEPT = 6;
 
