@@ -299,6 +299,27 @@ rules:
     expect(e.stats().openAlerts).toBe(0);
   });
 
+  it('a redelivered batch whose alert already closed opens nothing (its final revision stays the one stored)', () => {
+    // Found by `npm run chaos -- --seed 3`: a batch given up during a ClickHouse outage
+    // was redelivered after the alert it opened had closed; the policy finding of its first
+    // event opened the same id again at revision 1, and that copy's closing revision (same
+    // number, only the policy finding) replaced the stored one.
+    const e = createEngine({ rules: RULES, clock: new ManualClock(LATER) });
+    const batch = [
+      ev({ event_id: 'r1', action: 'export', record_refs: [], record_count: 1 }),
+      ev({ event_id: 'r2', record_refs: refs('r', 60), ts: T0 + 60_000 }),
+    ];
+    const closer = ev({ event_id: 'r3', record_refs: [], record_count: 0, ts: T0 + 3 * 3_600_000 });
+    const first = e.evaluate([...batch, closer]).alerts;
+    expect(first.map((u) => [u.alert.alert_id, u.alert.status])).toEqual([
+      [alertIdFor('alice', 'r1'), 'open'], // the export opens it
+      [alertIdFor('alice', 'r1'), 'open'], // the burst's rate finding joins
+      [alertIdFor('alice', 'r1'), 'closed'],
+    ]);
+    expect(e.evaluate([...batch, closer]).alerts).toEqual([]);
+    expect(e.stats().openAlerts).toBe(0);
+  });
+
   it('does not re-open for a policy finding (a single event holds nothing of the past)', () => {
     const e = createEngine({ rules: RULES, clock: new ManualClock(LATER) });
     const first = e.evaluate([ev({ event_id: 'c1', record_refs: refs('x', 60) })]).alerts[0]?.alert;

@@ -131,12 +131,15 @@ export class AlertCorrelator {
     const t = this.touched;
     if (t !== null) return t.a;
     let a = st.alert;
+    // A redelivered event (a batch given up while a sink failed, or replayed after a
+    // restart) was judged before: whatever alert it opened exists already, open, closed
+    // or stored. Opening one again would restart that alert's id at revision 1 and, once
+    // it closes, overwrite the stored final revision with a poorer copy.
+    if (a === null && duplicate) return null;
     // A rate window that fires while it still holds the events of the actor's last
     // alert is about those events too: that alert re-opens (same id) instead of a new one.
     const prev = st.lastClosed;
     if (a === null && prev !== null && windowMs > 0 && prev.lastTs >= e.ts - windowMs) {
-      // A replayed event the closed alert already holds changes nothing (and re-opens nothing).
-      if (duplicate && prev.lastTs >= e.ts) return null;
       prev.closed = false;
       st.alert = prev;
       st.lastClosed = null;
