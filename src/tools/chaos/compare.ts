@@ -52,8 +52,12 @@ const BASELINE_FIELDS = new Set(['explanation', 'state', 'summary', 'baseline'])
 const ORG_PATH = /\.org\./;
 /** What the limit an organisation prior set reaches: the window's limit and its derived figures, the text. */
 const LIMIT_PATH = /\.windows\.\d+\.(decision\.)?(limit|spread|robust_z|baseline)$|^(summary|baseline)$/;
-/** The usual level and the ratio to it: the prior's own figures where it decided the window (baseline_source org). */
-const USUAL_PATH = /^(\w+)((?:\.\w+)*\.windows\.\d+)\.(usual|ratio)$/;
+/**
+ * The usual level (and its log) and the ratio to it: the prior's own figures where it decided the
+ * window. The explanation names the decider `baseline_source`; the state keeps it as `decision.source`
+ * beside `decision.usual` and `decision.logUsual`.
+ */
+const USUAL_PATH = /^(\w+)((?:\.\w+)*\.windows\.\d+)(?:\.(usual|ratio)|\.decision\.(usual|logUsual))$/;
 
 /**
  * Why a differing alert is the limit ARCHITECTURE.md ("Determinism") documents,
@@ -98,10 +102,12 @@ export function judgeDifference(reference: Record<string, unknown>, other: Recor
   const decidedByOrg = (p: string): boolean => {
     const m = USUAL_PATH.exec(p);
     if (m === null) return false;
-    const [, field, windowPath] = m as unknown as [string, string, string];
+    const [, field, windowPath, , inDecision] = m as unknown as [string, string, string, string | undefined, string | undefined];
     const keys = windowPath.slice(1).split('.');
     const pair = parsed.get(field);
-    return pair !== undefined && pair.every((v) => (valueAt(v, keys) as { baseline_source?: unknown } | undefined)?.baseline_source === 'org');
+    const decider = (v: unknown): unknown =>
+      inDecision === undefined ? (valueAt(v, keys) as { baseline_source?: unknown } | undefined)?.baseline_source : (valueAt(v, [...keys, 'decision']) as { source?: unknown } | undefined)?.source;
+    return pair !== undefined && pair.every((v) => decider(v) === 'org');
   };
   if (!names.some((p) => ORG_PATH.test(p))) return no('no figure of the organisation-wide prior differs');
   const unexplained = names.filter((p) => !ORG_PATH.test(p) && !LIMIT_PATH.test(p) && !decidedByOrg(p));

@@ -33,7 +33,8 @@ function alert(o: {
     revision: o.revision ?? 23,
     first_event_ts_ms: String(o.firstMs ?? Date.parse('2026-03-23T10:37:35Z')),
     explanation: JSON.stringify({ findings: [{ rule: 'p' }, { rule: 'r', windows }] }),
-    state: JSON.stringify({ findings: [{}, { windows: [{ decision: { limit: o.limit, org: { samples: o.orgSamples } } }] }] }),
+    // The state's decision keeps the decider as `source`, with the usual level and its log beside it.
+    state: JSON.stringify({ findings: [{}, { windows: [{ decision: { limit: o.limit, source: o.source ?? 'own', usual, logUsual: Math.log(usual + 1), org: { samples: o.orgSamples } } }] }] }),
   };
 }
 
@@ -46,7 +47,7 @@ describe('chaos: documented differences', () => {
     expect(documentedDifference(clean, chaos, lag)).toMatch(/actor emp-1 \(partition 1\) was judged against the organisation-wide prior as of 2026-03-22T00:00:00.000Z, after 2026-03-16T00:00:00.000Z, while partition 0's events/);
   });
 
-  it('where the prior decided the window (baseline_source org), its usual level and the ratio to it differ with it: documented', () => {
+  it('where the prior decided the window (baseline_source org), its usual level and the ratio to it differ with it, in the explanation and the state: documented', () => {
     const reference = alert({ orgSamples: 448, limit: 325.49, source: 'org', usual: 9 });
     expect(documentedDifference(reference, alert({ orgSamples: 253, limit: 669.84, source: 'org', usual: 10 }), lag)).toMatch(/documented limit/);
     // Decided by the peers, a different usual level is the peers': a defect, whatever the prior's figures say.
