@@ -18,7 +18,6 @@ import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickh
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { WebhookReceiver } from '../demo/webhook-receiver.js';
 import { Rng } from '../sim/rng.js';
-import { quoteIdentifier } from '../../runtime/outputs/clickhouse/escape.js';
 import { alertsEqual, checkDeliveries, diffAlerts, judgeDifference, type AlertDiff, type Delivery, type DeliveryCheck, type LagContext } from './compare.js';
 import { wireTs } from '../sim/wire.js';
 import { loadRuleSet } from '../../runtime/engine/index.js';
@@ -26,6 +25,7 @@ import { MonitorProcess } from './monitor-process.js';
 import { finalAlerts, groupCaughtUp, notifyRevisions, storedCounts, storedInPartition } from './observe.js';
 import { buildStream, produceEvents, type ChaosStream } from './scenario.js';
 import { startStallProxy, type StallProxy } from './stall-proxy.js';
+import { dropSchema } from '../../runtime/outputs/clickhouse/ensure-schema.js';
 
 export interface ChaosEndpoints {
   readonly brokers: string;
@@ -319,7 +319,7 @@ function arrivals(receiver: WebhookReceiver): Delivery[] {
 }
 
 async function cleanUp(ch: ClickHouseClient, admin: Admin, topic: string, runs: readonly RunNames[]): Promise<void> {
-  for (const r of runs) await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(r.database)}` }).catch(() => undefined);
+  for (const r of runs) await dropSchema(ch, r.database).catch(() => undefined);
   await admin.deleteGroups(runs.map((r) => r.groupId)).catch(() => undefined);
   await admin.deleteTopics({ topics: [topic, `${topic}.dead-letter`] }).catch(() => undefined);
 }

@@ -21,6 +21,7 @@ import type { WireEvent } from '../sim/wire.js';
 import { printQuery, section } from './print.js';
 import { WebhookReceiver, type ReceivedWebhook } from './webhook-receiver.js';
 import { startDemoConsole, type DemoLogin } from './demo-console.js';
+import { dropSchema } from '../../runtime/outputs/clickhouse/ensure-schema.js';
 
 export interface DemoOptions {
   readonly brokers: string;
@@ -68,7 +69,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const receiver = new WebhookReceiver(secret);
   const webhookUrl = await receiver.start();
   const ch = createClient({ url: o.clickhouseUrl, username: o.clickhouseUsername, password: o.clickhousePassword, log: { level: ClickHouseLogLevel.OFF } });
-  await ch.command({ query: `DROP DATABASE IF EXISTS ${DATABASE}` });
+  await dropSchema(ch, DATABASE);
   const pseudonymKey = randomBytes(32).toString('hex');
   const config = loadConfig({
     env: {

@@ -26,6 +26,7 @@ import { Metrics } from '../../../src/observability/metrics.js';
 import { pollQuery, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, testKafka } from '../../support/kafka.js';
 import { asMessage, benignRead, newScenario, scenarioConfig, scenarioEnv } from '../pipeline/fixtures.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 const run = promisify(execFile);
 const DB = 'custos_access_test';
@@ -58,8 +59,7 @@ describe('the ClickHouse access model on 18.16', () => {
   let monitor: Monitor | undefined;
 
   beforeAll(async () => {
-    await admin.command({ query: `DROP DATABASE IF EXISTS ${DB}` });
-    await admin.command({ query: `DROP DATABASE IF EXISTS ${DB}_console` });
+    await dropSchema(admin, DB);
     // The server rereads users.d within seconds of services.sh installing the file.
     await pollQuery(clients.analyst, 'SELECT 1 AS ok', (r) => r.length === 1, 30_000);
     await pollQuery(clients.consoleWriter, 'SELECT 1 AS ok', (r) => r.length === 1, 30_000);
@@ -74,8 +74,7 @@ describe('the ClickHouse access model on 18.16', () => {
   afterAll(async () => {
     await monitor?.stop();
     for (const c of Object.values(clients)) await c.close();
-    await admin.command({ query: `DROP DATABASE IF EXISTS ${DB}` });
-    await admin.command({ query: `DROP DATABASE IF EXISTS ${DB}_console` });
+    await dropSchema(admin, DB);
     await admin.close();
   });
 

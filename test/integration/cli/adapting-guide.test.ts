@@ -16,6 +16,7 @@ import { pollQuery, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, readTopic, testKafka } from '../../support/kafka.js';
 import { tempDir } from '../../support/temp-dir.js';
 import { newScenario, scenarioEnv } from '../pipeline/fixtures.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 const GUIDE = readFileSync('docs/adapting.md', 'utf8');
 const FIXTURE = resolve('test/fixtures/adapting');
@@ -97,8 +98,7 @@ describe('docs/adapting.md on the sample organisation', () => {
     ch = testClickHouse();
   });
   afterAll(async () => {
-    await ch?.command({ query: `DROP DATABASE IF EXISTS ${scenario.database}` });
-    await ch?.command({ query: `DROP DATABASE IF EXISTS ${scenario.database}_console` });
+    if (ch !== undefined) await dropSchema(ch, scenario.database);
     await ch?.close();
   });
 

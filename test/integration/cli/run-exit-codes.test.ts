@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
+import { testClickHouse } from '../../support/clickhouse.js';
 import { scenarioEnv } from '../pipeline/fixtures.js';
 
 /** Runs `custos run`; `onOutput` sees the output so far and may signal the child. */
@@ -49,7 +51,13 @@ describe('custos run exit codes', () => {
     const address = taken.address();
     takenPort = typeof address === 'object' && address !== null ? address.port : 0;
   });
-  afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  afterAll(async () => {
+    await new Promise<void>((resolve) => taken.close(() => resolve()));
+    // The runs that get as far as ClickHouse create the database (and its console one).
+    const ch = testClickHouse();
+    await dropSchema(ch, scenario.database);
+    await ch.close();
+  });
 
   it('exits 78 when the metrics port is taken, before creating the database', async () => {
     const base = scenarioEnv(scenario);

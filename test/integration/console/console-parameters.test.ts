@@ -51,7 +51,6 @@ describe.skipIf(!queryLog)("the console's untrusted values travel as query param
   afterAll(async () => {
     await ch?.close();
     await store?.close();
-    await db?.client.command({ query: `DROP DATABASE IF EXISTS ${db.database}_console` });
     await db?.drop();
   });
 

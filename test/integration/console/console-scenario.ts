@@ -23,6 +23,7 @@ import { testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, testKafka } from '../../support/kafka.js';
 import { newScenario, PSEUDONYM_KEY, withRulesCopy, type Scenario } from '../pipeline/fixtures.js';
 import { randomSessionKey, testUsers, type TestUser } from './console-client.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 /** A rate rule on distinct customers in 30 minutes above `limit`, for human actors. */
 export function distinctCustomersRule(id: string, version: string, limit: number): string {
@@ -132,8 +133,7 @@ export async function startConsoleScenario(o: ConsoleScenarioOptions): Promise<C
       await app.close();
       await consoleDb.close();
       await monitor.stop();
-      await ch.command({ query: `DROP DATABASE IF EXISTS ${db}` });
-      await ch.command({ query: `DROP DATABASE IF EXISTS ${db}_console` });
+      await dropSchema(ch, db);
       await ch.close();
     },
   };

@@ -17,6 +17,7 @@ import { Metrics } from '../../../src/observability/metrics.js';
 import { query, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, testKafka } from '../../support/kafka.js';
 import { asMessage, newScenario, withRulesCopy, type WireEvent } from './fixtures.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 /** Distinct customers alice reads before the eviction (N) and after it (M); the rule's limit L: M < L < N + M. */
 const N = 20;
@@ -87,7 +88,7 @@ describe('actor cap in the running monitor', () => {
 
   afterAll(async () => {
     await monitor?.stop();
-    await ch?.command({ query: `DROP DATABASE IF EXISTS ${db}` });
+    if (ch !== undefined) await dropSchema(ch, db);
     await ch?.close();
   });
 

@@ -24,6 +24,7 @@ import { DeliveryTally, countDeliveries } from '../../../src/tools/bench/through
 import { query, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, testKafka } from '../../support/kafka.js';
 import { benignRead, newScenario, withRulesCopy, type Scenario } from './fixtures.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 const AGENTS = ['aligned-p0', 'aligned-p1', 'aligned-p2'];
 const PER_PARTITION = 2_000;
@@ -92,8 +93,7 @@ describe('partition alignment in a drain', () => {
     for (const m of monitors) await m.stop();
     await admin.disconnect();
     for (const db of databases) {
-      await ch?.command({ query: `DROP DATABASE IF EXISTS ${db}` });
-      await ch?.command({ query: `DROP DATABASE IF EXISTS ${db}_console` });
+      if (ch !== undefined) await dropSchema(ch, db);
     }
     await ch?.close();
   });

@@ -13,6 +13,7 @@ import { DEAD_LETTER_HEADERS } from '../../../src/runtime/pipeline/dead-letter.j
 import { pollQuery, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, readTopic, testKafka, type ReadMessage } from '../../support/kafka.js';
 import { benignRead, newScenario, scenarioConfig } from './fixtures.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 const MAX_BYTES = 4096;
 const good = benignRead(1, Date.now());
@@ -50,7 +51,7 @@ describe('bad input: a clear reason, nothing lost, the monitor keeps running', (
 
   afterAll(async () => {
     await monitor?.stop();
-    await ch?.command({ query: `DROP DATABASE IF EXISTS ${scenario.database}` });
+    if (ch !== undefined) await dropSchema(ch, scenario.database);
     await ch?.close();
   });
 

@@ -14,6 +14,7 @@ import { pollQuery, query, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, testKafka } from '../../support/kafka.js';
 import { startStallProxy, type StallProxy } from '../../../src/tools/chaos/stall-proxy.js';
 import { asMessage, benignRead, newScenario, scenarioConfig } from './fixtures.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 const SESSION_TIMEOUT_MS = 10_000;
 /** Longer than the session timeout, shorter than the ClickHouse request timeout: the insert hangs throughout. */
@@ -28,7 +29,7 @@ describe('ClickHouse brown-out', () => {
   afterAll(async () => {
     await monitor?.stop().catch(() => undefined);
     await proxy?.close();
-    await ch?.command({ query: `DROP DATABASE IF EXISTS ${scenario.database}` });
+    if (ch !== undefined) await dropSchema(ch, scenario.database);
     await ch?.close();
   });
 

@@ -10,6 +10,7 @@ import { inject } from 'vitest';
 import { pollQuery, query, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, testKafka } from '../../support/kafka.js';
 import { asMessage, benignRead, bulkExport, newScenario, scenarioEnv, type WireEvent } from './fixtures.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 const ACTORS = ['alice', 'bob', 'carol', 'dave', 'svc-checkout-api', 'not-in-directory'];
 const TOTAL = 6000;
@@ -34,7 +35,7 @@ describe('crash and restart', () => {
 
   afterAll(async () => {
     child?.kill('SIGKILL');
-    await ch?.command({ query: `DROP DATABASE IF EXISTS ${scenario.database}` });
+    if (ch !== undefined) await dropSchema(ch, scenario.database);
     await ch?.close();
   });
 

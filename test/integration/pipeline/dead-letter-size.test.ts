@@ -13,6 +13,7 @@ import { PAYLOAD_OMITTED_HEADER } from '../../../src/runtime/outputs/dead-letter
 import { pollQuery, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, readTopic, testKafka } from '../../support/kafka.js';
 import { benignRead, newScenario, scenarioConfig } from './fixtures.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 describe('dead letters larger than the dead-letter topic allows', () => {
   const scenario = newScenario('dlsize', { maxMessageBytes: 64 * 1024 });
@@ -42,7 +43,7 @@ describe('dead letters larger than the dead-letter topic allows', () => {
 
   afterAll(async () => {
     await monitor?.stop();
-    await ch?.command({ query: `DROP DATABASE IF EXISTS ${scenario.database}` });
+    if (ch !== undefined) await dropSchema(ch, scenario.database);
     await ch?.close();
   });
 

@@ -13,6 +13,7 @@ import { pollQuery, query, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, testKafka } from '../../support/kafka.js';
 import { inject } from 'vitest';
 import { asMessage, benignRead, bulkExport, newScenario, PSEUDONYM_KEY, scenarioConfig, WEBHOOK_SECRET } from './fixtures.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 describe('Kafka → custos → ClickHouse → webhook', () => {
   const scenario = newScenario('e2e');
@@ -43,7 +44,7 @@ describe('Kafka → custos → ClickHouse → webhook', () => {
   afterAll(async () => {
     await monitor?.stop();
     await receiver.stop();
-    await ch?.command({ query: `DROP DATABASE IF EXISTS ${scenario.database}` });
+    if (ch !== undefined) await dropSchema(ch, scenario.database);
     await ch?.close();
   });
 

@@ -18,6 +18,7 @@ import { Metrics } from '../../../src/observability/metrics.js';
 import { query, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, testKafka } from '../../support/kafka.js';
 import { asMessage, newScenario, withRulesCopy, type WireEvent } from './fixtures.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 /** Distinct customers alice reads before the reload (N), after it (M), after the refused reload (K). */
 const N = 20;
@@ -132,7 +133,7 @@ describe('hot reload in the running monitor', () => {
 
   afterAll(async () => {
     await monitor?.stop();
-    await ch?.command({ query: `DROP DATABASE IF EXISTS ${db}` });
+    if (ch !== undefined) await dropSchema(ch, db);
     await ch?.close();
   });
 

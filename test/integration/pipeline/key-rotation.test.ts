@@ -19,6 +19,7 @@ import { Monitor } from '../../../src/runtime/app/monitor.js';
 import { pollQuery, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, testKafka } from '../../support/kafka.js';
 import { asMessage, benignRead, newScenario, PSEUDONYM_KEY, withRulesCopy } from './fixtures.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 const NEW_KEY = 'integration-test-rotated-pseudonym-key-k2-000';
 
@@ -55,8 +56,7 @@ describe('pseudonym key rotation', () => {
   });
 
   afterAll(async () => {
-    await ch?.command({ query: `DROP DATABASE IF EXISTS ${scenario.database}` });
-    await ch?.command({ query: `DROP DATABASE IF EXISTS ${scenario.database}_console` });
+    if (ch !== undefined) await dropSchema(ch, scenario.database);
     await ch?.close();
   });
 

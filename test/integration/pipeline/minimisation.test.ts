@@ -14,6 +14,7 @@ import { Metrics } from '../../../src/observability/metrics.js';
 import { pollQuery, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, testKafka } from '../../support/kafka.js';
 import { asMessage, benignRead, newScenario, withRulesCopy, type WireEvent } from './fixtures.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Safari/537.36';
 const SESSION = 'sess-7f3a9c-live-token';
@@ -43,7 +44,7 @@ async function runScenario(prefix: string, overrides: Record<string, string>, ev
     );
   } finally {
     await monitor.stop();
-    await ch.command({ query: `DROP DATABASE IF EXISTS ${scenario.database}` });
+    await dropSchema(ch, scenario.database);
     await ch.close();
   }
 }

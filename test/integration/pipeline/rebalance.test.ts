@@ -18,6 +18,7 @@ import { Metrics } from '../../../src/observability/metrics.js';
 import { query, testClickHouse } from '../../support/clickhouse.js';
 import { createTopic, produce, testKafka } from '../../support/kafka.js';
 import { newScenario, withRulesCopy, type WireEvent } from './fixtures.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 const N = 20;
 const M = 15;
@@ -93,7 +94,7 @@ describe('window state across a consumer-group rebalance', () => {
   afterAll(async () => {
     for (const m of monitors) await m.stop();
     await admin.disconnect();
-    await ch?.command({ query: `DROP DATABASE IF EXISTS ${scenario.database}` });
+    if (ch !== undefined) await dropSchema(ch, scenario.database);
     await ch?.close();
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION, TABLES } from '../../../src/runtime/outputs/clickhouse/ddl.js';
-import { ensureSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
+import { SCHEMA_VERSION, TABLES, consoleDatabaseOf } from '../../../src/runtime/outputs/clickhouse/ddl.js';
+import { dropSchema, ensureSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 import { ClickHouseSinkError } from '../../../src/runtime/outputs/clickhouse/errors.js';
 import { COMMON_SUBSET } from '../../../src/runtime/outputs/clickhouse/server-version.js';
 import { testDatabase, type TestDatabase } from './clickhouse-test-db.js';
@@ -46,6 +46,20 @@ describe('ensureSchema against a real server', () => {
     expect(action?.type).toBe(info.features.lowCardinality ? 'LowCardinality(String)' : 'String');
     expect(ts?.type).toBe("DateTime('UTC')");
     if (info.server.major === 18) expect(info.features).toEqual(COMMON_SUBSET);
+  });
+
+  it('dropSchema removes both databases ensureSchema created, the console one included', async () => {
+    const other = testDatabase();
+    try {
+      await ensureSchema(other.client, { database: other.database, retentionDays: 30 });
+      const present = async () =>
+        (await other.rows<{ name: string }>(`SELECT name FROM system.databases WHERE name IN ('${other.database}', '${consoleDatabaseOf(other.database)}') ORDER BY name`)).map((r) => r.name);
+      expect(await present()).toEqual([other.database, consoleDatabaseOf(other.database)]);
+      await dropSchema(other.client, other.database);
+      expect(await present()).toEqual([]);
+    } finally {
+      await other.drop();
+    }
   });
 
   it('the common subset is valid on this server too (what 18.16 gets)', async () => {

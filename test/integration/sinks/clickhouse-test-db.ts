@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouseClient, selectRows } from '../../../src/runtime/outputs/clickhouse/connection.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 export interface TestDatabase {
   /** url, username, password: spread into ClickHouseStore.open options. */
@@ -26,7 +27,7 @@ export function testDatabase(): TestDatabase {
     client,
     rows: <T>(sql: string) => selectRows<T>(client, sql, null),
     async drop() {
-      await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+      await dropSchema(client, database);
       await client.close();
     },
   };

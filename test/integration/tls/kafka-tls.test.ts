@@ -19,6 +19,7 @@ import { startTlsBroker, type TlsBroker } from '../../support/kafka-tls-broker.j
 import { createTopic, produce, testKafka } from '../../support/kafka.js';
 import { tempDir } from '../../support/temp-dir.js';
 import { asMessage, benignRead, newScenario, scenarioEnv, type Scenario } from '../pipeline/fixtures.js';
+import { dropSchema } from '../../../src/runtime/outputs/clickhouse/ensure-schema.js';
 
 const children = new Set<ChildProcess>();
 
@@ -60,7 +61,7 @@ describe.skipIf(javaMissing)('Kafka over TLS only', () => {
     // A custos left running by a failed assertion must not outlive the file.
     for (const child of children) child.kill('SIGKILL');
     await broker?.stop();
-    for (const db of databases) await ch?.command({ query: `DROP DATABASE IF EXISTS ${db}` });
+    if (ch !== undefined) for (const db of databases) await dropSchema(ch, db);
     await ch?.close();
   });
 

@@ -8,7 +8,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { insertJsonLines, runStatement, selectRows } from './connection.js';
 import { SCHEMA_VERSION, TABLES, addColumnStatements, consoleDatabaseOf, schemaStatements, ttlStatements, viewNames, type RetentionOverrides, type SchemaOptions } from './ddl.js';
 import { ClickHouseSinkError, isAlreadyExists, wrapClickHouseError } from './errors.js';
-import { qualifiedTable } from './escape.js';
+import { qualifiedTable, quoteIdentifier } from './escape.js';
 import { sqlValues } from './sql-values.js';
 import { CustosError } from '../../../errors.js';
 import { featuresOf, queryServerVersion, type ServerFeatures, type ServerVersion } from './server-version.js';
@@ -155,4 +155,13 @@ async function currentTtls(client: ClickHouseClient, database: string): Promise<
 async function storedSchemaVersion(client: ClickHouseClient, database: string): Promise<number> {
   const rows = await selectRows<{ v: number | string }>(client, `SELECT max(version) AS v FROM ${qualifiedTable(database, TABLES.schemaVersion)}`, TABLES.schemaVersion);
   return Number(rows[0]?.v ?? 0);
+}
+
+/**
+ * Drops what ensureSchema created: the database and its console sibling (`<database>_console`),
+ * which dropping the database alone leaves behind. For the throwaway databases of tests,
+ * benchmarks and tools; custos never drops a deployment's data.
+ */
+export async function dropSchema(client: ClickHouseClient, database: string): Promise<void> {
+  for (const d of [database, consoleDatabaseOf(database)]) await client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(d)}` });
 }

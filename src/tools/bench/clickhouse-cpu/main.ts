@@ -45,6 +45,7 @@ import { consoleDatabaseOf } from '../../../runtime/outputs/clickhouse/ddl.js';
 import { createSimulation } from '../../sim/simulator.js';
 import { ENRICHMENT_SOURCES } from '../../../runtime/enrich/sources/index.js';
 import { pidListeningOn, portOf, statCpuMicros } from '../throughput/service-cpu.js';
+import { dropSchema } from '../../../runtime/outputs/clickhouse/ensure-schema.js';
 
 const { values: args } = parseArgs({
   options: { events: { type: 'string', default: '100000' }, batch: { type: 'string', default: '6000' }, columns: { type: 'boolean', default: false } },
@@ -251,7 +252,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    for (const d of dbs) await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(d)}` }).catch(() => undefined);
+    for (const d of dbs) await dropSchema(ch, d).catch(() => undefined);
     await ch.close();
   }
 }

@@ -26,7 +26,7 @@ import { loadActorPage } from '../../../console/pages/actor.js';
 import { loadAlertPage } from '../../../console/pages/alert.js';
 import { loadQueue } from '../../../console/pages/queue.js';
 import { loadRuleSet } from '../../../runtime/engine/index.js';
-import { quoteIdentifier } from '../../../runtime/outputs/clickhouse/escape.js';
+import { dropSchema } from '../../../runtime/outputs/clickhouse/ensure-schema.js';
 import { ClickHouseStore } from '../../../runtime/outputs/clickhouse/store.js';
 import { pidListeningOn, portOf, processCpuMicros } from '../throughput/service-cpu.js';
 import { HEAVY_ACTOR, seed } from './seed.js';
@@ -221,8 +221,7 @@ export async function runConsoleBenchmark(o: ConsoleBenchOptions): Promise<void>
     rmSync(dir, { recursive: true, force: true });
     for (let attempt = 1; ; attempt++) {
       try {
-        await store.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(`${database}_console`)}` });
-        await store.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` });
+        await dropSchema(store.client, database);
         break;
       } catch (err) {
         if (attempt >= 3) {

@@ -25,9 +25,10 @@ import { Metrics } from '../../../observability/metrics.js';
 import { produceToKafka } from '../../sim/kafka.js';
 import { createSimulation } from '../../sim/simulator.js';
 import { TABLES } from '../../../runtime/outputs/clickhouse/ddl.js';
-import { qualifiedTable, quoteIdentifier } from '../../../runtime/outputs/clickhouse/escape.js';
+import { qualifiedTable } from '../../../runtime/outputs/clickhouse/escape.js';
 import type { DetectionRunOptions, DetectionRunResult } from './run.js';
 import type { ObservedUpdate } from './scoring.js';
+import { dropSchema } from '../../../runtime/outputs/clickhouse/ensure-schema.js';
 
 export interface LiveEndpoints {
   readonly brokers: string;
@@ -131,7 +132,7 @@ export async function runDetectionLive(opts: DetectionRunOptions, live: LiveEndp
   } finally {
     await monitor?.stop();
     if (!live.keep) {
-      await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` }).catch(() => undefined);
+      await dropSchema(ch, database).catch(() => undefined);
       await admin.deleteTopics({ topics: [topic, `${topic}.dead-letter`] }).catch(() => undefined);
       await admin.deleteGroups([groupId]).catch(() => undefined);
     }

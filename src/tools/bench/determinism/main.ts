@@ -30,6 +30,7 @@ import type { WireEvent } from '../../sim/wire.js';
 import { quoteIdentifier } from '../../../runtime/outputs/clickhouse/escape.js';
 import { ALERT_READ_COLUMNS, alertFromRow, type AlertRow } from '../../../runtime/outputs/clickhouse/rows/alert-row.js';
 import { compareRuns, normaliseAlert, type RunAlerts } from './compare.js';
+import { dropSchema } from '../../../runtime/outputs/clickhouse/ensure-schema.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PSEUDONYM_KEY = 'determinism-pseudonym-key-not-a-secret-00';
@@ -193,7 +194,7 @@ async function main(): Promise<void> {
   } finally {
     if (!o.keep) {
       const ch = createClient({ url });
-      for (const d of databases) await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(d)}` }).catch(() => undefined);
+      for (const d of databases) await dropSchema(ch, d).catch(() => undefined);
       await ch.close();
       if (o.topic === null) await admin.deleteTopics({ topics: [topic, `${topic}.dead-letter`] }).catch(() => undefined);
       await admin.deleteGroups(groups).catch(() => undefined);

@@ -8,7 +8,7 @@
  *
  * ClickHouse URL from CUSTOS_CLICKHOUSE_URL, default http://127.0.0.1:8123.
  */
-import { qualifiedTable, quoteIdentifier } from '../../../runtime/outputs/clickhouse/escape.js';
+import { qualifiedTable } from '../../../runtime/outputs/clickhouse/escape.js';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { EnrichedEvent } from '../../../model/enriched.js';
@@ -16,6 +16,7 @@ import { prepareBatch } from '../../../runtime/outputs/clickhouse/batch.js';
 import { type PositionedEvent } from '../../../model/batch.js';
 import { TABLES } from '../../../runtime/outputs/clickhouse/ddl.js';
 import { ClickHouseStore } from '../../../runtime/outputs/clickhouse/store.js';
+import { dropSchema } from '../../../runtime/outputs/clickhouse/ensure-schema.js';
 
 const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '5000' }, runs: { type: 'string', default: '10' } } });
 const ROWS = Number(args.rows);
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
     console.log(`serializer alone, median:                ${rate(median(serialize))}`);
     console.log(`reference: client.insert of objects:     ${rate(median(viaClient))} (object building not counted)`);
   } finally {
-    await store.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` });
+    await dropSchema(store.client, database);
     await store.close();
   }
 }

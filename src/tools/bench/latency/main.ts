@@ -27,7 +27,7 @@ import { Kafka, logLevel, type Message } from 'kafkajs';
 import { SETTINGS } from '../../../config/settings.js';
 import { loadRuleSet } from '../../../runtime/engine/index.js';
 import { TABLES, consoleDatabaseOf } from '../../../runtime/outputs/clickhouse/ddl.js';
-import { qualifiedTable, quoteIdentifier, quoteString } from '../../../runtime/outputs/clickhouse/escape.js';
+import { qualifiedTable, quoteString } from '../../../runtime/outputs/clickhouse/escape.js';
 import { DEFAULT_FLUSH_DELAYS } from '../../../runtime/outputs/alerts/delivery-state-buffer.js';
 import { FETCH_SETTINGS, PARTITIONS_CONSUMED_CONCURRENTLY } from '../../../runtime/source/kafka-source.js';
 import { table } from '../../../util/text-table.js';
@@ -40,6 +40,7 @@ import type { BareToParent, BatchHistogram, MemorySample, MonitorMark, MonitorTo
 import { incidentSchedule, messagesDue, productionEndMs, type IncidentSlot } from './schedule.js';
 import { latencySummary, rangeText, type LatencySummary } from './summary.js';
 import { BackgroundTraffic, INCIDENT_PREFIX, directoryCsv, incidentActor, incidentEvent, incidentKind } from './traffic.js';
+import { dropSchema } from '../../../runtime/outputs/clickhouse/ensure-schema.js';
 
 export interface LatencyOptions {
   readonly brokers: string;
@@ -502,7 +503,7 @@ async function dropAll(ch: ClickHouseClient, database: string): Promise<void> {
   for (const db of [database, consoleDatabaseOf(database)]) {
     for (let attempt = 1; attempt <= 3; attempt++) {
       try {
-        await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(db)}` });
+        await dropSchema(ch, db);
         break;
       } catch (err) {
         if (attempt === 3) process.stderr.write(`could not drop the benchmark database ${db}: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -23,14 +23,13 @@ import { systemClock } from '../../../clock.js';
 import { createEngine, loadRuleSet } from '../../../runtime/engine/index.js';
 import { loadEnrichmentTables } from '../../../runtime/enrich/tables.js';
 import { ClickHouseStore } from '../../../runtime/outputs/clickhouse/store.js';
-import { quoteIdentifier } from '../../../runtime/outputs/clickhouse/escape.js';
-import { consoleDatabaseOf } from '../../../runtime/outputs/clickhouse/ddl.js';
 import { SETTINGS } from '../../../config/settings.js';
 import type { PositionedEvent } from '../../../model/batch.js';
 import { createWireEventReader } from '../../replay/wire-events.js';
 import { createSimulation } from '../../sim/simulator.js';
 import { table } from '../../../util/text-table.js';
 import { FIGURES_PREFIX, type RestoreChildArgs, type RestoreFigures } from './figures.js';
+import { dropSchema } from '../../../runtime/outputs/clickhouse/ensure-schema.js';
 
 export interface RestoreOptions {
   readonly clickhouseUrl: string;
@@ -165,7 +164,7 @@ export async function runRestoreBenchmark(o: RestoreOptions): Promise<RestoreRes
     if (o.json) writeFileSync(o.json, `${JSON.stringify(result, null, 2)}\n`);
     return result;
   } finally {
-    for (const db of [database, consoleDatabaseOf(database)]) await store.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(db)}` }).catch(() => undefined);
+    await dropSchema(store.client, database).catch(() => undefined);
     await store.close();
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@clickhouse/client';
-import { quoteIdentifier } from '../../../runtime/outputs/clickhouse/escape.js';
 import { consoleDatabaseOf } from '../../../runtime/outputs/clickhouse/ddl.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { createSimulation } from '../../sim/simulator.js';
@@ -26,6 +25,7 @@ import { measureStages } from './stages.js';
 import { table } from '../../../util/text-table.js';
 import { ServiceCpu, pidListeningOn, portOf } from './service-cpu.js';
 import { PIPELINE_STAGES, type PipelineStage } from '../../../observability/stage-cpu.js';
+import { dropSchema } from '../../../runtime/outputs/clickhouse/ensure-schema.js';
 
 export interface ThroughputOptions {
   readonly events: number;
@@ -181,7 +181,7 @@ export async function runThroughputBenchmark(o: ThroughputOptions): Promise<void
     for (const run of runs) {
       // Each run's database and the console's database beside it (ddl.ts consoleDatabaseOf).
       for (const db of [`${database}_${run}`, consoleDatabaseOf(`${database}_${run}`)]) {
-        await ch.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(db)}` }).catch(() => undefined);
+        await dropSchema(ch, db).catch(() => undefined);
       }
     }
     await ch.close();

@@ -25,11 +25,11 @@ import { OpenAlert } from '../../../runtime/engine/alerts/open-alert.js';
 import type { AlertUpdate } from '../../../runtime/engine/api.js';
 import type { Alert } from '../../../model/alert.js';
 import { ClickHouseStore } from '../../../runtime/outputs/clickhouse/store.js';
-import { quoteIdentifier } from '../../../runtime/outputs/clickhouse/escape.js';
 import { AlertDispatcher } from '../../../runtime/outputs/alerts/dispatcher.js';
 import { webhookDestination } from '../../../runtime/outputs/alerts/destinations/webhook/index.js';
 import type { FetchLike } from '../../../runtime/outputs/alerts/http-attempt.js';
 import type { DeliveryOutbox } from '../../../runtime/outputs/alerts/outbox.js';
+import { dropSchema } from '../../../runtime/outputs/clickhouse/ensure-schema.js';
 
 const { values: args } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '10' } } });
 // Each message is its own writeBatch (one insert), as an alert of its own batch would be: above
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     // Retried: on a loaded machine the drop right after a burst of inserts can time out.
     for (let attempt = 1; ; attempt++) {
       try {
-        await store.client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` });
+        await dropSchema(store.client, database);
         break;
       } catch (err) {
         if (attempt >= 3) {
