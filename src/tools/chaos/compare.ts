@@ -102,12 +102,11 @@ export function judgeDifference(reference: Record<string, unknown>, other: Recor
   const decidedByOrg = (p: string): boolean => {
     const m = USUAL_PATH.exec(p);
     if (m === null) return false;
-    const [, field, windowPath, , inDecision] = m as unknown as [string, string, string, string | undefined, string | undefined];
+    const [, field, windowPath, , stateFigure] = m as unknown as [string, string, string, string | undefined, string | undefined];
     const keys = windowPath.slice(1).split('.');
+    const [holder, decider] = stateFigure === undefined ? [keys, 'baseline_source'] : [[...keys, 'decision'], 'source'];
     const pair = parsed.get(field);
-    const decider = (v: unknown): unknown =>
-      inDecision === undefined ? (valueAt(v, keys) as { baseline_source?: unknown } | undefined)?.baseline_source : (valueAt(v, [...keys, 'decision']) as { source?: unknown } | undefined)?.source;
-    return pair !== undefined && pair.every((v) => decider(v) === 'org');
+    return pair !== undefined && pair.every((v) => (valueAt(v, holder) as Record<string, unknown> | undefined)?.[decider] === 'org');
   };
   if (!names.some((p) => ORG_PATH.test(p))) return no('no figure of the organisation-wide prior differs');
   const unexplained = names.filter((p) => !ORG_PATH.test(p) && !LIMIT_PATH.test(p) && !decidedByOrg(p));

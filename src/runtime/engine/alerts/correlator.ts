@@ -124,7 +124,8 @@ export class AlertCorrelator {
   /**
    * The actor's open alert for this trigger, or a new one (its id from the
    * actor and this event). Returns null for a replayed event (same event_id)
-   * that the open alert already holds. Whatever fires for one event touches
+   * when the actor has no open alert (it opens and re-opens nothing) or the
+   * open alert already holds it. Whatever fires for one event touches
    * the same alert; it is settled once, after every rule ran.
    */
   private alertFor(st: ActorState, r: Rule, e: EnrichedEvent, duplicate: boolean, windowMs: number, now: number): OpenAlert | null {
